@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from gates.models import (
+    ArchitectureEstimate,
+    BusinessCase,
+    Criterion,
+    CriterionScore,
+    FeasibilityStudy,
+    Gate,
+    GateDecision,
+    RequiredDeliverable,
+)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    fields = ["position", "name", "kind", "weight", "is_active", "help_text"]
+    extra = 0
+
+
+class RequiredDeliverableInline(admin.TabularInline):
+    model = RequiredDeliverable
+    extra = 0
+
+
+@admin.register(Gate)
+class GateAdmin(admin.ModelAdmin):
+    list_display = ["number", "name"]
+    inlines = [RequiredDeliverableInline, CriterionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # decisions refer to gates
+
+
+class ScoreInline(admin.TabularInline):
+    model = CriterionScore
+    fields = ["criterion", "met", "score", "weight"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GateDecision)
+class GateDecisionAdmin(admin.ModelAdmin):
+    """Read-only: decisions are history, recorded only through the gate review."""
+
+    list_display = ["project", "gate", "decision", "decided_on", "decided_by", "funding_granted"]
+    list_filter = ["decision", "gate"]
+    search_fields = ["project__key", "decided_by__email", "rationale"]
+    date_hierarchy = "decided_on"
+    inlines = [ScoreInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeasibilityStudy, ArchitectureEstimate, BusinessCase)
+class DeliverableAdmin(admin.ModelAdmin):
+    list_display = ["project", "author", "updated_at"]
+    search_fields = ["project__key"]
+    raw_id_fields = ["project", "author"]

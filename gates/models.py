@@ -1,0 +1,316 @@
+"""The stage-gate process: gates and their criteria, deliverables, decisions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from portfolio.models import MONEY, PROBABILITY, Project, User
+
+
+class Gate(models.Model):
+    """One of the four gates; its deliverables and criteria are editable data."""
+
+    number = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    name = models.CharField(max_length=64)
+    purpose = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Gate {self.number}: {self.name}"
+
+    @property
+    def is_last(self) -> bool:
+        return self.number == LAST_GATE
+
+
+LAST_GATE = 4
+
+
+class DeliverableKind(models.TextChoices):
+    FEASIBILITY_STUDY = "feasibility_study", "Feasibility study"
+    ARCHITECTURE_ESTIMATE = "architecture_estimate", "Architecture estimate"
+    BUSINESS_CASE = "business_case", "Business case"
+
+
+class RequiredDeliverable(models.Model):
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="required_deliverables")
+    kind = models.CharField(max_length=32, choices=DeliverableKind.choices)
+
+    class Meta:
+        ordering = ["gate", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "kind"], name="gate_deliverable_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gate}: {self.get_kind_display()}"
+
+
+class Criterion(models.Model):
+    class Kind(models.TextChoices):
+        MUST_MEET = "must", "Must meet (yes/no)"
+        SHOULD_MEET = "should", "Should meet (scored 0–10)"
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=200)
+    help_text = models.TextField(blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    weight = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Weight of a should-meet score; ignored for must-meet criteria.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        default=True, help_text="Retired criteria stay on past scorecards but are not asked."
+    )
+
+    class Meta:
+        ordering = ["gate", "kind", "position", "id"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_must_meet(self) -> bool:
+        return self.kind == self.Kind.MUST_MEET
+
+
+# --- Deliverables ---------------------------------------------------------------
+
+
+class FeasibilityStudy(models.Model):
+    """The researcher's study: did the hypothesis hold, and what next."""
+
+    class HypothesisHeld(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+        INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+    class Confidence(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class NextStep(models.TextChoices):
+        CONTINUE = "continue", "Continue to the next stage"
+        ANOTHER_ROUND = "another_round", "Another round of research"
+        PIVOT = "pivot", "Pivot the approach"
+        STOP = "stop", "Stop the project"
+
+    kind = DeliverableKind.FEASIBILITY_STUDY
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="feasibility_study"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    findings = models.TextField()
+    hypothesis_held = models.CharField(max_length=16, choices=HypothesisHeld.choices)
+    evidence = models.TextField()
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    recommended_next_step = models.CharField(max_length=16, choices=NextStep.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "feasibility studies"
+
+    def __str__(self) -> str:
+        return f"Feasibility study of {self.project.key}"
+
+
+class ArchitectureEstimate(models.Model):
+    """The architect's cost to reach and stay in production."""
+
+    class Cadence(models.TextChoices):
+        NONE = "none", "Never"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        SEMIANNUAL = "semiannual", "Twice a year"
+        ANNUAL = "annual", "Yearly"
+
+    RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+
+    kind = DeliverableKind.ARCHITECTURE_ESTIMATE
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="architecture_estimate"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    build_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    monthly_run_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    retraining_cadence = models.CharField(max_length=16, choices=Cadence.choices)
+    cost_per_retrain = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+    )
+    platform_reused = models.CharField(max_length=200, blank=True)
+    build_or_buy_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Architecture estimate of {self.project.key}"
+
+    @property
+    def retrains_per_year(self) -> int:
+        return self.RETRAINS_PER_YEAR[self.retraining_cadence]
+
+    @property
+    def three_year_total(self) -> Decimal:
+        """Build once, run 36 months, retrain three years' worth."""
+        return (
+            self.build_cost
+            + 36 * self.monthly_run_cost
+            + 3 * self.retrains_per_year * self.cost_per_retrain
+        )
+
+
+class BusinessCase(models.Model):
+    """The product manager's case: who buys, why now, what it is worth."""
+
+    kind = DeliverableKind.BUSINESS_CASE
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="pm_business_case"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    customer_problem = models.TextField()
+    value_rationale = models.TextField(help_text="How the projected value range was reached.")
+    strategic_fit = models.TextField(blank=True)
+    risks = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Business case of {self.project.key}"
+
+
+DELIVERABLE_MODELS = {
+    DeliverableKind.FEASIBILITY_STUDY: FeasibilityStudy,
+    DeliverableKind.ARCHITECTURE_ESTIMATE: ArchitectureEstimate,
+    DeliverableKind.BUSINESS_CASE: BusinessCase,
+}
+DELIVERABLE_RELATED_NAMES = {
+    DeliverableKind.FEASIBILITY_STUDY: "feasibility_study",
+    DeliverableKind.ARCHITECTURE_ESTIMATE: "architecture_estimate",
+    DeliverableKind.BUSINESS_CASE: "pm_business_case",
+}
+
+
+# --- Decisions -----------------------------------------------------------------
+
+
+class AppendOnlyError(ValidationError):
+    """A gate decision is history: it cannot be changed or removed."""
+
+    def __init__(
+        self, message="Gate decisions are records of history: never edited, never deleted."
+    ):
+        super().__init__(message)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError()
+
+    def delete(self):
+        raise AppendOnlyError()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError()
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError()
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError()
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError()
+
+
+class DecisionKind(models.TextChoices):
+    GO = "go", "Go"
+    KILL = "kill", "Kill"
+    HOLD = "hold", "Hold"
+    RECYCLE = "recycle", "Recycle"
+
+
+class GateDecision(AppendOnlyModel):
+    """A decision at a gate. Append-only, in the model layer and (on PostgreSQL) by trigger."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="decisions")
+    gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=8, choices=DecisionKind.choices)
+    funding_granted = models.DecimalField(
+        **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+    )
+    probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
+    rationale = models.TextField(blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="gate_decisions")
+    decided_on = models.DateField()
+    # Order of recording within the project: decisions on one date keep it.
+    sequence = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    scorecard_total = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "sequence"]
+        indexes = [
+            models.Index(fields=["decided_on"]),
+            models.Index(fields=["gate", "decision"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sequence"], name="decision_sequence_unique"
+            ),
+            models.CheckConstraint(condition=Q(funding_granted__gte=0), name="decision_funding_ok"),
+            models.CheckConstraint(
+                condition=Q(probability_of_success__isnull=True)
+                | (Q(probability_of_success__gte=0) & Q(probability_of_success__lte=1)),
+                name="decision_probability_in_unit_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key} gate {self.gate.number}: {self.get_decision_display()}"
+
+
+class CriterionScore(AppendOnlyModel):
+    """One line of the scorecard behind a decision, frozen with it."""
+
+    decision = models.ForeignKey(GateDecision, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    met = models.BooleanField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(1))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision", "criterion"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "criterion"], name="score_once"),
+        ]

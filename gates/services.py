@@ -1,0 +1,297 @@
+"""Every state change of the stage-gate process: deliverables and gate decisions.
+
+``record_decision`` is the only way a decision is made in the app. It locks
+the project row, so that of two decisions racing on one project exactly one
+is recorded and the other is told why it was refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gates.models import (
+    DELIVERABLE_RELATED_NAMES,
+    ArchitectureEstimate,
+    BusinessCase,
+    Criterion,
+    CriterionScore,
+    DecisionKind,
+    DeliverableKind,
+    FeasibilityStudy,
+    Gate,
+    GateDecision,
+)
+from portfolio import access, audit, process
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import Project, Status, User
+from portfolio.services import _notify
+
+# --- Deliverables ---------------------------------------------------------------
+
+
+def present_deliverables(project: Project) -> set[str]:
+    """The kinds of deliverable this project has (one query)."""
+    kinds = set()
+    annotated = Project.objects.filter(pk=project.pk).values(
+        *[f"{name}__id" for name in DELIVERABLE_RELATED_NAMES.values()]
+    )
+    row = annotated.first() or {}
+    for kind, name in DELIVERABLE_RELATED_NAMES.items():
+        if row.get(f"{name}__id"):
+            kinds.add(kind)
+    return kinds
+
+
+def missing_deliverables(project: Project, gate: Gate) -> list[str]:
+    """Labels of the deliverables ``gate`` requires that ``project`` lacks, in order."""
+    required = [r.kind for r in gate.required_deliverables.all()]
+    present = present_deliverables(project)
+    return [DeliverableKind(kind).label for kind in required if kind not in present]
+
+
+def _save_deliverable(model, *, project: Project, actor: User, fields: dict, label: str):
+    existing = model.objects.select_for_update().filter(project=project).first()
+    if existing is None:
+        deliverable = model.objects.create(project=project, author=actor, **fields)
+        audit.record(
+            actor=actor,
+            action=f"{model._meta.model_name}.created",
+            project=project,
+            obj=deliverable,
+            summary=f"{label} written",
+        )
+        return deliverable
+    changes = audit.diff(existing, fields)
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    existing.author = actor
+    existing.save()
+    if changes:
+        audit.record(
+            actor=actor,
+            action=f"{model._meta.model_name}.revised",
+            project=project,
+            obj=existing,
+            summary=f"{label} revised",
+            changes=changes,
+        )
+    return existing
+
+
+def _check_open(project: Project) -> None:
+    if project.is_closed:
+        raise DomainError(
+            f"The project is {project.get_status_display().lower()}: its deliverables are final."
+        )
+
+
+@transaction.atomic
+def save_feasibility_study(*, project: Project, actor: User, **fields) -> FeasibilityStudy:
+    if not access.can_write_feasibility_study(actor, project):
+        raise PermissionDenied("Only the project's researcher writes its feasibility study.")
+    _check_open(project)
+    return _save_deliverable(
+        FeasibilityStudy, project=project, actor=actor, fields=fields, label="Feasibility study"
+    )
+
+
+@transaction.atomic
+def save_architecture_estimate(*, project: Project, actor: User, **fields) -> ArchitectureEstimate:
+    if not access.can_write_architecture_estimate(actor, project):
+        raise PermissionDenied("Only architects write architecture estimates.")
+    _check_open(project)
+    for name in ("build_cost", "monthly_run_cost", "cost_per_retrain"):
+        if fields.get(name) is not None and fields[name] < 0:
+            raise DomainError("A cost cannot be negative.", field=name)
+    return _save_deliverable(
+        ArchitectureEstimate,
+        project=project,
+        actor=actor,
+        fields=fields,
+        label="Architecture estimate",
+    )
+
+
+@transaction.atomic
+def save_business_case(*, project: Project, actor: User, **fields) -> BusinessCase:
+    if not access.can_write_business_case(actor, project):
+        raise PermissionDenied("Only the project's product manager writes its business case.")
+    _check_open(project)
+    return _save_deliverable(
+        BusinessCase, project=project, actor=actor, fields=fields, label="Business case"
+    )
+
+
+# --- Scorecards and decisions --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Score:
+    """One answer on a scorecard: ``met`` for must-meet, ``score`` 0–10 for should-meet."""
+
+    criterion: Criterion
+    met: bool | None = None
+    score: int | None = None
+
+
+def scorecard_total(scores: list[Score]) -> Decimal:
+    """Sum of should-meet score × weight."""
+    return sum(
+        (
+            Decimal(s.score) * s.criterion.weight
+            for s in scores
+            if s.score is not None and not s.criterion.is_must_meet
+        ),
+        Decimal(0),
+    )
+
+
+def scorecard_maximum(criteria) -> Decimal:
+    return sum((10 * c.weight for c in criteria if not c.is_must_meet), Decimal(0))
+
+
+def _check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
+    for s in scores:
+        if s.criterion.gate_id != gate.pk:
+            raise DomainError(f"{s.criterion.name} is not a criterion of {gate}.", field="scores")
+        if s.score is not None and not (0 <= s.score <= 10):
+            raise DomainError(f"{s.criterion.name}: a score is from 0 to 10.", field="scores")
+    if decision != DecisionKind.GO:
+        return
+    answered = {s.criterion.pk: s for s in scores}
+    for criterion in gate.criteria.filter(is_active=True):
+        answer = answered.get(criterion.pk)
+        if criterion.is_must_meet and (answer is None or answer.met is not True):
+            raise DomainError(
+                f"A go needs every must-meet criterion met: “{criterion.name}” is not.",
+                field="decision",
+            )
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    project: Project,
+    gate: Gate | int,
+    decision: str,
+    actor: User,
+    decided_on: datetime.date | None = None,
+    funding_granted: Decimal = Decimal(0),
+    probability_of_success: Decimal | None = None,
+    rationale: str = "",
+    scores: list[Score] | None = None,
+) -> GateDecision:
+    """Record a gate decision, enforcing the process rules, and tell the researcher."""
+    if not isinstance(gate, Gate):
+        gate = Gate.objects.get(number=gate)
+    # The row lock is what serializes two decisions racing on one project.
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    scores = scores or []
+    decided_on = decided_on or timezone.localdate()
+
+    if not access.can_decide(actor, project):
+        raise PermissionDenied(
+            "Only the project's product manager or an executive decides its gates."
+        )
+    if project.status == Status.DRAFT:
+        raise DomainError("The proposal has not been submitted yet.", field="decision")
+    if decision not in DecisionKind.values:
+        raise DomainError("Choose go, kill, hold or recycle.", field="decision")
+    state = process.ProcessState(project.status, project.current_gate)
+    problem = process.problem_with(state, gate.number, decision)
+    if problem:
+        raise DomainError(problem[0].upper() + problem[1:] + ".", field="decision")
+    if decided_on < project.submitted_on:
+        raise DomainError(
+            f"A decision cannot be dated before submission ({project.submitted_on:%Y-%m-%d}).",
+            field="decided_on",
+        )
+    if project.last_decision_on and decided_on < project.last_decision_on:
+        raise DomainError(
+            f"A decision cannot be dated before the previous one ({project.last_decision_on:%Y-%m-%d}).",
+            field="decided_on",
+        )
+    if decided_on > timezone.localdate():
+        raise DomainError("A decision cannot be dated in the future.", field="decided_on")
+    if decision in (DecisionKind.KILL, DecisionKind.HOLD) and not rationale.strip():
+        raise DomainError("Give the rationale for a kill or a hold.", field="rationale")
+    if funding_granted is None or funding_granted < 0:
+        raise DomainError("Funding cannot be negative.", field="funding_granted")
+    if probability_of_success is not None and not (0 <= probability_of_success <= 1):
+        raise DomainError("A probability is between 0 and 1.", field="probability_of_success")
+    if decision == DecisionKind.GO:
+        missing = missing_deliverables(project, gate)
+        if missing:
+            raise DomainError(f"A go at {gate} needs: {', '.join(missing)}.", field="decision")
+    _check_scores(gate, scores, decision)
+
+    try:
+        with transaction.atomic():
+            recorded = GateDecision.objects.create(
+                project=project,
+                gate=gate,
+                decision=decision,
+                funding_granted=funding_granted,
+                probability_of_success=probability_of_success,
+                rationale=rationale,
+                decided_by=actor,
+                decided_on=decided_on,
+                sequence=project.decisions_count + 1,
+                scorecard_total=scorecard_total(scores) if scores else None,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "Another decision on this project was recorded at the same moment; reload and review it.",
+            field="decision",
+        ) from None
+    CriterionScore.objects.bulk_create(
+        [
+            CriterionScore(
+                decision=recorded,
+                criterion=s.criterion,
+                met=s.met if s.criterion.is_must_meet else None,
+                score=s.score if not s.criterion.is_must_meet else None,
+                weight=s.criterion.weight,
+            )
+            for s in scores
+        ]
+    )
+    new_state = process.apply(state, gate.number, decision)
+    project.status = new_state.status
+    project.current_gate = new_state.current_gate
+    project.decisions_count += 1
+    project.last_decision_on = decided_on
+    if probability_of_success is not None:
+        project.latest_probability = probability_of_success
+    project.funding_granted_total += funding_granted
+    project.save(
+        update_fields=[
+            "status",
+            "current_gate",
+            "decisions_count",
+            "last_decision_on",
+            "latest_probability",
+            "funding_granted_total",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="decision.recorded",
+        project=project,
+        obj=recorded,
+        summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
+        + (f", funding {funding_granted}" if funding_granted else ""),
+    )
+    _notify(
+        to=project.researcher,
+        subject=f"[Greenlight] {project.key}: {recorded.get_decision_display()} at {gate}",
+        template="gates/email/decision_recorded.txt",
+        context={"project": project, "decision": recorded, "gate": gate},
+    )
+    return recorded

@@ -1,0 +1,106 @@
+"""Who may do what: role rules and object rules, checked on the server.
+
+Views use the ``get_*_for_user`` helpers (404 for what a person may not see)
+and the ``can_*`` predicates (403 for what they see but may not change);
+services check the same predicates again, so a management command or a
+forgotten view cannot bypass them.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from portfolio.models import Project, Role, Status, User
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMIN)
+
+
+def can_view_project(user: User, project: Project) -> bool:
+    if not user.is_authenticated:
+        return False
+    if project.status == Status.DRAFT:
+        return project.researcher_id == user.pk or user.is_superuser
+    return True
+
+
+def get_project_for_user(user: User, key: str) -> Project:
+    """The project named ``key`` if ``user`` may see it; 404 otherwise (drafts stay private)."""
+    project = (
+        Project.objects.select_related("researcher", "product_manager").filter(key=key).first()
+    )
+    if project is None or not can_view_project(user, project):
+        raise Http404("No such project")
+    return project
+
+
+def can_create_proposal(user: User) -> bool:
+    return user.is_authenticated and (user.is_researcher or _is_admin(user))
+
+
+def can_edit_proposal(user: User, project: Project) -> bool:
+    """A researcher edits only their own drafts."""
+    return project.status == Status.DRAFT and project.researcher_id == user.pk
+
+
+def can_decide(user: User, project: Project) -> bool:
+    """The project's product manager or any executive decides its gates."""
+    if not user.is_authenticated:
+        return False
+    if user.is_executive:
+        return True
+    return user.is_product_manager and project.product_manager_id == user.pk
+
+
+def can_write_feasibility_study(user: User, project: Project) -> bool:
+    return user.is_researcher and project.researcher_id == user.pk and not project.is_draft
+
+
+def can_write_architecture_estimate(user: User, project: Project) -> bool:
+    return user.is_architect and not project.is_draft
+
+
+def can_write_business_case(user: User, project: Project) -> bool:
+    return (
+        user.is_product_manager and project.product_manager_id == user.pk and not project.is_draft
+    )
+
+
+def can_record_spend(user: User, project: Project) -> bool:
+    if project.is_draft:
+        return False
+    return (
+        project.researcher_id == user.pk or project.product_manager_id == user.pk or _is_admin(user)
+    )
+
+
+def can_record_outcome(user: User, project: Project) -> bool:
+    if project.status != Status.GREENLIT:
+        return False
+    return project.product_manager_id == user.pk or user.is_executive or _is_admin(user)
+
+
+def can_register_artifact(user: User, project: Project) -> bool:
+    return not project.is_draft and (project.researcher_id == user.pk or _is_admin(user))
+
+
+def can_view_dashboard(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_executive
+        or user.is_product_manager
+        or _is_admin(user)
+        or user.has_perm("portfolio.view_portfolio_dashboard")
+    )
+
+
+def can_export_portfolio(user: User) -> bool:
+    return user.is_authenticated and (
+        user.is_executive or user.is_product_manager or _is_admin(user)
+    )
+
+
+def can_import_portfolio(user: User) -> bool:
+    return user.is_authenticated and _is_admin(user)

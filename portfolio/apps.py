@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PortfolioConfig(AppConfig):
+    name = "portfolio"
+    verbose_name = "Portfolio"
+
+    def ready(self) -> None:
+        from portfolio.roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, dispatch_uid="greenlight_ensure_roles")

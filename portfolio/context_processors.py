@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from portfolio import access
+
+
+def navigation(request) -> dict:
+    """What the navigation bar offers this person, by role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "new_proposal": access.can_create_proposal(user),
+            "dashboard": access.can_view_dashboard(user),
+            "import": access.can_import_portfolio(user),
+            "export": access.can_export_portfolio(user),
+            "admin": user.is_staff,
+        }
+    }

@@ -1,0 +1,411 @@
+"""The portfolio domain: people, research projects, spend, outcomes and artifacts.
+
+The stage-gate process (gates, criteria, deliverables, decisions) lives in the
+``gates`` app, which depends on this one and never the reverse.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+PROBABILITY = {
+    "max_digits": 5,
+    "decimal_places": 4,
+    "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+}
+
+
+class Role(models.TextChoices):
+    """Each role is a Django group of the same name, with its permissions."""
+
+    RESEARCHER = "Researcher"
+    PRODUCT_MANAGER = "Product manager"
+    ARCHITECT = "Architect"
+    EXECUTIVE = "Executive"
+    ADMIN = "Admin"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # People are named by e-mail, compared ignoring case.
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person, named by e-mail address (stored lower-case)."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    def has_role(self, *roles: str) -> bool:
+        names = self._role_names()
+        return any(role in names for role in roles)
+
+    def _role_names(self) -> frozenset[str]:
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True))
+            self._role_cache = cached
+        return cached
+
+    @property
+    def roles(self) -> list[str]:
+        return [role.value for role in Role if role.value in self._role_names()]
+
+    @property
+    def is_researcher(self) -> bool:
+        return self.has_role(Role.RESEARCHER)
+
+    @property
+    def is_product_manager(self) -> bool:
+        return self.has_role(Role.PRODUCT_MANAGER)
+
+    @property
+    def is_architect(self) -> bool:
+        return self.has_role(Role.ARCHITECT)
+
+    @property
+    def is_executive(self) -> bool:
+        return self.has_role(Role.EXECUTIVE)
+
+    @property
+    def is_portfolio_admin(self) -> bool:
+        return self.is_superuser or self.has_role(Role.ADMIN)
+
+
+class ResearchType(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    SCIENCE = "science", "Science"
+
+
+class Bucket(models.TextChoices):
+    # The order here is the order of the dashboard's rows.
+    EFFICIENCY = "efficiency", "Efficiency (cost savings)"
+    REVENUE = "revenue", "Revenue (grow existing)"
+    NEW_CATEGORY = "new_category", "New category"
+
+
+class ValueKind(models.TextChoices):
+    REVENUE = "revenue", "Revenue"
+    COST_SAVINGS = "cost_savings", "Cost savings"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    GREENLIT = "greenlit", "Greenlit"
+    KILLED = "killed", "Killed"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.exclude(status=Status.DRAFT)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def open(self):
+        """Projects still in the process: active or on hold."""
+        return self.filter(status__in=[Status.ACTIVE, Status.ON_HOLD])
+
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def greenlit(self):
+        return self.filter(status=Status.GREENLIT)
+
+    def killed(self):
+        return self.filter(status=Status.KILLED)
+
+    def visible_to(self, user):
+        """What a person may open: everyone sees submitted projects; drafts only their author."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(~Q(status=Status.DRAFT) | Q(researcher=user))
+
+
+project_key_validator = RegexValidator(
+    r"^[A-Za-z0-9_-]{1,32}$", "Use 1–32 letters, digits, hyphens or underscores."
+)
+
+
+class Project(models.Model):
+    """A research project, from proposal through the four gates.
+
+    ``status``, ``current_gate`` and the running totals are kept up to date by
+    the services that record decisions and spend, so lists and the dashboard
+    read them without scanning history. The metrics engine recomputes
+    everything from history for any as-of date.
+    """
+
+    key = models.CharField(max_length=32, unique=True, validators=[project_key_validator])
+    title = models.CharField(max_length=200)
+    research_type = models.CharField(max_length=16, choices=ResearchType.choices)
+    bucket = models.CharField(max_length=16, choices=Bucket.choices)
+    researcher = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="researched_projects"
+    )
+    product_manager = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="managed_projects"
+    )
+    submitted_on = models.DateField(null=True, blank=True)
+    value_kind = models.CharField(max_length=16, choices=ValueKind.choices)
+    projected_low = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    projected_expected = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    projected_high = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    probability_of_success = models.DecimalField(**PROBABILITY)
+    business_case = models.TextField(blank=True)
+    hypothesis = models.TextField(blank=True)
+
+    # Maintained by the services (see module docstring).
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    current_gate = models.PositiveSmallIntegerField(null=True, blank=True)
+    decisions_count = models.PositiveIntegerField(default=0)
+    last_decision_on = models.DateField(null=True, blank=True)
+    latest_probability = models.DecimalField(**PROBABILITY, null=True, blank=True)
+    funding_granted_total = models.DecimalField(**MONEY, default=Decimal(0))
+    spend_total = models.DecimalField(**MONEY, default=Decimal(0))
+    last_spend_on = models.DateField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        permissions = [
+            ("view_portfolio_dashboard", "Can view the portfolio dashboard"),
+            ("import_portfolio", "Can import a portfolio"),
+            ("export_portfolio", "Can export the portfolio"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "current_gate"]),
+            models.Index(fields=["product_manager", "status"]),
+            models.Index(fields=["researcher", "status"]),
+            models.Index(fields=["submitted_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(projected_low__gte=0)
+                & Q(projected_low__lte=models.F("projected_expected"))
+                & Q(projected_expected__lte=models.F("projected_high")),
+                name="project_projected_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(probability_of_success__gte=0) & Q(probability_of_success__lte=1),
+                name="project_probability_in_unit_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_on__isnull=False),
+                name="project_submitted_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("project_detail", args=[self.key])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (Status.GREENLIT, Status.KILLED)
+
+    @property
+    def current_probability(self) -> Decimal:
+        """The latest estimate: the last decision's, else the one made at submission."""
+        if self.latest_probability is not None:
+            return self.latest_probability
+        return self.probability_of_success
+
+
+class SpendCategory(models.TextChoices):
+    PEOPLE = "people", "People"
+    COMPUTE = "compute", "Compute"
+    DATA = "data", "Data"
+    VENDOR = "vendor", "Vendor"
+    OTHER = "other", "Other"
+
+
+class SpendEntry(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="spend_entries")
+    spent_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    category = models.CharField(max_length=16, choices=SpendCategory.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "spend entries"
+        ordering = ["project", "spent_on", "id"]
+        indexes = [
+            models.Index(fields=["project", "spent_on"]),
+            models.Index(fields=["spent_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="spend_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key} {self.spent_on} {self.amount}"
+
+
+class Outcome(models.Model):
+    """Value realized by a greenlit project in one calendar month."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outcomes")
+    month = models.DateField(help_text="First day of the month.")
+    realized_value = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="outcome_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(realized_value__gte=0), name="outcome_value_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key} {self.month:%Y-%m} {self.realized_value}"
+
+
+class ArtifactKind(models.TextChoices):
+    MODEL = "model", "Model"
+    DATASET = "dataset", "Data set"
+    REPORT = "report", "Report"
+    CODE = "code", "Code"
+
+
+class Artifact(models.Model):
+    """Something a project produced that other projects can reuse."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="artifacts")
+    kind = models.CharField(max_length=16, choices=ArtifactKind.choices)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    location = models.CharField(
+        max_length=500, blank=True, help_text="Where to find it: a URL, a registry path."
+    )
+    registered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+    reused_by = models.ManyToManyField(
+        Project, through="ArtifactReuse", related_name="reused_artifacts", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="artifact_name_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ArtifactReuse(models.Model):
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="reuses")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="artifact_reuses")
+    linked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["artifact", "project"], name="artifact_reused_once"),
+        ]
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: written by every service, bulk imports included."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["project", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)

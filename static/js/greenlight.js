@@ -1,0 +1,2 @@
+// Greenlight's small progressive enhancements. Pages work without this file.
+"use strict";
