@@ -1,0 +1,113 @@
+# Greenlight: `make run` serves a demo on http://127.0.0.1:8000, `make test` runs what CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# Extra arguments for pytest, e.g. make test-sqlite PYTEST_ARGS="-x -k dashboard"
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+NO_PG_BINARIES := PostgreSQL server binaries not found (install postgresql-15 / set DATABASE_URL)
+
+# pytest exits 5 when it collected nothing; that is a warning here, not a failure.
+pytest = rc=0; $(1) || rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+.PHONY: help venv install run test test-sqlite test-postgres lint migrations-check \
+	bench bench-smoke clean
+
+help:
+	@echo "make run               install, migrate, seed demo users and data, serve on 127.0.0.1:$(PORT)"
+	@echo "make test              lint, migrations check, pytest on SQLite, pytest on PostgreSQL"
+	@echo "make test-sqlite       pytest on SQLite (tests marked postgres are left out)"
+	@echo "make test-postgres     pytest on \$$DATABASE_URL, or on a throwaway local cluster"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make migrations-check  fail when models and migrations disagree"
+	@echo "make bench             run bench/run;  make bench-smoke: its quick version"
+	@echo "make venv              create $(VENV) and install the project with its dev tools"
+	@echo "make clean             remove $(VENV), caches and screenshots (keeps db.sqlite3)"
+
+venv install: $(STAMP)
+
+# Reinstalls when pyproject.toml changes; keeps a working $(VENV) otherwise.
+$(STAMP): pyproject.toml
+	@set -e; \
+	if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		python=$$(scripts/find-python); \
+		echo "Creating $(VENV) with $$python ($$($$python -V 2>&1))"; \
+		rm -rf $(VENV); \
+		"$$python" -m venv $(VENV); \
+	fi; \
+	echo "Installing Greenlight and its dev tools into $(VENV)"; \
+	$(PY) -m pip install --quiet -e '.[dev]'; \
+	touch $(STAMP)
+
+run: export DEBUG := true
+run: $(STAMP)
+	$(PY) manage.py migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Every stage runs even when an earlier one failed, so one run shows every problem.
+test: $(STAMP)
+	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory migrations-check || failed="$$failed migrations-check"; \
+	$(MAKE) --no-print-directory test-sqlite || failed="$$failed test-sqlite"; \
+	$(MAKE) --no-print-directory test-postgres || failed="$$failed test-postgres"; \
+	echo; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: every stage passed"
+
+lint: $(STAMP)
+	@echo "== ruff check, ruff format --check"
+	@rc=0; \
+	$(VENV)/bin/ruff check . || rc=1; \
+	$(VENV)/bin/ruff format --check . || rc=1; \
+	exit $$rc
+
+# An in-memory database: the check must not depend on (or create) a local db.sqlite3.
+migrations-check: $(STAMP)
+	@echo "== makemigrations --check"
+	@DEBUG=true DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	@echo "== pytest on SQLite"
+	@$(call pytest,env -u DATABASE_URL $(PY) -m pytest -m "not postgres" $(PYTEST_ARGS))
+
+# $DATABASE_URL when set; otherwise a throwaway cluster from the local server binaries,
+# deleted afterwards whatever happens. Without binaries: skipped, except under CI=true.
+test-postgres: $(STAMP)
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "== pytest on $$(sed -E 's#://([^:/@]*):[^@]*@#://\1:***@#' <<<"$$DATABASE_URL")"; \
+		$(call pytest,$(PY) -m pytest $(PYTEST_ARGS)); \
+	elif scripts/pg-throwaway bindir >/dev/null 2>&1; then \
+		echo "== pytest on a throwaway PostgreSQL"; \
+		$(call pytest,scripts/pg-throwaway run -- $(PY) -m pytest $(PYTEST_ARGS)); \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "$(NO_PG_BINARIES): CI=true needs the PostgreSQL run" >&2; \
+		exit 1; \
+	else \
+		echo "$(NO_PG_BINARIES): running SQLite only"; \
+	fi
+
+bench: $(STAMP)
+	@if [ -f bench/run ]; then \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bench/run $(BENCH_ARGS); \
+	else \
+		echo "bench/run is not written yet: no benchmark to run"; \
+	fi
+
+bench-smoke: $(STAMP)
+	@if [ -f bench/run ]; then \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bench/run --smoke; \
+	else \
+		echo "bench/run is not written yet: benchmark smoke test skipped"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+	scripts/pg-throwaway reap
