@@ -1,0 +1,138 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against ``live_server``.
+
+Playwright's own browser downloads are not used (and cannot be fetched here): the
+browser is the system Chromium, ``$CHROMIUM`` or the first of chromium /
+chromium-browser on PATH. Without it (or without the playwright package) the tests
+are skipped with one line, and fail under CI=true, where a skip would hide them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# Playwright's sync API runs an asyncio event loop in this (the main) thread, and that
+# loop counts as running from the moment Playwright starts until the session ends, even
+# between Playwright calls. Django's async-safety guard sees it and refuses every ORM
+# call from this thread with SynchronousOnlyOperation: in the browser tests' own setup
+# (creating users, projects) and in every later test of the session, since the browser
+# is shared. No code of ours runs inside that loop, so the guard protects nothing here;
+# the live server answers the browser from its own thread, where there is no loop.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = HERE / "screenshots"
+CHROMIUM_MISSING = (
+    "Chromium not found: install Debian's chromium package (apt-get install chromium) "
+    "to run browser tests"
+)
+PLAYWRIGHT_MISSING = (
+    "Playwright not installed: run `make venv` (pip install -e '.[dev]') to run browser tests"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps calling home, and this network refuses it.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A conftest's hook sees every item of the session, not just this folder's.
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("CHROMIUM")
+    if configured:
+        return shutil.which(configured)
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable(PLAYWRIGHT_MISSING)
+    executable = find_chromium()
+    if executable is None:
+        _unavailable(CHROMIUM_MISSING)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], Path]:
+    """``screenshot(page, "dashboard")`` saves tests/browser/screenshots/dashboard.png."""
+
+    def take(page: Page, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def login() -> Callable[[Page, Any, str, str], None]:
+    """``login(page, live_server, "alice@example.com", password)`` signs in through the form.
+
+    ``live_server`` may also be a base URL. Fails the test, with the page's address, when
+    the sign-in does not get past the login page.
+    """
+
+    def sign_in(page: Page, live_server: Any, user_email: str, password: str) -> None:
+        base_url = str(getattr(live_server, "url", live_server)).rstrip("/")
+        page.goto(f"{base_url}/accounts/login/")
+        form = page.locator("form").filter(has=page.locator("input[name=username]"))
+        form.locator("input[name=username]").fill(user_email)
+        form.locator("input[name=password]").fill(password)
+        with page.expect_navigation():
+            form.locator("[type=submit]").first.click()
+        if "/accounts/login/" in page.url:
+            pytest.fail(f"signing in as {user_email} failed: still on {page.url}", pytrace=False)
+
+    return sign_in
