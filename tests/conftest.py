@@ -18,6 +18,12 @@ from portfolio.models import Project, Role, Status, User
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(email: str, *roles: str, **extra) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD, **extra)
     for role in roles:

@@ -1,0 +1,112 @@
+"""The settings read the environment through typed helpers that fail loudly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portfolio.env import database_from_url, env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    clean.update(env)
+    # Drop the test-only overrides: these runs must see production defaults.
+    for name in (
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+    ):
+        clean.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="greenlight.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_in_production():
+    result = _manage("check", SECRET_KEY="", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_bad_boolean_stops_start_up_with_its_name():
+    result = _manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_env_helpers_read_typed_values(monkeypatch):
+    monkeypatch.setenv("FLAG", "Yes")
+    monkeypatch.setenv("COUNT", "12")
+    monkeypatch.setenv("HOSTS", "a.example.com, b.example.com,")
+    assert env_bool("FLAG") is True
+    assert env_int("COUNT", 1) == 12
+    assert env_list("HOSTS") == ["a.example.com", "b.example.com"]
+    assert env_bool("UNSET_FLAG", default=True) is True
+
+
+def test_env_int_names_the_variable_on_a_bad_value(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be a whole number"):
+        env_int("EMAIL_PORT", 25)
+
+
+def test_database_url_understands_postgres_and_sqlite():
+    pg = database_from_url("postgres://app:s%40cret@db.internal:6543/greenlight?sslmode=require")
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
+        "app",
+        "s@cret",
+        "db.internal",
+        "6543",
+        "greenlight",
+    )
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    lite = database_from_url("sqlite:////var/lib/greenlight/db.sqlite3")
+    assert lite == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": "/var/lib/greenlight/db.sqlite3",
+    }
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("mysql://x@y/z", "must start with sqlite:/// or postgres://"),
+        ("postgres://x@y:5432/", "must name a database"),
+        ("postgres://x@y:notaport/db", "bad port"),
+    ],
+)
+def test_a_bad_database_url_is_refused_with_a_reason(url, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        database_from_url(url)
