@@ -309,6 +309,29 @@ class SpendEntry(models.Model):
         return f"{self.project.key} {self.spent_on} {self.amount}"
 
 
+class SpendMonth(models.Model):
+    """Spend per project and calendar month, kept exact on every write path.
+
+    The dashboard reads these instead of scanning every spend entry, so its
+    cost grows with projects × months, not with the number of entries.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="spend_months")
+    month = models.DateField(help_text="First day of the month.")
+    amount = models.DecimalField(**MONEY, default=Decimal(0))
+    entries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "month"]
+        indexes = [models.Index(fields=["month"])]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="spend_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.month:%Y-%m} {self.amount}"
+
+
 class Outcome(models.Model):
     """Value realized by a greenlit project in one calendar month."""
 

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portfolio import access, audit
+from portfolio import access, audit, rollups
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Artifact,
@@ -225,6 +225,7 @@ def record_spend(
         recorded_by=actor,
     )
     Project.objects.filter(pk=project.pk).update(spend_total=F("spend_total") + amount)
+    rollups.add_spend(project_id=project.pk, spent_on=spent_on, amount=amount)
     if project.last_spend_on is None or spent_on > project.last_spend_on:
         Project.objects.filter(pk=project.pk).update(last_spend_on=spent_on)
     audit.record(
@@ -333,6 +334,7 @@ def recompute_spend_totals(*, project: Project) -> None:
     Project.objects.filter(pk=project.pk).update(
         spend_total=totals["total"] or Decimal(0), last_spend_on=totals["last"]
     )
+    rollups.rebuild_spend_months([project.pk])
 
 
 @transaction.atomic

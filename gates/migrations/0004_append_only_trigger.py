@@ -31,12 +31,15 @@ DROP FUNCTION IF EXISTS greenlight_refuse_history_change();
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # Through a cursor without parameters: the SQL's own % must not be read as placeholders.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(CREATE)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(DROP)
 
 
 class Migration(migrations.Migration):

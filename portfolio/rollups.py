@@ -1,0 +1,86 @@
+"""Keep SpendMonth equal to the sum of SpendEntry, on every write path.
+
+Services call ``add_spend`` inside their transaction; bulk paths (the
+importer, corrections) call ``rebuild_spend_months`` for the projects they
+touched. ``check_spend_months`` proves the invariant in tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+
+from portfolio.models import SpendEntry, SpendMonth
+
+
+def add_spend(
+    *, project_id: int, spent_on: datetime.date, amount: Decimal, entries: int = 1
+) -> None:
+    """Add (or with a negative amount, remove) spend to its project-month, atomically."""
+    month = spent_on.replace(day=1)
+    table = SpendMonth._meta.db_table
+    # One statement, so concurrent writers never lose an increment.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, month, amount, entries) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (project_id, month) DO UPDATE SET "
+            f"amount = {table}.amount + excluded.amount, entries = {table}.entries + excluded.entries",
+            [project_id, month, amount, entries],
+        )
+
+
+def rebuild_spend_months(project_ids: Iterable[int] | None = None) -> None:
+    """Recompute the rollup from the entries, for some projects or all."""
+    entries = SpendEntry.objects.all()
+    months = SpendMonth.objects.all()
+    if project_ids is not None:
+        project_ids = list(project_ids)
+        entries = entries.filter(project_id__in=project_ids)
+        months = months.filter(project_id__in=project_ids)
+    months.delete()
+    totals: dict[tuple[int, datetime.date], list] = defaultdict(lambda: [Decimal(0), 0])
+    for project_id, spent_on, amount in entries.values_list(
+        "project_id", "spent_on", "amount"
+    ).iterator(chunk_size=20000):
+        total = totals[(project_id, spent_on.replace(day=1))]
+        total[0] += amount
+        total[1] += 1
+    SpendMonth.objects.bulk_create(
+        [
+            SpendMonth(project_id=project_id, month=month, amount=amount, entries=count)
+            for (project_id, month), (amount, count) in totals.items()
+        ],
+        batch_size=5000,
+    )
+
+
+def check_spend_months() -> list[str]:
+    """Differences between the rollup and the entries (empty when exact)."""
+    expected: dict[tuple[int, datetime.date], tuple[Decimal, int]] = defaultdict(
+        lambda: (Decimal(0), 0)
+    )
+    for project_id, spent_on, amount in SpendEntry.objects.values_list(
+        "project_id", "spent_on", "amount"
+    ):
+        key = (project_id, spent_on.replace(day=1))
+        total, count = expected[key]
+        expected[key] = (total + amount, count + 1)
+    actual = {
+        (row["project_id"], row["month"]): (row["amount"], row["entries"])
+        for row in SpendMonth.objects.values("project_id", "month", "amount", "entries")
+        if row["entries"] or row["amount"]
+    }
+    problems = []
+    for key in sorted(set(expected) | set(actual), key=str):
+        if expected.get(key) != actual.get(key):
+            problems.append(
+                f"project {key[0]} {key[1]:%Y-%m}: rollup {actual.get(key)} != entries {expected.get(key)}"
+            )
+    return problems
+
+
+__all__ = ["add_spend", "rebuild_spend_months", "check_spend_months"]

@@ -1,0 +1,129 @@
+"""record_spend keeps the project's running totals and the monthly rollup exact."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from portfolio import services
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import AuditEntry, SpendMonth
+from portfolio.rollups import check_spend_months
+from tests.conftest import make_project
+
+
+def test_it_records_spend_and_updates_the_totals(project, alice):
+    services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 3),
+        amount=Decimal("1200.50"),
+        category="people",
+    )
+    services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 20),
+        amount=Decimal("99.50"),
+        category="compute",
+    )
+    project.refresh_from_db()
+    assert project.spend_total == Decimal("1300.00")
+    assert project.last_spend_on == datetime.date(2026, 2, 20)
+    month = SpendMonth.objects.get(project=project)
+    assert (month.month, month.amount, month.entries) == (
+        datetime.date(2026, 2, 1),
+        Decimal("1300.00"),
+        2,
+    )
+    assert check_spend_months() == []
+
+
+def test_it_writes_the_audit_trail(project, alice):
+    services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 3),
+        amount=Decimal("10"),
+        category="data",
+    )
+    entry = AuditEntry.objects.get(action="spend.recorded")
+    assert entry.actor == alice and entry.project == project
+
+
+@pytest.mark.parametrize(
+    "amount, spent_on, field",
+    [
+        (Decimal("0"), datetime.date(2026, 2, 1), "amount"),
+        (Decimal("-5"), datetime.date(2026, 2, 1), "amount"),
+        (Decimal("1.005"), datetime.date(2026, 2, 1), "amount"),
+        (Decimal("10"), datetime.date(2025, 12, 31), "spent_on"),
+    ],
+)
+def test_it_refuses_bad_spend_naming_the_field(project, alice, amount, spent_on, field):
+    with pytest.raises(DomainError) as error:
+        services.record_spend(
+            project=project, actor=alice, spent_on=spent_on, amount=amount, category="people"
+        )
+    assert error.value.field == field
+    project.refresh_from_db()
+    assert project.spend_total == 0
+    assert not SpendMonth.objects.exists()
+
+
+def test_only_the_projects_people_record_spend(project, rita, carol, bob):
+    for outsider in (rita, carol):
+        with pytest.raises(PermissionDenied):
+            services.record_spend(
+                project=project,
+                actor=outsider,
+                spent_on=datetime.date(2026, 2, 1),
+                amount=Decimal(1),
+                category="other",
+            )
+    services.record_spend(
+        project=project,
+        actor=bob,
+        spent_on=datetime.date(2026, 2, 1),
+        amount=Decimal(1),
+        category="other",
+    )
+
+
+def test_corrections_and_removals_keep_the_rollup_exact(project, alice, adam):
+    entry = services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 3),
+        amount=Decimal("100"),
+        category="people",
+    )
+    other = services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 3, 3),
+        amount=Decimal("50"),
+        category="people",
+    )
+    services.change_spend(
+        entry=entry, actor=adam, amount=Decimal("70"), spent_on=datetime.date(2026, 4, 1)
+    )
+    services.delete_spend(entry=other, actor=adam)
+    project.refresh_from_db()
+    assert project.spend_total == Decimal("70")
+    assert project.last_spend_on == datetime.date(2026, 4, 1)
+    assert check_spend_months() == []
+
+
+def test_drafts_take_no_spend(alice, bob):
+    draft = make_project(researcher=alice, product_manager=bob, status="draft")
+    with pytest.raises(PermissionDenied):
+        services.record_spend(
+            project=draft,
+            actor=alice,
+            spent_on=datetime.date(2026, 2, 1),
+            amount=Decimal(1),
+            category="other",
+        )
