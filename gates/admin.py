@@ -12,6 +12,7 @@ from gates.models import (
     GateDecision,
     RequiredDeliverable,
 )
+from portfolio.admin import AuditedAdmin
 
 
 class CriterionInline(admin.TabularInline):
@@ -26,8 +27,10 @@ class RequiredDeliverableInline(admin.TabularInline):
 
 
 @admin.register(Gate)
-class GateAdmin(admin.ModelAdmin):
+class GateAdmin(AuditedAdmin):
     list_display = ["number", "name"]
+    fields = ["number", "name", "purpose"]
+    readonly_fields = ["number"]
     inlines = [RequiredDeliverableInline, CriterionInline]
 
     def has_delete_permission(self, request, obj=None):
@@ -69,7 +72,13 @@ class GateDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeasibilityStudy, ArchitectureEstimate, BusinessCase)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(AuditedAdmin):
     list_display = ["project", "author", "updated_at"]
     search_fields = ["project__key"]
     raw_id_fields = ["project", "author"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(AuditedAdmin):
+    list_display = ["name", "gate", "kind", "weight", "is_active"]
+    list_filter = ["gate", "kind", "is_active"]

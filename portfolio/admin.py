@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from portfolio import services
+from portfolio import audit, services
 from portfolio.errors import DomainError
 from portfolio.models import (
     Artifact,
@@ -26,6 +26,73 @@ MAINTAINED = (
     "spend_total",
     "last_spend_on",
 )
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Writes the audit trail for every add, change and delete made in the admin."""
+
+    def _project_of(self, obj):
+        if isinstance(obj, Project):
+            return obj
+        return getattr(obj, "project", None)
+
+    def _changes(self, form) -> dict:
+        return {
+            name: [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))]
+            for name in form.changed_data
+        }
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
+            project=self._project_of(obj),
+            obj=obj,
+            summary=f"{obj._meta.verbose_name} {obj} {'changed' if change else 'added'} in the admin",
+            changes=self._changes(form),
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.deleted_in_admin",
+            project=self._project_of(obj),
+            obj=obj,
+            summary=f"{obj._meta.verbose_name} {obj} deleted in the admin",
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit.record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.deleted_in_admin",
+                project=self._project_of(obj),
+                obj=obj,
+                summary=f"{obj._meta.verbose_name} {obj} deleted in the admin",
+            )
+            obj.delete()
+        changed = {id(o): fields for o, fields in formset.changed_objects}
+        for obj in instances:
+            adding = obj.pk is None
+            obj.save()
+            audit.record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.{'added' if adding else 'changed'}_in_admin",
+                project=self._project_of(obj),
+                obj=obj,
+                summary=f"{obj._meta.verbose_name} {obj} {'added' if adding else 'changed'} in the admin",
+                changes={
+                    name: ["", str(getattr(obj, name, ""))] for name in changed.get(id(obj), [])
+                },
+            )
+        formset.save_m2m()
 
 
 @admin.register(User)
@@ -59,7 +126,7 @@ class AuditInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(AuditedAdmin):
     list_display = [
         "key",
         "title",
@@ -75,19 +142,6 @@ class ProjectAdmin(admin.ModelAdmin):
     readonly_fields = (*MAINTAINED, "created_at", "updated_at")
     raw_id_fields = ["researcher", "product_manager"]
     inlines = [AuditInline]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        from portfolio import audit
-
-        audit.record(
-            actor=request.user,
-            action="project.changed_in_admin" if change else "project.added_in_admin",
-            project=obj,
-            obj=obj,
-            summary=f"{obj.key} {'changed' if change else 'added'} in the admin",
-            changes={name: ["", str(form.cleaned_data.get(name))] for name in form.changed_data},
-        )
 
 
 @admin.register(SpendEntry)
@@ -127,7 +181,7 @@ class SpendEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(AuditedAdmin):
     list_display = ["project", "month", "realized_value"]
     raw_id_fields = ["project"]
     search_fields = ["project__key"]
@@ -140,7 +194,7 @@ class ReuseInline(admin.TabularInline):
 
 
 @admin.register(Artifact)
-class ArtifactAdmin(admin.ModelAdmin):
+class ArtifactAdmin(AuditedAdmin):
     list_display = ["name", "kind", "project", "registered_at"]
     list_filter = ["kind"]
     search_fields = ["name", "project__key"]
