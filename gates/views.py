@@ -1,37 +1,398 @@
+"""The gate pages: deliverables (study, estimate, business case) and the gate review."""
+
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
+from gates import services
+from gates.forms import (
+    ArchitectureEstimateForm,
+    BusinessCaseForm,
+    DecisionForm,
+    FeasibilityStudyForm,
+    ScorecardForm,
+    as_percent,
+)
+from gates.models import (
+    DELIVERABLE_MODELS,
+    ArchitectureEstimate,
+    BusinessCase,
+    Criterion,
+    DeliverableKind,
+    FeasibilityStudy,
+    Gate,
+    GateDecision,
+)
 from portfolio import access
-from portfolio.access import get_project_for_user
+from portfolio.errors import DomainError
+from portfolio.errors import PermissionDenied as ServicePermissionDenied
+from portfolio.models import Project
+
+REVIEW_TEMPLATE = "gates/gate_review.html"
+DELIVERABLE_URLS = {
+    DeliverableKind.FEASIBILITY_STUDY: "feasibility_study_edit",
+    DeliverableKind.ARCHITECTURE_ESTIMATE: "architecture_estimate_edit",
+    DeliverableKind.BUSINESS_CASE: "business_case_edit",
+}
+DELIVERABLE_WRITERS = {
+    DeliverableKind.FEASIBILITY_STUDY: "the project's researcher",
+    DeliverableKind.ARCHITECTURE_ESTIMATE: "an architect",
+    DeliverableKind.BUSINESS_CASE: "the project's product manager",
+}
+
+
+def _get_submitted_project(request: HttpRequest, key: str) -> Project:
+    """The project if this person may see it and it is past the proposal stage; 404 otherwise."""
+    project = access.get_project_for_user(request.user, key)
+    if project.is_draft:
+        raise Http404("A draft has no gate pages yet")
+    return project
+
+
+# --- Deliverables ---------------------------------------------------------------
+
+
+def _deliverable_page(
+    request: HttpRequest,
+    key: str,
+    *,
+    kind: DeliverableKind,
+    form_class,
+    can_write,
+    save,
+    template: str,
+) -> HttpResponse:
+    """Show a deliverable (a form for its writer) and save it through its service."""
+    project = _get_submitted_project(request, key)
+    model = DELIVERABLE_MODELS[kind]
+    deliverable = model.objects.select_related("author").filter(project=project).first()
+    may_write = can_write(request.user, project)
+    if request.method == "POST" and not may_write:
+        raise PermissionDenied
+    editable = may_write and not project.is_closed
+
+    form = form_class(request.POST or None, instance=deliverable)
+    previewing = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and not previewing and form.is_valid():
+        try:
+            save(project=project, actor=request.user, **form.cleaned_data)
+        except ServicePermissionDenied:
+            raise PermissionDenied from None
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            verb = "revised" if deliverable else "saved"
+            messages.success(request, f"{kind.label} {verb}.")
+            return redirect(DELIVERABLE_URLS[kind], key=project.key)
+    if previewing:
+        form.is_valid()  # the live total reads the cleaned numbers; nothing is saved
+    context = {
+        "project": project,
+        "deliverable": deliverable,
+        "form": form,
+        "editable": editable,
+        "may_write": may_write,
+        "kind": kind,
+        "writer": DELIVERABLE_WRITERS[kind],
+    }
+    return render(request, template, context)
 
 
 @login_required
-def gate_review(request: HttpRequest, key: str) -> HttpResponse:
-    project = get_project_for_user(request.user, key)
+@require_http_methods(["GET", "POST"])
+def feasibility_study_edit(request: HttpRequest, key: str) -> HttpResponse:
+    return _deliverable_page(
+        request,
+        key,
+        kind=DeliverableKind.FEASIBILITY_STUDY,
+        form_class=FeasibilityStudyForm,
+        can_write=access.can_write_feasibility_study,
+        save=services.save_feasibility_study,
+        template="gates/feasibility_study_edit.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def architecture_estimate_edit(request: HttpRequest, key: str) -> HttpResponse:
+    if request.htmx and request.method == "POST" and "preview" in request.POST:
+        # The live three-year total while the architect types: computed, never saved.
+        project = _get_submitted_project(request, key)
+        if not access.can_write_architecture_estimate(request.user, project):
+            raise PermissionDenied
+        form = ArchitectureEstimateForm(request.POST)
+        form.is_valid()
+        return render(
+            request,
+            "gates/architecture_estimate_edit.html#three_year_total",
+            {"project": project, "form": form},
+        )
+    return _deliverable_page(
+        request,
+        key,
+        kind=DeliverableKind.ARCHITECTURE_ESTIMATE,
+        form_class=ArchitectureEstimateForm,
+        can_write=access.can_write_architecture_estimate,
+        save=services.save_architecture_estimate,
+        template="gates/architecture_estimate_edit.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_case_edit(request: HttpRequest, key: str) -> HttpResponse:
+    return _deliverable_page(
+        request,
+        key,
+        kind=DeliverableKind.BUSINESS_CASE,
+        form_class=BusinessCaseForm,
+        can_write=access.can_write_business_case,
+        save=services.save_business_case,
+        template="gates/business_case_edit.html",
+    )
+
+
+# --- Gate review ----------------------------------------------------------------
+
+
+def _get_decidable_project(request: HttpRequest, key: str) -> Project:
+    project = _get_submitted_project(request, key)
     if not access.can_decide(request.user, project):
         raise PermissionDenied
-    return render(request, "gates/gate_review.html", {"project": project})
+    return project
 
 
-def scorecard_preview(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _earlier_decisions(project: Project) -> list[GateDecision]:
+    return list(
+        GateDecision.objects.filter(project=project)
+        .select_related("gate", "decided_by")
+        .prefetch_related("scores__criterion")
+        .order_by("-sequence")
+    )
 
 
-def decision_create(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _review_gate(project: Project, decisions: list[GateDecision]) -> Gate | None:
+    """The gate under review: the current one, or for a closed project the last one decided."""
+    number = project.current_gate
+    if number is None and decisions:
+        number = decisions[0].gate.number
+    if number is None:
+        return None
+    return (
+        Gate.objects.prefetch_related(
+            "required_deliverables",
+            Prefetch("criteria", queryset=Criterion.objects.filter(is_active=True)),
+        )
+        .filter(number=number)
+        .first()
+    )
 
 
-def feasibility_study_edit(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _scorecard_summary(scorecard: ScorecardForm) -> dict:
+    """The weighted total and the must-meet count, for the numbers as currently answered."""
+    if scorecard.is_bound:
+        scorecard.is_valid()
+    scores = scorecard.scores()
+    must = [c for c in scorecard.criteria if c.is_must_meet]
+    met = {s.criterion.pk for s in scores if s.criterion.is_must_meet and s.met}
+    return {
+        "total": services.scorecard_total(scores),
+        "maximum": services.scorecard_maximum(scorecard.criteria),
+        "scored": sum(1 for s in scores if not s.criterion.is_must_meet),
+        "should_count": len(scorecard.criteria) - len(must),
+        "must_met": len(met),
+        "must_count": len(must),
+        "must_all_met": len(met) == len(must),
+    }
 
 
-def architecture_estimate_edit(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
+    """The numbers a product manager weighs at a gate."""
+    probability = project.current_probability
+    risked_value = project.projected_expected * probability
+    remaining_cost = estimate.three_year_total if estimate else None
+    granted = project.funding_granted_total
+    return {
+        "probability": probability,
+        "probability_updated": project.latest_probability is not None,
+        "spend": project.spend_total,
+        "granted": granted,
+        "spend_share": (project.spend_total / granted * 100) if granted else None,
+        "over_funding": project.spend_total > granted,
+        "three_year_cost": remaining_cost,
+        "risked_value": risked_value,
+        "remaining_cost": remaining_cost,
+        "commercial_value": risked_value - remaining_cost
+        if remaining_cost is not None
+        else risked_value,
+    }
 
 
-def business_case_edit(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _deliverable_rows(project: Project, gate: Gate | None) -> tuple[list[dict], dict]:
+    required = {r.kind for r in gate.required_deliverables.all()} if gate else set()
+    found = {
+        FeasibilityStudy: FeasibilityStudy.objects.filter(project=project),
+        ArchitectureEstimate: ArchitectureEstimate.objects.filter(project=project),
+        BusinessCase: BusinessCase.objects.filter(project=project),
+    }
+    rows, by_kind = [], {}
+    for kind, model in DELIVERABLE_MODELS.items():
+        deliverable = found[model].select_related("author").first()
+        by_kind[kind] = deliverable
+        rows.append(
+            {
+                "kind": kind,
+                "label": kind.label,
+                "required": kind in required,
+                "deliverable": deliverable,
+                "url_name": DELIVERABLE_URLS[kind],
+            }
+        )
+    rows.sort(key=lambda row: not row["required"])
+    return rows, by_kind
+
+
+def _decision_choices(form: DecisionForm, gate: Gate) -> list[tuple]:
+    """Each decision's radio button with what it does at this gate."""
+    if gate.is_last:
+        go = "greenlights it onto the product roadmap; the process ends."
+    else:
+        go = f"funds the next stage: the project moves on to gate {gate.number + 1}."
+    descriptions = {
+        "go": go,
+        "kill": "stops the project; the process ends. Needs a rationale.",
+        "hold": "pauses it at this gate. Needs a rationale.",
+        "recycle": "another round at this gate.",
+    }
+    return [(radio, descriptions[radio.data["value"]]) for radio in form["decision"]]
+
+
+def _review_context(
+    project: Project,
+    *,
+    decision_form: DecisionForm | None = None,
+    scorecard: ScorecardForm | None = None,
+    recorded: GateDecision | None = None,
+) -> dict:
+    decisions = _earlier_decisions(project)
+    gate = _review_gate(project, decisions)
+    criteria = list(gate.criteria.all()) if gate else []
+    deliverables, by_kind = _deliverable_rows(project, gate)
+    if scorecard is None:
+        scorecard = ScorecardForm(criteria=criteria)
+    if decision_form is None:
+        decision_form = DecisionForm(
+            initial={
+                "gate": gate.number if gate else None,
+                "probability_of_success": as_percent(project.current_probability),
+            }
+        )
+    return {
+        "project": project,
+        "gate": gate,
+        "deliverables": deliverables,
+        "missing_required": [
+            row["label"] for row in deliverables if row["required"] and not row["deliverable"]
+        ],
+        "figures": _figures(project, by_kind[DeliverableKind.ARCHITECTURE_ESTIMATE]),
+        "decisions": decisions,
+        "last_decision": decisions[0] if decisions else None,
+        "scorecard": scorecard,
+        "summary": _scorecard_summary(scorecard),
+        "form": decision_form,
+        "decision_choices": _decision_choices(decision_form, gate) if gate else [],
+        "recorded": recorded,
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def gate_review(request: HttpRequest, key: str) -> HttpResponse:
+    project = _get_decidable_project(request, key)
+    return render(request, REVIEW_TEMPLATE, _review_context(project))
+
+
+def _current_criteria(project: Project) -> list[Criterion]:
+    if project.current_gate is None:
+        return []
+    return list(
+        Criterion.objects.filter(gate__number=project.current_gate, is_active=True).select_related(
+            "gate"
+        )
+    )
+
+
+@login_required
+@require_POST
+def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
+    """The scorecard total for the answers so far; nothing is recorded."""
+    project = _get_decidable_project(request, key)
+    scorecard = ScorecardForm(request.POST, criteria=_current_criteria(project))
+    if request.htmx:
+        context = {"project": project, "scorecard": scorecard}
+        context["summary"] = _scorecard_summary(scorecard)
+        return render(request, f"{REVIEW_TEMPLATE}#scorecard_total", context)
+    # Without JavaScript: the whole page again, with the answers and the new total.
+    decision_form = DecisionForm(initial=request.POST.dict())
+    context = _review_context(project, decision_form=decision_form, scorecard=scorecard)
+    return render(request, REVIEW_TEMPLATE, context)
+
+
+def _place_error(error: DomainError, form: DecisionForm, scorecard: ScorecardForm) -> None:
+    """Put the message of a refused decision beside the field it is about."""
+    if error.field == "scores":
+        scorecard.add_error(None, error.message)
+    elif error.field in form.fields and error.field != "gate":
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+@login_required
+@require_POST
+def decision_create(request: HttpRequest, key: str) -> HttpResponse:
+    project = _get_decidable_project(request, key)
+    form = DecisionForm(request.POST)
+    scorecard = ScorecardForm(request.POST, criteria=_current_criteria(project))
+    recorded = None
+    if form.is_valid() and scorecard.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = services.record_decision(
+                project=project,
+                gate=data["gate"],
+                decision=data["decision"],
+                actor=request.user,
+                decided_on=data["decided_on"],
+                funding_granted=data["funding_granted"],
+                probability_of_success=data["probability_of_success"],
+                rationale=data["rationale"],
+                scores=scorecard.scores(),
+            )
+        except ServicePermissionDenied:
+            raise PermissionDenied from None
+        except Gate.DoesNotExist:
+            form.add_error(None, "That gate does not exist: reload the page.")
+        except DomainError as error:
+            _place_error(error, form, scorecard)
+
+    if recorded is not None:
+        summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {project.researcher.display_name} has been e-mailed."
+        if not request.htmx:
+            messages.success(request, summary)
+            return redirect("gate_review", key=project.key)
+        project = access.get_project_for_user(request.user, key)
+        context = _review_context(project, recorded=recorded)
+        context["recorded_summary"] = summary
+        return render(request, f"{REVIEW_TEMPLATE}#review", context)
+
+    project.refresh_from_db()
+    context = _review_context(project, decision_form=form, scorecard=scorecard)
+    template = f"{REVIEW_TEMPLATE}#review" if request.htmx else REVIEW_TEMPLATE
+    return render(request, template, context)

@@ -1,0 +1,258 @@
+"""Forms of the gate pages. They validate input; the services in gates.services save it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from gates.models import (
+    ArchitectureEstimate,
+    BusinessCase,
+    Criterion,
+    DecisionKind,
+    FeasibilityStudy,
+)
+from gates.services import Score
+
+CENT = Decimal("0.01")
+
+
+class MoneyField(forms.DecimalField):
+    """A non-negative amount with at most two decimals, returned with exactly two.
+
+    Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
+    changes nothing does not show up as a change in the audit trail.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("step", "0.01")
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return cleaned.quantize(CENT) if cleaned is not None else None
+
+
+class PercentField(forms.DecimalField):
+    """A probability typed as a percentage (0–100), returned as a fraction (0–1)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", Decimal(100))
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("step", "any")
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return (cleaned / 100).quantize(Decimal("0.0001")) if cleaned is not None else None
+
+
+def as_percent(probability: Decimal | None) -> Decimal | None:
+    """0.4 → 40, for the initial value of a PercentField."""
+    if probability is None:
+        return None
+    return (probability * 100).normalize().quantize(Decimal("0.01")).normalize()
+
+
+# --- Deliverables ---------------------------------------------------------------
+
+
+class FeasibilityStudyForm(forms.ModelForm):
+    class Meta:
+        model = FeasibilityStudy
+        fields = ["findings", "hypothesis_held", "evidence", "confidence", "recommended_next_step"]
+        labels = {
+            "findings": "Findings",
+            "hypothesis_held": "Did the hypothesis hold?",
+            "evidence": "Evidence",
+            "confidence": "Your confidence in the result",
+            "recommended_next_step": "Recommended next step",
+        }
+        help_texts = {
+            "findings": "What you did and what you found.",
+            "evidence": "Experiments, data and measurements behind the findings.",
+        }
+        widgets = {
+            "hypothesis_held": forms.RadioSelect,
+            "confidence": forms.RadioSelect,
+            "findings": forms.Textarea(attrs={"rows": 6}),
+            "evidence": forms.Textarea(attrs={"rows": 6}),
+        }
+
+
+class ArchitectureEstimateForm(forms.ModelForm):
+    build_cost = MoneyField(label="Build cost", help_text="One-off cost to reach production.")
+    monthly_run_cost = MoneyField(
+        label="Monthly run cost", help_text="Hosting, inference and monitoring, per month."
+    )
+    cost_per_retrain = MoneyField(
+        label="Cost per retraining", initial=Decimal(0), help_text="Compute and people, each time."
+    )
+
+    class Meta:
+        model = ArchitectureEstimate
+        fields = [
+            "build_cost",
+            "monthly_run_cost",
+            "retraining_cadence",
+            "cost_per_retrain",
+            "platform_reused",
+            "build_or_buy_note",
+        ]
+        labels = {
+            "retraining_cadence": "Retraining",
+            "platform_reused": "Platform reused",
+            "build_or_buy_note": "Build or buy",
+        }
+        help_texts = {
+            "platform_reused": "Existing platform or service this builds on, if any.",
+            "build_or_buy_note": "Why build rather than buy (or the reverse).",
+        }
+        widgets = {"build_or_buy_note": forms.Textarea(attrs={"rows": 4})}
+
+    def three_year_total(self) -> Decimal | None:
+        """The total for the numbers as typed, or None while they are incomplete or invalid."""
+        if not self.is_bound:
+            return self.instance.three_year_total if self.instance.pk else None
+        data = getattr(self, "cleaned_data", {})
+        needed = ("build_cost", "monthly_run_cost", "retraining_cadence", "cost_per_retrain")
+        if any(data.get(name) is None or name in self.errors for name in needed):
+            return None
+        estimate = ArchitectureEstimate(**{name: data[name] for name in needed})
+        return estimate.three_year_total
+
+
+class BusinessCaseForm(forms.ModelForm):
+    class Meta:
+        model = BusinessCase
+        fields = ["customer_problem", "value_rationale", "strategic_fit", "risks"]
+        labels = {
+            "customer_problem": "Customer problem",
+            "value_rationale": "How the value was estimated",
+            "strategic_fit": "Strategic fit",
+            "risks": "Risks",
+        }
+        help_texts = {
+            "customer_problem": "Who has the problem, and what it costs them today.",
+            "value_rationale": "How the projected value range was reached.",
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in ("customer_problem", "value_rationale", "strategic_fit", "risks")
+        }
+
+
+# --- Gate review ----------------------------------------------------------------
+
+MET_CHOICES = [("yes", "Yes"), ("no", "No")]
+SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(11)]
+
+
+class ScorecardForm(forms.Form):
+    """One field per active criterion of a gate: must-meet yes/no, should-meet 0–10.
+
+    Every answer is optional here: a kill or a hold needs no scorecard, and the
+    decision service says what a go is missing.
+    """
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            if criterion.is_must_meet:
+                self.fields[self.field_name(criterion)] = forms.TypedChoiceField(
+                    label=criterion.name,
+                    choices=MET_CHOICES,
+                    coerce=lambda value: value == "yes",
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                    help_text=criterion.help_text,
+                )
+            else:
+                self.fields[self.field_name(criterion)] = forms.TypedChoiceField(
+                    label=criterion.name,
+                    choices=SCORE_CHOICES,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    help_text=criterion.help_text,
+                )
+
+    @staticmethod
+    def field_name(criterion: Criterion) -> str:
+        prefix = "must" if criterion.is_must_meet else "score"
+        return f"{prefix}_{criterion.pk}"
+
+    def rows(self):
+        """(criterion, bound field) pairs, must-meet first, in the gate's order."""
+        return [(c, self[self.field_name(c)]) for c in self.criteria]
+
+    def must_rows(self):
+        return [(c, f) for c, f in self.rows() if c.is_must_meet]
+
+    def should_rows(self):
+        return [(c, f) for c, f in self.rows() if not c.is_must_meet]
+
+    def scores(self) -> list[Score]:
+        """The answered criteria, for record_decision (only valid fields count)."""
+        data = getattr(self, "cleaned_data", {})
+        answers = []
+        for criterion in self.criteria:
+            value = data.get(self.field_name(criterion))
+            if value is None:
+                continue
+            if criterion.is_must_meet:
+                answers.append(Score(criterion=criterion, met=value))
+            else:
+                answers.append(Score(criterion=criterion, score=value))
+        return answers
+
+
+class DecisionForm(forms.Form):
+    gate = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=4)
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=DecisionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose go, kill, hold or recycle."},
+    )
+    decided_on = forms.DateField(
+        label="Decided on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    funding_granted = MoneyField(
+        label="Funding granted",
+        required=False,
+        initial=Decimal(0),
+        help_text="Money released for the next stage or round (0 for none).",
+    )
+    probability_of_success = PercentField(
+        label="Probability of success (%)",
+        required=False,
+        help_text="Your updated estimate that it reaches the product roadmap, 0–100.",
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why. Required for a kill or a hold; the researcher receives it by e-mail.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate
+
+    def clean_funding_granted(self) -> Decimal:
+        # An empty box means no funding, not an error.
+        value = self.cleaned_data.get("funding_granted")
+        return value if value is not None else Decimal("0.00")

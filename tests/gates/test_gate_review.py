@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from gates.services import record_decision
+from portfolio.models import Status
+from tests.conftest import make_project
+from tests.gates.helpers import add_estimate, add_study, full_marks
+
+pytestmark = pytest.mark.django_db
+
+
+def url(project) -> str:
+    return reverse("gate_review", args=[project.key])
+
+
+def test_it_shows_the_gate_review_to_the_projects_pm(client, project, bob):
+    client.force_login(bob)
+    response = client.get(url(project))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Gate 1: Exploration" in body
+    assert 'action="{}"'.format(reverse("decision_create", args=[project.key])) in body
+    assert "Record decision" in body
+    assert "No decision yet" in body
+
+
+def test_it_requires_login(client, project):
+    response = client.get(url(project))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["alice", "carol", "pete"])
+def test_it_refuses_who_may_not_decide(client, project, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url(project)).status_code == 403
+
+
+def test_an_executive_may_review_any_project(client, project, erin):
+    client.force_login(erin)
+    assert client.get(url(project)).status_code == 200
+
+
+def test_it_hides_drafts(client, alice, bob):
+    draft = make_project(researcher=alice, product_manager=bob, status=Status.DRAFT)
+    client.force_login(bob)
+    assert client.get(url(draft)).status_code == 404
+    client.force_login(alice)
+    assert client.get(url(draft)).status_code == 404
+
+
+def test_it_is_404_for_an_unknown_project(client, bob):
+    client.force_login(bob)
+    assert client.get(reverse("gate_review", args=["NOPE"])).status_code == 404
+
+
+def test_it_lists_the_required_deliverables_present_or_missing(client, project, alice, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="go",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 10),
+        scores=full_marks(1),
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "Gate 2: Feasibility" in body
+    assert "✗ missing" in body
+    assert "A go needs: Feasibility study" in body
+    assert reverse("feasibility_study_edit", args=[project.key]) in body
+
+    add_study(project, alice)
+    body = client.get(url(project)).content.decode()
+    assert "✓ present" in body
+    assert "A go needs" not in body
+
+
+def test_it_shows_the_scorecard_of_the_current_gate(client, project, bob):
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "The hypothesis can be tested" in body  # must-meet at gate 1
+    assert "Size of the prize" in body  # should-meet, weight 3
+    assert "× 3" in body
+    assert "Weighted total" in body
+    assert "of 60" in body  # 10 × (3 + 2 + 1)
+
+
+def test_it_shows_the_numbers_a_pm_weighs(client, alice, bob, carol):
+    project = make_project(
+        researcher=alice,
+        product_manager=bob,
+        projected_expected=Decimal("250000"),
+        probability_of_success=Decimal("0.4"),
+        funding_granted_total=Decimal("50000"),
+        spend_total=Decimal("20000"),
+    )
+    add_estimate(
+        project,
+        carol,
+        build_cost=Decimal("30000"),
+        monthly_run_cost=Decimal("1000"),
+        retraining_cadence="none",
+        cost_per_retrain=Decimal("0"),
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "100,000 – 400,000" in body  # projected range
+    assert "40%" in body  # probability
+    assert "20,000" in body and "50,000" in body and "40% used" in body
+    assert "66,000" in body  # three-year cost: 30000 + 36 × 1000
+    assert "34,000" in body  # 250000 × 0.4 − 66000
+    assert "remaining cost" in body and "three-year total cost" in body
+
+
+def test_without_an_estimate_the_commercial_value_deducts_nothing_and_says_so(client, project, bob):
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "Not estimated" in body
+    assert "100,000" in body  # 250000 × 0.4
+    assert "before production cost" in body
+
+
+def test_it_uses_the_latest_probability(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="recycle",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 10),
+        probability_of_success=Decimal("0.25"),
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "25%" in body
+    assert "latest, from a gate decision" in body
+
+
+def test_it_lists_earlier_decisions(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="hold",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 10),
+        rationale="Waiting for the data-sharing agreement.",
+        funding_granted=Decimal("1500"),
+        scores=full_marks(1, score=5),
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "Earlier decisions" in body
+    assert "Waiting for the data-sharing agreement." in body
+    assert "2026-01-10" in body
+    assert "Bob Product" in body
+    assert "1,500" in body
+    assert "30" in body  # scorecard total 5 × 6
+
+
+def test_a_closed_project_shows_its_final_state_and_no_form(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="kill",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 10),
+        rationale="No data.",
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "Killed" in body
+    assert "no further decision can be recorded" in body
+    assert "Record decision" not in body
+    assert reverse("decision_create", args=[project.key]) not in body
+
+
+def test_it_reviews_with_a_fixed_number_of_queries(
+    client, project, bob, django_assert_max_num_queries
+):
+    for day in (10, 11, 12):
+        record_decision(
+            project=project,
+            gate=1,
+            decision="recycle",
+            actor=bob,
+            decided_on=datetime.date(2026, 1, day),
+            scores=full_marks(1),
+        )
+    client.force_login(bob)
+    with django_assert_max_num_queries(20):
+        assert client.get(url(project)).status_code == 200
+
