@@ -194,4 +194,3 @@ def test_it_reviews_with_a_fixed_number_of_queries(
     client.force_login(bob)
     with django_assert_max_num_queries(20):
         assert client.get(url(project)).status_code == 200
-

@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from gates.models import GateDecision
+from gates.services import record_decision
+from portfolio.models import AuditEntry, Status
+from tests.conftest import make_project
+from tests.gates.helpers import add_study, full_marks, scorecard_post
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(project) -> str:
+    return reverse("decision_create", args=[project.key])
+
+
+def post_data(gate: int = 1, **kw) -> dict:
+    data = {
+        "gate": str(gate),
+        "decision": "go",
+        "decided_on": "2026-01-10",
+        "funding_granted": "25000",
+        "probability_of_success": "55",
+        "rationale": "",
+    }
+    data.update(scorecard_post(gate))
+    data.update(kw)
+    return data
+
+
+def test_it_records_a_go_and_redirects_back(
+    client, project, bob, django_capture_on_commit_callbacks
+):
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(project), post_data())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("gate_review", args=[project.key])
+
+    decision = GateDecision.objects.get(project=project)
+    assert decision.decision == "go"
+    assert decision.gate.number == 1
+    assert decision.funding_granted == Decimal("25000")
+    assert decision.probability_of_success == Decimal("0.55")
+    assert decision.decided_on == datetime.date(2026, 1, 10)
+    assert decision.decided_by == bob
+    assert decision.scorecard_total == Decimal("48")  # 8 × (3 + 2 + 1)
+    assert decision.scores.count() == 5
+
+    project.refresh_from_db()
+    assert project.current_gate == 2
+    assert project.funding_granted_total == Decimal("25000")
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+
+    page = client.get(response["Location"])
+    assert "Go at Gate 1: Exploration recorded" in page.content.decode()
+
+
+def test_with_htmx_it_swaps_the_review_region_in_place(client, project, bob):
+    client.force_login(bob)
+    response = client.post(url(project), post_data(), **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="review"')
+    assert "<html" not in body
+    assert "Go at Gate 1: Exploration recorded" in body
+    assert "Decide Gate 2: Feasibility" in body  # the form moved on to the next gate
+    assert "Earlier decisions" in body and "25,000" in body
+    assert GateDecision.objects.filter(project=project).count() == 1
+
+
+def test_it_records_a_kill_without_the_deliverables_or_must_meets(client, bob, alice):
+    project = make_project(researcher=alice, product_manager=bob, current_gate=1)
+    record_decision(
+        project=project,
+        gate=1,
+        decision="go",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 6),
+        scores=full_marks(1),
+    )
+    client.force_login(bob)
+    data = post_data(gate=2, decision="kill", rationale="The data does not exist.")
+    data.update(scorecard_post(2, met="no", score=1))
+    response = client.post(url(project), data)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.status == Status.KILLED
+    page = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    assert "Record decision" not in page
+    assert "The data does not exist." in page
+
+
+def test_a_kill_without_rationale_gets_the_message_beside_the_rationale(client, project, bob):
+    client.force_login(bob)
+    response = client.post(url(project), post_data(decision="kill"), **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Give the rationale for a kill or a hold." in body
+    start = body.index('id="field-rationale"')
+    assert body.index("Give the rationale for a kill or a hold.") > start
+    assert 'aria-invalid="true"' in body
+    assert not GateDecision.objects.exists()
+
+
+def test_a_go_with_a_must_meet_unmet_is_refused_beside_the_decision(client, project, bob):
+    client.force_login(bob)
+    response = client.post(url(project), post_data(**scorecard_post(1, met="no")))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "A go needs every must-meet criterion met" in body
+    assert body.index("A go needs every must-meet") > body.index('id="field-decision"')
+    assert not GateDecision.objects.exists()
+    # The answers are kept, so nothing is typed twice.
+    assert 'value="25000' in body
+
+
+def test_a_go_without_required_deliverables_is_refused(client, project, bob, alice):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="go",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 6),
+        scores=full_marks(1),
+    )
+    client.force_login(bob)
+    response = client.post(url(project), post_data(gate=2), **HTMX)
+    assert "A go at Gate 2: Feasibility needs: Feasibility study." in response.content.decode()
+    assert GateDecision.objects.count() == 1
+
+    add_study(project, alice)
+    response = client.post(url(project), post_data(gate=2), **HTMX)
+    assert "Go at Gate 2: Feasibility recorded" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"decided_on": "2026-01-01"}, "decided_on", "before submission"),
+        ({"decided_on": "2099-01-01"}, "decided_on", "in the future"),
+        ({"decided_on": "next tuesday"}, "decided_on", "Enter a date as YYYY-MM-DD."),
+        ({"funding_granted": "-5"}, "funding_granted", "greater than or equal to 0"),
+        ({"funding_granted": "12.345"}, "funding_granted", "2 decimal places"),
+        ({"probability_of_success": "140"}, "probability_of_success", "less than or equal to 100"),
+        ({"decision": "maybe"}, "decision", "Select a valid choice"),
+        ({"decision": ""}, "decision", "Choose go, kill, hold or recycle."),
+        ({"decision": "hold", "rationale": "  "}, "rationale", "Give the rationale"),
+    ],
+)
+def test_it_puts_each_problem_beside_its_field(client, project, bob, changes, field, message):
+    client.force_login(bob)
+    response = client.post(url(project), post_data(**changes))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert message in body
+    assert body.index(message) > body.index(f'id="field-{field}"')
+    assert not GateDecision.objects.exists()
+
+
+def test_a_decision_dated_before_the_previous_one_is_refused(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="recycle",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 20),
+    )
+    client.force_login(bob)
+    body = client.post(url(project), post_data(decided_on="2026-01-15")).content.decode()
+    assert "before the previous one (2026-01-20)" in body
+
+
+def test_a_stale_form_for_an_earlier_gate_is_refused_with_a_message(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="go",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 6),
+        scores=full_marks(1),
+    )
+    client.force_login(bob)
+    response = client.post(url(project), post_data(gate=1, decision="recycle"))
+    assert response.status_code == 200
+    assert "waiting at gate 2, not gate 1" in response.content.decode()
+    assert GateDecision.objects.count() == 1
+
+
+def test_a_decision_on_a_closed_project_is_refused(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="kill",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 6),
+        rationale="Stop.",
+    )
+    client.force_login(bob)
+    response = client.post(url(project), post_data(decision="recycle"))
+    assert response.status_code == 200
+    assert "killed: no decision may follow" in response.content.decode()
+    assert GateDecision.objects.count() == 1
+
+
+def test_garbage_never_makes_a_500(client, project, bob):
+    client.force_login(bob)
+    for data in (
+        {},
+        {"gate": "nine", "decision": "go"},
+        {"gate": "7", "decision": "go", "decided_on": "2026-01-10"},
+        post_data(**{"score_999999": "11", "must_1": "perhaps"}),
+        post_data(funding_granted="1e400"),
+        post_data(probability_of_success="NaN"),
+    ):
+        response = client.post(url(project), data)
+        assert response.status_code == 200, data
+    assert not GateDecision.objects.exists()
+
+
+def test_an_out_of_range_score_is_refused(client, project, bob):
+    client.force_login(bob)
+    criterion_field = next(k for k in scorecard_post(1) if k.startswith("score_"))
+    body = client.post(url(project), post_data(**{criterion_field: "11"})).content.decode()
+    assert "Select a valid choice" in body
+    assert not GateDecision.objects.exists()
+
+
+def test_it_defaults_the_date_to_today(client, project, bob):
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in body
+
+
+def test_it_writes_an_audit_entry(client, project, bob):
+    client.force_login(bob)
+    client.post(url(project), post_data())
+    entry = AuditEntry.objects.get(action="decision.recorded")
+    assert entry.actor == bob
+    assert entry.project == project
+
+
+def test_it_requires_login(client, project):
+    response = client.post(url(project), post_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not GateDecision.objects.exists()
+
+
+def test_it_refuses_get(client, project, bob):
+    client.force_login(bob)
+    assert client.get(url(project)).status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["alice", "carol", "pete", "adam"])
+def test_it_refuses_who_may_not_decide(client, project, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(url(project), post_data()).status_code == 403
+    assert not GateDecision.objects.exists()
+
+
+def test_an_executive_may_decide_any_project(client, project, erin):
+    client.force_login(erin)
+    assert client.post(url(project), post_data()).status_code == 302
+    assert GateDecision.objects.get().decided_by == erin
+
+
+def test_it_hides_drafts(client, alice, bob):
+    draft = make_project(researcher=alice, product_manager=bob, status=Status.DRAFT)
+    client.force_login(bob)
+    assert client.post(url(draft), post_data()).status_code == 404
