@@ -1,0 +1,303 @@
+"""Forms of the portfolio pages: they validate input; the services change state."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from portfolio.errors import DomainError
+from portfolio.models import (
+    Artifact,
+    ArtifactKind,
+    Bucket,
+    Project,
+    ResearchType,
+    Role,
+    SpendCategory,
+    Status,
+    User,
+    ValueKind,
+    project_key_validator,
+)
+
+MONEY_DIGITS = {"max_digits": 16, "decimal_places": 2}
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal beside the field it names, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+class Form(forms.Form):
+    """Labels without a trailing colon: the page's layout sets them apart."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def money_field(label: str, *, help_text: str = "", minimum: str = "0") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal(minimum),
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": minimum, "inputmode": "decimal"}),
+        **MONEY_DIGITS,
+    )
+
+
+class ProductManagerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
+
+
+def product_managers():
+    return User.objects.filter(groups__name=Role.PRODUCT_MANAGER, is_active=True).order_by(
+        "full_name", "email"
+    )
+
+
+class ProposalForm(Form):
+    """Every field of a proposal the researcher writes (they lead it; submission dates it)."""
+
+    key = forms.CharField(
+        max_length=32,
+        validators=[project_key_validator],
+        help_text="A short unique id, e.g. CHURN-2026: letters, digits, hyphens or underscores.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    title = forms.CharField(max_length=200)
+    research_type = forms.ChoiceField(
+        label="Research type", choices=ResearchType.choices, widget=forms.RadioSelect
+    )
+    bucket = forms.ChoiceField(
+        label="Strategic bucket",
+        choices=[("", "Choose a bucket…"), *Bucket.choices],
+        help_text="Where the value lands: cost savings, growth of existing revenue, or a new category.",
+    )
+    product_manager = ProductManagerChoiceField(
+        label="Product manager",
+        queryset=User.objects.none(),
+        empty_label="Choose the product manager…",
+        help_text="They review the proposal at each gate and are e-mailed when you submit.",
+    )
+    value_kind = forms.ChoiceField(
+        label="Projected value is",
+        choices=ValueKind.choices,
+        widget=forms.RadioSelect,
+    )
+    projected_low = money_field("Low", help_text="Annual value if it underperforms.")
+    projected_expected = money_field("Expected", help_text="Annual value expected.")
+    projected_high = money_field("High", help_text="Annual value if it overperforms.")
+    probability_of_success = forms.DecimalField(
+        label="Probability of success",
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text="Chance it ends on the product roadmap, from 0 to 1 (0.4 means 40%).",
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+    )
+    business_case = forms.CharField(
+        label="Business case",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Who benefits and why it is worth doing. Needed before you submit.",
+    )
+    hypothesis = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the research will test, stated so it can fail. Needed before you submit.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_manager"].queryset = product_managers()
+
+    @classmethod
+    def initial_from(cls, project: Project) -> dict:
+        initial = {name: getattr(project, name) for name in cls.base_fields}
+        initial["product_manager"] = project.product_manager_id
+        return initial
+
+    @classmethod
+    def data_from(cls, project: Project) -> dict:
+        """The project as submitted form data, to show a refusal beside its field."""
+        data = {
+            name: "" if value is None else str(value)
+            for name, value in cls.initial_from(project).items()
+        }
+        return data
+
+    def clean_key(self) -> str:
+        return self.cleaned_data["key"].strip()
+
+    def clean(self):
+        data = super().clean()
+        low, expected, high = (
+            data.get("projected_low"),
+            data.get("projected_expected"),
+            data.get("projected_high"),
+        )
+        if low is not None and expected is not None and low > expected:
+            self.add_error(
+                "projected_low", "The low projection cannot be above the expected value."
+            )
+        if expected is not None and high is not None and expected > high:
+            self.add_error(
+                "projected_high", "The high projection cannot be below the expected value."
+            )
+        return data
+
+
+class SpendForm(Form):
+    spent_on = forms.DateField(label="Date", widget=DateInput())
+    amount = money_field("Amount", minimum="0.01")
+    category = forms.ChoiceField(choices=[("", "Choose…"), *SpendCategory.choices])
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what it paid for.",
+    )
+
+    def clean_spent_on(self) -> datetime.date:
+        spent_on = self.cleaned_data["spent_on"]
+        if spent_on > timezone.localdate():
+            raise forms.ValidationError("Spend cannot be dated in the future.")
+        return spent_on
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A calendar month, typed as YYYY-MM (or any day of it), kept as its first day."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM, e.g. 2026-03."}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class OutcomeForm(Form):
+    month = MonthField(help_text="The calendar month the value was realized in.")
+    realized_value = money_field("Realized value")
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = project.get_value_kind_display().lower()
+        self.fields["realized_value"].help_text = f"The {label} realized in that month."
+
+    def clean_month(self) -> datetime.date:
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate():
+            raise forms.ValidationError("That month has not started yet.")
+        return month
+
+
+class ArtifactForm(Form):
+    kind = forms.ChoiceField(choices=[("", "Choose…"), *ArtifactKind.choices])
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    location = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="Where to find it: a URL, a registry or repository path.",
+    )
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+
+class ReusableArtifactField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Artifact) -> str:
+        return f"{obj.name} ({obj.get_kind_display()}) — {obj.project.key}: {obj.project.title}"
+
+
+class ArtifactReuseForm(Form):
+    artifact = ReusableArtifactField(
+        queryset=Artifact.objects.none(),
+        empty_label="Choose an artifact…",
+        help_text="Artifacts other projects produced and this one uses.",
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["artifact"].queryset = reusable_artifacts(project)
+
+
+def reusable_artifacts(project: Project):
+    """Other projects' artifacts this project does not link yet."""
+    return (
+        Artifact.objects.exclude(project=project)
+        .exclude(project__status=Status.DRAFT)
+        .exclude(reuses__project=project)
+        .select_related("project")
+        .order_by("project__key", "name")
+    )
+
+
+# --- The project list's filters ------------------------------------------------
+
+GATE_CHOICES = [("", "Any gate"), *[(str(n), f"Gate {n}") for n in (1, 2, 3, 4)]]
+
+
+class ProjectFilterForm(Form):
+    """The project list's search and filters, read from the URL so a view can be shared."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Key, title or e-mail", "autocomplete": "off"}
+        ),
+    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    gate = forms.TypedChoiceField(
+        required=False, choices=GATE_CHOICES, coerce=int, empty_value=None
+    )
+    bucket = forms.ChoiceField(required=False, choices=[("", "Any bucket"), *Bucket.choices])
+    research_type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any type"), *ResearchType.choices]
+    )
+    pm = ProductManagerChoiceField(
+        label="Product manager",
+        required=False,
+        queryset=User.objects.none(),
+        to_field_name="email",
+        empty_label="Any product manager",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pm"].queryset = product_managers()
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad value in a shared URL is reported and ignored."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "") and name not in self.errors
+        }

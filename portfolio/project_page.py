@@ -1,0 +1,296 @@
+"""What the project page shows: its timeline, its spend by month and the spend chart.
+
+Everything is read in a fixed number of queries, whatever the project's history.
+The process models are reached through the app registry (``gates`` depends on
+``portfolio``, not the reverse).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from portfolio.models import AuditEntry, Project, SpendEntry
+
+# Below this many entries the timeline lists each spend entry; above, monthly totals.
+SPEND_ROWS_IN_TIMELINE = 12
+DELIVERABLE_ACTIONS = {
+    "feasibilitystudy": "Feasibility study",
+    "architectureestimate": "Architecture estimate",
+    "businesscase": "Business case",
+}
+
+
+@dataclass
+class Event:
+    on: datetime.date
+    kind: str  # submission, deliverable, decision, spend, outcome, draft
+    title: str
+    detail: str = ""
+    actor: str = ""
+    extra: dict = field(default_factory=dict)
+    # Ties on one date keep the order of the process: submission, deliverables, decisions…
+    order: int = 0
+
+
+@dataclass
+class SpendMonth:
+    month: datetime.date
+    total: Decimal
+    entries: int
+    cumulative: Decimal = Decimal(0)
+
+
+def spend_by_month(project: Project) -> list[SpendMonth]:
+    """Monthly spend totals with the running total (one query)."""
+    rows = (
+        SpendEntry.objects.filter(project=project)
+        .annotate(month=TruncMonth("spent_on"))
+        .values("month")
+        .annotate(total=Sum("amount"), entries=Count("id"))
+        .order_by("month")
+    )
+    months, running = [], Decimal(0)
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        running += row["total"]
+        months.append(SpendMonth(month, row["total"], row["entries"], running))
+    return months
+
+
+def decisions_of(project: Project) -> list:
+    decision = apps.get_model("gates", "GateDecision")
+    return list(
+        decision.objects.filter(project=project)
+        .select_related("gate", "decided_by")
+        .order_by("sequence")
+    )
+
+
+def audit_trail(project: Project) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(project=project).select_related("actor"))
+
+
+def _who(user) -> str:
+    return str(user) if user is not None else "the system"
+
+
+def timeline(
+    project: Project,
+    *,
+    decisions: list,
+    months: list[SpendMonth],
+    audit_entries: list[AuditEntry],
+    deliverables: list,
+) -> list[Event]:
+    """Submission, deliverables, decisions, spend and outcomes, oldest first."""
+    events: list[Event] = []
+    if project.submitted_on:
+        events.append(
+            Event(
+                project.submitted_on,
+                "submission",
+                "Proposal submitted for gate 1",
+                actor=_who(project.researcher),
+            )
+        )
+    else:
+        events.append(
+            Event(
+                project.created_at.date(),
+                "draft",
+                "Draft started",
+                "Not submitted yet.",
+                actor=_who(project.researcher),
+            )
+        )
+
+    # Deliverables: their audit entries (created, revised) and, for rows with no
+    # entry (a bulk import writes none), the row's own creation.
+    seen_created = set()
+    for entry in reversed(audit_entries):
+        model, _, verb = entry.action.partition(".")
+        if model in DELIVERABLE_ACTIONS and verb in ("created", "revised"):
+            label = DELIVERABLE_ACTIONS[model]
+            if verb == "created":
+                seen_created.add(model)
+            events.append(
+                Event(
+                    entry.at.date(),
+                    "deliverable",
+                    f"{label} {'written' if verb == 'created' else 'revised'}",
+                    detail=", ".join(sorted(entry.changes)) if verb == "revised" else "",
+                    actor=_who(entry.actor),
+                    order=1,
+                )
+            )
+    for deliverable in deliverables:
+        model = deliverable._meta.model_name
+        if model not in seen_created:
+            events.append(
+                Event(
+                    deliverable.created_at.date(),
+                    "deliverable",
+                    f"{DELIVERABLE_ACTIONS.get(model, model)} written",
+                    actor=_who(deliverable.author),
+                    order=1,
+                )
+            )
+
+    for decision in decisions:
+        events.append(
+            Event(
+                decision.decided_on,
+                "decision",
+                f"{decision.get_decision_display()} at gate {decision.gate.number}"
+                f" ({decision.gate.name})",
+                detail=decision.rationale,
+                actor=_who(decision.decided_by),
+                extra={"decision": decision},
+                order=2,
+            )
+        )
+
+    entry_count = sum(month.entries for month in months)
+    if 0 < entry_count <= SPEND_ROWS_IN_TIMELINE:
+        for entry in project.spend_entries.order_by("spent_on", "id"):
+            events.append(
+                Event(
+                    entry.spent_on,
+                    "spend",
+                    f"Spend: {entry.get_category_display()}",
+                    detail=entry.note,
+                    extra={"amount": entry.amount},
+                    order=3,
+                )
+            )
+    else:
+        for month in months:
+            plural = "y" if month.entries == 1 else "ies"
+            events.append(
+                Event(
+                    month.month,
+                    "spend",
+                    f"Spend in {month.month:%B %Y}",
+                    detail=f"{month.entries} entr{plural}",
+                    extra={"amount": month.total, "monthly": True},
+                    order=3,
+                )
+            )
+
+    for outcome in project.outcomes.order_by("month"):
+        events.append(
+            Event(
+                outcome.month,
+                "outcome",
+                f"Outcome for {outcome.month:%B %Y}",
+                extra={"amount": outcome.realized_value},
+                order=4,
+            )
+        )
+    events.sort(key=lambda event: (event.on, event.order))
+    return events
+
+
+# --- The cumulative spend chart (inline SVG drawn on the server) ------------------
+
+CHART_WIDTH, CHART_HEIGHT = 720, 240
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 14, 30
+
+
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5, 5 × 10^k at or above ``value`` (axis top)."""
+    if value <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _short_money(value: Decimal) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+    if value >= 1_000:
+        return f"{value / 1_000:.0f}k"
+    return f"{value:.0f}"
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
+    """Coordinates of cumulative spend and cumulative funding granted, by month."""
+    if not months:
+        return None
+    funded = [(d.decided_on, d.funding_granted) for d in decisions if d.funding_granted]
+    first = min([months[0].month] + [day.replace(day=1) for day, _ in funded])
+    last = max([months[-1].month] + [day.replace(day=1) for day, _ in funded])
+    span = max(_month_index(last) - _month_index(first), 1)
+    total_funding = sum((amount for _, amount in funded), Decimal(0))
+    top = _nice_ceiling(max(months[-1].cumulative, total_funding))
+    plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+
+    def x(day: datetime.date) -> float:
+        return round(MARGIN_LEFT + plot_w * (_month_index(day) - _month_index(first)) / span, 1)
+
+    def y(value: Decimal) -> float:
+        return round(MARGIN_TOP + plot_h * float(1 - value / top), 1)
+
+    # Each month's total is drawn at that month's position: a point per month with spend.
+    spend_points = [(x(first), y(Decimal(0)))] if months[0].month != first else []
+    spend_points += [(x(m.month), y(m.cumulative)) for m in months]
+    dots = [
+        {"x": x(m.month), "y": y(m.cumulative), "label": f"{m.month:%b %Y}: {m.cumulative}"}
+        for m in months
+    ]
+    # Funding is a step line: flat until the next decision that grants money.
+    funding_points, running = [(x(first), y(Decimal(0)))], Decimal(0)
+    for day, amount in sorted(funded):
+        month = day.replace(day=1)
+        funding_points.append((x(month), y(running)))
+        running += amount
+        funding_points.append((x(month), y(running)))
+    funding_points.append((x(last), y(running)))
+
+    y_ticks = [
+        {"y": y(top * fraction), "label": _short_money(top * fraction)}
+        for fraction in (Decimal(0), Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal(1))
+    ]
+    every = max(1, (span + 1) // 6)
+    x_ticks = []
+    for offset in range(0, span + 1, every):
+        index = _month_index(first) + offset
+        day = datetime.date(index // 12, index % 12 + 1, 1)
+        x_ticks.append(
+            {"x": x(day), "label": f"{day:%b %Y}" if offset == 0 or day.month == 1 else f"{day:%b}"}
+        )
+
+    def points(pairs) -> str:
+        return " ".join(f"{px},{py}" for px, py in pairs)
+
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": MARGIN_LEFT,
+        "right": CHART_WIDTH - MARGIN_RIGHT,
+        "bottom": CHART_HEIGHT - MARGIN_BOTTOM,
+        "label_y": CHART_HEIGHT - 10,
+        "spend_points": points(spend_points),
+        "funding_points": points(funding_points) if funded else "",
+        "dots": dots,
+        "y_ticks": y_ticks,
+        "x_ticks": x_ticks,
+        "total_spend": months[-1].cumulative,
+        "total_funding": total_funding,
+    }

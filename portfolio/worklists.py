@@ -1,0 +1,168 @@
+"""The "my work" lists of the home page, one per role, each in a fixed number of queries.
+
+``gates`` depends on ``portfolio`` and never the reverse, so this module reaches the
+process models through the app registry (``apps.get_model``) and the project's
+reverse relations by name, instead of importing ``gates``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portfolio.models import Project, Status, User
+
+# Deliverable kind -> the project's reverse one-to-one relation holding it.
+DELIVERABLE_RELATIONS = {
+    "feasibility_study": "feasibility_study",
+    "architecture_estimate": "architecture_estimate",
+    "business_case": "pm_business_case",
+}
+# Who writes each deliverable, as a person reads it.
+DELIVERABLE_AUTHORS = {
+    "feasibility_study": "researcher",
+    "architecture_estimate": "architect",
+    "business_case": "product manager",
+}
+LATEST_DECISIONS = 20
+
+
+def _required_deliverable_model():
+    return apps.get_model("gates", "RequiredDeliverable")
+
+
+def deliverable_labels() -> dict[str, str]:
+    """{kind: label}, in the order the process defines them."""
+    kind = _required_deliverable_model()._meta.get_field("kind")
+    return {value: str(label) for value, label in kind.choices}
+
+
+def required_by_gate() -> dict[int, list[str]]:
+    """{gate number: [deliverable kinds it requires]} (one query)."""
+    required: dict[int, list[str]] = {}
+    rows = _required_deliverable_model().objects.values_list("gate__number", "kind")
+    for number, kind in rows.order_by("gate__number", "kind"):
+        required.setdefault(number, []).append(kind)
+    return required
+
+
+def with_deliverables(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``<kind>_pk`` (None when absent) for each deliverable kind (LEFT JOINs in the same query)."""
+    return projects.annotate(
+        **{f"{kind}_pk": F(f"{relation}__id") for kind, relation in DELIVERABLE_RELATIONS.items()}
+    )
+
+
+@dataclass(frozen=True)
+class Need:
+    """A deliverable a project's current gate requires and lacks."""
+
+    kind: str
+    label: str
+    author: str
+
+
+def missing_for(project: Project, required: dict[int, list[str]], labels: dict) -> list[Need]:
+    """What the project's current gate still needs; the project comes from ``with_deliverables``."""
+    if project.status not in (Status.ACTIVE, Status.ON_HOLD) or project.current_gate is None:
+        return []
+    return [
+        Need(kind, labels.get(kind, kind), DELIVERABLE_AUTHORS.get(kind, ""))
+        for kind in required.get(project.current_gate, [])
+        if getattr(project, f"{kind}_pk", None) is None
+    ]
+
+
+@dataclass
+class WorkItem:
+    project: Project
+    needs: list[Need] = field(default_factory=list)
+    waiting_since: datetime.date | None = None
+    days_waiting: int | None = None
+
+    @property
+    def needs_from_researcher(self) -> list[Need]:
+        return [need for need in self.needs if need.author == "researcher"]
+
+    @property
+    def needs_from_others(self) -> list[Need]:
+        return [need for need in self.needs if need.author != "researcher"]
+
+
+def researcher_work(user: User) -> dict[str, list[WorkItem]]:
+    """The researcher's own proposals: drafts, open projects with their needs, closed ones.
+
+    Two queries: the projects (deliverables joined) and the gates' requirements.
+    """
+    projects = with_deliverables(
+        Project.objects.filter(researcher=user).select_related("product_manager")
+    ).order_by("-updated_at", "key")
+    required = required_by_gate()
+    labels = deliverable_labels()
+    work: dict[str, list[WorkItem]] = {"drafts": [], "open": [], "closed": []}
+    for project in projects:
+        item = WorkItem(project, missing_for(project, required, labels))
+        if project.is_draft:
+            work["drafts"].append(item)
+        elif project.is_closed:
+            work["closed"].append(item)
+        else:
+            work["open"].append(item)
+    return work
+
+
+def review_queue(user: User, *, today: datetime.date | None = None) -> list[WorkItem]:
+    """The product manager's projects waiting at a gate, longest waiting first (two queries)."""
+    today = today or timezone.localdate()
+    projects = with_deliverables(
+        Project.objects.open()
+        .filter(product_manager=user)
+        .select_related("researcher")
+        .annotate(waiting_since=Coalesce("last_decision_on", "submitted_on"))
+    ).order_by(F("waiting_since").asc(nulls_last=True), "key")
+    required = required_by_gate()
+    labels = deliverable_labels()
+    queue = []
+    for project in projects:
+        since = project.waiting_since
+        queue.append(
+            WorkItem(
+                project,
+                missing_for(project, required, labels),
+                waiting_since=since,
+                days_waiting=(today - since).days if since else None,
+            )
+        )
+    return queue
+
+
+def awaiting_estimate() -> QuerySet[Project]:
+    """Open projects that need an architect's cost estimate and have none.
+
+    From gate 2 on a project heads for production costs; a gate that requires the
+    estimate earlier (an admin may configure one) counts too.
+    """
+    gates_requiring = [
+        number for number, kinds in required_by_gate().items() if "architecture_estimate" in kinds
+    ]
+    return (
+        Project.objects.open()
+        .filter(architecture_estimate__isnull=True)
+        .filter(Q(current_gate__gte=2) | Q(current_gate__in=gates_requiring))
+        .select_related("researcher", "product_manager")
+        .annotate(waiting_since=Coalesce("last_decision_on", "submitted_on"))
+        .order_by(F("waiting_since").asc(nulls_last=True), "key")
+    )
+
+
+def latest_decisions(limit: int = LATEST_DECISIONS):
+    """The most recent gate decisions on any project (one query)."""
+    decision = apps.get_model("gates", "GateDecision")
+    return decision.objects.select_related("project", "gate", "decided_by").order_by(
+        "-decided_on", "-recorded_at", "-id"
+    )[:limit]

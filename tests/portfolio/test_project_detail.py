@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from portfolio import services
+from portfolio.models import Status
+from tests.conftest import make_project
+from tests.portfolio.helpers import decide, feasibility_study, greenlight
+
+
+def url(project) -> str:
+    return reverse("project_detail", args=[project.key])
+
+
+def test_it_requires_login(client, project):
+    response = client.get(url(project))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_it_shows_key_facts(client, project, rita):
+    client.force_login(rita)
+    response = client.get(url(project))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert project.title in body
+    assert "Efficiency (cost savings)" in body
+    assert "Alice Researcher" in body and "Bob Product" in body
+    assert "100,000" in body and "250,000" in body and "400,000" in body
+    assert "40%" in body
+    assert "Active" in body and "gate 1" in body
+
+
+def test_it_hides_someone_elses_draft(client, alice, rita):
+    draft = make_project(researcher=alice, status=Status.DRAFT)
+    client.force_login(rita)
+    assert client.get(url(draft)).status_code == 404
+
+
+def test_it_shows_the_author_their_draft_with_edit_and_submit(client, alice):
+    draft = make_project(researcher=alice, status=Status.DRAFT)
+    client.force_login(alice)
+    response = client.get(url(draft))
+    body = response.content.decode()
+    assert "This proposal is a draft" in body
+    assert reverse("proposal_edit", args=[draft.key]) in body
+    assert reverse("proposal_submit", args=[draft.key]) in body
+
+
+def test_it_answers_404_for_an_unknown_key(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("project_detail", args=["NOPE"])).status_code == 404
+
+
+def test_it_offers_actions_by_permission(client, project, alice, bob, carol, erin, rita):
+    decide(project, 1, "go", bob)
+    links = {
+        "feasibility": reverse("feasibility_study_edit", args=[project.key]),
+        "estimate": reverse("architecture_estimate_edit", args=[project.key]),
+        "case": reverse("business_case_edit", args=[project.key]),
+        "review": reverse("gate_review", args=[project.key]),
+        "spend": reverse("spend_create", args=[project.key]),
+        "artifact": reverse("artifact_create", args=[project.key]),
+        "reuse": reverse("artifact_reuse", args=[project.key]),
+        "outcome": reverse("outcome_create", args=[project.key]),
+    }
+    expected = {
+        alice: {"feasibility", "spend", "artifact", "reuse"},
+        bob: {"case", "review", "spend"},
+        carol: {"estimate"},
+        erin: {"review"},
+        rita: set(),
+    }
+    for user, wanted in expected.items():
+        client.force_login(user)
+        body = client.get(url(project)).content.decode()
+        shown = {name for name, link in links.items() if f'href="{link}"' in body}
+        assert shown == wanted, user
+
+
+def test_it_offers_outcomes_on_a_greenlit_project(client, project, bob, carol):
+    greenlight(project, bob, carol)
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert reverse("outcome_create", args=[project.key]) in body
+    assert reverse("gate_review", args=[project.key]) not in body
+
+
+def test_it_shows_the_timeline(client, project, alice, bob):
+    decide(project, 1, "go", bob, funding_granted=Decimal(50000), rationale="Promising start.")
+    services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 1, 20),
+        amount=Decimal("1234.50"),
+        category="compute",
+    )
+    feasibility_study(project, alice)
+    client.force_login(alice)
+    response = client.get(url(project))
+    body = response.content.decode()
+    kinds = [event.kind for event in response.context["events"]]
+    assert kinds[0] == "submission"
+    assert {"decision", "spend", "deliverable"} <= set(kinds)
+    assert "Go at gate 1 (Exploration)" in body
+    assert "Promising start." in body
+    assert "Feasibility study written" in body
+    assert "1,234.50" in body
+
+
+def test_it_shows_a_revised_deliverable_from_the_audit_trail(client, project, alice, bob):
+    from gates.services import save_feasibility_study
+
+    decide(project, 1, "go", bob)
+    fields = {
+        "findings": "First",
+        "hypothesis_held": "yes",
+        "evidence": "E",
+        "confidence": "low",
+        "recommended_next_step": "continue",
+    }
+    save_feasibility_study(project=project, actor=alice, **fields)
+    save_feasibility_study(project=project, actor=alice, **{**fields, "confidence": "high"})
+    client.force_login(alice)
+    events = client.get(url(project)).context["events"]
+    titles = [event.title for event in events if event.kind == "deliverable"]
+    assert titles == ["Feasibility study written", "Feasibility study revised"]
+
+
+def test_it_groups_many_spend_entries_by_month(client, project, alice):
+    for day in range(1, 21):
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2026, 2 + day % 2, day),
+            amount=Decimal(100),
+            category="people",
+        )
+    client.force_login(alice)
+    response = client.get(url(project))
+    spend_events = [e for e in response.context["events"] if e.kind == "spend"]
+    assert len(spend_events) == 2
+    assert sum(e.extra["amount"] for e in spend_events) == Decimal(2000)
+    body = response.content.decode()
+    assert "<svg" in body and "spend-line" in body
+    assert "Spend by month as a table" in body
+    months = response.context["months"]
+    assert [m.cumulative for m in months] == [Decimal(1000), Decimal(2000)]
+
+
+def test_it_says_when_there_is_no_spend(client, project, alice):
+    client.force_login(alice)
+    response = client.get(url(project))
+    assert response.context["chart"] is None
+    assert "No spend recorded yet." in response.content.decode()
+
+
+def test_it_shows_outcomes_and_artifacts(client, project, alice, bob, carol, rita):
+    greenlight(project, bob, carol)
+    services.record_outcome(
+        project=project,
+        actor=bob,
+        month=datetime.date.today().replace(day=1),
+        realized_value=Decimal(7777),
+    )
+    other = make_project(researcher=rita, product_manager=bob)
+    shared = services.register_artifact(project=other, actor=rita, kind="dataset", name="Claims")
+    services.register_artifact(project=project, actor=alice, kind="model", name="Triage model")
+    services.link_reused_artifact(project=project, artifact=shared, actor=alice)
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    assert "7,777" in body
+    assert "Triage model" in body
+    assert "Claims" in body and other.key in body
+
+
+def test_it_shows_the_audit_trail_in_a_collapsible_section(client, alice, bob):
+    draft = services.create_proposal(
+        actor=alice,
+        key="AUD-1",
+        title="Audit me",
+        research_type="applied",
+        bucket="revenue",
+        product_manager=bob,
+        value_kind="revenue",
+        projected_low=Decimal(1),
+        projected_expected=Decimal(2),
+        projected_high=Decimal(3),
+        probability_of_success=Decimal("0.5"),
+        business_case="",
+        hypothesis="",
+    )
+    services.update_proposal(project=draft, actor=alice, title="Audit me twice")
+    client.force_login(alice)
+    body = client.get(url(draft)).content.decode()
+    assert '<details class="card audit-trail" id="audit">' in body
+    assert "Draft proposal AUD-1 created" in body
+    assert "Audit me → Audit me twice" in body
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_it_uses_a_bounded_number_of_queries(
+    client, project, alice, bob, size, django_assert_max_num_queries
+):
+    decide(project, 1, "go", bob, funding_granted=Decimal(10000))
+    for n in range(size):
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2026, 1 + n % 3, 10),
+            amount=Decimal(10),
+            category="data",
+        )
+    client.force_login(alice)
+    with django_assert_max_num_queries(20):
+        assert client.get(url(project)).status_code == 200
