@@ -1,7 +1,10 @@
 """On PostgreSQL, refuse UPDATE and DELETE of decisions and their scores in the database itself.
 
 The model layer refuses them everywhere; the trigger also stops raw SQL and
-any other client of the database.
+any other client of the database. One exception: a DELETE inside a transaction
+that has set ``greenlight.allow_history_rewrite`` to 'on' (``set_config(...,
+true)``, transaction-local). Only the portfolio import's replace does that
+(gates/interchange.py): admin-only and audited.
 """
 
 from django.db import migrations
@@ -9,6 +12,10 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION greenlight_refuse_history_change() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'DELETE'
+            AND current_setting('greenlight.allow_history_rewrite', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
     RAISE EXCEPTION 'gate decisions are append-only: % on % refused', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'integrity_constraint_violation';
 END;

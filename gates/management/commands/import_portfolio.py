@@ -1,0 +1,59 @@
+"""manage.py import_portfolio DIR [--replace]: bring a portfolio in from its four CSV files."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gates.interchange import ImportFailed, import_portfolio
+
+
+class _ProgressLine:
+    """Rows and rows per second on one rewritten line of a terminal."""
+
+    def __init__(self, out):
+        self.out = out
+        self.started: dict[tuple[str, str], float] = {}
+
+    def __call__(self, stage: str, file: str, rows: int, finished: bool) -> None:
+        started = self.started.setdefault((stage, file), time.monotonic())
+        elapsed = time.monotonic() - started
+        rate = f", {rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+        self.out.write(f"\r\033[K{stage} {file}: {rows:,} rows{rate}")
+        if finished:
+            self.out.write("\n")
+        self.out.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a portfolio from a folder holding projects.csv, gate_decisions.csv, spend.csv "
+        "and outcomes.csv (spec/portfolio-format.md). Everything is checked first: on any "
+        "problem, each is listed as FILE:LINE: column: message and nothing is written."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("directory", type=Path, help="the folder of the four CSV files")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="replace projects whose keys already exist (their decisions, spend and "
+            "outcomes are rewritten from the files); without it, existing keys are refused",
+        )
+
+    def handle(self, *args, directory: Path, replace: bool, **options) -> None:
+        if not directory.is_dir():
+            raise CommandError(f"{directory} is not a folder")
+        stderr = self.stderr._out
+        progress = _ProgressLine(stderr) if stderr.isatty() else None
+        try:
+            summary = import_portfolio(directory, replace=replace, progress=progress)
+        except ImportFailed as failed:
+            for error in failed.errors:
+                self.stderr.write(error)
+            raise CommandError(
+                f"Nothing was imported: fix the {len(failed.errors)} problem(s) above."
+            ) from None
+        self.stdout.write(self.style.SUCCESS(str(summary)))

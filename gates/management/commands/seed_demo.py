@@ -1,0 +1,410 @@
+"""Demo sign-ins, one per role, and a demo portfolio with work waiting for each of them.
+
+`make run` calls this after `migrate`. It is safe to run again: the demo users
+are created once (their passwords are set only then), and the portfolio is
+loaded only into a database without projects.
+
+The portfolio is made by ``portfolio.generator`` (three years ending today,
+every status, all four gates, spend, outcomes) and brought in by the
+importer, as a company's own portfolio would be. The demo persons lead or
+own a share of it. Then the deliverables and artifacts the files cannot
+carry are written:
+
+- open projects get theirs through ``gates.services`` and
+  ``portfolio.services``, by the people who would write them, so the audit
+  trail reads as it would in real use;
+- greenlit and killed projects get theirs written directly: the services
+  rightly refuse to change the deliverables of a closed project, and these
+  are history, as the imported decisions are.
+
+Some deliverables are left unwritten on purpose: the demo researcher has
+feasibility studies to write, the demo architect estimates, and the demo
+product manager both projects ready for a decision and projects still
+waiting for their deliverables.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from gates.interchange import ImportFailed, import_portfolio
+from gates.models import (
+    ArchitectureEstimate,
+    BusinessCase,
+    DeliverableKind,
+    FeasibilityStudy,
+)
+from gates.services import (
+    save_architecture_estimate,
+    save_business_case,
+    save_feasibility_study,
+)
+from portfolio.generator import Person, Staff, generate_portfolio, make_staff, project_key
+from portfolio.models import ArtifactKind, Project, Role, Status, User
+from portfolio.services import create_proposal, link_reused_artifact, register_artifact
+
+SITE = "http://127.0.0.1:8000"
+DOMAIN = "demo.greenlight"
+# The same seed always gives the same portfolio (shifted to end today); this
+# one gives each demo person the work described in the module docstring.
+DEMO_SEED = 82
+DEMO_PROJECTS = 150
+DEMO_SPEND_ROWS = 6000
+DEMO_YEARS = 3
+# Share of the projects led by the demo researcher and owned by the demo PM.
+FEATURED_SHARE = 0.08
+
+# role, e-mail, full name, password
+DEMO_USERS = (
+    (Role.RESEARCHER, f"researcher@{DOMAIN}", "Riley Researcher", "demo-researcher-2026"),
+    (Role.PRODUCT_MANAGER, f"pm@{DOMAIN}", "Parker Product", "demo-pm-2026"),
+    (Role.ARCHITECT, f"architect@{DOMAIN}", "Ari Architect", "demo-architect-2026"),
+    (Role.EXECUTIVE, f"executive@{DOMAIN}", "Evelyn Executive", "demo-executive-2026"),
+    (Role.ADMIN, f"admin@{DOMAIN}", "Ada Admin", "demo-admin-2026"),
+)
+# Colleagues of the demo architect, who wrote the other estimates (no sign-in).
+OTHER_ARCHITECTS = (
+    (f"noor.architect@{DOMAIN}", "Noor Architect"),
+    (f"felix.architect@{DOMAIN}", "Felix Architect"),
+)
+
+
+def demo_email(role: str) -> str:
+    return next(email for r, email, _, _ in DEMO_USERS if r == role)
+
+
+def demo_staff() -> Staff:
+    """The generator's people, with the demo persons first in their pools (featured)."""
+    staff = make_staff(DEMO_SEED, domain=DOMAIN)
+
+    def first(role: str, pool: tuple[Person, ...]) -> tuple[Person, ...]:
+        name = next(n for r, _, n, _ in DEMO_USERS if r == role)
+        return (Person(demo_email(role), name), *pool[1:])
+
+    return replace(
+        staff,
+        researchers=first(Role.RESEARCHER, staff.researchers),
+        product_managers=first(Role.PRODUCT_MANAGER, staff.product_managers),
+        executives=first(Role.EXECUTIVE, staff.executives),
+        featured_share=FEATURED_SHARE,
+    )
+
+
+class Command(BaseCommand):
+    help = "Create one demo user per role and, into an empty database, a demo portfolio."
+
+    def handle(self, *args, **options) -> None:
+        created = self.ensure_users()
+        if Project.objects.exists():
+            self.stdout.write("Projects exist already: the demo portfolio is not loaded again.")
+        else:
+            self.load_portfolio()
+        self.print_sign_ins(created)
+
+    # --- Users ----------------------------------------------------------------
+
+    def ensure_users(self) -> set[str]:
+        """Get or create the demo users; returns the e-mails created now."""
+        created = set()
+        for role, email, full_name, password in DEMO_USERS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    full_name=full_name,
+                    is_staff=role == Role.ADMIN,
+                )
+                created.add(email)
+            user.groups.add(self.group(role))
+        for email, full_name in OTHER_ARCHITECTS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=None, full_name=full_name)
+            user.groups.add(self.group(Role.ARCHITECT))
+        return created
+
+    def group(self, role: str) -> Group:
+        try:
+            return Group.objects.get(name=role)
+        except Group.DoesNotExist:
+            raise CommandError(
+                f"The role group {role!r} is missing: run `manage.py migrate` first."
+            ) from None
+
+    # --- Portfolio ------------------------------------------------------------
+
+    @transaction.atomic
+    def load_portfolio(self) -> None:
+        today = timezone.localdate()
+        with tempfile.TemporaryDirectory(prefix="greenlight-demo-") as folder:
+            summary = generate_portfolio(
+                Path(folder),
+                projects=DEMO_PROJECTS,
+                spend_rows=DEMO_SPEND_ROWS,
+                seed=DEMO_SEED,
+                end=today,
+                years=DEMO_YEARS,
+                staff=demo_staff(),
+            )
+            try:
+                import_portfolio(Path(folder), actor=None)
+            except ImportFailed as failed:
+                problems = "\n".join(str(e) for e in failed.errors[:20])
+                raise CommandError(f"The demo portfolio did not import:\n{problems}") from None
+        self.stdout.write(f"Loaded the demo portfolio: {summary}.")
+        writer = DemoWriter(random.Random(DEMO_SEED))
+        writer.write_deliverables()
+        writer.write_artifacts()
+        writer.write_draft()
+        self.stdout.write(
+            f"Wrote {writer.deliverables} deliverables, {writer.artifacts} artifacts "
+            f"({writer.reuses} reused by other projects) and a draft proposal."
+        )
+
+    def print_sign_ins(self, created: set[str]) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Greenlight demo: {SITE}")
+        self.stdout.write(f"  {'Role':<16} {'E-mail':<28} Password")
+        for role, email, _, password in DEMO_USERS:
+            note = "" if email in created else "  (existing account: password left as it was)"
+            self.stdout.write(f"  {role:<16} {email:<28} {password}{note}")
+        self.stdout.write("")
+
+
+# --- What the files cannot carry -------------------------------------------------
+
+FINDINGS = (
+    "A prototype on last quarter's data reached the accuracy the business case needs.",
+    "The signal is there, but only for the largest customer segment.",
+    "Results on the held-out month were close to the baseline.",
+    "The approach works on clean data; production data needs more cleaning than planned.",
+)
+EVIDENCE = (
+    "Offline evaluation on 12 weeks of history against the current rule set.",
+    "A/B shadow run on 5% of traffic for three weeks.",
+    "Interviews with six operators and a labelled sample of 2,000 cases.",
+)
+PLATFORMS = ("", "Model serving platform", "Feature store", "Shared data lake")
+BUILD_NOTES = (
+    "Build: no vendor covers our data formats.",
+    "Buy the labelling, build the model.",
+    "Reuse the serving platform; build the pipeline.",
+)
+PROBLEMS = (
+    "Operators spend hours a day on work a model could triage.",
+    "Customers leave when we answer slowly; this answers in seconds.",
+    "Competitors already offer this; our customers ask for it.",
+)
+RISKS = (
+    "Data drift after the product change planned next year.",
+    "Depends on one team's data pipeline.",
+    "Regulatory review may add three months.",
+)
+
+
+class DemoWriter:
+    """Writes deliverables, artifacts and a draft for the freshly imported demo portfolio."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.researcher = User.objects.get(email=demo_email(Role.RESEARCHER))
+        self.product_manager = User.objects.get(email=demo_email(Role.PRODUCT_MANAGER))
+        self.architects = list(User.objects.filter(groups__name=Role.ARCHITECT).order_by("email"))
+        self.deliverables = self.artifacts = self.reuses = 0
+
+    def projects(self):
+        return Project.objects.submitted().select_related("researcher", "product_manager")
+
+    @staticmethod
+    def reached(project: Project) -> int:
+        """The furthest gate the project got to."""
+        if project.current_gate:
+            return project.current_gate
+        return max(project.decisions.values_list("gate__number", flat=True), default=1)
+
+    # Deliverables --------------------------------------------------------------
+
+    def write_deliverables(self) -> None:
+        # The demo PM's projects waiting at gates 2-4: every other one lacks a deliverable.
+        pm_open = 0
+        for project in self.projects().order_by("key"):
+            reached = self.reached(project)
+            closed = project.is_closed
+            at_gate = project.current_gate
+            wants = {
+                DeliverableKind.FEASIBILITY_STUDY: self.wants(project, 2, reached),
+                DeliverableKind.ARCHITECTURE_ESTIMATE: self.wants(project, 3, reached),
+                DeliverableKind.BUSINESS_CASE: self.wants(project, 4, reached),
+            }
+            if not closed and project.product_manager_id == self.product_manager.pk and at_gate > 1:
+                pm_open += 1
+                if pm_open % 2 == 0:
+                    # Waiting for its deliverables: the one its gate needs last is missing.
+                    last_needed = {
+                        2: DeliverableKind.FEASIBILITY_STUDY,
+                        3: DeliverableKind.ARCHITECTURE_ESTIMATE,
+                        4: DeliverableKind.BUSINESS_CASE,
+                    }[at_gate]
+                    wants[last_needed] = False
+                else:  # ready for its decision
+                    wants[DeliverableKind.FEASIBILITY_STUDY] = True
+                    wants[DeliverableKind.ARCHITECTURE_ESTIMATE] = at_gate >= 3
+                    wants[DeliverableKind.BUSINESS_CASE] = at_gate == 4
+            if not closed and project.researcher_id == self.researcher.pk and at_gate == 2:
+                wants[DeliverableKind.FEASIBILITY_STUDY] = False  # the demo researcher writes it
+            if wants[DeliverableKind.FEASIBILITY_STUDY]:
+                self.feasibility_study(project, reached)
+            if wants[DeliverableKind.ARCHITECTURE_ESTIMATE]:
+                self.architecture_estimate(project)
+            if wants[DeliverableKind.BUSINESS_CASE]:
+                self.business_case(project)
+
+    def wants(self, project: Project, gate: int, reached: int) -> bool:
+        """Whether a deliverable first needed at ``gate`` has been written."""
+        if reached < gate:
+            return False
+        if reached > gate or project.status == Status.GREENLIT:
+            return True  # a go at its gate needed it
+        if project.status == Status.KILLED:
+            return self.rng.random() < 0.7
+        return self.rng.random() < 0.5  # still waiting at its gate
+
+    def feasibility_study(self, project: Project, reached: int) -> None:
+        rng = self.rng
+        went_on = reached > 2 or project.status == Status.GREENLIT
+        killed_here = project.status == Status.KILLED and reached == 2
+        if went_on:
+            held, step = rng.choice(["yes", "yes", "partly"]), "continue"
+        elif killed_here:
+            held, step = rng.choice(["no", "partly", "inconclusive"]), "stop"
+        else:
+            held = rng.choice(["yes", "partly", "inconclusive"])
+            step = rng.choice(["continue", "another_round", "pivot"])
+        fields = {
+            "findings": rng.choice(FINDINGS),
+            "hypothesis_held": held,
+            "evidence": rng.choice(EVIDENCE),
+            "confidence": "high"
+            if went_on and rng.random() < 0.5
+            else rng.choice(["low", "medium"]),
+            "recommended_next_step": step,
+        }
+        if project.is_closed:
+            FeasibilityStudy.objects.create(project=project, author=project.researcher, **fields)
+        else:
+            save_feasibility_study(project=project, actor=project.researcher, **fields)
+        self.deliverables += 1
+
+    def architecture_estimate(self, project: Project) -> None:
+        rng = self.rng
+        cadence = rng.choice(["none", "monthly", "quarterly", "semiannual", "annual"])
+        fields = {
+            "build_cost": Decimal(rng.randrange(40, 600) * 1000),
+            "monthly_run_cost": Decimal(rng.randrange(10, 250) * 100),
+            "retraining_cadence": cadence,
+            "cost_per_retrain": Decimal(0 if cadence == "none" else rng.randrange(2, 30) * 1000),
+            "platform_reused": rng.choice(PLATFORMS),
+            "build_or_buy_note": rng.choice(BUILD_NOTES),
+        }
+        author = self.architects[rng.randrange(len(self.architects))]
+        if project.is_closed:
+            ArchitectureEstimate.objects.create(project=project, author=author, **fields)
+        else:
+            save_architecture_estimate(project=project, actor=author, **fields)
+        self.deliverables += 1
+
+    def business_case(self, project: Project) -> None:
+        rng = self.rng
+        fields = {
+            "customer_problem": rng.choice(PROBLEMS),
+            "value_rationale": (
+                f"Expected {project.projected_expected:,.0f} a year, from a pilot with two "
+                f"customers; low case {project.projected_low:,.0f} if adoption stays at pilot "
+                f"level, high case {project.projected_high:,.0f} with the second market."
+            ),
+            "strategic_fit": f"Serves the {project.get_bucket_display().lower()} bucket.",
+            "risks": rng.choice(RISKS),
+        }
+        if project.is_closed:
+            BusinessCase.objects.create(project=project, author=project.product_manager, **fields)
+        else:
+            save_business_case(project=project, actor=project.product_manager, **fields)
+        self.deliverables += 1
+
+    # Artifacts -----------------------------------------------------------------
+
+    def write_artifacts(self) -> None:
+        """Projects that did research produce artifacts; later projects reuse some."""
+        produced = []
+        for project in self.projects().order_by("key"):
+            reached = self.reached(project)
+            researcher = project.researcher
+            if reached >= 3 and (project.status == Status.GREENLIT or self.rng.random() < 0.6):
+                for kind in self.rng.sample(list(ArtifactKind.values), 2):
+                    produced.append(self.register(project, kind))
+            if reached >= 2 and produced and self.rng.random() < 0.4:
+                others = [a for a in produced if a.project_id != project.pk]
+                for artifact in self.rng.sample(others, min(len(others), self.rng.randint(1, 2))):
+                    link_reused_artifact(project=project, artifact=artifact, actor=researcher)
+                    self.reuses += 1
+
+    def register(self, project: Project, kind: str):
+        subject = project.title.split(" for ", 1)[-1]
+        technique = project.title.split(" for ", 1)[0]
+        name, location = {
+            ArtifactKind.MODEL: (
+                f"{technique} model",
+                f"models://registry/{project.key.lower()}/v{self.rng.randint(1, 5)}",
+            ),
+            ArtifactKind.DATASET: (
+                f"Labelled {subject}",
+                f"s3://greenlight-data/{project.key.lower()}/labelled/",
+            ),
+            ArtifactKind.REPORT: (
+                f"{project.title}: research report",
+                f"https://wiki.example.org/research/{project.key}",
+            ),
+            ArtifactKind.CODE: (
+                f"{project.key.lower()}-pipeline",
+                f"https://git.example.org/research/{project.key.lower()}-pipeline",
+            ),
+        }[kind]
+        self.artifacts += 1
+        return register_artifact(
+            project=project,
+            actor=project.researcher,
+            kind=kind,
+            name=name,
+            description=f"Produced by {project.key} ({project.title}).",
+            location=location,
+        )
+
+    # A draft -------------------------------------------------------------------
+
+    def write_draft(self) -> None:
+        """The demo researcher's proposal in progress: not in the files, since drafts are private."""
+        create_proposal(
+            actor=self.researcher,
+            key=project_key(DEMO_PROJECTS + 1, DEMO_PROJECTS),
+            title="Summarisation with language models for support tickets",
+            research_type="applied",
+            bucket="efficiency",
+            product_manager=self.product_manager,
+            value_kind="cost_savings",
+            projected_low=Decimal(150_000),
+            projected_expected=Decimal(400_000),
+            projected_high=Decimal(700_000),
+            probability_of_success=Decimal("0.35"),
+            business_case="Agents read long ticket threads before answering; a summary saves minutes a ticket.",
+            hypothesis="",
+        )
