@@ -599,8 +599,11 @@ PERFORMANCE = (("under", 0.3), ("within", 0.5), ("over", 0.2))
 def _write_outcomes(project, writer, summary: Summary, rng, start_ordinal, span) -> None:
     greenlit = datetime.date.fromordinal(start_ordinal + project.greenlit_on)
     last = datetime.date.fromordinal(start_ordinal + span)
-    # Months from greenlighting to launch: nothing realized yet, so no rows.
-    launch = greenlit.year * 12 + greenlit.month - 1 + rng.randint(0, 4)
+    # An outcome month must start on or after the day of the go at gate 4 (the
+    # format's rule), so the first possible one is the next month unless it was
+    # the 1st. Months from then to launch realize nothing yet, so have no rows.
+    first = greenlit.year * 12 + greenlit.month - 1 + (greenlit.day > 1)
+    launch = first + rng.randint(0, 3)
     final = last.year * 12 + last.month - 1
     performance = PERFORMANCE[_weighted(rng, [p[1] for p in PERFORMANCE])][0]
     if performance == "under":

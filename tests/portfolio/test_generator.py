@@ -93,7 +93,8 @@ def check_rules(directory: Path, end: datetime.date) -> dict:
         month = datetime.date.fromisoformat(row["month"])
         assert month.day == 1 and month <= end
         assert row["project"] in greenlit_on
-        assert month >= greenlit_on[row["project"]].replace(day=1)
+        # "greenlit on or before month": the month's first day, not just its month.
+        assert month >= greenlit_on[row["project"]]
         assert money(row["realized_value"]) >= 0
         assert (row["project"], month) not in months
         months.add((row["project"], month))
