@@ -39,6 +39,11 @@ def _deny_unless(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when empty, so the form reports it), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _wants_partial(request: HttpRequest) -> bool:
     # A history restore asks for the whole page: htmx swaps it into <body>.
     return bool(request.htmx) and not request.htmx.history_restore_request
@@ -253,7 +258,7 @@ def _proposal_fields(form: ProposalForm) -> dict:
 @login_required
 def proposal_create(request: HttpRequest) -> HttpResponse:
     _deny_unless(access.can_create_proposal(request.user))
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             project = services.create_proposal(actor=request.user, **_proposal_fields(form))
@@ -353,7 +358,7 @@ def _form_page(request: HttpRequest, template: str, context: dict) -> HttpRespon
 def spend_create(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
     _deny_unless(access.can_record_spend(request.user, project))
-    form = SpendForm(request.POST or None, initial={"spent_on": timezone.localdate()})
+    form = SpendForm(_posted(request), initial={"spent_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.record_spend(project=project, actor=request.user, **form.cleaned_data)
@@ -379,7 +384,7 @@ def spend_create(request: HttpRequest, key: str) -> HttpResponse:
 def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
     _deny_unless(access.can_record_outcome(request.user, project))
-    form = OutcomeForm(request.POST or None, project=project)
+    form = OutcomeForm(_posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.record_outcome(
@@ -408,7 +413,7 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
 def artifact_create(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
     _deny_unless(access.can_register_artifact(request.user, project))
-    form = ArtifactForm(request.POST or None)
+    form = ArtifactForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             artifact = services.register_artifact(
@@ -433,7 +438,7 @@ def artifact_create(request: HttpRequest, key: str) -> HttpResponse:
 def artifact_reuse(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
     _deny_unless(access.can_register_artifact(request.user, project))
-    form = ArtifactReuseForm(request.POST or None, project=project)
+    form = ArtifactReuseForm(_posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         artifact = form.cleaned_data["artifact"]
         try:

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portfolio.models import Outcome
+from tests.portfolio.helpers import greenlight
+
+
+def url(project) -> str:
+    return reverse("outcome_create", args=[project.key])
+
+
+@pytest.fixture
+def greenlit(project, bob, carol):
+    return greenlight(project, bob, carol)
+
+
+def this_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def test_it_requires_login(client, greenlit):
+    response = client.get(url(greenlit))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["bob", "erin", "adam"])
+def test_it_lets_the_pm_executives_and_admins_record(client, greenlit, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url(greenlit)).status_code == 200
+    response = client.post(
+        url(greenlit), {"month": f"{this_month():%Y-%m}", "realized_value": "5000"}
+    )
+    assert response.status_code == 302
+    outcome = Outcome.objects.get()
+    assert outcome.month == this_month()
+    assert outcome.realized_value == Decimal(5000)
+
+
+@pytest.mark.parametrize("persona", ["alice", "pete", "carol", "rita"])
+def test_it_refuses_everyone_else(client, greenlit, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(url(greenlit)).status_code == 403
+
+
+def test_it_refuses_a_project_that_is_not_greenlit(client, project, bob):
+    client.force_login(bob)
+    assert client.get(url(project)).status_code == 403
+
+
+def test_it_accepts_a_full_date_as_its_month(client, greenlit, bob):
+    client.force_login(bob)
+    client.post(url(greenlit), {"month": f"{this_month():%Y-%m}-01", "realized_value": "1"})
+    assert Outcome.objects.get().month == this_month()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"month": "March"}, "month", "Enter a month as YYYY-MM"),
+        ({"realized_value": "-1"}, "realized_value", "greater than or equal to 0"),
+        ({"month": "2020-01"}, "month", "outcomes start from that month"),
+        ({"month": "2999-01"}, "month", "That month has not started yet."),
+    ],
+)
+def test_it_shows_errors_beside_the_field(client, greenlit, bob, data, field, message):
+    client.force_login(bob)
+    posted = {"month": f"{this_month():%Y-%m}", "realized_value": "10", **data}
+    response = client.post(url(greenlit), posted)
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+
+
+def test_it_refuses_a_second_outcome_for_a_month(client, greenlit, bob):
+    client.force_login(bob)
+    posted = {"month": f"{this_month():%Y-%m}", "realized_value": "10"}
+    client.post(url(greenlit), posted)
+    response = client.post(url(greenlit), posted)
+    assert response.status_code == 400
+    assert "already has an outcome" in response.context["form"].errors["month"][0]
