@@ -176,8 +176,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Greenlight demo: {SITE}")
         self.stdout.write(f"  {'Role':<16} {'E-mail':<28} Password")
         for role, email, _, password in DEMO_USERS:
-            note = "" if email in created else "  (existing account: password left as it was)"
-            self.stdout.write(f"  {role:<16} {email:<28} {password}{note}")
+            self.stdout.write(f"  {role:<16} {email:<28} {password}")
+        if len(created) < len(DEMO_USERS):
+            self.stdout.write(
+                "  (Accounts that existed already keep their password: it was set to the one "
+                "above when they were created.)"
+            )
         self.stdout.write("")
 
 

@@ -1,0 +1,125 @@
+"""`manage.py seed_demo`: demo sign-ins per role, a demo portfolio with work for each, idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from gates.management.commands.seed_demo import DEMO_USERS, demo_email
+from gates.models import (
+    ArchitectureEstimate,
+    BusinessCase,
+    FeasibilityStudy,
+    Gate,
+    GateDecision,
+)
+from gates.services import missing_deliverables
+from portfolio.models import (
+    Artifact,
+    ArtifactReuse,
+    AuditEntry,
+    Outcome,
+    Project,
+    Role,
+    SpendEntry,
+    Status,
+    User,
+)
+from tests.conftest import make_project
+
+COUNTED = (
+    User,
+    Project,
+    GateDecision,
+    SpendEntry,
+    Outcome,
+    FeasibilityStudy,
+    ArchitectureEstimate,
+    BusinessCase,
+    Artifact,
+    ArtifactReuse,
+    AuditEntry,
+)
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    return seed()
+
+
+def test_it_creates_one_demo_user_per_role_who_can_sign_in(seeded, client):
+    for role, email, _, password in DEMO_USERS:
+        user = User.objects.get(email=email)
+        assert user.has_role(role)
+        assert f"{email}" in seeded and password in seeded
+        response = client.post("/accounts/login/", {"username": email, "password": password})
+        assert response.status_code == 302, email
+        client.logout()
+    assert "http://127.0.0.1:8000" in seeded
+    admin = User.objects.get(email=demo_email(Role.ADMIN))
+    assert admin.is_staff and admin.is_portfolio_admin
+
+
+def test_it_loads_a_portfolio_with_every_status_and_all_four_gates(seeded):
+    projects = Project.objects.all()
+    assert 140 <= projects.count() <= 160
+    statuses = dict(projects.values_list("status").annotate(n=Count("id")))
+    assert set(statuses) == {s.value for s in Status}
+    assert set(projects.open().values_list("current_gate", flat=True)) == {1, 2, 3, 4}
+    assert set(GateDecision.objects.values_list("gate__number", flat=True)) == {1, 2, 3, 4}
+    assert SpendEntry.objects.count() > 1000 and Outcome.objects.exists()
+    assert FeasibilityStudy.objects.exists() and ArchitectureEstimate.objects.exists()
+    assert BusinessCase.objects.exists()
+    assert ArtifactReuse.objects.exists()
+    # Greenlit projects went through gate 4, which needs an estimate and a business case.
+    for project in projects.greenlit():
+        assert project.architecture_estimate and project.pm_business_case
+
+
+def test_it_gives_each_demo_person_work_to_do(seeded):
+    researcher = User.objects.get(email=demo_email(Role.RESEARCHER))
+    led = Project.objects.filter(researcher=researcher)
+    assert led.submitted().count() >= 5
+    assert led.drafts().count() == 1
+    assert led.active().filter(current_gate=2, feasibility_study__isnull=True).exists()
+
+    pm = User.objects.get(email=demo_email(Role.PRODUCT_MANAGER))
+    waiting = [p for p in Project.objects.open().filter(product_manager=pm) if p.current_gate > 1]
+    gates = {gate.number: gate for gate in Gate.objects.all()}
+    gaps = [bool(missing_deliverables(p, gates[p.current_gate])) for p in waiting]
+    assert True in gaps and False in gaps
+
+    assert Project.objects.open().filter(current_gate=3, architecture_estimate__isnull=True)
+    architect = User.objects.get(email=demo_email(Role.ARCHITECT))
+    assert ArchitectureEstimate.objects.filter(author=architect).exists()
+
+
+def test_a_second_run_adds_nothing(seeded):
+    before = counts()
+
+    output = seed()
+
+    assert counts() == before
+    assert "not loaded again" in output
+
+
+def test_it_leaves_an_existing_portfolio_alone(db):
+    make_project(key="OURS-1")
+
+    seed()
+
+    assert list(Project.objects.values_list("key", flat=True)) == ["OURS-1"]
+    assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
