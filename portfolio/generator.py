@@ -18,6 +18,7 @@ money) for any end date, only shifted in time. The demo relies on that.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import datetime
@@ -551,44 +552,56 @@ def _write_project(project, writers, summary: Summary, start_ordinal, span, rows
         _write_outcomes(project, writers["outcomes.csv"], summary, rng, start_ordinal, span)
 
 
-def _stage_at(project: SimulatedProject, day: int, index: int) -> tuple[float, int]:
-    """Spend intensity on ``day`` and the index of the next decision after it."""
-    decisions = project.decisions
-    while index < len(decisions) and decisions[index].day < day:
-        index += 1
-    if index == 0:
-        return STAGE_INTENSITY[1], index
-    previous = decisions[index - 1]
-    if previous.decision == HOLD:
-        return ZOMBIE_INTENSITY, index
-    gate = previous.gate + 1 if previous.decision == GO else previous.gate
-    return STAGE_INTENSITY[min(gate, LAST_GATE)], index
+def _stages(project: SimulatedProject) -> list[tuple[int, float]]:
+    """(first day, spend intensity) of each stage of the project's life, in order."""
+    stages = [(project.submitted, STAGE_INTENSITY[1])]
+    for d in project.decisions:
+        if d.decision == HOLD:
+            intensity = ZOMBIE_INTENSITY
+        else:
+            gate = d.gate + 1 if d.decision == GO else d.gate
+            intensity = STAGE_INTENSITY[min(gate, LAST_GATE)]
+        # A decision's day still belongs to the stage it closes.
+        stages.append((d.day + 1, intensity))
+    return stages
+
+
+# Where one uniform draw moves from one category to the next (bisect gives the index).
+CATEGORY_CUTS = tuple(
+    sum(c[1] for c in SPEND_CATEGORIES[: i + 1]) / sum(c[1] for c in SPEND_CATEGORIES)
+    for i in range(len(SPEND_CATEGORIES) - 1)
+)
 
 
 def _write_spend(project, writer, summary: Summary, rng, start_ordinal, span, rows) -> None:
+    """``rows`` rows spread over the project's spending days; the hot loop of a big portfolio."""
     if rows <= 0:
         return
     days = _spend_days(project, span)
     # Each row stands for days / rows days of the project's spending.
     per_row = project.daily_rate * days / rows
-    shares = [c[1] for c in SPEND_CATEGORIES]
-    index = 0
+    stages = _stages(project)
+    stage, next_stage_on = 0, stages[1][0] if len(stages) > 1 else span + 1
+    intensity = stages[0][1]
+    random_ = rng.random
+    write = writer.writerow
+    key = project.key
+    last_day, date_text = -1, ""
+    total = 0.0
     for j in range(rows):
         # Stratified over the window: dates come out in order, nothing to sort.
-        day = project.submitted + min(days - 1, int(days * (j + rng.random()) / rows))
-        intensity, index = _stage_at(project, day, index)
-        amount = max(0.01, round(per_row * intensity * rng.uniform(0.5, 1.5), 2))
-        category, _, notes = SPEND_CATEGORIES[_weighted(rng, shares)]
-        writer.writerow(
-            (
-                project.key,
-                _date(start_ordinal, day),
-                _money(amount),
-                category,
-                notes[rng.randrange(len(notes))],
-            )
-        )
-        summary.spend_total += amount
+        day = project.submitted + min(days - 1, int(days * (j + random_()) / rows))
+        if day != last_day:
+            last_day, date_text = day, datetime.date.fromordinal(start_ordinal + day).isoformat()
+            while day >= next_stage_on:
+                stage += 1
+                intensity = stages[stage][1]
+                next_stage_on = stages[stage + 1][0] if stage + 1 < len(stages) else span + 1
+        amount = max(0.01, round(per_row * intensity * (0.5 + random_()), 2))
+        category, _, notes = SPEND_CATEGORIES[bisect.bisect(CATEGORY_CUTS, random_())]
+        write((key, date_text, f"{amount:.2f}", category, notes[int(random_() * len(notes))]))
+        total += amount
+    summary.spend_total += total
     summary.spend_rows += rows
 
 

@@ -84,6 +84,19 @@ def test_it_loads_a_portfolio_with_every_status_and_all_four_gates(seeded):
     assert FeasibilityStudy.objects.exists() and ArchitectureEstimate.objects.exists()
     assert BusinessCase.objects.exists()
     assert ArtifactReuse.objects.exists()
+    verdicts = set()
+    for project in projects.greenlit():
+        values = list(project.outcomes.values_list("realized_value", flat=True))
+        if values:
+            annualized = 12 * sum(values) / len(values)
+            verdicts.add(
+                "under"
+                if annualized < project.projected_low
+                else "over"
+                if annualized > project.projected_high
+                else "within"
+            )
+    assert verdicts == {"under", "within", "over"}
     # Greenlit projects went through gate 4, which needs an estimate and a business case.
     for project in projects.greenlit():
         assert project.architecture_estimate and project.pm_business_case
