@@ -1,15 +1,258 @@
+"""The executive dashboard, its CSV downloads and the JSON metrics API.
+
+Every number comes from ``portfolio.metrics.compute`` (what metrics.md
+defines) or ``portfolio.metrics_dashboard`` (the extra panels); nothing here
+computes a metric a second way. Filters live in the query string, so a URL
+can be shared and the page works without JavaScript; htmx swaps the panels.
+"""
+
 from __future__ import annotations
 
-from django.http import Http404
+import csv
+import datetime
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from portfolio import dashboard_charts as charts
+from portfolio.access import can_view_dashboard
+from portfolio.dashboard_forms import DashboardFilterForm, product_manager_emails
+from portfolio.metrics import MetricsFilterError, compute
+from portfolio.metrics_dashboard import (
+    Scope,
+    dashboard_extras,
+    outcome_details,
+    reliability,
+    risk_reward,
+    zombies,
+)
+from portfolio.models import Bucket, ResearchType
+
+FILTERS = ("as_of", "bucket", "research_type", "product_manager")
 
 
-def dashboard(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _check_access(request: HttpRequest) -> None:
+    if not can_view_dashboard(request.user):
+        raise PermissionDenied(
+            "The portfolio dashboard is for executives, product managers and admins."
+        )
 
 
-def dashboard_csv(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _check_access(request)
+    form = DashboardFilterForm(request.GET, product_managers=product_manager_emails())
+    context: dict = {"form": form}
+    if form.is_valid():
+        try:
+            metrics = compute(**form.filters())
+            extras = dashboard_extras(Scope.of(**form.filters()))
+        except MetricsFilterError as error:
+            form.add_error(None, str(error))
+        else:
+            context.update(_panels(form, metrics, extras))
+    if form.errors:
+        context["filter_errors"] = _form_messages(form)
+    swap_panels = request.htmx and not request.htmx.history_restore_request
+    template = "portfolio/dashboard.html#panels" if swap_panels else "portfolio/dashboard.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def api_metrics(request, *args, **kwargs):  # being written
-    raise Http404("Not built yet")
+def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
+    headline = metrics["headline"]
+    decided = headline["greenlit"] + headline["killed"]
+    query = urlencode(form.query())
+    filters = form.filters()
+    return {
+        "metrics": metrics,
+        "headline": headline,
+        "extras": extras,
+        "decided": decided,
+        "open_projects": headline["active"] + headline["on_hold"],
+        "killed_share": _share(headline["killed_spend"], headline["cumulative_spend"]),
+        "as_of": filters["as_of"],
+        "scope_labels": _scope_labels(filters),
+        "query": query,
+        "csv_urls": {
+            table: f"{reverse('dashboard_csv', args=[table])}?{query}" for table in CSV_TABLES
+        },
+        "json_url": f"{reverse('api_metrics')}?{query}",
+        "headline_chart": charts.headline_chart(metrics["series"]),
+        "value_bars": charts.value_bars(headline),
+        "funnel": charts.funnel_bars(metrics["funnel"]),
+        "buckets": charts.bucket_bars(metrics["buckets"]),
+        "bubble_chart": charts.bubble_chart(extras["risk"]),
+        "reliability_chart": charts.reliability_chart(extras["reliability"]),
+        "bucket_legend": [
+            (value, label)
+            for value, label in Bucket.choices
+            if any(p["bucket"] == value for p in extras["risk"])
+        ],
+        "outcome_total": sum(metrics["outcomes"].values()),
+    }
+
+
+def _share(part, whole) -> float | None:
+    return float(part) / float(whole) if whole else None
+
+
+def _scope_labels(filters: dict) -> list[str]:
+    labels = []
+    if filters["bucket"]:
+        labels.append(dict(Bucket.choices)[filters["bucket"]])
+    if filters["research_type"]:
+        labels.append(f"{dict(ResearchType.choices)[filters['research_type']]} research")
+    if filters["product_manager"]:
+        labels.append(f"product manager {filters['product_manager']}")
+    return labels
+
+
+# --- CSV downloads -----------------------------------------------------------------------------
+
+
+def _metrics_table(key: str) -> Callable[[dict], list[dict]]:
+    return lambda metrics: metrics[key]
+
+
+def _headline_rows(metrics: dict) -> list[dict]:
+    return [{"metric": key, "value": value} for key, value in metrics["headline"].items()]
+
+
+def _outcome_rows(metrics: dict) -> list[dict]:
+    return [{"verdict": key, "projects": value} for key, value in metrics["outcomes"].items()]
+
+
+def _calibration_rows(metrics: dict) -> list[dict]:
+    calibration = metrics["calibration"]
+    overall = {
+        "product_manager": "(all)",
+        "forecasts": calibration["forecasts"],
+        "brier": calibration["brier"],
+    }
+    return [overall, *calibration["by_product_manager"]]
+
+
+# Tables from the metrics engine take its result; the others a Scope.
+CSV_TABLES: dict[str, tuple[str, Callable]] = {
+    "headline": ("metrics", _headline_rows),
+    "funnel": ("metrics", _metrics_table("funnel")),
+    "series": ("metrics", _metrics_table("series")),
+    "buckets": ("metrics", _metrics_table("buckets")),
+    "outcome-counts": ("metrics", _outcome_rows),
+    "calibration": ("metrics", _calibration_rows),
+    "outcomes": ("scope", outcome_details),
+    "reliability": ("scope", reliability),
+    "risk": ("scope", risk_reward),
+    "zombies": ("scope", zombies),
+}
+
+
+def _csv_safe(value):
+    # A spreadsheet runs a cell starting with = + - @ as a formula: keep text text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if value is None:
+        return ""
+    return value
+
+
+def _write_csv(response: HttpResponse, rows: Iterable[dict]) -> None:
+    rows = list(rows)
+    writer = csv.writer(response)
+    if not rows:
+        return
+    writer.writerow(rows[0].keys())
+    for row in rows:
+        writer.writerow([_csv_safe(value) for value in row.values()])
+
+
+@require_GET
+@login_required
+def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
+    _check_access(request)
+    if table not in CSV_TABLES:
+        raise Http404("No such table")
+    form = DashboardFilterForm(request.GET, product_managers=product_manager_emails())
+    if not form.is_valid():
+        return _text_error(" ".join(_form_messages(form)))
+    source, rows_of = CSV_TABLES[table]
+    try:
+        if source == "metrics":
+            rows = rows_of(compute(**form.filters()))
+        else:
+            rows = rows_of(Scope.of(**form.filters()))
+    except MetricsFilterError as error:
+        return _text_error(str(error))
+    as_of = form.filters()["as_of"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="greenlight-{table}-{as_of}.csv"'
+    _write_csv(response, rows)
+    return response
+
+
+def _form_messages(form: DashboardFilterForm) -> list[str]:
+    """Each problem with the filters, named by its field's label."""
+    return [
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+def _text_error(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+# --- JSON API ----------------------------------------------------------------------------------
+
+
+@require_GET
+def api_metrics(request: HttpRequest) -> JsonResponse:
+    """``compute(...)`` as JSON: exactly what ``portfolio_metrics --format json`` prints."""
+    # An API answers in JSON: no redirect to a sign-in page.
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Sign in to read the portfolio metrics."}, status=401)
+    if not can_view_dashboard(request.user):
+        return JsonResponse(
+            {"error": "The portfolio metrics are for executives, product managers and admins."},
+            status=403,
+        )
+    unknown = sorted(set(request.GET) - set(FILTERS))
+    if unknown:
+        return JsonResponse(
+            {"error": f"Unknown parameter “{unknown[0]}”: use {', '.join(FILTERS)}."}, status=400
+        )
+    as_of = None
+    if request.GET.get("as_of"):
+        try:
+            as_of = _parse_date(request.GET["as_of"])
+        except ValueError:
+            return JsonResponse({"error": "as_of: give a date as YYYY-MM-DD."}, status=400)
+    try:
+        result = compute(
+            as_of=as_of,
+            bucket=request.GET.get("bucket") or None,
+            research_type=request.GET.get("research_type") or None,
+            product_manager=request.GET.get("product_manager") or None,
+        )
+    except MetricsFilterError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(result)
+
+
+def _parse_date(text: str) -> datetime.date:
+    # Strictly YYYY-MM-DD: fromisoformat alone would also take 20260630 or 2026-W26.
+    day = datetime.date.fromisoformat(text)
+    if text != day.isoformat():
+        raise ValueError(text)
+    return day

@@ -15,7 +15,7 @@ date and filters:
 
 Every function runs a fixed number of queries whatever the portfolio size:
 statuses as of A come from one correlated subquery on the latest decision,
-spend from the monthly rollup plus the entries of A's own month. ``portfolio``
+spend from correlated sums over the entries of the projects shown. ``portfolio``
 must not import ``gates``, so decisions are reached through the app registry.
 """
 
@@ -46,7 +46,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.metrics import MetricsFilterError
-from portfolio.models import MONEY, Bucket, Project, ResearchType, SpendEntry, SpendMonth
+from portfolio.models import MONEY, Bucket, Project, ResearchType, SpendEntry
 
 ZOMBIE_IDLE_DAYS = 180
 ZOMBIE_RECENT_SPEND_DAYS = 90
@@ -136,18 +136,12 @@ def _status_as_of(as_of: datetime.date, project: OuterRef | None = None) -> Coal
 
 
 def _spend_to_date(as_of: datetime.date) -> Coalesce:
-    """Spend on or before A: whole months from the rollup, A's month from the entries."""
-    month_start = as_of.replace(day=1)
-    earlier_months = (
-        SpendMonth.objects.filter(project=OuterRef("pk"), month__lt=month_start)
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    this_month = _spend_between(month_start - datetime.timedelta(days=1), as_of)
-    return Coalesce(
-        Subquery(earlier_months, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
-    ) + Coalesce(this_month, Value(ZERO), output_field=MONEY_FIELD)
+    """Spend on or before A, summed over the project's entries (index on project, spent_on).
+
+    Not from the SpendMonth rollup: the importer's bulk path does not keep it,
+    and a dashboard number that depends on how the data arrived would not be trusted.
+    """
+    return Coalesce(_spend_between(datetime.date.min, as_of), Value(ZERO), output_field=MONEY_FIELD)
 
 
 def _spend_between(after, until: datetime.date) -> Subquery:

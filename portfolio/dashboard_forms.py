@@ -1,0 +1,89 @@
+"""The dashboard's filters: read from the query string, so a URL can be shared."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from portfolio.models import Bucket, ResearchType, Role, User
+
+
+def product_manager_emails() -> list[str]:
+    """Everyone who manages a project or holds the role, by e-mail (one query)."""
+    return list(
+        User.objects.filter(
+            Q(groups__name=Role.PRODUCT_MANAGER) | Q(managed_projects__isnull=False)
+        )
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+class DashboardFilterForm(forms.Form):
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text="Numbers as they stood at the end of this day.",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    bucket = forms.ChoiceField(
+        label="Strategic bucket",
+        required=False,
+        choices=[("", "All buckets"), *Bucket.choices],
+        error_messages={"invalid_choice": "Choose one of the listed buckets."},
+    )
+    research_type = forms.ChoiceField(
+        label="Research type",
+        required=False,
+        choices=[("", "All research types"), *ResearchType.choices],
+        error_messages={"invalid_choice": "Choose one of the listed research types."},
+    )
+    product_manager = forms.ChoiceField(
+        label="Product manager",
+        required=False,
+        error_messages={"invalid_choice": "No product manager with that e-mail address."},
+    )
+
+    def __init__(
+        self, data=None, *, product_managers: list[str], today: datetime.date | None = None
+    ):
+        data = data.copy() if data is not None else {}
+        # E-mails are compared ignoring case: a shared link in capitals still works.
+        if data.get("product_manager"):
+            data["product_manager"] = data["product_manager"].strip().lower()
+        super().__init__(data)
+        self.today = today or timezone.localdate()
+        self.fields["product_manager"].choices = [
+            ("", "All product managers"),
+            *((email, email) for email in product_managers),
+        ]
+        self.fields["as_of"].widget.attrs["max"] = self.today.isoformat()
+
+    def clean_as_of(self) -> datetime.date:
+        return self.cleaned_data.get("as_of") or self.today
+
+    def filters(self) -> dict:
+        """The metrics engine's keyword arguments (call after is_valid())."""
+        data = self.cleaned_data
+        return {
+            "as_of": data["as_of"],
+            "bucket": data["bucket"] or None,
+            "research_type": data["research_type"] or None,
+            "product_manager": data["product_manager"] or None,
+        }
+
+    def query(self) -> dict:
+        """The filters as query-string parameters (for downloads of exactly what is shown)."""
+        params = {}
+        for name, value in self.filters().items():
+            if name == "as_of":
+                params[name] = value.isoformat()
+            elif value:
+                params[name] = value
+        return params

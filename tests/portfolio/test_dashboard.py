@@ -1,0 +1,372 @@
+"""The executive dashboard page: its numbers, its permissions, its filters, its cost."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from gates.models import Gate, GateDecision
+from portfolio import metrics
+from portfolio.models import Outcome, SpendEntry
+from tests.conftest import make_project
+from tests.portfolio.dashboard_sample import EXPECTED, expected, import_sample
+
+URL = reverse("dashboard")
+METRIC = re.compile(r'data-metric="([^"]+)" data-value="([^"]*)"')
+
+
+def page_numbers(content: bytes) -> dict[str, float | None]:
+    """Every number the page marks with data-metric, as the page wrote it."""
+    found: dict[str, float | None] = {}
+    for name, value in METRIC.findall(content.decode()):
+        name = html.unescape(name)
+        assert name not in found, f"{name} appears twice on the page"
+        found[name] = float(value) if value else None
+    return found
+
+
+def expected_numbers(result: dict) -> dict[str, float | None]:
+    """The same names for an expected metrics file."""
+    numbers = {f"headline.{key}": value for key, value in result["headline"].items()}
+    for gate in result["funnel"]:
+        for key, value in gate.items():
+            # The row header names the gate; kill decisions are the projects killed there.
+            if key not in ("gate", "killed_here"):
+                numbers[f"funnel.{gate['gate']}.{key}"] = value
+    for month in result["series"]:
+        for key, value in month.items():
+            if key != "month":
+                numbers[f"series.{month['month']}.{key}"] = value
+    for bucket in result["buckets"]:
+        for key, value in bucket.items():
+            if key != "bucket":
+                numbers[f"buckets.{bucket['bucket']}.{key}"] = value
+    for key, value in result["outcomes"].items():
+        numbers[f"outcomes.{key}"] = value
+    calibration = result["calibration"]
+    numbers["calibration.forecasts"] = calibration["forecasts"]
+    numbers["calibration.brier"] = calibration["brier"]
+    for row in calibration["by_product_manager"]:
+        for key in ("forecasts", "brier"):
+            numbers[f"calibration.pm.{row['product_manager']}.{key}"] = row[key]
+    return numbers
+
+
+# --- The numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("filename", sorted(EXPECTED))
+def test_it_shows_the_numbers_of_each_expected_file(client, erin, filename):
+    import_sample()
+    client.force_login(erin)
+
+    response = client.get(URL, EXPECTED[filename])
+
+    assert response.status_code == 200
+    wanted = expected(filename)
+    for gate in wanted["funnel"]:
+        assert gate["killed_here"] == gate["kill"]  # so the kill column shows both
+    assert page_numbers(response.content) == expected_numbers(wanted)
+
+
+def test_it_explains_the_headline_numbers_in_words(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    response = client.get(URL, {"as_of": "2026-06-30"})
+
+    text = re.sub(r"\s+", " ", response.content.decode())
+    assert "As of 30 June 2026" in text
+    assert "6 of 51 decided projects greenlit" in text
+    assert "11.8%" in text  # success rate 0.1176
+    assert "11.2M" in text  # cumulative spend 11,203,825.99
+    assert "11,203,825.99" in text  # and exactly, in the data table
+    assert "9.7M" in text  # realized value 9,695,730.74
+    assert "87% of all the spend" in text  # realized ROI 0.8654
+    assert "51% of spend, on 45 killed projects" in text
+
+
+def test_it_draws_one_point_per_month_on_the_headline_chart(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    response = client.get(URL, {"as_of": "2026-06-30"})
+
+    content = response.content.decode()
+    chart = content[content.index('class="chart headline-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    series = expected("metrics-2026-06-30.json")["series"]
+    assert chart.count("<circle") == len(series) == 42
+    assert "2026-06: 11.2M spent; success rate 11.8% (6 of 51 decided projects greenlit)" in chart
+
+
+def test_it_shows_the_extra_panels_from_the_dashboard_metrics(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    response = client.get(URL, {"as_of": "2026-06-30"})
+
+    extras = response.context["extras"]
+    counts = {"under": 0, "within": 0, "over": 0}
+    for row in extras["outcomes"]:
+        counts[row["verdict"]] += 1
+    wanted = expected("metrics-2026-06-30.json")
+    # Computed apart, they agree with the metrics engine.
+    assert counts == wanted["outcomes"]
+    assert sum(b["forecasts"] for b in extras["reliability"]) == wanted["calibration"]["forecasts"]
+    assert len(extras["risk"]) == wanted["headline"]["active"]
+    content = response.content.decode()
+    assert content.count('class="bubble-link"') == len(extras["risk"])
+    for bubble in extras["risk"]:
+        assert reverse("project_detail", args=[bubble["key"]]) in content
+
+
+def test_it_uses_only_the_metrics_engine_for_the_headline(client, erin, monkeypatch):
+    import_sample()
+    client.force_login(erin)
+    calls = []
+    real = metrics.compute
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr("portfolio.dashboard_views.compute", spy)
+
+    client.get(URL, {"as_of": "2026-06-30", "bucket": "revenue"})
+
+    assert calls == [
+        {
+            "as_of": datetime.date(2026, 6, 30),
+            "bucket": "revenue",
+            "research_type": None,
+            "product_manager": None,
+        }
+    ]
+
+
+def test_it_shows_today_by_default(client, erin):
+    client.force_login(erin)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["as_of"] == timezone.localdate()
+    assert "nothing to measure yet" in response.content.decode()
+
+
+def test_it_matches_a_product_manager_ignoring_case(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    response = client.get(URL, {"as_of": "2026-06-30", "product_manager": "PM3@Example.com"})
+
+    assert page_numbers(response.content) == expected_numbers(
+        expected("metrics-2026-06-30-pm3.json")
+    )
+
+
+# --- Who may see it ---------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, db):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["alice", "carol"])
+def test_it_refuses_researchers_and_architects(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["bob", "erin", "adam"])
+def test_it_shows_product_managers_executives_and_admins(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(URL).status_code == 200
+
+
+def test_it_shows_a_researcher_granted_the_permission(client, alice):
+    alice.user_permissions.add(Permission.objects.get(codename="view_portfolio_dashboard"))
+    client.force_login(alice)
+
+    assert client.get(URL).status_code == 200
+
+
+# --- htmx and filters -------------------------------------------------------------------------
+
+
+def test_it_swaps_only_the_panels_for_htmx(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    response = client.get(URL, {"as_of": "2026-06-30", "bucket": "revenue"}, HTTP_HX_REQUEST="true")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="dashboard-panels"')
+    assert "<html" not in content and "<form" not in content
+    assert "HX-Request" in response["Vary"]
+    assert page_numbers(response.content) == expected_numbers(
+        expected("metrics-2026-06-30-bucket-revenue.json")
+    )
+
+
+def test_it_gives_the_whole_page_to_an_htmx_history_restore(client, erin):
+    client.force_login(erin)
+
+    response = client.get(URL, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+
+    assert "<html" in response.content.decode()
+
+
+def test_its_filter_form_works_without_javascript(client, erin):
+    client.force_login(erin)
+
+    content = client.get(URL).content.decode()
+
+    form = content[content.index('<form class="dash-filters') :]
+    form = form[: form.index(">")]
+    assert 'method="get"' in form and f'action="{URL}"' in form
+    assert f'hx-get="{URL}"' in form and 'hx-push-url="true"' in form
+
+
+def test_it_offers_the_product_managers_by_email(client, erin, bob, pete):
+    make_project(product_manager=pete)
+    client.force_login(erin)
+
+    content = client.get(URL).content.decode()
+
+    assert '<option value="bob@example.com">bob@example.com</option>' in content
+    assert '<option value="pete@example.com">pete@example.com</option>' in content
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"as_of": "2026-02-30"}, "As of: Enter a date as YYYY-MM-DD."),
+        ({"bucket": "moonshots"}, "Strategic bucket: Choose one of the listed buckets."),
+        ({"research_type": "alchemy"}, "Research type: Choose one of the listed research types."),
+        (
+            {"product_manager": "nobody@example.com"},
+            "Product manager: No product manager with that e-mail address.",
+        ),
+    ],
+)
+def test_it_explains_a_bad_filter_instead_of_failing(client, erin, params, message):
+    client.force_login(erin)
+
+    response = client.get(URL, params)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    assert "data-metric" not in content
+
+
+def test_it_explains_a_bad_filter_in_the_htmx_panel_too(client, erin):
+    client.force_login(erin)
+
+    response = client.get(URL, {"bucket": "moonshots"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "Choose one of the listed buckets." in response.content.decode()
+
+
+def test_it_obeys_the_content_security_policy(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    content = client.get(URL, {"as_of": "2026-06-30"}).content.decode()
+
+    assert " style=" not in content
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content) is None
+    assert re.search(r"<[^>]+\son[a-z]+=", content) is None
+
+
+# --- A fixed number of queries ------------------------------------------------------------------
+
+
+def build_portfolio(size: int, prefix: str) -> None:
+    """``size`` projects of each kind: greenlit with outcomes, killed, held, active, idle."""
+    gates = {gate.number: gate for gate in Gate.objects.all()}
+    start = datetime.date(2025, 1, 6)
+
+    def decide(project, gate, decision, on, probability="0.5"):
+        GateDecision.objects.create(
+            project=project,
+            gate=gates[gate],
+            decision=decision,
+            decided_on=on,
+            decided_by=project.product_manager,
+            probability_of_success=Decimal(probability),
+            sequence=GateDecision.objects.filter(project=project).count() + 1,
+        )
+
+    for n in range(size):
+        won = make_project(key=f"{prefix}WON-{n}", submitted_on=start, bucket="revenue")
+        for gate in (1, 2, 3, 4):
+            decide(won, gate, "go", start + datetime.timedelta(days=10 * gate))
+        Outcome.objects.create(project=won, month=datetime.date(2025, 6, 1), realized_value=50)
+        lost = make_project(key=f"{prefix}LOST-{n}", submitted_on=start)
+        decide(lost, 1, "kill", start + datetime.timedelta(days=20), "0.2")
+        held = make_project(key=f"{prefix}HELD-{n}", submitted_on=start, bucket="new_category")
+        decide(held, 1, "hold", start + datetime.timedelta(days=20))
+        live = make_project(key=f"{prefix}LIVE-{n}", submitted_on=start, research_type="science")
+        decide(live, 1, "go", datetime.date(2025, 11, 1))
+        SpendEntry.objects.bulk_create(
+            SpendEntry(
+                project=project,
+                spent_on=datetime.date(2025, month, 15),
+                amount=Decimal("1000.00"),
+                category="people",
+            )
+            for project in (won, lost, held, live)
+            for month in range(1, 13)
+        )
+
+
+def count_queries(client, params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, params)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"as_of": "2025-12-31"},
+        {"as_of": "2025-12-31", "bucket": "revenue", "product_manager": "bob@example.com"},
+    ],
+)
+def test_it_runs_a_fixed_number_of_queries_whatever_the_portfolio_size(
+    client, erin, bob, params, django_assert_max_num_queries
+):
+    client.force_login(erin)
+    build_portfolio(2, "S")
+    count_queries(client, params)  # warm the caches a running server has warm (content types)
+    small = count_queries(client, params)
+    assert small <= 16, small
+
+    build_portfolio(25, "L")
+    with django_assert_max_num_queries(small):
+        response = client.get(URL, params)
+
+    if "bucket" not in params:
+        assert response.context["headline"]["projects"] == 4 * 27
+        assert len(response.context["extras"]["zombies"]) == 27  # the held ones
+        assert len(response.context["extras"]["risk"]) == 27  # the live ones
