@@ -1,7 +1,7 @@
 -- The raw SQL lower bound of the executive dashboard: every aggregate of
 -- shared/spec/metrics.md (headline, buckets, funnel, series, outcomes,
 -- calibration) for the whole portfolio as of a date, computed directly in
--- PostgreSQL in six statements, with no application code around them.
+-- PostgreSQL in five statements, with no application code around them.
 --
 --   psql -X -v as_of=2026-06-30 -v raw=false -f bench/dashboard_lower_bound.sql
 --

@@ -657,6 +657,19 @@ def load_threads(port: int, path: str, cookie: str, clients: int, seconds: int) 
     }
 
 
+def drain(port: int, workers: int, timeout: float = 180) -> float:
+    """Wait until the server has finished the requests left queued by a load run."""
+    started = time.monotonic()
+    fast = 0
+    while fast < 2 * workers and time.monotonic() - started < timeout:
+        status, _, elapsed, conn = fetch(port, "/health", "")
+        conn.close()
+        fast = fast + 1 if status == 200 and elapsed < 0.05 else 0
+        if not fast:
+            time.sleep(0.1)
+    return time.monotonic() - started
+
+
 def load(port: int, path: str, cookie: str, clients: int, seconds: int) -> dict:
     if shutil.which("wrk"):
         return load_wrk(port, path, cookie, clients, seconds)
@@ -799,13 +812,19 @@ def bench_size(cfg: Config, rows: int, admin_url: str, secret_key: str) -> dict:
             result["sequential"][name] = sequential(
                 server.port, path, cookie, cfg.requests, cfg.max_seconds
             )
+            if "error" in result["sequential"][name]:
+                result["errors"].append(f"{path}: {result['sequential'][name]['error']}")
         for name in LOADED_PAGES:
             if name not in paths or "error" in result["sequential"].get(name, {}):
                 continue
             log(f"{label}: {cfg.clients} clients for {cfg.duration}s on {paths[name]}")
-            result["concurrent"][name] = load(
-                server.port, paths[name], cookie, cfg.clients, cfg.duration
-            )
+            measured = load(server.port, paths[name], cookie, cfg.clients, cfg.duration)
+            if not measured.get("requests"):
+                measured = {"error": f"no response within {cfg.duration} s"}
+                result["errors"].append(f"{paths[name]} under load: {measured['error']}")
+            result["concurrent"][name] = measured
+            # Requests still queued when the load tool stopped would slow the next page.
+            result.setdefault("drain_s", {})[name] = drain(server.port, cfg.workers)
         result["gunicorn_worker_peak_rss_mb"] = server.workers_peak_rss_mb()
 
         as_of = cfg.end
