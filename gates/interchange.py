@@ -53,6 +53,7 @@ from portfolio.models import (
     Role,
     SpendCategory,
     SpendEntry,
+    SpendMonth,
     Status,
     User,
     ValueKind,
@@ -196,7 +197,7 @@ class _CsvFile:
                     self.name,
                     number,
                     WHOLE_FILE,
-                    f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at character "
+                    f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at position "
                     f"{exc.start + 1} of this line): save it as UTF-8",
                 )
                 return
@@ -455,6 +456,8 @@ class _ProjectState:
     decisions_count: int = 0
     spend_total: Decimal = Decimal(0)
     last_spend_on: datetime.date | None = None
+    # The monthly rollup (portfolio.models.SpendMonth): month -> [amount, entries].
+    spend_months: dict[datetime.date, list] = field(default_factory=dict)
     existing_id: int | None = None
 
 
@@ -662,6 +665,11 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
                 )
                 continue
             state.spend_total += parsed["amount"]
+            month = state.spend_months.setdefault(
+                parsed["spent_on"].replace(day=1), [Decimal(0), 0]
+            )
+            month[0] += parsed["amount"]
+            month[1] += 1
             if state.last_spend_on is None or parsed["spent_on"] > state.last_spend_on:
                 state.last_spend_on = parsed["spent_on"]
     counter.done()
@@ -834,7 +842,7 @@ PROJECT_FIELDS = [
 
 
 def _erase_history(project_ids: list[int]) -> None:
-    """Remove the decisions, scores, spend and outcomes of projects being replaced.
+    """Remove the decisions, scores, spend (and its rollup) and outcomes of projects being replaced.
 
     The only deletion of gate decisions in the app: the PostgreSQL trigger lets it
     through because this transaction, and only it, sets the rewrite flag.
@@ -852,7 +860,12 @@ def _erase_history(project_ids: list[int]) -> None:
                 f"(SELECT id FROM {decisions} WHERE project_id IN ({marks}))",
                 chunk,
             )
-            for table in (decisions, SpendEntry._meta.db_table, Outcome._meta.db_table):
+            for table in (
+                decisions,
+                SpendEntry._meta.db_table,
+                SpendMonth._meta.db_table,
+                Outcome._meta.db_table,
+            ):
                 cursor.execute(f"DELETE FROM {table} WHERE project_id IN ({marks})", chunk)
         if postgres:
             cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'off', true)")
@@ -1032,6 +1045,15 @@ def _write(
             "recorded_by_id",
             "recorded_at",
         ],
+    )
+    # Written from the totals of the checks, not by re-reading the spend entries.
+    _insert(
+        SpendMonth,
+        (
+            SpendMonth(project_id=project_ids[key], month=month, amount=amount, entries=entries)
+            for key, state in plan.projects.items()
+            for month, (amount, entries) in state.spend_months.items()
+        ),
     )
     summary.outcomes = _insert(
         Outcome,
@@ -1304,4 +1326,3 @@ def export_portfolio_zip(stream: BinaryIO) -> ExportSummary:
             return io.TextIOWrapper(archive.open(name, "w"), encoding="utf-8", newline="")
 
         return _export(open_text)
-
