@@ -39,33 +39,25 @@ class MoneyField(forms.DecimalField):
         return cleaned.quantize(CENT) if cleaned is not None else None
 
 
-class PercentField(forms.DecimalField):
-    """A probability typed as a percentage (0–100), returned as a fraction (0–1)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("max_value", Decimal(100))
-        kwargs.setdefault("max_digits", 5)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("step", "any")
-
-    def clean(self, value):
-        cleaned = super().clean(value)
-        return (cleaned / 100).quantize(Decimal("0.0001")) if cleaned is not None else None
+def plain_decimal(value: Decimal | None) -> str:
+    """0.4000 → "0.4", 60.00 → "60": for placeholders and initial values."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
 
 
-def as_percent(probability: Decimal | None) -> Decimal | None:
-    """0.4 → 40, for the initial value of a PercentField."""
-    if probability is None:
-        return None
-    return (probability * 100).normalize().quantize(Decimal("0.01")).normalize()
+class LabelsWithoutColon:
+    """The page's layout sets labels apart; no trailing colon (as on the portfolio pages)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 # --- Deliverables ---------------------------------------------------------------
 
 
-class FeasibilityStudyForm(forms.ModelForm):
+class FeasibilityStudyForm(LabelsWithoutColon, forms.ModelForm):
     class Meta:
         model = FeasibilityStudy
         fields = ["findings", "hypothesis_held", "evidence", "confidence", "recommended_next_step"]
@@ -88,7 +80,7 @@ class FeasibilityStudyForm(forms.ModelForm):
         }
 
 
-class ArchitectureEstimateForm(forms.ModelForm):
+class ArchitectureEstimateForm(LabelsWithoutColon, forms.ModelForm):
     build_cost = MoneyField(label="Build cost", help_text="One-off cost to reach production.")
     monthly_run_cost = MoneyField(
         label="Monthly run cost", help_text="Hosting, inference and monitoring, per month."
@@ -108,7 +100,7 @@ class ArchitectureEstimateForm(forms.ModelForm):
             "build_or_buy_note",
         ]
         labels = {
-            "retraining_cadence": "Retraining",
+            "retraining_cadence": "How often it is retrained",
             "platform_reused": "Platform reused",
             "build_or_buy_note": "Build or buy",
         }
@@ -130,7 +122,7 @@ class ArchitectureEstimateForm(forms.ModelForm):
         return estimate.three_year_total
 
 
-class BusinessCaseForm(forms.ModelForm):
+class BusinessCaseForm(LabelsWithoutColon, forms.ModelForm):
     class Meta:
         model = BusinessCase
         fields = ["customer_problem", "value_rationale", "strategic_fit", "risks"]
@@ -156,7 +148,7 @@ MET_CHOICES = [("yes", "Yes"), ("no", "No")]
 SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(11)]
 
 
-class ScorecardForm(forms.Form):
+class ScorecardForm(LabelsWithoutColon, forms.Form):
     """One field per active criterion of a gate: must-meet yes/no, should-meet 0–10.
 
     Every answer is optional here: a kill or a hold needs no scorecard, and the
@@ -217,7 +209,7 @@ class ScorecardForm(forms.Form):
         return answers
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LabelsWithoutColon, forms.Form):
     gate = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=4)
     decision = forms.ChoiceField(
         label="Decision",
@@ -236,10 +228,16 @@ class DecisionForm(forms.Form):
         initial=Decimal(0),
         help_text="Money released for the next stage or round (0 for none).",
     )
-    probability_of_success = PercentField(
-        label="Probability of success (%)",
+    probability_of_success = forms.DecimalField(
+        label="Updated probability of success",
         required=False,
-        help_text="Your updated estimate that it reaches the product roadmap, 0–100.",
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        max_digits=5,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+        help_text="Chance it ends on the product roadmap, from 0 to 1 (0.4 means 40%). "
+        "Leave empty to keep the current estimate, shown greyed.",
     )
     rationale = forms.CharField(
         label="Rationale",
@@ -248,9 +246,12 @@ class DecisionForm(forms.Form):
         help_text="Why. Required for a kill or a hold; the researcher receives it by e-mail.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current_probability: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].initial = timezone.localdate
+        if current_probability is not None:
+            widget = self.fields["probability_of_success"].widget
+            widget.attrs["placeholder"] = plain_decimal(current_probability)
 
     def clean_funding_granted(self) -> Decimal:
         # An empty box means no funding, not an error.

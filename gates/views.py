@@ -17,7 +17,6 @@ from gates.forms import (
     DecisionForm,
     FeasibilityStudyForm,
     ScorecardForm,
-    as_percent,
 )
 from gates.models import (
     DELIVERABLE_MODELS,
@@ -288,10 +287,8 @@ def _review_context(
         scorecard = ScorecardForm(criteria=criteria)
     if decision_form is None:
         decision_form = DecisionForm(
-            initial={
-                "gate": gate.number if gate else None,
-                "probability_of_success": as_percent(project.current_probability),
-            }
+            initial={"gate": gate.number if gate else None},
+            current_probability=project.current_probability,
         )
     return {
         "project": project,
@@ -339,7 +336,9 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
         context["summary"] = _scorecard_summary(scorecard)
         return render(request, f"{REVIEW_TEMPLATE}#scorecard_total", context)
     # Without JavaScript: the whole page again, with the answers and the new total.
-    decision_form = DecisionForm(initial=request.POST.dict())
+    decision_form = DecisionForm(
+        initial=request.POST.dict(), current_probability=project.current_probability
+    )
     context = _review_context(project, decision_form=decision_form, scorecard=scorecard)
     return render(request, REVIEW_TEMPLATE, context)
 
@@ -358,7 +357,7 @@ def _place_error(error: DomainError, form: DecisionForm, scorecard: ScorecardFor
 @require_POST
 def decision_create(request: HttpRequest, key: str) -> HttpResponse:
     project = _get_decidable_project(request, key)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, current_probability=project.current_probability)
     scorecard = ScorecardForm(request.POST, criteria=_current_criteria(project))
     recorded = None
     if form.is_valid() and scorecard.is_valid():

@@ -29,7 +29,7 @@ def post_data(gate: int = 1, **kw) -> dict:
         "decision": "go",
         "decided_on": "2026-01-10",
         "funding_granted": "25000",
-        "probability_of_success": "55",
+        "probability_of_success": "0.55",
         "rationale": "",
     }
     data.update(scorecard_post(gate))
@@ -151,7 +151,7 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         ({"decided_on": "next tuesday"}, "decided_on", "Enter a date as YYYY-MM-DD."),
         ({"funding_granted": "-5"}, "funding_granted", "greater than or equal to 0"),
         ({"funding_granted": "12.345"}, "funding_granted", "2 decimal places"),
-        ({"probability_of_success": "140"}, "probability_of_success", "less than or equal to 100"),
+        ({"probability_of_success": "1.4"}, "probability_of_success", "less than or equal to 1."),
         ({"decision": "maybe"}, "decision", "Select a valid choice"),
         ({"decision": ""}, "decision", "Choose go, kill, hold or recycle."),
         ({"decision": "hold", "rationale": "  "}, "rationale", "Give the rationale"),
@@ -278,3 +278,21 @@ def test_it_hides_drafts(client, alice, bob):
     draft = make_project(researcher=alice, product_manager=bob, status=Status.DRAFT)
     client.force_login(bob)
     assert client.post(url(draft), post_data()).status_code == 404
+
+
+def test_an_empty_probability_keeps_the_current_estimate(client, project, bob):
+    client.force_login(bob)
+    page = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    assert 'placeholder="0.4"' in page
+    client.post(url(project), post_data(probability_of_success=""))
+    decision = GateDecision.objects.get()
+    assert decision.probability_of_success is None
+    project.refresh_from_db()
+    assert project.latest_probability is None
+    assert project.current_probability == Decimal("0.4")
+
+
+def test_an_empty_funding_box_means_no_funding(client, project, bob):
+    client.force_login(bob)
+    client.post(url(project), post_data(funding_granted=""))
+    assert GateDecision.objects.get().funding_granted == Decimal("0")

@@ -1,0 +1,50 @@
+"""An architect estimates the cost to reach and stay in production, in a real browser."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from gates.models import ArchitectureEstimate
+from tests.conftest import PASSWORD, make_project
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_an_architect_adds_an_estimate_and_sees_the_three_year_total(
+    page, live_server, login, screenshot, alice, bob, carol
+):
+    project = make_project(
+        key="VISION-3", title="Read meter photos", researcher=alice, product_manager=bob
+    )
+    login(page, live_server, carol.email, PASSWORD)
+    page.goto(f"{live_server.url}/projects/VISION-3/architecture-estimate/")
+    expect(page.get_by_role("heading", name="Architecture estimate")).to_be_visible()
+    total = page.get_by_test_id("three-year-total")
+    expect(total).to_have_text("—")
+
+    # The total follows the numbers as they are typed, before anything is saved.
+    page.get_by_label("Build cost").fill("100000")
+    page.get_by_label("Monthly run cost").fill("2000")
+    page.get_by_label("How often it is retrained").select_option("quarterly")
+    page.get_by_label("Cost per retraining").fill("5000")
+    expect(total).to_have_text("232,000")  # 100000 + 36 × 2000 + 3 × 4 × 5000
+    assert not ArchitectureEstimate.objects.exists()
+    page.get_by_label("Platform reused").fill("Shared GPU inference cluster")
+
+    page.get_by_role("button", name="Save estimate").click()
+    expect(page.get_by_text("Architecture estimate saved.")).to_be_visible()
+    expect(page.get_by_test_id("three-year-total")).to_have_text("232,000")
+    estimate = ArchitectureEstimate.objects.get(project=project)
+    assert estimate.author == carol
+    assert estimate.three_year_total == Decimal("232000")
+
+    # A revision: the total moves with the run cost.
+    page.get_by_label("Monthly run cost").fill("2500")
+    expect(page.get_by_test_id("three-year-total")).to_have_text("250,000")
+    page.get_by_role("button", name="Save revision").click()
+    expect(page.get_by_text("Architecture estimate revised.")).to_be_visible()
+    expect(page.get_by_test_id("three-year-total")).to_have_text("250,000")
+    screenshot(page, "architect_estimate_saved")

@@ -1,0 +1,121 @@
+"""A product manager's gate reviews, in a real browser: score and go with funding, then a kill."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from gates.services import record_decision
+from portfolio.models import Project, Status
+from tests.conftest import PASSWORD, make_project
+from tests.gates.helpers import add_study, full_marks
+
+# The gates and their criteria come from a data migration: restore them after other
+# live-server tests have flushed the database.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_a_pm_scores_and_records_a_go_then_kills_another_project(
+    page, live_server, login, screenshot, alice, bob
+):
+    triage = make_project(
+        key="TRIAGE-7",
+        title="Triage support tickets automatically",
+        researcher=alice,
+        product_manager=bob,
+        spend_total=Decimal("18250"),
+    )
+    record_decision(
+        project=triage,
+        gate=1,
+        decision="go",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 12),
+        funding_granted=Decimal("30000"),
+        probability_of_success=Decimal("0.45"),
+        rationale="Worth a feasibility study.",
+        scores=full_marks(1, score=7),
+    )
+    add_study(triage, alice)
+    churn = make_project(
+        key="CHURN-9", title="Predict churn a month ahead", researcher=alice, product_manager=bob
+    )
+    mail.outbox.clear()
+
+    login(page, live_server, bob.email, PASSWORD)
+    page.goto(f"{live_server.url}/projects/TRIAGE-7/gate-review/")
+    expect(page.get_by_role("heading", name="Gate review: Gate 2: Feasibility")).to_be_visible()
+    expect(page.locator(".deliverable-required")).to_contain_text("✓ present")
+
+    # Score: every must-meet met; the weighted total follows each answer.
+    total = page.get_by_test_id("scorecard-total")
+    expect(total).to_have_text("0")
+    for row in page.locator("tr.must").all():
+        row.get_by_label("Yes").check()
+    expect(page.get_by_text("Must-meet: 2 of 2 met")).to_be_visible()
+    scores = page.locator("tr.should select")
+    scores.nth(0).select_option("8")  # strength of the evidence, weight 3
+    expect(total).to_have_text("24")
+    scores.nth(1).select_option("7")  # confidence, weight 1
+    scores.nth(2).select_option("5")  # reuse, weight 1
+    expect(total).to_have_text("36")
+
+    page.locator("input[name=decision][value=go]").check()
+    page.get_by_label("Funding granted").fill("50000")
+    page.get_by_label("Updated probability of success").fill("0.6")
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("button", name="Record decision").click()
+
+    expect(
+        page.get_by_role("status").filter(has_text="Go at Gate 2: Feasibility recorded")
+    ).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage === true"), (
+        "the page reloaded instead of updating"
+    )
+    expect(page.get_by_role("heading", name="Gate review: Gate 3: Research")).to_be_visible()
+    latest = page.locator(".decisions-table tbody tr").first
+    expect(latest).to_contain_text("Go")
+    expect(latest).to_contain_text("50,000")
+    expect(latest).to_contain_text("60%")
+    expect(latest).to_contain_text("36")
+    expect(page.locator(".tile", has_text="Spend to date")).to_contain_text("of 80,000 funding")
+    triage.refresh_from_db()
+    assert (triage.status, triage.current_gate) == (Status.ACTIVE, 3)
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    screenshot(page, "gate_review_go_recorded")
+
+    # A kill needs a rationale: the first try says so beside the field.
+    page.goto(f"{live_server.url}/projects/CHURN-9/gate-review/")
+    expect(page.get_by_role("heading", name="Gate review: Gate 1: Exploration")).to_be_visible()
+    page.locator("input[name=decision][value=kill]").check()
+    page.get_by_role("button", name="Record decision").click()
+    rationale_field = page.locator("#field-rationale")
+    expect(rationale_field).to_contain_text("Give the rationale for a kill or a hold.")
+    expect(page.get_by_role("textbox", name="Rationale")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("input[name=decision][value=kill]")).to_be_checked()
+    assert Project.objects.get(pk=churn.pk).status == Status.ACTIVE
+    screenshot(page, "gate_review_kill_needs_rationale")
+
+    page.get_by_role("textbox", name="Rationale").fill(
+        "Churn data is owned by a vendor we cannot share it with."
+    )
+    page.get_by_role("button", name="Record decision").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Kill at Gate 1: Exploration recorded")
+    ).to_be_visible()
+    expect(page.locator(".final-state")).to_contain_text("Killed")
+    expect(page.locator(".final-state")).to_contain_text("cannot share it with")
+    expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
+    expect(page.locator(".page-header .badge")).to_have_text("Killed")
+    assert Project.objects.get(pk=churn.pk).status == Status.KILLED
+    screenshot(page, "gate_review_killed")
+
+    # Reloading shows the same final state, without a form.
+    page.reload()
+    expect(page.locator(".final-state")).to_contain_text("Killed")
+    expect(page).to_have_url(re.compile(r"/projects/CHURN-9/gate-review/$"))
