@@ -275,7 +275,10 @@ class ProjectFilterForm(Form):
     gate = forms.TypedChoiceField(
         required=False, choices=GATE_CHOICES, coerce=int, empty_value=None
     )
-    bucket = forms.ChoiceField(required=False, choices=[("", "Any bucket"), *Bucket.choices])
+    bucket = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any bucket"), *[(v, label.split(" (")[0]) for v, label in Bucket.choices]],
+    )
     research_type = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Any type"), *ResearchType.choices]
     )
@@ -284,7 +287,7 @@ class ProjectFilterForm(Form):
         required=False,
         queryset=User.objects.none(),
         to_field_name="email",
-        empty_label="Any product manager",
+        empty_label="Anyone",
     )
 
     def __init__(self, *args, **kwargs):

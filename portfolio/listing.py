@@ -30,9 +30,9 @@ COLUMNS = (
     Column("researcher", "Researcher", "researcher__email"),
     Column("pm", "Product manager", "product_manager__email"),
     Column("submitted", "Submitted", "submitted_on"),
-    Column("expected", "Expected value", "projected_expected", numeric=True),
+    Column("expected", "Expected", "projected_expected", numeric=True),
     Column("probability", "Probability", "probability", numeric=True),
-    Column("funding", "Funding granted", "funding_granted_total", numeric=True),
+    Column("funding", "Funding", "funding_granted_total", numeric=True),
     Column("spend", "Spend", "spend_total", numeric=True),
 )
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}

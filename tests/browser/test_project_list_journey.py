@@ -1,0 +1,138 @@
+"""The project list in a real browser: a shared URL, filters and sorting swapped in by htmx."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from portfolio import services
+from portfolio.models import Status
+from tests.conftest import PASSWORD, make_project
+from tests.portfolio.helpers import decide
+
+
+def _portfolio(alice, rita, bob, pete):
+    wide = {"projected_low": Decimal(0), "projected_high": Decimal(5_000_000)}
+    rows = [
+        ("REV-A", "Upsell recommender", "revenue", Status.ACTIVE, bob, 900_000),
+        ("REV-B", "Dynamic pricing", "revenue", Status.ACTIVE, pete, 2_400_000),
+        ("REV-C", "Renewal nudges", "revenue", Status.ON_HOLD, bob, 300_000),
+        ("REV-D", "Bundle finder", "revenue", Status.ACTIVE, bob, 1_200_000),
+        ("EFF-A", "Invoice triage", "efficiency", Status.ACTIVE, bob, 500_000),
+        ("NEW-A", "Voice assistant", "new_category", Status.ACTIVE, pete, 4_000_000),
+    ]
+    projects = {}
+    for n, (key, title, bucket, status, pm, expected) in enumerate(rows):
+        projects[key] = make_project(
+            key=key,
+            title=title,
+            bucket=bucket,
+            status=status,
+            researcher=alice if n % 2 else rita,
+            product_manager=pm,
+            projected_expected=Decimal(expected),
+            **wide,
+        )
+    make_project(key="REV-DRAFT", bucket="revenue", researcher=rita, status=Status.DRAFT)
+    return projects
+
+
+def _rows(page) -> list[str]:
+    return page.locator("#project-table tbody tr td:first-child").all_inner_texts()
+
+
+def test_the_project_list_filters_sorts_and_keeps_the_url(
+    page, live_server, login, screenshot, alice, rita, bob, pete
+):
+    projects = _portfolio(alice, rita, bob, pete)
+    login(page, live_server, alice.email, PASSWORD)
+
+    # A shared URL opens the filtered list as it was shared.
+    page.goto(f"{live_server.url}/projects/?bucket=revenue&status=active")
+    assert _rows(page) == ["REV-A", "REV-B", "REV-D"]
+    expect(page.get_by_label("Bucket")).to_have_value("revenue")
+    expect(page.get_by_label("Status")).to_have_value("active")
+    expect(page.get_by_text("3 projects")).to_be_visible()
+
+    # Changing a filter swaps the table in place (no reload) and updates the address.
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Status").select_option("on_hold")
+    expect(page).to_have_url(re.compile(r"status=on_hold"))
+    expect(page.locator("#project-table tbody tr")).to_have_count(1)
+    assert _rows(page) == ["REV-C"]
+    assert page.evaluate("window.notReloaded") is True
+
+    # Sorting by a column header, then the other way.
+    page.get_by_label("Status").select_option("")
+    expect(page.locator("#project-table tbody tr")).to_have_count(4)
+    page.get_by_role("link", name="Expected").click()
+    expect(page).to_have_url(re.compile(r"sort=expected"))
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Expected")
+    assert _rows(page) == ["REV-C", "REV-A", "REV-D", "REV-B"]
+    page.get_by_role("link", name="Expected").click()
+    expect(page).to_have_url(re.compile(r"sort=-expected"))
+    assert _rows(page) == ["REV-B", "REV-D", "REV-A", "REV-C"]
+
+    # Typing in the search box filters too, keeping the sort.
+    page.get_by_role("searchbox", name="Search").fill("bundle")
+    expect(page.locator("#project-table tbody tr")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=bundle"))
+    expect(page).to_have_url(re.compile(r"sort=-expected"))
+    assert page.evaluate("window.notReloaded") is True
+
+    # The URL the browser shows reproduces the view on a fresh load.
+    page.reload()
+    assert _rows(page) == ["REV-D"]
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("bundle")
+    page.get_by_role("searchbox", name="Search").fill("")
+    expect(page.locator("#project-table tbody tr")).to_have_count(4)
+    screenshot(page, "project_list_filtered")
+
+    # Open a project with some history from the list.
+    project = projects["REV-B"]
+    decide(
+        project,
+        1,
+        "go",
+        pete,
+        decided_on=datetime.date(2026, 1, 12),
+        funding_granted=Decimal(120_000),
+        rationale="Worth a study.",
+    )
+    for month, amount in ((1, 20_000), (2, 35_000), (3, 30_000), (4, 18_000)):
+        services.record_spend(
+            project=project,
+            actor=pete,
+            spent_on=datetime.date(2026, month, 15),
+            amount=Decimal(amount),
+            category="people",
+        )
+    page.get_by_role("link", name="REV-B").click()
+    expect(page.get_by_role("heading", name="Dynamic pricing")).to_be_visible()
+    expect(page.locator("svg .spend-line")).to_be_visible()
+    page.get_by_text("Spend by month as a table").click()
+    expect(page.get_by_role("cell", name="103,000.00")).to_be_visible()
+    screenshot(page, "project_detail_history")
+
+
+def test_the_project_list_works_without_javascript(
+    browser, live_server, login, alice, rita, bob, pete
+):
+    _portfolio(alice, rita, bob, pete)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        login(page, live_server, alice.email, PASSWORD)
+        page.goto(f"{live_server.url}/projects/")
+        page.get_by_label("Bucket").select_option("revenue")
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(re.compile(r"bucket=revenue"))
+        assert _rows(page) == ["REV-A", "REV-B", "REV-C", "REV-D"]
+        page.get_by_role("link", name="Key").click()
+        expect(page).to_have_url(re.compile(r"sort=-key"))
+        assert _rows(page) == ["REV-D", "REV-C", "REV-B", "REV-A"]
+    finally:
+        context.close()
