@@ -252,9 +252,10 @@ def record_outcome(
     if realized_value is None or realized_value < 0:
         raise DomainError("Realized value cannot be negative.", field="realized_value")
     greenlit_on = project.last_decision_on
-    if greenlit_on and month < greenlit_on.replace(day=1):
+    # The format's rule: greenlit on or before the month's first day.
+    if greenlit_on and month < greenlit_on:
         raise DomainError(
-            f"The project was greenlit on {greenlit_on:%Y-%m-%d}: outcomes start from that month.",
+            f"The project was greenlit on {greenlit_on:%Y-%m-%d}: outcomes start with the first month after.",
             field="month",
         )
     if Outcome.objects.filter(project=project, month=month).exists():
