@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,10 @@ from portfolio.access import can_view_dashboard
 from portfolio.dashboard_forms import DashboardFilterForm, product_manager_emails
 from portfolio.metrics import MetricsFilterError, compute
 from portfolio.metrics_dashboard import (
+    OUTCOME_COLUMNS,
+    RELIABILITY_COLUMNS,
+    RISK_COLUMNS,
+    ZOMBIE_COLUMNS,
     Scope,
     dashboard_extras,
     outcome_details,
@@ -142,18 +147,47 @@ def _calibration_rows(metrics: dict) -> list[dict]:
     return [overall, *calibration["by_product_manager"]]
 
 
-# Tables from the metrics engine take its result; the others a Scope.
-CSV_TABLES: dict[str, tuple[str, Callable]] = {
-    "headline": ("metrics", _headline_rows),
-    "funnel": ("metrics", _metrics_table("funnel")),
-    "series": ("metrics", _metrics_table("series")),
-    "buckets": ("metrics", _metrics_table("buckets")),
-    "outcome-counts": ("metrics", _outcome_rows),
-    "calibration": ("metrics", _calibration_rows),
-    "outcomes": ("scope", outcome_details),
-    "reliability": ("scope", reliability),
-    "risk": ("scope", risk_reward),
-    "zombies": ("scope", zombies),
+@dataclass(frozen=True)
+class CsvTable:
+    """A downloadable table: rows from the metrics engine's result, or from a Scope."""
+
+    source: str  # "metrics" or "scope"
+    rows: Callable
+    columns: tuple[str, ...]  # written even when there is no row
+
+
+FUNNEL_COLUMNS = (
+    "gate",
+    "reached",
+    "go",
+    "kill",
+    "hold",
+    "recycle",
+    "killed_here",
+    "pass_rate",
+    "sunk_spend_killed_here",
+)
+CSV_TABLES: dict[str, CsvTable] = {
+    "headline": CsvTable("metrics", _headline_rows, ("metric", "value")),
+    "funnel": CsvTable("metrics", _metrics_table("funnel"), FUNNEL_COLUMNS),
+    "series": CsvTable(
+        "metrics",
+        _metrics_table("series"),
+        ("month", "cumulative_spend", "greenlit", "killed", "success_rate"),
+    ),
+    "buckets": CsvTable(
+        "metrics",
+        _metrics_table("buckets"),
+        ("bucket", "projects", "greenlit", "killed", "success_rate", "cumulative_spend"),
+    ),
+    "outcome-counts": CsvTable("metrics", _outcome_rows, ("verdict", "projects")),
+    "calibration": CsvTable(
+        "metrics", _calibration_rows, ("product_manager", "forecasts", "brier")
+    ),
+    "outcomes": CsvTable("scope", outcome_details, OUTCOME_COLUMNS),
+    "reliability": CsvTable("scope", reliability, RELIABILITY_COLUMNS),
+    "risk": CsvTable("scope", risk_reward, RISK_COLUMNS),
+    "zombies": CsvTable("scope", zombies, ZOMBIE_COLUMNS),
 }
 
 
@@ -166,14 +200,11 @@ def _csv_safe(value):
     return value
 
 
-def _write_csv(response: HttpResponse, rows: Iterable[dict]) -> None:
-    rows = list(rows)
+def _write_csv(response: HttpResponse, columns: tuple[str, ...], rows: Iterable[dict]) -> None:
     writer = csv.writer(response)
-    if not rows:
-        return
-    writer.writerow(rows[0].keys())
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_safe(value) for value in row.values()])
+        writer.writerow([_csv_safe(row[column]) for column in columns])
 
 
 @require_GET
@@ -185,18 +216,18 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     form = DashboardFilterForm(request.GET, product_managers=product_manager_emails())
     if not form.is_valid():
         return _text_error(" ".join(_form_messages(form)))
-    source, rows_of = CSV_TABLES[table]
+    spec = CSV_TABLES[table]
     try:
-        if source == "metrics":
-            rows = rows_of(compute(**form.filters()))
+        if spec.source == "metrics":
+            rows = spec.rows(compute(**form.filters()))
         else:
-            rows = rows_of(Scope.of(**form.filters()))
+            rows = spec.rows(Scope.of(**form.filters()))
     except MetricsFilterError as error:
         return _text_error(str(error))
     as_of = form.filters()["as_of"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="greenlight-{table}-{as_of}.csv"'
-    _write_csv(response, rows)
+    _write_csv(response, spec.columns, rows)
     return response
 
 

@@ -59,6 +59,54 @@ CENT = Decimal("0.01")
 MONEY_FIELD = DecimalField(**MONEY)
 
 
+# The keys of each row, in order (the CSV downloads' columns).
+RISK_COLUMNS = (
+    "key",
+    "title",
+    "bucket",
+    "research_type",
+    "product_manager",
+    "current_gate",
+    "probability",
+    "projected_expected",
+    "spend_to_date",
+)
+ZOMBIE_COLUMNS = (
+    "key",
+    "title",
+    "bucket",
+    "product_manager",
+    "status",
+    "last_decision_on",
+    "days_without_decision",
+    "spend_last_90_days",
+    "spend_since_decision",
+)
+RELIABILITY_COLUMNS = (
+    "bin",
+    "low",
+    "high",
+    "forecasts",
+    "successes",
+    "mean_forecast",
+    "observed_rate",
+)
+OUTCOME_COLUMNS = (
+    "key",
+    "title",
+    "bucket",
+    "product_manager",
+    "value_kind",
+    "projected_low",
+    "projected_expected",
+    "projected_high",
+    "months",
+    "realized_value",
+    "annualized_value",
+    "verdict",
+)
+
+
 @dataclass(frozen=True)
 class Scope:
     """An as-of date and the dashboard's filters, checked like the metrics engine's."""
@@ -99,6 +147,11 @@ class Scope:
             # E-mails are stored lower-case, so equality keeps the index usable.
             projects = projects.filter(product_manager__email=self.product_manager)
         return projects
+
+
+def _money(value: Decimal | None) -> Decimal:
+    """To the cent, whatever the database returned (SQLite drops trailing zeros)."""
+    return (value or ZERO).quantize(CENT)
 
 
 def _decisions():
@@ -203,7 +256,7 @@ def risk_reward(scope: Scope) -> list[dict]:
             "current_gate": _current_gate(row["latest_kind"], row["latest_gate"]),
             "probability": row["probability"],
             "projected_expected": row["projected_expected"],
-            "spend_to_date": row["spend_to_date"],
+            "spend_to_date": _money(row["spend_to_date"]),
         }
         for row in rows
     ]
@@ -280,8 +333,8 @@ def zombies(scope: Scope) -> list[dict]:
             "status": row["status_as_of"],
             "last_decision_on": row["last_decision_as_of"],
             "days_without_decision": (as_of - row["idle_since"]).days,
-            "spend_last_90_days": row["spend_last_90_days"] or ZERO,
-            "spend_since_decision": row["spend_since_decision"] or ZERO,
+            "spend_last_90_days": _money(row["spend_last_90_days"]),
+            "spend_since_decision": _money(row["spend_since_decision"]),
         }
         for row in rows
     ]
@@ -429,7 +482,7 @@ def outcome_details(scope: Scope) -> list[dict]:
                 "projected_expected": row["projected_expected"],
                 "projected_high": row["projected_high"],
                 "months": months,
-                "realized_value": row["realized"],
+                "realized_value": _money(row["realized"]),
                 "annualized_value": (twelve_total / months).quantize(CENT, ROUND_HALF_UP),
                 "verdict": verdict,
             }

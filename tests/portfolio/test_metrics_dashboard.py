@@ -11,6 +11,10 @@ from gates.models import Gate, GateDecision
 from portfolio import metrics
 from portfolio.metrics import MetricsFilterError
 from portfolio.metrics_dashboard import (
+    OUTCOME_COLUMNS,
+    RELIABILITY_COLUMNS,
+    RISK_COLUMNS,
+    ZOMBIE_COLUMNS,
     Scope,
     dashboard_extras,
     outcome_details,
@@ -302,3 +306,14 @@ def test_it_refuses_an_unknown_bucket_or_research_type(db):
         Scope.of(as_of=A, bucket="moonshots")
     with pytest.raises(MetricsFilterError, match="research type"):
         Scope.of(as_of=A, research_type="magic")
+
+
+def test_its_rows_have_the_declared_columns(alice, bob):
+    project = greenlit("DONE", "1", "2", "3")
+    outcome(project, D(2025, 1, 1), "5")
+    spend(make_project(key="LIVE", submitted_on=D(2025, 1, 5)), D(2025, 10, 1), "10.00")
+    extras = dashboard_extras(scope(A))
+    assert tuple(extras["risk"][0]) == RISK_COLUMNS
+    assert tuple(extras["zombies"][0]) == ZOMBIE_COLUMNS
+    assert tuple(extras["reliability"][0]) == RELIABILITY_COLUMNS
+    assert tuple(extras["outcomes"][0]) == OUTCOME_COLUMNS
