@@ -1,0 +1,246 @@
+"""manage.py export_portfolio, and the round trip: export, import into an empty database, same portfolio."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from gates.interchange import FILES, export_portfolio, import_portfolio
+from gates.models import CriterionScore, GateDecision
+from portfolio import metrics
+from portfolio.models import AuditEntry, Outcome, Project, SpendEntry, SpendMonth, Status, User
+from tests.conftest import make_project
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
+AS_OF = [datetime.date(2024, 6, 30), datetime.date(2026, 6, 30), datetime.date(2026, 11, 20)]
+MONEY_COLUMNS = {
+    "projected_low",
+    "projected_expected",
+    "projected_high",
+    "funding_granted",
+    "amount",
+    "realized_value",
+}
+PROBABILITY_COLUMNS = {"probability_of_success"}
+EMAIL_COLUMNS = {"researcher", "product_manager", "decided_by"}
+
+
+def read(folder: Path, name: str) -> list[dict]:
+    """Rows with values compared by meaning: 12500 == 12500.00, emails ignoring case."""
+    with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for column, value in row.items():
+            if column in MONEY_COLUMNS:
+                row[column] = Decimal(value or "0")
+            elif column in PROBABILITY_COLUMNS:
+                row[column] = Decimal(value) if value else None
+            elif column in EMAIL_COLUMNS:
+                row[column] = value.lower()
+    return rows
+
+
+def by_project(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["project"], []).append(row)
+    return grouped
+
+
+def snapshot() -> dict:
+    """The portfolio as the database holds it, ids left out."""
+    return {
+        "projects": sorted(
+            Project.objects.values_list(
+                "key",
+                "title",
+                "research_type",
+                "bucket",
+                "researcher__email",
+                "product_manager__email",
+                "submitted_on",
+                "value_kind",
+                "projected_low",
+                "projected_expected",
+                "projected_high",
+                "probability_of_success",
+                "status",
+                "current_gate",
+                "decisions_count",
+                "last_decision_on",
+                "latest_probability",
+                "funding_granted_total",
+                "spend_total",
+                "last_spend_on",
+            )
+        ),
+        "decisions": sorted(
+            GateDecision.objects.values_list(
+                "project__key",
+                "sequence",
+                "gate__number",
+                "decided_on",
+                "decision",
+                "funding_granted",
+                "probability_of_success",
+                "rationale",
+                "decided_by__email",
+            )
+        ),
+        "spend": sorted(
+            SpendEntry.objects.values_list("project__key", "spent_on", "amount", "category", "note")
+        ),
+        "spend_months": sorted(
+            SpendMonth.objects.values_list("project__key", "month", "amount", "entries")
+        ),
+        "outcomes": sorted(Outcome.objects.values_list("project__key", "month", "realized_value")),
+        "people": sorted(
+            (user.email, tuple(user.roles), user.has_usable_password())
+            for user in User.objects.prefetch_related("groups")
+        ),
+    }
+
+
+def empty_the_database() -> None:
+    """Everything the import writes, gone (history too: the test's own rewrite)."""
+    tables = [
+        AuditEntry,
+        Outcome,
+        SpendMonth,
+        SpendEntry,
+        CriterionScore,
+        GateDecision,
+        Project,
+        User.groups.through,
+        User,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'on', true)")
+        for model in tables:
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+    assert not Project.objects.exists()
+
+
+def test_it_gives_back_the_same_portfolio_and_metrics_after_a_round_trip(db, tmp_path):
+    import_portfolio(SAMPLE)
+    before = snapshot()
+    metrics_before = [metrics.compute(as_of=day) for day in AS_OF]
+    export_portfolio(tmp_path / "first")
+
+    empty_the_database()
+    import_portfolio(tmp_path / "first")
+
+    assert snapshot() == before
+    assert [metrics.compute(as_of=day) for day in AS_OF] == metrics_before
+    export_portfolio(tmp_path / "second")
+    for name in FILES:
+        assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+
+
+def test_it_exports_what_was_imported(db, tmp_path):
+    import_portfolio(SAMPLE)
+
+    export_portfolio(tmp_path)
+
+    key = lambda row: row["key"]  # noqa: E731
+    assert sorted(read(tmp_path, "projects.csv"), key=key) == sorted(
+        read(SAMPLE, "projects.csv"), key=key
+    )
+    # Each project's decisions in the order they were recorded (file order on one date).
+    assert by_project(read(tmp_path, "gate_decisions.csv")) == {
+        project: sorted(rows, key=lambda row: row["decided_on"])
+        for project, rows in by_project(read(SAMPLE, "gate_decisions.csv")).items()
+    }
+    spend_key = lambda row: (row["project"], row["spent_on"], row["amount"], row["note"])  # noqa: E731
+    assert sorted(read(tmp_path, "spend.csv"), key=spend_key) == sorted(
+        read(SAMPLE, "spend.csv"), key=spend_key
+    )
+    outcome_key = lambda row: (row["project"], row["month"])  # noqa: E731
+    assert sorted(read(tmp_path, "outcomes.csv"), key=outcome_key) == sorted(
+        read(SAMPLE, "outcomes.csv"), key=outcome_key
+    )
+
+
+def test_it_writes_plain_money_dates_and_probabilities(db, tmp_path):
+    import_portfolio(SAMPLE)
+
+    export_portfolio(tmp_path)
+
+    lines = (tmp_path / "projects.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (
+        "key,title,research_type,bucket,researcher,product_manager,submitted_on,value_kind,"
+        "projected_low,projected_expected,projected_high,probability_of_success"
+    )
+    assert next(line for line in lines if line.startswith("RP-0001,")) == (
+        "RP-0001,Vision study #1,applied,efficiency,researcher10@example.com,pm1@example.com,"
+        "2026-01-02,cost_savings,222000.00,661000.00,1196000.00,0.46"
+    )
+    decisions = (tmp_path / "gate_decisions.csv").read_text(encoding="utf-8").splitlines()
+    assert decisions[1:3] == [
+        "EDGE-sameday,1,2023-01-31,hold,0.00,pm3@example.com,,",
+        "EDGE-sameday,1,2023-01-31,go,0.00,pm3@example.com,,",
+    ]
+    assert next(line for line in decisions if line.startswith("RP-0001,")) == (
+        "RP-0001,1,2026-03-10,kill,0.00,pm1@example.com,0.19,Waiting for data-sharing agreement"
+    )
+
+
+def test_it_keeps_the_order_of_decisions_recorded_in_the_app_on_one_day(db, tmp_path, alice, bob):
+    project = make_project(researcher=alice, product_manager=bob, key="APP-1")
+    for sequence, decision in ((1, "hold"), (2, "recycle"), (3, "go")):
+        GateDecision.objects.create(
+            project=project,
+            gate_id=1,
+            decision=decision,
+            decided_on=datetime.date(2026, 2, 2),
+            sequence=sequence,
+            decided_by=bob,
+        )
+
+    export_portfolio(tmp_path)
+
+    rows = read(tmp_path, "gate_decisions.csv")
+    assert [row["decision"] for row in rows] == ["hold", "recycle", "go"]
+
+
+def test_it_leaves_drafts_out(db, tmp_path, alice, bob):
+    make_project(researcher=alice, product_manager=bob, key="DRAFT-1", status=Status.DRAFT)
+    make_project(researcher=alice, product_manager=bob, key="SUB-1")
+
+    export_portfolio(tmp_path)
+
+    assert [row["key"] for row in read(tmp_path, "projects.csv")] == ["SUB-1"]
+
+
+def test_it_writes_headers_only_for_an_empty_portfolio(db, tmp_path):
+    export_portfolio(tmp_path)
+
+    # RFC 4180 line ends.
+    assert (tmp_path / "spend.csv").read_bytes() == b"project,spent_on,amount,category,note\r\n"
+
+
+def test_the_command_writes_the_four_files(db, tmp_path):
+    import_portfolio(SAMPLE)
+    stdout = io.StringIO()
+
+    call_command("export_portfolio", str(tmp_path / "out"), stdout=stdout)
+
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES)
+    assert stdout.getvalue().startswith(
+        "Exported 62 projects, 146 gate decisions, 620 spend entries and 99 outcome months."
+    )
+
+
+def test_the_command_refuses_a_path_that_is_a_file(db, tmp_path):
+    (tmp_path / "file").write_text("x")
+
+    with pytest.raises(Exception, match="is not a folder"):
+        call_command("export_portfolio", str(tmp_path / "file"))
