@@ -29,8 +29,12 @@ UPLOAD_FIELDS = {
 }
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):,.1f} MB"
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):,.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:,.1f} kB"
+    return f"{size} bytes"
 
 
 def _upload_problems(request: HttpRequest) -> list[str]:
@@ -42,7 +46,7 @@ def _upload_problems(request: HttpRequest) -> list[str]:
             problems.append(f"{name}: choose the file to upload.")
         elif upload.size > limit:
             problems.append(
-                f"{name}: the file is {_megabytes(upload.size)}, above the {_megabytes(limit)} "
+                f"{name}: the file is {_size(upload.size)}, above the {_size(limit)} "
                 "limit of an upload. Import it on the server with manage.py import_portfolio."
             )
     return problems
@@ -60,7 +64,7 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
     context = {
         "fields": UPLOAD_FIELDS,
         "columns": _columns(),
-        "upload_limit": _megabytes(settings.IMPORT_UPLOAD_MAX_BYTES),
+        "upload_limit": _size(settings.IMPORT_UPLOAD_MAX_BYTES),
         "errors": [],
         "replace": False,
     }

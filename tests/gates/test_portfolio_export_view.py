@@ -1,0 +1,68 @@
+"""The export download: a zip of the four files, for product managers, executives and admins."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from gates.interchange import FILES, ImportFailed, import_portfolio
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
+URL = reverse("portfolio_export")
+
+
+def archive(response) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_it_requires_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["alice", "carol"])
+def test_it_refuses_researchers_and_architects(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["bob", "erin", "adam"])
+def test_it_downloads_a_zip_of_the_four_files(db, client, persona, request):
+    import_portfolio(SAMPLE)
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="greenlight-portfolio-')
+    files = archive(response)
+    assert sorted(files.namelist()) == sorted(FILES)
+    spend = files.read("spend.csv").decode("utf-8").splitlines()
+    assert spend[0] == "project,spent_on,amount,category,note"
+    assert len(spend) == 621
+
+
+def test_its_zip_imports_back(client, bob, tmp_path):
+    import_portfolio(SAMPLE)
+    client.force_login(bob)
+
+    archive(client.get(URL)).extractall(tmp_path)
+
+    with pytest.raises(ImportFailed) as failure:  # the same keys: refused, unless replacing
+        import_portfolio(tmp_path)
+    assert len(failure.value.errors) == 62
+    assert import_portfolio(tmp_path, replace=True).projects_replaced == 62
+
+
+def test_it_only_answers_get(client, bob):
+    client.force_login(bob)
+
+    assert client.post(URL).status_code == 405
