@@ -78,16 +78,33 @@ def missing_for(project: Project, required: dict[int, list[str]], labels: dict) 
     ]
 
 
+def upcoming_for(project: Project, required: dict[int, list[str]], labels: dict) -> list[Need]:
+    """What the gate after the current one will need that is not written yet (to start early)."""
+    if project.status not in (Status.ACTIVE, Status.ON_HOLD) or project.current_gate is None:
+        return []
+    now = set(required.get(project.current_gate, []))
+    return [
+        Need(kind, labels.get(kind, kind), DELIVERABLE_AUTHORS.get(kind, ""))
+        for kind in required.get(project.current_gate + 1, [])
+        if kind not in now and getattr(project, f"{kind}_pk", None) is None
+    ]
+
+
 @dataclass
 class WorkItem:
     project: Project
     needs: list[Need] = field(default_factory=list)
+    upcoming: list[Need] = field(default_factory=list)
     waiting_since: datetime.date | None = None
     days_waiting: int | None = None
 
     @property
     def needs_from_researcher(self) -> list[Need]:
         return [need for need in self.needs if need.author == "researcher"]
+
+    @property
+    def upcoming_from_researcher(self) -> list[Need]:
+        return [need for need in self.upcoming if need.author == "researcher"]
 
     @property
     def needs_from_others(self) -> list[Need]:
@@ -106,7 +123,11 @@ def researcher_work(user: User) -> dict[str, list[WorkItem]]:
     labels = deliverable_labels()
     work: dict[str, list[WorkItem]] = {"drafts": [], "open": [], "closed": []}
     for project in projects:
-        item = WorkItem(project, missing_for(project, required, labels))
+        item = WorkItem(
+            project,
+            missing_for(project, required, labels),
+            upcoming_for(project, required, labels),
+        )
         if project.is_draft:
             work["drafts"].append(item)
         elif project.is_closed:

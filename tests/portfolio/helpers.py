@@ -48,13 +48,14 @@ def business_case(project, author):
 
 
 def greenlight(project, pm, architect):
-    """Take a project at gate 1 through all four gates."""
-    decide(project, 1, "go", pm)
+    """Take a project at gate 1 through all four gates, on the day it was submitted."""
+    on = project.submitted_on
+    decide(project, 1, "go", pm, decided_on=on)
     feasibility_study(project, project.researcher)
-    decide(project, 2, "go", pm)
+    decide(project, 2, "go", pm, decided_on=on)
     architecture_estimate(project, architect)
-    decide(project, 3, "go", pm)
+    decide(project, 3, "go", pm, decided_on=on)
     business_case(project, pm)
-    decide(project, 4, "go", pm)
+    decide(project, 4, "go", pm, decided_on=on)
     project.refresh_from_db()
     return project

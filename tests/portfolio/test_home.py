@@ -172,3 +172,13 @@ def test_it_welcomes_a_person_without_a_role(client, db):
 def test_it_only_answers_get(client, alice, method):
     client.force_login(alice)
     assert getattr(client, method)(URL).status_code == 405
+
+
+def test_it_tells_the_researcher_what_the_following_gate_will_need(client, alice, bob):
+    make_project(key="AT-1", researcher=alice, product_manager=bob)
+    client.force_login(alice)
+    response = client.get(URL)
+    body = response.content.decode()
+    assert "Nothing for gate 1" in body
+    assert "Gate 2 will need the feasibility study" in body
+    assert reverse("feasibility_study_edit", args=["AT-1"]) in body
