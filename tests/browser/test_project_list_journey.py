@@ -6,12 +6,17 @@ import datetime
 import re
 from decimal import Decimal
 
+import pytest
 from playwright.sync_api import expect
 
 from portfolio import services
 from portfolio.models import Status
 from tests.conftest import PASSWORD, make_project
 from tests.portfolio.helpers import decide
+
+# Live-server tests commit for real and are flushed after; the rollback restores the
+# gates that migrations seed, for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _portfolio(alice, rita, bob, pete):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from portfolio.models import Project, Status
 from tests.conftest import PASSWORD
+
+# Live-server tests commit for real and are flushed after; the rollback restores the
+# gates that migrations seed, for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_researcher_writes_saves_and_submits_a_proposal(
