@@ -36,7 +36,7 @@ def test_it_explains_a_wrong_password(client, alice):
     response = client.post(LOGIN, {"username": alice.email, "password": "wrong"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "That e-mail address and password do not match." in body
+    assert "Please enter a correct e-mail address and password. The password is" in body
     assert 'aria-invalid="true"' in body
     assert 'value="alice@example.com"' in body
 
