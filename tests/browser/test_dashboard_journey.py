@@ -1,0 +1,92 @@
+"""An executive reads the portfolio dashboard in a real browser and narrows it with a filter."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import expect
+
+from portfolio import metrics
+from tests.conftest import PASSWORD
+from tests.portfolio.dashboard_sample import import_sample
+
+# The gates come from a data migration: restore them after other live-server tests flushed them.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def gates(transactional_db):
+    """The four gates, even when serialized rollback did not bring them back.
+
+    After a non-transactional test and a live-server test that signed in, the
+    serialized copy of the database is not restored (seen on SQLite and
+    PostgreSQL alike), so the data migration is run again; it is idempotent.
+    """
+    migration = importlib.import_module("gates.migrations.0003_default_gates")
+    migration.create_gates(django_apps, None)
+
+
+AS_OF = datetime.date(2026, 6, 30)
+
+
+def test_an_executive_reads_the_dashboard_and_filters_it(
+    page, live_server, login, screenshot, erin
+):
+    import_sample()
+    everything = metrics.compute(as_of=AS_OF)
+    revenue = metrics.compute(as_of=AS_OF, bucket="revenue")
+
+    login(page, live_server, erin.email, PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/?as_of={AS_OF}")
+
+    expect(page.get_by_role("heading", name="Portfolio dashboard")).to_be_visible()
+    expect(page.locator(".tile-key .value")).to_have_text("11.8%")
+    expect(page.locator(".tile-key .sub")).to_have_text("6 of 51 decided projects greenlit")
+    points = page.locator("svg.headline-chart circle.point")
+    expect(points).to_have_count(len(everything["series"]))
+
+    # Hovering a month shows its numbers.
+    points.last.hover()
+    tooltip = page.locator(".chart-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text("2026-06: 11.2M spent; success rate 11.8%")
+    page.mouse.move(0, 0)
+    screenshot(page, "dashboard")
+
+    # A filter refreshes the panels in place and puts itself in the URL, to be shared.
+    page.get_by_label("Strategic bucket", exact=True).select_option("revenue")
+    expect(page).to_have_url(re.compile(r"bucket=revenue"))
+    expect(page.locator(".dash-scope")).to_contain_text(
+        f"{revenue['headline']['projects']} projects"
+    )
+    expect(points).to_have_count(len(revenue["series"]))
+    expect(page.locator(".tile-key .sub")).to_have_text("1 of 23 decided projects greenlit")
+    screenshot(page, "dashboard-revenue")
+
+    # The shared URL gives the same page, straight from the server.
+    shared = page.url
+    page.goto(shared)
+    expect(page.get_by_label("Strategic bucket", exact=True)).to_have_value("revenue")
+    expect(page.locator(".tile-key .value")).to_have_text("4.3%")
+
+    # A bubble opens its project.
+    bubble = page.locator("svg.bubble-chart a.bubble-link").first
+    href = bubble.get_attribute("href")
+    bubble.click(force=True)
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+
+
+def test_the_dashboard_prints_on_a_landscape_page(page, live_server, login, screenshot, erin):
+    import_sample()
+    login(page, live_server, erin.email, PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/?as_of={AS_OF}")
+
+    page.emulate_media(media="print")
+
+    expect(page.locator(".dash-filters")).to_be_hidden()
+    expect(page.locator("svg.headline-chart")).to_be_visible()
+    screenshot(page, "dashboard-print")
