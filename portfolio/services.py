@@ -8,6 +8,7 @@ Views and management commands call these; they never write models themselves.
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,6 +30,8 @@ from portfolio.models import (
     Status,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 PROPOSAL_FIELDS = (
     "key",
@@ -139,7 +142,12 @@ def _notify(*, to: User, subject: str, template: str, context: dict) -> None:
     body = render_to_string(template, context)
 
     def send() -> None:
-        send_mail(subject, body, None, [to.email], fail_silently=False)
+        # The change is committed by now: a mail server that is down must not
+        # turn it into an error page. Log it for the operators instead.
+        try:
+            send_mail(subject, body, None, [to.email], fail_silently=False)
+        except Exception:
+            logger.exception("could not e-mail %s about %r", to.email, subject)
 
     transaction.on_commit(send)
 

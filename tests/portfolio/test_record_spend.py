@@ -127,3 +127,19 @@ def test_drafts_take_no_spend(alice, bob):
             amount=Decimal(1),
             category="other",
         )
+
+
+def test_a_mail_server_that_is_down_does_not_undo_a_submission(
+    alice, bob, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    draft = make_project(researcher=alice, product_manager=bob, status="draft")
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("portfolio.services.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_proposal(project=draft, actor=alice)
+    draft.refresh_from_db()
+    assert draft.status == "active"
+    assert "could not e-mail bob@example.com" in caplog.text
