@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 
@@ -17,6 +18,15 @@ from tests.portfolio.helpers import decide
 # Live-server tests commit for real and are flushed after; the rollback restores the
 # gates that migrations seed, for the tests that follow.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def gates():
+    """The four default gates, seeded again if an earlier live-server test flushed them."""
+    from django.apps import apps
+
+    seed = importlib.import_module("gates.migrations.0003_default_gates")
+    seed.create_gates(apps, None)
 
 
 def _portfolio(alice, rita, bob, pete):
@@ -50,7 +60,7 @@ def _rows(page) -> list[str]:
 
 
 def test_the_project_list_filters_sorts_and_keeps_the_url(
-    page, live_server, login, screenshot, alice, rita, bob, pete
+    page, live_server, login, screenshot, gates, alice, rita, bob, pete
 ):
     projects = _portfolio(alice, rita, bob, pete)
     login(page, live_server, alice.email, PASSWORD)
