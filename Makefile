@@ -16,7 +16,7 @@ NO_PG_BINARIES := PostgreSQL server binaries not found (install postgresql-15 / 
 pytest = rc=0; $(1) || rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 .PHONY: help venv install run test test-sqlite test-postgres lint migrations-check \
-	bench bench-smoke clean
+	bench bench-smoke fault-test clean
 
 help:
 	@echo "make run               install, migrate, seed demo users and data, serve on 127.0.0.1:$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail when models and migrations disagree"
 	@echo "make bench             run bench/run;  make bench-smoke: its quick version"
+	@echo "make fault-test        restart PostgreSQL under load; check nothing committed is lost"
 	@echo "make venv              create $(VENV) and install the project with its dev tools"
 	@echo "make clean             remove $(VENV), caches and screenshots (keeps db.sqlite3)"
 
@@ -111,3 +112,6 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	scripts/pg-throwaway reap
+
+fault-test: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bench/fault-restart $(FAULT_ARGS)
