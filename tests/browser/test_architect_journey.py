@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from gates.models import ArchitectureEstimate
 from tests.conftest import PASSWORD, make_project
 
+# Live-server tests commit for real and are flushed after; the rollback restores the
+# roles and gates that migrations seed, for the tests that follow.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

@@ -15,8 +15,8 @@ from portfolio.models import Project, Status
 from tests.conftest import PASSWORD, make_project
 from tests.gates.helpers import add_study, full_marks
 
-# The gates and their criteria come from a data migration: restore them after other
-# live-server tests have flushed the database.
+# Live-server tests commit for real and are flushed after; the rollback restores the
+# roles and gates that migrations seed, for the tests that follow.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

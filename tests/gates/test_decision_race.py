@@ -17,7 +17,7 @@ from tests.gates.helpers import full_marks
 pytestmark = [
     pytest.mark.postgres,
     # Real commits, so that each thread's connection sees the other's; the serialized
-    # rollback brings the migrated gates and criteria back after the flush.
+    # rollback restores the migrated roles and gates for the tests that follow the flush.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
