@@ -36,7 +36,7 @@ def test_it_requires_login(client, db):
 
 
 @pytest.mark.parametrize("persona", ["bob", "carol", "erin"])
-def test_it_is_for_researchers_only(client, persona, request):
+def test_it_is_for_researchers_only(client, db, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(URL).status_code == 403
 
