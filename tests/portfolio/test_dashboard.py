@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gates.models import Gate, GateDecision
-from portfolio import metrics
+from portfolio import metrics, rollups
 from portfolio.models import Outcome, SpendEntry
 from tests.conftest import make_project
 from tests.portfolio.dashboard_sample import EXPECTED, expected, import_sample
@@ -337,6 +337,7 @@ def build_portfolio(size: int, prefix: str) -> None:
             for project in (won, lost, held, live)
             for month in range(1, 13)
         )
+    rollups.rebuild_spend_months()
 
 
 def count_queries(client, params) -> int:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from gates.models import Gate, GateDecision
 from portfolio.dashboard_views import CSV_TABLES
 from portfolio.metrics_dashboard import ZOMBIE_COLUMNS
-from portfolio.models import SpendEntry
+from portfolio.services import record_spend
 from tests.conftest import make_project
 from tests.portfolio.dashboard_sample import expected, import_sample
 
@@ -109,8 +109,9 @@ def test_it_downloads_outcome_details_that_add_up_to_the_counts(client, erin):
 
 def test_it_downloads_risk_zombies_and_reliability(client, erin, bob):
     project = make_project(key="ZOMBIE", submitted_on=datetime.date(2025, 1, 6))
-    SpendEntry.objects.create(
+    record_spend(
         project=project,
+        actor=bob,
         spent_on=datetime.date(2025, 12, 1),
         amount=Decimal("1234.50"),
         category="people",

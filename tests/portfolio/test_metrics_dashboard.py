@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 
 import pytest
 
 from gates.models import Gate, GateDecision
-from portfolio import metrics
+from portfolio import metrics, rollups
 from portfolio.metrics import MetricsFilterError
 from portfolio.metrics_dashboard import (
     OUTCOME_COLUMNS,
@@ -22,7 +23,7 @@ from portfolio.metrics_dashboard import (
     risk_reward,
     zombies,
 )
-from portfolio.models import Outcome, SpendEntry, Status
+from portfolio.models import Outcome, Project, SpendEntry, Status
 from tests.conftest import make_project
 
 D = datetime.date
@@ -44,10 +45,12 @@ def decide(project, gate: int, decision: str, on: D, probability=None):
 
 
 def spend(project, on: D, amount: str):
-    # As the importer writes spend: entries only, no monthly rollup.
-    return SpendEntry.objects.create(
+    """An entry and its monthly rollup, as every write path keeps them."""
+    entry = SpendEntry.objects.create(
         project=project, spent_on=on, amount=Decimal(amount), category="people"
     )
+    rollups.add_spend(project_id=project.pk, spent_on=on, amount=entry.amount)
+    return entry
 
 
 def outcome(project, month: D, value: str):
@@ -294,7 +297,7 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, django_assert_num_queries
         project = greenlit(f"G{n}", "1", "2", "3")
         outcome(project, D(2025, 1, 1), "5")
         spend(make_project(key=f"Z{n}", submitted_on=D(2025, 1, 5)), D(2025, 10, 1), "10.00")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         extras = dashboard_extras(scope(A))
     assert len(extras["zombies"]) == 5
     assert len(extras["outcomes"]) == 5
@@ -317,3 +320,65 @@ def test_its_rows_have_the_declared_columns(alice, bob):
     assert tuple(extras["zombies"][0]) == ZOMBIE_COLUMNS
     assert tuple(extras["reliability"][0]) == RELIABILITY_COLUMNS
     assert tuple(extras["outcomes"][0]) == OUTCOME_COLUMNS
+
+
+def test_it_splits_spend_windows_between_whole_and_partial_months_exactly(alice, bob):
+    # A = 2025-10-15: the 90-day window starts after 2025-07-17, its first whole month is August.
+    project = make_project(key="EDGES", submitted_on=D(2025, 1, 5))
+    amounts = {
+        D(2025, 2, 5): "1.00",  # decision month, before the decision
+        D(2025, 2, 10): "2.00",  # on the decision's day: not "since"
+        D(2025, 2, 20): "4.00",  # decision month, after it
+        D(2025, 3, 15): "8.00",  # a whole month
+        D(2025, 7, 17): "16.00",  # the window's open bound: not recent
+        D(2025, 7, 18): "32.00",  # recent, in a partial month
+        D(2025, 8, 31): "64.00",  # recent, a whole month
+        D(2025, 10, 1): "128.00",  # A's month
+        D(2025, 10, 15): "256.00",  # A itself
+        D(2025, 10, 16): "512.00",  # after A
+    }
+    for day, amount in amounts.items():
+        spend(project, day, amount)
+    decide(project, 1, "go", D(2025, 2, 10), "0.5")
+
+    [zombie] = zombies(scope(A))
+    assert zombie["spend_since_decision"] == Decimal("4") + 8 + 16 + 32 + 64 + 128 + 256
+    assert zombie["spend_last_90_days"] == Decimal("32") + 64 + 128 + 256
+    [bubble] = risk_reward(scope(A))
+    assert bubble["spend_to_date"] == Decimal(1023 - 512)
+
+
+def test_it_agrees_with_plain_sums_over_random_histories(alice, bob):
+    rng = random.Random(5)
+    for n in range(12):
+        project = make_project(key=f"R{n}", submitted_on=D(2024, 1, 1))
+        days = sorted(
+            D(2024, 1, 1) + datetime.timedelta(days=rng.randrange(700)) for _ in range(25)
+        )
+        for day in days:
+            spend(project, day, f"{rng.randrange(1, 100000) / 100:.2f}")
+        if n % 3:
+            decide(
+                project, 1, "recycle", D(2024, 1, 1) + datetime.timedelta(days=rng.randrange(500))
+            )
+    for as_of in (D(2025, 3, 31), D(2025, 6, 1), D(2025, 9, 17), D(2025, 12, 31)):
+        found = {z["key"]: z for z in zombies(scope(as_of))}
+        spend_to_date = {b["key"]: b["spend_to_date"] for b in risk_reward(scope(as_of))}
+        for project in Project.objects.all():
+            entries = [e for e in project.spend_entries.all() if e.spent_on <= as_of]
+            decisions = [d.decided_on for d in project.decisions.all() if d.decided_on <= as_of]
+            last = max(decisions, default=None)
+            recent = sum(
+                (e.amount for e in entries if e.spent_on > as_of - datetime.timedelta(days=90)),
+                Decimal(0),
+            )
+            since = sum(
+                (e.amount for e in entries if last is None or e.spent_on > last), Decimal(0)
+            )
+            idle = (as_of - (last or project.submitted_on)).days >= 180
+            assert spend_to_date[project.key] == sum((e.amount for e in entries), Decimal(0))
+            if idle and recent:
+                assert found[project.key]["spend_last_90_days"] == recent
+                assert found[project.key]["spend_since_decision"] == since
+            else:
+                assert project.key not in found
