@@ -1,0 +1,536 @@
+"""Every URL of the site, asked by every persona: who may open it, who is refused, who cannot see it.
+
+``MATRIX`` names each URL pattern of the URL configuration with the answer each
+persona gets, for GET and for POST. ``test_every_url_pattern_is_in_the_matrix``
+walks the URL configuration, so a new view fails the suite until its
+permissions are written down here. The admin site counts as one entry: its own
+permission checks are Django's.
+
+Answers: a status code, ``LOGIN`` (a redirect to the sign-in page), ``ADMIN_LOGIN``
+(to the admin's) or ``DONE`` (a redirect elsewhere: the POST did its work). A
+refused request (403, 404, 405 or a redirect to sign in) must write nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+
+from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision
+from portfolio.models import (
+    Artifact,
+    ArtifactReuse,
+    AuditEntry,
+    Outcome,
+    Project,
+    SpendEntry,
+    Status,
+    User,
+)
+from tests.conftest import PASSWORD, make_project, make_user
+from tests.portfolio.helpers import greenlight
+
+# The personas of tests/conftest.py, plus someone with no role who holds only the
+# dashboard permission.
+PERSONAS = ("anonymous", "alice", "rita", "bob", "pete", "carol", "erin", "adam", "auditor")
+SIGNED_IN = PERSONAS[1:]
+
+LOGIN = "redirect to sign in"
+ADMIN_LOGIN = "redirect to the admin's sign in"
+DONE = "redirect: done"
+REFUSED = {403, 404, 405, 401, LOGIN, ADMIN_LOGIN}
+
+SUBMITTED_ON = datetime.date(2025, 1, 6)
+ADMIN = "admin"  # the admin site, as one entry
+
+
+def answers(*, others, anonymous=LOGIN, **by_persona) -> dict[str, int | str]:
+    """Each persona's answer: ``others`` unless named."""
+    unknown = set(by_persona) - set(SIGNED_IN)
+    assert not unknown, f"not personas: {unknown}"
+    return {
+        "anonymous": anonymous,
+        **{persona: by_persona.get(persona, others) for persona in SIGNED_IN},
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    expected: dict[str, int | str]
+    # The URL's arguments and the POST's data, from the world of the test.
+    kwargs: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
+    data: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
+    label: str = ""
+    htmx: bool = False  # some views take another path for htmx: ask that one too
+
+
+def key_of(name: str) -> Callable[[SimpleNamespace], dict]:
+    return lambda w: {"key": getattr(w, name).key}
+
+
+ACTIVE, DRAFT, GREENLIT = key_of("active"), key_of("draft"), key_of("greenlit")
+MISSING = lambda w: {"key": "NO-SUCH-PROJECT"}  # noqa: E731
+
+
+def proposal_data(w, key="NEW-1") -> dict:
+    return {
+        "key": key,
+        "title": "Predict churn",
+        "research_type": "applied",
+        "bucket": "revenue",
+        "product_manager": str(w.bob.pk),
+        "value_kind": "revenue",
+        "projected_low": "100",
+        "projected_expected": "200",
+        "projected_high": "300",
+        "probability_of_success": "0.35",
+        "business_case": "Keep customers.",
+        "hypothesis": "Churn is predictable a month ahead.",
+    }
+
+
+SPEND = {"spent_on": "2025-02-03", "amount": "120.50", "category": "compute", "note": "GPU"}
+OUTCOME = {"month": "2025-03", "realized_value": "1000"}
+ARTIFACT = {"kind": "model", "name": "Triage model", "description": "", "location": ""}
+STUDY = {
+    "findings": "It works.",
+    "hypothesis_held": "yes",
+    "evidence": "A pilot.",
+    "confidence": "high",
+    "recommended_next_step": "continue",
+}
+ESTIMATE = {
+    "build_cost": "1000",
+    "monthly_run_cost": "10",
+    "retraining_cadence": "none",
+    "cost_per_retrain": "0",
+}
+BUSINESS_CASE = {"customer_problem": "Slow reviews.", "value_rationale": "Hours saved."}
+HOLD = {"gate": "1", "decision": "hold", "decided_on": "2025-02-03", "rationale": "Wait."}
+PASSWORD_CHANGE = {
+    "old_password": PASSWORD,
+    "new_password1": "another-horse-battery-staple-43",
+    "new_password2": "another-horse-battery-staple-43",
+}
+
+IMPORT_FILES = {
+    "projects": (
+        "projects.csv",
+        "key,title,research_type,bucket,researcher,product_manager,submitted_on,value_kind,"
+        "projected_low,projected_expected,projected_high,probability_of_success\n"
+        "IMP-1,Imported,applied,efficiency,res@example.com,pm@example.com,2025-01-06,"
+        "cost_savings,1,2,3,0.5\n",
+    ),
+    "gate_decisions": (
+        "gate_decisions.csv",
+        "project,gate,decided_on,decision,funding_granted,decided_by,probability_of_success,"
+        "rationale\n",
+    ),
+    "spend": ("spend.csv", "project,spent_on,amount,category,note\n"),
+    "outcomes": ("outcomes.csv", "project,month,realized_value\n"),
+}
+
+
+def import_upload(w) -> dict:
+    return {
+        field_name: SimpleUploadedFile(name, content.encode(), content_type="text/csv")
+        for field_name, (name, content) in IMPORT_FILES.items()
+    }
+
+
+# Who may see and change what (portfolio/access.py):
+#   drafts: only their researcher sees them (404 for everyone else, the admin included);
+#   the dashboard, its CSV and the metrics API: product managers, executives, admins and
+#   holders of portfolio.view_portfolio_dashboard (the auditor);
+#   export: product managers, executives, admins; import: admins.
+DASHBOARD_READERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200, "auditor": 200}
+EXPORTERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200}
+GET_ONLY = answers(anonymous=405, others=405)  # require_GET comes before login_required
+GET_ONLY_AFTER_LOGIN = answers(others=405)  # login_required comes first
+POST_ONLY = GET_ONLY
+POST_ONLY_AFTER_LOGIN = GET_ONLY_AFTER_LOGIN
+
+MATRIX: dict[str, list[Case]] = {
+    # --- Sign-in and the health probe -------------------------------------------------
+    "health": [
+        Case("GET", answers(anonymous=200, others=200)),
+        Case("POST", GET_ONLY),
+    ],
+    "login": [
+        Case("GET", answers(anonymous=200, others=200)),
+        # An empty form: the page again, with its errors.
+        Case("POST", answers(anonymous=200, others=200)),
+    ],
+    "logout": [
+        Case("GET", GET_ONLY),
+        Case("POST", answers(anonymous=LOGIN, others=LOGIN)),  # signed out: on to sign in
+    ],
+    "password_change": [
+        Case("GET", answers(others=200)),
+        Case("POST", answers(others=DONE), data=lambda w: PASSWORD_CHANGE),
+    ],
+    "password_change_done": [
+        Case("GET", answers(others=200)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    ADMIN: [
+        Case("GET", answers(anonymous=ADMIN_LOGIN, others=ADMIN_LOGIN, adam=200)),
+    ],
+    # --- Portfolio pages ----------------------------------------------------------------
+    "home": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
+    "project_list": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
+    "project_list_csv": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
+    "proposal_create": [
+        Case("GET", answers(others=403, alice=200, rita=200, adam=200)),
+        Case(
+            "POST",
+            answers(others=403, alice=DONE, rita=DONE, adam=DONE),
+            data=proposal_data,
+        ),
+    ],
+    "project_detail": [
+        Case("GET", answers(others=200), kwargs=ACTIVE, label="submitted"),
+        Case("GET", answers(others=404, alice=200), kwargs=DRAFT, label="draft"),
+        Case("GET", answers(others=404), kwargs=MISSING, label="no such project"),
+        Case("POST", GET_ONLY, kwargs=ACTIVE, label="submitted"),
+    ],
+    "proposal_edit": [
+        Case("GET", answers(others=404, alice=200), kwargs=DRAFT, label="draft"),
+        Case(
+            "POST",
+            answers(others=404, alice=DONE),
+            kwargs=DRAFT,
+            data=lambda w: proposal_data(w, key=w.draft.key),
+            label="draft",
+        ),
+        # Submitted: nobody edits it any more, its researcher included.
+        Case("GET", answers(others=403), kwargs=ACTIVE, label="submitted"),
+        Case(
+            "POST",
+            answers(others=403),
+            kwargs=ACTIVE,
+            data=lambda w: proposal_data(w, key=w.active.key),
+            label="submitted",
+        ),
+    ],
+    "proposal_submit": [
+        Case("GET", POST_ONLY, kwargs=DRAFT, label="draft"),
+        Case("POST", answers(others=404, alice=DONE), kwargs=DRAFT, label="draft"),
+        # Already submitted: anyone who sees it is told so; nothing changes.
+        Case("POST", answers(others=DONE), kwargs=ACTIVE, label="submitted"),
+    ],
+    "spend_create": [
+        Case("GET", answers(others=403, alice=200, bob=200, adam=200), kwargs=ACTIVE),
+        Case(
+            "POST",
+            answers(others=403, alice=DONE, bob=DONE, adam=DONE),
+            kwargs=ACTIVE,
+            data=lambda w: SPEND,
+        ),
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+        Case(
+            "POST",
+            answers(others=404, alice=403),
+            kwargs=DRAFT,
+            data=lambda w: SPEND,
+            label="draft",
+        ),
+    ],
+    "outcome_create": [
+        Case("GET", answers(others=403, bob=200, erin=200, adam=200), kwargs=GREENLIT),
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, erin=DONE, adam=DONE),
+            kwargs=GREENLIT,
+            data=lambda w: OUTCOME,
+        ),
+        # Only greenlit projects have outcomes.
+        Case("GET", answers(others=403), kwargs=ACTIVE, label="not greenlit"),
+        Case("POST", answers(others=403), kwargs=ACTIVE, data=lambda w: OUTCOME),
+    ],
+    "artifact_create": [
+        Case("GET", answers(others=403, alice=200, adam=200), kwargs=ACTIVE),
+        Case(
+            "POST",
+            answers(others=403, alice=DONE, adam=DONE),
+            kwargs=ACTIVE,
+            data=lambda w: ARTIFACT,
+        ),
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+        Case(
+            "POST",
+            answers(others=404, alice=403),
+            kwargs=DRAFT,
+            data=lambda w: ARTIFACT,
+            label="draft",
+        ),
+    ],
+    "artifact_reuse": [
+        Case("GET", answers(others=403, alice=200, adam=200), kwargs=ACTIVE),
+        Case(
+            "POST",
+            answers(others=403, alice=DONE, adam=DONE),
+            kwargs=ACTIVE,
+            data=lambda w: {"artifact": str(w.shared_artifact.pk)},
+        ),
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+    ],
+    "dashboard": [
+        Case("GET", answers(others=403, **DASHBOARD_READERS)),
+        Case("POST", GET_ONLY),
+    ],
+    "dashboard_csv": [
+        Case("GET", answers(others=403, **DASHBOARD_READERS), kwargs=lambda w: {"table": "funnel"}),
+        Case(
+            "GET",
+            answers(others=403, **dict.fromkeys(DASHBOARD_READERS, 404)),
+            kwargs=lambda w: {"table": "no-such-table"},
+            label="no such table",
+        ),
+        Case("POST", GET_ONLY, kwargs=lambda w: {"table": "funnel"}),
+    ],
+    # An API: 401 in JSON rather than a redirect to a sign-in page.
+    "api_metrics": [
+        Case("GET", answers(anonymous=401, others=403, **DASHBOARD_READERS)),
+        Case("POST", GET_ONLY),
+    ],
+    # --- Gate pages -----------------------------------------------------------------------
+    # The project's product manager or any executive decides; drafts have no gate pages.
+    "gate_review": [
+        Case("GET", answers(others=403, bob=200, erin=200), kwargs=ACTIVE),
+        Case("GET", answers(others=403, bob=200, erin=200), kwargs=GREENLIT, label="greenlit"),
+        Case("GET", answers(others=404), kwargs=DRAFT, label="draft"),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=ACTIVE),
+    ],
+    "scorecard_preview": [
+        Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=ACTIVE),
+        Case("POST", answers(others=403, bob=200, erin=200), kwargs=ACTIVE),
+        Case(
+            "POST", answers(others=403, bob=200, erin=200), kwargs=ACTIVE, htmx=True, label="htmx"
+        ),
+        Case("POST", answers(others=404), kwargs=DRAFT, label="draft"),
+    ],
+    "decision_create": [
+        Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=ACTIVE),
+        Case("POST", answers(others=403, bob=DONE, erin=DONE), kwargs=ACTIVE, data=lambda w: HOLD),
+        Case(
+            "POST",
+            answers(others=403, bob=200, erin=200),
+            kwargs=ACTIVE,
+            data=lambda w: HOLD,
+            htmx=True,
+            label="htmx",
+        ),
+        Case("POST", answers(others=404), kwargs=DRAFT, data=lambda w: HOLD, label="draft"),
+    ],
+    # Everyone who sees the project reads its deliverables; only their writer changes them.
+    "feasibility_study_edit": [
+        Case("GET", answers(others=200), kwargs=ACTIVE),
+        Case("POST", answers(others=403, alice=DONE), kwargs=ACTIVE, data=lambda w: STUDY),
+        Case("GET", answers(others=404), kwargs=DRAFT, label="draft"),
+        Case("POST", answers(others=404), kwargs=DRAFT, data=lambda w: STUDY, label="draft"),
+    ],
+    "architecture_estimate_edit": [
+        Case("GET", answers(others=200), kwargs=ACTIVE),
+        Case("POST", answers(others=403, carol=DONE), kwargs=ACTIVE, data=lambda w: ESTIMATE),
+        Case(
+            "POST",
+            answers(others=403, carol=200),
+            kwargs=ACTIVE,
+            data=lambda w: {**ESTIMATE, "preview": "1"},
+            htmx=True,
+            label="htmx live total",
+        ),
+        Case("GET", answers(others=404), kwargs=DRAFT, label="draft"),
+    ],
+    "business_case_edit": [
+        Case("GET", answers(others=200), kwargs=ACTIVE),
+        Case("POST", answers(others=403, bob=DONE), kwargs=ACTIVE, data=lambda w: BUSINESS_CASE),
+        Case("GET", answers(others=404), kwargs=DRAFT, label="draft"),
+    ],
+    "portfolio_import": [
+        Case("GET", answers(others=403, adam=200)),
+        Case("POST", answers(others=403, adam=DONE), data=import_upload),
+    ],
+    "portfolio_export": [
+        Case("GET", answers(others=403, **EXPORTERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+}
+
+
+# --- The URL configuration ---------------------------------------------------------------
+
+
+def url_pattern_names(patterns: list | None = None) -> dict[str, str]:
+    """Every URL pattern's name (the admin site as one), with its route for messages."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    found[ADMIN] = route
+                    continue
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                found[pattern.name or f"(unnamed: {route})"] = route
+
+    walk(get_resolver().url_patterns if patterns is None else patterns, "/")
+    return found
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    missing = sorted(set(url_pattern_names()) - set(MATRIX))
+    assert not missing, (
+        f"URL patterns without permissions in MATRIX: {missing}. "
+        "Write down what each persona gets for GET and POST."
+    )
+
+
+def test_the_walk_finds_a_view_added_inside_an_include():
+    extra = [path("x/", lambda request: None, name="shiny_new_view")]
+    patterns = [*get_resolver().url_patterns, path("more/", include(extra))]
+    assert set(url_pattern_names(patterns)) - set(MATRIX) == {"shiny_new_view"}
+
+
+def test_the_matrix_names_no_url_that_is_gone():
+    assert not sorted(set(MATRIX) - set(url_pattern_names()))
+
+
+@pytest.mark.parametrize("url_name", sorted(set(MATRIX) - {ADMIN}))
+def test_the_matrix_asks_both_get_and_post(url_name):
+    assert {case.method for case in MATRIX[url_name]} == {"GET", "POST"}
+
+
+# --- Asking -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
+    auditor = make_user("auditor@example.com", full_name="Audrey Auditor")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_portfolio_dashboard"))
+    people = {
+        "alice": alice,
+        "rita": rita,
+        "bob": bob,
+        "pete": pete,
+        "carol": carol,
+        "erin": erin,
+        "adam": adam,
+        "auditor": auditor,
+    }
+    owned = {"researcher": alice, "product_manager": bob, "submitted_on": SUBMITTED_ON}
+    active = make_project(key="ACTIVE", **owned)
+    draft = make_project(key="DRAFT", status=Status.DRAFT, researcher=alice, product_manager=bob)
+    greenlit = greenlight(make_project(key="GREEN", **owned), bob, carol)
+    others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
+    shared = Artifact.objects.create(project=others, kind="dataset", name="Shared data")
+    return SimpleNamespace(
+        people=people,
+        **people,
+        active=active,
+        draft=draft,
+        greenlit=greenlit,
+        shared_artifact=shared,
+    )
+
+
+WRITTEN = (
+    Project,
+    SpendEntry,
+    Outcome,
+    Artifact,
+    ArtifactReuse,
+    GateDecision,
+    FeasibilityStudy,
+    ArchitectureEstimate,
+    BusinessCase,
+    AuditEntry,
+    User,
+)
+
+
+def _snapshot() -> tuple:
+    projects = tuple(
+        Project.objects.order_by("pk").values_list("key", "status", "current_gate", "updated_at")
+    )
+    return projects, tuple(model.objects.count() for model in WRITTEN)
+
+
+def _outcome(response) -> int | str:
+    if response.status_code in (301, 302, 303):
+        if response.url.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+        if response.url.startswith(reverse("login")):
+            return LOGIN
+        return DONE
+    return response.status_code
+
+
+def ask(
+    client: Client, world: SimpleNamespace, url_name: str, case: Case, persona: str
+) -> tuple[int | str, bool]:
+    """The answer, and whether anything was written; rolled back afterwards."""
+    url = (
+        reverse("admin:index")
+        if url_name == ADMIN
+        else reverse(url_name, kwargs=case.kwargs(world))
+    )
+    with transaction.atomic():
+        client.cookies.clear()  # one client for all: building its middleware is slow
+        if persona != "anonymous":
+            client.force_login(world.people[persona])
+        before = _snapshot()
+        headers = {"HX-Request": "true"} if case.htmx else {}
+        if case.method == "GET":
+            response = client.get(url, headers=headers)
+        else:
+            response = client.post(url, case.data(world), headers=headers)
+        changed = _snapshot() != before
+        transaction.set_rollback(True)
+    return _outcome(response), changed
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_each_persona_gets_the_expected_answer(url_name, world, client):
+    wrong = []
+    for case in MATRIX[url_name]:
+        assert set(case.expected) == set(PERSONAS), f"{url_name}: every persona needs an answer"
+        for persona in PERSONAS:
+            got, changed = ask(client, world, url_name, case, persona)
+            where = f"{case.method} {url_name}" + (f" ({case.label})" if case.label else "")
+            if got != case.expected[persona]:
+                wrong.append(f"{where} as {persona}: expected {case.expected[persona]}, got {got}")
+            if got in REFUSED and changed:
+                wrong.append(f"{where} as {persona}: refused ({got}) but wrote to the database")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "writer"),
+    [
+        ("feasibility_study_edit", "alice"),
+        ("architecture_estimate_edit", "carol"),
+        ("business_case_edit", "bob"),
+    ],
+)
+def test_a_deliverable_shows_its_form_to_its_writer_only(url_name, writer, world, client):
+    """Readers get the page (the gate review links to it) but no form to change it."""
+    url = reverse(url_name, args=[world.active.key])
+    form = f'<form method="post" action="{url}"'
+    for persona in SIGNED_IN:
+        client.force_login(world.people[persona])
+        html = client.get(url).content.decode()
+        assert (form in html) == (persona == writer), persona
