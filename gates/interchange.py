@@ -99,7 +99,16 @@ COLUMNS: dict[str, dict[str, bool]] = {
 WHOLE_FILE = "(file)"
 WHOLE_ROW = "(row)"
 
+# Computed once: the enums' .values is rebuilt on every access.
+RESEARCH_TYPES = tuple(ResearchType.values)
+BUCKETS = tuple(Bucket.values)
+VALUE_KINDS = tuple(ValueKind.values)
+SPEND_CATEGORIES = tuple(SpendCategory.values)
+GATE_NUMBERS = ("1", "2", "3", "4")
+
 BATCH_SIZE = 5000
+# Model instances cost kilobytes each: smaller batches keep memory flat.
+OBJECT_BATCH_SIZE = 1000
 PROGRESS_EVERY = 10_000
 MAX_LISTED_PROBLEMS = 1000
 MAX_MONEY_DIGITS = 14  # MONEY is 16 digits, 2 of them decimals
@@ -298,11 +307,10 @@ class _Row:
     def free_text(self, column: str) -> str:
         return self.values.get(column) or ""
 
-    def choice(self, column: str, choices: Iterable[str]) -> str | None:
+    def choice(self, column: str, choices: tuple[str, ...]) -> str | None:
         value = self.required(column)
         if value is None:
             return None
-        choices = list(choices)
         if value not in choices:
             self.problem(column, f"{value!r} is not one of: {', '.join(choices)}")
             return None
@@ -456,8 +464,6 @@ class _ProjectState:
     decisions_count: int = 0
     spend_total: Decimal = Decimal(0)
     last_spend_on: datetime.date | None = None
-    # The monthly rollup (portfolio.models.SpendMonth): month -> [amount, entries].
-    spend_months: dict[datetime.date, list] = field(default_factory=dict)
     existing_id: int | None = None
 
 
@@ -479,12 +485,12 @@ def _parse_project(row: _Row) -> dict | None:
     values = {
         "key": key,
         "title": row.text("title", max_length=200),
-        "research_type": row.choice("research_type", ResearchType.values),
-        "bucket": row.choice("bucket", Bucket.values),
+        "research_type": row.choice("research_type", RESEARCH_TYPES),
+        "bucket": row.choice("bucket", BUCKETS),
         "researcher": row.email("researcher"),
         "product_manager": row.email("product_manager"),
         "submitted_on": row.date("submitted_on"),
-        "value_kind": row.choice("value_kind", ValueKind.values),
+        "value_kind": row.choice("value_kind", VALUE_KINDS),
         "projected_low": row.money("projected_low"),
         "projected_expected": row.money("projected_expected"),
         "projected_high": row.money("projected_high"),
@@ -503,7 +509,7 @@ def _parse_project(row: _Row) -> dict | None:
 
 
 def _parse_decision(row: _Row) -> dict | None:
-    gate = row.choice("gate", ["1", "2", "3", "4"])
+    gate = row.choice("gate", GATE_NUMBERS)
     values = {
         "project": row.required("project"),
         "gate": int(gate) if gate else None,
@@ -522,7 +528,7 @@ def _parse_spend(row: _Row) -> dict | None:
         "project": row.required("project"),
         "spent_on": row.date("spent_on"),
         "amount": row.money("amount", positive=True),
-        "category": row.choice("category", SpendCategory.values),
+        "category": row.choice("category", SPEND_CATEGORIES),
         "note": row.free_text("note"),
     }
     return values if row.ok else None
@@ -665,11 +671,6 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
                 )
                 continue
             state.spend_total += parsed["amount"]
-            month = state.spend_months.setdefault(
-                parsed["spent_on"].replace(day=1), [Decimal(0), 0]
-            )
-            month[0] += parsed["amount"]
-            month[1] += 1
             if state.last_spend_on is None or parsed["spent_on"] > state.last_spend_on:
                 state.last_spend_on = parsed["spent_on"]
     counter.done()
@@ -889,7 +890,7 @@ def _write_projects(
 
     def flush() -> None:
         if new:
-            Project.objects.bulk_create(new, batch_size=BATCH_SIZE)
+            Project.objects.bulk_create(new)
             project_ids.update((p.key, p.pk) for p in new)
             summary.projects_created += len(new)
             new.clear()
@@ -932,7 +933,7 @@ def _write_projects(
                 updated_at=now,
             )
             (new if state.existing_id is None else replaced).append(project)
-            if len(new) + len(replaced) >= BATCH_SIZE:
+            if len(new) + len(replaced) >= OBJECT_BATCH_SIZE:
                 flush()
     flush()
     counter.done()
@@ -943,21 +944,13 @@ def _write_projects(
     return project_ids
 
 
-def _insert(model, rows: Iterator, *, copy_columns: list[str] | None = None) -> int:
-    """Insert model instances in batches; with ``copy_columns``, by COPY on PostgreSQL."""
+def _insert(model, objects: Iterable) -> int:
+    """Insert model instances in batches."""
     count = 0
-    if copy_columns and connection.vendor == "postgresql":
-        columns = [model._meta.get_field(name).column for name in copy_columns]
-        statement = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for obj in rows:
-                copy.write_row([getattr(obj, name) for name in copy_columns])
-                count += 1
-        return count
     batch = []
-    for obj in rows:
+    for obj in objects:
         batch.append(obj)
-        if len(batch) >= BATCH_SIZE:
+        if len(batch) >= OBJECT_BATCH_SIZE:
             model.objects.bulk_create(batch)
             count += len(batch)
             batch.clear()
@@ -965,6 +958,61 @@ def _insert(model, rows: Iterator, *, copy_columns: list[str] | None = None) -> 
         model.objects.bulk_create(batch)
         count += len(batch)
     return count
+
+
+def _insert_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
+    """Insert plain rows of values: COPY on PostgreSQL, batched executemany elsewhere.
+
+    For the spend file, which may hold a million rows: building a model instance
+    per row would cost more than reading and checking it.
+    """
+    table = model._meta.db_table
+    columns = ", ".join(model._meta.get_field(name).column for name in fields)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH_SIZE:
+                cursor.executemany(statement, batch)
+                count += len(batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(statement, batch)
+            count += len(batch)
+    return count
+
+
+def _roll_up_spend(project_ids: list[int]) -> None:
+    """Fill the monthly spend rollup (SpendMonth) of the imported projects, in the database.
+
+    One aggregate per batch of projects: no per-row state in Python. On SQLite the
+    sum is taken in integer cents, since SQLite keeps decimals as floats.
+    """
+    rollup = SpendMonth._meta.db_table
+    entries = SpendEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        month = "CAST(date_trunc('month', spent_on) AS date)"
+        amount = "SUM(amount)"
+    else:
+        month = "date(spent_on, 'start of month')"
+        amount = "SUM(CAST(ROUND(amount * 100) AS INTEGER)) / 100.0"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(project_ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {rollup} (project_id, month, amount, entries) "
+                f"SELECT project_id, {month}, {amount}, COUNT(*) FROM {entries} "
+                f"WHERE project_id IN ({marks}) GROUP BY project_id, {month}",
+                chunk,
+            )
 
 
 def _write_rows(
@@ -1018,43 +1066,32 @@ def _write(
             progress,
         ),
     )
-    summary.spend_entries = _insert(
+    recorded_at = (
+        now
+        if connection.vendor == "postgresql"
+        else (connection.ops.adapt_datetimefield_value(now))
+    )
+    summary.spend_entries = _insert_values(
         SpendEntry,
+        ["project", "spent_on", "amount", "category", "note", "recorded_by", "recorded_at"],
         _write_rows(
             source,
             SPEND,
             _parse_spend,
-            lambda line, s: SpendEntry(
-                project_id=project_ids[s["project"]],
-                spent_on=s["spent_on"],
-                amount=s["amount"],
-                category=s["category"],
-                note=s["note"],
-                recorded_by_id=recorder,
-                recorded_at=now,
+            lambda line, s: (
+                project_ids[s["project"]],
+                s["spent_on"],
+                s["amount"],
+                s["category"],
+                s["note"],
+                recorder,
+                recorded_at,
             ),
             problems,
             progress,
         ),
-        copy_columns=[
-            "project_id",
-            "spent_on",
-            "amount",
-            "category",
-            "note",
-            "recorded_by_id",
-            "recorded_at",
-        ],
     )
-    # Written from the totals of the checks, not by re-reading the spend entries.
-    _insert(
-        SpendMonth,
-        (
-            SpendMonth(project_id=project_ids[key], month=month, amount=amount, entries=entries)
-            for key, state in plan.projects.items()
-            for month, (amount, entries) in state.spend_months.items()
-        ),
-    )
+    _roll_up_spend(list(project_ids.values()))
     summary.outcomes = _insert(
         Outcome,
         _write_rows(
@@ -1073,46 +1110,42 @@ def _write(
     )
     if problems:
         raise ImportFailed(["The files changed while they were imported.", *problems.as_list()])
-    _write_audit(plan, project_ids, summary, recorder)
+    _insert(AuditEntry, _audit_entries(plan, project_ids, summary, recorder))
     return summary
 
 
-def _write_audit(
+def _audit_entries(
     plan: _Plan, project_ids: dict[str, int], summary: ImportSummary, actor_id: int | None
-) -> None:
-    entries = [
-        AuditEntry(
-            actor_id=actor_id,
-            action="portfolio.imported",
-            summary=str(summary),
-            changes={
-                "projects_created": summary.projects_created,
-                "projects_replaced": summary.projects_replaced,
-                "decisions": summary.decisions,
-                "spend_entries": summary.spend_entries,
-                "outcomes": summary.outcomes,
-                "users_created": summary.users_created,
-            },
-        )
-    ]
+) -> Iterator[AuditEntry]:
+    """One entry for the import, and one for each project it created or replaced."""
+    yield AuditEntry(
+        actor_id=actor_id,
+        action="portfolio.imported",
+        summary=str(summary),
+        changes={
+            "projects_created": summary.projects_created,
+            "projects_replaced": summary.projects_replaced,
+            "decisions": summary.decisions,
+            "spend_entries": summary.spend_entries,
+            "outcomes": summary.outcomes,
+            "users_created": summary.users_created,
+        },
+    )
     for key, project_id in project_ids.items():
         replaced = plan.projects[key].existing_id is not None
-        entries.append(
-            AuditEntry(
-                actor_id=actor_id,
-                project_id=project_id,
-                action="project.replaced" if replaced else "project.imported",
-                object_type=Project._meta.label,
-                object_id=str(project_id),
-                summary=(
-                    f"{key} replaced by a portfolio import: its decisions, spend and outcomes "
-                    "were rewritten from the files"
-                    if replaced
-                    else f"{key} imported from the portfolio files"
-                ),
-            )
+        yield AuditEntry(
+            actor_id=actor_id,
+            project_id=project_id,
+            action="project.replaced" if replaced else "project.imported",
+            object_type=Project._meta.label,
+            object_id=str(project_id),
+            summary=(
+                f"{key} replaced by a portfolio import: its decisions, spend and outcomes "
+                "were rewritten from the files"
+                if replaced
+                else f"{key} imported from the portfolio files"
+            ),
         )
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
 
 
 def _import(
