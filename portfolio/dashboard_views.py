@@ -41,6 +41,9 @@ from portfolio.metrics_dashboard import (
 from portfolio.models import Bucket, ResearchType
 
 FILTERS = ("as_of", "bucket", "research_type", "product_manager")
+RISK_SHOWN = 100  # active projects drawn on the risk chart, those with the most spend
+ZOMBIES_SHOWN = 50  # zombies listed, those with the most spend since their last decision
+OUTCOMES_SHOWN = 50  # outcome details listed, the largest annualized value first
 
 
 def _check_access(request: HttpRequest) -> None:
@@ -75,6 +78,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
     headline = metrics["headline"]
+    # Past a hundred bubbles a chart is noise (and slow to draw): the page shows the projects
+    # that have spent most, and says so; the CSV downloads have every row.
+    risk_shown = sorted(extras["risk"], key=lambda p: (-p["spend_to_date"], p["key"]))
+    risk_shown = sorted(risk_shown[:RISK_SHOWN], key=lambda p: p["key"])
     decided = headline["greenlit"] + headline["killed"]
     query = urlencode(form.query())
     filters = form.filters()
@@ -96,12 +103,17 @@ def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
         "value_bars": charts.value_bars(headline),
         "funnel": charts.funnel_bars(metrics["funnel"]),
         "buckets": charts.bucket_bars(metrics["buckets"]),
-        "bubble_chart": charts.bubble_chart(extras["risk"]),
+        "risk_shown": risk_shown,
+        "zombies_shown": extras["zombies"][:ZOMBIES_SHOWN],
+        "outcomes_shown": sorted(
+            extras["outcomes"], key=lambda o: (-o["annualized_value"], o["key"])
+        )[:OUTCOMES_SHOWN],
+        "bubble_chart": charts.bubble_chart(risk_shown),
         "reliability_chart": charts.reliability_chart(extras["reliability"]),
         "bucket_legend": [
             (value, label)
             for value, label in Bucket.choices
-            if any(p["bucket"] == value for p in extras["risk"])
+            if any(p["bucket"] == value for p in risk_shown)
         ],
         "outcome_total": sum(metrics["outcomes"].values()),
     }

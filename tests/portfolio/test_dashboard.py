@@ -371,3 +371,29 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_portfolio_size(
         assert response.context["headline"]["projects"] == 4 * 27
         assert len(response.context["extras"]["zombies"]) == 27  # the held ones
         assert len(response.context["extras"]["risk"]) == 27  # the live ones
+
+
+def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(
+    client, erin, bob, monkeypatch
+):
+    monkeypatch.setattr("portfolio.dashboard_views.RISK_SHOWN", 2)
+    monkeypatch.setattr("portfolio.dashboard_views.ZOMBIES_SHOWN", 1)
+    for key, amount in (("SMALL", "10.00"), ("BIG", "900.00"), ("MID", "50.00")):
+        project = make_project(key=key, submitted_on=datetime.date(2025, 1, 6))
+        SpendEntry.objects.create(
+            project=project,
+            spent_on=datetime.date(2025, 12, 1),
+            amount=Decimal(amount),
+            category="people",
+        )
+    rollups.rebuild_spend_months()
+    client.force_login(erin)
+
+    response = client.get(URL, {"as_of": "2025-12-31"})
+
+    content = re.sub(r"\s+", " ", response.content.decode())
+    assert [b["key"] for b in response.context["risk_shown"]] == ["BIG", "MID"]
+    assert content.count('class="bubble-link"') == 2
+    assert "Showing the 2 of 3 active projects that have spent the most" in content
+    assert [z["key"] for z in response.context["zombies_shown"]] == ["BIG"]
+    assert "The 1 of 3 that spent most since their last decision" in content
