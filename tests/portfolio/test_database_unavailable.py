@@ -12,7 +12,7 @@ from portfolio.middleware import DatabaseUnavailableMiddleware
 
 
 @pytest.fixture
-def middleware():
+def middleware(db):
     return DatabaseUnavailableMiddleware(lambda request: None)
 
 
