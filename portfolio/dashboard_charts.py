@@ -181,10 +181,12 @@ def bubble_chart(projects: list[dict]) -> dict:
     x = _axis(1.0, [0, 0.25, 0.5, 0.75, 1.0], frame.x0, frame.x1, lambda v: percent(v, 0))
     y = _axis(y_top, y_ticks, frame.y0, frame.y1, money_short)
     largest = max((float(p["spend_to_date"]) for p in projects), default=0)
+    # Many bubbles must stay small enough to tell apart.
+    biggest = 24 if len(projects) <= 20 else 16 if len(projects) <= 50 else 12
     bubbles = []
     for project in projects:
         spend = float(project["spend_to_date"])
-        radius = 4 + 22 * math.sqrt(spend / largest) if largest else 4
+        radius = 3 + (biggest - 3) * math.sqrt(spend / largest) if largest else 4
         bubbles.append(
             {
                 **project,

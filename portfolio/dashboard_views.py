@@ -42,7 +42,7 @@ from portfolio.models import Bucket, ResearchType
 
 FILTERS = ("as_of", "bucket", "research_type", "product_manager")
 RISK_SHOWN = 100  # active projects drawn on the risk chart, those with the most spend
-ZOMBIES_SHOWN = 50  # zombies listed, those with the most spend since their last decision
+ZOMBIES_SHOWN = 12  # zombies listed, those with the most spend since their last decision
 OUTCOMES_SHOWN = 50  # outcome details listed, the largest annualized value first
 
 
@@ -105,6 +105,8 @@ def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
         "buckets": charts.bucket_bars(metrics["buckets"]),
         "risk_shown": risk_shown,
         "zombies_shown": extras["zombies"][:ZOMBIES_SHOWN],
+        "zombie_spend_since": sum(z["spend_since_decision"] for z in extras["zombies"]),
+        "zombie_spend_recent": sum(z["spend_last_90_days"] for z in extras["zombies"]),
         "outcomes_shown": sorted(
             extras["outcomes"], key=lambda o: (-o["annualized_value"], o["key"])
         )[:OUTCOMES_SHOWN],

@@ -21,6 +21,12 @@ def money(value) -> str:
 
 
 @register.filter
+def thousands(value) -> str:
+    """A count with thousands separators: 1,155."""
+    return f"{value:,}"
+
+
+@register.filter
 def money_short(value) -> str:
     return dashboard_charts.money_short(value)
 

@@ -397,3 +397,7 @@ def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(
     assert "Showing the 2 of 3 active projects that have spent the most" in content
     assert [z["key"] for z in response.context["zombies_shown"]] == ["BIG"]
     assert "The 1 of 3 that spent most since their last decision" in content
+    assert (
+        "Together they have spent 960 since their last decision, 960 of it in the last 90"
+        in content
+    )
