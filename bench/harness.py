@@ -1312,7 +1312,9 @@ def parse_args(argv: list[str]) -> Config:
         sql_repeat=2 if smoke else 10,
         profile_repeat=0 if args.no_profile else (1 if smoke else 5),
         smoke=smoke,
-        output=args.output or (OUT / "RESULTS-smoke.md" if smoke else BENCH / "RESULTS.md"),
+        output=(
+            args.output or (OUT / "RESULTS-smoke.md" if smoke else BENCH / "RESULTS.md")
+        ).resolve(),
         keep_databases=args.keep_databases,
     )
 
@@ -1350,7 +1352,7 @@ def main(argv: list[str]) -> int:
         )
         # Written after every size, so a long run shows its figures as they come.
         write_report(cfg, machine, results, cfg.output)
-        log(f"{size_label(rows)} done; report in {cfg.output.relative_to(ROOT)}")
+        log(f"{size_label(rows)} done; report in {cfg.output}")
     failed = [e for r in results for e in r.get("errors", [])]
     print(cfg.output.read_text())
     return 1 if failed else 0
