@@ -54,11 +54,14 @@ class DashboardFilterForm(forms.Form):
         self, data=None, *, product_managers: list[str], today: datetime.date | None = None
     ):
         data = data.copy() if data is not None else {}
+        self.today = today or timezone.localdate()
+        # The date field shows the day the numbers are for, so a copied URL pins it.
+        if not data.get("as_of"):
+            data["as_of"] = self.today.isoformat()
         # E-mails are compared ignoring case: a shared link in capitals still works.
         if data.get("product_manager"):
             data["product_manager"] = data["product_manager"].strip().lower()
         super().__init__(data)
-        self.today = today or timezone.localdate()
         self.fields["product_manager"].choices = [
             ("", "All product managers"),
             *((email, email) for email in product_managers),

@@ -401,3 +401,24 @@ def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(
         "Together they have spent 960 since their last decision, 960 of it in the last 90"
         in content
     )
+
+
+def test_it_fills_in_today_as_the_as_of_date(client, erin):
+    client.force_login(erin)
+
+    content = client.get(URL).content.decode()
+
+    today = timezone.localdate().isoformat()
+    assert f'name="as_of" value="{today}"' in content
+    assert f"{reverse('api_metrics')}?as_of={today}" in content
+
+
+def test_it_serves_its_scripts_and_styles_itself(client, erin):
+    client.force_login(erin)
+
+    content = client.get(URL).content.decode()
+
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', content)
+    assert any(s.endswith("js/charts.js") for s in sources)
+    assert any(s.endswith("css/dashboard.css") for s in sources)
+    assert all(s.startswith("/") for s in sources), sources
