@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.db import connections
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -78,7 +77,7 @@ def find_chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup) -> Iterator[Browser]:
+def browser() -> Iterator[Browser]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -86,18 +85,7 @@ def browser(django_db_setup) -> Iterator[Browser]:
     executable = find_chromium()
     if executable is None:
         _unavailable(CHROMIUM_MISSING)
-    # Once Playwright's loop runs in this thread, Django keeps its connections per context
-    # instead of per thread, so the tests get new connection objects; the snapshot of the
-    # migrated database that serialized_rollback restores (roles, the four gates) lives on
-    # the old ones. Hand it over, or every later transactional test starts empty.
-    snapshots = {
-        alias: getattr(connections[alias], "_test_serialized_contents", None)
-        for alias in connections
-    }
     with sync_playwright() as playwright:
-        for alias, snapshot in snapshots.items():
-            if snapshot is not None:
-                connections[alias]._test_serialized_contents = snapshot
         launched = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -15,9 +17,18 @@ from portfolio.models import Project, Status
 from tests.conftest import PASSWORD, make_project
 from tests.gates.helpers import add_study, full_marks
 
-# Live-server tests commit for real and are flushed after; the rollback restores the
-# roles and gates that migrations seed, for the tests that follow.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Live-server tests commit for real; the database is flushed after each.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def default_gates(transactional_db):
+    """The four gates, which a data migration seeds and the previous live-server test's flush removed.
+
+    Serialized rollback does not bring them back here: once Playwright's event loop runs,
+    Django hands this thread new connection objects, without the saved snapshot.
+    """
+    importlib.import_module("gates.migrations.0003_default_gates").create_gates(apps, None)
 
 
 def test_a_pm_scores_and_records_a_go_then_kills_another_project(

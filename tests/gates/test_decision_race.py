@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import threading
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from gates.models import GateDecision
@@ -16,10 +18,19 @@ from tests.gates.helpers import full_marks
 
 pytestmark = [
     pytest.mark.postgres,
-    # Real commits, so that each thread's connection sees the other's; the serialized
-    # rollback restores the migrated roles and gates for the tests that follow the flush.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Real commits, so that each thread's connection sees the other's.
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def default_gates(transactional_db):
+    """The four gates, which a data migration seeds and the previous live-server test's flush removed.
+
+    Serialized rollback does not bring them back here: once Playwright's event loop runs,
+    Django hands this thread new connection objects, without the saved snapshot.
+    """
+    importlib.import_module("gates.migrations.0003_default_gates").create_gates(apps, None)
 
 
 def race(project: Project, attempts: list[dict]) -> list[object]:
