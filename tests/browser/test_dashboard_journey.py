@@ -14,17 +14,17 @@ from portfolio import metrics
 from tests.conftest import PASSWORD
 from tests.portfolio.dashboard_sample import import_sample
 
-# The gates come from a data migration: restore them after other live-server tests flushed them.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Live-server tests commit for real; the database is flushed after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def gates(transactional_db):
-    """The four gates, even when serialized rollback did not bring them back.
+    """The four gates, which a data migration seeds and a previous live-server test's flush removed.
 
-    After a non-transactional test and a live-server test that signed in, the
-    serialized copy of the database is not restored (seen on SQLite and
-    PostgreSQL alike), so the data migration is run again; it is idempotent.
+    Serialized rollback does not bring them back here (once Playwright's event loop runs,
+    Django hands this thread new connection objects, without the saved snapshot), so the
+    data migration runs again; it is idempotent.
     """
     migration = importlib.import_module("gates.migrations.0003_default_gates")
     migration.create_gates(django_apps, None)
