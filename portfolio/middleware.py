@@ -1,12 +1,17 @@
-"""Turn a lost database into a clear 503, so load balancers and people know to retry."""
+"""Turn a lost database into a clear 503, so load balancers and people know to retry.
+
+And keep NUL characters from the address and cookies out of the database's way.
+"""
 
 from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views.defaults import bad_request
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +50,33 @@ def _connection_lost() -> bool:
         except DatabaseError:
             return True
     return False
+
+
+NUL = "\x00"
+
+
+class NulBytesMiddleware:
+    """Keep NUL characters out of queries: PostgreSQL refuses them in text, as a 500.
+
+    A NUL reaches a request decoded from ``%00`` in the address, or from a ``\\000``
+    escape in a quoted cookie, and from there a query: a project key, a filter, the
+    session key. An address holding one is a 400; a cookie holding one is ignored,
+    as if it were not sent. Posted forms need no help: their fields refuse a NUL
+    beside the field.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [n for n, value in request.COOKIES.items() if NUL in n or NUL in value]:
+            del request.COOKIES[name]
+        if NUL in request.path_info or any(
+            NUL in key or any(NUL in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            message = "The address holds a NUL character (%00): no page has one."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": message}, status=400)
+            return bad_request(request, SuspiciousOperation(message))
+        return self.get_response(request)
