@@ -6,7 +6,8 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from portfolio.errors import DomainError
@@ -39,6 +40,21 @@ class Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the e-mail address's length checked before any lookup.
+
+    Django sets the field's max_length for the HTML attribute only: an address of
+    thousands of characters reached the database (SQLite refuses a LIKE pattern
+    over 50,000 characters) and django-axes' record of the failure (255 on
+    PostgreSQL), both as a 500.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        longest = User._meta.get_field("email").max_length
+        self.fields["username"].validators.append(MaxLengthValidator(longest))
 
 
 class DateInput(forms.DateInput):
