@@ -79,6 +79,12 @@ class FeasibilityStudyForm(LabelsWithoutColon, forms.ModelForm):
             "evidence": forms.Textarea(attrs={"rows": 6}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons need no "select an option" entry: none checked means no answer.
+        self.fields["hypothesis_held"].choices = FeasibilityStudy.HypothesisHeld.choices
+        self.fields["confidence"].choices = FeasibilityStudy.Confidence.choices
+
 
 class ArchitectureEstimateForm(LabelsWithoutColon, forms.ModelForm):
     build_cost = MoneyField(label="Build cost", help_text="One-off cost to reach production.")

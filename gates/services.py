@@ -188,7 +188,10 @@ def record_decision(
 ) -> GateDecision:
     """Record a gate decision, enforcing the process rules, and tell the researcher."""
     if not isinstance(gate, Gate):
-        gate = Gate.objects.get(number=gate)
+        found = Gate.objects.filter(number=gate).first() if gate in process.GATES else None
+        if found is None:
+            raise DomainError(f"There is no gate {gate}: use 1, 2, 3 or 4.", field="decision")
+        gate = found
     # The row lock is what serializes two decisions racing on one project.
     project = Project.objects.select_for_update().get(pk=project.pk)
     scores = scores or []

@@ -376,8 +376,6 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
             )
         except ServicePermissionDenied:
             raise PermissionDenied from None
-        except Gate.DoesNotExist:
-            form.add_error(None, "That gate does not exist: reload the page.")
         except DomainError as error:
             _place_error(error, form, scorecard)
 

@@ -463,3 +463,11 @@ def test_a_stale_project_object_is_read_again(ready, bob):
 
 def test_gate_may_be_given_as_an_object(ready, bob):
     assert decide(ready, gate(1), "recycle", bob).gate == gate(1)
+
+
+@pytest.mark.parametrize("number", [0, 5, "two", None])
+def test_an_unknown_gate_is_refused_with_a_message(ready, bob, number):
+    with pytest.raises(DomainError) as refused:
+        record_decision(project=ready, gate=number, decision="recycle", actor=bob, decided_on=DAY)
+    assert refused.value.field == "decision"
+    assert "no gate" in refused.value.message
