@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from portfolio.metrics_dashboard import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket, ResearchType, Role, User
 
 
@@ -69,7 +70,10 @@ class DashboardFilterForm(forms.Form):
         self.fields["as_of"].widget.attrs["max"] = self.today.isoformat()
 
     def clean_as_of(self) -> datetime.date:
-        return self.cleaned_data.get("as_of") or self.today
+        as_of = self.cleaned_data.get("as_of") or self.today
+        if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+            raise forms.ValidationError(AS_OF_RANGE_MESSAGE.capitalize())
+        return as_of
 
     def filters(self) -> dict:
         """The metrics engine's keyword arguments (call after is_valid())."""

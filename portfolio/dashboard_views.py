@@ -27,6 +27,9 @@ from portfolio.access import can_view_dashboard
 from portfolio.dashboard_forms import DashboardFilterForm, product_manager_emails
 from portfolio.metrics import MetricsFilterError, compute
 from portfolio.metrics_dashboard import (
+    AS_OF_RANGE_MESSAGE,
+    EARLIEST_AS_OF,
+    LATEST_AS_OF,
     OUTCOME_COLUMNS,
     RELIABILITY_COLUMNS,
     RISK_COLUMNS,
@@ -283,6 +286,8 @@ def api_metrics(request: HttpRequest) -> JsonResponse:
             as_of = _parse_date(request.GET["as_of"])
         except ValueError:
             return JsonResponse({"error": "as_of: give a date as YYYY-MM-DD."}, status=400)
+        if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+            return JsonResponse({"error": f"as_of: {AS_OF_RANGE_MESSAGE}"}, status=400)
     try:
         result = compute(
             as_of=as_of,

@@ -46,6 +46,13 @@ from portfolio.models import (
     User,
 )
 
+# As-of dates the dashboard answers for: a far date would only build a series of
+# thousands of empty months (and the date arithmetic would leave the calendar).
+EARLIEST_AS_OF = datetime.date(1900, 1, 1)
+LATEST_AS_OF = datetime.date(2100, 12, 31)
+AS_OF_RANGE_MESSAGE = (
+    f"choose a date between {EARLIEST_AS_OF.isoformat()} and {LATEST_AS_OF.isoformat()}."
+)
 ZOMBIE_IDLE_DAYS = 180
 ZOMBIE_RECENT_SPEND_DAYS = 90
 RELIABILITY_BINS = 10
@@ -128,7 +135,10 @@ class Scope:
             raise MetricsFilterError(
                 f"Unknown research type “{research_type}”: use {', '.join(ResearchType.values)}."
             )
-        return cls(as_of or timezone.localdate(), bucket, research_type, product_manager)
+        as_of = as_of or timezone.localdate()
+        if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+            raise MetricsFilterError(f"As of: {AS_OF_RANGE_MESSAGE}")
+        return cls(as_of, bucket, research_type, product_manager)
 
     def where(self) -> tuple[str, dict]:
         """The SQL condition on ``p`` (projects) and ``u`` (their product manager), with parameters."""

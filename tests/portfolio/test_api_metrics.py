@@ -108,6 +108,8 @@ def test_it_answers_a_researcher_granted_the_dashboard_permission(client, alice)
         ({"as_of": "20260630"}, "as_of: give a date as YYYY-MM-DD."),
         ({"as_of": "yesterday"}, "as_of: give a date as YYYY-MM-DD."),
         ({"asof": "2026-06-30"}, "Unknown parameter “asof”"),
+        ({"as_of": "0001-01-01"}, "as_of: choose a date between 1900-01-01 and 2100-12-31."),
+        ({"as_of": "9999-12-31"}, "as_of: choose a date between 1900-01-01 and 2100-12-31."),
     ],
 )
 def test_it_refuses_a_bad_filter_with_a_message(client, erin, params, message):

@@ -258,6 +258,7 @@ def test_it_offers_the_product_managers_by_email(client, erin, bob, pete):
     ("params", "message"),
     [
         ({"as_of": "2026-02-30"}, "As of: Enter a date as YYYY-MM-DD."),
+        ({"as_of": "9999-12-31"}, "As of: Choose a date between 1900-01-01 and 2100-12-31."),
         ({"bucket": "moonshots"}, "Strategic bucket: Choose one of the listed buckets."),
         ({"research_type": "alchemy"}, "Research type: Choose one of the listed research types."),
         (

@@ -182,6 +182,16 @@ def test_it_offers_every_table_from_the_page(client, erin):
         assert f'{url(table)}?as_of=2026-06-30"' in content, table
 
 
+@pytest.mark.parametrize("table", ["zombies", "series"])
+def test_it_refuses_an_as_of_date_out_of_range(client, erin, table):
+    client.force_login(erin)
+
+    response = client.get(url(table), {"as_of": "0001-01-01"})
+
+    assert response.status_code == 400
+    assert "As of: Choose a date between 1900-01-01 and 2100-12-31." in response.content.decode()
+
+
 def test_it_knows_no_other_table(client, erin):
     client.force_login(erin)
 

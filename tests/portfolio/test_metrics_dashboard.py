@@ -304,6 +304,13 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, django_assert_num_queries
     assert len(extras["risk"]) == 5
 
 
+def test_it_refuses_an_as_of_date_out_of_range(db):
+    with pytest.raises(MetricsFilterError, match="between 1900-01-01 and 2100-12-31"):
+        Scope.of(as_of=D(1, 1, 1))
+    with pytest.raises(MetricsFilterError, match="between 1900-01-01 and 2100-12-31"):
+        Scope.of(as_of=D(9999, 12, 31))
+
+
 def test_it_refuses_an_unknown_bucket_or_research_type(db):
     with pytest.raises(MetricsFilterError, match="bucket"):
         Scope.of(as_of=A, bucket="moonshots")
