@@ -98,6 +98,8 @@ COLUMNS: dict[str, dict[str, bool]] = {
 # Where a problem is about the file or the row rather than one column.
 WHOLE_FILE = "(file)"
 WHOLE_ROW = "(row)"
+# PostgreSQL cannot store a NUL character in text: refused where it is found.
+NUL = "\x00"
 
 # Computed once: the enums' .values is rebuilt on every access.
 RESEARCH_TYPES = tuple(ResearchType.values)
@@ -198,6 +200,17 @@ class _CsvFile:
         for number, raw in enumerate(iter(self.stream.readline, b""), start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
+            if b"\x00" in raw:
+                # Not text; and PostgreSQL refuses NUL in a text value.
+                self._undecodable = True
+                self.problems.add(
+                    self.name,
+                    number,
+                    WHOLE_FILE,
+                    f"the file has a NUL byte at position {raw.index(b'\x00') + 1} of this line: "
+                    "it is not a CSV text file",
+                )
+                return
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -245,6 +258,15 @@ class _CsvFile:
                     )
                 return
             header = [cell.strip() for cell in header]
+            if any(NUL in cell for cell in header):
+                self.problems.add(
+                    self.name,
+                    1,
+                    WHOLE_FILE,
+                    "the header holds NUL characters (byte 0x00), as a UTF-16 or binary file "
+                    "does: save it as UTF-8 CSV",
+                )
+                return
             if not self._header_ok(header):
                 return
             self.readable = True
@@ -262,7 +284,18 @@ class _CsvFile:
                         f"{len(row)} values, but the header has {len(header)} columns",
                     )
                     continue
-                yield line, dict(zip(header, row, strict=True))
+                values = dict(zip(header, row, strict=True))
+                for column, value in values.items():
+                    if NUL in value:
+                        self.problems.add(
+                            self.name,
+                            line,
+                            column,
+                            "holds a NUL character (byte 0x00), which cannot be stored: remove it",
+                        )
+                        # Read on without it, so that one NUL is one problem, not a cascade.
+                        values[column] = value.replace(NUL, "")
+                yield line, values
         except csv.Error as exc:
             self.readable = False
             self.problems.add(self.name, reader.line_num, WHOLE_FILE, f"not valid CSV: {exc}")
