@@ -756,6 +756,7 @@ def profile_pages(cfg: Config, env: dict, urls: list[str]) -> list[dict]:
 def bench_size(cfg: Config, rows: int, admin_url: str, secret_key: str) -> dict:
     label = size_label(rows)
     result: dict = {"spend_rows": rows, "label": label, "errors": []}
+    result["load_average_at_start"] = os.getloadavg()
     db_name = f"{database_name(admin_url)}_bench_{label.lower()}"
     url = with_database(admin_url, db_name)
     env = django_env(url, secret_key)
@@ -1098,6 +1099,10 @@ def build_rows(cfg: Config, results: list[dict]) -> tuple[list[list[str]], dict]
     add(
         "gunicorn worker peak RSS (MB)",
         each(lambda r: fmt_ms(r.get("gunicorn_worker_peak_rss_mb"))),
+    )
+    add(
+        "Machine load average (1 / 5 / 15 min) when the size started",
+        each(lambda r: " / ".join(f"{v:.1f}" for v in r.get("load_average_at_start", ()))),
     )
     return rows, judged
 
