@@ -578,6 +578,15 @@ def test_it_refuses_a_file_that_is_not_utf8(db, folder):
     ]
 
 
+def test_it_refuses_a_nul_byte(db, folder):
+    edit_line(folder, "spend.csv", 3, "contractor, week", "contractor\x00")
+
+    assert refused(folder) == [
+        "spend.csv:3: (file): the file has a NUL byte at position 46 of this line: "
+        "it is not a CSV text file"
+    ]
+
+
 def test_it_refuses_a_row_with_the_wrong_number_of_values(db, folder):
     line = append(folder, "spend.csv", "RP-0001,2026-01-14,10,compute,note,extra")
 
