@@ -38,7 +38,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -98,8 +98,6 @@ COLUMNS: dict[str, dict[str, bool]] = {
 # Where a problem is about the file or the row rather than one column.
 WHOLE_FILE = "(file)"
 WHOLE_ROW = "(row)"
-# PostgreSQL cannot store a NUL character in text: refused where it is found.
-NUL = "\x00"
 
 # Computed once: the enums' .values is rebuilt on every access.
 RESEARCH_TYPES = tuple(ResearchType.values)
@@ -113,6 +111,7 @@ BATCH_SIZE = 5000
 OBJECT_BATCH_SIZE = 1000
 PROGRESS_EVERY = 10_000
 MAX_LISTED_PROBLEMS = 1000
+MAX_EMAIL_LENGTH = User._meta.get_field("email").max_length
 MAX_MONEY_DIGITS = 14  # MONEY is 16 digits, 2 of them decimals
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -258,15 +257,6 @@ class _CsvFile:
                     )
                 return
             header = [cell.strip() for cell in header]
-            if any(NUL in cell for cell in header):
-                self.problems.add(
-                    self.name,
-                    1,
-                    WHOLE_FILE,
-                    "the header holds NUL characters (byte 0x00), as a UTF-16 or binary file "
-                    "does: save it as UTF-8 CSV",
-                )
-                return
             if not self._header_ok(header):
                 return
             self.readable = True
@@ -284,18 +274,7 @@ class _CsvFile:
                         f"{len(row)} values, but the header has {len(header)} columns",
                     )
                     continue
-                values = dict(zip(header, row, strict=True))
-                for column, value in values.items():
-                    if NUL in value:
-                        self.problems.add(
-                            self.name,
-                            line,
-                            column,
-                            "holds a NUL character (byte 0x00), which cannot be stored: remove it",
-                        )
-                        # Read on without it, so that one NUL is one problem, not a cascade.
-                        values[column] = value.replace(NUL, "")
-                yield line, values
+                yield line, dict(zip(header, row, strict=True))
         except csv.Error as exc:
             self.readable = False
             self.problems.add(self.name, reader.line_num, WHOLE_FILE, f"not valid CSV: {exc}")
@@ -427,6 +406,9 @@ class _Row:
             validate_email(value)
         except ValidationError:
             self.problem(column, f"{value!r} is not an e-mail address")
+            return None
+        if len(value) > MAX_EMAIL_LENGTH:
+            self.problem(column, f"an e-mail address has at most {MAX_EMAIL_LENGTH} characters")
             return None
         return value.lower()
 
@@ -1185,15 +1167,24 @@ def _import(
     source: _Source, *, replace: bool, actor: User | None, progress: Progress | None
 ) -> ImportSummary:
     plan = _check(source, replace=replace, progress=progress)
-    with transaction.atomic():
-        # Someone may have added a key since the checks ran: look again, inside the transaction.
-        problems = _Problems()
-        for state in plan.projects.values():
-            state.existing_id = None
-        _check_existing_keys(plan.projects, problems, replace=replace)
-        if problems:
-            raise ImportFailed(problems.as_list())
-        return _write(source, plan, actor=actor, progress=progress)
+    try:
+        with transaction.atomic():
+            # Someone may have added a key since the checks ran: look again, in the transaction.
+            problems = _Problems()
+            for state in plan.projects.values():
+                state.existing_id = None
+            _check_existing_keys(plan.projects, problems, replace=replace)
+            if problems:
+                raise ImportFailed(problems.as_list())
+            return _write(source, plan, actor=actor, progress=progress)
+    except IntegrityError:
+        # Another import or a new proposal took a key while this one was writing.
+        raise ImportFailed(
+            [
+                f"{PROJECTS}:1: key: another change saved the same projects while this import "
+                "was writing; nothing was imported: try again"
+            ]
+        ) from None
 
 
 def import_portfolio(
