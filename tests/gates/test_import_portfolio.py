@@ -515,6 +515,14 @@ def test_it_refuses_a_bad_project_value(db, folder, old, new, column, message):
         assert len(problems) == 1
 
 
+def test_it_refuses_an_overlong_email(db, folder):
+    edit_line(folder, "projects.csv", 2, "researcher10@example.com", "r" * 250 + "@example.com")
+
+    assert refused(folder) == [
+        "projects.csv:2: researcher: an e-mail address has at most 254 characters"
+    ]
+
+
 def test_it_refuses_a_bad_spend_category(db, folder):
     edit_line(folder, "spend.csv", 2, ",compute,", ",snacks,")
 
@@ -678,6 +686,30 @@ def test_it_replaces_existing_projects_when_asked(db, folder, adam):
     assert Outcome.objects.count() == 99
     assert check_spend_months() == []
     assert AuditEntry.objects.filter(action="project.replaced", actor=adam).count() == 62
+
+
+def test_it_reports_a_key_taken_while_it_was_writing(db, folder, monkeypatch):
+    from gates import interchange
+
+    original = interchange._write_projects
+
+    def racing(*args, **kwargs):
+        # A proposal with one of the file's keys is saved just before the import writes.
+        from tests.conftest import make_project
+
+        make_project(key="RP-0001")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(interchange, "_write_projects", racing)
+
+    with pytest.raises(ImportFailed) as failure:
+        import_portfolio(folder)
+
+    assert failure.value.errors == [
+        "projects.csv:1: key: another change saved the same projects while this import was "
+        "writing; nothing was imported: try again"
+    ]
+    assert not Project.objects.exists()
 
 
 def test_the_command_replaces_with_its_flag(db, folder):
