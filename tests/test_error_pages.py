@@ -8,6 +8,7 @@ database is one reason to show it.
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import path, reverse
 from django.views.defaults import bad_request, server_error
@@ -111,6 +112,20 @@ def test_the_size_limit_holds_before_the_csrf_check_reads_the_form(alice, settin
 
     response = client.post(
         reverse("proposal_create"), {"csrfmiddlewaretoken": token, "title": "x" * 20_000}
+    )
+
+    assert response.status_code == 400
+    _assert_plain_page(response, "Request not understood")
+
+
+def test_an_upload_with_an_oversized_text_field_gets_the_400_page(client, adam, settings):
+    """Files count against IMPORT_UPLOAD_MAX_BYTES; the form's other fields against this."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client.force_login(adam)
+    upload = SimpleUploadedFile("projects.csv", b"key\n" * 10_000, content_type="text/csv")
+
+    response = client.post(
+        reverse("portfolio_import"), {"projects": upload, "replace": "x" * 20_000}
     )
 
     assert response.status_code == 400
