@@ -29,7 +29,15 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from portfolio.models import Bucket, Outcome, Project, ResearchType, SpendEntry, User
+from portfolio.models import (
+    Bucket,
+    Outcome,
+    Project,
+    ResearchType,
+    SpendEntry,
+    SpendMonth,
+    User,
+)
 
 GATES = (1, 2, 3, 4)
 DECISION_KINDS = ("go", "kill", "hold", "recycle")
@@ -77,6 +85,7 @@ def _tables() -> dict[str, str]:
         "project": Project._meta.db_table,
         "user": User._meta.db_table,
         "spend": SpendEntry._meta.db_table,
+        "spend_month": SpendMonth._meta.db_table,
         "outcome": Outcome._meta.db_table,
         "decision": decision._meta.db_table,
         "gate": gate._meta.db_table,
@@ -174,17 +183,28 @@ def _common_tables(t: dict[str, str], sql: _Dialect, where: str) -> str:
 
 def _queries(t: dict[str, str], sql: _Dialect, where: str) -> dict[str, str]:
     common = _common_tables(t, sql, where)
-    spend_in_scope = f"""
+    # Spend up to A: whole months before A's month from the monthly rollup (its size grows
+    # with projects × months, not with entries), and the entries of A's own month.
+    rollup_before_month = f"""
+        FROM {t["spend_month"]} sm JOIN scope s ON s.id = sm.project_id
+        WHERE sm.month < %(month_start)s"""
+    entries_in_month = f"""
         FROM {t["spend"]} e JOIN scope s ON s.id = e.project_id
-        WHERE e.spent_on <= %(as_of)s"""
+        WHERE e.spent_on >= %(month_start)s AND e.spent_on <= %(as_of)s"""
     return {
         # Counts and sums by (bucket, status, gate of closing): at most a few dozen rows,
         # from which the headline, the bucket rows and the funnel's kills are added up.
         "groups": f"""
         WITH {common},
-        spend AS (
-            SELECT e.project_id, {sql.sum_cents("e.amount")} AS spend_c {spend_in_scope}
+        spend_parts AS (
+            SELECT sm.project_id, {sql.sum_cents("sm.amount")} AS spend_c {rollup_before_month}
+            GROUP BY sm.project_id
+            UNION ALL
+            SELECT e.project_id, {sql.sum_cents("e.amount")} {entries_in_month}
             GROUP BY e.project_id
+        ),
+        spend AS (
+            SELECT project_id, SUM(spend_c) AS spend_c FROM spend_parts GROUP BY project_id
         ),
         funding AS (SELECT project_id, SUM(funding_c) AS funding_c FROM dec GROUP BY project_id)
         SELECT st.bucket, st.status, st.closed_gate, COUNT(*),
@@ -219,11 +239,15 @@ def _queries(t: dict[str, str], sql: _Dialect, where: str) -> dict[str, str]:
         # One row per month from the first activity to A's month, running totals by window.
         "series": f"""
         WITH RECURSIVE {common},
-        spend_m AS (
-            SELECT {sql.month_index("e.spent_on")} AS m, {sql.sum_cents("e.amount")} AS spend_c
-            {spend_in_scope}
-            GROUP BY {sql.month_index("e.spent_on")}
+        spend_m_parts AS (
+            SELECT {sql.month_index("sm.month")} AS m, {sql.sum_cents("sm.amount")} AS spend_c
+            {rollup_before_month}
+            GROUP BY {sql.month_index("sm.month")}
+            UNION ALL
+            SELECT %(as_of_month)s, {sql.sum_cents("e.amount")} {entries_in_month}
+            HAVING COUNT(*) > 0
         ),
+        spend_m AS (SELECT m, SUM(spend_c) AS spend_c FROM spend_m_parts GROUP BY m),
         closed_m AS (
             SELECT {sql.month_index("closed_on")} AS m,
                    SUM(CASE WHEN status = 'greenlit' THEN 1 ELSE 0 END) AS greenlit,
@@ -340,6 +364,7 @@ def compute(
     params: dict[str, object] = {
         "as_of": connection.ops.adapt_datefield_value(as_of),
         "as_of_month": as_of.year * 12 + as_of.month - 1,
+        "month_start": connection.ops.adapt_datefield_value(as_of.replace(day=1)),
     }
     where = ""
     if bucket is not None:

@@ -11,7 +11,7 @@ import pytest
 
 from gates.interchange import import_portfolio
 from gates.models import Gate, GateDecision
-from portfolio import metrics
+from portfolio import metrics, rollups
 from portfolio.models import Outcome, Role, SpendEntry, Status
 from tests.conftest import make_project, make_user
 
@@ -54,9 +54,12 @@ def decide(project, gate: int, decision: str, on: datetime.date, *, probability=
 
 
 def spend(project, on: datetime.date, amount: str):
-    return SpendEntry.objects.create(
+    """An entry and its monthly rollup, as every write path keeps them."""
+    entry = SpendEntry.objects.create(
         project=project, spent_on=on, amount=Decimal(amount), category="compute"
     )
+    rollups.add_spend(project_id=project.pk, spent_on=on, amount=entry.amount)
+    return entry
 
 
 def greenlight(project, on: datetime.date):
@@ -466,3 +469,16 @@ def test_it_summarizes_for_a_terminal(db):
     assert "Success rate       14.29% (1 greenlit of 7 decided)" in text
     assert "2,981,708.17" in text
     assert "Brier 0.2168 over 20 forecasts" in text
+
+
+def test_it_counts_the_as_of_months_spend_up_to_the_day(alice, bob):
+    # Whole months come from the monthly rollup, the as-of month from the entries.
+    project = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
+    spend(project, D(2026, 1, 31), "100.00")
+    spend(project, D(2026, 2, 1), "20.00")
+    spend(project, D(2026, 2, 28), "3.00")
+
+    assert metrics.compute(as_of=D(2026, 1, 31))["headline"]["cumulative_spend"] == 100.0
+    assert metrics.compute(as_of=D(2026, 2, 1))["headline"]["cumulative_spend"] == 120.0
+    assert metrics.compute(as_of=D(2026, 2, 27))["headline"]["cumulative_spend"] == 120.0
+    assert metrics.compute(as_of=D(2026, 3, 1))["headline"]["cumulative_spend"] == 123.0
