@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from portfolio import versioning
 from portfolio.models import AuditEntry, Project, User
 
 
@@ -39,6 +40,7 @@ def record(
     summary: str = "",
     changes: dict | None = None,
 ) -> AuditEntry:
+    versioning.bump()
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from portfolio import dashboard_charts as charts
+from portfolio import versioning
 from portfolio.access import can_view_dashboard
 from portfolio.dashboard_forms import DashboardFilterForm, product_manager_emails
 from portfolio.metrics import MetricsFilterError, compute
@@ -44,9 +49,17 @@ from portfolio.metrics_dashboard import (
 from portfolio.models import Bucket, ResearchType
 
 FILTERS = ("as_of", "bucket", "research_type", "product_manager")
+# Cached results are keyed by the data version, so this only bounds memory, not staleness.
+CACHE_SECONDS = 600
 RISK_SHOWN = 100  # active projects drawn on the risk chart, those with the most spend
 ZOMBIES_SHOWN = 12  # zombies listed, those with the most spend since their last decision
 OUTCOMES_SHOWN = 50  # outcome details listed, the largest annualized value first
+
+
+def _cache_key(kind: str, version: int, filters: dict) -> str:
+    parts = [kind, str(version)] + [f"{name}={filters[name] or ''}" for name in sorted(filters)]
+    # Hashed: e-mail addresses and dates make keys no cache backend should have to quote.
+    return "greenlight:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _check_access(request: HttpRequest) -> None:
@@ -60,21 +73,36 @@ def _check_access(request: HttpRequest) -> None:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _check_access(request)
-    form = DashboardFilterForm(request.GET, product_managers=product_manager_emails())
+    version = versioning.current()
+    managers = cache.get_or_set(
+        f"greenlight:dashboard-managers:{version}", product_manager_emails, CACHE_SECONDS
+    )
+    form = DashboardFilterForm(request.GET, product_managers=managers)
+    swap_panels = request.htmx and not request.htmx.history_restore_request
     context: dict = {"form": form}
     if form.is_valid():
-        try:
-            metrics = compute(**form.filters())
-            extras = dashboard_extras(Scope.of(**form.filters()))
-        except MetricsFilterError as error:
-            form.add_error(None, str(error))
-        else:
-            context.update(_panels(form, metrics, extras))
+        # The panels hold no per-person content, so one rendering serves everyone who asks
+        # for the same filters at the same data version.
+        key = _cache_key("dashboard-panels", version, form.filters())
+        panels_html = cache.get(key)
+        if panels_html is None:
+            try:
+                metrics = compute(**form.filters())
+                extras = dashboard_extras(Scope.of(**form.filters()))
+            except MetricsFilterError as error:
+                form.add_error(None, str(error))
+            else:
+                context.update(_panels(form, metrics, extras))
+                panels_html = render_to_string("portfolio/dashboard.html#panels", context)
+                cache.set(key, panels_html, CACHE_SECONDS)
+        context["panels_html"] = panels_html
     if form.errors:
         context["filter_errors"] = _form_messages(form)
-    swap_panels = request.htmx and not request.htmx.history_restore_request
-    template = "portfolio/dashboard.html#panels" if swap_panels else "portfolio/dashboard.html"
-    response = render(request, template, context)
+    if swap_panels and context.get("panels_html"):
+        response = HttpResponse(context["panels_html"])
+    else:
+        template = "portfolio/dashboard.html#panels" if swap_panels else "portfolio/dashboard.html"
+        response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -288,13 +316,18 @@ def api_metrics(request: HttpRequest) -> JsonResponse:
             return JsonResponse({"error": "as_of: give a date as YYYY-MM-DD."}, status=400)
         if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
             return JsonResponse({"error": f"as_of: {AS_OF_RANGE_MESSAGE}"}, status=400)
+    filters = {
+        "as_of": as_of or timezone.localdate(),
+        "bucket": request.GET.get("bucket") or None,
+        "research_type": request.GET.get("research_type") or None,
+        "product_manager": request.GET.get("product_manager") or None,
+    }
+    key = _cache_key("api-metrics", versioning.current(), filters)
     try:
-        result = compute(
-            as_of=as_of,
-            bucket=request.GET.get("bucket") or None,
-            research_type=request.GET.get("research_type") or None,
-            product_manager=request.GET.get("product_manager") or None,
-        )
+        result = cache.get(key)
+        if result is None:
+            result = compute(**filters)
+            cache.set(key, result, CACHE_SECONDS)
     except MetricsFilterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(result)

@@ -430,5 +430,18 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
 
 
+class DataVersion(models.Model):
+    """One counter, bumped in the same transaction as every change that is audited.
+
+    Cached dashboard results are keyed by it, so a cache entry can never
+    outlive the data it was computed from (see portfolio/versioning.py).
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"
+
+
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
