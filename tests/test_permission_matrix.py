@@ -496,8 +496,10 @@ def ask(
         headers = {"HX-Request": "true"} if case.htmx else {}
         if case.method == "GET":
             response = client.get(url, headers=headers)
-        else:
+        elif case.method == "POST":
             response = client.post(url, case.data(world), headers=headers)
+        else:
+            response = client.generic(case.method, url, headers=headers)
         changed = _snapshot() != before
         transaction.set_rollback(True)
     return _outcome(response), changed
@@ -534,3 +536,27 @@ def test_a_deliverable_shows_its_form_to_its_writer_only(url_name, writer, world
         client.force_login(world.people[persona])
         html = client.get(url).content.decode()
         assert (form in html) == (persona == writer), persona
+
+
+FORM_VIEWS = {"login", "password_change"}
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_no_url_takes_other_methods(method, world, client):
+    """Nothing here is written by PUT, PATCH or DELETE: refused, signed in or not."""
+    wrong = []
+    for url_name, cases in MATRIX.items():
+        if url_name == ADMIN:
+            continue
+        url = reverse(url_name, kwargs=cases[0].kwargs(world))
+        for persona in ("anonymous", "adam", "erin"):
+            answer, changed = ask(
+                client, world, url_name, Case(method, {}, cases[0].kwargs), persona
+            )
+            if changed:
+                wrong.append(f"{method} {url} as {persona}: wrote to the database")
+            if method == "PUT" and url_name in FORM_VIEWS:
+                continue  # Django's FormView takes PUT as POST: the form's errors, as above
+            if answer not in (405, LOGIN) or (persona != "anonymous" and answer != 405):
+                wrong.append(f"{method} {url} as {persona}: {answer}")
+    assert not wrong, "\n".join(wrong)
