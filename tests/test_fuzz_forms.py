@@ -132,6 +132,7 @@ WILD = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.dates().map(datetime.date.isoformat),
     dates,
+    st.builds("{}\x00{}".format, st.text(max_size=8), st.text(max_size=8)),  # PostgreSQL: no NUL
     st.integers(1000, 200_000).map(lambda n: "9" * n),
     st.integers(1000, 200_000).map(lambda n: "é" * n),
 )
@@ -524,7 +525,7 @@ KEY_PAGES = [
 @FUZZ_MANY_PAGES
 @given(
     url_name=st.sampled_from(KEY_PAGES),
-    key=st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=40)),
+    key=st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=40), WILD),
 )
 def test_a_page_takes_any_project_key(world, client, url_name, key):
     """A key in the address that names no project is a 404, whatever it holds."""
