@@ -21,11 +21,17 @@ never imports it.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import csv
 import datetime
+import functools
 import io
+import itertools
+import json
+import operator
+import queue
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +44,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -107,8 +113,6 @@ SPEND_CATEGORIES = tuple(SpendCategory.values)
 GATE_NUMBERS = ("1", "2", "3", "4")
 
 BATCH_SIZE = 5000
-# Model instances cost kilobytes each: smaller batches keep memory flat.
-OBJECT_BATCH_SIZE = 1000
 PROGRESS_EVERY = 10_000
 MAX_LISTED_PROBLEMS = 1000
 MAX_EMAIL_LENGTH = User._meta.get_field("email").max_length
@@ -188,15 +192,28 @@ class _CsvFile:
     reported and read no further; ``readable`` tells whether its header was good.
     """
 
-    def __init__(self, stream: BinaryIO, name: str, problems: _Problems):
-        self.stream = stream
+    def __init__(
+        self,
+        stream: BinaryIO | None,
+        name: str,
+        problems: _Problems,
+        *,
+        raw_lines: Iterable[bytes] | None = None,
+        first_line: int = 1,
+        header: list[str] | None = None,
+    ):
+        """Read ``stream``; or, to go on from the middle of a file, ``raw_lines`` (the
+        undecoded lines from ``first_line`` on) after a ``header`` already read and checked."""
+        self.raw_lines = iter(stream.readline, b"") if raw_lines is None else raw_lines
         self.name = name
         self.problems = problems
+        self.first_line = first_line
+        self.header = header
         self.readable = False
         self._undecodable = False
 
     def _lines(self) -> Iterator[str]:
-        for number, raw in enumerate(iter(self.stream.readline, b""), start=1):
+        for number, raw in enumerate(self.raw_lines, start=self.first_line):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             if b"\x00" in raw:
@@ -248,22 +265,26 @@ class _CsvFile:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         reader = csv.reader(self._lines(), strict=True)
+        offset = self.first_line - 1  # physical lines before the first one read here
         try:
-            header = next(reader, None)
-            if header is None or not any(cell.strip() for cell in header):
-                if not self._undecodable:
-                    self.problems.add(
-                        self.name, 1, WHOLE_FILE, "the file is empty: it needs a header row"
-                    )
-                return
-            header = [cell.strip() for cell in header]
-            if not self._header_ok(header):
-                return
+            header = self.header
+            if header is None:
+                header = next(reader, None)
+                if header is None or not any(cell.strip() for cell in header):
+                    if not self._undecodable:
+                        self.problems.add(
+                            self.name, 1, WHOLE_FILE, "the file is empty: it needs a header row"
+                        )
+                    return
+                header = [cell.strip() for cell in header]
+                if not self._header_ok(header):
+                    return
+                self.header = header
             self.readable = True
-            previous_line = reader.line_num
+            previous_line = offset + reader.line_num
             for row in reader:
                 line = previous_line + 1
-                previous_line = reader.line_num
+                previous_line = offset + reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue  # a blank line
                 if len(row) != len(header):
@@ -277,7 +298,9 @@ class _CsvFile:
                 yield line, dict(zip(header, row, strict=True))
         except csv.Error as exc:
             self.readable = False
-            self.problems.add(self.name, reader.line_num, WHOLE_FILE, f"not valid CSV: {exc}")
+            self.problems.add(
+                self.name, offset + reader.line_num, WHOLE_FILE, f"not valid CSV: {exc}"
+            )
         finally:
             if self._undecodable:
                 self.readable = False
@@ -402,15 +425,23 @@ class _Row:
         value = self.required(column)
         if value is None:
             return None
-        try:
-            validate_email(value)
-        except ValidationError:
+        if not _is_email(value):
             self.problem(column, f"{value!r} is not an e-mail address")
             return None
         if len(value) > MAX_EMAIL_LENGTH:
             self.problem(column, f"an e-mail address has at most {MAX_EMAIL_LENGTH} characters")
             return None
         return value.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_email(value: str) -> bool:
+    """Django's check, once per address: a file names the same people on many rows."""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 # --- Sources: a folder, or uploaded files --------------------------------------------
@@ -459,6 +490,9 @@ class _Decision:
     decision: str
     funding: Decimal
     probability: Decimal | None
+    decided_by: str
+    rationale: str
+    sequence: int = 0  # the order of recording in its project, set by _replay
 
 
 @dataclass
@@ -477,8 +511,6 @@ class _ProjectState:
     funding_total: Decimal = Decimal(0)
     greenlit_on: datetime.date | None = None
     decisions_count: int = 0
-    spend_total: Decimal = Decimal(0)
-    last_spend_on: datetime.date | None = None
     existing_id: int | None = None
 
 
@@ -487,10 +519,14 @@ class _Plan:
     """Everything the checks learned that the writing needs."""
 
     projects: dict[str, _ProjectState] = field(default_factory=dict)
-    sequence_by_line: dict[int, int] = field(default_factory=dict)
+    # The rows to write, kept from the checks (spend.csv's are not: it is read once,
+    # checked as it is written). They grow with projects and months, not with spend.
+    project_rows: list[dict] = field(default_factory=list)
+    outcomes: list[tuple[str, datetime.date, Decimal]] = field(default_factory=list)
     researchers: set[str] = field(default_factory=set)
     product_managers: set[str] = field(default_factory=set)
     deciders: set[str] = field(default_factory=set)
+    projects_readable: bool = True
 
 
 def _parse_project(row: _Row) -> dict | None:
@@ -575,13 +611,23 @@ class _Counter:
         if self.progress is not None and self.rows % PROGRESS_EVERY == 0:
             self.progress(self.stage, self.name, self.rows, False)
 
+    def add(self, rows: int) -> None:
+        before = self.rows
+        self.rows += rows
+        if self.progress is not None and before // PROGRESS_EVERY != self.rows // PROGRESS_EVERY:
+            self.progress(self.stage, self.name, self.rows, False)
+
     def done(self) -> None:
         if self.progress is not None:
             self.progress(self.stage, self.name, self.rows, True)
 
 
 def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Plan:
-    """The first pass: every rule of the format, and the keys already in the database."""
+    """The first pass: every rule of the format, and the keys already in the database.
+
+    All but spend.csv, which is checked while it is written (``_SpendPass``); when
+    another file has problems, it is checked here too, so that all are listed.
+    """
     problems = _Problems()
     plan = _Plan()
     missing = [name for name in FILES if not source.exists(name)]
@@ -626,6 +672,7 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
             if parsed:
                 plan.researchers.add(parsed["researcher"])
                 plan.product_managers.add(parsed["product_manager"])
+                plan.project_rows.append(parsed)
         # A broken header leaves no keys to check the other files against.
         projects_readable = rows.readable
     counter.done()
@@ -662,33 +709,13 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
                     decision=parsed["decision"],
                     funding=parsed["funding_granted"],
                     probability=parsed["probability_of_success"],
+                    decided_by=parsed["decided_by"],
+                    rationale=parsed["rationale"],
                 )
             )
     counter.done()
     for state in projects.values():
         _replay(state, plan, problems)
-
-    # spend.csv: only running totals are kept.
-    counter = _Counter(progress, "checking", SPEND)
-    with source.open(SPEND) as stream:
-        for line, values in _CsvFile(stream, SPEND, problems):
-            counter.tick()
-            row = _Row(SPEND, line, values, problems)
-            parsed = _parse_spend(row)
-            state = lookup(row, row.raw("project") or None)
-            if state is None or parsed is None:
-                continue
-            if state.submitted_on and parsed["spent_on"] < state.submitted_on:
-                row.problem(
-                    "spent_on",
-                    f"{parsed['spent_on']} is before the project was submitted "
-                    f"({state.submitted_on})",
-                )
-                continue
-            state.spend_total += parsed["amount"]
-            if state.last_spend_on is None or parsed["spent_on"] > state.last_spend_on:
-                state.last_spend_on = parsed["spent_on"]
-    counter.done()
 
     # outcomes.csv
     counter = _Counter(progress, "checking", OUTCOMES)
@@ -721,9 +748,14 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
                     "month",
                     f"{key} was greenlit on {state.greenlit_on}, after {parsed['month']}",
                 )
+            else:
+                plan.outcomes.append((key, parsed["month"], parsed["realized_value"]))
     counter.done()
 
+    plan.projects_readable = projects_readable
     if problems:
+        # Still read spend.csv, so that every problem is listed at once.
+        _SpendPass(source, plan, problems, progress).run()
         raise ImportFailed(problems.as_list())
     return plan
 
@@ -751,7 +783,7 @@ def _replay(state: _ProjectState, plan: _Plan, problems: _Problems) -> None:
             state.decisions_broken = True
             return
         current = process.apply(current, decision.gate, decision.decision)
-        plan.sequence_by_line[decision.line] = sequence
+        decision.sequence = sequence
         state.funding_total += decision.funding
         if decision.probability is not None:
             state.latest_probability = decision.probability
@@ -761,7 +793,6 @@ def _replay(state: _ProjectState, plan: _Plan, problems: _Problems) -> None:
     state.status = current.status
     state.current_gate = current.current_gate
     state.decisions_count = len(state.decisions)
-    state.decisions = []  # only the count is needed from here on
 
 
 def _check_existing_keys(
@@ -788,6 +819,550 @@ def _check_existing_keys(
                     "key",
                     f"{key} already exists: import with replace to overwrite it",
                 )
+
+
+# --- spend.csv: checked and written in one pass --------------------------------------------
+
+SPEND_BLOCK_BYTES = 1 << 20  # read at a time
+SPEND_BATCH_ROWS = 5000  # rows of the slow way written at a time
+# PostgreSQL's text COPY: these characters of a value are written escaped.
+COPY_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# The same for spend, whose COPY takes commas between values (as the file has them).
+SPEND_COPY_ESCAPES = str.maketrans({"\\": "\\\\", ",": "\\,", "\n": "\\n", "\r": "\\r"})
+# A spend cell that certainly passes the checks; anything else goes the slow way (_Row).
+SPEND_FAST_CELLS = {
+    "project": r"[A-Za-z0-9_-]{1,32}",
+    "spent_on": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",  # a real date: checked in Python
+    # Greater than 0 (not only zeros and a point), at most 2 decimals, not too large.
+    "amount": r"(?![0.]*(?:[,\n]|$))[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2})?",
+    "category": "(?:" + "|".join(re.escape(c) for c in SPEND_CATEGORIES) + ")",
+    "note": r'[^,"\r\n\\]*',  # no backslash: PostgreSQL's COPY text takes it as is
+}
+SPEND_ORDER = ["project", "spent_on", "amount", "category", "note"]
+
+# Rows of (project id, spent_on, amount, category, note): text, as in the file.
+SpendRows = list[tuple[int | None, str, str, str, str]]
+
+
+class _SpendTarget:
+    """A project as the spend pass sees it, and the running totals of its spend."""
+
+    __slots__ = ("project_id", "prefix", "submitted", "last", "months")
+
+    def __init__(self, project_id: int | None, submitted_on: datetime.date | None):
+        self.project_id = project_id
+        self.prefix = f"{project_id},"  # its rows' start, in the spend COPY
+        # ISO dates compare as text.
+        self.submitted = submitted_on.isoformat() if submitted_on else ""
+        self.last = ""  # the latest spent_on
+        self.months: dict[str, list] = {}  # "YYYY-MM" -> [amount, entries]
+
+    def add(self, day: str, amount: str | Decimal) -> None:
+        total = self.months.get(day[:7])
+        if total is None:
+            self.months[day[:7]] = [Decimal(amount), 1]
+        else:
+            total[0] += Decimal(amount)
+            total[1] += 1
+        if day > self.last:
+            self.last = day
+
+    def add_run(self, days: list[str], amounts: list[str]) -> None:
+        """Rows' spent_on and amount, as text; a month at a time when in date order."""
+        if days != sorted(days):
+            for day, amount in zip(days, amounts, strict=True):
+                self.add(day, amount)
+            return
+        start = 0
+        while start < len(days):
+            month = days[start][:7]
+            end = bisect.bisect_left(days, f"{month}-99", start)  # past the month's last day
+            total = sum(map(Decimal, amounts[start:end]), Decimal(0))
+            known = self.months.get(month)
+            if known is None:
+                self.months[month] = [total, end - start]
+            else:
+                known[0] += total
+                known[1] += end - start
+            start = end
+        self.last = max(self.last, days[-1])
+
+
+def _real_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _SpendPass:
+    """Reads spend.csv once: checks every row, and hands the good ones to ``writer``.
+
+    A million rows must go at the speed of COPY, so most rows take a fast way. A
+    block of whole lines with no quote, NUL or stray carriage return is one row
+    per line, and one regular expression (``SPEND_FAST_CELLS``) tells whether
+    each cell passes its checks alone; PostgreSQL then reads the cells' text as it
+    is. In the columns' usual order, such a block is turned into COPY text with a
+    few string operations per run of rows of one project (``_runs``); else row by
+    row (``_fast``). A row that the expression does not take, or that fails a
+    check, goes the slow way (``_Row``, like the other files), which words the
+    problems; a block the fast way cannot read hands the rest of the file to
+    ``_CsvFile``.
+
+    Once a problem is found nothing more is written (the caller rolls back), but
+    the reading goes on, so that every problem is listed. Nothing is kept per row.
+    """
+
+    def __init__(
+        self,
+        source: _Source,
+        plan: _Plan,
+        problems: _Problems,
+        progress: Progress | None,
+        *,
+        project_ids: dict[str, int] | None = None,
+        writer: _SpendWriter | None = None,
+    ):
+        self.source = source
+        self.problems = problems
+        self.readable = plan.projects_readable
+        ids = project_ids or {}
+        self.targets = {
+            key: _SpendTarget(ids.get(key), state.submitted_on)
+            for key, state in plan.projects.items()
+        }
+        self.writer = writer
+        self.counter = _Counter(progress, "checking", SPEND)
+        self.rows = 0  # rows written
+        self._clean = problems.count
+        self._good_days: set[str] = set()
+        self._batch: SpendRows = []
+
+    @property
+    def _writing(self) -> bool:
+        return self.writer is not None and self.problems.count == self._clean
+
+    # -- the pass
+
+    def run(self) -> int:
+        """Read the whole file; returns the number of rows written."""
+        with self.source.open(SPEND) as stream:
+            first = stream.readline()
+            header = self._plain_header(first)
+            if header is None:  # let the general reader word what is wrong with it
+                rest = itertools.chain([first], iter(stream.readline, b""))
+                self._general(_CsvFile(None, SPEND, self.problems, raw_lines=rest))
+            else:
+                self._blocks(stream, header)
+        self._flush()
+        self.counter.done()
+        return self.rows
+
+    def _plain_header(self, raw: bytes) -> list[str] | None:
+        """The header, when it is plain (no quote) and right; else None."""
+        if raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        text = self._plain_text(raw) if raw.endswith(b"\n") else None
+        if text is None:
+            return None
+        header = [cell.strip() for cell in text[:-1].split(",")]
+        columns = COLUMNS[SPEND]
+        required = {column for column, needed in columns.items() if needed}
+        if (
+            len(set(header)) != len(header)
+            or not set(header) <= set(columns)
+            or not required <= set(header)
+        ):
+            return None
+        return header
+
+    @staticmethod
+    def _plain_text(block: bytes) -> str | None:
+        """The block as text, lines ending in \n only, if each line is a row of plain
+        cells (split at the commas, as csv would); else None."""
+        if b'"' in block or b"\x00" in block:
+            return None
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not text.endswith("\n"):
+            text += "\n"  # the last line of a file may have no end
+        if "\r" in text:
+            if text.count("\r") != text.count("\r\n"):
+                return None  # csv reads a lone carriage return as the end of a row
+            text = text.replace("\r\n", "\n")
+        return text
+
+    def _blocks(self, stream: BinaryIO, header: list[str]) -> None:
+        order = header if "note" in header else [*header, "note"]
+        cells = [SPEND_FAST_CELLS[column] for column in header]
+        line_pattern = ",".join(f"({cell})" for cell in cells) + ("" if "note" in header else "()")
+        lines = re.compile(f"^{line_pattern}$", re.MULTILINE)
+        one = re.compile(line_pattern)
+        reorder = (
+            None
+            if order == SPEND_ORDER
+            else operator.itemgetter(*(order.index(column) for column in SPEND_ORDER))
+        )
+        plain = None
+        if self.writer is not None and self.writer.text is not None and order == SPEND_ORDER:
+            plain = re.compile("(?:" + ",".join(cells) + r"\n)*")
+        tail = ("" if "note" in header else ",") + (self.writer.tail if self.writer else "")
+        line = 2  # of the block's first row
+        while block := stream.read(SPEND_BLOCK_BYTES):
+            if not block.endswith(b"\n"):
+                block += stream.readline()  # whole lines only
+            text = self._plain_text(block)
+            if text is None:  # the rest of the file goes the general way
+                rest = itertools.chain(
+                    iter(io.BytesIO(block).readline, b""), iter(stream.readline, b"")
+                )
+                self._general(
+                    _CsvFile(
+                        None, SPEND, self.problems, raw_lines=rest, first_line=line, header=header
+                    )
+                )
+                return
+            count = text.count("\n")
+            if plain is not None and plain.fullmatch(text) and self._runs(text, tail, count):
+                done = count
+            else:
+                rows = lines.findall(text)
+                if len(rows) == count:  # every line passed the expression
+                    if reorder is not None:
+                        rows = list(map(reorder, rows))
+                    done = self._fast(rows)
+                    if done < count:  # a row failed a check: word it, and go on
+                        done += self._lines(text, line, header, one, reorder, skip=done)
+                else:
+                    done = self._lines(text, line, header, one, reorder)
+                if len(self._batch) >= SPEND_BATCH_ROWS:
+                    self._flush()
+            line += count
+            self.counter.add(done)
+
+    _RUN = re.compile(r"([^,\n]*),[^\n]*\n(?:\1,[^\n]*\n)*")  # rows of one project
+    _DAYS = re.compile(r"^[^,\n]*,([^,\n]*)", re.MULTILINE)  # each row's second cell
+    _AMOUNTS = re.compile(r"^[^,\n]*,[^,\n]*,([^,\n]*)", re.MULTILINE)  # and third
+
+    def _runs(self, text: str, tail: str, count: int) -> bool:
+        """A block of plain rows in the usual column order, turned into COPY text a
+        run of rows of one project at a time. False, writing nothing, if a row fails
+        a check: the caller then takes the block row by row."""
+        targets = self.targets
+        good_days = self._good_days
+        parts = []
+        runs = []
+        for run in self._RUN.finditer(text):
+            key = run.group(1)
+            target = targets.get(key)
+            if target is None:
+                return False
+            rows = run.group()
+            days = self._DAYS.findall(rows)
+            if min(days) < target.submitted:
+                return False
+            if not good_days.issuperset(days):
+                new_days = set(days).difference(good_days)
+                if not all(_real_date(day) for day in new_days):
+                    return False
+                good_days.update(new_days)
+            runs.append((target, days, rows))
+            prefix = target.prefix
+            parts.append(prefix + rows[len(key) + 1 :].replace(f"\n{key},", f"\n{prefix}"))
+        for target, days, rows in runs:
+            target.add_run(days, self._AMOUNTS.findall(rows))
+        if self._writing:
+            self._flush()  # rows keep the file's order
+            self.writer.text("".join(parts).replace("\n", tail))
+            self.rows += count
+        return True
+
+    def _fast(self, rows) -> int:
+        """Check and keep rows whose cells passed the expression; stop at the first
+        that fails a check (the project, a real date not before its submission).
+        Returns how many passed."""
+        targets = self.targets
+        good_days = self._good_days
+        keep = self._batch.append
+        done = 0
+        for key, day, amount, category, note in rows:
+            target = targets.get(key)
+            if target is None or day < target.submitted:
+                break
+            if day not in good_days:
+                if not _real_date(day):
+                    break
+                good_days.add(day)
+            target.add(day, amount)
+            keep((target.project_id, day, amount, category, note))
+            done += 1
+        return done
+
+    def _lines(
+        self, text: str, first: int, header: list[str], one, reorder, *, skip: int = 0
+    ) -> int:
+        """A block line by line (each line one row): the fast way where it can, else
+        the slow way. Returns the number of rows (blank lines and rows of the wrong
+        length aside)."""
+        lines = text.split("\n")
+        rows = 0
+        for index in range(skip, len(lines) - 1):
+            cells = lines[index]
+            match = one.fullmatch(cells)
+            if match is not None:
+                rows += 1
+                groups = match.groups()
+                if self._fast([reorder(groups) if reorder else groups]):
+                    continue
+            row = cells.split(",")
+            line = first + index
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line
+            if len(row) != len(header):
+                self.problems.add(
+                    SPEND,
+                    line,
+                    WHOLE_ROW,
+                    f"{len(row)} values, but the header has {len(header)} columns",
+                )
+                continue
+            if match is None:
+                rows += 1
+            self._slow(line, dict(zip(header, row, strict=True)))
+        return rows
+
+    def _general(self, rows: _CsvFile) -> None:
+        for line, values in rows:
+            self.counter.tick()
+            self._slow(line, values)
+            if len(self._batch) >= SPEND_BATCH_ROWS:
+                self._flush()
+
+    def _slow(self, line: int, values: dict[str, str]) -> None:
+        """One row checked cell by cell, each problem worded (as the other files are)."""
+        row = _Row(SPEND, line, values, self.problems)
+        parsed = _parse_spend(row)
+        key = row.raw("project") or None
+        target = None
+        if key is not None:
+            target = self.targets.get(key)
+            if target is None and self.readable:
+                row.problem("project", f"unknown project key {key!r} (not in {PROJECTS})")
+        if target is None or parsed is None:
+            return
+        day = parsed["spent_on"].isoformat()
+        if day < target.submitted:
+            row.problem(
+                "spent_on", f"{day} is before the project was submitted ({target.submitted})"
+            )
+            return
+        target.add(day, parsed["amount"])
+        self._batch.append(
+            (target.project_id, day, str(parsed["amount"]), parsed["category"], parsed["note"])
+        )
+
+    def _flush(self) -> None:
+        if self._batch and self._writing:
+            self.writer.rows(self._batch)
+            self.rows += len(self._batch)
+        self._batch.clear()
+
+
+@dataclass
+class _SpendWriter:
+    """Where _SpendPass writes: ``rows(rows)``; on PostgreSQL also ``text(copy_text)``
+    for rows already in COPY text, each line ending with ``tail`` (the columns after
+    the note)."""
+
+    rows: Callable[[SpendRows], None]
+    text: Callable[[str], None] | None = None
+    tail: str = ""
+
+
+SPEND_COPY_FIELDS = [
+    "project",
+    "spent_on",
+    "amount",
+    "category",
+    "note",
+    "recorded_by",
+    "recorded_at",
+]
+
+
+@contextlib.contextmanager
+def _spend_writer(cursor, recorder: int | None, recorded_at: datetime.datetime):
+    """A _SpendWriter: a COPY on PostgreSQL, open for the whole pass; batched INSERTs
+    elsewhere."""
+    table = SpendEntry._meta.db_table
+    columns = ", ".join(SpendEntry._meta.get_field(name).column for name in SPEND_COPY_FIELDS)
+    if connection.vendor != "postgresql":
+        statement = (
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(SPEND_COPY_FIELDS))})"
+        )
+        end = (recorder, connection.ops.adapt_datetimefield_value(recorded_at))
+        yield _SpendWriter(rows=lambda rows: cursor.executemany(statement, [r + end for r in rows]))
+        return
+    # Values between commas, as in the file, so that plain rows go as they are. 'now'
+    # is the transaction's start, which recorded_at is (see _write_history); PostgreSQL
+    # reads it faster than a written timestamp.
+    tail = f",{'\\N' if recorder is None else recorder},now\n"
+    backslashes = 1 if recorder is None else 0  # per row, in the tail
+    with (
+        connection.wrap_database_errors,
+        cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN (FORMAT text, DELIMITER ',')",
+            writer=_queued_writer(cursor.cursor),
+        ) as copy,
+    ):
+
+        def rows(batch: SpendRows) -> None:
+            data = "".join([f"{p},{d},{a},{c},{n}{tail}" for p, d, a, c, n in batch])
+            if (
+                data.count(",") != 6 * len(batch)
+                or data.count("\n") != len(batch)
+                or data.count("\\") != backslashes * len(batch)
+                or "\r" in data
+            ):  # a note has a comma, backslash or line break: escape the notes
+                data = "".join(
+                    [
+                        f"{p},{d},{a},{c},{n.translate(SPEND_COPY_ESCAPES)}{tail}"
+                        for p, d, a, c, n in batch
+                    ]
+                )
+            copy.write(data)
+
+        yield _SpendWriter(rows=rows, text=copy.write, tail=tail)
+
+
+def _queued_writer(cursor):
+    """psycopg's COPY writer that sends from a thread, so that reading the file and
+    PostgreSQL's work overlap; with a short queue (64 buffers of at most 128 kB), so
+    memory stays flat when the server is the slower."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    writer = QueuedLibpqWriter(cursor)
+    writer._queue = queue.Queue(maxsize=64)
+    return writer
+
+
+class _BulkLoad:
+    """On PostgreSQL, what makes the import's bulk writes cheap, each step only where safe.
+
+    - ``skip_reference_checks``: where the database role may set
+      ``session_replication_role`` (a superuser, or ``GRANT SET ON PARAMETER
+      session_replication_role``), the writes after the projects run in replica
+      mode, which skips the foreign-key checks: a trigger per row and reference,
+      queued to the commit, that costs more than the COPY itself. The references
+      are good by construction, and held: each project is one this transaction
+      inserted or updated, and the users and gates referred to are locked FOR KEY
+      SHARE here, as the checks would. Only if no table written has triggers of its
+      own for those writes, which replica mode would skip too.
+    - ``drop_spend_indexes``: into an empty spend table, the COPY goes without the
+      table's secondary indexes, rebuilt after it (one sort each instead of a
+      random insertion per row and index). It holds the table's ACCESS EXCLUSIVE
+      lock to the end of the import, which only a table with nothing to read can
+      afford; if the lock is not had within 2 s, the indexes stay.
+
+    A rollback undoes both, like the rest of the import. Elsewhere, nothing.
+    """
+
+    # What replica mode covers: each table and the writes done to it meanwhile.
+    WRITES = {
+        GateDecision: "INSERT",
+        SpendEntry: "INSERT",
+        SpendMonth: "INSERT",
+        Outcome: "INSERT",
+        AuditEntry: "INSERT",
+        Project: "UPDATE",  # spend_total and last_spend_on
+    }
+    TRIGGER_EVENT_BITS = {"INSERT": 4, "UPDATE": 16}  # pg_trigger.tgtype
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.postgres = connection.vendor == "postgresql"
+        self.spend_indexes: list[tuple[str, str]] = []
+        self._role: str | None = None
+
+    def _value(self, sql: str, params: list | None = None):
+        self.cursor.execute(sql, params)
+        row = self.cursor.fetchone()
+        return None if row is None else row[0]
+
+    def skip_reference_checks(self, users: Iterable[int | None], gates: Iterable[int]) -> bool:
+        if not self.postgres:
+            return False
+        users = sorted({user for user in users if user is not None})
+        gates = sorted(set(gates))
+        try:
+            with transaction.atomic():
+                for model, event in self.WRITES.items():
+                    if self._value(
+                        "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass "
+                        "AND NOT tgisinternal AND tgtype & %s <> 0",
+                        [model._meta.db_table, self.TRIGGER_EVENT_BITS[event]],
+                    ):
+                        return False
+                for model, ids in ((User, users), (Gate, gates)):
+                    self.cursor.execute(
+                        f"SELECT id FROM {model._meta.db_table} WHERE id = ANY(%s) "
+                        "ORDER BY id FOR KEY SHARE",
+                        [ids],
+                    )
+                    if len(self.cursor.fetchall()) != len(ids):
+                        return False  # one is gone: let the checks say so
+                role = self._value("SELECT current_setting('session_replication_role')")
+                self._value("SELECT set_config('session_replication_role', 'replica', true)")
+                self._role = role
+                return True
+        except DatabaseError:  # not allowed: each row is checked at the commit
+            return False
+
+    def restore_reference_checks(self) -> None:
+        if self._role is not None:
+            self._value("SELECT set_config('session_replication_role', %s, true)", [self._role])
+            self._role = None
+
+    def drop_spend_indexes(self) -> bool:
+        if not self.postgres:
+            return False
+        table = SpendEntry._meta.db_table
+        if self._value(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+            return False
+        try:
+            with transaction.atomic():
+                timeout = self._value("SELECT current_setting('lock_timeout')")
+                self._value("SELECT set_config('lock_timeout', '2s', true)")
+                self.cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+                self._value("SELECT set_config('lock_timeout', %s, true)", [timeout])
+                if self._value(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+                    raise _NotEmpty
+                self.cursor.execute(
+                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                    "FROM pg_index i WHERE i.indrelid = %s::regclass "
+                    "AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+                    "ORDER BY 1",
+                    [table],
+                )
+                self.spend_indexes = self.cursor.fetchall()
+                for name, _ in self.spend_indexes:
+                    self.cursor.execute(f"DROP INDEX {name}")
+        except (_NotEmpty, DatabaseError):
+            return False
+        return True
+
+    def rebuild_spend_indexes(self) -> None:
+        for _, definition in self.spend_indexes:
+            self.cursor.execute(definition)
+        self.spend_indexes = []
+
+
+class _NotEmpty(Exception):
+    pass
 
 
 # --- The second pass: writing -----------------------------------------------------------
@@ -888,91 +1463,98 @@ def _erase_history(project_ids: list[int]) -> None:
 
 
 def _write_projects(
-    source: _Source,
-    plan: _Plan,
-    people: dict[str, int],
-    problems: _Problems,
-    summary: ImportSummary,
-    progress: Progress | None,
+    plan: _Plan, people: dict[str, int], summary: ImportSummary, progress: Progress | None
 ) -> dict[str, int]:
+    """Insert (or, replacing, update) the projects; key -> id."""
     replaced_ids = [s.existing_id for s in plan.projects.values() if s.existing_id is not None]
     if replaced_ids:
         _erase_history(replaced_ids)
     now = timezone.now()
-    project_ids: dict[str, int] = {}
-    new: list[Project] = []
+    new: list[dict] = []
     replaced: list[Project] = []
-
-    def flush() -> None:
-        if new:
-            Project.objects.bulk_create(new)
-            project_ids.update((p.key, p.pk) for p in new)
-            summary.projects_created += len(new)
-            new.clear()
-        if replaced:
-            Project.objects.bulk_update(replaced, PROJECT_FIELDS, batch_size=500)
-            project_ids.update((p.key, p.pk) for p in replaced)
-            summary.projects_replaced += len(replaced)
-            replaced.clear()
-
-    counter = _Counter(progress, "writing", PROJECTS)
-    with source.open(PROJECTS) as stream:
-        for line, values in _CsvFile(stream, PROJECTS, problems):
-            counter.tick()
-            parsed = _parse_project(_Row(PROJECTS, line, values, problems))
-            if parsed is None:
-                continue
-            state = plan.projects[parsed["key"]]
-            project = Project(
-                pk=state.existing_id,
-                key=parsed["key"],
-                title=parsed["title"],
-                research_type=parsed["research_type"],
-                bucket=parsed["bucket"],
-                researcher_id=people[parsed["researcher"]],
-                product_manager_id=people[parsed["product_manager"]],
-                submitted_on=parsed["submitted_on"],
-                value_kind=parsed["value_kind"],
-                projected_low=parsed["projected_low"],
-                projected_expected=parsed["projected_expected"],
-                projected_high=parsed["projected_high"],
-                probability_of_success=parsed["probability_of_success"],
-                status=state.status,
-                current_gate=state.current_gate,
-                decisions_count=state.decisions_count,
-                last_decision_on=state.last_decision_on,
-                latest_probability=state.latest_probability,
-                funding_granted_total=state.funding_total,
-                spend_total=state.spend_total,
-                last_spend_on=state.last_spend_on,
-                updated_at=now,
-            )
-            (new if state.existing_id is None else replaced).append(project)
-            if len(new) + len(replaced) >= OBJECT_BATCH_SIZE:
-                flush()
-    flush()
-    counter.done()
-    if any(pk is None for pk in project_ids.values()):  # a backend that returns no ids
-        keys = list(project_ids)
-        for chunk in _chunks(keys):
-            project_ids.update(Project.objects.filter(key__in=chunk).values_list("key", "id"))
+    for parsed in plan.project_rows:
+        state = plan.projects[parsed["key"]]
+        values = {
+            "key": parsed["key"],
+            "title": parsed["title"],
+            "research_type": parsed["research_type"],
+            "bucket": parsed["bucket"],
+            "researcher_id": people[parsed["researcher"]],
+            "product_manager_id": people[parsed["product_manager"]],
+            "submitted_on": parsed["submitted_on"],
+            "value_kind": parsed["value_kind"],
+            "projected_low": parsed["projected_low"],
+            "projected_expected": parsed["projected_expected"],
+            "projected_high": parsed["projected_high"],
+            "probability_of_success": parsed["probability_of_success"],
+            "status": state.status,
+            "current_gate": state.current_gate,
+            "decisions_count": state.decisions_count,
+            "last_decision_on": state.last_decision_on,
+            "latest_probability": state.latest_probability,
+            "funding_granted_total": state.funding_total,
+            # Set from spend.csv once it is written (_write_spend_totals).
+            "spend_total": Decimal(0),
+            "last_spend_on": None,
+        }
+        if state.existing_id is None:
+            new.append(values)
+        else:
+            replaced.append(Project(pk=state.existing_id, updated_at=now, **values))
+    summary.projects_created = _insert_values(Project, *_new_rows(Project, new))
+    Project.objects.bulk_update(replaced, PROJECT_FIELDS, batch_size=500)
+    summary.projects_replaced = len(replaced)
+    project_ids = {
+        parsed["key"]: plan.projects[parsed["key"]].existing_id for parsed in plan.project_rows
+    }
+    created = [key for key, pk in project_ids.items() if pk is None]
+    for chunk in _chunks(created, 1000):
+        project_ids.update(Project.objects.filter(key__in=chunk).values_list("key", "id"))
+    if progress is not None:
+        progress("writing", PROJECTS, len(project_ids), True)
     return project_ids
 
 
-def _insert(model, objects: Iterable) -> int:
-    """Insert model instances in batches."""
-    count = 0
-    batch = []
-    for obj in objects:
-        batch.append(obj)
-        if len(batch) >= OBJECT_BATCH_SIZE:
-            model.objects.bulk_create(batch)
-            count += len(batch)
-            batch.clear()
-    if batch:
-        model.objects.bulk_create(batch)
-        count += len(batch)
-    return count
+def _new_rows(model, rows: Iterable[dict]) -> tuple[list[str], Iterator[tuple]]:
+    """Columns and rows for _insert_values, from the values given by attribute name;
+    every other column as a new instance has it: its default, now for auto_now."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        now = connection.ops.adapt_datetimefield_value(now)
+    new = model()
+    base = {
+        f.attname: (
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else getattr(new, f.attname)
+        )
+        for f in fields
+    }
+    json_fields = [f for f in fields if isinstance(f, models.JSONField)]
+
+    def make(values: dict) -> tuple:
+        values = {**base, **values}
+        for f in json_fields:
+            values[f.attname] = json.dumps(values[f.attname], cls=f.encoder)
+        return tuple(values[f.attname] for f in fields)
+
+    return [f.attname for f in fields], map(make, rows)
+
+
+def _copy_text(value) -> str:
+    """A value as PostgreSQL's text COPY reads it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(COPY_TEXT_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):  # and datetime
+        return value.isoformat()
+    raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
 def _insert_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
@@ -986,10 +1568,13 @@ def _insert_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for batch in itertools.batched(rows, BATCH_SIZE):
+                    copy.write("".join(["\t".join(map(_copy_text, row)) + "\n" for row in batch]))
+                    count += len(batch)
             return count
         statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         batch = []
@@ -1005,140 +1590,161 @@ def _insert_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
     return count
 
 
-def _roll_up_spend(project_ids: list[int]) -> None:
-    """Fill the monthly spend rollup (SpendMonth) of the imported projects, in the database.
-
-    One aggregate per batch of projects: no per-row state in Python. On SQLite the
-    sum is taken in integer cents, since SQLite keeps decimals as floats.
-    """
-    rollup = SpendMonth._meta.db_table
-    entries = SpendEntry._meta.db_table
-    if connection.vendor == "postgresql":
-        month = "CAST(date_trunc('month', spent_on) AS date)"
-        amount = "SUM(amount)"
-    else:
-        month = "date(spent_on, 'start of month')"
-        amount = "SUM(CAST(ROUND(amount * 100) AS INTEGER)) / 100.0"
+def _write_spend_totals(targets: Iterable[_SpendTarget]) -> None:
+    """The monthly spend rollup (SpendMonth), and each project's spend_total and
+    last_spend_on, from the totals the spend pass kept."""
+    targets = [target for target in targets if target.months]
+    _insert_values(
+        SpendMonth,
+        ["project", "month", "amount", "entries"],
+        (
+            (target.project_id, datetime.date.fromisoformat(f"{month}-01"), amount, entries)
+            for target in targets
+            for month, (amount, entries) in target.months.items()
+        ),
+    )
+    table = Project._meta.db_table
+    rows = [
+        (
+            target.project_id,
+            sum((amount for amount, _ in target.months.values()), Decimal(0)),
+            datetime.date.fromisoformat(target.last),
+        )
+        for target in targets
+    ]
     with connection.cursor() as cursor:
-        for chunk in _chunks(project_ids):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {rollup} (project_id, month, amount, entries) "
-                f"SELECT project_id, {month}, {amount}, COUNT(*) FROM {entries} "
-                f"WHERE project_id IN ({marks}) GROUP BY project_id, {month}",
-                chunk,
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"UPDATE {table} SET spend_total = %s, last_spend_on = %s WHERE id = %s",
+                [(total, last, project_id) for project_id, total, last in rows],
             )
-
-
-def _write_rows(
-    source: _Source,
-    name: str,
-    parse: Callable[[_Row], dict | None],
-    build: Callable[[int, dict], object],
-    problems: _Problems,
-    progress: Progress | None,
-) -> Iterator:
-    counter = _Counter(progress, "writing", name)
-    with source.open(name) as stream:
-        for line, values in _CsvFile(stream, name, problems):
-            counter.tick()
-            parsed = parse(_Row(name, line, values, problems))
-            if parsed is not None:
-                yield build(line, parsed)
-    counter.done()
+            return
+        for chunk in _chunks(rows, 1000):
+            values = ", ".join(["(%s::bigint, %s::numeric, %s::date)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS p SET spend_total = v.total, last_spend_on = v.last "
+                f"FROM (VALUES {values}) AS v(id, total, last) WHERE p.id = v.id",
+                [value for row in chunk for value in row],
+            )
 
 
 def _write(
     source: _Source, plan: _Plan, *, actor: User | None, progress: Progress | None
 ) -> ImportSummary:
     summary = ImportSummary()
-    # Filled only if a file changed between the checks and now.
-    problems = _Problems()
     people = _ensure_people(plan, summary)
-    project_ids = _write_projects(source, plan, people, problems, summary, progress)
+    project_ids = _write_projects(plan, people, summary, progress)
     gate_ids = dict(Gate.objects.values_list("number", "id"))
     recorder = actor.pk if actor is not None and actor.is_authenticated else None
-    now = timezone.now()
-
-    summary.decisions = _insert(
-        GateDecision,
-        _write_rows(
-            source,
-            DECISIONS,
-            _parse_decision,
-            lambda line, d: GateDecision(
-                project_id=project_ids[d["project"]],
-                gate_id=gate_ids[d["gate"]],
-                decision=d["decision"],
-                funding_granted=d["funding_granted"],
-                probability_of_success=d["probability_of_success"],
-                rationale=d["rationale"],
-                decided_by_id=people[d["decided_by"]],
-                decided_on=d["decided_on"],
-                sequence=plan.sequence_by_line[line],
-            ),
-            problems,
-            progress,
-        ),
-    )
-    recorded_at = (
-        now
-        if connection.vendor == "postgresql"
-        else (connection.ops.adapt_datetimefield_value(now))
-    )
-    summary.spend_entries = _insert_values(
-        SpendEntry,
-        ["project", "spent_on", "amount", "category", "note", "recorded_by", "recorded_at"],
-        _write_rows(
-            source,
-            SPEND,
-            _parse_spend,
-            lambda line, s: (
-                project_ids[s["project"]],
-                s["spent_on"],
-                s["amount"],
-                s["category"],
-                s["note"],
-                recorder,
-                recorded_at,
-            ),
-            problems,
-            progress,
-        ),
-    )
-    _roll_up_spend(list(project_ids.values()))
-    summary.outcomes = _insert(
-        Outcome,
-        _write_rows(
-            source,
-            OUTCOMES,
-            _parse_outcome,
-            lambda line, o: Outcome(
-                project_id=project_ids[o["project"]],
-                month=o["month"],
-                realized_value=o["realized_value"],
-                recorded_by_id=recorder,
-            ),
-            problems,
-            progress,
-        ),
-    )
-    if problems:
-        raise ImportFailed(["The files changed while they were imported.", *problems.as_list()])
-    _insert(AuditEntry, _audit_entries(plan, project_ids, summary, recorder))
+    with connection.cursor() as cursor:
+        bulk = _BulkLoad(cursor)
+        bulk.skip_reference_checks([*people.values(), recorder], gate_ids.values())
+        _write_history(
+            source, plan, bulk, people, project_ids, gate_ids, recorder, summary, progress
+        )
+        _insert_values(
+            AuditEntry, *_new_rows(AuditEntry, _audit_entries(plan, project_ids, summary, recorder))
+        )
+        bulk.restore_reference_checks()
     versioning.bump()  # cached dashboard numbers are keyed by it
     return summary
 
 
+def _write_history(
+    source: _Source,
+    plan: _Plan,
+    bulk: _BulkLoad,
+    people: dict[str, int],
+    project_ids: dict[str, int],
+    gate_ids: dict[int, int],
+    recorder: int | None,
+    summary: ImportSummary,
+    progress: Progress | None,
+) -> None:
+    """Decisions, spend (and its totals) and outcomes."""
+    if connection.vendor == "postgresql":
+        # The transaction's start: what the spend COPY's 'now' is too.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT now()")
+            now = recorded_at = cursor.fetchone()[0]
+    else:
+        now = timezone.now()
+        recorded_at = connection.ops.adapt_datetimefield_value(now)
+
+    # In file order, as before the checks sorted them.
+    decisions = sorted(
+        ((key, decision) for key, state in plan.projects.items() for decision in state.decisions),
+        key=lambda pair: pair[1].line,
+    )
+    summary.decisions = _insert_values(
+        GateDecision,
+        [
+            "project",
+            "gate",
+            "decision",
+            "funding_granted",
+            "probability_of_success",
+            "rationale",
+            "decided_by",
+            "decided_on",
+            "sequence",
+            "recorded_at",
+        ],
+        (
+            (
+                project_ids[key],
+                gate_ids[d.gate],
+                d.decision,
+                d.funding,
+                d.probability,
+                d.rationale,
+                people[d.decided_by],
+                d.decided_on,
+                d.sequence,
+                recorded_at,
+            )
+            for key, d in decisions
+        ),
+    )
+    if progress is not None:
+        progress("writing", DECISIONS, summary.decisions, True)
+
+    # spend.csv is checked as it is written: on any problem, everything is rolled back.
+    spend_problems = _Problems()
+    bulk.drop_spend_indexes()
+    with connection.cursor() as cursor, _spend_writer(cursor, recorder, now) as writer:
+        spend = _SpendPass(
+            source, plan, spend_problems, progress, project_ids=project_ids, writer=writer
+        )
+        summary.spend_entries = spend.run()
+    if spend_problems:
+        raise ImportFailed(spend_problems.as_list())
+    bulk.rebuild_spend_indexes()
+    if progress is not None:
+        progress("writing", SPEND, summary.spend_entries, True)
+    _write_spend_totals(spend.targets.values())
+
+    summary.outcomes = _insert_values(
+        Outcome,
+        ["project", "month", "realized_value", "recorded_by", "recorded_at"],
+        (
+            (project_ids[key], month, value, recorder, recorded_at)
+            for key, month, value in plan.outcomes
+        ),
+    )
+    if progress is not None:
+        progress("writing", OUTCOMES, summary.outcomes, True)
+
+
 def _audit_entries(
     plan: _Plan, project_ids: dict[str, int], summary: ImportSummary, actor_id: int | None
-) -> Iterator[AuditEntry]:
+) -> Iterator[dict]:
     """One entry for the import, and one for each project it created or replaced."""
-    yield AuditEntry(
-        actor_id=actor_id,
-        action="portfolio.imported",
-        summary=str(summary),
-        changes={
+    yield {
+        "actor_id": actor_id,
+        "action": "portfolio.imported",
+        "summary": str(summary),
+        "changes": {
             "projects_created": summary.projects_created,
             "projects_replaced": summary.projects_replaced,
             "decisions": summary.decisions,
@@ -1146,22 +1752,22 @@ def _audit_entries(
             "outcomes": summary.outcomes,
             "users_created": summary.users_created,
         },
-    )
+    }
     for key, project_id in project_ids.items():
         replaced = plan.projects[key].existing_id is not None
-        yield AuditEntry(
-            actor_id=actor_id,
-            project_id=project_id,
-            action="project.replaced" if replaced else "project.imported",
-            object_type=Project._meta.label,
-            object_id=str(project_id),
-            summary=(
+        yield {
+            "actor_id": actor_id,
+            "project_id": project_id,
+            "action": "project.replaced" if replaced else "project.imported",
+            "object_type": Project._meta.label,
+            "object_id": str(project_id),
+            "summary": (
                 f"{key} replaced by a portfolio import: its decisions, spend and outcomes "
                 "were rewritten from the files"
                 if replaced
                 else f"{key} imported from the portfolio files"
             ),
-        )
+        }
 
 
 def _import(
