@@ -27,12 +27,14 @@ import contextlib
 import csv
 import datetime
 import functools
+import heapq
 import io
 import itertools
 import json
 import operator
 import queue
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -120,6 +122,8 @@ MAX_MONEY_DIGITS = 14  # MONEY is 16 digits, 2 of them decimals
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MONEY_PLAIN = re.compile(r"[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2})?")
+CENT = Decimal("0.01")
 
 
 class ImportFailed(Exception):
@@ -160,22 +164,28 @@ Progress = Callable[[str, str, int, bool], None]
 
 
 class _Problems:
-    """Every problem found, listed up to a limit so that memory stays bounded."""
+    """Every problem found, listed up to a limit so that memory stays bounded: the
+    first ones in file order (files as FILES has them, then lines), whatever the
+    order they were found in."""
 
     def __init__(self) -> None:
-        self.listed: list[tuple[int, int, str]] = []
+        # The listed ones, as a heap whose top is the last in file order.
+        self.listed: list[tuple[int, int, int, str]] = []
         self.count = 0
 
     def add(self, file: str, line: int, column: str, message: str) -> None:
         self.count += 1
+        entry = (-FILES.index(file), -line, -self.count, f"{file}:{line}: {column}: {message}")
         if len(self.listed) < MAX_LISTED_PROBLEMS:
-            self.listed.append((FILES.index(file), line, f"{file}:{line}: {column}: {message}"))
+            heapq.heappush(self.listed, entry)
+        elif entry > self.listed[0]:
+            heapq.heapreplace(self.listed, entry)
 
     def __bool__(self) -> bool:
         return self.count > 0
 
     def as_list(self) -> list[str]:
-        lines = [text for _, _, text in sorted(self.listed, key=lambda p: (p[0], p[1]))]
+        lines = [text for *_, text in sorted(self.listed, reverse=True)]
         if self.count > len(self.listed):
             lines.append(f"… and {self.count - len(self.listed)} more problems not listed")
         return lines
@@ -377,6 +387,10 @@ class _Row:
         self, column: str, *, optional: bool = False, positive: bool = False
     ) -> Decimal | None:
         value = self.raw(column)
+        if MONEY_PLAIN.fullmatch(value):  # the usual case, quickly: no problem possible
+            amount = Decimal(value)
+            if amount or not positive:
+                return amount.quantize(CENT)
         if not value:
             if optional:
                 return Decimal(0)
@@ -623,10 +637,11 @@ class _Counter:
 
 
 def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Plan:
-    """The first pass: every rule of the format, and the keys already in the database.
-
-    All but spend.csv, which is checked while it is written (``_SpendPass``); when
-    another file has problems, it is checked here too, so that all are listed.
+    """The checks before anything is written: projects.csv and gate_decisions.csv (and
+    the keys already in the database). spend.csv is checked as it is written
+    (``_SpendPass``) and outcomes.csv meanwhile (``_check_outcomes``); when these two
+    files have problems, the import is rolled back. When the first two have, the
+    other two are checked here, so that every problem is listed at once.
     """
     problems = _Problems()
     plan = _Plan()
@@ -674,7 +689,7 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
                 plan.product_managers.add(parsed["product_manager"])
                 plan.project_rows.append(parsed)
         # A broken header leaves no keys to check the other files against.
-        projects_readable = rows.readable
+        projects_readable = plan.projects_readable = rows.readable
     counter.done()
 
     _check_existing_keys(projects, problems, replace=replace)
@@ -717,6 +732,19 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
     for state in projects.values():
         _replay(state, plan, problems)
 
+    if problems:
+        # Still read the other files, so that every problem is listed at once.
+        _SpendPass(source, plan, problems, progress).run()
+        _check_outcomes(source, plan, problems, progress)
+        raise ImportFailed(problems.as_list())
+    return plan
+
+
+def _check_outcomes(
+    source: _Source, plan: _Plan, problems: _Problems, progress: Progress | None
+) -> None:
+    """outcomes.csv, after the decisions (a project has outcomes once greenlit)."""
+    projects = plan.projects
     # outcomes.csv
     counter = _Counter(progress, "checking", OUTCOMES)
     months_seen: dict[tuple[str, datetime.date], int] = {}
@@ -726,7 +754,9 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
             row = _Row(OUTCOMES, line, values, problems)
             parsed = _parse_outcome(row)
             key = row.raw("project") or None
-            state = lookup(row, key)
+            state = projects.get(key) if key is not None else None
+            if state is None and key is not None and plan.projects_readable:
+                row.problem("project", f"unknown project key {key!r} (not in {PROJECTS})")
             if state is None or parsed is None:
                 continue
             first = months_seen.setdefault((key, parsed["month"]), line)
@@ -751,13 +781,6 @@ def _check(source: _Source, *, replace: bool, progress: Progress | None) -> _Pla
             else:
                 plan.outcomes.append((key, parsed["month"], parsed["realized_value"]))
     counter.done()
-
-    plan.projects_readable = projects_readable
-    if problems:
-        # Still read spend.csv, so that every problem is listed at once.
-        _SpendPass(source, plan, problems, progress).run()
-        raise ImportFailed(problems.as_list())
-    return plan
 
 
 def row_date(row: _Row) -> datetime.date | None:
@@ -838,6 +861,8 @@ SPEND_FAST_CELLS = {
     "category": "(?:" + "|".join(re.escape(c) for c in SPEND_CATEGORIES) + ")",
     "note": r'[^,"\r\n\\]*',  # no backslash: PostgreSQL's COPY text takes it as is
 }
+# An amount with exactly two decimals (as exports have them), greater than 0.
+SPEND_CENTS = r"(?!0*\.00)[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}\.[0-9]{2}"
 SPEND_ORDER = ["project", "spent_on", "amount", "category", "note"]
 
 # Rows of (project id, spent_on, amount, category, note): text, as in the file.
@@ -869,15 +894,22 @@ class _SpendTarget:
 
     def add_run(self, days: list[str], amounts: list[str]) -> None:
         """Rows' spent_on and amount, as text; a month at a time when in date order."""
+        self._add_months(days, amounts, lambda amounts: sum(map(Decimal, amounts), Decimal(0)))
+
+    def add_run_in_cents(self, days: list[str], cents: list[str]) -> None:
+        """The same with each amount in cents (its digits, without the point)."""
+        self._add_months(days, cents, lambda cents: Decimal(sum(map(int, cents))).scaleb(-2))
+
+    def _add_months(self, days: list[str], amounts: list[str], total_of) -> None:
         if days != sorted(days):
-            for day, amount in zip(days, amounts, strict=True):
+            for day, amount in zip(days, map(total_of, ([a] for a in amounts)), strict=True):
                 self.add(day, amount)
             return
         start = 0
         while start < len(days):
             month = days[start][:7]
             end = bisect.bisect_left(days, f"{month}-99", start)  # past the month's last day
-            total = sum(map(Decimal, amounts[start:end]), Decimal(0))
+            total = total_of(amounts[start:end])
             known = self.months.get(month)
             if known is None:
                 self.months[month] = [total, end - start]
@@ -1006,9 +1038,12 @@ class _SpendPass:
             if order == SPEND_ORDER
             else operator.itemgetter(*(order.index(column) for column in SPEND_ORDER))
         )
-        plain = None
+        runs = []  # (expression for runs of rows of one project, amounts in cents?)
         if self.writer is not None and self.writer.text is not None and order == SPEND_ORDER:
-            plain = re.compile("(?:" + ",".join(cells) + r"\n)*")
+            rest = ",".join(cells[1:])
+            cents = rest.replace(SPEND_FAST_CELLS["amount"], SPEND_CENTS)
+            for pattern, in_cents in ((cents, True), (rest, False)):
+                runs.append((re.compile(f"({cells[0]}),{pattern}\n(?:\\1,{pattern}\n)*"), in_cents))
         tail = ("" if "note" in header else ",") + (self.writer.tail if self.writer else "")
         line = 2  # of the block's first row
         while block := stream.read(SPEND_BLOCK_BYTES):
@@ -1026,7 +1061,7 @@ class _SpendPass:
                 )
                 return
             count = text.count("\n")
-            if plain is not None and plain.fullmatch(text) and self._runs(text, tail, count):
+            if any(self._runs(text, tail, count, *run) for run in runs):
                 done = count
             else:
                 rows = lines.findall(text)
@@ -1043,19 +1078,26 @@ class _SpendPass:
             line += count
             self.counter.add(done)
 
-    _RUN = re.compile(r"([^,\n]*),[^\n]*\n(?:\1,[^\n]*\n)*")  # rows of one project
     _DAYS = re.compile(r"^[^,\n]*,([^,\n]*)", re.MULTILINE)  # each row's second cell
     _AMOUNTS = re.compile(r"^[^,\n]*,[^,\n]*,([^,\n]*)", re.MULTILINE)  # and third
 
-    def _runs(self, text: str, tail: str, count: int) -> bool:
-        """A block of plain rows in the usual column order, turned into COPY text a
-        run of rows of one project at a time. False, writing nothing, if a row fails
-        a check: the caller then takes the block row by row."""
+    def _runs(self, text: str, tail: str, count: int, expression, in_cents: bool) -> bool:
+        """A block of plain rows in the usual column order, taken a run of rows of
+        one project at a time (``expression``, which checks each cell too) and turned
+        into COPY text. False, writing nothing, if a row does not match or fails a
+        check: the caller then takes the block row by row.
+
+        ``in_cents``: each amount has two decimals, so that a month's amounts add up
+        as integers (cents), without a Decimal each."""
         targets = self.targets
         good_days = self._good_days
         parts = []
         runs = []
-        for run in self._RUN.finditer(text):
+        end = 0
+        for run in expression.finditer(text):
+            if run.start() != end:
+                return False  # a row between runs did not match
+            end = run.end()
             key = run.group(1)
             target = targets.get(key)
             if target is None:
@@ -1072,8 +1114,13 @@ class _SpendPass:
             runs.append((target, days, rows))
             prefix = target.prefix
             parts.append(prefix + rows[len(key) + 1 :].replace(f"\n{key},", f"\n{prefix}"))
+        if end != len(text):
+            return False
         for target, days, rows in runs:
-            target.add_run(days, self._AMOUNTS.findall(rows))
+            if in_cents:
+                target.add_run_in_cents(days, self._AMOUNTS.findall(rows.replace(".", "")))
+            else:
+                target.add_run(days, self._AMOUNTS.findall(rows))
         if self._writing:
             self._flush()  # rows keep the file's order
             self.writer.text("".join(parts).replace("\n", tail))
@@ -1265,7 +1312,8 @@ class _BulkLoad:
       table's secondary indexes, rebuilt after it (one sort each instead of a
       random insertion per row and index). It holds the table's ACCESS EXCLUSIVE
       lock to the end of the import, which only a table with nothing to read can
-      afford; if the lock is not had within 2 s, the indexes stay.
+      afford; if the lock is not had within 2 s, the indexes stay. Only with the
+      reference checks skipped (their pending events forbid an index build).
 
     A rollback undoes both, like the rest of the import. Elsewhere, nothing.
     """
@@ -1327,7 +1375,9 @@ class _BulkLoad:
             self._role = None
 
     def drop_spend_indexes(self) -> bool:
-        if not self.postgres:
+        # With the reference checks on, each row leaves a pending trigger event, and
+        # PostgreSQL builds no index on a table that has some.
+        if not self.postgres or self._role is None:
             return False
         table = SpendEntry._meta.db_table
         if self._value(f"SELECT EXISTS (SELECT 1 FROM {table})"):
@@ -1355,10 +1405,33 @@ class _BulkLoad:
             return False
         return True
 
-    def rebuild_spend_indexes(self) -> None:
-        for _, definition in self.spend_indexes:
-            self.cursor.execute(definition)
+    @contextlib.contextmanager
+    def rebuilding_spend_indexes(self):
+        """Rebuild the dropped indexes on a thread, while the caller works in Python
+        without the database (the server's work and the checks overlap)."""
+        if not self.spend_indexes:
+            yield
+            return
+        raw = self.cursor.cursor  # psycopg's: the thread does not go through Django
+        failed: list[BaseException] = []
+
+        def rebuild() -> None:
+            try:
+                for _, definition in self.spend_indexes:
+                    raw.execute(definition)
+            except BaseException as exc:  # re-raised below, in the caller's thread
+                failed.append(exc)
+
+        thread = threading.Thread(target=rebuild, name="import-spend-indexes")
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
         self.spend_indexes = []
+        if failed:
+            with connection.wrap_database_errors:
+                raise failed[0]
 
 
 class _NotEmpty(Exception):
@@ -1709,17 +1782,17 @@ def _write_history(
     if progress is not None:
         progress("writing", DECISIONS, summary.decisions, True)
 
-    # spend.csv is checked as it is written: on any problem, everything is rolled back.
-    spend_problems = _Problems()
+    # spend.csv is checked as it is written, outcomes.csv while PostgreSQL rebuilds the
+    # spend indexes: on any problem in either, everything is rolled back.
+    problems = _Problems()
     bulk.drop_spend_indexes()
     with connection.cursor() as cursor, _spend_writer(cursor, recorder, now) as writer:
-        spend = _SpendPass(
-            source, plan, spend_problems, progress, project_ids=project_ids, writer=writer
-        )
+        spend = _SpendPass(source, plan, problems, progress, project_ids=project_ids, writer=writer)
         summary.spend_entries = spend.run()
-    if spend_problems:
-        raise ImportFailed(spend_problems.as_list())
-    bulk.rebuild_spend_indexes()
+    with bulk.rebuilding_spend_indexes():
+        _check_outcomes(source, plan, problems, progress)
+    if problems:
+        raise ImportFailed(problems.as_list())
     if progress is not None:
         progress("writing", SPEND, summary.spend_entries, True)
     _write_spend_totals(spend.targets.values())
