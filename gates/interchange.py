@@ -2,12 +2,16 @@
 
 A portfolio is four CSV files: projects, gate decisions, spend and outcomes.
 
-Import reads every file twice. The first pass checks everything and keeps only
-small per-project state (dates, running totals, the order of its decisions), so
-memory does not grow with the number of spend rows; every problem is listed as
-``FILE:LINE: column: message``. Only when there is none does the second pass
-write, in one transaction, in batches (COPY on PostgreSQL for spend). So a bad
-file writes nothing.
+Import reads each file once. projects.csv and gate_decisions.csv are checked
+first, keeping their rows (they grow with projects, not with spend). Then, in
+one transaction: the projects and decisions are written, spend.csv is checked
+row by row as it streams into the database (COPY on PostgreSQL; ``_SpendPass``),
+and outcomes.csv is checked while PostgreSQL finishes the spend; on any problem
+the transaction is rolled back, so a bad file writes nothing, as if everything
+had been checked first. Every problem is listed as ``FILE:LINE: column: message``,
+whichever file it is in (the other files are still read to find them all).
+Memory does not grow with the number of spend rows: only totals per project and
+month are kept, for the rollup.
 
 Replacing projects that already exist (``replace=True``, admins only) is the one
 path in the app that removes gate decisions: they are history, refused by the
@@ -1633,8 +1637,8 @@ def _copy_text(value) -> str:
 def _insert_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
     """Insert plain rows of values: COPY on PostgreSQL, batched executemany elsewhere.
 
-    For the spend file, which may hold a million rows: building a model instance
-    per row would cost more than reading and checking it.
+    Model instances and the ORM's bulk_create cost more per row than reading and
+    checking it; the values here are already checked.
     """
     table = model._meta.db_table
     columns = ", ".join(model._meta.get_field(name).column for name in fields)
