@@ -93,6 +93,7 @@ class Config:
     smoke: bool
     output: Path
     keep_databases: bool
+    report_only: bool = False
     python: str = sys.executable
     end: str = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).date().isoformat())
 
@@ -1434,6 +1435,12 @@ def parse_args(argv: list[str]) -> Config:
         "--keep-databases", action="store_true", help="leave each size's database for inspection"
     )
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: write the report again from bench/out/results-<size>.json"
+        " (after editing bench/analysis.md)",
+    )
     args = parser.parse_args(argv)
     smoke = args.smoke
     return Config(
@@ -1453,11 +1460,35 @@ def parse_args(argv: list[str]) -> Config:
             args.output or (OUT / "RESULTS-smoke.md" if smoke else BENCH / "RESULTS.md")
         ).resolve(),
         keep_databases=args.keep_databases,
+        report_only=args.report_only,
     )
+
+
+def rewrite_report(cfg: Config) -> int:
+    saved = []
+    for rows in cfg.sizes:
+        path = OUT / f"results-{'smoke' if cfg.smoke else size_label(rows)}.json"
+        if not path.exists():
+            print(f"bench: {path} is missing: run the benchmark first", file=sys.stderr)
+            return 2
+        saved.append(json.loads(path.read_text()))
+    first = saved[0]["config"]
+    for name in ("projects", "seed", "years", "workers", "clients", "duration", "requests"):
+        setattr(cfg, name, first[name])
+    cfg.max_seconds, cfg.sql_repeat, cfg.end = (
+        first["max_seconds"],
+        first["sql_repeat"],
+        first["end"],
+    )
+    write_report(cfg, saved[-1]["machine"], [s["result"] for s in saved], cfg.output)
+    print(f"bench: wrote {cfg.output}")
+    return 0
 
 
 def main(argv: list[str]) -> int:
     cfg = parse_args(argv)
+    if cfg.report_only:
+        return rewrite_report(cfg)
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith(("postgres://", "postgresql://")):
         print(
