@@ -1384,16 +1384,17 @@ class _BulkLoad:
         if not self.postgres or self._role is None:
             return False
         table = SpendEntry._meta.db_table
-        if self._value(f"SELECT EXISTS (SELECT 1 FROM {table})"):
-            return False
+        empty = f"SELECT NOT EXISTS (SELECT 1 FROM {table})"
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # a rollback to here lets go of the locks
                 timeout = self._value("SELECT current_setting('lock_timeout')")
                 self._value("SELECT set_config('lock_timeout', '2s', true)")
-                self.cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-                self._value("SELECT set_config('lock_timeout', %s, true)", [timeout])
-                if self._value(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+                if not self._value(empty):  # a cheap look first, sharing the table
                     raise _NotEmpty
+                self.cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+                if not self._value(empty):
+                    raise _NotEmpty
+                self._value("SELECT set_config('lock_timeout', %s, true)", [timeout])
                 self.cursor.execute(
                     "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
                     "FROM pg_index i WHERE i.indrelid = %s::regclass "
@@ -1402,11 +1403,12 @@ class _BulkLoad:
                     "ORDER BY 1",
                     [table],
                 )
-                self.spend_indexes = self.cursor.fetchall()
-                for name, _ in self.spend_indexes:
+                indexes = self.cursor.fetchall()
+                for name, _ in indexes:
                     self.cursor.execute(f"DROP INDEX {name}")
         except (_NotEmpty, DatabaseError):
             return False
+        self.spend_indexes = indexes
         return True
 
     @contextlib.contextmanager
