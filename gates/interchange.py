@@ -1423,6 +1423,8 @@ class _BulkLoad:
 
         def rebuild() -> None:
             try:
+                # Sorting a million keys in memory rather than on disk: ~30% faster per index.
+                raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 for _, definition in self.spend_indexes:
                     raw.execute(definition)
             except BaseException as exc:  # re-raised below, in the caller's thread

@@ -284,7 +284,10 @@ class SpendCategory(models.TextChoices):
 
 
 class SpendEntry(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="spend_entries")
+    # No index of its own: the (project, spent_on) index below serves every lookup by project.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="spend_entries", db_index=False
+    )
     spent_on = models.DateField()
     amount = models.DecimalField(**MONEY)
     category = models.CharField(max_length=16, choices=SpendCategory.choices)
