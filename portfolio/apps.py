@@ -7,6 +7,7 @@ class PortfolioConfig(AppConfig):
     verbose_name = "Portfolio"
 
     def ready(self) -> None:
+        from portfolio import checks  # noqa: F401  (registers the system checks)
         from portfolio.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, dispatch_uid="greenlight_ensure_roles")

@@ -39,6 +39,23 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="portfolio.settings")
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_production_settings_pass_the_deploy_check(tmp_path):
     result = _manage(
         "check",
@@ -53,10 +70,23 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_it_refuses_to_start_without_a_secret_key_in_production():
-    result = _manage("check", SECRET_KEY="", DEBUG="false")
+def test_app_servers_refuse_to_start_without_a_secret_key_in_production():
+    result = _python("import portfolio.wsgi", SECRET_KEY="", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_checks_warn_without_a_secret_key_but_migrations_can_be_checked(tmp_path):
+    env = {
+        "SECRET_KEY": "",
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    check = _manage("check", "--fail-level", "WARNING", **env)
+    assert check.returncode != 0
+    assert "SECRET_KEY is not set" in check.stderr + check.stdout
+    migrations = _manage("makemigrations", "--check", "--dry-run", **env)
+    assert migrations.returncode == 0, migrations.stderr
 
 
 def test_a_bad_boolean_stops_start_up_with_its_name():
