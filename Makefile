@@ -48,7 +48,7 @@ $(STAMP): pyproject.toml
 run: export DEBUG := true
 run: $(STAMP)
 	$(PY) manage.py migrate
-	$(PY) manage.py seed_demo
+	DEMO_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Every stage runs even when an earlier one failed, so one run shows every problem.

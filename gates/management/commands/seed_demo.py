@@ -25,6 +25,7 @@ waiting for their deliverables.
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 from dataclasses import replace
@@ -173,7 +174,7 @@ class Command(BaseCommand):
 
     def print_sign_ins(self, created: set[str]) -> None:
         self.stdout.write("")
-        self.stdout.write(f"Greenlight demo: {SITE}")
+        self.stdout.write(f"Greenlight demo: {os.environ.get('DEMO_URL', SITE)}")
         self.stdout.write(f"  {'Role':<16} {'E-mail':<28} Password")
         for role, email, _, password in DEMO_USERS:
             self.stdout.write(f"  {role:<16} {email:<28} {password}")
