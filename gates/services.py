@@ -55,6 +55,8 @@ def missing_deliverables(project: Project, gate: Gate) -> list[str]:
 
 
 def _save_deliverable(model, *, project: Project, actor: User, fields: dict, label: str):
+    # Lock the project first: two first saves at once then become a create and an update.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     existing = model.objects.select_for_update().filter(project=project).first()
     if existing is None:
         deliverable = model.objects.create(project=project, author=actor, **fields)

@@ -99,3 +99,32 @@ def test_twenty_writers_lose_no_spend_and_each_race_has_one_winner(alice, bob, e
     assert len(losers) == THREADS - len(raced)
     assert all("killed" in message for message in losers)
     assert Project.objects.get(key="SHARED-SPEND").spend_total == expected_spend
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_saves_of_one_deliverable_make_one_estimate(alice, bob, carol):
+    from gates.models import ArchitectureEstimate
+    from gates.services import save_architecture_estimate
+
+    project = make_project(researcher=alice, product_manager=bob, key="ESTIMATE-RACE")
+
+    def save(build_cost):
+        return lambda: save_architecture_estimate(
+            project=project,
+            actor=carol,
+            build_cost=Decimal(build_cost),
+            monthly_run_cost=Decimal("100"),
+            retraining_cadence="quarterly",
+            cost_per_retrain=Decimal("50"),
+            platform_reused="",
+            build_or_buy_note="",
+        )
+
+    results = _run_at_once([save("1000"), save("2000")])
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert ArchitectureEstimate.objects.filter(project=project).count() == 1
+    assert ArchitectureEstimate.objects.get(project=project).build_cost in (
+        Decimal("1000"),
+        Decimal("2000"),
+    )
