@@ -44,7 +44,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads the session cookie or the query string.
-    "portfolio.middleware.NulBytesMiddleware",
+    "portfolio.web.middleware.NulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "portfolio.middleware.DatabaseUnavailableMiddleware",
+    "portfolio.web.middleware.DatabaseUnavailableMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' advice).
     "axes.middleware.AxesMiddleware",
 ]
@@ -72,7 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "portfolio.context_processors.navigation",
+                "portfolio.web.context_processors.navigation",
             ],
         },
     }

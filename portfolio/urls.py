@@ -1,11 +1,12 @@
-"""Root URL configuration."""
+"""Root URL configuration: sign-in, the admin, the portfolio's pages, the dashboard, the gates."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portfolio import health
+from portfolio import views
 from portfolio.forms import SignInForm
+from portfolio.web import health
 
 urlpatterns = [
     path("health", health.health, name="health"),
@@ -26,6 +27,17 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("", include("portfolio.web_urls")),
+    path("", views.home, name="home"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects.csv", views.project_list_csv, name="project_list_csv"),
+    path("proposals/new/", views.proposal_create, name="proposal_create"),
+    path("projects/<str:key>/", views.project_detail, name="project_detail"),
+    path("projects/<str:key>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("projects/<str:key>/submit/", views.proposal_submit, name="proposal_submit"),
+    path("projects/<str:key>/spend/", views.spend_create, name="spend_create"),
+    path("projects/<str:key>/outcomes/", views.outcome_create, name="outcome_create"),
+    path("projects/<str:key>/artifacts/new/", views.artifact_create, name="artifact_create"),
+    path("projects/<str:key>/artifacts/reuse/", views.artifact_reuse, name="artifact_reuse"),
+    path("", include("portfolio.dashboard.urls")),
     path("", include("gates.urls")),
 ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portfolio import access, listing, project_page, services, worklists
+from portfolio import access, services
 from portfolio import errors as domain
 from portfolio.forms import (
     ArtifactForm,
@@ -32,6 +32,8 @@ from portfolio.forms import (
     reusable_artifacts,
 )
 from portfolio.models import Project, Status
+from portfolio.reads import project_list as listing
+from portfolio.reads import project_page, worklists
 
 
 def _deny_unless(allowed: bool) -> None:

@@ -12,7 +12,7 @@ def test_it_reports_503_when_the_database_is_down(client, db, monkeypatch):
         def cursor(self):
             raise RuntimeError("connection refused")
 
-    monkeypatch.setattr("portfolio.health.connection", DownDatabase())
+    monkeypatch.setattr("portfolio.web.health.connection", DownDatabase())
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["status"] == "error"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from portfolio import dashboard_charts
+from portfolio.dashboard import charts as dashboard_charts
 from portfolio.models import Bucket, Status
 
 register = template.Library()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gates.interchange import import_portfolio
 from gates.models import GateDecision
-from portfolio.generator import generate_portfolio
+from portfolio.demo.generator import generate_portfolio
 from portfolio.models import Outcome, Project, Role, SpendEntry, User
 from portfolio.rollups import check_spend_months
 

@@ -19,7 +19,7 @@ from django.db import connection
 
 from gates import interchange
 from gates.interchange import ImportFailed, import_portfolio, import_portfolio_files
-from portfolio.generator import generate_portfolio
+from portfolio.demo.generator import generate_portfolio
 from portfolio.models import AuditEntry, Project, SpendEntry, SpendMonth
 from portfolio.rollups import check_spend_months
 

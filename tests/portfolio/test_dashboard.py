@@ -141,7 +141,7 @@ def test_it_uses_only_the_metrics_engine_for_the_headline(client, erin, monkeypa
         calls.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr("portfolio.dashboard_views.compute", spy)
+    monkeypatch.setattr("portfolio.dashboard.views.compute", spy)
 
     client.get(URL, {"as_of": "2026-06-30", "bucket": "revenue"})
 
@@ -380,8 +380,8 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_portfolio_size(
 def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(
     client, erin, bob, monkeypatch
 ):
-    monkeypatch.setattr("portfolio.dashboard_views.RISK_SHOWN", 2)
-    monkeypatch.setattr("portfolio.dashboard_views.ZOMBIES_SHOWN", 1)
+    monkeypatch.setattr("portfolio.dashboard.views.RISK_SHOWN", 2)
+    monkeypatch.setattr("portfolio.dashboard.views.ZOMBIES_SHOWN", 1)
     for key, amount in (("SMALL", "10.00"), ("BIG", "900.00"), ("MID", "50.00")):
         project = make_project(key=key, submitted_on=datetime.date(2025, 1, 6))
         SpendEntry.objects.create(
@@ -429,7 +429,7 @@ def test_it_serves_its_scripts_and_styles_itself(client, erin):
 
 
 def test_it_serves_a_cached_copy_until_the_data_changes(client, erin, bob, alice, monkeypatch):
-    import portfolio.dashboard_views as views
+    import portfolio.dashboard.views as views
     from portfolio import services
 
     project = make_project(

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from gates.models import Gate, GateDecision
-from portfolio.dashboard_views import CSV_TABLES
-from portfolio.metrics_dashboard import ZOMBIE_COLUMNS
+from portfolio.dashboard.views import CSV_TABLES
+from portfolio.metrics.panels import ZOMBIE_COLUMNS
 from portfolio.services import record_spend
 from tests.conftest import make_project
 from tests.portfolio.dashboard_sample import expected, import_sample

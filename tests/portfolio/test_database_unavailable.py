@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError
 from django.test import RequestFactory
 
-from portfolio.middleware import DatabaseUnavailableMiddleware
+from portfolio.web.middleware import DatabaseUnavailableMiddleware
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def middleware(db):
 
 
 def test_a_lost_connection_becomes_a_503_page(middleware, monkeypatch):
-    monkeypatch.setattr("portfolio.middleware._connection_lost", lambda: True)
+    monkeypatch.setattr("portfolio.web.middleware._connection_lost", lambda: True)
     request = RequestFactory().get("/projects/")
     response = middleware.process_exception(
         request, OperationalError("server closed the connection")
@@ -28,7 +28,7 @@ def test_a_lost_connection_becomes_a_503_page(middleware, monkeypatch):
 
 
 def test_the_api_gets_json(middleware, monkeypatch):
-    monkeypatch.setattr("portfolio.middleware._connection_lost", lambda: True)
+    monkeypatch.setattr("portfolio.web.middleware._connection_lost", lambda: True)
     request = RequestFactory().get("/api/metrics")
     response = middleware.process_exception(request, OperationalError("terminating connection"))
     assert response.status_code == 503
@@ -36,7 +36,7 @@ def test_the_api_gets_json(middleware, monkeypatch):
 
 
 def test_other_errors_are_left_alone(middleware, monkeypatch):
-    monkeypatch.setattr("portfolio.middleware._connection_lost", lambda: False)
+    monkeypatch.setattr("portfolio.web.middleware._connection_lost", lambda: False)
     request = RequestFactory().get("/projects/")
     assert middleware.process_exception(request, OperationalError("deadlock detected")) is None
     assert middleware.process_exception(request, ValueError("bug")) is None

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portfolio import process
-from portfolio.generator import FILES, generate_portfolio, make_staff
+from portfolio.demo.generator import FILES, generate_portfolio, make_staff
 
 END = datetime.date(2026, 3, 15)
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,32}$")

@@ -11,7 +11,7 @@ import pytest
 from gates.models import Gate, GateDecision
 from portfolio import metrics, rollups
 from portfolio.metrics import MetricsFilterError
-from portfolio.metrics_dashboard import (
+from portfolio.metrics.panels import (
     OUTCOME_COLUMNS,
     RELIABILITY_COLUMNS,
     RISK_COLUMNS,

@@ -4,7 +4,7 @@
 are created once (their passwords are set only then), and the portfolio is
 loaded only into a database without projects.
 
-The portfolio is made by ``portfolio.generator`` (three years ending today,
+The portfolio is made by ``portfolio.demo.generator`` (three years ending today,
 every status, all four gates, spend, outcomes) and brought in by the
 importer, as a company's own portfolio would be. The demo persons lead or
 own a share of it. Then the deliverables and artifacts the files cannot
@@ -49,7 +49,7 @@ from gates.services import (
     save_business_case,
     save_feasibility_study,
 )
-from portfolio.generator import Person, Staff, generate_portfolio, make_staff, project_key
+from portfolio.demo.generator import Person, Staff, generate_portfolio, make_staff, project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
 from portfolio.services import create_proposal, link_reused_artifact, register_artifact
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from portfolio.generator import generate_portfolio
+from portfolio.demo.generator import generate_portfolio
 
 
 def _date(value: str) -> datetime.date:

@@ -1,7 +1,7 @@
 """The executive dashboard, its CSV downloads and the JSON metrics API.
 
 Every number comes from ``portfolio.metrics.compute`` (what metrics.md
-defines) or ``portfolio.metrics_dashboard`` (the extra panels); nothing here
+defines) or ``portfolio.metrics.panels`` (the extra panels); nothing here
 computes a metric a second way. Filters live in the query string, so a URL
 can be shared and the page works without JavaScript; htmx swaps the panels.
 """
@@ -26,12 +26,12 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from portfolio import dashboard_charts as charts
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
-from portfolio.dashboard_forms import DashboardFilterForm, product_manager_emails
+from portfolio.dashboard import charts
+from portfolio.dashboard.forms import DashboardFilterForm, product_manager_emails
 from portfolio.metrics import MetricsFilterError, compute
-from portfolio.metrics_dashboard import (
+from portfolio.metrics.panels import (
     AS_OF_RANGE_MESSAGE,
     EARLIEST_AS_OF,
     LATEST_AS_OF,
