@@ -1,9 +1,4 @@
-"""Every state change of the stage-gate process: deliverables and gate decisions.
-
-``record_decision`` is the only way a decision is made in the app. It locks
-the project row, so that of two decisions racing on one project exactly one
-is recorded and the other is told why it was refused.
-"""
+"""Gate decisions: the scorecard and recording a decision (append-only history)."""
 
 from __future__ import annotations
 
@@ -15,121 +10,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gates.models import (
-    DELIVERABLE_RELATED_NAMES,
-    ArchitectureEstimate,
-    BusinessCase,
     Criterion,
     CriterionScore,
     DecisionKind,
-    DeliverableKind,
-    FeasibilityStudy,
     Gate,
     GateDecision,
 )
+from gates.services.deliverables import missing_deliverables
 from portfolio import access, audit, process
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Status, User
-from portfolio.services import _notify
+from portfolio.services.notifications import notify
 
 # --- Deliverables ---------------------------------------------------------------
-
-
-def present_deliverables(project: Project) -> set[str]:
-    """The kinds of deliverable this project has (one query)."""
-    kinds = set()
-    annotated = Project.objects.filter(pk=project.pk).values(
-        *[f"{name}__id" for name in DELIVERABLE_RELATED_NAMES.values()]
-    )
-    row = annotated.first() or {}
-    for kind, name in DELIVERABLE_RELATED_NAMES.items():
-        if row.get(f"{name}__id"):
-            kinds.add(kind)
-    return kinds
-
-
-def missing_deliverables(project: Project, gate: Gate) -> list[str]:
-    """Labels of the deliverables ``gate`` requires that ``project`` lacks, in order."""
-    required = [r.kind for r in gate.required_deliverables.all()]
-    present = present_deliverables(project)
-    return [DeliverableKind(kind).label for kind in required if kind not in present]
-
-
-def _save_deliverable(model, *, project: Project, actor: User, fields: dict, label: str):
-    # Lock the project first: two first saves at once then become a create and an update.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    existing = model.objects.select_for_update().filter(project=project).first()
-    if existing is None:
-        deliverable = model.objects.create(project=project, author=actor, **fields)
-        audit.record(
-            actor=actor,
-            action=f"{model._meta.model_name}.created",
-            project=project,
-            obj=deliverable,
-            summary=f"{label} written",
-        )
-        return deliverable
-    changes = audit.diff(existing, fields)
-    for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.author = actor
-    existing.save()
-    if changes:
-        audit.record(
-            actor=actor,
-            action=f"{model._meta.model_name}.revised",
-            project=project,
-            obj=existing,
-            summary=f"{label} revised",
-            changes=changes,
-        )
-    return existing
-
-
-def _check_open(project: Project) -> None:
-    if project.is_closed:
-        raise DomainError(
-            f"The project is {project.get_status_display().lower()}: its deliverables are final."
-        )
-
-
-@transaction.atomic
-def save_feasibility_study(*, project: Project, actor: User, **fields) -> FeasibilityStudy:
-    if not access.can_write_feasibility_study(actor, project):
-        raise PermissionDenied("Only the project's researcher writes its feasibility study.")
-    _check_open(project)
-    return _save_deliverable(
-        FeasibilityStudy, project=project, actor=actor, fields=fields, label="Feasibility study"
-    )
-
-
-@transaction.atomic
-def save_architecture_estimate(*, project: Project, actor: User, **fields) -> ArchitectureEstimate:
-    if not access.can_write_architecture_estimate(actor, project):
-        raise PermissionDenied("Only architects write architecture estimates.")
-    _check_open(project)
-    for name in ("build_cost", "monthly_run_cost", "cost_per_retrain"):
-        if fields.get(name) is not None and fields[name] < 0:
-            raise DomainError("A cost cannot be negative.", field=name)
-    return _save_deliverable(
-        ArchitectureEstimate,
-        project=project,
-        actor=actor,
-        fields=fields,
-        label="Architecture estimate",
-    )
-
-
-@transaction.atomic
-def save_business_case(*, project: Project, actor: User, **fields) -> BusinessCase:
-    if not access.can_write_business_case(actor, project):
-        raise PermissionDenied("Only the project's product manager writes its business case.")
-    _check_open(project)
-    return _save_deliverable(
-        BusinessCase, project=project, actor=actor, fields=fields, label="Business case"
-    )
-
-
-# --- Scorecards and decisions --------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -293,7 +186,7 @@ def record_decision(
         summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
         + (f", funding {funding_granted}" if funding_granted else ""),
     )
-    _notify(
+    notify(
         to=project.researcher,
         subject=f"[Greenlight] {project.key}: {recorded.get_decision_display()} at {gate}",
         template="gates/email/decision_recorded.txt",

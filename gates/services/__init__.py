@@ -1,0 +1,28 @@
+"""Every state change of the stage-gate process: deliverables and gate decisions.
+
+``record_decision`` is the only way a decision is made in the app. It locks
+the project row, so that of two decisions racing on one project exactly one
+is recorded and the other is told why it was refused. One module per subject;
+this package re-exports them so that callers write ``services.record_decision(...)``.
+"""
+
+from gates.services.decisions import Score, record_decision, scorecard_maximum, scorecard_total
+from gates.services.deliverables import (
+    missing_deliverables,
+    present_deliverables,
+    save_architecture_estimate,
+    save_business_case,
+    save_feasibility_study,
+)
+
+__all__ = [
+    "Score",
+    "missing_deliverables",
+    "present_deliverables",
+    "record_decision",
+    "save_architecture_estimate",
+    "save_business_case",
+    "save_feasibility_study",
+    "scorecard_maximum",
+    "scorecard_total",
+]

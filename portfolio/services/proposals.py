@@ -1,0 +1,168 @@
+"""Proposals: create, edit and submit a draft."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from portfolio import access, audit
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import (
+    Project,
+    Role,
+    Status,
+    User,
+)
+from portfolio.services.notifications import notify
+
+logger = logging.getLogger(__name__)
+
+
+PROPOSAL_FIELDS = (
+    "key",
+    "title",
+    "research_type",
+    "bucket",
+    "product_manager",
+    "value_kind",
+    "projected_low",
+    "projected_expected",
+    "projected_high",
+    "probability_of_success",
+    "business_case",
+    "hypothesis",
+)
+
+
+def _check_projected_range(low: Decimal, expected: Decimal, high: Decimal) -> None:
+    if low < 0:
+        raise DomainError("The low projection cannot be negative.", field="projected_low")
+    if low > expected:
+        raise DomainError(
+            "The low projection cannot be above the expected value.", field="projected_low"
+        )
+    if expected > high:
+        raise DomainError(
+            "The high projection cannot be below the expected value.", field="projected_high"
+        )
+
+
+def _check_probability(value: Decimal | None, field: str) -> None:
+    if value is not None and not (0 <= value <= 1):
+        raise DomainError("A probability is between 0 and 1.", field=field)
+
+
+def _check_product_manager(user: User) -> None:
+    if not user.has_role(Role.PRODUCT_MANAGER):
+        raise DomainError(f"{user.email} is not a product manager.", field="product_manager")
+
+
+@transaction.atomic
+def create_proposal(*, actor: User, **fields) -> Project:
+    """A new draft proposal, led by ``actor``."""
+    if not access.can_create_proposal(actor):
+        raise PermissionDenied("Only researchers write proposals.")
+    unknown = set(fields) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
+    _check_projected_range(
+        fields["projected_low"], fields["projected_expected"], fields["projected_high"]
+    )
+    _check_probability(fields["probability_of_success"], "probability_of_success")
+    _check_product_manager(fields["product_manager"])
+    if Project.objects.filter(key__iexact=fields["key"]).exists():
+        raise DomainError(f"The key {fields['key']} is already taken.", field="key")
+    project = Project.objects.create(researcher=actor, status=Status.DRAFT, **fields)
+    audit.record(
+        actor=actor,
+        action="proposal.created",
+        project=project,
+        obj=project,
+        summary=f"Draft proposal {project.key} created",
+    )
+    return project
+
+
+@transaction.atomic
+def update_proposal(*, project: Project, actor: User, **fields) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_edit_proposal(actor, project):
+        raise PermissionDenied(
+            "Only the researcher who wrote a draft may edit it, before submission."
+        )
+    unknown = set(fields) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
+    merged = {name: fields.get(name, getattr(project, name)) for name in PROPOSAL_FIELDS}
+    _check_projected_range(
+        merged["projected_low"], merged["projected_expected"], merged["projected_high"]
+    )
+    _check_probability(merged["probability_of_success"], "probability_of_success")
+    if "product_manager" in fields:
+        _check_product_manager(fields["product_manager"])
+    if (
+        "key" in fields
+        and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
+    ):
+        raise DomainError(f"The key {fields['key']} is already taken.", field="key")
+    changes = audit.diff(project, fields)
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save()
+    if changes:
+        audit.record(
+            actor=actor,
+            action="proposal.updated",
+            project=project,
+            obj=project,
+            summary=f"Proposal {project.key} edited",
+            changes=changes,
+        )
+    return project
+
+
+@transaction.atomic
+def submit_proposal(
+    *, project: Project, actor: User, submitted_on: datetime.date | None = None
+) -> Project:
+    """Submit a draft: it waits at gate 1, and its product manager is told."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != Status.DRAFT:
+        raise DomainError("This proposal has already been submitted.")
+    if project.researcher_id != actor.pk:
+        raise PermissionDenied("Only the researcher who wrote a proposal may submit it.")
+    missing = [
+        label
+        for label, value in (
+            ("business case", project.business_case),
+            ("hypothesis", project.hypothesis),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise DomainError(
+            f"Write the {' and the '.join(missing)} before submitting.",
+            field="business_case" if "business case" in missing else "hypothesis",
+        )
+    project.submitted_on = submitted_on or timezone.localdate()
+    project.status = Status.ACTIVE
+    project.current_gate = 1
+    project.save(update_fields=["submitted_on", "status", "current_gate", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="proposal.submitted",
+        project=project,
+        obj=project,
+        summary=f"Proposal {project.key} submitted for gate 1",
+    )
+    notify(
+        to=project.product_manager,
+        subject=f"[Greenlight] New proposal at gate 1: {project.key} {project.title}",
+        template="portfolio/email/proposal_submitted.txt",
+        context={"project": project, "researcher": actor},
+    )
+    return project

@@ -1,0 +1,158 @@
+"""Spend and outcomes: money going in, value coming out, and admin corrections of spend that keep the totals exact."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from portfolio import access, audit, rollups
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import (
+    Outcome,
+    Project,
+    Role,
+    SpendEntry,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _check_date_not_before_submission(project: Project, day: datetime.date, field: str) -> None:
+    if project.submitted_on and day < project.submitted_on:
+        raise DomainError(
+            f"The date cannot be before the project was submitted ({project.submitted_on:%Y-%m-%d}).",
+            field=field,
+        )
+
+
+@transaction.atomic
+def record_spend(
+    *,
+    project: Project,
+    actor: User,
+    spent_on: datetime.date,
+    amount: Decimal,
+    category: str,
+    note: str = "",
+) -> SpendEntry:
+    # Lock the project so concurrent spend never loses an update of the running total.
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_record_spend(actor, project):
+        raise PermissionDenied(
+            "Only the project's researcher, its product manager or an admin records spend."
+        )
+    if amount is None or amount <= 0:
+        raise DomainError("Spend must be greater than 0.", field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError("Money has at most 2 decimal places.", field="amount")
+    _check_date_not_before_submission(project, spent_on, "spent_on")
+    entry = SpendEntry.objects.create(
+        project=project,
+        spent_on=spent_on,
+        amount=amount,
+        category=category,
+        note=note,
+        recorded_by=actor,
+    )
+    Project.objects.filter(pk=project.pk).update(spend_total=F("spend_total") + amount)
+    rollups.add_spend(project_id=project.pk, spent_on=spent_on, amount=amount)
+    if project.last_spend_on is None or spent_on > project.last_spend_on:
+        Project.objects.filter(pk=project.pk).update(last_spend_on=spent_on)
+    audit.record(
+        actor=actor,
+        action="spend.recorded",
+        project=project,
+        obj=entry,
+        summary=f"Spend of {amount} ({category}) on {spent_on:%Y-%m-%d}",
+    )
+    return entry
+
+
+@transaction.atomic
+def record_outcome(
+    *, project: Project, actor: User, month: datetime.date, realized_value: Decimal
+) -> Outcome:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_record_outcome(actor, project):
+        raise PermissionDenied(
+            "Outcomes are recorded for greenlit projects by their product manager or an executive."
+        )
+    if month.day != 1:
+        raise DomainError("An outcome month is given by its first day.", field="month")
+    if realized_value is None or realized_value < 0:
+        raise DomainError("Realized value cannot be negative.", field="realized_value")
+    greenlit_on = project.last_decision_on
+    # The format's rule: greenlit on or before the month's first day.
+    if greenlit_on and month < greenlit_on:
+        raise DomainError(
+            f"The project was greenlit on {greenlit_on:%Y-%m-%d}: outcomes start with the first month after.",
+            field="month",
+        )
+    if Outcome.objects.filter(project=project, month=month).exists():
+        raise DomainError(f"{month:%Y-%m} already has an outcome for this project.", field="month")
+    outcome = Outcome.objects.create(
+        project=project, month=month, realized_value=realized_value, recorded_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="outcome.recorded",
+        project=project,
+        obj=outcome,
+        summary=f"Realized {realized_value} in {month:%Y-%m}",
+    )
+    return outcome
+
+
+@transaction.atomic
+def recompute_spend_totals(*, project: Project) -> None:
+    """Rebuild a project's running spend totals from its entries (after an admin edit)."""
+    from django.db.models import Max, Sum
+
+    totals = SpendEntry.objects.filter(project=project).aggregate(
+        total=Sum("amount"), last=Max("spent_on")
+    )
+    Project.objects.filter(pk=project.pk).update(
+        spend_total=totals["total"] or Decimal(0), last_spend_on=totals["last"]
+    )
+    rollups.rebuild_spend_months([project.pk])
+
+
+@transaction.atomic
+def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
+    """Correct a spend entry (admins only); the project's totals follow."""
+    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
+        raise PermissionDenied("Only admins correct recorded spend.")
+    if "amount" in fields and (fields["amount"] is None or fields["amount"] <= 0):
+        raise DomainError("Spend must be greater than 0.", field="amount")
+    if "spent_on" in fields:
+        _check_date_not_before_submission(entry.project, fields["spent_on"], "spent_on")
+    changes = audit.diff(entry, fields)
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.save()
+    recompute_spend_totals(project=entry.project)
+    audit.record(
+        actor=actor,
+        action="spend.corrected",
+        project=entry.project,
+        obj=entry,
+        summary=f"Spend entry {entry.pk} corrected",
+        changes=changes,
+    )
+    return entry
+
+
+@transaction.atomic
+def delete_spend(*, entry: SpendEntry, actor: User) -> None:
+    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
+        raise PermissionDenied("Only admins remove recorded spend.")
+    project = entry.project
+    summary = f"Spend of {entry.amount} on {entry.spent_on:%Y-%m-%d} removed"
+    audit.record(actor=actor, action="spend.removed", project=project, obj=entry, summary=summary)
+    entry.delete()
+    recompute_spend_totals(project=project)
