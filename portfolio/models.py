@@ -207,6 +207,11 @@ class Project(models.Model):
     probability_of_success = models.DecimalField(**PROBABILITY)
     business_case = models.TextField(blank=True)
     hypothesis = models.TextField(blank=True)
+    # The money the project asks for its next stage, as it stands now (the
+    # planner's "ask"); empty when it asks nothing. Editable until the decision.
+    next_stage_ask = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
 
     # Maintained by the services (see module docstring).
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
