@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from portfolio.models import SpendEntry, SpendMonth
+from portfolio.sql_text import statement
 
 
 def add_spend(
@@ -22,13 +23,16 @@ def add_spend(
 ) -> None:
     """Add (or with a negative amount, remove) spend to its project-month, atomically."""
     month = spent_on.replace(day=1)
-    table = SpendMonth._meta.db_table
     # One statement, so concurrent writers never lose an increment.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (project_id, month, amount, entries) VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (project_id, month) DO UPDATE SET "
-            f"amount = {table}.amount + excluded.amount, entries = {table}.entries + excluded.entries",
+            statement(
+                "INSERT INTO {table} (project_id, month, amount, entries) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (project_id, month) DO UPDATE SET "
+                "amount = {table}.amount + excluded.amount, "
+                "entries = {table}.entries + excluded.entries",
+                table=SpendMonth._meta.db_table,
+            ),
             [project_id, month, amount, entries],
         )
 
