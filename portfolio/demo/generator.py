@@ -29,10 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portfolio.interchange_format import COLUMNS, DECISIONS, FILES, OUTCOMES, PROJECTS, SPEND
-
-GO, KILL, HOLD, RECYCLE = "go", "kill", "hold", "recycle"
-ACTIVE, ON_HOLD, GREENLIT, KILLED = "active", "on_hold", "greenlit", "killed"
-LAST_GATE = 4
+from portfolio.process import (
+    ACTIVE,
+    GO,
+    GREENLIT,
+    HOLD,
+    KILL,
+    KILLED,
+    LAST_GATE,
+    ON_HOLD,
+    RECYCLE,
+)
 
 # --- People -----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
 
 import pytest
 from django.urls import reverse
@@ -13,14 +14,21 @@ from gates.interchange import ImportFailed, command_line_import, import_portfoli
 from gates.interchange.postgres_bulk import BulkLoad
 from portfolio.errors import PermissionDenied
 from portfolio.models import Project
-from tests.gates.test_import_portfolio import (  # noqa: F401 - the fixture
+from tests.gates.test_import_portfolio import (
     FILES,
+    SAMPLE,
     append,
     edit_line,
-    folder,
     nothing_written,
     refused,
 )
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name in FILES:
+        shutil.copy(SAMPLE / name, tmp_path / name)
+    return tmp_path
 
 
 def uploads(folder) -> dict:
