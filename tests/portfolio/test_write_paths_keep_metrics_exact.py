@@ -24,6 +24,7 @@ from gates.interchange import command_line_import
 from gates.models import GateDecision
 from portfolio import metrics, process, rollups
 from portfolio.models import Project, SpendEntry, User
+from tests.conftest import grant_roles_as_the_files_imply
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 
@@ -65,6 +66,7 @@ def assert_served_equals_the_spec(client) -> None:
 @pytest.fixture
 def sample(db, erin, client):
     command_line_import(SAMPLE)
+    grant_roles_as_the_files_imply()
     client.force_login(erin)
     served(client)  # cache the numbers before the write
     return Project.objects.open().order_by("key").first()
