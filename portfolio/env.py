@@ -37,6 +37,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_currency(name: str, default: str) -> str:
+    """An ISO 4217 currency code: three letters, upper-cased ("eur" → "EUR")."""
+    value = os.environ.get(name, default).strip().upper()
+    if len(value) != 3 or not value.isascii() or not value.isalpha():
+        raise ImproperlyConfigured(
+            f"{name} must be an ISO 4217 currency code of three letters (EUR, USD, GBP), "
+            f"not {os.environ.get(name)!r}"
+        )
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from portfolio.env import database_from_url, env_bool, env_int, env_list, env_str
+from portfolio.env import database_from_url, env_bool, env_currency, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "portfolio.web.context_processors.navigation",
+                "portfolio.web.context_processors.currency",
             ],
         },
     }
@@ -128,6 +129,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The one currency of every amount (spend, funding, value, cost): an ISO 4217 code,
+# shown beside every amount. Amounts are stored as plain numbers in this currency.
+CURRENCY = env_currency("CURRENCY", "EUR")
 USE_I18N = True
 USE_TZ = True
 

@@ -270,7 +270,6 @@ def value_bars(headline: dict) -> list[dict]:
             "css": css,
             "help": help_text,
             "length": length,
-            "short": money_short(value),
         }
         for (label, value, css, help_text), length in zip(items, lengths, strict=True)
     ]

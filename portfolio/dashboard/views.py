@@ -38,6 +38,7 @@ from portfolio.metrics import (
     compute,
 )
 from portfolio.models import Bucket, ResearchType
+from portfolio.web.context_processors import currency
 
 FILTERS = ("as_of", "bucket", "research_type", "product_manager")
 # Cached results are keyed by the data version, so this only bounds memory, not staleness.
@@ -83,7 +84,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 context.update(_panels(form, metrics))
-                panels_html = render_to_string("portfolio/dashboard.html#panels", context)
+                # Rendered without the request (the HTML is shared by everyone who may
+                # read the dashboard), so the context processors' CURRENCY comes in by hand.
+                panels_html = render_to_string(
+                    "portfolio/dashboard.html#panels", {**context, **currency(request)}
+                )
                 cache.set(key, panels_html, CACHE_SECONDS)
         context["panels_html"] = panels_html
     if form.errors:

@@ -18,6 +18,7 @@ class Column:
     label: str
     order_by: str
     numeric: bool = False
+    money: bool = False  # its heading names the currency
 
 
 COLUMNS = (
@@ -30,10 +31,10 @@ COLUMNS = (
     Column("researcher", "Researcher", "researcher__email"),
     Column("pm", "Product manager", "product_manager__email"),
     Column("submitted", "Submitted", "submitted_on"),
-    Column("expected", "Expected", "projected_expected", numeric=True),
+    Column("expected", "Expected", "projected_expected", numeric=True, money=True),
     Column("probability", "Probability", "probability", numeric=True),
-    Column("funding", "Funding", "funding_granted_total", numeric=True),
-    Column("spend", "Spend", "spend_total", numeric=True),
+    Column("funding", "Funding", "funding_granted_total", numeric=True, money=True),
+    Column("spend", "Spend", "spend_total", numeric=True, money=True),
 )
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
 DEFAULT_SORT = "key"

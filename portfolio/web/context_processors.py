@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
+
 from portfolio import access
+
+
+def currency(request) -> dict:
+    """``CURRENCY``: the ISO 4217 code, for table headings ("Spend (EUR)")."""
+    return {"CURRENCY": settings.CURRENCY}
 
 
 def navigation(request) -> dict:

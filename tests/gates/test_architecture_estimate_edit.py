@@ -23,7 +23,7 @@ ESTIMATE = {
     "build_or_buy_note": "No vendor handles our formats.",
 }
 # 100000 + 36 × 2000 + 3 × 4 × 5000
-TOTAL = "232,000"
+TOTAL = "EUR 232,000"
 
 
 def url(project) -> str:

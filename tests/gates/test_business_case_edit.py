@@ -28,7 +28,7 @@ def test_it_shows_the_form_to_the_projects_pm(client, project, bob):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="customer_problem"' in body
-    assert "100,000 – 250,000 (expected) – 400,000" in body
+    assert "EUR 100,000 – EUR 250,000 (expected) – EUR 400,000" in body
 
 
 def test_it_writes_the_business_case(client, project, bob):

@@ -110,7 +110,7 @@ def test_it_shows_the_numbers_a_pm_weighs(client, alice, bob, carol):
     )
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
-    assert "100,000 – 400,000" in body  # projected range
+    assert "EUR 100,000 – EUR 400,000" in body  # projected range
     assert "40%" in body  # probability
     assert "20,000" in body and "50,000" in body and "40% used" in body
     assert "66,000" in body  # three-year cost: 30000 + 36 × 1000

@@ -89,10 +89,14 @@ def test_it_explains_the_headline_numbers_in_words(client, erin):
     assert "As of 30 June 2026" in text
     assert "6 of 51 decided projects greenlit" in text
     assert "11.8%" in text  # success rate 0.1176
-    assert "11.2M" in text  # cumulative spend 11,203,825.99
-    assert "11,203,825.99" in text  # and exactly, in the data table
-    assert "9.7M" in text  # realized value 9,695,730.74
-    assert "87% of all the spend" in text  # realized ROI 0.8654
+    # Money in whole units with the currency; to the cent in the exact data table.
+    assert "EUR 11,203,826" in text  # cumulative spend 11,203,825.99
+    assert "EUR 11,203,825.99" in text
+    assert "EUR 9,695,731" in text  # realized value 9,695,730.74
+    # Realized ROI is value ÷ spend, named for what it is rather than as a return.
+    assert "0.87 for each EUR 1 spent" in text, text[text.find("already returned") - 50 :][:300]
+    assert "Value returned per unit spent" in text
+    assert "Realized ROI</div>" not in text
     assert "51% of spend, on 45 killed projects" in text
 
 
@@ -403,7 +407,7 @@ def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(
     assert [z["key"] for z in response.context["zombies_shown"]] == ["BIG"]
     assert "The 1 of 3 that spent most since their last decision" in content
     assert (
-        "Together they have spent 960 since their last decision, 960 of it in the last 90"
+        "Together they have spent EUR 960 since their last decision, EUR 960 of it in the last 90"
         in content
     )
 

@@ -1,0 +1,143 @@
+"""How every page writes numbers: one library, one format per kind of number and context.
+
+Money is in the one currency of the settings (``CURRENCY``, ISO 4217) and is always
+shown with it: ``money`` names it ("EUR 16,278"); ``amount`` and ``ledger`` are for
+table cells whose column heading names it ("Spend (EUR)"). Whole units everywhere
+(tiles, tables, sentences), rounded half up; cents only in ledgers, where entries must
+add up to the cent. Chart axes alone use the short form ("26.7M").
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+
+from portfolio.dashboard import charts
+from portfolio.models import Bucket, Status
+
+register = template.Library()
+
+NONE = "—"
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def _grouped(value: Decimal, places: int) -> str:
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0"
+    return f"{rounded:,.{places}f}"
+
+
+@register.filter
+def amount(value) -> str:
+    """Whole units with thousands separators, for a cell under a heading naming the currency."""
+    number = _decimal(value)
+    return NONE if number is None else _grouped(number, 0)
+
+
+@register.filter
+def ledger(value) -> str:
+    """To the cent, for ledgers (spend entries, monthly sums): 16,277.77."""
+    number = _decimal(value)
+    return NONE if number is None else _grouped(number, 2)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount with its currency, in whole units: "EUR 16,278"."""
+    number = _decimal(value)
+    return NONE if number is None else f"{settings.CURRENCY} {_grouped(number, 0)}"
+
+
+@register.filter
+def money_cents(value) -> str:
+    """An amount with its currency, to the cent: "EUR 16,277.77"."""
+    number = _decimal(value)
+    return NONE if number is None else f"{settings.CURRENCY} {_grouped(number, 2)}"
+
+
+@register.filter
+def money_short(value) -> str:
+    """Chart axes only: three significant digits, "26.7M"."""
+    return charts.money_short(value)
+
+
+@register.filter
+def percent(value, digits=None) -> str:
+    """A fraction as a percentage: 0.4 → "40%", 0.125 → "12.5%"; ``percent:1`` fixes the digits."""
+    number = _decimal(value)
+    if number is None:
+        return NONE
+    scaled = number * 100
+    if digits is None:
+        text = f"{scaled.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}".rstrip("0").rstrip(
+            "."
+        )
+        return f"{text}%"
+    return f"{_grouped(scaled, int(digits)).replace(',', '')}%"
+
+
+@register.filter
+def share(value) -> str:
+    """A percentage already scaled to 0–100: 62.5 → "63%"."""
+    number = _decimal(value)
+    return NONE if number is None else f"{_grouped(number, 0).replace(',', '')}%"
+
+
+@register.filter
+def ratio(value, places=2) -> str:
+    """A plain ratio, such as value returned per unit spent: 0.25."""
+    number = _decimal(value)
+    return NONE if number is None else _grouped(number, int(places))
+
+
+@register.filter
+def thousands(value) -> str:
+    """A count with thousands separators: 1,155."""
+    return NONE if value is None else f"{value:,}"
+
+
+@register.filter
+def score(value) -> str:
+    """A rate or Brier score as the metrics engine rounds it: 4 decimals."""
+    number = _decimal(value)
+    return NONE if number is None else f"{float(number):.4f}"
+
+
+@register.filter
+def decimal(value) -> str:
+    """A weight or a scorecard total: as many decimals as it has, up to 2 (7, 7.5, 7.25)."""
+    number = _decimal(value)
+    if number is None:
+        return NONE
+    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def raw(value) -> str:
+    """A machine-readable value for data-value attributes: unlocalized, empty for none."""
+    return "" if value is None else str(value)
+
+
+@register.filter
+def label_of(value: str, choices: str) -> str:
+    """The display label of a bucket or a status: ``{{ row.bucket|label_of:"bucket" }}``."""
+    labels = {"bucket": dict(Bucket.choices), "status": dict(Status.choices)}[choices]
+    return labels.get(value, value)
+
+
+@register.filter
+def short_label(label: str) -> str:
+    """A choice label without its parenthesised gloss: "Revenue (grow existing)" → "Revenue"."""
+    return str(label).split(" (", 1)[0]

@@ -1,0 +1,68 @@
+"""One currency (CURRENCY, ISO 4217) shown with every amount; one format per context."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+
+from portfolio.env import env_currency
+from portfolio.services import record_spend
+from portfolio.templatetags import numbers
+from tests.conftest import make_project
+
+
+def test_the_currency_is_an_iso_code_read_from_the_environment(monkeypatch):
+    monkeypatch.delenv("CURRENCY", raising=False)
+    assert env_currency("CURRENCY", "EUR") == "EUR"
+    monkeypatch.setenv("CURRENCY", "usd")
+    assert env_currency("CURRENCY", "EUR") == "USD"
+    for bad in ("$", "EURO", "E1R", ""):
+        monkeypatch.setenv("CURRENCY", bad)
+        with pytest.raises(ImproperlyConfigured, match="CURRENCY must be an ISO 4217"):
+            env_currency("CURRENCY", "EUR")
+
+
+def test_amounts_have_one_rounding_per_context(settings):
+    settings.CURRENCY = "GBP"
+    assert numbers.money(Decimal("16277.77")) == "GBP 16,278"
+    assert numbers.money(Decimal("0.5")) == "GBP 1"  # half up, not to even
+    assert numbers.money(Decimal("-0.4")) == "GBP 0"  # never "-0"
+    assert numbers.money_cents(Decimal("16277.77")) == "GBP 16,277.77"
+    assert numbers.amount(Decimal("26712345.49")) == "26,712,345"
+    assert numbers.ledger(Decimal("0")) == "0.00"
+    assert numbers.money(None) == numbers.amount("") == "—"
+
+
+def test_ratios_and_percentages():
+    assert numbers.ratio(Decimal("0.2499")) == "0.25"
+    assert numbers.percent(Decimal("0.4")) == "40%"
+    assert numbers.percent(Decimal("0.125")) == "12.5%"
+    assert numbers.percent(Decimal("0.1176"), 1) == "11.8%"
+    assert numbers.decimal(Decimal("7.50")) == "7.5"
+
+
+def test_every_page_with_money_names_the_currency(client, settings, alice, bob):
+    settings.CURRENCY = "USD"
+    project = make_project(key="CUR-1", researcher=alice, product_manager=bob)
+    record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 3),
+        amount=Decimal("1234.56"),
+        category="compute",
+        note="",
+    )
+    client.force_login(bob)
+    detail = client.get(reverse("project_detail", args=["CUR-1"])).content.decode()
+    assert "USD 1,235" in detail  # spend to date, whole units
+    assert "USD 1,234.56" in detail  # the timeline's ledger entry, to the cent
+    assert "Spend (USD)" in detail  # the monthly table's heading
+    listing = client.get(reverse("project_list")).content.decode()
+    assert "Spend (USD)" in listing and "Expected (USD)" in listing
+    review = client.get(reverse("gate_review", args=["CUR-1"])).content.decode()
+    assert "USD 250,000" in review
+    assert "EUR" not in detail + listing + review
