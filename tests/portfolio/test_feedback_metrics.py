@@ -1,0 +1,149 @@
+"""The feedback loop's numbers (outcome scores, decision quality, assets, adoption) equal
+the sample portfolio's expected sections, and each branch of the score is right by hand."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import shutil
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from gates.interchange import import_portfolio
+from portfolio.metrics.feedback import compute_feedback, outcome_score
+from portfolio.models import Adoption, Artifact, ArtifactReuse, Project
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio-v3"
+AS_OF = datetime.date(2026, 11, 20)
+
+
+def _rows(name: str) -> list[dict]:
+    with (SAMPLE / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _load_v3_sample(tmp_path: Path) -> None:
+    folder = tmp_path / "v1"
+    folder.mkdir()
+    for name in ("gate_decisions.csv", "spend.csv", "outcomes.csv"):
+        shutil.copy(SAMPLE / name, folder / name)
+    rows = _rows("projects.csv")
+    with (folder / "projects.csv").open("w", newline="", encoding="utf-8") as handle:
+        columns = [c for c in rows[0] if c != "next_stage_ask"]
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    import_portfolio(folder)
+    projects = dict(Project.objects.values_list("key", "pk"))
+    artifacts = Artifact.objects.bulk_create(
+        Artifact(
+            key=row["key"],
+            name=row["name"],
+            kind=row["kind"],
+            project_id=projects[row["project"]],
+            created_on=datetime.date.fromisoformat(row["created_on"]),
+        )
+        for row in _rows("artifacts.csv")
+    )
+    by_key = {a.key: a.pk for a in artifacts}
+    ArtifactReuse.objects.bulk_create(
+        ArtifactReuse(
+            artifact_id=by_key[row["artifact"]],
+            project_id=projects[row["project"]],
+            used_on=datetime.date.fromisoformat(row["used_on"]),
+        )
+        for row in _rows("artifact_uses.csv")
+    )
+    Adoption.objects.bulk_create(
+        Adoption(
+            project_id=projects[row["project"]],
+            month=datetime.date.fromisoformat(row["month"]),
+            active_users=int(row["active_users"]),
+            tasks_completed=int(row["tasks_completed"]),
+            minutes_per_task=Decimal(row["minutes_per_task"]) if row["minutes_per_task"] else None,
+            baseline_minutes_per_task=Decimal(row["baseline_minutes_per_task"])
+            if row["baseline_minutes_per_task"]
+            else None,
+        )
+        for row in _rows("adoption.csv")
+    )
+
+
+@pytest.fixture
+def sample(db, tmp_path):
+    _load_v3_sample(tmp_path)
+
+
+def _expected(name: str) -> dict:
+    return json.loads((SAMPLE / "expected" / name).read_text())
+
+
+def test_it_gives_the_sample_portfolios_sections(sample):
+    assert compute_feedback(as_of=AS_OF) == _expected("outcomes-2026-11-20.json")
+
+
+def test_it_gives_the_sample_portfolios_sections_for_one_bucket(sample):
+    assert compute_feedback(as_of=AS_OF, bucket="revenue") == _expected(
+        "outcomes-2026-11-20-bucket-revenue.json"
+    )
+
+
+def _score(*, r: int, low: int, expected: int, high: int, months: int = 12):
+    """A project realizing ``r`` a year (whole currency units) over ``months`` months."""
+    return outcome_score(
+        value_cents=r * 100 * months // 12,
+        months=months,
+        low_cents=low * 100,
+        expected_cents=expected * 100,
+        high_cents=high * 100,
+    )
+
+
+def test_the_specs_example_scores_55():
+    score = _score(r=500_000, low=400_000, expected=600_000, high=1_200_000)
+    assert score.rounded == 55.0
+    assert score.branch == "expected"
+    assert score.formula == "R ≥ L: 40 + 30 · (R − L) / (E − L)"
+
+
+@pytest.mark.parametrize(
+    ("r", "low", "expected", "high", "score", "branch"),
+    [
+        (0, 100, 200, 300, 0.0, "none"),  # no value scores 0
+        (0, 0, 200, 300, 0.0, "none"),  # ... even when L = 0
+        (300, 100, 200, 300, 100.0, "above_high"),  # R = H
+        (900, 100, 200, 300, 100.0, "above_high"),
+        (250, 100, 200, 300, 85.0, "high"),  # halfway from E to H
+        (200, 100, 200, 300, 70.0, "high"),  # R = E
+        (150, 100, 200, 300, 55.0, "expected"),
+        (100, 100, 200, 300, 40.0, "expected"),  # R = L
+        (50, 100, 200, 300, 20.0, "low"),
+        (150, 200, 200, 300, 30.0, "low"),  # L = E, below both
+        (200, 200, 200, 300, 70.0, "high"),  # L = E, on them: E's rule, no division by 0
+        (250, 100, 300, 300, 62.5, "expected"),  # E = H, below
+        (300, 100, 300, 300, 100.0, "above_high"),  # E = H, on them
+        (50, 0, 100, 200, 55.0, "expected"),  # L = 0: any value is at least L
+        (1, 3, 3, 3, 13.33, "low"),  # 40 / 3 rounds to 13.33
+        (2, 3, 3, 3, 26.67, "low"),  # 80 / 3, half up at the third decimal
+    ],
+)
+def test_each_branch_of_the_score(r, low, expected, high, score, branch):
+    result = _score(r=r, low=low, expected=expected, high=high)
+    assert (result.rounded, result.branch) == (score, branch)
+
+
+def test_fewer_than_three_outcome_months_give_no_score():
+    assert _score(r=100, low=1, expected=2, high=3, months=2) is None
+    assert _score(r=100, low=1, expected=2, high=3, months=3).rounded == 100.0
+
+
+def test_a_zero_month_counts_toward_the_three():
+    score = outcome_score(
+        value_cents=0, months=3, low_cents=100, expected_cents=200, high_cents=300
+    )
+    assert score.rounded == 0.0
+    assert score.annualized == Fraction(0)
