@@ -32,8 +32,8 @@ from portfolio.forms import (
     reusable_artifacts,
 )
 from portfolio.models import Project, Status
+from portfolio.reads import assets, project_page, worklists
 from portfolio.reads import project_list as listing
-from portfolio.reads import project_page, worklists
 
 
 def _deny_unless(allowed: bool) -> None:
@@ -246,6 +246,7 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         "outcomes": list(project.outcomes.order_by("month")),
         "outcome_total": sum((o.realized_value for o in project.outcomes.all()), start=0),
     }
+    context.update(assets.project_feedback(project, context["outcomes"], request.user))
     return render(request, "portfolio/project_detail.html", context)
 
 
@@ -444,7 +445,12 @@ def artifact_reuse(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         artifact = form.cleaned_data["artifact"]
         try:
-            services.link_reused_artifact(project=project, artifact=artifact, actor=request.user)
+            services.link_reused_artifact(
+                project=project,
+                artifact=artifact,
+                actor=request.user,
+                used_on=form.cleaned_data.get("used_on"),
+            )
         except domain.PermissionDenied:
             raise PermissionDenied from None
         except domain.DomainError as error:

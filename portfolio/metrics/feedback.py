@@ -196,8 +196,10 @@ def _mean(values: list[Fraction]) -> Fraction | None:
 def decision_quality(projects: QuerySet[Project], as_of: datetime.date) -> dict:
     scores = scored_projects(projects, as_of)
     by_decider: dict[str, list[Fraction]] = {}
-    gos = _decisions().filter(project_id__in=list(scores), decision="go").values_list(
-        "project_id", Lower("decided_by__email")
+    gos = (
+        _decisions()
+        .filter(project_id__in=list(scores), decision="go")
+        .values_list("project_id", Lower("decided_by__email"))
     )
     for project_id, email in gos:
         by_decider.setdefault(email, []).append(scores[project_id].score)
