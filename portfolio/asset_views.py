@@ -17,8 +17,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portfolio import access, services
-from portfolio import errors as domain
-from portfolio.forms import AdoptionForm, ArtifactFilterForm, add_domain_error
+from portfolio.errors import DomainError, add_domain_error
+from portfolio.forms import AdoptionForm, ArtifactFilterForm
 from portfolio.reads import assets
 
 
@@ -69,9 +69,7 @@ def adoption_create(request: HttpRequest, key: str) -> HttpResponse:
                 adoption = services.record_adoption(
                     project=project, actor=request.user, **form.cleaned_data
                 )
-            except domain.PermissionDenied:
-                raise PermissionDenied from None
-            except domain.DomainError as error:
+            except DomainError as error:
                 add_domain_error(form, error)
             else:
                 messages.success(
