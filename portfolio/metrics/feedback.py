@@ -1,66 +1,38 @@
-"""The feedback loop's numbers: outcome scores, decision quality, research assets, adoption.
+"""The feedback loop: outcome scores and decision quality, research assets, adoption.
 
-Defined in docs/metrics.md ("Outcome scores", "Research assets", "Adoption"). As of a
-date A and under the dashboard's filters, like every other metric; money, scores and
-minutes come out rounded to 2 decimals, halves away from zero, from exact integers
-(money in cents, minutes in hundredths), so SQLite's REAL decimals never drift.
+Defined in docs/metrics.md ("The feedback loop"). As of A and under the
+dashboard's filters like every other metric; scores, money and minutes are
+exact (money in cents, minutes in hundredths, scores as fractions) and
+rounded once, to 2 decimals, halves away from zero.
 
-A fixed number of queries (five), whatever the size of the portfolio. Decisions are
-read through the app registry: ``portfolio`` does not import ``gates``.
+- ``decision_quality``: each greenlit project with at least three outcome
+  months gets an outcome score (0–100) from its annualized value R against
+  its projected range L ≤ E ≤ H; each ``go`` on such a project carries it.
+- ``assets``: artifacts (following the filter through the producing project)
+  and their uses (through the using project), killed producers included.
+- ``adoption``: greenlit products' monthly users, tasks and minutes saved.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.apps import apps
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Cast, Lower, Round
-
-from portfolio.models import (
-    Adoption,
-    Artifact,
-    ArtifactKind,
-    ArtifactReuse,
-    Outcome,
-    Project,
-)
-from portfolio.process import LAST_GATE
+from portfolio.metrics import text
+from portfolio.metrics.engine import CTE, CsvTable, Query, Section
+from portfolio.metrics.numbers import json_number, money, ratio
+from portfolio.metrics.outcomes import REALIZED
+from portfolio.models import ArtifactKind
 
 MINIMUM_OUTCOME_MONTHS = 3
 
 
-def _round2(value: Fraction) -> float:
-    """Round an exact value to 2 decimals, halves away from zero."""
-    scaled = abs(value) * 100
-    whole, rest = divmod(scaled.numerator, scaled.denominator)
-    if 2 * rest >= scaled.denominator:
-        whole += 1
-    return float((-whole if value < 0 else whole) / 100)
-
-
-def _cents(field: str) -> Cast:
-    return Cast(Round(F(field) * 100), BigIntegerField())
-
-
-# --- The outcome score of one project ---------------------------------------------------
+# --- The outcome score of one project -------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class OutcomeScore:
-    """A greenlit project's score (0–100) and how it was reached, for pages to explain."""
+    """A greenlit project's score and how it was reached, for a page to explain."""
 
     score: Fraction
     annualized: Fraction  # R, in currency units
@@ -68,27 +40,34 @@ class OutcomeScore:
     expected: Fraction
     high: Fraction
     months: int
-    branch: str  # which rule applied: "none", "above_high", "high", "expected", "low"
+    branch: str  # the rule that applied: none, above_high, high, expected, low
 
     @property
     def rounded(self) -> float:
-        return _round2(self.score)
+        return _score_number(self.score)
 
     @property
     def formula(self) -> str:
-        return {
-            "none": "R ≤ 0: no value scores 0",
-            "above_high": "R ≥ H: 100",
-            "high": "R ≥ E: 70 + 30 · (R − E) / (H − E)",
-            "expected": "R ≥ L: 40 + 30 · (R − L) / (E − L)",
-            "low": "0 < R < L: 40 · R / L",
-        }[self.branch]
+        return FORMULAS[self.branch]
+
+
+FORMULAS = {
+    "none": "R ≤ 0: no value scores 0",
+    "above_high": "R ≥ H: 100",
+    "high": "R ≥ E: 70 + 30 · (R − E) / (H − E)",
+    "expected": "R ≥ L: 40 + 30 · (R − L) / (E − L)",
+    "low": "0 < R < L: 40 · R / L",
+}
 
 
 def outcome_score(
     *, value_cents: int, months: int, low_cents: int, expected_cents: int, high_cents: int
 ) -> OutcomeScore | None:
-    """The score of a greenlit project from its outcome months (None below three months)."""
+    """The score from a project's outcome months (None with fewer than three).
+
+    The rules are checked in order, so each division is reached only when its
+    denominator is positive (L = E or E = H never divides by zero).
+    """
     if months < MINIMUM_OUTCOME_MONTHS:
         return None
     r = Fraction(12 * value_cents, months)  # annualized, in cents
@@ -103,197 +82,304 @@ def outcome_score(
         score, branch = 40 + 30 * (r - low) / (expected - low), "expected"
     else:
         score, branch = 40 * r / low, "low"
-    return OutcomeScore(
-        score=score,
-        annualized=r / 100,
-        low=low / 100,
-        expected=expected / 100,
-        high=high / 100,
-        months=months,
-        branch=branch,
-    )
+    return OutcomeScore(score, r / 100, low / 100, expected / 100, high / 100, months, branch)
 
 
-# --- Scope --------------------------------------------------------------------------------
-
-
-def _decisions():
-    return apps.get_model("gates", "GateDecision").objects
-
-
-def scope(
-    *,
-    as_of: datetime.date,
-    bucket: str | None = None,
-    research_type: str | None = None,
-    product_manager: str | None = None,
-) -> QuerySet[Project]:
-    """The projects the filters choose, submitted on or before A."""
-    projects = Project.objects.filter(submitted_on__isnull=False, submitted_on__lte=as_of)
-    if bucket:
-        projects = projects.filter(bucket=bucket)
-    if research_type:
-        projects = projects.filter(research_type=research_type)
-    if product_manager:
-        projects = projects.annotate(_pm_email=Lower("product_manager__email")).filter(
-            _pm_email=product_manager.lower()
-        )
-    return projects
-
-
-def _greenlit_by(as_of: datetime.date) -> Exists:
-    return Exists(
-        _decisions().filter(
-            project=OuterRef("pk"), gate__number=LAST_GATE, decision="go", decided_on__lte=as_of
-        )
-    )
-
-
-def _killed_by(as_of: datetime.date, project_ref: str = "pk") -> Exists:
-    return Exists(
-        _decisions().filter(project=OuterRef(project_ref), decision="kill", decided_on__lte=as_of)
-    )
-
-
-def scored_projects(projects: QuerySet[Project], as_of: datetime.date) -> dict[int, OutcomeScore]:
-    """Each greenlit project (as of A) with at least three outcome months, and its score."""
-    rows = (
-        Outcome.objects.filter(project__in=projects.filter(_greenlit_by(as_of)), month__lte=as_of)
-        .values("project_id")
-        .annotate(
-            value_c=Sum(_cents("realized_value")),
-            months=Count("id"),
-        )
-        .filter(months__gte=MINIMUM_OUTCOME_MONTHS)
-        .values_list(
-            "project_id",
-            "value_c",
-            "months",
-            Cast(Round(F("project__projected_low") * 100), BigIntegerField()),
-            Cast(Round(F("project__projected_expected") * 100), BigIntegerField()),
-            Cast(Round(F("project__projected_high") * 100), BigIntegerField()),
-        )
-    )
-    scores = {}
-    for project_id, value_c, months, low_c, expected_c, high_c in rows:
-        scores[project_id] = outcome_score(
-            value_cents=int(value_c),
-            months=int(months),
-            low_cents=int(low_c),
-            expected_cents=int(expected_c),
-            high_cents=int(high_c),
-        )
-    return scores
-
-
-# --- The three sections -------------------------------------------------------------------
+def _score_number(value: Fraction) -> float:
+    return json_number(ratio(value.numerator, value.denominator, 2))
 
 
 def _mean(values: list[Fraction]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values) if values else None
 
 
-def decision_quality(projects: QuerySet[Project], as_of: datetime.date) -> dict:
-    scores = scored_projects(projects, as_of)
+# --- Decision quality -------------------------------------------------------------------------
+
+SCORED = CTE(
+    "scored",
+    """
+    SELECT st.id, st.key, st.title, st.low_c, st.expected_c, st.high_c, rz.value_c, rz.months
+    FROM realized rz JOIN state st ON st.id = rz.project_id
+    WHERE st.status = 'greenlit' AND rz.months >= {minimum_months}
+    """,
+    needs=(REALIZED,),
+    constants={"minimum_months": MINIMUM_OUTCOME_MONTHS},
+)
+SCORED_QUERY = Query(
+    "scored_projects",
+    (SCORED,),
+    "SELECT id, key, title, low_c, expected_c, high_c, value_c, months FROM scored",
+    ("id", "key", "title", "low_c", "expected_c", "high_c", "value_c", "months"),
+)
+SCORED_GOS = Query(
+    "scored_gos",
+    (SCORED,),
+    """
+    SELECT d.project_id, LOWER(u.email)
+    FROM {decision} d
+    JOIN scored sc ON sc.id = d.project_id
+    JOIN {user} u ON u.id = d.decided_by_id
+    WHERE d.decision = 'go'
+    """,
+    ("project_id", "decided_by"),
+)
+
+
+def _scores(rows) -> dict[int, tuple[dict, OutcomeScore]]:
+    return {
+        int(row["id"]): (
+            row,
+            outcome_score(
+                value_cents=int(row["value_c"]),
+                months=int(row["months"]),
+                low_cents=int(row["low_c"]),
+                expected_cents=int(row["expected_c"]),
+                high_cents=int(row["high_c"]),
+            ),
+        )
+        for row in rows["scored_projects"]
+    }
+
+
+def _decision_quality(rows, scope) -> dict:
+    scores = _scores(rows)
     by_decider: dict[str, list[Fraction]] = {}
-    gos = (
-        _decisions()
-        .filter(project_id__in=list(scores), decision="go")
-        .values_list("project_id", Lower("decided_by__email"))
-    )
-    for project_id, email in gos:
-        by_decider.setdefault(email, []).append(scores[project_id].score)
-    mean = _mean([s.score for s in scores.values()])
+    for row in rows["scored_gos"]:
+        by_decider.setdefault(row["decided_by"], []).append(scores[int(row["project_id"])][1].score)
+    mean = _mean([score.score for _, score in scores.values()])
     return {
         "scored_projects": len(scores),
-        "mean_outcome_score": _round2(mean) if mean is not None else None,
+        "mean_outcome_score": None if mean is None else _score_number(mean),
         "by_decider": [
             {
                 "decided_by": email,
                 "go_decisions": len(values),
-                "mean_score": _round2(_mean(values)),
+                "mean_score": _score_number(_mean(values)),
             }
             for email, values in sorted(by_decider.items())
         ],
     }
 
 
-def assets(projects: QuerySet[Project], as_of: datetime.date) -> dict:
-    uses_by_a = ArtifactReuse.objects.filter(used_on__lte=as_of)
-    artifacts = (
-        Artifact.objects.filter(project__in=projects, created_on__lte=as_of)
-        .annotate(
-            used=Exists(uses_by_a.filter(artifact=OuterRef("pk"))),
-            producer_killed=_killed_by(as_of, "project_id"),
+def _decision_quality_text(value: dict) -> list[str]:
+    mean = value["mean_outcome_score"]
+    lines = [
+        "",
+        f"Decision quality: {value['scored_projects']} scored projects, mean outcome score "
+        + ("—" if mean is None else f"{mean:.2f}"),
+    ]
+    if value["by_decider"]:
+        lines += text.table(
+            ["Decided by", "Go decisions", "Mean score"],
+            [
+                [row["decided_by"], str(row["go_decisions"]), f"{row['mean_score']:.2f}"]
+                for row in value["by_decider"]
+            ],
         )
-        .values("kind")
-        .annotate(
-            count=Count("id"),
-            reused=Count("id", filter=Q(used=True)),
-            salvaged=Count("id", filter=Q(used=True, producer_killed=True)),
-        )
-    )
+    return lines
+
+
+DECISION_QUALITY = Section(
+    "decision_quality",
+    (SCORED_QUERY, SCORED_GOS),
+    _decision_quality,
+    in_spec=True,
+    text=_decision_quality_text,
+    csv=(
+        CsvTable(
+            "decision_quality",
+            ("decided_by", "go_decisions", "mean_score"),
+            lambda value: value["by_decider"],
+        ),
+    ),
+)
+
+
+def _scored_list(rows, scope) -> list[dict]:
+    return [
+        {
+            "key": row["key"],
+            "title": row["title"],
+            "months": score.months,
+            "annualized_value": json_number(
+                ratio(score.annualized.numerator, score.annualized.denominator, 2)
+            ),
+            "score": score.rounded,
+            "rule": score.formula,
+        }
+        for row, score in sorted(_scores(rows).values(), key=lambda pair: pair[0]["key"])
+    ]
+
+
+# The dashboard's table of scored projects (not part of the JSON of docs/metrics.md).
+OUTCOME_SCORES = Section(
+    "outcome_scores",
+    (SCORED_QUERY,),
+    _scored_list,
+    csv=(
+        CsvTable("outcome_scores", ("key", "title", "months", "annualized_value", "score", "rule")),
+    ),
+)
+
+# --- Research assets --------------------------------------------------------------------------
+
+USED = CTE(
+    "used_artifacts",
+    "SELECT DISTINCT artifact_id FROM {artifact_use} WHERE used_on <= %(as_of)s",
+)
+ASSET_KINDS = Query(
+    "asset_kinds",
+    (USED,),
+    """
+    SELECT a.kind, COUNT(*),
+           SUM(CASE WHEN ua.artifact_id IS NOT NULL THEN 1 ELSE 0 END),
+           SUM(CASE WHEN ua.artifact_id IS NOT NULL AND st.status = 'killed' THEN 1 ELSE 0 END)
+    FROM {artifact} a
+    JOIN state st ON st.id = a.project_id
+    LEFT JOIN used_artifacts ua ON ua.artifact_id = a.id
+    WHERE a.created_on <= %(as_of)s
+    GROUP BY a.kind
+    """,
+    ("kind", "artifacts", "reused", "salvaged"),
+)
+REUSING = CTE(
+    "reusing",
+    """
+    SELECT DISTINCT u.project_id FROM {artifact_use} u JOIN scope s ON s.id = u.project_id
+    WHERE u.used_on <= %(as_of)s
+    """,
+)
+ASSET_REUSE = Query(
+    "asset_reuse",
+    (REUSING, REALIZED),
+    """
+    SELECT (SELECT COUNT(*) FROM reusing),
+           (SELECT COALESCE(SUM(rz.value_c), 0)
+            FROM realized rz
+            JOIN reusing ru ON ru.project_id = rz.project_id
+            JOIN state st ON st.id = rz.project_id
+            WHERE st.status = 'greenlit')
+    """,
+    ("projects_reusing", "value_c"),
+)
+
+
+def _assets(rows, scope) -> dict:
     by_kind = dict.fromkeys(ArtifactKind.values, 0)
     reused = salvaged = 0
-    for row in artifacts:
-        by_kind[row["kind"]] = row["count"]
-        reused += row["reused"]
-        salvaged += row["salvaged"]
-
-    reusing = projects.filter(Exists(uses_by_a.filter(project=OuterRef("pk"))))
-    value_c = Outcome.objects.filter(
-        project__in=reusing.filter(_greenlit_by(as_of)), month__lte=as_of
-    ).aggregate(value_c=Sum(_cents("realized_value")))["value_c"]
+    for row in rows["asset_kinds"]:
+        by_kind[row["kind"]] = int(row["artifacts"])
+        reused += int(row["reused"])
+        salvaged += int(row["salvaged"])
+    reuse = rows["asset_reuse"][0]
     return {
         "artifacts": sum(by_kind.values()),
         "by_kind": by_kind,
         "reused_artifacts": reused,
-        "projects_reusing": reusing.count(),
+        "projects_reusing": int(reuse["projects_reusing"]),
         "salvaged_from_killed": salvaged,
-        "value_on_reuse": _round2(Fraction(int(value_c or 0), 100)),
+        "value_on_reuse": json_number(money(reuse["value_c"])),
     }
 
 
-def adoption(projects: QuerySet[Project], as_of: datetime.date) -> dict:
-    rows = (
-        Adoption.objects.filter(project__in=projects.filter(_greenlit_by(as_of)), month__lte=as_of)
-        .annotate(
-            saved_hundredths=F("tasks_completed")
-            * (
-                Cast(Round(F("baseline_minutes_per_task") * 100), IntegerField())
-                - Cast(Round(F("minutes_per_task") * 100), IntegerField())
-            )
-        )
-        .order_by("project_id", "month")
-        .values_list("project_id", "active_users", "tasks_completed", "saved_hundredths")
-    )
-    latest_users: dict[int, int] = {}
-    tasks = saved = 0
-    for project_id, users, tasks_completed, saved_hundredths in rows:
-        latest_users[project_id] = users  # rows come in month order: the last one stays
-        tasks += tasks_completed
-        saved += int(saved_hundredths or 0)
+def _assets_text(value: dict) -> list[str]:
+    kinds = ", ".join(f"{count} {kind}" for kind, count in value["by_kind"].items() if count)
+    return [
+        "",
+        f"Research assets: {value['artifacts']} artifacts ({kinds or 'none'}), "
+        f"{value['reused_artifacts']} reused by {value['projects_reusing']} projects, "
+        f"{value['salvaged_from_killed']} salvaged from killed projects; "
+        f"value realized by projects building on reuse {text.money(value['value_on_reuse'])}",
+    ]
+
+
+ASSETS = Section(
+    "assets",
+    (ASSET_KINDS, ASSET_REUSE),
+    _assets,
+    in_spec=True,
+    text=_assets_text,
+    csv=(
+        CsvTable(
+            "assets",
+            ("measure", "value"),
+            lambda value: [
+                *({"measure": f"artifacts: {k}", "value": n} for k, n in value["by_kind"].items()),
+                *(
+                    {"measure": key, "value": value[key]}
+                    for key in (
+                        "artifacts",
+                        "reused_artifacts",
+                        "projects_reusing",
+                        "salvaged_from_killed",
+                        "value_on_reuse",
+                    )
+                ),
+            ],
+        ),
+    ),
+)
+
+# --- Adoption ----------------------------------------------------------------------------------
+
+ADOPTED = CTE(
+    "adopted",
+    """
+    SELECT ad.project_id, ad.month, ad.active_users, ad.tasks_completed,
+           {cents:ad.minutes_per_task} AS minutes_h,
+           {cents:ad.baseline_minutes_per_task} AS baseline_h
+    FROM {adoption} ad JOIN state st ON st.id = ad.project_id
+    WHERE st.status = 'greenlit' AND ad.month <= %(as_of)s
+    """,
+)
+ADOPTION_QUERY = Query(
+    "adoption",
+    (ADOPTED,),
+    """
+    SELECT (SELECT COUNT(DISTINCT project_id) FROM adopted),
+           (SELECT COALESCE(SUM(a.active_users), 0)
+            FROM adopted a
+            JOIN (SELECT project_id, MAX(month) AS month FROM adopted GROUP BY project_id) l
+              ON l.project_id = a.project_id AND l.month = a.month),
+           (SELECT COALESCE(SUM(tasks_completed), 0) FROM adopted),
+           (SELECT COALESCE(SUM(tasks_completed * (baseline_h - minutes_h)), 0)
+            FROM adopted WHERE minutes_h IS NOT NULL AND baseline_h IS NOT NULL)
+    """,
+    ("projects", "active_users", "tasks", "saved_h"),
+)
+
+
+def _adoption(rows, scope) -> dict:
+    row = rows["adoption"][0]
     return {
-        "projects_with_adoption": len(latest_users),
-        "active_users_latest": sum(latest_users.values()),
-        "tasks_completed": tasks,
-        "minutes_saved": _round2(Fraction(saved, 100)),
+        "projects_with_adoption": int(row["projects"]),
+        "active_users_latest": int(row["active_users"]),
+        "tasks_completed": int(row["tasks"]),
+        "minutes_saved": json_number(money(row["saved_h"])),  # hundredths, like cents
     }
 
 
-def compute_feedback(
-    *,
-    as_of: datetime.date,
-    bucket: str | None = None,
-    research_type: str | None = None,
-    product_manager: str | None = None,
-) -> dict:
-    """The three sections, in the JSON shape of ``portfolio_metrics --format json``."""
-    projects = scope(
-        as_of=as_of, bucket=bucket, research_type=research_type, product_manager=product_manager
-    )
-    return {
-        "decision_quality": decision_quality(projects, as_of),
-        "assets": assets(projects, as_of),
-        "adoption": adoption(projects, as_of),
-    }
+def _adoption_text(value: dict) -> list[str]:
+    return [
+        "",
+        f"Adoption: {value['projects_with_adoption']} products, "
+        f"{value['active_users_latest']:,} active users in their latest month, "
+        f"{value['tasks_completed']:,} tasks completed, "
+        f"{text.money(value['minutes_saved'])} minutes saved",
+    ]
+
+
+ADOPTION = Section(
+    "adoption",
+    (ADOPTION_QUERY,),
+    _adoption,
+    in_spec=True,
+    text=_adoption_text,
+    csv=(
+        CsvTable(
+            "adoption",
+            ("measure", "value"),
+            lambda value: [{"measure": k, "value": v} for k, v in value.items()],
+        ),
+    ),
+)

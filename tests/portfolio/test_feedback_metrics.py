@@ -12,9 +12,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from gates.interchange import import_portfolio
-from portfolio.metrics.feedback import compute_feedback, outcome_score
+from portfolio import metrics
+from portfolio.metrics.feedback import outcome_score
 from portfolio.models import Adoption, Artifact, ArtifactReuse, Project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio-v3"
@@ -82,14 +84,33 @@ def _expected(name: str) -> dict:
     return json.loads((SAMPLE / "expected" / name).read_text())
 
 
+FEEDBACK = ("decision_quality", "assets", "adoption")
+
+
+def _sections(**filters) -> dict:
+    result = metrics.compute(as_of=AS_OF, sections=FEEDBACK, **filters)
+    del result["as_of"]
+    return result
+
+
 def test_it_gives_the_sample_portfolios_sections(sample):
-    assert compute_feedback(as_of=AS_OF) == _expected("outcomes-2026-11-20.json")
+    assert _sections() == _expected("outcomes-2026-11-20.json")
 
 
 def test_it_gives_the_sample_portfolios_sections_for_one_bucket(sample):
-    assert compute_feedback(as_of=AS_OF, bucket="revenue") == _expected(
-        "outcomes-2026-11-20-bucket-revenue.json"
-    )
+    assert _sections(bucket="revenue") == _expected("outcomes-2026-11-20-bucket-revenue.json")
+
+
+def test_the_spec_json_carries_the_three_sections(sample):
+    result = metrics.compute(as_of=AS_OF)
+    for name, value in _expected("outcomes-2026-11-20.json").items():
+        assert result[name] == value
+
+
+@pytest.mark.postgres
+def test_postgres_gives_the_same_sections_in_one_statement(sample, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert _sections() == _expected("outcomes-2026-11-20.json")
 
 
 def _score(*, r: int, low: int, expected: int, high: int, months: int = 12):
@@ -147,3 +168,61 @@ def test_a_zero_month_counts_toward_the_three():
     )
     assert score.rounded == 0.0
     assert score.annualized == Fraction(0)
+
+
+def test_the_dashboard_shows_the_three_panels_with_the_same_numbers(client, sample, erin):
+    from tests.portfolio.test_dashboard import feedback_numbers, page_numbers
+
+    client.force_login(erin)
+    response = client.get(reverse("dashboard"), {"as_of": AS_OF.isoformat()})
+    shown = page_numbers(response.content, feedback=True)
+    wanted = feedback_numbers(_expected("outcomes-2026-11-20.json"))
+    assert {name: shown.get(name) for name in wanted} == wanted
+    text = response.content.decode()
+    for heading in ("Decision quality", "Research as assets", "Adoption"):
+        assert heading in text
+
+
+def test_the_dashboard_panels_follow_the_filters(client, sample, erin):
+    from tests.portfolio.test_dashboard import feedback_numbers, page_numbers
+
+    client.force_login(erin)
+    response = client.get(reverse("dashboard"), {"as_of": AS_OF.isoformat(), "bucket": "revenue"})
+    shown = page_numbers(response.content, feedback=True)
+    wanted = feedback_numbers(_expected("outcomes-2026-11-20-bucket-revenue.json"))
+    assert {name: shown.get(name) for name in wanted} == wanted
+
+
+@pytest.mark.parametrize(
+    ("table", "first_line"),
+    [
+        ("decision_quality", "decided_by,go_decisions,mean_score"),
+        ("outcome_scores", "key,title,months,annualized_value,score,rule"),
+        ("assets", "measure,value"),
+        ("adoption", "measure,value"),
+    ],
+)
+def test_each_panel_has_its_csv(client, sample, erin, table, first_line):
+    client.force_login(erin)
+    response = client.get(reverse("dashboard_csv", args=[table]), {"as_of": AS_OF.isoformat()})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    lines = body.decode().splitlines()
+    assert lines[0] == first_line
+    assert len(lines) > 1
+
+
+def test_an_earlier_as_of_date_counts_less(sample):
+    earlier = metrics.compute(as_of=datetime.date(2025, 6, 30), sections=FEEDBACK)
+    now = metrics.compute(as_of=AS_OF, sections=FEEDBACK)
+    assert earlier["assets"]["artifacts"] < now["assets"]["artifacts"]
+    assert earlier["adoption"]["tasks_completed"] < now["adoption"]["tasks_completed"]
+    assert (
+        earlier["decision_quality"]["scored_projects"] <= now["decision_quality"]["scored_projects"]
+    )
+
+
+def test_the_v3_sample_gives_metrics_md_sections_too(sample):
+    from tests.portfolio.dashboard_sample import metrics_md
+
+    assert metrics_md(metrics.compute(as_of=AS_OF)) == _expected("metrics-2026-11-20.json")
