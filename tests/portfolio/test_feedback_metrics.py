@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from gates.interchange import import_portfolio
+from gates.interchange import command_line_import
 from portfolio import metrics
 from portfolio.metrics.feedback import outcome_score
 from portfolio.models import Adoption, Artifact, ArtifactReuse, Project
@@ -29,17 +29,11 @@ def _rows(name: str) -> list[dict]:
 
 
 def _load_v3_sample(tmp_path: Path) -> None:
-    folder = tmp_path / "v1"
+    folder = tmp_path / "v2"
     folder.mkdir()
-    for name in ("gate_decisions.csv", "spend.csv", "outcomes.csv"):
+    for name in ("projects.csv", "gate_decisions.csv", "spend.csv", "outcomes.csv"):
         shutil.copy(SAMPLE / name, folder / name)
-    rows = _rows("projects.csv")
-    with (folder / "projects.csv").open("w", newline="", encoding="utf-8") as handle:
-        columns = [c for c in rows[0] if c != "next_stage_ask"]
-        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    import_portfolio(folder)
+    command_line_import(folder)
     projects = dict(Project.objects.values_list("key", "pk"))
     artifacts = Artifact.objects.bulk_create(
         Artifact(
