@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import datetime
 import json
-import shutil
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,7 +15,6 @@ from django.urls import reverse
 from gates.interchange import command_line_import
 from portfolio import metrics
 from portfolio.metrics.feedback import outcome_score
-from portfolio.models import Adoption, Artifact, ArtifactReuse, Project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio-v3"
 AS_OF = datetime.date(2026, 11, 20)
@@ -28,50 +25,10 @@ def _rows(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _load_v3_sample(tmp_path: Path) -> None:
-    folder = tmp_path / "v2"
-    folder.mkdir()
-    for name in ("projects.csv", "gate_decisions.csv", "spend.csv", "outcomes.csv"):
-        shutil.copy(SAMPLE / name, folder / name)
-    command_line_import(folder)
-    projects = dict(Project.objects.values_list("key", "pk"))
-    artifacts = Artifact.objects.bulk_create(
-        Artifact(
-            key=row["key"],
-            name=row["name"],
-            kind=row["kind"],
-            project_id=projects[row["project"]],
-            created_on=datetime.date.fromisoformat(row["created_on"]),
-        )
-        for row in _rows("artifacts.csv")
-    )
-    by_key = {a.key: a.pk for a in artifacts}
-    ArtifactReuse.objects.bulk_create(
-        ArtifactReuse(
-            artifact_id=by_key[row["artifact"]],
-            project_id=projects[row["project"]],
-            used_on=datetime.date.fromisoformat(row["used_on"]),
-        )
-        for row in _rows("artifact_uses.csv")
-    )
-    Adoption.objects.bulk_create(
-        Adoption(
-            project_id=projects[row["project"]],
-            month=datetime.date.fromisoformat(row["month"]),
-            active_users=int(row["active_users"]),
-            tasks_completed=int(row["tasks_completed"]),
-            minutes_per_task=Decimal(row["minutes_per_task"]) if row["minutes_per_task"] else None,
-            baseline_minutes_per_task=Decimal(row["baseline_minutes_per_task"])
-            if row["baseline_minutes_per_task"]
-            else None,
-        )
-        for row in _rows("adoption.csv")
-    )
-
-
 @pytest.fixture
-def sample(db, tmp_path):
-    _load_v3_sample(tmp_path)
+def sample(db):
+    # Format versions 2 and 3: estimates, formula-quoted titles, artifacts, uses, adoption.
+    command_line_import(SAMPLE)
 
 
 def _expected(name: str) -> dict:
