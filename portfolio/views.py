@@ -220,6 +220,7 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         ),
         "months": months,
         "chart": project_page.spend_chart(months, decisions),
+        "chart_min_months": project_page.CHART_MIN_MONTHS,
         "audit_entries": audit_entries,
         "artifacts": list(project.artifacts.select_related("registered_by")),
         "reused": list(

@@ -33,8 +33,14 @@ class Event:
     detail: str = ""
     actor: str = ""
     extra: dict = field(default_factory=dict)
-    # Ties on one date keep the order of the process: submission, deliverables, decisions…
+    # Events of one date are shown in the order they were recorded; events with no
+    # recorded time (a submission) keep the order of the process.
+    recorded: datetime.datetime | None = None
     order: int = 0
+
+    def sort_key(self) -> tuple:
+        recorded = self.recorded.timestamp() if self.recorded else float("-inf")
+        return (self.on, recorded, self.order)
 
 
 @dataclass
@@ -127,6 +133,7 @@ def timeline(
                     f"{label} {'written' if verb == 'created' else 'revised'}",
                     detail=", ".join(sorted(entry.changes)) if verb == "revised" else "",
                     actor=_who(entry.actor),
+                    recorded=entry.at,
                     order=1,
                 )
             )
@@ -139,6 +146,7 @@ def timeline(
                     "deliverable",
                     f"{DELIVERABLE_ACTIONS.get(model, model)} written",
                     actor=_who(deliverable.author),
+                    recorded=deliverable.created_at,
                     order=1,
                 )
             )
@@ -153,6 +161,7 @@ def timeline(
                 detail=decision.rationale,
                 actor=_who(decision.decided_by),
                 extra={"decision": decision},
+                recorded=decision.recorded_at,
                 order=2,
             )
         )
@@ -167,6 +176,7 @@ def timeline(
                     f"Spend: {entry.get_category_display()}",
                     detail=entry.note,
                     extra={"amount": entry.amount},
+                    recorded=entry.recorded_at,
                     order=3,
                 )
             )
@@ -191,16 +201,18 @@ def timeline(
                 "outcome",
                 f"Outcome for {outcome.month:%B %Y}",
                 extra={"amount": outcome.realized_value},
+                recorded=outcome.recorded_at,
                 order=4,
             )
         )
-    events.sort(key=lambda event: (event.on, event.order))
+    events.sort(key=Event.sort_key)
     return events
 
 
 # --- The cumulative spend chart (inline SVG drawn on the server) ------------------
 
 CHART_WIDTH, CHART_HEIGHT = 720, 240
+CHART_MIN_MONTHS = 3
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 14, 30
 
 
@@ -209,8 +221,12 @@ def _month_index(day: datetime.date) -> int:
 
 
 def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
-    """Coordinates of cumulative spend and cumulative funding granted, by month."""
-    if not months:
+    """Coordinates of cumulative spend and cumulative funding granted, by month.
+
+    None until spend spans ``CHART_MIN_MONTHS`` months: one or two dots say nothing
+    a sentence does not say better (the page shows one instead).
+    """
+    if len(months) < CHART_MIN_MONTHS:
         return None
     funded = [(d.decided_on, d.funding_granted) for d in decisions if d.funding_granted]
     first = min([months[0].month] + [day.replace(day=1) for day, _ in funded])

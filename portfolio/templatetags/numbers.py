@@ -79,13 +79,12 @@ def percent(value, digits=None) -> str:
     number = _decimal(value)
     if number is None:
         return NONE
-    scaled = number * 100
+    # As the metrics' text output writes rates (a float, formatted): the same number
+    # reads the same on the dashboard, in its CSV and in the terminal.
+    scaled = float(number) * 100
     if digits is None:
-        text = f"{scaled.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}".rstrip("0").rstrip(
-            "."
-        )
-        return f"{text}%"
-    return f"{_grouped(scaled, int(digits)).replace(',', '')}%"
+        return f"{scaled:.1f}".rstrip("0").rstrip(".") + "%"
+    return f"{scaled:.{int(digits)}f}%"
 
 
 @register.filter

@@ -4,7 +4,7 @@
   // A table or chart wider than the screen scrolls inside its own box: make that box
   // a named, focusable region while it scrolls, so the keyboard can scroll it too
   // (and take it out of the tab order again when it fits).
-  const SCROLL_BOXES = ".table-wrap, .chart-figure, .spend-chart";
+  const SCROLL_BOXES = ".table-wrap, .chart-figure, .spend-chart, .line-chart";
 
   function nameOf(box) {
     const caption = box.querySelector("caption, figcaption, title");

@@ -43,13 +43,13 @@ def test_an_architect_adds_an_estimate_and_sees_the_three_year_total(
     page.get_by_label("Monthly run cost").fill("2000")
     page.get_by_label("How often it is retrained").select_option("quarterly")
     page.get_by_label("Cost per retraining").fill("5000")
-    expect(total).to_have_text("232,000")  # 100000 + 36 × 2000 + 3 × 4 × 5000
+    expect(total).to_have_text("EUR 232,000")  # 100000 + 36 × 2000 + 3 × 4 × 5000
     assert not ArchitectureEstimate.objects.exists()
     page.get_by_label("Platform reused").fill("Shared GPU inference cluster")
 
     page.get_by_role("button", name="Save estimate").click()
     expect(page.get_by_text("Architecture estimate saved.")).to_be_visible()
-    expect(page.get_by_test_id("three-year-total")).to_have_text("232,000")
+    expect(page.get_by_test_id("three-year-total")).to_have_text("EUR 232,000")
     estimate = ArchitectureEstimate.objects.get(project=project)
     assert estimate.author == carol
     assert estimate.three_year_total == Decimal("232000")

@@ -94,7 +94,7 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
     expect(latest).to_contain_text("50,000")
     expect(latest).to_contain_text("60%")
     expect(latest).to_contain_text("36")
-    expect(page.locator(".tile", has_text="Spend to date")).to_contain_text("of 80,000 funding")
+    expect(page.locator(".tile", has_text="Spend to date")).to_contain_text("of EUR 80,000 funding")
     triage.refresh_from_db()
     assert (triage.status, triage.current_gate) == (Status.ACTIVE, 3)
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]

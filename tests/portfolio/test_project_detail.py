@@ -146,7 +146,9 @@ def test_it_groups_many_spend_entries_by_month(client, project, alice):
     assert len(spend_events) == 2
     assert sum(e.extra["amount"] for e in spend_events) == Decimal(2000)
     body = response.content.decode()
-    assert "<svg" in body and "spend-line" in body
+    # Two months of spend: a sentence rather than a chart of two dots; the table stays.
+    assert "spend-line" not in body
+    assert "EUR 2,000 spent in 2 months so far" in body
     assert "Spend by month as a table" in body
     months = response.context["months"]
     assert [m.cumulative for m in months] == [Decimal(1000), Decimal(2000)]
@@ -218,3 +220,38 @@ def test_it_uses_a_bounded_number_of_queries(
     client.force_login(alice)
     with django_assert_max_num_queries(20):
         assert client.get(url(project)).status_code == 200
+
+
+def test_events_of_one_day_are_in_the_order_they_were_recorded(client, project, bob, carol):
+    """All four gates decided on one day: each deliverable between the decisions around it."""
+    project.submitted_on = datetime.date.today()
+    project.save()
+    greenlight(project, bob, carol)
+    client.force_login(bob)
+    events = client.get(url(project)).context["events"]
+    titles = [e.title for e in events if e.kind in ("decision", "deliverable", "submission")]
+    assert titles == [
+        "Proposal submitted for gate 1",
+        "Go at gate 1 (Exploration)",
+        "Feasibility study written",
+        "Go at gate 2 (Feasibility)",
+        "Architecture estimate written",
+        "Go at gate 3 (Research)",
+        "Business case written",
+        "Go at gate 4 (Roadmap)",
+    ]
+
+
+def test_the_spend_chart_appears_with_three_months_of_spend(client, project, alice):
+    for month in (1, 2, 3):
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2026, month, 10),
+            amount=Decimal(500),
+            category="people",
+        )
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    assert "spend-line" in body
+    assert "so far; the spend chart appears" not in body
