@@ -12,8 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from api import tokens
 from api.forms import TokenForm
 from api.models import ApiToken
-from portfolio.errors import DomainError
-from portfolio.forms import add_domain_error
+from portfolio.errors import DomainError, add_domain_error
 
 
 @require_GET

@@ -24,8 +24,13 @@ from api import problems, schemas
 from api.common import require
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
-from portfolio.metrics import MetricsFilterError, compute
-from portfolio.metrics.panels import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
+from portfolio.metrics import (
+    AS_OF_RANGE_MESSAGE,
+    EARLIEST_AS_OF,
+    LATEST_AS_OF,
+    MetricsFilterError,
+    compute,
+)
 
 router = Router(tags=["metrics"])
 CACHE_SECONDS = 600
