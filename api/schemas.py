@@ -285,12 +285,15 @@ ArtifactKind = Literal["model", "dataset", "report", "code"]
 
 class ArtifactOut(Schema):
     id: int
+    key: str
     project: str = Field(description="The key of the project that produced it.")
     kind: ArtifactKind
     name: str
     description: str
     location: str
+    created_on: datetime.date
     registered_at: datetime.datetime
+    url: str = Field(description="The artifact's page in the app.")
     reused_by: list[str] = Field(description="Keys of the projects that reuse it.")
 
 
@@ -302,6 +305,10 @@ class ArtifactsOut(Schema):
 class ArtifactIn(Input):
     kind: ArtifactKind
     name: str = Field(min_length=1, max_length=200)
+    key: str = Field(
+        "", max_length=32, description="Like AR-0001; the next free one when left out."
+    )
+    created_on: datetime.date | None = Field(None, description="Today when left out.")
     description: str = Field("", max_length=20_000)
     location: str = Field("", max_length=500)
 

@@ -16,18 +16,21 @@ router = Router(tags=["artifacts"])
 def artifact_out(artifact: Artifact) -> dict:
     return {
         "id": artifact.pk,
+        "key": artifact.key,
         "project": artifact.project.key,
         "kind": artifact.kind,
         "name": artifact.name,
         "description": artifact.description,
         "location": artifact.location,
+        "created_on": artifact.created_on,
         "registered_at": artifact.registered_at,
+        "url": artifact.get_absolute_url(),
         "reused_by": sorted(reuse.project.key for reuse in artifact.reuses.all()),
     }
 
 
 def _with_reuses(rows):
-    return rows.select_related("project").prefetch_related("reuses__project").order_by("name", "id")
+    return rows.select_related("project").prefetch_related("reuses__project").order_by("key")
 
 
 @router.get("/projects/{key}/artifacts", response={200: schemas.ArtifactsOut, **schemas.ERRORS})

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from ninja import Query, Router, Schema
@@ -84,7 +84,7 @@ def _matches(header: str, etag: str) -> bool:
         ]
     },
 )
-def get_metrics(request: HttpRequest, response: HttpResponse, filters: Query[MetricsFilters]):
+def get_metrics(request: HttpRequest, filters: Query[MetricsFilters]):
     """Every dashboard number as of a date, for the whole portfolio or a slice of it.
 
     For executives, product managers, admins and holders of the dashboard permission.
@@ -119,7 +119,10 @@ def get_metrics(request: HttpRequest, response: HttpResponse, filters: Query[Met
         except MetricsFilterError as error:
             raise problems.ApiProblem(400, "invalid-input", "Invalid input", str(error)) from None
         cache.set(key, result, CACHE_SECONDS)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ["Authorization"])
-    return {"currency": settings.PORTFOLIO_CURRENCY, **result}
+    # Serialized as /api/metrics serializes it, every section included (MetricsOut names
+    # the main ones for the schema; the engine's later sections pass through).
+    answer = JsonResponse({"currency": settings.PORTFOLIO_CURRENCY, **result})
+    answer["ETag"] = etag
+    answer["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(answer, ["Authorization"])
+    return answer
