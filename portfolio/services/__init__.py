@@ -9,8 +9,16 @@ write ``services.record_spend(...)``.
 
 from portfolio.services.artifacts import link_reused_artifact, register_artifact
 from portfolio.services.notifications import notify
+from portfolio.services.people import (
+    grant_role,
+    record_password_change,
+    remove_role,
+    set_role,
+)
 from portfolio.services.proposals import (
+    CORRECTABLE_FIELDS,
     PROPOSAL_FIELDS,
+    correct_project,
     create_proposal,
     submit_proposal,
     update_proposal,
@@ -24,16 +32,22 @@ from portfolio.services.spend import (
 )
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "PROPOSAL_FIELDS",
     "change_spend",
+    "correct_project",
     "create_proposal",
     "delete_spend",
+    "grant_role",
     "link_reused_artifact",
     "notify",
     "recompute_spend_totals",
+    "record_password_change",
     "record_outcome",
     "record_spend",
     "register_artifact",
+    "remove_role",
+    "set_role",
     "submit_proposal",
     "update_proposal",
 ]
