@@ -7,7 +7,12 @@ themselves. One module per subject; this package re-exports them so that callers
 write ``services.record_spend(...)``.
 """
 
-from portfolio.services.artifacts import link_reused_artifact, register_artifact
+from portfolio.services.adoption import record_adoption
+from portfolio.services.artifacts import (
+    link_reused_artifact,
+    next_artifact_key,
+    register_artifact,
+)
 from portfolio.services.notifications import notify
 from portfolio.services.people import (
     grant_role,
@@ -40,8 +45,10 @@ __all__ = [
     "delete_spend",
     "grant_role",
     "link_reused_artifact",
+    "next_artifact_key",
     "notify",
     "recompute_spend_totals",
+    "record_adoption",
     "record_password_change",
     "record_outcome",
     "record_spend",
