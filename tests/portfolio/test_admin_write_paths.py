@@ -86,7 +86,13 @@ def test_outcomes_are_read_only_in_the_admin(client, root, bob, carol, project):
 
 
 def test_artifacts_and_deliverables_are_read_only_in_the_admin(client, root, project, alice):
-    Artifact.objects.create(project=project, kind="model", name="Triage")
+    Artifact.objects.create(
+        project=project,
+        key="AR-0001",
+        kind="model",
+        name="Triage",
+        created_on=datetime.date(2026, 2, 1),
+    )
     FeasibilityStudy.objects.create(
         project=project,
         author=alice,
