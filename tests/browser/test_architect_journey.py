@@ -56,8 +56,8 @@ def test_an_architect_adds_an_estimate_and_sees_the_three_year_total(
 
     # A revision: the total moves with the run cost.
     page.get_by_label("Monthly run cost").fill("2500")
-    expect(page.get_by_test_id("three-year-total")).to_have_text("250,000")
+    expect(page.get_by_test_id("three-year-total")).to_have_text("EUR 250,000")
     page.get_by_role("button", name="Save revision").click()
     expect(page.get_by_text("Architecture estimate revised.")).to_be_visible()
-    expect(page.get_by_test_id("three-year-total")).to_have_text("250,000")
+    expect(page.get_by_test_id("three-year-total")).to_have_text("EUR 250,000")
     screenshot(page, "architect_estimate_saved")
