@@ -49,7 +49,9 @@ run: export DEBUG := true
 run: $(STAMP)
 	$(PY) manage.py migrate
 	DEMO_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The Procfile's web (gunicorn) and worker (tasks: imports, e-mail, metrics refresh),
+	@# side by side until Ctrl-C.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 # Every stage runs even when an earlier one failed, so one run shows every problem.
 test: $(STAMP)

@@ -25,7 +25,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
-from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision
+from gates.models import (
+    ArchitectureEstimate,
+    BusinessCase,
+    FeasibilityStudy,
+    GateDecision,
+    ImportJob,
+)
 from portfolio.models import (
     Artifact,
     ArtifactReuse,
@@ -362,6 +368,21 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(others=403, adam=200)),
         Case("POST", answers(others=403, adam=DONE), data=import_upload),
     ],
+    "import_jobs": [
+        Case("GET", answers(others=403, adam=200)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "import_job": [
+        Case("GET", answers(others=403, adam=200), kwargs=lambda w: {"job_id": w.import_job.pk}),
+        Case(
+            "GET",
+            answers(others=403, adam=200),
+            kwargs=lambda w: {"job_id": w.import_job.pk},
+            htmx=True,
+            label="htmx poll",
+        ),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=lambda w: {"job_id": w.import_job.pk}),
+    ],
     "portfolio_export": [
         Case("GET", answers(others=403, **EXPORTERS)),
         Case("POST", GET_ONLY_AFTER_LOGIN),
@@ -444,6 +465,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         draft=draft,
         greenlit=greenlit,
         shared_artifact=shared,
+        import_job=ImportJob.objects.create(created_by=adam, status="running", phase="Checking"),
     )
 
 
@@ -459,6 +481,7 @@ WRITTEN = (
     BusinessCase,
     AuditEntry,
     User,
+    ImportJob,
 )
 
 
