@@ -20,7 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portfolio import access, services
-from portfolio import errors as domain
+from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import (
     ArtifactForm,
     ArtifactReuseForm,
@@ -28,12 +28,12 @@ from portfolio.forms import (
     ProjectFilterForm,
     ProposalForm,
     SpendForm,
-    add_domain_error,
     reusable_artifacts,
 )
 from portfolio.models import Project, Status
+from portfolio.process import DELIVERABLES_BY_KIND
+from portfolio.reads import deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
-from portfolio.reads import project_page, worklists
 
 
 def _deny_unless(allowed: bool) -> None:
@@ -171,18 +171,6 @@ def project_list_csv(request: HttpRequest) -> StreamingHttpResponse:
 # --- The project page ---------------------------------------------------------
 
 
-def _deliverables(project: Project) -> dict:
-    """{kind: the deliverable or None}, read in one query."""
-    related = list(worklists.DELIVERABLE_RELATIONS.values())
-    loaded = Project.objects.select_related(*[f"{name}__author" for name in related]).get(
-        pk=project.pk
-    )
-    found = {}
-    for kind, name in worklists.DELIVERABLE_RELATIONS.items():
-        found[kind] = getattr(loaded, name, None) if hasattr(loaded, name) else None
-    return found
-
-
 def _actions(user, project: Project) -> dict:
     open_ = project.status in (Status.ACTIVE, Status.ON_HOLD)
     return {
@@ -202,22 +190,21 @@ def _actions(user, project: Project) -> dict:
 @login_required
 def project_detail(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
-    deliverables = _deliverables(project)
+    found = deliverables.loaded(project)
     decisions = project_page.decisions_of(project)
     months = project_page.spend_by_month(project)
     audit_entries = project_page.audit_trail(project)
-    required = worklists.required_by_gate()
-    labels = worklists.deliverable_labels()
+    required = deliverables.required_by_gate()
     deliverable_rows = [
         {
             "kind": kind,
-            "label": labels.get(kind, kind),
-            "deliverable": deliverables[kind],
+            "label": DELIVERABLES_BY_KIND[kind].label,
+            "deliverable": deliverable,
             "needed_now": kind in required.get(project.current_gate or 0, [])
             and project.status in (Status.ACTIVE, Status.ON_HOLD),
             "gates": [number for number, kinds in sorted(required.items()) if kind in kinds],
         }
-        for kind in worklists.DELIVERABLE_RELATIONS
+        for kind, deliverable in found.items()
     ]
     context = {
         "project": project,
@@ -229,7 +216,7 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
             decisions=decisions,
             months=months,
             audit_entries=audit_entries,
-            deliverables=[d for d in deliverables.values() if d is not None],
+            deliverables=[d for d in found.values() if d is not None],
         ),
         "months": months,
         "chart": project_page.spend_chart(months, decisions),
@@ -264,9 +251,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             project = services.create_proposal(actor=request.user, **_proposal_fields(form))
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(
@@ -299,9 +284,7 @@ def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
                 project = services.update_proposal(
                     project=project, actor=request.user, **_proposal_fields(form)
                 )
-            except domain.PermissionDenied:
-                raise PermissionDenied from None
-            except domain.DomainError as error:
+            except DomainError as error:
                 add_domain_error(form, error)
             else:
                 messages.success(request, f"Draft {project.key} saved.")
@@ -326,9 +309,7 @@ def proposal_submit(request: HttpRequest, key: str) -> HttpResponse:
     _deny_unless(project.researcher_id == request.user.pk)
     try:
         project = services.submit_proposal(project=project, actor=request.user)
-    except domain.PermissionDenied:
-        raise PermissionDenied from None
-    except domain.DomainError as error:
+    except DomainError as error:
         # What is missing is written in the proposal form: show it there, beside the field.
         form = ProposalForm(ProposalForm.data_from(project))
         form.is_valid()
@@ -364,9 +345,7 @@ def spend_create(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.record_spend(project=project, actor=request.user, **form.cleaned_data)
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(
@@ -392,9 +371,7 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
             outcome = services.record_outcome(
                 project=project, actor=request.user, **form.cleaned_data
             )
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(
@@ -421,9 +398,7 @@ def artifact_create(request: HttpRequest, key: str) -> HttpResponse:
             artifact = services.register_artifact(
                 project=project, actor=request.user, **form.cleaned_data
             )
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, f"Registered {artifact}.")
@@ -445,9 +420,7 @@ def artifact_reuse(request: HttpRequest, key: str) -> HttpResponse:
         artifact = form.cleaned_data["artifact"]
         try:
             services.link_reused_artifact(project=project, artifact=artifact, actor=request.user)
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, f"{project.key} now reuses {artifact.name}.")

@@ -21,29 +21,18 @@ from gates.forms import (
 from gates.models import (
     DELIVERABLE_MODELS,
     ArchitectureEstimate,
-    BusinessCase,
     Criterion,
     DeliverableKind,
-    FeasibilityStudy,
     Gate,
     GateDecision,
 )
 from portfolio import access
-from portfolio.errors import DomainError
-from portfolio.errors import PermissionDenied as ServicePermissionDenied
+from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import Project
+from portfolio.process import DELIVERABLES_BY_KIND
+from portfolio.reads import deliverables
 
 REVIEW_TEMPLATE = "gates/gate_review.html"
-DELIVERABLE_URLS = {
-    DeliverableKind.FEASIBILITY_STUDY: "feasibility_study_edit",
-    DeliverableKind.ARCHITECTURE_ESTIMATE: "architecture_estimate_edit",
-    DeliverableKind.BUSINESS_CASE: "business_case_edit",
-}
-DELIVERABLE_WRITERS = {
-    DeliverableKind.FEASIBILITY_STUDY: "the project's researcher",
-    DeliverableKind.ARCHITECTURE_ESTIMATE: "an architect",
-    DeliverableKind.BUSINESS_CASE: "the project's product manager",
-}
 
 
 def _get_submitted_project(request: HttpRequest, key: str) -> Project:
@@ -81,14 +70,12 @@ def _deliverable_page(
     if request.method == "POST" and not previewing and form.is_valid():
         try:
             save(project=project, actor=request.user, **form.cleaned_data)
-        except ServicePermissionDenied:
-            raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             verb = "revised" if deliverable else "saved"
             messages.success(request, f"{kind.label} {verb}.")
-            return redirect(DELIVERABLE_URLS[kind], key=project.key)
+            return redirect(DELIVERABLES_BY_KIND[kind].url_name, key=project.key)
     if previewing:
         form.is_valid()  # the live total reads the cleaned numbers; nothing is saved
     context = {
@@ -98,7 +85,7 @@ def _deliverable_page(
         "editable": editable,
         "may_write": may_write,
         "kind": kind,
-        "writer": DELIVERABLE_WRITERS[kind],
+        "writer": DELIVERABLES_BY_KIND[kind].writer,
     }
     return render(request, template, context)
 
@@ -235,24 +222,17 @@ def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
 
 def _deliverable_rows(project: Project, gate: Gate | None) -> tuple[list[dict], dict]:
     required = {r.kind for r in gate.required_deliverables.all()} if gate else set()
-    found = {
-        FeasibilityStudy: FeasibilityStudy.objects.filter(project=project),
-        ArchitectureEstimate: ArchitectureEstimate.objects.filter(project=project),
-        BusinessCase: BusinessCase.objects.filter(project=project),
-    }
-    rows, by_kind = [], {}
-    for kind, model in DELIVERABLE_MODELS.items():
-        deliverable = found[model].select_related("author").first()
-        by_kind[kind] = deliverable
-        rows.append(
-            {
-                "kind": kind,
-                "label": kind.label,
-                "required": kind in required,
-                "deliverable": deliverable,
-                "url_name": DELIVERABLE_URLS[kind],
-            }
-        )
+    by_kind = deliverables.loaded(project)
+    rows = [
+        {
+            "kind": kind,
+            "label": DELIVERABLES_BY_KIND[kind].label,
+            "required": kind in required,
+            "deliverable": deliverable,
+            "url_name": DELIVERABLES_BY_KIND[kind].url_name,
+        }
+        for kind, deliverable in by_kind.items()
+    ]
     rows.sort(key=lambda row: not row["required"])
     return rows, by_kind
 
@@ -287,7 +267,10 @@ def _review_context(
         scorecard = ScorecardForm(criteria=criteria)
     if decision_form is None:
         decision_form = DecisionForm(
-            initial={"gate": gate.number if gate else None},
+            initial={
+                "gate": gate.number if gate else None,
+                "decisions_seen": project.decisions_count,
+            },
             current_probability=project.current_probability,
         )
     return {
@@ -337,7 +320,8 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, f"{REVIEW_TEMPLATE}#scorecard_total", context)
     # Without JavaScript: the whole page again, with the answers and the new total.
     decision_form = DecisionForm(
-        initial=request.POST.dict(), current_probability=project.current_probability
+        initial={**request.POST.dict(), "decisions_seen": project.decisions_count},
+        current_probability=project.current_probability,
     )
     context = _review_context(project, decision_form=decision_form, scorecard=scorecard)
     return render(request, REVIEW_TEMPLATE, context)
@@ -345,12 +329,9 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
 
 def _place_error(error: DomainError, form: DecisionForm, scorecard: ScorecardForm) -> None:
     """Put the message of a refused decision beside the field it is about."""
-    if error.field == "scores":
-        scorecard.add_error(None, error.message)
-    elif error.field in form.fields and error.field != "gate":
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
+    if error.field == "gate":  # a hidden field: the message goes above the form
+        error.field = None
+    add_domain_error(scorecard if error.field == "scores" else form, error)
 
 
 @login_required
@@ -373,9 +354,8 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
                 probability_of_success=data["probability_of_success"],
                 rationale=data["rationale"],
                 scores=scorecard.scores(),
+                decisions_seen=data["decisions_seen"],
             )
-        except ServicePermissionDenied:
-            raise PermissionDenied from None
         except DomainError as error:
             _place_error(error, form, scorecard)
 
@@ -390,6 +370,9 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, f"{REVIEW_TEMPLATE}#review", context)
 
     project.refresh_from_db()
+    # The page shows the history as it is now: the form is made against it from here on.
+    form.data = form.data.copy()
+    form.data["decisions_seen"] = str(project.decisions_count)
     context = _review_context(project, decision_form=form, scorecard=scorecard)
     template = f"{REVIEW_TEMPLATE}#review" if request.htmx else REVIEW_TEMPLATE
     return render(request, template, context)
