@@ -94,9 +94,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache of computed dashboard results, keyed by the data version
 # (portfolio/versioning.py), so it is never stale. Redis when REDIS_URL is set (several
-# app servers), the database otherwise (one machine needs nothing more); see background/cache.py.
+# app servers); else the database's cache table on PostgreSQL, and files on SQLite (one
+# machine, where a cache write must not wait behind a long import holding SQLite's one
+# write lock). See background/cache.py.
 REDIS_URL = env_str("REDIS_URL")
-CACHE_BACKEND = env_str("CACHE_BACKEND", "redis" if REDIS_URL else "database")
+_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+CACHE_BACKEND = env_str(
+    "CACHE_BACKEND", "redis" if REDIS_URL else ("file" if _SQLITE else "database")
+)
 if CACHE_BACKEND == "redis":
     if not REDIS_URL:
         raise ImproperlyConfigured("CACHE_BACKEND=redis needs REDIS_URL (redis://host:6379/0).")
@@ -107,6 +112,14 @@ if CACHE_BACKEND == "redis":
             "KEY_PREFIX": "greenlight",
             # A stopped Redis must cost milliseconds, not the request.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+elif CACHE_BACKEND == "file":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
         }
     }
 elif CACHE_BACKEND == "database":
@@ -127,7 +140,7 @@ elif CACHE_BACKEND == "locmem":  # one process only: the tests
     }
 else:
     raise ImproperlyConfigured(
-        f"CACHE_BACKEND is {CACHE_BACKEND!r}: use redis, database or locmem."
+        f"CACHE_BACKEND is {CACHE_BACKEND!r}: use redis, database, file or locmem."
     )
 
 # Background tasks (django.tasks): stored in the database and run by `manage.py run_worker`
