@@ -25,7 +25,6 @@ import time
 import zlib
 from typing import BinaryIO
 
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.tasks import task, task_backends
 from django.utils import timezone
@@ -34,7 +33,7 @@ from background.liveness import when_worker_lost
 from background.mail import stores_tasks
 from gates import interchange
 from gates.models import ImportJob, ImportUpload
-from portfolio import access
+from portfolio.errors import PermissionDenied
 from portfolio.models import User
 
 logger = logging.getLogger(__name__)
@@ -48,13 +47,18 @@ STAGES = {"checking": "Checking", "writing": "Writing"}
 
 
 def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> ImportJob:
-    """Queue an import of the four files (keyed by file name); returns its job at once."""
-    if not access.can_import_portfolio(actor):
-        raise PermissionDenied("Only admins import portfolios.")
+    """Queue an import of the uploaded files (keyed by file name); returns its job at once.
+
+    Raises ``portfolio.errors.PermissionDenied`` (a 403) for someone who may not
+    import, or may not replace; the worker asks again when it runs the import.
+    """
+    interchange.check_import_permission(actor, replace=replace)
     with transaction.atomic():
         job = ImportJob.objects.create(created_by=actor, replace=replace, phase="Queued")
         size = 0
         for name, upload in files.items():
+            if upload is None:
+                continue
             upload.seek(0)
             sequence = 0
             while piece := upload.read(PIECE_BYTES):
@@ -143,7 +147,10 @@ class _Reporter:
 
 def _files(job: ImportJob) -> dict[str, BinaryIO]:
     files = {}
-    for name in interchange.FILES:
+    stored = set(ImportUpload.objects.filter(job=job).values_list("file_name", flat=True))
+    for name in interchange.ALL_FILES:
+        if name not in interchange.FILES and name not in stored:
+            continue  # an optional file that was not uploaded
         # Spooled: small files stay in memory, large ones go to the worker's disk.
         spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by the caller
         pieces = (
@@ -179,12 +186,19 @@ def run_import(*, job_id: int) -> str:
             return f"import #{job_id}: waiting for another import to finish"
         _finish(job_id, status=ImportJob.Status.FAILED, failure="Another import was running.")
         return f"import #{job_id}: refused, another import was running"
+    if job.created_by is None:
+        _finish(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            failure="The account that uploaded the files no longer exists. Nothing was imported.",
+        )
+        return f"import #{job_id}: its uploader is gone"
     started = time.monotonic()
     files = _files(job)
     try:
         with _Reporter(job) as reporter:
-            summary = interchange.import_portfolio_files(
-                files, replace=job.replace, actor=job.created_by, progress=reporter.progress
+            summary = interchange.import_portfolio(
+                files, actor=job.created_by, replace=job.replace, progress=reporter.progress
             )
     except interchange.ImportFailed as failed:
         _finish(
@@ -195,6 +209,15 @@ def run_import(*, job_id: int) -> str:
             phase="Refused: nothing was imported",
         )
         return f"import #{job_id}: {len(failed.errors)} problem(s), nothing imported"
+    except PermissionDenied as refused:
+        # The uploader lost the right (or the account) since the upload.
+        _finish(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            failure=f"{refused.message} Nothing was imported.",
+            phase="Refused: nothing was imported",
+        )
+        return f"import #{job_id}: refused, {refused.message}"
     except Exception as error:
         logger.exception("import #%s failed", job_id)
         _finish(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gates import import_jobs, interchange
-from portfolio import access
+from portfolio import access, errors
 
 # Form field -> file name in the format.
 UPLOAD_FIELDS = {
@@ -53,7 +53,7 @@ def _upload_problems(request: HttpRequest) -> list[str]:
 
 
 def _columns() -> list[tuple[str, list[tuple[str, bool]]]]:
-    return [(name, list(columns.items())) for name, columns in interchange.COLUMNS.items()]
+    return [(name, list(interchange.COLUMNS[name].items())) for name in interchange.FILES]
 
 
 @login_required
@@ -74,9 +74,12 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         if not context["errors"]:
             # The worker imports; the page answers at once with the job's progress page.
             files = {name: request.FILES[field] for field, name in UPLOAD_FIELDS.items()}
-            job = import_jobs.start_import(
-                files=files, replace=context["replace"], actor=request.user
-            )
+            try:
+                job = import_jobs.start_import(
+                    files=files, replace=context["replace"], actor=request.user
+                )
+            except errors.PermissionDenied as refused:
+                raise PermissionDenied(refused.message) from None
             return redirect("import_job", job_id=job.pk)
         return render(request, "gates/portfolio_import.html", context, status=400)
     return render(request, "gates/portfolio_import.html", context)

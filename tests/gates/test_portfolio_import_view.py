@@ -150,8 +150,8 @@ def test_it_refuses_a_file_over_the_upload_limit(client, adam, settings):
     assert not Project.objects.exists()
 
 
-def test_it_refuses_existing_keys_unless_asked_to_replace(client, adam, post):
-    client.force_login(adam)
+def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
+    client.force_login(sam)
     post(uploads())
 
     refused = post(uploads())
@@ -163,8 +163,8 @@ def test_it_refuses_existing_keys_unless_asked_to_replace(client, adam, post):
     assert GateDecision.objects.count() == 146
 
 
-def test_it_keeps_the_replace_choice_when_refused(client, adam):
-    client.force_login(adam)
+def test_it_keeps_the_replace_choice_when_refused(client, sam):
+    client.force_login(sam)
 
     files = uploads()
     del files["projects"]
