@@ -2,7 +2,8 @@
 
 Environment: ``PORT`` (8000; set by process managers such as honcho),
 ``GUNICORN_BIND`` (overrides the address; default 127.0.0.1:$PORT, behind a proxy),
-``WEB_CONCURRENCY`` (worker processes, 2), ``GUNICORN_TIMEOUT`` (seconds, 30).
+``WEB_CONCURRENCY`` (worker processes, 2), ``GUNICORN_TIMEOUT`` (seconds, 30);
+with ``DEBUG=true`` it reloads on code changes.
 Long work (imports, e-mail) runs in the task worker, so requests stay short.
 """
 
@@ -16,3 +17,5 @@ graceful_timeout = 20
 limit_request_line = 8190
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "").lower() == "true" else None
 errorlog = "-"
+# `make run` (DEBUG=true): reload on code changes, as runserver did.
+reload = os.environ.get("DEBUG", "").lower() == "true"

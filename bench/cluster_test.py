@@ -35,6 +35,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -491,6 +492,62 @@ class Checks:
         self.upload_seconds = answered
         return int(match.group(1))
 
+    def measure_dashboard_under_writes(self, clients: int = 16, seconds: float = 10) -> None:
+        """The dashboard read by ``clients`` (half on A, half on B) while a writer records a
+        spend entry on A every second: latency, throughput, errors (measured, not judged)."""
+        latencies: list[float] = []
+        errors: list[int] = []
+        writes: list[int] = []
+        stop = time.monotonic() + seconds
+        lock = threading.Lock()
+
+        def reader(port: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                conn.request("GET", "/dashboard/", headers={"Cookie": self.pm_a.cookie})
+                response = conn.getresponse()
+                response.read()
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+                    if response.status != 200:
+                        errors.append(response.status)
+                if response.will_close:
+                    conn.close()
+
+        def writer() -> None:
+            day = datetime.date.today().isoformat()
+            while time.monotonic() < stop:
+                started = time.monotonic()
+                status, _ = self.pm_a.post_form(
+                    "/projects/CLUSTER-1/spend/",
+                    {"spent_on": day, "amount": "10.00", "category": "labor", "note": ""},
+                )
+                writes.append(status)
+                time.sleep(max(0.0, 1 - (time.monotonic() - started)))
+
+        ports = [self.cluster.ports["A"], self.cluster.ports["B"]]
+        threads = [threading.Thread(target=reader, args=(ports[i % 2],)) for i in range(clients)]
+        threads.append(threading.Thread(target=writer))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        latencies.sort()
+        p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+        p50 = latencies[len(latencies) // 2] if latencies else float("nan")
+        self.load = {
+            "clients": clients,
+            "seconds": seconds,
+            "requests": len(latencies),
+            "per_second": len(latencies) / seconds,
+            "p50_ms": p50 * 1000,
+            "p95_ms": p95 * 1000,
+            "errors": len(errors),
+            "writes": sum(1 for w in writes if w == 302),
+        }
+        log(f"dashboard under writes: {self.load}")
+
     def compare_with_command_line(self) -> None:
         """The page's import against ``manage.py import_portfolio`` on the same files (measured)."""
         page = getattr(self, "import_seconds", None)
@@ -667,6 +724,17 @@ def write_report(path: Path, results: list[dict], facts: dict) -> None:
         lines.append(
             f"| {r['number']} | {r['title']} | {verdict} | {r['seconds']:.1f} s | {detail} |"
         )
+    load = facts.get("load")
+    if load:
+        lines += [
+            "",
+            f"Measured on the same run: the dashboard read by {load['clients']} clients "
+            f"(Python threads in the test's own process, half on A, half on B) for "
+            f"{load['seconds']:.0f} s while a writer recorded a spend entry on A every second "
+            f"({load['writes']} recorded): {load['requests']} pages, "
+            f"{load['per_second']:.0f} per second, p50 {load['p50_ms']:.0f} ms, "
+            f"p95 {load['p95_ms']:.0f} ms, {load['errors']} errors.",
+        ]
     measured = facts.get("measured")
     if measured:
         lines += [
@@ -728,6 +796,7 @@ def main(argv: list[str]) -> int:
             checks.run(3, "The worker SIGKILLed mid-import", checks.worker_killed_mid_import)
             checks.run(4, "Redis stopped, then back", checks.redis_stopped)
             checks.run(5, "An e-mail the server refuses", checks.email_refused_then_reported)
+            checks.measure_dashboard_under_writes()
             checks.compare_with_command_line()
         finally:
             cluster.stop()
@@ -742,6 +811,7 @@ def main(argv: list[str]) -> int:
             "seconds": time.monotonic() - started,
             "portfolio": f"{args.projects:,} projects, {args.spend_rows:,} spend rows",
             "measured": getattr(checks, "measured", None),
+            "load": getattr(checks, "load", None),
         }
         write_report(args.out, checks.results, facts)
         log(f"wrote {args.out}")
