@@ -78,7 +78,7 @@ def test_the_api_answers_from_the_redis_cache_and_is_never_stale(client, erin, a
         actor=adam,
         spent_on=project.submitted_on,
         amount=Decimal("1000.00"),
-        category="labor",
+        category="people",
     )
     after_change = client.get(API).json()
 
@@ -105,7 +105,7 @@ def test_with_redis_stopped_the_numbers_are_computed_and_the_cache_comes_back(
         actor=adam,
         spent_on=project.submitted_on,
         amount=Decimal("250.00"),
-        category="labor",
+        category="people",
     )
     without_redis = client.get(API)
     dashboard = client.get(reverse("dashboard"))

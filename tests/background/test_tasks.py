@@ -130,7 +130,7 @@ def test_each_change_refills_the_dashboard_cache_for_the_new_version(
             actor=adam,
             spent_on=datetime.date(2026, 2, 1),
             amount=Decimal("10.00"),
-            category="labor",
+            category="people",
         )
 
     filters = {
