@@ -1,21 +1,58 @@
-"""gunicorn's settings for the Procfile's web process (read by ``gunicorn -c gunicorn.conf.py``).
+"""gunicorn's settings for Greenlight: `gunicorn -c gunicorn.conf.py` (the README's command).
 
-Environment: ``PORT`` (8000; set by process managers such as honcho),
-``GUNICORN_BIND`` (overrides the address; default 127.0.0.1:$PORT, behind a proxy),
-``WEB_CONCURRENCY`` (worker processes, 2), ``GUNICORN_TIMEOUT`` (seconds, 30);
-with ``DEBUG=true`` it reloads on code changes.
-Long work (imports, e-mail) runs in the task worker, so requests stay short.
+Every value can be changed from the environment without editing this file; the
+benchmark (bench/) and the Procfile's ``web`` use it too. Command-line flags still win.
+``PORT`` (set by process managers such as honcho, and by platforms) picks the port
+when ``GUNICORN_BIND`` is not set; with ``DEBUG=true`` (``make run``) workers reload
+on code changes.
 """
 
+from __future__ import annotations
+
+import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 20
-# Uploads are spooled to disk by Django; the request line and headers stay bounded.
-limit_request_line = 8190
-accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "").lower() == "true" else None
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
+wsgi_app = "portfolio.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
+# WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set.
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+
+# Who may tell us the client's scheme and address (X-Forwarded-*): only the proxy in
+# front, by address. Never "*": anyone who reaches gunicorn directly could then claim
+# https. Set it to the proxy's address when the proxy is on another host.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# A worker stuck longer than this is killed and replaced. Imports run in the task worker
+# (the request only stores the upload), so this only has to cover a large upload.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Request line and headers: refused early, before Django sees them. (Bodies are capped by
+# the app's RequestBodyLimitMiddleware, by Content-Length, and by the proxy.)
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
+limit_request_fields = _int("GUNICORN_LIMIT_REQUEST_FIELDS", 100)
+limit_request_field_size = _int("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", 8190)
+
+# Recycle workers now and then, so a slow leak never becomes an outage.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+
+# The proxy logs every request already; GUNICORN_ACCESS_LOG=- adds gunicorn's own lines.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
 # `make run` (DEBUG=true): reload on code changes, as runserver did.
 reload = os.environ.get("DEBUG", "").lower() == "true"

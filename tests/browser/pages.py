@@ -73,6 +73,19 @@ def estimate_typed(page: Page, w: World) -> None:
     page.get_by_label("Monthly run cost").blur()
 
 
+def create_a_token(page: Page, w: World) -> None:
+    """A new token: its secret shown once, above the form and the list."""
+    page.get_by_label("Name", exact=True).fill("Finance sync")
+    page.get_by_role("button", name="Create token").click()
+    page.locator("#token-secret").wait_for()
+
+
+def refuse_a_token(page: Page, w: World) -> None:
+    page.get_by_label("Expires on").fill("2001-01-01")
+    page.get_by_role("button", name="Create token").click()
+    page.locator(".form-errors").wait_for()
+
+
 PAGES: list[PageCase] = [
     PageCase("login", (ANONYMOUS,)),
     PageCase("home", SIGNED_IN),
@@ -93,6 +106,12 @@ PAGES: list[PageCase] = [
     PageCase("outcome_create", (PM, EXECUTIVE, ADMIN), key("greenlit")),
     PageCase("artifact_create", (RESEARCHER, ADMIN), key("later")),
     PageCase("artifact_reuse", (RESEARCHER, ADMIN), key("later")),
+    PageCase("adoption_create", (PM, ADMIN), key("greenlit")),
+    PageCase("artifact_library", SIGNED_IN),
+    PageCase(
+        "artifact_library", (EXECUTIVE,), query="?origin=killed&reuse=reused", label="salvage"
+    ),
+    PageCase("artifact_detail", SIGNED_IN, lambda w: {"key": w.artifact.key}),
     PageCase("dashboard", (PM, EXECUTIVE, ADMIN)),
     PageCase("gate_review", (PM, EXECUTIVE), key("gate1"), label="gate 1"),
     PageCase("gate_review", (PM,), key("pm_later"), label="later gate"),
@@ -112,6 +131,10 @@ PAGES: list[PageCase] = [
     PageCase("import_jobs", (ADMIN,)),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
+    PageCase("api_tokens", SIGNED_IN),
+    PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
+    PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
+    PageCase("api_docs", (ANONYMOUS, PM)),
 ]
 
 
@@ -151,7 +174,7 @@ def demo_world() -> World:
     from django.core.management import call_command
 
     from gates.management.commands.seed_demo import demo_email
-    from portfolio.models import Project, Status, User
+    from portfolio.models import Artifact, Project, Status, User
     from portfolio.services import create_proposal, submit_proposal
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -190,4 +213,8 @@ def demo_world() -> World:
         greenlit=projects.filter(status=Status.GREENLIT, product_manager=pm).first(),
         killed=projects.filter(status=Status.KILLED).first(),
         fresh=fresh,
+        # A killed project's artifact that other projects reuse: salvage, with its lineage.
+        artifact=Artifact.objects.filter(project__status=Status.KILLED, reuses__isnull=False)
+        .order_by("key")
+        .first(),
     )

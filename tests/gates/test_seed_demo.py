@@ -136,3 +136,11 @@ def test_it_leaves_an_existing_portfolio_alone(db):
 
     assert list(Project.objects.values_list("key", flat=True)) == ["OURS-1"]
     assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
+
+
+def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):
+    from api.models import ApiToken
+
+    assert "create_api_token EMAIL" in seeded
+    assert "glt_" not in seeded
+    assert not ApiToken.objects.exists()
