@@ -96,6 +96,13 @@ def can_view_dashboard(user: User) -> bool:
     )
 
 
+def can_plan(user: User) -> bool:
+    """The planning page (the waterline under a budget): product managers, executives, admins."""
+    if not user.is_authenticated:
+        return False
+    return user.is_executive or user.is_product_manager or _is_admin(user)
+
+
 def can_export_portfolio(user: User) -> bool:
     return user.is_authenticated and (
         user.is_executive or user.is_product_manager or _is_admin(user)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "portfolio",
     "gates",
+    "planning",
 ]
 
 MIDDLEWARE = [

@@ -40,4 +40,5 @@ urlpatterns = [
     path("projects/<str:key>/artifacts/reuse/", views.artifact_reuse, name="artifact_reuse"),
     path("", include("portfolio.dashboard.urls")),
     path("", include("gates.urls")),
+    path("", include("planning.urls")),
 ]
