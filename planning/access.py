@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portfolio.access import can_plan
-from portfolio.models import Project, Role, Status, User
+from portfolio.access import can_plan, can_set_next_stage_ask
+from portfolio.models import Role, User
 
 __all__ = ["can_adopt", "can_plan", "can_set_next_stage_ask"]
 
@@ -13,12 +13,3 @@ def can_adopt(user: User) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.has_role(Role.EXECUTIVE, Role.ADMIN)
     )
-
-
-def can_set_next_stage_ask(user: User, project: Project) -> bool:
-    """The project's researcher or product manager, from submission until the process ends."""
-    if not user.is_authenticated:
-        return False
-    if project.status in (Status.DRAFT, Status.GREENLIT, Status.KILLED):
-        return False
-    return project.researcher_id == user.pk or project.product_manager_id == user.pk

@@ -15,7 +15,6 @@ the gate review all use this module; nothing computes ECV a second way.
 from __future__ import annotations
 
 import datetime
-import decimal
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,11 +25,11 @@ from django.db import connection
 from planning.inputs import BUCKETS, PlanRequest
 from portfolio import versioning
 from portfolio.errors import DomainError
+from portfolio.metrics import calibration as calibration_module
+from portfolio.metrics.calibration import NO_RECORD, Calibration, decimal_context
 from portfolio.models import Project, User
 
 PROBABILITY_SCALE = 10_000
-SHRINK = 20  # forecasts that count as much as "no bias" in the calibration
-LOWEST, HIGHEST = Decimal("0.01"), Decimal("0.99")
 RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
 CACHE_SECONDS = 600
 
@@ -51,10 +50,6 @@ REASON_LABELS = {
 }
 
 
-def _context() -> decimal.Context:
-    return decimal.Context(prec=40, rounding=ROUND_HALF_UP)
-
-
 def round_money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -72,30 +67,6 @@ class Estimate:
     monthly_run_cost: Decimal
     retrains_per_year: int
     cost_per_retrain: Decimal
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """A product manager's record: n forecasts on their closed projects, and their outcomes."""
-
-    forecasts: int = 0
-    forecast_total: Decimal = Decimal(0)  # Σ p
-    successes: int = 0  # Σ o
-
-    @property
-    def bias(self) -> Decimal:
-        """(ō − p̄) · n / (n + 20), which is (Σo − Σp) / (n + 20); 0 when n = 0."""
-        if not self.forecasts:
-            return Decimal(0)
-        return _context().divide(
-            Decimal(self.successes) - self.forecast_total, self.forecasts + SHRINK
-        )
-
-    def calibrate(self, probability: Decimal) -> Decimal:
-        return min(HIGHEST, max(LOWEST, _context().add(probability, self.bias)))
-
-
-NO_RECORD = Calibration()
 
 
 @dataclass(frozen=True)
@@ -121,7 +92,7 @@ class Inputs:
         return self.calibration.get(email.lower(), NO_RECORD)
 
 
-def _tables() -> dict[str, str]:
+def tables() -> dict[str, str]:
     return {
         "project": Project._meta.db_table,
         "user": User._meta.db_table,
@@ -204,37 +175,13 @@ def _candidate_rows(t: dict[str, str], params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _calibration_rows(t: dict[str, str], params: dict) -> list[tuple]:
-    """Per product manager: forecasts on their projects closed by A, Σ forecast, Σ outcome."""
-    sql = f"""
-    WITH {_state_sql(t)},
-    closed AS (
-        SELECT id, pm_email, own_probability,
-               CASE WHEN status = 'greenlit' THEN 1 ELSE 0 END AS outcome
-        FROM state WHERE status IN ('greenlit', 'killed')
-    ),
-    forecasts AS (
-        SELECT pm_email, own_probability AS probability, outcome FROM closed
-        UNION ALL
-        SELECT c.pm_email, d.probability, c.outcome
-        FROM dec d JOIN closed c ON c.id = d.project_id
-        WHERE d.probability IS NOT NULL
-    )
-    SELECT pm_email, COUNT(*), SUM(probability), SUM(outcome)
-    FROM forecasts GROUP BY pm_email
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _money(cents) -> Decimal:
     return Decimal(int(cents)) / 100
 
 
 def load_inputs(as_of: datetime.date) -> Inputs:
     """Candidates and forecast records as of ``as_of``: two queries."""
-    t = _tables()
+    t = tables()
     params = {"as_of": connection.ops.adapt_datefield_value(as_of)}
     candidates = []
     for row in _candidate_rows(t, params):
@@ -261,14 +208,7 @@ def load_inputs(as_of: datetime.date) -> Inputs:
                 estimate=estimate,
             )
         )
-    calibration = {
-        email: Calibration(
-            forecasts=int(n),
-            forecast_total=Decimal(int(total or 0)) / PROBABILITY_SCALE,
-            successes=int(successes or 0),
-        )
-        for email, n, total, successes in _calibration_rows(t, params)
-    }
+    calibration = calibration_module.load_records(as_of)
     return Inputs(as_of=as_of, candidates=tuple(candidates), calibration=calibration)
 
 
@@ -287,7 +227,7 @@ def cached_inputs(as_of: datetime.date) -> Inputs:
 
 def annuity_factor(horizon: int, rate: Decimal) -> Decimal:
     """Σ_{t=1..H} (1 + r)^(−t)."""
-    ctx = _context()
+    ctx = decimal_context()
     base = ctx.add(Decimal(1), rate)
     return sum(
         (ctx.divide(Decimal(1), ctx.power(base, t)) for t in range(1, horizon + 1)), Decimal(0)
@@ -303,7 +243,7 @@ def expected_commercial_value(
     annuity: Decimal,
 ) -> Decimal:
     """p · (V·AF − (12·C_m + k·C_r)·AF − C_b) − ask, exact."""
-    ctx = _context()
+    ctx = decimal_context()
     if estimate is None:
         running, build = Decimal(0), Decimal(0)
     else:
@@ -436,7 +376,7 @@ def compute(request: PlanRequest, inputs: Inputs | None = None) -> Plan:
     inputs = inputs if inputs is not None else cached_inputs(request.as_of)
     _check_pins(request, {c.key for c in inputs.candidates})
     annuity = annuity_factor(request.horizon, request.discount_rate)
-    ctx = _context()
+    ctx = decimal_context()
 
     rows: list[PlanRow] = []
     for c in inputs.candidates:

@@ -31,6 +31,7 @@ from portfolio.forms import (
     add_domain_error,
     reusable_artifacts,
 )
+from portfolio.metrics import calibration
 from portfolio.models import Project, Status
 from portfolio.reads import project_list as listing
 from portfolio.reads import project_page, worklists
@@ -195,6 +196,7 @@ def _actions(user, project: Project) -> dict:
         "spend": access.can_record_spend(user, project),
         "artifact": access.can_register_artifact(user, project),
         "outcome": access.can_record_outcome(user, project),
+        "next_stage_ask": access.can_set_next_stage_ask(user, project),
     }
 
 
@@ -219,8 +221,11 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         }
         for kind in worklists.DELIVERABLE_RELATIONS
     ]
+    record = calibration.record_of(project.product_manager.email, timezone.localdate())
     context = {
         "project": project,
+        "calibration": record,
+        "calibrated_probability": record.calibrate(project.current_probability),
         "actions": _actions(request.user, project),
         "deliverable_rows": deliverable_rows,
         "decisions": decisions,

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django import template
 
+from planning.access import can_set_next_stage_ask
 from planning.engine import round_money, round_ratio
+from portfolio.templatetags.dashboard_format import signed_bias
 
 register = template.Library()
 
@@ -43,5 +45,10 @@ def plan_pct(value) -> str:
 @register.filter
 def signed(value) -> str:
     """A calibration bias with its sign, 4 decimals: +0.0238, −0.0120."""
-    rounded = round_ratio(Decimal(value))
-    return f"{'−' if rounded < 0 else '+'}{abs(rounded):f}"
+    return signed_bias(value)
+
+
+@register.filter
+def ask_editable_by(project, user) -> bool:
+    """``{% if project|ask_editable_by:user %}``: may this person set the next-stage ask?"""
+    return can_set_next_stage_ask(user, project)

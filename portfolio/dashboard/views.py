@@ -30,7 +30,7 @@ from portfolio import versioning
 from portfolio.access import can_view_dashboard
 from portfolio.dashboard import charts
 from portfolio.dashboard.forms import DashboardFilterForm, product_manager_emails
-from portfolio.metrics import MetricsFilterError, compute
+from portfolio.metrics import MetricsFilterError, calibration, compute
 from portfolio.metrics.panels import (
     AS_OF_RANGE_MESSAGE,
     EARLIEST_AS_OF,
@@ -113,6 +113,11 @@ def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
     # that have spent most, and says so; the CSV downloads have every row.
     risk_shown = sorted(extras["risk"], key=lambda p: (-p["spend_to_date"], p["key"]))
     risk_shown = sorted(risk_shown[:RISK_SHOWN], key=lambda p: p["key"])
+    records = calibration.records(form.filters()["as_of"] or timezone.localdate())
+    for project in risk_shown:
+        record = records.get(project["product_manager"].lower(), calibration.NO_RECORD)
+        project["calibration"] = record
+        project["calibrated_probability"] = record.calibrate(project["probability"])
     decided = headline["greenlit"] + headline["killed"]
     query = urlencode(form.query())
     filters = form.filters()
