@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from planning.inputs import BUCKETS, PlanRequest
-from portfolio import versioning
+from portfolio import process, versioning
 from portfolio.errors import DomainError
 from portfolio.metrics import calibration as calibration_module
 from portfolio.metrics.calibration import NO_RECORD, Calibration, decimal_context
@@ -113,6 +113,7 @@ def _ten_thousandths(column: str) -> str:
 
 def _state_sql(t: dict[str, str]) -> str:
     """Each project submitted by A with its status and latest decision as of A (metrics.md)."""
+    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
     return f"""
     scope AS (
         SELECT p.id, p.key, p.title, p.bucket, LOWER(u.email) AS pm_email,
@@ -124,7 +125,7 @@ def _state_sql(t: dict[str, str]) -> str:
         WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
     ),
     dec AS (
-        SELECT d.project_id, g.number AS gate, d.decision,
+        SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
                {_ten_thousandths("d.probability_of_success")} AS probability,
                ROW_NUMBER() OVER (
                    PARTITION BY d.project_id ORDER BY d.decided_on DESC, d.sequence DESC
@@ -139,19 +140,7 @@ def _state_sql(t: dict[str, str]) -> str:
         WHERE d.decided_on <= %(as_of)s
     ),
     state AS (
-        SELECT s.*,
-            CASE
-                WHEN r.decision IS NULL THEN 'active'
-                WHEN r.decision = 'go' AND r.gate = 4 THEN 'greenlit'
-                WHEN r.decision = 'kill' THEN 'killed'
-                WHEN r.decision = 'hold' THEN 'on_hold'
-                ELSE 'active'
-            END AS status,
-            CASE
-                WHEN r.decision IS NULL THEN 1
-                WHEN r.decision = 'go' AND r.gate < 4 THEN r.gate + 1
-                WHEN r.decision IN ('hold', 'recycle') THEN r.gate
-            END AS current_gate
+        SELECT s.*, {state["status"]} AS status, {state["current_gate"]} AS current_gate
         FROM scope s
         LEFT JOIN dec r ON r.project_id = s.id AND r.recency = 1
     )"""
@@ -167,7 +156,7 @@ def _candidate_rows(t: dict[str, str], params: dict) -> list[tuple]:
     FROM state s
     LEFT JOIN dec lp ON lp.project_id = s.id AND lp.probability_recency = 1
     LEFT JOIN {t["estimate"]} e ON e.project_id = s.id
-    WHERE s.status = 'active'
+    WHERE s.status = '{process.ACTIVE}'
     ORDER BY s.key
     """
     with connection.cursor() as cursor:

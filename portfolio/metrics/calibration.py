@@ -25,7 +25,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 
-from portfolio import versioning
+from portfolio import process, versioning
 from portfolio.models import Project, User
 
 PROBABILITY_SCALE = 10_000
@@ -67,6 +67,7 @@ def _sql() -> str:
     decision = apps.get_model("gates", "GateDecision")._meta.db_table
     gate = apps.get_model("gates", "Gate")._meta.db_table
     scale = PROBABILITY_SCALE
+    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
     return f"""
     WITH scope AS (
         SELECT p.id, LOWER(u.email) AS pm_email,
@@ -76,7 +77,7 @@ def _sql() -> str:
         WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
     ),
     dec AS (
-        SELECT d.project_id, g.number AS gate, d.decision,
+        SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
                CAST(ROUND(d.probability_of_success * {scale}) AS BIGINT) AS probability,
                ROW_NUMBER() OVER (
                    PARTITION BY d.project_id ORDER BY d.decided_on DESC, d.sequence DESC
@@ -86,12 +87,15 @@ def _sql() -> str:
         JOIN {gate} g ON g.id = d.gate_id
         WHERE d.decided_on <= %(as_of)s
     ),
-    closed AS (
-        SELECT s.id, s.pm_email, s.own_probability,
-               CASE WHEN r.decision = 'go' THEN 1 ELSE 0 END AS outcome
+    state AS (
+        SELECT s.id, s.pm_email, s.own_probability, {state["status"]} AS status
         FROM scope s
         JOIN dec r ON r.project_id = s.id AND r.recency = 1
-        WHERE r.decision = 'kill' OR (r.decision = 'go' AND r.gate = 4)
+    ),
+    closed AS (
+        SELECT id, pm_email, own_probability,
+               CASE WHEN status = '{process.GREENLIT}' THEN 1 ELSE 0 END AS outcome
+        FROM state WHERE status IN ('{process.GREENLIT}', '{process.KILLED}')
     ),
     forecasts AS (
         SELECT pm_email, own_probability AS probability, outcome FROM closed
