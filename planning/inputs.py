@@ -234,8 +234,8 @@ def defaults_from(settings) -> dict:
     return {
         "budget": settings.budget,
         "horizon": settings.horizon,
-        "discount_rate": settings.discount_rate,
-        "targets": dict(settings.targets),
+        "discount_rate": settings.discount_rate.normalize(),
+        "targets": {bucket: share.normalize() for bucket, share in settings.targets.items()},
     }
 
 

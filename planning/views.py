@@ -236,6 +236,7 @@ def _settings_query(settings: dict):
     yield from (
         (name, str(settings[name]))
         for name in ("budget", "as_of", "horizon", "discount_rate", "probabilities")
+        if settings.get(name) is not None
     )
     yield from ((f"target_{b}", share) for b, share in settings.get("targets", {}).items())
     yield from (("pin_in", k) for k in settings.get("pin_in", []))

@@ -162,9 +162,9 @@ def test_the_latest_decision_probability_and_gate_are_used(db, bob):
 
 
 def test_calibration_with_no_record_leaves_the_probability(three):
-    assert plan("--budget", "100", "--calibrated")["projects"] == plan("--budget", "100")[
-        "projects"
-    ]
+    assert (
+        plan("--budget", "100", "--calibrated")["projects"] == plan("--budget", "100")["projects"]
+    )
 
 
 def test_calibration_corrects_for_the_managers_record(db, bob, pete):
