@@ -25,8 +25,8 @@ from django.db import connection
 from planning.inputs import BUCKETS, PlanRequest
 from portfolio import process, versioning
 from portfolio.errors import DomainError
-from portfolio.metrics import calibration as calibration_module
-from portfolio.metrics.calibration import NO_RECORD, Calibration, decimal_context
+from portfolio.metrics import calibrated as calibration_module
+from portfolio.metrics.calibrated import NO_RECORD, Calibration, decimal_context
 from portfolio.models import Project, User
 
 PROBABILITY_SCALE = 10_000

@@ -16,8 +16,8 @@ from planning.engine import (
     annuity_factor,
     expected_commercial_value,
 )
-from portfolio.metrics import calibration
-from portfolio.metrics.calibration import Calibration, decimal_context
+from portfolio.metrics import calibrated as calibration
+from portfolio.metrics.calibrated import Calibration, decimal_context
 from portfolio.models import Project
 
 

@@ -117,7 +117,13 @@ ESTIMATE = {
     "cost_per_retrain": "0",
 }
 BUSINESS_CASE = {"customer_problem": "Slow reviews.", "value_rationale": "Hours saved."}
-HOLD = {"gate": "1", "decision": "hold", "decided_on": "2025-02-03", "rationale": "Wait."}
+HOLD = {
+    "gate": "1",
+    "decision": "hold",
+    "decided_on": "2025-02-03",
+    "rationale": "Wait.",
+    "decisions_seen": "0",
+}
 PASSWORD_CHANGE = {
     "old_password": PASSWORD,
     "new_password1": "another-horse-battery-staple-43",

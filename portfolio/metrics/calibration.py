@@ -1,138 +1,171 @@
-"""Calibrated probabilities: each product manager's forecasts corrected for their record.
+"""Forecast calibration: the Brier scores of metrics.md and the reliability diagram behind them.
 
-For a product manager f, take the forecasts of the "Forecast calibration"
-metric made on f's projects (the project's own, at submission, and each
-decision's that has one) over those projects greenlit or killed as of A,
-dated on or before A: n forecasts, their mean p̄ and the mean outcome ō
-(1 greenlit, 0 killed). Then
-
-    bias = (ō − p̄) · n / (n + 20)          (0 when n = 0)
-    calibrated p = min(0.99, max(0.01, p + bias))
-
-One query for every product manager at once; results are kept per data
-version. The planner (``planning``), the gate review, the project page and
-the dashboard's risk chart all read them from here.
+A forecast is a probability of success: the project's own (made at
+submission) and each of its decisions' that has one, over greenlit and
+killed projects only. Probabilities are integer ten-thousandths, so squared
+errors are exact integers.
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.apps import apps
-from django.core.cache import cache
-from django.db import connection
+from portfolio.metrics import text
+from portfolio.metrics.engine import CTE, CsvTable, Query, Section
+from portfolio.metrics.numbers import PROBABILITY_SCALE, json_number, ratio
 
-from portfolio import process, versioning
-from portfolio.models import Project, User
-
-PROBABILITY_SCALE = 10_000
-SHRINK = 20  # a record of n forecasts weighs n / (n + 20): short records are shrunk to no bias
-LOWEST, HIGHEST = Decimal("0.01"), Decimal("0.99")
-CACHE_SECONDS = 600
-
-
-def decimal_context() -> decimal.Context:
-    """28+ significant digits, as planning.md asks; rounding happens only on output."""
-    return decimal.Context(prec=40, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """A product manager's record: n forecasts on their closed projects, and their outcomes."""
-
-    forecasts: int = 0
-    forecast_total: Decimal = Decimal(0)  # Σ p
-    successes: int = 0  # Σ o
-
-    @property
-    def bias(self) -> Decimal:
-        """(ō − p̄) · n / (n + 20), which is (Σo − Σp) / (n + 20); 0 when n = 0."""
-        if not self.forecasts:
-            return Decimal(0)
-        return decimal_context().divide(
-            Decimal(self.successes) - self.forecast_total, self.forecasts + SHRINK
-        )
-
-    def calibrate(self, probability: Decimal) -> Decimal:
-        return min(HIGHEST, max(LOWEST, decimal_context().add(probability, self.bias)))
-
-
-NO_RECORD = Calibration()
-
-
-def _sql() -> str:
-    decision = apps.get_model("gates", "GateDecision")._meta.db_table
-    gate = apps.get_model("gates", "Gate")._meta.db_table
-    scale = PROBABILITY_SCALE
-    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
-    return f"""
-    WITH scope AS (
-        SELECT p.id, LOWER(u.email) AS pm_email,
-               CAST(ROUND(p.probability_of_success * {scale}) AS BIGINT) AS own_probability
-        FROM {Project._meta.db_table} p
-        JOIN {User._meta.db_table} u ON u.id = p.product_manager_id
-        WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
-    ),
-    dec AS (
-        SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
-               CAST(ROUND(d.probability_of_success * {scale}) AS BIGINT) AS probability,
-               ROW_NUMBER() OVER (
-                   PARTITION BY d.project_id ORDER BY d.decided_on DESC, d.sequence DESC
-               ) AS recency
-        FROM {decision} d
-        JOIN scope s ON s.id = d.project_id
-        JOIN {gate} g ON g.id = d.gate_id
-        WHERE d.decided_on <= %(as_of)s
-    ),
-    state AS (
-        SELECT s.id, s.pm_email, s.own_probability, {state["status"]} AS status
-        FROM scope s
-        JOIN dec r ON r.project_id = s.id AND r.recency = 1
-    ),
-    closed AS (
-        SELECT id, pm_email, own_probability,
-               CASE WHEN status = '{process.GREENLIT}' THEN 1 ELSE 0 END AS outcome
-        FROM state WHERE status IN ('{process.GREENLIT}', '{process.KILLED}')
-    ),
-    forecasts AS (
-        SELECT pm_email, own_probability AS probability, outcome FROM closed
-        UNION ALL
-        SELECT c.pm_email, d.probability, c.outcome
-        FROM dec d JOIN closed c ON c.id = d.project_id
-        WHERE d.probability IS NOT NULL
-    )
-    SELECT pm_email, COUNT(*), SUM(probability), SUM(outcome)
-    FROM forecasts GROUP BY pm_email
+CLOSED = CTE(
+    "closed",
     """
+    SELECT id, pm_email, probability, CASE WHEN status = 'greenlit' THEN 1 ELSE 0 END AS greenlit
+    FROM state WHERE status IN ('greenlit', 'killed')
+    """,
+)
+FORECASTS = CTE(
+    "forecasts",
+    """
+    SELECT pm_email, probability, greenlit FROM closed
+    UNION ALL
+    SELECT c.pm_email, d.probability, c.greenlit
+    FROM dec d JOIN closed c ON c.id = d.project_id
+    WHERE d.probability IS NOT NULL
+    """,
+    needs=(CLOSED,),
+)
+MANAGERS = CTE("managers", "SELECT DISTINCT pm_email FROM scope")
+
+CALIBRATION_QUERY = Query(
+    "calibration",
+    (FORECASTS, MANAGERS),
+    """
+    SELECT m.pm_email, COUNT(f.probability),
+           COALESCE(SUM(
+               (f.probability - {scale} * f.greenlit) * (f.probability - {scale} * f.greenlit)
+           ), 0)
+    FROM managers m LEFT JOIN forecasts f ON f.pm_email = m.pm_email
+    GROUP BY m.pm_email
+    """,
+    ("pm_email", "forecasts", "squares"),
+    {"scale": PROBABILITY_SCALE},
+)
+SCALE_SQUARED = PROBABILITY_SCALE**2
 
 
-def load_records(as_of: datetime.date) -> dict[str, Calibration]:
-    """Every product manager's record (by lower-case e-mail) as of ``as_of``: one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), {"as_of": connection.ops.adapt_datefield_value(as_of)})
-        rows = cursor.fetchall()
+def _calibration(rows, scope) -> dict:
+    # Sorted here, not in SQL: database collations order e-mail punctuation differently.
+    managers = sorted(
+        (row["pm_email"], int(row["forecasts"]), int(row["squares"])) for row in rows["calibration"]
+    )
+    forecasts = sum(n for _, n, _ in managers)
+    squares = sum(s for _, _, s in managers)
     return {
-        email: Calibration(
-            forecasts=int(n),
-            forecast_total=Decimal(int(total or 0)) / PROBABILITY_SCALE,
-            successes=int(successes or 0),
-        )
-        for email, n, total, successes in rows
+        "forecasts": forecasts,
+        "brier": json_number(ratio(squares, forecasts * SCALE_SQUARED)),
+        "by_product_manager": [
+            {
+                "product_manager": email,
+                "forecasts": n,
+                "brier": json_number(ratio(s, n * SCALE_SQUARED)),
+            }
+            for email, n, s in managers
+        ],
     }
 
 
-def records(as_of: datetime.date) -> dict[str, Calibration]:
-    """:func:`load_records`, kept per data version (so never stale)."""
-    key = f"greenlight:calibration:{versioning.current()}:{as_of.isoformat()}"
-    found = cache.get(key)
-    if found is None:
-        found = load_records(as_of)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+def _calibration_text(c: dict) -> list[str]:
+    lines = [
+        "",
+        f"Forecast calibration: Brier {text.score(c['brier'])} over {c['forecasts']} forecasts"
+        " (0 is perfect; always 50% scores 0.25)",
+    ]
+    if not c["by_product_manager"]:
+        return lines
+    return lines + text.table(
+        ["Product manager", "Forecasts", "Brier"],
+        [
+            [row["product_manager"], str(row["forecasts"]), text.score(row["brier"])]
+            for row in c["by_product_manager"]
+        ],
+    )
 
 
-def record_of(email: str, as_of: datetime.date) -> Calibration:
-    return records(as_of).get(email.lower(), NO_RECORD)
+def _calibration_rows(c: dict) -> list[dict]:
+    overall = {"product_manager": "(all)", "forecasts": c["forecasts"], "brier": c["brier"]}
+    return [overall, *c["by_product_manager"]]
+
+
+CALIBRATION = Section(
+    "calibration",
+    (CALIBRATION_QUERY,),
+    _calibration,
+    in_spec=True,
+    text=_calibration_text,
+    csv=(CsvTable("calibration", ("product_manager", "forecasts", "brier"), _calibration_rows),),
+)
+
+# --- The reliability diagram ---------------------------------------------------------------------
+
+RELIABILITY_BINS = 10
+
+# Bin i holds forecasts in [i/10, (i+1)/10); the last also holds 1.
+RELIABILITY_QUERY = Query(
+    "reliability",
+    (FORECASTS,),
+    """
+    SELECT CASE WHEN probability >= {scale} THEN {last_bin} ELSE probability / {bin_width} END,
+           COUNT(*), SUM(probability), SUM(greenlit)
+    FROM forecasts
+    GROUP BY 1
+    """,
+    ("bin", "forecasts", "total", "successes"),
+    {
+        "scale": PROBABILITY_SCALE,
+        "last_bin": RELIABILITY_BINS - 1,
+        "bin_width": PROBABILITY_SCALE // RELIABILITY_BINS,
+    },
+)
+RELIABILITY_COLUMNS = (
+    "bin",
+    "low",
+    "high",
+    "forecasts",
+    "successes",
+    "mean_forecast",
+    "observed_rate",
+)
+
+
+def _reliability(rows, scope) -> list[dict]:
+    """Each bin: its bounds, how many forecasts, their mean, and the share greenlit.
+
+    A well-calibrated forecaster's points lie on the diagonal. Bins without
+    forecasts are included, with nulls.
+    """
+    # A forecast without a probability falls in no bin.
+    bins = {int(row["bin"]): row for row in rows["reliability"] if row["bin"] is not None}
+    result = []
+    for i in range(RELIABILITY_BINS):
+        row = bins.get(i, {})
+        forecasts = int(row.get("forecasts", 0))
+        successes = int(row.get("successes", 0))
+        total = int(row.get("total", 0))
+        result.append(
+            {
+                "bin": i,
+                "low": Decimal(i) / RELIABILITY_BINS,
+                "high": Decimal(i + 1) / RELIABILITY_BINS,
+                "forecasts": forecasts,
+                "successes": successes,
+                "mean_forecast": json_number(ratio(total, forecasts * PROBABILITY_SCALE)),
+                "observed_rate": json_number(ratio(successes, forecasts)),
+            }
+        )
+    return result
+
+
+RELIABILITY = Section(
+    "reliability",
+    (RELIABILITY_QUERY,),
+    _reliability,
+    csv=(CsvTable("reliability", RELIABILITY_COLUMNS),),
+)

@@ -12,6 +12,7 @@ import pytest
 from gates.interchange import import_portfolio
 from gates.models import Gate, GateDecision
 from portfolio import metrics, rollups
+from portfolio.metrics.numbers import json_number, ratio
 from portfolio.models import Outcome, Role, SpendEntry, Status
 from tests.conftest import make_project, make_user
 
@@ -93,11 +94,13 @@ def test_it_rounds_an_exact_brier_tie_away_from_zero(db):
 
 
 def test_it_rounds_halves_away_from_zero_from_the_exact_value():
-    assert metrics._round_ratio(21675, 100000, 4) == 0.2168
-    assert metrics._round_ratio(2301436625, 1000, 2) == 2301436.63
-    assert metrics._round_ratio(21674, 100000, 4) == 0.2167
-    assert metrics._round_ratio(2, 3, 4) == 0.6667
-    assert metrics._round_ratio(-21675, 100000, 4) == -0.2168
+    assert ratio(21675, 100000, 4) == Decimal("0.2168")
+    assert ratio(2301436625, 1000, 2) == Decimal("2301436.63")
+    assert ratio(21674, 100000, 4) == Decimal("0.2167")
+    assert ratio(2, 3, 4) == Decimal("0.6667")
+    assert ratio(-21675, 100000, 4) == Decimal("-0.2168")
+    assert ratio(1, 0) is None
+    assert json_number(ratio(2301436625, 1000, 2)) == 2301436.63
 
 
 # --- Hand-computed edges --------------------------------------------------------------------

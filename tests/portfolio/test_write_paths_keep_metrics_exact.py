@@ -100,6 +100,7 @@ def test_a_decision_recorded_in_the_browser_keeps_the_numbers_exact(sample, clie
             "decided_on": timezone.localdate().isoformat(),
             "funding_granted": "0",
             "rationale": "The data does not exist.",
+            "decisions_seen": str(sample.decisions_count),
         },
     )
     assert response.status_code == 302, response.content.decode()[:500]
