@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from portfolio.dashboard.charts import Axis, Frame, money_short, nice_scale
 
+CURVE_POINTS = 300
+
 
 def _axis(top: float, ticks: list[float], start: float, end: float) -> Axis:
     axis = Axis(top, start, end)
@@ -17,10 +19,11 @@ def _axis(top: float, ticks: list[float], start: float, end: float) -> Axis:
     return axis
 
 
-def plan_chart(rows, budget: Decimal) -> dict:
-    """One point per ranked project with positive ECV, in rank order (the efficient frontier)."""
+def plan_chart(ranked, shown, budget: Decimal) -> dict:
+    """The curve through every ranked project in rank order; a marker for each row shown."""
     frame = Frame(height=320, left=70)
-    rows = [r for r in rows if r.cumulative_ask is not None]
+    rows = [r for r in ranked if r.cumulative_ask is not None]
+    shown_keys = {r.key for r in shown}
     highest_x = max([float(budget)] + [float(r.cumulative_ask) for r in rows])
     highest_y = max([0.0] + [float(r.cumulative_ecv) for r in rows])
     x_top, x_ticks = nice_scale(highest_x)
@@ -29,6 +32,8 @@ def plan_chart(rows, budget: Decimal) -> dict:
     y = _axis(y_top, y_ticks, frame.y0, frame.y1)
     points = []
     for row in rows:
+        if row.key not in shown_keys:
+            continue
         points.append(
             {
                 "x": x.at(row.cumulative_ask),
@@ -42,10 +47,14 @@ def plan_chart(rows, budget: Decimal) -> dict:
                 ),
             }
         )
-    line = " ".join(
-        f"{'M' if i == 0 else 'L'}{p['x']},{p['y']}"
-        for i, p in enumerate([{"x": x.at(0), "y": y.at(0)}, *points])
-    )
+    # A few hundred corners draw the curve as finely as the eye sees it.
+    step = max(1, len(rows) // CURVE_POINTS)
+    corners = [(x.at(0), y.at(0))] + [
+        (x.at(r.cumulative_ask), y.at(max(r.cumulative_ecv, 0)))
+        for i, r in enumerate(rows)
+        if i % step == 0 or i == len(rows) - 1 or r.key in shown_keys
+    ]
+    line = " ".join(f"{'M' if i == 0 else 'L'}{cx},{cy}" for i, (cx, cy) in enumerate(corners))
     return {
         "frame": frame,
         "x": x,

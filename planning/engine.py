@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection
 
 from planning.inputs import BUCKETS, PlanRequest
@@ -31,7 +30,6 @@ from portfolio.models import Project, User
 
 PROBABILITY_SCALE = 10_000
 RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
-CACHE_SECONDS = 600
 
 FUNDED, PINNED_IN = "funded", "pinned_in"
 PINNED_OUT, NEGATIVE_ECV, OVER_BUDGET, NO_ASK = (
@@ -77,6 +75,7 @@ class Candidate:
     gate: int
     product_manager: str
     probability: Decimal  # the raw one: latest decision's, else the project's own
+    calibrated_probability: Decimal
     value: Decimal  # projected_expected, a year
     ask: Decimal | None
     estimate: Estimate | None
@@ -172,6 +171,7 @@ def load_inputs(as_of: datetime.date) -> Inputs:
     """Candidates and forecast records as of ``as_of``: two queries."""
     t = tables()
     params = {"as_of": connection.ops.adapt_datefield_value(as_of)}
+    calibration = calibration_module.load_records(as_of)
     candidates = []
     for row in _candidate_rows(t, params):
         key, title, bucket, gate, pm_email, probability, expected_c, ask_c = row[:8]
@@ -184,6 +184,8 @@ def load_inputs(as_of: datetime.date) -> Inputs:
                 retrains_per_year=RETRAINS_PER_YEAR.get(cadence, 0),
                 cost_per_retrain=_money(retrain_c or 0),
             )
+        raw = Decimal(int(probability)) / PROBABILITY_SCALE
+        record = calibration.get(pm_email, NO_RECORD)
         candidates.append(
             Candidate(
                 key=key,
@@ -191,23 +193,38 @@ def load_inputs(as_of: datetime.date) -> Inputs:
                 bucket=bucket,
                 gate=int(gate),
                 product_manager=pm_email,
-                probability=Decimal(int(probability)) / PROBABILITY_SCALE,
+                probability=raw,
+                calibrated_probability=record.calibrate(raw),
                 value=_money(expected_c),
                 ask=None if ask_c is None else _money(ask_c),
                 estimate=estimate,
             )
         )
-    calibration = calibration_module.load_records(as_of)
     return Inputs(as_of=as_of, candidates=tuple(candidates), calibration=calibration)
 
 
+_RECENT: dict[tuple[int, datetime.date], Inputs] = {}
+RECENT_KEPT = 4
+
+
+def forget_inputs() -> None:
+    """Drop the inputs kept in memory (tests that write without bumping the version)."""
+    _RECENT.clear()
+
+
 def cached_inputs(as_of: datetime.date) -> Inputs:
-    """:func:`load_inputs`, kept per data version: a what-if changes pins, not data."""
-    key = f"greenlight:plan-inputs:{versioning.current()}:{as_of.isoformat()}"
-    inputs = cache.get(key)
+    """:func:`load_inputs`, kept per data version: a what-if changes pins, not data.
+
+    Kept in this process's memory, not the cache backend: a thousand candidates
+    would be unpickled on every what-if. The version key means never stale.
+    """
+    key = (versioning.current(), as_of)
+    inputs = _RECENT.get(key)
     if inputs is None:
         inputs = load_inputs(as_of)
-        cache.set(key, inputs, CACHE_SECONDS)
+        if len(_RECENT) >= RECENT_KEPT:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = inputs
     return inputs
 
 
@@ -271,6 +288,8 @@ class PlanRow:
     cumulative_ask: Decimal | None = None  # over the ranked rows, in rank order
     cumulative_ecv: Decimal | None = None
     below_waterline: bool = False
+
+    is_gap = False  # the page's table also holds markers for rows it leaves out
 
     @property
     def reason_label(self) -> str:
@@ -370,7 +389,7 @@ def compute(request: PlanRequest, inputs: Inputs | None = None) -> Plan:
     rows: list[PlanRow] = []
     for c in inputs.candidates:
         record = inputs.calibration_of(c.product_manager)
-        calibrated = record.calibrate(c.probability)
+        calibrated = c.calibrated_probability
         probability = calibrated if request.calibrated else c.probability
         ask = c.ask or Decimal(0)
         ecv = pi = None

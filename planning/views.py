@@ -9,8 +9,9 @@ swaps the plan region in place for a what-if.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,8 @@ from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Bucket
 
 TEMPLATE = "planning/plan.html"
-SHOWN_BELOW = 40  # rows shown past the waterline and the last funded row; the CSV has all
+SHOWN_TOP = 25  # rows shown from the top of the ranking
+SHOWN_AROUND = 15  # rows shown on either side of the waterline
 BUCKET_LABELS = dict(Bucket.choices)
 
 
@@ -45,12 +47,20 @@ def _url(query: list[tuple[str, str]]) -> str:
     return f"{reverse('plan')}?{urlencode(query)}"
 
 
-def _with_pins(request: PlanRequest, key: str, *, pin_in: bool, pin_out: bool) -> str:
+def _with_pins(
+    request: PlanRequest, key: str, *, pin_in: bool, pin_out: bool, base: str | None = None
+) -> str:
     """The plan's link with ``key`` pinned in, pinned out, or neither."""
     keep_in = [k for k in request.pin_in if k != key] + ([key] if pin_in else [])
     keep_out = [k for k in request.pin_out if k != key] + ([key] if pin_out else [])
-    base = [(n, v) for n, v in inputs.to_query(request) if n not in ("pin_in", "pin_out")]
-    return _url(base + [("pin_in", k) for k in keep_in] + [("pin_out", k) for k in keep_out])
+    if base is None:
+        base = _unpinned_url(request)
+    pins = [("pin_in", k) for k in keep_in] + [("pin_out", k) for k in keep_out]
+    return f"{base}&{urlencode(pins)}" if pins else base
+
+
+def _unpinned_url(request: PlanRequest) -> str:
+    return _url([(n, v) for n, v in inputs.to_query(request) if n not in ("pin_in", "pin_out")])
 
 
 def _form_values(query: QueryDict, request: PlanRequest | None, defaults: dict) -> dict:
@@ -81,21 +91,63 @@ def _form_values(query: QueryDict, request: PlanRequest | None, defaults: dict) 
     }
 
 
-def _shown_rows(plan: engine.Plan) -> list[engine.PlanRow]:
-    """Every funded row and the waterline, then SHOWN_BELOW more; no-ask rows after."""
+def _shown_rows(plan: engine.Plan, *, everything: bool) -> list:
+    """The rows the table shows, in rank order, with a gap marker where rows are left out.
+
+    A large portfolio ranks a thousand projects; the page shows the top of the
+    ranking, the rows around the waterline and every pinned or skipped-but-funded
+    row, and says how many it leaves out (``?rows=all`` and the CSV have them all).
+    """
     ranked = plan.ranked
-    last_funded = max((r.rank for r in ranked if r.funded), default=0)
-    cut = max(last_funded, plan.waterline_after or 0) + SHOWN_BELOW
-    return [r for r in ranked if r.rank <= cut]
-
-
-def _plan_context(plan: engine.Plan) -> dict:
+    if everything or len(ranked) <= SHOWN_TOP + 2 * SHOWN_AROUND:
+        return list(ranked)
+    line = plan.waterline_after or 0
     request = plan.request
-    shown = _shown_rows(plan)
-    for row in shown:
-        row.pin_in_url = _with_pins(request, row.key, pin_in=True, pin_out=False)
-        row.pin_out_url = _with_pins(request, row.key, pin_in=False, pin_out=True)
-        row.unpin_url = _with_pins(request, row.key, pin_in=False, pin_out=False)
+    keep = {
+        r.rank
+        for r in ranked
+        if r.rank <= SHOWN_TOP
+        or line - SHOWN_AROUND < r.rank <= line + SHOWN_AROUND
+        or r.key in request.pin_in
+        or r.key in request.pin_out
+    }
+    # The first few asks funded below the line (the skip-and-continue ones), too.
+    keep.update([r.rank for r in ranked if r.funded and r.below_waterline][:SHOWN_AROUND])
+    shown, previous = [], 0
+    for row in ranked:
+        if row.rank not in keep:
+            continue
+        if row.rank > previous + 1:
+            skipped = ranked[previous : row.rank - 1]
+            shown.append(Gap(len(skipped), sum(1 for r in skipped if r.funded)))
+        shown.append(row)
+        previous = row.rank
+    if previous < len(ranked):
+        skipped = ranked[previous:]
+        shown.append(Gap(len(skipped), sum(1 for r in skipped if r.funded)))
+    return shown
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Rows the table leaves out: how many, and how many of them are funded."""
+
+    count: int
+    funded: int
+    is_gap: bool = True
+
+
+def _plan_context(plan: engine.Plan, *, everything: bool = False) -> dict:
+    request = plan.request
+    shown = _shown_rows(plan, everything=everything)
+    rows = [row for row in shown if not isinstance(row, Gap)]
+    base = _unpinned_url(request)
+    project_url = reverse("project_detail", args=["KEY"]).replace("KEY", "{}")
+    for row in rows:
+        row.url = project_url.format(quote(row.key))
+        row.pin_in_url = _with_pins(request, row.key, pin_in=True, pin_out=False, base=base)
+        row.pin_out_url = _with_pins(request, row.key, pin_in=False, pin_out=True, base=base)
+        row.unpin_url = _with_pins(request, row.key, pin_in=False, pin_out=False, base=base)
         row.pinned = row.key in request.pin_in or row.key in request.pin_out
         row.waterline_here = row.rank == plan.waterline_after and row.rank < len(plan.ranked)
     no_ask = [r for r in plan.rows if r.rank is None]
@@ -103,10 +155,11 @@ def _plan_context(plan: engine.Plan) -> dict:
     return {
         "plan": plan,
         "shown": shown,
-        "hidden_count": len(plan.ranked) - len(shown),
+        "hidden_count": len(plan.ranked) - len(rows),
+        "all_rows_url": _url([*inputs.to_query(request), ("rows", "all")]),
         "no_ask": no_ask,
         "no_estimate_count": sum(1 for r in plan.rows if r.no_estimate),
-        "chart": plan_chart(shown, request.budget),
+        "chart": plan_chart(plan.ranked, rows, request.budget),
         "buckets": [
             {
                 "bucket": b.bucket,
@@ -165,7 +218,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         "adopted": Scenario.objects.adopted().first(),
     }
     if plan is not None:
-        context.update(_plan_context(plan))
+        context.update(_plan_context(plan, everything=request.GET.get("rows") == "all"))
     swap = request.htmx and not request.htmx.history_restore_request
     response = render(
         request, f"{TEMPLATE}#plan" if swap else TEMPLATE, context, status=400 if error else 200

@@ -20,6 +20,7 @@ import datetime
 import decimal
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.apps import apps
 from django.core.cache import cache
@@ -34,9 +35,12 @@ LOWEST, HIGHEST = Decimal("0.01"), Decimal("0.99")
 CACHE_SECONDS = 600
 
 
+_CONTEXT = decimal.Context(prec=40, rounding=ROUND_HALF_UP)
+
+
 def decimal_context() -> decimal.Context:
     """28+ significant digits, as planning.md asks; rounding happens only on output."""
-    return decimal.Context(prec=40, rounding=ROUND_HALF_UP)
+    return _CONTEXT
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Calibration:
     forecast_total: Decimal = Decimal(0)  # Σ p
     successes: int = 0  # Σ o
 
-    @property
+    @cached_property
     def bias(self) -> Decimal:
         """(ō − p̄) · n / (n + 20), which is (Σo − Σp) / (n + 20); 0 when n = 0."""
         if not self.forecasts:

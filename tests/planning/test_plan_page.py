@@ -209,7 +209,10 @@ def test_queries_stay_constant_as_the_portfolio_grows(
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        from planning import engine
+
         cache.clear()
+        engine.forget_inputs()
         with CaptureQueriesContext(connection) as captured:
             assert get(client, budget="1000", as_of=AS_OF).status_code == 200
         return len(captured)

@@ -49,6 +49,7 @@ from gates.services import (
     save_business_case,
     save_feasibility_study,
 )
+from planning.demo import write_demo_plan
 from portfolio.demo.generator import Person, Staff, generate_portfolio, make_staff, project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
 from portfolio.services import create_proposal, link_reused_artifact, register_artifact
@@ -171,6 +172,13 @@ class Command(BaseCommand):
             f"Wrote {writer.deliverables} deliverables, {writer.artifacts} artifacts "
             f"({writer.reuses} reused by other projects) and a draft proposal."
         )
+        plan = write_demo_plan(
+            admin=User.objects.get(email=demo_email(Role.ADMIN)),
+            product_manager=User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)),
+            executive=User.objects.get(email=demo_email(Role.EXECUTIVE)),
+            seed=DEMO_SEED,
+        )
+        self.stdout.write(f"Planned the next round: {plan}.")
 
     def print_sign_ins(self, created: set[str]) -> None:
         self.stdout.write("")
