@@ -24,13 +24,14 @@ class PlanSettingsAdmin(admin.ModelAdmin):
     list_display = ("__str__", *SETTINGS_FIELDS)
 
     def has_add_permission(self, request):
-        return request.user.is_superuser or request.user.is_portfolio_admin
+        # One row: once it exists, it is changed, not added again.
+        return self.has_module_permission(request) and not PlanSettings.objects.exists()
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser or request.user.is_portfolio_admin
+        return self.has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or request.user.is_portfolio_admin
+        return self.has_module_permission(request)
 
     def has_module_permission(self, request):
         return request.user.is_superuser or request.user.is_portfolio_admin
@@ -40,11 +41,13 @@ class PlanSettingsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            services.update_plan_settings(
+            saved = services.update_plan_settings(
                 actor=request.user, **{name: form.cleaned_data[name] for name in SETTINGS_FIELDS}
             )
         except DomainError as error:
             messages.error(request, error.message)
+        else:
+            obj.pk = saved.pk
 
 
 @admin.register(Scenario)

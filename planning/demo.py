@@ -13,9 +13,7 @@ from portfolio.models import Project, Status, User
 
 
 def _ask(project: Project, rng: random.Random) -> Decimal | None:
-    """A next-stage ask that grows with the gate; one open project in eight asks nothing yet."""
-    if rng.random() < 0.125:
-        return None
+    """A next-stage ask that grows with the gate."""
     gate = project.current_gate or 1
     share = Decimal(str(rng.uniform(0.05, 0.18))) * gate
     return (project.projected_expected * share / 1000).quantize(Decimal(1)) * 1000 or None
@@ -27,10 +25,12 @@ def write_demo_plan(*, admin: User, product_manager: User, executive: User, seed
     asked = 0
     open_projects = Project.objects.filter(status__in=[Status.ACTIVE, Status.ON_HOLD])
     for project in open_projects.order_by("key"):
-        ask = _ask(project, rng)
-        if ask:
+        # The generated portfolio brings most asks; the demo fills the gaps and leaves one
+        # open project in eight without one, so the page's "no ask" list has something.
+        ask = None if rng.random() < 0.125 else (project.next_stage_ask or _ask(project, rng))
+        if ask != project.next_stage_ask:
             services.set_next_stage_ask(project=project, ask=ask, actor=project.product_manager)
-            asked += 1
+        asked += ask is not None
     asks = sum((p.next_stage_ask or 0 for p in open_projects.filter(status=Status.ACTIVE)), 0)
     # A round that funds roughly half of what is asked, in round money.
     budget = max(

@@ -287,3 +287,26 @@ def to_query(request: PlanRequest) -> list[tuple[str, str]]:
     pairs += [("pin_in", key) for key in request.pin_in]
     pairs += [("pin_out", key) for key in request.pin_out]
     return pairs
+
+
+PARAMETERS = (
+    "budget",
+    "as_of",
+    "horizon",
+    "discount_rate",
+    "probabilities",
+    "target",
+    "pin_in",
+    "pin_out",
+)
+
+
+def check_parameters(query, *, also: tuple[str, ...] = ()) -> None:
+    """Refuse a parameter the plan does not know (the API's strictness; the page ignores them)."""
+    for name in query:
+        if name in PARAMETERS or name in also or name.startswith(TARGET_PREFIX):
+            continue
+        raise DomainError(
+            f"Unknown parameter “{name}”: use {', '.join(PARAMETERS)} or target_BUCKET.",
+            field=name,
+        )

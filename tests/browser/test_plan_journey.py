@@ -59,6 +59,7 @@ def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
     # Then a bigger budget, typed in the form: the pin is kept.
     page.get_by_role("textbox", name="Budget").fill("200")
     page.get_by_role("textbox", name="Budget").press("Enter")
+    expect(page.locator('[data-plan="budget"]')).to_have_text("200.00")
     expect(page.locator('[data-plan="funded_ask"]')).to_have_text("70.00")
     assert reasons(page)["A"] == "pinned_out"
     assert page.evaluate("window.notReloaded") is True
@@ -66,10 +67,12 @@ def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
 
     page.get_by_role("textbox", name="Budget").fill("100")
     page.get_by_role("textbox", name="Budget").press("Enter")
+    expect(page.locator('[data-plan="budget"]')).to_have_text("100.00")
     expect(page.locator('[data-plan="funded_ask"]')).to_have_text("70.00")
     page.get_by_label("Save this plan as a scenario").fill("Without A")
     page.get_by_role("button", name="Save scenario").click()
-    assert Scenario.objects.count() == 2
+    expect(page.get_by_text("Scenario “Without A” saved.")).to_be_visible()
+    assert Scenario.objects.get(name="Without A").settings["pin_out"] == ["A"]
 
     # Compare the two side by side.
     page.get_by_label("First").select_option(label="Best value")

@@ -237,3 +237,14 @@ def test_bad_input_exits_with_one_clear_line(three, args, message):
         call_command("portfolio_plan", *args, stdout=io.StringIO())
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_unknown_query_parameters_can_be_refused():
+    from django.http import QueryDict
+
+    from planning.inputs import check_parameters
+    from portfolio.errors import DomainError
+
+    check_parameters(QueryDict("budget=1&target_revenue=0.2&pin_in=A"))
+    with pytest.raises(DomainError, match="Unknown parameter “budgt”"):
+        check_parameters(QueryDict("budgt=1"))
