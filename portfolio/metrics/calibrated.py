@@ -67,7 +67,7 @@ class Calibration:
 NO_RECORD = Calibration()
 
 
-def _sql() -> str:
+def _sql(*, one_manager: bool = False) -> str:
     decision = apps.get_model("gates", "GateDecision")._meta.db_table
     gate = apps.get_model("gates", "Gate")._meta.db_table
     scale = PROBABILITY_SCALE
@@ -79,6 +79,7 @@ def _sql() -> str:
         FROM {Project._meta.db_table} p
         JOIN {User._meta.db_table} u ON u.id = p.product_manager_id
         WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
+              {"AND u.email = %(email)s" if one_manager else ""}
     ),
     dec AS (
         SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
@@ -139,4 +140,16 @@ def records(as_of: datetime.date) -> dict[str, Calibration]:
 
 
 def record_of(email: str, as_of: datetime.date) -> Calibration:
-    return records(as_of).get(email.lower(), NO_RECORD)
+    """One product manager's record: one query over their projects alone (e-mails are lower-case)."""
+    params = {"as_of": connection.ops.adapt_datefield_value(as_of), "email": email.lower()}
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(one_manager=True), params)
+        row = cursor.fetchone()
+    if row is None:
+        return NO_RECORD
+    _, n, total, successes = row
+    return Calibration(
+        forecasts=int(n),
+        forecast_total=Decimal(int(total or 0)) / PROBABILITY_SCALE,
+        successes=int(successes or 0),
+    )

@@ -248,3 +248,17 @@ def test_unknown_query_parameters_can_be_refused():
     check_parameters(QueryDict("budget=1&target_revenue=0.2&pin_in=A"))
     with pytest.raises(DomainError, match="Unknown parameter “budgt”"):
         check_parameters(QueryDict("budgt=1"))
+
+
+def test_the_gate_review_and_project_page_show_the_same_calibration(client, bob, alice):
+    killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
+    decide(killed, 1, "kill", on="2026-02-01", probability="0.5")
+    greenlit = candidate("G", value=100, ask=None, probability="0.8", product_manager=bob)
+    for gate in (1, 2, 3, 4):
+        decide(greenlit, gate, "go", on=f"2026-0{gate + 1}-01")
+    project = candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
+    client.force_login(bob)
+    for url in (f"/projects/{project.key}/gate-review/", f"/projects/{project.key}/"):
+        body = client.get(url).content.decode()
+        assert "3 forecasts" in body and "bias −0.0391" in body, url
+        assert "46.1%" in body, url  # 0.5 − 0.9 / 23
