@@ -34,9 +34,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    # django-ninja: the JSON API's schema and its bundled Swagger UI static files.
+    "ninja",
     "portfolio",
     "gates",
     "planning",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the CSRF check (in process_view) or any view reads the body.
+    "portfolio.web.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -147,6 +152,20 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Bodies declared larger are refused before they are read (portfolio/web/middleware.py):
+# every form of the app fits in far less; the import page takes its four files.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024)
+IMPORT_REQUEST_MAX_BYTES = 4 * IMPORT_UPLOAD_MAX_BYTES + 1024 * 1024
+
+# The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
+# requests per minute per token; the largest request body it reads.
+PORTFOLIO_CURRENCY = env_str("PORTFOLIO_CURRENCY", "EUR").strip().upper()
+if not (len(PORTFOLIO_CURRENCY) == 3 and PORTFOLIO_CURRENCY.isalpha()):
+    raise ImproperlyConfigured(
+        "PORTFOLIO_CURRENCY must be a three-letter ISO 4217 code, such as EUR"
+    )
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 300)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND_PATH = env_str(

@@ -166,3 +166,48 @@ def submit_proposal(
         context={"project": project, "researcher": actor},
     )
     return project
+
+
+# What an admin may correct on a submitted project: its description, not its history
+# (status, gate, dates and totals follow from decisions and spend).
+CORRECTABLE_FIELDS = (*PROPOSAL_FIELDS, "researcher", "next_stage_ask")
+
+
+@transaction.atomic
+def correct_project(*, project: Project, actor: User, **fields) -> Project:
+    """An admin's correction of a submitted project (a new product manager, a typo)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_correct_project(actor, project):
+        raise PermissionDenied("Admins correct submitted projects; a draft is its researcher's.")
+    unknown = set(fields) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    merged = {name: fields.get(name, getattr(project, name)) for name in CORRECTABLE_FIELDS}
+    _check_projected_range(
+        merged["projected_low"], merged["projected_expected"], merged["projected_high"]
+    )
+    _check_probability(merged["probability_of_success"], "probability_of_success")
+    if "product_manager" in fields and fields["product_manager"] != project.product_manager:
+        _check_product_manager(fields["product_manager"])
+    if "researcher" in fields and not fields["researcher"].has_role(Role.RESEARCHER):
+        raise DomainError(f"{fields['researcher'].email} is not a researcher.", field="researcher")
+    if (
+        "key" in fields
+        and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
+    ):
+        raise DomainError(f"The key {fields['key']} is already taken.", field="key")
+    changes = audit.diff(project, fields)
+    if not changes:
+        return project
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save()
+    audit.record(
+        actor=actor,
+        action="project.corrected",
+        project=project,
+        obj=project,
+        summary=f"Project {project.key} corrected by an admin",
+        changes=changes,
+    )
+    return project

@@ -15,6 +15,7 @@ def navigation(request) -> dict:
             "plan": access.can_plan(user),
             "import": access.can_import_portfolio(user),
             "export": access.can_export_portfolio(user),
+            "people": access.can_manage_roles(user),
             "admin": user.is_staff,
         }
     }

@@ -153,3 +153,11 @@ def test_it_plans_the_next_round_with_an_adopted_scenario(seeded, client):
     assert "Adopted plan: <strong>Balanced round</strong>" in page and "waterline" in page
     review = client.get(f"/projects/{adopted.funded_keys[0]}/gate-review/").content.decode()
     assert "In the adopted plan (scenario Balanced round)." in review
+
+
+def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):
+    from api.models import ApiToken
+
+    assert "create_api_token EMAIL" in seeded
+    assert "glt_" not in seeded
+    assert not ApiToken.objects.exists()
