@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",
     "portfolio",
     "gates",
+    "planning",
     "api",
 ]
 
