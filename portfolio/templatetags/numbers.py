@@ -102,6 +102,13 @@ def ratio(value, places=2) -> str:
 
 
 @register.filter
+def signed_bias(value) -> str:
+    """A calibration bias with its sign, 4 decimals, halves away from zero: +0.0238, −0.0120."""
+    rounded = Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return f"{'−' if rounded < 0 else '+'}{abs(rounded):f}"
+
+
+@register.filter
 def thousands(value) -> str:
     """A count with thousands separators: 1,155."""
     return NONE if value is None else f"{value:,}"
