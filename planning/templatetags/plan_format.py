@@ -8,17 +8,15 @@ from django import template
 
 from planning.access import can_set_next_stage_ask
 from planning.engine import round_money, round_ratio
-from portfolio.templatetags.numbers import signed_bias
+from portfolio.templatetags.numbers import money_cents, signed_bias
 
 register = template.Library()
 
 
 @register.filter
 def plan_money(value) -> str:
-    """To the cent with thousands separators: 429,160.03; "—" for none."""
-    if value is None:
-        return "—"
-    return f"{round_money(Decimal(value)):,}"
+    """To the cent, with the currency, as numbers.money_cents writes it: EUR 429,160.03."""
+    return money_cents(None if value is None else round_money(Decimal(value)))
 
 
 @register.filter

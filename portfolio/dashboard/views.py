@@ -105,9 +105,7 @@ def panels_html(form: DashboardFilterForm, version: int) -> str:
         context = {"form": form, **_panels(form, metrics)}
         # Rendered without the request (the HTML is shared by everyone who may read
         # the dashboard), so the context processors' CURRENCY comes in by hand.
-        return render_to_string(
-            "portfolio/dashboard.html#panels", {**context, **currency(None)}
-        )
+        return render_to_string("portfolio/dashboard.html#panels", {**context, **currency(None)})
 
     return computed_once(
         _cache_key("dashboard-panels", version, form.filters()), render_panels, CACHE_SECONDS

@@ -118,7 +118,7 @@ def test_it_shows_the_numbers_a_pm_weighs(client, alice, bob, carol):
     assert "174,748.31" in body
     assert "3.4950" in body  # PI = ECV / ask
     assert "2.4869" in body  # the annuity factor, among the formula's inputs
-    assert "build 30,000" in body
+    assert "build EUR 30,000" in body
 
 
 def test_without_an_estimate_the_ecv_is_an_upper_bound_and_says_so(client, project, bob):
