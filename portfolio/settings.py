@@ -144,6 +144,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Days after a gate review opens before gatekeepers who have not voted are reminded again.
+VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND_PATH = env_str(
