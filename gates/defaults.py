@@ -1,4 +1,4 @@
-"""The four default gates, their required deliverables and criteria.
+"""The criteria of the four default gates (their names and deliverables: ``portfolio.process``).
 
 Seeded by a data migration into a new database and, after a flush (tests),
 by a post_migrate handler; admins edit them afterwards.
@@ -8,73 +8,52 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-GATES = [
-    (
-        1,
-        "Exploration",
-        "Is the problem worth a feasibility study? Judged on the proposal itself.",
-        [],
-        [
-            ("must", "Fits a strategic bucket and a business metric the company tracks", 1),
-            ("must", "The hypothesis can be tested", 1),
-            ("should", "Size of the prize (projected expected value)", 3),
-            ("should", "Strength of the business case", 2),
-            ("should", "Team has the skills and data access to start", 1),
-        ],
-    ),
-    (
-        2,
-        "Feasibility",
-        "Did the feasibility study support the hypothesis enough to fund research?",
-        ["feasibility_study"],
-        [
-            ("must", "Feasibility study supports the hypothesis", 1),
-            ("must", "Data needed is available or obtainable", 1),
-            ("should", "Strength of the evidence", 3),
-            ("should", "Confidence of the researcher", 1),
-            ("should", "Reuse of existing artifacts", 1),
-        ],
-    ),
-    (
-        3,
-        "Research",
-        "Did research reach the quality bar, at a cost the business can carry in production?",
-        ["feasibility_study", "architecture_estimate"],
-        [
-            ("must", "Research results meet the agreed quality bar", 1),
-            ("must", "Production cost estimate reviewed by an architect", 1),
-            ("should", "Expected value against three-year cost", 3),
-            ("should", "Reuse of existing platform", 1),
-            ("should", "Operational risk (retraining, monitoring)", 2),
-        ],
-    ),
-    (
-        4,
-        "Roadmap",
-        "Put it on the product roadmap: a product team commits to ship it.",
-        ["architecture_estimate", "business_case"],
-        [
-            ("must", "A product team commits to build and own it", 1),
-            ("must", "Business case signed off by the product manager", 1),
-            ("should", "Strategic fit", 2),
-            ("should", "Expected commercial value", 3),
-            ("should", "Time to value", 1),
-        ],
-    ),
-]
+from portfolio.process import GATE_SPECS
+
+# The criteria of each default gate, by number: (kind, name, weight).
+CRITERIA = {
+    1: [
+        ("must", "Fits a strategic bucket and a business metric the company tracks", 1),
+        ("must", "The hypothesis can be tested", 1),
+        ("should", "Size of the prize (projected expected value)", 3),
+        ("should", "Strength of the business case", 2),
+        ("should", "Team has the skills and data access to start", 1),
+    ],
+    2: [
+        ("must", "Feasibility study supports the hypothesis", 1),
+        ("must", "Data needed is available or obtainable", 1),
+        ("should", "Strength of the evidence", 3),
+        ("should", "Confidence of the researcher", 1),
+        ("should", "Reuse of existing artifacts", 1),
+    ],
+    3: [
+        ("must", "Research results meet the agreed quality bar", 1),
+        ("must", "Production cost estimate reviewed by an architect", 1),
+        ("should", "Expected value against three-year cost", 3),
+        ("should", "Reuse of existing platform", 1),
+        ("should", "Operational risk (retraining, monitoring)", 2),
+    ],
+    4: [
+        ("must", "A product team commits to build and own it", 1),
+        ("must", "Business case signed off by the product manager", 1),
+        ("should", "Strategic fit", 2),
+        ("should", "Expected commercial value", 3),
+        ("should", "Time to value", 1),
+    ],
+}
 
 
 def create_default_gates(Gate, RequiredDeliverable, Criterion) -> None:
     """Create the default gates that are missing (models may be historical ones)."""
-    for number, name, purpose, deliverables, criteria in GATES:
+    for spec in GATE_SPECS:
         gate, created = Gate.objects.get_or_create(
-            number=number, defaults={"name": name, "purpose": purpose}
+            number=spec.number, defaults={"name": spec.name, "purpose": spec.purpose}
         )
         if not created:
             continue
-        for kind in deliverables:
+        for kind in spec.requires:
             RequiredDeliverable.objects.create(gate=gate, kind=kind)
-        for position, (kind, criterion, weight) in enumerate(criteria):
+        for position, (kind, criterion, weight) in enumerate(CRITERIA[spec.number]):
             Criterion.objects.create(
                 gate=gate, name=criterion, kind=kind, weight=Decimal(weight), position=position
             )

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from portfolio.process import STATUS_LABELS
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 PROBABILITY = {
     "max_digits": 5,
@@ -138,12 +140,10 @@ class ValueKind(models.TextChoices):
     COST_SAVINGS = "cost_savings", "Cost savings"
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    ON_HOLD = "on_hold", "On hold"
-    GREENLIT = "greenlit", "Greenlit"
-    KILLED = "killed", "Killed"
+# DRAFT, ACTIVE, ON_HOLD, GREENLIT, KILLED, from the process.
+Status = models.TextChoices(
+    "Status", [(status.upper(), (status, label)) for status, label in STATUS_LABELS.items()]
+)
 
 
 class ProjectQuerySet(models.QuerySet):

@@ -32,8 +32,9 @@ from portfolio.forms import (
     reusable_artifacts,
 )
 from portfolio.models import Project, Status
+from portfolio.process import DELIVERABLES_BY_KIND
+from portfolio.reads import deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
-from portfolio.reads import project_page, worklists
 
 
 def _deny_unless(allowed: bool) -> None:
@@ -171,18 +172,6 @@ def project_list_csv(request: HttpRequest) -> StreamingHttpResponse:
 # --- The project page ---------------------------------------------------------
 
 
-def _deliverables(project: Project) -> dict:
-    """{kind: the deliverable or None}, read in one query."""
-    related = list(worklists.DELIVERABLE_RELATIONS.values())
-    loaded = Project.objects.select_related(*[f"{name}__author" for name in related]).get(
-        pk=project.pk
-    )
-    found = {}
-    for kind, name in worklists.DELIVERABLE_RELATIONS.items():
-        found[kind] = getattr(loaded, name, None) if hasattr(loaded, name) else None
-    return found
-
-
 def _actions(user, project: Project) -> dict:
     open_ = project.status in (Status.ACTIVE, Status.ON_HOLD)
     return {
@@ -202,22 +191,21 @@ def _actions(user, project: Project) -> dict:
 @login_required
 def project_detail(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
-    deliverables = _deliverables(project)
+    found = deliverables.loaded(project)
     decisions = project_page.decisions_of(project)
     months = project_page.spend_by_month(project)
     audit_entries = project_page.audit_trail(project)
-    required = worklists.required_by_gate()
-    labels = worklists.deliverable_labels()
+    required = deliverables.required_by_gate()
     deliverable_rows = [
         {
             "kind": kind,
-            "label": labels.get(kind, kind),
-            "deliverable": deliverables[kind],
+            "label": DELIVERABLES_BY_KIND[kind].label,
+            "deliverable": deliverable,
             "needed_now": kind in required.get(project.current_gate or 0, [])
             and project.status in (Status.ACTIVE, Status.ON_HOLD),
             "gates": [number for number, kinds in sorted(required.items()) if kind in kinds],
         }
-        for kind in worklists.DELIVERABLE_RELATIONS
+        for kind, deliverable in found.items()
     ]
     context = {
         "project": project,
@@ -231,7 +219,7 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
             decisions=decisions,
             months=months,
             audit_entries=audit_entries,
-            deliverables=[d for d in deliverables.values() if d is not None],
+            deliverables=[d for d in found.values() if d is not None],
         ),
         "months": months,
         "chart": project_page.spend_chart(months, decisions),

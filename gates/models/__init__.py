@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from portfolio import process
 from portfolio.models import MONEY, PROBABILITY, Project, User
 
 
@@ -16,7 +17,8 @@ class Gate(models.Model):
     """One of the four gates; its deliverables and criteria are editable data."""
 
     number = models.PositiveSmallIntegerField(
-        unique=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+        unique=True,
+        validators=[MinValueValidator(process.FIRST_GATE), MaxValueValidator(process.LAST_GATE)],
     )
     name = models.CharField(max_length=64)
     purpose = models.TextField(blank=True)
@@ -29,16 +31,14 @@ class Gate(models.Model):
 
     @property
     def is_last(self) -> bool:
-        return self.number == LAST_GATE
+        return self.number == process.LAST_GATE
 
 
-LAST_GATE = 4
-
-
-class DeliverableKind(models.TextChoices):
-    FEASIBILITY_STUDY = "feasibility_study", "Feasibility study"
-    ARCHITECTURE_ESTIMATE = "architecture_estimate", "Architecture estimate"
-    BUSINESS_CASE = "business_case", "Business case"
+# The kinds of deliverable (FEASIBILITY_STUDY, …), from the process's table of them.
+DeliverableKind = models.TextChoices(
+    "DeliverableKind",
+    [(d.kind.upper(), (d.kind, d.label)) for d in process.DELIVERABLES],
+)
 
 
 class RequiredDeliverable(models.Model):
@@ -113,7 +113,9 @@ class FeasibilityStudy(models.Model):
 
     kind = DeliverableKind.FEASIBILITY_STUDY
     project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, related_name="feasibility_study"
+        Project,
+        on_delete=models.CASCADE,
+        related_name=process.DELIVERABLES_BY_KIND["feasibility_study"].relation,
     )
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     findings = models.TextField()
@@ -145,7 +147,9 @@ class ArchitectureEstimate(models.Model):
 
     kind = DeliverableKind.ARCHITECTURE_ESTIMATE
     project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, related_name="architecture_estimate"
+        Project,
+        on_delete=models.CASCADE,
+        related_name=process.DELIVERABLES_BY_KIND["architecture_estimate"].relation,
     )
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     build_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
@@ -181,7 +185,9 @@ class BusinessCase(models.Model):
 
     kind = DeliverableKind.BUSINESS_CASE
     project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, related_name="pm_business_case"
+        Project,
+        on_delete=models.CASCADE,
+        related_name=process.DELIVERABLES_BY_KIND["business_case"].relation,
     )
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     customer_problem = models.TextField()
@@ -196,15 +202,12 @@ class BusinessCase(models.Model):
 
 
 DELIVERABLE_MODELS = {
-    DeliverableKind.FEASIBILITY_STUDY: FeasibilityStudy,
-    DeliverableKind.ARCHITECTURE_ESTIMATE: ArchitectureEstimate,
-    DeliverableKind.BUSINESS_CASE: BusinessCase,
+    DeliverableKind(d.kind): model
+    for d in process.DELIVERABLES
+    for model in (FeasibilityStudy, ArchitectureEstimate, BusinessCase)
+    if model._meta.label == d.model
 }
-DELIVERABLE_RELATED_NAMES = {
-    DeliverableKind.FEASIBILITY_STUDY: "feasibility_study",
-    DeliverableKind.ARCHITECTURE_ESTIMATE: "architecture_estimate",
-    DeliverableKind.BUSINESS_CASE: "pm_business_case",
-}
+DELIVERABLE_RELATED_NAMES = {DeliverableKind(d.kind): d.relation for d in process.DELIVERABLES}
 
 
 # --- Decisions -----------------------------------------------------------------
@@ -247,11 +250,11 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError()
 
 
-class DecisionKind(models.TextChoices):
-    GO = "go", "Go"
-    KILL = "kill", "Kill"
-    HOLD = "hold", "Hold"
-    RECYCLE = "recycle", "Recycle"
+# GO, KILL, HOLD, RECYCLE, from the process.
+DecisionKind = models.TextChoices(
+    "DecisionKind",
+    [(kind.upper(), (kind, label)) for kind, label in process.DECISION_LABELS.items()],
+)
 
 
 class GateDecision(AppendOnlyModel):

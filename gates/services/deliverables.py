@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import transaction
 
 from gates.models import (
-    DELIVERABLE_RELATED_NAMES,
     ArchitectureEstimate,
     BusinessCase,
     DeliverableKind,
@@ -15,21 +14,14 @@ from gates.models import (
 from portfolio import access, audit
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
+from portfolio.reads import deliverables
 
 # --- Deliverables ---------------------------------------------------------------
 
 
 def present_deliverables(project: Project) -> set[str]:
     """The kinds of deliverable this project has (one query)."""
-    kinds = set()
-    annotated = Project.objects.filter(pk=project.pk).values(
-        *[f"{name}__id" for name in DELIVERABLE_RELATED_NAMES.values()]
-    )
-    row = annotated.first() or {}
-    for kind, name in DELIVERABLE_RELATED_NAMES.items():
-        if row.get(f"{name}__id"):
-            kinds.add(kind)
-    return kinds
+    return deliverables.present(project)
 
 
 def missing_deliverables(project: Project, gate: Gate) -> list[str]:

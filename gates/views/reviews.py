@@ -21,10 +21,8 @@ from gates.forms import (
 from gates.models import (
     DELIVERABLE_MODELS,
     ArchitectureEstimate,
-    BusinessCase,
     Criterion,
     DeliverableKind,
-    FeasibilityStudy,
     Gate,
     GateDecision,
 )
@@ -33,18 +31,10 @@ from portfolio import access
 from portfolio.errors import DomainError
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Project
+from portfolio.process import DELIVERABLES_BY_KIND
+from portfolio.reads import deliverables
 
 REVIEW_TEMPLATE = "gates/gate_review.html"
-DELIVERABLE_URLS = {
-    DeliverableKind.FEASIBILITY_STUDY: "feasibility_study_edit",
-    DeliverableKind.ARCHITECTURE_ESTIMATE: "architecture_estimate_edit",
-    DeliverableKind.BUSINESS_CASE: "business_case_edit",
-}
-DELIVERABLE_WRITERS = {
-    DeliverableKind.FEASIBILITY_STUDY: "the project's researcher",
-    DeliverableKind.ARCHITECTURE_ESTIMATE: "an architect",
-    DeliverableKind.BUSINESS_CASE: "the project's product manager",
-}
 
 
 def _get_submitted_project(request: HttpRequest, key: str) -> Project:
@@ -89,7 +79,7 @@ def _deliverable_page(
         else:
             verb = "revised" if deliverable else "saved"
             messages.success(request, f"{kind.label} {verb}.")
-            return redirect(DELIVERABLE_URLS[kind], key=project.key)
+            return redirect(DELIVERABLES_BY_KIND[kind].url_name, key=project.key)
     if previewing:
         form.is_valid()  # the live total reads the cleaned numbers; nothing is saved
     context = {
@@ -99,7 +89,7 @@ def _deliverable_page(
         "editable": editable,
         "may_write": may_write,
         "kind": kind,
-        "writer": DELIVERABLE_WRITERS[kind],
+        "writer": DELIVERABLES_BY_KIND[kind].writer,
     }
     return render(request, template, context)
 
@@ -246,24 +236,17 @@ def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
 
 def _deliverable_rows(project: Project, gate: Gate | None) -> tuple[list[dict], dict]:
     required = {r.kind for r in gate.required_deliverables.all()} if gate else set()
-    found = {
-        FeasibilityStudy: FeasibilityStudy.objects.filter(project=project),
-        ArchitectureEstimate: ArchitectureEstimate.objects.filter(project=project),
-        BusinessCase: BusinessCase.objects.filter(project=project),
-    }
-    rows, by_kind = [], {}
-    for kind, model in DELIVERABLE_MODELS.items():
-        deliverable = found[model].select_related("author").first()
-        by_kind[kind] = deliverable
-        rows.append(
-            {
-                "kind": kind,
-                "label": kind.label,
-                "required": kind in required,
-                "deliverable": deliverable,
-                "url_name": DELIVERABLE_URLS[kind],
-            }
-        )
+    by_kind = deliverables.loaded(project)
+    rows = [
+        {
+            "kind": kind,
+            "label": DELIVERABLES_BY_KIND[kind].label,
+            "required": kind in required,
+            "deliverable": deliverable,
+            "url_name": DELIVERABLES_BY_KIND[kind].url_name,
+        }
+        for kind, deliverable in by_kind.items()
+    ]
     rows.sort(key=lambda row: not row["required"])
     return rows, by_kind
 

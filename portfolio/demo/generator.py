@@ -28,6 +28,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portfolio.process import (
+    ACTIVE,
+    GO,
+    GREENLIT,
+    HOLD,
+    KILL,
+    KILLED,
+    LAST_GATE,
+    ON_HOLD,
+    RECYCLE,
+)
+
 PROJECT_COLUMNS = (
     "key",
     "title",
@@ -62,9 +74,6 @@ FILES = {
     "outcomes.csv": OUTCOME_COLUMNS,
 }
 
-GO, KILL, HOLD, RECYCLE = "go", "kill", "hold", "recycle"
-ACTIVE, ON_HOLD, GREENLIT, KILLED = "active", "on_hold", "greenlit", "killed"
-LAST_GATE = 4
 
 # --- People -----------------------------------------------------------------------
 

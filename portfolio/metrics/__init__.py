@@ -30,6 +30,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from portfolio import process
 from portfolio.models import (
     Bucket,
     Outcome,
@@ -40,8 +41,7 @@ from portfolio.models import (
     User,
 )
 
-GATES = (1, 2, 3, 4)
-DECISION_KINDS = ("go", "kill", "hold", "recycle")
+GATES = process.GATES
 CENTS = 100
 PROBABILITY_SCALE = 10_000  # probabilities are stored with 4 decimal places
 
@@ -130,6 +130,7 @@ class _Dialect:
 
 def _common_tables(t: dict[str, str], sql: _Dialect, where: str) -> str:
     """scope (the projects), dec (their decisions up to A), state (each one's status at A)."""
+    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
     return f"""
     scope AS (
         SELECT p.id, p.bucket, LOWER(u.email) AS pm_email, p.submitted_on,
@@ -159,24 +160,10 @@ def _common_tables(t: dict[str, str], sql: _Dialect, where: str) -> str:
     ),
     state AS (
         SELECT s.id, s.bucket, s.pm_email, s.low_c, s.expected_c, s.high_c, s.probability,
-            CASE
-                WHEN r.decision IS NULL THEN 'active'
-                WHEN r.decision = 'go' AND r.gate = 4 THEN 'greenlit'
-                WHEN r.decision = 'kill' THEN 'killed'
-                WHEN r.decision = 'hold' THEN 'on_hold'
-                ELSE 'active'
-            END AS status,
-            CASE
-                WHEN r.decision IS NULL THEN 1
-                WHEN r.decision = 'go' AND r.gate < 4 THEN r.gate + 1
-                WHEN r.decision IN ('hold', 'recycle') THEN r.gate
-            END AS current_gate,
-            CASE
-                WHEN r.decision = 'kill' OR (r.decision = 'go' AND r.gate = 4) THEN r.gate
-            END AS closed_gate,
-            CASE
-                WHEN r.decision = 'kill' OR (r.decision = 'go' AND r.gate = 4) THEN r.decided_on
-            END AS closed_on
+               {state["status"]} AS status,
+               {state["current_gate"]} AS current_gate,
+               {state["closed_gate"]} AS closed_gate,
+               {state["closed_on"]} AS closed_on
         FROM scope s
         LEFT JOIN ranked r ON r.project_id = s.id AND r.recency = 1
     )"""

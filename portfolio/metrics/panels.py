@@ -35,6 +35,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from portfolio import process
 from portfolio.metrics import MetricsFilterError
 from portfolio.models import (
     Bucket,
@@ -57,7 +58,6 @@ ZOMBIE_IDLE_DAYS = 180
 ZOMBIE_RECENT_SPEND_DAYS = 90
 RELIABILITY_BINS = 10
 PROBABILITY_SCALE = 10_000  # probabilities have 4 decimal places
-LAST_GATE = 4
 CENT = Decimal("0.01")
 
 # The keys of each row, in order (the CSV downloads' columns).
@@ -242,12 +242,7 @@ def _state(t: dict[str, str], where: str) -> str:
     state AS (
         SELECT s.*, r.decision AS latest_kind, r.gate AS latest_gate,
                r.decided_on AS last_decision_on,
-               CASE
-                   WHEN r.decision = 'kill' THEN 'killed'
-                   WHEN r.decision = 'go' AND r.gate = {LAST_GATE} THEN 'greenlit'
-                   WHEN r.decision = 'hold' THEN 'on_hold'
-                   ELSE 'active'
-               END AS status
+               {process.state_sql("r.decision", "r.gate", "r.decided_on")["status"]} AS status
         FROM scope s
         LEFT JOIN ranked r ON r.project_id = s.id AND r.recency = 1
     )"""

@@ -16,14 +16,12 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from portfolio.models import AuditEntry, Project, SpendEntry
+from portfolio.process import DELIVERABLES
 
 # Below this many entries the timeline lists each spend entry; above, monthly totals.
 SPEND_ROWS_IN_TIMELINE = 12
-DELIVERABLE_ACTIONS = {
-    "feasibilitystudy": "Feasibility study",
-    "architectureestimate": "Architecture estimate",
-    "businesscase": "Business case",
-}
+# A deliverable's model name, as in its audit actions ("feasibilitystudy.created") -> its label.
+DELIVERABLE_ACTIONS = {d.model_name: d.label for d in DELIVERABLES}
 
 
 @dataclass

@@ -16,46 +16,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portfolio.models import Project, Status, User
+from portfolio.process import DELIVERABLES_BY_KIND
+from portfolio.reads import deliverables
 
-# Deliverable kind -> the project's reverse one-to-one relation holding it.
-DELIVERABLE_RELATIONS = {
-    "feasibility_study": "feasibility_study",
-    "architecture_estimate": "architecture_estimate",
-    "business_case": "pm_business_case",
-}
-# Who writes each deliverable, as a person reads it.
-DELIVERABLE_AUTHORS = {
-    "feasibility_study": "researcher",
-    "architecture_estimate": "architect",
-    "business_case": "product manager",
-}
 LATEST_DECISIONS = 20
-
-
-def _required_deliverable_model():
-    return apps.get_model("gates", "RequiredDeliverable")
-
-
-def deliverable_labels() -> dict[str, str]:
-    """{kind: label}, in the order the process defines them."""
-    kind = _required_deliverable_model()._meta.get_field("kind")
-    return {value: str(label) for value, label in kind.choices}
-
-
-def required_by_gate() -> dict[int, list[str]]:
-    """{gate number: [deliverable kinds it requires]} (one query)."""
-    required: dict[int, list[str]] = {}
-    rows = _required_deliverable_model().objects.values_list("gate__number", "kind")
-    for number, kind in rows.order_by("gate__number", "kind"):
-        required.setdefault(number, []).append(kind)
-    return required
-
-
-def with_deliverables(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate ``<kind>_pk`` (None when absent) for each deliverable kind (LEFT JOINs in the same query)."""
-    return projects.annotate(
-        **{f"{kind}_pk": F(f"{relation}__id") for kind, relation in DELIVERABLE_RELATIONS.items()}
-    )
 
 
 @dataclass(frozen=True)
@@ -67,14 +31,20 @@ class Need:
     author: str
 
 
+def _need(kind: str, labels: dict) -> Need:
+    deliverable = DELIVERABLES_BY_KIND.get(kind)
+    return Need(kind, labels.get(kind, kind), deliverable.author if deliverable else "")
+
+
 def missing_for(project: Project, required: dict[int, list[str]], labels: dict) -> list[Need]:
-    """What the project's current gate still needs; the project comes from ``with_deliverables``."""
+    """What the project's current gate still needs (the project from ``deliverables.with_deliverables``)."""
     if project.status not in (Status.ACTIVE, Status.ON_HOLD) or project.current_gate is None:
         return []
+    present = deliverables.present_kinds(project)
     return [
-        Need(kind, labels.get(kind, kind), DELIVERABLE_AUTHORS.get(kind, ""))
+        _need(kind, labels)
         for kind in required.get(project.current_gate, [])
-        if getattr(project, f"{kind}_pk", None) is None
+        if kind not in present
     ]
 
 
@@ -83,10 +53,11 @@ def upcoming_for(project: Project, required: dict[int, list[str]], labels: dict)
     if project.status not in (Status.ACTIVE, Status.ON_HOLD) or project.current_gate is None:
         return []
     now = set(required.get(project.current_gate, []))
+    present = deliverables.present_kinds(project)
     return [
-        Need(kind, labels.get(kind, kind), DELIVERABLE_AUTHORS.get(kind, ""))
+        _need(kind, labels)
         for kind in required.get(project.current_gate + 1, [])
-        if kind not in now and getattr(project, f"{kind}_pk", None) is None
+        if kind not in now and kind not in present
     ]
 
 
@@ -116,11 +87,11 @@ def researcher_work(user: User) -> dict[str, list[WorkItem]]:
 
     Two queries: the projects (deliverables joined) and the gates' requirements.
     """
-    projects = with_deliverables(
+    projects = deliverables.with_deliverables(
         Project.objects.filter(researcher=user).select_related("product_manager")
     ).order_by("-updated_at", "key")
-    required = required_by_gate()
-    labels = deliverable_labels()
+    required = deliverables.required_by_gate()
+    labels = deliverables.labels()
     work: dict[str, list[WorkItem]] = {"drafts": [], "open": [], "closed": []}
     for project in projects:
         item = WorkItem(
@@ -140,14 +111,14 @@ def researcher_work(user: User) -> dict[str, list[WorkItem]]:
 def review_queue(user: User, *, today: datetime.date | None = None) -> list[WorkItem]:
     """The product manager's projects waiting at a gate, longest waiting first (two queries)."""
     today = today or timezone.localdate()
-    projects = with_deliverables(
+    projects = deliverables.with_deliverables(
         Project.objects.open()
         .filter(product_manager=user)
         .select_related("researcher")
         .annotate(waiting_since=Coalesce("last_decision_on", "submitted_on"))
     ).order_by(F("waiting_since").asc(nulls_last=True), "key")
-    required = required_by_gate()
-    labels = deliverable_labels()
+    required = deliverables.required_by_gate()
+    labels = deliverables.labels()
     queue = []
     for project in projects:
         since = project.waiting_since
@@ -169,7 +140,9 @@ def awaiting_estimate() -> QuerySet[Project]:
     estimate earlier (an admin may configure one) counts too.
     """
     gates_requiring = [
-        number for number, kinds in required_by_gate().items() if "architecture_estimate" in kinds
+        number
+        for number, kinds in deliverables.required_by_gate().items()
+        if "architecture_estimate" in kinds
     ]
     return (
         Project.objects.open()

@@ -153,3 +153,50 @@ def test_following_the_current_gate_always_replays(decisions):
         history.append((state.current_gate, decision))
         state = apply(state, state.current_gate, decision)
     assert replay(history) == state
+
+
+# --- The same rules in SQL, and the table of deliverables ----------------------------------
+
+
+def _state_in_sql(decision, gate):
+    import sqlite3
+
+    sql = process.state_sql("d", "g", "'2026-01-31'")
+    row = sqlite3.connect(":memory:").execute(
+        f"SELECT {sql['status']}, {sql['current_gate']}, {sql['closed_gate']}, {sql['closed_on']}"  # nosec B608: constants from process
+        " FROM (SELECT ? AS d, ? AS g)",
+        (decision, gate),
+    )
+    return row.fetchone()
+
+
+@pytest.mark.parametrize(("gate", "decision"), list(itertools.product(GATES, DECISIONS)))
+def test_the_sql_state_agrees_with_the_rules(gate, decision):
+    after = apply(ProcessState("active", gate), gate, decision)
+    closed = after.is_closed
+    assert _state_in_sql(decision, gate) == (
+        after.status,
+        after.current_gate,
+        gate if closed else None,
+        "2026-01-31" if closed else None,
+    )
+
+
+def test_a_project_without_decisions_is_active_at_gate_1_in_sql_too():
+    assert _state_in_sql(None, None) == ("active", 1, None, None)
+
+
+def test_the_deliverable_table_names_the_models_relations_and_pages():
+    from django.apps import apps
+    from django.urls import reverse
+
+    from portfolio.models import Project
+
+    for deliverable in process.DELIVERABLES:
+        model = apps.get_model(deliverable.model)
+        field = model._meta.get_field("project")
+        assert field.remote_field.related_name == deliverable.relation
+        assert Project._meta.get_field(deliverable.relation).related_model is model
+        assert reverse(deliverable.url_name, kwargs={"key": "P-1"}).startswith("/")
+    required = {kind for gate in process.GATE_SPECS for kind in gate.requires}
+    assert required <= set(process.DELIVERABLES_BY_KIND)
