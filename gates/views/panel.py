@@ -148,6 +148,8 @@ def panel_context(
             }
             for person in people
         ],
+        # The product manager alone, with no vote cast: nothing to show, as before the panel.
+        "shown": len(people) > 1 or bool(votes),
         "voted_count": sum(1 for person in people if person.pk in by_voter),
         "size": len(people),
         "is_gatekeeper": is_keeper,
@@ -160,7 +162,8 @@ def panel_context(
         "pending": [(c, marks[c.pk]) for c in pending],
     }
     context = {"panel": panel}
-    if is_keeper:
+    # With the product manager alone the review works as it always did: the decision is the vote.
+    if is_keeper and len(people) > 1:
         context.update(bound_vote_forms or _vote_forms(project, gate, criteria, pending, my_vote))
     context["verdicts"] = verdicts or KillMarksForm(criteria=pending, prefix="verdict")
     context["new_kill_criteria"] = new_kill_criteria or NewKillCriteriaForm(prefix="next")
