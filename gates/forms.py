@@ -218,6 +218,9 @@ class ScorecardForm(LabelsWithoutColon, forms.Form):
 
 class DecisionForm(LabelsWithoutColon, forms.Form):
     gate = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=4)
+    # What the form was made against: the project's number of decisions when the page was
+    # drawn. A second tab or a double submit then cannot record a decision on stale ground.
+    decisions_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         label="Decision",
         choices=DecisionKind.choices,
@@ -259,6 +262,15 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         if current_probability is not None:
             widget = self.fields["probability_of_success"].widget
             widget.attrs["placeholder"] = plain_decimal(current_probability)
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("decisions_seen")
+        if seen is None or seen < 0:
+            # A hidden field: its message goes above the form, where it is seen.
+            self.errors.pop("decisions_seen", None)
+            self.add_error(None, "This form is out of date: reload the page and decide again.")
+        return data
 
     def clean_funding_granted(self) -> Decimal:
         # An empty box means no funding, not an error.

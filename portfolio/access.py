@@ -18,19 +18,19 @@ def _is_admin(user: User) -> bool:
 
 
 def can_view_project(user: User, project: Project) -> bool:
-    if not user.is_authenticated:
-        return False
-    if project.status == Status.DRAFT:
-        return project.researcher_id == user.pk or user.is_superuser
-    return True
+    """Whether ``user`` may open ``project`` (``ProjectQuerySet.visible_to`` decides)."""
+    return Project.objects.visible_to(user).filter(pk=project.pk).exists()
 
 
 def get_project_for_user(user: User, key: str) -> Project:
     """The project named ``key`` if ``user`` may see it; 404 otherwise (drafts stay private)."""
     project = (
-        Project.objects.select_related("researcher", "product_manager").filter(key=key).first()
+        Project.objects.visible_to(user)
+        .select_related("researcher", "product_manager")
+        .filter(key=key)
+        .first()
     )
-    if project is None or not can_view_project(user, project):
+    if project is None:
         raise Http404("No such project")
     return project
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 
 from portfolio import audit, services
 from portfolio.errors import DomainError
@@ -143,6 +144,10 @@ class ProjectAdmin(AuditedAdmin):
     raw_id_fields = ["researcher", "product_manager"]
     inlines = [AuditInline]
 
+    def get_queryset(self, request):
+        # Other people's drafts are theirs alone, here as on every page.
+        return super().get_queryset(request).visible_to(request.user)
+
 
 @admin.register(SpendEntry)
 class SpendEntryAdmin(admin.ModelAdmin):
@@ -208,6 +213,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["summary", "project__key", "actor__email"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        visible = Project.objects.visible_to(request.user)
+        return (
+            super().get_queryset(request).filter(Q(project__isnull=True) | Q(project__in=visible))
+        )
 
     def has_add_permission(self, request):
         return False

@@ -10,7 +10,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from portfolio.errors import DomainError
 from portfolio.models import (
     Artifact,
     ArtifactKind,
@@ -26,12 +25,6 @@ from portfolio.models import (
 )
 
 MONEY_DIGITS = {"max_digits": 16, "decimal_places": 2}
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal beside the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 class Form(forms.Form):

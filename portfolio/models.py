@@ -7,6 +7,7 @@ The stage-gate process (gates, criteria, deliverables, decisions) lives in the
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -35,12 +36,21 @@ class Role(models.TextChoices):
     ADMIN = "Admin"
 
 
+def sign_in_name(username: str | None) -> str:
+    """A sign-in name as sign-in compares it: NFKC, stripped, lower-case.
+
+    The user lookup and the lockout (django-axes) both key on this, so that
+    ``Aiko@x`` and `` aiko@X`` are one person with one budget of failures.
+    """
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
-        # People are named by e-mail, compared ignoring case.
-        return self.get(email__iexact=username)
+        # People are named by e-mail, stored lower-case (see sign_in_name).
+        return self.get(email__iexact=sign_in_name(username))
 
     def _create_user(self, email, password, **extra):
         if not email:
@@ -167,11 +177,13 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(status=Status.KILLED)
 
     def visible_to(self, user):
-        """What a person may open: everyone sees submitted projects; drafts only their author."""
+        """What a person may open: submitted projects, and their own drafts.
+
+        The one definition of who sees a draft: its researcher, and nobody else
+        (admins and superusers included), on every page, list, export and admin.
+        """
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(~Q(status=Status.DRAFT) | Q(researcher=user))
 
 

@@ -14,23 +14,32 @@ from decimal import Decimal
 
 from django.db import connection
 
+from portfolio.metrics import sql
 from portfolio.models import SpendEntry, SpendMonth
+
+# One statement, so concurrent writers never lose an increment. ``{spend_month}`` is the
+# rollup's table name, quoted (see portfolio/metrics/sql.py).
+_ADD_SPEND = """
+INSERT INTO {spend_month} (project_id, month, amount, entries)
+VALUES (%(project_id)s, %(month)s, %(amount)s, %(entries)s)
+ON CONFLICT (project_id, month) DO UPDATE SET
+    amount = {spend_month}.amount + excluded.amount,
+    entries = {spend_month}.entries + excluded.entries
+"""
 
 
 def add_spend(
     *, project_id: int, spent_on: datetime.date, amount: Decimal, entries: int = 1
 ) -> None:
     """Add (or with a negative amount, remove) spend to its project-month, atomically."""
-    month = spent_on.replace(day=1)
-    table = SpendMonth._meta.db_table
-    # One statement, so concurrent writers never lose an increment.
+    params = {
+        "project_id": project_id,
+        "month": spent_on.replace(day=1),
+        "amount": amount,
+        "entries": entries,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (project_id, month, amount, entries) VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (project_id, month) DO UPDATE SET "
-            f"amount = {table}.amount + excluded.amount, entries = {table}.entries + excluded.entries",
-            [project_id, month, amount, entries],
-        )
+        cursor.execute(sql.render(_ADD_SPEND, {}), params)
 
 
 def rebuild_spend_months(project_ids: Iterable[int] | None = None) -> None:

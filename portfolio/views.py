@@ -20,7 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portfolio import access, services
-from portfolio import errors as domain
+from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import (
     ArtifactForm,
     ArtifactReuseForm,
@@ -28,7 +28,6 @@ from portfolio.forms import (
     ProjectFilterForm,
     ProposalForm,
     SpendForm,
-    add_domain_error,
     reusable_artifacts,
 )
 from portfolio.models import Project, Status
@@ -254,9 +253,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             project = services.create_proposal(actor=request.user, **_proposal_fields(form))
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(
@@ -289,9 +286,7 @@ def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
                 project = services.update_proposal(
                     project=project, actor=request.user, **_proposal_fields(form)
                 )
-            except domain.PermissionDenied:
-                raise PermissionDenied from None
-            except domain.DomainError as error:
+            except DomainError as error:
                 add_domain_error(form, error)
             else:
                 messages.success(request, f"Draft {project.key} saved.")
@@ -316,9 +311,7 @@ def proposal_submit(request: HttpRequest, key: str) -> HttpResponse:
     _deny_unless(project.researcher_id == request.user.pk)
     try:
         project = services.submit_proposal(project=project, actor=request.user)
-    except domain.PermissionDenied:
-        raise PermissionDenied from None
-    except domain.DomainError as error:
+    except DomainError as error:
         # What is missing is written in the proposal form: show it there, beside the field.
         form = ProposalForm(ProposalForm.data_from(project))
         form.is_valid()
@@ -354,9 +347,7 @@ def spend_create(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.record_spend(project=project, actor=request.user, **form.cleaned_data)
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(
@@ -382,9 +373,7 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
             outcome = services.record_outcome(
                 project=project, actor=request.user, **form.cleaned_data
             )
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(
@@ -411,9 +400,7 @@ def artifact_create(request: HttpRequest, key: str) -> HttpResponse:
             artifact = services.register_artifact(
                 project=project, actor=request.user, **form.cleaned_data
             )
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, f"Registered {artifact}.")
@@ -435,9 +422,7 @@ def artifact_reuse(request: HttpRequest, key: str) -> HttpResponse:
         artifact = form.cleaned_data["artifact"]
         try:
             services.link_reused_artifact(project=project, artifact=artifact, actor=request.user)
-        except domain.PermissionDenied:
-            raise PermissionDenied from None
-        except domain.DomainError as error:
+        except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, f"{project.key} now reuses {artifact.name}.")

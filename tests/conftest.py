@@ -41,6 +41,25 @@ def make_user(email: str, *roles: str, **extra) -> User:
     return user
 
 
+def grant_roles_as_the_files_imply() -> None:
+    """After an import (which grants no role), give each imported person the role their
+    part implies, as an admin would: researchers, product managers, and the executives
+    who only decided."""
+    from gates.models import GateDecision
+
+    researchers = User.objects.filter(researched_projects__isnull=False)
+    managers = User.objects.filter(managed_projects__isnull=False)
+    deciders = User.objects.filter(pk__in=GateDecision.objects.values("decided_by")).exclude(
+        pk__in=Project.objects.values("product_manager")
+    )
+    for role, people in (
+        (Role.RESEARCHER, researchers),
+        (Role.PRODUCT_MANAGER, managers),
+        (Role.EXECUTIVE, deciders),
+    ):
+        Group.objects.get(name=role).user_set.add(*people.distinct())
+
+
 _counter = {"n": 0}
 
 

@@ -234,6 +234,7 @@ def decision_fields(w) -> dict[str, list[str]]:
         "funding_granted": ["0", "1000.50", ""],
         "probability_of_success": ["0.5", ""],
         "rationale": ["Because.", ""],
+        "decisions_seen": ["0", "1", ""],
         **criteria_fields(w),
     }
 

@@ -118,7 +118,13 @@ ESTIMATE = {
 }
 BUSINESS_CASE = {"customer_problem": "Slow reviews.", "value_rationale": "Hours saved."}
 VOTE = {"vote-gate": "3", "vote-review_round": "2", "vote-recommendation": "go"}
-HOLD = {"gate": "1", "decision": "hold", "decided_on": "2025-02-03", "rationale": "Wait."}
+HOLD = {
+    "gate": "1",
+    "decision": "hold",
+    "decided_on": "2025-02-03",
+    "rationale": "Wait.",
+    "decisions_seen": "0",
+}
 PASSWORD_CHANGE = {
     "old_password": PASSWORD,
     "new_password1": "another-horse-battery-staple-43",

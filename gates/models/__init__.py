@@ -151,7 +151,11 @@ class ArchitectureEstimate(models.Model):
         on_delete=models.CASCADE,
         related_name=process.DELIVERABLES_BY_KIND["architecture_estimate"].relation,
     )
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Empty only for an estimate imported without its architect (estimates.csv's
+    # estimated_by is optional).
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     build_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
     monthly_run_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
     retraining_cadence = models.CharField(max_length=16, choices=Cadence.choices)

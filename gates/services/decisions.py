@@ -29,6 +29,25 @@ from portfolio.models import Project, Status, User
 from portfolio.services.notifications import notify
 
 
+def _what_changed_since(project: Project, decisions_seen: int) -> str:
+    since = list(
+        GateDecision.objects.filter(project=project, sequence__gt=decisions_seen)
+        .select_related("gate", "decided_by")
+        .order_by("sequence")
+    )
+    if not since:
+        return "This form is out of date: reload the page and decide again. Nothing was recorded."
+    recorded = "; ".join(
+        f"{d.get_decision_display()} at {d.gate} on {d.decided_on:%Y-%m-%d} by {d.decided_by}"
+        for d in since
+    )
+    return (
+        f"Since this page was opened, {len(since)} decision{'s' if len(since) > 1 else ''} "
+        f"{'were' if len(since) > 1 else 'was'} recorded: {recorded}. "
+        "Nothing was recorded from this form; review the project as it is now and decide again."
+    )
+
+
 @transaction.atomic
 def record_decision(
     *,
@@ -43,8 +62,13 @@ def record_decision(
     scores: list[Score] | None = None,
     kill_criteria: list[NewKillCriterion] | None = None,
     kill_verdicts: list[KillMark] | None = None,
+    decisions_seen: int | None = None,
 ) -> GateDecision:
     """Record a gate decision, enforcing the process rules, and tell the researcher.
+
+    ``decisions_seen`` is the number of decisions the decider saw when they made up
+    their mind (the form carries it); when others were recorded since, nothing is
+    written and the message says what changed.
 
     The decision closes the gate's review: it freezes the gatekeepers' votes,
     records the chair's verdict on the kill criteria the review had to judge
@@ -65,6 +89,8 @@ def record_decision(
         raise PermissionDenied(
             "Only the project's product manager or an executive decides its gates."
         )
+    if decisions_seen is not None and decisions_seen != project.decisions_count:
+        raise DomainError(_what_changed_since(project, decisions_seen))
     if project.status == Status.DRAFT:
         raise DomainError("The proposal has not been submitted yet.", field="decision")
     if decision not in DecisionKind.values:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gates import interchange
-from portfolio import access
+from portfolio import access, errors
 
 # Form field -> file name in the format.
 UPLOAD_FIELDS = {
@@ -53,7 +53,7 @@ def _upload_problems(request: HttpRequest) -> list[str]:
 
 
 def _columns() -> list[tuple[str, list[tuple[str, bool]]]]:
-    return [(name, list(columns.items())) for name, columns in interchange.COLUMNS.items()]
+    return [(name, list(interchange.COLUMNS[name].items())) for name in interchange.FILES]
 
 
 @login_required
@@ -74,9 +74,11 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         if not context["errors"]:
             files = {name: request.FILES[field] for field, name in UPLOAD_FIELDS.items()}
             try:
-                summary = interchange.import_portfolio_files(
+                summary = interchange.import_portfolio(
                     files, replace=context["replace"], actor=request.user
                 )
+            except errors.PermissionDenied as refused:
+                raise PermissionDenied(refused.message) from None
             except interchange.ImportFailed as failed:
                 context["errors"] = failed.errors
                 context["import_refused"] = True

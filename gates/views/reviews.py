@@ -28,8 +28,7 @@ from gates.models import (
 )
 from gates.views.panel import decision_panel_forms, panel_context
 from portfolio import access
-from portfolio.errors import DomainError
-from portfolio.errors import PermissionDenied as ServicePermissionDenied
+from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import Project
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import deliverables
@@ -72,10 +71,8 @@ def _deliverable_page(
     if request.method == "POST" and not previewing and form.is_valid():
         try:
             save(project=project, actor=request.user, **form.cleaned_data)
-        except ServicePermissionDenied:
-            raise PermissionDenied from None
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             verb = "revised" if deliverable else "saved"
             messages.success(request, f"{kind.label} {verb}.")
@@ -283,7 +280,10 @@ def _review_context(
         scorecard = ScorecardForm(criteria=criteria)
     if decision_form is None:
         decision_form = DecisionForm(
-            initial={"gate": gate.number if gate else None},
+            initial={
+                "gate": gate.number if gate else None,
+                "decisions_seen": project.decisions_count,
+            },
             current_probability=project.current_probability,
         )
     return {
@@ -335,7 +335,8 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, f"{REVIEW_TEMPLATE}#scorecard_total", context)
     # Without JavaScript: the whole page again, with the answers and the new total.
     decision_form = DecisionForm(
-        initial=request.POST.dict(), current_probability=project.current_probability
+        initial={**request.POST.dict(), "decisions_seen": project.decisions_count},
+        current_probability=project.current_probability,
     )
     context = _review_context(
         project, viewer=request.user, decision_form=decision_form, scorecard=scorecard
@@ -347,16 +348,13 @@ def _place_error(
     error: DomainError, form: DecisionForm, scorecard: ScorecardForm, verdicts, new_kill_criteria
 ) -> None:
     """Put the message of a refused decision beside the field it is about."""
-    if error.field == "scores":
-        scorecard.add_error(None, error.message)
-    elif error.field == "kill_verdicts":
-        verdicts.add_error(None, error.message)
-    elif error.field == "kill_criteria":
-        new_kill_criteria.add_error(None, error.message)
-    elif error.field in form.fields and error.field != "gate":
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
+    if error.field == "gate":  # a hidden field: the message goes above the form
+        error.field = None
+    panel_forms = {"kill_verdicts": verdicts, "kill_criteria": new_kill_criteria}
+    if error.field in panel_forms:
+        panel_forms[error.field].add_error(None, error.message)
+        return
+    add_domain_error(scorecard if error.field == "scores" else form, error)
 
 
 @login_required
@@ -384,9 +382,8 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
                 scores=scorecard.scores(),
                 kill_criteria=new_kill_criteria.criteria(),
                 kill_verdicts=verdicts.marks(),
+                decisions_seen=data["decisions_seen"],
             )
-        except ServicePermissionDenied:
-            raise PermissionDenied from None
         except DomainError as error:
             _place_error(error, form, scorecard, verdicts, new_kill_criteria)
 
@@ -401,6 +398,9 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, f"{REVIEW_TEMPLATE}#review", context)
 
     project.refresh_from_db()
+    # The page shows the history as it is now: the form is made against it from here on.
+    form.data = form.data.copy()
+    form.data["decisions_seen"] = str(project.decisions_count)
     context = _review_context(
         project,
         viewer=request.user,

@@ -3,7 +3,7 @@
 Charts are rendered on the server: they need no JavaScript and no library,
 work offline, print sharply, and each point carries a <title> for hover.
 These functions only turn numbers into coordinates and labels; every number
-comes from the metrics engine or ``portfolio.metrics.panels``.
+comes from the metrics engine (``portfolio.metrics``).
 """
 
 from __future__ import annotations

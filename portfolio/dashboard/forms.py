@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from portfolio.metrics.panels import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
+from portfolio.metrics import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket, ResearchType, Role, User
 
 

@@ -1,8 +1,7 @@
 """The executive dashboard, its CSV downloads and the JSON metrics API.
 
-Every number comes from ``portfolio.metrics.compute`` (what metrics.md
-defines) or ``portfolio.metrics.panels`` (the extra panels); nothing here
-computes a metric a second way. Filters live in the query string, so a URL
+Every number comes from ``portfolio.metrics.compute`` (docs/metrics.md
+defines them); nothing here computes a metric a second way. Filters live in the query string, so a URL
 can be shared and the page works without JavaScript; htmx swaps the panels.
 """
 
@@ -11,8 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -30,21 +28,14 @@ from portfolio import versioning
 from portfolio.access import can_view_dashboard
 from portfolio.dashboard import charts
 from portfolio.dashboard.forms import DashboardFilterForm, product_manager_emails
-from portfolio.metrics import MetricsFilterError, compute
-from portfolio.metrics.panels import (
+from portfolio.metrics import (
     AS_OF_RANGE_MESSAGE,
+    CSV_TABLES,
+    DASHBOARD,
     EARLIEST_AS_OF,
     LATEST_AS_OF,
-    OUTCOME_COLUMNS,
-    RELIABILITY_COLUMNS,
-    RISK_COLUMNS,
-    ZOMBIE_COLUMNS,
-    Scope,
-    dashboard_extras,
-    outcome_details,
-    reliability,
-    risk_reward,
-    zombies,
+    MetricsFilterError,
+    compute,
 )
 from portfolio.models import Bucket, ResearchType
 
@@ -87,12 +78,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         panels_html = cache.get(key)
         if panels_html is None:
             try:
-                metrics = compute(**form.filters())
-                extras = dashboard_extras(Scope.of(**form.filters()))
+                metrics = compute(**form.filters(), sections=DASHBOARD)
             except MetricsFilterError as error:
                 form.add_error(None, str(error))
             else:
-                context.update(_panels(form, metrics, extras))
+                context.update(_panels(form, metrics))
                 panels_html = render_to_string("portfolio/dashboard.html#panels", context)
                 cache.set(key, panels_html, CACHE_SECONDS)
         context["panels_html"] = panels_html
@@ -107,11 +97,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
+def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
     headline = metrics["headline"]
     # Past a hundred bubbles a chart is noise (and slow to draw): the page shows the projects
     # that have spent most, and says so; the CSV downloads have every row.
-    risk_shown = sorted(extras["risk"], key=lambda p: (-p["spend_to_date"], p["key"]))
+    risk_shown = sorted(metrics["risk"], key=lambda p: (-p["spend_to_date"], p["key"]))
     risk_shown = sorted(risk_shown[:RISK_SHOWN], key=lambda p: p["key"])
     decided = headline["greenlit"] + headline["killed"]
     query = urlencode(form.query())
@@ -119,7 +109,6 @@ def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
     return {
         "metrics": metrics,
         "headline": headline,
-        "extras": extras,
         "decided": decided,
         "open_projects": headline["active"] + headline["on_hold"],
         "killed_share": _share(headline["killed_spend"], headline["cumulative_spend"]),
@@ -135,14 +124,14 @@ def _panels(form: DashboardFilterForm, metrics: dict, extras: dict) -> dict:
         "funnel": charts.funnel_bars(metrics["funnel"]),
         "buckets": charts.bucket_bars(metrics["buckets"]),
         "risk_shown": risk_shown,
-        "zombies_shown": extras["zombies"][:ZOMBIES_SHOWN],
-        "zombie_spend_since": sum(z["spend_since_decision"] for z in extras["zombies"]),
-        "zombie_spend_recent": sum(z["spend_last_90_days"] for z in extras["zombies"]),
+        "zombies_shown": metrics["zombies"][:ZOMBIES_SHOWN],
+        "zombie_spend_since": sum(z["spend_since_decision"] for z in metrics["zombies"]),
+        "zombie_spend_recent": sum(z["spend_last_90_days"] for z in metrics["zombies"]),
         "outcomes_shown": sorted(
-            extras["outcomes"], key=lambda o: (-o["annualized_value"], o["key"])
+            metrics["outcome_details"], key=lambda o: (-o["annualized_value"], o["key"])
         )[:OUTCOMES_SHOWN],
         "bubble_chart": charts.bubble_chart(risk_shown),
-        "reliability_chart": charts.reliability_chart(extras["reliability"]),
+        "reliability_chart": charts.reliability_chart(metrics["reliability"]),
         "bucket_legend": [
             (value, label)
             for value, label in Bucket.choices
@@ -168,72 +157,7 @@ def _scope_labels(filters: dict) -> list[str]:
 
 
 # --- CSV downloads -----------------------------------------------------------------------------
-
-
-def _metrics_table(key: str) -> Callable[[dict], list[dict]]:
-    return lambda metrics: metrics[key]
-
-
-def _headline_rows(metrics: dict) -> list[dict]:
-    return [{"metric": key, "value": value} for key, value in metrics["headline"].items()]
-
-
-def _outcome_rows(metrics: dict) -> list[dict]:
-    return [{"verdict": key, "projects": value} for key, value in metrics["outcomes"].items()]
-
-
-def _calibration_rows(metrics: dict) -> list[dict]:
-    calibration = metrics["calibration"]
-    overall = {
-        "product_manager": "(all)",
-        "forecasts": calibration["forecasts"],
-        "brier": calibration["brier"],
-    }
-    return [overall, *calibration["by_product_manager"]]
-
-
-@dataclass(frozen=True)
-class CsvTable:
-    """A downloadable table: rows from the metrics engine's result, or from a Scope."""
-
-    source: str  # "metrics" or "scope"
-    rows: Callable
-    columns: tuple[str, ...]  # written even when there is no row
-
-
-FUNNEL_COLUMNS = (
-    "gate",
-    "reached",
-    "go",
-    "kill",
-    "hold",
-    "recycle",
-    "killed_here",
-    "pass_rate",
-    "sunk_spend_killed_here",
-)
-CSV_TABLES: dict[str, CsvTable] = {
-    "headline": CsvTable("metrics", _headline_rows, ("metric", "value")),
-    "funnel": CsvTable("metrics", _metrics_table("funnel"), FUNNEL_COLUMNS),
-    "series": CsvTable(
-        "metrics",
-        _metrics_table("series"),
-        ("month", "cumulative_spend", "greenlit", "killed", "success_rate"),
-    ),
-    "buckets": CsvTable(
-        "metrics",
-        _metrics_table("buckets"),
-        ("bucket", "projects", "greenlit", "killed", "success_rate", "cumulative_spend"),
-    ),
-    "outcome-counts": CsvTable("metrics", _outcome_rows, ("verdict", "projects")),
-    "calibration": CsvTable(
-        "metrics", _calibration_rows, ("product_manager", "forecasts", "brier")
-    ),
-    "outcomes": CsvTable("scope", outcome_details, OUTCOME_COLUMNS),
-    "reliability": CsvTable("scope", reliability, RELIABILITY_COLUMNS),
-    "risk": CsvTable("scope", risk_reward, RISK_COLUMNS),
-    "zombies": CsvTable("scope", zombies, ZOMBIE_COLUMNS),
-}
+# Each table is declared by its metrics section (``portfolio.metrics.CSV_TABLES``).
 
 
 def _csv_safe(value):
@@ -261,12 +185,9 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     form = DashboardFilterForm(request.GET, product_managers=product_manager_emails())
     if not form.is_valid():
         return _text_error(" ".join(_form_messages(form)))
-    spec = CSV_TABLES[table]
+    section, spec = CSV_TABLES[table]
     try:
-        if spec.source == "metrics":
-            rows = spec.rows(compute(**form.filters()))
-        else:
-            rows = spec.rows(Scope.of(**form.filters()))
+        rows = spec.rows(compute(**form.filters(), sections=(section,))[section])
     except MetricsFilterError as error:
         return _text_error(str(error))
     as_of = form.filters()["as_of"]

@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portfolio.interchange_format import COLUMNS, DECISIONS, FILES, OUTCOMES, PROJECTS, SPEND
 from portfolio.process import (
     ACTIVE,
     GO,
@@ -39,41 +40,6 @@ from portfolio.process import (
     ON_HOLD,
     RECYCLE,
 )
-
-PROJECT_COLUMNS = (
-    "key",
-    "title",
-    "research_type",
-    "bucket",
-    "researcher",
-    "product_manager",
-    "submitted_on",
-    "value_kind",
-    "projected_low",
-    "projected_expected",
-    "projected_high",
-    "probability_of_success",
-)
-DECISION_COLUMNS = (
-    "project",
-    "gate",
-    "decided_on",
-    "decision",
-    "funding_granted",
-    "decided_by",
-    "probability_of_success",
-    "rationale",
-)
-SPEND_COLUMNS = ("project", "spent_on", "amount", "category", "note")
-OUTCOME_COLUMNS = ("project", "month", "realized_value")
-
-FILES = {
-    "projects.csv": PROJECT_COLUMNS,
-    "gate_decisions.csv": DECISION_COLUMNS,
-    "spend.csv": SPEND_COLUMNS,
-    "outcomes.csv": OUTCOME_COLUMNS,
-}
-
 
 # --- People -----------------------------------------------------------------------
 
@@ -498,8 +464,8 @@ def generate_portfolio(
             )
             for name in FILES
         }
-        for name, columns in FILES.items():
-            writers[name].writerow(columns)
+        for name in FILES:
+            writers[name].writerow(COLUMNS[name])
         days_so_far = 0
         rows_so_far = 0
         for number in range(1, projects + 1):
@@ -519,7 +485,7 @@ def _date(start_ordinal: int, day: int) -> str:
 
 def _write_project(project, writers, summary: Summary, start_ordinal, span, rows, seed) -> None:
     key = project.key
-    writers["projects.csv"].writerow(
+    writers[PROJECTS].writerow(
         (
             key,
             project.title,
@@ -533,10 +499,11 @@ def _write_project(project, writers, summary: Summary, start_ordinal, span, rows
             project.expected,
             project.high,
             f"{project.probability:.2f}",
+            _next_stage_ask(project),
         )
     )
     for d in project.decisions:
-        writers["gate_decisions.csv"].writerow(
+        writers[DECISIONS].writerow(
             (
                 key,
                 d.gate,
@@ -556,9 +523,17 @@ def _write_project(project, writers, summary: Summary, start_ordinal, span, rows
     summary.zombies += project.zombie
 
     rng = random.Random(f"greenlight-money:{seed}:{project.number}")
-    _write_spend(project, writers["spend.csv"], summary, rng, start_ordinal, span, rows)
+    _write_spend(project, writers[SPEND], summary, rng, start_ordinal, span, rows)
     if project.status == GREENLIT:
-        _write_outcomes(project, writers["outcomes.csv"], summary, rng, start_ordinal, span)
+        _write_outcomes(project, writers[OUTCOMES], summary, rng, start_ordinal, span)
+
+
+def _next_stage_ask(project: SimulatedProject) -> str:
+    """An open project asks for about half a year of its next stage's spending."""
+    if project.status not in (ACTIVE, ON_HOLD) or project.current_gate is None:
+        return ""
+    intensity = STAGE_INTENSITY[min(project.current_gate + 1, LAST_GATE)]
+    return f"{round(project.daily_rate * intensity * 182, -3):.2f}"
 
 
 def _stages(project: SimulatedProject) -> list[tuple[int, float]]:

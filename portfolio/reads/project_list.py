@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from portfolio.models import Project, Status, User
+from portfolio.models import Project, User
 
 PER_PAGE = 25
 
@@ -39,11 +39,6 @@ COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
 DEFAULT_SORT = "key"
 
 
-def visible_rows(user: User) -> QuerySet[Project]:
-    """Submitted projects, and the viewer's own drafts (nobody else's, admins included)."""
-    return Project.objects.filter(~Q(status=Status.DRAFT) | Q(researcher=user))
-
-
 def parse_sort(value: str | None) -> tuple[Column, bool] | None:
     """(column, descending) for ``key`` or ``-key``; None when the value names no column."""
     value = (value or DEFAULT_SORT).strip()
@@ -55,7 +50,7 @@ def parse_sort(value: str | None) -> tuple[Column, bool] | None:
 def projects_for(
     user: User, filters: dict, *, sort: tuple[Column, bool] | None = None
 ) -> QuerySet[Project]:
-    rows = visible_rows(user).select_related("researcher", "product_manager")
+    rows = Project.objects.visible_to(user).select_related("researcher", "product_manager")
     query = filters.get("q", "").strip()
     if query:
         rows = rows.filter(

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
+from portfolio.dashboard.charts import money_short, nice_scale
 from portfolio.models import AuditEntry, Project, SpendEntry
 from portfolio.process import DELIVERABLES
 
@@ -205,25 +206,6 @@ CHART_WIDTH, CHART_HEIGHT = 720, 240
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 14, 30
 
 
-def _nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest of 1, 2, 2.5, 5 × 10^k at or above ``value`` (axis top)."""
-    if value <= 0:
-        return Decimal(1)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, Decimal("2.5"), 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _short_money(value: Decimal) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
-    if value >= 1_000:
-        return f"{value / 1_000:.0f}k"
-    return f"{value:.0f}"
-
-
 def _month_index(day: datetime.date) -> int:
     return day.year * 12 + day.month - 1
 
@@ -237,15 +219,16 @@ def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
     last = max([months[-1].month] + [day.replace(day=1) for day, _ in funded])
     span = max(_month_index(last) - _month_index(first), 1)
     total_funding = sum((amount for _, amount in funded), Decimal(0))
-    top = _nice_ceiling(max(months[-1].cumulative, total_funding))
+    # The same axis scale as the dashboard's charts: round steps from 0 to just above the top.
+    top, tick_values = nice_scale(max(months[-1].cumulative, total_funding))
     plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
     def x(day: datetime.date) -> float:
         return round(MARGIN_LEFT + plot_w * (_month_index(day) - _month_index(first)) / span, 1)
 
-    def y(value: Decimal) -> float:
-        return round(MARGIN_TOP + plot_h * float(1 - value / top), 1)
+    def y(value) -> float:
+        return round(MARGIN_TOP + plot_h * (1 - float(value) / top), 1)
 
     # Each month's total is drawn at that month's position: a point per month with spend.
     spend_points = [(x(first), y(Decimal(0)))] if months[0].month != first else []
@@ -263,10 +246,7 @@ def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
         funding_points.append((x(month), y(running)))
     funding_points.append((x(last), y(running)))
 
-    y_ticks = [
-        {"y": y(top * fraction), "label": _short_money(top * fraction)}
-        for fraction in (Decimal(0), Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal(1))
-    ]
+    y_ticks = [{"y": y(value), "label": money_short(value)} for value in tick_values]
     every = max(1, (span + 1) // 6)
     x_ticks = []
     for offset in range(0, span + 1, every):

@@ -31,6 +31,7 @@ def post_data(gate: int = 1, **kw) -> dict:
         "funding_granted": "25000",
         "probability_of_success": "0.55",
         "rationale": "",
+        "decisions_seen": "0",
     }
     data.update(scorecard_post(gate))
     data.update(kw)
@@ -89,7 +90,9 @@ def test_it_records_a_kill_without_the_deliverables_or_must_meets(client, bob, a
         scores=full_marks(1),
     )
     client.force_login(bob)
-    data = post_data(gate=2, decision="kill", rationale="The data does not exist.")
+    data = post_data(
+        gate=2, decision="kill", rationale="The data does not exist.", decisions_seen="1"
+    )
     data.update(scorecard_post(2, met="no", score=1))
     response = client.post(url(project), data)
     assert response.status_code == 302
@@ -134,12 +137,12 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         scores=full_marks(1),
     )
     client.force_login(bob)
-    response = client.post(url(project), post_data(gate=2), **HTMX)
+    response = client.post(url(project), post_data(gate=2, decisions_seen="1"), **HTMX)
     assert "A go at Gate 2: Feasibility needs: Feasibility study." in response.content.decode()
     assert GateDecision.objects.count() == 1
 
     add_study(project, alice)
-    response = client.post(url(project), post_data(gate=2), **HTMX)
+    response = client.post(url(project), post_data(gate=2, decisions_seen="1"), **HTMX)
     assert "Go at Gate 2: Feasibility recorded" in response.content.decode()
 
 
@@ -176,7 +179,9 @@ def test_a_decision_dated_before_the_previous_one_is_refused(client, project, bo
         decided_on=datetime.date(2026, 1, 20),
     )
     client.force_login(bob)
-    body = client.post(url(project), post_data(decided_on="2026-01-15")).content.decode()
+    body = client.post(
+        url(project), post_data(decided_on="2026-01-15", decisions_seen="1")
+    ).content.decode()
     assert "before the previous one (2026-01-20)" in body
 
 
@@ -190,7 +195,8 @@ def test_a_stale_form_for_an_earlier_gate_is_refused_with_a_message(client, proj
         scores=full_marks(1),
     )
     client.force_login(bob)
-    response = client.post(url(project), post_data(gate=1, decision="recycle"))
+    data = post_data(gate=1, decision="recycle", decisions_seen="1")
+    response = client.post(url(project), data)
     assert response.status_code == 200
     assert "waiting at gate 2, not gate 1" in response.content.decode()
     assert GateDecision.objects.count() == 1
@@ -206,7 +212,7 @@ def test_a_decision_on_a_closed_project_is_refused(client, project, bob):
         rationale="Stop.",
     )
     client.force_login(bob)
-    response = client.post(url(project), post_data(decision="recycle"))
+    response = client.post(url(project), post_data(decision="recycle", decisions_seen="1"))
     assert response.status_code == 200
     assert "killed: no decision may follow" in response.content.decode()
     assert GateDecision.objects.count() == 1
@@ -296,3 +302,38 @@ def test_an_empty_funding_box_means_no_funding(client, project, bob):
     client.force_login(bob)
     client.post(url(project), post_data(funding_granted=""))
     assert GateDecision.objects.get().funding_granted == Decimal("0")
+
+
+def test_a_double_submit_records_one_decision(client, project, bob):
+    """Two identical hold POSTs (a double click, two tabs): the second is refused, nothing written."""
+    client.force_login(bob)
+    hold = post_data(decision="hold", rationale="Wait for the pilot.", decisions_seen="0")
+    assert client.post(url(project), hold).status_code == 302
+    response = client.post(url(project), hold)
+    body = response.content.decode()
+    assert "Since this page was opened, 1 decision was recorded: Hold at Gate 1" in body
+    assert "by Bob Product" in body
+    assert "Nothing was recorded from this form" in body
+    assert GateDecision.objects.count() == 1
+    project.refresh_from_db()
+    assert project.decisions_count == 1
+    # The page now shows the history as it is; the form is made against it.
+    assert 'name="decisions_seen" value="1"' in body
+
+
+def test_a_form_without_what_it_was_made_against_is_refused(client, project, bob):
+    client.force_login(bob)
+    data = post_data(decision="hold", rationale="Wait.")
+    del data["decisions_seen"]
+    body = client.post(url(project), data).content.decode()
+    assert "This form is out of date" in body
+    assert not GateDecision.objects.exists()
+
+
+def test_the_review_page_carries_the_decision_count(client, project, bob):
+    record_decision(
+        project=project, gate=1, decision="recycle", actor=bob, decided_on=datetime.date(2026, 1, 6)
+    )
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    assert 'name="decisions_seen" value="1"' in body

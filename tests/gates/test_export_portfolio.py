@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from gates.interchange import FILES, export_portfolio, import_portfolio
+from gates.interchange import FILES, command_line_import, export_portfolio, exported_files
 from gates.models import CriterionScore, GateDecision
 from portfolio import metrics
 from portfolio.models import AuditEntry, Outcome, Project, SpendEntry, SpendMonth, Status, User
@@ -130,13 +130,13 @@ def empty_the_database() -> None:
 
 
 def test_it_gives_back_the_same_portfolio_and_metrics_after_a_round_trip(db, tmp_path):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
     before = snapshot()
     metrics_before = [metrics.compute(as_of=day) for day in AS_OF]
     export_portfolio(tmp_path / "first")
 
     empty_the_database()
-    import_portfolio(tmp_path / "first")
+    command_line_import(tmp_path / "first")
 
     assert snapshot() == before
     assert [metrics.compute(as_of=day) for day in AS_OF] == metrics_before
@@ -146,14 +146,15 @@ def test_it_gives_back_the_same_portfolio_and_metrics_after_a_round_trip(db, tmp
 
 
 def test_it_exports_what_was_imported(db, tmp_path):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
     export_portfolio(tmp_path)
 
     key = lambda row: row["key"]  # noqa: E731
-    assert sorted(read(tmp_path, "projects.csv"), key=key) == sorted(
-        read(SAMPLE, "projects.csv"), key=key
-    )
+    exported = read(tmp_path, "projects.csv")
+    # The sample is a version 1 folder: nobody asks for a next stage.
+    assert {row.pop("next_stage_ask") for row in exported} == {""}
+    assert sorted(exported, key=key) == sorted(read(SAMPLE, "projects.csv"), key=key)
     # Each project's decisions in the order they were recorded (file order on one date).
     assert by_project(read(tmp_path, "gate_decisions.csv")) == {
         project: sorted(rows, key=lambda row: row["decided_on"])
@@ -170,18 +171,18 @@ def test_it_exports_what_was_imported(db, tmp_path):
 
 
 def test_it_writes_plain_money_dates_and_probabilities(db, tmp_path):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
     export_portfolio(tmp_path)
 
     lines = (tmp_path / "projects.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
         "key,title,research_type,bucket,researcher,product_manager,submitted_on,value_kind,"
-        "projected_low,projected_expected,projected_high,probability_of_success"
+        "projected_low,projected_expected,projected_high,probability_of_success,next_stage_ask"
     )
     assert next(line for line in lines if line.startswith("RP-0001,")) == (
         "RP-0001,Vision study #1,applied,efficiency,researcher10@example.com,pm1@example.com,"
-        "2026-01-02,cost_savings,222000.00,661000.00,1196000.00,0.46"
+        "2026-01-02,cost_savings,222000.00,661000.00,1196000.00,0.46,"
     )
     decisions = (tmp_path / "gate_decisions.csv").read_text(encoding="utf-8").splitlines()
     assert decisions[1:3] == [
@@ -227,15 +228,16 @@ def test_it_writes_headers_only_for_an_empty_portfolio(db, tmp_path):
     assert (tmp_path / "spend.csv").read_bytes() == b"project,spent_on,amount,category,note\r\n"
 
 
-def test_the_command_writes_the_four_files(db, tmp_path):
-    import_portfolio(SAMPLE)
+def test_the_command_writes_every_file_of_the_format(db, tmp_path):
+    command_line_import(SAMPLE)
     stdout = io.StringIO()
 
     call_command("export_portfolio", str(tmp_path / "out"), stdout=stdout)
 
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(exported_files())
     assert stdout.getvalue().startswith(
-        "Exported 62 projects, 146 gate decisions, 620 spend entries and 99 outcome months."
+        "Exported 62 projects, 146 gate decisions, 620 spend entries, 99 outcome months and "
+        "0 architecture estimates."
     )
 
 

@@ -16,7 +16,11 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
-from gates.interchange import ImportFailed, import_portfolio, import_portfolio_files
+from gates.interchange import (
+    ImportFailed,
+    command_line_import,
+    import_portfolio,
+)
 from gates.models import GateDecision
 from portfolio.models import (
     AuditEntry,
@@ -166,16 +170,25 @@ def test_it_leaves_an_idle_project_waiting_at_gate_1(db, folder):
     assert project.spend_total == 0
 
 
-def test_it_creates_unknown_people_with_the_role_of_their_column(db, folder):
+def test_it_creates_unknown_people_with_no_role_and_no_password(db, folder):
+    """A file never grants a role (format version 2): an admin does, in the app."""
     import_ok(folder)
 
     researcher = User.objects.get(email="researcher10@example.com")
     manager = User.objects.get(email="pm1@example.com")
     decider = User.objects.get(email="cfo@example.com")  # seen only in decided_by
-    assert researcher.roles == [Role.RESEARCHER]
-    assert manager.roles == [Role.PRODUCT_MANAGER]
-    assert decider.roles == [Role.EXECUTIVE]
+    assert (researcher.roles, manager.roles, decider.roles) == ([], [], [])
     assert not researcher.has_usable_password()
+    assert not decider.is_staff and not decider.is_superuser
+
+
+def test_it_leaves_the_roles_of_known_people_alone(db, folder, bob):
+    edit_line(folder, "projects.csv", 2, "researcher10@example.com", "bob@example.com")
+
+    import_ok(folder)
+
+    bob.refresh_from_db()
+    assert bob.roles == [Role.PRODUCT_MANAGER]
 
 
 def test_it_reuses_known_people_ignoring_case(db, folder, bob):
@@ -253,7 +266,7 @@ def test_it_counts_lines_of_quoted_values_that_span_lines(db, folder):
 def test_it_shows_progress_with_rows_and_rate(db, folder):
     seen = []
 
-    import_portfolio(folder, progress=lambda *event: seen.append(event))
+    command_line_import(folder, progress=lambda *event: seen.append(event))
 
     assert ("checking", "spend.csv", 620, True) in seen
     assert ("writing", "spend.csv", 620, True) in seen
@@ -311,7 +324,7 @@ def test_it_refuses_an_unknown_column(db, folder):
     assert refused(folder) == [
         "projects.csv:1: colour: unknown column (the columns are: key, title, research_type, "
         "bucket, researcher, product_manager, submitted_on, value_kind, projected_low, "
-        "projected_expected, projected_high, probability_of_success)"
+        "projected_expected, projected_high, probability_of_success, next_stage_ask)"
     ]
 
 
@@ -650,7 +663,7 @@ def test_it_refuses_keys_that_already_exist(db, folder):
     before = (Project.objects.count(), SpendEntry.objects.count(), AuditEntry.objects.count())
 
     with pytest.raises(ImportFailed) as failure:
-        import_portfolio(folder)
+        command_line_import(folder)
 
     assert failure.value.errors[0] == (
         "projects.csv:2: key: RP-0001 already exists: import with replace to overwrite it"
@@ -666,15 +679,15 @@ def test_it_refuses_keys_that_already_exist(db, folder):
 # --- Replacing ------------------------------------------------------------------------------------
 
 
-def test_it_replaces_existing_projects_when_asked(db, folder, adam):
-    import_portfolio(folder)
+def test_it_replaces_existing_projects_when_asked(db, folder, sam):
+    command_line_import(folder)
     original = Project.objects.get(key="RP-0027")
     edit_line(folder, "projects.csv", 28, original.title, "Renamed")
     rows = (folder / "spend.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [row for row in rows if not row.startswith("RP-0027,")]
     (folder / "spend.csv").write_text("".join(kept), encoding="utf-8")
 
-    summary = import_portfolio(folder, replace=True, actor=adam)
+    summary = import_portfolio(folder, replace=True, actor=sam)
 
     assert (summary.projects_created, summary.projects_replaced) == (0, 62)
     project = Project.objects.get(key="RP-0027")
@@ -685,13 +698,13 @@ def test_it_replaces_existing_projects_when_asked(db, folder, adam):
     assert GateDecision.objects.count() == 146
     assert Outcome.objects.count() == 99
     assert check_spend_months() == []
-    assert AuditEntry.objects.filter(action="project.replaced", actor=adam).count() == 62
+    assert AuditEntry.objects.filter(action="project.replaced", actor=sam).count() == 62
 
 
 def test_it_reports_a_key_taken_while_it_was_writing(db, folder, monkeypatch):
-    from gates import interchange
+    from gates.interchange import writing
 
-    original = interchange._write_projects
+    original = writing.write_projects
 
     def racing(*args, **kwargs):
         # A proposal with one of the file's keys is saved just before the import writes.
@@ -700,10 +713,10 @@ def test_it_reports_a_key_taken_while_it_was_writing(db, folder, monkeypatch):
         make_project(key="RP-0001")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(interchange, "_write_projects", racing)
+    monkeypatch.setattr(writing, "write_projects", racing)
 
     with pytest.raises(ImportFailed) as failure:
-        import_portfolio(folder)
+        command_line_import(folder)
 
     assert failure.value.errors == [
         "projects.csv:1: key: another change saved the same projects while this import was "
@@ -721,10 +734,10 @@ def test_the_command_replaces_with_its_flag(db, folder):
     assert GateDecision.objects.count() == 146
 
 
-def test_it_imports_uploaded_files(db):
+def test_it_imports_uploaded_files(db, adam):
     files = {name: io.BytesIO((SAMPLE / name).read_bytes()) for name in FILES}
 
-    summary = import_portfolio_files(files)
+    summary = import_portfolio(files, actor=adam)
 
     assert summary.projects == 62
     assert SpendEntry.objects.count() == 620

@@ -18,7 +18,13 @@ import pytest
 from django.db import connection
 
 from gates import interchange
-from gates.interchange import ImportFailed, import_portfolio, import_portfolio_files
+from gates.interchange import (
+    ImportFailed,
+    command_line_import,
+    import_portfolio,
+    spend_pass,
+)
+from gates.interchange.postgres_bulk import BulkLoad
 from portfolio.demo.generator import generate_portfolio
 from portfolio.models import AuditEntry, Project, SpendEntry, SpendMonth
 from portfolio.rollups import check_spend_months
@@ -35,7 +41,7 @@ def portfolio(tmp_path) -> Path:
 
 @pytest.fixture(params=[1, 300, 1 << 20], ids=["tiny-blocks", "small-blocks", "one-block"])
 def block_size(request, monkeypatch) -> int:
-    monkeypatch.setattr(interchange, "SPEND_BLOCK_BYTES", request.param)
+    monkeypatch.setattr(spend_pass, "SPEND_BLOCK_BYTES", request.param)
     return request.param
 
 
@@ -86,7 +92,7 @@ def assert_totals_exact(rows: list[dict[str, str]]) -> None:
 def test_it_writes_every_row_and_exact_totals_whatever_the_blocks(db, portfolio, block_size):
     rows = spend_rows(portfolio)
 
-    summary = import_portfolio(portfolio)
+    summary = command_line_import(portfolio)
 
     assert summary.spend_entries == len(rows) == SpendEntry.objects.count()
     assert written() == expected(rows)
@@ -108,7 +114,7 @@ def test_it_takes_the_columns_in_any_order(db, portfolio, block_size, header):
     if "note" not in header:
         rows = [{**row, "note": ""} for row in rows]
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     assert written() == expected(rows)
     assert_totals_exact(rows)
@@ -121,7 +127,7 @@ def test_amounts_of_any_form_add_up_exactly(db, portfolio, block_size):
         row["amount"] = forms[index % len(forms)]
     write_spend(portfolio, ["project", "spent_on", "amount", "category", "note"], rows)
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     normal = [{**row, "amount": str(Decimal(row["amount"].strip()))} for row in rows]
     assert written() == expected(normal)
@@ -133,7 +139,7 @@ def test_rows_out_of_date_order_add_up_exactly(db, portfolio, block_size):
     rows.sort(key=lambda row: (row["project"], row["amount"]))  # each project's dates shuffled
     write_spend(portfolio, ["project", "spent_on", "amount", "category", "note"], rows)
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     assert_totals_exact(rows)
 
@@ -145,7 +151,7 @@ def test_notes_come_back_exactly_whatever_they_hold(db, portfolio, block_size):
         row["note"] = notes[index % len(notes)]
     write_spend(portfolio, ["project", "spent_on", "amount", "category", "note"], rows)
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     assert written() == expected(rows)
 
@@ -155,7 +161,7 @@ def test_crlf_and_a_missing_last_newline_are_read_alike(db, portfolio, block_siz
     data = (portfolio / "spend.csv").read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     (portfolio / "spend.csv").write_bytes(data.rstrip(b"\r\n"))
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     assert written() == expected(rows)
 
@@ -168,7 +174,7 @@ def test_a_bad_row_late_in_the_file_is_refused_and_nothing_is_written(db, portfo
     write_spend(portfolio, ["project", "spent_on", "amount", "category", "note"], rows)
 
     with pytest.raises(ImportFailed) as failure:
-        import_portfolio(portfolio)
+        command_line_import(portfolio)
 
     assert failure.value.errors == [
         f"spend.csv:{late + 2}: spent_on: '2025-02-29' is not a date: write YYYY-MM-DD (2026-03-31)",
@@ -189,7 +195,7 @@ def test_a_spend_row_before_its_project_was_submitted_is_refused(db, portfolio, 
     write_spend(portfolio, ["project", "spent_on", "amount", "category", "note"], rows)
 
     with pytest.raises(ImportFailed) as failure:
-        import_portfolio(portfolio)
+        command_line_import(portfolio)
 
     assert failure.value.errors == [
         f"spend.csv:42: spent_on: 2000-01-03 is before the project was submitted ({submitted})"
@@ -204,7 +210,7 @@ def test_a_quote_part_way_hands_the_rest_to_the_csv_reader(db, portfolio, block_
     write_spend(portfolio, ["project", "spent_on", "amount", "category", "note"], rows)
 
     with pytest.raises(ImportFailed) as failure:
-        import_portfolio(portfolio)
+        command_line_import(portfolio)
 
     assert failure.value.errors == ["spend.csv:1202: amount: -5 must be greater than 0"]
 
@@ -219,7 +225,7 @@ def test_more_problems_than_listed_show_the_first_in_file_order(db, portfolio):
     (portfolio / "outcomes.csv").write_text("\n".join(outcomes) + "\n", encoding="utf-8")
 
     with pytest.raises(ImportFailed) as failure:
-        import_portfolio(portfolio)
+        command_line_import(portfolio)
 
     errors = failure.value.errors
     assert len(errors) == interchange.MAX_LISTED_PROBLEMS + 1
@@ -231,11 +237,11 @@ def test_more_problems_than_listed_show_the_first_in_file_order(db, portfolio):
     )
 
 
-def test_uploaded_files_take_the_same_way(db, portfolio, block_size):
+def test_uploaded_files_take_the_same_way(db, portfolio, block_size, adam):
     rows = spend_rows(portfolio)
     files = {name: io.BytesIO((portfolio / name).read_bytes()) for name in FILES}
 
-    import_portfolio_files(files)
+    import_portfolio(files, actor=adam)
 
     assert written() == expected(rows)
 
@@ -243,7 +249,7 @@ def test_uploaded_files_take_the_same_way(db, portfolio, block_size):
 def test_progress_counts_the_spend_rows(db, portfolio):
     seen = []
 
-    import_portfolio(portfolio, progress=lambda *event: seen.append(event))
+    command_line_import(portfolio, progress=lambda *event: seen.append(event))
 
     assert ("checking", "spend.csv", 1500, True) in seen
     assert ("writing", "spend.csv", 1500, True) in seen
@@ -268,7 +274,7 @@ def spend_indexes() -> set[str]:
 def test_postgresql_rebuilds_the_spend_indexes_after_loading_an_empty_table(db, portfolio):
     before = spend_indexes()
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     assert spend_indexes() == before
     assert len(before) >= 4
@@ -281,21 +287,21 @@ def test_postgresql_keeps_the_indexes_when_the_table_has_spend(db, portfolio, tm
     for name in ("projects.csv", "gate_decisions.csv", "spend.csv", "outcomes.csv"):
         text = (other / name).read_text(encoding="utf-8").replace("GL-", "OT-")
         (other / name).write_text(text, encoding="utf-8")
-    import_portfolio(other)
+    command_line_import(other)
     before = spend_indexes()
     dropped = []
-    original = interchange._BulkLoad.drop_spend_indexes
+    original = BulkLoad.drop_spend_indexes
 
     def watching(self):
         result = original(self)
         dropped.append(result)
         return result
 
-    interchange._BulkLoad.drop_spend_indexes = watching
+    BulkLoad.drop_spend_indexes = watching
     try:
-        import_portfolio(portfolio)
+        command_line_import(portfolio)
     finally:
-        interchange._BulkLoad.drop_spend_indexes = original
+        BulkLoad.drop_spend_indexes = original
 
     assert dropped == [False]
     assert spend_indexes() == before
@@ -305,7 +311,7 @@ def test_postgresql_keeps_the_indexes_when_the_table_has_spend(db, portfolio, tm
 
 @pytest.mark.postgres
 def test_postgresql_leaves_the_reference_checks_on_after_the_import(db, portfolio):
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
@@ -314,10 +320,10 @@ def test_postgresql_leaves_the_reference_checks_on_after_the_import(db, portfoli
 
 @pytest.mark.postgres
 def test_postgresql_imports_without_leave_to_skip_reference_checks(db, portfolio, monkeypatch):
-    monkeypatch.setattr(interchange._BulkLoad, "skip_reference_checks", lambda self, *a: False)
+    monkeypatch.setattr(BulkLoad, "skip_reference_checks", lambda self, *a: False)
     rows = spend_rows(portfolio)
 
-    import_portfolio(portfolio)
+    command_line_import(portfolio)
 
     assert written() == expected(rows)
     assert_totals_exact(rows)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from gates.interchange import FILES, ImportFailed, import_portfolio
+from gates.interchange import ImportFailed, command_line_import, exported_files
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 URL = reverse("portfolio_export")
@@ -35,7 +35,7 @@ def test_it_refuses_researchers_and_architects(client, persona, request):
 
 @pytest.mark.parametrize("persona", ["bob", "erin", "adam"])
 def test_it_downloads_a_zip_of_the_four_files(db, client, persona, request):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
     client.force_login(request.getfixturevalue(persona))
 
     response = client.get(URL)
@@ -44,22 +44,22 @@ def test_it_downloads_a_zip_of_the_four_files(db, client, persona, request):
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="greenlight-portfolio-')
     files = archive(response)
-    assert sorted(files.namelist()) == sorted(FILES)
+    assert sorted(files.namelist()) == sorted(exported_files())
     spend = files.read("spend.csv").decode("utf-8").splitlines()
     assert spend[0] == "project,spent_on,amount,category,note"
     assert len(spend) == 621
 
 
 def test_its_zip_imports_back(client, bob, tmp_path):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
     client.force_login(bob)
 
     archive(client.get(URL)).extractall(tmp_path)
 
     with pytest.raises(ImportFailed) as failure:  # the same keys: refused, unless replacing
-        import_portfolio(tmp_path)
+        command_line_import(tmp_path)
     assert len(failure.value.errors) == 62
-    assert import_portfolio(tmp_path, replace=True).projects_replaced == 62
+    assert command_line_import(tmp_path, replace=True).projects_replaced == 62
 
 
 def test_it_only_answers_get(client, bob):

@@ -134,8 +134,8 @@ def test_it_refuses_a_file_over_the_upload_limit(client, adam, settings):
     assert not Project.objects.exists()
 
 
-def test_it_refuses_existing_keys_unless_asked_to_replace(client, adam):
-    client.force_login(adam)
+def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam):
+    client.force_login(sam)
     client.post(URL, uploads())
 
     refused = client.post(URL, uploads())
@@ -148,8 +148,8 @@ def test_it_refuses_existing_keys_unless_asked_to_replace(client, adam):
     assert GateDecision.objects.count() == 146
 
 
-def test_it_keeps_the_replace_choice_when_refused(client, adam):
-    client.force_login(adam)
+def test_it_keeps_the_replace_choice_when_refused(client, sam):
+    client.force_login(sam)
 
     response = client.post(URL, {**uploads(projects=b""), "replace": "on"})
 

@@ -11,7 +11,7 @@ from django.core import mail
 from gates.models import DELIVERABLE_RELATED_NAMES, Criterion, CriterionScore, GateDecision
 from gates.services import Score, record_decision, scorecard_maximum, scorecard_total
 from portfolio.errors import DomainError, PermissionDenied
-from portfolio.models import AuditEntry, Status
+from portfolio.models import AuditEntry, Project, Status
 from tests.conftest import make_project
 from tests.gates.helpers import (
     add_business_case,
@@ -471,3 +471,33 @@ def test_an_unknown_gate_is_refused_with_a_message(ready, bob, number):
         record_decision(project=ready, gate=number, decision="recycle", actor=bob, decided_on=DAY)
     assert refused.value.field == "decision"
     assert "no gate" in refused.value.message
+
+
+def test_a_decision_made_against_a_stale_count_is_refused(project, bob, erin):
+    record_decision(project=project, gate=1, decision="hold", actor=erin, rationale="Wait.")
+    with pytest.raises(DomainError, match="1 decision was recorded: Hold at Gate 1"):
+        record_decision(
+            project=project,
+            gate=1,
+            decision="hold",
+            actor=bob,
+            rationale="Wait.",
+            decisions_seen=0,
+        )
+    assert GateDecision.objects.filter(project=project).count() == 1
+
+
+def test_it_asks_for_the_project_row_lock(project, bob, monkeypatch):
+    """The PostgreSQL race test proves the lock works; this proves it is asked for, on any database."""
+    from django.db.models.query import QuerySet
+
+    locked = []
+    real = QuerySet.select_for_update
+
+    def recording(self, *args, **kwargs):
+        locked.append(self.model)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", recording)
+    record_decision(project=project, gate=1, decision="hold", actor=bob, rationale="Wait.")
+    assert Project in locked

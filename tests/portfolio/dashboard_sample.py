@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gates.interchange import import_portfolio
+from gates.interchange import command_line_import
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 
@@ -23,7 +23,7 @@ EXPECTED = {
 
 
 def import_sample() -> None:
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
 
 def expected(filename: str) -> dict:

@@ -116,9 +116,9 @@ def test_it_shows_the_extra_panels_from_the_dashboard_metrics(client, erin):
 
     response = client.get(URL, {"as_of": "2026-06-30"})
 
-    extras = response.context["extras"]
+    extras = response.context["metrics"]
     counts = {"under": 0, "within": 0, "over": 0}
-    for row in extras["outcomes"]:
+    for row in extras["outcome_details"]:
         counts[row["verdict"]] += 1
     wanted = expected("metrics-2026-06-30.json")
     # Computed apart, they agree with the metrics engine.
@@ -151,6 +151,7 @@ def test_it_uses_only_the_metrics_engine_for_the_headline(client, erin, monkeypa
             "bucket": "revenue",
             "research_type": None,
             "product_manager": None,
+            "sections": metrics.DASHBOARD,
         }
     ]
 
@@ -373,8 +374,8 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_portfolio_size(
 
     if "bucket" not in params:
         assert response.context["headline"]["projects"] == 4 * 27
-        assert len(response.context["extras"]["zombies"]) == 27  # the held ones
-        assert len(response.context["extras"]["risk"]) == 27  # the live ones
+        assert len(response.context["metrics"]["zombies"]) == 27  # the held ones
+        assert len(response.context["metrics"]["risk"]) == 27  # the live ones
 
 
 def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(

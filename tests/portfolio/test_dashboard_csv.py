@@ -12,8 +12,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from gates.models import Gate, GateDecision
-from portfolio.dashboard.views import CSV_TABLES
-from portfolio.metrics.panels import ZOMBIE_COLUMNS
+from portfolio.metrics import CSV_TABLES
+from portfolio.metrics.open_projects import ZOMBIE_COLUMNS
 from portfolio.services import record_spend
 from tests.conftest import make_project
 from tests.portfolio.dashboard_sample import expected, import_sample

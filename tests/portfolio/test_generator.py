@@ -14,7 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portfolio import process
-from portfolio.demo.generator import FILES, generate_portfolio, make_staff
+from portfolio.demo.generator import generate_portfolio, make_staff
+from portfolio.interchange_format import COLUMNS, FILES
 
 END = datetime.date(2026, 3, 15)
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -39,9 +40,9 @@ def money(value: str) -> Decimal:
 
 def check_rules(directory: Path, end: datetime.date) -> dict:
     """Every rule of the interchange format; returns what the checks saw."""
-    for name, columns in FILES.items():
+    for name in FILES:
         with open(directory / name, newline="", encoding="utf-8") as handle:
-            assert tuple(next(csv.reader(handle))) == columns
+            assert tuple(next(csv.reader(handle))) == tuple(COLUMNS[name])
 
     projects = {}
     for row in read(directory, "projects.csv"):
@@ -76,6 +77,9 @@ def check_rules(directory: Path, end: datetime.date) -> dict:
         history = decisions.get(key, [])
         assert [d[0] for d in history] == sorted(d[0] for d in history)
         states[key] = process.replay([(gate, decision) for _, gate, decision in history])
+        # An open project asks for its next stage; a closed one asks nothing.
+        ask = projects[key]["next_stage_ask"]
+        assert (money(ask) >= 0) if not states[key].is_closed else ask == ""
     greenlit_on = {
         key: decisions[key][-1][0] for key, s in states.items() if s.status == "greenlit"
     }

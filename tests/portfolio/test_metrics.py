@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from gates.interchange import import_portfolio
+from gates.interchange import command_line_import
 from gates.models import Gate, GateDecision
 from portfolio import metrics, rollups
+from portfolio.metrics.numbers import json_number, ratio
 from portfolio.models import Outcome, Role, SpendEntry, Status
 from tests.conftest import make_project, make_user
 
@@ -72,7 +73,7 @@ def greenlight(project, on: datetime.date):
 
 @pytest.mark.parametrize("filename", sorted(EXPECTED))
 def test_it_matches_each_expected_file_to_the_cent(db, filename):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
     expected = json.loads((SAMPLE / "expected" / filename).read_text())
 
     result = metrics.compute(**EXPECTED[filename])
@@ -81,7 +82,7 @@ def test_it_matches_each_expected_file_to_the_cent(db, filename):
 
 
 def test_it_rounds_an_exact_brier_tie_away_from_zero(db):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
     result = metrics.compute(as_of=D(2026, 6, 30), product_manager="PM3@Example.com")
 
@@ -93,11 +94,13 @@ def test_it_rounds_an_exact_brier_tie_away_from_zero(db):
 
 
 def test_it_rounds_halves_away_from_zero_from_the_exact_value():
-    assert metrics._round_ratio(21675, 100000, 4) == 0.2168
-    assert metrics._round_ratio(2301436625, 1000, 2) == 2301436.63
-    assert metrics._round_ratio(21674, 100000, 4) == 0.2167
-    assert metrics._round_ratio(2, 3, 4) == 0.6667
-    assert metrics._round_ratio(-21675, 100000, 4) == -0.2168
+    assert ratio(21675, 100000, 4) == Decimal("0.2168")
+    assert ratio(2301436625, 1000, 2) == Decimal("2301436.63")
+    assert ratio(21674, 100000, 4) == Decimal("0.2167")
+    assert ratio(2, 3, 4) == Decimal("0.6667")
+    assert ratio(-21675, 100000, 4) == Decimal("-0.2168")
+    assert ratio(1, 0) is None
+    assert json_number(ratio(2301436625, 1000, 2)) == 2301436.63
 
 
 # --- Hand-computed edges --------------------------------------------------------------------
@@ -273,7 +276,7 @@ def _empty_result(as_of: str) -> dict:
 
 
 def test_it_shows_nothing_as_of_a_date_before_any_activity(db):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
     result = metrics.compute(as_of=D(2020, 1, 1))
 
@@ -281,7 +284,7 @@ def test_it_shows_nothing_as_of_a_date_before_any_activity(db):
 
 
 def test_it_shows_nothing_for_a_filter_that_leaves_no_project(db):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
     by_stranger = metrics.compute(as_of=D(2026, 6, 30), product_manager="nobody@example.com")
 
@@ -458,7 +461,7 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_size(
 
 
 def test_it_summarizes_for_a_terminal(db):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
     text = metrics.to_text(
         metrics.compute(as_of=D(2026, 6, 30), product_manager="pm3@example.com"),

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from gates.interchange import import_portfolio
+from gates.interchange import command_line_import
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 EXPECTED = {
@@ -45,7 +45,7 @@ def run(*args: str) -> str:
 
 @pytest.fixture
 def sample(db):
-    import_portfolio(SAMPLE)
+    command_line_import(SAMPLE)
 
 
 @pytest.mark.parametrize("filename", sorted(EXPECTED))

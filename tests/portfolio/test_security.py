@@ -99,3 +99,21 @@ def test_a_weak_new_password_is_refused_by_the_validators(client, alice):
     )
     assert response.status_code == 200
     assert "too common" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["Alice@example.com", "ALICE@EXAMPLE.COM", " alice@example.com ", "aLiCe@Example.Com"],
+)
+def test_the_lockout_holds_whatever_the_letter_case(client, alice, settings, variant):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, "alice@example.com", "wrong")
+    response = _sign_in(client, variant, PASSWORD)
+    assert response.status_code == 429
+
+
+def test_case_variants_share_one_budget_of_failures(client, alice, settings):
+    variants = ["alice@example.com", "Alice@example.com", "ALICE@example.com", "alice@EXAMPLE.com"]
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in(client, variants[n % len(variants)], "wrong")
+    assert _sign_in(client, "alice@example.com", PASSWORD).status_code == 429

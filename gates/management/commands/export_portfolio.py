@@ -6,13 +6,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gates.interchange import FILES, export_portfolio
+from gates.interchange import export_portfolio, exported_files
 
 
 class Command(BaseCommand):
     help = (
-        "Write the portfolio to a folder as projects.csv, gate_decisions.csv, spend.csv and "
-        "outcomes.csv (spec/portfolio-format.md); import_portfolio reads them back."
+        "Write the portfolio to a folder as projects.csv, gate_decisions.csv, spend.csv, "
+        "outcomes.csv and estimates.csv (docs/interchange.md); import_portfolio reads them back."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,4 +22,6 @@ class Command(BaseCommand):
         if directory.exists() and not directory.is_dir():
             raise CommandError(f"{directory} exists and is not a folder")
         summary = export_portfolio(directory)
-        self.stdout.write(self.style.SUCCESS(f"{summary} Files in {directory}: {', '.join(FILES)}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{summary} Files in {directory}: {', '.join(exported_files())}")
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gates.interchange import ImportFailed, import_portfolio
+from gates.interchange import ImportFailed, command_line_import
 
 
 class _ProgressLine:
@@ -30,7 +30,7 @@ class _ProgressLine:
 class Command(BaseCommand):
     help = (
         "Import a portfolio from a folder holding projects.csv, gate_decisions.csv, spend.csv "
-        "and outcomes.csv (spec/portfolio-format.md). Everything is checked first: on any "
+        "and outcomes.csv, and optionally estimates.csv (docs/interchange.md). Everything is checked first: on any "
         "problem, each is listed as FILE:LINE: column: message and nothing is written."
     )
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         stderr = self.stderr._out
         progress = _ProgressLine(stderr) if stderr.isatty() else None
         try:
-            summary = import_portfolio(directory, replace=replace, progress=progress)
+            summary = command_line_import(directory, replace=replace, progress=progress)
         except ImportFailed as failed:
             for error in failed.errors:
                 self.stderr.write(error)

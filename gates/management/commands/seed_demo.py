@@ -37,7 +37,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from gates.interchange import ImportFailed, import_portfolio
+from gates.interchange import ImportFailed, command_line_import
 from gates.models import (
     ArchitectureEstimate,
     BusinessCase,
@@ -134,6 +134,17 @@ class Command(BaseCommand):
             user.groups.add(self.group(Role.ARCHITECT))
         return created
 
+    def grant_staff_roles(self, staff: Staff) -> None:
+        """An import grants no role (the files do not say who may do what): the demo's
+        admin gives the generated colleagues theirs, as an admin would in the app."""
+        for role, people in (
+            (Role.RESEARCHER, staff.researchers),
+            (Role.PRODUCT_MANAGER, staff.product_managers),
+            (Role.EXECUTIVE, staff.executives),
+        ):
+            users = User.objects.filter(email__in=[person.email for person in people])
+            self.group(role).user_set.add(*users)
+
     def group(self, role: str) -> Group:
         try:
             return Group.objects.get(name=role)
@@ -147,6 +158,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def load_portfolio(self) -> None:
         today = timezone.localdate()
+        staff = demo_staff()
         with tempfile.TemporaryDirectory(prefix="greenlight-demo-") as folder:
             summary = generate_portfolio(
                 Path(folder),
@@ -155,13 +167,14 @@ class Command(BaseCommand):
                 seed=DEMO_SEED,
                 end=today,
                 years=DEMO_YEARS,
-                staff=demo_staff(),
+                staff=staff,
             )
             try:
-                import_portfolio(Path(folder), actor=None)
+                command_line_import(Path(folder))
             except ImportFailed as failed:
                 problems = "\n".join(str(e) for e in failed.errors[:20])
                 raise CommandError(f"The demo portfolio did not import:\n{problems}") from None
+        self.grant_staff_roles(staff)
         self.stdout.write(f"Loaded the demo portfolio: {summary}.")
         writer = DemoWriter(random.Random(DEMO_SEED))
         writer.write_deliverables()

@@ -1,0 +1,140 @@
+"""Import and export of a whole portfolio in the interchange format (docs/interchange.md).
+
+One entry point for an import, whoever asks for it (the import page, a
+background task, the API):
+
+    import_portfolio(directory_or_files, *, actor, replace=False, progress=None)
+
+``directory_or_files``: a folder, or a dict of file name -> open binary file
+(uploads). ``actor`` must be allowed to import (``access.can_import_portfolio``);
+``replace`` (overwrite projects whose keys exist, archiving their history) is for
+superusers only. ``progress(stage, file, rows, finished)`` is called every
+10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing".
+Every problem is raised at once as ImportFailed (``FILE:LINE: column: message``)
+and nothing is written.
+
+``manage.py import_portfolio`` uses ``command_line_import``: no app user, and on
+PostgreSQL the bulk-load tricks of ``postgres_bulk``, which a page never gets.
+
+The package, by job: ``format`` (columns and value rules; the files and columns
+themselves are ``portfolio.interchange_format``, shared with the demo
+generator), ``reading`` (sources and CSV rows), ``checks`` (projects, decisions,
+estimates, outcomes), ``spend_pass`` (spend.csv checked as it streams in),
+``database`` (COPY and batched inserts), ``postgres_bulk`` (the command line's
+tricks), ``writing`` and ``archive`` (replaced history), ``export``.
+
+It lives in ``gates`` because it writes gate decisions; ``portfolio`` never imports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gates.interchange.checks import Progress, check, recheck_existing_keys
+from gates.interchange.export import (
+    ExportSummary,
+    export_portfolio,
+    export_portfolio_zip,
+    exported_files,
+)
+from gates.interchange.format import (
+    ALL_FILES,
+    COLUMNS,
+    DECISIONS,
+    ESTIMATES,
+    FILES,
+    MAX_LISTED_PROBLEMS,
+    OPTIONAL_FILES,
+    OUTCOMES,
+    PROJECTS,
+    SPEND,
+    ImportFailed,
+)
+from gates.interchange.reading import Source, source_of
+from gates.interchange.writing import ImportSummary, write
+from portfolio import access
+from portfolio.errors import PermissionDenied
+from portfolio.models import User
+
+Files = Path | str | dict[str, BinaryIO | None]
+
+
+def check_import_permission(actor: User, *, replace: bool) -> None:
+    if not access.can_import_portfolio(actor):
+        raise PermissionDenied("Only admins import a portfolio.")
+    if replace and not actor.is_superuser:
+        raise PermissionDenied(
+            "Only a superuser replaces existing projects: their recorded history is rewritten."
+        )
+
+
+def import_portfolio(
+    directory_or_files: Files,
+    *,
+    actor: User,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import a portfolio as ``actor``; raise ImportFailed, writing nothing, on any problem."""
+    check_import_permission(actor, replace=replace)
+    return load(source_of(directory_or_files), actor=actor, replace=replace, progress=progress)
+
+
+def command_line_import(
+    directory: Path, *, replace: bool = False, progress: Progress | None = None
+) -> ImportSummary:
+    """``manage.py import_portfolio``: whoever runs it holds the database already, so no
+    app permission applies (the audit trail names no actor); on PostgreSQL with the
+    bulk-load tricks, which take table locks a running app should not meet."""
+    return load(source_of(directory), actor=None, replace=replace, progress=progress, bulk=True)
+
+
+def load(
+    source: Source,
+    *,
+    actor: User | None,
+    replace: bool,
+    progress: Progress | None,
+    bulk: bool = False,
+) -> ImportSummary:
+    """Check, then write in one transaction. Callers check the permission first."""
+    plan = check(source, replace=replace, progress=progress, today=timezone.localdate())
+    try:
+        with transaction.atomic():
+            recheck_existing_keys(plan, replace=replace)
+            return write(source, plan, actor=actor, progress=progress, bulk=bulk)
+    except IntegrityError:
+        # Another import or a new proposal took a key while this one was writing.
+        raise ImportFailed(
+            [
+                f"{PROJECTS}:1: key: another change saved the same projects while this import "
+                "was writing; nothing was imported: try again"
+            ]
+        ) from None
+
+
+__all__ = [
+    "ALL_FILES",
+    "COLUMNS",
+    "DECISIONS",
+    "ESTIMATES",
+    "FILES",
+    "MAX_LISTED_PROBLEMS",
+    "OPTIONAL_FILES",
+    "OUTCOMES",
+    "PROJECTS",
+    "SPEND",
+    "ExportSummary",
+    "ImportFailed",
+    "ImportSummary",
+    "Progress",
+    "command_line_import",
+    "export_portfolio",
+    "export_portfolio_zip",
+    "exported_files",
+    "import_portfolio",
+]

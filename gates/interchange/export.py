@@ -1,0 +1,254 @@
+"""Export: the portfolio as the interchange files, streamed from the database.
+
+Drafts are not part of it. Text cells are written formula-safe (a leading ``'``
+before ``=``, ``+``, ``-``, ``@``, a tab or a carriage return), which the importer
+removes again, so that export → import gives back the same portfolio.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from django.utils import timezone
+
+from gates.interchange.format import (
+    ALL_FILES,
+    COLUMNS,
+    DECISIONS,
+    ESTIMATES,
+    OUTCOMES,
+    PROJECTS,
+    SPEND,
+    formula_safe,
+)
+from gates.models import ArchitectureEstimate, GateDecision
+from portfolio.models import Outcome, Project, SpendEntry
+
+CHUNK = 5000
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _optional_money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _probability(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+@dataclass
+class ExportSummary:
+    projects: int = 0
+    decisions: int = 0
+    spend_entries: int = 0
+    outcomes: int = 0
+    estimates: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"Exported {self.projects} projects, {self.decisions} gate decisions, "
+            f"{self.spend_entries} spend entries, {self.outcomes} outcome months and "
+            f"{self.estimates} architecture estimates."
+        )
+
+
+def _write_csv(open_text, name: str, rows: Iterator[list]) -> int:
+    count = 0
+    with open_text(name) as stream:
+        writer = csv.writer(stream)
+        writer.writerow(list(COLUMNS[name]))
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _projects(submitted) -> Iterator[list]:
+    safe = formula_safe
+    for (
+        key,
+        title,
+        research_type,
+        bucket,
+        researcher,
+        product_manager,
+        submitted_on,
+        value_kind,
+        low,
+        expected,
+        high,
+        probability,
+        ask,
+    ) in (
+        submitted.order_by("key")
+        .values_list(
+            "key",
+            "title",
+            "research_type",
+            "bucket",
+            "researcher__email",
+            "product_manager__email",
+            "submitted_on",
+            "value_kind",
+            "projected_low",
+            "projected_expected",
+            "projected_high",
+            "probability_of_success",
+            "next_stage_ask",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        yield [
+            safe(key),
+            safe(title),
+            research_type,
+            bucket,
+            safe(researcher),
+            safe(product_manager),
+            submitted_on.isoformat(),
+            value_kind,
+            _money(low),
+            _money(expected),
+            _money(high),
+            _probability(probability),
+            _optional_money(ask),
+        ]
+
+
+def _decisions(submitted) -> Iterator[list]:
+    """Each project's decisions in the order they were recorded: an import keeps it."""
+    safe = formula_safe
+    for key, gate, decided_on, decision, funding, decided_by, probability, rationale in (
+        GateDecision.objects.filter(project__in=submitted)
+        .order_by("project__key", "sequence")
+        .values_list(
+            "project__key",
+            "gate__number",
+            "decided_on",
+            "decision",
+            "funding_granted",
+            "decided_by__email",
+            "probability_of_success",
+            "rationale",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        yield [
+            safe(key),
+            gate,
+            decided_on.isoformat(),
+            decision,
+            _money(funding),
+            safe(decided_by),
+            _probability(probability),
+            safe(rationale),
+        ]
+
+
+def _spend(submitted) -> Iterator[list]:
+    safe = formula_safe
+    for key, spent_on, amount, category, note in (
+        SpendEntry.objects.filter(project__in=submitted)
+        .order_by("project__key", "spent_on", "id")
+        .values_list("project__key", "spent_on", "amount", "category", "note")
+        .iterator(chunk_size=CHUNK)
+    ):
+        yield [safe(key), spent_on.isoformat(), _money(amount), category, safe(note)]
+
+
+def _outcomes(submitted) -> Iterator[list]:
+    for key, month, value in (
+        Outcome.objects.filter(project__in=submitted)
+        .order_by("project__key", "month")
+        .values_list("project__key", "month", "realized_value")
+        .iterator(chunk_size=CHUNK)
+    ):
+        yield [formula_safe(key), month.isoformat(), _money(value)]
+
+
+def _estimates(submitted) -> Iterator[list]:
+    for key, revised, build, run, cadence, per_retrain, author in (
+        ArchitectureEstimate.objects.filter(project__in=submitted)
+        .order_by("project__key")
+        .values_list(
+            "project__key",
+            "updated_at",
+            "build_cost",
+            "monthly_run_cost",
+            "retraining_cadence",
+            "cost_per_retrain",
+            "author__email",
+        )
+        .iterator(chunk_size=CHUNK)
+    ):
+        yield [
+            formula_safe(key),
+            timezone.localdate(revised).isoformat(),
+            _money(build),
+            _money(run),
+            ArchitectureEstimate.RETRAINS_PER_YEAR[cadence],
+            _money(per_retrain),
+            formula_safe(author or ""),
+        ]
+
+
+ROWS = {
+    PROJECTS: _projects,
+    DECISIONS: _decisions,
+    SPEND: _spend,
+    OUTCOMES: _outcomes,
+    ESTIMATES: _estimates,
+}
+SUMMARY_FIELDS = {
+    PROJECTS: "projects",
+    DECISIONS: "decisions",
+    SPEND: "spend_entries",
+    OUTCOMES: "outcomes",
+    ESTIMATES: "estimates",
+}
+
+
+def _export(
+    open_text: Callable[[str], contextlib.AbstractContextManager[IO[str]]],
+) -> ExportSummary:
+    submitted = Project.objects.submitted()
+    summary = ExportSummary()
+    for name in ALL_FILES:
+        if name in ROWS:  # files whose export lives elsewhere join ROWS
+            count = _write_csv(open_text, name, ROWS[name](submitted))
+            setattr(summary, SUMMARY_FIELDS[name], count)
+    return summary
+
+
+def export_portfolio(directory: Path) -> ExportSummary:
+    """Write the portfolio's files into ``directory`` (created if needed)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return _export(lambda name: (directory / name).open("w", encoding="utf-8", newline=""))
+
+
+def export_portfolio_zip(stream: BinaryIO) -> ExportSummary:
+    """The same files, as a zip archive written to ``stream``."""
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+        def open_text(name: str):
+            return io.TextIOWrapper(archive.open(name, "w"), encoding="utf-8", newline="")
+
+        return _export(open_text)
+
+
+def exported_files() -> tuple[str, ...]:
+    return tuple(name for name in ALL_FILES if name in ROWS)

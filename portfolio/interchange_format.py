@@ -1,0 +1,152 @@
+"""The portfolio interchange format, stated once: its files, their columns, the shape of a value.
+
+docs/interchange.md describes it for people. The importer and exporter
+(``gates.interchange``) and the demo generator (``portfolio.demo.generator``)
+read the files and columns from here; a new file or column is one entry in
+``FORMAT``, then its parsing, writing and export in ``gates/interchange/``.
+
+Pure Python (no Django), so that the generator stays usable without a database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from portfolio.web.csv import formula_safe, formula_unquoted
+
+FORMAT_VERSION = 2
+
+PROJECTS = "projects.csv"
+DECISIONS = "gate_decisions.csv"
+SPEND = "spend.csv"
+OUTCOMES = "outcomes.csv"
+ESTIMATES = "estimates.csv"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = True
+    since: int = 1  # the format version that added it
+    text: bool = False  # free or named text: written formula-safe, read back un-quoted
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = True  # a folder without it is refused
+    since: int = 1
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+FORMAT: dict[str, FileFormat] = {
+    PROJECTS: FileFormat(
+        PROJECTS,
+        (
+            Column("key", text=True),
+            Column("title", text=True),
+            Column("research_type"),
+            Column("bucket"),
+            Column("researcher", text=True),
+            Column("product_manager", text=True),
+            Column("submitted_on"),
+            Column("value_kind"),
+            Column("projected_low"),
+            Column("projected_expected"),
+            Column("projected_high"),
+            Column("probability_of_success"),
+            Column("next_stage_ask", required=False, since=2),
+        ),
+    ),
+    DECISIONS: FileFormat(
+        DECISIONS,
+        (
+            Column("project", text=True),
+            Column("gate"),
+            Column("decided_on"),
+            Column("decision"),
+            Column("funding_granted", required=False),
+            Column("decided_by", text=True),
+            Column("probability_of_success", required=False),
+            Column("rationale", required=False, text=True),
+        ),
+    ),
+    SPEND: FileFormat(
+        SPEND,
+        (
+            Column("project", text=True),
+            Column("spent_on"),
+            Column("amount"),
+            Column("category"),
+            Column("note", required=False, text=True),
+        ),
+    ),
+    OUTCOMES: FileFormat(
+        OUTCOMES,
+        (Column("project", text=True), Column("month"), Column("realized_value")),
+    ),
+    ESTIMATES: FileFormat(
+        ESTIMATES,
+        (
+            Column("project", text=True),
+            Column("estimated_on"),
+            Column("build_cost"),
+            Column("monthly_run_cost"),
+            Column("retrains_per_year"),
+            Column("cost_per_retrain", required=False),
+            Column("estimated_by", required=False, text=True),
+        ),
+        required=False,
+        since=2,
+    ),
+    # Other files join here (the decision panel's votes.csv and kill_criteria.csv,
+    # version 3's artifacts): one FileFormat each, required=False.
+}
+
+# Every file, in the order problems are listed and files are exported.
+ALL_FILES = tuple(FORMAT)
+# The files every portfolio has; the others are optional.
+FILES = tuple(name for name, spec in FORMAT.items() if spec.required)
+OPTIONAL_FILES = tuple(name for name, spec in FORMAT.items() if not spec.required)
+
+# column -> required?, per file.
+COLUMNS: dict[str, dict[str, bool]] = {
+    name: {column.name: column.required for column in spec.columns} for name, spec in FORMAT.items()
+}
+
+# The value rules that do not depend on the app's models.
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GATE_NUMBERS = ("1", "2", "3", "4")
+RETRAINS_PER_YEAR = ("0", "1", "2", "4", "12")
+MAX_TITLE_LENGTH = 200
+MAX_MONEY_DIGITS = 14  # 16 digits, 2 of them decimals
+
+__all__ = [
+    "ALL_FILES",
+    "COLUMNS",
+    "DATE_PATTERN",
+    "DECISIONS",
+    "ESTIMATES",
+    "FILES",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "GATE_NUMBERS",
+    "KEY_PATTERN",
+    "MAX_MONEY_DIGITS",
+    "MAX_TITLE_LENGTH",
+    "OPTIONAL_FILES",
+    "OUTCOMES",
+    "PROJECTS",
+    "RETRAINS_PER_YEAR",
+    "SPEND",
+    "Column",
+    "FileFormat",
+    "formula_safe",
+    "formula_unquoted",
+]

@@ -1,0 +1,192 @@
+"""The engine: queries held as data, run in a fixed number of statements, assembled by section.
+
+A :class:`CTE` is a named common table expression and the ones it reads. A
+:class:`Query` is the CTEs its final ``SELECT`` reads, that ``SELECT``, and
+the names of its columns. A :class:`Section` is one key of the result: the
+queries it reads and how it turns their rows into its value, with its lines
+in the terminal summary and its CSV download. Sections live in the modules
+beside this one and are listed in ``portfolio.metrics.SECTIONS``.
+
+:func:`run` works out the rows of every query the asked-for sections read:
+
+- on SQLite, one statement per query, each with the CTEs it needs;
+- on PostgreSQL, one statement for all of them: every CTE once (so each
+  project's state as of A is ranked and worked out once, not once per query),
+  and each query's rows returned as a JSON array of arrays under its name.
+  Values travel as JSON integers and strings: money is already integer cents.
+
+No SQL is split or parsed: statements are put together from the parts held
+here, through ``sql.render``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+from portfolio.metrics.sql import Fragment, render
+
+if TYPE_CHECKING:
+    from portfolio.metrics.scope import Scope
+
+Rows = dict[str, list[dict[str, Any]]]  # query name -> its rows, each a dict by column name
+
+
+@dataclass(frozen=True)
+class CTE:
+    """``name[columns] AS (sql)``; ``needs`` are the CTEs its ``sql`` reads (beyond the shared ones)."""
+
+    name: str
+    sql: str
+    needs: tuple[CTE, ...] = ()
+    columns: str = ""  # "(m)": only a recursive CTE needs to name its columns
+    constants: dict[str, int] = field(default_factory=dict)  # integers its braces name
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    ctes: tuple[CTE, ...]
+    select: str
+    columns: tuple[str, ...]
+    constants: dict[str, int] = field(default_factory=dict)  # integers its braces name
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A section's CSV download: its file name, columns and rows (from the section's value)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Callable[[Any], Iterable[dict]] = list
+
+
+@dataclass(frozen=True)
+class Section:
+    """One key of the result; see the package's docstring for how to add one."""
+
+    name: str
+    queries: tuple[Query, ...]
+    # The section's value, from the rows of its queries and the scope.
+    assemble: Callable[[Rows, Scope], Any]
+    # Part of metrics.md's JSON: the API and ``portfolio_metrics --format json`` show it.
+    in_spec: bool = False
+    # Its lines in ``portfolio_metrics --format text`` (none: not shown there).
+    text: Callable[[Any], list[str]] | None = None
+    csv: tuple[CsvTable, ...] = field(default_factory=tuple)
+
+
+# --- Putting statements together ------------------------------------------------------------
+
+
+_WITH = "WITH RECURSIVE {ctes} {select}"
+_CTE = "{name}{columns} AS ({body})"
+# One query's rows inside the PostgreSQL statement: a JSON array of arrays, in column order.
+_JSON_ROWS = (
+    "{label}, (SELECT COALESCE(json_agg(json_build_array({row}) ORDER BY {row}), '[]')"
+    " FROM ({select}) AS q({columns}))"
+)
+_JSON_OBJECT = "SELECT json_build_object({parts})"
+
+
+def _in_order(shared: tuple[CTE, ...], queries: Iterable[Query]) -> list[CTE]:
+    """The shared CTEs, then every CTE the queries need, each after those it reads, once."""
+    ordered: list[CTE] = list(shared)
+
+    def add(cte: CTE) -> None:
+        if cte in ordered:
+            return
+        for need in cte.needs:
+            add(need)
+        ordered.append(cte)
+
+    for query in queries:
+        for cte in query.ctes:
+            add(cte)
+    names = [cte.name for cte in ordered]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two different CTEs share a name: {sorted(names)}")
+    return ordered
+
+
+def _with(ctes: list[CTE], select: Fragment, fragments: dict) -> Fragment:
+    parts = [
+        render(
+            _CTE,
+            {
+                "name": Fragment(cte.name),
+                "columns": Fragment(cte.columns),
+                "body": render(cte.sql, fragments | cte.constants),
+            },
+        )
+        for cte in ctes
+    ]
+    return render(_WITH, {"ctes": Fragment(", ".join(parts)), "select": select})
+
+
+def _select(query: Query, fragments: dict) -> Fragment:
+    return render(query.select, fragments | query.constants)
+
+
+def statements(
+    shared: tuple[CTE, ...], queries: list[Query], fragments: dict, *, combined: bool
+) -> list[Fragment]:
+    """One statement per query, or (``combined``) one returning a JSON object of them all."""
+    if not combined:
+        return [
+            _with(_in_order(shared, [query]), _select(query, fragments), fragments)
+            for query in queries
+        ]
+    parts = []
+    for query in queries:
+        columns = [f"c{i}" for i in range(len(query.columns))]
+        parts.append(
+            render(
+                _JSON_ROWS,
+                {
+                    "label": Fragment(f"'{query.name}'"),
+                    "row": Fragment(", ".join(f"q.{c}" for c in columns)),
+                    "select": _select(query, fragments),
+                    "columns": Fragment(", ".join(columns)),
+                },
+            )
+        )
+    select = render(_JSON_OBJECT, {"parts": Fragment(", ".join(parts))})
+    return [_with(_in_order(shared, queries), select, fragments)]
+
+
+# --- Running them -------------------------------------------------------------------------
+
+
+def run(
+    scope: Scope, shared: tuple[CTE, ...], sections: Iterable[Section], fragments: dict
+) -> dict[str, Any]:
+    """{section name: its value} for ``sections``, in a fixed number of statements."""
+    sections = list(sections)
+    queries: dict[str, Query] = {}
+    for section in sections:
+        for query in section.queries:
+            if queries.setdefault(query.name, query) != query:
+                raise ValueError(f"two different queries are named {query.name!r}")
+    params = scope.params()
+    postgres = connection.vendor == "postgresql"
+    rows: Rows = {}
+    with connection.cursor() as cursor:
+        found = statements(shared, list(queries.values()), fragments, combined=postgres)
+        for statement, query in zip(found, queries.values(), strict=False):
+            # Each statement is given just the placeholders it names.
+            cursor.execute(statement, {k: v for k, v in params.items() if f"%({k})s" in statement})
+            if postgres:
+                by_name = cursor.fetchone()[0]
+                rows = {
+                    name: [dict(zip(q.columns, row, strict=True)) for row in by_name[name]]
+                    for name, q in queries.items()
+                }
+            else:
+                rows[query.name] = [
+                    dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()
+                ]
+    return {section.name: section.assemble(rows, scope) for section in sections}

@@ -1,0 +1,207 @@
+"""What every metric is computed over: the as-of date, the filters, and the projects' state.
+
+:class:`Scope` checks the filters once for every caller (the dashboard, its
+CSV downloads, the JSON API, ``manage.py portfolio_metrics``). :data:`SHARED`
+holds the common table expressions every query starts from, written once:
+
+- ``scope``: the projects submitted on or before A that the filters keep;
+- ``dec``: their decisions dated on or before A, money in cents and
+  probabilities in ten-thousandths;
+- ``ranked`` and ``state``: each project's latest decision (a window
+  function, so no per-project subquery) and from it its status, current gate
+  and closing, by the process's own rules (``process.state_sql``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from portfolio import process
+from portfolio.metrics.engine import CTE
+from portfolio.metrics.sql import Fragment
+from portfolio.models import Bucket, ResearchType
+
+# As-of dates the engine answers for: a far date would only build a series of
+# thousands of empty months (and the date arithmetic would leave the calendar).
+EARLIEST_AS_OF = datetime.date(1900, 1, 1)
+LATEST_AS_OF = datetime.date(2100, 12, 31)
+AS_OF_RANGE_MESSAGE = (
+    f"choose a date between {EARLIEST_AS_OF.isoformat()} and {LATEST_AS_OF.isoformat()}."
+)
+# Zombies: open projects with no decision for this long, yet spend in the recent window.
+ZOMBIE_IDLE_DAYS = 180
+ZOMBIE_RECENT_SPEND_DAYS = 90
+
+
+class MetricsFilterError(ValueError):
+    """A filter the metrics cannot apply (an unknown bucket or research type, a far date)."""
+
+
+def _cleaned(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An as-of date and the filters, checked: build it with :meth:`of`."""
+
+    as_of: datetime.date
+    bucket: str | None = None
+    research_type: str | None = None
+    product_manager: str | None = None  # lower-case: e-mails match ignoring case
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        as_of: datetime.date | None = None,
+        bucket: str | None = None,
+        research_type: str | None = None,
+        product_manager: str | None = None,
+    ) -> Scope:
+        """Blank filters are no filter; an unknown bucket or research type is refused."""
+        bucket, research_type = _cleaned(bucket), _cleaned(research_type)
+        product_manager = (_cleaned(product_manager) or "").lower() or None
+        if bucket is not None and bucket not in Bucket.values:
+            raise MetricsFilterError(f"Unknown bucket {bucket!r}: use {', '.join(Bucket.values)}.")
+        if research_type is not None and research_type not in ResearchType.values:
+            raise MetricsFilterError(
+                f"Unknown research type {research_type!r}: use {', '.join(ResearchType.values)}."
+            )
+        as_of = as_of or timezone.localdate()
+        if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+            raise MetricsFilterError(f"As of: {AS_OF_RANGE_MESSAGE}")
+        return cls(as_of, bucket, research_type, product_manager)
+
+    def filters(self) -> Fragment:
+        """The filters as conditions on ``p`` (the project) and ``u`` (its product manager)."""
+        conditions = [
+            condition
+            for value, condition in (
+                (self.bucket, "AND p.bucket = %(bucket)s"),
+                (self.research_type, "AND p.research_type = %(research_type)s"),
+                (self.product_manager, "AND LOWER(u.email) = %(product_manager)s"),
+            )
+            if value is not None
+        ]
+        return Fragment(" ".join(conditions))
+
+    def params(self) -> dict[str, object]:
+        """Every placeholder any query names (a query is given those it names)."""
+        as_of = self.as_of
+        month_start = as_of.replace(day=1)
+        recent_after = as_of - datetime.timedelta(days=ZOMBIE_RECENT_SPEND_DAYS)
+        dates = {
+            "as_of": as_of,
+            "month_start": month_start,
+            "next_month_start": first_month_start_after(month_start),
+            "idle_cutoff": as_of - datetime.timedelta(days=ZOMBIE_IDLE_DAYS),
+            # The 90-day window is (recent_after, A]: its first whole month starts here.
+            "recent_after": recent_after,
+            "recent_months_from": first_month_start_after(recent_after),
+        }
+        params: dict[str, object] = {
+            name: connection.ops.adapt_datefield_value(day) for name, day in dates.items()
+        }
+        params["as_of_month"] = as_of.year * 12 + as_of.month - 1
+        params |= {
+            "bucket": self.bucket,
+            "research_type": self.research_type,
+            "product_manager": self.product_manager,
+        }
+        return params
+
+
+def first_month_start_after(day: datetime.date) -> datetime.date:
+    """The first day of the first whole month after ``day``."""
+    following = day + datetime.timedelta(days=1)
+    if following.day == 1:
+        return following
+    return (following.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def fragments(scope: Scope) -> dict[str, Fragment]:
+    """What the shared CTEs name beyond tables and expressions: the filters, the state CASEs."""
+    expressions = process.state_sql("r.decision", "r.gate", "r.decided_on")
+    return {
+        "filters": scope.filters(),
+        **{f"state_{name}": Fragment(sql) for name, sql in expressions.items()},
+    }
+
+
+# --- The CTEs every query starts from ----------------------------------------------------------
+
+SCOPE = CTE(
+    "scope",
+    """
+    SELECT p.id, p.key, p.title, p.bucket, p.research_type, p.value_kind, p.submitted_on,
+           LOWER(u.email) AS pm_email,
+           {probability:p.probability_of_success} AS probability,
+           {cents:p.projected_low} AS low_c,
+           {cents:p.projected_expected} AS expected_c,
+           {cents:p.projected_high} AS high_c
+    FROM {project} p
+    JOIN {user} u ON u.id = p.product_manager_id
+    WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s {filters}
+    """,
+)
+DEC = CTE(
+    "dec",
+    """
+    SELECT d.project_id, g.number AS gate, d.decision, d.decided_on, d.sequence,
+           {cents:d.funding_granted} AS funding_c,
+           {probability:d.probability_of_success} AS probability
+    FROM {decision} d
+    JOIN scope s ON s.id = d.project_id
+    JOIN {gate} g ON g.id = d.gate_id
+    WHERE d.decided_on <= %(as_of)s
+    """,
+)
+RANKED = CTE(
+    "ranked",
+    """
+    SELECT project_id, gate, decision, decided_on,
+           ROW_NUMBER() OVER (
+               PARTITION BY project_id ORDER BY decided_on DESC, sequence DESC
+           ) AS recency
+    FROM dec
+    """,
+)
+STATE = CTE(
+    "state",
+    """
+    SELECT s.*, r.decision AS latest_kind, r.gate AS latest_gate,
+           r.decided_on AS last_decision_on,
+           {state_status} AS status,
+           {state_current_gate} AS current_gate,
+           {state_closed_gate} AS closed_gate,
+           {state_closed_on} AS closed_on
+    FROM scope s
+    LEFT JOIN ranked r ON r.project_id = s.id AND r.recency = 1
+    """,
+)
+SHARED = (SCOPE, DEC, RANKED, STATE)
+
+# Spend up to A, by project: whole months before A's month from the monthly rollup (its size
+# grows with projects × months, not with entries), and the entries of A's own month.
+SPEND = CTE(
+    "spend",
+    """
+    SELECT project_id, SUM(spend_c) AS spend_c FROM (
+        SELECT sm.project_id, {sum_cents:sm.amount} AS spend_c
+        FROM {spend_month} sm JOIN scope s ON s.id = sm.project_id
+        WHERE sm.month < %(month_start)s
+        GROUP BY sm.project_id
+        UNION ALL
+        SELECT e.project_id, {sum_cents:e.amount}
+        FROM {spend} e JOIN scope s ON s.id = e.project_id
+        WHERE e.spent_on >= %(month_start)s AND e.spent_on <= %(as_of)s
+        GROUP BY e.project_id
+    ) spend_parts
+    GROUP BY project_id
+    """,
+)

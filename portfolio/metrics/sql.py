@@ -1,0 +1,117 @@
+"""How the engine's SQL text is made: constant templates, quoted table names, dialect expressions.
+
+Every query of the engine is a constant string in this package. A template
+names what differs between databases or installations in braces, and
+:func:`render` fills in only these:
+
+- ``{project}``, ``{decision}``, … : a table, by its model, quoted as an
+  identifier by the database's own ``quote_name``;
+- ``{cents:p.projected_low}``, ``{month_index:sm.month}``, … : an expression
+  over one column that SQLite and PostgreSQL spell differently (the column
+  after the colon must be a plain ``alias.column`` name);
+- ``{status}``, ``{filters}``, … : fragments given by the engine, themselves
+  made of constants only (the process's state ``CASE``, the scope's filter
+  conditions);
+- integers (scales, bin counts).
+
+Values always travel as placeholders (``%(as_of)s``), never as text.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from django.apps import apps
+from django.db import connection
+
+# The models whose tables the queries read, by the name a template uses.
+TABLES = {
+    "project": "portfolio.Project",
+    "user": "portfolio.User",
+    "spend": "portfolio.SpendEntry",
+    "spend_month": "portfolio.SpendMonth",
+    "outcome": "portfolio.Outcome",
+    # gates depends on portfolio, never the reverse: reached through the app registry.
+    "decision": "gates.GateDecision",
+    "gate": "gates.Gate",
+}
+
+_COLUMN = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
+
+
+class Fragment(str):
+    """SQL text made of constants of this package only (never of a value)."""
+
+
+class _Expression:
+    """An expression over one column, spelled per database: ``{name:alias.column}``."""
+
+    def __init__(self, sqlite: str, postgresql: str):
+        self.sqlite, self.postgresql = sqlite, postgresql
+
+    def spelled(self, vendor: str) -> _Spelled:
+        return _Spelled(self.postgresql if vendor == "postgresql" else self.sqlite)
+
+
+class _Spelled:
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __format__(self, column: str) -> str:
+        if not _COLUMN.fullmatch(column):
+            raise ValueError(f"not a column name: {column!r}")
+        return self.pattern.replace("COLUMN", column)
+
+
+EXPRESSIONS = {
+    # One money value as integer cents (SQLite hands back a REAL: round it first).
+    "cents": _Expression(
+        "CAST(ROUND(COLUMN * 100) AS BIGINT)", "CAST(ROUND(COLUMN * 100) AS BIGINT)"
+    ),
+    # A sum of money as integer cents: numeric sums are exact on PostgreSQL, so it converts
+    # once per group rather than once per row.
+    "sum_cents": _Expression(
+        "SUM(CAST(ROUND(COLUMN * 100) AS INTEGER))", "CAST(SUM(COLUMN) * 100 AS BIGINT)"
+    ),
+    # A probability as integer ten-thousandths (stored with four decimals).
+    "probability": _Expression(
+        "CAST(ROUND(COLUMN * 10000) AS BIGINT)", "CAST(ROUND(COLUMN * 10000) AS BIGINT)"
+    ),
+    # Months since year 0 (year × 12 + month − 1): consecutive months differ by 1.
+    # SQLite keeps dates as 'YYYY-MM-DD' text.
+    "month_index": _Expression(
+        "(CAST(substr(COLUMN, 1, 4) AS INTEGER) * 12 + CAST(substr(COLUMN, 6, 2) AS INTEGER) - 1)",
+        "(CAST(EXTRACT(YEAR FROM COLUMN) AS INTEGER) * 12"
+        " + CAST(EXTRACT(MONTH FROM COLUMN) AS INTEGER) - 1)",
+    ),
+    # The first day of the month after the date in the column (NULL stays NULL).
+    "next_month": _Expression(
+        "date(COLUMN, 'start of month', '+1 month')",
+        "CAST(date_trunc('month', COLUMN) + interval '1 month' AS date)",
+    ),
+}
+
+
+def tables() -> dict[str, Fragment]:
+    """Each table name of :data:`TABLES`, quoted for this database."""
+    quote = connection.ops.quote_name
+    return {
+        name: Fragment(quote(apps.get_model(label)._meta.db_table))
+        for name, label in TABLES.items()
+    }
+
+
+def render(template: str, fragments: dict[str, Fragment | int]) -> Fragment:
+    """The template with its braces filled: tables, dialect expressions, the given fragments."""
+    vendor = connection.vendor
+    values: dict[str, object] = {**tables()}
+    values |= {name: expression.spelled(vendor) for name, expression in EXPRESSIONS.items()}
+    for name, value in fragments.items():
+        if not isinstance(value, Fragment | int):
+            raise TypeError(f"{name}: only constant SQL fragments and integers go into SQL text")
+        values[name] = value
+    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    if missing := fields - set(values):
+        raise KeyError(f"the template names unknown fragments: {', '.join(sorted(missing))}")
+    return Fragment(template.format_map(values))

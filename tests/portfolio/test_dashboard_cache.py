@@ -1,0 +1,63 @@
+"""The dashboard's cache: one entry per filter set and data version, never another's numbers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from portfolio import services
+from tests.conftest import make_project
+from tests.portfolio.test_dashboard import page_numbers
+
+URL = reverse("dashboard")
+AS_OF = "2026-06-30"
+
+
+@pytest.fixture
+def two_buckets(alice, bob):
+    for key, bucket, amount in (("REV-1", "revenue", "1000.00"), ("EFF-1", "efficiency", "30.00")):
+        project = make_project(key=key, bucket=bucket, researcher=alice, product_manager=bob)
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2026, 2, 2),
+            amount=Decimal(amount),
+            category="people",
+        )
+
+
+def _spend(client, **params) -> float:
+    response = client.get(URL, {"as_of": AS_OF, **params})
+    assert response.status_code == 200
+    return page_numbers(response.content)["headline.cumulative_spend"]
+
+
+def test_each_filter_gets_its_own_numbers_from_the_cache(client, erin, two_buckets, monkeypatch):
+    import portfolio.dashboard.views as views
+
+    calls = []
+    real_compute = views.compute
+    monkeypatch.setattr(views, "compute", lambda **kw: calls.append(kw) or real_compute(**kw))
+    client.force_login(erin)
+
+    assert _spend(client) == 1030.0
+    assert _spend(client, bucket="revenue") == 1000.0
+    assert _spend(client, bucket="efficiency") == 30.0
+    assert _spend(client, bucket="revenue", as_of="2026-01-31") == 0.0
+    assert len(calls) == 4
+    # Asked again: from the cache, and still each its own.
+    assert _spend(client, bucket="efficiency") == 30.0
+    assert _spend(client) == 1030.0
+    assert len(calls) == 4
+
+
+def test_the_htmx_swap_and_the_page_share_an_entry_but_not_the_response(client, erin, two_buckets):
+    client.force_login(erin)
+    page = client.get(URL, {"as_of": AS_OF, "bucket": "revenue"})
+    swap = client.get(URL, {"as_of": AS_OF, "bucket": "revenue"}, headers={"HX-Request": "true"})
+    assert page_numbers(swap.content)["headline.cumulative_spend"] == 1000.0
+    assert "<html" in page.content.decode() and "<html" not in swap.content.decode()
+    assert "HX-Request" in page.headers["Vary"] and "HX-Request" in swap.headers["Vary"]
