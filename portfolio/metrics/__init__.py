@@ -54,6 +54,7 @@ import datetime
 
 from portfolio.metrics import engine, scope
 from portfolio.metrics.calibration import CALIBRATION, RELIABILITY
+from portfolio.metrics.decision_quality import DECISION_QUALITY
 from portfolio.metrics.engine import CsvTable, Section
 from portfolio.metrics.funnel import FUNNEL
 from portfolio.metrics.headline import BUCKETS, HEADLINE
@@ -80,6 +81,7 @@ SECTIONS: tuple[Section, ...] = (
     ZOMBIES,
     RELIABILITY,
     OUTCOME_DETAILS,
+    DECISION_QUALITY,
 )
 BY_NAME = {section.name: section for section in SECTIONS}
 SPEC = tuple(section.name for section in SECTIONS if section.in_spec)

@@ -111,7 +111,7 @@ def test_the_decision_against_the_majority_shows_on_the_review_and_project_page(
     cast_vote(project=at_gate_3, gate=3, actor=carol, recommendation="kill")
     cast_vote(project=at_gate_3, gate=3, actor=bob, recommendation="kill")
     client.force_login(bob)
-    data = {"gate": "3", "decision": "go", "decided_on": "2026-02-01"}
+    data = {"gate": "3", "decision": "go", "decided_on": "2026-02-01", "decisions_seen": "2"}
     data.update({f"must_{c.pk}": "yes" for c in criteria(3) if c.is_must_meet})
     refused = client.post(reverse("decision_create", args=[at_gate_3.key]), data)
     assert b"give the rationale for deciding against it" in refused.content
