@@ -37,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from gates.demo_panel import PanelDemo
 from gates.interchange import ImportFailed, command_line_import
 from gates.models import (
     ArchitectureEstimate,
@@ -183,6 +184,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Wrote {writer.deliverables} deliverables, {writer.artifacts} artifacts "
             f"({writer.reuses} reused by other projects) and a draft proposal."
+        )
+        panel = PanelDemo(random.Random(DEMO_SEED))
+        panel.write()
+        self.stdout.write(
+            f"Wrote {panel.votes} gatekeepers' votes, {panel.criteria} kill criteria "
+            f"and {panel.overrides} override{'s' if panel.overrides != 1 else ''}."
         )
 
     def print_sign_ins(self, created: set[str]) -> None:
