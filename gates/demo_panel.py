@@ -163,7 +163,11 @@ class PanelDemo:
                     )
                 ]
                 self.criteria += len(registered)
-                if after is None or after.gate.number != target or after.decision not in ("go", "kill", "recycle"):
+                if (
+                    after is None
+                    or after.gate.number != target
+                    or after.decision not in ("go", "kill", "recycle")
+                ):
                     continue
                 overridden = after.decision == DecisionKind.GO and self.rng.random() < 0.25
                 for number, criterion in enumerate(registered):
