@@ -29,7 +29,9 @@ from gates.interchange.format import (
     SPEND,
     formula_safe,
 )
+from gates.interchange.panel import kill_criterion_rows, vote_rows
 from gates.models import ArchitectureEstimate, GateDecision
+from portfolio.interchange_format import KILL_CRITERIA, VOTES
 from portfolio.models import Outcome, Project, SpendEntry
 
 CHUNK = 5000
@@ -56,12 +58,19 @@ class ExportSummary:
     spend_entries: int = 0
     outcomes: int = 0
     estimates: int = 0
+    votes: int = 0
+    kill_criteria: int = 0
 
     def __str__(self) -> str:
         return (
             f"Exported {self.projects} projects, {self.decisions} gate decisions, "
             f"{self.spend_entries} spend entries, {self.outcomes} outcome months and "
-            f"{self.estimates} architecture estimates."
+            f"{self.estimates} architecture estimates"
+            + (
+                f", {self.votes} votes and {self.kill_criteria} kill criteria."
+                if self.votes or self.kill_criteria
+                else "."
+            )
         )
 
 
@@ -211,6 +220,8 @@ ROWS = {
     SPEND: _spend,
     OUTCOMES: _outcomes,
     ESTIMATES: _estimates,
+    VOTES: vote_rows,
+    KILL_CRITERIA: kill_criterion_rows,
 }
 SUMMARY_FIELDS = {
     PROJECTS: "projects",
@@ -218,6 +229,8 @@ SUMMARY_FIELDS = {
     SPEND: "spend_entries",
     OUTCOMES: "outcomes",
     ESTIMATES: "estimates",
+    VOTES: "votes",
+    KILL_CRITERIA: "kill_criteria",
 }
 
 

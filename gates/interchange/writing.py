@@ -26,6 +26,7 @@ from gates.interchange.database import (
     write_spend_totals,
 )
 from gates.interchange.format import DECISIONS, OUTCOMES, PROJECTS, SPEND, Problems
+from gates.interchange.panel import write_panel
 from gates.interchange.postgres_bulk import BulkLoad
 from gates.interchange.reading import Source
 from gates.interchange.spend_pass import SpendPass
@@ -42,6 +43,8 @@ class ImportSummary:
     spend_entries: int = 0
     outcomes: int = 0
     estimates: int = 0
+    votes: int = 0
+    kill_criteria: int = 0
     users_created: int = 0
 
     @property
@@ -51,6 +54,8 @@ class ImportSummary:
     def __str__(self) -> str:
         replaced = f" ({self.projects_replaced} replaced)" if self.projects_replaced else ""
         estimates = f", {self.estimates} architecture estimates" if self.estimates else ""
+        if self.votes or self.kill_criteria:
+            estimates += f", {self.votes} votes and {self.kill_criteria} kill criteria"
         return (
             f"Imported {self.projects} projects{replaced}, {self.decisions} gate decisions, "
             f"{self.spend_entries} spend entries and {self.outcomes} outcome months{estimates}; "
@@ -185,6 +190,9 @@ def write(
             source, plan, loader, people, project_ids, gate_ids, recorder, summary, progress
         )
         write_estimates(plan, people, project_ids, summary)
+        summary.votes, summary.kill_criteria = write_panel(
+            plan.panel, people, project_ids, gate_ids
+        )
         insert_values(
             AuditEntry, *new_rows(AuditEntry, audit_entries(plan, project_ids, summary, recorder))
         )
@@ -331,6 +339,8 @@ def audit_entries(plan: Plan, project_ids: dict[str, int], summary: ImportSummar
             "spend_entries": summary.spend_entries,
             "outcomes": summary.outcomes,
             "estimates": summary.estimates,
+            "votes": summary.votes,
+            "kill_criteria": summary.kill_criteria,
             "users_created": summary.users_created,
         },
     }

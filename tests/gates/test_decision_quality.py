@@ -83,6 +83,11 @@ def votes(project, *ballots):
 
 @pytest.fixture
 def portfolio(alice, bob, carol, erin):
+    return build(alice, bob, carol, erin)
+
+
+def build(alice, bob, carol, erin):
+    """The two projects of the module docstring."""
     alpha = make_project(key="ALPHA", researcher=alice, product_manager=bob)
     beta = make_project(key="BETA", researcher=alice, product_manager=bob)
 
@@ -179,7 +184,7 @@ def test_the_dashboard_shows_the_panel_and_its_csv(portfolio, client, erin):
     client.force_login(erin)
     page = client.get(reverse("dashboard"), {"as_of": "2026-03-01"}).content.decode()
     assert "Decision quality" in page
-    assert 'data-metric="decision_quality.brier" data-value="0.32"' in page
+    assert 'data-quality="decision_quality.brier" data-value="0.32"' in page
     assert "ALPHA" in page and "override" in page.lower()
     csv = client.get(reverse("dashboard_csv", args=["gatekeepers"]), {"as_of": "2026-03-01"})
     lines = csv.content.decode().splitlines()
