@@ -86,7 +86,9 @@ def test_three_gatekeepers_vote_the_chair_overrules_them_then_overrides_a_kill_c
     decision.get_by_role("button", name="Record decision").click()
     expect(page.locator("#field-rationale")).to_contain_text("deciding against it")
     decision = page.locator("section.decision-card form")
-    decision.get_by_label("Rationale").fill("The pilot customer's contract changes the case.")
+    decision.get_by_role("textbox", name="Rationale").fill(
+        "The pilot customer's contract changes the case."
+    )
     decision.get_by_role("button", name="Record decision").click()
     history = page.locator("table.decisions-table")
     expect(history).to_contain_text("decided against the majority")
@@ -103,7 +105,9 @@ def test_three_gatekeepers_vote_the_chair_overrules_them_then_overrides_a_kill_c
         "Not met"
     ).check()
     decision.locator("input[name=decision][value=go]").check()
-    decision.get_by_label("Rationale").fill("0.78 is close enough for the first release.")
+    decision.get_by_role("textbox", name="Rationale").fill(
+        "0.78 is close enough for the first release."
+    )
     decision.get_by_role("button", name="Record decision").click()
     expect(page.locator("table.decisions-table")).to_contain_text("override of a kill criterion")
     screenshot(page, "decision-panel-review")

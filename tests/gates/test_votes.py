@@ -312,3 +312,24 @@ def test_those_who_have_not_voted_are_reminded_once_after_the_delay(
         assert send_vote_reminders(today=DAY + datetime.timedelta(days=9)) == 0
     assert [m.to for m in mail.outbox] == [[carol.email]]
     assert "reminder" in mail.outbox[0].body.lower()
+
+
+@pytest.mark.postgres
+def test_the_database_itself_refuses_to_change_a_decided_vote_or_a_kill_criterion(
+    at_gate_3, bob, carol
+):
+    from django.db import IntegrityError, connection, transaction
+
+    cast = vote(at_gate_3, carol, "go", scores=full_marks(3))
+    with connection.cursor() as cursor:  # still open: a plain change goes through
+        cursor.execute("UPDATE gates_vote SET comment = 'open' WHERE id = %s", [cast.pk])
+    decide(at_gate_3, bob, "go", kill_criteria=[NewKillCriterion("Signed agreement")])
+    refused = [
+        ("UPDATE gates_vote SET comment = 'edited' WHERE id = %s", cast.pk),
+        ("DELETE FROM gates_votescore WHERE vote_id = %s", cast.pk),
+        ("DELETE FROM gates_killcriterion WHERE project_id = %s", at_gate_3.pk),
+    ]
+    for sql, pk in refused:
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+    assert Vote.objects.get(pk=cast.pk).comment == "open"
