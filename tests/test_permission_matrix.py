@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision, Vote
 from portfolio.models import (
+    Adoption,
     Artifact,
     ArtifactReuse,
     AuditEntry,
@@ -102,6 +103,7 @@ def proposal_data(w, key="NEW-1") -> dict:
 
 SPEND = {"spent_on": "2025-02-03", "amount": "120.50", "category": "compute", "note": "GPU"}
 OUTCOME = {"month": "2025-03", "realized_value": "1000"}
+ADOPTION = {"month": "2025-03", "active_users": "12", "tasks_completed": "340"}
 ARTIFACT = {"kind": "model", "name": "Triage model", "description": "", "location": ""}
 STUDY = {
     "findings": "It works.",
@@ -293,6 +295,27 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
     ],
+    # The artifact library is for everyone signed in: research assets are meant to be found.
+    "artifact_library": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
+    "artifact_detail": [
+        Case("GET", answers(others=200), kwargs=lambda w: {"key": "AR-9001"}),
+        Case("GET", answers(others=404), kwargs=MISSING, label="no such artifact"),
+        Case("POST", GET_ONLY, kwargs=lambda w: {"key": "AR-9001"}),
+    ],
+    # Adoption: a greenlit product's own PM, or an admin.
+    "adoption_create": [
+        Case("GET", answers(others=403, bob=200, adam=200), kwargs=GREENLIT),
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, adam=DONE),
+            kwargs=GREENLIT,
+            data=lambda w: ADOPTION,
+        ),
+        Case("GET", answers(others=403), kwargs=ACTIVE, label="not greenlit"),
+        Case("POST", answers(others=403), kwargs=ACTIVE, data=lambda w: ADOPTION),
+        # Its author sees a draft (and is refused); nobody else learns it exists.
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+    ],
     "dashboard": [
         Case("GET", answers(others=403, **DASHBOARD_READERS)),
         Case("POST", GET_ONLY),
@@ -477,7 +500,13 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         retraining_cadence="none",
     )
     others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
-    shared = Artifact.objects.create(project=others, kind="dataset", name="Shared data")
+    shared = Artifact.objects.create(
+        key="AR-9001",
+        project=others,
+        kind="dataset",
+        name="Shared data",
+        created_on=datetime.date(2025, 1, 1),
+    )
     return SimpleNamespace(
         people=people,
         **people,
@@ -491,6 +520,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
 
 WRITTEN = (
     Project,
+    Adoption,
     SpendEntry,
     Outcome,
     Artifact,

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models.functions import Lower
 
@@ -91,6 +92,7 @@ class Plan:
     panel: PanelRows = field(default_factory=PanelRows)
     people: set[str] = field(default_factory=set)
     projects_readable: bool = True
+    assets: Any = None  # version 3's files: an ``assets.AssetPlan``
 
     @property
     def replaced_ids(self) -> list[int]:
@@ -153,6 +155,10 @@ def check(
         check_votes(source, plan, problems, plan.panel)
     if source.exists(KILL_CRITERIA):
         check_kill_criteria(source, plan, problems, plan.panel)
+    from gates.interchange.assets import AssetPlan, check_assets  # they need this module
+
+    plan.assets = AssetPlan()
+    check_assets(source, plan, problems, progress)
 
     if problems:
         # Still read the other files, so that every problem is listed at once.

@@ -10,17 +10,22 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from django.utils import timezone
 
+from gates.interchange import assets
 from gates.interchange.format import (
+    ADOPTION,
     ALL_FILES,
+    ARTIFACT_USES,
+    ARTIFACTS,
     COLUMNS,
     DECISIONS,
     ESTIMATES,
@@ -60,17 +65,18 @@ class ExportSummary:
     estimates: int = 0
     votes: int = 0
     kill_criteria: int = 0
+    artifacts: int = 0
+    artifact_uses: int = 0
+    adoption: int = 0
+    files: list[str] = field(default_factory=list)  # the files written, in format order
 
     def __str__(self) -> str:
         return (
             f"Exported {self.projects} projects, {self.decisions} gate decisions, "
-            f"{self.spend_entries} spend entries, {self.outcomes} outcome months and "
-            f"{self.estimates} architecture estimates"
-            + (
-                f", {self.votes} votes and {self.kill_criteria} kill criteria."
-                if self.votes or self.kill_criteria
-                else "."
-            )
+            f"{self.spend_entries} spend entries, {self.outcomes} outcome months, "
+            f"{self.estimates} architecture estimates, {self.artifacts} artifacts "
+            f"({self.artifact_uses} reuses) {self.adoption} months of adoption, "
+            f"{self.votes} votes and {self.kill_criteria} kill criteria."
         )
 
 
@@ -222,6 +228,9 @@ ROWS = {
     ESTIMATES: _estimates,
     VOTES: vote_rows,
     KILL_CRITERIA: kill_criterion_rows,
+    ARTIFACTS: assets.artifact_rows,
+    ARTIFACT_USES: assets.use_rows,
+    ADOPTION: assets.adoption_rows,
 }
 SUMMARY_FIELDS = {
     PROJECTS: "projects",
@@ -231,7 +240,12 @@ SUMMARY_FIELDS = {
     ESTIMATES: "estimates",
     VOTES: "votes",
     KILL_CRITERIA: "kill_criteria",
+    ARTIFACTS: "artifacts",
+    ARTIFACT_USES: "artifact_uses",
+    ADOPTION: "adoption",
 }
+# Version 3's files are written only when they have rows (a folder without them imports).
+ONLY_WITH_ROWS = (ARTIFACTS, ARTIFACT_USES, ADOPTION, VOTES, KILL_CRITERIA)
 
 
 def _export(
@@ -240,9 +254,17 @@ def _export(
     submitted = Project.objects.submitted()
     summary = ExportSummary()
     for name in ALL_FILES:
-        if name in ROWS:  # files whose export lives elsewhere join ROWS
-            count = _write_csv(open_text, name, ROWS[name](submitted))
-            setattr(summary, SUMMARY_FIELDS[name], count)
+        if name not in ROWS:  # files whose export lives elsewhere join ROWS
+            continue
+        rows = ROWS[name](submitted)
+        if name in ONLY_WITH_ROWS:
+            first = next(rows, None)
+            if first is None:
+                continue
+            rows = itertools.chain([first], rows)
+        count = _write_csv(open_text, name, rows)
+        setattr(summary, SUMMARY_FIELDS[name], count)
+        summary.files.append(name)
     return summary
 
 
@@ -264,4 +286,5 @@ def export_portfolio_zip(stream: BinaryIO) -> ExportSummary:
 
 
 def exported_files() -> tuple[str, ...]:
+    """Every file an export may write (those of ``ONLY_WITH_ROWS`` only when they have rows)."""
     return tuple(name for name in ALL_FILES if name in ROWS)

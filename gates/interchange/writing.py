@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from gates.interchange import archive
+from gates.interchange.assets import write_assets
 from gates.interchange.checks import Plan, Progress, check_outcomes
 from gates.interchange.database import (
     BATCH_SIZE,
@@ -45,6 +46,9 @@ class ImportSummary:
     estimates: int = 0
     votes: int = 0
     kill_criteria: int = 0
+    artifacts: int = 0
+    artifact_uses: int = 0
+    adoption: int = 0
     users_created: int = 0
 
     @property
@@ -54,12 +58,21 @@ class ImportSummary:
     def __str__(self) -> str:
         replaced = f" ({self.projects_replaced} replaced)" if self.projects_replaced else ""
         estimates = f", {self.estimates} architecture estimates" if self.estimates else ""
-        if self.votes or self.kill_criteria:
-            estimates += f", {self.votes} votes and {self.kill_criteria} kill criteria"
+        assets = (
+            f", {self.artifacts} artifacts ({self.artifact_uses} reuses)"
+            if self.artifacts or self.artifact_uses
+            else ""
+        )
+        adoption = f", {self.adoption} months of adoption" if self.adoption else ""
+        panel = (
+            f", {self.votes} votes and {self.kill_criteria} kill criteria"
+            if self.votes or self.kill_criteria
+            else ""
+        )
         return (
             f"Imported {self.projects} projects{replaced}, {self.decisions} gate decisions, "
-            f"{self.spend_entries} spend entries and {self.outcomes} outcome months{estimates}; "
-            f"{self.users_created} new people."
+            f"{self.spend_entries} spend entries and {self.outcomes} outcome months"
+            f"{estimates}{assets}{adoption}{panel}; {self.users_created} new people."
         )
 
 
@@ -190,6 +203,8 @@ def write(
             source, plan, loader, people, project_ids, gate_ids, recorder, summary, progress
         )
         write_estimates(plan, people, project_ids, summary)
+        for name, count in write_assets(plan, project_ids, recorder).items():
+            setattr(summary, name, count)
         summary.votes, summary.kill_criteria = write_panel(
             plan.panel, people, project_ids, gate_ids
         )
@@ -339,6 +354,9 @@ def audit_entries(plan: Plan, project_ids: dict[str, int], summary: ImportSummar
             "spend_entries": summary.spend_entries,
             "outcomes": summary.outcomes,
             "estimates": summary.estimates,
+            "artifacts": summary.artifacts,
+            "artifact_uses": summary.artifact_uses,
+            "adoption": summary.adoption,
             "votes": summary.votes,
             "kill_criteria": summary.kill_criteria,
             "users_created": summary.users_created,

@@ -17,7 +17,7 @@ The rooms:
 - ``numbers.py``: money as Decimal exact to the cent, every ratio rounded
   one way (halves away from zero, from the exact value);
 - one module per group of metrics (``headline``, ``funnel``, ``series``,
-  ``outcomes``, ``calibration``, ``open_projects``), each holding its
+  ``outcomes``, ``calibration``, ``open_projects``, ``feedback``), each holding its
   queries and its :class:`~portfolio.metrics.engine.Section` entries.
 
 How it stays exact and fast: money is summed as integer cents and
@@ -54,8 +54,9 @@ import datetime
 
 from portfolio.metrics import engine, scope
 from portfolio.metrics.calibration import CALIBRATION, RELIABILITY
-from portfolio.metrics.decision_quality import DECISION_QUALITY
+from portfolio.metrics.decision_panel import DECISION_PANEL
 from portfolio.metrics.engine import CsvTable, Section
+from portfolio.metrics.feedback import ADOPTION, ASSETS, DECISION_QUALITY, OUTCOME_SCORES
 from portfolio.metrics.funnel import FUNNEL
 from portfolio.metrics.headline import BUCKETS, HEADLINE
 from portfolio.metrics.open_projects import RISK, ZOMBIES
@@ -77,11 +78,15 @@ SECTIONS: tuple[Section, ...] = (
     BUCKETS,
     OUTCOME_COUNTS,
     CALIBRATION,
+    DECISION_QUALITY,
+    ASSETS,
+    ADOPTION,
     RISK,
     ZOMBIES,
     RELIABILITY,
     OUTCOME_DETAILS,
-    DECISION_QUALITY,
+    OUTCOME_SCORES,
+    DECISION_PANEL,
 )
 BY_NAME = {section.name: section for section in SECTIONS}
 SPEC = tuple(section.name for section in SECTIONS if section.in_spec)

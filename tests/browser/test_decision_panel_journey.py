@@ -117,8 +117,8 @@ def test_three_gatekeepers_vote_the_chair_overrules_them_then_overrides_a_kill_c
 
     # The dashboard's decision-quality panel counts the override.
     page.goto(f"{base}/dashboard/")
-    quality = page.locator("section.dash-decision-quality")
-    expect(quality.locator('[data-quality="decision_quality.overrides.count"]')).to_have_text("1")
+    quality = page.locator("section.dash-decision-panel")
+    expect(quality.locator('[data-quality="decision_panel.overrides.count"]')).to_have_text("1")
     quality.get_by_text("Data table: go decisions that overrode").click()
     expect(quality).to_contain_text("ALPHA")
     screenshot(page, "decision-panel-dashboard")

@@ -127,7 +127,7 @@ def build(alice, bob, carol, erin):
 
 
 def quality(**filters) -> dict:
-    return compute(sections=("decision_quality",), **filters)["decision_quality"]
+    return compute(sections=("decision_panel",), **filters)["decision_panel"]
 
 
 def test_the_gatekeepers_brier_scores_and_dissent(portfolio):
@@ -184,7 +184,7 @@ def test_the_dashboard_shows_the_panel_and_its_csv(portfolio, client, erin):
     client.force_login(erin)
     page = client.get(reverse("dashboard"), {"as_of": "2026-03-01"}).content.decode()
     assert "Decision quality" in page
-    assert 'data-quality="decision_quality.brier" data-value="0.32"' in page
+    assert 'data-quality="decision_panel.brier" data-value="0.32"' in page
     assert "ALPHA" in page and "override" in page.lower()
     csv = client.get(reverse("dashboard_csv", args=["gatekeepers"]), {"as_of": "2026-03-01"})
     lines = csv.content.decode().splitlines()

@@ -75,7 +75,7 @@ def wipe() -> None:
 
 def test_export_then_import_gives_back_the_same_panel(hand_made, tmp_path):
     before = panel_of_everything()
-    quality = compute(sections=("decision_quality",), as_of=on(3, 1))["decision_quality"]
+    quality = compute(sections=("decision_panel",), as_of=on(3, 1))["decision_panel"]
     export_portfolio(tmp_path)
     with (tmp_path / "votes.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -95,7 +95,7 @@ def test_export_then_import_gives_back_the_same_panel(hand_made, tmp_path):
     assert not Vote.objects.exists()
     command_line_import(tmp_path)
     assert panel_of_everything() == before
-    again = compute(sections=("decision_quality",), as_of=on(3, 1))["decision_quality"]
+    again = compute(sections=("decision_panel",), as_of=on(3, 1))["decision_panel"]
     quality.pop("time_to_decision")  # deliverables are not in the files (only estimates)
     again.pop("time_to_decision")
     assert again == quality

@@ -1,4 +1,4 @@
-"""Decision quality: how good the gatekeepers' judgments are, and how the process decides.
+"""The decision panel's numbers: how good the gatekeepers' judgments are, how the process decides.
 
 Read from the decision panel's tables (``gates``: votes, kill criteria and
 their verdicts), as of A and within the dashboard's filters:
@@ -43,7 +43,7 @@ PANEL_VOTES = CTE(
 )
 
 GATEKEEPERS_QUERY = Query(
-    "decision_quality_gatekeepers",
+    "decision_panel_gatekeepers",
     (PANEL_VOTES, CLOSED),
     """
     SELECT pv.voter_email,
@@ -78,7 +78,7 @@ OVERRIDES = CTE(
     """,
 )
 OVERRIDES_QUERY = Query(
-    "decision_quality_overrides",
+    "decision_panel_overrides",
     (OVERRIDES,),
     """
     SELECT st.key, g.number, o.decided_on, st.status
@@ -122,7 +122,7 @@ WAITS = CTE(
     needs=(DELIVERED,),
 )
 WAITS_QUERY = Query(
-    "decision_quality_waits",
+    "decision_panel_waits",
     (WAITS,),
     """
     SELECT gate, COUNT(*), SUM(wait_days), MAX(wait_days)
@@ -136,7 +136,7 @@ WAITS_QUERY = Query(
 GATES = (1, 2, 3, 4)
 
 
-def _decision_quality(rows, scope) -> dict:
+def _decision_panel(rows, scope) -> dict:
     keepers = sorted(
         (
             row["gatekeeper"],
@@ -145,7 +145,7 @@ def _decision_quality(rows, scope) -> dict:
                 for c in ("votes", "dissents", "forecasts", "squares", "judged", "vindicated")
             ),
         )
-        for row in rows["decision_quality_gatekeepers"]
+        for row in rows["decision_panel_gatekeepers"]
     )
     forecasts = sum(k[3] for k in keepers)
     squares = sum(k[4] for k in keepers)
@@ -159,11 +159,11 @@ def _decision_quality(rows, scope) -> dict:
                 "decided_on": str(row["decided_on"])[:10],
                 "outcome": row["status"],
             }
-            for row in rows["decision_quality_overrides"]
+            for row in rows["decision_panel_overrides"]
         ),
         key=lambda o: (o["decided_on"], o["key"]),
     )
-    waits = {int(row["gate"]): row for row in rows["decision_quality_waits"]}
+    waits = {int(row["gate"]): row for row in rows["decision_panel_waits"]}
     return {
         "votes": sum(k[1] for k in keepers),
         "forecasts": forecasts,
@@ -212,7 +212,7 @@ def _text(q: dict) -> list[str]:
     o = q["overrides"]
     lines = [
         "",
-        f"Decision quality: gatekeepers' Brier {text.score(q['brier'])} over {q['forecasts']}"
+        f"Decision panel: gatekeepers' Brier {text.score(q['brier'])} over {q['forecasts']}"
         f" forecasts; dissent vindicated {q['dissents_vindicated']} of {q['dissents_judged']};"
         f" overrides {o['count']} ({o['greenlit']} greenlit, {o['killed']} killed,"
         f" {o['open']} open)",
@@ -241,10 +241,10 @@ GATEKEEPER_COLUMNS = (
     "vindicated_share",
 )
 
-DECISION_QUALITY = Section(
-    "decision_quality",
+DECISION_PANEL = Section(
+    "decision_panel",
     (GATEKEEPERS_QUERY, OVERRIDES_QUERY, WAITS_QUERY),
-    _decision_quality,
+    _decision_panel,
     text=_text,
     csv=(
         CsvTable("gatekeepers", GATEKEEPER_COLUMNS, lambda q: q["by_gatekeeper"]),
