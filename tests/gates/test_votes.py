@@ -333,3 +333,35 @@ def test_the_database_itself_refuses_to_change_a_decided_vote_or_a_kill_criterio
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [pk])
     assert Vote.objects.get(pk=cast.pk).comment == "open"
+
+
+def test_an_admin_edits_a_gates_gatekeepers_in_the_admin(client, adam, pete):
+    from django.urls import reverse
+
+    from gates.models import Gate
+
+    gate_1 = Gate.objects.get(number=1)
+    client.force_login(adam)
+    page = client.get(reverse("admin:gates_gate_change", args=[gate_1.pk]))
+    assert page.status_code == 200
+    assert b"gatekeepers-TOTAL_FORMS" in page.content
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in ("name", "purpose")}
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{prefix}-{name}"] = management[name].value()
+        for number, inline in enumerate(formset.formset.forms):
+            for name in inline.fields:
+                value = inline[name].value()
+                if value is not None and not (isinstance(value, bool) and not value):
+                    data[f"{prefix}-{number}-{name}"] = value
+    data["gatekeepers-TOTAL_FORMS"] = "1"
+    data["gatekeepers-0-kind"] = "person"
+    data["gatekeepers-0-person"] = str(pete.pk)
+    response = client.post(reverse("admin:gates_gate_change", args=[gate_1.pk]), data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert list(Gatekeeper.objects.filter(gate=gate_1).values_list("person", flat=True)) == [
+        pete.pk
+    ]
