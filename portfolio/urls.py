@@ -43,4 +43,5 @@ urlpatterns = [
     path("artifacts/<str:key>/", asset_views.artifact_detail, name="artifact_detail"),
     path("", include("portfolio.dashboard.urls")),
     path("", include("gates.urls")),
+    path("", include("api.urls")),
 ]

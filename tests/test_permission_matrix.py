@@ -4,7 +4,8 @@
 persona gets, for GET and for POST. ``test_every_url_pattern_is_in_the_matrix``
 walks the URL configuration, so a new view fails the suite until its
 permissions are written down here. The admin site counts as one entry: its own
-permission checks are Django's.
+permission checks are Django's. The JSON API's namespace has its own matrix, by
+token, over every operation of its schema: tests/api/test_api_permission_matrix.py.
 
 Answers: a status code, ``LOGIN`` (a redirect to the sign-in page), ``ADMIN_LOGIN``
 (to the admin's) or ``DONE`` (a redirect elsewhere: the POST did its work). A
@@ -25,6 +26,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from api.models import ApiToken
+from api.tokens import create_token
 from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision, Vote
 from portfolio.models import (
     Adoption,
@@ -52,6 +55,7 @@ REFUSED = {403, 404, 405, 401, LOGIN, ADMIN_LOGIN}
 
 SUBMITTED_ON = datetime.date(2025, 1, 6)
 ADMIN = "admin"  # the admin site, as one entry
+API_NAMESPACE = "api_v1"  # the JSON API: tests/api/test_api_permission_matrix.py
 
 
 def answers(*, others, anonymous=LOGIN, **by_persona) -> dict[str, int | str]:
@@ -335,6 +339,24 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(anonymous=401, others=403, **DASHBOARD_READERS)),
         Case("POST", GET_ONLY),
     ],
+    # --- The JSON API's pages for people (the API itself: tests/api/) -------------------
+    "api_docs": [
+        Case("GET", answers(anonymous=200, others=200)),
+        Case("POST", GET_ONLY),
+    ],
+    # Everyone signed in makes, lists and revokes their own tokens.
+    "api_tokens": [
+        Case("GET", answers(others=200)),
+        Case("POST", answers(others=201), data=lambda w: {"name": "Script", "scope": "read"}),
+    ],
+    "api_token_revoke": [
+        Case("GET", POST_ONLY, kwargs=lambda w: {"token_id": w.alice_token.pk}),
+        Case(
+            "POST",
+            answers(others=404, alice=DONE),
+            kwargs=lambda w: {"token_id": w.alice_token.pk},
+        ),
+    ],
     # --- Gate pages -----------------------------------------------------------------------
     # The project's product manager or any executive decides; drafts have no gate pages.
     # Gatekeepers open the review too: Carol, who wrote GATE3's estimate, is its architect;
@@ -439,6 +461,8 @@ def url_pattern_names(patterns: list | None = None) -> dict[str, str]:
                 if pattern.namespace == "admin":
                     found[ADMIN] = route
                     continue
+                if pattern.namespace == API_NAMESPACE:
+                    continue
                 walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):
                 found[pattern.name or f"(unnamed: {route})"] = route
@@ -507,7 +531,9 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         name="Shared data",
         created_on=datetime.date(2025, 1, 1),
     )
+    alice_token, _secret = create_token(actor=alice, name="Alice's script")
     return SimpleNamespace(
+        alice_token=alice_token,
         people=people,
         **people,
         active=active,
@@ -519,6 +545,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
 
 
 WRITTEN = (
+    ApiToken,
     Project,
     Adoption,
     SpendEntry,
@@ -539,7 +566,8 @@ def _snapshot() -> tuple:
     projects = tuple(
         Project.objects.order_by("pk").values_list("key", "status", "current_gate", "updated_at")
     )
-    return projects, tuple(model.objects.count() for model in WRITTEN)
+    revoked = ApiToken.objects.filter(revoked_at__isnull=False).count()
+    return projects, revoked, tuple(model.objects.count() for model in WRITTEN)
 
 
 def _outcome(response) -> int | str:

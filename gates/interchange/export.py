@@ -71,12 +71,16 @@ class ExportSummary:
     files: list[str] = field(default_factory=list)  # the files written, in format order
 
     def __str__(self) -> str:
+        panel = (
+            f"; {self.votes} votes and {self.kill_criteria} kill criteria"
+            if self.votes or self.kill_criteria
+            else ""
+        )
         return (
             f"Exported {self.projects} projects, {self.decisions} gate decisions, "
             f"{self.spend_entries} spend entries, {self.outcomes} outcome months, "
             f"{self.estimates} architecture estimates, {self.artifacts} artifacts "
-            f"({self.artifact_uses} reuses) {self.adoption} months of adoption, "
-            f"{self.votes} votes and {self.kill_criteria} kill criteria."
+            f"({self.artifact_uses} reuses) and {self.adoption} months of adoption{panel}."
         )
 
 

@@ -36,8 +36,9 @@ group (or a new module beside them) and list it in :data:`SECTIONS` below:
   the final ``SELECT``; the names of its columns). Reuse a query another
   section has (same object) and it runs once. SQL is a constant template: a
   table is ``{project}``, a dialect expression ``{cents:p.projected_low}``,
-  a value a placeholder ``%(as_of)s`` (see ``sql.py``); CTE names are unique
-  across the package (the PostgreSQL statement holds them all);
+  a value a placeholder ``%(as_of)s`` (see ``sql.py``; a query's own
+  placeholders come from its ``params(scope)``); CTE names are unique across
+  the package (the PostgreSQL statement holds them all);
 - its ``assemble(rows, scope)``: the section's value from the rows (each a
   dict by column name), with ``numbers.money`` / ``numbers.ratio``;
 - ``in_spec=True`` only if metrics.md's JSON has it (the API and the

@@ -151,3 +151,11 @@ def test_it_shows_the_decision_panel(seeded):
     # Open reviews where gatekeepers have voted, waiting for the chair.
     assert Vote.objects.filter(decision__isnull=True).exclude(recommendation="").exists()
     assert "kill criteria" in seeded
+
+
+def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):
+    from api.models import ApiToken
+
+    assert "create_api_token EMAIL" in seeded
+    assert "glt_" not in seeded
+    assert not ApiToken.objects.exists()

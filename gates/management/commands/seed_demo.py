@@ -211,6 +211,11 @@ class Command(BaseCommand):
                 "  (Accounts that existed already keep their password: it was set to the one "
                 "above when they were created.)"
             )
+        # No API token is made or printed here: secrets are shown only when asked for.
+        self.stdout.write(
+            "  API: /api/v1/docs; a token for a demo user: "
+            "python manage.py create_api_token EMAIL [--scope read-write]"
+        )
         self.stdout.write("")
 
 
