@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gates", "0005_architecture_estimate_author_optional"),
+        ("gates", "0006_import_jobs"),
         ("portfolio", "0005_project_next_stage_ask"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

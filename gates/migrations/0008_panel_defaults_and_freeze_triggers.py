@@ -83,7 +83,7 @@ def default_gatekeepers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gates", "0006_decision_panel")]
+    dependencies = [("gates", "0007_decision_panel")]
 
     operations = [
         migrations.RunPython(default_gatekeepers, migrations.RunPython.noop),
