@@ -6,7 +6,6 @@ they see but may not change), and hand state changes to ``portfolio.services``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -34,6 +33,7 @@ from portfolio.models import Project, Status
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
+from portfolio.web import csv as safe_csv
 
 
 def _deny_unless(allowed: bool) -> None:
@@ -132,7 +132,7 @@ CSV_HEADER = [
 
 
 def _csv_rows(projects) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = safe_csv.writer(_Echo())  # no text cell runs as a spreadsheet formula
     yield writer.writerow(CSV_HEADER)
     for p in projects.iterator(chunk_size=500):
         yield writer.writerow(
