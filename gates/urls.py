@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gates.views import interchange, reviews
+from gates.views import history, interchange, reviews
 
 urlpatterns = [
     path("projects/<str:key>/gate-review/", reviews.gate_review, name="gate_review"),
@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path(
         "projects/<str:key>/business-case/", reviews.business_case_edit, name="business_case_edit"
+    ),
+    path(
+        "projects/<str:key>/replaced/<int:pk>/",
+        history.replaced_history,
+        name="replaced_history",
     ),
     path("portfolio/import/", interchange.portfolio_import, name="portfolio_import"),
     path("portfolio/export.zip", interchange.portfolio_export, name="portfolio_export"),

@@ -11,6 +11,7 @@ import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -448,6 +449,46 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class ReplacedHistory(models.Model):
+    """What a project held when an import replaced it: kept for good, read-only.
+
+    Replacing (``import_portfolio(..., replace=True)``, superusers and the command
+    line only) rewrites a project's recorded history from files; nothing it held
+    is lost: its fields, decisions with their scores, spend, outcomes and
+    architecture estimate are copied here first, as plain values (a decision keeps
+    its criteria's names and weights as they were). The project page links each.
+    """
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="replaced_histories"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    # Empty when the command line replaced it (no app user).
+    replaced_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    project_fields = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    decisions = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    spend = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    outcomes = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    estimate = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+        verbose_name_plural = "replaced histories"
+
+    def __str__(self) -> str:
+        return f"History of {self.project.key} replaced on {self.replaced_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A replaced history is kept as it was: it is never edited.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("replaced_history", args=[self.project.key, self.pk])
 
 
 class DataVersion(models.Model):

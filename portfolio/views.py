@@ -222,6 +222,11 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         "chart": project_page.spend_chart(months, decisions),
         "audit_entries": audit_entries,
         "artifacts": list(project.artifacts.select_related("registered_by")),
+        "replaced_histories": list(
+            project.replaced_histories.select_related("project", "replaced_by").only(
+                "pk", "replaced_at", "project__key", "replaced_by__full_name", "replaced_by__email"
+            )
+        ),
         "reused": list(
             project.artifact_reuses.select_related("artifact__project").order_by("artifact__name")
         ),

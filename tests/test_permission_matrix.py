@@ -32,6 +32,7 @@ from portfolio.models import (
     AuditEntry,
     Outcome,
     Project,
+    ReplacedHistory,
     SpendEntry,
     Status,
     User,
@@ -367,6 +368,30 @@ MATRIX: dict[str, list[Case]] = {
     "portfolio_import": [
         Case("GET", answers(others=403, adam=200)),
         Case("POST", answers(others=403, adam=DONE), data=import_upload),
+        # Replacing is for superusers only (none of the personas).
+        Case(
+            "POST",
+            answers(others=403),
+            data=lambda w: {**import_upload(w), "replace": "on"},
+            label="replace",
+        ),
+    ],
+    # What an import replaced: read-only, for whoever sees the project.
+    "replaced_history": [
+        Case("GET", answers(others=200), kwargs=lambda w: {"key": "GREEN", "pk": w.history.pk}),
+        Case(
+            "GET",
+            answers(others=404, alice=200),
+            kwargs=lambda w: {"key": "DRAFT", "pk": w.draft_history.pk},
+            label="draft",
+        ),
+        Case(
+            "GET",
+            answers(others=404),
+            kwargs=lambda w: {"key": "ACTIVE", "pk": w.history.pk},
+            label="another project's",
+        ),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=lambda w: {"key": "GREEN", "pk": w.history.pk}),
     ],
     "portfolio_export": [
         Case("GET", answers(others=403, **EXPORTERS)),
@@ -443,6 +468,8 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
     greenlit = greenlight(make_project(key="GREEN", **owned), bob, carol)
     others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
     shared = Artifact.objects.create(project=others, kind="dataset", name="Shared data")
+    history = ReplacedHistory.objects.create(project=greenlit, project_fields={"title": "Before"})
+    draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
         people=people,
         **people,
@@ -450,6 +477,8 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         draft=draft,
         greenlit=greenlit,
         shared_artifact=shared,
+        history=history,
+        draft_history=draft_history,
     )
 
 
@@ -465,6 +494,7 @@ WRITTEN = (
     BusinessCase,
     AuditEntry,
     User,
+    ReplacedHistory,
 )
 
 
