@@ -38,7 +38,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-import harness  # noqa: E402  (bench/harness.py: gunicorn, env and wrk helpers)
+import common  # noqa: E402  (bench/common.py: processes and the environment)
+import load  # noqa: E402  (bench/load.py: gunicorn)
 
 CSRF = "f" * 16 + secrets.token_hex(8)  # a 32-character unmasked CSRF secret
 RESEARCHER = "fault-researcher@bench.greenlight"
@@ -208,7 +209,7 @@ def count_rows(url: str, keys: list[str]) -> dict:
         "(SELECT coalesce(sum(amount), 0) FROM portfolio_spendmonth m WHERE m.project_id = p.id) "
         f"FROM portfolio_project p WHERE p.key IN ({quoted}) ORDER BY p.key"
     )
-    out = harness.psql(url, "-A", "-t", "-F", "\t", "-c", sql).stdout
+    out = common.psql(url, "-A", "-t", "-F", "\t", "-c", sql).stdout
     rows = {}
     for line in out.strip().splitlines():
         key, spend, decisions, spend_total, decisions_count, rollup = line.split("\t")
@@ -244,23 +245,23 @@ def main() -> int:
         return 2
 
     python = sys.executable
-    env = harness.django_env(url, secrets.token_urlsafe(50))
+    env = common.django_env(url, secrets.token_urlsafe(50))
     env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     env["DATABASE_CONN_MAX_AGE"] = "60"  # persistent connections: the hard case for recovery
     log("migrating")
-    harness.run([python, "manage.py", "migrate", "-v0"], env=env)
+    common.run([python, "manage.py", "migrate", "-v0"], env=env)
     setup = (
         SETUP.replace("RESEARCHER", repr(RESEARCHER))
         .replace("PM", repr(PM))
         .replace("PROJECTS", "12")
     )
-    out = harness.run([python, "manage.py", "shell", "-c", setup], env=env).stdout
+    out = common.run([python, "manage.py", "shell", "-c", setup], env=env).stdout
     facts = json.loads(re.search(r"^FAULT-SETUP (.*)$", out, flags=re.MULTILINE).group(1))
     keys = facts["keys"]
     spend_keys, decision_keys = keys[:6], keys[6:]
 
     cfg = argparse.Namespace(python=python, workers=args.workers)
-    server = harness.Gunicorn(cfg, env, BENCH / "out" / "fault-gunicorn.log")
+    server = load.Gunicorn(cfg, env, BENCH / "out" / "fault-gunicorn.log")
     (BENCH / "out").mkdir(exist_ok=True)
     server.wait_ready()
     master_pid = server.process.pid

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from portfolio import process
 from portfolio.models import (
     Artifact,
     ArtifactKind,
@@ -266,7 +267,7 @@ def reusable_artifacts(project: Project):
 
 # --- The project list's filters ------------------------------------------------
 
-GATE_CHOICES = [("", "Any gate"), *[(str(n), f"Gate {n}") for n in (1, 2, 3, 4)]]
+GATE_CHOICES = [("", "Any gate"), *[(str(n), f"Gate {n}") for n in process.GATES]]
 
 
 class ProjectFilterForm(Form):

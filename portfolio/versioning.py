@@ -6,6 +6,23 @@ transaction. The UPDATE takes a row lock, so a reader that sees version n sees
 every change committed with a version up to n: a cache keyed by the version is
 never stale, and the dashboard's cost at a given version is paid once per
 app server process, not once per request.
+
+The price: the counter is one row, so the writes serialize on it. Two audited
+changes in flight at once each update that row, and the second waits for the
+first to commit (on PostgreSQL, the row lock; on SQLite every write is serial
+anyway). That is fine here because:
+
+- the bump comes with the audit entry, at the end of a service's work, so the
+  lock is held only from there to the commit, milliseconds for a decision or a
+  spend entry;
+- writes are made by people (a decision, a spend entry, a deliverable), a few
+  a second at the most, while reads (the pages, the dashboard, the API) take no
+  lock on the row at all;
+- the one long writer, an import, bumps the version once, after writing
+  everything, so it too holds the row only for its last moments.
+
+If writes ever came by the hundred a second, a version per table or a cache
+keyed by time would trade this exactness for throughput.
 """
 
 from __future__ import annotations

@@ -131,15 +131,13 @@ def _select(query: Query, fragments: dict) -> Fragment:
     return render(query.select, fragments | query.constants)
 
 
-def statements(
-    shared: tuple[CTE, ...], queries: list[Query], fragments: dict, *, combined: bool
-) -> list[Fragment]:
-    """One statement per query, or (``combined``) one returning a JSON object of them all."""
-    if not combined:
-        return [
-            _with(_in_order(shared, [query]), _select(query, fragments), fragments)
-            for query in queries
-        ]
+def statement(shared: tuple[CTE, ...], query: Query, fragments: dict) -> Fragment:
+    """One query on its own: the CTEs it needs, then its ``SELECT``."""
+    return _with(_in_order(shared, [query]), _select(query, fragments), fragments)
+
+
+def combined_statement(shared: tuple[CTE, ...], queries: list[Query], fragments: dict) -> Fragment:
+    """Every query in one statement, returning ``{query name: [[column, …], …]}`` as JSON."""
     parts = []
     for query in queries:
         columns = [f"c{i}" for i in range(len(query.columns))]
@@ -155,7 +153,7 @@ def statements(
             )
         )
     select = render(_JSON_OBJECT, {"parts": Fragment(", ".join(parts))})
-    return [_with(_in_order(shared, queries), select, fragments)]
+    return _with(_in_order(shared, queries), select, fragments)
 
 
 # --- Running them -------------------------------------------------------------------------
@@ -172,21 +170,22 @@ def run(
             if queries.setdefault(query.name, query) != query:
                 raise ValueError(f"two different queries are named {query.name!r}")
     params = scope.params()
-    postgres = connection.vendor == "postgresql"
+
+    def execute(cursor, sql: Fragment) -> None:
+        # Each statement is given just the placeholders it names.
+        cursor.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
+
     rows: Rows = {}
     with connection.cursor() as cursor:
-        found = statements(shared, list(queries.values()), fragments, combined=postgres)
-        for statement, query in zip(found, queries.values(), strict=False):
-            # Each statement is given just the placeholders it names.
-            cursor.execute(statement, {k: v for k, v in params.items() if f"%({k})s" in statement})
-            if postgres:
-                by_name = cursor.fetchone()[0]
-                rows = {
-                    name: [dict(zip(q.columns, row, strict=True)) for row in by_name[name]]
-                    for name, q in queries.items()
-                }
-            else:
-                rows[query.name] = [
+        if connection.vendor == "postgresql":
+            execute(cursor, combined_statement(shared, list(queries.values()), fragments))
+            by_name = cursor.fetchone()[0]
+            for name, query in queries.items():
+                rows[name] = [dict(zip(query.columns, row, strict=True)) for row in by_name[name]]
+        else:
+            for name, query in queries.items():
+                execute(cursor, statement(shared, query, fragments))
+                rows[name] = [
                     dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()
                 ]
     return {section.name: section.assemble(rows, scope) for section in sections}

@@ -15,14 +15,15 @@
     return tooltip;
   }
 
-  // Move each point's <title> into data-tip and aria-label, so the browser's own
-  // delayed tooltip does not double ours, and screen readers keep the text.
+  // Move each point's <title> into data-tip, so the browser's own delayed tooltip does
+  // not double ours. Screen readers read the chart as one image (role=img, its title and
+  // description) and each number from the data table beside it; an aria-label on a
+  // role-less <circle> is prohibited ARIA.
   function prepare(root) {
     root.querySelectorAll("svg.chart [data-point]").forEach(function (point) {
       var title = point.querySelector("title");
       if (!title) return;
       point.dataset.tip = title.textContent;
-      point.setAttribute("aria-label", title.textContent);
       title.remove();
     });
   }
@@ -52,13 +53,11 @@
   document.addEventListener("pointerout", function (event) {
     if (event.target.closest && event.target.closest("[data-point]")) hide();
   });
-  document.addEventListener("focusin", function (event) {
-    var point = event.target.querySelector ? event.target.querySelector("[data-point]") : null;
-    if (!point) return;
-    var box = point.getBoundingClientRect();
-    show(point, box.right, box.top);
+  // A bubble opens its project on a click; the data table links each project too.
+  document.addEventListener("click", function (event) {
+    var point = event.target.closest && event.target.closest("[data-point][data-href]");
+    if (point) window.location.assign(point.dataset.href);
   });
-  document.addEventListener("focusout", hide);
 
   document.addEventListener("DOMContentLoaded", function () { prepare(document); });
   document.addEventListener("htmx:afterSettle", function () { hide(); tooltip = null; prepare(document); });

@@ -2,22 +2,25 @@
 // move focus to what changed, so keyboard and screen-reader users land on the
 // confirmation or on the first error instead of the top of the page.
 "use strict";
-document.addEventListener("htmx:afterSwap", function (event) {
-  var swapped = event.detail.target;
-  if (!swapped || swapped.id !== "review") {
+// htmx 2 settles the new content's attributes after the swap: look for the errors then,
+// or focus is set on an element about to be replaced and drops to <body>.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var swapped = event.detail.elt;
+  var target = event.detail.target;
+  if (!(swapped && swapped.id === "review") && !(target && target.id === "review")) {
     return; // the live scorecard total: leave focus where the user is scoring
   }
   var region = document.getElementById("review");
-  var target =
+  var focusTarget =
     region &&
     (region.querySelector("[data-focus-after-swap]") ||
       region.querySelector(".form-errors, .field-error"));
-  if (!target) {
+  if (!focusTarget || focusTarget.contains(document.activeElement)) {
     return;
   }
-  if (!target.hasAttribute("tabindex")) {
-    target.setAttribute("tabindex", "-1");
+  if (!focusTarget.hasAttribute("tabindex")) {
+    focusTarget.setAttribute("tabindex", "-1");
   }
-  target.focus({ preventScroll: true });
-  target.scrollIntoView({ block: "center" });
+  focusTarget.focus({ preventScroll: true });
+  focusTarget.scrollIntoView({ block: "center" });
 });

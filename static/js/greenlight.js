@@ -1,2 +1,43 @@
 // Greenlight's small progressive enhancements. Pages work without this file.
 "use strict";
+(() => {
+  // A table or chart wider than the screen scrolls inside its own box: make that box
+  // a named, focusable region while it scrolls, so the keyboard can scroll it too
+  // (and take it out of the tab order again when it fits).
+  const SCROLL_BOXES = ".table-wrap, .chart-figure, .spend-chart";
+
+  function nameOf(box) {
+    const caption = box.querySelector("caption, figcaption, title");
+    const heading = box.closest("section, .card, details")?.querySelector("h2, h3, summary");
+    const text = (caption || heading)?.textContent.trim().replace(/\s+/g, " ");
+    return text ? `${text} (scrolls sideways)` : "Scrolls sideways";
+  }
+
+  function markScrollBoxes() {
+    for (const box of document.querySelectorAll(SCROLL_BOXES)) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", nameOf(box));
+        box.dataset.scrollBox = "";
+      } else if (!scrolls && "scrollBox" in box.dataset) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scrollBox;
+      }
+    }
+  }
+
+  let pending = null;
+  function soon() {
+    if (pending) cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(markScrollBoxes);
+  }
+  document.addEventListener("DOMContentLoaded", markScrollBoxes);
+  document.addEventListener("htmx:afterSettle", markScrollBoxes);
+  document.addEventListener("toggle", soon, true); // a <details> opened: its table is measured now
+  window.addEventListener("resize", soon);
+  if (document.readyState !== "loading") markScrollBoxes();
+})();

@@ -13,16 +13,30 @@
     }
   });
 
-  let focusedColumn = null;
+  // The link clicked (a column to sort by, Next or Previous) is replaced with the table:
+  // put focus on its successor, or on the other page link when the last page has no Next.
+  let clicked = null;
   document.addEventListener("click", (event) => {
-    const link = event.target.closest("#project-table a.sort-link");
-    focusedColumn = link ? link.dataset.column : null;
+    const link = event.target.closest("#project-table a.sort-link, #project-table .pagination a");
+    if (!link) {
+      clicked = null;
+    } else if (link.classList.contains("sort-link")) {
+      clicked = [`a.sort-link[data-column="${link.dataset.column}"]`];
+    } else {
+      const rel = link.getAttribute("rel");
+      clicked = [`.pagination a[rel="${rel}"]`, ".pagination a", "caption"];
+    }
   });
-  document.addEventListener("htmx:afterSwap", () => {
+  document.addEventListener("htmx:afterSettle", () => {
     const table = document.getElementById("project-table");
-    if (!table || !focusedColumn) return;
-    const link = table.querySelector(`a.sort-link[data-column="${focusedColumn}"]`);
-    if (link) link.focus();
-    focusedColumn = null;
+    if (!table || !clicked) return;
+    for (const selector of clicked) {
+      const target = table.querySelector(selector);
+      if (!target) continue;
+      if (!target.matches("a")) target.setAttribute("tabindex", "-1");
+      target.focus();
+      break;
+    }
+    clicked = null;
   });
 })();

@@ -37,6 +37,10 @@ CHROMIUM_MISSING = (
 PLAYWRIGHT_MISSING = (
     "Playwright not installed: run `make venv` (pip install -e '.[dev]') to run browser tests"
 )
+AXE_MISSING = (
+    "axe-playwright-python not installed: run `make venv` (pip install -e '.[dev]') to run "
+    "the accessibility checks"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -93,6 +97,16 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    """axe-core (bundled by axe-playwright-python): ``axe.run(page, options=...)``."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        _unavailable(AXE_MISSING)
+    return Axe()
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT)
@@ -108,8 +122,8 @@ def screenshot() -> Callable[[Page, str], Path]:
     """``screenshot(page, "dashboard")`` saves tests/browser/screenshots/dashboard.png."""
 
     def take(page: Page, name: str) -> Path:
-        SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -74,8 +74,8 @@ def test_an_executive_reads_the_dashboard_and_filters_it(
     expect(page.locator(".tile-key .value")).to_have_text("4.3%")
 
     # A bubble opens its project.
-    bubble = page.locator("svg.bubble-chart a.bubble-link").first
-    href = bubble.get_attribute("href")
+    bubble = page.locator("svg.bubble-chart circle.bubble").first
+    href = bubble.get_attribute("data-href")
     bubble.click(force=True)
     expect(page).to_have_url(re.compile(re.escape(href) + "$"))
 

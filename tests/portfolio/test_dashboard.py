@@ -126,7 +126,7 @@ def test_it_shows_the_extra_panels_from_the_dashboard_metrics(client, erin):
     assert sum(b["forecasts"] for b in extras["reliability"]) == wanted["calibration"]["forecasts"]
     assert len(extras["risk"]) == wanted["headline"]["active"]
     content = response.content.decode()
-    assert content.count('class="bubble-link"') == len(extras["risk"])
+    assert content.count('class="bubble bucket-') == len(extras["risk"])
     for bubble in extras["risk"]:
         assert reverse("project_detail", args=[bubble["key"]]) in content
 
@@ -398,7 +398,7 @@ def test_it_draws_the_projects_that_spent_most_when_there_are_too_many(
 
     content = re.sub(r"\s+", " ", response.content.decode())
     assert [b["key"] for b in response.context["risk_shown"]] == ["BIG", "MID"]
-    assert content.count('class="bubble-link"') == 2
+    assert content.count('class="bubble bucket-') == 2
     assert "Showing the 2 of 3 active projects that have spent the most" in content
     assert [z["key"] for z in response.context["zombies_shown"]] == ["BIG"]
     assert "The 1 of 3 that spent most since their last decision" in content

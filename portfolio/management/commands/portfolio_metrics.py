@@ -1,4 +1,4 @@
-"""manage.py portfolio_metrics: the dashboard's numbers (spec/metrics.md), as JSON or text."""
+"""manage.py portfolio_metrics: the dashboard's numbers (docs/metrics.md), as JSON or text."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Print the portfolio metrics as of a date: --format json gives exactly the shape of "
-        "spec/metrics.md, --format text a summary to read."
+        "docs/metrics.md, --format text a summary to read."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,158 @@
+"""Every page of the site, for every role that opens it: the list the page checks walk.
+
+``test_every_page.py`` opens each entry, signed in as each of its roles, at a desktop
+width and (unless ``phone=False``) at 390 px, and asserts axe-core finds no WCAG 2.2 AA
+violation, the page fits the width without horizontal scrolling and (at 390 px) its
+controls are at least 44 px tall. A new page joins the checks by one entry here.
+
+The pages are read against the demo portfolio of ``seed_demo`` (realistic: 150 projects,
+every status); ``World`` names the projects an entry can point at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from portfolio.models import Role
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+# The demo sign-ins (gates/management/commands/seed_demo.py), by role.
+ANONYMOUS = "anonymous"
+RESEARCHER = Role.RESEARCHER.value
+PM = Role.PRODUCT_MANAGER.value
+ARCHITECT = Role.ARCHITECT.value
+EXECUTIVE = Role.EXECUTIVE.value
+ADMIN = Role.ADMIN.value
+ROLES = (RESEARCHER, PM, ARCHITECT, EXECUTIVE, ADMIN)
+SIGNED_IN = ROLES
+
+World = SimpleNamespace
+
+
+def key(name: str) -> Callable[[World], dict]:
+    """The URL arguments of a page about the world's project ``name``."""
+    return lambda w: {"key": getattr(w, name).key}
+
+
+def no_args(w: World) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class PageCase:
+    url_name: str
+    roles: tuple[str, ...]
+    args: Callable[[World], dict] = no_args
+    label: str = ""  # tells two entries of one URL apart
+    query: str = ""  # appended to the URL, "?page=2"
+    phone: bool = True  # also checked at 390 px
+    # Brings the page to the state checked, after it loaded (a click, a refused form).
+    setup: Callable[[Page, World], None] | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.url_name + (f"[{self.label}]" if self.label else "")
+
+
+def refuse_a_decision(page: Page, w: World) -> None:
+    """A Go with no criteria scored: the server refuses it and names what is missing."""
+    page.locator("input[name=decision][value=go]").check()
+    page.get_by_role("button", name="Record decision").click()
+    page.locator(".field-error, .errorlist").first.wait_for()
+
+
+def estimate_typed(page: Page, w: World) -> None:
+    page.get_by_label("Build cost").fill("120000")
+    page.get_by_label("Monthly run cost").fill("-5")
+    page.get_by_label("Monthly run cost").blur()
+
+
+PAGES: list[PageCase] = [
+    PageCase("login", (ANONYMOUS,)),
+    PageCase("home", SIGNED_IN),
+    PageCase("project_list", SIGNED_IN),
+    PageCase("project_list", (EXECUTIVE,), query="?page=2", label="page 2"),
+    PageCase("password_change", (RESEARCHER,)),
+    PageCase("proposal_create", (RESEARCHER, ADMIN)),
+    PageCase("proposal_edit", (RESEARCHER,), key("draft")),
+    PageCase("project_detail", (RESEARCHER,), key("draft"), label="draft"),
+    PageCase("project_detail", SIGNED_IN, key("gate1"), label="at gate 1"),
+    PageCase("project_detail", SIGNED_IN, key("later"), label="later gate"),
+    PageCase("project_detail", (PM,), key("pm_later"), label="later gate, own"),
+    PageCase("project_detail", SIGNED_IN, key("greenlit"), label="greenlit"),
+    PageCase("project_detail", (PM, EXECUTIVE), key("killed"), label="killed"),
+    PageCase("project_detail", (RESEARCHER,), key("fresh"), label="new"),
+    PageCase("spend_create", (RESEARCHER, ADMIN), key("later")),
+    PageCase("spend_create", (PM,), key("pm_later"), label="product manager"),
+    PageCase("outcome_create", (PM, EXECUTIVE, ADMIN), key("greenlit")),
+    PageCase("artifact_create", (RESEARCHER, ADMIN), key("later")),
+    PageCase("artifact_reuse", (RESEARCHER, ADMIN), key("later")),
+    PageCase("dashboard", (PM, EXECUTIVE, ADMIN)),
+    PageCase("gate_review", (PM, EXECUTIVE), key("gate1"), label="gate 1"),
+    PageCase("gate_review", (PM,), key("pm_later"), label="later gate"),
+    PageCase("gate_review", (EXECUTIVE,), key("greenlit"), label="greenlit"),
+    PageCase("gate_review", (PM,), key("gate1"), label="refused", setup=refuse_a_decision),
+    PageCase("feasibility_study_edit", (RESEARCHER, PM), key("later")),
+    PageCase("architecture_estimate_edit", (ARCHITECT, EXECUTIVE), key("later")),
+    PageCase(
+        "architecture_estimate_edit",
+        (ARCHITECT,),
+        key("later"),
+        label="typed",
+        setup=estimate_typed,
+    ),
+    PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
+    PageCase("portfolio_import", (ADMIN,)),
+]
+
+
+def demo_world() -> World:
+    """Loads the demo portfolio and picks a project in each state the pages show."""
+    from django.core.management import call_command
+
+    from gates.management.commands.seed_demo import demo_email
+    from portfolio.models import Project, Status, User
+    from portfolio.services import create_proposal, submit_proposal
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    users = {role: User.objects.get(email=demo_email(role)) for role in ROLES}
+    researcher, pm = users[RESEARCHER], users[PM]
+    projects = Project.objects.order_by("key")
+    fresh = submit_proposal(
+        actor=researcher,
+        project=create_proposal(
+            actor=researcher,
+            key="FRESH-1",
+            title="Summarise support calls",
+            research_type="applied",
+            bucket="efficiency",
+            product_manager=pm,
+            value_kind="cost_savings",
+            projected_low=Decimal("10000"),
+            projected_expected=Decimal("20000"),
+            projected_high=Decimal("40000"),
+            probability_of_success=Decimal("0.3"),
+            business_case="Agents spend an hour a day writing call notes.",
+            hypothesis="A model writes notes agents accept unchanged.",
+        ),
+    )
+    return World(
+        users=users,
+        draft=projects.filter(status=Status.DRAFT, researcher=researcher).first(),
+        gate1=projects.filter(status=Status.ACTIVE, current_gate=1, product_manager=pm).first(),
+        later=projects.filter(
+            status=Status.ACTIVE, current_gate__gte=2, researcher=researcher
+        ).first(),
+        pm_later=projects.filter(status=Status.ACTIVE, current_gate__gte=2, product_manager=pm)
+        .order_by("-current_gate", "key")
+        .first(),
+        greenlit=projects.filter(status=Status.GREENLIT, product_manager=pm).first(),
+        killed=projects.filter(status=Status.KILLED).first(),
+        fresh=fresh,
+    )
