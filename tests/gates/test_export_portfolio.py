@@ -170,13 +170,19 @@ def make_version_2_portfolio(carol, folder: Path) -> None:
     decisions = (folder / "gate_decisions.csv").read_text(encoding="utf-8")
     decisions = decisions.replace(",Waiting for data-sharing agreement", ',"\t-tabbed, =SUM(A1)"')
     (folder / "gate_decisions.csv").write_text(decisions, encoding="utf-8")
+    # Written in the files (a spend row is not changed once written): quoted, as an
+    # export writes them.
+    spend = (folder / "spend.csv").read_text(encoding="utf-8")
+    spend = spend.replace(
+        "RP-0001,2026-01-14,1993.82,compute,\n", "RP-0001,2026-01-14,1993.82,compute,'@vendor\n"
+    )
+    spend = spend.replace('"contractor, week"', "''-x", 1)
+    (folder / "spend.csv").write_text(spend, encoding="utf-8")
     command_line_import(folder)
     Project.objects.filter(key="RP-0002").update(next_stage_ask=Decimal("125000.50"))
     Project.objects.filter(key="RP-0003").update(next_stage_ask=Decimal(0), title=HYPERLINK)
     Project.objects.filter(key="RP-0004").update(title="'=already quoted once")
     Project.objects.filter(key="RP-0005").update(title="+1 idea, @team, -5% cost")
-    SpendEntry.objects.filter(pk=SpendEntry.objects.order_by("pk")[0].pk).update(note="@vendor")
-    SpendEntry.objects.filter(pk=SpendEntry.objects.order_by("pk")[1].pk).update(note="'-x")
     for key, author in (("RP-0002", carol), ("RP-0003", None)):
         ArchitectureEstimate.objects.create(
             project=Project.objects.get(key=key),
