@@ -81,6 +81,12 @@ def can_record_outcome(user: User, project: Project) -> bool:
     return project.product_manager_id == user.pk or user.is_executive or _is_admin(user)
 
 
+def can_record_adoption(user: User, project: Project) -> bool:
+    if not user.is_authenticated or project.status != Status.GREENLIT:
+        return False
+    return project.product_manager_id == user.pk or _is_admin(user)
+
+
 def can_register_artifact(user: User, project: Project) -> bool:
     return not project.is_draft and (project.researcher_id == user.pk or _is_admin(user))
 

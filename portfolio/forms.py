@@ -22,6 +22,7 @@ from portfolio.models import (
     Status,
     User,
     ValueKind,
+    artifact_key_validator,
     project_key_validator,
 )
 
@@ -226,6 +227,17 @@ class OutcomeForm(Form):
 class ArtifactForm(Form):
     kind = forms.ChoiceField(choices=[("", "Choose…"), *ArtifactKind.choices])
     name = forms.CharField(max_length=200)
+    key = forms.CharField(
+        max_length=32,
+        required=False,
+        validators=[artifact_key_validator],
+        help_text="Leave empty for the next free key (AR-0001, AR-0002, …).",
+    )
+    created_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        help_text="When the project produced it; empty for today.",
+    )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     location = forms.CharField(
         max_length=500,
@@ -239,7 +251,11 @@ class ArtifactForm(Form):
 
 class ReusableArtifactField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Artifact) -> str:
-        return f"{obj.name} ({obj.get_kind_display()}) — {obj.project.key}: {obj.project.title}"
+        killed = ", killed" if obj.project.status == Status.KILLED else ""
+        return (
+            f"{obj.key} {obj.name} ({obj.get_kind_display()}) — "
+            f"{obj.project.key}: {obj.project.title}{killed}"
+        )
 
 
 class ArtifactReuseForm(Form):
@@ -247,6 +263,11 @@ class ArtifactReuseForm(Form):
         queryset=Artifact.objects.none(),
         empty_label="Choose an artifact…",
         help_text="Artifacts other projects produced and this one uses.",
+    )
+    used_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        help_text="When this project started building on it; empty for today.",
     )
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -314,3 +335,58 @@ class ProjectFilterForm(Form):
             for name, value in self.cleaned_data.items()
             if value not in (None, "") and name not in self.errors
         }
+
+
+class AdoptionForm(Form):
+    """One month of a greenlit product's use."""
+
+    month = MonthField(help_text="The calendar month the numbers are for.")
+    active_users = forms.IntegerField(min_value=0, help_text="People who used it that month.")
+    tasks_completed = forms.IntegerField(min_value=0, help_text="Tasks done with it that month.")
+    minutes_per_task = forms.DecimalField(
+        required=False,
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        help_text="Average minutes a task takes now, with the product (optional).",
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+    baseline_minutes_per_task = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=10,
+        decimal_places=2,
+        label="Baseline minutes per task",
+        help_text="Minutes the same task took before the product (optional).",
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+    )
+
+    def clean_month(self) -> datetime.date:
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate():
+            raise forms.ValidationError("That month has not started yet.")
+        return month
+
+
+class ArtifactFilterForm(Form):
+    """The artifact library's filters, all in the URL."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Any kind"), *ArtifactKind.choices], label="Kind"
+    )
+    reuse = forms.ChoiceField(
+        required=False,
+        label="Reuse",
+        choices=[("", "Reused or not"), ("reused", "Reused"), ("unused", "Not reused yet")],
+    )
+    origin = forms.ChoiceField(
+        required=False,
+        label="Producing project",
+        choices=[
+            ("", "Any status"),
+            ("killed", "Killed (salvage)"),
+            ("greenlit", "Greenlit"),
+            ("open", "Still open"),
+        ],
+    )

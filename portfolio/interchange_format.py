@@ -15,13 +15,16 @@ from dataclasses import dataclass
 
 from portfolio.web.csv import formula_safe, formula_unquoted
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 PROJECTS = "projects.csv"
 DECISIONS = "gate_decisions.csv"
 SPEND = "spend.csv"
 OUTCOMES = "outcomes.csv"
 ESTIMATES = "estimates.csv"
+ARTIFACTS = "artifacts.csv"
+ARTIFACT_USES = "artifact_uses.csv"
+ADOPTION = "adoption.csv"
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,40 @@ FORMAT: dict[str, FileFormat] = {
         required=False,
         since=2,
     ),
-    # Other files join here (the decision panel's votes.csv and kill_criteria.csv,
-    # version 3's artifacts): one FileFormat each, required=False.
+    # Version 3: research artifacts, their reuse by other projects, adoption of products.
+    ARTIFACTS: FileFormat(
+        ARTIFACTS,
+        (
+            Column("key", text=True),
+            Column("name", text=True),
+            Column("kind"),
+            Column("project", text=True),
+            Column("created_on"),
+        ),
+        required=False,
+        since=3,
+    ),
+    ARTIFACT_USES: FileFormat(
+        ARTIFACT_USES,
+        (Column("artifact", text=True), Column("project", text=True), Column("used_on")),
+        required=False,
+        since=3,
+    ),
+    ADOPTION: FileFormat(
+        ADOPTION,
+        (
+            Column("project", text=True),
+            Column("month"),
+            Column("active_users"),
+            Column("tasks_completed"),
+            Column("minutes_per_task", required=False),
+            Column("baseline_minutes_per_task", required=False),
+        ),
+        required=False,
+        since=3,
+    ),
+    # Other files join here (the decision panel's votes.csv and kill_criteria.csv):
+    # one FileFormat each, required=False.
 }
 
 # Every file, in the order problems are listed and files are exported.
@@ -128,7 +163,10 @@ MAX_TITLE_LENGTH = 200
 MAX_MONEY_DIGITS = 14  # 16 digits, 2 of them decimals
 
 __all__ = [
+    "ADOPTION",
     "ALL_FILES",
+    "ARTIFACTS",
+    "ARTIFACT_USES",
     "COLUMNS",
     "DATE_PATTERN",
     "DECISIONS",

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portfolio.process import STATUS_LABELS
@@ -377,19 +378,84 @@ class Outcome(models.Model):
         return f"{self.project.key} {self.month:%Y-%m} {self.realized_value}"
 
 
+class Adoption(models.Model):
+    """How much a greenlit product was used in one calendar month, and the time it saves.
+
+    ``minutes_per_task`` and ``baseline_minutes_per_task`` (the same task before the
+    product) are optional: minutes saved count only months that have both.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="adoption")
+    month = models.DateField(help_text="First day of the month.")
+    active_users = models.PositiveIntegerField()
+    tasks_completed = models.PositiveBigIntegerField()
+    minutes_per_task = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    baseline_minutes_per_task = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="adoption_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(minutes_per_task__isnull=True) | Q(minutes_per_task__gte=0),
+                name="adoption_minutes_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_minutes_per_task__isnull=True)
+                | Q(baseline_minutes_per_task__gt=0),
+                name="adoption_baseline_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.key} {self.month:%Y-%m}: {self.active_users} users"
+
+
 class ArtifactKind(models.TextChoices):
     MODEL = "model", "Model"
     DATASET = "dataset", "Data set"
     REPORT = "report", "Report"
     CODE = "code", "Code"
+    OTHER = "other", "Other"
+
+
+artifact_key_validator = RegexValidator(
+    r"^[A-Za-z0-9_-]{1,32}$", "Use 1–32 letters, digits, hyphens or underscores."
+)
 
 
 class Artifact(models.Model):
-    """Something a project produced that other projects can reuse."""
+    """Something a project produced that other projects can reuse: a research asset.
 
+    A killed project's artifacts stay: reusing them is salvage, not waste.
+    """
+
+    key = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[artifact_key_validator],
+        help_text="Unique, like a project key (AR-0001).",
+    )
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="artifacts")
     kind = models.CharField(max_length=16, choices=ArtifactKind.choices)
     name = models.CharField(max_length=200)
+    created_on = models.DateField(help_text="When the project produced it.")
     description = models.TextField(blank=True)
     location = models.CharField(
         max_length=500, blank=True, help_text="Where to find it: a URL, a registry path."
@@ -403,10 +469,14 @@ class Artifact(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["key"]
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="artifact_name_per_project"),
+            models.UniqueConstraint(Lower("key"), name="artifact_key_ignoring_case"),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("artifact_detail", args=[self.key])
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
@@ -419,8 +489,10 @@ class ArtifactReuse(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     linked_at = models.DateTimeField(auto_now_add=True)
+    used_on = models.DateField(help_text="When the using project started building on it.")
 
     class Meta:
+        ordering = ["used_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["artifact", "project"], name="artifact_reused_once"),
         ]

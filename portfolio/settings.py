@@ -34,8 +34,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    # django-ninja: the JSON API's schema and its bundled Swagger UI static files.
+    "ninja",
     "portfolio",
     "gates",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +149,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+
+# The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
+# requests per minute per token; the largest request body it reads.
+PORTFOLIO_CURRENCY = env_str("PORTFOLIO_CURRENCY", "EUR").strip().upper()
+if not (len(PORTFOLIO_CURRENCY) == 3 and PORTFOLIO_CURRENCY.isalpha()):
+    raise ImproperlyConfigured(
+        "PORTFOLIO_CURRENCY must be a three-letter ISO 4217 code, such as EUR"
+    )
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 300)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND_PATH = env_str(

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portfolio import views
+from portfolio import asset_views, views
 from portfolio.forms import SignInForm
 from portfolio.web import health
 
@@ -38,6 +38,10 @@ urlpatterns = [
     path("projects/<str:key>/outcomes/", views.outcome_create, name="outcome_create"),
     path("projects/<str:key>/artifacts/new/", views.artifact_create, name="artifact_create"),
     path("projects/<str:key>/artifacts/reuse/", views.artifact_reuse, name="artifact_reuse"),
+    path("projects/<str:key>/adoption/", asset_views.adoption_create, name="adoption_create"),
+    path("artifacts/", asset_views.artifact_library, name="artifact_library"),
+    path("artifacts/<str:key>/", asset_views.artifact_detail, name="artifact_detail"),
     path("", include("portfolio.dashboard.urls")),
     path("", include("gates.urls")),
+    path("", include("api.urls")),
 ]

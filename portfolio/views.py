@@ -31,7 +31,7 @@ from portfolio.forms import (
 )
 from portfolio.models import Project, Status
 from portfolio.process import DELIVERABLES_BY_KIND
-from portfolio.reads import deliverables, project_page, worklists
+from portfolio.reads import assets, deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
 from portfolio.web import csv as safe_csv
 
@@ -238,6 +238,7 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         "outcomes": list(project.outcomes.order_by("month")),
         "outcome_total": sum((o.realized_value for o in project.outcomes.all()), start=0),
     }
+    context.update(assets.project_feedback(project, context["outcomes"], request.user))
     return render(request, "portfolio/project_detail.html", context)
 
 
@@ -424,7 +425,12 @@ def artifact_reuse(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         artifact = form.cleaned_data["artifact"]
         try:
-            services.link_reused_artifact(project=project, artifact=artifact, actor=request.user)
+            services.link_reused_artifact(
+                project=project,
+                artifact=artifact,
+                actor=request.user,
+                used_on=form.cleaned_data.get("used_on"),
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -166,7 +166,13 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         active=make_project(key="ACTIVE", **owned),
         draft=make_project(key="DRAFT", status=Status.DRAFT, researcher=alice, product_manager=bob),
         greenlit=greenlight(make_project(key="GREEN", **owned), bob, carol),
-        shared_artifact=Artifact.objects.create(project=others, kind="model", name="Shared"),
+        shared_artifact=Artifact.objects.create(
+            key="AR-9001",
+            project=others,
+            kind="model",
+            name="Shared",
+            created_on=datetime.date(2025, 1, 1),
+        ),
     )
 
 

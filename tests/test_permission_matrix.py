@@ -4,7 +4,8 @@
 persona gets, for GET and for POST. ``test_every_url_pattern_is_in_the_matrix``
 walks the URL configuration, so a new view fails the suite until its
 permissions are written down here. The admin site counts as one entry: its own
-permission checks are Django's.
+permission checks are Django's. The JSON API's namespace has its own matrix, by
+token, over every operation of its schema: tests/api/test_api_permission_matrix.py.
 
 Answers: a status code, ``LOGIN`` (a redirect to the sign-in page), ``ADMIN_LOGIN``
 (to the admin's) or ``DONE`` (a redirect elsewhere: the POST did its work). A
@@ -25,8 +26,11 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from api.models import ApiToken
+from api.tokens import create_token
 from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision
 from portfolio.models import (
+    Adoption,
     Artifact,
     ArtifactReuse,
     AuditEntry,
@@ -52,6 +56,7 @@ REFUSED = {403, 404, 405, 401, LOGIN, ADMIN_LOGIN}
 
 SUBMITTED_ON = datetime.date(2025, 1, 6)
 ADMIN = "admin"  # the admin site, as one entry
+API_NAMESPACE = "api_v1"  # the JSON API: tests/api/test_api_permission_matrix.py
 
 
 def answers(*, others, anonymous=LOGIN, **by_persona) -> dict[str, int | str]:
@@ -102,6 +107,7 @@ def proposal_data(w, key="NEW-1") -> dict:
 
 SPEND = {"spent_on": "2025-02-03", "amount": "120.50", "category": "compute", "note": "GPU"}
 OUTCOME = {"month": "2025-03", "realized_value": "1000"}
+ADOPTION = {"month": "2025-03", "active_users": "12", "tasks_completed": "340"}
 ARTIFACT = {"kind": "model", "name": "Triage model", "description": "", "location": ""}
 STUDY = {
     "findings": "It works.",
@@ -292,6 +298,27 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
     ],
+    # The artifact library is for everyone signed in: research assets are meant to be found.
+    "artifact_library": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
+    "artifact_detail": [
+        Case("GET", answers(others=200), kwargs=lambda w: {"key": "AR-9001"}),
+        Case("GET", answers(others=404), kwargs=MISSING, label="no such artifact"),
+        Case("POST", GET_ONLY, kwargs=lambda w: {"key": "AR-9001"}),
+    ],
+    # Adoption: a greenlit product's own PM, or an admin.
+    "adoption_create": [
+        Case("GET", answers(others=403, bob=200, adam=200), kwargs=GREENLIT),
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, adam=DONE),
+            kwargs=GREENLIT,
+            data=lambda w: ADOPTION,
+        ),
+        Case("GET", answers(others=403), kwargs=ACTIVE, label="not greenlit"),
+        Case("POST", answers(others=403), kwargs=ACTIVE, data=lambda w: ADOPTION),
+        # Its author sees a draft (and is refused); nobody else learns it exists.
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+    ],
     "dashboard": [
         Case("GET", answers(others=403, **DASHBOARD_READERS)),
         Case("POST", GET_ONLY),
@@ -310,6 +337,24 @@ MATRIX: dict[str, list[Case]] = {
     "api_metrics": [
         Case("GET", answers(anonymous=401, others=403, **DASHBOARD_READERS)),
         Case("POST", GET_ONLY),
+    ],
+    # --- The JSON API's pages for people (the API itself: tests/api/) -------------------
+    "api_docs": [
+        Case("GET", answers(anonymous=200, others=200)),
+        Case("POST", GET_ONLY),
+    ],
+    # Everyone signed in makes, lists and revokes their own tokens.
+    "api_tokens": [
+        Case("GET", answers(others=200)),
+        Case("POST", answers(others=201), data=lambda w: {"name": "Script", "scope": "read"}),
+    ],
+    "api_token_revoke": [
+        Case("GET", POST_ONLY, kwargs=lambda w: {"token_id": w.alice_token.pk}),
+        Case(
+            "POST",
+            answers(others=404, alice=DONE),
+            kwargs=lambda w: {"token_id": w.alice_token.pk},
+        ),
     ],
     # --- Gate pages -----------------------------------------------------------------------
     # The project's product manager or any executive decides; drafts have no gate pages.
@@ -414,6 +459,8 @@ def url_pattern_names(patterns: list | None = None) -> dict[str, str]:
                 if pattern.namespace == "admin":
                     found[ADMIN] = route
                     continue
+                if pattern.namespace == API_NAMESPACE:
+                    continue
                 walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):
                 found[pattern.name or f"(unnamed: {route})"] = route
@@ -467,10 +514,18 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
     draft = make_project(key="DRAFT", status=Status.DRAFT, researcher=alice, product_manager=bob)
     greenlit = greenlight(make_project(key="GREEN", **owned), bob, carol)
     others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
-    shared = Artifact.objects.create(project=others, kind="dataset", name="Shared data")
+    shared = Artifact.objects.create(
+        key="AR-9001",
+        project=others,
+        kind="dataset",
+        name="Shared data",
+        created_on=datetime.date(2025, 1, 1),
+    )
+    alice_token, _secret = create_token(actor=alice, name="Alice's script")
     history = ReplacedHistory.objects.create(project=greenlit, project_fields={"title": "Before"})
     draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
+        alice_token=alice_token,
         people=people,
         **people,
         active=active,
@@ -483,7 +538,9 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
 
 
 WRITTEN = (
+    ApiToken,
     Project,
+    Adoption,
     SpendEntry,
     Outcome,
     Artifact,
@@ -502,7 +559,8 @@ def _snapshot() -> tuple:
     projects = tuple(
         Project.objects.order_by("pk").values_list("key", "status", "current_gate", "updated_at")
     )
-    return projects, tuple(model.objects.count() for model in WRITTEN)
+    revoked = ApiToken.objects.filter(revoked_at__isnull=False).count()
+    return projects, revoked, tuple(model.objects.count() for model in WRITTEN)
 
 
 def _outcome(response) -> int | str:

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models.functions import Lower
 
@@ -87,6 +88,7 @@ class Plan:
     estimates: list[dict] = field(default_factory=list)
     people: set[str] = field(default_factory=set)
     projects_readable: bool = True
+    assets: Any = None  # version 3's files: an ``assets.AssetPlan``
 
     @property
     def replaced_ids(self) -> list[int]:
@@ -145,6 +147,10 @@ def check(
         _replay(state, problems)
     if source.exists(ESTIMATES):
         _check_estimates(source, plan, problems, progress)
+    from gates.interchange.assets import AssetPlan, check_assets  # they need this module
+
+    plan.assets = AssetPlan()
+    check_assets(source, plan, problems, progress)
 
     if problems:
         # Still read the other files, so that every problem is listed at once.

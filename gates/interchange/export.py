@@ -10,17 +10,22 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from django.utils import timezone
 
+from gates.interchange import assets
 from gates.interchange.format import (
+    ADOPTION,
     ALL_FILES,
+    ARTIFACT_USES,
+    ARTIFACTS,
     COLUMNS,
     DECISIONS,
     ESTIMATES,
@@ -56,12 +61,17 @@ class ExportSummary:
     spend_entries: int = 0
     outcomes: int = 0
     estimates: int = 0
+    artifacts: int = 0
+    artifact_uses: int = 0
+    adoption: int = 0
+    files: list[str] = field(default_factory=list)  # the files written, in format order
 
     def __str__(self) -> str:
         return (
             f"Exported {self.projects} projects, {self.decisions} gate decisions, "
-            f"{self.spend_entries} spend entries, {self.outcomes} outcome months and "
-            f"{self.estimates} architecture estimates."
+            f"{self.spend_entries} spend entries, {self.outcomes} outcome months, "
+            f"{self.estimates} architecture estimates, {self.artifacts} artifacts "
+            f"({self.artifact_uses} reuses) and {self.adoption} months of adoption."
         )
 
 
@@ -211,6 +221,9 @@ ROWS = {
     SPEND: _spend,
     OUTCOMES: _outcomes,
     ESTIMATES: _estimates,
+    ARTIFACTS: assets.artifact_rows,
+    ARTIFACT_USES: assets.use_rows,
+    ADOPTION: assets.adoption_rows,
 }
 SUMMARY_FIELDS = {
     PROJECTS: "projects",
@@ -218,7 +231,12 @@ SUMMARY_FIELDS = {
     SPEND: "spend_entries",
     OUTCOMES: "outcomes",
     ESTIMATES: "estimates",
+    ARTIFACTS: "artifacts",
+    ARTIFACT_USES: "artifact_uses",
+    ADOPTION: "adoption",
 }
+# Version 3's files are written only when they have rows (a folder without them imports).
+ONLY_WITH_ROWS = (ARTIFACTS, ARTIFACT_USES, ADOPTION)
 
 
 def _export(
@@ -227,9 +245,17 @@ def _export(
     submitted = Project.objects.submitted()
     summary = ExportSummary()
     for name in ALL_FILES:
-        if name in ROWS:  # files whose export lives elsewhere join ROWS
-            count = _write_csv(open_text, name, ROWS[name](submitted))
-            setattr(summary, SUMMARY_FIELDS[name], count)
+        if name not in ROWS:  # files whose export lives elsewhere join ROWS
+            continue
+        rows = ROWS[name](submitted)
+        if name in ONLY_WITH_ROWS:
+            first = next(rows, None)
+            if first is None:
+                continue
+            rows = itertools.chain([first], rows)
+        count = _write_csv(open_text, name, rows)
+        setattr(summary, SUMMARY_FIELDS[name], count)
+        summary.files.append(name)
     return summary
 
 
@@ -251,4 +277,5 @@ def export_portfolio_zip(stream: BinaryIO) -> ExportSummary:
 
 
 def exported_files() -> tuple[str, ...]:
+    """Every file an export may write (those of ``ONLY_WITH_ROWS`` only when they have rows)."""
     return tuple(name for name in ALL_FILES if name in ROWS)

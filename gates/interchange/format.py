@@ -20,7 +20,10 @@ from django.core.validators import validate_email
 
 from portfolio import process
 from portfolio.interchange_format import (
+    ADOPTION,
     ALL_FILES,
+    ARTIFACT_USES,
+    ARTIFACTS,
     COLUMNS,
     DATE_PATTERN,
     DECISIONS,
@@ -58,7 +61,10 @@ MONEY_PLAIN = re.compile(r"[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2
 CENT = Decimal("0.01")
 
 __all__ = [  # the format's names, for the modules of this package
+    "ADOPTION",
     "ALL_FILES",
+    "ARTIFACTS",
+    "ARTIFACT_USES",
     "COLUMNS",
     "DECISIONS",
     "ESTIMATES",

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from gates.interchange import archive
+from gates.interchange.assets import write_assets
 from gates.interchange.checks import Plan, Progress, check_outcomes
 from gates.interchange.database import (
     BATCH_SIZE,
@@ -42,6 +43,9 @@ class ImportSummary:
     spend_entries: int = 0
     outcomes: int = 0
     estimates: int = 0
+    artifacts: int = 0
+    artifact_uses: int = 0
+    adoption: int = 0
     users_created: int = 0
 
     @property
@@ -51,10 +55,16 @@ class ImportSummary:
     def __str__(self) -> str:
         replaced = f" ({self.projects_replaced} replaced)" if self.projects_replaced else ""
         estimates = f", {self.estimates} architecture estimates" if self.estimates else ""
+        assets = (
+            f", {self.artifacts} artifacts ({self.artifact_uses} reuses)"
+            if self.artifacts or self.artifact_uses
+            else ""
+        )
+        adoption = f", {self.adoption} months of adoption" if self.adoption else ""
         return (
             f"Imported {self.projects} projects{replaced}, {self.decisions} gate decisions, "
-            f"{self.spend_entries} spend entries and {self.outcomes} outcome months{estimates}; "
-            f"{self.users_created} new people."
+            f"{self.spend_entries} spend entries and {self.outcomes} outcome months"
+            f"{estimates}{assets}{adoption}; {self.users_created} new people."
         )
 
 
@@ -185,6 +195,8 @@ def write(
             source, plan, loader, people, project_ids, gate_ids, recorder, summary, progress
         )
         write_estimates(plan, people, project_ids, summary)
+        for name, count in write_assets(plan, project_ids, recorder).items():
+            setattr(summary, name, count)
         insert_values(
             AuditEntry, *new_rows(AuditEntry, audit_entries(plan, project_ids, summary, recorder))
         )
@@ -331,6 +343,9 @@ def audit_entries(plan: Plan, project_ids: dict[str, int], summary: ImportSummar
             "spend_entries": summary.spend_entries,
             "outcomes": summary.outcomes,
             "estimates": summary.estimates,
+            "artifacts": summary.artifacts,
+            "artifact_uses": summary.artifact_uses,
+            "adoption": summary.adoption,
             "users_created": summary.users_created,
         },
     }

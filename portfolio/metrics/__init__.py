@@ -17,7 +17,7 @@ The rooms:
 - ``numbers.py``: money as Decimal exact to the cent, every ratio rounded
   one way (halves away from zero, from the exact value);
 - one module per group of metrics (``headline``, ``funnel``, ``series``,
-  ``outcomes``, ``calibration``, ``open_projects``), each holding its
+  ``outcomes``, ``calibration``, ``open_projects``, ``feedback``), each holding its
   queries and its :class:`~portfolio.metrics.engine.Section` entries.
 
 How it stays exact and fast: money is summed as integer cents and
@@ -36,8 +36,9 @@ group (or a new module beside them) and list it in :data:`SECTIONS` below:
   the final ``SELECT``; the names of its columns). Reuse a query another
   section has (same object) and it runs once. SQL is a constant template: a
   table is ``{project}``, a dialect expression ``{cents:p.projected_low}``,
-  a value a placeholder ``%(as_of)s`` (see ``sql.py``); CTE names are unique
-  across the package (the PostgreSQL statement holds them all);
+  a value a placeholder ``%(as_of)s`` (see ``sql.py``; a query's own
+  placeholders come from its ``params(scope)``); CTE names are unique across
+  the package (the PostgreSQL statement holds them all);
 - its ``assemble(rows, scope)``: the section's value from the rows (each a
   dict by column name), with ``numbers.money`` / ``numbers.ratio``;
 - ``in_spec=True`` only if metrics.md's JSON has it (the API and the
@@ -55,6 +56,7 @@ import datetime
 from portfolio.metrics import engine, scope
 from portfolio.metrics.calibration import CALIBRATION, RELIABILITY
 from portfolio.metrics.engine import CsvTable, Section
+from portfolio.metrics.feedback import ADOPTION, ASSETS, DECISION_QUALITY, OUTCOME_SCORES
 from portfolio.metrics.funnel import FUNNEL
 from portfolio.metrics.headline import BUCKETS, HEADLINE
 from portfolio.metrics.open_projects import RISK, ZOMBIES
@@ -76,10 +78,14 @@ SECTIONS: tuple[Section, ...] = (
     BUCKETS,
     OUTCOME_COUNTS,
     CALIBRATION,
+    DECISION_QUALITY,
+    ASSETS,
+    ADOPTION,
     RISK,
     ZOMBIES,
     RELIABILITY,
     OUTCOME_DETAILS,
+    OUTCOME_SCORES,
 )
 BY_NAME = {section.name: section for section in SECTIONS}
 SPEC = tuple(section.name for section in SECTIONS if section.in_spec)

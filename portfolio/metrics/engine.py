@@ -53,6 +53,8 @@ class Query:
     select: str
     columns: tuple[str, ...]
     constants: dict[str, int] = field(default_factory=dict)  # integers its braces name
+    # Placeholders of its own beyond the scope's (``%(as_of)s``, …), from the scope.
+    params: Callable[[Scope], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,9 @@ def run(
             if queries.setdefault(query.name, query) != query:
                 raise ValueError(f"two different queries are named {query.name!r}")
     params = scope.params()
+    for query in queries.values():
+        if query.params is not None:
+            params |= query.params(scope)
 
     def execute(cursor, sql: Fragment) -> None:
         # Each statement is given just the placeholders it names.

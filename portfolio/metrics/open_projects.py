@@ -17,7 +17,25 @@ import datetime
 
 from portfolio.metrics.engine import CTE, CsvTable, Query, Section
 from portfolio.metrics.numbers import money, probability
-from portfolio.metrics.scope import SPEND
+from portfolio.metrics.scope import SPEND, Scope, date_params, first_month_start_after
+
+# Zombies: open projects with no decision for this long, yet spend in the recent window.
+ZOMBIE_IDLE_DAYS = 180
+ZOMBIE_RECENT_SPEND_DAYS = 90
+
+
+def _windows(scope: Scope) -> dict:
+    """The dates bounding the zombie windows."""
+    month_start = scope.as_of.replace(day=1)
+    recent_after = scope.as_of - datetime.timedelta(days=ZOMBIE_RECENT_SPEND_DAYS)
+    return date_params(
+        next_month_start=first_month_start_after(month_start),
+        idle_cutoff=scope.as_of - datetime.timedelta(days=ZOMBIE_IDLE_DAYS),
+        # The 90-day window is (recent_after, A]: its first whole month starts here.
+        recent_after=recent_after,
+        recent_months_from=first_month_start_after(recent_after),
+    )
+
 
 OPEN_PROJECTS = CTE("open_projects", "SELECT * FROM state WHERE status IN ('active', 'on_hold')")
 LATEST_PROBABILITY = CTE(
@@ -119,6 +137,7 @@ OPEN_PROJECTS_QUERY = Query(
         "recent_c",
         "since_c",
     ),
+    params=_windows,
 )
 
 

@@ -32,9 +32,6 @@ LATEST_AS_OF = datetime.date(2100, 12, 31)
 AS_OF_RANGE_MESSAGE = (
     f"choose a date between {EARLIEST_AS_OF.isoformat()} and {LATEST_AS_OF.isoformat()}."
 )
-# Zombies: open projects with no decision for this long, yet spend in the recent window.
-ZOMBIE_IDLE_DAYS = 180
-ZOMBIE_RECENT_SPEND_DAYS = 90
 
 
 class MetricsFilterError(ValueError):
@@ -91,29 +88,19 @@ class Scope:
         return Fragment(" ".join(conditions))
 
     def params(self) -> dict[str, object]:
-        """Every placeholder any query names (a query is given those it names)."""
-        as_of = self.as_of
-        month_start = as_of.replace(day=1)
-        recent_after = as_of - datetime.timedelta(days=ZOMBIE_RECENT_SPEND_DAYS)
-        dates = {
-            "as_of": as_of,
-            "month_start": month_start,
-            "next_month_start": first_month_start_after(month_start),
-            "idle_cutoff": as_of - datetime.timedelta(days=ZOMBIE_IDLE_DAYS),
-            # The 90-day window is (recent_after, A]: its first whole month starts here.
-            "recent_after": recent_after,
-            "recent_months_from": first_month_start_after(recent_after),
-        }
-        params: dict[str, object] = {
-            name: connection.ops.adapt_datefield_value(day) for name, day in dates.items()
-        }
-        params["as_of_month"] = as_of.year * 12 + as_of.month - 1
-        params |= {
+        """The placeholders of the shared CTEs, and the filters' values."""
+        return {
+            **date_params(as_of=self.as_of, month_start=self.as_of.replace(day=1)),
+            "as_of_month": self.as_of.year * 12 + self.as_of.month - 1,
             "bucket": self.bucket,
             "research_type": self.research_type,
             "product_manager": self.product_manager,
         }
-        return params
+
+
+def date_params(**dates: datetime.date) -> dict[str, object]:
+    """Dates as the database takes them in a placeholder."""
+    return {name: connection.ops.adapt_datefield_value(day) for name, day in dates.items()}
 
 
 def first_month_start_after(day: datetime.date) -> datetime.date:

@@ -32,6 +32,9 @@ TABLES = {
     "spend": "portfolio.SpendEntry",
     "spend_month": "portfolio.SpendMonth",
     "outcome": "portfolio.Outcome",
+    "artifact": "portfolio.Artifact",
+    "artifact_use": "portfolio.ArtifactReuse",
+    "adoption": "portfolio.Adoption",
     # gates depends on portfolio, never the reverse: reached through the app registry.
     "decision": "gates.GateDecision",
     "gate": "gates.Gate",

@@ -7,7 +7,12 @@ themselves. One module per subject; this package re-exports them so that callers
 write ``services.record_spend(...)``.
 """
 
-from portfolio.services.artifacts import link_reused_artifact, register_artifact
+from portfolio.services.adoption import record_adoption
+from portfolio.services.artifacts import (
+    link_reused_artifact,
+    next_artifact_key,
+    register_artifact,
+)
 from portfolio.services.notifications import notify
 from portfolio.services.proposals import (
     PROPOSAL_FIELDS,
@@ -29,8 +34,10 @@ __all__ = [
     "create_proposal",
     "delete_spend",
     "link_reused_artifact",
+    "next_artifact_key",
     "notify",
     "recompute_spend_totals",
+    "record_adoption",
     "record_outcome",
     "record_spend",
     "register_artifact",

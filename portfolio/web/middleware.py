@@ -5,6 +5,7 @@ And keep NUL characters from the address and cookies out of the database's way.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.core.exceptions import SuspiciousOperation
@@ -31,7 +32,9 @@ class DatabaseUnavailableMiddleware:
         for connection in connections.all(initialized_only=True):
             connection.close_if_unusable_or_obsolete()
         message = "The database is unavailable for a moment. Nothing was saved; please try again."
-        if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+        if request.path.startswith(API_V1):
+            response = _problem(503, "unavailable", "Service unavailable", message)
+        elif request.path.startswith("/api/") or request.headers.get("HX-Request"):
             response = JsonResponse({"error": message}, status=503)
         else:
             response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
@@ -53,6 +56,19 @@ def _connection_lost() -> bool:
 
 
 NUL = "\x00"
+# The JSON API v1 answers every error as a problem document (RFC 9457), even here.
+API_V1 = "/api/v1/"
+
+
+def _problem(status: int, kind: str, title: str, detail: str) -> HttpResponse:
+    body = {
+        "type": f"urn:greenlight:problem:{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "errors": [],
+    }
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
 
 
 class NulBytesMiddleware:
@@ -76,6 +92,8 @@ class NulBytesMiddleware:
             for key, values in request.GET.lists()
         ):
             message = "The address holds a NUL character (%00): no page has one."
+            if request.path.startswith(API_V1):
+                return _problem(400, "invalid-input", "Invalid input", message)
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": message}, status=400)
             return bad_request(request, SuspiciousOperation(message))

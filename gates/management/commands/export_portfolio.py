@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gates.interchange import export_portfolio, exported_files
+from gates.interchange import export_portfolio
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
             raise CommandError(f"{directory} exists and is not a folder")
         summary = export_portfolio(directory)
         self.stdout.write(
-            self.style.SUCCESS(f"{summary} Files in {directory}: {', '.join(exported_files())}")
+            self.style.SUCCESS(f"{summary} Files in {directory}: {', '.join(summary.files)}")
         )

@@ -26,6 +26,7 @@ waiting for their deliverables.
 from __future__ import annotations
 
 import csv
+import datetime
 import os
 import random
 import tempfile
@@ -52,7 +53,12 @@ from gates.services import (
 )
 from portfolio.demo.generator import Person, Staff, generate_portfolio, make_staff, project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
-from portfolio.services import create_proposal, link_reused_artifact, register_artifact
+from portfolio.services import (
+    create_proposal,
+    link_reused_artifact,
+    record_adoption,
+    register_artifact,
+)
 
 SITE = "http://127.0.0.1:8000"
 DOMAIN = "demo.greenlight"
@@ -180,10 +186,12 @@ class Command(BaseCommand):
         writer = DemoWriter(random.Random(DEMO_SEED))
         writer.write_deliverables()
         writer.write_artifacts()
+        writer.write_adoption()
         writer.write_draft()
         self.stdout.write(
             f"Wrote {writer.deliverables} deliverables, {writer.artifacts} artifacts "
-            f"({writer.reuses} reused by other projects) and a draft proposal."
+            f"({writer.reuses} reused by other projects), {writer.adoption_months} months of "
+            "adoption and a draft proposal."
         )
         replaced = self.replace_one_project()
         self.stdout.write(f"Re-imported {replaced} from a corrected spreadsheet (--replace).")
@@ -223,6 +231,11 @@ class Command(BaseCommand):
                 "  (Accounts that existed already keep their password: it was set to the one "
                 "above when they were created.)"
             )
+        # No API token is made or printed here: secrets are shown only when asked for.
+        self.stdout.write(
+            "  API: /api/v1/docs; a token for a demo user: "
+            "python manage.py create_api_token EMAIL [--scope read-write]"
+        )
         self.stdout.write("")
 
 
@@ -265,7 +278,7 @@ class DemoWriter:
         self.researcher = User.objects.get(email=demo_email(Role.RESEARCHER))
         self.product_manager = User.objects.get(email=demo_email(Role.PRODUCT_MANAGER))
         self.architects = list(User.objects.filter(groups__name=Role.ARCHITECT).order_by("email"))
-        self.deliverables = self.artifacts = self.reuses = 0
+        self.deliverables = self.artifacts = self.reuses = self.adoption_months = 0
 
     def projects(self):
         return Project.objects.submitted().select_related("researcher", "product_manager")
@@ -389,21 +402,72 @@ class DemoWriter:
     # Artifacts -----------------------------------------------------------------
 
     def write_artifacts(self) -> None:
-        """Projects that did research produce artifacts; later projects reuse some."""
+        """Projects that did research produce artifacts; later projects reuse some.
+
+        Killed projects' artifacts are reused too (salvage), each at a date the
+        rules allow: not before the artifact was made nor before the reusing
+        project was submitted.
+        """
+        today = timezone.localdate()
         produced = []
-        for project in self.projects().order_by("key"):
+        for project in self.projects().order_by("submitted_on", "key"):
             reached = self.reached(project)
             researcher = project.researcher
             if reached >= 3 and (project.status == Status.GREENLIT or self.rng.random() < 0.6):
+                made_on = self.made_on(project, today)
                 for kind in self.rng.sample(list(ArtifactKind.values), 2):
-                    produced.append(self.register(project, kind))
-            if reached >= 2 and produced and self.rng.random() < 0.4:
-                others = [a for a in produced if a.project_id != project.pk]
-                for artifact in self.rng.sample(others, min(len(others), self.rng.randint(1, 2))):
-                    link_reused_artifact(project=project, artifact=artifact, actor=researcher)
+                    produced.append(self.register(project, kind, made_on))
+            earlier = [a for a in produced if a.project_id != project.pk and a.created_on <= today]
+            if reached >= 2 and earlier and self.rng.random() < 0.45:
+                for artifact in self.rng.sample(earlier, min(len(earlier), self.rng.randint(1, 2))):
+                    start = max(artifact.created_on, project.submitted_on)
+                    used_on = min(start + datetime.timedelta(days=self.rng.randint(0, 45)), today)
+                    link_reused_artifact(
+                        project=project, artifact=artifact, actor=researcher, used_on=used_on
+                    )
                     self.reuses += 1
 
-    def register(self, project: Project, kind: str):
+    def made_on(self, project: Project, today: datetime.date) -> datetime.date:
+        """When a project's research produced its artifacts: around its gate 3 decision."""
+        days = sorted(project.decisions.values_list("decided_on", flat=True))
+        day = days[1] if len(days) > 1 else project.submitted_on + datetime.timedelta(days=60)
+        return min(max(day, project.submitted_on), today)
+
+    # Adoption ------------------------------------------------------------------
+
+    def write_adoption(self) -> None:
+        """Greenlit products report their users and minutes per task, month by month.
+
+        Users grow after launch and minutes per task fall from the baseline as
+        people learn the product (the learning curve); a few products never beat
+        their baseline, as happens.
+        """
+        this_month = timezone.localdate().replace(day=1)
+        for project in self.projects().filter(status=Status.GREENLIT).order_by("key"):
+            month = project.last_decision_on.replace(day=1)
+            baseline = Decimal(self.rng.randrange(60, 300)) / 10
+            users = self.rng.randrange(15, 120)
+            gain = self.rng.choice([0.45, 0.35, 0.25, 0.05, -0.05])
+            index = 0
+            while month < this_month and index < 18:
+                learned = 1 - gain * (1 - 0.6**index)
+                active = int(users * (1 + 0.25 * index) * self.rng.uniform(0.9, 1.1))
+                record_adoption(
+                    project=project,
+                    actor=project.product_manager,
+                    month=month,
+                    active_users=active,
+                    tasks_completed=active * self.rng.randrange(18, 40),
+                    minutes_per_task=(baseline * Decimal(str(round(learned, 3)))).quantize(
+                        Decimal("0.01")
+                    ),
+                    baseline_minutes_per_task=baseline,
+                )
+                self.adoption_months += 1
+                index += 1
+                month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+    def register(self, project: Project, kind: str, made_on: datetime.date):
         subject = project.title.split(" for ", 1)[-1]
         technique = project.title.split(" for ", 1)[0]
         name, location = {
@@ -423,6 +487,10 @@ class DemoWriter:
                 f"{project.key.lower()}-pipeline",
                 f"https://git.example.org/research/{project.key.lower()}-pipeline",
             ),
+            ArtifactKind.OTHER: (
+                f"{subject} annotation guidelines",
+                f"https://wiki.example.org/research/{project.key}/guidelines",
+            ),
         }[kind]
         self.artifacts += 1
         return register_artifact(
@@ -432,6 +500,7 @@ class DemoWriter:
             name=name,
             description=f"Produced by {project.key} ({project.title}).",
             location=location,
+            created_on=made_on,
         )
 
     # A draft -------------------------------------------------------------------

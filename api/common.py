@@ -1,0 +1,77 @@
+"""What every endpoint shares: the project lookup, money, people and pagination."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Schema
+from pydantic import Field
+
+from api import problems
+from portfolio import access
+from portfolio.models import Project, User
+
+MAX_PER_PAGE = 100
+
+
+def project_for(request: HttpRequest, key: str) -> Project:
+    """The project if the token's person may see it (drafts stay their author's): else 404."""
+    return access.get_project_for_user(request.user, key)
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise problems.forbidden(message)
+
+
+def money(value: Decimal | None) -> dict | None:
+    if value is None:
+        return None
+    return {"amount": f"{Decimal(value):.2f}", "currency": settings.PORTFOLIO_CURRENCY}
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def person(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"email": user.email, "name": user.display_name}
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    per_page: int = Field(25, ge=1, le=MAX_PER_PAGE)
+
+
+PagingQuery = Query[Paging]
+
+
+def paginate(request: HttpRequest, rows: QuerySet, paging: Paging, serialize) -> dict:
+    """One page of ``rows`` (already in a stable order), with links to its neighbours."""
+    count = rows.count()
+    pages = max(1, math.ceil(count / paging.per_page))
+    start = (paging.page - 1) * paging.per_page
+    items = [serialize(row) for row in rows[start : start + paging.per_page]]
+
+    def link(page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        query["per_page"] = str(paging.per_page)
+        return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}")
+
+    return {
+        "count": count,
+        "page": paging.page,
+        "per_page": paging.per_page,
+        "pages": pages,
+        "next": link(paging.page + 1) if paging.page < pages else None,
+        "previous": link(min(paging.page - 1, pages)) if paging.page > 1 else None,
+        "results": items,
+    }

@@ -1,0 +1,32 @@
+"""The form of the API tokens page: it validates; api.tokens makes the token."""
+
+from __future__ import annotations
+
+from django import forms
+
+from api.models import Scope
+from portfolio.forms import Form
+
+
+class TokenForm(Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What uses it, such as “finance spend sync”.",
+        error_messages={"required": "Give the token a name, such as the script that uses it."},
+    )
+    scope = forms.ChoiceField(
+        label="Scope",
+        choices=Scope.choices,
+        initial=Scope.READ,
+        widget=forms.RadioSelect,
+        help_text="A read token cannot change anything.",
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text="Optional; the token works through this day.",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )

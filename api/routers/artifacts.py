@@ -1,0 +1,59 @@
+"""Artifacts a project produced, those it reuses, and registering a new one."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from api import schemas
+from api.common import project_for, require
+from portfolio import access, services
+from portfolio.models import Artifact
+
+router = Router(tags=["artifacts"])
+
+
+def artifact_out(artifact: Artifact) -> dict:
+    return {
+        "id": artifact.pk,
+        "key": artifact.key,
+        "project": artifact.project.key,
+        "kind": artifact.kind,
+        "name": artifact.name,
+        "description": artifact.description,
+        "location": artifact.location,
+        "created_on": artifact.created_on,
+        "registered_at": artifact.registered_at,
+        "url": artifact.get_absolute_url(),
+        "reused_by": sorted(reuse.project.key for reuse in artifact.reuses.all()),
+    }
+
+
+def _with_reuses(rows):
+    return rows.select_related("project").prefetch_related("reuses__project").order_by("key")
+
+
+@router.get("/projects/{key}/artifacts", response={200: schemas.ArtifactsOut, **schemas.ERRORS})
+def list_artifacts(request: HttpRequest, key: str):
+    """What the project produced, and the other projects' artifacts it reuses."""
+    project = project_for(request, key)
+    produced = _with_reuses(Artifact.objects.filter(project=project))
+    reused = _with_reuses(Artifact.objects.filter(reuses__project=project))
+    return {
+        "produced": [artifact_out(a) for a in produced],
+        "reused": [artifact_out(a) for a in reused],
+    }
+
+
+@router.post(
+    "/projects/{key}/artifacts", response={201: schemas.ArtifactOut, **schemas.WRITE_ERRORS}
+)
+def register_artifact(request: HttpRequest, key: str, payload: schemas.ArtifactIn):
+    """Register an artifact: the project's researcher or an admin."""
+    project = project_for(request, key)
+    require(
+        access.can_register_artifact(request.user, project),
+        "Only the project's researcher registers its artifacts.",
+    )
+    artifact = services.register_artifact(project=project, actor=request.user, **payload.dict())
+    return Status(201, artifact_out(_with_reuses(Artifact.objects.filter(pk=artifact.pk)).get()))

@@ -1,0 +1,100 @@
+"""Gate decisions: the history of a project, and recording one (``gates.services.record_decision``)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from api import problems, schemas
+from api.common import PagingQuery, decimal_text, money, paginate, person, project_for, require
+from gates import services
+from gates.models import Criterion, CriterionScore, GateDecision
+from portfolio import access
+
+router = Router(tags=["decisions"])
+
+
+def decision_out(decision: GateDecision) -> dict:
+    return {
+        "id": decision.pk,
+        "sequence": decision.sequence,
+        "gate": decision.gate.number,
+        "decision": decision.decision,
+        "decided_on": decision.decided_on,
+        "decided_by": person(decision.decided_by),
+        "funding_granted": money(decision.funding_granted),
+        "probability_of_success": decimal_text(decision.probability_of_success),
+        "rationale": decision.rationale,
+        "scorecard_total": decimal_text(decision.scorecard_total),
+        "recorded_at": decision.recorded_at,
+        "scores": [
+            {
+                "criterion": s.criterion_id,
+                "criterion_name": s.criterion.name,
+                "met": s.met,
+                "score": s.score,
+                "weight": str(s.weight),
+            }
+            for s in decision.scores.all()
+        ],
+    }
+
+
+@router.get("/projects/{key}/decisions", response={200: schemas.DecisionPage, **schemas.ERRORS})
+def list_decisions(request: HttpRequest, key: str, paging: PagingQuery):
+    """The project's gate decisions in the order they were recorded (never edited)."""
+    project = project_for(request, key)
+    rows = (
+        GateDecision.objects.filter(project=project)
+        .select_related("gate", "decided_by")
+        .prefetch_related(Prefetch("scores", CriterionScore.objects.select_related("criterion")))
+        .order_by("sequence")
+    )
+    return paginate(request, rows, paging, decision_out)
+
+
+@router.post(
+    "/projects/{key}/decisions", response={201: schemas.DecisionOut, **schemas.WRITE_ERRORS}
+)
+def record_decision(request: HttpRequest, key: str, payload: schemas.DecisionIn):
+    """Record a decision at the gate the project waits at: the same rules as the gate review.
+
+    The project's product manager or an executive decides. A go needs the gate's
+    deliverables and every must-meet criterion met; a kill or a hold needs a rationale.
+    """
+    project = project_for(request, key)
+    require(
+        access.can_decide(request.user, project),
+        "Only the project's product manager or an executive decides its gates.",
+    )
+    criteria = Criterion.objects.in_bulk([s.criterion for s in payload.scores])
+    scores = []
+    for index, answer in enumerate(payload.scores):
+        criterion = criteria.get(answer.criterion)
+        if criterion is None:
+            raise problems.ApiProblem(
+                422,
+                "rule",
+                "Refused by the process rules",
+                f"There is no criterion {answer.criterion}.",
+                field=f"scores[{index}].criterion",
+            )
+        scores.append(services.Score(criterion=criterion, met=answer.met, score=answer.score))
+    decision = services.record_decision(
+        project=project,
+        gate=payload.gate,
+        decision=payload.decision,
+        actor=request.user,
+        decided_on=payload.decided_on,
+        funding_granted=payload.funding_granted,
+        probability_of_success=payload.probability_of_success,
+        rationale=payload.rationale,
+        scores=scores,
+    )
+    decision = (
+        GateDecision.objects.select_related("gate", "decided_by")
+        .prefetch_related(Prefetch("scores", CriterionScore.objects.select_related("criterion")))
+        .get(pk=decision.pk)
+    )
+    return Status(201, decision_out(decision))

@@ -1,0 +1,331 @@
+"""The documents the API reads and writes; the OpenAPI schema is generated from these.
+
+Money is a decimal string with the portfolio's currency, ``{"amount": "1250.00",
+"currency": "EUR"}``; dates are ISO 8601; probabilities are decimal strings.
+Documents sent to the API refuse unknown fields, so a typo is an error, not a
+silently ignored value.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from api.problems import Problem
+
+MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=2, ge=0)]
+ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Shared ------------------------------------------------------------------------------------
+
+
+class Money(Schema):
+    amount: str = Field(examples=["1250.00"], pattern=r"^-?\d+\.\d{2}$")
+    currency: str = Field(examples=["EUR"])
+
+
+class Person(Schema):
+    email: str
+    name: str
+
+
+class PageInfo(Schema):
+    count: int = Field(description="Items in the whole list.")
+    page: int
+    per_page: int
+    pages: int
+    next: str | None = Field(description="The next page's URL, or null on the last page.")
+    previous: str | None
+
+
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+WRITE_ERRORS = {**ERRORS, 413: Problem, 422: Problem}
+
+
+# --- Me -----------------------------------------------------------------------------------------
+
+
+class Me(Schema):
+    email: str
+    name: str
+    roles: list[str]
+    token_name: str
+    token_scope: Literal["read", "read-write"]
+    token_expires_at: datetime.datetime | None
+
+
+# --- Projects -------------------------------------------------------------------------------------
+
+
+class ProjectOut(Schema):
+    key: str
+    title: str
+    status: Literal["draft", "active", "on_hold", "greenlit", "killed"]
+    current_gate: int | None
+    research_type: Literal["applied", "science"]
+    bucket: Literal["efficiency", "revenue", "new_category"]
+    researcher: Person
+    product_manager: Person
+    submitted_on: datetime.date | None
+    value_kind: Literal["revenue", "cost_savings"]
+    projected_low: Money
+    projected_expected: Money
+    projected_high: Money
+    probability_of_success: str = Field(description="At submission, 0 to 1.")
+    current_probability: str = Field(description="The latest decision's estimate, else the first.")
+    next_stage_ask: Money | None
+    funding_granted_total: Money
+    spend_total: Money
+    decisions_count: int
+    last_decision_on: datetime.date | None
+    last_spend_on: datetime.date | None
+    url: str = Field(description="The project's page in the app.")
+
+
+class ProjectDetail(ProjectOut):
+    business_case: str
+    hypothesis: str
+
+
+class ProjectPage(PageInfo):
+    results: list[ProjectOut]
+
+
+# --- Gates --------------------------------------------------------------------------------------
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    help_text: str
+    kind: Literal["must", "should"]
+    weight: str
+
+
+class GateOut(Schema):
+    number: int
+    name: str
+    purpose: str
+    required_deliverables: list[str]
+    criteria: list[CriterionOut]
+
+
+# --- Decisions ------------------------------------------------------------------------------------
+
+
+class ScoreOut(Schema):
+    criterion: int
+    criterion_name: str
+    met: bool | None
+    score: int | None
+    weight: str
+
+
+class DecisionOut(Schema):
+    id: int
+    sequence: int
+    gate: int
+    decision: Literal["go", "kill", "hold", "recycle"]
+    decided_on: datetime.date
+    decided_by: Person
+    funding_granted: Money
+    probability_of_success: str | None
+    rationale: str
+    scorecard_total: str | None
+    recorded_at: datetime.datetime
+    scores: list[ScoreOut]
+
+
+class DecisionPage(PageInfo):
+    results: list[DecisionOut]
+
+
+class ScoreIn(Input):
+    criterion: int = Field(description="The criterion's id (GET /gates).")
+    met: bool | None = Field(None, description="For a must-meet criterion.")
+    score: int | None = Field(None, ge=0, le=10, description="0–10, for a should-meet criterion.")
+
+
+class DecisionIn(Input):
+    gate: int = Field(ge=1, le=4)
+    decision: Literal["go", "kill", "hold", "recycle"]
+    decided_on: datetime.date | None = Field(None, description="Today when left out.")
+    funding_granted: MoneyIn = Decimal(0)
+    probability_of_success: ProbabilityIn | None = None
+    rationale: str = Field("", max_length=10_000)
+    scores: list[ScoreIn] = Field(default_factory=list, max_length=100)
+
+
+# --- Deliverables -------------------------------------------------------------------------------
+
+
+class FeasibilityStudyOut(Schema):
+    author: Person
+    findings: str
+    hypothesis_held: Literal["yes", "partly", "no", "inconclusive"]
+    evidence: str
+    confidence: Literal["low", "medium", "high"]
+    recommended_next_step: Literal["continue", "another_round", "pivot", "stop"]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class FeasibilityStudyIn(Input):
+    findings: str = Field(min_length=1, max_length=20_000)
+    hypothesis_held: Literal["yes", "partly", "no", "inconclusive"]
+    evidence: str = Field(min_length=1, max_length=20_000)
+    confidence: Literal["low", "medium", "high"]
+    recommended_next_step: Literal["continue", "another_round", "pivot", "stop"]
+
+
+class ArchitectureEstimateOut(Schema):
+    author: Person
+    build_cost: Money
+    monthly_run_cost: Money
+    retraining_cadence: Literal["none", "monthly", "quarterly", "semiannual", "annual"]
+    cost_per_retrain: Money
+    three_year_total: Money
+    platform_reused: str
+    build_or_buy_note: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class ArchitectureEstimateIn(Input):
+    build_cost: MoneyIn
+    monthly_run_cost: MoneyIn
+    retraining_cadence: Literal["none", "monthly", "quarterly", "semiannual", "annual"]
+    cost_per_retrain: MoneyIn = Decimal(0)
+    platform_reused: str = Field("", max_length=200)
+    build_or_buy_note: str = Field("", max_length=20_000)
+
+
+class BusinessCaseOut(Schema):
+    author: Person
+    customer_problem: str
+    value_rationale: str
+    strategic_fit: str
+    risks: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class BusinessCaseIn(Input):
+    customer_problem: str = Field(min_length=1, max_length=20_000)
+    value_rationale: str = Field(min_length=1, max_length=20_000)
+    strategic_fit: str = Field("", max_length=20_000)
+    risks: str = Field("", max_length=20_000)
+
+
+class DeliverablesOut(Schema):
+    feasibility_study: FeasibilityStudyOut | None
+    architecture_estimate: ArchitectureEstimateOut | None
+    business_case: BusinessCaseOut | None
+
+
+# --- Spend and outcomes ---------------------------------------------------------------------------
+
+
+SpendCategory = Literal["people", "compute", "data", "vendor", "other"]
+
+
+class SpendOut(Schema):
+    id: int
+    spent_on: datetime.date
+    amount: Money
+    category: SpendCategory
+    note: str
+    recorded_by: Person | None
+    recorded_at: datetime.datetime
+
+
+class SpendPage(PageInfo):
+    results: list[SpendOut]
+
+
+class SpendIn(Input):
+    spent_on: datetime.date
+    amount: Annotated[Decimal, Field(max_digits=16, decimal_places=2, gt=0)]
+    category: SpendCategory
+    note: str = Field("", max_length=2_000)
+
+
+class OutcomeOut(Schema):
+    id: int
+    month: str = Field(pattern=MONTH_PATTERN, examples=["2026-03"])
+    realized_value: Money
+    recorded_by: Person | None
+    recorded_at: datetime.datetime
+
+
+class OutcomePage(PageInfo):
+    results: list[OutcomeOut]
+
+
+class OutcomeIn(Input):
+    month: str = Field(pattern=MONTH_PATTERN, examples=["2026-03"], description="YYYY-MM.")
+    realized_value: MoneyIn
+
+
+# --- Artifacts ------------------------------------------------------------------------------------
+
+
+ArtifactKind = Literal["model", "dataset", "report", "code"]
+
+
+class ArtifactOut(Schema):
+    id: int
+    key: str
+    project: str = Field(description="The key of the project that produced it.")
+    kind: ArtifactKind
+    name: str
+    description: str
+    location: str
+    created_on: datetime.date
+    registered_at: datetime.datetime
+    url: str = Field(description="The artifact's page in the app.")
+    reused_by: list[str] = Field(description="Keys of the projects that reuse it.")
+
+
+class ArtifactsOut(Schema):
+    produced: list[ArtifactOut]
+    reused: list[ArtifactOut] = Field(description="Other projects' artifacts this one reuses.")
+
+
+class ArtifactIn(Input):
+    kind: ArtifactKind
+    name: str = Field(min_length=1, max_length=200)
+    key: str = Field(
+        "", max_length=32, description="Like AR-0001; the next free one when left out."
+    )
+    created_on: datetime.date | None = Field(None, description="Today when left out.")
+    description: str = Field("", max_length=20_000)
+    location: str = Field("", max_length=500)
+
+
+# --- Audit trail ------------------------------------------------------------------------------------
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime.datetime
+    actor: Person | None
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    changes: dict[str, list]
+
+
+class AuditPage(PageInfo):
+    results: list[AuditOut]

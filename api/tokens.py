@@ -1,0 +1,113 @@
+"""Making, revoking and checking personal API tokens (the only code that writes them)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.models import ApiToken, Scope
+from portfolio import audit
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import User
+
+SECRET_PREFIX = "glt_"  # recognisable in a leaked file or a secret scanner's rules
+NAME_MAX = 100
+# last_used_at is written at most this often per token: a busy script must not
+# turn every read into a write.
+LAST_USED_PRECISION = datetime.timedelta(seconds=60)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(
+    *,
+    actor: User,
+    name: str,
+    scope: str = Scope.READ,
+    expires_on: datetime.date | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``actor`` and its secret, which is never shown again."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied("Only a signed-in person makes API tokens.")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Give the token a name, such as the script that uses it.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"A token's name has at most {NAME_MAX} characters.", field="name")
+    if scope not in Scope.values:
+        raise DomainError("The scope is read or read-write.", field="scope")
+    expires_at = None
+    if expires_on is not None:
+        if expires_on <= timezone.localdate():
+            raise DomainError("The expiry date must be after today.", field="expires_on")
+        # Valid through the whole expiry day, in the app's time zone.
+        expires_at = timezone.make_aware(
+            datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time())
+        )
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name,
+        prefix=secret[: len(SECRET_PREFIX) + 6],
+        digest=digest(secret),
+        scope=scope,
+        expires_at=expires_at,
+    )
+    audit.record(
+        actor=actor,
+        action="api_token.created",
+        obj=token,
+        summary=f"API token “{name}” ({scope}) created",
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(*, token: ApiToken, actor: User) -> ApiToken:
+    """Refuse the token from now on. Only its owner revokes it."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != actor.pk:
+        raise PermissionDenied("Only its owner revokes an API token.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action="api_token.revoked",
+            obj=token,
+            summary=f"API token “{token.name}” revoked",
+        )
+    return token
+
+
+class TokenRefused(Exception):
+    """The secret names no usable token; the message says why."""
+
+
+def authenticate(secret: str) -> ApiToken:
+    """The usable token with this secret, its person loaded; TokenRefused otherwise.
+
+    Records when it was last used (not in the audit trail: a read is not a change,
+    and an audit entry would move the data version the dashboard's cache is keyed by).
+    """
+    token = None
+    if secret.startswith(SECRET_PREFIX) and len(secret) <= 200:
+        token = ApiToken.objects.select_related("user").filter(digest=digest(secret)).first()
+    if token is None or not token.user.is_active:
+        raise TokenRefused("The API token is not valid.")
+    if token.is_revoked:
+        raise TokenRefused("This API token was revoked.")
+    if token.is_expired:
+        raise TokenRefused("This API token has expired.")
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
