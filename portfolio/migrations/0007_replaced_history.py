@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0005_project_next_stage_ask'),
+        ('portfolio', '0006_artifacts_as_assets_adoption'),
     ]
 
     operations = [
