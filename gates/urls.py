@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gates.views import history, interchange, reviews
+from gates.views import history, import_jobs, interchange, reviews
 
 urlpatterns = [
     path("projects/<str:key>/gate-review/", reviews.gate_review, name="gate_review"),
@@ -27,5 +27,7 @@ urlpatterns = [
         name="replaced_history",
     ),
     path("portfolio/import/", interchange.portfolio_import, name="portfolio_import"),
+    path("portfolio/imports/", import_jobs.import_jobs, name="import_jobs"),
+    path("portfolio/imports/<int:job_id>/", import_jobs.import_job, name="import_job"),
     path("portfolio/export.zip", interchange.portfolio_export, name="portfolio_export"),
 ]

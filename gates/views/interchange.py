@@ -1,7 +1,8 @@
 """The portfolio import page (admins) and the export download (product managers, executives).
 
 Both hand the work to ``gates.interchange``: the page only gathers the uploaded
-files, refuses oversized ones, and shows what the import said.
+files and refuses oversized ones; the task worker imports them
+(gates/import_jobs.py) while the job's page (gates/views/import_jobs.py) shows how far it got.
 
 Replacing projects that exist takes two steps, for superusers only: the first
 post checks the files and lists what would be replaced (each project with its
@@ -26,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gates import interchange
+from gates import import_jobs, interchange
 from portfolio import access, errors
 
 # Form field -> file name in the format.
@@ -154,15 +155,15 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
                 context["replaced"] = replaced
                 context["staged"] = _stage(request)
                 return render(request, "gates/portfolio_import_confirm.html", context)
-        summary = interchange.import_portfolio(files, actor=request.user)
+        # The worker imports; the page answers at once with the job's progress page.
+        job = import_jobs.start_import(files=files, replace=False, actor=request.user)
     except errors.PermissionDenied as refused:
         raise PermissionDenied(refused.message) from None
-    except interchange.ImportFailed as failed:
+    except interchange.ImportFailed as failed:  # the replace's check found problems
         context["errors"] = failed.errors
         context["import_refused"] = True
         return render(request, "gates/portfolio_import.html", context, status=400)
-    messages.success(request, str(summary))
-    return redirect("portfolio_import")
+    return redirect("import_job", job_id=job.pk)
 
 
 def _confirmed_replace(request: HttpRequest, context: dict) -> HttpResponse:
@@ -177,18 +178,17 @@ def _confirmed_replace(request: HttpRequest, context: dict) -> HttpResponse:
         _unstage(request, folder)
         messages.info(request, "Nothing was imported: the replace was cancelled.")
         return redirect("portfolio_import")
+    names = [path.name for path in folder.iterdir()]
+    streams = {name: (folder / name).open("rb") for name in names}
     try:
-        summary = interchange.import_portfolio(folder, actor=request.user, replace=True)
+        job = import_jobs.start_import(files=streams, replace=True, actor=request.user)
     except errors.PermissionDenied as refused:
         raise PermissionDenied(refused.message) from None
-    except interchange.ImportFailed as failed:
-        context.update(errors=failed.errors, import_refused=True, replace=True)
-        return render(request, "gates/portfolio_import.html", context, status=400)
     finally:
-        if request.POST.get("confirm") == "replace":
-            _unstage(request, folder)
-    messages.success(request, f"{summary} The replaced history is archived on each project's page.")
-    return redirect("portfolio_import")
+        for stream in streams.values():
+            stream.close()
+        _unstage(request, folder)
+    return redirect("import_job", job_id=job.pk)
 
 
 @login_required

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from gates.models import GateDecision
+from gates.models import GateDecision, ImportJob
 from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry, Status
 from tests.conftest import make_project, make_user
 
@@ -31,6 +31,18 @@ def uploads(**replaced: bytes) -> dict:
         )
         for field, name in FIELDS.items()
     }
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST as the browser would, then let the import run (the worker's part, here at once)."""
+
+    def post(data: dict, follow: bool = True):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, data)
+        return client.get(response.url) if follow and response.status_code == 302 else response
+
+    return post
 
 
 def test_it_requires_login(client):
@@ -64,12 +76,16 @@ def test_it_shows_the_upload_form(client, adam):
     assert reverse("portfolio_export") in html
 
 
-def test_it_imports_the_four_files(client, adam):
+def test_it_imports_the_four_files(client, adam, post):
     client.force_login(adam)
 
-    response = client.post(URL, uploads(), follow=True)
+    answer = post(uploads(), follow=False)
+    response = client.get(answer.url)
 
-    assert response.redirect_chain == [(URL, 302)]
+    job = ImportJob.objects.get()
+    assert answer.url == reverse("import_job", args=[job.pk])
+    assert job.status == "done"
+    assert not job.uploads.exists()  # the uploaded files are not kept
     assert "Imported 62 projects, 146 gate decisions, 620 spend entries and 99 outcome months" in (
         response.content.decode()
     )
@@ -80,16 +96,16 @@ def test_it_imports_the_four_files(client, adam):
     assert SpendEntry.objects.filter(recorded_by=adam).count() == 620
 
 
-def test_it_lists_the_problems_by_line_and_writes_nothing(client, adam):
+def test_it_lists_the_problems_by_line_and_writes_nothing(client, adam, post):
     client.force_login(adam)
     spend = (SAMPLE / "spend.csv").read_bytes().replace(b"1993.82", b'"$12,000"', 1)
     outcomes = (SAMPLE / "outcomes.csv").read_bytes() + b"RP-0001,2026-05-01,100\n"
 
-    response = client.post(URL, uploads(spend=spend, outcomes=outcomes))
+    response = post(uploads(spend=spend, outcomes=outcomes))
 
-    assert response.status_code == 400
     html = response.content.decode()
-    assert "Nothing was imported: 2 problems in the files" in html
+    assert "Failed: nothing was imported" in html
+    assert "2 problems in the files" in html
     assert "spend.csv:2: amount: &#x27;$12,000&#x27; is not money" in html
     assert "outcomes.csv:101: project: RP-0001 is not greenlit" in html
     assert not Project.objects.exists()
@@ -97,16 +113,16 @@ def test_it_lists_the_problems_by_line_and_writes_nothing(client, adam):
     assert not AuditEntry.objects.exists()
 
 
-def test_it_refuses_a_file_that_is_not_utf8(client, adam):
+def test_it_refuses_a_file_that_is_not_utf8(client, adam, post):
     client.force_login(adam)
 
     projects = (
         (SAMPLE / "projects.csv").read_bytes().replace(b"Vision study", "Café".encode("latin-1"))
     )
 
-    response = client.post(URL, uploads(projects=projects))
+    response = post(uploads(projects=projects))
 
-    assert response.status_code == 400
+    assert ImportJob.objects.get().status == "failed"
     assert "projects.csv:2: (file): the file is not UTF-8" in response.content.decode()
     assert not Project.objects.exists()
 
@@ -137,15 +153,23 @@ def test_it_refuses_a_file_over_the_upload_limit(client, adam, settings):
     assert not Project.objects.exists()
 
 
-def test_it_refuses_existing_keys_without_replace(client, adam):
-    client.force_login(adam)
-    client.post(URL, uploads())
+def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
 
-    refused = client.post(URL, uploads())
+    refused = post(uploads())
+    listed = post({**uploads(), "replace": "on"})
+    replaced = post({"staged": staged_token(listed), "confirm": "replace"})
 
-    assert refused.status_code == 400
     assert "projects.csv:2: key: RP-0001 already exists" in refused.content.decode()
+    assert "Imported 62 projects (62 replaced)" in replaced.content.decode()
     assert Project.objects.count() == 62
+    assert GateDecision.objects.count() == 146
+    assert ReplacedHistory.objects.count() == 62
+
+
+def staged_token(response) -> str:
+    return re.search(r'name="staged" value="([0-9a-f]+)"', response.content.decode()).group(1)
 
 
 def test_it_offers_replace_to_superusers_only(client, adam, sam):
@@ -155,9 +179,9 @@ def test_it_offers_replace_to_superusers_only(client, adam, sam):
     assert 'name="replace"' in client.get(URL).content.decode()
 
 
-def test_it_refuses_replace_from_an_admin_who_is_not_a_superuser(client, adam):
+def test_it_refuses_replace_from_an_admin_who_is_not_a_superuser(client, adam, post):
     client.force_login(adam)
-    client.post(URL, uploads())
+    post(uploads())
     decisions = GateDecision.objects.count()
 
     response = client.post(URL, {**uploads(), "replace": "on"})
@@ -167,12 +191,12 @@ def test_it_refuses_replace_from_an_admin_who_is_not_a_superuser(client, adam):
     assert GateDecision.objects.count() == decisions
 
 
-def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, sam):
+def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, sam, post):
     client.force_login(sam)
-    client.post(URL, uploads())
+    post(uploads())
     before = (GateDecision.objects.count(), SpendEntry.objects.count(), AuditEntry.objects.count())
 
-    response = client.post(URL, {**uploads(), "replace": "on"})
+    response = post({**uploads(), "replace": "on"})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -186,63 +210,66 @@ def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, s
     assert not ReplacedHistory.objects.exists()
 
 
-def staged_token(response) -> str:
-    return re.search(r'name="staged" value="([0-9a-f]+)"', response.content.decode()).group(1)
-
-
-def test_confirming_replaces_and_archives_what_was_there(client, sam):
+def test_confirming_replaces_and_archives_what_was_there(client, sam, post):
     client.force_login(sam)
-    client.post(URL, uploads())
+    post(uploads())
     first = Project.objects.get(key="RP-0001")
     decisions = list(first.decisions.values_list("decision", flat=True))
-    token = staged_token(client.post(URL, {**uploads(), "replace": "on"}))
+    token = staged_token(post({**uploads(), "replace": "on"}))
 
-    replaced = client.post(URL, {"staged": token, "confirm": "replace"}, follow=True)
+    post({"staged": token, "confirm": "replace"})
 
-    assert "Imported 62 projects (62 replaced)" in replaced.content.decode()
-    assert ReplacedHistory.objects.count() == 62
     history = ReplacedHistory.objects.get(project=first)
     assert [d["decision"] for d in history.decisions] == decisions
     assert history.replaced_by == sam
-    assert Project.objects.count() == 62
-    assert GateDecision.objects.count() == 146
+    assert ReplacedHistory.objects.count() == 62
 
 
-def test_cancelling_imports_nothing(client, sam):
+def test_cancelling_imports_nothing(client, sam, post):
     client.force_login(sam)
-    client.post(URL, uploads())
-    token = staged_token(client.post(URL, {**uploads(), "replace": "on"}))
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
 
-    response = client.post(URL, {"staged": token, "confirm": "cancel"}, follow=True)
+    response = post({"staged": token, "confirm": "cancel"})
 
     assert "Nothing was imported" in response.content.decode()
-    assert not ReplacedHistory.objects.exists()
-    again = client.post(URL, {"staged": token, "confirm": "replace"})
+    again = post({"staged": token, "confirm": "replace"})
     assert again.status_code == 400  # the files are gone
     assert not ReplacedHistory.objects.exists()
 
 
-def test_nobody_confirms_files_someone_else_staged(client, sam, request):
+def test_nobody_confirms_files_someone_else_staged(client, sam, post):
     client.force_login(sam)
-    client.post(URL, uploads())
-    token = staged_token(client.post(URL, {**uploads(), "replace": "on"}))
-    other = make_user("root2@example.com", is_superuser=True, is_staff=True)
-    client.force_login(other)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+    client.force_login(make_user("root2@example.com", is_superuser=True, is_staff=True))
 
-    response = client.post(URL, {"staged": token, "confirm": "replace"})
+    response = post({"staged": token, "confirm": "replace"})
 
     assert response.status_code == 400
     assert "upload them again" in response.content.decode()
     assert not ReplacedHistory.objects.exists()
 
 
-def test_it_never_replaces_a_draft(client, sam, alice, bob):
+def test_it_never_replaces_a_draft(client, sam, alice, bob, post):
     make_project(key="RP-0001", status=Status.DRAFT, researcher=alice, product_manager=bob)
     client.force_login(sam)
 
-    response = client.post(URL, {**uploads(), "replace": "on"})
+    response = post({**uploads(), "replace": "on"})
 
     assert response.status_code == 400
     assert "RP-0001 is a draft proposal in the app" in response.content.decode()
     assert Project.objects.get(key="RP-0001").status == Status.DRAFT
     assert Project.objects.count() == 1
+
+
+def test_it_keeps_the_replace_choice_when_refused(client, sam):
+    client.force_login(sam)
+
+    files = uploads()
+    del files["projects"]
+
+    response = client.post(URL, {**files, "replace": "on"})
+
+    assert response.status_code == 400
+    assert 'name="replace" checked' in response.content.decode()

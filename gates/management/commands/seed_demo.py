@@ -39,7 +39,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from gates.interchange import ImportFailed, command_line_import, export_portfolio
+from gates.interchange import (
+    ESTIMATES,
+    FILES,
+    ImportFailed,
+    command_line_import,
+    export_portfolio,
+)
 from gates.models import (
     ArchitectureEstimate,
     BusinessCase,
@@ -51,6 +57,7 @@ from gates.services import (
     save_business_case,
     save_feasibility_study,
 )
+from planning.demo import write_demo_plan
 from portfolio.demo.generator import Person, Staff, generate_portfolio, make_staff, project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
 from portfolio.services import (
@@ -195,6 +202,13 @@ class Command(BaseCommand):
         )
         replaced = self.replace_one_project()
         self.stdout.write(f"Re-imported {replaced} from a corrected spreadsheet (--replace).")
+        plan = write_demo_plan(
+            admin=User.objects.get(email=demo_email(Role.ADMIN)),
+            product_manager=User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)),
+            executive=User.objects.get(email=demo_email(Role.EXECUTIVE)),
+            seed=DEMO_SEED,
+        )
+        self.stdout.write(f"Planned the next round: {plan}.")
 
     def replace_one_project(self) -> str:
         """The demo's product manager re-sent one project's spreadsheet with a corrected
@@ -209,6 +223,9 @@ class Command(BaseCommand):
             folder = Path(name)
             export_portfolio(folder)
             for path in folder.iterdir():
+                if path.name not in (*FILES, ESTIMATES):  # the project's own files only
+                    path.unlink()
+                    continue
                 with path.open(encoding="utf-8", newline="") as handle:
                     rows = list(csv.reader(handle))
                 column = rows[0].index("key" if path.name == "projects.csv" else "project")
