@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from gates.interchange.database import chunks
+from gates.interchange.panel import erase_panel
 from gates.models import ArchitectureEstimate, CriterionScore, GateDecision
 from portfolio.models import Outcome, Project, ReplacedHistory, SpendEntry, SpendMonth, User
 from portfolio.sql_text import statement
@@ -195,6 +196,7 @@ def archive_and_erase(
             cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'on', true)")
         for chunk in chunks(project_ids):
             _archive(chunk, actor, estimates_of)
+            erase_panel(cursor, chunk)  # votes and kill criteria refer to the decisions
             cursor.execute(
                 statement(
                     "DELETE FROM {scores} WHERE decision_id IN "

@@ -39,6 +39,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from gates.demo_panel import PanelDemo
 from gates.interchange import (
     ESTIMATES,
     FILES,
@@ -202,6 +203,12 @@ class Command(BaseCommand):
         )
         replaced = self.replace_one_project()
         self.stdout.write(f"Re-imported {replaced} from a corrected spreadsheet (--replace).")
+        panel = PanelDemo(random.Random(DEMO_SEED))
+        panel.write()
+        self.stdout.write(
+            f"Wrote {panel.votes} gatekeepers' votes, {panel.criteria} kill criteria "
+            f"and {panel.overrides} override{'s' if panel.overrides != 1 else ''}."
+        )
         plan = write_demo_plan(
             admin=User.objects.get(email=demo_email(Role.ADMIN)),
             product_manager=User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)),
