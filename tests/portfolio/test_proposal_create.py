@@ -116,7 +116,7 @@ def test_it_refuses_a_product_manager_who_is_not_one(client, alice, bob, carol):
 
 
 def test_it_shows_a_taken_key_beside_the_key(client, alice, bob):
-    from tests.conftest import make_project
+    from tests.builders import make_project
 
     make_project(key="churn-26")
     client.force_login(alice)
