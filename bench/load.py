@@ -73,6 +73,9 @@ class Gunicorn:
                 cfg.python,
                 "-m",
                 "gunicorn",
+                # The production settings (limits, forwarded_allow_ips); the flags below win.
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
                 "portfolio.wsgi:application",
                 "--workers",
                 str(cfg.workers),

@@ -12,7 +12,7 @@ from gates.models import (
     GateDecision,
     RequiredDeliverable,
 )
-from portfolio.admin import AuditedAdmin
+from portfolio.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class CriterionInline(admin.TabularInline):
@@ -72,7 +72,9 @@ class GateDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeasibilityStudy, ArchitectureEstimate, BusinessCase)
-class DeliverableAdmin(AuditedAdmin):
+class DeliverableAdmin(ReadOnlyAdmin):
+    """Deliverables are written by their authors on the project's pages (audited there)."""
+
     list_display = ["project", "author", "updated_at"]
     search_fields = ["project__key"]
     raw_id_fields = ["project", "author"]

@@ -108,5 +108,15 @@ def can_export_portfolio(user: User) -> bool:
     )
 
 
+def can_correct_project(user: User, project: Project) -> bool:
+    """Admins correct a submitted project's description (the Django admin)."""
+    return user.is_authenticated and _is_admin(user) and not project.is_draft
+
+
+def can_manage_roles(user: User) -> bool:
+    """Admins manage other people's roles (portfolio.services.people has the finer rules)."""
+    return user.is_authenticated and user.is_active and _is_admin(user)
+
+
 def can_import_portfolio(user: User) -> bool:
     return user.is_authenticated and _is_admin(user)

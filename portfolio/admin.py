@@ -1,20 +1,29 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import Q
 
 from portfolio import audit, services
-from portfolio.errors import DomainError
+from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import (
     Artifact,
     ArtifactReuse,
     AuditEntry,
     Outcome,
     Project,
+    Role,
     SpendEntry,
     User,
 )
+from portfolio.services import people
 
 # Fields the services maintain from history; editing them by hand would lie.
 MAINTAINED = (
@@ -96,8 +105,32 @@ class AuditedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
+class UserAdminForm(UserChangeForm):
+    """The admin's user form: roles change through the people service, checked here first."""
+
+    actor: User | None = None  # set per request by UserAdmin.get_form
+
+    def clean_groups(self):
+        wanted = self.cleaned_data.get("groups")
+        if wanted is None or self.actor is None:
+            return wanted
+        before = set(self.instance.groups.all()) if self.instance.pk else set()
+        for group in set(wanted) ^ before:
+            try:
+                people.check_role_change(
+                    actor=self.actor, person=self.instance, role=group.name, grant=group in wanted
+                )
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from None
+        return wanted
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """People. Only a superuser changes who is superuser or staff, permissions, or others'
+    passwords; roles (the groups) change through ``services.set_role``, audited."""
+
+    form = UserAdminForm
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
     list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
@@ -112,6 +145,94 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    SUPERUSER_ONLY = ("is_staff", "is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            fields += self.SUPERUSER_ONLY
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "groups" in form.base_fields:
+            form.base_fields["groups"].queryset = Group.objects.filter(name__in=Role.values)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account is changed by superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Never trust the form with these for a non-superuser, whatever was posted.
+        if not request.user.is_superuser:
+            if change:
+                kept = User.objects.filter(pk=obj.pk).values(*self.SUPERUSER_ONLY[:2]).get()
+                obj.is_staff, obj.is_superuser = kept["is_staff"], kept["is_superuser"]
+            else:
+                obj.is_staff = obj.is_superuser = False
+        changes = {
+            name: [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))]
+            for name in form.changed_data
+            if name not in ("groups", "password", "password1", "password2")
+        }
+        super().save_model(request, obj, form, change)
+        if changes or not change:
+            audit.record(
+                actor=request.user,
+                action="user.changed_in_admin" if change else "user.added_in_admin",
+                obj=obj,
+                summary=f"{obj.email} {'changed' if change else 'added'} in the admin",
+                changes=changes,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        wanted = form.cleaned_data.pop("groups", None)
+        super().save_related(request, form, formsets, change)
+        if wanted is None:
+            return
+        person = form.instance
+        have = set(person.groups.all())
+        for group in sorted(set(wanted) ^ have, key=lambda g: g.name):
+            people.set_role(
+                person=person, role=group.name, actor=request.user, grant=group in wanted
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        person = self.get_object(request, unquote(id))
+        if person is not None:
+            try:
+                people.check_password_change(actor=request.user, person=person)
+            except DomainError:
+                raise PermissionDenied from None
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        match = request.resolver_match
+        if match is not None and match.url_name == "auth_user_password_change":
+            people.record_password_change(person=obj, actor=request.user)
+        return entry
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """The role groups, read-only: their permissions are written in portfolio/roles.py."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AuditInline(admin.TabularInline):
@@ -126,8 +247,66 @@ class AuditInline(admin.TabularInline):
         return False
 
 
+class ServiceForm(forms.ModelForm):
+    """An admin form whose change is made by a service, and checked by it in ``clean``.
+
+    ``clean`` runs the service in a savepoint that is rolled back, so every rule and
+    permission check of the service puts its message beside the field it names, and
+    the admin never says "added successfully" for a change that was refused.
+    ``save_model`` then runs the service for real (``write(dry_run=False)``).
+    """
+
+    actor: User | None = None  # set per request by ServiceAdmin.get_form
+
+    def write(self) -> models.Model:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.actor is None:
+            return data
+        try:
+            with transaction.atomic():
+                self.write()
+                transaction.set_rollback(True)
+        except DomainError as error:
+            add_domain_error(self, error)
+        return data
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change):
+        saved = form.write()
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        # The service wrote the object and its relations; inlines here are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+class ProjectForm(ServiceForm):
+    class Meta:
+        model = Project
+        fields = list(services.CORRECTABLE_FIELDS)
+
+    def write(self) -> Project:
+        fields = {name: self.cleaned_data[name] for name in self.changed_data}
+        return services.correct_project(project=self.instance, actor=self.actor, **fields)
+
+
 @admin.register(Project)
-class ProjectAdmin(AuditedAdmin):
+class ProjectAdmin(ServiceAdmin):
+    """Corrections of submitted projects, through ``services.correct_project`` (audited).
+
+    Proposals are created on their page; history (status, gate, totals) is read-only.
+    """
+
+    form = ProjectForm
     list_display = [
         "key",
         "title",
@@ -140,7 +319,7 @@ class ProjectAdmin(AuditedAdmin):
     ]
     list_filter = ["status", "current_gate", "bucket", "research_type"]
     search_fields = ["key", "title", "researcher__email", "product_manager__email"]
-    readonly_fields = (*MAINTAINED, "created_at", "updated_at")
+    readonly_fields = (*MAINTAINED, "submitted_on", "created_at", "updated_at")
     raw_id_fields = ["researcher", "product_manager"]
     inlines = [AuditInline]
 
@@ -148,34 +327,59 @@ class ProjectAdmin(AuditedAdmin):
         # Other people's drafts are theirs alone, here as on every page.
         return super().get_queryset(request).visible_to(request.user)
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SpendEntryForm(ServiceForm):
+    class Meta:
+        model = SpendEntry
+        fields = ["project", "spent_on", "amount", "category", "note"]
+
+    def write(self) -> SpendEntry:
+        data = self.cleaned_data
+        if self.instance.pk:
+            entry = SpendEntry.objects.select_related("project").get(pk=self.instance.pk)
+            fields = {
+                name: data[name]
+                for name in ("spent_on", "amount", "category", "note")
+                if name in self.changed_data
+            }
+            return services.change_spend(entry=entry, actor=self.actor, **fields)
+        return services.record_spend(
+            project=data["project"],
+            actor=self.actor,
+            spent_on=data["spent_on"],
+            amount=data["amount"],
+            category=data["category"],
+            note=data.get("note", ""),
+        )
+
 
 @admin.register(SpendEntry)
-class SpendEntryAdmin(admin.ModelAdmin):
+class SpendEntryAdmin(ServiceAdmin):
+    """Spend corrections, through the services so the project's running totals stay exact."""
+
+    form = SpendEntryForm
     list_display = ["project", "spent_on", "amount", "category", "recorded_by"]
     list_filter = ["category"]
     search_fields = ["project__key", "note"]
     date_hierarchy = "spent_on"
     raw_id_fields = ["project"]
-    readonly_fields = ["recorded_by", "recorded_at"]
 
-    def save_model(self, request, obj, form, change):
-        # Through the services, so the project's running totals stay exact.
-        try:
-            if change:
-                fields = {name: form.cleaned_data[name] for name in form.changed_data}
-                services.change_spend(entry=obj, actor=request.user, **fields)
-            else:
-                saved = services.record_spend(
-                    project=obj.project,
-                    actor=request.user,
-                    spent_on=obj.spent_on,
-                    amount=obj.amount,
-                    category=obj.category,
-                    note=obj.note,
-                )
-                obj.pk = saved.pk
-        except DomainError as error:
-            messages.error(request, error.message)
+    def get_readonly_fields(self, request, obj=None):
+        # Moving spend to another project is two corrections: remove it here, add it there.
+        return ["recorded_by", "recorded_at"] + (["project"] if obj is not None else [])
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(project__in=Project.objects.visible_to(request.user))
+        )
 
     def delete_model(self, request, obj):
         services.delete_spend(entry=obj, actor=request.user)
@@ -185,21 +389,42 @@ class SpendEntryAdmin(admin.ModelAdmin):
             services.delete_spend(entry=entry, actor=request.user)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by the app's pages and their services; the admin shows it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Outcome)
-class OutcomeAdmin(AuditedAdmin):
-    list_display = ["project", "month", "realized_value"]
-    raw_id_fields = ["project"]
+class OutcomeAdmin(ReadOnlyAdmin):
+    """Outcomes are recorded on the project's page (greenlit projects, month by month)."""
+
+    list_display = ["project", "month", "realized_value", "recorded_by"]
     search_fields = ["project__key"]
 
 
 class ReuseInline(admin.TabularInline):
     model = ArtifactReuse
-    raw_id_fields = ["project"]
+    fields = ["project", "linked_by", "linked_at"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Artifact)
-class ArtifactAdmin(AuditedAdmin):
+class ArtifactAdmin(ReadOnlyAdmin):
+    """Artifacts are registered and linked on the project's pages."""
+
     list_display = ["name", "kind", "project", "registered_at"]
     list_filter = ["kind"]
     search_fields = ["name", "project__key"]

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portfolio import asset_views, views
+from portfolio import asset_views, people_views, views
 from portfolio.forms import SignInForm
 from portfolio.web import health
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        people_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -27,6 +27,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("people/", people_views.people_list, name="people_list"),
+    path("people/<int:pk>/roles/", people_views.person_roles, name="person_roles"),
     path("", views.home, name="home"),
     path("projects/", views.project_list, name="project_list"),
     path("projects.csv", views.project_list_csv, name="project_list_csv"),

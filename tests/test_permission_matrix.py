@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -196,6 +196,27 @@ MATRIX: dict[str, list[Case]] = {
     ],
     ADMIN: [
         Case("GET", answers(anonymous=ADMIN_LOGIN, others=ADMIN_LOGIN, adam=200)),
+    ],
+    # --- People and roles (admins; the service has the finer rules) ----------------------
+    "people_list": [
+        Case("GET", answers(others=403, adam=200)),
+        Case("POST", GET_ONLY),
+    ],
+    "person_roles": [
+        Case("GET", POST_ONLY, kwargs=lambda w: {"pk": w.rita.pk}),
+        Case(
+            "POST",
+            answers(others=403, adam=DONE),
+            kwargs=lambda w: {"pk": w.rita.pk},
+            data=lambda w: {"role": "Architect", "action": "grant"},
+        ),
+        Case(
+            "POST",
+            answers(others=403),
+            kwargs=lambda w: {"pk": w.people[w.asker].pk} if w.asker != "anonymous" else {"pk": 1},
+            data=lambda w: {"role": "Executive", "action": "grant"},
+            label="to oneself",
+        ),
     ],
     # --- Portfolio pages ----------------------------------------------------------------
     "home": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
@@ -528,8 +549,14 @@ def _snapshot() -> tuple:
     projects = tuple(
         Project.objects.order_by("pk").values_list("key", "status", "current_gate", "updated_at")
     )
+    powers = tuple(
+        User.objects.order_by("pk").values_list("email", "password", "is_staff", "is_superuser")
+    )
+    roles = tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id"))
+    permissions = User.user_permissions.through.objects.count()
     revoked = ApiToken.objects.filter(revoked_at__isnull=False).count()
-    return projects, revoked, tuple(model.objects.count() for model in WRITTEN)
+    counts = tuple(model.objects.count() for model in WRITTEN)
+    return projects, powers, roles, permissions, revoked, counts
 
 
 def _outcome(response) -> int | str:
@@ -546,6 +573,7 @@ def ask(
     client: Client, world: SimpleNamespace, url_name: str, case: Case, persona: str
 ) -> tuple[int | str, bool]:
     """The answer, and whether anything was written; rolled back afterwards."""
+    world.asker = persona  # for cases about the asker themselves
     url = (
         reverse("admin:index")
         if url_name == ADMIN
@@ -622,4 +650,141 @@ def test_no_url_takes_other_methods(method, world, client):
                 continue  # Django's FormView takes PUT as POST: the form's errors, as above
             if answer not in (405, LOGIN) or (persona != "anonymous" and answer != 405):
                 wrong.append(f"{method} {url} as {persona}: {answer}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- The admin's user and group pages ---------------------------------------------------------
+# Staff only: everyone but the Admin (adam) and a superuser (root) is sent to the admin's sign-in.
+# An Admin manages people but takes no power: not the superuser or staff flags, not
+# permissions, not another person's password, not the role groups (read-only for everyone).
+
+
+def _admin_url(name: str, *args) -> Callable[[SimpleNamespace], str]:
+    return lambda w: reverse(f"admin:{name}", args=[a(w) if callable(a) else a for a in args])
+
+
+def _user_form(w, person_name: str, **extra) -> dict:
+    person = getattr(w, person_name)
+    data = {
+        "email": person.email,
+        "full_name": person.full_name,
+        "is_active": "on",
+        "date_joined_0": person.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": person.date_joined.strftime("%H:%M:%S"),
+        "groups": [str(g.pk) for g in person.groups.all()],
+    }
+    data.update(extra)
+    return data
+
+
+def _erin(w):
+    return w.erin.pk
+
+
+def _self(w):
+    return w.people[w.asker].pk if w.asker in w.people else w.root.pk
+
+
+def _admin_group(w):
+    return Group.objects.get(name="Admin").pk
+
+
+NEW_PASSWORD = {"password1": "x-9-horse-staple-z", "password2": "x-9-horse-staple-z"}
+STAFF_ONLY = answers(others=ADMIN_LOGIN, anonymous=ADMIN_LOGIN)
+
+ADMIN_PAGES: list[tuple[str, Callable, Case, str]] = [
+    ("user list", _admin_url("portfolio_user_changelist"), Case("GET", {}), "200 admins"),
+    ("a user", _admin_url("portfolio_user_change", _erin), Case("GET", {}), "200 admins"),
+    (
+        "a user, renamed",
+        _admin_url("portfolio_user_change", _erin),
+        Case("POST", {}, data=lambda w: _user_form(w, "erin", full_name="Erin E.")),
+        "done by admins",
+    ),
+    (
+        "oneself made superuser",
+        _admin_url("portfolio_user_change", _self),
+        Case(
+            "POST",
+            {},
+            data=lambda w: _user_form(
+                w, w.asker if w.asker in w.people else "root", is_superuser="on", is_staff="on"
+            ),
+        ),
+        "done by admins",
+    ),
+    (
+        "another's password",
+        _admin_url("auth_user_password_change", _erin),
+        Case("GET", {}),
+        "superuser only",
+    ),
+    (
+        "another's password, set",
+        _admin_url("auth_user_password_change", _erin),
+        Case("POST", {}, data=lambda w: NEW_PASSWORD),
+        "superuser only, done",
+    ),
+    ("group list", _admin_url("auth_group_changelist"), Case("GET", {}), "superuser only"),
+    ("a group", _admin_url("auth_group_change", _admin_group), Case("GET", {}), "superuser only"),
+    (
+        "a group, changed",
+        _admin_url("auth_group_change", _admin_group),
+        Case("POST", {}, data=lambda w: {"name": "Admin", "permissions": []}),
+        "nobody",
+    ),
+]
+ADMIN_EXPECTED = {
+    "200 admins": {**STAFF_ONLY, "adam": 200, "root": 200},
+    "done by admins": {**STAFF_ONLY, "adam": DONE, "root": DONE},
+    "superuser only": {**STAFF_ONLY, "adam": 403, "root": 200},
+    "superuser only, done": {**STAFF_ONLY, "adam": 403, "root": DONE},
+    "nobody": {**STAFF_ONLY, "adam": 403, "root": 403},
+}
+
+
+def _powers(user: User) -> tuple:
+    user.refresh_from_db()
+    return (
+        user.is_superuser,
+        user.is_staff,
+        tuple(user.groups.values_list("name", flat=True).order_by("name")),
+        user.user_permissions.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "url", "case", "rule"), ADMIN_PAGES, ids=[p[0] for p in ADMIN_PAGES]
+)
+def test_the_admins_user_and_group_pages_for_every_role(label, url, case, rule, world, client):
+    world.root = make_user("root@example.com", is_superuser=True, is_staff=True)
+    people = {**world.people, "root": world.root}
+    wrong = []
+    for persona in (*PERSONAS, "root"):
+        world.asker = persona
+        with transaction.atomic():
+            client.cookies.clear()
+            if persona != "anonymous":
+                client.force_login(people[persona])
+            before = _snapshot()
+            powers = {name: _powers(user) for name, user in people.items() if name != "root"}
+            address = url(world)
+            if case.method == "GET":
+                response = client.get(address)
+            else:
+                response = client.post(address, case.data(world))
+            got = _outcome(response)
+            if got != ADMIN_EXPECTED[rule][persona]:
+                wrong.append(
+                    f"{case.method} {label} as {persona}: expected {ADMIN_EXPECTED[rule][persona]}, got {got}"
+                )
+            if got in REFUSED and _snapshot() != before:
+                wrong.append(f"{case.method} {label} as {persona}: refused but wrote")
+            if persona != "root":
+                gained = {n: _powers(u) for n, u in people.items() if n != "root"} != powers
+                erin_password = world.erin.password
+                world.erin.refresh_from_db()
+                if gained or world.erin.password != erin_password:
+                    wrong.append(f"{case.method} {label} as {persona}: changed someone's powers")
+            transaction.set_rollback(True)
     assert not wrong, "\n".join(wrong)

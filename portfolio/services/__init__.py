@@ -14,8 +14,16 @@ from portfolio.services.artifacts import (
     register_artifact,
 )
 from portfolio.services.notifications import notify
+from portfolio.services.people import (
+    grant_role,
+    record_password_change,
+    remove_role,
+    set_role,
+)
 from portfolio.services.proposals import (
+    CORRECTABLE_FIELDS,
     PROPOSAL_FIELDS,
+    correct_project,
     create_proposal,
     submit_proposal,
     update_proposal,
@@ -29,18 +37,24 @@ from portfolio.services.spend import (
 )
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "PROPOSAL_FIELDS",
     "change_spend",
+    "correct_project",
     "create_proposal",
     "delete_spend",
+    "grant_role",
     "link_reused_artifact",
     "next_artifact_key",
     "notify",
     "recompute_spend_totals",
     "record_adoption",
+    "record_password_change",
     "record_outcome",
     "record_spend",
     "register_artifact",
+    "remove_role",
+    "set_role",
     "submit_proposal",
     "update_proposal",
 ]

@@ -61,9 +61,42 @@ def _check_product_manager(user: User) -> None:
         raise DomainError(f"{user.email} is not a product manager.", field="product_manager")
 
 
+def _set_builds_on(project: Project, artifacts, actor: User) -> None:
+    """The artifacts a draft says it builds on: its reuses, dated today until submission."""
+    from portfolio.models import Artifact, ArtifactReuse
+
+    wanted = {artifact.pk for artifact in artifacts}
+    own = set(Artifact.objects.filter(pk__in=wanted, project=project).values_list("pk", flat=True))
+    if own:
+        raise DomainError("A proposal cannot build on its own artifacts.", field="builds_on")
+    hidden = wanted - set(
+        Artifact.objects.filter(pk__in=wanted)
+        .exclude(project__status=Status.DRAFT)
+        .values_list("pk", flat=True)
+    )
+    if hidden:
+        raise DomainError("Choose artifacts of submitted projects.", field="builds_on")
+    current = set(project.artifact_reuses.values_list("artifact_id", flat=True))
+    project.artifact_reuses.exclude(artifact_id__in=wanted).delete()
+    today = timezone.localdate()
+    ArtifactReuse.objects.bulk_create(
+        ArtifactReuse(project=project, artifact_id=pk, linked_by=actor, used_on=today)
+        for pk in wanted - current
+    )
+    if wanted != current:
+        audit.record(
+            actor=actor,
+            action="proposal.builds_on",
+            project=project,
+            obj=project,
+            summary=f"Proposal {project.key} builds on {len(wanted)} artifact(s)",
+            changes={"builds_on": [sorted(current), sorted(wanted)]},
+        )
+
+
 @transaction.atomic
-def create_proposal(*, actor: User, **fields) -> Project:
-    """A new draft proposal, led by ``actor``."""
+def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
+    """A new draft proposal, led by ``actor``; ``builds_on``: artifacts it reuses."""
     if not access.can_create_proposal(actor):
         raise PermissionDenied("Only researchers write proposals.")
     unknown = set(fields) - set(PROPOSAL_FIELDS)
@@ -84,11 +117,13 @@ def create_proposal(*, actor: User, **fields) -> Project:
         obj=project,
         summary=f"Draft proposal {project.key} created",
     )
+    if builds_on:
+        _set_builds_on(project, builds_on, actor)
     return project
 
 
 @transaction.atomic
-def update_proposal(*, project: Project, actor: User, **fields) -> Project:
+def update_proposal(*, project: Project, actor: User, builds_on=None, **fields) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not access.can_edit_proposal(actor, project):
         raise PermissionDenied(
@@ -122,6 +157,8 @@ def update_proposal(*, project: Project, actor: User, **fields) -> Project:
             summary=f"Proposal {project.key} edited",
             changes=changes,
         )
+    if builds_on is not None:
+        _set_builds_on(project, builds_on, actor)
     return project
 
 
@@ -152,6 +189,11 @@ def submit_proposal(
     project.status = Status.ACTIVE
     project.current_gate = 1
     project.save(update_fields=["submitted_on", "status", "current_gate", "updated_at"])
+    # What the draft said it builds on is reused from submission on (a use is never dated
+    # before the using project was submitted).
+    project.artifact_reuses.filter(used_on__lt=project.submitted_on).update(
+        used_on=project.submitted_on
+    )
     audit.record(
         actor=actor,
         action="proposal.submitted",
@@ -164,5 +206,50 @@ def submit_proposal(
         subject=f"[Greenlight] New proposal at gate 1: {project.key} {project.title}",
         template="portfolio/email/proposal_submitted.txt",
         context={"project": project, "researcher": actor},
+    )
+    return project
+
+
+# What an admin may correct on a submitted project: its description, not its history
+# (status, gate, dates and totals follow from decisions and spend).
+CORRECTABLE_FIELDS = (*PROPOSAL_FIELDS, "researcher", "next_stage_ask")
+
+
+@transaction.atomic
+def correct_project(*, project: Project, actor: User, **fields) -> Project:
+    """An admin's correction of a submitted project (a new product manager, a typo)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_correct_project(actor, project):
+        raise PermissionDenied("Admins correct submitted projects; a draft is its researcher's.")
+    unknown = set(fields) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    merged = {name: fields.get(name, getattr(project, name)) for name in CORRECTABLE_FIELDS}
+    _check_projected_range(
+        merged["projected_low"], merged["projected_expected"], merged["projected_high"]
+    )
+    _check_probability(merged["probability_of_success"], "probability_of_success")
+    if "product_manager" in fields and fields["product_manager"] != project.product_manager:
+        _check_product_manager(fields["product_manager"])
+    if "researcher" in fields and not fields["researcher"].has_role(Role.RESEARCHER):
+        raise DomainError(f"{fields['researcher'].email} is not a researcher.", field="researcher")
+    if (
+        "key" in fields
+        and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
+    ):
+        raise DomainError(f"The key {fields['key']} is already taken.", field="key")
+    changes = audit.diff(project, fields)
+    if not changes:
+        return project
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save()
+    audit.record(
+        actor=actor,
+        action="project.corrected",
+        project=project,
+        obj=project,
+        summary=f"Project {project.key} corrected by an admin",
+        changes=changes,
     )
     return project

@@ -14,6 +14,7 @@ def navigation(request) -> dict:
             "dashboard": access.can_view_dashboard(user),
             "import": access.can_import_portfolio(user),
             "export": access.can_export_portfolio(user),
+            "people": access.can_manage_roles(user),
             "admin": user.is_staff,
         }
     }

@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.defaults import bad_request
+
+from portfolio import access
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +102,49 @@ class NulBytesMiddleware:
                 return JsonResponse({"error": message}, status=400)
             return bad_request(request, SuspiciousOperation(message))
         return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is too large before anything reads it.
+
+    Django reads a body only when a view or the CSRF check touches ``request.POST``;
+    this runs before both, on the ``Content-Length`` the client declared, so a 201 MB
+    POST to the sign-in page costs a header, not 201 MB. The portfolio import, for
+    signed-in people who may import, has its own larger limit (four files). A proxy in
+    front should cap bodies too (nginx ``client_max_body_size``; see the README).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _too_large(request, "The request's Content-Length is not a number.", 400)
+        # The common case costs one comparison; the import's limit is looked up only above it.
+        if declared > settings.REQUEST_MAX_BYTES and declared > (limit := _limit_for(request)):
+            return _too_large(
+                request,
+                f"The request is {declared:,} bytes, above this page's limit of {limit:,} bytes. "
+                "Nothing was read or saved.",
+                413,
+            )
+        return self.get_response(request)
+
+
+def _limit_for(request: HttpRequest) -> int:
+    if request.path == reverse("portfolio_import"):
+        user = getattr(request, "user", None)
+        if user is not None and access.can_import_portfolio(user):
+            return settings.IMPORT_REQUEST_MAX_BYTES
+    return settings.REQUEST_MAX_BYTES
+
+
+def _too_large(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+        return JsonResponse({"error": message}, status=status)
+    response = HttpResponse(render_to_string("413.html", {"message": message}), status=status)
+    # The client may still be sending: tell it the connection ends here.
+    response["Connection"] = "close"
+    return response

@@ -1,0 +1,52 @@
+"""gunicorn's settings for Greenlight: `gunicorn -c gunicorn.conf.py` (the README's command).
+
+Every value can be changed from the environment without editing this file; the
+benchmark (bench/) and the Procfile use it too. Command-line flags still win.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
+wsgi_app = "portfolio.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set.
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+
+# Who may tell us the client's scheme and address (X-Forwarded-*): only the proxy in
+# front, by address. Never "*": anyone who reaches gunicorn directly could then claim
+# https. Set it to the proxy's address when the proxy is on another host.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# A worker stuck longer than this is killed and replaced. The import page runs a whole
+# import in the request, so this is generous; everything else answers in milliseconds.
+timeout = _int("GUNICORN_TIMEOUT", 120)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Request line and headers: refused early, before Django sees them. (Bodies are capped by
+# the app's RequestBodyLimitMiddleware, by Content-Length, and by the proxy.)
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
+limit_request_fields = _int("GUNICORN_LIMIT_REQUEST_FIELDS", 100)
+limit_request_field_size = _int("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", 8190)
+
+# Recycle workers now and then, so a slow leak never becomes an outage.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+
+# The proxy logs every request already; GUNICORN_ACCESS_LOG=- adds gunicorn's own lines.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

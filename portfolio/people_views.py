@@ -1,0 +1,108 @@
+"""People and roles (admins), and a person's own password change: both audited.
+
+Roles change only through ``portfolio.services.people``, the same service the
+Django admin calls; the page offers only the changes its viewer may make.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from portfolio import access
+from portfolio.errors import DomainError
+from portfolio.models import Role, User
+from portfolio.services import people
+
+PER_PAGE = 50
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    action = forms.ChoiceField(choices=[("grant", "Grant"), ("remove", "Remove")])
+
+
+def _may(actor: User, person: User, role: str, grant: bool) -> bool:
+    try:
+        people.check_role_change(actor=actor, person=person, role=role, grant=grant)
+    except DomainError:
+        return False
+    return True
+
+
+@require_GET
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage_roles(request.user):
+        raise PermissionDenied("People and roles are managed by admins.")
+    everyone = User.objects.prefetch_related("groups").order_by("email")
+    page = Paginator(everyone, PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for person in page:
+        held = {group.name for group in person.groups.all()}
+        rows.append(
+            {
+                "person": person,
+                "roles": [
+                    {"name": role, "removable": _may(request.user, person, role, grant=False)}
+                    for role in Role.values
+                    if role in held
+                ],
+                "grantable": [
+                    role
+                    for role in Role.values
+                    if role not in held and _may(request.user, person, role, grant=True)
+                ],
+            }
+        )
+    return render(request, "portfolio/people.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@login_required
+def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_manage_roles(request.user):
+        raise PermissionDenied("People and roles are managed by admins.")
+    person = get_object_or_404(User, pk=pk)
+    form = RoleChangeForm(request.POST)
+    back = reverse("people_list")
+    if not form.is_valid():
+        messages.error(request, "Choose a role to grant or remove.")
+        return redirect(back)
+    role, grant = form.cleaned_data["role"], form.cleaned_data["action"] == "grant"
+    try:
+        changed = people.set_role(person=person, role=role, actor=request.user, grant=grant)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if not changed:
+        messages.info(
+            request,
+            f"{person.email} {'already has' if grant else 'does not have'} the {role} role.",
+        )
+    elif grant:
+        messages.success(request, f"{person.email} now has the {role} role.")
+    else:
+        messages.success(request, f"{person.email} no longer has the {role} role.")
+    return redirect(back)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with the change written to the audit trail in the same transaction."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            people.record_password_change(person=form.user, actor=form.user)
+        return response

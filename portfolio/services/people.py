@@ -1,0 +1,96 @@
+"""People and their roles: granting and removing a role, setting a password. Audited.
+
+Separation of duties: an admin manages other people's roles, never their own;
+only a superuser grants or removes the Admin role (which also opens the Django
+admin); a password is set by its owner, or by a superuser.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from portfolio import access, audit
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import Role, User
+
+
+def check_role_change(*, actor: User, person: User, role: str, grant: bool) -> None:
+    """Raise unless ``actor`` may grant (or remove) ``role`` to (from) ``person``."""
+    if not access.can_manage_roles(actor):
+        raise PermissionDenied("Only admins manage people's roles.")
+    if role not in Role.values:
+        raise DomainError(f"There is no role {role!r}.", field="role")
+    if person.pk == actor.pk and grant:
+        raise PermissionDenied(
+            "Nobody grants a role to themselves: ask another admin (separation of duties)."
+        )
+    if role == Role.ADMIN and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser grants or removes the Admin role.")
+    if person.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser changes a superuser's roles.")
+
+
+def _role_names(person: User) -> list[str]:
+    return sorted(person.groups.values_list("name", flat=True))
+
+
+@transaction.atomic
+def set_role(*, person: User, role: str, actor: User, grant: bool) -> bool:
+    """Grant or remove one role; True when something changed. Writes the audit trail."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    check_role_change(actor=actor, person=person, role=role, grant=grant)
+    before = _role_names(person)
+    if (role in before) == grant:
+        return False
+    group = Group.objects.get(name=role)
+    if grant:
+        person.groups.add(group)
+    else:
+        person.groups.remove(group)
+    if role == Role.ADMIN and not person.is_superuser:
+        # The Admin role is what opens the Django admin for a person who is not a superuser.
+        person.is_staff = grant
+        person.save(update_fields=["is_staff"])
+    person._role_cache = None
+    after = _role_names(person)
+    audit.record(
+        actor=actor,
+        action="role.granted" if grant else "role.removed",
+        obj=person,
+        summary=(
+            f"{actor.email} {'granted' if grant else 'removed'} the {role} role "
+            f"{'to' if grant else 'from'} {person.email}"
+        ),
+        changes={"roles": [", ".join(before), ", ".join(after)]},
+    )
+    return True
+
+
+def grant_role(*, person: User, role: str, actor: User) -> bool:
+    return set_role(person=person, role=role, actor=actor, grant=True)
+
+
+def remove_role(*, person: User, role: str, actor: User) -> bool:
+    return set_role(person=person, role=role, actor=actor, grant=False)
+
+
+def check_password_change(*, actor: User, person: User) -> None:
+    if person.pk != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("Only its owner or a superuser sets a person's password.")
+
+
+@transaction.atomic
+def record_password_change(*, person: User, actor: User) -> None:
+    """Audit a password that was just set (by Django's forms, which hash and save it)."""
+    check_password_change(actor=actor, person=person)
+    audit.record(
+        actor=actor,
+        action="password.changed",
+        obj=person,
+        summary=(
+            f"{person.email} changed their password"
+            if person.pk == actor.pk
+            else f"{actor.email} set the password of {person.email}"
+        ),
+    )

@@ -1,0 +1,39 @@
+"""An admin grants a role on the People page and takes it back, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from portfolio.models import AuditEntry, Role
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_admin_grants_and_removes_a_role(page, live_server, login, screenshot, adam, rita):
+    login(page, live_server, adam.email, PASSWORD)
+    page.get_by_role("link", name="People", exact=True).click()
+    expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
+    # Their own row offers nothing: another admin changes their roles.
+    expect(page.get_by_text("Your own roles are changed by another admin.")).to_be_visible()
+
+    page.get_by_label("Role to grant to rita@example.com").select_option(Role.EXECUTIVE)
+    page.get_by_role("row", name="rita@example.com").get_by_role("button", name="Grant").click()
+    expect(page.get_by_text("rita@example.com now has the Executive role.")).to_be_visible()
+    assert rita.groups.filter(name=Role.EXECUTIVE).exists()
+    screenshot(page, "people")
+
+    page.get_by_role("button", name="Remove the Executive role from rita@example.com").click()
+    expect(page.get_by_text("rita@example.com no longer has the Executive role.")).to_be_visible()
+    assert not rita.groups.filter(name=Role.EXECUTIVE).exists()
+    assert AuditEntry.objects.filter(actor=adam, action__startswith="role.").count() == 2
+
+
+def test_the_people_page_fits_a_phone(page, live_server, login, adam, rita):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, adam.email, PASSWORD)
+    page.goto(f"{live_server.url}/people/")
+    expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0

@@ -1,0 +1,234 @@
+"""People and roles: one audited service, used by the admin and the People page.
+
+An admin who is not a superuser cannot take more power than they have: not the
+superuser or staff flags, not permissions, not another person's password, not a
+role for themselves, not the Admin role.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portfolio.errors import PermissionDenied
+from portfolio.models import AuditEntry, Role
+from portfolio.services import people
+from tests.conftest import PASSWORD, make_user
+
+
+@pytest.fixture
+def root(db):
+    return make_user("root@example.com", is_superuser=True, is_staff=True, full_name="Root")
+
+
+def _user_change_data(person, **extra) -> dict:
+    data = {
+        "email": person.email,
+        "full_name": person.full_name,
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": person.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": person.date_joined.strftime("%H:%M:%S"),
+        "groups": [str(g.pk) for g in person.groups.all()],
+    }
+    data.update(extra)
+    return data
+
+
+# --- The service ------------------------------------------------------------------------
+
+
+def test_an_admin_grants_and_removes_a_role_and_the_audit_trail_says_who_whom_which(adam, rita):
+    assert people.grant_role(person=rita, role=Role.ARCHITECT, actor=adam)
+    rita.refresh_from_db()
+    assert set(rita.groups.values_list("name", flat=True)) == {Role.RESEARCHER, Role.ARCHITECT}
+    entry = AuditEntry.objects.get(action="role.granted")
+    assert entry.actor == adam and entry.object_id == str(rita.pk)
+    assert "Architect" in entry.summary and "rita@example.com" in entry.summary
+    assert people.remove_role(person=rita, role=Role.ARCHITECT, actor=adam)
+    assert AuditEntry.objects.filter(action="role.removed", actor=adam).count() == 1
+
+
+def test_nobody_grants_a_role_to_themselves(adam, root):
+    with pytest.raises(PermissionDenied, match="themselves"):
+        people.grant_role(person=adam, role=Role.EXECUTIVE, actor=adam)
+    with pytest.raises(PermissionDenied, match="themselves"):
+        people.grant_role(person=root, role=Role.EXECUTIVE, actor=root)
+    assert not adam.groups.filter(name=Role.EXECUTIVE).exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_only_a_superuser_grants_the_admin_role(adam, rita, root):
+    with pytest.raises(PermissionDenied, match="superuser"):
+        people.grant_role(person=rita, role=Role.ADMIN, actor=adam)
+    people.grant_role(person=rita, role=Role.ADMIN, actor=root)
+    rita.refresh_from_db()
+    assert rita.is_staff and rita.has_role(Role.ADMIN)
+    people.remove_role(person=rita, role=Role.ADMIN, actor=root)
+    rita.refresh_from_db()
+    assert not rita.is_staff
+
+
+def test_other_roles_cannot_manage_roles(erin, bob, rita):
+    for actor in (erin, bob):
+        with pytest.raises(PermissionDenied):
+            people.grant_role(person=rita, role=Role.EXECUTIVE, actor=actor)
+
+
+# --- The Django admin, as an Admin who is not a superuser --------------------------------
+
+
+def test_an_admin_cannot_make_themselves_superuser_in_the_admin(client, adam):
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[adam.pk])
+    response = client.post(
+        url, _user_change_data(adam, is_superuser="on", is_staff="on", user_permissions=["1"])
+    )
+    assert response.status_code in (200, 302)
+    adam.refresh_from_db()
+    assert not adam.is_superuser
+    assert not adam.user_permissions.exists()
+
+
+def test_an_admin_cannot_add_themselves_to_the_executive_group_in_the_admin(client, adam):
+    from django.contrib.auth.models import Group
+
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[adam.pk])
+    executive = Group.objects.get(name=Role.EXECUTIVE)
+    data = _user_change_data(adam)
+    data["groups"] = [*data["groups"], str(executive.pk)]
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the reason
+    assert "Nobody grants a role to themselves" in response.content.decode()
+    assert not adam.groups.filter(name=Role.EXECUTIVE).exists()
+
+
+def test_an_admin_cannot_set_an_executives_password(client, adam, erin):
+    client.force_login(adam)
+    url = reverse("admin:auth_user_password_change", args=[erin.pk])
+    assert client.get(url).status_code == 403
+    response = client.post(
+        url,
+        {
+            "password1": "taken-over-9-horse",
+            "password2": "taken-over-9-horse",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 403
+    erin.refresh_from_db()
+    assert erin.check_password(PASSWORD)
+
+
+def test_an_admin_cannot_change_a_superusers_account(client, adam, root):
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[root.pk])
+    client.post(url, _user_change_data(root, email="adam-owns@example.com", is_active=""))
+    root.refresh_from_db()
+    assert root.email == "root@example.com" and root.is_active
+
+
+def test_granting_a_role_in_the_admin_goes_through_the_service(client, adam, rita):
+    from django.contrib.auth.models import Group
+
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[rita.pk])
+    data = _user_change_data(rita)
+    data["groups"] = [*data["groups"], str(Group.objects.get(name=Role.ARCHITECT).pk)]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert rita.groups.filter(name=Role.ARCHITECT).exists()
+    entry = AuditEntry.objects.get(action="role.granted")
+    assert entry.actor == adam and "rita@example.com" in entry.summary
+
+
+def test_a_superuser_sets_a_password_in_the_admin_and_it_is_audited(client, root, erin):
+    client.force_login(root)
+    url = reverse("admin:auth_user_password_change", args=[erin.pk])
+    response = client.post(
+        url,
+        {
+            "password1": "a-new-9-horse-staple",
+            "password2": "a-new-9-horse-staple",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    erin.refresh_from_db()
+    assert erin.check_password("a-new-9-horse-staple")
+    entry = AuditEntry.objects.get(action="password.changed")
+    assert entry.actor == root and "erin@example.com" in entry.summary
+
+
+def test_a_person_changing_their_own_password_is_audited(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-horse-battery-43",
+            "new_password2": "another-horse-battery-43",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="password.changed")
+    assert entry.actor == alice and "changed their password" in entry.summary
+
+
+def test_the_role_groups_are_read_only_in_the_admin(client, root):
+    from django.contrib.auth.models import Group
+
+    client.force_login(root)
+    group = Group.objects.get(name=Role.ADMIN)
+    response = client.post(
+        reverse("admin:auth_group_change", args=[group.pk]), {"name": "Admin", "permissions": []}
+    )
+    assert response.status_code == 403
+    assert group.permissions.exists()
+
+
+# --- The People and roles page -----------------------------------------------------------
+
+
+def test_the_people_page_lists_everyone_with_their_roles(client, adam, alice, erin):
+    client.force_login(adam)
+    response = client.get(reverse("people_list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "alice@example.com" in body and "erin@example.com" in body
+    assert "Your own roles are changed by another admin." in body
+    # An Admin who is not a superuser is not offered the Admin role.
+    assert '<option value="Admin">' not in body
+
+
+def test_the_people_page_grants_and_removes_a_role(client, adam, rita):
+    client.force_login(adam)
+    url = reverse("person_roles", args=[rita.pk])
+    response = client.post(url, {"role": Role.EXECUTIVE, "action": "grant"}, follow=True)
+    assert "rita@example.com now has the Executive role." in response.content.decode()
+    assert rita.groups.filter(name=Role.EXECUTIVE).exists()
+    client.post(url, {"role": Role.EXECUTIVE, "action": "remove"})
+    assert not rita.groups.filter(name=Role.EXECUTIVE).exists()
+    assert AuditEntry.objects.filter(actor=adam, action__startswith="role.").count() == 2
+
+
+def test_the_people_page_refuses_a_grant_to_oneself(client, adam):
+    client.force_login(adam)
+    response = client.post(
+        reverse("person_roles", args=[adam.pk]), {"role": Role.EXECUTIVE, "action": "grant"}
+    )
+    assert response.status_code == 403
+    assert not adam.groups.filter(name=Role.EXECUTIVE).exists()
+
+
+def test_the_people_page_reads_a_fixed_number_of_queries(
+    client, adam, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_user(f"person{n}@example.com", Role.RESEARCHER)
+    client.force_login(adam)
+    client.get(reverse("people_list"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("people_list"))
