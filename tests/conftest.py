@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.models import Project, Role, User
-from tests.builders import make_project, make_user
+from tests import builders
 
 
 @pytest.fixture(autouse=True)
@@ -31,39 +31,39 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def alice(db) -> User:
-    return make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
+    return builders.make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
 
 
 @pytest.fixture
 def rita(db) -> User:
-    return make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
+    return builders.make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
 
 
 @pytest.fixture
 def bob(db) -> User:
-    return make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
+    return builders.make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
 
 
 @pytest.fixture
 def pete(db) -> User:
-    return make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
+    return builders.make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
 
 
 @pytest.fixture
 def carol(db) -> User:
-    return make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
+    return builders.make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
 
 
 @pytest.fixture
 def erin(db) -> User:
-    return make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
+    return builders.make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
 
 
 @pytest.fixture
 def adam(db) -> User:
-    return make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
+    return builders.make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
 
 
 @pytest.fixture
 def project(alice, bob) -> Project:
-    return make_project(researcher=alice, product_manager=bob)
+    return builders.make_project(researcher=alice, product_manager=bob)
