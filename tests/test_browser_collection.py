@@ -29,7 +29,13 @@ BLOCK_PLAYWRIGHT = textwrap.dedent(
 
 def run_browser_tests(tmp_path: Path, *args: str, ci: str) -> subprocess.CompletedProcess:
     (tmp_path / "sitecustomize.py").write_text(BLOCK_PLAYWRIGHT)
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "CI": ci}
+    # Its own SQLite file: under `make test-postgres` the outer run holds the test database.
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "CI": ci,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=ROOT,
