@@ -18,9 +18,13 @@ def _empty_cache():
     # Each test's database starts over at the same data version: so must the cache.
     from django.core.cache import cache
 
+    from planning import engine
+
     cache.clear()
+    engine.forget_inputs()
     yield
     cache.clear()
+    engine.forget_inputs()
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +71,9 @@ def adam(db) -> User:
 @pytest.fixture
 def project(alice, bob) -> Project:
     return builders.make_project(researcher=alice, product_manager=bob)
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks are stored for a worker (django-tasks-db), as in production."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -21,6 +21,7 @@ from portfolio import access
 from portfolio.forms import (
     ProjectFilterForm,
 )
+from portfolio.metrics import calibrated as calibration
 from portfolio.models import Project, Status
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import assets, deliverables, project_page, worklists
@@ -157,6 +158,7 @@ def _actions(user, project: Project) -> dict:
         "spend": access.can_record_spend(user, project),
         "artifact": access.can_register_artifact(user, project),
         "outcome": access.can_record_outcome(user, project),
+        "next_stage_ask": access.can_set_next_stage_ask(user, project),
     }
 
 
@@ -180,8 +182,11 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         }
         for kind, deliverable in found.items()
     ]
+    record = calibration.record_of(project.product_manager.email, timezone.localdate())
     context = {
         "project": project,
+        "calibration": record,
+        "calibrated_probability": record.calibrate(project.current_probability),
         "actions": _actions(request.user, project),
         "deliverable_rows": deliverable_rows,
         "decisions": decisions,
