@@ -720,8 +720,10 @@ def write_report(path: Path, results: list[dict], facts: dict) -> None:
         "Redis and an SMTP sink, then the Procfile's `web` twice (A and B, two gunicorn workers",
         "each) and its `worker` once, all on the loopback, and runs the five checks of issue 16.",
         "",
-        f"Run on {facts['when']} ({facts['machine']}); whole run {facts['seconds']:.0f} s; "
-        f"portfolio uploaded: {facts['portfolio']}.",
+        f"Run on {facts['when']} ({facts['machine']}, load average {facts['load_average']}); whole "
+        f"run {facts['seconds']:.0f} s; portfolio uploaded: {facts['portfolio']}. The checks "
+        "say whether the servers behave; the timings below are of this run on this machine "
+        "(everything, the test's own clients included, shares its CPUs), not a benchmark.",
         "",
         "| # | Check | Result | Time | What was seen |",
         "| --- | --- | --- | --- | --- |",
@@ -817,6 +819,7 @@ def main(argv: list[str]) -> int:
             "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
             "seconds": time.monotonic() - started,
+            "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
             "portfolio": f"{args.projects:,} projects, {args.spend_rows:,} spend rows",
             "measured": getattr(checks, "measured", None),
             "load": getattr(checks, "load", None),
