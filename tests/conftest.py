@@ -138,3 +138,9 @@ def adam(db) -> User:
 @pytest.fixture
 def project(alice, bob) -> Project:
     return make_project(researcher=alice, product_manager=bob)
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks are stored for a worker (django-tasks-db), as in production."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
