@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from portfolio import access
 from portfolio.models import Role, Status
 from portfolio.roles import ROLE_PERMISSIONS, ensure_roles
-from tests.conftest import make_project, make_user
+from tests.builders import make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
