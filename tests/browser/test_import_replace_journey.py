@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from gates.interchange import command_line_import
 from portfolio.models import ReplacedHistory, Role
-from tests.conftest import PASSWORD, make_user
+from tests.builders import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

