@@ -39,7 +39,7 @@ class GateAdmin(AuditedAdmin):
 
 class ScoreInline(admin.TabularInline):
     model = CriterionScore
-    fields = ["criterion", "met", "score", "weight"]
+    fields = ["criterion_name", "criterion_kind", "met", "score", "weight"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -58,6 +58,8 @@ def _deliverable_page(
 ) -> HttpResponse:
     """Show a deliverable (a form for its writer) and save it through its service."""
     project = _get_submitted_project(request, key)
+    if not access.can_read_project_record(request.user, project):
+        raise Http404("No such project")
     model = DELIVERABLE_MODELS[kind]
     deliverable = model.objects.select_related("author").filter(project=project).first()
     may_write = can_write(request.user, project)
@@ -158,7 +160,7 @@ def _earlier_decisions(project: Project) -> list[GateDecision]:
     return list(
         GateDecision.objects.filter(project=project)
         .select_related("gate", "decided_by")
-        .prefetch_related("scores__criterion")
+        .prefetch_related("scores")
         .order_by("-sequence")
     )
 
@@ -360,7 +362,7 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
             _place_error(error, form, scorecard)
 
     if recorded is not None:
-        summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {project.researcher.display_name} has been e-mailed."
+        summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {recorded.notice.sentence()}."
         if not request.htmx:
             messages.success(request, summary)
             return redirect("gate_review", key=project.key)
