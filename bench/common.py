@@ -30,6 +30,7 @@ TARGETS = {
     "dashboard_growth": 1.5,
     "page_p95_ms": 100.0,
     "dashboard_rps": 100.0,
+    "plan_p95_ms": 150.0,
     "import_vs_copy": 3.0,
     "import_rss_mb": 300.0,
 }
@@ -44,10 +45,14 @@ PAGES = (
     ("project_list", "Project list `/projects/`", "page"),
     ("project_page", "Project page `/projects/<key>/`", "page"),
     ("gate_review", "Gate review `/projects/<key>/gate-review/`", "page"),
+    # The planner's what-if: a pin changed, the plan ranked and funded again (the inputs
+    # read from the database once per data version: "uncached" pays that read too).
+    ("plan", "Plan what-if `/plan/?budget=…&pin_in=<key>` (htmx)", "plan"),
+    ("plan_uncached", "Plan what-if `/plan/?…` uncached", None),
 )
-LOADED_PAGES = ("dashboard", "project_list", "project_page", "gate_review")
+LOADED_PAGES = ("dashboard", "project_list", "project_page", "gate_review", "plan")
 # Pages whose results the app caches per data version: measured both ways.
-CACHED_PAGES = ("dashboard", "api_metrics")
+CACHED_PAGES = ("dashboard", "api_metrics", "plan")
 
 
 @dataclass

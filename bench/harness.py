@@ -118,6 +118,7 @@ def bench_size(cfg: Config, rows: int, admin_url: str, secret_key: str) -> dict:
     if project:
         paths["project_page"] = f"/projects/{project['key']}/"
         paths["gate_review"] = f"/projects/{project['key']}/gate-review/"
+        paths["plan"] = f"/plan/?budget={session['plan_budget']}&pin_in={project['key']}"
     result["paths"] = paths
 
     log(f"{label}: gunicorn with {cfg.workers} workers")
@@ -128,7 +129,7 @@ def bench_size(cfg: Config, rows: int, admin_url: str, secret_key: str) -> dict:
         version = DataVersion(url)
         result["cache_versioned"] = version.exists
         plan = [(name, path, False) for name, path in paths.items()]
-        plan += [(f"{name}_uncached", paths[name], True) for name in CACHED_PAGES]
+        plan += [(f"{name}_uncached", paths[name], True) for name in CACHED_PAGES if name in paths]
         for name, path, uncached in plan:
             # Warm every worker (connections, templates, caches of the process).
             for _ in range(2 * cfg.workers):

@@ -53,8 +53,15 @@ for status in ("active", "on_hold"):
                .order_by("-n", "key").values("key", "n", "status", "current_gate").first())
     if project:
         break
+# The planner needs asks: a generated portfolio without them gets one per active project.
+from decimal import Decimal
+from django.db.models import F, Sum
+Project.objects.filter(status="active", next_stage_ask__isnull=True).update(
+    next_stage_ask=F("projected_expected") * Decimal("0.15"))
+asked = Project.objects.filter(status="active").aggregate(total=Sum("next_stage_ask"))["total"] or 0
+plan_budget = int(Decimal(asked) * Decimal("0.45")) or 1000000
 print("BENCH-SESSION " + json.dumps({{"cookie": f"{{settings.SESSION_COOKIE_NAME}}={{session.session_key}}",
-                                      "project": project}}))
+                                      "project": project, "plan_budget": plan_budget}}))
 """
     out = run([cfg.python, "manage.py", "shell", "-c", code], env=env).stdout
     match = re.search(r"^BENCH-SESSION (.*)$", out, flags=re.MULTILINE)
@@ -129,7 +136,10 @@ def fetch(port: int, path: str, cookie: str, conn=None):
     if conn is None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     started = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": cookie, "Accept": "text/html"})
+    headers = {"Cookie": cookie, "Accept": "text/html"}
+    if path.startswith("/plan/"):
+        headers["HX-Request"] = "true"  # the what-if swaps the plan region in place
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
     elapsed = time.perf_counter() - started
@@ -181,6 +191,7 @@ def load_wrk(port: int, path: str, cookie: str, clients: int, seconds: int) -> d
             str(WRK_SCRIPT),
             "-H",
             f"Cookie: {cookie}",
+            *(["-H", "HX-Request: true"] if path.startswith("/plan/") else []),
             f"http://127.0.0.1:{port}{path}",
         ]
     )

@@ -114,6 +114,9 @@ def build_rows(cfg: Config, results: list[dict]) -> tuple[list[list[str]], dict]
         elif kind == "page":
             target = f"p95 ≤ {TARGETS['page_p95_ms']:.0f} ms"
             verdict = judge(seq_p95, TARGETS["page_p95_ms"])
+        elif kind == "plan":
+            target = f"p95 ≤ {TARGETS['plan_p95_ms']:.0f} ms"
+            verdict = judge(seq_p95, TARGETS["plan_p95_ms"])
         if kind:
             judged[f"{name}_p95_ms"] = seq_p95
         add(

@@ -127,6 +127,20 @@ def can_view_dashboard(user: User) -> bool:
     )
 
 
+def can_plan(user: User) -> bool:
+    """The planning page (the waterline under a budget): product managers, executives, admins."""
+    if not user.is_authenticated:
+        return False
+    return user.is_executive or user.is_product_manager or _is_admin(user)
+
+
+def can_set_next_stage_ask(user: User, project: Project) -> bool:
+    """The project's researcher or product manager, from submission until the process ends."""
+    if not user.is_authenticated or project.status not in (Status.ACTIVE, Status.ON_HOLD):
+        return False
+    return project.researcher_id == user.pk or project.product_manager_id == user.pk
+
+
 def can_export_portfolio(user: User) -> bool:
     return user.is_authenticated and (
         user.is_executive or user.is_product_manager or _is_admin(user)

@@ -81,6 +81,12 @@ def product_managers():
     )
 
 
+class ReusableArtifactsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Artifact) -> str:
+        killed = ", killed" if obj.project.status == Status.KILLED else ""
+        return f"{obj.key} {obj.name} ({obj.get_kind_display()}, {obj.project.key}{killed})"
+
+
 class ProposalForm(Form):
     """Every field of a proposal the researcher writes (they lead it; submission dates it)."""
 
@@ -132,22 +138,37 @@ class ProposalForm(Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the research will test, stated so it can fail. Needed before you submit.",
     )
+    builds_on = ReusableArtifactsField(
+        label="Builds on",
+        queryset=Artifact.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Models, data sets and other artifacts of earlier projects, killed ones "
+        "included, that this research reuses (hold Ctrl or ⌘ to choose several).",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, project: Project | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product_manager"].queryset = product_managers()
+        artifacts = Artifact.objects.exclude(project__status=Status.DRAFT)
+        if project is not None:
+            artifacts = artifacts.exclude(project=project)
+        self.fields["builds_on"].queryset = artifacts.select_related("project").order_by("key")
 
     @classmethod
     def initial_from(cls, project: Project) -> dict:
-        initial = {name: getattr(project, name) for name in cls.base_fields}
+        initial = {name: getattr(project, name) for name in cls.base_fields if name != "builds_on"}
         initial["product_manager"] = project.product_manager_id
+        initial["builds_on"] = list(project.artifact_reuses.values_list("artifact_id", flat=True))
         return initial
 
     @classmethod
     def data_from(cls, project: Project) -> dict:
         """The project as submitted form data, to show a refusal beside its field."""
         data = {
-            name: "" if value is None else str(value)
+            name: [str(item) for item in value]
+            if isinstance(value, list)
+            else ("" if value is None else str(value))
             for name, value in cls.initial_from(project).items()
         }
         return data

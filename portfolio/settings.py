@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ninja",
     "portfolio",
     "gates",
+    "planning",
     "api",
 ]
 

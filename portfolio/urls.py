@@ -45,5 +45,6 @@ urlpatterns = [
     path("artifacts/<str:key>/", asset_views.artifact_detail, name="artifact_detail"),
     path("", include("portfolio.dashboard.urls")),
     path("", include("gates.urls")),
+    path("", include("planning.urls")),
     path("", include("api.urls")),
 ]

@@ -30,6 +30,7 @@ from portfolio.forms import (
     SpendForm,
     reusable_artifacts,
 )
+from portfolio.metrics import calibrated as calibration
 from portfolio.models import Project, Status
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import assets, deliverables, project_page, worklists
@@ -183,6 +184,7 @@ def _actions(user, project: Project) -> dict:
         "spend": access.can_record_spend(user, project),
         "artifact": access.can_register_artifact(user, project),
         "outcome": access.can_record_outcome(user, project),
+        "next_stage_ask": access.can_set_next_stage_ask(user, project),
     }
 
 
@@ -206,8 +208,11 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         }
         for kind, deliverable in found.items()
     ]
+    record = calibration.record_of(project.product_manager.email, timezone.localdate())
     context = {
         "project": project,
+        "calibration": record,
+        "calibrated_probability": record.calibrate(project.current_probability),
         "actions": _actions(request.user, project),
         "deliverable_rows": deliverable_rows,
         "decisions": decisions,
@@ -241,7 +246,8 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _proposal_fields(form: ProposalForm) -> dict:
-    return {name: form.cleaned_data[name] for name in services.PROPOSAL_FIELDS}
+    fields = {name: form.cleaned_data[name] for name in services.PROPOSAL_FIELDS}
+    return {**fields, "builds_on": list(form.cleaned_data["builds_on"])}
 
 
 @require_http_methods(["GET", "POST"])
@@ -279,7 +285,7 @@ def _own_draft(request: HttpRequest, key: str) -> Project:
 def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
     project = _own_draft(request, key)
     if request.method == "POST":
-        form = ProposalForm(request.POST)
+        form = ProposalForm(request.POST, project=project)
         if form.is_valid():
             try:
                 project = services.update_proposal(
@@ -291,7 +297,7 @@ def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
                 messages.success(request, f"Draft {project.key} saved.")
                 return redirect(project)
     else:
-        form = ProposalForm(initial=ProposalForm.initial_from(project))
+        form = ProposalForm(initial=ProposalForm.initial_from(project), project=project)
     return render(
         request,
         "portfolio/proposal_form.html",
@@ -312,7 +318,7 @@ def proposal_submit(request: HttpRequest, key: str) -> HttpResponse:
         project = services.submit_proposal(project=project, actor=request.user)
     except DomainError as error:
         # What is missing is written in the proposal form: show it there, beside the field.
-        form = ProposalForm(ProposalForm.data_from(project))
+        form = ProposalForm(ProposalForm.data_from(project), project=project)
         form.is_valid()
         add_domain_error(form, error)
         return render(

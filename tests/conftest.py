@@ -23,9 +23,13 @@ def _empty_cache():
     # Each test's database starts over at the same data version: so must the cache.
     from django.core.cache import cache
 
+    from planning import engine
+
     cache.clear()
+    engine.forget_inputs()
     yield
     cache.clear()
+    engine.forget_inputs()
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from api.models import ApiToken
 from api.tokens import create_token
 from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision
+from planning.models import Scenario
 from portfolio.models import (
     Adoption,
     Artifact,
@@ -167,6 +168,8 @@ def import_upload(w) -> dict:
 #   export: product managers, executives, admins; import: admins.
 DASHBOARD_READERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200, "auditor": 200}
 EXPORTERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200}
+PLANNERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200}
+SCENARIO = lambda w: {"pk": w.scenario.pk}  # noqa: E731
 GET_ONLY = answers(anonymous=405, others=405)  # require_GET comes before login_required
 GET_ONLY_AFTER_LOGIN = answers(others=405)  # login_required comes first
 POST_ONLY = GET_ONLY
@@ -438,6 +441,49 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(others=403, **EXPORTERS)),
         Case("POST", GET_ONLY_AFTER_LOGIN),
     ],
+    # --- Planning -------------------------------------------------------------------------
+    # Product managers, executives and admins plan and save scenarios; executives and admins
+    # adopt one. A project's researcher and product manager set its next-stage ask.
+    "plan": [
+        Case("GET", answers(others=403, **PLANNERS)),
+        Case("GET", answers(others=403, **PLANNERS), htmx=True, label="htmx what-if"),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "plan_csv": [
+        Case("GET", answers(others=403, **PLANNERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "scenario_list": [
+        Case("GET", answers(others=403, **PLANNERS)),
+        Case(
+            "POST",
+            answers(others=403, **dict.fromkeys(PLANNERS, DONE)),
+            data=lambda w: {"name": "Lean year", "budget": "5000"},
+        ),
+    ],
+    "scenario_compare": [
+        Case("GET", answers(others=403, **PLANNERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "scenario_csv": [
+        Case("GET", answers(others=403, **PLANNERS), kwargs=SCENARIO),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=SCENARIO),
+    ],
+    "scenario_adopt": [
+        Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=SCENARIO),
+        Case("POST", answers(others=403, erin=DONE, adam=DONE), kwargs=SCENARIO),
+    ],
+    "next_stage_ask_edit": [
+        Case("GET", answers(others=403, alice=200, bob=200), kwargs=ACTIVE),
+        Case(
+            "POST",
+            answers(others=403, alice=DONE, bob=DONE),
+            kwargs=ACTIVE,
+            data=lambda w: {"next_stage_ask": "25000"},
+        ),
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+        Case("GET", answers(others=403), kwargs=GREENLIT, label="greenlit"),
+    ],
 }
 
 
@@ -517,8 +563,14 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         name="Shared data",
         created_on=datetime.date(2025, 1, 1),
     )
+    scenario = Scenario.objects.create(
+        name="Base case",
+        settings={"budget": "100000", "as_of": "2025-06-30", "horizon": 3},
+        created_by=bob,
+    )
     alice_token, _secret = create_token(actor=alice, name="Alice's script")
     return SimpleNamespace(
+        scenario=scenario,
         alice_token=alice_token,
         people=people,
         **people,
@@ -532,6 +584,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
 WRITTEN = (
     ApiToken,
     Project,
+    Scenario,
     Adoption,
     SpendEntry,
     Outcome,

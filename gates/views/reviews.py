@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gates import services
@@ -26,6 +27,8 @@ from gates.models import (
     Gate,
     GateDecision,
 )
+from planning import figures
+from planning.models import PlanSettings, Scenario
 from portfolio import access
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import Project
@@ -201,24 +204,28 @@ def _scorecard_summary(scorecard: ScorecardForm) -> dict:
 
 
 def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
-    """The numbers a product manager weighs at a gate."""
-    probability = project.current_probability
-    risked_value = project.projected_expected * probability
-    remaining_cost = estimate.three_year_total if estimate else None
+    """The numbers a product manager weighs at a gate: ECV and PI exactly as the planner has them."""
+    settings = PlanSettings.load()
+    value = figures.project_value(
+        project,
+        estimate=figures.estimate_of(estimate),
+        horizon=settings.horizon,
+        discount_rate=settings.discount_rate,
+        as_of=timezone.localdate(),
+    )
     granted = project.funding_granted_total
+    adopted = Scenario.objects.adopted().first()
     return {
-        "probability": probability,
+        "probability": project.current_probability,
         "probability_updated": project.latest_probability is not None,
         "spend": project.spend_total,
         "granted": granted,
         "spend_share": (project.spend_total / granted * 100) if granted else None,
         "over_funding": project.spend_total > granted,
-        "three_year_cost": remaining_cost,
-        "risked_value": risked_value,
-        "remaining_cost": remaining_cost,
-        "commercial_value": risked_value - remaining_cost
-        if remaining_cost is not None
-        else risked_value,
+        "value": value,
+        "adopted_plan": adopted
+        if adopted is not None and not project.is_closed and project.key in adopted.funded_keys
+        else None,
     }
 
 

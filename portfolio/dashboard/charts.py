@@ -174,6 +174,17 @@ def headline_chart(series: list[dict]) -> dict:
     }
 
 
+def _calibrated(project: dict) -> str:
+    """ " (calibrated 45%: 12 forecasts, bias +0.0500)", when the view added calibration."""
+    record = project.get("calibration")
+    if record is None:
+        return ""
+    return (
+        f" (calibrated {percent(project['calibrated_probability'], 0)}: "
+        f"{record.forecasts} forecast{'s' if record.forecasts != 1 else ''}, bias {record.bias:+.4f})"
+    )
+
+
 def bubble_chart(projects: list[dict]) -> dict:
     """Risk and reward: x latest probability, y projected expected value, area ∝ spend."""
     frame = Frame(height=360, left=70)
@@ -195,7 +206,7 @@ def bubble_chart(projects: list[dict]) -> dict:
                 "r": round(radius, 1),
                 "title": (
                     f"{project['key']} {project['title']} ({BUCKET_LABELS.get(project['bucket'], project['bucket'])}): "
-                    f"{percent(project['probability'], 0)} chance, "
+                    f"{percent(project['probability'], 0)} chance{_calibrated(project)}, "
                     f"{money_short(project['projected_expected'])} a year expected, "
                     f"{money_short(project['spend_to_date'])} spent; gate {project['current_gate']}"
                 ),

@@ -35,6 +35,7 @@ from portfolio.metrics import (
     EARLIEST_AS_OF,
     LATEST_AS_OF,
     MetricsFilterError,
+    calibrated,
     compute,
 )
 from portfolio.models import Bucket, ResearchType
@@ -103,6 +104,11 @@ def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
     # that have spent most, and says so; the CSV downloads have every row.
     risk_shown = sorted(metrics["risk"], key=lambda p: (-p["spend_to_date"], p["key"]))
     risk_shown = sorted(risk_shown[:RISK_SHOWN], key=lambda p: p["key"])
+    records = calibrated.records(form.filters()["as_of"] or timezone.localdate())
+    for project in risk_shown:
+        record = records.get(project["product_manager"].lower(), calibrated.NO_RECORD)
+        project["calibration"] = record
+        project["calibrated_probability"] = record.calibrate(project["probability"])
     decided = headline["greenlit"] + headline["killed"]
     query = urlencode(form.query())
     filters = form.filters()

@@ -65,9 +65,42 @@ def _check_product_manager(user: User) -> None:
         raise DomainError(f"{user.email} is not a product manager.", field="product_manager")
 
 
+def _set_builds_on(project: Project, artifacts, actor: User) -> None:
+    """The artifacts a draft says it builds on: its reuses, dated today until submission."""
+    from portfolio.models import Artifact, ArtifactReuse
+
+    wanted = {artifact.pk for artifact in artifacts}
+    own = set(Artifact.objects.filter(pk__in=wanted, project=project).values_list("pk", flat=True))
+    if own:
+        raise DomainError("A proposal cannot build on its own artifacts.", field="builds_on")
+    hidden = wanted - set(
+        Artifact.objects.filter(pk__in=wanted)
+        .exclude(project__status=Status.DRAFT)
+        .values_list("pk", flat=True)
+    )
+    if hidden:
+        raise DomainError("Choose artifacts of submitted projects.", field="builds_on")
+    current = set(project.artifact_reuses.values_list("artifact_id", flat=True))
+    project.artifact_reuses.exclude(artifact_id__in=wanted).delete()
+    today = timezone.localdate()
+    ArtifactReuse.objects.bulk_create(
+        ArtifactReuse(project=project, artifact_id=pk, linked_by=actor, used_on=today)
+        for pk in wanted - current
+    )
+    if wanted != current:
+        audit.record(
+            actor=actor,
+            action="proposal.builds_on",
+            project=project,
+            obj=project,
+            summary=f"Proposal {project.key} builds on {len(wanted)} artifact(s)",
+            changes={"builds_on": [sorted(current), sorted(wanted)]},
+        )
+
+
 @transaction.atomic
-def create_proposal(*, actor: User, **fields) -> Project:
-    """A new draft proposal, led by ``actor``."""
+def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
+    """A new draft proposal, led by ``actor``; ``builds_on``: artifacts it reuses."""
     if not access.can_create_proposal(actor):
         raise PermissionDenied("Only researchers write proposals.")
     unknown = set(fields) - set(PROPOSAL_FIELDS)
@@ -89,11 +122,13 @@ def create_proposal(*, actor: User, **fields) -> Project:
         obj=project,
         summary=f"Draft proposal {project.key} created",
     )
+    if builds_on:
+        _set_builds_on(project, builds_on, actor)
     return project
 
 
 @transaction.atomic
-def update_proposal(*, project: Project, actor: User, **fields) -> Project:
+def update_proposal(*, project: Project, actor: User, builds_on=None, **fields) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not access.can_edit_proposal(actor, project):
         raise PermissionDenied(
@@ -128,6 +163,8 @@ def update_proposal(*, project: Project, actor: User, **fields) -> Project:
             summary=f"Proposal {project.key} edited",
             changes=changes,
         )
+    if builds_on is not None:
+        _set_builds_on(project, builds_on, actor)
     return project
 
 
@@ -158,6 +195,11 @@ def submit_proposal(
     project.status = Status.ACTIVE
     project.current_gate = 1
     project.save(update_fields=["submitted_on", "status", "current_gate", "updated_at"])
+    # What the draft said it builds on is reused from submission on (a use is never dated
+    # before the using project was submitted).
+    project.artifact_reuses.filter(used_on__lt=project.submitted_on).update(
+        used_on=project.submitted_on
+    )
     audit.record(
         actor=actor,
         action="proposal.submitted",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -34,6 +34,13 @@ def money_short(value) -> str:
 @register.filter
 def pct(value, digits=1) -> str:
     return dashboard_charts.percent(value, int(digits))
+
+
+@register.filter
+def signed_bias(value) -> str:
+    """A calibration bias with its sign, 4 decimals, halves away from zero: +0.0238, −0.0120."""
+    rounded = Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return f"{'−' if rounded < 0 else '+'}{abs(rounded):f}"
 
 
 @register.filter

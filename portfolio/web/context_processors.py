@@ -12,6 +12,7 @@ def navigation(request) -> dict:
         "nav": {
             "new_proposal": access.can_create_proposal(user),
             "dashboard": access.can_view_dashboard(user),
+            "plan": access.can_plan(user),
             "import": access.can_import_portfolio(user),
             "export": access.can_export_portfolio(user),
             "people": access.can_manage_roles(user),

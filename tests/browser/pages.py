@@ -106,6 +106,12 @@ PAGES: list[PageCase] = [
     PageCase("outcome_create", (PM, EXECUTIVE, ADMIN), key("greenlit")),
     PageCase("artifact_create", (RESEARCHER, ADMIN), key("later")),
     PageCase("artifact_reuse", (RESEARCHER, ADMIN), key("later")),
+    PageCase("adoption_create", (PM, ADMIN), key("greenlit")),
+    PageCase("artifact_library", SIGNED_IN),
+    PageCase(
+        "artifact_library", (EXECUTIVE,), query="?origin=killed&reuse=reused", label="salvage"
+    ),
+    PageCase("artifact_detail", SIGNED_IN, lambda w: {"key": w.artifact.key}),
     PageCase("dashboard", (PM, EXECUTIVE, ADMIN)),
     PageCase("gate_review", (PM, EXECUTIVE), key("gate1"), label="gate 1"),
     PageCase("gate_review", (PM,), key("pm_later"), label="later gate"),
@@ -134,7 +140,7 @@ def demo_world() -> World:
     from django.core.management import call_command
 
     from gates.management.commands.seed_demo import demo_email
-    from portfolio.models import Project, Status, User
+    from portfolio.models import Artifact, Project, Status, User
     from portfolio.services import create_proposal, submit_proposal
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -172,4 +178,8 @@ def demo_world() -> World:
         greenlit=projects.filter(status=Status.GREENLIT, product_manager=pm).first(),
         killed=projects.filter(status=Status.KILLED).first(),
         fresh=fresh,
+        # A killed project's artifact that other projects reuse: salvage, with its lineage.
+        artifact=Artifact.objects.filter(project__status=Status.KILLED, reuses__isnull=False)
+        .order_by("key")
+        .first(),
     )

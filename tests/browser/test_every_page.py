@@ -124,6 +124,8 @@ def problems_on(page, axe, case: pages.PageCase, world, url: str, width: str) ->
     return found
 
 
+# Every page of a role, at two widths, with axe-core: minutes on a busy machine, not hung.
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("role", [pages.ANONYMOUS, *pages.ROLES])
 def test_every_page_passes_axe_and_fits_a_phone(role, browser, live_server, login, screenshot, axe):
     world = pages.demo_world()

@@ -99,6 +99,7 @@ def test_it_shows_the_numbers_a_pm_weighs(client, alice, bob, carol):
         probability_of_success=Decimal("0.4"),
         funding_granted_total=Decimal("50000"),
         spend_total=Decimal("20000"),
+        next_stage_ask=Decimal("50000"),
     )
     add_estimate(
         project,
@@ -113,17 +114,27 @@ def test_it_shows_the_numbers_a_pm_weighs(client, alice, bob, carol):
     assert "100,000 – 400,000" in body  # projected range
     assert "40%" in body  # probability
     assert "20,000" in body and "50,000" in body and "40% used" in body
-    assert "66,000" in body  # three-year cost: 30000 + 36 × 1000
-    assert "34,000" in body  # 250000 × 0.4 − 66000
-    assert "remaining cost" in body and "three-year total cost" in body
+    # The planner's ECV: 0.4 · (250000 · AF − 12 · 1000 · AF − 30000) − 50000, AF over 3 years at 10%
+    assert "174,748.31" in body
+    assert "3.4950" in body  # PI = ECV / ask
+    assert "2.4869" in body  # the annuity factor, among the formula's inputs
+    assert "build 30,000" in body
 
 
-def test_without_an_estimate_the_commercial_value_deducts_nothing_and_says_so(client, project, bob):
+def test_without_an_estimate_the_ecv_is_an_upper_bound_and_says_so(client, project, bob):
+    project.next_stage_ask = Decimal("50000")
+    project.save()
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
-    assert "Not estimated" in body
-    assert "100,000" in body  # 250000 × 0.4
-    assert "before production cost" in body
+    assert "198,685.20" in body  # 0.4 · 250000 · AF − 50000
+    assert "an upper bound" in body
+
+
+def test_without_an_ask_there_is_no_ecv(client, project, bob):
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "No ask" in body
+    assert "change the ask" in body  # Bob is the project's product manager
 
 
 def test_it_uses_the_latest_probability(client, project, bob):

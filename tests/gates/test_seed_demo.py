@@ -138,6 +138,23 @@ def test_it_leaves_an_existing_portfolio_alone(db):
     assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
 
 
+def test_it_plans_the_next_round_with_an_adopted_scenario(seeded, client):
+    from planning.models import PlanSettings, Scenario
+
+    asking = Project.objects.active().filter(next_stage_ask__gt=0)
+    assert asking.count() >= 10
+    assert Project.objects.active().filter(next_stage_ask__isnull=True).exists()  # "no ask" shows
+    adopted = Scenario.objects.get(adopted=True)
+    assert adopted.funded_keys and Scenario.objects.count() == 2
+    assert PlanSettings.load().target_revenue is not None
+    assert "adopted" in seeded
+    client.force_login(User.objects.get(email=demo_email(Role.EXECUTIVE)))
+    page = client.get("/plan/").content.decode()
+    assert "Adopted plan: <strong>Balanced round</strong>" in page and "waterline" in page
+    review = client.get(f"/projects/{adopted.funded_keys[0]}/gate-review/").content.decode()
+    assert "In the adopted plan (scenario Balanced round)." in review
+
+
 def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):
     from api.models import ApiToken
 

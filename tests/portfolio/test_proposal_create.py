@@ -123,3 +123,39 @@ def test_it_shows_a_taken_key_beside_the_key(client, alice, bob):
     response = client.post(URL, valid(bob))
     assert response.status_code == 400
     assert response.context["form"].errors["key"] == ["The key CHURN-26 is already taken."]
+
+
+def test_a_proposal_says_which_artifacts_it_builds_on_killed_ones_included(
+    client, alice, rita, bob
+):
+    import datetime as dt
+
+    from portfolio import services
+    from portfolio.models import Project
+    from tests.conftest import make_project
+    from tests.portfolio.helpers import decide
+
+    dead = make_project(key="DEAD", researcher=rita, product_manager=bob)
+    data_set = services.register_artifact(
+        project=dead,
+        actor=rita,
+        kind="dataset",
+        name="Labelled claims",
+        key="AR-0001",
+        created_on=dt.date(2026, 1, 10),
+    )
+    decide(dead, 1, "kill", bob, decided_on=dt.date(2026, 2, 1))
+    client.force_login(alice)
+    page = client.get(reverse("proposal_create")).content.decode()
+    assert "AR-0001 Labelled claims (Data set, DEAD, killed)" in page
+
+    response = client.post(
+        reverse("proposal_create"),
+        valid(bob, key="SALVAGE-1", builds_on=[str(data_set.pk)]),
+    )
+
+    assert response.status_code == 302
+    draft = Project.objects.get(key="SALVAGE-1")
+    assert list(draft.artifact_reuses.values_list("artifact__key", flat=True)) == ["AR-0001"]
+    services.submit_proposal(project=draft, actor=alice, submitted_on=dt.date(2099, 1, 1))
+    assert draft.artifact_reuses.get().used_on == dt.date(2099, 1, 1)

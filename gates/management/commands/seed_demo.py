@@ -50,6 +50,7 @@ from gates.services import (
     save_business_case,
     save_feasibility_study,
 )
+from planning.demo import write_demo_plan
 from portfolio.demo.generator import Person, Staff, generate_portfolio, make_staff, project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
 from portfolio.services import (
@@ -192,6 +193,13 @@ class Command(BaseCommand):
             f"({writer.reuses} reused by other projects), {writer.adoption_months} months of "
             "adoption and a draft proposal."
         )
+        plan = write_demo_plan(
+            admin=User.objects.get(email=demo_email(Role.ADMIN)),
+            product_manager=User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)),
+            executive=User.objects.get(email=demo_email(Role.EXECUTIVE)),
+            seed=DEMO_SEED,
+        )
+        self.stdout.write(f"Planned the next round: {plan}.")
 
     def print_sign_ins(self, created: set[str]) -> None:
         self.stdout.write("")

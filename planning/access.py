@@ -1,0 +1,15 @@
+"""Who may plan, adopt a plan, and set a project's next-stage ask."""
+
+from __future__ import annotations
+
+from portfolio.access import can_plan, can_set_next_stage_ask
+from portfolio.models import Role, User
+
+__all__ = ["can_adopt", "can_plan", "can_set_next_stage_ask"]
+
+
+def can_adopt(user: User) -> bool:
+    """Adopting a plan is an executive's call (or an admin's)."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_role(Role.EXECUTIVE, Role.ADMIN)
+    )

@@ -1,0 +1,506 @@
+"""The waterline plan: which open projects a budget funds (docs/planning.md).
+
+Pure computation over inputs read with a fixed number of queries (two, plus
+one when a pinned key is not a candidate), whatever the size of the
+portfolio. The planning page, ``manage.py portfolio_plan``, the JSON API and
+the gate review all use this module; nothing computes ECV a second way.
+
+- :func:`load_inputs` reads, as of a date, each candidate (a project active on
+  that date) with its latest probability, value, ask and the architect's
+  estimate, and each product manager's forecast record for calibration.
+- :func:`compute` ranks the candidates by productivity index (ECV per unit of
+  ask) and funds from the top, in decimal arithmetic, rounding only output.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.db import connection
+
+from planning.inputs import BUCKETS, PlanRequest
+from portfolio import process, versioning
+from portfolio.errors import DomainError
+from portfolio.metrics import calibrated as calibration_module
+from portfolio.metrics.calibrated import NO_RECORD, Calibration, decimal_context
+from portfolio.models import Project, User
+
+PROBABILITY_SCALE = 10_000
+RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+
+FUNDED, PINNED_IN = "funded", "pinned_in"
+PINNED_OUT, NEGATIVE_ECV, OVER_BUDGET, NO_ASK = (
+    "pinned_out",
+    "negative_ecv",
+    "over_budget",
+    "no_ask",
+)
+REASON_LABELS = {
+    FUNDED: "funded",
+    PINNED_IN: "pinned in",
+    PINNED_OUT: "pinned out",
+    NEGATIVE_ECV: "ECV not above 0",
+    OVER_BUDGET: "does not fit",
+    NO_ASK: "no ask",
+}
+
+
+def round_money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def round_ratio(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+# --- Inputs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    build_cost: Decimal
+    monthly_run_cost: Decimal
+    retrains_per_year: int
+    cost_per_retrain: Decimal
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    title: str
+    bucket: str
+    gate: int
+    product_manager: str
+    probability: Decimal  # the raw one: latest decision's, else the project's own
+    calibrated_probability: Decimal
+    value: Decimal  # projected_expected, a year
+    ask: Decimal | None
+    estimate: Estimate | None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    as_of: datetime.date
+    candidates: tuple[Candidate, ...]
+    calibration: dict[str, Calibration]
+
+    def calibration_of(self, email: str) -> Calibration:
+        return self.calibration.get(email.lower(), NO_RECORD)
+
+
+def tables() -> dict[str, str]:
+    return {
+        "project": Project._meta.db_table,
+        "user": User._meta.db_table,
+        "decision": apps.get_model("gates", "GateDecision")._meta.db_table,
+        "gate": apps.get_model("gates", "Gate")._meta.db_table,
+        "estimate": apps.get_model("gates", "ArchitectureEstimate")._meta.db_table,
+    }
+
+
+def _cents(column: str) -> str:
+    # SQLite hands decimals back as REAL: round to integer cents in SQL, exact from there.
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def _ten_thousandths(column: str) -> str:
+    return f"CAST(ROUND({column} * {PROBABILITY_SCALE}) AS BIGINT)"
+
+
+def _state_sql(t: dict[str, str]) -> str:
+    """Each project submitted by A with its status and latest decision as of A (metrics.md)."""
+    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
+    return f"""
+    scope AS (
+        SELECT p.id, p.key, p.title, p.bucket, LOWER(u.email) AS pm_email,
+               {_ten_thousandths("p.probability_of_success")} AS own_probability,
+               {_cents("p.projected_expected")} AS expected_c,
+               {_cents("p.next_stage_ask")} AS ask_c
+        FROM {t["project"]} p
+        JOIN {t["user"]} u ON u.id = p.product_manager_id
+        WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
+    ),
+    dec AS (
+        SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
+               {_ten_thousandths("d.probability_of_success")} AS probability,
+               ROW_NUMBER() OVER (
+                   PARTITION BY d.project_id ORDER BY d.decided_on DESC, d.sequence DESC
+               ) AS recency,
+               CASE WHEN d.probability_of_success IS NULL THEN NULL ELSE ROW_NUMBER() OVER (
+                   PARTITION BY d.project_id, d.probability_of_success IS NULL
+                   ORDER BY d.decided_on DESC, d.sequence DESC
+               ) END AS probability_recency
+        FROM {t["decision"]} d
+        JOIN scope s ON s.id = d.project_id
+        JOIN {t["gate"]} g ON g.id = d.gate_id
+        WHERE d.decided_on <= %(as_of)s
+    ),
+    state AS (
+        SELECT s.*, {state["status"]} AS status, {state["current_gate"]} AS current_gate
+        FROM scope s
+        LEFT JOIN dec r ON r.project_id = s.id AND r.recency = 1
+    )"""
+
+
+def _candidate_rows(t: dict[str, str], params: dict) -> list[tuple]:
+    sql = f"""
+    WITH {_state_sql(t)}
+    SELECT s.key, s.title, s.bucket, s.current_gate, s.pm_email,
+           COALESCE(lp.probability, s.own_probability), s.expected_c, s.ask_c,
+           e.id IS NOT NULL, {_cents("e.build_cost")}, {_cents("e.monthly_run_cost")},
+           e.retraining_cadence, {_cents("e.cost_per_retrain")}
+    FROM state s
+    LEFT JOIN dec lp ON lp.project_id = s.id AND lp.probability_recency = 1
+    LEFT JOIN {t["estimate"]} e ON e.project_id = s.id
+    WHERE s.status = '{process.ACTIVE}'
+    ORDER BY s.key
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _money(cents) -> Decimal:
+    return Decimal(int(cents)) / 100
+
+
+def load_inputs(as_of: datetime.date) -> Inputs:
+    """Candidates and forecast records as of ``as_of``: two queries."""
+    t = tables()
+    params = {"as_of": connection.ops.adapt_datefield_value(as_of)}
+    calibration = calibration_module.load_records(as_of)
+    candidates = []
+    for row in _candidate_rows(t, params):
+        key, title, bucket, gate, pm_email, probability, expected_c, ask_c = row[:8]
+        has_estimate, build_c, run_c, cadence, retrain_c = row[8:]
+        estimate = None
+        if has_estimate:
+            estimate = Estimate(
+                build_cost=_money(build_c),
+                monthly_run_cost=_money(run_c),
+                retrains_per_year=RETRAINS_PER_YEAR.get(cadence, 0),
+                cost_per_retrain=_money(retrain_c or 0),
+            )
+        raw = Decimal(int(probability)) / PROBABILITY_SCALE
+        record = calibration.get(pm_email, NO_RECORD)
+        candidates.append(
+            Candidate(
+                key=key,
+                title=title,
+                bucket=bucket,
+                gate=int(gate),
+                product_manager=pm_email,
+                probability=raw,
+                calibrated_probability=record.calibrate(raw),
+                value=_money(expected_c),
+                ask=None if ask_c is None else _money(ask_c),
+                estimate=estimate,
+            )
+        )
+    return Inputs(as_of=as_of, candidates=tuple(candidates), calibration=calibration)
+
+
+_RECENT: dict[tuple[int, datetime.date], Inputs] = {}
+RECENT_KEPT = 4
+
+
+def forget_inputs() -> None:
+    """Drop the inputs kept in memory (tests that write without bumping the version)."""
+    _RECENT.clear()
+
+
+def cached_inputs(as_of: datetime.date) -> Inputs:
+    """:func:`load_inputs`, kept per data version: a what-if changes pins, not data.
+
+    Kept in this process's memory, not the cache backend: a thousand candidates
+    would be unpickled on every what-if. The version key means never stale.
+    """
+    key = (versioning.current(), as_of)
+    inputs = _RECENT.get(key)
+    if inputs is None:
+        inputs = load_inputs(as_of)
+        if len(_RECENT) >= RECENT_KEPT:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = inputs
+    return inputs
+
+
+# --- ECV ---------------------------------------------------------------------------
+
+
+def annuity_factor(horizon: int, rate: Decimal) -> Decimal:
+    """Σ_{t=1..H} (1 + r)^(−t)."""
+    ctx = decimal_context()
+    base = ctx.add(Decimal(1), rate)
+    return sum(
+        (ctx.divide(Decimal(1), ctx.power(base, t)) for t in range(1, horizon + 1)), Decimal(0)
+    )
+
+
+def expected_commercial_value(
+    *,
+    probability: Decimal,
+    value: Decimal,
+    ask: Decimal,
+    estimate: Estimate | None,
+    annuity: Decimal,
+) -> Decimal:
+    """p · (V·AF − (12·C_m + k·C_r)·AF − C_b) − ask, exact."""
+    ctx = decimal_context()
+    if estimate is None:
+        running, build = Decimal(0), Decimal(0)
+    else:
+        running = ctx.add(
+            ctx.multiply(12, estimate.monthly_run_cost),
+            ctx.multiply(estimate.retrains_per_year, estimate.cost_per_retrain),
+        )
+        build = estimate.build_cost
+    payoff = ctx.subtract(
+        ctx.subtract(ctx.multiply(value, annuity), ctx.multiply(running, annuity)), build
+    )
+    return ctx.subtract(ctx.multiply(probability, payoff), ask)
+
+
+# --- The plan ----------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    key: str
+    title: str
+    bucket: str
+    gate: int
+    product_manager: str
+    raw_probability: Decimal
+    calibrated_probability: Decimal
+    calibration: Calibration
+    probability: Decimal  # the one used
+    ask: Decimal  # 0 when none
+    ecv: Decimal | None
+    pi: Decimal | None
+    no_estimate: bool
+    rank: int | None = None
+    funded: bool = False
+    reason: str = NO_ASK
+    cumulative_ask: Decimal | None = None  # over the ranked rows, in rank order
+    cumulative_ecv: Decimal | None = None
+    below_waterline: bool = False
+
+    is_gap = False  # the page's table also holds markers for rows it leaves out
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS[self.reason]
+
+
+@dataclass
+class BucketRow:
+    bucket: str
+    target_share: Decimal | None
+    target: Decimal | None
+    funded_ask: Decimal
+
+
+@dataclass
+class Plan:
+    request: PlanRequest
+    rows: list[PlanRow]
+    buckets: list[BucketRow]
+    funded_ask: Decimal
+    funded_ecv: Decimal
+    annuity: Decimal
+    waterline_after: int | None = None  # rank of the last row above the waterline
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def unspent(self) -> Decimal:
+        return self.request.budget - self.funded_ask
+
+    @property
+    def ranked(self) -> list[PlanRow]:
+        return [row for row in self.rows if row.rank is not None]
+
+    @property
+    def funded_keys(self) -> list[str]:
+        return [row.key for row in self.rows if row.funded]
+
+    def as_json(self) -> dict:
+        """The shape of ``portfolio_plan --format json`` (planning.md)."""
+        request = self.request
+        return {
+            "as_of": request.as_of.isoformat(),
+            "budget": float(round_money(request.budget)),
+            "horizon": request.horizon,
+            "discount_rate": float(request.discount_rate),
+            "probabilities": request.probabilities,
+            "funded_ask": float(round_money(self.funded_ask)),
+            "unspent": float(round_money(self.unspent)),
+            "funded_ecv": float(round_money(self.funded_ecv)),
+            "buckets": [
+                {
+                    "bucket": b.bucket,
+                    "target_share": None if b.target_share is None else float(b.target_share),
+                    "target": None if b.target is None else float(round_money(b.target)),
+                    "funded_ask": float(round_money(b.funded_ask)),
+                }
+                for b in self.buckets
+            ],
+            "projects": [
+                {
+                    "key": row.key,
+                    "bucket": row.bucket,
+                    "gate": row.gate,
+                    "probability": float(round_ratio(row.probability)),
+                    "ask": float(round_money(row.ask)),
+                    "ecv": None if row.ecv is None else float(round_money(row.ecv)),
+                    "pi": None if row.pi is None else float(round_ratio(row.pi)),
+                    "rank": row.rank,
+                    "funded": row.funded,
+                    "reason": row.reason,
+                    "no_estimate": row.no_estimate,
+                }
+                for row in self.rows
+            ],
+        }
+
+
+def _check_pins(request: PlanRequest, candidate_keys: set[str]) -> None:
+    """A pinned key must name a project (one that is not a candidate changes nothing)."""
+    unknown = [key for key in (*request.pin_in, *request.pin_out) if key not in candidate_keys]
+    if not unknown:
+        return
+    found = set(Project.objects.filter(key__in=unknown).values_list("key", flat=True))
+    missing = [key for key in unknown if key not in found]
+    if missing:
+        field_name = "pin_in" if missing[0] in request.pin_in else "pin_out"
+        raise DomainError(f"Pinned: no project has the key {', '.join(missing)}.", field=field_name)
+
+
+def compute(request: PlanRequest, inputs: Inputs | None = None) -> Plan:
+    """The plan for ``request``; DomainError for unknown pins or pinned asks over budget."""
+    inputs = inputs if inputs is not None else cached_inputs(request.as_of)
+    _check_pins(request, {c.key for c in inputs.candidates})
+    annuity = annuity_factor(request.horizon, request.discount_rate)
+    ctx = decimal_context()
+
+    rows: list[PlanRow] = []
+    for c in inputs.candidates:
+        record = inputs.calibration_of(c.product_manager)
+        calibrated = c.calibrated_probability
+        probability = calibrated if request.calibrated else c.probability
+        ask = c.ask or Decimal(0)
+        ecv = pi = None
+        if ask > 0:
+            ecv = expected_commercial_value(
+                probability=probability,
+                value=c.value,
+                ask=ask,
+                estimate=c.estimate,
+                annuity=annuity,
+            )
+            pi = ctx.divide(ecv, ask)
+        rows.append(
+            PlanRow(
+                key=c.key,
+                title=c.title,
+                bucket=c.bucket,
+                gate=c.gate,
+                product_manager=c.product_manager,
+                raw_probability=c.probability,
+                calibrated_probability=calibrated,
+                calibration=record,
+                probability=probability,
+                ask=ask,
+                ecv=ecv,
+                pi=pi,
+                no_estimate=c.estimate is None,
+            )
+        )
+
+    ranked = sorted((r for r in rows if r.pi is not None), key=lambda r: (-r.pi, r.key))
+    unranked = sorted((r for r in rows if r.pi is None), key=lambda r: r.key)
+    for rank, row in enumerate(ranked, start=1):
+        row.rank = rank
+    funded_ask = _fund(request, ranked)
+
+    running_ask = running_ecv = Decimal(0)
+    waterline_after = None
+    for row in ranked:
+        running_ask += row.ask
+        running_ecv += row.ecv
+        row.cumulative_ask, row.cumulative_ecv = running_ask, running_ecv
+        row.below_waterline = running_ask > request.budget
+        if not row.below_waterline:
+            waterline_after = row.rank
+
+    buckets = []
+    for bucket in BUCKETS:
+        share = request.targets.get(bucket, Decimal(0)) if request.has_targets else None
+        buckets.append(
+            BucketRow(
+                bucket=bucket,
+                target_share=share,
+                target=None if share is None else ctx.multiply(request.budget, share),
+                funded_ask=sum(
+                    (r.ask for r in ranked if r.funded and r.bucket == bucket), Decimal(0)
+                ),
+            )
+        )
+    return Plan(
+        request=request,
+        rows=ranked + unranked,
+        buckets=buckets,
+        funded_ask=funded_ask,
+        funded_ecv=sum((r.ecv for r in ranked if r.funded), Decimal(0)),
+        annuity=annuity,
+        waterline_after=waterline_after,
+    )
+
+
+def _fund(request: PlanRequest, ranked: list[PlanRow]) -> Decimal:
+    """Mark each ranked row funded or not, with its reason; the total funded ask."""
+    pinned_out = set(request.pin_out)
+    pinned_in = set(request.pin_in) - pinned_out
+    eligible: list[PlanRow] = []
+    for row in ranked:
+        if row.key in pinned_out:
+            row.reason = PINNED_OUT
+        elif row.key in pinned_in:
+            row.reason, row.funded = PINNED_IN, True
+        elif row.ecv <= 0:
+            row.reason = NEGATIVE_ECV
+        else:
+            row.reason = OVER_BUDGET  # until funded below
+            eligible.append(row)
+    pinned_total = sum((r.ask for r in ranked if r.funded), Decimal(0))
+    if pinned_total > request.budget:
+        raise DomainError(
+            f"Pinned in: their asks add up to {round_money(pinned_total):,}, "
+            f"more than the budget of {round_money(request.budget):,}.",
+            field="pin_in",
+        )
+    left = request.budget - pinned_total
+
+    def fund(row: PlanRow) -> None:
+        nonlocal left
+        row.funded, row.reason = True, FUNDED
+        left -= row.ask
+
+    if request.has_targets:
+        for bucket in BUCKETS:
+            share = request.targets.get(bucket, Decimal(0))
+            bucket_left = request.budget * share - sum(
+                (r.ask for r in ranked if r.reason == PINNED_IN and r.bucket == bucket), Decimal(0)
+            )
+            for row in eligible:
+                if row.bucket == bucket and row.ask <= bucket_left and row.ask <= left:
+                    fund(row)
+                    bucket_left -= row.ask
+    # Without targets this is the whole walk; with them it is the second pass over what is left.
+    for row in eligible:
+        if not row.funded and row.ask <= left:
+            fund(row)
+    return request.budget - left

@@ -1,0 +1,312 @@
+"""What a plan is asked for, checked in one place.
+
+The planning page, ``manage.py portfolio_plan`` and the JSON API all turn
+their text input into a :class:`PlanRequest` with :func:`parse`, so a budget
+of 0 or shares over 1 get the same message wherever they come from. Each
+problem is a :class:`DomainError` whose ``field`` names the input it is about.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from portfolio.errors import DomainError
+from portfolio.models import Bucket
+
+BUCKETS: tuple[str, ...] = tuple(Bucket.values)  # efficiency, revenue, new_category
+RAW, CALIBRATED = "raw", "calibrated"
+PROBABILITY_MODES = (RAW, CALIBRATED)
+HORIZON_RANGE = (1, 10)
+EARLIEST_AS_OF = datetime.date(1990, 1, 1)
+LATEST_AS_OF = datetime.date(2100, 12, 31)
+MAX_BUDGET = Decimal("1e13")  # what a money column holds (16 digits, 2 after the point)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """A plan's settings: budget, date, horizon, rate, probabilities, targets and pins."""
+
+    budget: Decimal
+    as_of: datetime.date
+    horizon: int = 3
+    discount_rate: Decimal = Decimal("0.10")
+    probabilities: str = RAW
+    # bucket -> share; empty means no targets (a bucket left out has share 0 when any is given)
+    targets: Mapping[str, Decimal] = field(default_factory=dict)
+    pin_in: tuple[str, ...] = ()
+    pin_out: tuple[str, ...] = ()
+
+    @property
+    def calibrated(self) -> bool:
+        return self.probabilities == CALIBRATED
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.targets)
+
+    def settings_dict(self) -> dict:
+        """The request as plain JSON values (a saved scenario keeps this)."""
+        return {
+            "budget": str(self.budget),
+            "as_of": self.as_of.isoformat(),
+            "horizon": self.horizon,
+            "discount_rate": str(self.discount_rate),
+            "probabilities": self.probabilities,
+            "targets": {bucket: str(share) for bucket, share in self.targets.items()},
+            "pin_in": list(self.pin_in),
+            "pin_out": list(self.pin_out),
+        }
+
+
+def _number(text, *, field_name: str, label: str) -> Decimal:
+    value = str(text).strip().replace(",", "") if text is not None else ""
+    if not value:
+        raise DomainError(f"{label}: a number is required.", field=field_name)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise DomainError(f"{label}: “{value}” is not a number.", field=field_name) from None
+    if not number.is_finite():
+        raise DomainError(f"{label}: “{value}” is not a number.", field=field_name)
+    return number
+
+
+def parse_budget(text) -> Decimal:
+    budget = _number(text, field_name="budget", label="Budget")
+    if budget <= 0:
+        raise DomainError("Budget: must be more than 0.", field="budget")
+    if budget >= MAX_BUDGET:
+        raise DomainError("Budget: too large (at most 9,999,999,999,999.99).", field="budget")
+    if budget != budget.quantize(Decimal("0.01")):
+        raise DomainError("Budget: at most 2 decimal places.", field="budget")
+    return budget
+
+
+def parse_as_of(text) -> datetime.date:
+    value = str(text or "").strip()
+    if not value:
+        return timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(
+            f"As of: “{value}” is not a date (use YYYY-MM-DD).", field="as_of"
+        ) from None
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise DomainError("As of: use a date between 1990 and 2100.", field="as_of")
+    return day
+
+
+def parse_horizon(text) -> int:
+    number = _number(text, field_name="horizon", label="Horizon")
+    low, high = HORIZON_RANGE
+    if number != number.to_integral_value() or not low <= number <= high:
+        raise DomainError(
+            f"Horizon: a whole number of years from {low} to {high}.", field="horizon"
+        )
+    return int(number)
+
+
+def parse_discount_rate(text) -> Decimal:
+    rate = _number(text, field_name="discount_rate", label="Discount rate")
+    if not Decimal(0) <= rate < 1:
+        raise DomainError(
+            "Discount rate: at least 0 and less than 1 (0.10 is 10% a year).",
+            field="discount_rate",
+        )
+    return rate
+
+
+def parse_probabilities(text) -> str:
+    value = str(text or RAW).strip().lower()
+    if value not in PROBABILITY_MODES:
+        raise DomainError(
+            f"Probabilities: “{value}” is unknown: use raw or calibrated.", field="probabilities"
+        )
+    return value
+
+
+def parse_targets(pairs: Iterable[tuple[str, object]]) -> dict[str, Decimal]:
+    """(bucket, share) pairs; blank shares are left out. Unknown, repeated, out of range: refused."""
+    targets: dict[str, Decimal] = {}
+    for bucket, share_text in pairs:
+        bucket = str(bucket).strip()
+        if bucket not in BUCKETS:
+            raise DomainError(
+                f"Targets: unknown bucket “{bucket}”: use {', '.join(BUCKETS)}.", field="targets"
+            )
+        if bucket in targets:
+            raise DomainError(f"Targets: bucket “{bucket}” is given twice.", field="targets")
+        if share_text is None or str(share_text).strip() == "":
+            continue
+        share = _number(share_text, field_name="targets", label=f"Target for {bucket}")
+        if not Decimal(0) <= share <= 1:
+            raise DomainError(
+                f"Target for {bucket}: a share from 0 to 1 (0.3 is 30% of the budget).",
+                field="targets",
+            )
+        targets[bucket] = share
+    total = sum(targets.values(), Decimal(0))
+    if total > 1:
+        raise DomainError(
+            f"Targets: the shares add up to {total.normalize():f}, more than 1.", field="targets"
+        )
+    return targets
+
+
+def parse_target_args(values: Iterable[str]) -> dict[str, Decimal]:
+    """``BUCKET=SHARE`` strings, as the CLI takes them."""
+    pairs = []
+    for value in values:
+        bucket, sep, share = str(value).partition("=")
+        if not sep:
+            raise DomainError(
+                f"Targets: “{value}” should read BUCKET=SHARE (efficiency=0.5).", field="targets"
+            )
+        if not share.strip():
+            raise DomainError(
+                f"Target for {bucket.strip()}: a number is required.", field="targets"
+            )
+        pairs.append((bucket, share))
+    return parse_targets(pairs)
+
+
+def parse_keys(values: Iterable[str]) -> tuple[str, ...]:
+    """Project keys, repeated or several to a value (separated by commas or spaces)."""
+    keys: list[str] = []
+    for value in values:
+        for key in str(value).replace(",", " ").split():
+            if key not in keys:
+                keys.append(key)
+    return tuple(keys)
+
+
+def parse(
+    *,
+    budget,
+    as_of=None,
+    horizon=None,
+    discount_rate=None,
+    probabilities=None,
+    targets: Mapping[str, object] | Iterable[tuple[str, object]] | None = None,
+    pin_in: Iterable[str] = (),
+    pin_out: Iterable[str] = (),
+    defaults: PlanRequest | None = None,
+) -> PlanRequest:
+    """A checked :class:`PlanRequest` from text; the first problem raises DomainError."""
+    if isinstance(targets, Mapping):
+        targets = list(targets.items())
+    request = PlanRequest(
+        budget=parse_budget(budget),
+        as_of=parse_as_of(as_of),
+        horizon=parse_horizon(horizon) if _given(horizon) else _default(defaults, "horizon", 3),
+        discount_rate=parse_discount_rate(discount_rate)
+        if _given(discount_rate)
+        else _default(defaults, "discount_rate", Decimal("0.10")),
+        probabilities=parse_probabilities(probabilities),
+        targets=parse_targets(targets or ()),
+        pin_in=parse_keys(pin_in),
+        pin_out=parse_keys(pin_out),
+    )
+    return request
+
+
+def _given(value) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _default(defaults: PlanRequest | None, name: str, fallback):
+    return getattr(defaults, name) if defaults is not None else fallback
+
+
+# --- The page's and the API's query string -----------------------------------------
+
+TARGET_PREFIX = "target_"
+
+
+def defaults_from(settings) -> dict:
+    """The page's starting values from the admin's plan settings (a PlanSettings row)."""
+    return {
+        "budget": settings.budget,
+        "horizon": settings.horizon,
+        "discount_rate": settings.discount_rate.normalize(),
+        "targets": {bucket: share.normalize() for bucket, share in settings.targets.items()},
+    }
+
+
+def from_query(query, *, defaults: dict) -> PlanRequest:
+    """A PlanRequest from a query string (a QueryDict): the page's form and the API's.
+
+    Parameters: budget, as_of, horizon, discount_rate, probabilities (raw or
+    calibrated), target_BUCKET=SHARE (or target=BUCKET=SHARE), pin_in and
+    pin_out (repeated, or several keys to a value). Without a budget in the
+    query the defaults' budget and targets apply; horizon and rate default
+    when left empty.
+    """
+    targets: list[tuple[str, object]] = []
+    for name in query:
+        if name.startswith(TARGET_PREFIX):
+            targets.extend((name[len(TARGET_PREFIX) :], value) for value in query.getlist(name))
+    for value in query.getlist("target"):
+        bucket, sep, share = str(value).partition("=")
+        if not sep:
+            raise DomainError(
+                f"Targets: “{value}” should read BUCKET=SHARE (efficiency=0.5).", field="targets"
+            )
+        targets.append((bucket, share))
+    fresh = "budget" not in query
+    if fresh and not targets:
+        targets = list(defaults.get("targets", {}).items())
+    return parse(
+        budget=defaults.get("budget") if fresh else query.get("budget"),
+        as_of=query.get("as_of"),
+        horizon=query.get("horizon") or defaults.get("horizon"),
+        discount_rate=query.get("discount_rate") or defaults.get("discount_rate"),
+        probabilities=query.get("probabilities"),
+        targets=targets,
+        pin_in=query.getlist("pin_in"),
+        pin_out=query.getlist("pin_out"),
+    )
+
+
+def to_query(request: PlanRequest) -> list[tuple[str, str]]:
+    """The query string that asks for ``request`` again (shareable, and the pins' links)."""
+    pairs = [
+        ("budget", f"{request.budget:f}"),
+        ("as_of", request.as_of.isoformat()),
+        ("horizon", str(request.horizon)),
+        ("discount_rate", f"{request.discount_rate:f}"),
+        ("probabilities", request.probabilities),
+    ]
+    pairs += [(TARGET_PREFIX + bucket, f"{share:f}") for bucket, share in request.targets.items()]
+    pairs += [("pin_in", key) for key in request.pin_in]
+    pairs += [("pin_out", key) for key in request.pin_out]
+    return pairs
+
+
+PARAMETERS = (
+    "budget",
+    "as_of",
+    "horizon",
+    "discount_rate",
+    "probabilities",
+    "target",
+    "pin_in",
+    "pin_out",
+)
+
+
+def check_parameters(query, *, also: tuple[str, ...] = ()) -> None:
+    """Refuse a parameter the plan does not know (the API's strictness; the page ignores them)."""
+    for name in query:
+        if name in PARAMETERS or name in also or name.startswith(TARGET_PREFIX):
+            continue
+        raise DomainError(
+            f"Unknown parameter “{name}”: use {', '.join(PARAMETERS)} or target_BUCKET.",
+            field=name,
+        )

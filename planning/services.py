@@ -1,0 +1,130 @@
+"""Planning's state changes: scenarios, adoption, settings, a project's next-stage ask."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from planning import access, engine
+from planning.inputs import PlanRequest
+from planning.models import PlanSettings, Scenario
+from portfolio import audit
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import Project, User
+
+NAME_MAX = 100
+
+
+def save_scenario(*, name: str, request: PlanRequest, actor: User) -> Scenario:
+    """Keep a plan's settings and pins under a name (the plan itself is recomputed when shown)."""
+    if not access.can_plan(actor):
+        raise PermissionDenied("Only product managers, executives and admins save plans.")
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise DomainError("Name: give the scenario a name.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Name: at most {NAME_MAX} characters.", field="name")
+    engine.compute(request)  # refuses unknown pins and pinned asks over the budget
+    try:
+        with transaction.atomic():
+            scenario = Scenario.objects.create(
+                name=name, settings=request.settings_dict(), created_by=actor
+            )
+            audit.record(
+                actor=actor,
+                action="scenario.saved",
+                obj=scenario,
+                summary=f"Plan scenario “{name}” saved",
+                changes={"settings": [None, scenario.settings]},
+            )
+    except IntegrityError:
+        raise DomainError(
+            f"Name: a scenario named “{name}” exists already.", field="name"
+        ) from None
+    return scenario
+
+
+@transaction.atomic
+def adopt_scenario(*, scenario: Scenario, actor: User) -> Scenario:
+    """Make ``scenario`` the adopted plan: its fund list, as of now, shows on gate reviews."""
+    if not access.can_adopt(actor):
+        raise PermissionDenied("Only executives and admins adopt a plan.")
+    from planning.inputs import parse
+
+    settings = scenario.settings
+    request = parse(**settings)
+    plan = engine.compute(request)
+    previous = list(
+        Scenario.objects.select_for_update().filter(adopted=True).exclude(pk=scenario.pk)
+    )
+    for other in previous:
+        other.adopted = False
+        other.save(update_fields=["adopted"])
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    scenario.adopted = True
+    scenario.adopted_by = actor
+    scenario.adopted_at = timezone.now()
+    scenario.funded_keys = plan.funded_keys
+    scenario.save(update_fields=["adopted", "adopted_by", "adopted_at", "funded_keys"])
+    audit.record(
+        actor=actor,
+        action="scenario.adopted",
+        obj=scenario,
+        summary=f"Plan scenario “{scenario.name}” adopted: {len(plan.funded_keys)} projects funded"
+        + (f" (replacing “{previous[0].name}”)" if previous else ""),
+        changes={"funded_keys": [None, plan.funded_keys]},
+    )
+    return scenario
+
+
+@transaction.atomic
+def update_plan_settings(*, actor: User, **values) -> PlanSettings:
+    """The planning page's defaults (the admin's form calls this)."""
+    if not (actor.is_superuser or actor.is_portfolio_admin):
+        raise PermissionDenied("Only admins change the plan settings.")
+    settings = PlanSettings.load()
+    targets = [values.get(f"target_{b}") for b in ("efficiency", "revenue", "new_category")]
+    if sum((t for t in targets if t is not None), Decimal(0)) > 1:
+        raise DomainError("The bucket targets add up to more than 1.", field="target_efficiency")
+    changes = audit.diff(settings, values)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.save()
+    audit.record(
+        actor=actor,
+        action="plan_settings.changed",
+        obj=settings,
+        summary="Plan settings changed",
+        changes=changes,
+    )
+    return settings
+
+
+@transaction.atomic
+def set_next_stage_ask(*, project: Project, ask: Decimal | None, actor: User) -> Project:
+    """The money ``project`` asks for its next stage; empty (None) when it asks nothing."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_set_next_stage_ask(actor, project):
+        raise PermissionDenied(
+            "Only the project's researcher or product manager sets its ask, until the process ends."
+        )
+    if ask is not None and ask < 0:
+        raise DomainError("Next-stage ask: cannot be negative.", field="next_stage_ask")
+    if ask is not None and ask != ask.quantize(Decimal("0.01")):
+        raise DomainError("Next-stage ask: at most 2 decimal places.", field="next_stage_ask")
+    changes = audit.diff(project, {"next_stage_ask": ask})
+    if not changes:
+        return project
+    project.next_stage_ask = ask
+    project.save(update_fields=["next_stage_ask", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="project.next_stage_ask_set",
+        project=project,
+        obj=project,
+        summary=f"{project.key}: next-stage ask set to {ask if ask is not None else 'nothing'}",
+        changes=changes,
+    )
+    return project

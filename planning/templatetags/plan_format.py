@@ -1,0 +1,54 @@
+"""How the planner writes its numbers: rounded as the CLI rounds them (halves away from zero)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from planning.access import can_set_next_stage_ask
+from planning.engine import round_money, round_ratio
+from portfolio.templatetags.dashboard_format import signed_bias
+
+register = template.Library()
+
+
+@register.filter
+def plan_money(value) -> str:
+    """To the cent with thousands separators: 429,160.03; "—" for none."""
+    if value is None:
+        return "—"
+    return f"{round_money(Decimal(value)):,}"
+
+
+@register.filter
+def plan_raw_money(value) -> str:
+    return "" if value is None else f"{round_money(Decimal(value)):f}"
+
+
+@register.filter
+def plan_ratio(value) -> str:
+    """A probability or productivity index to 4 decimals."""
+    if value is None:
+        return "—"
+    return f"{round_ratio(Decimal(value)):f}"
+
+
+@register.filter
+def plan_pct(value) -> str:
+    """A probability as a percentage with one decimal: 52.4%."""
+    if value is None:
+        return "—"
+    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+
+
+@register.filter
+def signed(value) -> str:
+    """A calibration bias with its sign, 4 decimals: +0.0238, −0.0120."""
+    return signed_bias(value)
+
+
+@register.filter
+def ask_editable_by(project, user) -> bool:
+    """``{% if project|ask_editable_by:user %}``: may this person set the next-stage ask?"""
+    return can_set_next_stage_ask(user, project)

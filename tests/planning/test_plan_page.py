@@ -1,0 +1,241 @@
+"""/plan/: the form in the URL, the ranked table with its waterline, what-if with htmx."""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from planning.models import PlanSettings
+from tests.planning.helpers import AS_OF, candidate, plan
+from tests.planning.sample import expected, import_sample
+
+ROW = re.compile(r'<tr class="plan-row[^"]*" ([^>]*)>')
+ATTR = re.compile(r'data-([a-z]+)="([^"]*)"')
+
+
+def table(body: str) -> list[dict]:
+    """The ranked table's rows as the page marks them up (data-* attributes)."""
+    return [dict(ATTR.findall(attrs)) for attrs in ROW.findall(body)]
+
+
+def as_cli(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "key": r["key"],
+            "rank": int(r["rank"]),
+            "funded": r["funded"] == "true",
+            "reason": r["reason"],
+            "ask": float(r["ask"]),
+            "ecv": float(r["ecv"]),
+            "pi": float(r["pi"]),
+            "probability": float(r["probability"]),
+        }
+        for r in rows
+    ]
+
+
+def ranked_from_json(result: dict) -> list[dict]:
+    keep = ("key", "rank", "funded", "reason", "ask", "ecv", "pi", "probability")
+    return [{k: p[k] for k in keep} for p in result["projects"] if p["rank"] is not None]
+
+
+@pytest.fixture
+def three(db, bob):
+    candidate("A", value=400, ask=80)
+    candidate("B", value=200, ask=50, bucket="revenue")
+    candidate("C", value=60, ask=20, bucket="new_category")
+
+
+def get(client, **query):
+    return client.get(reverse("plan"), query)
+
+
+@pytest.mark.parametrize(
+    ("filename", "query"),
+    [
+        ("plan-2026-11-20-budget-2m.json", {"budget": "2000000"}),
+        (
+            "plan-2026-11-20-budget-3m-targets-calibrated.json",
+            {
+                "budget": "3000000",
+                "target_efficiency": "0.5",
+                "target_revenue": "0.3",
+                "target_new_category": "0.2",
+                "probabilities": "calibrated",
+            },
+        ),
+    ],
+)
+def test_the_pages_table_equals_the_cli(client, bob, filename, query):
+    import_sample()
+    client.force_login(bob)
+    response = get(client, as_of="2026-11-20", horizon="3", discount_rate="0.10", **query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    want = expected(filename)
+    assert as_cli(table(body)) == ranked_from_json(want)
+    assert f"{Decimal(str(want['funded_ask'])):,.2f}" in body
+    for project in want["projects"]:
+        if project["reason"] == "no_ask":
+            assert f'data-key="{project["key"]}" data-reason="no_ask"' in body
+
+
+def test_it_draws_the_waterline_where_the_money_runs_out(client, bob, three):
+    client.force_login(bob)
+    body = get(client, budget="100", as_of=AS_OF, horizon="1", discount_rate="0").content.decode()
+    assert [r["key"] for r in table(body)] == ["A", "B", "C"]
+    waterline = body.index('class="waterline"')
+    assert body.index('data-key="A"') < waterline < body.index('data-key="B"')
+    assert "does not fit" in body  # B's reason
+    assert "no estimate" in body
+
+
+def test_it_flags_negative_ecv(client, bob, db):
+    candidate("N", value=10, ask=30)
+    client.force_login(bob)
+    body = get(client, budget="100", as_of=AS_OF).content.decode()
+    assert "ECV ≤ 0" in body and 'data-reason="negative_ecv"' in body
+
+
+def test_it_starts_from_the_admins_settings(client, bob, three):
+    PlanSettings.objects.create(
+        pk=1,
+        budget=Decimal("70"),
+        horizon=1,
+        discount_rate=Decimal(0),
+        target_revenue=Decimal("0.6"),
+    )
+    client.force_login(bob)
+    body = get(client, as_of=AS_OF).content.decode()
+    assert 'name="budget" id="id_budget" value="70.00"' in body
+    assert 'name="target_revenue" id="id_target_revenue" value="0.6"' in body
+    got = {r["key"]: r["reason"] for r in table(body)}
+    # Pass 1: revenue's 42 cannot hold B (50), the other buckets have 0. Pass 2 over all 70:
+    # A (80) does not fit, B (50) does, then C (20).
+    assert got == {"A": "over_budget", "B": "funded", "C": "funded"}
+
+
+def test_a_what_if_with_htmx_answers_only_the_plan_region(client, bob, three):
+    client.force_login(bob)
+    response = client.get(
+        reverse("plan"),
+        {"budget": "100", "as_of": AS_OF, "horizon": "1", "discount_rate": "0", "pin_in": "B"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and body.lstrip().startswith('<div id="plan"')
+    assert {r["key"]: r["reason"] for r in table(body)}["B"] == "pinned_in"
+    assert '<input type="hidden" name="pin_in" value="B" form="plan-form">' in body
+
+
+def test_every_hx_get_has_the_same_working_href(client, bob, three):
+    client.force_login(bob)
+    body = get(client, budget="100", as_of=AS_OF, pin_out="A").content.decode()
+    links = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)"', body)
+    assert links and all(href == hx for href, hx in links)
+    assert body.count("hx-get=") == len(links) + 1  # and the form, whose action is the page
+    for href, _ in links[:4]:
+        assert client.get(html.unescape(href)).status_code == 200
+
+
+def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
+    client.force_login(bob)
+    body = get(client, budget="100", as_of=AS_OF, target_revenue="0.5").content.decode()
+    pin_b = html.unescape(re.search(r'href="([^"]*pin_in=B[^"]*)"', body).group(1))
+    assert "budget=100" in pin_b and "target_revenue=0.5" in pin_b and f"as_of={AS_OF}" in pin_b
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"budget": "0"}, "Budget: must be more than 0."),
+        ({"budget": "a lot"}, "Budget: “a lot” is not a number."),
+        (
+            {"budget": "100", "target_revenue": "0.7", "target_efficiency": "0.4"},
+            "Targets: the shares add up to 1.1, more than 1.",
+        ),
+        ({"budget": "100", "target_revenue": "1.5"}, "Target for revenue: a share from 0 to 1"),
+        ({"budget": "100", "target_moonshots": "0.1"}, "Targets: unknown bucket “moonshots”"),
+        ({"budget": "100", "pin_in": "NO-SUCH"}, "Pinned: no project has the key NO-SUCH."),
+        (
+            {"budget": "100", "pin_in": ["A", "B"]},
+            "Pinned in: their asks add up to 130.00, more than the budget of 100.00.",
+        ),
+        ({"budget": "100", "horizon": "x"}, "Horizon: “x” is not a number."),
+        ({"budget": "100", "discount_rate": "1"}, "Discount rate: at least 0 and less than 1"),
+    ],
+)
+def test_bad_input_is_answered_with_a_clear_message(client, bob, three, query, message):
+    client.force_login(bob)
+    response = (
+        get(client, as_of=AS_OF, horizon="1", discount_rate="0", **query)
+        if ("horizon" not in query and "discount_rate" not in query)
+        else get(client, as_of=AS_OF, **query)
+    )
+    assert response.status_code == 400
+    body = html.unescape(response.content.decode())
+    assert message in body
+    assert 'role="alert"' in body
+    # What was typed stays in the form, to be corrected.
+    assert f'value="{query["budget"]}"' in body
+
+
+def test_the_csv_has_every_row_with_formula_safe_text(client, bob, db):
+    candidate("A", value=400, ask=80, title='=HYPERLINK("http://x")')
+    client.force_login(bob)
+    response = client.get(reverse("plan_csv"), {"budget": "100", "as_of": AS_OF})
+    text = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK" in text
+    assert text.splitlines()[0].startswith("rank,key,title,bucket")
+
+
+def test_the_csv_refuses_bad_input(client, bob, db):
+    client.force_login(bob)
+    response = client.get(reverse("plan_csv"), {"budget": "0"})
+    assert response.status_code == 400 and "Budget" in response.content.decode()
+
+
+def test_queries_stay_constant_as_the_portfolio_grows(
+    client, bob, db, django_assert_max_num_queries
+):
+    def count() -> int:
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from planning import engine
+
+        cache.clear()
+        engine.forget_inputs()
+        with CaptureQueriesContext(connection) as captured:
+            assert get(client, budget="1000", as_of=AS_OF).status_code == 200
+        return len(captured)
+
+    client.force_login(bob)
+    for n in range(3):
+        candidate(f"S{n}", value=100 + n, ask=10)
+    few = count()
+    for n in range(3, 40):
+        candidate(f"S{n}", value=100 + n, ask=10)
+    assert count() == few
+    with django_assert_max_num_queries(12):
+        get(client, budget="1000", as_of=AS_OF)
+
+
+def test_it_is_refused_to_researchers(client, alice, db):
+    client.force_login(alice)
+    assert get(client, budget="100").status_code == 403
+
+
+def test_cli_and_page_agree_on_a_hand_made_portfolio(client, bob, three):
+    client.force_login(bob)
+    body = get(
+        client, budget="100", as_of=AS_OF, horizon="1", discount_rate="0", pin_out="A"
+    ).content.decode()
+    assert as_cli(table(body)) == ranked_from_json(plan("--budget", "100", "--pin-out", "A"))

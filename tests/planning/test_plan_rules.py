@@ -1,0 +1,264 @@
+"""Each rule of the plan, on a hand-made portfolio, through manage.py portfolio_plan."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.planning.helpers import candidate, decide, estimate, plan, rows
+
+
+@pytest.fixture
+def three(db, bob):
+    # One year, no discount, no estimate: ECV = 0.5 · V − ask.
+    candidate("A", value=400, ask=80)  # ECV 120, PI 1.5
+    candidate("B", value=200, ask=50, bucket="revenue")  # ECV 50, PI 1.0
+    candidate("C", value=60, ask=20, bucket="new_category")  # ECV 10, PI 0.5
+
+
+def test_the_worked_example(db, bob):
+    project = candidate("W", value=600000, ask=60000, probability="0.4")
+    estimate(
+        project,
+        build_cost=120000,
+        monthly_run_cost=4000,
+        retraining_cadence="quarterly",
+        cost_per_retrain=3000,
+    )
+    result = plan("--budget", "100000", simple=False)
+    (row,) = result["projects"]
+    assert row["ecv"] == 429160.03
+    assert row["pi"] == 7.1527
+    assert row["funded"] is True and row["no_estimate"] is False
+
+
+def test_a_project_that_does_not_fit_is_skipped_and_a_smaller_one_further_down_is_funded(three):
+    result = plan("--budget", "100")
+    got = rows(result)
+    assert [p["key"] for p in result["projects"]] == ["A", "B", "C"]
+    assert got["A"]["reason"] == "funded"
+    assert got["B"]["reason"] == "over_budget" and got["B"]["funded"] is False
+    assert got["C"]["reason"] == "funded"
+    assert result["funded_ask"] == 100.0 and result["unspent"] == 0.0
+    assert result["funded_ecv"] == 130.0
+
+
+def test_ties_in_pi_are_ranked_by_key(db, bob):
+    candidate("Z", value=100, ask=10)
+    candidate("Y", value=100, ask=10)
+    assert [p["key"] for p in plan("--budget", "100")["projects"]] == ["Y", "Z"]
+
+
+def test_targets_fund_each_bucket_first_then_the_rest_in_a_second_pass(three):
+    # Targets: revenue 60% of 100 = 60 → B (50) fits in pass 1; efficiency has 0 → A waits.
+    # Pass 2: 50 left in the pool: A (80) does not fit, C (20) does.
+    result = plan("--budget", "100", "--target", "revenue=0.6")
+    got = rows(result)
+    assert got["B"]["reason"] == "funded"
+    assert got["A"]["reason"] == "over_budget"
+    assert got["C"]["reason"] == "funded"
+    buckets = {b["bucket"]: b for b in result["buckets"]}
+    assert buckets["revenue"] == {
+        "bucket": "revenue",
+        "target_share": 0.6,
+        "target": 60.0,
+        "funded_ask": 50.0,
+    }
+    assert buckets["efficiency"]["target_share"] == 0.0
+    assert buckets["new_category"]["funded_ask"] == 20.0
+
+
+def test_without_targets_the_bucket_rows_have_no_target(three):
+    buckets = plan("--budget", "100")["buckets"]
+    assert [b["bucket"] for b in buckets] == ["efficiency", "revenue", "new_category"]
+    assert all(b["target"] is None and b["target_share"] is None for b in buckets)
+
+
+def test_pinned_in_is_funded_first_and_pinned_out_never(three):
+    got = rows(plan("--budget", "100", "--pin-in", "B", "--pin-out", "A"))
+    assert got["B"]["reason"] == "pinned_in" and got["B"]["funded"] is True
+    assert got["A"]["reason"] == "pinned_out" and got["A"]["funded"] is False
+    assert got["C"]["reason"] == "funded"
+
+
+def test_a_key_pinned_in_and_out_counts_as_out(three):
+    got = rows(plan("--budget", "100", "--pin-in", "A", "B", "--pin-out", "A"))
+    assert got["A"]["reason"] == "pinned_out"
+    assert got["B"]["reason"] == "pinned_in"
+
+
+def test_pinning_a_project_that_is_not_a_candidate_changes_nothing(three, bob):
+    closed = candidate("K", value=100, ask=10)
+    decide(closed, 1, "kill", on="2026-02-01")
+    assert plan("--budget", "100", "--pin-in", "K") == plan("--budget", "100")
+
+
+def test_a_pinned_project_with_negative_ecv_is_funded_anyway(three):
+    candidate("N", value=10, ask=30)  # ECV −25
+    got = rows(plan("--budget", "100", "--pin-in", "N"))
+    assert got["N"]["reason"] == "pinned_in" and got["N"]["ecv"] == -25.0
+
+
+def test_negative_ecv_is_not_funded_even_with_money_left(db, bob):
+    candidate("N", value=10, ask=30)  # ECV 5 − 30 = −25
+    got = rows(plan("--budget", "1000"))
+    assert got["N"] == {
+        "key": "N",
+        "bucket": "efficiency",
+        "gate": 1,
+        "probability": 0.5,
+        "ask": 30.0,
+        "ecv": -25.0,
+        "pi": -0.8333,
+        "rank": 1,
+        "funded": False,
+        "reason": "negative_ecv",
+        "no_estimate": True,
+    }
+
+
+def test_a_project_without_an_ask_is_listed_last_unranked(three):
+    candidate("AA", value=1000, ask=None)
+    candidate("AB", value=1000, ask=0)
+    result = plan("--budget", "100")
+    assert [p["key"] for p in result["projects"]][-2:] == ["AA", "AB"]
+    last = result["projects"][-1]
+    assert (last["reason"], last["rank"], last["ecv"], last["pi"], last["ask"]) == (
+        "no_ask",
+        None,
+        None,
+        None,
+        0.0,
+    )
+
+
+def test_no_estimate_is_flagged_and_an_estimate_lowers_ecv(three):
+    project = candidate("E", value=400, ask=80)
+    estimate(project, build_cost=100)
+    got = rows(plan("--budget", "100"))
+    assert got["A"]["no_estimate"] is True
+    assert got["E"]["no_estimate"] is False
+    assert got["E"]["ecv"] == 70.0  # 0.5 · (400 − 100) − 80
+
+
+def test_closed_and_on_hold_projects_are_not_candidates(db, bob):
+    candidate("OPEN", value=100, ask=10)
+    on_hold = candidate("HELD", value=100, ask=10)
+    decide(on_hold, 1, "hold", on="2026-02-01")
+    later = candidate("LATE", value=100, ask=10, submitted_on="2026-07-15")
+    assert later.key == "LATE"
+    assert [p["key"] for p in plan("--budget", "100")["projects"]] == ["OPEN"]
+
+
+def test_the_latest_decision_probability_and_gate_are_used(db, bob):
+    project = candidate("P", value=100, ask=10, probability="0.5")
+    decide(project, 1, "go", on="2026-02-01", probability="0.7")
+    decide(project, 2, "recycle", on="2026-03-01")
+    decide(project, 2, "go", on="2026-08-01", probability="0.1")  # after the as-of date
+    (row,) = plan("--budget", "100")["projects"]
+    assert row["probability"] == 0.7 and row["gate"] == 2
+
+
+def test_calibration_with_no_record_leaves_the_probability(three):
+    assert (
+        plan("--budget", "100", "--calibrated")["projects"] == plan("--budget", "100")["projects"]
+    )
+
+
+def test_calibration_corrects_for_the_managers_record(db, bob, pete):
+    # Bob's closed projects: killed (forecasts 0.6 at submission, 0.5 at gate 1) and
+    # greenlit (0.8 at submission): n = 3, Σp = 1.9, Σo = 1; bias = (1 − 1.9) / 23.
+    killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
+    decide(killed, 1, "kill", on="2026-02-01", probability="0.5")
+    greenlit = candidate("G", value=100, ask=None, probability="0.8", product_manager=bob)
+    for gate in (1, 2, 3, 4):
+        decide(greenlit, gate, "go", on=f"2026-0{gate + 1}-01")
+    candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
+    candidate("PETE", value=100, ask=10, probability="0.5", product_manager=pete)
+    candidate("LOW", value=100, ask=10, probability="0.01", product_manager=bob)
+    got = rows(plan("--budget", "100", "--calibrated"))
+    assert got["BOB"]["probability"] == 0.4609  # 0.5 − 0.9 / 23
+    assert got["PETE"]["probability"] == 0.5  # no record: no correction
+    assert got["LOW"]["probability"] == 0.01  # never below 1%
+    assert got["BOB"]["ecv"] == 36.09  # 0.4608695… · 100 − 10, from the exact probability
+    assert plan("--budget", "100")["probabilities"] == "raw"
+
+
+def test_forecasts_after_the_as_of_date_do_not_count(db, bob):
+    killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
+    decide(killed, 1, "kill", on="2026-08-01")  # closed only after A
+    candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
+    assert rows(plan("--budget", "100", "--calibrated"))["BOB"]["probability"] == 0.5
+
+
+def test_the_text_format_draws_the_waterline(three):
+    out = io.StringIO()
+    call_command(
+        "portfolio_plan", "--budget", "100", "--as-of", "2026-06-30", "--format", "text", stdout=out
+    )
+    text = out.getvalue()
+    assert "waterline" in text
+    assert text.index("waterline") < text.index(" B ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--budget", "0"], "Budget: must be more than 0."),
+        (["--budget", "-5"], "Budget: must be more than 0."),
+        (["--budget", "lots"], "Budget: “lots” is not a number."),
+        (["--budget", "100", "--horizon", "11"], "Horizon: a whole number of years from 1 to 10."),
+        (["--budget", "100", "--horizon", "2.5"], "Horizon: a whole number of years from 1 to 10."),
+        (["--budget", "100", "--discount-rate", "1"], "Discount rate: at least 0 and less than 1"),
+        (["--budget", "100", "--target", "revenue=1.2"], "Target for revenue: a share from 0 to 1"),
+        (
+            ["--budget", "100", "--target", "revenue=0.6", "--target", "efficiency=0.5"],
+            "Targets: the shares add up to 1.1, more than 1.",
+        ),
+        (["--budget", "100", "--target", "moonshots=0.1"], "Targets: unknown bucket “moonshots”"),
+        (
+            ["--budget", "100", "--target", "revenue=0.1", "--target", "revenue=0.2"],
+            "Targets: bucket “revenue” is given twice.",
+        ),
+        (["--budget", "100", "--target", "revenue"], "should read BUCKET=SHARE"),
+        (["--budget", "100", "--pin-in", "NOPE"], "Pinned: no project has the key NOPE."),
+        (["--budget", "100", "--pin-out", "NOPE"], "Pinned: no project has the key NOPE."),
+        (
+            ["--budget", "100", "--pin-in", "A", "B"],
+            "Pinned in: their asks add up to 130.00, more than the budget of 100.00.",
+        ),
+        (["--budget", "100", "--as-of", "2026-13-01"], "As of: “2026-13-01” is not a date"),
+    ],
+)
+def test_bad_input_exits_with_one_clear_line(three, args, message):
+    with pytest.raises(CommandError) as refused:
+        call_command("portfolio_plan", *args, stdout=io.StringIO())
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_unknown_query_parameters_can_be_refused():
+    from django.http import QueryDict
+
+    from planning.inputs import check_parameters
+    from portfolio.errors import DomainError
+
+    check_parameters(QueryDict("budget=1&target_revenue=0.2&pin_in=A"))
+    with pytest.raises(DomainError, match="Unknown parameter “budgt”"):
+        check_parameters(QueryDict("budgt=1"))
+
+
+def test_the_gate_review_and_project_page_show_the_same_calibration(client, bob, alice):
+    killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
+    decide(killed, 1, "kill", on="2026-02-01", probability="0.5")
+    greenlit = candidate("G", value=100, ask=None, probability="0.8", product_manager=bob)
+    for gate in (1, 2, 3, 4):
+        decide(greenlit, gate, "go", on=f"2026-0{gate + 1}-01")
+    project = candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
+    client.force_login(bob)
+    for url in (f"/projects/{project.key}/gate-review/", f"/projects/{project.key}/"):
+        body = client.get(url).content.decode()
+        assert "3 forecasts" in body and "bias −0.0391" in body, url
+        assert "46.1%" in body, url  # 0.5 − 0.9 / 23

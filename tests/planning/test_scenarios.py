@@ -1,0 +1,131 @@
+"""Saved scenarios: save, list, compare, export, adopt (and the gate review that shows it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from planning import services
+from planning.inputs import parse
+from planning.models import Scenario
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import AuditEntry
+from tests.planning.helpers import AS_OF, candidate
+
+SIMPLE = {"as_of": AS_OF, "horizon": "1", "discount_rate": "0"}
+
+
+@pytest.fixture
+def three(db, bob):
+    candidate("A", value=400, ask=80)
+    candidate("B", value=200, ask=50, bucket="revenue")
+    candidate("C", value=60, ask=20, bucket="new_category")
+
+
+def save(name: str, actor, **settings) -> Scenario:
+    return services.save_scenario(name=name, request=parse(**SIMPLE, **settings), actor=actor)
+
+
+def test_it_saves_the_plans_settings_and_pins_under_a_name(client, bob, three):
+    client.force_login(bob)
+    response = client.post(
+        reverse("scenario_list"),
+        {"name": "Lean", "budget": "100", "pin_out": "A", **SIMPLE},
+    )
+    assert response.status_code == 302
+    scenario = Scenario.objects.get(name="Lean")
+    assert scenario.settings["budget"] == "100"
+    assert scenario.settings["pin_out"] == ["A"]
+    assert AuditEntry.objects.filter(action="scenario.saved").exists()
+    listing = client.get(reverse("scenario_list")).content.decode()
+    assert "Lean" in listing and "pinned out A" in listing
+
+
+def test_a_name_is_required_and_unique(client, bob, three):
+    save("Lean", bob, budget="100")
+    client.force_login(bob)
+    response = client.post(reverse("scenario_list"), {"name": "Lean", "budget": "100", **SIMPLE})
+    assert response.status_code == 400
+    assert "exists already" in response.content.decode()
+    response = client.post(reverse("scenario_list"), {"name": "  ", "budget": "100", **SIMPLE})
+    assert response.status_code == 400 and "give the scenario a name" in response.content.decode()
+    assert Scenario.objects.count() == 1
+
+
+def test_a_plan_that_cannot_be_made_is_not_saved(client, bob, three):
+    client.force_login(bob)
+    response = client.post(reverse("scenario_list"), {"name": "Broke", "budget": "0", **SIMPLE})
+    assert response.status_code == 400
+    assert "Budget: must be more than 0." in response.content.decode()
+    assert not Scenario.objects.exists()
+
+
+def test_compare_shows_the_projects_that_change_sides(client, bob, three):
+    lean = save("Lean", bob, budget="100")  # A and C funded
+    pinned = save("Revenue first", bob, budget="100", pin_in=["B"], pin_out=["A"])  # B, C
+    client.force_login(bob)
+    body = client.get(reverse("scenario_compare"), {"a": lean.pk, "b": pinned.pk}).content.decode()
+    assert 'data-key="A" data-funded-in="first"' in body
+    assert 'data-key="B" data-funded-in="second"' in body
+    assert 'data-key="C"' not in body  # funded in both
+    assert "100.00" in body and "70.00" in body  # funded asks of each
+    assert "130.00" in body and "60.00" in body  # funded ECV of each
+
+
+def test_compare_needs_two_scenarios(client, bob, three):
+    client.force_login(bob)
+    response = client.get(reverse("scenario_compare"), {"a": "999", "b": ""})
+    assert response.status_code == 400
+    assert "Choose two saved scenarios" in response.content.decode()
+
+
+def test_a_scenarios_table_exports_as_csv(client, bob, db):
+    candidate("A", value=400, ask=80, title="@SUM(A1:A9)")
+    scenario = save("Lean", bob, budget="100")
+    client.force_login(bob)
+    response = client.get(reverse("scenario_csv", args=[scenario.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["key"] == "A" and rows[0]["funded"] == "true"
+    assert rows[0]["title"] == "'@SUM(A1:A9)"
+
+
+def test_an_executive_adopts_a_scenario_and_the_gate_review_says_so(client, bob, erin, three):
+    lean = save("Lean", bob, budget="100")
+    client.force_login(erin)
+    response = client.post(reverse("scenario_adopt", args=[lean.pk]))
+    assert response.status_code == 302
+    lean.refresh_from_db()
+    assert lean.adopted and lean.funded_keys == ["A", "C"]
+    review = client.get(reverse("gate_review", args=["A"])).content.decode()
+    assert "In the adopted plan (scenario Lean)." in review
+    review = client.get(reverse("gate_review", args=["B"])).content.decode()
+    assert "adopted plan" not in review
+
+
+def test_adopting_another_scenario_replaces_the_first(bob, erin, three):
+    lean = save("Lean", bob, budget="100")
+    other = save("Other", bob, budget="100", pin_in=["B"])
+    services.adopt_scenario(scenario=lean, actor=erin)
+    services.adopt_scenario(scenario=other, actor=erin)
+    assert list(Scenario.objects.adopted().values_list("name", flat=True)) == ["Other"]
+    assert AuditEntry.objects.filter(action="scenario.adopted").count() == 2
+
+
+def test_a_product_manager_may_not_adopt(bob, three):
+    lean = save("Lean", bob, budget="100")
+    with pytest.raises(PermissionDenied):
+        services.adopt_scenario(scenario=lean, actor=bob)
+    assert not Scenario.objects.adopted().exists()
+
+
+def test_a_researcher_may_not_save(alice, three):
+    with pytest.raises(PermissionDenied):
+        save("Mine", alice, budget="100")
+
+
+def test_saving_refuses_pins_over_the_budget(bob, three):
+    with pytest.raises(DomainError, match="Pinned in"):
+        save("Too much", bob, budget="100", pin_in=["A", "B"])
