@@ -128,6 +128,7 @@ PAGES: list[PageCase] = [
     ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
+    PageCase("people_list", (ADMIN,)),
     PageCase("api_tokens", SIGNED_IN),
     PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
     PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
