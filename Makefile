@@ -16,7 +16,7 @@ NO_PG_BINARIES := PostgreSQL server binaries not found (install postgresql-15 / 
 pytest = rc=0; $(1) || rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 .PHONY: help venv install run test test-sqlite test-postgres lint migrations-check \
-	bench bench-smoke fault-test clean
+	bench bench-smoke fault-test cluster-test clean
 
 help:
 	@echo "make run               install, migrate, seed demo users and data, serve on 127.0.0.1:$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make migrations-check  fail when models and migrations disagree"
 	@echo "make bench             run bench/run;  make bench-smoke: its quick version"
 	@echo "make fault-test        restart PostgreSQL under load; check nothing committed is lost"
+	@echo "make cluster-test      two app servers, a task worker, Redis: the several-servers checks"
 	@echo "make venv              create $(VENV) and install the project with its dev tools"
 	@echo "make clean             remove $(VENV), caches and screenshots (keeps db.sqlite3)"
 
@@ -49,7 +50,9 @@ run: export DEBUG := true
 run: $(STAMP)
 	$(PY) manage.py migrate
 	DEMO_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The Procfile's web (gunicorn) and worker (tasks: imports, e-mail, metrics refresh),
+	@# side by side until Ctrl-C.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 # Every stage runs even when an earlier one failed, so one run shows every problem.
 test: $(STAMP)
@@ -112,6 +115,11 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	scripts/pg-throwaway reap
+
+# Two app servers, one task worker, PostgreSQL, Redis and an SMTP sink on the loopback
+# (bench/cluster_test.py); results in bench/CLUSTER.md (CLUSTER_ARGS="--out FILE").
+cluster-test: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/pg-throwaway run -- $(PY) bench/cluster_test.py $(CLUSTER_ARGS)
 
 fault-test: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bench/fault-restart $(FAULT_ARGS)

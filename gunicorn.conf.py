@@ -1,7 +1,10 @@
 """gunicorn's settings for Greenlight: `gunicorn -c gunicorn.conf.py` (the README's command).
 
 Every value can be changed from the environment without editing this file; the
-benchmark (bench/) and the Procfile use it too. Command-line flags still win.
+benchmark (bench/) and the Procfile's ``web`` use it too. Command-line flags still win.
+``PORT`` (set by process managers such as honcho, and by platforms) picks the port
+when ``GUNICORN_BIND`` is not set; with ``DEBUG=true`` (``make run``) workers reload
+on code changes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ def _int(name: str, default: int) -> int:
 
 
 wsgi_app = "portfolio.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 # WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set.
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
 
@@ -30,9 +33,9 @@ workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
 # https. Set it to the proxy's address when the proxy is on another host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# A worker stuck longer than this is killed and replaced. The import page runs a whole
-# import in the request, so this is generous; everything else answers in milliseconds.
-timeout = _int("GUNICORN_TIMEOUT", 120)
+# A worker stuck longer than this is killed and replaced. Imports run in the task worker
+# (the request only stores the upload), so this only has to cover a large upload.
+timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
@@ -50,3 +53,6 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# `make run` (DEBUG=true): reload on code changes, as runserver did.
+reload = os.environ.get("DEBUG", "").lower() == "true"

@@ -11,7 +11,16 @@ from ninja import NinjaAPI
 
 from api import problems
 from api.auth import TokenAuth
-from api.routers import artifacts, audit, decisions, deliverables, metrics, money, projects
+from api.routers import (
+    artifacts,
+    audit,
+    decisions,
+    deliverables,
+    metrics,
+    money,
+    plan,
+    projects,
+)
 
 DESCRIPTION = """\
 The research portfolio as JSON: projects, gate decisions, deliverables, spend,
@@ -47,5 +56,5 @@ api = GreenlightAPI(
     docs_url=None,  # served by api.views.docs, from our own static files (CSP)
 )
 problems.install(api)
-for module in (projects, decisions, deliverables, money, artifacts, audit, metrics):
+for module in (projects, decisions, deliverables, money, artifacts, audit, metrics, plan):
     api.add_router("", module.router)

@@ -330,3 +330,69 @@ class CriterionScore(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["decision", "criterion"], name="score_once"),
         ]
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def unfinished(self) -> ImportJobQuerySet:
+        return self.filter(status__in=[ImportJob.Status.WAITING, ImportJob.Status.RUNNING])
+
+
+class ImportJob(models.Model):
+    """A portfolio import uploaded from the page, run by the task worker (gates/import_jobs.py).
+
+    Its page shows the progress while it runs and the summary, or every
+    problem, once it has finished; the uploaded files wait in ``ImportUpload``
+    (the database, so any worker on any machine can read them) until then.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    replace = models.BooleanField(default=False)
+    upload_bytes = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    phase = models.CharField(max_length=200, blank=True)
+    rows_checked = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    # FILE:LINE: column: message, one per problem, when the files were refused.
+    problems = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)  # why it failed, when not for the files' problems
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"], name="importjob_status_idx")]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportUpload(models.Model):
+    """One piece of an uploaded file of an import job, deleted once the job has finished."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="uploads")
+    file_name = models.CharField(max_length=40)
+    sequence = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "file_name", "sequence"], name="importupload_piece_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} piece {self.sequence} of import #{self.job_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gates.views import interchange, reviews
+from gates.views import import_jobs, interchange, reviews
 
 urlpatterns = [
     path("projects/<str:key>/gate-review/", reviews.gate_review, name="gate_review"),
@@ -22,5 +22,7 @@ urlpatterns = [
         "projects/<str:key>/business-case/", reviews.business_case_edit, name="business_case_edit"
     ),
     path("portfolio/import/", interchange.portfolio_import, name="portfolio_import"),
+    path("portfolio/imports/", import_jobs.import_jobs, name="import_jobs"),
+    path("portfolio/imports/<int:job_id>/", import_jobs.import_job, name="import_job"),
     path("portfolio/export.zip", interchange.portfolio_export, name="portfolio_export"),
 ]

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks_db",
+    "background",
     # django-ninja: the JSON API's schema and its bundled Swagger UI static files.
     "ninja",
     "portfolio",
@@ -96,14 +98,80 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process cache of dashboard results, keyed by the data version (portfolio/versioning.py),
-# so it is never stale and app servers stay stateless.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "greenlight",
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 500)},
+# The shared cache of computed dashboard results, keyed by the data version
+# (portfolio/versioning.py), so it is never stale. Redis when REDIS_URL is set (several
+# app servers); else the database's cache table on PostgreSQL, and files on SQLite (one
+# machine, where a cache write must not wait behind a long import holding SQLite's one
+# write lock). See background/cache.py.
+REDIS_URL = env_str("REDIS_URL")
+_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+CACHE_BACKEND = env_str(
+    "CACHE_BACKEND", "redis" if REDIS_URL else ("file" if _SQLITE else "database")
+)
+if CACHE_BACKEND == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("CACHE_BACKEND=redis needs REDIS_URL (redis://host:6379/0).")
+    CACHES = {
+        "default": {
+            "BACKEND": "background.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "greenlight",
+            # A stopped Redis must cost milliseconds, not the request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
+elif CACHE_BACKEND == "file":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
+        }
+    }
+elif CACHE_BACKEND == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "greenlight_cache",  # created by a migration (background 0002_cache_table)
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
+        }
+    }
+elif CACHE_BACKEND == "locmem":  # one process only: the tests
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "greenlight",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 500)},
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND is {CACHE_BACKEND!r}: use redis, database, file or locmem."
+    )
+
+# Background tasks (django.tasks): stored in the database and run by `manage.py run_worker`
+# (the Procfile's worker). The tests run them immediately, in the process that enqueues.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND is {TASKS_BACKEND!r}: use {' or '.join(_TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# Refill the dashboard cache in the background after each change (portfolio/tasks.py).
+METRICS_REFRESH = env_bool("METRICS_REFRESH", default=True)
+# How often each worker beats, watches the others and runs the schedule (seconds).
+WORKER_HOUSEKEEPING_SECONDS = env_int("WORKER_HOUSEKEEPING_SECONDS", 5)
+# Scheduled tasks, run by the workers (background/schedule.py says how to add one).
+SCHEDULED_TASKS = {
+    "weekly-zombie-digest": {
+        "task": "portfolio.tasks.send_weekly_digest",
+        "weekday": 0,  # Monday
+        "at": env_str("DIGEST_AT", "07:00"),
+    },
 }
 
 AUTH_USER_MODEL = "portfolio.User"
@@ -194,6 +262,10 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Greenlight <greenlight@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Mail is sent by the task worker (background/mail.py): attempts before it is reported
+# failed, and the wait before the second one (doubling after each).
+EMAIL_ATTEMPTS = env_int("EMAIL_ATTEMPTS", 5)
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60)
 
 # Content-Security-Policy: no inline script or style anywhere, so none is allowed.
 SECURE_CSP = {

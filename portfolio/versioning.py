@@ -35,6 +35,9 @@ _ROW = 1
 
 
 def bump() -> None:
+    from portfolio.tasks import refresh_after_commit
+
+    refresh_after_commit()
     if not DataVersion.objects.filter(pk=_ROW).update(number=F("number") + 1):
         # A new (or flushed) database: the row appears on the first change.
         DataVersion.objects.get_or_create(pk=_ROW, defaults={"number": 1})

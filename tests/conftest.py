@@ -163,3 +163,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             connection.close()
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks are stored for a worker (django-tasks-db), as in production."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

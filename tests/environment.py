@@ -13,3 +13,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+# One process: a per-process cache and tasks run where they are enqueued. Tests that need the
+# shared cache or the real worker say so.
+os.environ.setdefault("CACHE_BACKEND", "locmem")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("METRICS_REFRESH", "false")

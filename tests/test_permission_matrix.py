@@ -28,7 +28,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from api.models import ApiToken
 from api.tokens import create_token
-from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, GateDecision
+from gates.models import (
+    ArchitectureEstimate,
+    BusinessCase,
+    FeasibilityStudy,
+    GateDecision,
+    ImportJob,
+)
 from planning.models import Scenario
 from portfolio.models import (
     Adoption,
@@ -437,6 +443,21 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(others=403, adam=200)),
         Case("POST", answers(others=403, adam=DONE), data=import_upload),
     ],
+    "import_jobs": [
+        Case("GET", answers(others=403, adam=200)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "import_job": [
+        Case("GET", answers(others=403, adam=200), kwargs=lambda w: {"job_id": w.import_job.pk}),
+        Case(
+            "GET",
+            answers(others=403, adam=200),
+            kwargs=lambda w: {"job_id": w.import_job.pk},
+            htmx=True,
+            label="htmx poll",
+        ),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=lambda w: {"job_id": w.import_job.pk}),
+    ],
     "portfolio_export": [
         Case("GET", answers(others=403, **EXPORTERS)),
         Case("POST", GET_ONLY_AFTER_LOGIN),
@@ -578,6 +599,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         draft=draft,
         greenlit=greenlit,
         shared_artifact=shared,
+        import_job=ImportJob.objects.create(created_by=adam, status="running", phase="Checking"),
     )
 
 
@@ -596,6 +618,7 @@ WRITTEN = (
     BusinessCase,
     AuditEntry,
     User,
+    ImportJob,
 )
 
 

@@ -13,7 +13,6 @@ import hashlib
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -22,6 +21,7 @@ from pydantic import ConfigDict, Field
 
 from api import problems, schemas
 from api.common import require
+from background.cache import computed_once
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
 from portfolio.metrics import (
@@ -112,13 +112,11 @@ def get_metrics(request: HttpRequest, filters: Query[MetricsFilters]):
         patch_vary_headers(not_modified, ["Authorization"])
         return not_modified
     key = "greenlight:api-v1-metrics:" + etag.strip('"')
-    result = cache.get(key)
-    if result is None:
-        try:
-            result = compute(**chosen)
-        except MetricsFilterError as error:
-            raise problems.ApiProblem(400, "invalid-input", "Invalid input", str(error)) from None
-        cache.set(key, result, CACHE_SECONDS)
+    try:
+        # The shared cache, computed by one process at a time per version and filters.
+        result = computed_once(key, lambda: compute(**chosen), CACHE_SECONDS)
+    except MetricsFilterError as error:
+        raise problems.ApiProblem(400, "invalid-input", "Invalid input", str(error)) from None
     # Serialized as /api/metrics serializes it, every section included (MetricsOut names
     # the main ones for the schema; the engine's later sections pass through).
     answer = JsonResponse({"currency": settings.PORTFOLIO_CURRENCY, **result})

@@ -91,7 +91,10 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters], paging: 
 @router.get("/projects/{key}", response={200: schemas.ProjectDetail, **schemas.ERRORS})
 def get_project(request: HttpRequest, key: str):
     """One project, with its business case and hypothesis."""
-    project = project_for(request, key)
+    return project_detail(project_for(request, key))
+
+
+def project_detail(project: Project) -> dict:
     return {
         **project_summary(project),
         "business_case": project.business_case,

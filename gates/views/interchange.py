@@ -1,7 +1,8 @@
 """The portfolio import page (admins) and the export download (product managers, executives).
 
 Both hand the work to ``gates.interchange``: the page only gathers the four
-uploaded files, refuses oversized ones, and shows what the import said.
+uploaded files and refuses oversized ones; the task worker imports them
+(gates/import_jobs.py) while the job's page (gates/views/import_jobs.py) shows how far it got.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import tempfile
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gates import interchange
+from gates import import_jobs, interchange
 from portfolio import access, errors
 
 # Form field -> file name in the format.
@@ -72,19 +72,15 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         context["replace"] = request.POST.get("replace") == "on"
         context["errors"] = _upload_problems(request)
         if not context["errors"]:
+            # The worker imports; the page answers at once with the job's progress page.
             files = {name: request.FILES[field] for field, name in UPLOAD_FIELDS.items()}
             try:
-                summary = interchange.import_portfolio(
-                    files, replace=context["replace"], actor=request.user
+                job = import_jobs.start_import(
+                    files=files, replace=context["replace"], actor=request.user
                 )
             except errors.PermissionDenied as refused:
                 raise PermissionDenied(refused.message) from None
-            except interchange.ImportFailed as failed:
-                context["errors"] = failed.errors
-                context["import_refused"] = True
-            else:
-                messages.success(request, str(summary))
-                return redirect("portfolio_import")
+            return redirect("import_job", job_id=job.pk)
         return render(request, "gates/portfolio_import.html", context, status=400)
     return render(request, "gates/portfolio_import.html", context)
 

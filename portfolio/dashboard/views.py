@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from background.cache import computed_once
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
 from portfolio.dashboard import charts
@@ -66,27 +66,14 @@ def _check_access(request: HttpRequest) -> None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     _check_access(request)
     version = versioning.current()
-    managers = cache.get_or_set(
-        f"greenlight:dashboard-managers:{version}", product_manager_emails, CACHE_SECONDS
-    )
-    form = DashboardFilterForm(request.GET, product_managers=managers)
+    form = DashboardFilterForm(request.GET, product_managers=_managers(version))
     swap_panels = request.htmx and not request.htmx.history_restore_request
     context: dict = {"form": form}
     if form.is_valid():
-        # The panels hold no per-person content, so one rendering serves everyone who asks
-        # for the same filters at the same data version.
-        key = _cache_key("dashboard-panels", version, form.filters())
-        panels_html = cache.get(key)
-        if panels_html is None:
-            try:
-                metrics = compute(**form.filters(), sections=DASHBOARD)
-            except MetricsFilterError as error:
-                form.add_error(None, str(error))
-            else:
-                context.update(_panels(form, metrics))
-                panels_html = render_to_string("portfolio/dashboard.html#panels", context)
-                cache.set(key, panels_html, CACHE_SECONDS)
-        context["panels_html"] = panels_html
+        try:
+            context["panels_html"] = panels_html(form, version)
+        except MetricsFilterError as error:
+            form.add_error(None, str(error))
     if form.errors:
         context["filter_errors"] = _form_messages(form)
     if swap_panels and context.get("panels_html"):
@@ -96,6 +83,53 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _managers(version: int) -> list[str]:
+    return computed_once(
+        f"greenlight:dashboard-managers:{version}", product_manager_emails, CACHE_SECONDS
+    )
+
+
+def panels_html(form: DashboardFilterForm, version: int) -> str:
+    """The dashboard's panels for the form's filters, rendered once per data version.
+
+    The panels hold no per-person content, so one rendering serves everyone who
+    asks for the same filters at the same data version; the worker renders the
+    default view after each change (portfolio/tasks.py), so readers find it ready.
+    """
+
+    def render_panels() -> str:
+        metrics = compute(**form.filters(), sections=DASHBOARD)
+        context = {"form": form, **_panels(form, metrics)}
+        return render_to_string("portfolio/dashboard.html#panels", context)
+
+    return computed_once(
+        _cache_key("dashboard-panels", version, form.filters()), render_panels, CACHE_SECONDS
+    )
+
+
+def api_result(filters: dict, version: int) -> dict:
+    """What /api/metrics answers for ``filters``, computed once per data version."""
+    return computed_once(
+        _cache_key("api-metrics", version, filters), lambda: compute(**filters), CACHE_SECONDS
+    )
+
+
+def refill_cache(version: int) -> None:
+    """Compute the default dashboard and API answers for ``version`` (the refresh task)."""
+    form = DashboardFilterForm({}, product_managers=_managers(version))
+    if form.is_valid():
+        panels_html(form, version)
+    api_result(
+        {
+            "as_of": timezone.localdate(),
+            "bucket": None,
+            "research_type": None,
+            "product_manager": None,
+        },
+        version,
+    )
 
 
 def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
@@ -249,12 +283,8 @@ def api_metrics(request: HttpRequest) -> JsonResponse:
         "research_type": request.GET.get("research_type") or None,
         "product_manager": request.GET.get("product_manager") or None,
     }
-    key = _cache_key("api-metrics", versioning.current(), filters)
     try:
-        result = cache.get(key)
-        if result is None:
-            result = compute(**filters)
-            cache.set(key, result, CACHE_SECONDS)
+        result = api_result(filters, versioning.current())
     except MetricsFilterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(result)

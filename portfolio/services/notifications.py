@@ -6,10 +6,11 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.tasks import TaskResultStatus
 from django.template.loader import render_to_string
 
+from background.mail import send_email, stores_tasks
 from portfolio.models import Project, User
 
 logger = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Delivery:
-    """One e-mail: ``sent`` is None until the change commits, then True or False."""
+    """One e-mail. ``sent``: None while queued or not yet committed, then True or False."""
 
     to: User
     subject: str
@@ -26,7 +27,7 @@ class Delivery:
 
     def sentence(self) -> str:
         """What to tell the person who made the change, truthfully."""
-        name = self.to.display_name if hasattr(self.to, "display_name") else str(self.to)
+        name = self.to.display_name
         if self.sent:
             return f"{name} has been e-mailed"
         if self.sent is False:
@@ -37,28 +38,31 @@ class Delivery:
 def notify(
     *, to: User, subject: str, template: str, context: dict, project: Project | None = None
 ) -> Delivery:
-    """Send after the transaction commits, so a rolled-back change e-mails nobody.
+    """Queue the e-mail with the change: a rolled-back change e-mails nobody.
 
-    A failure is logged and written to the audit trail (the project's history
-    shows it), and the returned ``Delivery`` says so: a page never claims an
-    e-mail went when it did not.
+    With a task worker (the database backend) the task row commits with the change
+    and the worker sends it, retrying while the mail server refuses
+    (background/mail.py); the page says it *will* be e-mailed. A backend that runs
+    tasks at once sends it after the commit, and the returned ``Delivery`` says
+    whether it went; a failure is also written to the project's history. A page
+    never claims an e-mail went when it did not.
     """
     context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
     body = render_to_string(template, context)
     # One line whatever the data holds: a line break in a subject would end the header.
     delivery = Delivery(to=to, subject=" ".join(subject.split()))
+    message = {"subject": delivery.subject, "body": body, "to": [to.email]}
+    if stores_tasks():  # same transaction: queued for the worker
+        send_email.enqueue(**message)
+        return delivery
 
     def send() -> None:
-        # The change is committed by now: a mail server that is down must not
-        # turn it into an error page.
-        try:
-            send_mail(delivery.subject, body, None, [to.email], fail_silently=False)
-        except Exception as error:
-            logger.exception("could not e-mail %s about %r", to.email, delivery.subject)
-            delivery.sent, delivery.error = False, f"{type(error).__name__}: {error}"[:200]
+        result = send_email.enqueue(**message)
+        delivery.sent = result.status == TaskResultStatus.SUCCESSFUL
+        if not delivery.sent:
+            errors = getattr(result, "errors", None) or []
+            delivery.error = str(errors[-1].traceback.strip().splitlines()[-1]) if errors else ""
             _record_failure(delivery, project)
-        else:
-            delivery.sent = True
 
     transaction.on_commit(send)
     return delivery
@@ -67,6 +71,7 @@ def notify(
 def _record_failure(delivery: Delivery, project: Project | None) -> None:
     from portfolio import audit
 
+    logger.error("could not e-mail %s about %r", delivery.to.email, delivery.subject)
     try:
         with transaction.atomic():
             audit.record(
@@ -74,7 +79,7 @@ def _record_failure(delivery: Delivery, project: Project | None) -> None:
                 action="email.failed",
                 project=project,
                 summary=f"E-mail to {delivery.to.email} could not be sent: {delivery.subject}",
-                changes={"error": ["", delivery.error]},
+                changes={"error": ["", delivery.error[:200]]},
             )
     except Exception:  # the database may be what failed; the log line above stays
         logger.exception("could not record the failed e-mail to %s", delivery.to.email)

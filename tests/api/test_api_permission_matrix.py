@@ -78,6 +78,12 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/projects/{key}/artifacts"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/audit"): PROJECT_READ,
     ("GET", "/api/v1/metrics"): [Call(None, everyone(403, **DASHBOARD_READERS))],
+    # Planning: product managers, executives, admins; the ask: the project's researcher or PM.
+    ("GET", "/api/v1/plan"): [Call(None, everyone(403, bob=200, pete=200, erin=200, adam=200))],
+    ("PUT", "/api/v1/projects/{key}/next-stage-ask"): [
+        Call("active", everyone(403, alice=200, bob=200), {"next_stage_ask": "25000.00"}),
+        Call("draft", everyone(404, alice=403), {"next_stage_ask": "25000.00"}, label="draft"),
+    ],
     # The project's product manager or any executive decides.
     ("POST", "/api/v1/projects/{key}/decisions"): [
         Call("active", everyone(403, bob=201, erin=201), HOLD),

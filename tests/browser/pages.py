@@ -129,11 +129,45 @@ PAGES: list[PageCase] = [
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
     PageCase("people_list", (ADMIN,)),
+    PageCase("import_jobs", (ADMIN,)),
+    PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
+    PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
     PageCase("api_tokens", SIGNED_IN),
     PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
     PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
     PageCase("api_docs", (ANONYMOUS, PM)),
 ]
+
+
+def import_jobs(admin) -> dict:
+    """Imports uploaded from the page, in the states their page shows (as the worker leaves them)."""
+    from django.utils import timezone
+
+    from gates.models import ImportJob
+
+    now = timezone.now()
+    running = ImportJob.objects.create(
+        created_by=admin,
+        upload_bytes=48_000_000,
+        status=ImportJob.Status.RUNNING,
+        phase="Checking spend.csv",
+        rows_checked=420_000,
+        started_at=now - timezone.timedelta(seconds=83),
+    )
+    waiting = ImportJob.objects.create(created_by=admin, upload_bytes=52_000)
+    refused = ImportJob.objects.create(
+        created_by=admin,
+        upload_bytes=61_000,
+        status=ImportJob.Status.FAILED,
+        started_at=now - timezone.timedelta(minutes=5),
+        finished_at=now - timezone.timedelta(minutes=5),
+        phase="Refused: nothing was imported",
+        problems=[
+            "spend.csv:2: amount: '$12,000' is not money: write 12000.00",
+            "outcomes.csv:101: project: RP-0001 is not greenlit",
+        ],
+    )
+    return {"import_running": running, "import_waiting": waiting, "import_refused": refused}
 
 
 def demo_world() -> World:
@@ -168,6 +202,7 @@ def demo_world() -> World:
     )
     return World(
         users=users,
+        **import_jobs(users[ADMIN]),
         draft=projects.filter(status=Status.DRAFT, researcher=researcher).first(),
         gate1=projects.filter(status=Status.ACTIVE, current_gate=1, product_manager=pm).first(),
         later=projects.filter(

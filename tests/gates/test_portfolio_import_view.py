@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from gates.models import GateDecision
+from gates.models import GateDecision, ImportJob
 from portfolio.models import AuditEntry, Project, SpendEntry
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
@@ -29,6 +29,18 @@ def uploads(**replaced: bytes) -> dict:
         )
         for field, name in FIELDS.items()
     }
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST as the browser would, then let the import run (the worker's part, here at once)."""
+
+    def post(data: dict, follow: bool = True):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, data)
+        return client.get(response.url) if follow and response.status_code == 302 else response
+
+    return post
 
 
 def test_it_requires_login(client):
@@ -61,12 +73,16 @@ def test_it_shows_the_upload_form(client, adam):
     assert reverse("portfolio_export") in html
 
 
-def test_it_imports_the_four_files(client, adam):
+def test_it_imports_the_four_files(client, adam, post):
     client.force_login(adam)
 
-    response = client.post(URL, uploads(), follow=True)
+    answer = post(uploads(), follow=False)
+    response = client.get(answer.url)
 
-    assert response.redirect_chain == [(URL, 302)]
+    job = ImportJob.objects.get()
+    assert answer.url == reverse("import_job", args=[job.pk])
+    assert job.status == "done"
+    assert not job.uploads.exists()  # the uploaded files are not kept
     assert "Imported 62 projects, 146 gate decisions, 620 spend entries and 99 outcome months" in (
         response.content.decode()
     )
@@ -77,16 +93,16 @@ def test_it_imports_the_four_files(client, adam):
     assert SpendEntry.objects.filter(recorded_by=adam).count() == 620
 
 
-def test_it_lists_the_problems_by_line_and_writes_nothing(client, adam):
+def test_it_lists_the_problems_by_line_and_writes_nothing(client, adam, post):
     client.force_login(adam)
     spend = (SAMPLE / "spend.csv").read_bytes().replace(b"1993.82", b'"$12,000"', 1)
     outcomes = (SAMPLE / "outcomes.csv").read_bytes() + b"RP-0001,2026-05-01,100\n"
 
-    response = client.post(URL, uploads(spend=spend, outcomes=outcomes))
+    response = post(uploads(spend=spend, outcomes=outcomes))
 
-    assert response.status_code == 400
     html = response.content.decode()
-    assert "Nothing was imported: 2 problems in the files" in html
+    assert "Failed: nothing was imported" in html
+    assert "2 problems in the files" in html
     assert "spend.csv:2: amount: &#x27;$12,000&#x27; is not money" in html
     assert "outcomes.csv:101: project: RP-0001 is not greenlit" in html
     assert not Project.objects.exists()
@@ -94,16 +110,16 @@ def test_it_lists_the_problems_by_line_and_writes_nothing(client, adam):
     assert not AuditEntry.objects.exists()
 
 
-def test_it_refuses_a_file_that_is_not_utf8(client, adam):
+def test_it_refuses_a_file_that_is_not_utf8(client, adam, post):
     client.force_login(adam)
 
     projects = (
         (SAMPLE / "projects.csv").read_bytes().replace(b"Vision study", "Café".encode("latin-1"))
     )
 
-    response = client.post(URL, uploads(projects=projects))
+    response = post(uploads(projects=projects))
 
-    assert response.status_code == 400
+    assert ImportJob.objects.get().status == "failed"
     assert "projects.csv:2: (file): the file is not UTF-8" in response.content.decode()
     assert not Project.objects.exists()
 
@@ -134,14 +150,13 @@ def test_it_refuses_a_file_over_the_upload_limit(client, adam, settings):
     assert not Project.objects.exists()
 
 
-def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam):
+def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
     client.force_login(sam)
-    client.post(URL, uploads())
+    post(uploads())
 
-    refused = client.post(URL, uploads())
-    replaced = client.post(URL, {**uploads(), "replace": "on"}, follow=True)
+    refused = post(uploads())
+    replaced = post({**uploads(), "replace": "on"})
 
-    assert refused.status_code == 400
     assert "projects.csv:2: key: RP-0001 already exists" in refused.content.decode()
     assert "Imported 62 projects (62 replaced)" in replaced.content.decode()
     assert Project.objects.count() == 62
@@ -151,7 +166,10 @@ def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam):
 def test_it_keeps_the_replace_choice_when_refused(client, sam):
     client.force_login(sam)
 
-    response = client.post(URL, {**uploads(projects=b""), "replace": "on"})
+    files = uploads()
+    del files["projects"]
+
+    response = client.post(URL, {**files, "replace": "on"})
 
     assert response.status_code == 400
     assert 'name="replace" checked' in response.content.decode()

@@ -125,7 +125,7 @@ def test_a_failed_e_mail_is_shown_and_recorded_not_claimed(client, alice, bob, m
     def refuse(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"bob@example.com": (550, b"no")})
 
-    monkeypatch.setattr("portfolio.services.notifications.send_mail", refuse)
+    monkeypatch.setattr("background.mail.send_mail", refuse)
     draft = make_project(key="SUB-9", researcher=alice, product_manager=bob, status=Status.DRAFT)
     client.force_login(alice)
     response = client.post(reverse("proposal_submit", args=[draft.key]), follow=True)
@@ -150,7 +150,7 @@ def test_a_decisions_e_mail_failure_is_told_to_the_decider(client, alice, bob, m
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr("portfolio.services.notifications.send_mail", refuse)
+    monkeypatch.setattr("background.mail.send_mail", refuse)
     project = make_project(
         researcher=alice, product_manager=bob, submitted_on=datetime.date(2026, 1, 5)
     )

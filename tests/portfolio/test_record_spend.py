@@ -137,9 +137,10 @@ def test_a_mail_server_that_is_down_does_not_undo_a_submission(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr("portfolio.services.notifications.send_mail", refuse)
+    monkeypatch.setattr("background.mail.send_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_proposal(project=draft, actor=alice)
     draft.refresh_from_db()
     assert draft.status == "active"
-    assert "could not e-mail bob@example.com" in caplog.text
+    assert "e-mail to bob@example.com about" in caplog.text
+    assert "not sent after 1 attempts" in caplog.text

@@ -27,7 +27,7 @@ def copy_criteria(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gates", "0005_architecture_estimate_author_optional"),
+        ("gates", "0006_import_jobs"),
     ]
 
     operations = [

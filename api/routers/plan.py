@@ -1,0 +1,120 @@
+"""The plan (planning.md): which open projects a budget funds, from ``planning.engine``.
+
+The parameters are the planning page's (``planning.inputs.from_query``), so a plan
+URL of the page and of the API ask the same question; the answer is the JSON of
+``manage.py portfolio_plan``, with the portfolio's ``currency``. Setting a
+project's next-stage ask goes through ``planning.services.set_next_stage_ask``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field
+
+from api import problems, schemas
+from api.common import project_for, require
+from planning import engine, inputs
+from planning import services as planning_services
+from planning.models import PlanSettings
+from portfolio import access
+from portfolio.errors import DomainError, PermissionDenied
+
+router = Router(tags=["plan"])
+
+
+class PlanQuery(Schema):
+    budget: str | None = Field(
+        None, description="Money for the next round; the plan settings' when left out."
+    )
+    as_of: datetime.date | None = Field(
+        None, description="Projects active on this day; today when left out."
+    )
+    horizon: int | None = Field(None, ge=1, le=10, description="Years of value counted.")
+    discount_rate: str | None = Field(None, description="0 ≤ r < 1.")
+    probabilities: Literal["raw", "calibrated"] | None = None
+    target: list[str] = Field(default_factory=list, description="BUCKET=SHARE, repeated.")
+    pin_in: list[str] = Field(
+        default_factory=list, description="Project keys funded whatever their rank."
+    )
+    pin_out: list[str] = Field(default_factory=list, description="Project keys never funded.")
+
+
+class PlanProject(Schema):
+    key: str
+    bucket: str
+    gate: int | None
+    probability: float
+    ask: float
+    ecv: float | None
+    pi: float | None
+    rank: int | None
+    funded: bool
+    reason: str
+    no_estimate: bool
+
+
+class PlanOut(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    currency: str
+    as_of: datetime.date
+    budget: float
+    funded_ask: float
+    unspent: float
+    buckets: list[dict[str, Any]]
+    projects: list[PlanProject]
+
+
+class AskIn(schemas.Input):
+    next_stage_ask: schemas.MoneyIn | None = Field(
+        description="null when the project asks nothing."
+    )
+
+
+@router.get("/plan", response={200: PlanOut, **schemas.ERRORS})
+def get_plan(request: HttpRequest, query: Query[PlanQuery]):
+    """Rank the open projects by productivity index and fund them until the budget runs out.
+
+    For product managers, executives and admins (as the planning page).
+    """
+    require(
+        access.can_plan(request.user), "Planning is for product managers, executives and admins."
+    )
+    try:
+        plan_request = inputs.from_query(
+            request.GET, defaults=inputs.defaults_from(PlanSettings.load())
+        )
+        plan = engine.compute(plan_request)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        # The question is malformed (a budget that is no number, an unknown pin): input, not a rule.
+        raise problems.ApiProblem(
+            400, "invalid-input", "Invalid input", error.message, field=error.field
+        ) from None
+    return JsonResponse({"currency": settings.PORTFOLIO_CURRENCY, **plan.as_json()})
+
+
+@router.put(
+    "/projects/{key}/next-stage-ask",
+    response={200: schemas.ProjectDetail, **schemas.WRITE_ERRORS},
+    tags=["plan"],
+)
+def put_next_stage_ask(request: HttpRequest, key: str, payload: AskIn):
+    """Set the money the project asks for its next stage: its researcher or product manager."""
+    from api.routers.projects import project_detail
+
+    project = project_for(request, key)
+    require(
+        access.can_set_next_stage_ask(request.user, project),
+        "Only the project's researcher or product manager sets its ask, until the process ends.",
+    )
+    planning_services.set_next_stage_ask(
+        project=project, ask=payload.next_stage_ask, actor=request.user
+    )
+    return project_detail(project_for(request, key))

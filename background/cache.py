@@ -1,0 +1,139 @@
+"""The shared cache: Redis when ``REDIS_URL`` is set, the database otherwise.
+
+The cache only ever holds numbers that can be computed again (everything in it
+is keyed by the data version, portfolio/versioning.py), so losing it must
+never cost more than time: ``ResilientRedisCache`` answers "not cached" while
+Redis is away instead of raising, and tries again a few seconds later.
+
+``computed_once`` is how the dashboard and the API read a cached result: a
+reader that finds none computes it, and only one process computes a given key
+at a time (a lock in the cache); the others wait for its result, briefly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+
+# After a failed call, Redis is left alone this long (seconds), so a stopped server costs
+# one refused connection per process every few seconds, not one per cache call.
+REDIS_RETRY_AFTER = 3.0
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache, except that an unreachable Redis is a cache miss, not an error."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+
+    def _call(self, method: str, fallback: Any, *args, **kwargs) -> Any:
+        if time.monotonic() < self._down_until:
+            return fallback
+        try:
+            return getattr(super(), method)(*args, **kwargs)
+        except Exception as error:  # redis.exceptions.* and OSError: the server is away
+            if not _is_redis_error(error):
+                raise
+            if self._down_until == 0.0 or time.monotonic() >= self._down_until:
+                logger.warning("Redis unreachable (%s): computing without the cache", error)
+            self._down_until = time.monotonic() + REDIS_RETRY_AFTER
+            return fallback
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default=default, version=version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version=version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout=timeout, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout=timeout, version=version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # No cache, no lock to share: every process computes for itself, which is correct.
+        return self._call("add", True, key, value, timeout=timeout, version=version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version=version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version=version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout=timeout, version=version)
+
+    def clear(self):
+        return self._call("clear", False)
+
+
+def _is_redis_error(error: Exception) -> bool:
+    if isinstance(error, OSError):
+        return True
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - the backend cannot be built without it
+        return False
+    return isinstance(error, redis.exceptions.RedisError)
+
+
+# How long a computation may hold its lock, and how long others wait for it before they
+# compute for themselves: correct numbers late rather than none.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.05
+
+_MISSING = object()
+
+
+def computed_once[T](key: str, compute: Callable[[], T], timeout: int) -> T:
+    """The cached value of ``key``, computing it with ``compute`` when absent.
+
+    Only one process computes a key at a time: the first to take the lock
+    (``cache.add`` is atomic in Redis and in the database) computes and stores;
+    the others poll for its result and, should it not come in time (the
+    computing process died), compute it themselves.
+    """
+    value = cache.get(key, _MISSING)
+    if value is not _MISSING:
+        return value
+    lock = f"{key}:lock"
+    token = uuid.uuid4().hex
+    if cache.add(lock, token, LOCK_SECONDS):
+        try:
+            value = compute()
+            cache.set(key, value, timeout)
+            return value
+        finally:
+            if cache.get(lock) == token:
+                cache.delete(lock)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        value = cache.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        if cache.get(lock, _MISSING) is _MISSING:
+            break  # the computing process gave up (an error): compute here
+    value = compute()
+    cache.set(key, value, timeout)
+    return value

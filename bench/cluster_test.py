@@ -1,0 +1,835 @@
+"""The several-servers test (issue 16): two app servers, one task worker, PostgreSQL, Redis, SMTP.
+
+Run by ``make cluster-test`` inside a throwaway PostgreSQL (scripts/pg-throwaway
+exports DATABASE_URL). Everything else is started here, on the loopback: a
+throwaway Redis (redis-server), an SMTP sink (aiosmtpd, in this process), and
+the Procfile's processes: ``web`` twice (A and B, two gunicorn workers each,
+sharing the database and Redis) and ``worker`` once. Then, each check bounded
+in time:
+
+1. a decision recorded on A shows in /api/metrics on B in the next request;
+2. an import uploaded on A is run by the worker and its progress is seen on B;
+3. the worker is SIGKILLed mid-import: nothing of the import is written, a new
+   worker reports it failed, and a task queued behind it (an e-mail) still runs;
+4. Redis is stopped: A and B answer with correct numbers (computed), no 500;
+   Redis returns and the cache is filled again;
+5. an e-mail the SMTP server refuses is tried again and finally reported failed.
+
+This script reads the database itself (Django, with a cache of its own) to
+know what the right answers are. It writes ``bench/CLUSTER.md`` (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+CSRF = "c" * 16 + secrets.token_hex(8)  # a 32-character unmasked CSRF secret
+SECRET_KEY = "cluster-test-" + secrets.token_hex(32)
+DEADLINE_SECONDS = 420  # the whole test; each wait has its own, shorter bound
+
+
+def log(message: str) -> None:
+    print(f"[cluster {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(what: str, condition, timeout: float, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise CheckFailed(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+class CheckFailed(Exception):
+    pass
+
+
+# --- The SMTP sink ---------------------------------------------------------------------------
+
+
+class Sink:
+    """aiosmtpd on the loopback: refuses every recipient while ``refusing``, counts attempts."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.refusing = False
+        self.attempts: list[tuple[str, bool]] = []
+        self.delivered: list[str] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.attempts.append((address, not self.refusing))
+        if self.refusing:
+            return "550 5.7.1 refused by the cluster test"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        content = envelope.content.decode("utf-8", "replace")
+        subject = re.search(r"^Subject: (.*)$", content, flags=re.MULTILINE)
+        self.delivered.append(subject.group(1).strip() if subject else "")
+        return "250 Message accepted"
+
+
+# --- Redis -----------------------------------------------------------------------------------
+
+
+class Redis:
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server not found: apt-get install redis-server")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for("Redis", lambda: _connects(self.port), 10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def keys(self) -> int:
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=2).dbsize()
+
+
+def _connects(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+# --- The Procfile's processes ----------------------------------------------------------------
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(":", 1) for line in lines if re.match(r"^\w+:", line))
+
+
+class Process:
+    def __init__(self, name: str, command: str, env: dict, logs: Path) -> None:
+        self.name = name
+        self.log_path = logs / f"{name}.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        # Its own process group: a kill reaches gunicorn's workers too.
+        self.process = subprocess.Popen(
+            ["sh", "-c", f"exec {command.strip()}"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+# --- HTTP as a signed-in person --------------------------------------------------------------
+
+
+class Browser:
+    def __init__(self, port: int, session_key: str) -> None:
+        self.port = port
+        self.cookie = f"sessionid={session_key}; csrftoken={CSRF}"
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        all_headers = {"Cookie": self.cookie, "X-CSRFToken": CSRF, **(headers or {})}
+        conn.request(method, path, body=body, headers=all_headers)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response.status, response.getheader("Location"), data
+
+    def get(self, path: str, headers: dict | None = None):
+        return self.request("GET", path, headers=headers)
+
+    def json(self, path: str) -> dict:
+        status, _, data = self.get(path)
+        if status != 200:
+            raise CheckFailed(f"GET {path} on :{self.port} answered {status}")
+        return json.loads(data)
+
+    def post_form(self, path: str, fields: dict) -> tuple[int, str | None]:
+        from urllib.parse import urlencode
+
+        status, location, _ = self.request(
+            "POST",
+            path,
+            urlencode({**fields, "csrfmiddlewaretoken": CSRF}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        return status, location
+
+    def post_files(self, path: str, fields: dict, files: dict[str, Path]) -> tuple[int, str]:
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in {**fields, "csrfmiddlewaretoken": CSRF}.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                f"{value}\r\n".encode()
+            )
+        for name, file in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{file.name}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+                + file.read_bytes()
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        status, location, _ = self.request(
+            "POST",
+            path,
+            b"".join(parts),
+            {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        return status, location or ""
+
+
+# --- The cluster -----------------------------------------------------------------------------
+
+
+class Cluster:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.logs = folder / "logs"
+        self.logs.mkdir()
+        self.redis = Redis(folder)
+        self.sink = Sink()
+        self.processes: dict[str, Process] = {}
+        self.commands = procfile()
+        self.ports = {"A": free_port(), "B": free_port()}
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portfolio.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "REDIS_URL": self.redis.url,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.sink.port),
+            "EMAIL_ATTEMPTS": "3",
+            "EMAIL_RETRY_SECONDS": "1",
+            "WORKER_HOUSEKEEPING_SECONDS": "1",
+            "WEB_CONCURRENCY": "2",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        }
+
+    def start(self) -> None:
+        self.redis.start()
+        self.sink.controller.start()
+        for name, port in self.ports.items():
+            self.start_process(f"web-{name}", "web", PORT=str(port))
+        self.start_process("worker-1", "worker")
+        for port in self.ports.values():
+            wait_for(f"web on :{port}", lambda p=port: _health(p), 60)
+
+    def start_process(self, name: str, kind: str, **env) -> Process:
+        process = Process(name, self.commands[kind], {**self.env, **env}, self.logs)
+        self.processes[name] = process
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+        self.redis.stop()
+        self.sink.controller.stop()
+
+
+def _health(port: int) -> bool:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn.request("GET", "/health")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
+
+
+# --- Data, through Django in this process ----------------------------------------------------
+
+
+def setup_django(cluster: Cluster) -> None:
+    # This process computes the expected answers itself: a cache of its own, no Redis.
+    os.environ.update({k: v for k, v in cluster.env.items() if k != "REDIS_URL"})
+    os.environ["CACHE_BACKEND"] = "locmem"
+    os.environ["METRICS_REFRESH"] = "false"
+    import django
+
+    django.setup()
+
+
+def manage(cluster: Cluster, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=cluster.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def people_and_projects() -> dict:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from portfolio.models import Project, User
+
+    def person(email: str, role: str) -> User:
+        user, _ = User.objects.get_or_create(email=email, defaults={"full_name": email})
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    def session(user: User) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return store.session_key
+
+    admin = person("admin@cluster.test", "Admin")
+    # Replacing existing projects (the uploads below do) is for superusers.
+    User.objects.filter(pk=admin.pk).update(is_superuser=True)
+    admin.refresh_from_db()
+    manager = person("pm@cluster.test", "Product manager")
+    researcher = person("researcher@cluster.test", "Researcher")
+    for n in range(1, 5):
+        Project.objects.get_or_create(
+            key=f"CLUSTER-{n}",
+            defaults={
+                "title": f"Cluster test project {n}",
+                "research_type": "applied",
+                "bucket": "efficiency",
+                "researcher": researcher,
+                "product_manager": manager,
+                "submitted_on": datetime.date(2026, 1, 5),
+                "value_kind": "cost_savings",
+                "projected_low": 100000,
+                "projected_expected": 250000,
+                "projected_high": 400000,
+                "probability_of_success": "0.4",
+                "business_case": "Cut the cost of manual review.",
+                "hypothesis": "A model can triage 60% of cases.",
+                "status": "active",
+                "current_gate": 1,
+            },
+        )
+    return {"admin": session(admin), "pm": session(manager), "researcher": researcher.email}
+
+
+def decision_fields(key: str) -> dict:
+    from gates.models import Criterion
+    from portfolio.models import Project
+
+    project = Project.objects.get(key=key)
+    fields = {
+        "gate": "1",
+        "decision": "go",
+        "decided_on": datetime.date.today().isoformat(),
+        "funding_granted": "25000",
+        "probability_of_success": "0.5",
+        "rationale": "Cluster test",
+        "decisions_seen": str(project.decisions.count()),
+    }
+    for criterion in Criterion.objects.filter(gate__number=1, is_active=True):
+        if criterion.is_must_meet:
+            fields[f"must_{criterion.pk}"] = "yes"
+        else:
+            fields[f"score_{criterion.pk}"] = "8"
+    return fields
+
+
+def expected_metrics() -> dict:
+    from django.core.cache import cache
+
+    from portfolio.metrics import compute
+
+    cache.clear()
+    return json.loads(json.dumps(compute(), default=str))
+
+
+def counts() -> dict:
+    from django.db import connection
+
+    from portfolio.models import Project, SpendEntry
+
+    connection.close()  # a fresh snapshot
+    return {"projects": Project.objects.count(), "spend": SpendEntry.objects.count()}
+
+
+def job(job_id: int):
+    from django.db import connection
+
+    from gates.models import ImportJob
+
+    connection.close()
+    return ImportJob.objects.get(pk=job_id)
+
+
+def task_results(path: str) -> list:
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    connection.close()
+    return list(DBTaskResult.objects.filter(task_path=path).order_by("enqueued_at"))
+
+
+# --- The checks ------------------------------------------------------------------------------
+
+
+class Checks:
+    def __init__(self, cluster: Cluster, sessions: dict, portfolio: Path) -> None:
+        self.cluster = cluster
+        self.portfolio = portfolio
+        self.admin_a = Browser(cluster.ports["A"], sessions["admin"])
+        self.admin_b = Browser(cluster.ports["B"], sessions["admin"])
+        self.pm_a = Browser(cluster.ports["A"], sessions["pm"])
+        self.pm_b = Browser(cluster.ports["B"], sessions["pm"])
+        self.researcher = sessions["researcher"]
+        self.results: list[dict] = []
+
+    def run(self, number: int, title: str, check) -> None:
+        log(f"check {number}: {title}")
+        started = time.monotonic()
+        try:
+            detail = check()
+            ok = True
+        except CheckFailed as failure:
+            detail, ok = str(failure), False
+        except Exception as error:  # a bug in a check is a failed check, with its reason
+            detail, ok = f"{type(error).__name__}: {error}", False
+        seconds = time.monotonic() - started
+        log(f"check {number}: {'passed' if ok else 'FAILED'} in {seconds:.1f} s: {detail}")
+        self.results.append(
+            {"number": number, "title": title, "ok": ok, "detail": detail, "seconds": seconds}
+        )
+
+    def decide(self, browser: Browser, key: str) -> None:
+        status, location = browser.post_form(f"/projects/{key}/decide/", decision_fields(key))
+        if status != 302:
+            raise CheckFailed(f"the decision on {key} answered {status}, not a redirect")
+
+    def upload(self, browser: Browser) -> int:
+        names = ("projects", "gate_decisions", "spend", "outcomes")
+        files = {name: self.portfolio / f"{name}.csv" for name in names}
+        started = time.monotonic()
+        status, location = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
+        answered = time.monotonic() - started
+        match = re.search(r"/portfolio/imports/(\d+)/$", location)
+        if status != 302 or not match:
+            raise CheckFailed(f"the upload answered {status} {location!r}")
+        self.upload_seconds = answered
+        return int(match.group(1))
+
+    def measure_dashboard_under_writes(self, clients: int = 16, seconds: float = 10) -> None:
+        """The dashboard read by ``clients`` (half on A, half on B) while a writer records a
+        spend entry on A every second: latency, throughput, errors (measured, not judged)."""
+        latencies: list[float] = []
+        errors: list[int] = []
+        writes: list[int] = []
+        stop = time.monotonic() + seconds
+        lock = threading.Lock()
+
+        def reader(port: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                conn.request("GET", "/dashboard/", headers={"Cookie": self.pm_a.cookie})
+                response = conn.getresponse()
+                response.read()
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+                    if response.status != 200:
+                        errors.append(response.status)
+                if response.will_close:
+                    conn.close()
+
+        def writer() -> None:
+            day = datetime.date.today().isoformat()
+            while time.monotonic() < stop:
+                started = time.monotonic()
+                status, _ = self.pm_a.post_form(
+                    "/projects/CLUSTER-1/spend/",
+                    {"spent_on": day, "amount": "10.00", "category": "people", "note": ""},
+                )
+                if status != 302 and not writes:
+                    log(f"a spend entry answered {status}")
+                writes.append(status)
+                time.sleep(max(0.0, 1 - (time.monotonic() - started)))
+
+        ports = [self.cluster.ports["A"], self.cluster.ports["B"]]
+        threads = [threading.Thread(target=reader, args=(ports[i % 2],)) for i in range(clients)]
+        threads.append(threading.Thread(target=writer))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        latencies.sort()
+        p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+        p50 = latencies[len(latencies) // 2] if latencies else float("nan")
+        self.load = {
+            "clients": clients,
+            "seconds": seconds,
+            "requests": len(latencies),
+            "per_second": len(latencies) / seconds,
+            "p50_ms": p50 * 1000,
+            "p95_ms": p95 * 1000,
+            "errors": len(errors),
+            "writes": sum(1 for w in writes if w == 302),
+        }
+        log(f"dashboard under writes: {self.load}")
+
+    def compare_with_command_line(self) -> None:
+        """The page's import against ``manage.py import_portfolio`` on the same files (measured)."""
+        page = getattr(self, "import_seconds", None)
+        if page is None:
+            return
+        started = time.monotonic()
+        manage(self.cluster, "import_portfolio", str(self.portfolio), "--replace")
+        command = time.monotonic() - started
+        self.measured = {
+            "upload_seconds": self.import_upload_seconds,
+            "page_import_seconds": page,
+            "command_seconds": command,
+        }
+        log(f"import: page {page:.1f} s (worker), command line {command:.1f} s")
+
+    # 1
+    def decision_seen_everywhere(self) -> str:
+        before = self.pm_b.json("/api/metrics")
+        self.pm_a.json("/api/metrics")
+        self.decide(self.pm_a, "CLUSTER-1")
+        after = self.pm_b.json("/api/metrics")
+        expected = expected_metrics()
+        if after == before:
+            raise CheckFailed("B still answered the numbers from before the decision")
+        if after != expected:
+            raise CheckFailed("B's numbers differ from the database's")
+        return "B's next /api/metrics has the decision (numbers equal to a fresh computation)"
+
+    # 2
+    def import_progress_on_b(self) -> str:
+        before = counts()
+        job_id = self.upload(self.admin_a)
+        seen = []
+
+        def progress_on_b():
+            status, _, body = self.admin_b.get(
+                f"/portfolio/imports/{job_id}/", {"HX-Request": "true"}
+            )
+            if status not in (200, 286):
+                raise CheckFailed(f"B's import page answered {status}")
+            text = body.decode()
+            rows = re.search(r"Rows checked</dt><dd>([\d,]+)", text)
+            if rows and int(rows.group(1).replace(",", "")) > 0:
+                seen.append(int(rows.group(1).replace(",", "")))
+            return status == 286
+
+        wait_for(f"import #{job_id} to finish, watched on B", progress_on_b, 180, every=0.3)
+        finished = job(job_id)
+        after = counts()
+        if not seen:
+            raise CheckFailed("B never showed rows checked while the import ran")
+        if finished.status != "done":
+            raise CheckFailed(f"import #{job_id} is {finished.status}: {finished.failure}")
+        self.import_seconds = (finished.finished_at - finished.started_at).total_seconds()
+        self.import_upload_seconds = self.upload_seconds
+        return (
+            f"upload answered in {self.upload_seconds:.2f} s; B showed progress "
+            f"{len(seen)} times (up to {max(seen):,} rows); imported in "
+            f"{self.import_seconds:.1f} s ({after['spend'] - before['spend']:+,} spend rows "
+            f"after replacing: {finished.summary})"
+        )
+
+    # 3
+    def worker_killed_mid_import(self) -> str:
+        before = counts()
+        job_id = self.upload(self.admin_a)
+        wait_for(
+            f"import #{job_id} to be checking spend",
+            lambda: (j := job(job_id)).status == "running" and j.rows_checked > 1000,
+            120,
+            every=0.1,
+        )
+        # A task queued behind the import: the decision's e-mail to the researcher.
+        self.decide(self.pm_b, "CLUSTER-2")
+        self.cluster.processes["worker-1"].kill(signal.SIGKILL)
+        killed_at = job(job_id)
+        log(
+            f"worker killed while import #{job_id} was at: {killed_at.phase}, "
+            f"{killed_at.rows_checked:,} rows"
+        )
+        if counts() != before:
+            raise CheckFailed(f"after the kill the database has {counts()}, before {before}")
+        self.cluster.start_process("worker-2", "worker")
+        failed = wait_for(
+            f"import #{job_id} to be reported",
+            lambda: (j := job(job_id)).finished and j,
+            60,
+            every=0.3,
+        )
+        status, _, body = self.admin_b.get(f"/portfolio/imports/{job_id}/")
+        if failed.status != "failed" or "task worker stopped" not in body.decode():
+            raise CheckFailed(f"import #{job_id} ended {failed.status}: {failed.failure!r}")
+        wait_for(
+            "the queued e-mail to be sent by the new worker",
+            lambda: any("CLUSTER-2" in s for s in self.cluster.sink.delivered),
+            60,
+            every=0.3,
+        )
+        if counts() != before:
+            raise CheckFailed(f"the killed import left rows: {counts()} against {before}")
+        return (
+            f"killed at “{killed_at.phase}”, {killed_at.rows_checked:,} rows checked: nothing "
+            f"written; the new worker reported it failed ({failed.failure[:60]}…) and sent "
+            "the e-mail queued behind it"
+        )
+
+    # 4
+    def redis_stopped(self) -> str:
+        self.cluster.redis.stop()
+        self.decide(self.pm_a, "CLUSTER-3")
+        expected = expected_metrics()
+        for browser in (self.pm_a, self.pm_b, self.pm_a, self.pm_b):
+            if browser.json("/api/metrics") != expected:
+                raise CheckFailed(f":{browser.port} answered other numbers without Redis")
+            status, _, _ = browser.get("/dashboard/")
+            if status != 200:
+                raise CheckFailed(f"the dashboard on :{browser.port} answered {status}")
+        self.cluster.redis.start()
+        time.sleep(3.5)  # background.cache.REDIS_RETRY_AFTER
+        wait_for(
+            "the app servers to use Redis again",
+            lambda: self.pm_a.json("/api/metrics") == expected and self.cluster.redis.keys() > 0,
+            30,
+            every=0.5,
+        )
+        if self.pm_b.json("/api/metrics") != expected:
+            raise CheckFailed("B's numbers differ once Redis is back")
+        return (
+            "without Redis both answered the database's numbers (API and dashboard, no 500); "
+            f"once back, Redis holds {self.cluster.redis.keys()} keys again"
+        )
+
+    # 5
+    def email_refused_then_reported(self) -> str:
+        sink = self.cluster.sink
+        sink.refusing = True
+        tried_before = len(sink.attempts)
+        path = "background.mail.send_email"
+        known = {r.id for r in task_results(path)}
+        # An e-mail is queued by a change: a decision notifies the project's researcher.
+        self.decide(self.pm_a, "CLUSTER-4")
+
+        def reported():
+            results = [r for r in task_results(path) if r.id not in known]
+            return results and results[-1].status == "FAILED" and results[-1]
+
+        final = wait_for("the refused e-mail to be reported", reported, 60, every=0.5)
+        attempts = len(sink.attempts) - tried_before
+        sink.refusing = False
+        if attempts != 3:
+            raise CheckFailed(f"the mail server saw {attempts} attempts, not 3")
+        if "EmailNotSent" not in final.exception_class_path:
+            raise CheckFailed(f"the e-mail task failed with {final.exception_class_path}")
+        return (
+            f"refused {attempts} times (EMAIL_ATTEMPTS=3, 1 s then 2 s apart), then reported "
+            "failed with the server's answer (the admin's Task results; an error in the log)"
+        )
+
+
+def write_report(path: Path, results: list[dict], facts: dict) -> None:
+    lines = [
+        "# Several servers: the cluster test",
+        "",
+        "`make cluster-test` (bench/cluster_test.py) starts a throwaway PostgreSQL, a throwaway",
+        "Redis and an SMTP sink, then the Procfile's `web` twice (A and B, two gunicorn workers",
+        "each) and its `worker` once, all on the loopback, and runs the five checks of issue 16.",
+        "",
+        f"Run on {facts['when']} ({facts['machine']}, load average {facts['load_average']}); whole "
+        f"run {facts['seconds']:.0f} s; portfolio uploaded: {facts['portfolio']}. The checks "
+        "say whether the servers behave; the timings below are of this run on this machine "
+        "(everything, the test's own clients included, shares its CPUs), not a benchmark.",
+        "",
+        "| # | Check | Result | Time | What was seen |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        verdict = "pass" if r["ok"] else "**FAIL**"
+        detail = r["detail"].replace("|", "\\|")
+        lines.append(
+            f"| {r['number']} | {r['title']} | {verdict} | {r['seconds']:.1f} s | {detail} |"
+        )
+    load = facts.get("load")
+    if load:
+        lines += [
+            "",
+            f"Measured on the same run: the dashboard read by {load['clients']} clients "
+            f"(Python threads in the test's own process, half on A, half on B) for "
+            f"{load['seconds']:.0f} s while a writer recorded a spend entry on A every second "
+            f"({load['writes']} recorded): {load['requests']} pages, "
+            f"{load['per_second']:.0f} per second, p50 {load['p50_ms']:.0f} ms, "
+            f"p95 {load['p95_ms']:.0f} ms, {load['errors']} errors.",
+        ]
+    measured = facts.get("measured")
+    if measured:
+        lines += [
+            "",
+            "Measured on the same run: the upload of the portfolio's four files answered in "
+            f"{measured['upload_seconds']:.2f} s (the page then follows the worker); the worker "
+            f"imported it in {measured['page_import_seconds']:.1f} s, the command line "
+            f"(`manage.py import_portfolio --replace`, a process of its own, start-up included) "
+            f"in {measured['command_seconds']:.1f} s: "
+            f"{measured['page_import_seconds'] / measured['command_seconds']:.2f}×.",
+        ]
+    lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=BENCH / "CLUSTER.md")
+    parser.add_argument("--projects", type=int, default=300)
+    parser.add_argument("--spend-rows", type=int, default=150_000)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("run inside scripts/pg-throwaway (DATABASE_URL=postgres://...)")
+
+    # Bounded in time, whatever hangs: the alarm ends the run (and the finally stops all).
+    def too_long(signum, frame):
+        raise SystemExit(f"cluster test: over {DEADLINE_SECONDS} s, stopped")
+
+    signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(DEADLINE_SECONDS)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="greenlight-cluster-") as tmp:
+        folder = Path(tmp)
+        cluster = Cluster(folder)
+        setup_django(cluster)
+        log("migrate, people, a portfolio to upload")
+        manage(cluster, "migrate", "--noinput", "-v", "0")
+        sessions = people_and_projects()
+        portfolio = folder / "portfolio"
+        manage(
+            cluster,
+            "generate_portfolio",
+            str(portfolio),
+            "--projects",
+            str(args.projects),
+            "--spend-rows",
+            str(args.spend_rows),
+            "--seed",
+            "16",
+        )
+        try:
+            cluster.start()
+            checks = Checks(cluster, sessions, portfolio)
+            checks.run(1, "A decision on A shows on B at once", checks.decision_seen_everywhere)
+            checks.run(
+                2, "An import uploaded on A, its progress seen on B", checks.import_progress_on_b
+            )
+            checks.run(3, "The worker SIGKILLed mid-import", checks.worker_killed_mid_import)
+            checks.run(4, "Redis stopped, then back", checks.redis_stopped)
+            checks.run(5, "An e-mail the server refuses", checks.email_refused_then_reported)
+            checks.measure_dashboard_under_writes()
+            checks.compare_with_command_line()
+        finally:
+            cluster.stop()
+            signal.alarm(0)
+            failed_logs = [p for p in cluster.logs.iterdir() if "Traceback" in p.read_text()]
+            for path in failed_logs:
+                log(f"--- {path.name} (last lines) ---")
+                print(path.read_text()[-3000:], file=sys.stderr)
+        facts = {
+            "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+            "seconds": time.monotonic() - started,
+            "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+            "portfolio": f"{args.projects:,} projects, {args.spend_rows:,} spend rows",
+            "measured": getattr(checks, "measured", None),
+            "load": getattr(checks, "load", None),
+        }
+        write_report(args.out, checks.results, facts)
+        log(f"wrote {args.out}")
+    failed = [r for r in checks.results if not r["ok"]]
+    print(f"{len(checks.results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

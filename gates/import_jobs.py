@@ -1,0 +1,252 @@
+"""Imports uploaded from the page, run by the task worker with their progress on a page.
+
+``start_import`` (the service the view calls) stores the four uploaded files
+in the database, in pieces, and enqueues ``run_import`` in the same
+transaction. The worker rebuilds the files on its own disk and runs the
+importer (``gates.interchange``), which is one transaction: a worker killed
+mid-import leaves nothing of it written, and the other workers report the
+job failed, with the reason (background/liveness.py). Progress (phase, rows
+checked) is written to the job by a thread of the worker with its own
+database connection, outside the import's transaction, so that every app
+server can show it.
+
+One import runs at a time: a second one waits (and its page says so) until
+the first has finished; several workers agree on it through a lock (an
+advisory lock on PostgreSQL; SQLite runs one writer at a time anyway).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import tempfile
+import threading
+import time
+import zlib
+from typing import BinaryIO
+
+from django.db import DatabaseError, connection, transaction
+from django.tasks import task, task_backends
+from django.utils import timezone
+
+from background.liveness import when_worker_lost
+from background.mail import stores_tasks
+from gates import interchange
+from gates.models import ImportJob, ImportUpload
+from portfolio.errors import PermissionDenied
+from portfolio.models import User
+
+logger = logging.getLogger(__name__)
+
+PIECE_BYTES = 8 * 1024 * 1024
+WAIT_SECONDS = 2  # how soon a waiting import looks again whether it may start
+PROGRESS_SECONDS = 0.5
+_LOCK_ID = zlib.crc32(b"greenlight.import")
+
+STAGES = {"checking": "Checking", "writing": "Writing"}
+
+
+def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> ImportJob:
+    """Queue an import of the uploaded files (keyed by file name); returns its job at once.
+
+    Raises ``portfolio.errors.PermissionDenied`` (a 403) for someone who may not
+    import, or may not replace; the worker asks again when it runs the import.
+    """
+    interchange.check_import_permission(actor, replace=replace)
+    with transaction.atomic():
+        job = ImportJob.objects.create(created_by=actor, replace=replace, phase="Queued")
+        size = 0
+        for name, upload in files.items():
+            if upload is None:
+                continue
+            upload.seek(0)
+            sequence = 0
+            while piece := upload.read(PIECE_BYTES):
+                ImportUpload.objects.create(job=job, file_name=name, sequence=sequence, data=piece)
+                sequence += 1
+                size += len(piece)
+        job.upload_bytes = size
+        job.save(update_fields=["upload_bytes"])
+        # No audit entry (nor data version) yet: the job records who uploaded what, and the
+        # importer audits what it writes, if anything.
+        if stores_tasks():
+            run_import.enqueue(job_id=job.pk)  # with the job: both commit, or neither
+        else:
+            transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
+    return job
+
+
+def running_import(exclude: int | None = None) -> ImportJob | None:
+    return ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(pk=exclude).first()
+
+
+def _take_turn(job_id: int) -> ImportJob | None:
+    """Mark the job running if no other import runs; None when it must wait (or is gone)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportJob.Status.WAITING:
+            return None
+        if running_import(exclude=job.pk) is not None:
+            return None
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.phase = "Starting"
+        job.save(update_fields=["status", "started_at", "phase"])
+        return job
+
+
+class _Reporter:
+    """Keeps the job's phase and row count current, from a thread with its own connection."""
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self.phase = "Reading the uploaded files"
+        self.rows = 0
+        self._written = ("", -1)
+        self._checked: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"import-{job.pk}-progress")
+
+    def progress(self, stage: str, file: str, rows: int, finished: bool) -> None:
+        # Called by the importer's thread; the reporter's thread reads two plain values.
+        self.phase = f"{STAGES.get(stage, stage.capitalize())} {file}"
+        if stage == "checking":
+            self._checked[file] = rows
+            self.rows = sum(self._checked.values())
+
+    def _write(self) -> None:
+        now = (self.phase, self.rows)
+        if now == self._written:
+            return
+        try:
+            ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING).update(
+                phase=self.phase[:200], rows_checked=self.rows
+            )
+            self._written = now
+        except DatabaseError:
+            pass  # SQLite while the import writes: shown at the next chance
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(PROGRESS_SECONDS):
+                self._write()
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Reporter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _files(job: ImportJob) -> dict[str, BinaryIO]:
+    files = {}
+    stored = set(ImportUpload.objects.filter(job=job).values_list("file_name", flat=True))
+    for name in interchange.ALL_FILES:
+        if name not in interchange.FILES and name not in stored:
+            continue  # an optional file that was not uploaded
+        # Spooled: small files stay in memory, large ones go to the worker's disk.
+        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by the caller
+        pieces = (
+            ImportUpload.objects.filter(job=job, file_name=name)
+            .order_by("sequence")
+            .values_list("data", flat=True)
+        )
+        for piece in pieces.iterator(chunk_size=1):
+            spool.write(piece)
+        spool.seek(0)
+        files[name] = spool
+    return files
+
+
+def _finish(job_id: int, **fields) -> None:
+    fields["finished_at"] = timezone.now()
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job_id).update(**fields)
+        ImportUpload.objects.filter(job_id=job_id).delete()
+
+
+@task
+def run_import(*, job_id: int) -> str:
+    job = _take_turn(job_id)
+    if job is None:
+        current = ImportJob.objects.filter(pk=job_id).first()
+        if current is None or current.status != ImportJob.Status.WAITING:
+            return f"import #{job_id}: nothing to do"
+        # Another import runs: look again shortly (with a worker, never on this thread).
+        if task_backends[run_import.backend].supports_defer:
+            later = timezone.now() + datetime.timedelta(seconds=WAIT_SECONDS)
+            run_import.using(run_after=later).enqueue(job_id=job_id)
+            return f"import #{job_id}: waiting for another import to finish"
+        _finish(job_id, status=ImportJob.Status.FAILED, failure="Another import was running.")
+        return f"import #{job_id}: refused, another import was running"
+    if job.created_by is None:
+        _finish(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            failure="The account that uploaded the files no longer exists. Nothing was imported.",
+        )
+        return f"import #{job_id}: its uploader is gone"
+    started = time.monotonic()
+    files = _files(job)
+    try:
+        with _Reporter(job) as reporter:
+            summary = interchange.import_portfolio(
+                files, actor=job.created_by, replace=job.replace, progress=reporter.progress
+            )
+    except interchange.ImportFailed as failed:
+        _finish(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            problems=failed.errors,
+            rows_checked=reporter.rows,
+            phase="Refused: nothing was imported",
+        )
+        return f"import #{job_id}: {len(failed.errors)} problem(s), nothing imported"
+    except PermissionDenied as refused:
+        # The uploader lost the right (or the account) since the upload.
+        _finish(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            failure=f"{refused.message} Nothing was imported.",
+            phase="Refused: nothing was imported",
+        )
+        return f"import #{job_id}: refused, {refused.message}"
+    except Exception as error:
+        logger.exception("import #%s failed", job_id)
+        _finish(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            failure=f"The import stopped on an unexpected error ({type(error).__name__}); "
+            "nothing was imported. The operators' log has the details.",
+            phase="Failed: nothing was imported",
+        )
+        raise
+    finally:
+        for file in files.values():
+            file.close()
+    _finish(
+        job_id,
+        status=ImportJob.Status.DONE,
+        summary=str(summary),
+        rows_checked=reporter.rows,
+        phase=f"Done in {time.monotonic() - started:.1f} s",
+    )
+    return str(summary)
+
+
+@when_worker_lost(run_import)
+def _worker_lost(*, job_id: int) -> None:
+    _finish(
+        job_id,
+        status=ImportJob.Status.FAILED,
+        failure="The task worker stopped during the import (killed or crashed). The import is "
+        "one transaction, so nothing of it was written: upload the files again.",
+        phase="Failed: nothing was imported",
+    )

@@ -1,0 +1,61 @@
+"""An import's own page (its progress, then its summary or problems) and the list of imports.
+
+Admins only, like the import page. While the import waits or runs, the page
+asks for its status part again every second (htmx); without JavaScript, the
+page refreshes itself the same way (a meta refresh) until the import has
+finished.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from background.liveness import workers_alive
+from gates.import_jobs import running_import
+from gates.models import ImportJob
+from portfolio import access
+
+JOBS_LISTED = 50
+
+
+def _check_access(request: HttpRequest) -> None:
+    if not access.can_import_portfolio(request.user):
+        raise PermissionDenied("Imports are for admins.")
+
+
+def _elapsed(job: ImportJob) -> str:
+    if job.started_at is None:
+        return ""
+    seconds = int(((job.finished_at or timezone.now()) - job.started_at).total_seconds())
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    _check_access(request)
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    context = {"job": job, "elapsed": _elapsed(job)}
+    if job.status == ImportJob.Status.WAITING:
+        ahead = running_import(exclude=job.pk)
+        context["waiting_for"] = ahead
+        context["no_worker"] = ahead is None and not workers_alive()
+    if request.htmx and not request.htmx.history_restore_request:
+        # 286 tells htmx to stop polling: the import has finished.
+        status = 286 if job.finished else 200
+        return render(request, "gates/import_job.html#status", context, status=status)
+    return render(request, "gates/import_job.html", context)
+
+
+@login_required
+@require_GET
+def import_jobs(request: HttpRequest) -> HttpResponse:
+    _check_access(request)
+    jobs = ImportJob.objects.select_related("created_by")[:JOBS_LISTED]
+    return render(request, "gates/import_jobs.html", {"jobs": jobs})

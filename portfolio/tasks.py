@@ -1,0 +1,62 @@
+"""The portfolio's background tasks: the metrics refresh after each change, the digests.
+
+Run by the task worker (``manage.py run_worker``); the schedule is
+``settings.SCHEDULED_TASKS`` (background/schedule.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+
+from background.liveness import retry_when_lost
+from portfolio import versioning
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def refresh_metrics(*, version: int) -> str:
+    """Fill the cache with the default dashboard and API answers, so readers do not wait.
+
+    One task per change; when more changes came meanwhile, only the newest
+    version's task computes (a reader that still finds an old version computes
+    for itself, under a lock: background.cache.computed_once).
+    """
+    from portfolio.dashboard.views import refill_cache
+
+    current = versioning.current()
+    if current > version:
+        return f"skipped: version {current} is newer than {version}"
+    refill_cache(current)
+    return f"refilled for version {current}"
+
+
+retry_when_lost(refresh_metrics)
+
+
+def refresh_after_commit() -> None:
+    """Called by every change (versioning.bump): enqueue a refresh once it commits."""
+    if not settings.METRICS_REFRESH:
+        return
+
+    def enqueue() -> None:
+        refresh_metrics.enqueue(version=versioning.current())
+
+    # robust: a refresh that cannot be queued costs readers time, never the change itself.
+    transaction.on_commit(enqueue, robust=True)
+
+
+@task
+def send_weekly_digest() -> str:
+    """The weekly zombie digest (scheduled: settings.SCHEDULED_TASKS)."""
+    try:
+        from portfolio.services.notifications import send_digests
+    except ImportError:
+        # The digest itself is written with the notifications; until then, say so.
+        logger.warning("weekly digest is scheduled but send_digests does not exist yet")
+        return "no digest to send yet"
+    return str(send_digests())

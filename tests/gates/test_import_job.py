@@ -1,0 +1,173 @@
+"""An import's own page and the list of imports; imports one at a time; a worker lost mid-import."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.tasks import TaskResultStatus
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from background import liveness
+from background.models import WorkerHeartbeat
+from gates import import_jobs
+from gates.models import ImportJob
+from portfolio.models import Project
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
+
+
+def sample_files() -> dict:
+    return {
+        name: io.BytesIO((SAMPLE / name).read_bytes()) for name in import_jobs.interchange.FILES
+    }
+
+
+def page(job: ImportJob) -> str:
+    return reverse("import_job", args=[job.pk])
+
+
+def test_it_stores_the_files_and_queues_the_import(adam, database_tasks):
+    job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "gates.import_jobs.run_import"
+    assert task.args_kwargs["kwargs"] == {"job_id": job.pk}
+    assert job.status == "waiting"
+    assert job.upload_bytes == sum(
+        (SAMPLE / n).stat().st_size for n in import_jobs.interchange.FILES
+    )
+
+
+def test_the_worker_imports_and_the_page_shows_the_summary(client, adam, database_tasks):
+    job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+    client.force_login(adam)
+
+    result = import_jobs.run_import.call(job_id=job.pk)
+    response = client.get(page(job))
+
+    job.refresh_from_db()
+    assert result.startswith("Imported 62 projects")
+    assert job.status == "done"
+    assert job.rows_checked == 62 + 146 + 620 + 99
+    assert not job.uploads.exists()
+    html = response.content.decode()
+    assert "Imported 62 projects" in html
+    assert "hx-trigger" not in html  # finished: no more polling
+    assert Project.objects.count() == 62
+
+
+def test_a_running_import_shows_its_phase_rows_and_time_and_is_polled(client, adam):
+    job = ImportJob.objects.create(
+        created_by=adam,
+        status="running",
+        phase="Checking spend.csv",
+        rows_checked=120_000,
+        started_at=timezone.now() - datetime.timedelta(seconds=75),
+    )
+    client.force_login(adam)
+
+    response = client.get(page(job))
+    poll = client.get(page(job), headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert "Checking spend.csv" in html
+    assert "120,000" in html
+    assert "1 min 15 s" in html
+    assert 'hx-trigger="every 1s"' in html
+    assert poll.status_code == 200
+    assert "<html" not in poll.content.decode()
+    assert "120,000" in poll.content.decode()
+
+
+def test_polling_stops_once_the_import_has_finished(client, adam):
+    job = ImportJob.objects.create(created_by=adam, status="done", summary="Imported 3 projects")
+    client.force_login(adam)
+
+    poll = client.get(page(job), headers={"HX-Request": "true"})
+
+    assert poll.status_code == 286  # htmx: stop polling
+    assert "Imported 3 projects" in poll.content.decode()
+
+
+def test_a_second_import_waits_its_turn_and_says_so(client, adam, database_tasks):
+    first = ImportJob.objects.create(created_by=adam, status="running", started_at=timezone.now())
+    second = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+    DBTaskResult.objects.all().delete()
+    client.force_login(adam)
+
+    outcome = import_jobs.run_import.call(job_id=second.pk)
+    response = client.get(page(second))
+
+    second.refresh_from_db()
+    assert "waiting" in outcome
+    assert second.status == "waiting"
+    assert not Project.objects.exists()
+    later = DBTaskResult.objects.get()  # it looks again shortly
+    assert later.run_after > timezone.now()
+    html = response.content.decode()
+    assert "Another import is running" in html
+    assert f"import #{first.pk}" in html
+
+
+def test_a_waiting_import_without_any_worker_says_so(client, adam):
+    job = ImportJob.objects.create(created_by=adam)
+    client.force_login(adam)
+
+    without = client.get(page(job)).content.decode()
+    WorkerHeartbeat.objects.create(
+        worker_id="w", host="h", pid=1, started_at=timezone.now(), seen_at=timezone.now()
+    )
+    with_worker = client.get(page(job)).content.decode()
+
+    assert "No task worker is running" in without
+    assert "No task worker is running" not in with_worker
+
+
+def test_an_import_whose_worker_died_is_shown_failed_with_the_reason(client, adam, database_tasks):
+    job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, worker_ids=[f"{liveness.HOST}:999999999:gone"]
+    )
+    client.force_login(adam)
+
+    liveness.sweep()
+    response = client.get(page(job))
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert not job.uploads.exists()
+    assert "The task worker stopped during the import" in response.content.decode()
+    assert not Project.objects.exists()
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()  # no rerun
+
+
+def test_the_list_shows_each_import_with_its_outcome(client, adam, django_assert_max_num_queries):
+    for n in range(3):
+        ImportJob.objects.create(created_by=adam, status="done", summary=f"Imported {n} projects")
+    ImportJob.objects.create(created_by=adam, status="failed", problems=["a", "b"])
+    client.force_login(adam)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("import_jobs"))
+
+    html = response.content.decode()
+    assert "Imported 2 projects" in html
+    assert "2 problems" in html
+    assert reverse("import_job", args=[ImportJob.objects.first().pk]) in html
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "carol", "erin"])
+def test_imports_are_for_admins_only(client, adam, persona, request):
+    job = ImportJob.objects.create(created_by=adam)
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(page(job)).status_code == 403
+    assert client.get(reverse("import_jobs")).status_code == 403
