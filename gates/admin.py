@@ -10,6 +10,7 @@ from gates.models import (
     FeasibilityStudy,
     Gate,
     GateDecision,
+    Gatekeeper,
     RequiredDeliverable,
 )
 from portfolio.admin import AuditedAdmin, ReadOnlyAdmin
@@ -18,6 +19,15 @@ from portfolio.admin import AuditedAdmin, ReadOnlyAdmin
 class CriterionInline(admin.TabularInline):
     model = Criterion
     fields = ["position", "name", "kind", "weight", "is_active", "help_text"]
+    extra = 0
+
+
+class GatekeeperInline(admin.TabularInline):
+    """Who judges the gate besides the project's product manager, who always chairs."""
+
+    model = Gatekeeper
+    fields = ["kind", "role", "person"]
+    raw_id_fields = ["person"]
     extra = 0
 
 
@@ -31,7 +41,7 @@ class GateAdmin(AuditedAdmin):
     list_display = ["number", "name"]
     fields = ["number", "name", "purpose"]
     readonly_fields = ["number"]
-    inlines = [RequiredDeliverableInline, CriterionInline]
+    inlines = [RequiredDeliverableInline, CriterionInline, GatekeeperInline]
 
     def has_delete_permission(self, request, obj=None):
         return False  # decisions refer to gates

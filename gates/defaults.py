@@ -63,9 +63,28 @@ def ensure_default_gates(**kwargs) -> None:
     """post_migrate: a database without gates (a test flush) gets the defaults back."""
     from django.db import DEFAULT_DB_ALIAS
 
-    from gates.models import Criterion, Gate, RequiredDeliverable
+    from gates.models import Criterion, Gate, Gatekeeper, RequiredDeliverable
 
     using = kwargs.get("using", DEFAULT_DB_ALIAS)
     if using != DEFAULT_DB_ALIAS or Gate.objects.exists():
         return
     create_default_gates(Gate, RequiredDeliverable, Criterion)
+    create_default_gatekeepers(Gate, Gatekeeper)
+
+
+# Besides the project's product manager, who always chairs: heavier gates, more judges.
+GATEKEEPERS = {
+    2: [("architect", "")],
+    3: [("architect", "")],
+    4: [("architect", ""), ("role", "Executive")],
+}
+
+
+def create_default_gatekeepers(Gate, Gatekeeper) -> None:
+    """Give the default gatekeepers to gates that have none (models may be historical ones)."""
+    for number, keepers in GATEKEEPERS.items():
+        gate = Gate.objects.filter(number=number).first()
+        if gate is None or Gatekeeper.objects.filter(gate=gate).exists():
+            continue
+        for kind, role in keepers:
+            Gatekeeper.objects.create(gate=gate, kind=kind, role=role)

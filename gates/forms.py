@@ -13,8 +13,9 @@ from gates.models import (
     Criterion,
     DecisionKind,
     FeasibilityStudy,
+    KillCriterion,
 )
-from gates.services import Score
+from gates.services import KillMark, NewKillCriterion, Score
 
 CENT = Decimal("0.01")
 
@@ -275,3 +276,121 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         # An empty box means no funding, not an error.
         value = self.cleaned_data.get("funding_granted")
         return value if value is not None else Decimal("0.00")
+
+
+# --- The decision panel -----------------------------------------------------------
+
+
+class VoteForm(LabelsWithoutColon, forms.Form):
+    """A gatekeeper's vote; the scorecard and the kill-criterion marks are forms of their own."""
+
+    gate = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=4)
+    review_round = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    recommendation = forms.ChoiceField(
+        label="Your recommendation",
+        choices=DecisionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Recommend go, kill, hold or recycle."},
+    )
+    probability_of_success = forms.DecimalField(
+        label="Your probability of success",
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        max_digits=5,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+        help_text="Your chance it ends on the product roadmap, from 0 to 1. "
+        "It feeds your Brier score on the dashboard.",
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+MET_NOT_MET = [("met", "Met"), ("not_met", "Not met")]
+
+
+class KillMarksForm(LabelsWithoutColon, forms.Form):
+    """Met / not met with a note for each kill criterion the review judges."""
+
+    def __init__(self, *args, criteria: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"kill_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.statement,
+                choices=MET_NOT_MET,
+                coerce=lambda value: value == "met",
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"kill_{criterion.pk}_note"] = forms.CharField(
+                label="Note", required=False, max_length=2000
+            )
+
+    def rows(self):
+        return [(c, self[f"kill_{c.pk}"], self[f"kill_{c.pk}_note"]) for c in self.criteria]
+
+    def marks(self) -> list[KillMark]:
+        """The criteria marked (the service says which are missing)."""
+        data = getattr(self, "cleaned_data", {})
+        marks = []
+        for criterion in self.criteria:
+            met = data.get(f"kill_{criterion.pk}")
+            if met is not None:
+                note = data.get(f"kill_{criterion.pk}_note", "")
+                marks.append(KillMark(criterion=criterion, met=met, note=note))
+        return marks
+
+
+COMPARISON_CHOICES = [("", "—")] + [(c.value, c.label) for c in KillCriterion.Comparison]
+
+
+class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
+    """Up to five kill criteria for the next review, registered by a go or a recycle."""
+
+    ROWS = KillCriterion.MAXIMUM
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, self.ROWS + 1):
+            self.fields[f"kc{n}_statement"] = forms.CharField(
+                label=f"Kill criterion {n}",
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(
+                    attrs={"placeholder": "e.g. precision on the 2025 hold-out" if n == 1 else ""}
+                ),
+            )
+            self.fields[f"kc{n}_comparison"] = forms.ChoiceField(
+                label="Comparison", choices=COMPARISON_CHOICES, required=False
+            )
+            self.fields[f"kc{n}_target"] = forms.DecimalField(
+                label="Number",
+                required=False,
+                max_digits=16,
+                decimal_places=4,
+                widget=forms.NumberInput(attrs={"step": "any"}),
+            )
+
+    def rows(self):
+        return [
+            (n, self[f"kc{n}_statement"], self[f"kc{n}_comparison"], self[f"kc{n}_target"])
+            for n in range(1, self.ROWS + 1)
+        ]
+
+    def criteria(self) -> list[NewKillCriterion]:
+        data = getattr(self, "cleaned_data", {})
+        found = []
+        for n in range(1, self.ROWS + 1):
+            statement = data.get(f"kc{n}_statement", "")
+            comparison = data.get(f"kc{n}_comparison", "")
+            target = data.get(f"kc{n}_target")
+            if statement or comparison or target is not None:
+                found.append(NewKillCriterion(statement, comparison, target))
+        return found

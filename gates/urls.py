@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gates.views import import_jobs, interchange, reviews
+from gates.views import import_jobs, interchange, panel, reviews
 
 urlpatterns = [
     path("projects/<str:key>/gate-review/", reviews.gate_review, name="gate_review"),
     path(
         "projects/<str:key>/gate-review/score/", reviews.scorecard_preview, name="scorecard_preview"
     ),
+    path("projects/<str:key>/gate-review/vote/", panel.vote_cast, name="vote_cast"),
     path("projects/<str:key>/decide/", reviews.decision_create, name="decision_create"),
     path(
         "projects/<str:key>/feasibility-study/",

@@ -25,6 +25,8 @@ ESTIMATES = "estimates.csv"
 ARTIFACTS = "artifacts.csv"
 ARTIFACT_USES = "artifact_uses.csv"
 ADOPTION = "adoption.csv"
+VOTES = "votes.csv"
+KILL_CRITERIA = "kill_criteria.csv"
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,39 @@ FORMAT: dict[str, FileFormat] = {
         required=False,
         since=3,
     ),
-    # Other files join here (the decision panel's votes.csv and kill_criteria.csv):
-    # one FileFormat each, required=False.
+    # The decision panel (docs/decision-panel.md): gatekeepers' votes and kill criteria.
+    VOTES: FileFormat(
+        VOTES,
+        (
+            Column("project", text=True),
+            Column("decision", required=False),
+            Column("gate"),
+            Column("voter", text=True),
+            Column("recommendation", required=False),
+            Column("probability_of_success", required=False),
+            Column("comment", required=False, text=True),
+            Column("scorecard_total", required=False),
+        ),
+        required=False,
+        since=3,
+    ),
+    KILL_CRITERIA: FileFormat(
+        KILL_CRITERIA,
+        (
+            Column("project", text=True),
+            Column("decision"),
+            Column("position"),
+            Column("statement", text=True),
+            Column("comparison", required=False),
+            Column("target", required=False),
+            Column("met", required=False),
+            Column("judged_by", required=False),
+            Column("note", required=False, text=True),
+        ),
+        required=False,
+        since=3,
+    ),
+    # Other files join here: one FileFormat each, required=False.
 }
 
 # Every file, in the order problems are listed and files are exported.
@@ -176,6 +209,7 @@ __all__ = [
     "FORMAT_VERSION",
     "GATE_NUMBERS",
     "KEY_PATTERN",
+    "KILL_CRITERIA",
     "MAX_MONEY_DIGITS",
     "MAX_TITLE_LENGTH",
     "OPTIONAL_FILES",
@@ -183,6 +217,7 @@ __all__ = [
     "PROJECTS",
     "RETRAINS_PER_YEAR",
     "SPEND",
+    "VOTES",
     "Column",
     "FileFormat",
     "formula_safe",

@@ -224,6 +224,8 @@ IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # every form of the app fits in far less; the import page takes its four files.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_REQUEST_MAX_BYTES = 4 * IMPORT_UPLOAD_MAX_BYTES + 1024 * 1024
+# Days after a gate review opens before gatekeepers who have not voted are reminded again.
+VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)
 
 # The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
 # requests per minute per token; the largest request body it reads.

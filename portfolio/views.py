@@ -216,6 +216,8 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         "actions": _actions(request.user, project),
         "deliverable_rows": deliverable_rows,
         "decisions": decisions,
+        # A go that overrode a kill criterion agreed at the gate before: flagged at the top.
+        "overrides": [d for d in decisions if d.overrides_kill_criteria],
         "events": project_page.timeline(
             project,
             decisions=decisions,

@@ -34,6 +34,7 @@ from gates.models import (
     FeasibilityStudy,
     GateDecision,
     ImportJob,
+    Vote,
 )
 from planning.models import Scenario
 from portfolio.models import (
@@ -91,6 +92,7 @@ def key_of(name: str) -> Callable[[SimpleNamespace], dict]:
 
 
 ACTIVE, DRAFT, GREENLIT = key_of("active"), key_of("draft"), key_of("greenlit")
+AT_GATE_3 = key_of("at_gate_3")
 MISSING = lambda w: {"key": "NO-SUCH-PROJECT"}  # noqa: E731
 
 
@@ -129,6 +131,7 @@ ESTIMATE = {
     "cost_per_retrain": "0",
 }
 BUSINESS_CASE = {"customer_problem": "Slow reviews.", "value_rationale": "Hours saved."}
+VOTE = {"vote-gate": "3", "vote-review_round": "2", "vote-recommendation": "go"}
 HOLD = {
     "gate": "1",
     "decision": "hold",
@@ -387,9 +390,22 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # --- Gate pages -----------------------------------------------------------------------
     # The project's product manager or any executive decides; drafts have no gate pages.
+    # Gatekeepers open the review too: Carol, who wrote GATE3's estimate, is its architect;
+    # on GREEN she was a gatekeeper of gates 3 and 4 and reads their record.
     "gate_review": [
         Case("GET", answers(others=403, bob=200, erin=200), kwargs=ACTIVE),
-        Case("GET", answers(others=403, bob=200, erin=200), kwargs=GREENLIT, label="greenlit"),
+        Case(
+            "GET",
+            answers(others=403, bob=200, erin=200, carol=200),
+            kwargs=AT_GATE_3,
+            label="gate 3",
+        ),
+        Case(
+            "GET",
+            answers(others=403, bob=200, erin=200, carol=200),
+            kwargs=GREENLIT,
+            label="greenlit",
+        ),
         Case("GET", answers(others=404), kwargs=DRAFT, label="draft"),
         Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=ACTIVE),
     ],
@@ -400,6 +416,18 @@ MATRIX: dict[str, list[Case]] = {
             "POST", answers(others=403, bob=200, erin=200), kwargs=ACTIVE, htmx=True, label="htmx"
         ),
         Case("POST", answers(others=404), kwargs=DRAFT, label="draft"),
+    ],
+    # Only the open review's gatekeepers vote: at gate 3 the product manager and the architect.
+    "vote_cast": [
+        Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=AT_GATE_3),
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, carol=DONE),
+            kwargs=AT_GATE_3,
+            data=lambda w: VOTE,
+        ),
+        Case("POST", answers(others=403), kwargs=GREENLIT, data=lambda w: VOTE, label="closed"),
+        Case("POST", answers(others=404), kwargs=DRAFT, data=lambda w: VOTE, label="draft"),
     ],
     "decision_create": [
         Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=ACTIVE),
@@ -576,6 +604,14 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
     active = make_project(key="ACTIVE", **owned)
     draft = make_project(key="DRAFT", status=Status.DRAFT, researcher=alice, product_manager=bob)
     greenlit = greenlight(make_project(key="GREEN", **owned), bob, carol)
+    at_gate_3 = make_project(key="GATE3", current_gate=3, decisions_count=2, **owned)
+    ArchitectureEstimate.objects.create(
+        project=at_gate_3,
+        author=carol,
+        build_cost=1000,
+        monthly_run_cost=10,
+        retraining_cadence="none",
+    )
     others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
     shared = Artifact.objects.create(
         key="AR-9001",
@@ -598,6 +634,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         active=active,
         draft=draft,
         greenlit=greenlit,
+        at_gate_3=at_gate_3,
         shared_artifact=shared,
         import_job=ImportJob.objects.create(created_by=adam, status="running", phase="Checking"),
     )
@@ -613,6 +650,7 @@ WRITTEN = (
     Artifact,
     ArtifactReuse,
     GateDecision,
+    Vote,
     FeasibilityStudy,
     ArchitectureEstimate,
     BusinessCase,

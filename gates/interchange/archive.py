@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import connection
 
 from gates.interchange.database import chunks
+from gates.interchange.panel import erase_panel
 from gates.models import ArchitectureEstimate, CriterionScore, GateDecision
 from portfolio.models import Outcome, SpendEntry, SpendMonth, User
 from portfolio.sql_text import statement
@@ -28,6 +29,7 @@ def archive_and_erase(
         if postgres:
             cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'on', true)")
         for chunk in chunks(project_ids):
+            erase_panel(cursor, chunk)  # votes and kill criteria refer to the decisions
             cursor.execute(
                 statement(
                     "DELETE FROM {scores} WHERE decision_id IN "

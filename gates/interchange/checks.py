@@ -33,8 +33,10 @@ from gates.interchange.format import (
     parse_outcome,
     parse_project,
 )
+from gates.interchange.panel import PanelRows, check_kill_criteria, check_votes
 from gates.interchange.reading import CsvFile, Source
 from portfolio import process
+from portfolio.interchange_format import KILL_CRITERIA, VOTES
 from portfolio.models import Project, Status
 
 PROGRESS_EVERY = 10_000
@@ -86,6 +88,8 @@ class Plan:
     project_rows: list[dict] = field(default_factory=list)
     outcomes: list[tuple[str, datetime.date, Decimal]] = field(default_factory=list)
     estimates: list[dict] = field(default_factory=list)
+    # votes.csv and kill_criteria.csv (optional): the decision panel's rows.
+    panel: PanelRows = field(default_factory=PanelRows)
     people: set[str] = field(default_factory=set)
     projects_readable: bool = True
     assets: Any = None  # version 3's files: an ``assets.AssetPlan``
@@ -147,6 +151,10 @@ def check(
         _replay(state, problems)
     if source.exists(ESTIMATES):
         _check_estimates(source, plan, problems, progress)
+    if source.exists(VOTES):
+        check_votes(source, plan, problems, plan.panel)
+    if source.exists(KILL_CRITERIA):
+        check_kill_criteria(source, plan, problems, plan.panel)
     from gates.interchange.assets import AssetPlan, check_assets  # they need this module
 
     plan.assets = AssetPlan()

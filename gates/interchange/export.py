@@ -34,7 +34,9 @@ from gates.interchange.format import (
     SPEND,
     formula_safe,
 )
+from gates.interchange.panel import kill_criterion_rows, vote_rows
 from gates.models import ArchitectureEstimate, GateDecision
+from portfolio.interchange_format import KILL_CRITERIA, VOTES
 from portfolio.models import Outcome, Project, SpendEntry
 
 CHUNK = 5000
@@ -61,17 +63,24 @@ class ExportSummary:
     spend_entries: int = 0
     outcomes: int = 0
     estimates: int = 0
+    votes: int = 0
+    kill_criteria: int = 0
     artifacts: int = 0
     artifact_uses: int = 0
     adoption: int = 0
     files: list[str] = field(default_factory=list)  # the files written, in format order
 
     def __str__(self) -> str:
+        panel = (
+            f"; {self.votes} votes and {self.kill_criteria} kill criteria"
+            if self.votes or self.kill_criteria
+            else ""
+        )
         return (
             f"Exported {self.projects} projects, {self.decisions} gate decisions, "
             f"{self.spend_entries} spend entries, {self.outcomes} outcome months, "
             f"{self.estimates} architecture estimates, {self.artifacts} artifacts "
-            f"({self.artifact_uses} reuses) and {self.adoption} months of adoption."
+            f"({self.artifact_uses} reuses) and {self.adoption} months of adoption{panel}."
         )
 
 
@@ -221,6 +230,8 @@ ROWS = {
     SPEND: _spend,
     OUTCOMES: _outcomes,
     ESTIMATES: _estimates,
+    VOTES: vote_rows,
+    KILL_CRITERIA: kill_criterion_rows,
     ARTIFACTS: assets.artifact_rows,
     ARTIFACT_USES: assets.use_rows,
     ADOPTION: assets.adoption_rows,
@@ -231,12 +242,14 @@ SUMMARY_FIELDS = {
     SPEND: "spend_entries",
     OUTCOMES: "outcomes",
     ESTIMATES: "estimates",
+    VOTES: "votes",
+    KILL_CRITERIA: "kill_criteria",
     ARTIFACTS: "artifacts",
     ARTIFACT_USES: "artifact_uses",
     ADOPTION: "adoption",
 }
 # Version 3's files are written only when they have rows (a folder without them imports).
-ONLY_WITH_ROWS = (ARTIFACTS, ARTIFACT_USES, ADOPTION)
+ONLY_WITH_ROWS = (ARTIFACTS, ARTIFACT_USES, ADOPTION, VOTES, KILL_CRITERIA)
 
 
 def _export(

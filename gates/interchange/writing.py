@@ -27,6 +27,7 @@ from gates.interchange.database import (
     write_spend_totals,
 )
 from gates.interchange.format import DECISIONS, OUTCOMES, PROJECTS, SPEND, Problems
+from gates.interchange.panel import write_panel
 from gates.interchange.postgres_bulk import BulkLoad
 from gates.interchange.reading import Source
 from gates.interchange.spend_pass import SpendPass
@@ -43,6 +44,8 @@ class ImportSummary:
     spend_entries: int = 0
     outcomes: int = 0
     estimates: int = 0
+    votes: int = 0
+    kill_criteria: int = 0
     artifacts: int = 0
     artifact_uses: int = 0
     adoption: int = 0
@@ -61,10 +64,15 @@ class ImportSummary:
             else ""
         )
         adoption = f", {self.adoption} months of adoption" if self.adoption else ""
+        panel = (
+            f", {self.votes} votes and {self.kill_criteria} kill criteria"
+            if self.votes or self.kill_criteria
+            else ""
+        )
         return (
             f"Imported {self.projects} projects{replaced}, {self.decisions} gate decisions, "
             f"{self.spend_entries} spend entries and {self.outcomes} outcome months"
-            f"{estimates}{assets}{adoption}; {self.users_created} new people."
+            f"{estimates}{assets}{adoption}{panel}; {self.users_created} new people."
         )
 
 
@@ -197,6 +205,9 @@ def write(
         write_estimates(plan, people, project_ids, summary)
         for name, count in write_assets(plan, project_ids, recorder).items():
             setattr(summary, name, count)
+        summary.votes, summary.kill_criteria = write_panel(
+            plan.panel, people, project_ids, gate_ids
+        )
         insert_values(
             AuditEntry, *new_rows(AuditEntry, audit_entries(plan, project_ids, summary, recorder))
         )
@@ -346,6 +357,8 @@ def audit_entries(plan: Plan, project_ids: dict[str, int], summary: ImportSummar
             "artifacts": summary.artifacts,
             "artifact_uses": summary.artifact_uses,
             "adoption": summary.adoption,
+            "votes": summary.votes,
+            "kill_criteria": summary.kill_criteria,
             "users_created": summary.users_created,
         },
     }

@@ -1,4 +1,4 @@
-"""Every state change of the stage-gate process: deliverables and gate decisions.
+"""Every state change of the stage-gate process: deliverables, votes and gate decisions.
 
 ``record_decision`` is the only way a decision is made in the app. It locks
 the project row, so that of two decisions racing on one project exactly one
@@ -6,7 +6,7 @@ is recorded and the other is told why it was refused. One module per subject;
 this package re-exports them so that callers write ``services.record_decision(...)``.
 """
 
-from gates.services.decisions import Score, record_decision, scorecard_maximum, scorecard_total
+from gates.services.decisions import record_decision
 from gates.services.deliverables import (
     missing_deliverables,
     present_deliverables,
@@ -14,9 +14,36 @@ from gates.services.deliverables import (
     save_business_case,
     save_feasibility_study,
 )
+from gates.services.scorecards import Score, scorecard_maximum, scorecard_total
+from gates.services.votes import (
+    KillMark,
+    NewKillCriterion,
+    cast_vote,
+    gatekeepers,
+    has_voted,
+    is_gatekeeper,
+    may_open_review,
+    open_votes,
+    pending_kill_criteria,
+    project_architect,
+    review_gate,
+    send_vote_reminders,
+)
 
 __all__ = [
+    "KillMark",
+    "NewKillCriterion",
     "Score",
+    "cast_vote",
+    "gatekeepers",
+    "has_voted",
+    "is_gatekeeper",
+    "may_open_review",
+    "open_votes",
+    "pending_kill_criteria",
+    "project_architect",
+    "review_gate",
+    "send_vote_reminders",
     "missing_deliverables",
     "present_deliverables",
     "record_decision",

@@ -3,69 +3,30 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gates.models import (
-    Criterion,
     CriterionScore,
     DecisionKind,
     Gate,
     GateDecision,
 )
 from gates.services.deliverables import missing_deliverables
+from gates.services.scorecards import Score, check_scores, scorecard_total
+from gates.services.votes import (
+    KillMark,
+    NewKillCriterion,
+    announce_review,
+    check_panel,
+    close_review,
+)
 from portfolio import access, audit, process
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Status, User
 from portfolio.services.notifications import notify
-
-# --- Deliverables ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Score:
-    """One answer on a scorecard: ``met`` for must-meet, ``score`` 0–10 for should-meet."""
-
-    criterion: Criterion
-    met: bool | None = None
-    score: int | None = None
-
-
-def scorecard_total(scores: list[Score]) -> Decimal:
-    """Sum of should-meet score × weight."""
-    return sum(
-        (
-            Decimal(s.score) * s.criterion.weight
-            for s in scores
-            if s.score is not None and not s.criterion.is_must_meet
-        ),
-        Decimal(0),
-    )
-
-
-def scorecard_maximum(criteria) -> Decimal:
-    return sum((10 * c.weight for c in criteria if not c.is_must_meet), Decimal(0))
-
-
-def _check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
-    for s in scores:
-        if s.criterion.gate_id != gate.pk:
-            raise DomainError(f"{s.criterion.name} is not a criterion of {gate}.", field="scores")
-        if s.score is not None and not (0 <= s.score <= 10):
-            raise DomainError(f"{s.criterion.name}: a score is from 0 to 10.", field="scores")
-    if decision != DecisionKind.GO:
-        return
-    answered = {s.criterion.pk: s for s in scores}
-    for criterion in gate.criteria.filter(is_active=True):
-        answer = answered.get(criterion.pk)
-        if criterion.is_must_meet and (answer is None or answer.met is not True):
-            raise DomainError(
-                f"A go needs every must-meet criterion met: “{criterion.name}” is not.",
-                field="decision",
-            )
 
 
 def _what_changed_since(project: Project, decisions_seen: int) -> str:
@@ -99,6 +60,8 @@ def record_decision(
     probability_of_success: Decimal | None = None,
     rationale: str = "",
     scores: list[Score] | None = None,
+    kill_criteria: list[NewKillCriterion] | None = None,
+    kill_verdicts: list[KillMark] | None = None,
     decisions_seen: int | None = None,
 ) -> GateDecision:
     """Record a gate decision, enforcing the process rules, and tell the researcher.
@@ -106,6 +69,11 @@ def record_decision(
     ``decisions_seen`` is the number of decisions the decider saw when they made up
     their mind (the form carries it); when others were recorded since, nothing is
     written and the message says what changed.
+
+    The decision closes the gate's review: it freezes the gatekeepers' votes,
+    records the chair's verdict on the kill criteria the review had to judge
+    (``kill_verdicts``; a go needs one for each) and registers the kill criteria
+    of the next review (``kill_criteria``, at most five, on a go or a recycle).
     """
     if not isinstance(gate, Gate):
         found = Gate.objects.filter(number=gate).first() if gate in process.GATES else None
@@ -153,7 +121,15 @@ def record_decision(
         missing = missing_deliverables(project, gate)
         if missing:
             raise DomainError(f"A go at {gate} needs: {', '.join(missing)}.", field="decision")
-    _check_scores(gate, scores, decision)
+    check_scores(gate, scores, decision)
+    panel = check_panel(
+        project=project,
+        gate=gate,
+        decision=decision,
+        rationale=rationale,
+        kill_criteria=kill_criteria,
+        verdicts=kill_verdicts,
+    )
 
     try:
         with transaction.atomic():
@@ -188,6 +164,7 @@ def record_decision(
             for s in scores
         ]
     )
+    close_review(project=project, gate=gate, recorded=recorded, check=panel)
     new_state = process.apply(state, gate.number, decision)
     project.status = new_state.status
     project.current_gate = new_state.current_gate
@@ -222,4 +199,5 @@ def record_decision(
         template="gates/email/decision_recorded.txt",
         context={"project": project, "decision": recorded, "gate": gate},
     )
+    announce_review(project=project, actor=actor)
     return recorded

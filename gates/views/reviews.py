@@ -27,6 +27,7 @@ from gates.models import (
     Gate,
     GateDecision,
 )
+from gates.views.panel import decision_panel_forms, panel_context
 from planning import figures
 from planning.models import PlanSettings, Scenario
 from portfolio import access
@@ -159,11 +160,19 @@ def _get_decidable_project(request: HttpRequest, key: str) -> Project:
     return project
 
 
+def _get_reviewable_project(request: HttpRequest, key: str) -> Project:
+    """Those who decide, and the gatekeepers who vote, open the review."""
+    project = _get_submitted_project(request, key)
+    if not services.may_open_review(request.user, project):
+        raise PermissionDenied
+    return project
+
+
 def _earlier_decisions(project: Project) -> list[GateDecision]:
     return list(
         GateDecision.objects.filter(project=project)
         .select_related("gate", "decided_by")
-        .prefetch_related("scores")
+        .prefetch_related("scores", "votes__voter", "kill_verdicts__criterion", "kill_criteria")
         .order_by("-sequence")
     )
 
@@ -264,9 +273,11 @@ def _decision_choices(form: DecisionForm, gate: Gate) -> list[tuple]:
 def _review_context(
     project: Project,
     *,
+    viewer,
     decision_form: DecisionForm | None = None,
     scorecard: ScorecardForm | None = None,
     recorded: GateDecision | None = None,
+    **panel_forms,
 ) -> dict:
     decisions = _earlier_decisions(project)
     gate = _review_gate(project, decisions)
@@ -283,6 +294,8 @@ def _review_context(
             current_probability=project.current_probability,
         )
     return {
+        **panel_context(project, viewer, criteria, **panel_forms),
+        "may_decide": access.can_decide(viewer, project),
         "project": project,
         "gate": gate,
         "deliverables": deliverables,
@@ -303,8 +316,8 @@ def _review_context(
 @login_required
 @require_http_methods(["GET"])
 def gate_review(request: HttpRequest, key: str) -> HttpResponse:
-    project = _get_decidable_project(request, key)
-    return render(request, REVIEW_TEMPLATE, _review_context(project))
+    project = _get_reviewable_project(request, key)
+    return render(request, REVIEW_TEMPLATE, _review_context(project, viewer=request.user))
 
 
 def _current_criteria(project: Project) -> list[Criterion]:
@@ -332,14 +345,22 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
         initial={**request.POST.dict(), "decisions_seen": project.decisions_count},
         current_probability=project.current_probability,
     )
-    context = _review_context(project, decision_form=decision_form, scorecard=scorecard)
+    context = _review_context(
+        project, viewer=request.user, decision_form=decision_form, scorecard=scorecard
+    )
     return render(request, REVIEW_TEMPLATE, context)
 
 
-def _place_error(error: DomainError, form: DecisionForm, scorecard: ScorecardForm) -> None:
+def _place_error(
+    error: DomainError, form: DecisionForm, scorecard: ScorecardForm, verdicts, new_kill_criteria
+) -> None:
     """Put the message of a refused decision beside the field it is about."""
     if error.field == "gate":  # a hidden field: the message goes above the form
         error.field = None
+    panel_forms = {"kill_verdicts": verdicts, "kill_criteria": new_kill_criteria}
+    if error.field in panel_forms:
+        panel_forms[error.field].add_error(None, error.message)
+        return
     add_domain_error(scorecard if error.field == "scores" else form, error)
 
 
@@ -349,8 +370,11 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
     project = _get_decidable_project(request, key)
     form = DecisionForm(request.POST, current_probability=project.current_probability)
     scorecard = ScorecardForm(request.POST, criteria=_current_criteria(project))
+    verdicts, new_kill_criteria = decision_panel_forms(request, project)
     recorded = None
-    if form.is_valid() and scorecard.is_valid():
+    if all(
+        [form.is_valid(), scorecard.is_valid(), verdicts.is_valid(), new_kill_criteria.is_valid()]
+    ):
         data = form.cleaned_data
         try:
             recorded = services.record_decision(
@@ -363,10 +387,12 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
                 probability_of_success=data["probability_of_success"],
                 rationale=data["rationale"],
                 scores=scorecard.scores(),
+                kill_criteria=new_kill_criteria.criteria(),
+                kill_verdicts=verdicts.marks(),
                 decisions_seen=data["decisions_seen"],
             )
         except DomainError as error:
-            _place_error(error, form, scorecard)
+            _place_error(error, form, scorecard, verdicts, new_kill_criteria)
 
     if recorded is not None:
         summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {recorded.notice.sentence()}."
@@ -374,7 +400,7 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(request, summary)
             return redirect("gate_review", key=project.key)
         project = access.get_project_for_user(request.user, key)
-        context = _review_context(project, recorded=recorded)
+        context = _review_context(project, viewer=request.user, recorded=recorded)
         context["recorded_summary"] = summary
         return render(request, f"{REVIEW_TEMPLATE}#review", context)
 
@@ -382,6 +408,13 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
     # The page shows the history as it is now: the form is made against it from here on.
     form.data = form.data.copy()
     form.data["decisions_seen"] = str(project.decisions_count)
-    context = _review_context(project, decision_form=form, scorecard=scorecard)
+    context = _review_context(
+        project,
+        viewer=request.user,
+        decision_form=form,
+        scorecard=scorecard,
+        verdicts=verdicts,
+        new_kill_criteria=new_kill_criteria,
+    )
     template = f"{REVIEW_TEMPLATE}#review" if request.htmx else REVIEW_TEMPLATE
     return render(request, template, context)

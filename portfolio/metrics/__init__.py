@@ -55,6 +55,7 @@ import datetime
 
 from portfolio.metrics import engine, scope
 from portfolio.metrics.calibration import CALIBRATION, RELIABILITY
+from portfolio.metrics.decision_panel import DECISION_PANEL
 from portfolio.metrics.engine import CsvTable, Section
 from portfolio.metrics.feedback import ADOPTION, ASSETS, DECISION_QUALITY, OUTCOME_SCORES
 from portfolio.metrics.funnel import FUNNEL
@@ -86,6 +87,7 @@ SECTIONS: tuple[Section, ...] = (
     RELIABILITY,
     OUTCOME_DETAILS,
     OUTCOME_SCORES,
+    DECISION_PANEL,
 )
 BY_NAME = {section.name: section for section in SECTIONS}
 SPEC = tuple(section.name for section in SECTIONS if section.in_spec)

@@ -38,6 +38,13 @@ TABLES = {
     # gates depends on portfolio, never the reverse: reached through the app registry.
     "decision": "gates.GateDecision",
     "gate": "gates.Gate",
+    # The decision panel and the deliverables, for the decision-quality section.
+    "vote": "gates.Vote",
+    "kill_verdict": "gates.KillCriterionVerdict",
+    "required_deliverable": "gates.RequiredDeliverable",
+    "feasibility_study": "gates.FeasibilityStudy",
+    "architecture_estimate": "gates.ArchitectureEstimate",
+    "business_case": "gates.BusinessCase",
 }
 
 _COLUMN = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
@@ -87,6 +94,10 @@ EXPRESSIONS = {
         "(CAST(substr(COLUMN, 1, 4) AS INTEGER) * 12 + CAST(substr(COLUMN, 6, 2) AS INTEGER) - 1)",
         "(CAST(EXTRACT(YEAR FROM COLUMN) AS INTEGER) * 12"
         " + CAST(EXTRACT(MONTH FROM COLUMN) AS INTEGER) - 1)",
+    ),
+    # A date (or the date of a timestamp, in UTC) as a day number: differences are days.
+    "day_number": _Expression(
+        "CAST(julianday(date(COLUMN)) AS INTEGER)", "(CAST(COLUMN AS date) - DATE '2000-01-01')"
     ),
     # The first day of the month after the date in the column (NULL stays NULL).
     "next_month": _Expression(

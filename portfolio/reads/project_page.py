@@ -69,6 +69,8 @@ def decisions_of(project: Project) -> list:
     return list(
         decision.objects.filter(project=project)
         .select_related("gate", "decided_by")
+        # The panel's record of each decision: its frozen votes and kill-criterion verdicts.
+        .prefetch_related("votes__voter", "kill_verdicts__criterion", "kill_criteria")
         .order_by("sequence")
     )
 

@@ -11,6 +11,7 @@ every status); ``World`` names the projects an entry can point at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -73,6 +74,16 @@ def estimate_typed(page: Page, w: World) -> None:
     page.get_by_label("Monthly run cost").blur()
 
 
+def cast_a_vote(page: Page, w: World) -> None:
+    """The architect's vote, cast: the page then shows every vote and the spread."""
+    form = page.locator("form.vote-form")
+    form.locator("input[name=vote-recommendation][value=kill]").check()
+    form.get_by_label("Comment").fill("Running it costs more than it saves.")
+    # "Cast my vote" at the first width, "Change my vote" at the second: both vote.
+    form.get_by_role("button", name=re.compile("my vote")).click()
+    page.locator("table.votes-table").wait_for()
+
+
 def create_a_token(page: Page, w: World) -> None:
     """A new token: its secret shown once, above the form and the list."""
     page.get_by_label("Name", exact=True).fill("Finance sync")
@@ -117,6 +128,9 @@ PAGES: list[PageCase] = [
     PageCase("gate_review", (PM,), key("pm_later"), label="later gate"),
     PageCase("gate_review", (EXECUTIVE,), key("greenlit"), label="greenlit"),
     PageCase("gate_review", (PM,), key("gate1"), label="refused", setup=refuse_a_decision),
+    # The decision panel: a review the demo architect judges, before and after voting.
+    PageCase("gate_review", (ARCHITECT, EXECUTIVE), key("panel"), label="panel"),
+    PageCase("gate_review", (ARCHITECT,), key("panel"), label="voted", setup=cast_a_vote),
     PageCase("feasibility_study_edit", (RESEARCHER, PM), key("later")),
     PageCase("architecture_estimate_edit", (ARCHITECT, EXECUTIVE), key("later")),
     PageCase(
@@ -213,6 +227,14 @@ def demo_world() -> World:
         .first(),
         greenlit=projects.filter(status=Status.GREENLIT, product_manager=pm).first(),
         killed=projects.filter(status=Status.KILLED).first(),
+        # An open review where the demo architect is a gatekeeper (they wrote the estimate).
+        panel=projects.filter(
+            status=Status.ACTIVE,
+            current_gate__gte=2,
+            architecture_estimate__author=users[ARCHITECT],
+        )
+        .order_by("-current_gate", "key")
+        .first(),
         fresh=fresh,
         # A killed project's artifact that other projects reuse: salvage, with its lineage.
         artifact=Artifact.objects.filter(project__status=Status.KILLED, reuses__isnull=False)

@@ -138,6 +138,21 @@ def test_it_leaves_an_existing_portfolio_alone(db):
     assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
 
 
+def test_it_shows_the_decision_panel(seeded):
+    from gates.models import KillCriterion, KillCriterionVerdict, Vote
+
+    decided = GateDecision.objects.prefetch_related("votes", "kill_verdicts")
+    assert Vote.objects.exclude(recommendation="").filter(decision__isnull=False).count() > 50
+    assert any(d.dissenters for d in decided)
+    assert any(d.against_majority for d in decided)
+    assert any(d.overrides_kill_criteria for d in decided)
+    assert KillCriterion.objects.filter(verdict__isnull=True, project__status="active").exists()
+    assert KillCriterionVerdict.objects.exists()
+    # Open reviews where gatekeepers have voted, waiting for the chair.
+    assert Vote.objects.filter(decision__isnull=True).exclude(recommendation="").exists()
+    assert "kill criteria" in seeded
+
+
 def test_it_plans_the_next_round_with_an_adopted_scenario(seeded, client):
     from planning.models import PlanSettings, Scenario
 

@@ -38,6 +38,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from gates.demo_panel import PanelDemo
 from gates.interchange import ImportFailed, command_line_import
 from gates.models import (
     ArchitectureEstimate,
@@ -192,6 +193,12 @@ class Command(BaseCommand):
             f"Wrote {writer.deliverables} deliverables, {writer.artifacts} artifacts "
             f"({writer.reuses} reused by other projects), {writer.adoption_months} months of "
             "adoption and a draft proposal."
+        )
+        panel = PanelDemo(random.Random(DEMO_SEED))
+        panel.write()
+        self.stdout.write(
+            f"Wrote {panel.votes} gatekeepers' votes, {panel.criteria} kill criteria "
+            f"and {panel.overrides} override{'s' if panel.overrides != 1 else ''}."
         )
         plan = write_demo_plan(
             admin=User.objects.get(email=demo_email(Role.ADMIN)),

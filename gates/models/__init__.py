@@ -303,6 +303,35 @@ class GateDecision(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.project.key} gate {self.gate.number}: {self.get_decision_display()}"
 
+    # The panel's view of a decision, derived from its frozen votes and verdicts (prefetch
+    # ``votes`` and ``kill_verdicts`` when listing many).
+    @property
+    def cast_votes(self) -> list:
+        return [vote for vote in self.votes.all() if vote.recommendation]
+
+    @property
+    def majority(self) -> str | None:
+        return majority_recommendation([vote.recommendation for vote in self.cast_votes])
+
+    @property
+    def against_majority(self) -> bool:
+        majority = self.majority
+        return majority is not None and majority != self.decision
+
+    @property
+    def dissenters(self) -> list:
+        return [vote for vote in self.cast_votes if vote.recommendation != self.decision]
+
+    @property
+    def without_quorum(self) -> bool:
+        return any(not vote.recommendation for vote in self.votes.all())
+
+    @property
+    def overrides_kill_criteria(self) -> bool:
+        return self.decision == DecisionKind.GO and any(
+            not verdict.met for verdict in self.kill_verdicts.all()
+        )
+
 
 class CriterionScore(AppendOnlyModel):
     """One line of the scorecard behind a decision, frozen with it."""
@@ -396,3 +425,47 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} piece {self.sequence} of import #{self.job_id}"
+
+
+# The decision panel (gatekeepers, votes, kill criteria) lives in its own module.
+from gates.models.panel import (  # noqa: E402
+    FrozenAfterDecisionError,
+    Gatekeeper,
+    KillCriterion,
+    KillCriterionMark,
+    KillCriterionVerdict,
+    Vote,
+    VoteReminder,
+    VoteScore,
+    majority_recommendation,
+)
+
+__all__ = [
+    "LAST_GATE",
+    "AppendOnlyError",
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "ArchitectureEstimate",
+    "BusinessCase",
+    "Criterion",
+    "CriterionScore",
+    "DELIVERABLE_MODELS",
+    "DELIVERABLE_RELATED_NAMES",
+    "DecisionKind",
+    "DeliverableKind",
+    "FeasibilityStudy",
+    "FrozenAfterDecisionError",
+    "Gate",
+    "GateDecision",
+    "Gatekeeper",
+    "ImportJob",
+    "ImportUpload",
+    "KillCriterion",
+    "KillCriterionMark",
+    "KillCriterionVerdict",
+    "RequiredDeliverable",
+    "Vote",
+    "VoteReminder",
+    "VoteScore",
+    "majority_recommendation",
+]

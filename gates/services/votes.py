@@ -1,0 +1,448 @@
+"""The decision panel: who judges a gate, their blind votes, kill criteria and reminders.
+
+A gate review is open from the moment the project reaches a gate until the
+decision there. While it is open each gatekeeper may cast (and change) one
+vote; the decision freezes every vote of the review with it. Kill criteria
+are registered by a go or a recycle and judged by the chair at the next
+review. ``record_decision`` calls ``check_panel`` before it writes anything
+and ``close_review`` in the same transaction after.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from gates.models import (
+    ArchitectureEstimate,
+    DecisionKind,
+    Gate,
+    GateDecision,
+    Gatekeeper,
+    KillCriterion,
+    KillCriterionMark,
+    KillCriterionVerdict,
+    Vote,
+    VoteReminder,
+    VoteScore,
+)
+from gates.models.panel import majority_recommendation
+from gates.services.scorecards import Score, check_scores, scorecard_total
+from portfolio import access, audit
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import Project, Status, User
+from portfolio.services.notifications import notify
+
+STATEMENT_MAX = 500
+
+
+@dataclass(frozen=True)
+class KillMark:
+    """A gatekeeper's (or the chair's final) met / not met on one kill criterion."""
+
+    criterion: KillCriterion
+    met: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NewKillCriterion:
+    """Evidence that would kill the project at the next review, with an optional threshold."""
+
+    statement: str
+    comparison: str = ""
+    target: Decimal | None = None
+
+
+@dataclass
+class PanelCheck:
+    """What ``check_panel`` found, for ``close_review`` to write."""
+
+    gatekeepers: list[User]
+    open_votes: list[Vote]
+    pending: list[KillCriterion]
+    kill_criteria: list[NewKillCriterion] = field(default_factory=list)
+    verdicts: list[KillMark] = field(default_factory=list)
+
+
+# --- Who judges -------------------------------------------------------------------
+
+
+def project_architect(project: Project) -> User | None:
+    """The architect who wrote the project's estimate; none before there is one."""
+    estimate = ArchitectureEstimate.objects.filter(project=project).select_related("author").first()
+    return estimate.author if estimate else None
+
+
+def gatekeepers(project: Project, gate: Gate) -> list[User]:
+    """The gate's judges for this project: its product manager (the chair) first."""
+    people: dict[int, User] = {project.product_manager_id: project.product_manager}
+    for keeper in Gatekeeper.objects.filter(gate=gate).select_related("person"):
+        if keeper.kind == Gatekeeper.Kind.ARCHITECT:
+            found = [project_architect(project)]
+        elif keeper.kind == Gatekeeper.Kind.ROLE:
+            found = list(User.objects.filter(groups__name=keeper.role, is_active=True))
+        else:
+            found = [keeper.person] if keeper.person.is_active else []
+        for person in found:
+            if person is not None:
+                people.setdefault(person.pk, person)
+    return list(people.values())
+
+
+def review_gate(project: Project) -> Gate | None:
+    """The gate whose review is open; none once the project is closed or a draft."""
+    if project.status not in (Status.ACTIVE, Status.ON_HOLD) or project.current_gate is None:
+        return None
+    return Gate.objects.filter(number=project.current_gate).first()
+
+
+def is_gatekeeper(user: User, project: Project, gate: Gate | None) -> bool:
+    if gate is None or not user.is_authenticated:
+        return False
+    return any(person.pk == user.pk for person in gatekeepers(project, gate))
+
+
+def may_open_review(user: User, project: Project) -> bool:
+    """Who may open the review page: those who decide, and the open review's gatekeepers."""
+    if access.can_decide(user, project):
+        return True
+    if not user.is_authenticated or project.is_draft:
+        return False
+    if is_gatekeeper(user, project, review_gate(project)):
+        return True
+    return Vote.objects.filter(project=project, voter=user).exists()
+
+
+def open_votes(project: Project):
+    return Vote.objects.filter(project=project, decision__isnull=True)
+
+
+def pending_kill_criteria(project: Project) -> list[KillCriterion]:
+    """The kill criteria the open review must judge: those of the last go or recycle."""
+    if review_gate(project) is None:
+        return []
+    registering = (
+        GateDecision.objects.filter(
+            project=project, decision__in=[DecisionKind.GO, DecisionKind.RECYCLE]
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    if registering is None:
+        return []
+    return list(
+        KillCriterion.objects.filter(
+            decision=registering, gate__number=project.current_gate, verdict__isnull=True
+        ).select_related("decision__gate", "gate")
+    )
+
+
+# --- Voting -----------------------------------------------------------------------
+
+
+def _check_marks(marks: list[KillMark], pending: list[KillCriterion], *, field_name: str) -> None:
+    pending_ids = {c.pk for c in pending}
+    for mark in marks:
+        if mark.criterion.pk not in pending_ids:
+            raise DomainError(
+                f"“{mark.criterion.statement}” is not a kill criterion of this review.",
+                field=field_name,
+            )
+    marked = {mark.criterion.pk for mark in marks}
+    for criterion in pending:
+        if criterion.pk not in marked:
+            raise DomainError(
+                f"Mark the kill criterion “{criterion.statement}” met or not met.",
+                field=field_name,
+            )
+
+
+@transaction.atomic
+def cast_vote(
+    *,
+    project: Project,
+    gate: int,
+    actor: User,
+    recommendation: str,
+    probability_of_success: Decimal | None = None,
+    comment: str = "",
+    scores: list[Score] | None = None,
+    kill_marks: list[KillMark] | None = None,
+    review_round: int | None = None,
+) -> Vote:
+    """Cast or change the actor's vote in the open review of ``gate``.
+
+    ``review_round`` is the number of decisions the voter saw on the page: if a
+    decision came in between, the vote is refused rather than counted in the
+    wrong review.
+    """
+    # The same row lock as record_decision: a late vote and the decision are serialized.
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    scores = scores or []
+    kill_marks = kill_marks or []
+    if project.is_draft:
+        raise DomainError("The proposal has not been submitted yet.", field="recommendation")
+    review = review_gate(project)
+    if review is None:
+        raise DomainError(
+            "The process has ended for this project: the votes are closed.",
+            field="recommendation",
+        )
+    if review.number != gate or (
+        review_round is not None and review_round != project.decisions_count
+    ):
+        raise DomainError(
+            "The decision of this review was recorded before your vote arrived: "
+            "your vote was not counted. Reload the review.",
+            field="recommendation",
+        )
+    if not is_gatekeeper(actor, project, review):
+        raise PermissionDenied(f"Only the gatekeepers of {review} vote on it.")
+    if recommendation not in DecisionKind.values:
+        raise DomainError("Recommend go, kill, hold or recycle.", field="recommendation")
+    if probability_of_success is not None and not (0 <= probability_of_success <= 1):
+        raise DomainError("A probability is between 0 and 1.", field="probability_of_success")
+    check_scores(review, scores, "")
+    _check_marks(kill_marks, pending_kill_criteria(project), field_name="kill_marks")
+
+    vote = open_votes(project).filter(voter=actor).first()
+    changed = vote is not None
+    if vote is None:
+        vote = Vote(project=project, gate=review, voter=actor)
+    vote.recommendation = recommendation
+    vote.probability_of_success = probability_of_success
+    vote.comment = comment.strip()
+    vote.scorecard_total = scorecard_total(scores) if scores else None
+    vote.voted_at = timezone.now()
+    vote.save()
+    VoteScore.objects.filter(vote=vote).delete()
+    VoteScore.objects.bulk_create(
+        VoteScore(
+            vote=vote,
+            criterion=s.criterion,
+            met=s.met if s.criterion.is_must_meet else None,
+            score=s.score if not s.criterion.is_must_meet else None,
+            weight=s.criterion.weight,
+        )
+        for s in scores
+    )
+    KillCriterionMark.objects.filter(vote=vote).delete()
+    KillCriterionMark.objects.bulk_create(
+        KillCriterionMark(vote=vote, criterion=m.criterion, met=m.met, note=m.note.strip())
+        for m in kill_marks
+    )
+    # The summary leaves the recommendation out: the trail must not unblind the review.
+    audit.record(
+        actor=actor,
+        action="vote.changed" if changed else "vote.cast",
+        project=project,
+        obj=vote,
+        summary=f"{'Changed their vote' if changed else 'Voted'} at {review}",
+    )
+    return vote
+
+
+# --- The decision closes the review ----------------------------------------------------
+
+
+def _clean_new_criteria(criteria: list[NewKillCriterion]) -> list[NewKillCriterion]:
+    cleaned = []
+    for number, criterion in enumerate(criteria, start=1):
+        statement = criterion.statement.strip()
+        if not statement:
+            if criterion.comparison or criterion.target is not None:
+                raise DomainError(
+                    f"Kill criterion {number}: say what evidence it asks for.",
+                    field="kill_criteria",
+                )
+            continue
+        if len(statement) > STATEMENT_MAX:
+            raise DomainError(
+                f"Kill criterion {number}: at most {STATEMENT_MAX} characters.",
+                field="kill_criteria",
+            )
+        comparison = criterion.comparison or ""
+        if comparison and comparison not in KillCriterion.Comparison.values:
+            raise DomainError(
+                f"Kill criterion {number}: compare with ≥, ≤, >, < or =.", field="kill_criteria"
+            )
+        if bool(comparison) != (criterion.target is not None):
+            raise DomainError(
+                f"Kill criterion {number}: a number needs a comparison, and a comparison a number.",
+                field="kill_criteria",
+            )
+        cleaned.append(NewKillCriterion(statement, comparison, criterion.target))
+    if len(cleaned) > KillCriterion.MAXIMUM:
+        raise DomainError(
+            f"At most {KillCriterion.MAXIMUM} kill criteria: keep the ones that matter.",
+            field="kill_criteria",
+        )
+    return cleaned
+
+
+def check_panel(
+    *,
+    project: Project,
+    gate: Gate,
+    decision: str,
+    rationale: str,
+    kill_criteria: list[NewKillCriterion] | None,
+    verdicts: list[KillMark] | None,
+) -> PanelCheck:
+    """The panel's rules for a decision, checked before anything is written."""
+    votes = list(open_votes(project).select_related("voter"))
+    check = PanelCheck(
+        gatekeepers=gatekeepers(project, gate),
+        open_votes=votes,
+        pending=pending_kill_criteria(project),
+    )
+    majority = majority_recommendation([v.recommendation for v in votes if v.recommendation])
+    if majority and majority != decision and not rationale.strip():
+        raise DomainError(
+            f"The majority of the gatekeepers recommend {DecisionKind(majority).label.lower()}: "
+            "give the rationale for deciding against it.",
+            field="rationale",
+        )
+
+    check.verdicts = list(verdicts or [])
+    if decision == DecisionKind.GO or check.verdicts:
+        _check_marks(check.verdicts, check.pending, field_name="kill_verdicts")
+    if (
+        decision == DecisionKind.GO
+        and any(not v.met for v in check.verdicts)
+        and not rationale.strip()
+    ):
+        raise DomainError(
+            "A go with a kill criterion not met overrides it: give the rationale.",
+            field="rationale",
+        )
+
+    check.kill_criteria = _clean_new_criteria(list(kill_criteria or []))
+    registers = decision == DecisionKind.RECYCLE or (
+        decision == DecisionKind.GO and not gate.is_last
+    )
+    if check.kill_criteria and not registers:
+        raise DomainError(
+            "Only a go to a next gate or a recycle registers kill criteria.",
+            field="kill_criteria",
+        )
+    return check
+
+
+def close_review(
+    *, project: Project, gate: Gate, recorded: GateDecision, check: PanelCheck
+) -> None:
+    """Freeze the review's votes with the decision; write its kill criteria and verdicts."""
+    open_votes(project).update(decision=recorded)
+    voted = {v.voter_id for v in check.open_votes}
+    # Gatekeepers who had not voted are on the record as such; the chair's decision speaks for them.
+    Vote.objects.bulk_create(
+        Vote(project=project, gate=gate, voter=person, decision=recorded)
+        for person in check.gatekeepers
+        if person.pk not in voted and person.pk != project.product_manager_id
+    )
+    KillCriterionVerdict.objects.bulk_create(
+        KillCriterionVerdict(
+            criterion=v.criterion, decision=recorded, met=v.met, note=v.note.strip()
+        )
+        for v in check.verdicts
+    )
+    next_gate = gate
+    if recorded.decision == DecisionKind.GO and not gate.is_last:
+        next_gate = Gate.objects.get(number=gate.number + 1)
+    KillCriterion.objects.bulk_create(
+        KillCriterion(
+            decision=recorded,
+            project=project,
+            gate=next_gate,
+            position=position,
+            statement=c.statement,
+            comparison=c.comparison,
+            target=c.target,
+        )
+        for position, c in enumerate(check.kill_criteria, start=1)
+    )
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def _review_opened_on(project: Project) -> datetime.date | None:
+    return project.last_decision_on or project.submitted_on
+
+
+def _remind(project: Project, gate: Gate, person: User, kind: str) -> bool:
+    """E-mail one gatekeeper once per review and kind; False when already done."""
+    reminder, created = VoteReminder.objects.get_or_create(
+        project=project, review_round=project.decisions_count, person=person, kind=kind
+    )
+    if not created:
+        return False
+    notify(
+        to=person,
+        subject=f"[Greenlight] {project.key}: your vote at {gate}",
+        template="gates/email/vote_requested.txt",
+        context={
+            "project": project,
+            "gate": gate,
+            "person": person,
+            "overdue": kind == VoteReminder.Kind.OVERDUE,
+            "days": settings.VOTE_REMINDER_DAYS,
+        },
+    )
+    return True
+
+
+def announce_review(*, project: Project, actor: User | None = None) -> int:
+    """Ask the open review's gatekeepers for their vote; returns how many were e-mailed."""
+    gate = review_gate(project)
+    if gate is None:
+        return 0
+    people = gatekeepers(project, gate)
+    if len(people) < 2:
+        return 0  # the product manager alone: the review works as it always did
+    voted = set(open_votes(project).values_list("voter_id", flat=True))
+    return sum(
+        _remind(project, gate, person, VoteReminder.Kind.OPENED)
+        for person in people
+        if person.pk not in voted and (actor is None or person.pk != actor.pk)
+    )
+
+
+def send_vote_reminders(*, today: datetime.date | None = None) -> int:
+    """Announce open reviews not yet announced, and remind once whoever has not voted
+    ``VOTE_REMINDER_DAYS`` days after the review opened. Returns the e-mails sent."""
+    today = today or timezone.localdate()
+    delay = datetime.timedelta(days=settings.VOTE_REMINDER_DAYS)
+    sent = 0
+    projects = Project.objects.open().select_related("product_manager").order_by("pk")
+    for project in projects.iterator(chunk_size=200):
+        gate = review_gate(project)
+        if gate is None:
+            continue
+        people = gatekeepers(project, gate)
+        if len(people) < 2:
+            continue
+        voted = set(open_votes(project).values_list("voter_id", flat=True))
+        opened = _review_opened_on(project)
+        overdue = opened is not None and today - opened >= delay
+        with transaction.atomic():
+            for person in people:
+                if person.pk in voted:
+                    continue
+                kind = VoteReminder.Kind.OVERDUE if overdue else VoteReminder.Kind.OPENED
+                sent += _remind(project, gate, person, kind)
+    return sent
+
+
+def has_voted(user: User, project: Project) -> bool:
+    """Blind voting: a gatekeeper sees the open review's votes only once they have voted."""
+    if not user.is_authenticated:
+        return False
+    return open_votes(project).filter(voter=user).exclude(recommendation="").exists()

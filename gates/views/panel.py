@@ -1,0 +1,232 @@
+"""The decision panel on the gate review page: who voted, the spread, and your vote.
+
+Blind voting is enforced here as well as in the template: the votes of an
+open review are put in the page's context only for someone who has voted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gates import services
+from gates.forms import KillMarksForm, NewKillCriteriaForm, ScorecardForm, VoteForm
+from gates.models import (
+    Criterion,
+    DecisionKind,
+    Gate,
+    KillCriterion,
+    Vote,
+    majority_recommendation,
+)
+from portfolio.errors import DomainError
+from portfolio.errors import PermissionDenied as ServicePermissionDenied
+from portfolio.models import Project, User
+
+VOTE_PREFIX = "vote"
+
+
+def _average(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def _spread(votes: list[Vote]) -> dict:
+    totals = [v.scorecard_total for v in votes if v.scorecard_total is not None]
+    probabilities = [
+        v.probability_of_success for v in votes if v.probability_of_success is not None
+    ]
+    counts = Counter(v.recommendation for v in votes)
+    return {
+        "score_low": min(totals) if totals else None,
+        "score_high": max(totals) if totals else None,
+        "recommendations": [
+            (kind.value, kind.label, counts[kind.value]) for kind in DecisionKind if counts[kind]
+        ],
+        "probability_low": min(probabilities) if probabilities else None,
+        "probability_high": max(probabilities) if probabilities else None,
+        "probability_mean": _average(probabilities),
+    }
+
+
+def _average_scorecard(criteria: list[Criterion], votes: list[Vote]) -> list[dict]:
+    """Per criterion: the mean should-meet score, or how many judged a must-meet met."""
+    answers: dict[int, list] = {c.pk: [] for c in criteria}
+    for vote in votes:
+        for score in vote.scores.all():
+            if score.criterion_id in answers:
+                answers[score.criterion_id].append(score)
+    rows = []
+    for criterion in criteria:
+        given = answers[criterion.pk]
+        if criterion.is_must_meet:
+            met = sum(1 for s in given if s.met)
+            rows.append({"criterion": criterion, "met": met, "answered": len(given)})
+        else:
+            scores = [Decimal(s.score) for s in given if s.score is not None]
+            rows.append(
+                {"criterion": criterion, "average": _average(scores), "answered": len(scores)}
+            )
+    return rows
+
+
+def _vote_forms(
+    project: Project, gate: Gate, criteria: list[Criterion], pending, my_vote: Vote | None
+) -> dict:
+    """Unbound forms showing the viewer's current vote, if any."""
+    initial = {"gate": gate.number, "review_round": project.decisions_count}
+    score_initial, mark_initial = {}, {}
+    if my_vote is not None and my_vote.recommendation:
+        initial.update(
+            recommendation=my_vote.recommendation,
+            probability_of_success=my_vote.probability_of_success,
+            comment=my_vote.comment,
+        )
+        for score in my_vote.scores.all():
+            criterion = score.criterion
+            if criterion.is_must_meet:
+                score_initial[ScorecardForm.field_name(criterion)] = "yes" if score.met else "no"
+            else:
+                score_initial[ScorecardForm.field_name(criterion)] = str(score.score)
+        for mark in my_vote.kill_marks.all():
+            mark_initial[f"kill_{mark.criterion_id}"] = "met" if mark.met else "not_met"
+            mark_initial[f"kill_{mark.criterion_id}_note"] = mark.note
+    return {
+        "vote_form": VoteForm(initial=initial, prefix=VOTE_PREFIX),
+        "vote_scorecard": ScorecardForm(
+            criteria=criteria, initial=score_initial, prefix=VOTE_PREFIX
+        ),
+        "vote_marks": KillMarksForm(criteria=pending, initial=mark_initial, prefix=VOTE_PREFIX),
+    }
+
+
+def panel_context(
+    project: Project,
+    viewer: User,
+    criteria: list[Criterion],
+    *,
+    bound_vote_forms: dict | None = None,
+    verdicts: KillMarksForm | None = None,
+    new_kill_criteria: NewKillCriteriaForm | None = None,
+) -> dict:
+    """The panel's part of the review page's context."""
+    gate = services.review_gate(project)
+    if gate is None:
+        return {"panel": None}
+    people = services.gatekeepers(project, gate)
+    votes = list(
+        services.open_votes(project)
+        .exclude(recommendation="")
+        .select_related("voter")
+        .prefetch_related("scores__criterion", "kill_marks")
+    )
+    by_voter = {v.voter_id: v for v in votes}
+    my_vote = by_voter.get(viewer.pk)
+    may_see = my_vote is not None
+    pending = services.pending_kill_criteria(project)
+    marks: dict[int, list] = {c.pk: [] for c in pending}
+    if may_see:
+        for vote in votes:
+            for mark in vote.kill_marks.all():
+                if mark.criterion_id in marks:
+                    marks[mark.criterion_id].append((vote.voter, mark))
+    is_keeper = any(person.pk == viewer.pk for person in people)
+    panel = {
+        "gate": gate,
+        "roster": [
+            {
+                "person": person,
+                "is_chair": person.pk == project.product_manager_id,
+                "vote": by_voter.get(person.pk),
+            }
+            for person in people
+        ],
+        # The product manager alone, with no vote cast: nothing to show, as before the panel.
+        "shown": len(people) > 1 or bool(votes),
+        "voted_count": sum(1 for person in people if person.pk in by_voter),
+        "size": len(people),
+        "is_gatekeeper": is_keeper,
+        "may_see": may_see,
+        "my_vote": my_vote,
+        "votes": votes if may_see else [],
+        "spread": _spread(votes) if may_see and votes else None,
+        "average_scorecard": _average_scorecard(criteria, votes) if may_see and votes else [],
+        "majority": majority_recommendation([v.recommendation for v in votes]) if may_see else None,
+        "pending": [(c, marks[c.pk]) for c in pending],
+    }
+    context = {"panel": panel}
+    # With the product manager alone the review works as it always did: the decision is the vote.
+    if is_keeper and len(people) > 1:
+        context.update(bound_vote_forms or _vote_forms(project, gate, criteria, pending, my_vote))
+    context["verdicts"] = verdicts or KillMarksForm(criteria=pending, prefix="verdict")
+    context["new_kill_criteria"] = new_kill_criteria or NewKillCriteriaForm(prefix="next")
+    return context
+
+
+def decision_panel_forms(request: HttpRequest, project: Project) -> tuple:
+    """The chair's verdicts on the kill criteria and the next review's, bound to a POST."""
+    verdicts = KillMarksForm(
+        request.POST, criteria=services.pending_kill_criteria(project), prefix="verdict"
+    )
+    new_kill_criteria = NewKillCriteriaForm(request.POST, prefix="next")
+    return verdicts, new_kill_criteria
+
+
+@login_required
+@require_POST
+def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
+    from gates.views.reviews import REVIEW_TEMPLATE, _get_reviewable_project, _review_context
+
+    project = _get_reviewable_project(request, key)
+    gate = services.review_gate(project)
+    if gate is None or not services.is_gatekeeper(request.user, project, gate):
+        raise PermissionDenied
+    criteria = list(Criterion.objects.filter(gate=gate, is_active=True).select_related("gate"))
+    pending: list[KillCriterion] = services.pending_kill_criteria(project)
+    form = VoteForm(request.POST, prefix=VOTE_PREFIX)
+    scorecard = ScorecardForm(request.POST, criteria=criteria, prefix=VOTE_PREFIX)
+    marks = KillMarksForm(request.POST, criteria=pending, prefix=VOTE_PREFIX)
+    had_voted = services.has_voted(request.user, project)
+    if form.is_valid() and scorecard.is_valid() and marks.is_valid():
+        data = form.cleaned_data
+        try:
+            vote = services.cast_vote(
+                project=project,
+                gate=data["gate"],
+                actor=request.user,
+                recommendation=data["recommendation"],
+                probability_of_success=data["probability_of_success"],
+                comment=data["comment"],
+                scores=scorecard.scores(),
+                kill_marks=marks.marks(),
+                review_round=data["review_round"],
+            )
+        except ServicePermissionDenied:
+            raise PermissionDenied from None
+        except DomainError as error:
+            target = form if error.field in form.fields else marks
+            if error.field == "scores":
+                target = scorecard
+            target.add_error(error.field if error.field in target.fields else None, error.message)
+        else:
+            verb = "changed" if had_voted else "recorded"
+            messages.success(
+                request,
+                f"Your {vote.get_recommendation_display().lower()} vote is {verb}; "
+                "the other gatekeepers' votes are shown below.",
+            )
+            return redirect(reverse("gate_review", args=[project.key]) + "#panel")
+    project.refresh_from_db()
+    context = _review_context(
+        project,
+        viewer=request.user,
+        bound_vote_forms={"vote_form": form, "vote_scorecard": scorecard, "vote_marks": marks},
+    )
+    return render(request, REVIEW_TEMPLATE, context, status=400)

@@ -1,0 +1,367 @@
+"""The decision panel's services: who judges, blind votes, the majority, kill criteria."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from gates.models import (
+    AppendOnlyError,
+    FrozenAfterDecisionError,
+    Gatekeeper,
+    KillCriterion,
+    Vote,
+    VoteScore,
+)
+from gates.services import (
+    KillMark,
+    NewKillCriterion,
+    cast_vote,
+    gatekeepers,
+    has_voted,
+    pending_kill_criteria,
+    record_decision,
+    send_vote_reminders,
+)
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import Role
+from tests.conftest import make_project, make_user
+from tests.gates.helpers import add_estimate, add_study, full_marks, gate
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2026, 1, 10)
+
+
+@pytest.fixture
+def at_gate_3(alice, bob, carol):
+    """A project at gate 3 whose estimate Carol wrote: Bob chairs, Carol judges with him."""
+    project = make_project(researcher=alice, product_manager=bob, current_gate=3, decisions_count=2)
+    add_study(project, alice)
+    add_estimate(project, carol)
+    return project
+
+
+def vote(project, actor, recommendation="go", **kw):
+    kw.setdefault("probability_of_success", Decimal("0.6"))
+    return cast_vote(
+        project=project, gate=project.current_gate, actor=actor, recommendation=recommendation, **kw
+    )
+
+
+def decide(project, actor, decision="go", **kw):
+    if decision == "go":
+        kw.setdefault("scores", full_marks(project.current_gate))
+    if decision in ("kill", "hold"):
+        kw.setdefault("rationale", "Because.")
+    return record_decision(
+        project=project,
+        gate=project.current_gate,
+        decision=decision,
+        actor=actor,
+        decided_on=DAY,
+        **kw,
+    )
+
+
+# --- Who judges -------------------------------------------------------------------
+
+
+def test_gate_1_is_judged_by_the_product_manager_alone(project, bob, carol, erin):
+    assert gatekeepers(project, gate(1)) == [bob]
+
+
+def test_gates_2_and_3_add_the_projects_architect_and_gate_4_the_executives(
+    at_gate_3, bob, carol, erin
+):
+    other_architect = make_user("arnold@example.com", Role.ARCHITECT)
+    assert gatekeepers(at_gate_3, gate(2)) == [bob, carol]
+    assert gatekeepers(at_gate_3, gate(3)) == [bob, carol]
+    assert other_architect not in gatekeepers(at_gate_3, gate(3))
+    assert gatekeepers(at_gate_3, gate(4)) == [bob, carol, erin]
+
+
+def test_an_admin_adds_a_named_person_or_a_role_to_a_gate(project, bob, carol, pete):
+    Gatekeeper.objects.create(gate=gate(1), kind=Gatekeeper.Kind.PERSON, person=pete)
+    Gatekeeper.objects.create(gate=gate(1), kind=Gatekeeper.Kind.ROLE, role=Role.ARCHITECT)
+    assert gatekeepers(project, gate(1)) == [bob, pete, carol]
+
+
+# --- Voting -----------------------------------------------------------------------------
+
+
+def test_a_gatekeeper_votes_and_can_change_the_vote_until_the_decision(at_gate_3, carol):
+    vote(at_gate_3, carol, "kill", comment="Too costly.", scores=full_marks(3, score=3))
+    changed = vote(at_gate_3, carol, "hold", comment="Wait for the pilot.")
+    assert Vote.objects.count() == 1
+    assert (changed.recommendation, changed.comment) == ("hold", "Wait for the pilot.")
+    assert VoteScore.objects.filter(vote=changed).count() == 0
+
+
+def test_someone_who_is_not_a_gatekeeper_cannot_vote(at_gate_3, erin, pete):
+    for outsider in (erin, pete):
+        with pytest.raises(PermissionDenied):
+            vote(at_gate_3, outsider)
+    assert not Vote.objects.exists()
+
+
+def test_votes_are_blind_until_you_have_voted(at_gate_3, bob, carol):
+    vote(at_gate_3, carol, "kill")
+    assert not has_voted(bob, at_gate_3)
+    vote(at_gate_3, bob, "go")
+    assert has_voted(bob, at_gate_3)
+
+
+def test_the_decision_freezes_the_votes(at_gate_3, bob, carol):
+    cast = vote(at_gate_3, carol, "go", scores=full_marks(3))
+    decision = decide(at_gate_3, bob, "go")
+    cast.refresh_from_db()
+    assert cast.decision == decision
+    cast.comment = "Changed my mind"
+    with pytest.raises(FrozenAfterDecisionError):
+        cast.save()
+    with pytest.raises(FrozenAfterDecisionError):
+        cast.delete()
+    with pytest.raises(FrozenAfterDecisionError):
+        Vote.objects.filter(pk=cast.pk).update(comment="edited")
+    with pytest.raises(FrozenAfterDecisionError):
+        VoteScore.objects.filter(vote=cast).delete()
+    assert Vote.objects.get(pk=cast.pk).comment == ""
+
+
+def test_a_vote_for_a_review_already_decided_is_refused(at_gate_3, bob, carol):
+    seen_round = at_gate_3.decisions_count
+    decide(at_gate_3, bob, "hold")
+    with pytest.raises(DomainError, match="recorded before your vote"):
+        vote(at_gate_3, carol, "go", review_round=seen_round)
+
+
+# --- The majority --------------------------------------------------------------------
+
+
+def test_deciding_against_the_majority_needs_a_rationale(at_gate_3, bob, carol):
+    vote(at_gate_3, carol, "kill")
+    vote(at_gate_3, bob, "kill")
+    with pytest.raises(DomainError, match="majority") as refused:
+        decide(at_gate_3, bob, "go")
+    assert refused.value.field == "rationale"
+    decision = decide(at_gate_3, bob, "go", rationale="The pilot customer signed yesterday.")
+    assert decision.against_majority
+    assert [v.voter for v in decision.dissenters] == [carol, bob]
+
+
+def test_a_tie_is_no_majority(at_gate_3, bob, carol):
+    vote(at_gate_3, carol, "kill")
+    vote(at_gate_3, bob, "go")
+    decision = decide(at_gate_3, bob, "recycle")
+    assert decision.majority is None
+    assert not decision.against_majority
+
+
+def test_deciding_without_a_quorum_is_recorded(at_gate_3, bob, carol):
+    decision = decide(at_gate_3, bob, "go")
+    assert decision.without_quorum
+    absent = decision.votes.get()
+    assert (absent.voter, absent.recommendation) == (carol, "")
+
+
+def test_with_the_product_manager_alone_the_review_works_as_before(project, bob):
+    decision = decide(project, bob, "go")
+    assert not decision.votes.exists()
+    assert not (decision.without_quorum or decision.against_majority)
+
+
+# --- Kill criteria --------------------------------------------------------------------
+
+
+@pytest.fixture
+def at_gate_2(alice, bob, carol):
+    project = make_project(researcher=alice, product_manager=bob, current_gate=2, decisions_count=1)
+    add_study(project, alice)
+    return project
+
+
+CRITERIA = [
+    NewKillCriterion("Precision on the 2025 hold-out", ">=", Decimal("0.8")),
+    NewKillCriterion("Signed data-access agreement"),
+]
+
+
+def test_a_go_registers_kill_criteria_for_the_next_review(at_gate_2, bob, carol):
+    decision = decide(at_gate_2, bob, "go", kill_criteria=CRITERIA)
+    registered = list(decision.kill_criteria.all())
+    assert [(c.position, c.gate.number, c.threshold) for c in registered] == [
+        (1, 3, ">= 0.8"),
+        (2, 3, ""),
+    ]
+    at_gate_2.refresh_from_db()
+    assert pending_kill_criteria(at_gate_2) == registered
+    with pytest.raises(AppendOnlyError):
+        registered[0].delete()
+
+
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        ([NewKillCriterion(f"Evidence {n}") for n in range(6)], "At most 5"),
+        ([NewKillCriterion("Precision", ">=")], "needs a comparison"),
+        ([NewKillCriterion("Precision", "", Decimal(1))], "needs a comparison"),
+        ([NewKillCriterion("", ">=", Decimal(1))], "say what evidence"),
+    ],
+)
+def test_bad_kill_criteria_are_refused_and_nothing_is_recorded(at_gate_2, bob, criteria, message):
+    with pytest.raises(DomainError, match=message):
+        decide(at_gate_2, bob, "go", kill_criteria=criteria)
+    assert not KillCriterion.objects.exists()
+    assert not at_gate_2.decisions.exists()
+
+
+def test_a_kill_registers_no_kill_criteria(at_gate_2, bob):
+    with pytest.raises(DomainError, match="Only a go"):
+        decide(at_gate_2, bob, "kill", kill_criteria=CRITERIA)
+
+
+@pytest.fixture
+def with_criteria(at_gate_2, bob, carol):
+    decide(at_gate_2, bob, "go", kill_criteria=CRITERIA)
+    add_estimate(at_gate_2, carol)
+    at_gate_2.refresh_from_db()
+    return at_gate_2
+
+
+def test_each_gatekeeper_marks_every_kill_criterion(with_criteria, carol):
+    first, second = pending_kill_criteria(with_criteria)
+    with pytest.raises(DomainError, match="Signed data-access"):
+        vote(with_criteria, carol, "go", kill_marks=[KillMark(first, True)])
+    cast = vote(
+        with_criteria,
+        carol,
+        "kill",
+        kill_marks=[KillMark(first, True, "0.83"), KillMark(second, False, "Legal says May.")],
+    )
+    assert sorted((m.met, m.note) for m in cast.kill_marks.all()) == [
+        (False, "Legal says May."),
+        (True, "0.83"),
+    ]
+
+
+def test_a_go_needs_the_chairs_verdict_on_each_kill_criterion(with_criteria, bob):
+    first, _ = pending_kill_criteria(with_criteria)
+    with pytest.raises(DomainError, match="met or not met"):
+        decide(with_criteria, bob, "go", kill_verdicts=[KillMark(first, True)])
+
+
+def test_a_go_with_a_kill_criterion_not_met_is_an_override_needing_a_rationale(with_criteria, bob):
+    first, second = pending_kill_criteria(with_criteria)
+    verdicts = [KillMark(first, True), KillMark(second, False, "Signed next month.")]
+    with pytest.raises(DomainError, match="overrides") as refused:
+        decide(with_criteria, bob, "go", kill_verdicts=verdicts)
+    assert refused.value.field == "rationale"
+    decision = decide(
+        with_criteria, bob, "go", kill_verdicts=verdicts, rationale="Legal has approved it."
+    )
+    assert decision.overrides_kill_criteria
+    assert [(v.criterion, v.met) for v in decision.kill_verdicts.all()] == [
+        (first, True),
+        (second, False),
+    ]
+    with_criteria.refresh_from_db()
+    assert pending_kill_criteria(with_criteria) == []
+
+
+def test_a_go_with_every_kill_criterion_met_is_no_override(with_criteria, bob):
+    verdicts = [KillMark(c, True) for c in pending_kill_criteria(with_criteria)]
+    assert not decide(with_criteria, bob, "go", kill_verdicts=verdicts).overrides_kill_criteria
+
+
+def test_a_hold_leaves_the_kill_criteria_for_the_decision_after_it(with_criteria, bob):
+    decide(with_criteria, bob, "hold")
+    with_criteria.refresh_from_db()
+    assert len(pending_kill_criteria(with_criteria)) == 2
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def test_gatekeepers_are_e_mailed_when_a_review_opens(
+    at_gate_2, bob, carol, erin, django_capture_on_commit_callbacks
+):
+    add_estimate(at_gate_2, carol)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(at_gate_2, bob, "go")
+    asked = [m for m in mail.outbox if "your vote" in m.subject]
+    assert [m.to for m in asked] == [[carol.email]]
+    assert "/gate-review/" in asked[0].body
+
+
+def test_those_who_have_not_voted_are_reminded_once_after_the_delay(
+    at_gate_3, bob, carol, settings, django_capture_on_commit_callbacks
+):
+    settings.VOTE_REMINDER_DAYS = 3
+    at_gate_3.last_decision_on = DAY
+    at_gate_3.save()
+    assert send_vote_reminders(today=DAY) == 2  # the review's first call: both are asked
+    mail.outbox.clear()
+    vote(at_gate_3, bob, "go")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_vote_reminders(today=DAY + datetime.timedelta(days=2)) == 0
+        assert send_vote_reminders(today=DAY + datetime.timedelta(days=3)) == 1
+        assert send_vote_reminders(today=DAY + datetime.timedelta(days=9)) == 0
+    assert [m.to for m in mail.outbox] == [[carol.email]]
+    assert "reminder" in mail.outbox[0].body.lower()
+
+
+@pytest.mark.postgres
+def test_the_database_itself_refuses_to_change_a_decided_vote_or_a_kill_criterion(
+    at_gate_3, bob, carol
+):
+    from django.db import IntegrityError, connection, transaction
+
+    cast = vote(at_gate_3, carol, "go", scores=full_marks(3))
+    with connection.cursor() as cursor:  # still open: a plain change goes through
+        cursor.execute("UPDATE gates_vote SET comment = 'open' WHERE id = %s", [cast.pk])
+    decide(at_gate_3, bob, "go", kill_criteria=[NewKillCriterion("Signed agreement")])
+    refused = [
+        ("UPDATE gates_vote SET comment = 'edited' WHERE id = %s", cast.pk),
+        ("DELETE FROM gates_votescore WHERE vote_id = %s", cast.pk),
+        ("DELETE FROM gates_killcriterion WHERE project_id = %s", at_gate_3.pk),
+    ]
+    for sql, pk in refused:
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+    assert Vote.objects.get(pk=cast.pk).comment == "open"
+
+
+def test_an_admin_edits_a_gates_gatekeepers_in_the_admin(client, adam, pete):
+    from django.urls import reverse
+
+    from gates.models import Gate
+
+    gate_1 = Gate.objects.get(number=1)
+    client.force_login(adam)
+    page = client.get(reverse("admin:gates_gate_change", args=[gate_1.pk]))
+    assert page.status_code == 200
+    assert b"gatekeepers-TOTAL_FORMS" in page.content
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in ("name", "purpose")}
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{prefix}-{name}"] = management[name].value()
+        for number, inline in enumerate(formset.formset.forms):
+            for name in inline.fields:
+                value = inline[name].value()
+                if value is not None and not (isinstance(value, bool) and not value):
+                    data[f"{prefix}-{number}-{name}"] = value
+    data["gatekeepers-TOTAL_FORMS"] = "1"
+    data["gatekeepers-0-kind"] = "person"
+    data["gatekeepers-0-person"] = str(pete.pk)
+    response = client.post(reverse("admin:gates_gate_change", args=[gate_1.pk]), data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert list(Gatekeeper.objects.filter(gate=gate_1).values_list("person", flat=True)) == [
+        pete.pk
+    ]
