@@ -27,7 +27,7 @@ def copy_criteria(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("gates", "0006_import_jobs"),
+        ("gates", "0008_panel_defaults_and_freeze_triggers"),
     ]
 
     operations = [
