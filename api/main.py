@@ -18,6 +18,7 @@ from api.routers import (
     deliverables,
     metrics,
     money,
+    panel,
     plan,
     projects,
 )
@@ -56,5 +57,15 @@ api = GreenlightAPI(
     docs_url=None,  # served by api.views.docs, from our own static files (CSP)
 )
 problems.install(api)
-for module in (projects, decisions, deliverables, money, artifacts, audit, metrics, plan):
+for module in (
+    projects,
+    decisions,
+    panel,
+    deliverables,
+    money,
+    artifacts,
+    audit,
+    metrics,
+    plan,
+):
     api.add_router("", module.router)

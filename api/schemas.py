@@ -156,6 +156,18 @@ class ScoreIn(Input):
     score: int | None = Field(None, ge=0, le=10, description="0–10, for a should-meet criterion.")
 
 
+class NewKillCriterionIn(Input):
+    statement: str = Field(min_length=1, max_length=500)
+    comparison: Literal["", ">=", "<=", ">", "<", "="] = ""
+    target: Decimal | None = None
+
+
+class KillVerdictIn(Input):
+    criterion: int = Field(description="A pending kill criterion's id (GET …/review).")
+    met: bool
+    note: str = Field("", max_length=2_000)
+
+
 class DecisionIn(Input):
     gate: int = Field(ge=1, le=4)
     decision: Literal["go", "kill", "hold", "recycle"]
@@ -164,6 +176,17 @@ class DecisionIn(Input):
     probability_of_success: ProbabilityIn | None = None
     rationale: str = Field("", max_length=10_000)
     scores: list[ScoreIn] = Field(default_factory=list, max_length=100)
+    kill_criteria: list[NewKillCriterionIn] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Evidence that would kill the project at the next review (a go or a recycle).",
+    )
+    kill_verdicts: list[KillVerdictIn] = Field(
+        default_factory=list, max_length=20, description="The chair's verdict on each pending one."
+    )
+    decisions_seen: int | None = Field(
+        None, ge=0, description="Decisions you saw: refused if another was recorded since."
+    )
 
 
 # --- Deliverables -------------------------------------------------------------------------------

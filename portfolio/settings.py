@@ -172,6 +172,8 @@ SCHEDULED_TASKS = {
         "weekday": 0,  # Monday
         "at": env_str("DIGEST_AT", "07:00"),
     },
+    # Gatekeepers who have not voted: when a review opens, and after VOTE_REMINDER_DAYS.
+    "vote-reminders": {"task": "gates.tasks.send_vote_reminders", "at": "08:00"},
 }
 
 AUTH_USER_MODEL = "portfolio.User"

@@ -81,6 +81,19 @@ def record_decision(request: HttpRequest, key: str, payload: schemas.DecisionIn)
                 field=f"scores[{index}].criterion",
             )
         scores.append(services.Score(criterion=criterion, met=answer.met, score=answer.score))
+    pending = {c.pk: c for c in services.pending_kill_criteria(project)}
+    verdicts = []
+    for index, verdict in enumerate(payload.kill_verdicts):
+        criterion = pending.get(verdict.criterion)
+        if criterion is None:
+            raise problems.ApiProblem(
+                422,
+                "rule",
+                "Refused by the process rules",
+                f"{verdict.criterion} is not a kill criterion this review judges.",
+                field=f"kill_verdicts[{index}].criterion",
+            )
+        verdicts.append(services.KillMark(criterion=criterion, met=verdict.met, note=verdict.note))
     decision = services.record_decision(
         project=project,
         gate=payload.gate,
@@ -91,6 +104,14 @@ def record_decision(request: HttpRequest, key: str, payload: schemas.DecisionIn)
         probability_of_success=payload.probability_of_success,
         rationale=payload.rationale,
         scores=scores,
+        kill_criteria=[
+            services.NewKillCriterion(
+                statement=c.statement, comparison=c.comparison, target=c.target
+            )
+            for c in payload.kill_criteria
+        ],
+        kill_verdicts=verdicts,
+        decisions_seen=payload.decisions_seen,
     )
     decision = (
         GateDecision.objects.select_related("gate", "decided_by")

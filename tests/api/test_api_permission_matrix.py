@@ -78,6 +78,16 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/projects/{key}/artifacts"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/audit"): PROJECT_READ,
     ("GET", "/api/v1/metrics"): [Call(None, everyone(403, **DASHBOARD_READERS))],
+    # The decision panel: the review for those who decide and its gatekeepers (here, with the
+    # default panel, the product manager and the executives); kill criteria as history.
+    ("GET", "/api/v1/projects/{key}/review"): [
+        Call("active", everyone(403, bob=200, erin=200)),
+        Call("draft", everyone(404, alice=403), label="draft"),
+    ],
+    ("PUT", "/api/v1/projects/{key}/review/vote"): [
+        Call("active", everyone(403, bob=200), {"gate": 1, "recommendation": "hold"}),
+    ],
+    ("GET", "/api/v1/projects/{key}/kill-criteria"): PROJECT_READ,
     # Planning: product managers, executives, admins; the ask: the project's researcher or PM.
     ("GET", "/api/v1/plan"): [Call(None, everyone(403, bob=200, pete=200, erin=200, adam=200))],
     ("PUT", "/api/v1/projects/{key}/next-stage-ask"): [

@@ -141,3 +141,10 @@ def test_the_review_page_costs_the_same_queries_with_more_votes(
 def test_the_reminder_command_reports_what_it_sent(at_gate_3, capsys):
     call_command("send_vote_reminders", "--today", "2026-03-01")
     assert "2 vote reminders sent" in capsys.readouterr().out
+
+
+def test_the_workers_send_the_reminders_every_day(at_gate_3, settings):
+    from gates.tasks import send_vote_reminders
+
+    assert settings.SCHEDULED_TASKS["vote-reminders"]["task"] == "gates.tasks.send_vote_reminders"
+    assert send_vote_reminders.call() == "2 vote reminders sent"
