@@ -48,8 +48,7 @@ from portfolio.models import (
     Status,
     User,
 )
-from tests.conftest import PASSWORD, make_project
-from tests.portfolio.helpers import greenlight
+from tests.builders import PASSWORD, greenlight, make_project
 
 EXAMPLES = int(os.environ.get("GREENLIGHT_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(

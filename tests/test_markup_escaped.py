@@ -17,7 +17,7 @@ from gates.models import ArchitectureEstimate, BusinessCase, Criterion, Feasibil
 from gates.services import record_decision
 from portfolio import services
 from portfolio.models import Artifact
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def mark(name: str) -> str:

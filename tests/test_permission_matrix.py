@@ -48,8 +48,7 @@ from portfolio.models import (
     Status,
     User,
 )
-from tests.conftest import PASSWORD, make_project, make_user
-from tests.portfolio.helpers import greenlight
+from tests.builders import PASSWORD, greenlight, make_project, make_user
 
 # The personas of tests/conftest.py, plus someone with no role who holds only the
 # dashboard permission.

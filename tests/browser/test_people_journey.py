@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
 from portfolio.models import AuditEntry, Role
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,7 +17,7 @@ from gates.interchange.export import ONLY_WITH_ROWS
 from gates.models import CriterionScore, GateDecision
 from portfolio import metrics
 from portfolio.models import AuditEntry, Outcome, Project, SpendEntry, SpendMonth, Status, User
-from tests.conftest import make_project
+from tests.builders import make_project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 AS_OF = [datetime.date(2024, 6, 30), datetime.date(2026, 6, 30), datetime.date(2026, 11, 20)]

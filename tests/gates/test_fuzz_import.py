@@ -36,7 +36,7 @@ from gates.interchange import (
 from gates.models import CriterionScore, GateDecision
 from portfolio.models import AuditEntry, Outcome, Project, SpendEntry, SpendMonth, User
 from portfolio.rollups import check_spend_months
-from tests.conftest import make_project
+from tests.builders import make_project
 
 EXAMPLES = int(os.environ.get("GREENLIGHT_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(

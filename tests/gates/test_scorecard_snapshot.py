@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gates.models import Criterion, CriterionScore
 from gates.services import record_decision
-from tests.gates.helpers import full_marks
+from tests.builders import full_marks
 
 
 def test_a_recorded_score_keeps_the_criterions_name_kind_and_weight(client, project, bob):

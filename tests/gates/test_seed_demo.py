@@ -28,7 +28,7 @@ from portfolio.models import (
     Status,
     User,
 )
-from tests.conftest import make_project
+from tests.builders import make_project
 
 COUNTED = (
     User,

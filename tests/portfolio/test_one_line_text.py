@@ -13,7 +13,7 @@ from gates.services import save_architecture_estimate
 from portfolio import services
 from portfolio.errors import DomainError
 from portfolio.models import AuditEntry, Project, Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 INJECTION = "Churn model\r\nBcc: victim@evil.example"
 RLO = "Invoice \u202egnp.exe"

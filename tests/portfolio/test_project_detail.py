@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from portfolio import services
 from portfolio.models import Status
-from tests.conftest import make_project
-from tests.portfolio.helpers import decide, feasibility_study, greenlight
+from tests.builders import add_study, decide, greenlight, make_project
 
 
 def url(project) -> str:
@@ -99,7 +98,7 @@ def test_it_shows_the_timeline(client, project, alice, bob):
         amount=Decimal("1234.50"),
         category="compute",
     )
-    feasibility_study(project, alice)
+    add_study(project, alice)
     client.force_login(alice)
     response = client.get(url(project))
     body = response.content.decode()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.models import Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 URL = reverse("project_list")
 CSV_URL = reverse("project_list_csv")

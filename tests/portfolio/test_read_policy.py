@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portfolio import access
 from portfolio.models import Role
-from tests.gates.helpers import add_business_case, add_estimate, add_study
+from tests.builders import add_business_case, add_estimate, add_study
 
 
 @pytest.mark.parametrize("role", Role.values)

@@ -9,7 +9,7 @@ from portfolio import access
 from portfolio.access import READ_BY_EVERY_ROLE
 from portfolio.models import Role, Status
 from portfolio.roles import ROLE_PERMISSIONS, ensure_roles
-from tests.conftest import make_project, make_user
+from tests.builders import make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
