@@ -49,7 +49,7 @@ class GateAdmin(AuditedAdmin):
 
 class ScoreInline(ReadOnlyInline):
     model = CriterionScore
-    fields = ["criterion", "met", "score", "weight"]
+    fields = ["criterion_name", "criterion_kind", "met", "score", "weight"]
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):

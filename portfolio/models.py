@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portfolio.process import STATUS_LABELS
+from portfolio.validators import validate_one_line
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 PROBABILITY = {
@@ -78,7 +79,7 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("e-mail address", unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, validators=[validate_one_line])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -204,7 +205,7 @@ class Project(models.Model):
     """
 
     key = models.CharField(max_length=32, unique=True, validators=[project_key_validator])
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_one_line])
     research_type = models.CharField(max_length=16, choices=ResearchType.choices)
     bucket = models.CharField(max_length=16, choices=Bucket.choices)
     researcher = models.ForeignKey(
@@ -454,11 +455,14 @@ class Artifact(models.Model):
     )
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="artifacts")
     kind = models.CharField(max_length=16, choices=ArtifactKind.choices)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_one_line])
     created_on = models.DateField(help_text="When the project produced it.")
     description = models.TextField(blank=True)
     location = models.CharField(
-        max_length=500, blank=True, help_text="Where to find it: a URL, a registry path."
+        max_length=500,
+        blank=True,
+        validators=[validate_one_line],
+        help_text="Where to find it: a URL, a registry path.",
     )
     registered_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -73,6 +73,31 @@ def project(alice, bob) -> Project:
     return builders.make_project(researcher=alice, product_manager=bob)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with every other session to it ended before the drop.
+
+    Connections opened while Playwright's event loop ran belong to another context and
+    are never closed by Django; PostgreSQL then refused to drop the test database
+    ("being accessed by other users"), pytest-django turned that into a warning, and a
+    user's own server kept test_greenlight. End them first (our own role's sessions,
+    which PostgreSQL allows without superuser).
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+
+
 @pytest.fixture
 def database_tasks(settings):
     """Tasks are stored for a worker (django-tasks-db), as in production."""

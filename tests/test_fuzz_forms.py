@@ -261,7 +261,7 @@ def _redirected(response) -> bool:
 def _decision_recorded(response) -> bool:
     # With htmx a recorded decision answers 200 with the review and its summary.
     return _redirected(response) or (
-        response.status_code == 200 and b"has been e-mailed" in response.content
+        response.status_code == 200 and b" recorded; " in response.content
     )
 
 

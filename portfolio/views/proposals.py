@@ -101,7 +101,7 @@ def proposal_submit(request: HttpRequest, key: str) -> HttpResponse:
         )
     messages.success(
         request,
-        f"{project.key} is submitted and waits at gate 1. "
-        f"{project.product_manager} has been e-mailed to review it.",
+        f"{project.key} is submitted and waits at gate 1; "
+        f"{project.notice.sentence()} to review it.",
     )
     return redirect(project)
