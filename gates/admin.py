@@ -13,7 +13,7 @@ from gates.models import (
     Gatekeeper,
     RequiredDeliverable,
 )
-from portfolio.admin import AuditedAdmin, ReadOnlyAdmin
+from portfolio.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 class CriterionInline(admin.TabularInline):
@@ -47,22 +47,17 @@ class GateAdmin(AuditedAdmin):
         return False  # decisions refer to gates
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ReadOnlyInline):
     model = CriterionScore
-    fields = ["criterion", "met", "score", "weight"]
+    fields = ["criterion_name", "criterion_kind", "met", "score", "weight"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
 
 @admin.register(GateDecision)
-class GateDecisionAdmin(admin.ModelAdmin):
+class GateDecisionAdmin(ReadOnlyAdmin):
     """Read-only: decisions are history, recorded only through the gate review."""
 
     list_display = ["project", "gate", "decision", "decided_on", "decided_by", "funding_granted"]
@@ -70,15 +65,6 @@ class GateDecisionAdmin(admin.ModelAdmin):
     search_fields = ["project__key", "decided_by__email", "rationale"]
     date_hierarchy = "decided_on"
     inlines = [ScoreInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FeasibilityStudy, ArchitectureEstimate, BusinessCase)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gates.views import import_jobs, interchange, panel, reviews
+from gates.views import history, import_jobs, interchange, panel, reviews
 
 urlpatterns = [
     path("projects/<str:key>/gate-review/", reviews.gate_review, name="gate_review"),
@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path(
         "projects/<str:key>/business-case/", reviews.business_case_edit, name="business_case_edit"
+    ),
+    path(
+        "projects/<str:key>/replaced/<int:pk>/",
+        history.replaced_history,
+        name="replaced_history",
     ),
     path("portfolio/import/", interchange.portfolio_import, name="portfolio_import"),
     path("portfolio/imports/", import_jobs.import_jobs, name="import_jobs"),

@@ -17,6 +17,31 @@ def _is_admin(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.ADMIN)
 
 
+# The read policy, stated once. Whoever may open a submitted project reads all of its
+# record, whatever their role: deliverables, decisions and scorecards, spend, outcomes
+# and artifacts. The process is open inside the company: a researcher argues their gate
+# with the product manager's business case in view, an architect prices with the study
+# in view. Who may *open* a project is ProjectQuerySet.visible_to (drafts: their author
+# alone). The role groups' view permissions (the Django admin) are derived from this
+# list (portfolio/roles.py), so the two cannot disagree again.
+READ_BY_EVERY_ROLE = (
+    "portfolio.view_project",
+    "portfolio.view_spendentry",
+    "portfolio.view_outcome",
+    "portfolio.view_artifact",
+    "gates.view_feasibilitystudy",
+    "gates.view_architectureestimate",
+    "gates.view_businesscase",
+    "gates.view_gatedecision",
+    "gates.view_criterionscore",
+)
+
+
+def can_read_project_record(user: User, project: Project) -> bool:
+    """Deliverables, decisions, spend: readable by whoever may open the project."""
+    return can_view_project(user, project)
+
+
 def can_view_project(user: User, project: Project) -> bool:
     """Whether ``user`` may open ``project`` (``ProjectQuerySet.visible_to`` decides)."""
     return Project.objects.visible_to(user).filter(pk=project.pk).exists()

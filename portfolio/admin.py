@@ -52,25 +52,22 @@ class AuditedAdmin(admin.ModelAdmin):
             for name in form.changed_data
         }
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def _record(self, request, obj, verb: str, changes: dict | None = None) -> None:
         audit.record(
             actor=request.user,
-            action=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
+            action=f"{obj._meta.model_name}.{verb}_in_admin",
             project=self._project_of(obj),
             obj=obj,
-            summary=f"{obj._meta.verbose_name} {obj} {'changed' if change else 'added'} in the admin",
-            changes=self._changes(form),
+            summary=f"{obj._meta.verbose_name} {obj} {verb} in the admin",
+            changes=changes,
         )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._record(request, obj, "changed" if change else "added", self._changes(form))
+
     def delete_model(self, request, obj):
-        audit.record(
-            actor=request.user,
-            action=f"{obj._meta.model_name}.deleted_in_admin",
-            project=self._project_of(obj),
-            obj=obj,
-            summary=f"{obj._meta.verbose_name} {obj} deleted in the admin",
-        )
+        self._record(request, obj, "deleted")
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -80,27 +77,17 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(
-                actor=request.user,
-                action=f"{obj._meta.model_name}.deleted_in_admin",
-                project=self._project_of(obj),
-                obj=obj,
-                summary=f"{obj._meta.verbose_name} {obj} deleted in the admin",
-            )
+            self._record(request, obj, "deleted")
             obj.delete()
         changed = {id(o): fields for o, fields in formset.changed_objects}
         for obj in instances:
             adding = obj.pk is None
             obj.save()
-            audit.record(
-                actor=request.user,
-                action=f"{obj._meta.model_name}.{'added' if adding else 'changed'}_in_admin",
-                project=self._project_of(obj),
-                obj=obj,
-                summary=f"{obj._meta.verbose_name} {obj} {'added' if adding else 'changed'} in the admin",
-                changes={
-                    name: ["", str(getattr(obj, name, ""))] for name in changed.get(id(obj), [])
-                },
+            self._record(
+                request,
+                obj,
+                "added" if adding else "changed",
+                {name: ["", str(getattr(obj, name, ""))] for name in changed.get(id(obj), [])},
             )
         formset.save_m2m()
 
@@ -221,11 +208,10 @@ class UserAdmin(DjangoUserAdmin):
 admin.site.unregister(Group)
 
 
-@admin.register(Group)
-class RoleGroupAdmin(GroupAdmin):
-    """The role groups, read-only: their permissions are written in portfolio/roles.py."""
+class ReadOnly:
+    """Neither add, change nor delete in the admin: a mixin for model admins."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -235,16 +221,26 @@ class RoleGroupAdmin(GroupAdmin):
         return False
 
 
-class AuditInline(admin.TabularInline):
-    model = AuditEntry
-    fields = ["at", "actor", "action", "summary", "changes"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent, never added or deleted there."""
+
     extra = 0
     can_delete = False
-    ordering = ["-at"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Group)
+class RoleGroupAdmin(ReadOnly, GroupAdmin):
+    """The role groups, read-only: their permissions are written in portfolio/roles.py."""
+
+
+class AuditInline(ReadOnlyInline):
+    model = AuditEntry
+    fields = ["at", "actor", "action", "summary", "changes"]
+    readonly_fields = fields
+    ordering = ["-at"]
 
 
 class ServiceForm(forms.ModelForm):
@@ -389,17 +385,8 @@ class SpendEntryAdmin(ServiceAdmin):
             services.delete_spend(entry=entry, actor=request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     """Written only by the app's pages and their services; the admin shows it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Outcome)
@@ -410,15 +397,10 @@ class OutcomeAdmin(ReadOnlyAdmin):
     search_fields = ["project__key"]
 
 
-class ReuseInline(admin.TabularInline):
+class ReuseInline(ReadOnlyInline):
     model = ArtifactReuse
     fields = ["project", "linked_by", "linked_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Artifact)
@@ -433,7 +415,7 @@ class ArtifactAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "project", "summary"]
     list_filter = ["action"]
     search_fields = ["summary", "project__key", "actor__email"]
@@ -444,12 +426,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return (
             super().get_queryset(request).filter(Q(project__isnull=True) | Q(project__in=visible))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

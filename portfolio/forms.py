@@ -25,6 +25,7 @@ from portfolio.models import (
     artifact_key_validator,
     project_key_validator,
 )
+from portfolio.validators import validate_one_line
 
 MONEY_DIGITS = {"max_digits": 16, "decimal_places": 2}
 
@@ -95,7 +96,7 @@ class ProposalForm(Form):
         help_text="A short unique id, e.g. CHURN-2026: letters, digits, hyphens or underscores.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[validate_one_line])
     research_type = forms.ChoiceField(
         label="Research type", choices=ResearchType.choices, widget=forms.RadioSelect
     )
@@ -247,7 +248,7 @@ class OutcomeForm(Form):
 
 class ArtifactForm(Form):
     kind = forms.ChoiceField(choices=[("", "Choose…"), *ArtifactKind.choices])
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[validate_one_line])
     key = forms.CharField(
         max_length=32,
         required=False,
@@ -263,6 +264,7 @@ class ArtifactForm(Form):
     location = forms.CharField(
         max_length=500,
         required=False,
+        validators=[validate_one_line],
         help_text="Where to find it: a URL, a registry or repository path.",
     )
 
@@ -319,6 +321,7 @@ class ProjectFilterForm(Form):
         label="Search",
         required=False,
         max_length=200,
+        validators=[validate_one_line],
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Key, title or e-mail", "autocomplete": "off"}
         ),
@@ -392,7 +395,9 @@ class AdoptionForm(Form):
 class ArtifactFilterForm(Form):
     """The artifact library's filters, all in the URL."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(
+        required=False, max_length=200, label="Search", validators=[validate_one_line]
+    )
     kind = forms.ChoiceField(
         required=False, choices=[("", "Any kind"), *ArtifactKind.choices], label="Kind"
     )

@@ -11,6 +11,7 @@ import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portfolio.process import STATUS_LABELS
+from portfolio.validators import validate_one_line
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 PROBABILITY = {
@@ -77,7 +79,7 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("e-mail address", unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, validators=[validate_one_line])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -203,7 +205,7 @@ class Project(models.Model):
     """
 
     key = models.CharField(max_length=32, unique=True, validators=[project_key_validator])
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_one_line])
     research_type = models.CharField(max_length=16, choices=ResearchType.choices)
     bucket = models.CharField(max_length=16, choices=Bucket.choices)
     researcher = models.ForeignKey(
@@ -453,11 +455,14 @@ class Artifact(models.Model):
     )
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="artifacts")
     kind = models.CharField(max_length=16, choices=ArtifactKind.choices)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_one_line])
     created_on = models.DateField(help_text="When the project produced it.")
     description = models.TextField(blank=True)
     location = models.CharField(
-        max_length=500, blank=True, help_text="Where to find it: a URL, a registry path."
+        max_length=500,
+        blank=True,
+        validators=[validate_one_line],
+        help_text="Where to find it: a URL, a registry path.",
     )
     registered_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -520,6 +525,46 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class ReplacedHistory(models.Model):
+    """What a project held when an import replaced it: kept for good, read-only.
+
+    Replacing (``import_portfolio(..., replace=True)``, superusers and the command
+    line only) rewrites a project's recorded history from files; nothing it held
+    is lost: its fields, decisions with their scores, spend, outcomes and
+    architecture estimate are copied here first, as plain values (a decision keeps
+    its criteria's names and weights as they were). The project page links each.
+    """
+
+    project = models.ForeignKey(
+        "Project", on_delete=models.CASCADE, related_name="replaced_histories"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    # Empty when the command line replaced it (no app user).
+    replaced_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    project_fields = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    decisions = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    spend = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    outcomes = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    estimate = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+        verbose_name_plural = "replaced histories"
+
+    def __str__(self) -> str:
+        return f"History of {self.project.key} replaced on {self.replaced_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A replaced history is kept as it was: it is never edited.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("replaced_history", args=[self.project.key, self.pk])
 
 
 class DataVersion(models.Model):

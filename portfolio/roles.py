@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
+from portfolio.access import READ_BY_EVERY_ROLE
 from portfolio.models import Role
 
-# app_label.codename; object rules (whose draft, whose project) live in portfolio.access.
+# app_label.codename; object rules (whose draft, whose project) live in portfolio.access,
+# and so does the read policy: every role also gets access.READ_BY_EVERY_ROLE.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.RESEARCHER: [
         "portfolio.add_project",
@@ -99,7 +101,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 def ensure_roles(**kwargs) -> None:
     """Create the role groups and give each exactly its permissions (idempotent)."""
-    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms} | set(
+        READ_BY_EVERY_ROLE
+    )
     found = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type").filter(
@@ -112,4 +116,6 @@ def ensure_roles(**kwargs) -> None:
         return
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([found[perm] for perm in perms])
+        group.permissions.set(
+            [found[perm] for perm in sorted(set(perms) | set(READ_BY_EVERY_ROLE))]
+        )

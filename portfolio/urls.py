@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portfolio import asset_views, people_views, views
 from portfolio.forms import SignInForm
+from portfolio.views import assets, money, people, projects, proposals
 from portfolio.web import health
 
 urlpatterns = [
@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        people_views.PasswordChangeView.as_view(),
+        people.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -27,22 +27,22 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("people/", people_views.people_list, name="people_list"),
-    path("people/<int:pk>/roles/", people_views.person_roles, name="person_roles"),
-    path("", views.home, name="home"),
-    path("projects/", views.project_list, name="project_list"),
-    path("projects.csv", views.project_list_csv, name="project_list_csv"),
-    path("proposals/new/", views.proposal_create, name="proposal_create"),
-    path("projects/<str:key>/", views.project_detail, name="project_detail"),
-    path("projects/<str:key>/edit/", views.proposal_edit, name="proposal_edit"),
-    path("projects/<str:key>/submit/", views.proposal_submit, name="proposal_submit"),
-    path("projects/<str:key>/spend/", views.spend_create, name="spend_create"),
-    path("projects/<str:key>/outcomes/", views.outcome_create, name="outcome_create"),
-    path("projects/<str:key>/artifacts/new/", views.artifact_create, name="artifact_create"),
-    path("projects/<str:key>/artifacts/reuse/", views.artifact_reuse, name="artifact_reuse"),
-    path("projects/<str:key>/adoption/", asset_views.adoption_create, name="adoption_create"),
-    path("artifacts/", asset_views.artifact_library, name="artifact_library"),
-    path("artifacts/<str:key>/", asset_views.artifact_detail, name="artifact_detail"),
+    path("people/", people.people_list, name="people_list"),
+    path("people/<int:pk>/roles/", people.person_roles, name="person_roles"),
+    path("", projects.home, name="home"),
+    path("projects/", projects.project_list, name="project_list"),
+    path("projects.csv", projects.project_list_csv, name="project_list_csv"),
+    path("proposals/new/", proposals.proposal_create, name="proposal_create"),
+    path("projects/<str:key>/", projects.project_detail, name="project_detail"),
+    path("projects/<str:key>/edit/", proposals.proposal_edit, name="proposal_edit"),
+    path("projects/<str:key>/submit/", proposals.proposal_submit, name="proposal_submit"),
+    path("projects/<str:key>/spend/", money.spend_create, name="spend_create"),
+    path("projects/<str:key>/outcomes/", money.outcome_create, name="outcome_create"),
+    path("projects/<str:key>/artifacts/new/", assets.artifact_create, name="artifact_create"),
+    path("projects/<str:key>/artifacts/reuse/", assets.artifact_reuse, name="artifact_reuse"),
+    path("projects/<str:key>/adoption/", assets.adoption_create, name="adoption_create"),
+    path("artifacts/", assets.artifact_library, name="artifact_library"),
+    path("artifacts/<str:key>/", assets.artifact_detail, name="artifact_detail"),
     path("", include("portfolio.dashboard.urls")),
     path("", include("gates.urls")),
     path("", include("planning.urls")),

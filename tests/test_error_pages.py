@@ -15,7 +15,7 @@ from django.views.defaults import bad_request, server_error
 
 from portfolio.models import Status
 from portfolio.urls import urlpatterns as site_urlpatterns
-from tests.conftest import PASSWORD, make_project
+from tests.builders import PASSWORD, make_project
 
 
 def boom(request):

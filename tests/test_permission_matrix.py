@@ -44,12 +44,12 @@ from portfolio.models import (
     AuditEntry,
     Outcome,
     Project,
+    ReplacedHistory,
     SpendEntry,
     Status,
     User,
 )
-from tests.conftest import PASSWORD, make_project, make_user
-from tests.portfolio.helpers import greenlight
+from tests.builders import PASSWORD, greenlight, make_project, make_user
 
 # The personas of tests/conftest.py, plus someone with no role who holds only the
 # dashboard permission.
@@ -470,6 +470,30 @@ MATRIX: dict[str, list[Case]] = {
     "portfolio_import": [
         Case("GET", answers(others=403, adam=200)),
         Case("POST", answers(others=403, adam=DONE), data=import_upload),
+        # Replacing is for superusers only (none of the personas).
+        Case(
+            "POST",
+            answers(others=403),
+            data=lambda w: {**import_upload(w), "replace": "on"},
+            label="replace",
+        ),
+    ],
+    # What an import replaced: read-only, for whoever sees the project.
+    "replaced_history": [
+        Case("GET", answers(others=200), kwargs=lambda w: {"key": "GREEN", "pk": w.history.pk}),
+        Case(
+            "GET",
+            answers(others=404, alice=200),
+            kwargs=lambda w: {"key": "DRAFT", "pk": w.draft_history.pk},
+            label="draft",
+        ),
+        Case(
+            "GET",
+            answers(others=404),
+            kwargs=lambda w: {"key": "ACTIVE", "pk": w.history.pk},
+            label="another project's",
+        ),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=lambda w: {"key": "GREEN", "pk": w.history.pk}),
     ],
     "import_jobs": [
         Case("GET", answers(others=403, adam=200)),
@@ -626,6 +650,8 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         created_by=bob,
     )
     alice_token, _secret = create_token(actor=alice, name="Alice's script")
+    history = ReplacedHistory.objects.create(project=greenlit, project_fields={"title": "Before"})
+    draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
         scenario=scenario,
         alice_token=alice_token,
@@ -636,6 +662,8 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         greenlit=greenlit,
         at_gate_3=at_gate_3,
         shared_artifact=shared,
+        history=history,
+        draft_history=draft_history,
         import_job=ImportJob.objects.create(created_by=adam, status="running", phase="Checking"),
     )
 
@@ -656,6 +684,7 @@ WRITTEN = (
     BusinessCase,
     AuditEntry,
     User,
+    ReplacedHistory,
     ImportJob,
 )
 

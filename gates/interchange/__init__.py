@@ -34,6 +34,7 @@ from typing import BinaryIO
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from gates.interchange.archive import ReplacedProject, what_would_be_replaced
 from gates.interchange.checks import Progress, check, recheck_existing_keys
 from gates.interchange.export import (
     ExportSummary,
@@ -84,6 +85,19 @@ def import_portfolio(
     return load(source_of(directory_or_files), actor=actor, replace=replace, progress=progress)
 
 
+def what_replacing_would_archive(
+    directory_or_files: Files, *, actor: User
+) -> list[ReplacedProject]:
+    """The projects that importing these files with ``replace`` would replace, with what of
+    each would be archived: for the confirmation a person sees before replacing. Raises
+    ImportFailed when the files have problems (as the import would), writing nothing."""
+    check_import_permission(actor, replace=True)
+    plan = check(
+        source_of(directory_or_files), replace=True, progress=None, today=timezone.localdate()
+    )
+    return what_would_be_replaced(plan.replaced_ids)
+
+
 def command_line_import(
     directory: Path, *, replace: bool = False, progress: Progress | None = None
 ) -> ImportSummary:
@@ -132,9 +146,11 @@ __all__ = [
     "ImportFailed",
     "ImportSummary",
     "Progress",
+    "ReplacedProject",
     "command_line_import",
     "export_portfolio",
     "export_portfolio_zip",
     "exported_files",
     "import_portfolio",
+    "what_replacing_would_archive",
 ]

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from portfolio import process
 from portfolio.models import MONEY, PROBABILITY, Project, User
+from portfolio.validators import validate_one_line
 
 
 class Gate(models.Model):
@@ -20,7 +21,7 @@ class Gate(models.Model):
         unique=True,
         validators=[MinValueValidator(process.FIRST_GATE), MaxValueValidator(process.LAST_GATE)],
     )
-    name = models.CharField(max_length=64)
+    name = models.CharField(max_length=64, validators=[validate_one_line])
     purpose = models.TextField(blank=True)
 
     class Meta:
@@ -61,7 +62,7 @@ class Criterion(models.Model):
         SHOULD_MEET = "should", "Should meet (scored 0–10)"
 
     gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_one_line])
     help_text = models.TextField(blank=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     weight = models.DecimalField(
@@ -162,7 +163,7 @@ class ArchitectureEstimate(models.Model):
     cost_per_retrain = models.DecimalField(
         **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
     )
-    platform_reused = models.CharField(max_length=200, blank=True)
+    platform_reused = models.CharField(max_length=200, blank=True, validators=[validate_one_line])
     build_or_buy_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -342,8 +343,16 @@ class CriterionScore(AppendOnlyModel):
         null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(1))
+    # The criterion as it was when the decision was recorded (with ``weight`` above):
+    # renaming or retyping a criterion later does not rewrite a recorded scorecard.
+    criterion_name = models.CharField(max_length=200, default="")
+    criterion_kind = models.CharField(max_length=8, choices=Criterion.Kind.choices, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
+
+    @property
+    def is_must_meet(self) -> bool:
+        return self.criterion_kind == Criterion.Kind.MUST_MEET
 
     class Meta:
         ordering = ["decision", "criterion"]

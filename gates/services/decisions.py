@@ -158,6 +158,8 @@ def record_decision(
                 met=s.met if s.criterion.is_must_meet else None,
                 score=s.score if not s.criterion.is_must_meet else None,
                 weight=s.criterion.weight,
+                criterion_name=s.criterion.name,
+                criterion_kind=s.criterion.kind,
             )
             for s in scores
         ]
@@ -190,7 +192,8 @@ def record_decision(
         summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
         + (f", funding {funding_granted}" if funding_granted else ""),
     )
-    notify(
+    recorded.notice = notify(
+        project=project,
         to=project.researcher,
         subject=f"[Greenlight] {project.key}: {recorded.get_decision_display()} at {gate}",
         template="gates/email/decision_recorded.txt",

@@ -15,6 +15,7 @@ from portfolio import access, audit
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
 from portfolio.reads import deliverables
+from portfolio.validators import check_one_line
 
 # --- Deliverables ---------------------------------------------------------------
 
@@ -84,6 +85,7 @@ def save_architecture_estimate(*, project: Project, actor: User, **fields) -> Ar
     if not access.can_write_architecture_estimate(actor, project):
         raise PermissionDenied("Only architects write architecture estimates.")
     _check_open(project)
+    check_one_line(fields, ("platform_reused",))
     for name in ("build_cost", "monthly_run_cost", "cost_per_retrain"):
         if fields.get(name) is not None and fields[name] < 0:
             raise DomainError("A cost cannot be negative.", field=name)

@@ -1,15 +1,25 @@
 """The portfolio import page (admins) and the export download (product managers, executives).
 
-Both hand the work to ``gates.interchange``: the page only gathers the four
-uploaded files and refuses oversized ones; the task worker imports them
+Both hand the work to ``gates.interchange``: the page only gathers the uploaded
+files and refuses oversized ones; the task worker imports them
 (gates/import_jobs.py) while the job's page (gates/views/import_jobs.py) shows how far it got.
+
+Replacing projects that exist takes two steps, for superusers only: the first
+post checks the files and lists what would be replaced (each project with its
+decisions, spend and outcomes, all of which are archived, not lost); the files
+wait on the server (``staging``) until the second post confirms, or an hour passes.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
+import uuid
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -27,6 +37,9 @@ UPLOAD_FIELDS = {
     "spend": interchange.SPEND,
     "outcomes": interchange.OUTCOMES,
 }
+OPTIONAL_UPLOAD_FIELDS = {"estimates": interchange.ESTIMATES}
+STAGED_FOR_SECONDS = 3600
+SESSION_KEY = "staged_import"
 
 
 def _size(size: int) -> str:
@@ -40,10 +53,11 @@ def _size(size: int) -> str:
 def _upload_problems(request: HttpRequest) -> list[str]:
     problems = []
     limit = settings.IMPORT_UPLOAD_MAX_BYTES
-    for field, name in UPLOAD_FIELDS.items():
+    for field, name in (UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS).items():
         upload = request.FILES.get(field)
         if upload is None:
-            problems.append(f"{name}: choose the file to upload.")
+            if field in UPLOAD_FIELDS:
+                problems.append(f"{name}: choose the file to upload.")
         elif upload.size > limit:
             problems.append(
                 f"{name}: the file is {_size(upload.size)}, above the {_size(limit)} "
@@ -53,7 +67,59 @@ def _upload_problems(request: HttpRequest) -> list[str]:
 
 
 def _columns() -> list[tuple[str, list[tuple[str, bool]]]]:
-    return [(name, list(interchange.COLUMNS[name].items())) for name in interchange.FILES]
+    return [
+        (name, list(interchange.COLUMNS[name].items()))
+        for name in interchange.FILES + interchange.OPTIONAL_FILES
+    ]
+
+
+def _uploads(request: HttpRequest) -> dict:
+    fields = UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS
+    return {name: request.FILES.get(field) for field, name in fields.items()}
+
+
+# --- Files waiting for the confirmation of a replace -----------------------------------------
+
+
+def _staging_root() -> Path:
+    root = Path(getattr(settings, "IMPORT_STAGING_DIR", "") or tempfile.gettempdir())
+    return root / "greenlight-staged-imports"
+
+
+def _stage(request: HttpRequest) -> str:
+    """Keep the uploaded files on the server for the confirmation; returns their token."""
+    root = _staging_root()
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.iterdir():  # what nobody confirmed
+        if old.is_dir() and old.stat().st_mtime < time.time() - STAGED_FOR_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    token = uuid.uuid4().hex
+    folder = root / token
+    folder.mkdir(mode=0o700)
+    for name, upload in _uploads(request).items():
+        if upload is not None:
+            with (folder / name).open("wb") as target:
+                for chunk in upload.chunks():
+                    target.write(chunk)
+    request.session[SESSION_KEY] = token
+    return token
+
+
+def _staged_folder(request: HttpRequest) -> Path | None:
+    """The files this person staged, if the token posted is theirs and still there."""
+    token = request.POST.get("staged", "")
+    if not token or request.session.get(SESSION_KEY) != token or not token.isalnum():
+        return None
+    folder = _staging_root() / token
+    return folder if folder.is_dir() else None
+
+
+def _unstage(request: HttpRequest, folder: Path) -> None:
+    request.session.pop(SESSION_KEY, None)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- The page -------------------------------------------------------------------------------
 
 
 @login_required
@@ -63,26 +129,66 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     context = {
         "fields": UPLOAD_FIELDS,
+        "optional_fields": OPTIONAL_UPLOAD_FIELDS,
         "columns": _columns(),
         "upload_limit": _size(settings.IMPORT_UPLOAD_MAX_BYTES),
+        "may_replace": request.user.is_superuser,
         "errors": [],
         "replace": False,
     }
-    if request.method == "POST":
-        context["replace"] = request.POST.get("replace") == "on"
-        context["errors"] = _upload_problems(request)
-        if not context["errors"]:
-            # The worker imports; the page answers at once with the job's progress page.
-            files = {name: request.FILES[field] for field, name in UPLOAD_FIELDS.items()}
-            try:
-                job = import_jobs.start_import(
-                    files=files, replace=context["replace"], actor=request.user
-                )
-            except errors.PermissionDenied as refused:
-                raise PermissionDenied(refused.message) from None
-            return redirect("import_job", job_id=job.pk)
+    if request.method == "GET":
+        return render(request, "gates/portfolio_import.html", context)
+    if "staged" in request.POST:
+        return _confirmed_replace(request, context)
+    replace = request.POST.get("replace") == "on"
+    if replace and not request.user.is_superuser:
+        raise PermissionDenied("Only a superuser replaces existing projects.")
+    context["replace"] = replace
+    context["errors"] = _upload_problems(request)
+    if context["errors"]:
         return render(request, "gates/portfolio_import.html", context, status=400)
-    return render(request, "gates/portfolio_import.html", context)
+    files = _uploads(request)
+    try:
+        if replace:
+            replaced = interchange.what_replacing_would_archive(files, actor=request.user)
+            if replaced:
+                context["replaced"] = replaced
+                context["staged"] = _stage(request)
+                return render(request, "gates/portfolio_import_confirm.html", context)
+        # The worker imports; the page answers at once with the job's progress page.
+        job = import_jobs.start_import(files=files, replace=False, actor=request.user)
+    except errors.PermissionDenied as refused:
+        raise PermissionDenied(refused.message) from None
+    except interchange.ImportFailed as failed:  # the replace's check found problems
+        context["errors"] = failed.errors
+        context["import_refused"] = True
+        return render(request, "gates/portfolio_import.html", context, status=400)
+    return redirect("import_job", job_id=job.pk)
+
+
+def _confirmed_replace(request: HttpRequest, context: dict) -> HttpResponse:
+    folder = _staged_folder(request)
+    if folder is None:
+        context["errors"] = [
+            "The files to replace with are no longer waiting (they wait an hour, for the "
+            "person who uploaded them): upload them again."
+        ]
+        return render(request, "gates/portfolio_import.html", context, status=400)
+    if request.POST.get("confirm") != "replace":  # "Cancel": nothing is imported
+        _unstage(request, folder)
+        messages.info(request, "Nothing was imported: the replace was cancelled.")
+        return redirect("portfolio_import")
+    names = [path.name for path in folder.iterdir()]
+    streams = {name: (folder / name).open("rb") for name in names}
+    try:
+        job = import_jobs.start_import(files=streams, replace=True, actor=request.user)
+    except errors.PermissionDenied as refused:
+        raise PermissionDenied(refused.message) from None
+    finally:
+        for stream in streams.values():
+            stream.close()
+        _unstage(request, folder)
+    return redirect("import_job", job_id=job.pk)
 
 
 @login_required

@@ -62,6 +62,8 @@ def _deliverable_page(
 ) -> HttpResponse:
     """Show a deliverable (a form for its writer) and save it through its service."""
     project = _get_submitted_project(request, key)
+    if not access.can_read_project_record(request.user, project):
+        raise Http404("No such project")
     model = DELIVERABLE_MODELS[kind]
     deliverable = model.objects.select_related("author").filter(project=project).first()
     may_write = can_write(request.user, project)
@@ -170,9 +172,7 @@ def _earlier_decisions(project: Project) -> list[GateDecision]:
     return list(
         GateDecision.objects.filter(project=project)
         .select_related("gate", "decided_by")
-        .prefetch_related(
-            "scores__criterion", "votes__voter", "kill_verdicts__criterion", "kill_criteria"
-        )
+        .prefetch_related("scores", "votes__voter", "kill_verdicts__criterion", "kill_criteria")
         .order_by("-sequence")
     )
 
@@ -395,7 +395,7 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
             _place_error(error, form, scorecard, verdicts, new_kill_criteria)
 
     if recorded is not None:
-        summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {project.researcher.display_name} has been e-mailed."
+        summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {recorded.notice.sentence()}."
         if not request.htmx:
             messages.success(request, summary)
             return redirect("gate_review", key=project.key)

@@ -7,7 +7,6 @@ can be shared and the page works without JavaScript; htmx swaps the panels.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 from collections.abc import Iterable
@@ -39,6 +38,7 @@ from portfolio.metrics import (
     compute,
 )
 from portfolio.models import Bucket, ResearchType
+from portfolio.web import csv as safe_csv
 from portfolio.web.context_processors import currency
 
 FILTERS = ("as_of", "bucket", "research_type", "product_manager")
@@ -203,20 +203,11 @@ def _scope_labels(filters: dict) -> list[str]:
 # Each table is declared by its metrics section (``portfolio.metrics.CSV_TABLES``).
 
 
-def _csv_safe(value):
-    # A spreadsheet runs a cell starting with = + - @ as a formula: keep text text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if value is None:
-        return ""
-    return value
-
-
 def _write_csv(response: HttpResponse, columns: tuple[str, ...], rows: Iterable[dict]) -> None:
-    writer = csv.writer(response)
+    writer = safe_csv.writer(response)  # no text cell runs as a spreadsheet formula
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_safe(row[column]) for column in columns])
+        writer.writerow([row[column] for column in columns])
 
 
 @require_GET

@@ -18,6 +18,7 @@ from portfolio.models import (
     Project,
     User,
 )
+from portfolio.validators import check_one_line
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def register_artifact(
         raise PermissionDenied("Only the project's researcher registers its artifacts.")
     if kind not in ArtifactKind.values:
         raise DomainError(f"Choose a kind: {', '.join(ArtifactKind.values)}.", field="kind")
+    check_one_line({"name": name, "location": location}, ("name", "location"))
     key = (key or "").strip() or next_artifact_key()
     if not ARTIFACT_KEY.fullmatch(key):
         raise DomainError("Use 1–32 letters, digits, hyphens or underscores.", field="key")

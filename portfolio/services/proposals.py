@@ -18,6 +18,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.services.notifications import notify
+from portfolio.validators import check_one_line
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ PROPOSAL_FIELDS = (
     "business_case",
     "hypothesis",
 )
+
+
+ONE_LINE_FIELDS = ("key", "title")
 
 
 def _check_projected_range(low: Decimal, expected: Decimal, high: Decimal) -> None:
@@ -102,6 +106,7 @@ def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
     unknown = set(fields) - set(PROPOSAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
+    check_one_line(fields, ONE_LINE_FIELDS)
     _check_projected_range(
         fields["projected_low"], fields["projected_expected"], fields["projected_high"]
     )
@@ -132,6 +137,7 @@ def update_proposal(*, project: Project, actor: User, builds_on=None, **fields) 
     unknown = set(fields) - set(PROPOSAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
+    check_one_line(fields, ONE_LINE_FIELDS)
     merged = {name: fields.get(name, getattr(project, name)) for name in PROPOSAL_FIELDS}
     _check_projected_range(
         merged["projected_low"], merged["projected_expected"], merged["projected_high"]
@@ -201,11 +207,13 @@ def submit_proposal(
         obj=project,
         summary=f"Proposal {project.key} submitted for gate 1",
     )
-    notify(
+    # The view tells the researcher whether the e-mail went (known once this commits).
+    project.notice = notify(
         to=project.product_manager,
         subject=f"[Greenlight] New proposal at gate 1: {project.key} {project.title}",
         template="portfolio/email/proposal_submitted.txt",
         context={"project": project, "researcher": actor},
+        project=project,
     )
     return project
 
@@ -224,6 +232,7 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
     unknown = set(fields) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    check_one_line(fields, ONE_LINE_FIELDS)
     merged = {name: fields.get(name, getattr(project, name)) for name in CORRECTABLE_FIELDS}
     _check_projected_range(
         merged["projected_low"], merged["projected_expected"], merged["projected_high"]

@@ -8,7 +8,7 @@ import pytest
 
 from gates.models import GateDecision
 from portfolio.models import AuditEntry, DataVersion, Project, SpendEntry
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def _snapshot():

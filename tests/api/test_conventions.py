@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from portfolio import services
 from portfolio.metrics import compute
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def test_pages_are_stable_and_linked(api_as, alice, bob):

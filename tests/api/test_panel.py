@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 
 from gates.models import Gate, KillCriterion
-from tests.conftest import make_project
-from tests.portfolio.helpers import feasibility_study
+from tests.builders import add_study, make_project
 
 
 def _must_meet(gate: int) -> list[dict]:
@@ -55,7 +54,7 @@ def test_a_go_registers_kill_criteria_and_the_next_review_judges_them(api_as, al
     ]
     pending = api.get("/api/v1/projects/KC/review").json()["pending_kill_criteria"]
     assert [c["id"] for c in pending] == [criteria[0]["id"]]
-    feasibility_study(KillCriterion.objects.get().project, alice)
+    add_study(KillCriterion.objects.get().project, alice)
     refused = api.post(
         "/api/v1/projects/KC/decisions",
         {"gate": 2, "decision": "go", "decided_on": "2025-03-03", "scores": _must_meet(2)},

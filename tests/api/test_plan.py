@@ -10,7 +10,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from portfolio.models import AuditEntry, Project
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def _portfolio(alice, bob):

@@ -15,7 +15,7 @@ from gates.models import GateDecision
 from portfolio.metrics import compute
 from portfolio.models import SpendEntry
 from tests.api.conftest import token_for
-from tests.conftest import make_project
+from tests.builders import make_project
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "api_round_trip.py"
 

@@ -20,8 +20,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 
 from tests.api.conftest import token_for
-from tests.conftest import make_project
-from tests.portfolio.helpers import decide, feasibility_study, greenlight
+from tests.builders import add_study, decide, greenlight, make_project
 
 EXAMPLES_PER_OPERATION = 6
 KEYS = ["ACTIVE", "GATE2", "GREEN", "DRAFT", "MISSING"]
@@ -52,7 +51,7 @@ def small_portfolio(alice, bob, carol, erin):
     make_project(key="ACTIVE", **owned)
     gate2 = make_project(key="GATE2", **owned)
     decide(gate2, 1, "go", bob, decided_on=on)
-    feasibility_study(gate2, alice)
+    add_study(gate2, alice)
     greenlight(make_project(key="GREEN", **owned), bob, carol)
     make_project(key="DRAFT", status="draft", researcher=alice, product_manager=bob)
     return {"erin": erin}

@@ -21,7 +21,7 @@ from background.mail import EmailNotSent, enqueue_email, send_email
 from background.models import ScheduledRun, WorkerHeartbeat
 from portfolio import services, versioning
 from portfolio.dashboard.views import _cache_key
-from tests.conftest import make_project
+from tests.builders import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -29,6 +29,30 @@ if TYPE_CHECKING:
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent
+
+
+def _serve_one_request_at_a_time() -> None:
+    """The live server answers one request at a time, on its own thread.
+
+    Its threads shared the in-memory SQLite connection and deadlocked (1 run in 3):
+    one inside a Python function SQLite called (TruncMonth on the project page)
+    waiting for the interpreter, another holding the interpreter and waiting for
+    SQLite (the project list, fired by the search box's change event as the test
+    clicked a link). One request at a time cannot deadlock that way; Django's server
+    then closes each connection, so the browser simply queues its requests.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATimeServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # LiveServerThread.run() already put the shared connections on this thread.
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATimeServer
+
+
+_serve_one_request_at_a_time()
 SCREENSHOTS = HERE / "screenshots"
 CHROMIUM_MISSING = (
     "Chromium not found: install Debian's chromium package (apt-get install chromium) "

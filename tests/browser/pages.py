@@ -142,6 +142,7 @@ PAGES: list[PageCase] = [
     ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
+    PageCase("people_list", (ADMIN,)),
     PageCase("import_jobs", (ADMIN,)),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
@@ -149,6 +150,12 @@ PAGES: list[PageCase] = [
     PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
     PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
     PageCase("api_docs", (ANONYMOUS, PM)),
+    PageCase("plan", (PM, EXECUTIVE, ADMIN)),
+    PageCase("plan", (EXECUTIVE,), query="?probabilities=calibrated", label="calibrated"),
+    PageCase("scenario_list", (PM, EXECUTIVE, ADMIN)),
+    PageCase("scenario_compare", (EXECUTIVE,)),
+    PageCase("next_stage_ask_edit", (RESEARCHER,), key("later")),
+    PageCase("next_stage_ask_edit", (PM,), key("pm_later"), label="product manager"),
 ]
 
 

@@ -7,10 +7,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
 
 from api.models import ApiToken
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import expect
 
 from gates.models import ArchitectureEstimate
-from tests.conftest import PASSWORD, make_project
+from tests.browser.expect import expect
+from tests.builders import PASSWORD, make_project
 
 # Live-server tests commit for real; the database is flushed after each.
 pytestmark = pytest.mark.django_db(transaction=True)

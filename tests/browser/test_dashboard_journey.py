@@ -8,10 +8,10 @@ import re
 
 import pytest
 from django.apps import apps as django_apps
-from playwright.sync_api import expect
 
 from portfolio import metrics
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 from tests.portfolio.dashboard_sample import import_sample
 
 # Live-server tests commit for real; the database is flushed after each.

@@ -8,13 +8,19 @@ import importlib
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import expect
 
 from gates.defaults import create_default_gatekeepers
 from gates.models import Gate, Gatekeeper
 from gates.services import record_decision
-from tests.conftest import PASSWORD, make_project
-from tests.gates.helpers import add_business_case, add_estimate, add_study, full_marks
+from tests.browser.expect import expect
+from tests.builders import (
+    PASSWORD,
+    add_business_case,
+    add_estimate,
+    add_study,
+    full_marks,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,8 +11,8 @@ import pytest
 
 from portfolio import services
 from portfolio.models import Project
-from tests.conftest import PASSWORD, make_project
-from tests.portfolio.helpers import decide, greenlight
+from tests.browser.expect import expect
+from tests.builders import PASSWORD, decide, greenlight, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -41,7 +41,6 @@ def killed_data_set(rita, bob):
 def test_research_builds_on_salvage_and_its_outcome_is_scored(
     page, live_server, login, screenshot, alice, bob, carol, erin, killed_data_set
 ):
-    from playwright.sync_api import expect
 
     # The researcher proposes a project that builds on the killed project's data set.
     login(page, live_server, alice.email, PASSWORD)

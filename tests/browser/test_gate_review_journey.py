@@ -10,12 +10,11 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core import mail
-from playwright.sync_api import expect
 
 from gates.services import record_decision
 from portfolio.models import Project, Status
-from tests.conftest import PASSWORD, make_project
-from tests.gates.helpers import add_study, full_marks
+from tests.browser.expect import expect
+from tests.builders import PASSWORD, add_study, full_marks, make_project
 
 # Live-server tests commit for real; the database is flushed after each.
 pytestmark = pytest.mark.django_db(transaction=True)

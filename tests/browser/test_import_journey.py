@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect
 
 from gates.models import ImportJob
 from portfolio.models import Project
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -13,7 +13,8 @@ import pytest
 from django.apps import apps
 
 from portfolio.models import Status
-from tests.conftest import PASSWORD, make_project
+from tests.browser.expect import expect
+from tests.builders import PASSWORD, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +51,6 @@ def focused_inside(page, selector: str) -> bool:
 
 
 def test_a_gate_review_by_keyboard_alone_refused_then_recorded(page, live_server, login, bob):
-    from playwright.sync_api import expect
 
     make_project(key="KEYS-1", title="Route tickets by keyboard", product_manager=bob)
     login(page, live_server, bob.email, PASSWORD)
@@ -99,7 +99,6 @@ def test_a_gate_review_by_keyboard_alone_refused_then_recorded(page, live_server
 
 
 def test_the_project_lists_next_and_previous_keep_focus(page, live_server, login, alice, bob):
-    from playwright.sync_api import expect
 
     for n in range(60):
         make_project(key=f"LIST-{n:02d}", researcher=alice, product_manager=bob)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
 from portfolio.models import AuditEntry, Role
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_admin_grants_and_removes_a_role(page, live_server, login, screenshot, adam, rita):
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """The role groups, which the previous live-server test's flush may have removed."""
+    from portfolio.roles import ensure_roles
+
+    ensure_roles()
+
+
+def test_an_admin_grants_and_removes_a_role(
+    role_groups, page, live_server, login, screenshot, adam, rita
+):
     login(page, live_server, adam.email, PASSWORD)
     page.get_by_role("link", name="People", exact=True).click()
     expect(page.get_by_role("heading", name="People and roles")).to_be_visible()

@@ -6,10 +6,10 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
-from playwright.sync_api import expect
 
 from planning.models import Scenario
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 from tests.planning.helpers import AS_OF, candidate
 
 # Live-server tests commit for real; the database is flushed after each.

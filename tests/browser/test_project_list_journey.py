@@ -8,12 +8,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 
 from portfolio import services
 from portfolio.models import Status
-from tests.conftest import PASSWORD, make_project
-from tests.portfolio.helpers import decide
+from tests.browser.expect import expect
+from tests.builders import PASSWORD, decide, make_project
 
 # Live-server tests commit for real and are flushed after; the rollback restores the
 # gates that migrations seed, for the tests that follow.

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from django.core import mail
-from playwright.sync_api import expect
 
 from portfolio.models import Project, Status
-from tests.conftest import PASSWORD
+from tests.browser.expect import expect
+from tests.builders import PASSWORD
 
 # Live-server tests commit for real and are flushed after; the rollback restores the
 # gates that migrations seed, for the tests that follow.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.models import Role, User
-from tests.conftest import make_user
+from tests.builders import make_user
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from gates.models import AppendOnlyError, CriterionScore, GateDecision
 from gates.services import record_decision
-from tests.conftest import make_user
-from tests.gates.helpers import full_marks
+from tests.builders import full_marks, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from gates.models import ArchitectureEstimate
 from portfolio.models import AuditEntry, Status
-from tests.conftest import make_project
-from tests.gates.helpers import add_estimate
+from tests.builders import add_estimate, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from gates.models import BusinessCase
 from portfolio.models import AuditEntry, Status
-from tests.conftest import make_project
-from tests.gates.helpers import add_business_case
+from tests.builders import add_business_case, make_project
 
 pytestmark = pytest.mark.django_db
 

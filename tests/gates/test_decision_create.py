@@ -11,8 +11,7 @@ from django.utils import timezone
 from gates.models import GateDecision
 from gates.services import record_decision
 from portfolio.models import AuditEntry, Status
-from tests.conftest import make_project
-from tests.gates.helpers import add_study, full_marks, scorecard_post
+from tests.builders import add_study, full_marks, make_project, scorecard_post
 
 pytestmark = pytest.mark.django_db
 

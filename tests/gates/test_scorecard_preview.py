@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from gates.models import GateDecision
 from portfolio.models import Status
-from tests.conftest import make_project
-from tests.gates.helpers import criteria, scorecard_post
+from tests.builders import criteria, make_project, scorecard_post
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ from portfolio.models import (
     Status,
     User,
 )
-from tests.conftest import make_project
+from tests.builders import make_project
 
 COUNTED = (
     User,
@@ -136,6 +136,16 @@ def test_it_leaves_an_existing_portfolio_alone(db):
 
     assert list(Project.objects.values_list("key", flat=True)) == ["OURS-1"]
     assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
+
+
+def test_it_shows_a_project_whose_history_an_import_replaced(seeded):
+    from portfolio.models import ReplacedHistory
+
+    history = ReplacedHistory.objects.get()
+    assert history.project.title.endswith("(corrected)")
+    assert history.project.product_manager.email == demo_email(Role.PRODUCT_MANAGER)
+    assert history.decisions and history.spend
+    assert history.project.decisions.count() == len(history.decisions)
 
 
 def test_it_shows_the_decision_panel(seeded):

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from gates.models import Vote
 from gates.services import cast_vote, record_decision
-from tests.conftest import make_project
-from tests.gates.helpers import add_estimate, add_study, criteria, full_marks
+from tests.builders import add_estimate, add_study, criteria, full_marks, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from gates.defaults import create_default_gatekeepers
 from gates.models import Gate, GateDecision, Gatekeeper, Vote
 from gates.services import cast_vote, record_decision
 from portfolio.errors import DomainError
-from tests.conftest import make_project
-from tests.gates.helpers import add_estimate, add_study
+from tests.builders import add_estimate, add_study, make_project
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -28,8 +28,7 @@ from gates.services import (
 )
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Role
-from tests.conftest import make_project, make_user
-from tests.gates.helpers import add_estimate, add_study, full_marks, gate
+from tests.builders import add_estimate, add_study, full_marks, gate, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 1, 10)

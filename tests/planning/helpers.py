@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from gates.models import ArchitectureEstimate, Gate, GateDecision
 from portfolio.models import Project, User
-from tests.conftest import make_project
+from tests.builders import make_project
 
 AS_OF = "2026-06-30"
 

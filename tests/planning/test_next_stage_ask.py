@@ -10,7 +10,7 @@ from django.urls import reverse
 from planning.services import set_next_stage_ask
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def url(project) -> str:

@@ -11,8 +11,7 @@ from django.urls import reverse
 from gates.models import FeasibilityStudy
 from portfolio import services
 from portfolio.models import Artifact, AuditEntry, Outcome, Project, SpendEntry
-from tests.conftest import make_user
-from tests.portfolio.helpers import greenlight
+from tests.builders import greenlight, make_user
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from django.urls import reverse
 from portfolio import services
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Adoption
-from tests.conftest import make_project
-from tests.portfolio.helpers import greenlight
+from tests.builders import greenlight, make_project
 
 JAN = datetime.date(2026, 1, 1)
 

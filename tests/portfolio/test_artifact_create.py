@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.models import Artifact, Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def url(project) -> str:

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio import services
-from tests.conftest import make_project
-from tests.portfolio.helpers import decide, greenlight
+from tests.builders import decide, greenlight, make_project
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from portfolio import services
 from portfolio.models import Status
-from tests.conftest import make_project
-from tests.portfolio.helpers import decide
+from tests.builders import decide, make_project
 
 URL = reverse("artifact_library")
 

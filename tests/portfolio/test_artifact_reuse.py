@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portfolio import services
 from portfolio.models import ArtifactReuse
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def url(project) -> str:

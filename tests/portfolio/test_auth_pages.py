@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 LOGIN = reverse("login")
 LOGOUT = reverse("logout")

@@ -15,7 +15,7 @@ from portfolio import services
 from portfolio.errors import DomainError
 from portfolio.models import Project, SpendEntry
 from portfolio.rollups import check_spend_months
-from tests.conftest import make_project
+from tests.builders import make_project
 
 THREADS = 20
 SPEND_PER_THREAD = 5

@@ -18,7 +18,7 @@ from django.utils import timezone
 from gates.models import Gate, GateDecision
 from portfolio import metrics, rollups
 from portfolio.models import Outcome, SpendEntry
-from tests.conftest import make_project
+from tests.builders import make_project
 from tests.portfolio.dashboard_sample import EXPECTED, expected, import_sample
 
 URL = reverse("dashboard")

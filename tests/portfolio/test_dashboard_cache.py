@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio import services
-from tests.conftest import make_project
+from tests.builders import make_project
 from tests.portfolio.test_dashboard import page_numbers
 
 URL = reverse("dashboard")

@@ -15,7 +15,7 @@ from gates.models import Gate, GateDecision
 from portfolio.metrics import CSV_TABLES
 from portfolio.metrics.open_projects import ZOMBIE_COLUMNS
 from portfolio.services import record_spend
-from tests.conftest import make_project
+from tests.builders import make_project
 from tests.portfolio.dashboard_sample import expected, import_sample
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.models import Project, Status
-from tests.conftest import make_project, make_user
+from tests.builders import make_project, make_user
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.models import Status
-from tests.conftest import make_project
-from tests.portfolio.helpers import architecture_estimate, decide, feasibility_study
+from tests.builders import add_estimate, add_study, decide, make_project
 
 URL = reverse("home")
 
@@ -46,7 +45,7 @@ def test_it_tells_the_researcher_what_the_next_gate_needs(client, alice, bob):
 def test_it_stops_asking_once_the_study_is_written(client, alice, bob):
     project = make_project(key="AT-2", researcher=alice, product_manager=bob)
     decide(project, 1, "go", bob)
-    feasibility_study(project, alice)
+    add_study(project, alice)
     client.force_login(alice)
     response = client.get(URL)
     assert reverse("feasibility_study_edit", args=["AT-2"]) not in response.content.decode()
@@ -134,7 +133,7 @@ def test_it_shows_the_architect_projects_waiting_for_an_estimate(client, carol, 
     decide(at_gate_2, 1, "go", bob)
     estimated = make_project(key="EST", researcher=alice, product_manager=bob)
     decide(estimated, 1, "go", bob)
-    architecture_estimate(estimated, carol)
+    add_estimate(estimated, carol)
     killed = make_project(key="DEAD", researcher=alice, product_manager=bob)
     decide(killed, 1, "go", bob)
     decide(killed, 2, "kill", bob)
@@ -159,7 +158,7 @@ def test_it_shows_the_executive_the_dashboard_and_latest_decisions(client, erin,
 
 
 def test_it_welcomes_a_person_without_a_role(client, db):
-    from tests.conftest import make_user
+    from tests.builders import make_user
 
     nobody = make_user("nobody@example.com")
     client.force_login(nobody)

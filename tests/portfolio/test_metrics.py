@@ -11,10 +11,10 @@ import pytest
 
 from gates.interchange import command_line_import
 from gates.models import Gate, GateDecision
-from portfolio import metrics, rollups
+from portfolio import metrics
 from portfolio.metrics.numbers import json_number, ratio
-from portfolio.models import Outcome, Role, SpendEntry, Status
-from tests.conftest import make_project, make_user
+from portfolio.models import Role, Status
+from tests.builders import decide, greenlight, make_project, make_user, record_outcome, record_spend
 from tests.portfolio.dashboard_sample import metrics_md
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
@@ -39,34 +39,6 @@ EXPECTED = {
 }
 
 D = datetime.date
-
-
-def decide(project, gate: int, decision: str, on: datetime.date, *, probability=None, funding=0):
-    sequence = GateDecision.objects.filter(project=project).count() + 1
-    return GateDecision.objects.create(
-        project=project,
-        gate=Gate.objects.get(number=gate),
-        decision=decision,
-        decided_on=on,
-        sequence=sequence,
-        probability_of_success=None if probability is None else Decimal(str(probability)),
-        funding_granted=Decimal(str(funding)),
-        decided_by=project.product_manager,
-    )
-
-
-def spend(project, on: datetime.date, amount: str):
-    """An entry and its monthly rollup, as every write path keeps them."""
-    entry = SpendEntry.objects.create(
-        project=project, spent_on=on, amount=Decimal(amount), category="compute"
-    )
-    rollups.add_spend(project_id=project.pk, spent_on=on, amount=entry.amount)
-    return entry
-
-
-def greenlight(project, on: datetime.date):
-    for gate in (1, 2, 3, 4):
-        decide(project, gate, "go", on)
 
 
 # --- The sample portfolio ---------------------------------------------------------------
@@ -110,8 +82,8 @@ def test_it_rounds_halves_away_from_zero_from_the_exact_value():
 def test_it_reports_a_portfolio_where_nothing_is_decided_yet(alice, bob):
     first = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
     second = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 20))
-    spend(first, D(2026, 1, 10), "100.10")
-    spend(second, D(2026, 2, 1), "50.05")
+    record_spend(first, D(2026, 1, 10), "100.10")
+    record_spend(second, D(2026, 2, 1), "50.05")
 
     result = metrics.compute(as_of=D(2026, 2, 15))
 
@@ -170,11 +142,18 @@ def test_it_reports_a_portfolio_where_nothing_is_decided_yet(alice, bob):
 def test_it_reports_a_portfolio_where_everything_was_killed(alice, bob):
     early = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
     later = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
-    spend(early, D(2026, 1, 6), "200.00")
-    spend(later, D(2026, 1, 15), "300.50")
-    decide(early, 1, "kill", D(2026, 1, 20), probability="0.1")
-    decide(later, 1, "go", D(2026, 1, 10), probability="0.3", funding="1000")
-    decide(later, 2, "kill", D(2026, 2, 10))
+    record_spend(early, D(2026, 1, 6), "200.00")
+    record_spend(later, D(2026, 1, 15), "300.50")
+    decide(early, 1, "kill", decided_on=D(2026, 1, 20), probability_of_success="0.1")
+    decide(
+        later,
+        1,
+        "go",
+        decided_on=D(2026, 1, 10),
+        probability_of_success="0.3",
+        funding_granted="1000",
+    )
+    decide(later, 2, "kill", decided_on=D(2026, 2, 10))
 
     result = metrics.compute(as_of=D(2026, 3, 1))
 
@@ -205,7 +184,8 @@ def test_it_reports_a_portfolio_where_everything_was_killed(alice, bob):
 def test_it_takes_two_decisions_on_one_day_in_recorded_order(alice, bob):
     project = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
     gate_1 = Gate.objects.get(number=1)
-    # Inserted go first, so the row ids disagree with the recorded order (sequence).
+    # Written directly, go first, so the row ids disagree with the recorded order
+    # (sequence), as an import may leave them; the service always inserts in order.
     for sequence, decision in ((2, "go"), (1, "hold")):
         GateDecision.objects.create(
             project=project,
@@ -227,8 +207,8 @@ def test_it_takes_two_decisions_on_one_day_in_recorded_order(alice, bob):
 
 def test_it_shows_a_project_on_hold_until_its_next_decision(alice, bob):
     project = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
-    decide(project, 1, "hold", D(2026, 1, 10))
-    decide(project, 1, "go", D(2026, 2, 10))
+    decide(project, 1, "hold", decided_on=D(2026, 1, 10))
+    decide(project, 1, "go", decided_on=D(2026, 2, 10))
 
     on_hold = metrics.compute(as_of=D(2026, 1, 31))["headline"]
     moved_on = metrics.compute(as_of=D(2026, 2, 28))["headline"]
@@ -313,9 +293,9 @@ def test_it_shows_nothing_for_an_empty_portfolio(db):
 
 def test_it_keeps_a_month_without_events_in_the_series(alice, bob):
     project = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
-    spend(project, D(2026, 1, 10), "10.00")
-    spend(project, D(2026, 3, 3), "5.25")
-    spend(project, D(2026, 3, 20), "1.00")  # after the as-of date: not yet
+    record_spend(project, D(2026, 1, 10), "10.00")
+    record_spend(project, D(2026, 3, 3), "5.25")
+    record_spend(project, D(2026, 3, 20), "1.00")  # after the as-of date: not yet
 
     result = metrics.compute(as_of=D(2026, 3, 15))
 
@@ -347,11 +327,9 @@ def test_it_judges_outcomes_against_the_projected_range_exactly(alice, bob):
         over: ["40000"],  # 480000 a year
     }
     for project, values in monthly.items():
-        greenlight(project, D(2025, 2, 1))
+        greenlight(project, on=D(2025, 2, 1))
         for month, value in enumerate(values, start=3):
-            Outcome.objects.create(
-                project=project, month=D(2025, month, 1), realized_value=Decimal(value)
-            )
+            record_outcome(project, D(2025, month, 1), value)
 
     result = metrics.compute(as_of=D(2025, 12, 31))
 
@@ -365,8 +343,10 @@ def test_it_scores_each_product_managers_forecasts(alice, bob, pete):
     won = make_project(researcher=alice, product_manager=bob, submitted_on=D(2025, 1, 5))
     lost = make_project(researcher=alice, product_manager=pete, submitted_on=D(2025, 1, 5))
     make_project(researcher=alice, product_manager=pete, submitted_on=D(2025, 1, 5))
-    greenlight(won, D(2025, 2, 1))  # forecast 0.4 at submission: (0.4 - 1)² = 0.36
-    decide(lost, 1, "kill", D(2025, 2, 1), probability="0.25")  # 0.16 and 0.0625
+    greenlight(won, on=D(2025, 2, 1))  # forecast 0.4 at submission: (0.4 - 1)² = 0.36
+    decide(
+        lost, 1, "kill", decided_on=D(2025, 2, 1), probability_of_success="0.25"
+    )  # 0.16 and 0.0625
 
     calibration = metrics.compute(as_of=D(2025, 3, 1))["calibration"]
 
@@ -403,8 +383,8 @@ def test_it_restricts_everything_to_the_filtered_projects(alice, bob):
     other = make_project(
         researcher=alice, product_manager=bob, submitted_on=D(2025, 6, 5), bucket="efficiency"
     )
-    spend(kept, D(2026, 2, 10), "7.00")
-    spend(other, D(2025, 7, 1), "1000.00")
+    record_spend(kept, D(2026, 2, 10), "7.00")
+    record_spend(other, D(2025, 7, 1), "1000.00")
 
     result = metrics.compute(as_of=D(2026, 3, 1), bucket="revenue")
 
@@ -450,14 +430,12 @@ def _portfolio(size: int) -> None:
             submitted_on=D(2025, 1 + n % 6, 1),
             bucket=["efficiency", "revenue", "new_category"][n % 3],
         )
-        spend(project, D(2025, 7, 1), "10.00")
+        record_spend(project, D(2025, 7, 1), "10.00")
         if n % 3 == 0:
-            greenlight(project, D(2025, 8, 1))
-            Outcome.objects.create(
-                project=project, month=D(2025, 9, 1), realized_value=Decimal("100")
-            )
+            greenlight(project, on=D(2025, 8, 1))
+            record_outcome(project, D(2025, 9, 1), "100")
         elif n % 3 == 1:
-            decide(project, 1, "kill", D(2025, 8, 1), probability="0.2")
+            decide(project, 1, "kill", decided_on=D(2025, 8, 1), probability_of_success="0.2")
 
 
 @pytest.mark.parametrize("size", [3, 60])
@@ -494,9 +472,9 @@ def test_it_summarizes_for_a_terminal(db):
 def test_it_counts_the_as_of_months_spend_up_to_the_day(alice, bob):
     # Whole months come from the monthly rollup, the as-of month from the entries.
     project = make_project(researcher=alice, product_manager=bob, submitted_on=D(2026, 1, 5))
-    spend(project, D(2026, 1, 31), "100.00")
-    spend(project, D(2026, 2, 1), "20.00")
-    spend(project, D(2026, 2, 28), "3.00")
+    record_spend(project, D(2026, 1, 31), "100.00")
+    record_spend(project, D(2026, 2, 1), "20.00")
+    record_spend(project, D(2026, 2, 28), "3.00")
 
     assert metrics.compute(as_of=D(2026, 1, 31))["headline"]["cumulative_spend"] == 100.0
     assert metrics.compute(as_of=D(2026, 2, 1))["headline"]["cumulative_spend"] == 120.0

@@ -15,7 +15,7 @@ from portfolio.metrics.calibration import RELIABILITY_COLUMNS
 from portfolio.metrics.open_projects import RISK_COLUMNS, ZOMBIE_COLUMNS
 from portfolio.metrics.outcomes import DETAIL_COLUMNS as OUTCOME_COLUMNS
 from portfolio.models import Outcome, Project, SpendEntry, Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 D = datetime.date
 

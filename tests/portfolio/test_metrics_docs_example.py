@@ -8,7 +8,7 @@ from decimal import Decimal
 from gates.models import Gate, GateDecision
 from portfolio import metrics, rollups
 from portfolio.models import Outcome, Role, SpendEntry
-from tests.conftest import make_project, make_user
+from tests.builders import make_project, make_user
 
 D = datetime.date
 

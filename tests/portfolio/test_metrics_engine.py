@@ -12,7 +12,7 @@ from portfolio import metrics
 from portfolio.metrics import engine, scope
 from portfolio.metrics.engine import Query, Section
 from portfolio.metrics.sql import render
-from tests.conftest import make_project
+from tests.builders import make_project
 
 D = datetime.date
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.models import Outcome
-from tests.portfolio.helpers import greenlight
+from tests.builders import greenlight
 
 
 def url(project) -> str:

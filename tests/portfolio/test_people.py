@@ -13,7 +13,7 @@ from django.urls import reverse
 from portfolio.errors import PermissionDenied
 from portfolio.models import AuditEntry, Role
 from portfolio.services import people
-from tests.conftest import PASSWORD, make_user
+from tests.builders import PASSWORD, make_user
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from portfolio import services
 from portfolio.models import Status
-from tests.conftest import make_project
-from tests.portfolio.helpers import decide, feasibility_study, greenlight
+from tests.builders import add_study, decide, greenlight, make_project
 
 
 def url(project) -> str:
@@ -99,7 +98,7 @@ def test_it_shows_the_timeline(client, project, alice, bob):
         amount=Decimal("1234.50"),
         category="compute",
     )
-    feasibility_study(project, alice)
+    add_study(project, alice)
     client.force_login(alice)
     response = client.get(url(project))
     body = response.content.decode()
@@ -219,8 +218,8 @@ def test_it_uses_a_bounded_number_of_queries(
         )
     client.force_login(alice)
     # 21 (the calibrated probability reads the product manager's forecast record), and the
-    # decisions' panel record: their votes, kill criteria and verdicts.
-    with django_assert_max_num_queries(25):
+    # decisions' panel record: their votes, kill criteria and verdicts; one more for the replaced histories.
+    with django_assert_max_num_queries(26):
         assert client.get(url(project)).status_code == 200
 
 

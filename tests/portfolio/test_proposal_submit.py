@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portfolio.models import Status
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def url(project) -> str:

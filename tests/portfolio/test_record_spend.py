@@ -11,7 +11,7 @@ from portfolio import services
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, SpendMonth
 from portfolio.rollups import check_spend_months
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def test_it_records_spend_and_updates_the_totals(project, alice):

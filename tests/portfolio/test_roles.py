@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from portfolio import access
+from portfolio.access import READ_BY_EVERY_ROLE
 from portfolio.models import Role, Status
 from portfolio.roles import ROLE_PERMISSIONS, ensure_roles
-from tests.conftest import make_project, make_user
+from tests.builders import make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,8 @@ def _perms(group: Group) -> set[str]:
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_is_a_group_with_exactly_its_permissions(role):
     group = Group.objects.get(name=role.value)
-    assert _perms(group) == set(ROLE_PERMISSIONS[role])
+    # Its own permissions, and what every role reads (the one read policy).
+    assert _perms(group) == set(ROLE_PERMISSIONS[role]) | set(READ_BY_EVERY_ROLE)
 
 
 def test_every_listed_permission_exists():
@@ -40,7 +42,7 @@ def test_ensure_roles_is_idempotent_and_repairs_drift():
     group.permissions.add(Permission.objects.get(codename="delete_gatedecision"))
     ensure_roles()
     ensure_roles()
-    assert _perms(group) == set(ROLE_PERMISSIONS[Role.ARCHITECT])
+    assert _perms(group) == set(ROLE_PERMISSIONS[Role.ARCHITECT]) | set(READ_BY_EVERY_ROLE)
     assert Group.objects.filter(name__in=[r.value for r in Role]).count() == len(Role)
 
 

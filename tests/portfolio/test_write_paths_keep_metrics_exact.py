@@ -24,7 +24,7 @@ from gates.interchange import command_line_import
 from gates.models import GateDecision
 from portfolio import metrics, process, rollups
 from portfolio.models import Project, SpendEntry, User
-from tests.conftest import grant_roles_as_the_files_imply
+from tests.builders import grant_roles_as_the_files_imply
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 

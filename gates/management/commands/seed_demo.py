@@ -25,6 +25,7 @@ waiting for their deliverables.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import os
 import random
@@ -39,7 +40,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from gates.demo_panel import PanelDemo
-from gates.interchange import ImportFailed, command_line_import
+from gates.interchange import (
+    ESTIMATES,
+    FILES,
+    ImportFailed,
+    command_line_import,
+    export_portfolio,
+)
 from gates.models import (
     ArchitectureEstimate,
     BusinessCase,
@@ -194,6 +201,8 @@ class Command(BaseCommand):
             f"({writer.reuses} reused by other projects), {writer.adoption_months} months of "
             "adoption and a draft proposal."
         )
+        replaced = self.replace_one_project()
+        self.stdout.write(f"Re-imported {replaced} from a corrected spreadsheet (--replace).")
         panel = PanelDemo(random.Random(DEMO_SEED))
         panel.write()
         self.stdout.write(
@@ -207,6 +216,33 @@ class Command(BaseCommand):
             seed=DEMO_SEED,
         )
         self.stdout.write(f"Planned the next round: {plan}.")
+
+    def replace_one_project(self) -> str:
+        """The demo's product manager re-sent one project's spreadsheet with a corrected
+        title: its history was replaced, and the old one archived on its page."""
+        project = (
+            Project.objects.filter(product_manager__email=demo_email(Role.PRODUCT_MANAGER))
+            .filter(status=Status.ACTIVE)
+            .order_by("key")
+            .first()
+        )
+        with tempfile.TemporaryDirectory(prefix="greenlight-demo-") as name:
+            folder = Path(name)
+            export_portfolio(folder)
+            for path in folder.iterdir():
+                if path.name not in (*FILES, ESTIMATES):  # the project's own files only
+                    path.unlink()
+                    continue
+                with path.open(encoding="utf-8", newline="") as handle:
+                    rows = list(csv.reader(handle))
+                column = rows[0].index("key" if path.name == "projects.csv" else "project")
+                kept = [rows[0], *(row for row in rows[1:] if row[column] == project.key)]
+                if path.name == "projects.csv":
+                    kept[1][rows[0].index("title")] = f"{project.title} (corrected)"
+                with path.open("w", encoding="utf-8", newline="") as handle:
+                    csv.writer(handle).writerows(kept)
+            command_line_import(folder, replace=True)
+        return project.key
 
     def print_sign_ins(self, created: set[str]) -> None:
         self.stdout.write("")

@@ -1,0 +1,51 @@
+"""Text a person types on one line: no line breaks, control or text-direction characters.
+
+A title with ``\\r\\nBcc: ...`` in it once turned an e-mail subject into a header
+and the e-mail was dropped; a right-to-left override makes a name read as
+something it is not. Every one-line field refuses them, with a message beside
+the field: the forms through ``validate_one_line`` (on the model fields and the
+plain forms), the services through ``check_one_line``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+from portfolio.errors import DomainError
+
+# Embeddings, overrides, isolates and marks that change the direction text is shown in.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def one_line_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as one line of text, or None."""
+    for character in value:
+        if character in BIDI_CONTROLS:
+            return (
+                "Remove the invisible text-direction character "
+                f"(U+{ord(character):04X}): it can make the text read as something else."
+            )
+        if unicodedata.category(character) == "Cc":
+            return "Use one line of plain text: no line breaks, tabs or other control characters."
+    return None
+
+
+def validate_one_line(value: str) -> None:
+    problem = one_line_problem(value or "")
+    if problem:
+        raise ValidationError(problem, code="control_character")
+
+
+def check_one_line(fields: dict, names: Iterable[str]) -> None:
+    """For services: refuse the first of ``names`` in ``fields`` that is not one clean line."""
+    for name in names:
+        value = fields.get(name)
+        if isinstance(value, str):
+            problem = one_line_problem(value)
+            if problem:
+                raise DomainError(problem, field=name)

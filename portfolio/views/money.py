@@ -1,0 +1,69 @@
+"""Money in and value out: spend recorded against a project, and a greenlit product's outcomes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from portfolio import access, services
+from portfolio.errors import DomainError, add_domain_error
+from portfolio.forms import (
+    OutcomeForm,
+    SpendForm,
+)
+from portfolio.views.common import deny_unless, form_page, posted
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def spend_create(request: HttpRequest, key: str) -> HttpResponse:
+    project = access.get_project_for_user(request.user, key)
+    deny_unless(access.can_record_spend(request.user, project))
+    form = SpendForm(posted(request), initial={"spent_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.record_spend(project=project, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recorded {entry.amount:,.2f} of {entry.get_category_display().lower()} spend "
+                f"on {entry.spent_on:%Y-%m-%d}.",
+            )
+            return redirect(project)
+    recent = project.spend_entries.select_related("recorded_by").order_by("-spent_on", "-id")[:10]
+    return form_page(
+        request, "portfolio/spend_form.html", {"form": form, "project": project, "recent": recent}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
+    project = access.get_project_for_user(request.user, key)
+    deny_unless(access.can_record_outcome(request.user, project))
+    form = OutcomeForm(posted(request), project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.record_outcome(
+                project=project, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Recorded {outcome.realized_value:,.2f} realized in {outcome.month:%B %Y}.",
+            )
+            return redirect(project)
+    outcomes = project.outcomes.order_by("-month")
+    return form_page(
+        request,
+        "portfolio/outcome_form.html",
+        {"form": form, "project": project, "outcomes": outcomes},
+    )

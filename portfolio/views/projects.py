@@ -1,0 +1,224 @@
+"""My work, the project list (and its CSV) and the project page.
+
+Views read, check permission (404 for what a person may not see, 403 for what
+they see but may not change), and hand state changes to ``portfolio.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from portfolio import access
+from portfolio.forms import (
+    ProjectFilterForm,
+)
+from portfolio.metrics import calibrated as calibration
+from portfolio.models import Project, Status
+from portfolio.process import DELIVERABLES_BY_KIND
+from portfolio.reads import assets, deliverables, project_page, worklists
+from portfolio.reads import project_list as listing
+from portfolio.views.common import wants_partial
+from portfolio.web import csv as safe_csv
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict = {"has_role": bool(user.roles)}
+    if user.is_researcher:
+        context["research"] = worklists.researcher_work(user)
+    if user.is_product_manager:
+        context["review_queue"] = worklists.review_queue(user)
+    if user.is_architect:
+        context["awaiting_estimate"] = list(worklists.awaiting_estimate())
+    if user.is_executive:
+        context["latest_decisions"] = list(worklists.latest_decisions())
+    return render(request, "portfolio/home.html", context)
+
+
+# --- The project list ---------------------------------------------------------
+
+
+def _list_query(request: HttpRequest):
+    form = ProjectFilterForm(request.GET)
+    filters = form.filters()
+    sort = listing.parse_sort(request.GET.get("sort"))
+    projects = listing.projects_for(request.user, filters, sort=sort)
+    return form, sort, projects
+
+
+@require_GET
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    form, sort, projects = _list_query(request)
+    page = Paginator(projects, listing.PER_PAGE).get_page(request.GET.get("page"))
+    column, descending = sort or (listing.COLUMNS_BY_NAME[listing.DEFAULT_SORT], False)
+    context = {
+        "form": form,
+        "page": page,
+        "headers": listing.header_links(sort),
+        "sort": f"-{column.name}" if descending else column.name,
+        "bad_sort": sort is None,
+    }
+    template = "portfolio/project_list.html"
+    if wants_partial(request):
+        template += "#table"
+    response = render(request, template, context)
+    # The same URL answers a whole page or the table alone: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+class _Echo:
+    """A write-only file whose write returns the line, for streaming csv rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_HEADER = [
+    "key",
+    "title",
+    "status",
+    "current_gate",
+    "research_type",
+    "bucket",
+    "researcher",
+    "product_manager",
+    "submitted_on",
+    "value_kind",
+    "projected_low",
+    "projected_expected",
+    "projected_high",
+    "probability_of_success",
+    "latest_probability",
+    "funding_granted_total",
+    "spend_total",
+]
+
+
+def _csv_rows(projects) -> Iterator[str]:
+    writer = safe_csv.writer(_Echo())  # no text cell runs as a spreadsheet formula
+    yield writer.writerow(CSV_HEADER)
+    for p in projects.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                p.key,
+                p.title,
+                p.status,
+                p.current_gate or "",
+                p.research_type,
+                p.bucket,
+                p.researcher.email,
+                p.product_manager.email,
+                p.submitted_on.isoformat() if p.submitted_on else "",
+                p.value_kind,
+                p.projected_low,
+                p.projected_expected,
+                p.projected_high,
+                p.probability_of_success,
+                p.current_probability,
+                p.funding_granted_total,
+                p.spend_total,
+            ]
+        )
+
+
+@require_GET
+@login_required
+def project_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _form, _sort, projects = _list_query(request)
+    response = StreamingHttpResponse(_csv_rows(projects), content_type="text/csv; charset=utf-8")
+    filename = f"projects-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- The project page ---------------------------------------------------------
+
+
+def _actions(user, project: Project) -> dict:
+    open_ = project.status in (Status.ACTIVE, Status.ON_HOLD)
+    return {
+        "edit": access.can_edit_proposal(user, project),
+        "submit": project.is_draft and project.researcher_id == user.pk,
+        "feasibility_study": open_ and access.can_write_feasibility_study(user, project),
+        "architecture_estimate": open_ and access.can_write_architecture_estimate(user, project),
+        "business_case": open_ and access.can_write_business_case(user, project),
+        "gate_review": open_ and access.can_decide(user, project),
+        "spend": access.can_record_spend(user, project),
+        "artifact": access.can_register_artifact(user, project),
+        "outcome": access.can_record_outcome(user, project),
+        "next_stage_ask": access.can_set_next_stage_ask(user, project),
+    }
+
+
+@require_GET
+@login_required
+def project_detail(request: HttpRequest, key: str) -> HttpResponse:
+    project = access.get_project_for_user(request.user, key)
+    found = deliverables.loaded(project)
+    decisions = project_page.decisions_of(project)
+    months = project_page.spend_by_month(project)
+    audit_entries = project_page.audit_trail(project)
+    required = deliverables.required_by_gate()
+    deliverable_rows = [
+        {
+            "kind": kind,
+            "label": DELIVERABLES_BY_KIND[kind].label,
+            "deliverable": deliverable,
+            "needed_now": kind in required.get(project.current_gate or 0, [])
+            and project.status in (Status.ACTIVE, Status.ON_HOLD),
+            "gates": [number for number, kinds in sorted(required.items()) if kind in kinds],
+        }
+        for kind, deliverable in found.items()
+    ]
+    record = calibration.record_of(project.product_manager.email, timezone.localdate())
+    context = {
+        "project": project,
+        "calibration": record,
+        "calibrated_probability": record.calibrate(project.current_probability),
+        "actions": _actions(request.user, project),
+        "deliverable_rows": deliverable_rows,
+        "decisions": decisions,
+        # A go that overrode a kill criterion agreed at the gate before: flagged at the top.
+        "overrides": [d for d in decisions if d.overrides_kill_criteria],
+        "events": project_page.timeline(
+            project,
+            decisions=decisions,
+            months=months,
+            audit_entries=audit_entries,
+            deliverables=[d for d in found.values() if d is not None],
+        ),
+        "months": months,
+        "chart": project_page.spend_chart(months, decisions),
+        "chart_min_months": project_page.CHART_MIN_MONTHS,
+        "audit_entries": audit_entries,
+        "artifacts": list(project.artifacts.select_related("registered_by")),
+        "replaced_histories": list(
+            project.replaced_histories.select_related("project", "replaced_by").only(
+                "pk", "replaced_at", "project__key", "replaced_by__full_name", "replaced_by__email"
+            )
+        ),
+        "reused": list(
+            project.artifact_reuses.select_related("artifact__project").order_by("artifact__name")
+        ),
+        "reused_by_others": list(
+            project.artifacts.filter(reuses__isnull=False)
+            .values_list("name", "reuses__project__key")
+            .order_by("name", "reuses__project__key")
+        ),
+        "outcomes": list(project.outcomes.order_by("month")),
+        "outcome_total": sum((o.realized_value for o in project.outcomes.all()), start=0),
+    }
+    context.update(assets.project_feedback(project, context["outcomes"], request.user))
+    return render(request, "portfolio/project_detail.html", context)

@@ -1,0 +1,275 @@
+"""The one vocabulary for building test data: people, projects and their history.
+
+Everything after a project's row goes through the services, as the app writes it
+(audit entries, running totals, rollups and the data version included), so a test
+sees the same database a user's clicks would make:
+
+    project = make_project(researcher=alice, product_manager=bob)
+    decide(project, 1, "go")                    # the project's product manager decides
+    add_study(project)                          # its researcher writes the study
+    greenlight(project, on=datetime.date(2026, 2, 1))   # every gate passed that day
+    record_spend(project, datetime.date(2026, 2, 3), "120.50")
+
+Two things are written directly, each for a reason given where it happens: the
+project row itself (a test places a project at any gate or status without
+replaying its history) and the deliverables of a closed project (the services keep
+those final, as the demo's history does).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+
+from gates.models import ArchitectureEstimate, BusinessCase, Criterion, FeasibilityStudy, Gate
+from gates.services import (
+    Score,
+    record_decision,
+    save_architecture_estimate,
+    save_business_case,
+    save_feasibility_study,
+)
+from portfolio import services
+from portfolio.models import Outcome, Project, Role, SpendEntry, Status, User
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+# --- People ---------------------------------------------------------------------------------
+
+
+def make_user(email: str, *roles: str, **extra) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, **extra)
+    for role in roles:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _someone(email: str, role: str) -> User:
+    """The persona with this address if the test has one, otherwise a new person in ``role``."""
+    return User.objects.filter(email=email).first() or make_user(email, role)
+
+
+def grant_roles_as_the_files_imply() -> None:
+    """After an import (which grants no role), give each imported person the role their
+    part implies, as an admin would: researchers, product managers, and the executives
+    who only decided."""
+    from gates.models import GateDecision
+
+    researchers = User.objects.filter(researched_projects__isnull=False)
+    managers = User.objects.filter(managed_projects__isnull=False)
+    deciders = User.objects.filter(pk__in=GateDecision.objects.values("decided_by")).exclude(
+        pk__in=Project.objects.values("product_manager")
+    )
+    for role, people in (
+        (Role.RESEARCHER, researchers),
+        (Role.PRODUCT_MANAGER, managers),
+        (Role.EXECUTIVE, deciders),
+    ):
+        Group.objects.get(name=role).user_set.add(*people.distinct())
+
+
+# --- Projects -------------------------------------------------------------------------------
+
+_counter = {"n": 0}
+
+
+def make_project(**kw) -> Project:
+    """A submitted project waiting at gate 1, unless told otherwise.
+
+    Written directly rather than by create_proposal and submit_proposal: a test may
+    place a project at any gate, status or date (a kill at gate 3 without its history),
+    and the proposal services are tested on their own.
+    """
+    _counter["n"] += 1
+    n = _counter["n"]
+    if "researcher" not in kw:
+        kw["researcher"] = User.objects.filter(email="alice@example.com").first() or make_user(
+            f"researcher{n}@example.com", Role.RESEARCHER
+        )
+    if "product_manager" not in kw:
+        kw["product_manager"] = User.objects.filter(email="bob@example.com").first() or make_user(
+            f"pm{n}@example.com", Role.PRODUCT_MANAGER
+        )
+    status = kw.pop("status", Status.ACTIVE)
+    defaults = {
+        "key": f"P-{n:04d}",
+        "title": f"Project {n}",
+        "research_type": "applied",
+        "bucket": "efficiency",
+        "submitted_on": None if status == Status.DRAFT else datetime.date(2026, 1, 5),
+        "value_kind": "cost_savings",
+        "projected_low": Decimal("100000"),
+        "projected_expected": Decimal("250000"),
+        "projected_high": Decimal("400000"),
+        "probability_of_success": Decimal("0.4"),
+        "business_case": "Cut the cost of manual review.",
+        "hypothesis": "A model can triage 60% of cases.",
+        "status": status,
+        "current_gate": None if status == Status.DRAFT else 1,
+    }
+    defaults.update(kw)
+    return Project.objects.create(**defaults)
+
+
+# --- Gates: criteria, scorecards, decisions ----------------------------------------------------
+
+
+def gate(number: int) -> Gate:
+    return Gate.objects.get(number=number)
+
+
+def criteria(gate_number: int) -> list[Criterion]:
+    return list(Criterion.objects.filter(gate__number=gate_number, is_active=True))
+
+
+def full_marks(gate_number: int, *, met: bool = True, score: int = 8) -> list[Score]:
+    """Every criterion answered: must-meet ``met``, should-meet ``score``."""
+    return [
+        Score(criterion=c, met=met) if c.is_must_meet else Score(criterion=c, score=score)
+        for c in criteria(gate_number)
+    ]
+
+
+def scorecard_post(gate_number: int, *, met: str = "yes", score: int = 8) -> dict:
+    """The scorecard fields of the gate review form, every criterion answered."""
+    data = {}
+    for c in criteria(gate_number):
+        if c.is_must_meet:
+            data[f"must_{c.pk}"] = met
+        else:
+            data[f"score_{c.pk}"] = str(score)
+    return data
+
+
+def decide(project: Project, gate_number: int, decision: str, actor: User | None = None, **kw):
+    """Record a decision through the service, by the project's product manager unless
+    told otherwise. A go answers every must-meet criterion with yes; a kill or hold
+    gets a rationale. Other keywords (decided_on, probability_of_success,
+    funding_granted, scores, ...) are the service's."""
+    if "scores" not in kw:
+        kw["scores"] = [
+            Score(criterion=c, met=True) for c in criteria(gate_number) if c.is_must_meet
+        ]
+    if decision in ("kill", "hold"):
+        kw.setdefault("rationale", "Recorded by a test.")
+    for name in ("probability_of_success", "funding_granted"):
+        if kw.get(name) is not None:
+            kw[name] = Decimal(str(kw[name]))
+    return record_decision(
+        project=project,
+        gate=gate(gate_number),
+        decision=decision,
+        actor=actor or project.product_manager,
+        **kw,
+    )
+
+
+def greenlight(
+    project: Project,
+    pm: User | None = None,
+    architect: User | None = None,
+    *,
+    on: datetime.date | None = None,
+) -> Project:
+    """Take a project at gate 1 through all four gates with its deliverables, all on
+    ``on`` (the day it was submitted unless told otherwise)."""
+    on = on or project.submitted_on
+    pm = pm or project.product_manager
+    architect = architect or _someone("carol@example.com", Role.ARCHITECT)
+    decide(project, 1, "go", pm, decided_on=on)
+    add_study(project, project.researcher)
+    decide(project, 2, "go", pm, decided_on=on)
+    add_estimate(project, architect)
+    decide(project, 3, "go", pm, decided_on=on)
+    add_business_case(project, project.product_manager)
+    decide(project, 4, "go", pm, decided_on=on)
+    project.refresh_from_db()
+    return project
+
+
+# --- Deliverables ---------------------------------------------------------------------------
+
+
+def _deliverable(model, saver, project: Project, author: User, fields: dict):
+    project.refresh_from_db()
+    if project.is_closed:
+        # The services keep a closed project's deliverables final; a test that needs one
+        # on a killed or greenlit project writes it as the demo's history does.
+        return model.objects.create(project=project, author=author, **fields)
+    return saver(project=project, actor=author, **fields)
+
+
+def add_study(project: Project, author: User | None = None, **kw) -> FeasibilityStudy:
+    fields = {
+        "findings": "The model triages 64% of cases.",
+        "hypothesis_held": "yes",
+        "evidence": "Two pilots on 2,000 cases.",
+        "confidence": "high",
+        "recommended_next_step": "continue",
+        **kw,
+    }
+    return _deliverable(
+        FeasibilityStudy, save_feasibility_study, project, author or project.researcher, fields
+    )
+
+
+def add_estimate(project: Project, author: User | None = None, **kw) -> ArchitectureEstimate:
+    fields = {
+        "build_cost": Decimal("100000"),
+        "monthly_run_cost": Decimal("2000"),
+        "retraining_cadence": "quarterly",
+        "cost_per_retrain": Decimal("5000"),
+        **kw,
+    }
+    author = author or _someone("carol@example.com", Role.ARCHITECT)
+    return _deliverable(ArchitectureEstimate, save_architecture_estimate, project, author, fields)
+
+
+def add_business_case(project: Project, author: User | None = None, **kw) -> BusinessCase:
+    fields = {
+        "customer_problem": "Reviewers drown in cases.",
+        "value_rationale": "Hours saved × cost per hour.",
+        **kw,
+    }
+    return _deliverable(
+        BusinessCase, save_business_case, project, author or project.product_manager, fields
+    )
+
+
+# --- Money in, value out --------------------------------------------------------------------
+
+
+def record_spend(
+    project: Project,
+    spent_on: datetime.date,
+    amount: str | Decimal,
+    *,
+    actor: User | None = None,
+    category: str = "compute",
+) -> SpendEntry:
+    """Spend recorded by the project's researcher (its total and rollup kept as the app keeps them)."""
+    return services.record_spend(
+        project=project,
+        actor=actor or project.researcher,
+        spent_on=spent_on,
+        amount=Decimal(str(amount)),
+        category=category,
+    )
+
+
+def record_outcome(
+    project: Project,
+    month: datetime.date,
+    realized_value: str | Decimal,
+    *,
+    actor: User | None = None,
+) -> Outcome:
+    """A greenlit project's realized value for ``month``, recorded by its product manager."""
+    return services.record_outcome(
+        project=project,
+        actor=actor or project.product_manager,
+        month=month,
+        realized_value=Decimal(str(realized_value)),
+    )

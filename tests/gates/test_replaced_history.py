@@ -1,0 +1,228 @@
+"""Replacing projects by an import loses nothing: what they held is archived and readable."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from gates.interchange import ImportFailed, command_line_import, import_portfolio
+from gates.models import ArchitectureEstimate, CriterionScore, Gate, GateDecision
+from gates.services import Score, record_decision
+from portfolio.models import Outcome, Project, ReplacedHistory, SpendEntry, Status
+from tests.builders import make_project
+from tests.gates.test_import_portfolio import FILES, SAMPLE
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name in FILES:
+        shutil.copy(SAMPLE / name, tmp_path / name)
+    return tmp_path
+
+
+def held(project: Project) -> dict:
+    return {
+        "decisions": list(
+            project.decisions.order_by("sequence").values_list("decision", "decided_on")
+        ),
+        "spend": sorted(
+            (str(day), f"{amount:.2f}", note)
+            for day, amount, note in SpendEntry.objects.filter(project=project).values_list(
+                "spent_on", "amount", "note"
+            )
+        ),
+        "outcomes": list(project.outcomes.order_by("month").values_list("month", "realized_value")),
+    }
+
+
+def archived(history: ReplacedHistory) -> dict:
+    return {
+        "decisions": [(d["decision"], d["decided_on"]) for d in history.decisions],
+        "spend": sorted((s["spent_on"], s["amount"], s["note"]) for s in history.spend),
+        "outcomes": [(o["month"], o["realized_value"]) for o in history.outcomes],
+    }
+
+
+def test_the_command_lines_replace_archives_everything_it_replaces(db, folder):
+    command_line_import(folder)
+    greenlit = Project.objects.filter(status=Status.GREENLIT).order_by("key").first()
+    before = held(greenlit)
+    assert before["decisions"] and before["spend"] and before["outcomes"]
+
+    call_command("import_portfolio", str(folder), "--replace", stdout=io.StringIO())
+
+    history = ReplacedHistory.objects.get(project=greenlit)
+    assert history.replaced_by is None
+    got = archived(history)
+    assert got["decisions"] == [(d, day.isoformat()) for d, day in before["decisions"]]
+    assert got["spend"] == before["spend"]
+    assert got["outcomes"] == [(m.isoformat(), f"{v:.2f}") for m, v in before["outcomes"]]
+    assert history.project_fields["title"] == greenlit.title
+    assert ReplacedHistory.objects.count() == 62
+
+
+def test_it_archives_a_decisions_scorecard_as_it_was(db, folder, sam, erin):
+    command_line_import(folder)
+    project = Project.objects.filter(status=Status.ACTIVE, current_gate=1).order_by("key").first()
+    criterion = Gate.objects.get(number=1).criteria.filter(kind="should").first()
+    record_decision(
+        project=project,
+        gate=1,
+        decision="hold",
+        actor=erin,
+        rationale="Wait for data",
+        scores=[Score(criterion=criterion, score=7)],
+    )
+    name = criterion.name
+
+    import_portfolio(folder, actor=sam, replace=True)
+
+    history = ReplacedHistory.objects.get(project=project)
+    scored = [d for d in history.decisions if d["scores"]]
+    assert scored[0]["scores"] == [
+        {
+            "criterion__name": name,
+            "criterion__kind": "should",
+            "met": None,
+            "score": 7,
+            "weight": f"{criterion.weight}",
+        }
+    ]
+    assert not CriterionScore.objects.filter(decision__project=project).exists()
+    assert history.replaced_by == sam
+
+
+def test_it_archives_an_estimate_the_files_replace_and_keeps_one_they_do_not(
+    db, folder, sam, carol
+):
+    command_line_import(folder)
+    kept, replaced = Project.objects.order_by("key")[:2]
+    for project in (kept, replaced):
+        ArchitectureEstimate.objects.create(
+            project=project,
+            author=carol,
+            build_cost=Decimal(1000),
+            monthly_run_cost=Decimal(10),
+            retraining_cadence="none",
+        )
+    (folder / "estimates.csv").write_text(
+        "project,estimated_on,build_cost,monthly_run_cost,retrains_per_year\n"
+        f"{replaced.key},2026-06-01,5000,50,12\n",
+        encoding="utf-8",
+    )
+
+    import_portfolio(folder, actor=sam, replace=True)
+
+    assert ArchitectureEstimate.objects.get(project=kept).build_cost == Decimal(1000)
+    assert ArchitectureEstimate.objects.get(project=replaced).build_cost == Decimal(5000)
+    assert ReplacedHistory.objects.get(project=replaced).estimate["build_cost"] == "1000.00"
+    assert ReplacedHistory.objects.get(project=kept).estimate is None
+
+
+def test_an_import_never_touches_a_draft(db, folder, sam, alice, bob):
+    draft = make_project(key="RP-0001", status=Status.DRAFT, researcher=alice, product_manager=bob)
+    title = draft.title
+
+    with pytest.raises(ImportFailed) as failure:
+        import_portfolio(folder, actor=sam, replace=True)
+
+    assert "RP-0001 is a draft proposal in the app" in failure.value.errors[0]
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and draft.title == title
+    assert not ReplacedHistory.objects.exists()
+
+
+# --- The archive page -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def replaced(db, folder, sam) -> ReplacedHistory:
+    command_line_import(folder)
+    import_portfolio(folder, actor=sam, replace=True)
+    project = Project.objects.filter(status=Status.GREENLIT).order_by("key").first()
+    return ReplacedHistory.objects.get(project=project)
+
+
+def test_the_project_page_links_the_replaced_history(client, replaced, bob):
+    client.force_login(bob)
+
+    response = client.get(reverse("project_detail", args=[replaced.project.key]))
+
+    html = response.content.decode()
+    assert f"History replaced on {replaced.replaced_at:%Y-%m-%d} by Sam Superuser" in html
+    assert replaced.get_absolute_url() in html
+
+
+def test_the_archive_page_shows_what_was_replaced(client, replaced, alice):
+    client.force_login(alice)
+
+    response = client.get(replaced.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "by Sam Superuser" in html
+    assert f"Gate decisions ({len(replaced.decisions)})" in html
+    assert f"Outcomes ({len(replaced.outcomes)} months)" in html
+    assert replaced.decisions[0]["decided_by__email"] in html
+
+
+def test_the_archive_page_is_read_only(client, replaced, sam):
+    client.force_login(sam)
+
+    assert client.post(replaced.get_absolute_url()).status_code == 405
+    with pytest.raises(ValueError):
+        replaced.save()
+
+
+def test_the_archive_page_answers_only_under_its_own_project(client, replaced, bob):
+    other = Project.objects.exclude(pk=replaced.project_id).first()
+    client.force_login(bob)
+
+    response = client.get(reverse("replaced_history", args=[other.key, replaced.pk]))
+
+    assert response.status_code == 404
+
+
+def test_the_archive_page_escapes_the_text_it_shows(client, folder, sam, bob):
+    command_line_import(folder)
+    project = Project.objects.get(key="RP-0001")
+    SpendEntry.objects.create(
+        project=project,
+        spent_on=project.submitted_on,
+        amount=1,
+        category="other",
+        note="<script>alert(1)</script>",
+    )
+    import_portfolio(folder, actor=sam, replace=True)
+    history = ReplacedHistory.objects.get(project=project)
+    client.force_login(bob)
+
+    html = client.get(history.get_absolute_url()).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_archive_page_needs_sign_in(client, replaced):
+    response = client.get(replaced.get_absolute_url())
+
+    assert response.status_code == 302
+
+
+def test_replacing_keeps_every_count_of_what_was_there(db, folder, sam):
+    command_line_import(folder)
+    counts = (GateDecision.objects.count(), SpendEntry.objects.count(), Outcome.objects.count())
+
+    import_portfolio(folder, actor=sam, replace=True)
+
+    histories = list(ReplacedHistory.objects.all())
+    assert (
+        sum(len(h.decisions) for h in histories),
+        sum(len(h.spend) for h in histories),
+        sum(len(h.outcomes) for h in histories),
+    ) == counts

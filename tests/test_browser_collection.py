@@ -1,0 +1,66 @@
+"""Without Playwright the browser tests are skipped with one line, not an ImportError."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Loaded by the interpreter at start-up: makes Playwright (and axe's wrapper of it) look
+# not installed, as on a machine where `pip install -e .` ran without the dev extras.
+BLOCK_PLAYWRIGHT = textwrap.dedent(
+    """
+    import sys
+
+    class _NotInstalled:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("playwright", "axe_playwright_python"):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, _NotInstalled())
+    """
+)
+
+
+def run_browser_tests(tmp_path: Path, *args: str, ci: str) -> subprocess.CompletedProcess:
+    (tmp_path / "sitecustomize.py").write_text(BLOCK_PLAYWRIGHT)
+    # Its own SQLite file: under `make test-postgres` the outer run holds the test database.
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "CI": ci,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+
+
+def test_it_collects_every_browser_test_without_playwright(tmp_path):
+    result = run_browser_tests(tmp_path, "tests/browser", "--collect-only", "-q", ci="")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ImportError" not in result.stdout + result.stderr
+    assert "test_researcher_journey.py::" in result.stdout
+
+
+def test_it_skips_with_the_reason_and_fails_under_ci(tmp_path):
+    one = "tests/browser/test_researcher_journey.py"
+    skipped = run_browser_tests(tmp_path, one, "-q", ci="")
+    failed = run_browser_tests(tmp_path, one, "-q", ci="true")
+
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+    assert "Playwright not installed" in skipped.stdout
+    assert "skipped" in skipped.stdout
+    assert failed.returncode == 1
+    assert "Playwright not installed" in failed.stdout
