@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0006_artifacts_as_assets_adoption'),
+        ('portfolio', '0007_one_line_text'),
     ]
 
     operations = [
