@@ -12,7 +12,7 @@ from django.urls import reverse
 from portfolio.env import env_currency
 from portfolio.services import record_spend
 from portfolio.templatetags import numbers
-from tests.conftest import make_project
+from tests.builders import make_project
 
 
 def test_the_currency_is_an_iso_code_read_from_the_environment(monkeypatch):
