@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import expect
 
 from gates.interchange import command_line_import
 from portfolio.models import ReplacedHistory, Role
+from tests.browser.expect import expect
 from tests.builders import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
