@@ -12,7 +12,7 @@ from api.models import ApiToken
 from tests.browser.expect import expect
 from tests.builders import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _me(live_server, secret: str) -> int:

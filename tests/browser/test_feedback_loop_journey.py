@@ -14,7 +14,7 @@ from portfolio.models import Project
 from tests.browser.expect import expect
 from tests.builders import PASSWORD, decide, greenlight, make_project
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from portfolio.models import Project
 from tests.browser.expect import expect
 from tests.builders import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 

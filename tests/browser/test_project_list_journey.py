@@ -14,9 +14,9 @@ from portfolio.models import Status
 from tests.browser.expect import expect
 from tests.builders import PASSWORD, decide, make_project
 
-# Live-server tests commit for real and are flushed after; the rollback restores the
-# gates that migrations seed, for the tests that follow.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Live-server tests commit for real; the database is flushed after each (roles and the
+# default gates come back through post_migrate).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
