@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from gates.interchange.checks import Counter, Plan, Progress, unknown_key
+from gates.interchange.checks import Counter, Plan, Progress, greenlit_month_ok, unknown_key
 from gates.interchange.database import chunks, insert_values, new_rows
 from gates.interchange.format import (
     NUMBER_PATTERN,
@@ -265,24 +265,15 @@ def _check_adoption(source, plan: Plan, assets: AssetPlan, problems, progress) -
                 continue
             if parsed is None:
                 continue
-            first = seen.setdefault((key, parsed["month"]), line)
-            if first != line:
-                row.problem(
-                    "month",
-                    f"{key} already has adoption for {parsed['month']:%Y-%m} (line {first})",
-                )
-                continue
-            if state.decisions_broken:
-                continue  # its decisions are wrong already; do not pile up problems
-            if state.greenlit_on is None:
-                row.problem(
-                    "project", f"{key} is not greenlit (no go at gate 4): it has no adoption"
-                )
-            elif state.greenlit_on > parsed["month"]:
-                row.problem(
-                    "month", f"{key} was greenlit on {state.greenlit_on}, after {parsed['month']}"
-                )
-            else:
+            if greenlit_month_ok(
+                row,
+                key,
+                state,
+                parsed["month"],
+                seen,
+                repeated="adoption",
+                not_greenlit="it has no adoption",
+            ):
                 assets.adoption.append(parsed)
     counter.done()
 

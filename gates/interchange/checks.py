@@ -296,28 +296,44 @@ def check_outcomes(
                 unknown_key(row, key)
             if state is None or parsed is None:
                 continue
-            first = months_seen.setdefault((key, parsed["month"]), line)
-            if first != line:
-                row.problem(
-                    "month",
-                    f"{key} already has an outcome for {parsed['month']:%Y-%m} (line {first})",
-                )
-                continue
-            if state.decisions_broken:
-                continue  # its decisions are wrong already; do not pile up problems
-            if state.greenlit_on is None:
-                row.problem(
-                    "project",
-                    f"{key} is not greenlit (no go at gate 4): it cannot have outcomes",
-                )
-            elif state.greenlit_on > parsed["month"]:
-                row.problem(
-                    "month",
-                    f"{key} was greenlit on {state.greenlit_on}, after {parsed['month']}",
-                )
-            else:
+            if greenlit_month_ok(
+                row,
+                key,
+                state,
+                parsed["month"],
+                months_seen,
+                repeated="an outcome",
+                not_greenlit="it cannot have outcomes",
+            ):
                 plan.outcomes.append((key, parsed["month"], parsed["realized_value"]))
     counter.done()
+
+
+def greenlit_month_ok(
+    row: Row,
+    key: str,
+    state: ProjectState,
+    month: datetime.date,
+    seen: dict[tuple[str, datetime.date], int],
+    *,
+    repeated: str,
+    not_greenlit: str,
+) -> bool:
+    """A month of a greenlit product (an outcome, adoption): once per month, not before
+    the product was greenlit; the problem, if any, is recorded on the row."""
+    first = seen.setdefault((key, month), row.line)
+    if first != row.line:
+        row.problem("month", f"{key} already has {repeated} for {month:%Y-%m} (line {first})")
+        return False
+    if state.decisions_broken:
+        return False  # its decisions are wrong already; do not pile up problems
+    if state.greenlit_on is None:
+        row.problem("project", f"{key} is not greenlit (no go at gate 4): {not_greenlit}")
+        return False
+    if state.greenlit_on > month:
+        row.problem("month", f"{key} was greenlit on {state.greenlit_on}, after {month}")
+        return False
+    return True
 
 
 def _replay(state: ProjectState, problems: Problems) -> None:
