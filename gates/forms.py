@@ -255,6 +255,8 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why. Required for a kill or a hold; the researcher receives it by e-mail.",
     )
+    # A kill cannot be undone: it is recorded only with this box ticked (the page asks for it).
+    confirm_kill = forms.BooleanField(label="Yes, kill the project", required=False)
 
     def __init__(self, *args, current_probability: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -238,6 +238,12 @@ class OutcomeForm(Form):
         super().__init__(*args, **kwargs)
         label = project.get_value_kind_display().lower()
         self.fields["realized_value"].help_text = f"The {label} realized in that month."
+        if project.last_decision_on:
+            first = process.first_outcome_month(project.last_decision_on)
+            self.fields["month"].help_text = (
+                f"The calendar month the value was realized in, from {first:%B %Y} on "
+                f"(greenlit on {project.last_decision_on:%Y-%m-%d})."
+            )
 
     def clean_month(self) -> datetime.date:
         month = self.cleaned_data["month"]

@@ -19,6 +19,7 @@ The rules:
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 # --- Gates -------------------------------------------------------------------------
@@ -259,3 +260,20 @@ DELIVERABLES = (
     ),
 )
 DELIVERABLES_BY_KIND = {deliverable.kind: deliverable for deliverable in DELIVERABLES}
+
+
+# --- Outcomes ---------------------------------------------------------------------------
+
+
+def first_outcome_month(greenlit_on: datetime.date) -> datetime.date:
+    """The first month a greenlit product's outcome may be recorded for.
+
+    A month counts when the product was greenlit on or before its first day (the
+    interchange format's rule, which the outcome service and the importer share): a go
+    at the last gate on the 1st counts that month, any later day the month after.
+    """
+    if greenlit_on.day == 1:
+        return greenlit_on
+    if greenlit_on.month == 12:
+        return datetime.date(greenlit_on.year + 1, 1, 1)
+    return datetime.date(greenlit_on.year, greenlit_on.month + 1, 1)

@@ -14,7 +14,13 @@ from gates.services.deliverables import (
     save_business_case,
     save_feasibility_study,
 )
-from gates.services.scorecards import Score, scorecard_maximum, scorecard_total
+from gates.services.scorecards import (
+    Score,
+    scorecard_maximum,
+    scorecard_total,
+    unmet_message,
+    unmet_must_meet,
+)
 from gates.services.votes import (
     KillMark,
     NewKillCriterion,
@@ -52,4 +58,6 @@ __all__ = [
     "save_feasibility_study",
     "scorecard_maximum",
     "scorecard_total",
+    "unmet_message",
+    "unmet_must_meet",
 ]

@@ -45,11 +45,20 @@ def check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
             raise DomainError(f"{s.criterion.name}: a score is from 0 to 10.", field="scores")
     if decision != DecisionKind.GO:
         return
-    answered = {s.criterion.pk: s for s in scores}
-    for criterion in gate.criteria.filter(is_active=True):
-        answer = answered.get(criterion.pk)
-        if criterion.is_must_meet and (answer is None or answer.met is not True):
-            raise DomainError(
-                f"A go needs every must-meet criterion met: “{criterion.name}” is not.",
-                field="decision",
-            )
+    unmet = unmet_must_meet(gate.criteria.filter(is_active=True), scores)
+    if unmet:
+        raise DomainError(unmet_message(unmet), field="scores")
+
+
+def unmet_must_meet(criteria, scores: list[Score]) -> list[Criterion]:
+    """The must-meet criteria a go would leave unmet (not answered, or answered no)."""
+    met = {s.criterion.pk for s in scores if s.met is True}
+    return [c for c in criteria if c.is_must_meet and c.pk not in met]
+
+
+def unmet_message(unmet: list[Criterion]) -> str:
+    """Names every unmet must-meet criterion, so one refusal says all that a go lacks."""
+    names = [f"“{c.name}”" for c in unmet]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    verb = "is" if len(names) == 1 else "are"
+    return f"A go needs every must-meet criterion met: {listed} {verb} not."

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.forms import RadioSelect
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,10 +25,12 @@ from gates.models import (
     DELIVERABLE_MODELS,
     ArchitectureEstimate,
     Criterion,
+    DecisionKind,
     DeliverableKind,
     Gate,
     GateDecision,
 )
+from gates.views import evidence
 from gates.views.panel import decision_panel_forms, panel_context
 from planning import figures
 from planning.models import PlanSettings, Scenario
@@ -34,7 +38,8 @@ from portfolio import access
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import Project
 from portfolio.process import DELIVERABLES_BY_KIND
-from portfolio.reads import deliverables
+from portfolio.reads import deliverables, project_page, worklists
+from portfolio.reads.worklists import WorkItem
 
 REVIEW_TEMPLATE = "gates/gate_review.html"
 
@@ -248,6 +253,7 @@ def _deliverable_rows(project: Project, gate: Gate | None) -> tuple[list[dict], 
             "required": kind in required,
             "deliverable": deliverable,
             "url_name": DELIVERABLES_BY_KIND[kind].url_name,
+            "author": DELIVERABLES_BY_KIND[kind].author,
         }
         for kind, deliverable in by_kind.items()
     ]
@@ -270,6 +276,15 @@ def _decision_choices(form: DecisionForm, gate: Gate) -> list[tuple]:
     return [(radio, descriptions[radio.data["value"]]) for radio in form["decision"]]
 
 
+def _next_in_queue(viewer, project: Project) -> WorkItem | None:
+    """The product manager's next review waiting: the longest waiting with all it needs in."""
+    if not viewer.is_product_manager:
+        return None
+    others = [item for item in worklists.review_queue(viewer) if item.project.pk != project.pk]
+    ready = [item for item in others if not item.needs]
+    return (ready or others or [None])[0]
+
+
 def _review_context(
     project: Project,
     *,
@@ -277,6 +292,7 @@ def _review_context(
     decision_form: DecisionForm | None = None,
     scorecard: ScorecardForm | None = None,
     recorded: GateDecision | None = None,
+    confirm_kill: bool = False,
     **panel_forms,
 ) -> dict:
     decisions = _earlier_decisions(project)
@@ -310,14 +326,35 @@ def _review_context(
         "form": decision_form,
         "decision_choices": _decision_choices(decision_form, gate) if gate else [],
         "recorded": recorded,
+        # Right after a decision the page shows what comes next, not the next form at once.
+        "after_decision": recorded is not None,
+        "next_in_queue": _next_in_queue(viewer, project) if recorded is not None else None,
+        "confirm_kill": confirm_kill,
+        "error_summary": _error_summary(decision_form, scorecard, **panel_forms),
+        "evidence": evidence.for_review(project, gate, decisions, by_kind),
+        "closed": project_page.closed_summary(project, list(project.outcomes.all()))
+        if project.is_closed
+        else None,
     }
+
+
+def _just_recorded(request: HttpRequest, project: Project) -> GateDecision | None:
+    """The decision named by ``?recorded=``, if it is still the project's latest."""
+    sequence = request.GET.get("recorded", "")
+    if not sequence.isdigit() or int(sequence) != project.decisions_count:
+        return None
+    return GateDecision.objects.filter(project=project, sequence=int(sequence)).first()
 
 
 @login_required
 @require_http_methods(["GET"])
 def gate_review(request: HttpRequest, key: str) -> HttpResponse:
     project = _get_reviewable_project(request, key)
-    return render(request, REVIEW_TEMPLATE, _review_context(project, viewer=request.user))
+    recorded = (
+        _just_recorded(request, project) if access.can_decide(request.user, project) else None
+    )
+    context = _review_context(project, viewer=request.user, recorded=recorded)
+    return render(request, REVIEW_TEMPLATE, context)
 
 
 def _current_criteria(project: Project) -> list[Criterion]:
@@ -361,7 +398,63 @@ def _place_error(
     if error.field in panel_forms:
         panel_forms[error.field].add_error(None, error.message)
         return
-    add_domain_error(scorecard if error.field == "scores" else form, error)
+    if error.field == "scores":
+        scorecard.add_error(None, error.message)
+        if form.cleaned_data.get("decision") == DecisionKind.GO:
+            _mark_unmet_rows(scorecard)
+        return
+    add_domain_error(form, error)
+
+
+def _mark_unmet_rows(scorecard: ScorecardForm) -> None:
+    """Each must-meet row a refused go left unmet says so beside its answer."""
+    for criterion in services.unmet_must_meet(scorecard.criteria, scorecard.scores()):
+        name = scorecard.field_name(criterion)
+        answered = scorecard.cleaned_data.get(name) is not None
+        scorecard.add_error(
+            name, "Not met: a go needs it met." if answered else "Not answered: a go needs it met."
+        )
+
+
+def _error_summary(
+    form: DecisionForm | None, scorecard: ScorecardForm | None, **panel_forms
+) -> list[dict]:
+    """Every problem of a refused decision, each linking to where it is on the page."""
+    if form is None or not form.is_bound:
+        return []
+    items = []
+    forms = [form, scorecard, panel_forms.get("verdicts"), panel_forms.get("new_kill_criteria")]
+    anchors = {0: "#decision-form", 1: "#scorecard"}
+    for index, each in enumerate(forms):
+        if each is None or not each.is_bound:
+            continue
+        for message in each.non_field_errors():
+            items.append({"message": message, "href": anchors.get(index, "#panel-fields")})
+        for name, errors in each.errors.items():
+            if name == "__all__":
+                continue
+            field = each[name]
+            radios = isinstance(field.field.widget, RadioSelect)
+            href = f"#{field.auto_id}_0" if radios else f"#{field.auto_id}"
+            for message in errors:
+                items.append({"message": f"{field.label}: {message}", "href": href})
+    return items
+
+
+def _kill_unconfirmed(form: DecisionForm, project: Project) -> bool:
+    """A kill ends the project for good: it is recorded only once the decider confirmed it."""
+    if form.cleaned_data.get("decision") != DecisionKind.KILL:
+        return False
+    if form.cleaned_data.get("confirm_kill"):
+        return False
+    form.add_error(
+        "confirm_kill",
+        f"A kill ends {project.key} for good and no decision can follow it: "
+        f"tick “Yes, kill {project.key}” to confirm.",
+    )
+    if not form.cleaned_data.get("rationale", "").strip():
+        form.add_error("rationale", "Give the rationale for a kill or a hold.")
+    return True
 
 
 @login_required
@@ -374,7 +467,7 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
     recorded = None
     if all(
         [form.is_valid(), scorecard.is_valid(), verdicts.is_valid(), new_kill_criteria.is_valid()]
-    ):
+    ) and not _kill_unconfirmed(form, project):
         data = form.cleaned_data
         try:
             recorded = services.record_decision(
@@ -396,13 +489,16 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
 
     if recorded is not None:
         summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {recorded.notice.sentence()}."
+        after = f"{reverse('gate_review', args=[project.key])}?recorded={recorded.sequence}"
         if not request.htmx:
             messages.success(request, summary)
-            return redirect("gate_review", key=project.key)
+            return redirect(after)
         project = access.get_project_for_user(request.user, key)
         context = _review_context(project, viewer=request.user, recorded=recorded)
         context["recorded_summary"] = summary
-        return render(request, f"{REVIEW_TEMPLATE}#review", context)
+        response = render(request, f"{REVIEW_TEMPLATE}#review", context)
+        response["HX-Replace-Url"] = after  # a reload shows the same page, not a fresh form
+        return response
 
     project.refresh_from_db()
     # The page shows the history as it is now: the form is made against it from here on.
@@ -416,5 +512,7 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
         verdicts=verdicts,
         new_kill_criteria=new_kill_criteria,
     )
+    context["confirm_kill"] = form.data.get("decision") == DecisionKind.KILL
     template = f"{REVIEW_TEMPLATE}#review" if request.htmx else REVIEW_TEMPLATE
-    return render(request, template, context)
+    # A refused decision answers 400 (gates.js swaps it in all the same).
+    return render(request, template, context, status=400)

@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from portfolio.dashboard.charts import money_short, nice_scale
 from portfolio.models import AuditEntry, Project, SpendEntry
-from portfolio.process import DELIVERABLES
+from portfolio.process import DELIVERABLES, first_outcome_month
 
 # Below this many entries the timeline lists each spend entry; above, monthly totals.
 SPEND_ROWS_IN_TIMELINE = 12
@@ -289,4 +290,37 @@ def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
         "x_ticks": x_ticks,
         "total_spend": months[-1].cumulative,
         "total_funding": total_funding,
+    }
+
+
+# --- A closed project: what it came to ---------------------------------------------
+
+
+def closed_summary(project: Project, outcomes: list) -> dict | None:
+    """What matters once the process has ended: the outcome, the spend, and for a kill its
+    sunk cost, for a greenlit product its realized value against the value projected."""
+    if not project.is_closed:
+        return None
+    greenlit = project.status == "greenlit"
+    realized = sum((o.realized_value for o in outcomes), Decimal(0))
+    annualized = realized * 12 / len(outcomes) if outcomes else None
+    expected = project.projected_expected
+    first_month = (
+        first_outcome_month(project.last_decision_on)
+        if greenlit and project.last_decision_on
+        else None
+    )
+    return {
+        "greenlit": greenlit,
+        "closed_on": project.last_decision_on,
+        "spend": project.spend_total,
+        "granted": project.funding_granted_total,
+        "sunk": None if greenlit else project.spend_total,
+        "realized": realized,
+        "months": len(outcomes),
+        "annualized": annualized,
+        "projected": expected,
+        "share": annualized / expected * 100 if annualized is not None and expected else None,
+        "first_outcome_month": first_month,
+        "outcome_recordable": first_month is not None and first_month <= timezone.localdate(),
     }

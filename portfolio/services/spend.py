@@ -9,13 +9,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
-from portfolio import access, audit, rollups
+from portfolio import access, audit, process, rollups
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Outcome,
     Project,
     Role,
     SpendEntry,
+    Status,
     User,
 )
 
@@ -30,6 +31,14 @@ def _check_date_not_before_submission(project: Project, day: datetime.date, fiel
         )
 
 
+def spend_after_kill_message(project: Project) -> str:
+    killed = f" on {project.last_decision_on:%Y-%m-%d}" if project.last_decision_on else ""
+    return (
+        f"{project.key} was killed{killed}: no spend is recorded after a kill "
+        "(its spend to date is its sunk cost)."
+    )
+
+
 @transaction.atomic
 def record_spend(
     *,
@@ -42,6 +51,8 @@ def record_spend(
 ) -> SpendEntry:
     # Lock the project so concurrent spend never loses an update of the running total.
     project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status == Status.KILLED:
+        raise DomainError(spend_after_kill_message(project), field="amount")
     if not access.can_record_spend(actor, project):
         raise PermissionDenied(
             "Only the project's researcher, its product manager or an admin records spend."
@@ -88,9 +99,11 @@ def record_outcome(
         raise DomainError("Realized value cannot be negative.", field="realized_value")
     greenlit_on = project.last_decision_on
     # The format's rule: greenlit on or before the month's first day.
-    if greenlit_on and month < greenlit_on:
+    if greenlit_on and month < process.first_outcome_month(greenlit_on):
+        first = process.first_outcome_month(greenlit_on)
         raise DomainError(
-            f"The project was greenlit on {greenlit_on:%Y-%m-%d}: outcomes start with the first month after.",
+            f"The project was greenlit on {greenlit_on:%Y-%m-%d}: its outcomes start with "
+            f"{first:%B %Y}.",
             field="month",
         )
     if Outcome.objects.filter(project=project, month=month).exists():

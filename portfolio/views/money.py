@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from portfolio import access, services
+from portfolio import access, process, services
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import (
     OutcomeForm,
     SpendForm,
 )
+from portfolio.models import Status
+from portfolio.services.spend import spend_after_kill_message
 from portfolio.views.common import deny_unless, form_page, posted
 
 
@@ -23,6 +26,8 @@ from portfolio.views.common import deny_unless, form_page, posted
 def spend_create(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
     deny_unless(access.can_record_spend(request.user, project))
+    if project.status == Status.KILLED:
+        raise PermissionDenied(spend_after_kill_message(project))
     form = SpendForm(posted(request), initial={"spent_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,8 +67,13 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
             )
             return redirect(project)
     outcomes = project.outcomes.order_by("-month")
-    return form_page(
-        request,
-        "portfolio/outcome_form.html",
-        {"form": form, "project": project, "outcomes": outcomes},
-    )
+    first = process.first_outcome_month(project.last_decision_on)
+    context = {
+        "form": form,
+        "project": project,
+        "outcomes": outcomes,
+        "first_month": first,
+        # On the day of greenlight the first month may not have begun: the page says when.
+        "recordable": first <= timezone.localdate(),
+    }
+    return form_page(request, "portfolio/outcome_form.html", context)

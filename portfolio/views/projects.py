@@ -155,7 +155,8 @@ def _actions(user, project: Project) -> dict:
         "architecture_estimate": open_ and access.can_write_architecture_estimate(user, project),
         "business_case": open_ and access.can_write_business_case(user, project),
         "gate_review": open_ and access.can_decide(user, project),
-        "spend": access.can_record_spend(user, project),
+        # No spend after a kill: the page shows its sunk cost instead.
+        "spend": project.status != Status.KILLED and access.can_record_spend(user, project),
         "artifact": access.can_register_artifact(user, project),
         "outcome": access.can_record_outcome(user, project),
         "next_stage_ask": access.can_set_next_stage_ask(user, project),
@@ -221,4 +222,5 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         "outcome_total": sum((o.realized_value for o in project.outcomes.all()), start=0),
     }
     context.update(assets.project_feedback(project, context["outcomes"], request.user))
+    context["closed"] = project_page.closed_summary(project, context["outcomes"])
     return render(request, "portfolio/project_detail.html", context)

@@ -92,7 +92,7 @@ def test_a_rule_of_the_service_is_a_422_with_its_own_words(api_as, alice, projec
             "rationale",
             "Give the rationale for a kill or a hold.",
         ),
-        ({"gate": 1, "decision": "go", "decided_on": "2025-02-03"}, "decision", None),
+        ({"gate": 1, "decision": "go", "decided_on": "2025-02-03"}, "scores", None),
         (
             {"gate": 1, "decision": "hold", "rationale": "x", "decided_on": "2024-01-01"},
             "decided_on",

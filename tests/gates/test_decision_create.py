@@ -11,7 +11,7 @@ from django.utils import timezone
 from gates.models import GateDecision
 from gates.services import record_decision
 from portfolio.models import AuditEntry, Status
-from tests.builders import add_study, full_marks, make_project, scorecard_post
+from tests.builders import add_study, criteria, full_marks, make_project, scorecard_post
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_it_records_a_go_and_redirects_back(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(project), post_data())
     assert response.status_code == 302
-    assert response["Location"] == reverse("gate_review", args=[project.key])
+    assert response["Location"] == reverse("gate_review", args=[project.key]) + "?recorded=1"
 
     decision = GateDecision.objects.get(project=project)
     assert decision.decision == "go"
@@ -61,8 +61,16 @@ def test_it_records_a_go_and_redirects_back(
     assert project.funding_granted_total == Decimal("25000")
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
 
-    page = client.get(response["Location"])
-    assert "Go at Gate 1: Exploration recorded" in page.content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "Go at Gate 1: Exploration recorded" in page
+    # What the next gate needs, not its decision form at once.
+    assert "What Gate 2: Feasibility needs" in page
+    assert "Feasibility study <small>missing: written by the researcher" in page
+    assert "Decide Gate 2" not in page
+    # Opened again later, the review shows the form.
+    assert (
+        "Decide Gate 2" in client.get(reverse("gate_review", args=[project.key])).content.decode()
+    )
 
 
 def test_with_htmx_it_swaps_the_review_region_in_place(client, project, bob):
@@ -73,9 +81,12 @@ def test_with_htmx_it_swaps_the_review_region_in_place(client, project, bob):
     assert body.lstrip().startswith('<div id="review"')
     assert "<html" not in body
     assert "Go at Gate 1: Exploration recorded" in body
-    assert "Decide Gate 2: Feasibility" in body  # the form moved on to the next gate
+    assert "What Gate 2: Feasibility needs" in body  # not the next gate's form at once
+    assert "Decide Gate 2" not in body
     assert "Earlier decisions" in body and "25,000" in body
     assert GateDecision.objects.filter(project=project).count() == 1
+    # A reload shows the same page rather than a fresh form.
+    assert response["HX-Replace-Url"].endswith("/gate-review/?recorded=1")
 
 
 def test_it_records_a_kill_without_the_deliverables_or_must_meets(client, bob, alice):
@@ -90,7 +101,11 @@ def test_it_records_a_kill_without_the_deliverables_or_must_meets(client, bob, a
     )
     client.force_login(bob)
     data = post_data(
-        gate=2, decision="kill", rationale="The data does not exist.", decisions_seen="1"
+        gate=2,
+        decision="kill",
+        rationale="The data does not exist.",
+        decisions_seen="1",
+        confirm_kill="yes",
     )
     data.update(scorecard_post(2, met="no", score=1))
     response = client.post(url(project), data)
@@ -104,23 +119,44 @@ def test_it_records_a_kill_without_the_deliverables_or_must_meets(client, bob, a
 
 def test_a_kill_without_rationale_gets_the_message_beside_the_rationale(client, project, bob):
     client.force_login(bob)
-    response = client.post(url(project), post_data(decision="kill"), **HTMX)
-    assert response.status_code == 200
+    response = client.post(url(project), post_data(decision="kill", confirm_kill="yes"), **HTMX)
+    assert response.status_code == 400
     body = response.content.decode()
     assert "Give the rationale for a kill or a hold." in body
     start = body.index('id="field-rationale"')
-    assert body.index("Give the rationale for a kill or a hold.") > start
+    assert body.rindex("Give the rationale for a kill or a hold.") > start
     assert 'aria-invalid="true"' in body
     assert not GateDecision.objects.exists()
 
 
-def test_a_go_with_a_must_meet_unmet_is_refused_beside_the_decision(client, project, bob):
+def test_a_refused_go_points_at_every_unmet_must_meet_row(client, project, bob):
     client.force_login(bob)
-    response = client.post(url(project), post_data(**scorecard_post(1, met="no")))
-    assert response.status_code == 200
+    must = [c for c in criteria(1) if c.is_must_meet]
+    data = post_data()
+    data[f"must_{must[0].pk}"] = "no"  # answered no
+    del data[f"must_{must[1].pk}"]  # not answered
+    response = client.post(url(project), data)
+    assert response.status_code == 400
     body = response.content.decode()
-    assert "A go needs every must-meet criterion met" in body
-    assert body.index("A go needs every must-meet") > body.index('id="field-decision"')
+    # One message names them all, in the summary and above the scorecard.
+    message = (
+        f"A go needs every must-meet criterion met: “{must[0].name}” and “{must[1].name}” are not."
+    )
+    assert body.count(message) == 2
+    # Each unmet row is marked and described; the decision options are not.
+    for criterion, text in ((must[0], "Not met"), (must[1], "Not answered")):
+        row = body[body.index(f'id="row-must_{criterion.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert "row-error" in body[body.index(f'id="row-must_{criterion.pk}"') - 40 :][:60]
+        assert f'aria-invalid="true" aria-describedby="id_must_{criterion.pk}_error"' in row
+        assert f'id="id_must_{criterion.pk}_error">{text}: a go needs it met.' in row
+    assert (
+        'id="field-decision"' in body
+        and 'class="field field-error" id="field-decision"' not in body
+    )
+    # The summary comes first, takes the focus and links each row.
+    assert body.index("The decision was not recorded") < body.index('id="scorecard"')
+    assert f'href="#id_must_{must[1].pk}_0"' in body
     assert not GateDecision.objects.exists()
     # The answers are kept, so nothing is typed twice.
     assert 'value="25000' in body
@@ -162,10 +198,12 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
 def test_it_puts_each_problem_beside_its_field(client, project, bob, changes, field, message):
     client.force_login(bob)
     response = client.post(url(project), post_data(**changes))
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert message in body
-    assert body.index(message) > body.index(f'id="field-{field}"')
+    # Beside its field, and in the summary above the form that links to it.
+    assert body.rindex(message) > body.index(f'id="field-{field}"')
+    assert body.index(message) < body.index('id="scorecard"')
     assert not GateDecision.objects.exists()
 
 
@@ -196,7 +234,7 @@ def test_a_stale_form_for_an_earlier_gate_is_refused_with_a_message(client, proj
     client.force_login(bob)
     data = post_data(gate=1, decision="recycle", decisions_seen="1")
     response = client.post(url(project), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "waiting at gate 2, not gate 1" in response.content.decode()
     assert GateDecision.objects.count() == 1
 
@@ -212,7 +250,7 @@ def test_a_decision_on_a_closed_project_is_refused(client, project, bob):
     )
     client.force_login(bob)
     response = client.post(url(project), post_data(decision="recycle", decisions_seen="1"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "killed: no decision may follow" in response.content.decode()
     assert GateDecision.objects.count() == 1
 
@@ -228,7 +266,7 @@ def test_garbage_never_makes_a_500(client, project, bob):
         post_data(probability_of_success="NaN"),
     ):
         response = client.post(url(project), data)
-        assert response.status_code == 200, data
+        assert response.status_code == 400, data
     assert not GateDecision.objects.exists()
 
 

@@ -270,7 +270,7 @@ def test_go_needs_every_must_meet_met(ready, bob, gate_number):
             ]
             with pytest.raises(DomainError) as refused:
                 decide(ready, gate_number, "go", bob, scores=scores)
-            assert refused.value.field == "decision"
+            assert refused.value.field == "scores"
             assert must.name in refused.value.message
         # Leaving the criterion out altogether is the same as not meeting it.
         scores = [s for s in full_marks(gate_number) if s.criterion != must]
