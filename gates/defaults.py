@@ -16,7 +16,7 @@ CRITERIA = {
         ("must", "Fits a strategic bucket and a business metric the company tracks", 1),
         ("must", "The hypothesis can be tested", 1),
         ("should", "Size of the prize (projected expected value)", 3),
-        ("should", "Strength of the business case", 2),
+        ("should", "Strength of the case for the research", 2),
         ("should", "Team has the skills and data access to start", 1),
     ],
     2: [

@@ -128,10 +128,11 @@ class ProposalForm(Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
     )
     business_case = forms.CharField(
-        label="Business case",
+        # The researcher's case; "business case" names the product manager's gate 4 deliverable.
+        label="Case for the research",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Who benefits and why it is worth doing. Needed before you submit.",
+        help_text="Who benefits and why it is worth researching. Needed before you submit.",
     )
     hypothesis = forms.CharField(
         required=False,

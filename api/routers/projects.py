@@ -90,7 +90,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters], paging: 
 
 @router.get("/projects/{key}", response={200: schemas.ProjectDetail, **schemas.ERRORS})
 def get_project(request: HttpRequest, key: str):
-    """One project, with its business case and hypothesis."""
+    """One project, with the researcher's case for the research (``business_case``) and hypothesis."""
     return project_detail(project_for(request, key))
 
 

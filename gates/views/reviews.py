@@ -436,8 +436,10 @@ def _error_summary(
             field = each[name]
             radios = isinstance(field.field.widget, RadioSelect)
             href = f"#{field.auto_id}_0" if radios else f"#{field.auto_id}"
+            # The kill's confirmation says what it is about; other fields are named.
+            prefix = "" if name == "confirm_kill" else f"{field.label}: "
             for message in errors:
-                items.append({"message": f"{field.label}: {message}", "href": href})
+                items.append({"message": f"{prefix}{message}", "href": href})
     return items
 
 

@@ -181,7 +181,7 @@ def submit_proposal(
     missing = [
         label
         for label, value in (
-            ("business case", project.business_case),
+            ("case for the research", project.business_case),
             ("hypothesis", project.hypothesis),
         )
         if not value.strip()
@@ -189,7 +189,7 @@ def submit_proposal(
     if missing:
         raise DomainError(
             f"Write the {' and the '.join(missing)} before submitting.",
-            field="business_case" if "business case" in missing else "hypothesis",
+            field="business_case" if "case for the research" in missing else "hypothesis",
         )
     project.submitted_on = submitted_on or timezone.localdate()
     project.status = Status.ACTIVE

@@ -62,10 +62,24 @@ class PageCase:
 
 
 def refuse_a_decision(page: Page, w: World) -> None:
-    """A Go with no criteria scored: the server refuses it and names what is missing."""
+    """A Go with no criteria scored: the server refuses it and marks each unmet must-meet row."""
     page.locator("input[name=decision][value=go]").check()
     page.get_by_role("button", name="Record decision").click()
-    page.locator(".field-error, .errorlist").first.wait_for()
+    page.locator(".error-summary").wait_for()
+
+
+def ask_to_confirm_a_kill(page: Page, w: World) -> None:
+    """A Kill with its rationale: the page asks to confirm it before anything is recorded."""
+    page.locator("input[name=decision][value=kill]").check()
+    page.get_by_role("textbox", name="Rationale").fill("The data cannot be shared with us.")
+    page.get_by_role("button", name="Record decision").click()
+    page.locator(".confirm-kill").wait_for()
+
+
+def just_decided(page: Page, w: World) -> None:
+    """The review right after a decision: what the next gate needs, the next review waiting."""
+    page.goto(f"{page.url}?recorded={w.pm_later.decisions_count}")
+    page.locator(".after-decision").wait_for()
 
 
 def estimate_typed(page: Page, w: World) -> None:
@@ -110,7 +124,7 @@ PAGES: list[PageCase] = [
     PageCase("project_detail", SIGNED_IN, key("later"), label="later gate"),
     PageCase("project_detail", (PM,), key("pm_later"), label="later gate, own"),
     PageCase("project_detail", SIGNED_IN, key("greenlit"), label="greenlit"),
-    PageCase("project_detail", (PM, EXECUTIVE), key("killed"), label="killed"),
+    PageCase("project_detail", (RESEARCHER, PM, EXECUTIVE), key("killed"), label="killed"),
     PageCase("project_detail", (RESEARCHER,), key("fresh"), label="new"),
     PageCase("spend_create", (RESEARCHER, ADMIN), key("later")),
     PageCase("spend_create", (PM,), key("pm_later"), label="product manager"),
@@ -128,6 +142,11 @@ PAGES: list[PageCase] = [
     PageCase("gate_review", (PM,), key("pm_later"), label="later gate"),
     PageCase("gate_review", (EXECUTIVE,), key("greenlit"), label="greenlit"),
     PageCase("gate_review", (PM,), key("gate1"), label="refused", setup=refuse_a_decision),
+    PageCase(
+        "gate_review", (PM,), key("gate1"), label="kill to confirm", setup=ask_to_confirm_a_kill
+    ),
+    PageCase("gate_review", (PM,), key("pm_later"), label="just decided", setup=just_decided),
+    PageCase("gate_review", (EXECUTIVE,), key("killed"), label="killed"),
     # The decision panel: a review the demo architect judges, before and after voting.
     PageCase("gate_review", (ARCHITECT, EXECUTIVE), key("panel"), label="panel"),
     PageCase("gate_review", (ARCHITECT,), key("panel"), label="voted", setup=cast_a_vote),

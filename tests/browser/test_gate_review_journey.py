@@ -88,6 +88,14 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
         "the page reloaded instead of updating"
     )
     expect(page.get_by_role("heading", name="Gate review: Gate 3: Research")).to_be_visible()
+    # Not the next gate's form at once: what gate 3 needs, and the next review waiting.
+    needs = page.locator(".after-decision")
+    expect(needs.get_by_role("heading", name="What Gate 3: Research needs")).to_be_visible()
+    expect(needs).to_contain_text("Architecture estimate missing: written by the architect")
+    expect(
+        needs.get_by_role("link", name="Review CHURN-9: Predict churn a month ahead")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
     latest = page.locator(".decisions-table tbody tr").first
     expect(latest).to_contain_text("Go")
     expect(latest).to_contain_text("50,000")
@@ -99,8 +107,11 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
     screenshot(page, "gate_review_go_recorded")
 
+    # The next review in the queue, its proposal in view.
+    needs.get_by_role("link", name="Review CHURN-9: Predict churn a month ahead").click()
+    expect(page.locator(".evidence-proposal")).to_have_attribute("open", "")
+    expect(page.locator(".evidence-proposal")).to_contain_text("Case for the research")
     # A kill needs a rationale: the first try says so beside the field.
-    page.goto(f"{live_server.url}/projects/CHURN-9/gate-review/")
     expect(page.get_by_role("heading", name="Gate review: Gate 1: Exploration")).to_be_visible()
     page.locator("input[name=decision][value=kill]").check()
     page.get_by_role("button", name="Record decision").click()
@@ -115,6 +126,14 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
         "Churn data is owned by a vendor we cannot share it with."
     )
     page.get_by_role("button", name="Record decision").click()
+    # A kill cannot be undone: the page asks to confirm it, and nothing is recorded yet.
+    confirm = page.get_by_role("group", name="Kill CHURN-9 for good?")
+    expect(confirm).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert Project.objects.get(pk=churn.pk).status == Status.ACTIVE
+    screenshot(page, "gate_review_kill_to_confirm")
+    confirm.get_by_label("Yes, kill CHURN-9").check()
+    page.get_by_role("button", name="Record decision").click()
     expect(
         page.get_by_role("status").filter(has_text="Kill at Gate 1: Exploration recorded")
     ).to_be_visible()
@@ -128,4 +147,33 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
     # Reloading shows the same final state, without a form.
     page.reload()
     expect(page.locator(".final-state")).to_contain_text("Killed")
-    expect(page).to_have_url(re.compile(r"/projects/CHURN-9/gate-review/$"))
+    expect(page).to_have_url(re.compile(r"/projects/CHURN-9/gate-review/(\?recorded=1)?$"))
+
+
+def test_a_refused_go_points_at_each_unmet_must_meet_row(
+    page, live_server, login, screenshot, alice, bob
+):
+    make_project(key="ROWS-1", title="Forecast demand", researcher=alice, product_manager=bob)
+    login(page, live_server, bob.email, PASSWORD)
+    page.goto(f"{live_server.url}/projects/ROWS-1/gate-review/")
+    rows = page.locator("tr.must")
+    rows.nth(0).get_by_label("No").check()
+    page.locator("input[name=decision][value=go]").check()
+    page.get_by_role("button", name="Record decision").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("A go needs every must-meet criterion met")
+    for n in range(rows.count()):
+        expect(rows.nth(n)).to_have_class(re.compile("row-error"))
+        group = rows.nth(n).get_by_role("radiogroup")
+        expect(group).to_have_attribute("aria-invalid", "true")
+    expect(rows.nth(0)).to_contain_text("Not met: a go needs it met.")
+    expect(rows.nth(1)).to_contain_text("Not answered: a go needs it met.")
+    # The decision options are not outlined as if they were wrong.
+    expect(page.locator("#field-decision")).not_to_have_class(re.compile("field-error"))
+    screenshot(page, "gate_review_go_refused_rows")
+
+    # The summary's link takes the keyboard to the unanswered row.
+    summary.get_by_role("link").nth(2).click()
+    expect(rows.nth(1).get_by_label("Yes")).to_be_focused()

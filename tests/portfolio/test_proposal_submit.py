@@ -57,7 +57,7 @@ def test_it_shows_what_is_missing_beside_the_field(client, alice, bob, mailoutbo
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["business_case"] == [
-        "Write the business case and the hypothesis before submitting."
+        "Write the case for the research and the hypothesis before submitting."
     ]
     body = response.content.decode()
     assert "The proposal was not submitted" in body
