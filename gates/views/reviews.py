@@ -424,7 +424,8 @@ def _error_summary(
         return []
     items = []
     forms = [form, scorecard, panel_forms.get("verdicts"), panel_forms.get("new_kill_criteria")]
-    anchors = {0: "#decision-form", 1: "#scorecard"}
+    # Not the form itself: an id on it would carry its htmx-request class over the swap.
+    anchors = {0: "#decide", 1: "#scorecard"}
     for index, each in enumerate(forms):
         if each is None or not each.is_bound:
             continue

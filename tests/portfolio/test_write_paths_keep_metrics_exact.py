@@ -103,6 +103,7 @@ def test_a_decision_recorded_in_the_browser_keeps_the_numbers_exact(sample, clie
             "funding_granted": "0",
             "rationale": "The data does not exist.",
             "decisions_seen": str(sample.decisions_count),
+            "confirm_kill": "yes",
         },
     )
     assert response.status_code == 302, response.content.decode()[:500]
