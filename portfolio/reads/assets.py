@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from portfolio import process
 from portfolio.dashboard.charts import money_short, nice_scale
 from portfolio.metrics.feedback import OutcomeScore, outcome_score
 from portfolio.models import (
@@ -210,10 +211,11 @@ def reuse_facts(project: Project) -> dict:
 
 
 def first_adoption_month(project: Project) -> datetime.date | None:
-    """The first month adoption can be recorded for: the month of greenlight."""
+    """The first month adoption can be recorded for: as for outcomes, the first month that
+    begins on or after greenlight (what adoption.csv allows too)."""
     if project.status != Status.GREENLIT or not project.last_decision_on:
         return None
-    return project.last_decision_on.replace(day=1)
+    return process.first_outcome_month(project.last_decision_on)
 
 
 def project_feedback(project: Project, outcomes: list[Outcome], user: User) -> dict:

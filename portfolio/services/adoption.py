@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio import access, audit
+from portfolio import access, audit, process
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Adoption, Project, User
 
@@ -47,10 +47,11 @@ def record_adoption(
     if month > this_month:
         raise DomainError(f"{month:%Y-%m} has not started yet.", field="month")
     greenlit_on = project.last_decision_on
-    if greenlit_on and month < greenlit_on.replace(day=1):
+    # The outcomes' rule, as adoption.csv states it: greenlit on or before the month's first day.
+    if greenlit_on and month < process.first_outcome_month(greenlit_on):
         raise DomainError(
             f"The project was greenlit on {greenlit_on:%Y-%m-%d}: "
-            f"adoption starts with {greenlit_on:%Y-%m}.",
+            f"adoption starts with {process.first_outcome_month(greenlit_on):%Y-%m}.",
             field="month",
         )
     if active_users is None or active_users < 0:

@@ -84,7 +84,7 @@ def test_research_builds_on_salvage_and_its_outcome_is_scored(
         page.get_by_role("button", name="Record outcome").click()
         expect(page).to_have_url(re.compile(r"/projects/FRAUD-1/$"))
     page.get_by_role("link", name="Record adoption").click()
-    expect(page.get_by_text("The first month you can record is May 2025")).to_be_visible()
+    expect(page.get_by_text("The first month you can record is June 2025")).to_be_visible()
     page.get_by_label("Month").fill("2025-06")
     page.get_by_label("Active users").fill("40")
     page.get_by_label("Tasks completed").fill("1000")

@@ -18,7 +18,11 @@ JAN = datetime.date(2026, 1, 1)
 
 @pytest.fixture
 def product(alice, bob, carol):
-    return greenlight(make_project(key="PROD", researcher=alice, product_manager=bob), bob, carol)
+    """Greenlit on the first of January: January is its first month (greenlit by its first day)."""
+    project = make_project(
+        key="PROD", researcher=alice, product_manager=bob, submitted_on=datetime.date(2025, 12, 1)
+    )
+    return greenlight(project, bob, carol, on=JAN)
 
 
 def url(project) -> str:
@@ -69,7 +73,7 @@ def test_the_project_page_shows_the_learning_curve_and_minutes_saved(client, pro
     ("fields", "field", "message"),
     [
         ({"month": datetime.date(2026, 1, 2)}, "month", "first day"),
-        ({"month": datetime.date(2025, 12, 1)}, "month", "greenlit on 2026-01-05"),
+        ({"month": datetime.date(2025, 12, 1)}, "month", "greenlit on 2026-01-01"),
         ({"month": datetime.date(2999, 1, 1)}, "month", "has not started"),
         ({"active_users": -1}, "active_users", "negative"),
         ({"tasks_completed": -1}, "tasks_completed", "negative"),
@@ -110,7 +114,7 @@ def test_a_refused_form_answers_400_with_the_field_message(client, product, bob)
     response = client.post(url(product), {"month": "2025-06", "active_users": "1"})
     assert response.status_code == 400
     text = response.content.decode()
-    assert "greenlit on 2026-01-05" in text or "This field is required" in text
+    assert "greenlit on 2026-01-01" in text or "This field is required" in text
     assert not Adoption.objects.exists()
 
 
@@ -124,3 +128,15 @@ def test_recording_is_audited(product, bob):
         project=product, actor=bob, month=JAN, active_users=7, tasks_completed=70
     )
     assert product.audit_entries.filter(action="adoption.recorded").exists()
+
+
+def test_a_product_greenlit_after_the_first_starts_the_month_after(alice, bob, carol):
+    """The rule of adoption.csv (and of outcomes): greenlit on or before the month's first day."""
+    later = greenlight(make_project(researcher=alice, product_manager=bob), bob, carol)  # 01-05
+    with pytest.raises(DomainError, match="adoption starts with 2026-02"):
+        services.record_adoption(
+            project=later, actor=bob, month=JAN, active_users=1, tasks_completed=1
+        )
+    services.record_adoption(
+        project=later, actor=bob, month=datetime.date(2026, 2, 1), active_users=1, tasks_completed=1
+    )

@@ -63,6 +63,7 @@ from portfolio.demo.generator import generate_portfolio
 from portfolio.demo.people import Person, Staff, make_staff
 from portfolio.demo.simulation import project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
+from portfolio.process import first_outcome_month
 from portfolio.services import (
     create_proposal,
     link_reused_artifact,
@@ -470,7 +471,7 @@ class DemoWriter:
         """
         this_month = timezone.localdate().replace(day=1)
         for project in self.projects().filter(status=Status.GREENLIT).order_by("key"):
-            month = project.last_decision_on.replace(day=1)
+            month = first_outcome_month(project.last_decision_on)  # as adoption.csv allows
             baseline = Decimal(self.rng.randrange(60, 300)) / 10
             users = self.rng.randrange(15, 120)
             gain = self.rng.choice([0.45, 0.35, 0.25, 0.05, -0.05])
