@@ -67,8 +67,6 @@ def running_provider() -> Iterator[MockProvider]:
         import werkzeug.serving
     except ImportError:
         unavailable(MISSING)
-    # authlib's server refuses plain http unless told; the loopback carries no secrets.
-    os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
     app = oidc_provider_mock.app(require_nonce=True)
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
