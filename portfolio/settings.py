@@ -190,8 +190,9 @@ AUTH_USER_MODEL = "portfolio.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out name and address is refused whatever the way in.
     "axes.backends.AxesStandaloneBackend",
-    # E-mail and password, unless PASSWORD_SIGN_IN=false.
-    "portfolio.sso.backends.PasswordBackend",
+    # E-mail and password (ModelBackend), unless PASSWORD_SIGN_IN=false stops them first.
+    "portfolio.sso.backends.PasswordSignInSwitch",
+    "django.contrib.auth.backends.ModelBackend",
     # The company's identity provider (OpenID Connect), when OIDC_ISSUER is set.
     "portfolio.sso.backends.SingleSignOnBackend",
 ]

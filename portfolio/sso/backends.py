@@ -7,19 +7,27 @@ a locked-out name and address on either, and a refusal counts as a failure.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import PermissionDenied
 
 from portfolio.models import User
 from portfolio.services.single_sign_on import SignInRefused, person_for_sign_in
 
 
-class PasswordBackend(ModelBackend):
-    """E-mail and password, unless an administrator turned it off (PASSWORD_SIGN_IN=false)."""
+class PasswordSignInSwitch:
+    """Stops every password sign-in when an administrator turned them off (PASSWORD_SIGN_IN).
+
+    Listed before Django's ModelBackend, which checks passwords: raising
+    PermissionDenied ends ``authenticate()`` there, for the sign-in page and the
+    admin's alike. ModelBackend itself stays as it was, so sessions signed in
+    before single sign-on existed stay signed in. No ``get_user``: nobody is ever
+    signed in by this backend (and the test client's force_login skips it).
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if not settings.PASSWORD_SIGN_IN:
-            return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        if password is not None and not settings.PASSWORD_SIGN_IN:
+            raise PermissionDenied("Password sign-in is turned off.")
+        return None
 
 
 class SingleSignOnBackend(BaseBackend):

@@ -358,3 +358,44 @@ def test_a_wrong_password_on_the_admins_sign_in_page_is_no_500(client, db):
     response = client.post(reverse("admin:login"), {"username": "x@example.com", "password": "x"})
     assert response.status_code == 200
     assert "Please enter the correct" in response.content.decode()
+
+
+# --- Configuration ----------------------------------------------------------------------
+
+
+def test_group_roles_are_read_as_semicolon_separated_pairs(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portfolio.env import env_group_roles
+
+    monkeypatch.setenv("GR", "CN=Research,OU=Groups=Researcher; pm = Product manager;")
+    assert env_group_roles("GR") == {
+        "CN=Research,OU=Groups": "Researcher",
+        "pm": "Product manager",
+    }
+    monkeypatch.setenv("GR", "research-staff")
+    with pytest.raises(ImproperlyConfigured, match="GR must be pairs"):
+        env_group_roles("GR")
+
+
+def test_passwords_cannot_be_turned_off_without_single_sign_on():
+    from tests.portfolio.test_settings import _manage
+
+    result = _manage("check", DEBUG="true", PASSWORD_SIGN_IN="false", OIDC_ISSUER="")
+    assert result.returncode != 0
+    assert "PASSWORD_SIGN_IN=false needs single sign-on (OIDC_ISSUER)" in result.stderr
+
+
+def test_a_mapping_to_admin_stops_the_checks():
+    from tests.portfolio.test_settings import _manage
+
+    result = _manage(
+        "check",
+        DEBUG="true",
+        OIDC_ISSUER="https://id.example.org",
+        OIDC_CLIENT_ID="greenlight",
+        OIDC_GROUPS_CLAIM="groups",
+        OIDC_GROUP_ROLES="it-admins=Admin",
+    )
+    assert result.returncode != 0
+    assert "a groups claim never grants Admin" in result.stderr
