@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
+from authlib.oauth2 import OAuth2Error
 from django.conf import settings
 from joserfc import errors as jose_errors
 
@@ -136,6 +137,12 @@ def verified_claims(request) -> tuple[dict, str]:
             f"{name} could not be reached to finish signing in ({type(error).__name__}): "
             "try again in a moment."
         ) from error
+    except (OAuth2Error, RuntimeError) as error:
+        # A provider set up in a way the protocol forbids (plain http, no keys published).
+        raise SignInFailed(
+            f"Signing in with {name} failed ({error}): an administrator must check the "
+            "provider's settings."
+        ) from error
     if "userinfo" not in token or "id_token" not in token:
         raise SignInFailed(f"{name} sent no identity token: sign-in refused.")
     return dict(token["userinfo"]), token["id_token"]
@@ -158,6 +165,17 @@ def _claim_message(claim: str, name: str) -> str:
             "match; a replayed token?): please sign in again."
         )
     return f"The identity token's {claim!r} claim is missing or wrong: sign-in refused."
+
+
+def start_redirect(request, redirect_uri: str):
+    """The redirect to the provider's authorization endpoint (state and nonce kept)."""
+    try:
+        return client().authorize_redirect(request, redirect_uri)
+    except (OAuth2Error, RuntimeError) as error:
+        raise SignInFailed(
+            f"Signing in with {provider_name()} could not start ({error}): an administrator "
+            "must check the provider's settings."
+        ) from error
 
 
 def logout_url(*, id_token: str, post_logout_redirect_uri: str) -> str | None:

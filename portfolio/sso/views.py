@@ -49,13 +49,13 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     """Off to the identity provider (a POST, so that no other site can start a sign-in)."""
     if not provider.is_configured():
         raise Http404("Single sign-on is not set up.")
-    try:
-        provider.metadata()
-    except provider.SignInFailed as failure:
-        return _refuse(request, str(failure))
     request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next", ""))
     redirect_uri = request.build_absolute_uri(reverse("sso_callback"))
-    return provider.client().authorize_redirect(request, redirect_uri)
+    try:
+        provider.metadata()
+        return provider.start_redirect(request, redirect_uri)
+    except provider.SignInFailed as failure:
+        return _refuse(request, str(failure))
 
 
 @require_GET

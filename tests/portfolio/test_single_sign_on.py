@@ -209,6 +209,15 @@ def test_a_callback_from_another_browser_is_refused(client, sso, alice, django_u
     assert "state did not match" in refusal(other, come_back(other, callback))
 
 
+def test_a_code_the_provider_did_not_issue_is_refused(client, sso, alice):
+    sso.person("alice-code", email=alice.email, email_verified=True)
+    callback = pick_at_provider(start(client), "alice-code")
+    forged = callback.replace("code=", "code=x")
+    message = refusal(client, come_back(client, forged))
+    assert "Example ID did not sign you in" in message
+    assert signed_in_as(client) is None
+
+
 def test_the_provider_saying_no_is_explained(client, sso):
     authorize = start(client)
     response = requests.post(authorize, data={"action": "deny"}, allow_redirects=False, timeout=5)
