@@ -6,6 +6,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# The demo identity provider of `make run-sso`.
+SSO_PORT ?= 9400
 # Extra arguments for pytest, e.g. make test-sqlite PYTEST_ARGS="-x -k dashboard"
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -15,11 +17,12 @@ NO_PG_BINARIES := PostgreSQL server binaries not found (install postgresql-15 / 
 # pytest exits 5 when it collected nothing; that is a warning here, not a failure.
 pytest = rc=0; $(1) || rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
-.PHONY: help venv install run test test-sqlite test-postgres lint migrations-check \
+.PHONY: help venv install run run-sso test test-sqlite test-postgres lint migrations-check \
 	bench bench-smoke fault-test cluster-test clean
 
 help:
 	@echo "make run               install, migrate, seed demo users and data, serve on 127.0.0.1:$(PORT)"
+	@echo "make run-sso           the same, with single sign-on through a local demo identity provider"
 	@echo "make test              lint, migrations check, pytest on SQLite, pytest on PostgreSQL"
 	@echo "make test-sqlite       pytest on SQLite (tests marked postgres are left out)"
 	@echo "make test-postgres     pytest on \$$DATABASE_URL, or on a throwaway local cluster"
@@ -53,6 +56,22 @@ run: $(STAMP)
 	@# The Procfile's web (gunicorn) and worker (tasks: imports, e-mail, metrics refresh),
 	@# side by side until Ctrl-C.
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+# `make run` with single sign-on (docs/single-sign-on.md): a local OpenID provider on
+# $(SSO_PORT) (oidc-provider-mock) knows the demo people, a newcomer whose groups give a
+# role, and someone whose address is not verified.
+run-sso: export DEBUG := true
+run-sso: export SSO_PORT := $(SSO_PORT)
+run-sso: export OIDC_ISSUER := http://127.0.0.1:$(SSO_PORT)
+run-sso: export OIDC_CLIENT_ID := greenlight-demo
+run-sso: export OIDC_CLIENT_SECRET := demo-secret
+run-sso: export OIDC_PROVIDER_NAME := Demo ID
+run-sso: export OIDC_GROUPS_CLAIM := groups
+run-sso: export OIDC_GROUP_ROLES := research-staff=Researcher
+run-sso: $(STAMP)
+	$(PY) manage.py migrate
+	DEMO_URL=http://127.0.0.1:$(PORT) $(PY) manage.py seed_demo
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.sso -p $(PORT)
 
 # Every stage runs even when an earlier one failed, so one run shows every problem.
 test: $(STAMP)
