@@ -163,7 +163,27 @@ def test_a_groups_claim_never_grants_admin(client, sso, settings):
     assert not ivan.is_staff
 
 
+def test_a_superusers_roles_are_not_the_claims_business(client, sso, settings):
+    settings.OIDC_GROUPS_CLAIM = "groups"
+    settings.OIDC_GROUP_ROLES = {"rd-staff": Role.RESEARCHER}
+    root = make_user("root@example.com", Role.RESEARCHER, is_superuser=True, is_staff=True)
+    sso.person("root-sub", email=root.email, email_verified=True, groups=[])
+    sign_in(client, "root-sub")
+    assert signed_in_as(client) == root
+    assert User.objects.get(pk=root.pk).roles == [Role.RESEARCHER]
+
+
 # --- Refusals ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", [None, "alice", "adam"])
+def test_a_callback_nobody_started_writes_nothing(client, sso, persona, request):
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    people, entries = User.objects.count(), AuditEntry.objects.count()
+    assert "state did not match" in refusal(client, client.get(CALLBACK))
+    assert client.get(f"{CALLBACK}?code=abc&state=def").url == LOGIN
+    assert (User.objects.count(), AuditEntry.objects.count()) == (people, entries)
 
 
 def test_an_unverified_e_mail_is_refused(client, sso):
