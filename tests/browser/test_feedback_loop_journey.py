@@ -55,7 +55,7 @@ def test_research_builds_on_salvage_and_its_outcome_is_scored(
     page.get_by_label("Expected").fill("200000")
     page.get_by_label("High").fill("400000")
     page.get_by_label("Probability of success").fill("0.4")
-    page.get_by_label("Business case").fill("Fraud costs 2M a year; a tenth caught pays back.")
+    page.get_by_label("Case for the research").fill("Fraud costs 2M a year; a tenth caught pays back.")
     page.get_by_label("Hypothesis").fill("Last year's labelled claims predict fraud, AUC > 0.8.")
     page.get_by_label("Builds on").select_option(
         label="AR-0001 Labelled claims 2023 (Data set, DEAD, killed)"

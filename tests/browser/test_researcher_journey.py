@@ -51,11 +51,11 @@ def test_a_researcher_writes_saves_and_submits_a_proposal(
     expect(page.get_by_role("heading", name="This proposal is a draft")).to_be_visible()
     assert Project.objects.get(key="CHURN-26").status == Status.DRAFT
 
-    # Submitting needs the business case and the hypothesis: the form shows where.
+    # Submitting needs the case for the research and the hypothesis: the form shows where.
     page.get_by_role("button", name="Submit for gate 1").click()
     expect(page.get_by_text("The proposal was not submitted")).to_be_visible()
-    expect(page.get_by_label("Business case")).to_have_attribute("aria-invalid", "true")
-    page.get_by_label("Business case").fill("Churn costs us 4M a year; saving a tenth pays back.")
+    expect(page.get_by_label("Case for the research")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Case for the research").fill("Churn costs us 4M a year; saving a tenth pays back.")
     page.get_by_label("Hypothesis").fill("Usage drops predict churn 30 days ahead with AUC > 0.8.")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft CHURN-26 saved.")).to_be_visible()
