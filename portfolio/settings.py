@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for the form renderer below (TemplatesSetting finds them here).
+    "django.forms",
     "django_htmx",
     "axes",
     "django_tasks_db",
@@ -68,6 +70,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portfolio.urls"
 WSGI_APPLICATION = "portfolio.wsgi.application"
 ASGI_APPLICATION = "portfolio.asgi.application"
+
+# Every form field is drawn by one template, templates/_form/field.html (portfolio/web/forms.py).
+FORM_RENDERER = "portfolio.web.forms.FormRenderer"
 
 TEMPLATES = [
     {

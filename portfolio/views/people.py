@@ -106,3 +106,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             response = super().form_valid(form)
             people.record_password_change(person=form.user, actor=form.user)
         return response
+
+    def form_invalid(self, form):
+        # A refused form answers 400, as every other form of the app does.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response

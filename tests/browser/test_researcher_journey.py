@@ -39,7 +39,9 @@ def test_a_researcher_writes_saves_and_submits_a_proposal(
     page.get_by_label("Probability of success").fill("0.35")
     page.get_by_role("button", name="Save draft").click()
     expect(
-        page.get_by_text("The low projection cannot be above the expected value.")
+        page.locator("#field-projected_low").get_by_text(
+            "The low projection cannot be above the expected value."
+        )
     ).to_be_visible()
     expect(page.get_by_label("Low")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "researcher_proposal_errors")
