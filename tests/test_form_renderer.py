@@ -50,9 +50,7 @@ def test_a_refused_form_answers_400_with_each_error_beside_its_field(client, pro
     assert not SpendEntry.objects.exists()
 
 
-def test_required_fields_are_marked_for_eyes_and_for_assistive_technology(
-    client, project, alice
-):
+def test_required_fields_are_marked_for_eyes_and_for_assistive_technology(client, project, alice):
     client.force_login(alice)
     body = client.get(reverse("spend_create", args=[project.key])).content.decode()
     amount = body[body.index('id="field-amount"') : body.index('id="field-category"')]
