@@ -12,7 +12,15 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from portfolio.env import database_from_url, env_bool, env_currency, env_int, env_list, env_str
+from portfolio.env import (
+    database_from_url,
+    env_bool,
+    env_currency,
+    env_int,
+    env_key_prefix,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -237,6 +245,8 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_REQUEST_MAX_BYTES = 4 * IMPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 # Days after a gate review opens before gatekeepers who have not voted are reminded again.
 VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)
+# New proposals are offered the key PREFIX-0001, PREFIX-0002, … (the researcher may change it).
+PROPOSAL_KEY_PREFIX = env_key_prefix("PROPOSAL_KEY_PREFIX", "PR")
 
 # The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
 # requests per minute per token; the largest request body it reads.
