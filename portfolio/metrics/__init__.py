@@ -133,6 +133,16 @@ def compute_for(checked: Scope, sections: tuple[str, ...] = SPEC) -> dict:
     return {"as_of": checked.as_of.isoformat(), **values}
 
 
+def rows_for(checked: Scope, queries: tuple[engine.Query, ...]) -> engine.Rows:
+    """The rows of ``queries`` (each a dict by column name) over the shared CTEs, for a checked scope.
+
+    For readers of the engine's data that are not dashboard sections (the
+    planner's candidates, calibrated probabilities): their queries are held as
+    data like a section's and run in the same fixed number of statements.
+    """
+    return engine.fetch(checked, scope.SHARED, queries, scope.fragments(checked))
+
+
 def to_text(metrics: dict, *, filters: dict[str, str] | None = None) -> str:
     """The sections of a :func:`compute` result that have text, as a summary for a terminal."""
     shown = ", ".join(f"{name} {value}" for name, value in (filters or {}).items() if value)
@@ -156,5 +166,6 @@ __all__ = [
     "Scope",
     "compute",
     "compute_for",
+    "rows_for",
     "to_text",
 ]
