@@ -10,7 +10,8 @@ The rooms:
   for every caller) and the common table expressions every query starts
   from: the projects in scope, their decisions up to A and each one's state
   as of A (the process's own rules, as a SQL ``CASE``);
-- ``sql.py``: how SQL text is made (constant templates, quoted table names,
+- ``portfolio/sql_text.py`` (beside this package, shared with the rollup and the
+  interchange): how SQL text is made (constant templates, quoted table names,
   the few expressions SQLite and PostgreSQL spell differently);
 - ``engine.py``: queries held as data and run in a fixed number of
   statements (one per query on SQLite, one in all on PostgreSQL);
@@ -36,7 +37,7 @@ group (or a new module beside them) and list it in :data:`SECTIONS` below:
   the final ``SELECT``; the names of its columns). Reuse a query another
   section has (same object) and it runs once. SQL is a constant template: a
   table is ``{project}``, a dialect expression ``{cents:p.projected_low}``,
-  a value a placeholder ``%(as_of)s`` (see ``sql.py``; a query's own
+  a value a placeholder ``%(as_of)s`` (see ``portfolio/sql_text.py``; a query's own
   placeholders come from its ``params(scope)``); CTE names are unique across
   the package (the PostgreSQL statement holds them all);
 - its ``assemble(rows, scope)``: the section's value from the rows (each a

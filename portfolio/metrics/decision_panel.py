@@ -25,6 +25,7 @@ from portfolio.metrics import text
 from portfolio.metrics.calibration import CLOSED
 from portfolio.metrics.engine import CTE, CsvTable, Query, Section
 from portfolio.metrics.numbers import PROBABILITY_SCALE, json_number, ratio
+from portfolio.process import GATES
 
 SCALE_SQUARED = PROBABILITY_SCALE**2
 
@@ -132,8 +133,6 @@ WAITS_QUERY = Query(
     """,
     ("gate", "decisions", "days", "longest"),
 )
-
-GATES = (1, 2, 3, 4)
 
 
 def _decision_panel(rows, scope) -> dict:

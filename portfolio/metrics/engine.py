@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from portfolio.metrics.sql import Fragment, render
+from portfolio.sql_text import Fragment, render
 
 if TYPE_CHECKING:
     from portfolio.metrics.scope import Scope

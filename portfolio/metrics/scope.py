@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from portfolio import process
 from portfolio.metrics.engine import CTE
-from portfolio.metrics.sql import Fragment
 from portfolio.models import Bucket, ResearchType
+from portfolio.sql_text import Fragment
 
 # As-of dates the engine answers for: a far date would only build a series of
 # thousands of empty months (and the date arithmetic would leave the calendar).
