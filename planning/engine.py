@@ -30,8 +30,7 @@ from portfolio.metrics.numbers import money, probability
 from portfolio.metrics.open_projects import LATEST_PROBABILITY, OPEN_PROJECTS
 from portfolio.metrics.scope import Scope
 from portfolio.models import Project
-
-RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+from portfolio.process import RETRAINS_PER_YEAR
 
 FUNDED, PINNED_IN = "funded", "pinned_in"
 PINNED_OUT, NEGATIVE_ECV, OVER_BUDGET, NO_ASK = (

@@ -259,3 +259,7 @@ DELIVERABLES = (
     ),
 )
 DELIVERABLES_BY_KIND = {deliverable.kind: deliverable for deliverable in DELIVERABLES}
+
+# An architecture estimate's retraining cadence, as retrains a year (its running cost,
+# the planner's ECV and the interchange's ``retrains_per_year`` column all read this).
+RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
