@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from django.apps import apps
 from django.db import connection
 
+from portfolio import process
+
 # The models whose tables the queries read, by the name a template uses.
 TABLES = {
     "project": "portfolio.Project",
@@ -46,9 +48,8 @@ TABLES = {
     "vote": "gates.Vote",
     "kill_verdict": "gates.KillCriterionVerdict",
     "required_deliverable": "gates.RequiredDeliverable",
-    "feasibility_study": "gates.FeasibilityStudy",
-    "architecture_estimate": "gates.ArchitectureEstimate",
-    "business_case": "gates.BusinessCase",
+    # Each deliverable's table by its kind (``{feasibility_study}``, …), as the process lists them.
+    **{deliverable.kind: deliverable.model for deliverable in process.DELIVERABLES},
 }
 
 _COLUMN = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
