@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from planning.inputs import BUCKETS, PlanRequest
-from portfolio import metrics, process, versioning
+from portfolio import metrics, versioning
 from portfolio.errors import DomainError
 from portfolio.metrics import calibrated
 from portfolio.metrics.calibrated import NO_RECORD, Calibration, decimal_context
@@ -106,7 +106,7 @@ CANDIDATES_QUERY = Query(
     JOIN {project} p ON p.id = o.id
     LEFT JOIN latest_probability lp ON lp.project_id = o.id AND lp.recency = 1
     LEFT JOIN {architecture_estimate} e ON e.project_id = o.id
-    WHERE o.status = %(candidate_status)s
+    WHERE o.status = {active}
     ORDER BY o.key
     """,
     (
@@ -124,7 +124,6 @@ CANDIDATES_QUERY = Query(
         "cadence",
         "retrain_c",
     ),
-    params=lambda scope: {"candidate_status": process.ACTIVE},
 )
 
 

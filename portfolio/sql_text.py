@@ -10,7 +10,7 @@ are filled here, and only with:
   over one column that SQLite and PostgreSQL spell differently (the column
   after the colon must be a plain ``alias.column`` name);
 - :class:`Fragment` values given by the caller, themselves made of constants
-  only (the process's state ``CASE``, the scope's filter conditions), or
+  only (the process's state ``CASE`` and words, the scope's filter conditions), or
   identifiers quoted by :func:`identifier` / :func:`identifiers`;
 - integers (scales, bin counts).
 

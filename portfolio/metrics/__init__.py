@@ -36,7 +36,8 @@ group (or a new module beside them) and list it in :data:`SECTIONS` below:
   they read, beyond the shared ``scope``, ``dec``, ``ranked`` and ``state``;
   the final ``SELECT``; the names of its columns). Reuse a query another
   section has (same object) and it runs once. SQL is a constant template: a
-  table is ``{project}``, a dialect expression ``{cents:p.projected_low}``,
+  table is ``{project}``, a dialect expression ``{cents:p.projected_low}``, a
+  status or decision kind ``{greenlit}`` / ``{go}`` (the process's words),
   a value a placeholder ``%(as_of)s`` (see ``portfolio/sql_text.py``; a query's own
   placeholders come from its ``params(scope)``); CTE names are unique across
   the package (the PostgreSQL statement holds them all);
