@@ -221,7 +221,7 @@ class Browser:
         )
         return status, location
 
-    def post_files(self, path: str, fields: dict, files: dict[str, Path]) -> tuple[int, str]:
+    def post_files(self, path: str, fields: dict, files: dict[str, Path]) -> tuple[int, str, bytes]:
         boundary = uuid.uuid4().hex
         parts = []
         for name, value in {**fields, "csrfmiddlewaretoken": CSRF}.items():
@@ -237,13 +237,13 @@ class Browser:
                 + b"\r\n"
             )
         parts.append(f"--{boundary}--\r\n".encode())
-        status, location, _ = self.request(
+        status, location, body = self.request(
             "POST",
             path,
             b"".join(parts),
             {"Content-Type": f"multipart/form-data; boundary={boundary}"},
         )
-        return status, location or ""
+        return status, location or "", body
 
 
 # --- The cluster -----------------------------------------------------------------------------
@@ -483,16 +483,25 @@ class Checks:
         if status != 302:
             raise CheckFailed(f"the decision on {key} answered {status}, not a redirect")
 
-    def upload(self, browser: Browser) -> int:
+    def upload(self, browser: Browser, confirm_on: Browser) -> int:
+        """Upload the portfolio on ``browser`` to replace what is there; when the page asks to
+        confirm the replace (projects would be archived), confirm it on ``confirm_on``."""
         names = ("projects", "gate_decisions", "spend", "outcomes")
         files = {name: self.portfolio / f"{name}.csv" for name in names}
         started = time.monotonic()
-        status, location = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
+        status, location, body = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
         answered = time.monotonic() - started
+        staged = re.search(rb'name="staged" value="(\d+)"', body) if status == 200 else None
+        if staged:
+            status, location = confirm_on.post_form(
+                "/portfolio/import/", {"staged": staged.group(1).decode(), "confirm": "replace"}
+            )
+            location = location or ""
         match = re.search(r"/portfolio/imports/(\d+)/$", location)
         if status != 302 or not match:
             raise CheckFailed(f"the upload answered {status} {location!r}")
         self.upload_seconds = answered
+        self.confirmed_elsewhere = bool(staged)
         return int(match.group(1))
 
     def measure_dashboard_under_writes(self, clients: int = 16, seconds: float = 10) -> None:
@@ -584,7 +593,7 @@ class Checks:
     # 2
     def import_progress_on_b(self) -> str:
         before = counts()
-        job_id = self.upload(self.admin_a)
+        job_id = self.upload(self.admin_a, confirm_on=self.admin_b)
         seen = []
 
         def progress_on_b():
@@ -618,7 +627,7 @@ class Checks:
     # 3
     def worker_killed_mid_import(self) -> str:
         before = counts()
-        job_id = self.upload(self.admin_a)
+        job_id = self.upload(self.admin_a, confirm_on=self.admin_b)
         wait_for(
             f"import #{job_id} to be checking spend",
             lambda: (j := job(job_id)).status == "running" and j.rows_checked > 1000,
@@ -655,7 +664,8 @@ class Checks:
             raise CheckFailed(f"the killed import left rows: {counts()} against {before}")
         return (
             f"killed at “{killed_at.phase}”, {killed_at.rows_checked:,} rows checked: nothing "
-            f"written; the new worker reported it failed ({failed.failure[:60]}…) and sent "
+            f"written{' (the replace was confirmed on B)' if self.confirmed_elsewhere else ''}; "
+            f"the new worker reported it failed ({failed.failure[:60]}…) and sent "
             "the e-mail queued behind it"
         )
 
