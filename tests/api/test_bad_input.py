@@ -194,3 +194,28 @@ def test_someone_elses_draft_is_a_404_too(api_as, alice, rita):
     make_project(key="SECRET", status="draft", researcher=alice)
     _refused(api_as(rita).get("/api/v1/projects/SECRET"), 404, None)
     assert api_as(alice).get("/api/v1/projects/SECRET").status_code == 200
+
+
+def test_an_outcome_for_year_0_is_refused_not_a_500(api_as, bob, project, carol):
+    from tests.builders import greenlight
+
+    greenlight(project, bob, carol)
+    api = api_as(bob)
+    problem = _refused(
+        api.post("/api/v1/projects/P1/outcomes", {"month": "0000-01", "realized_value": "1"}),
+        422,
+        "month",
+    )
+    assert "YYYY-MM" in problem["detail"]
+
+
+def test_spend_on_a_killed_project_is_refused_with_the_reason(api_as, alice, bob, project):
+    from tests.builders import decide
+
+    decide(project, 1, "kill", decided_on=datetime.date(2025, 2, 1))
+    api = api_as(alice)
+    problem = _refused(api.post("/api/v1/projects/P1/spend", SPEND), 422, "amount")
+    assert problem["detail"] == (
+        "P1 was killed on 2025-02-01: no spend is recorded after a kill "
+        "(its spend to date is its sunk cost)."
+    )
