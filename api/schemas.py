@@ -72,17 +72,20 @@ class ProjectOut(Schema):
     title: str
     status: Literal["draft", "active", "on_hold", "greenlit", "killed"]
     current_gate: int | None
-    research_type: Literal["applied", "science"]
-    bucket: Literal["efficiency", "revenue", "new_category"]
+    # A draft may leave these empty (null) until it is submitted; a submitted project has them.
+    research_type: Literal["applied", "science"] | None
+    bucket: Literal["efficiency", "revenue", "new_category"] | None
     researcher: Person
-    product_manager: Person
+    product_manager: Person | None
     submitted_on: datetime.date | None
-    value_kind: Literal["revenue", "cost_savings"]
-    projected_low: Money
-    projected_expected: Money
-    projected_high: Money
-    probability_of_success: str = Field(description="At submission, 0 to 1.")
-    current_probability: str = Field(description="The latest decision's estimate, else the first.")
+    value_kind: Literal["revenue", "cost_savings"] | None
+    projected_low: Money | None
+    projected_expected: Money | None
+    projected_high: Money | None
+    probability_of_success: str | None = Field(description="At submission, 0 to 1.")
+    current_probability: str | None = Field(
+        description="The latest decision's estimate, else the first."
+    )
     next_stage_ask: Money | None
     funding_granted_total: Money
     spend_total: Money
