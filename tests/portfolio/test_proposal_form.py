@@ -98,6 +98,8 @@ def test_a_draft_with_only_a_title_is_saved(client, alice):
     assert draft.product_manager is None and draft.probability_of_success is None
     page = client.get(draft.get_absolute_url()).content.decode()
     assert "Before you submit, fill in the research type, the strategic bucket" in page
+    assert "Not chosen yet" in page and "Not estimated yet" in page
+    assert reverse("proposal_submit", args=[draft.key]) not in page  # not until complete
     assert client.get(reverse("home")).status_code == 200
     assert client.get(reverse("project_list")).status_code == 200
     assert client.get(reverse("proposal_edit", args=[draft.key])).status_code == 200
