@@ -514,6 +514,10 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(others=403, **EXPORTERS)),
         Case("POST", GET_ONLY_AFTER_LOGIN),
     ],
+    "portfolio_export_workbook": [
+        Case("GET", answers(others=403, **EXPORTERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
     # --- Planning -------------------------------------------------------------------------
     # Product managers, executives and admins plan and save scenarios; executives and admins
     # adopt one. A project's researcher and product manager set its next-stage ask.

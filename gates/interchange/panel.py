@@ -74,8 +74,8 @@ def _decision_of(row: Row, column: str, state, number: int | None):
 def check_votes(source: Source, plan, problems: Problems, rows: PanelRows) -> None:
     """votes.csv: one row per gatekeeper and decision (or the open review, no decision)."""
     seen: dict[tuple, int] = {}
-    with source.rows(VOTES, problems) as rows:
-        for line, values in rows:
+    with source.rows(VOTES, problems) as file_rows:
+        for line, values in file_rows:
             row = Row(VOTES, line, values, problems)
             key = row.required("project")
             number = _decision_number(row, "decision", optional=True)
@@ -149,8 +149,8 @@ def check_kill_criteria(source: Source, plan, problems: Problems, rows: PanelRow
     """kill_criteria.csv: registered by a go or a recycle, judged by a later decision."""
     seen: dict[tuple, int] = {}
     judged_by: dict[tuple, int] = {}
-    with source.rows(KILL_CRITERIA, problems) as rows:
-        for line, values in rows:
+    with source.rows(KILL_CRITERIA, problems) as file_rows:
+        for line, values in file_rows:
             row = Row(KILL_CRITERIA, line, values, problems)
             key = row.required("project")
             number = _decision_number(row, "decision")
