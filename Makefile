@@ -26,7 +26,7 @@ help:
 	@echo "make test              lint, migrations check, pytest on SQLite, pytest on PostgreSQL"
 	@echo "make test-sqlite       pytest on SQLite (tests marked postgres are left out)"
 	@echo "make test-postgres     pytest on \$$DATABASE_URL, or on a throwaway local cluster"
-	@echo "make lint              ruff check and ruff format --check"
+	@echo "make lint              ruff check, ruff format --check and bandit -ll"
 	@echo "make migrations-check  fail when models and migrations disagree"
 	@echo "make bench             run bench/run;  make bench-smoke: its quick version"
 	@echo "make fault-test        restart PostgreSQL under load; check nothing committed is lost"
@@ -85,10 +85,11 @@ test: $(STAMP)
 	echo "make test: every stage passed"
 
 lint: $(STAMP)
-	@echo "== ruff check, ruff format --check"
+	@echo "== ruff check, ruff format --check, bandit -ll"
 	@rc=0; \
 	$(VENV)/bin/ruff check . || rc=1; \
 	$(VENV)/bin/ruff format --check . || rc=1; \
+	$(VENV)/bin/bandit -ll -q -c pyproject.toml -r . || rc=1; \
 	exit $$rc
 
 # An in-memory database: the check must not depend on (or create) a local db.sqlite3.

@@ -18,6 +18,7 @@ from portfolio.env import (
     env_currency,
     env_group_roles,
     env_int,
+    env_key_prefix,
     env_list,
     env_str,
 )
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for the form renderer below (TemplatesSetting finds them here).
+    "django.forms",
     "django_htmx",
     "axes",
     "django_tasks_db",
@@ -78,6 +81,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portfolio.urls"
 WSGI_APPLICATION = "portfolio.wsgi.application"
 ASGI_APPLICATION = "portfolio.asgi.application"
+
+# Every form field is drawn by one template, templates/_form/field.html (portfolio/web/forms.py).
+FORM_RENDERER = "portfolio.web.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -287,6 +293,8 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_REQUEST_MAX_BYTES = 4 * IMPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 # Days after a gate review opens before gatekeepers who have not voted are reminded again.
 VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)
+# New proposals are offered the key PREFIX-0001, PREFIX-0002, … (the researcher may change it).
+PROPOSAL_KEY_PREFIX = env_key_prefix("PROPOSAL_KEY_PREFIX", "PR")
 
 # The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
 # requests per minute per token; the largest request body it reads.

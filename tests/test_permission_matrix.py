@@ -108,7 +108,7 @@ def proposal_data(w, key="NEW-1") -> dict:
         "projected_low": "100",
         "projected_expected": "200",
         "projected_high": "300",
-        "probability_of_success": "0.35",
+        "probability_of_success": "35",
         "business_case": "Keep customers.",
         "hypothesis": "Churn is predictable a month ahead.",
     }
@@ -285,6 +285,14 @@ MATRIX: dict[str, list[Case]] = {
         Case("POST", answers(others=404, alice=DONE), kwargs=DRAFT, label="draft"),
         # Already submitted: anyone who sees it is told so; nothing changes.
         Case("POST", answers(others=DONE), kwargs=ACTIVE, label="submitted"),
+    ],
+    "proposal_delete": [
+        # A draft is its author's alone: others do not see it; deleted after a confirmation.
+        Case("GET", answers(others=404, alice=200), kwargs=DRAFT, label="draft"),
+        Case("POST", answers(others=404, alice=DONE), kwargs=DRAFT, label="draft"),
+        # Submitted: nobody deletes it, its researcher included.
+        Case("GET", answers(others=403), kwargs=ACTIVE, label="submitted"),
+        Case("POST", answers(others=403), kwargs=ACTIVE, label="submitted"),
     ],
     "spend_create": [
         Case("GET", answers(others=403, alice=200, bob=200, adam=200), kwargs=ACTIVE),

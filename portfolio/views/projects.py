@@ -151,6 +151,7 @@ def _actions(user, project: Project) -> dict:
     return {
         "edit": access.can_edit_proposal(user, project),
         "submit": project.is_draft and project.researcher_id == user.pk,
+        "delete": access.can_delete_draft(user, project),
         "feasibility_study": open_ and access.can_write_feasibility_study(user, project),
         "architecture_estimate": open_ and access.can_write_architecture_estimate(user, project),
         "business_case": open_ and access.can_write_business_case(user, project),

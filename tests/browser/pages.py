@@ -80,6 +80,28 @@ def estimate_typed(page: Page, w: World) -> None:
     page.get_by_label("Monthly run cost").blur()
 
 
+def refuse_an_estimate(page: Page, w: World) -> None:
+    """A negative cost, saved: the server refuses it beside the field (400)."""
+    page.get_by_label("Build cost").fill("120000")
+    page.get_by_label("Monthly run cost").fill("-5")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    page.locator("[data-error-summary]").wait_for()
+
+
+def refuse_a_draft(page: Page, w: World) -> None:
+    """Save draft with the required fields left empty: the summary on top, each field marked."""
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("[data-error-summary]").wait_for()
+
+
+def refuse_a_submission(page: Page, w: World) -> None:
+    """Submit for gate 1 without the hypothesis: nothing saved, the reason beside the field."""
+    page.get_by_label("Hypothesis").fill("")
+    page.get_by_role("button", name="Submit for gate 1").click()
+    page.locator("[data-error-summary]").wait_for()
+
+
 def cast_a_vote(page: Page, w: World) -> None:
     """The architect's vote, cast: the page then shows every vote and the spread."""
     form = page.locator("form.vote-form")
@@ -131,7 +153,12 @@ PAGES: list[PageCase] = [
     PageCase("project_list", (EXECUTIVE,), query="?page=2", label="page 2"),
     PageCase("password_change", (RESEARCHER,)),
     PageCase("proposal_create", (RESEARCHER, ADMIN)),
+    PageCase("proposal_create", (RESEARCHER,), label="refused", setup=refuse_a_draft),
     PageCase("proposal_edit", (RESEARCHER,), key("draft")),
+    PageCase(
+        "proposal_edit", (RESEARCHER,), key("draft"), label="refused", setup=refuse_a_submission
+    ),
+    PageCase("proposal_delete", (RESEARCHER,), key("draft")),
     PageCase("project_detail", (RESEARCHER,), key("draft"), label="draft"),
     PageCase("project_detail", SIGNED_IN, key("gate1"), label="at gate 1"),
     PageCase("project_detail", SIGNED_IN, key("later"), label="later gate"),
@@ -166,6 +193,13 @@ PAGES: list[PageCase] = [
         key("later"),
         label="typed",
         setup=estimate_typed,
+    ),
+    PageCase(
+        "architecture_estimate_edit",
+        (ARCHITECT,),
+        key("later"),
+        label="refused",
+        setup=refuse_an_estimate,
     ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
