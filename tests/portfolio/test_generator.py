@@ -14,7 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portfolio import process
-from portfolio.demo.generator import generate_portfolio, make_staff
+from portfolio.demo.generator import generate_portfolio
+from portfolio.demo.people import make_staff
 from portfolio.interchange_format import COLUMNS, FILES
 
 END = datetime.date(2026, 3, 15)

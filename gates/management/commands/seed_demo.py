@@ -59,7 +59,9 @@ from gates.services import (
     save_feasibility_study,
 )
 from planning.demo import write_demo_plan
-from portfolio.demo.generator import Person, Staff, generate_portfolio, make_staff, project_key
+from portfolio.demo.generator import generate_portfolio
+from portfolio.demo.people import Person, Staff, make_staff
+from portfolio.demo.simulation import project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
 from portfolio.services import (
     create_proposal,
