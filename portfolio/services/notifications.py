@@ -56,7 +56,7 @@ class Delivery:
         """What to tell the person who made the change, truthfully."""
         name = self.to.display_name
         if self.timing == EmailTiming.DIGEST:
-            return f"{name} has been notified (and will get it in their daily e-mail digest)"
+            return f"{name} has been notified in the app and in their daily digest"
         if self.timing == EmailTiming.OFF:
             return f"{name} has been notified in the app"
         if self.sent:

@@ -149,7 +149,9 @@ def test_a_digest_choice_waits_for_the_digest(alice, bob, run_on_commit):
         submitted = services.submit_proposal(project=draft, actor=alice)
     assert mail.outbox == []
     assert Notification.objects.get().digest_pending
-    assert "daily e-mail digest" in submitted.notice.sentence()
+    assert submitted.notice.sentence() == (
+        "Bob Product has been notified in the app and in their daily digest"
+    )
 
 
 def test_a_rolled_back_change_tells_nobody(alice, bob, run_on_commit):
