@@ -16,7 +16,7 @@ NO_PG_BINARIES := PostgreSQL server binaries not found (install postgresql-15 / 
 pytest = rc=0; $(1) || rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 .PHONY: help venv install run test test-sqlite test-postgres lint migrations-check \
-	bench bench-smoke fault-test cluster-test clean
+	bench bench-smoke bench-servers fault-test cluster-test clean
 
 help:
 	@echo "make run               install, migrate, seed demo users and data, serve on 127.0.0.1:$(PORT)"
@@ -98,11 +98,13 @@ test-postgres: $(STAMP)
 	fi
 
 bench: $(STAMP)
-	@if [ -f bench/run ]; then \
-		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bench/run $(BENCH_ARGS); \
-	else \
-		echo "bench/run is not written yet: no benchmark to run"; \
-	fi
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bench/run $(BENCH_ARGS)
+	$(MAKE) bench-servers
+
+# Several servers at full size (5,000 projects, 1M spend rows): bench/SERVERS.md.
+bench-servers: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/pg-throwaway run -- $(PY) bench/cluster_test.py \
+		--projects 5000 --spend-rows 1000000 --deadline 1500 --out bench/SERVERS.md
 
 bench-smoke: $(STAMP)
 	@if [ -f bench/run ]; then \

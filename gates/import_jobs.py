@@ -33,7 +33,7 @@ from background.liveness import when_worker_lost
 from background.mail import stores_tasks
 from gates import interchange
 from gates.models import ImportJob, ImportUpload
-from portfolio.errors import PermissionDenied
+from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import User
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,33 @@ WAIT_SECONDS = 2  # how soon a waiting import looks again whether it may start
 PROGRESS_SECONDS = 0.5
 _LOCK_ID = zlib.crc32(b"greenlight.import")
 
+STAGED_FOR = datetime.timedelta(hours=1)  # how long a replace waits for its confirmation
 STAGES = {"checking": "Checking", "writing": "Writing"}
+
+
+def _store(job: ImportJob, files: dict[str, BinaryIO]) -> None:
+    """Keep the uploaded files with the job, in pieces, in the database (any server reads them)."""
+    size = 0
+    for name, upload in files.items():
+        if upload is None:
+            continue
+        upload.seek(0)
+        sequence = 0
+        while piece := upload.read(PIECE_BYTES):
+            ImportUpload.objects.create(job=job, file_name=name, sequence=sequence, data=piece)
+            sequence += 1
+            size += len(piece)
+    job.upload_bytes = size
+    job.save(update_fields=["upload_bytes"])
+
+
+def _enqueue(job: ImportJob) -> None:
+    # No audit entry (nor data version) yet: the job records who uploaded what, and the
+    # importer audits what it writes, if anything.
+    if stores_tasks():
+        run_import.enqueue(job_id=job.pk)  # with the job: both commit, or neither
+    else:
+        transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
 
 
 def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> ImportJob:
@@ -55,25 +81,79 @@ def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> I
     interchange.check_import_permission(actor, replace=replace)
     with transaction.atomic():
         job = ImportJob.objects.create(created_by=actor, replace=replace, phase="Queued")
-        size = 0
-        for name, upload in files.items():
-            if upload is None:
-                continue
-            upload.seek(0)
-            sequence = 0
-            while piece := upload.read(PIECE_BYTES):
-                ImportUpload.objects.create(job=job, file_name=name, sequence=sequence, data=piece)
-                sequence += 1
-                size += len(piece)
-        job.upload_bytes = size
-        job.save(update_fields=["upload_bytes"])
-        # No audit entry (nor data version) yet: the job records who uploaded what, and the
-        # importer audits what it writes, if anything.
-        if stores_tasks():
-            run_import.enqueue(job_id=job.pk)  # with the job: both commit, or neither
-        else:
-            transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
+        _store(job, files)
+        _enqueue(job)
     return job
+
+
+# --- A replace waits for its confirmation -----------------------------------------------------
+
+
+def stage_replace(*, files: dict[str, BinaryIO], actor: User) -> ImportJob:
+    """Keep the files of a replace until the person who uploaded them confirms it.
+
+    They wait in the database, as a job that is not queued, so the confirmation
+    may reach any app server; what nobody confirmed within ``STAGED_FOR`` is
+    deleted (here, and by the worker's daily clean-up).
+    """
+    interchange.check_import_permission(actor, replace=True)
+    with transaction.atomic():
+        forget_unconfirmed()
+        job = ImportJob.objects.create(
+            created_by=actor,
+            replace=True,
+            status=ImportJob.Status.STAGED,
+            phase="Waiting for the confirmation of the replace",
+        )
+        _store(job, files)
+    return job
+
+
+def _staged(job_id: int, actor: User) -> ImportJob:
+    job = (
+        ImportJob.objects.select_for_update()
+        .filter(
+            pk=job_id,
+            created_by=actor,
+            status=ImportJob.Status.STAGED,
+            created_at__gte=timezone.now() - STAGED_FOR,
+        )
+        .first()
+    )
+    if job is None:
+        raise DomainError(
+            "The files to replace with are no longer waiting (they wait an hour, for the "
+            "person who uploaded them): upload them again.",
+            field="staged",
+        )
+    return job
+
+
+def confirm_replace(*, job_id: int, actor: User) -> ImportJob:
+    """Queue the replace ``actor`` staged; a ``DomainError`` when it is gone or not theirs."""
+    interchange.check_import_permission(actor, replace=True)
+    with transaction.atomic():
+        job = _staged(job_id, actor)
+        job.status = ImportJob.Status.WAITING
+        job.phase = "Queued"
+        job.save(update_fields=["status", "phase"])
+        _enqueue(job)
+    return job
+
+
+def cancel_replace(*, job_id: int, actor: User) -> None:
+    """Forget the files of a replace ``actor`` staged: nothing is imported."""
+    with transaction.atomic():
+        _staged(job_id, actor).delete()
+
+
+def forget_unconfirmed() -> int:
+    """Delete the staged replaces nobody confirmed in time; returns how many."""
+    stale = ImportJob.objects.filter(
+        status=ImportJob.Status.STAGED, created_at__lt=timezone.now() - STAGED_FOR
+    )
+    _, deleted = stale.delete()
+    return deleted.get(ImportJob._meta.label, 0)
 
 
 def running_import(exclude: int | None = None) -> ImportJob | None:

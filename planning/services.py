@@ -17,15 +17,20 @@ from portfolio.models import Project, User
 NAME_MAX = 100
 
 
-def save_scenario(*, name: str, request: PlanRequest, actor: User) -> Scenario:
-    """Keep a plan's settings and pins under a name (the plan itself is recomputed when shown)."""
-    if not access.can_plan(actor):
-        raise PermissionDenied("Only product managers, executives and admins save plans.")
+def _clean_name(name: str) -> str:
     name = " ".join(str(name or "").split())
     if not name:
         raise DomainError("Name: give the scenario a name.", field="name")
     if len(name) > NAME_MAX:
         raise DomainError(f"Name: at most {NAME_MAX} characters.", field="name")
+    return name
+
+
+def save_scenario(*, name: str, request: PlanRequest, actor: User) -> Scenario:
+    """Keep a plan's settings and pins under a name (the plan itself is recomputed when shown)."""
+    if not access.can_plan(actor):
+        raise PermissionDenied("Only product managers, executives and admins save plans.")
+    name = _clean_name(name)
     engine.compute(request)  # refuses unknown pins and pinned asks over the budget
     try:
         with transaction.atomic():
@@ -44,6 +49,58 @@ def save_scenario(*, name: str, request: PlanRequest, actor: User) -> Scenario:
             f"Name: a scenario named “{name}” exists already.", field="name"
         ) from None
     return scenario
+
+
+def rename_scenario(*, scenario: Scenario, name: str, actor: User) -> Scenario:
+    """Give ``scenario`` another name (its author, an executive or an admin)."""
+    if not access.can_change_scenario(actor, scenario):
+        raise PermissionDenied(
+            "Only the scenario's author, an executive or an admin renames a scenario."
+        )
+    name = _clean_name(name)
+    try:
+        with transaction.atomic():
+            scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+            old = scenario.name
+            if name == old:
+                return scenario
+            scenario.name = name
+            scenario.save(update_fields=["name"])
+            audit.record(
+                actor=actor,
+                action="scenario.renamed",
+                obj=scenario,
+                summary=f"Plan scenario “{old}” renamed “{name}”",
+                changes={"name": [old, name]},
+            )
+    except IntegrityError:
+        raise DomainError(
+            f"Name: a scenario named “{name}” exists already.", field="name"
+        ) from None
+    return scenario
+
+
+@transaction.atomic
+def delete_scenario(*, scenario: Scenario, actor: User) -> None:
+    """Delete a saved scenario; never the adopted one (gate reviews show its fund list)."""
+    if not access.can_change_scenario(actor, scenario):
+        raise PermissionDenied(
+            "Only the scenario's author, an executive or an admin deletes a scenario."
+        )
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.adopted:
+        raise DomainError(
+            f"“{scenario.name}” is the adopted plan (gate reviews show its fund list): "
+            "adopt another scenario before deleting it."
+        )
+    audit.record(
+        actor=actor,
+        action="scenario.deleted",
+        obj=scenario,
+        summary=f"Plan scenario “{scenario.name}” deleted",
+        changes={"name": [scenario.name, None], "settings": [scenario.settings, None]},
+    )
+    scenario.delete()
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ urlpatterns = [
     path("plan/scenarios/compare/", views.scenario_compare, name="scenario_compare"),
     path("plan/scenarios/<int:pk>.csv", views.scenario_csv, name="scenario_csv"),
     path("plan/scenarios/<int:pk>/adopt/", views.scenario_adopt, name="scenario_adopt"),
+    path("plan/scenarios/<int:pk>/rename/", views.scenario_rename, name="scenario_rename"),
+    path("plan/scenarios/<int:pk>/delete/", views.scenario_delete, name="scenario_delete"),
     path(
         "projects/<str:key>/next-stage-ask/", views.next_stage_ask_edit, name="next_stage_ask_edit"
     ),

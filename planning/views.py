@@ -274,15 +274,59 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Scenario “{scenario.name}” saved.")
                 return redirect("scenario_list")
+    return _scenario_list_page(request, error, "The scenario was not saved")
+
+
+def _scenario_list_page(
+    request: HttpRequest, error: DomainError | None, refused: str, refused_pk: int | None = None
+) -> HttpResponse:
     scenarios = list(Scenario.objects.select_related("created_by", "adopted_by"))
     for scenario in scenarios:
         scenario.open_url = _url(list(_settings_query(scenario.settings)))
+        scenario.changeable = access.can_change_scenario(request.user, scenario)
     context = {
         "scenarios": scenarios,
         "error": error,
+        "refused": refused,
+        "refused_pk": refused_pk,
+        "rename_value": request.POST.get("name", "") if refused_pk else "",
         "can_adopt": access.can_adopt(request.user),
     }
     return render(request, "planning/scenarios.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def scenario_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    _check_plan_access(request)
+    scenario = get_object_or_404(Scenario, pk=pk)
+    old = scenario.name
+    try:
+        scenario = services.rename_scenario(
+            scenario=scenario, name=request.POST.get("name", ""), actor=request.user
+        )
+    except ServicePermissionDenied:
+        raise PermissionDenied from None
+    except DomainError as refused:
+        return _scenario_list_page(request, refused, f"“{old}” was not renamed", refused_pk=pk)
+    if scenario.name != old:
+        messages.success(request, f"Scenario “{old}” renamed “{scenario.name}”.")
+    return redirect("scenario_list")
+
+
+@login_required
+@require_POST
+def scenario_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _check_plan_access(request)
+    scenario = get_object_or_404(Scenario, pk=pk)
+    try:
+        services.delete_scenario(scenario=scenario, actor=request.user)
+    except ServicePermissionDenied:
+        raise PermissionDenied from None
+    except DomainError as refused:
+        return _scenario_list_page(request, refused, f"“{scenario.name}” was not deleted")
+    messages.success(request, f"Scenario “{scenario.name}” deleted.")
+    return redirect("scenario_list")
 
 
 def _settings_query(settings: dict):

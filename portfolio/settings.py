@@ -181,7 +181,13 @@ SCHEDULED_TASKS = {
     },
     # Gatekeepers who have not voted: when a review opens, and after VOTE_REMINDER_DAYS.
     "vote-reminders": {"task": "gates.tasks.send_vote_reminders", "at": "08:00"},
+    # Housekeeping: old task results, replaces nobody confirmed.
+    "prune-task-results": {"task": "background.tasks.prune_task_results", "at": "03:00"},
+    "forget-unconfirmed-imports": {"task": "gates.tasks.forget_unconfirmed_imports", "at": "03:10"},
 }
+# How long the workers keep finished task results (the admin's "Task results"), in days.
+TASK_RESULTS_KEPT_DAYS = env_int("TASK_RESULTS_KEPT_DAYS", 14)
+TASK_FAILURES_KEPT_DAYS = env_int("TASK_FAILURES_KEPT_DAYS", 60)
 
 AUTH_USER_MODEL = "portfolio.User"
 AUTHENTICATION_BACKENDS = [

@@ -594,6 +594,20 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=SCENARIO),
         Case("POST", answers(others=403, erin=DONE, adam=DONE), kwargs=SCENARIO),
     ],
+    # Its author (bob), an executive or an admin renames or deletes a saved scenario.
+    "scenario_rename": [
+        Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=SCENARIO),
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, erin=DONE, adam=DONE),
+            kwargs=SCENARIO,
+            data=lambda w: {"name": "Renamed case"},
+        ),
+    ],
+    "scenario_delete": [
+        Case("GET", POST_ONLY_AFTER_LOGIN, kwargs=SCENARIO),
+        Case("POST", answers(others=403, bob=DONE, erin=DONE, adam=DONE), kwargs=SCENARIO),
+    ],
     "next_stage_ask_edit": [
         Case("GET", answers(others=403, alice=200, bob=200), kwargs=ACTIVE),
         Case(

@@ -375,6 +375,7 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        STAGED = "staged", "Awaiting confirmation"  # a replace, until its uploader confirms it
         WAITING = "waiting", "Waiting"
         RUNNING = "running", "Running"
         DONE = "done", "Imported"
@@ -406,6 +407,11 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running: its page follows it."""
+        return self.status in (self.Status.WAITING, self.Status.RUNNING)
 
 
 class ImportUpload(models.Model):

@@ -7,16 +7,13 @@ files and refuses oversized ones; the task worker imports them
 Replacing projects that exist takes two steps, for superusers only: the first
 post checks the files and lists what would be replaced (each project with its
 decisions, spend and outcomes, all of which are archived, not lost); the files
-wait on the server (``staging``) until the second post confirms, or an hour passes.
+wait in the database, as a job not yet queued (``import_jobs.stage_replace``), until
+the second post, on whichever app server, confirms it, or an hour passes.
 """
 
 from __future__ import annotations
 
-import shutil
 import tempfile
-import time
-import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,8 +35,6 @@ UPLOAD_FIELDS = {
     "outcomes": interchange.OUTCOMES,
 }
 OPTIONAL_UPLOAD_FIELDS = {"estimates": interchange.ESTIMATES}
-STAGED_FOR_SECONDS = 3600
-SESSION_KEY = "staged_import"
 
 
 def _size(size: int) -> str:
@@ -78,47 +73,6 @@ def _uploads(request: HttpRequest) -> dict:
     return {name: request.FILES.get(field) for field, name in fields.items()}
 
 
-# --- Files waiting for the confirmation of a replace -----------------------------------------
-
-
-def _staging_root() -> Path:
-    root = Path(getattr(settings, "IMPORT_STAGING_DIR", "") or tempfile.gettempdir())
-    return root / "greenlight-staged-imports"
-
-
-def _stage(request: HttpRequest) -> str:
-    """Keep the uploaded files on the server for the confirmation; returns their token."""
-    root = _staging_root()
-    root.mkdir(parents=True, exist_ok=True)
-    for old in root.iterdir():  # what nobody confirmed
-        if old.is_dir() and old.stat().st_mtime < time.time() - STAGED_FOR_SECONDS:
-            shutil.rmtree(old, ignore_errors=True)
-    token = uuid.uuid4().hex
-    folder = root / token
-    folder.mkdir(mode=0o700)
-    for name, upload in _uploads(request).items():
-        if upload is not None:
-            with (folder / name).open("wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
-    request.session[SESSION_KEY] = token
-    return token
-
-
-def _staged_folder(request: HttpRequest) -> Path | None:
-    """The files this person staged, if the token posted is theirs and still there."""
-    token = request.POST.get("staged", "")
-    if not token or request.session.get(SESSION_KEY) != token or not token.isalnum():
-        return None
-    folder = _staging_root() / token
-    return folder if folder.is_dir() else None
-
-
-def _unstage(request: HttpRequest, folder: Path) -> None:
-    request.session.pop(SESSION_KEY, None)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 # --- The page -------------------------------------------------------------------------------
 
 
@@ -153,7 +107,7 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
             replaced = interchange.what_replacing_would_archive(files, actor=request.user)
             if replaced:
                 context["replaced"] = replaced
-                context["staged"] = _stage(request)
+                context["staged"] = import_jobs.stage_replace(files=files, actor=request.user).pk
                 return render(request, "gates/portfolio_import_confirm.html", context)
         # The worker imports; the page answers at once with the job's progress page.
         job = import_jobs.start_import(files=files, replace=False, actor=request.user)
@@ -167,27 +121,22 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
 
 
 def _confirmed_replace(request: HttpRequest, context: dict) -> HttpResponse:
-    folder = _staged_folder(request)
-    if folder is None:
-        context["errors"] = [
-            "The files to replace with are no longer waiting (they wait an hour, for the "
-            "person who uploaded them): upload them again."
-        ]
-        return render(request, "gates/portfolio_import.html", context, status=400)
-    if request.POST.get("confirm") != "replace":  # "Cancel": nothing is imported
-        _unstage(request, folder)
-        messages.info(request, "Nothing was imported: the replace was cancelled.")
-        return redirect("portfolio_import")
-    names = [path.name for path in folder.iterdir()]
-    streams = {name: (folder / name).open("rb") for name in names}
+    """The answer to the confirmation page: queue the staged replace, or forget it."""
     try:
-        job = import_jobs.start_import(files=streams, replace=True, actor=request.user)
+        job_id = int(request.POST.get("staged", ""))
+    except ValueError:
+        job_id = 0
+    try:
+        if request.POST.get("confirm") != "replace":  # "Cancel": nothing is imported
+            import_jobs.cancel_replace(job_id=job_id, actor=request.user)
+            messages.info(request, "Nothing was imported: the replace was cancelled.")
+            return redirect("portfolio_import")
+        job = import_jobs.confirm_replace(job_id=job_id, actor=request.user)
     except errors.PermissionDenied as refused:
         raise PermissionDenied(refused.message) from None
-    finally:
-        for stream in streams.values():
-            stream.close()
-        _unstage(request, folder)
+    except errors.DomainError as refused:
+        context["errors"] = [refused.message]
+        return render(request, "gates/portfolio_import.html", context, status=400)
     return redirect("import_job", job_id=job.pk)
 
 

@@ -53,6 +53,7 @@ class PageCase:
     label: str = ""  # tells two entries of one URL apart
     query: str = ""  # appended to the URL, "?page=2"
     phone: bool = True  # also checked at 390 px
+    status: int = 200  # what the page answers (400: a form refused on the server)
     # Brings the page to the state checked, after it loaded (a click, a refused form).
     setup: Callable[[Page, World], None] | None = field(default=None, compare=False)
 
@@ -95,6 +96,22 @@ def refuse_a_token(page: Page, w: World) -> None:
     page.get_by_label("Expires on").fill("2001-01-01")
     page.get_by_role("button", name="Create token").click()
     page.locator(".form-errors").wait_for()
+
+
+def ask_to_delete_a_scenario(page: Page, w: World) -> None:
+    """The scenario that is not adopted, its delete confirmation open."""
+    page.locator("details.scenario-change summary", has_text="Delete").first.click()
+    page.get_by_role("button", name=re.compile("^Delete “")).wait_for()
+
+
+def refuse_a_rename(page: Page, w: World) -> None:
+    """A scenario renamed onto another's name: refused beside its field."""
+    rows = page.locator("tr[data-scenario]")
+    other = rows.nth(1).get_attribute("data-scenario")
+    rows.first.locator("summary", has_text="Rename").click()
+    rows.first.locator("input[name=name]").fill(other)
+    rows.first.get_by_role("button", name="Rename").click()
+    page.locator("#scenario-error").wait_for()
 
 
 PAGES: list[PageCase] = [
@@ -152,7 +169,10 @@ PAGES: list[PageCase] = [
     PageCase("api_docs", (ANONYMOUS, PM)),
     PageCase("plan", (PM, EXECUTIVE, ADMIN)),
     PageCase("plan", (EXECUTIVE,), query="?probabilities=calibrated", label="calibrated"),
+    PageCase("plan", (PM,), query="?budget=0", label="refused", status=400),
     PageCase("scenario_list", (PM, EXECUTIVE, ADMIN)),
+    PageCase("scenario_list", (EXECUTIVE,), label="delete asked", setup=ask_to_delete_a_scenario),
+    PageCase("scenario_list", (EXECUTIVE,), label="rename refused", setup=refuse_a_rename),
     PageCase("scenario_compare", (EXECUTIVE,)),
     PageCase("next_stage_ask_edit", (RESEARCHER,), key("later")),
     PageCase("next_stage_ask_edit", (PM,), key("pm_later"), label="product manager"),

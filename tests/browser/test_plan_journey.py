@@ -86,6 +86,20 @@ def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
     expect(page.locator('tr[data-key="C"]')).to_have_count(0)
     screenshot(page, "plan-compare")
 
+    # Tidy up: rename one, delete the other.
+    page.goto(f"{live_server.url}/plan/scenarios/")
+    row = page.locator('tr[data-scenario="Without A"]')
+    row.locator("summary", has_text="Rename").click()
+    row.get_by_label("New name of “Without A”").fill("Lean without A")
+    row.get_by_role("button", name="Rename").click()
+    expect(page.get_by_text("Scenario “Without A” renamed “Lean without A”.")).to_be_visible()
+    row = page.locator('tr[data-scenario="Best value"]')
+    row.locator("summary", has_text="Delete").click()
+    screenshot(page, "plan-scenario-delete")
+    row.get_by_role("button", name="Delete “Best value”").click()
+    expect(page.get_by_text("Scenario “Best value” deleted.")).to_be_visible()
+    assert list(Scenario.objects.values_list("name", flat=True)) == ["Lean without A"]
+
 
 def test_the_plan_fits_a_phone(page, live_server, login, bob):
     candidate("A", value=400, ask=80)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from gates import import_jobs
 from gates.models import GateDecision, ImportJob
 from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry, Status
 from tests.builders import make_project, make_user
@@ -273,3 +276,48 @@ def test_it_keeps_the_replace_choice_when_refused(client, sam):
 
     assert response.status_code == 400
     assert 'name="replace" checked' in response.content.decode()
+
+
+def test_staged_files_wait_in_the_database_for_any_app_server(client, sam, post):
+    """The confirmation may reach another server (another session): the files wait with a job."""
+    client.force_login(sam)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+    staged = ImportJob.objects.get(pk=int(token))
+    assert staged.status == ImportJob.Status.STAGED
+    assert staged.uploads.exists()
+
+    client.logout()
+    client.force_login(sam)  # a new session, as on the other server
+    response = post({"staged": token, "confirm": "replace"})
+
+    assert "Imported 62 projects (62 replaced)" in response.content.decode()
+    assert not ImportJob.objects.get(pk=int(token)).uploads.exists()
+
+
+def test_a_replace_nobody_confirmed_within_an_hour_is_forgotten(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+    ImportJob.objects.filter(pk=int(token)).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+
+    response = post({"staged": token, "confirm": "replace"})
+
+    assert response.status_code == 400
+    assert "no longer waiting" in response.content.decode()
+    assert not ReplacedHistory.objects.exists()
+    assert import_jobs.forget_unconfirmed() == 1
+    assert not ImportJob.objects.filter(pk=int(token)).exists()
+
+
+def test_the_page_of_a_staged_replace_says_it_waits_and_does_not_poll(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+
+    html = client.get(reverse("import_job", args=[int(token)])).content.decode()
+
+    assert "Waiting for the confirmation of the replace" in html
+    assert "hx-trigger" not in html

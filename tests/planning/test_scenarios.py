@@ -129,3 +129,79 @@ def test_a_researcher_may_not_save(alice, three):
 def test_saving_refuses_pins_over_the_budget(bob, three):
     with pytest.raises(DomainError, match="Pinned in"):
         save("Too much", bob, budget="100", pin_in=["A", "B"])
+
+
+# --- Rename and delete ---------------------------------------------------------------------
+
+
+def test_its_author_renames_a_scenario_and_the_audit_trail_says_so(client, bob, three):
+    lean = save("Lean", bob, budget="100")
+    client.force_login(bob)
+
+    response = client.post(reverse("scenario_rename", args=[lean.pk]), {"name": " Lean  2027 "})
+
+    assert response.status_code == 302
+    lean.refresh_from_db()
+    assert lean.name == "Lean 2027"
+    entry = AuditEntry.objects.get(action="scenario.renamed")
+    assert entry.changes == {"name": ["Lean", "Lean 2027"]}
+    assert "Lean 2027" in client.get(reverse("scenario_list")).content.decode()
+
+
+def test_a_rename_onto_another_name_is_refused_beside_its_field(client, bob, three):
+    lean = save("Lean", bob, budget="100")
+    save("Rich", bob, budget="1000")
+    client.force_login(bob)
+
+    response = client.post(reverse("scenario_rename", args=[lean.pk]), {"name": "Rich"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "“Lean” was not renamed" in html and "exists already" in html
+    assert 'aria-invalid="true"' in html
+    lean.refresh_from_db()
+    assert lean.name == "Lean"
+
+
+def test_a_deleted_scenario_is_gone_and_its_settings_stay_in_the_audit_trail(client, bob, three):
+    lean = save("Lean", bob, budget="100", pin_out="A")
+    client.force_login(bob)
+
+    response = client.post(reverse("scenario_delete", args=[lean.pk]))
+
+    assert response.status_code == 302
+    assert not Scenario.objects.exists()
+    entry = AuditEntry.objects.get(action="scenario.deleted")
+    assert entry.changes["settings"][0]["pin_out"] == ["A"]
+
+
+def test_the_adopted_plan_cannot_be_deleted(client, bob, erin, three):
+    lean = save("Lean", bob, budget="100")
+    services.adopt_scenario(scenario=lean, actor=erin)
+    client.force_login(erin)
+
+    response = client.post(reverse("scenario_delete", args=[lean.pk]))
+
+    assert response.status_code == 400
+    assert "adopt another scenario before deleting it" in response.content.decode()
+    assert Scenario.objects.filter(pk=lean.pk, adopted=True).exists()
+
+
+def test_only_its_author_an_executive_or_an_admin_changes_a_scenario(bob, pete, erin, adam, three):
+    lean = save("Lean", bob, budget="100")
+    with pytest.raises(PermissionDenied):
+        services.rename_scenario(scenario=lean, name="Mine now", actor=pete)
+    with pytest.raises(PermissionDenied):
+        services.delete_scenario(scenario=lean, actor=pete)
+    services.rename_scenario(scenario=lean, name="Executive's", actor=erin)
+    services.delete_scenario(scenario=lean, actor=adam)
+    assert not Scenario.objects.exists()
+
+
+def test_the_list_offers_rename_and_delete_only_where_they_are_allowed(client, bob, pete, three):
+    save("Lean", bob, budget="100")
+    client.force_login(pete)
+    assert "Rename" not in client.get(reverse("scenario_list")).content.decode()
+    client.force_login(bob)
+    html = client.get(reverse("scenario_list")).content.decode()
+    assert "Rename<span" in html and "Delete<span" in html
