@@ -21,7 +21,11 @@ def _check_open(project: Project) -> None:
 def assign_architect(*, project: Project, architect: User | None, actor: User) -> Project:
     """The product manager (or an admin) gives the estimate to ``architect``; None: back
     to the shared queue."""
-    project = Project.objects.select_for_update().select_related("architect").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("architect")
+        .get(pk=project.pk)
+    )
     if not access.can_assign_architect(actor, project):
         raise PermissionDenied("The project's product manager assigns its architect.")
     _check_open(project)
@@ -56,7 +60,11 @@ def assign_architect(*, project: Project, architect: User | None, actor: User) -
 @transaction.atomic
 def take_estimate(*, project: Project, actor: User) -> Project:
     """An architect takes an unassigned estimate from the shared queue."""
-    project = Project.objects.select_for_update().select_related("architect").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("architect")
+        .get(pk=project.pk)
+    )
     if not actor.is_authenticated or not actor.is_architect:
         raise PermissionDenied("Architects take estimates from the shared queue.")
     _check_open(project)
