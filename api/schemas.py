@@ -16,6 +16,11 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from api.problems import Problem
+from portfolio import process
+
+# The process's vocabulary, as portfolio/process.py states it.
+DecisionKind = Literal[process.DECISIONS]
+ProjectStatus = Literal[tuple(process.STATUS_LABELS)]
 
 MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=2, ge=0)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
@@ -70,7 +75,7 @@ class Me(Schema):
 class ProjectOut(Schema):
     key: str
     title: str
-    status: Literal["draft", "active", "on_hold", "greenlit", "killed"]
+    status: ProjectStatus
     current_gate: int | None
     research_type: Literal["applied", "science"]
     bucket: Literal["efficiency", "revenue", "new_category"]
@@ -135,7 +140,7 @@ class DecisionOut(Schema):
     id: int
     sequence: int
     gate: int
-    decision: Literal["go", "kill", "hold", "recycle"]
+    decision: DecisionKind
     decided_on: datetime.date
     decided_by: Person
     funding_granted: Money
@@ -169,8 +174,8 @@ class KillVerdictIn(Input):
 
 
 class DecisionIn(Input):
-    gate: int = Field(ge=1, le=4)
-    decision: Literal["go", "kill", "hold", "recycle"]
+    gate: int = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
+    decision: DecisionKind
     decided_on: datetime.date | None = Field(None, description="Today when left out.")
     funding_granted: MoneyIn = Decimal(0)
     probability_of_success: ProbabilityIn | None = None

@@ -252,15 +252,17 @@ def server_facts(url: str) -> dict:
         "wal_level",
         "jit",
     ]
+    # The names travel as a psql variable (quoted by psql), not in the SQL text.
     out = psql(
         url,
         "-A",
         "-t",
         "-F",
         "\t",
-        "-c",
-        "SELECT name, setting, unit FROM pg_settings "
-        f"WHERE name IN ({', '.join(repr(n) for n in names)})",
+        "-v",
+        f"names={','.join(names)}",
+        stdin="SELECT name, setting, unit FROM pg_settings"
+        " WHERE name = ANY(string_to_array(:'names', ','));",
     ).stdout
     facts = {}
     for line in out.strip().splitlines():

@@ -162,16 +162,17 @@ def time_insert_into_schema(url: str) -> float:
     return elapsed
 
 
+TABLE_COUNTS_SQL = (
+    "SELECT 'projects', count(*) FROM portfolio_project"
+    " UNION ALL SELECT 'gate_decisions', count(*) FROM gates_gatedecision"
+    " UNION ALL SELECT 'spend', count(*) FROM portfolio_spendentry"
+    " UNION ALL SELECT 'spend_months', count(*) FROM portfolio_spendmonth"
+    " UNION ALL SELECT 'outcomes', count(*) FROM portfolio_outcome"
+)
+
+
 def table_counts(url: str) -> dict:
-    tables = {
-        "projects": "portfolio_project",
-        "gate_decisions": "gates_gatedecision",
-        "spend": "portfolio_spendentry",
-        "spend_months": "portfolio_spendmonth",
-        "outcomes": "portfolio_outcome",
-    }
-    sql = " UNION ALL ".join(f"SELECT '{k}', count(*) FROM {t}" for k, t in tables.items())
-    out = psql(url, "-A", "-t", "-F", "\t", "-c", sql).stdout
+    out = psql(url, "-A", "-t", "-F", "\t", "-c", TABLE_COUNTS_SQL).stdout
     return {k: int(v) for k, v in (line.split("\t") for line in out.strip().splitlines())}
 
 

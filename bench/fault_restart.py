@@ -200,16 +200,16 @@ def pg_ctl(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def count_rows(url: str, keys: list[str]) -> dict:
-    quoted = ",".join(f"'{k}'" for k in keys)
+    # The keys travel as a psql variable (quoted by psql), not in the SQL text.
     sql = (
         "SELECT p.key, "
         "(SELECT count(*) FROM portfolio_spendentry s WHERE s.project_id = p.id AND s.note = 'fault-test'), "
         "(SELECT count(*) FROM gates_gatedecision d WHERE d.project_id = p.id), "
         "p.spend_total, p.decisions_count, "
         "(SELECT coalesce(sum(amount), 0) FROM portfolio_spendmonth m WHERE m.project_id = p.id) "
-        f"FROM portfolio_project p WHERE p.key IN ({quoted}) ORDER BY p.key"
+        "FROM portfolio_project p WHERE p.key = ANY(string_to_array(:'keys', ',')) ORDER BY p.key;"
     )
-    out = common.psql(url, "-A", "-t", "-F", "\t", "-c", sql).stdout
+    out = common.psql(url, "-A", "-t", "-F", "\t", "-v", f"keys={','.join(keys)}", stdin=sql).stdout
     rows = {}
     for line in out.strip().splitlines():
         key, spend, decisions, spend_total, decisions_count, rollup = line.split("\t")

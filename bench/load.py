@@ -284,8 +284,8 @@ class DataVersion:
         if not self.exists:
             return
         (conn or self._conn).execute(
-            f"INSERT INTO {self.TABLE} (id, number) VALUES (1, 1) ON CONFLICT (id) "
-            f"DO UPDATE SET number = {self.TABLE}.number + 1"
+            "INSERT INTO portfolio_dataversion (id, number) VALUES (1, 1) ON CONFLICT (id) "
+            "DO UPDATE SET number = portfolio_dataversion.number + 1"
         )
 
     def bumping(self, every: float = 0.01):

@@ -166,7 +166,8 @@ class PanelDemo:
                 if (
                     after is None
                     or after.gate.number != target
-                    or after.decision not in ("go", "kill", "recycle")
+                    or after.decision
+                    not in (DecisionKind.GO, DecisionKind.KILL, DecisionKind.RECYCLE)
                 ):
                     continue
                 overridden = after.decision == DecisionKind.GO and self.rng.random() < 0.25

@@ -34,7 +34,8 @@ class PlanSettingsAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.is_portfolio_admin
+        # The admin's sign-in page asks this of an anonymous visitor too.
+        return request.user.is_authenticated and request.user.is_portfolio_admin
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -76,7 +77,9 @@ class ScenarioAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or request.user.is_portfolio_admin
+        # The admin's sign-in page asks this of an anonymous visitor too.
+        return request.user.is_authenticated and request.user.is_portfolio_admin
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or request.user.is_portfolio_admin
+        # The admin's sign-in page asks this of an anonymous visitor too.
+        return request.user.is_authenticated and request.user.is_portfolio_admin

@@ -1,8 +1,10 @@
 """The waterline plan: which open projects a budget funds (docs/planning.md).
 
-Pure computation over inputs read with a fixed number of queries (two, plus
-one when a pinned key is not a candidate), whatever the size of the
-portfolio. The planning page, ``manage.py portfolio_plan``, the JSON API and
+Pure computation over inputs read with a fixed number of queries (two on
+SQLite, one on PostgreSQL, plus one when a pinned key is not a candidate),
+whatever the size of the portfolio. The inputs are read by the metrics
+engine (``portfolio.metrics``): its scope and each project's state as of the
+date, and a query of its own held as data like the engine's. The planning page, ``manage.py portfolio_plan``, the JSON API and
 the gate review all use this module; nothing computes ECV a second way.
 
 - :func:`load_inputs` reads, as of a date, each candidate (a project active on
@@ -18,18 +20,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
-from django.db import connection
-
 from planning.inputs import BUCKETS, PlanRequest
-from portfolio import process, versioning
+from portfolio import metrics, versioning
 from portfolio.errors import DomainError
-from portfolio.metrics import calibrated as calibration_module
+from portfolio.metrics import calibrated
 from portfolio.metrics.calibrated import NO_RECORD, Calibration, decimal_context
-from portfolio.models import Project, User
-
-PROBABILITY_SCALE = 10_000
-RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+from portfolio.metrics.engine import Query
+from portfolio.metrics.numbers import money, probability
+from portfolio.metrics.open_projects import LATEST_PROBABILITY, OPEN_PROJECTS
+from portfolio.metrics.scope import Scope
+from portfolio.models import Project
+from portfolio.process import RETRAINS_PER_YEAR
 
 FUNDED, PINNED_IN = "funded", "pinned_in"
 PINNED_OUT, NEGATIVE_ECV, OVER_BUDGET, NO_ASK = (
@@ -91,112 +92,68 @@ class Inputs:
         return self.calibration.get(email.lower(), NO_RECORD)
 
 
-def tables() -> dict[str, str]:
-    return {
-        "project": Project._meta.db_table,
-        "user": User._meta.db_table,
-        "decision": apps.get_model("gates", "GateDecision")._meta.db_table,
-        "gate": apps.get_model("gates", "Gate")._meta.db_table,
-        "estimate": apps.get_model("gates", "ArchitectureEstimate")._meta.db_table,
-    }
-
-
-def _cents(column: str) -> str:
-    # SQLite hands decimals back as REAL: round to integer cents in SQL, exact from there.
-    return f"CAST(ROUND({column} * 100) AS BIGINT)"
-
-
-def _ten_thousandths(column: str) -> str:
-    return f"CAST(ROUND({column} * {PROBABILITY_SCALE}) AS BIGINT)"
-
-
-def _state_sql(t: dict[str, str]) -> str:
-    """Each project submitted by A with its status and latest decision as of A (metrics.md)."""
-    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
-    return f"""
-    scope AS (
-        SELECT p.id, p.key, p.title, p.bucket, LOWER(u.email) AS pm_email,
-               {_ten_thousandths("p.probability_of_success")} AS own_probability,
-               {_cents("p.projected_expected")} AS expected_c,
-               {_cents("p.next_stage_ask")} AS ask_c
-        FROM {t["project"]} p
-        JOIN {t["user"]} u ON u.id = p.product_manager_id
-        WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
-    ),
-    dec AS (
-        SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
-               {_ten_thousandths("d.probability_of_success")} AS probability,
-               ROW_NUMBER() OVER (
-                   PARTITION BY d.project_id ORDER BY d.decided_on DESC, d.sequence DESC
-               ) AS recency,
-               CASE WHEN d.probability_of_success IS NULL THEN NULL ELSE ROW_NUMBER() OVER (
-                   PARTITION BY d.project_id, d.probability_of_success IS NULL
-                   ORDER BY d.decided_on DESC, d.sequence DESC
-               ) END AS probability_recency
-        FROM {t["decision"]} d
-        JOIN scope s ON s.id = d.project_id
-        JOIN {t["gate"]} g ON g.id = d.gate_id
-        WHERE d.decided_on <= %(as_of)s
-    ),
-    state AS (
-        SELECT s.*, {state["status"]} AS status, {state["current_gate"]} AS current_gate
-        FROM scope s
-        LEFT JOIN dec r ON r.project_id = s.id AND r.recency = 1
-    )"""
-
-
-def _candidate_rows(t: dict[str, str], params: dict) -> list[tuple]:
-    sql = f"""
-    WITH {_state_sql(t)}
-    SELECT s.key, s.title, s.bucket, s.current_gate, s.pm_email,
-           COALESCE(lp.probability, s.own_probability), s.expected_c, s.ask_c,
-           e.id IS NOT NULL, {_cents("e.build_cost")}, {_cents("e.monthly_run_cost")},
-           e.retraining_cadence, {_cents("e.cost_per_retrain")}
-    FROM state s
-    LEFT JOIN dec lp ON lp.project_id = s.id AND lp.probability_recency = 1
-    LEFT JOIN {t["estimate"]} e ON e.project_id = s.id
-    WHERE s.status = '{process.ACTIVE}'
-    ORDER BY s.key
+# The candidates: projects active as of A (the engine's state), each with its latest
+# probability (the latest decision's that has one, else its own), value, ask and estimate.
+CANDIDATES_QUERY = Query(
+    "plan_candidates",
+    (OPEN_PROJECTS, LATEST_PROBABILITY),
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _money(cents) -> Decimal:
-    return Decimal(int(cents)) / 100
+    SELECT o.key, o.title, o.bucket, o.current_gate, o.pm_email,
+           COALESCE(lp.probability, o.probability), o.expected_c, {cents:p.next_stage_ask},
+           e.id IS NOT NULL, {cents:e.build_cost}, {cents:e.monthly_run_cost},
+           e.retraining_cadence, {cents:e.cost_per_retrain}
+    FROM open_projects o
+    JOIN {project} p ON p.id = o.id
+    LEFT JOIN latest_probability lp ON lp.project_id = o.id AND lp.recency = 1
+    LEFT JOIN {architecture_estimate} e ON e.project_id = o.id
+    WHERE o.status = {active}
+    ORDER BY o.key
+    """,
+    (
+        "key",
+        "title",
+        "bucket",
+        "gate",
+        "pm_email",
+        "probability",
+        "expected_c",
+        "ask_c",
+        "has_estimate",
+        "build_c",
+        "run_c",
+        "cadence",
+        "retrain_c",
+    ),
+)
 
 
 def load_inputs(as_of: datetime.date) -> Inputs:
-    """Candidates and forecast records as of ``as_of``: two queries."""
-    t = tables()
-    params = {"as_of": connection.ops.adapt_datefield_value(as_of)}
-    calibration = calibration_module.load_records(as_of)
+    """Candidates and forecast records as of ``as_of``: two queries (one on PostgreSQL)."""
+    rows = metrics.rows_for(Scope.of(as_of=as_of), (CANDIDATES_QUERY, calibrated.RECORDS_QUERY))
+    calibration = calibrated.records_from(rows)
     candidates = []
-    for row in _candidate_rows(t, params):
-        key, title, bucket, gate, pm_email, probability, expected_c, ask_c = row[:8]
-        has_estimate, build_c, run_c, cadence, retrain_c = row[8:]
+    for row in rows[CANDIDATES_QUERY.name]:
         estimate = None
-        if has_estimate:
+        if row["has_estimate"]:
             estimate = Estimate(
-                build_cost=_money(build_c),
-                monthly_run_cost=_money(run_c),
-                retrains_per_year=RETRAINS_PER_YEAR.get(cadence, 0),
-                cost_per_retrain=_money(retrain_c or 0),
+                build_cost=money(row["build_c"]),
+                monthly_run_cost=money(row["run_c"]),
+                retrains_per_year=RETRAINS_PER_YEAR.get(row["cadence"], 0),
+                cost_per_retrain=money(row["retrain_c"]),
             )
-        raw = Decimal(int(probability)) / PROBABILITY_SCALE
-        record = calibration.get(pm_email, NO_RECORD)
+        raw = probability(row["probability"])
+        record = calibration.get(row["pm_email"], NO_RECORD)
         candidates.append(
             Candidate(
-                key=key,
-                title=title,
-                bucket=bucket,
-                gate=int(gate),
-                product_manager=pm_email,
+                key=row["key"],
+                title=row["title"],
+                bucket=row["bucket"],
+                gate=int(row["gate"]),
+                product_manager=row["pm_email"],
                 probability=raw,
                 calibrated_probability=record.calibrate(raw),
-                value=_money(expected_c),
-                ask=None if ask_c is None else _money(ask_c),
+                value=money(row["expected_c"]),
+                ask=None if row["ask_c"] is None else money(row["ask_c"]),
                 estimate=estimate,
             )
         )

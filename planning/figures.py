@@ -10,15 +10,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planning.engine import (
-    RETRAINS_PER_YEAR,
-    Estimate,
-    annuity_factor,
-    expected_commercial_value,
-)
+from planning.engine import Estimate, annuity_factor, expected_commercial_value
 from portfolio.metrics import calibrated as calibration
 from portfolio.metrics.calibrated import Calibration, decimal_context
 from portfolio.models import Project
+from portfolio.process import RETRAINS_PER_YEAR
 
 
 @dataclass(frozen=True)

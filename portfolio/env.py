@@ -97,3 +97,24 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL must start with sqlite:/// or postgres://, not {scheme or url!r}"
     )
+
+
+def env_group_roles(name: str) -> dict[str, str]:
+    """``group=Role; other group=Other role`` → {group: role}.
+
+    Pairs are separated by semicolons, not commas: directory group names (LDAP
+    distinguished names such as ``CN=Research,OU=Groups``) carry commas. Role
+    names are checked against the roles when the app starts (portfolio/checks.py).
+    """
+    mapping: dict[str, str] = {}
+    for pair in os.environ.get(name, "").split(";"):
+        if not pair.strip():
+            continue
+        group, equals, role = pair.rpartition("=")
+        if not equals or not group.strip() or not role.strip():
+            raise ImproperlyConfigured(
+                f"{name} must be pairs such as 'research-staff=Researcher; pm=Product manager', "
+                f"separated by semicolons; {pair.strip()!r} has no 'group=Role'"
+            )
+        mapping[group.strip()] = role.strip()
+    return mapping

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
@@ -51,6 +52,16 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         longest = User._meta.get_field("email").max_length
         self.fields["username"].validators.append(MaxLengthValidator(longest))
+
+    def clean(self):
+        if not settings.PASSWORD_SIGN_IN:
+            # Said before any lookup: no password is checked, no failure counted.
+            raise forms.ValidationError(
+                "Password sign-in is turned off here: sign in with "
+                f"{settings.OIDC_PROVIDER_NAME} instead.",
+                code="password_sign_in_off",
+            )
+        return super().clean()
 
 
 class DateInput(forms.DateInput):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from portfolio import process
 from portfolio.web.csv import formula_safe, formula_unquoted
 
 FORMAT_VERSION = 3
@@ -190,8 +191,8 @@ COLUMNS: dict[str, dict[str, bool]] = {
 # The value rules that do not depend on the app's models.
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-GATE_NUMBERS = ("1", "2", "3", "4")
-RETRAINS_PER_YEAR = ("0", "1", "2", "4", "12")
+GATE_NUMBERS = tuple(str(number) for number in process.GATES)
+RETRAINS_PER_YEAR = tuple(str(n) for n in sorted(set(process.RETRAINS_PER_YEAR.values())))
 MAX_TITLE_LENGTH = 200
 MAX_MONEY_DIGITS = 14  # 16 digits, 2 of them decimals
 

@@ -172,6 +172,15 @@ def _literal(value: str) -> str:
     return f"'{value}'"
 
 
+def sql_words() -> dict[str, str]:
+    """Every decision kind and status as a SQL string literal, by its own name.
+
+    The metrics engine's templates write ``{greenlit}`` or ``{go}`` for them, so the
+    words are stated here only.
+    """
+    return {word: _literal(word) for word in (*DECISIONS, *STATUS_LABELS)}
+
+
 def _condition(rule: Transition, decision: str, gate: str) -> str:
     test = f"{decision} = {_literal(rule.decision)}"
     if rule.at_last_gate is True:
@@ -259,3 +268,7 @@ DELIVERABLES = (
     ),
 )
 DELIVERABLES_BY_KIND = {deliverable.kind: deliverable for deliverable in DELIVERABLES}
+
+# An architecture estimate's retraining cadence, as retrains a year (its running cost,
+# the planner's ECV and the interchange's ``retrains_per_year`` column all read this).
+RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}

@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from django.db import connection
 
-from portfolio.metrics import sql
+from portfolio import sql_text
 from portfolio.models import SpendEntry, SpendMonth
 
 # One statement, so concurrent writers never lose an increment. ``{spend_month}`` is the
-# rollup's table name, quoted (see portfolio/metrics/sql.py).
+# rollup's table name, quoted (see portfolio/sql_text.py).
 _ADD_SPEND = """
 INSERT INTO {spend_month} (project_id, month, amount, entries)
 VALUES (%(project_id)s, %(month)s, %(amount)s, %(entries)s)
@@ -39,7 +39,7 @@ def add_spend(
         "entries": entries,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql.render(_ADD_SPEND, {}), params)
+        cursor.execute(sql_text.render(_ADD_SPEND, {}), params)
 
 
 def rebuild_spend_months(project_ids: Iterable[int] | None = None) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from portfolio.env import database_from_url, env_bool, env_currency, env_int, env_list, env_str
+from portfolio.env import (
+    database_from_url,
+    env_bool,
+    env_currency,
+    env_group_roles,
+    env_int,
+    env_list,
+    env_str,
+)
+from portfolio.sso.origins import sso_form_action_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -191,8 +200,13 @@ TASK_FAILURES_KEPT_DAYS = env_int("TASK_FAILURES_KEPT_DAYS", 60)
 
 AUTH_USER_MODEL = "portfolio.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out name and address is refused whatever the way in.
     "axes.backends.AxesStandaloneBackend",
+    # E-mail and password (ModelBackend), unless PASSWORD_SIGN_IN=false stops them first.
+    "portfolio.sso.backends.PasswordSignInSwitch",
     "django.contrib.auth.backends.ModelBackend",
+    # The company's identity provider (OpenID Connect), when OIDC_ISSUER is set.
+    "portfolio.sso.backends.SingleSignOnBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -214,6 +228,37 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portfolio.web.signin.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Single sign-on with OpenID Connect (portfolio/sso/, docs/single-sign-on.md): on when
+# OIDC_ISSUER is set. The provider's discovery document is read at the first sign-in.
+OIDC_ISSUER = env_str("OIDC_ISSUER").strip().rstrip("/")
+OIDC_DISCOVERY_URL = env_str(
+    "OIDC_DISCOVERY_URL",
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else "",
+).strip()
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID").strip()
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile").strip()
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on").strip()
+# A claim carrying the person's groups, and which group gives which role (never Admin).
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM").strip()
+OIDC_GROUP_ROLES = env_group_roles("OIDC_GROUP_ROLES")
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+if OIDC_ISSUER:
+    if not OIDC_ISSUER.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER!r}")
+    if not OIDC_CLIENT_ID:
+        raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID must be set too.")
+    if "openid" not in OIDC_SCOPES.split():
+        raise ImproperlyConfigured(f"OIDC_SCOPES must include openid, not {OIDC_SCOPES!r}")
+if OIDC_GROUP_ROLES and not OIDC_GROUPS_CLAIM:
+    raise ImproperlyConfigured("OIDC_GROUP_ROLES is set: OIDC_GROUPS_CLAIM must name the claim.")
+# E-mail and password sign-in; an admin may turn it off once single sign-on is set up.
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", default=True)
+if not PASSWORD_SIGN_IN and not OIDC_ISSUER:
+    raise ImproperlyConfigured(
+        "PASSWORD_SIGN_IN=false needs single sign-on (OIDC_ISSUER): nobody could sign in."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -297,7 +342,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The sign-in and sign-out forms redirect to the identity provider.
+    "form-action": [CSP.SELF, *sso_form_action_origins(OIDC_ISSUER, env_list("OIDC_FORM_ACTION"))],
     "frame-ancestors": [CSP.NONE],
 }
 

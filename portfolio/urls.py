@@ -4,18 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portfolio.forms import SignInForm
+from portfolio.sso import views as sso_views
 from portfolio.views import assets, assignments, money, notifications, people, projects, proposals
 from portfolio.web import health
 
 urlpatterns = [
     path("health", health.health, name="health"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", sso_views.sign_out, name="logout"),
+    path("accounts/sso/start/", sso_views.sso_start, name="sso_start"),
+    path("accounts/sso/callback/", sso_views.sso_callback, name="sso_callback"),
     path(
         "accounts/password/",
         people.PasswordChangeView.as_view(),

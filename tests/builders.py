@@ -9,6 +9,8 @@ sees the same database a user's clicks would make:
     add_study(project)                          # its researcher writes the study
     greenlight(project, on=datetime.date(2026, 2, 1))   # every gate passed that day
     record_spend(project, datetime.date(2026, 2, 3), "120.50")
+    candidate("A", value=400, ask=80)           # a project the planner may fund
+    plan_json("--budget", "100")                # ``manage.py portfolio_plan``'s answer
 
 Two things are written directly, each for a reason given where it happens: the
 project row itself (a test places a project at any gate or status without
@@ -19,9 +21,12 @@ those final, as the demo's history does).
 from __future__ import annotations
 
 import datetime
+import io
+import json
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from gates.models import ArchitectureEstimate, BusinessCase, Criterion, FeasibilityStudy, Gate
 from gates.services import (
@@ -120,6 +125,20 @@ def make_project(**kw) -> Project:
     }
     defaults.update(kw)
     return Project.objects.create(**defaults)
+
+
+def candidate(key: str, *, value, ask, probability="0.5", bucket="efficiency", **kw) -> Project:
+    """A project the planner weighs: active at gate 1, worth ``value`` a year, asking ``ask``."""
+    return make_project(
+        key=key,
+        projected_low=Decimal(0),
+        projected_expected=Decimal(str(value)),
+        projected_high=Decimal(str(value)) * 2,
+        probability_of_success=Decimal(probability),
+        next_stage_ask=None if ask is None else Decimal(str(ask)),
+        bucket=bucket,
+        **kw,
+    )
 
 
 # --- Gates: criteria, scorecards, decisions ----------------------------------------------------
@@ -314,3 +333,24 @@ def make_notification(
         link=project.get_absolute_url() if project else "/",
         read_at=timezone.now() if read else None,
     )
+
+
+# --- The planner's answer -------------------------------------------------------------------
+
+PLAN_AS_OF = "2026-06-30"  # after the candidates' submission (2026-01-05)
+
+
+def plan_json(*args: str, simple: bool = True) -> dict:
+    """``portfolio_plan``'s JSON as of :data:`PLAN_AS_OF`; ``simple``: one year, no
+    discounting (so ECV = p·V − ask for a project without an estimate)."""
+    base = ["--as-of", PLAN_AS_OF]
+    if simple:
+        base += ["--horizon", "1", "--discount-rate", "0"]
+    out = io.StringIO()
+    call_command("portfolio_plan", *base, *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def plan_rows(result: dict) -> dict[str, dict]:
+    """A plan's projects by key."""
+    return {p["key"]: p for p in result["projects"]}

@@ -102,3 +102,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def database_tasks(settings):
     """Tasks are stored for a worker (django-tasks-db), as in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """A local OpenID provider for the session (tests/identity_provider.py)."""
+    from tests.identity_provider import running_provider
+
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def sso(settings, identity_provider, db):
+    """Single sign-on switched on, against the local OpenID provider."""
+    from tests.identity_provider import configure
+
+    configure(settings, identity_provider)
+    return identity_provider

@@ -19,10 +19,11 @@ from api import problems, schemas
 from api.common import decimal_text, person, project_for, require
 from gates import services
 from gates.models import Criterion, KillCriterion, Vote
+from portfolio import process
 
 router = Router(tags=["decision panel"])
 
-Recommendation = Literal["go", "kill", "hold", "recycle"]
+Recommendation = schemas.DecisionKind
 
 
 # --- Documents ------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class KillMarkIn(schemas.Input):
 
 
 class VoteIn(schemas.Input):
-    gate: int = Field(ge=1, le=4)
+    gate: int = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     recommendation: Recommendation
     probability_of_success: schemas.ProbabilityIn | None = None
     comment: str = Field("", max_length=10_000)

@@ -11,6 +11,7 @@ from pydantic import Field
 from api import problems, schemas
 from api.common import PagingQuery, decimal_text, money, paginate, person, project_for
 from gates.models import Gate
+from portfolio import process
 from portfolio.models import Project, Role, User
 from portfolio.reads import project_list as listing
 
@@ -21,8 +22,8 @@ SORTS = [c.name for c in listing.COLUMNS] + [f"-{c.name}" for c in listing.COLUM
 
 class ProjectFilters(Schema):
     q: str = Field("", max_length=200, description="Key, title or a person's e-mail or name.")
-    status: Literal["draft", "active", "on_hold", "greenlit", "killed"] | None = None
-    gate: int | None = Field(None, ge=1, le=4)
+    status: schemas.ProjectStatus | None = None
+    gate: int | None = Field(None, ge=process.FIRST_GATE, le=process.LAST_GATE)
     bucket: Literal["efficiency", "revenue", "new_category"] | None = None
     research_type: Literal["applied", "science"] | None = None
     pm: str | None = Field(None, max_length=254, description="The product manager's e-mail.")

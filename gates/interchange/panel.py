@@ -26,6 +26,7 @@ from gates.models import (
     Vote,
     VoteScore,
 )
+from portfolio import process
 from portfolio.interchange_format import KILL_CRITERIA, VOTES, formula_safe
 from portfolio.sql_text import statement
 
@@ -179,9 +180,9 @@ def check_kill_criteria(source: Source, plan, problems: Problems, rows: PanelRow
             registering = _decision_of(row, "decision", state, number)
             if registering is None:
                 continue
-            if registering.decision == "recycle":
+            if registering.decision == process.RECYCLE:
                 gate = registering.gate
-            elif registering.decision == "go" and registering.gate < 4:
+            elif registering.decision == process.GO and registering.gate < process.LAST_GATE:
                 gate = registering.gate + 1
             else:
                 row.problem(

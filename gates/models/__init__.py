@@ -144,7 +144,7 @@ class ArchitectureEstimate(models.Model):
         SEMIANNUAL = "semiannual", "Twice a year"
         ANNUAL = "annual", "Yearly"
 
-    RETRAINS_PER_YEAR = {"none": 0, "monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+    RETRAINS_PER_YEAR = process.RETRAINS_PER_YEAR
 
     kind = DeliverableKind.ARCHITECTURE_ESTIMATE
     project = models.OneToOneField(

@@ -10,7 +10,8 @@ The rooms:
   for every caller) and the common table expressions every query starts
   from: the projects in scope, their decisions up to A and each one's state
   as of A (the process's own rules, as a SQL ``CASE``);
-- ``sql.py``: how SQL text is made (constant templates, quoted table names,
+- ``portfolio/sql_text.py`` (beside this package, shared with the rollup and the
+  interchange): how SQL text is made (constant templates, quoted table names,
   the few expressions SQLite and PostgreSQL spell differently);
 - ``engine.py``: queries held as data and run in a fixed number of
   statements (one per query on SQLite, one in all on PostgreSQL);
@@ -35,8 +36,9 @@ group (or a new module beside them) and list it in :data:`SECTIONS` below:
   they read, beyond the shared ``scope``, ``dec``, ``ranked`` and ``state``;
   the final ``SELECT``; the names of its columns). Reuse a query another
   section has (same object) and it runs once. SQL is a constant template: a
-  table is ``{project}``, a dialect expression ``{cents:p.projected_low}``,
-  a value a placeholder ``%(as_of)s`` (see ``sql.py``; a query's own
+  table is ``{project}``, a dialect expression ``{cents:p.projected_low}``, a
+  status or decision kind ``{greenlit}`` / ``{go}`` (the process's words),
+  a value a placeholder ``%(as_of)s`` (see ``portfolio/sql_text.py``; a query's own
   placeholders come from its ``params(scope)``); CTE names are unique across
   the package (the PostgreSQL statement holds them all);
 - its ``assemble(rows, scope)``: the section's value from the rows (each a
@@ -133,6 +135,16 @@ def compute_for(checked: Scope, sections: tuple[str, ...] = SPEC) -> dict:
     return {"as_of": checked.as_of.isoformat(), **values}
 
 
+def rows_for(checked: Scope, queries: tuple[engine.Query, ...]) -> engine.Rows:
+    """The rows of ``queries`` (each a dict by column name) over the shared CTEs, for a checked scope.
+
+    For readers of the engine's data that are not dashboard sections (the
+    planner's candidates, calibrated probabilities): their queries are held as
+    data like a section's and run in the same fixed number of statements.
+    """
+    return engine.fetch(checked, scope.SHARED, queries, scope.fragments(checked))
+
+
 def to_text(metrics: dict, *, filters: dict[str, str] | None = None) -> str:
     """The sections of a :func:`compute` result that have text, as a summary for a terminal."""
     shown = ", ".join(f"{name} {value}" for name, value in (filters or {}).items() if value)
@@ -156,5 +168,6 @@ __all__ = [
     "Scope",
     "compute",
     "compute_for",
+    "rows_for",
     "to_text",
 ]

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
 
-from portfolio import process, versioning
-from portfolio.models import Project, User
+from portfolio import metrics, versioning
+from portfolio.metrics.calibration import FORECASTS
+from portfolio.metrics.engine import Query, Rows
+from portfolio.metrics.numbers import PROBABILITY_SCALE
+from portfolio.metrics.scope import Scope
 
-PROBABILITY_SCALE = 10_000
 SHRINK = 20  # a record of n forecasts weighs n / (n + 20): short records are shrunk to no bias
 LOWEST, HIGHEST = Decimal("0.01"), Decimal("0.99")
 CACHE_SECONDS = 600
@@ -67,66 +67,33 @@ class Calibration:
 NO_RECORD = Calibration()
 
 
-def _sql(*, one_manager: bool = False) -> str:
-    decision = apps.get_model("gates", "GateDecision")._meta.db_table
-    gate = apps.get_model("gates", "Gate")._meta.db_table
-    scale = PROBABILITY_SCALE
-    state = process.state_sql("r.decision", "r.gate", "r.decided_on")
-    return f"""
-    WITH scope AS (
-        SELECT p.id, LOWER(u.email) AS pm_email,
-               CAST(ROUND(p.probability_of_success * {scale}) AS BIGINT) AS own_probability
-        FROM {Project._meta.db_table} p
-        JOIN {User._meta.db_table} u ON u.id = p.product_manager_id
-        WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
-              {"AND u.email = %(email)s" if one_manager else ""}
-    ),
-    dec AS (
-        SELECT d.project_id, g.number AS gate, d.decision, d.decided_on,
-               CAST(ROUND(d.probability_of_success * {scale}) AS BIGINT) AS probability,
-               ROW_NUMBER() OVER (
-                   PARTITION BY d.project_id ORDER BY d.decided_on DESC, d.sequence DESC
-               ) AS recency
-        FROM {decision} d
-        JOIN scope s ON s.id = d.project_id
-        JOIN {gate} g ON g.id = d.gate_id
-        WHERE d.decided_on <= %(as_of)s
-    ),
-    state AS (
-        SELECT s.id, s.pm_email, s.own_probability, {state["status"]} AS status
-        FROM scope s
-        JOIN dec r ON r.project_id = s.id AND r.recency = 1
-    ),
-    closed AS (
-        SELECT id, pm_email, own_probability,
-               CASE WHEN status = '{process.GREENLIT}' THEN 1 ELSE 0 END AS outcome
-        FROM state WHERE status IN ('{process.GREENLIT}', '{process.KILLED}')
-    ),
-    forecasts AS (
-        SELECT pm_email, own_probability AS probability, outcome FROM closed
-        UNION ALL
-        SELECT c.pm_email, d.probability, c.outcome
-        FROM dec d JOIN closed c ON c.id = d.project_id
-        WHERE d.probability IS NOT NULL
-    )
-    SELECT pm_email, COUNT(*), SUM(probability), SUM(outcome)
-    FROM forecasts GROUP BY pm_email
+# Each product manager's forecasts on closed projects (the "Forecast calibration" metric's).
+RECORDS_QUERY = Query(
+    "calibration_records",
+    (FORECASTS,),
     """
+    SELECT pm_email, COUNT(*), SUM(probability), SUM(greenlit)
+    FROM forecasts GROUP BY pm_email
+    """,
+    ("pm_email", "forecasts", "total", "successes"),
+)
+
+
+def records_from(rows: Rows) -> dict[str, Calibration]:
+    """The records in the rows of :data:`RECORDS_QUERY`, by lower-case e-mail."""
+    return {
+        row["pm_email"]: Calibration(
+            forecasts=int(row["forecasts"]),
+            forecast_total=Decimal(int(row["total"] or 0)) / PROBABILITY_SCALE,
+            successes=int(row["successes"] or 0),
+        )
+        for row in rows[RECORDS_QUERY.name]
+    }
 
 
 def load_records(as_of: datetime.date) -> dict[str, Calibration]:
     """Every product manager's record (by lower-case e-mail) as of ``as_of``: one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), {"as_of": connection.ops.adapt_datefield_value(as_of)})
-        rows = cursor.fetchall()
-    return {
-        email: Calibration(
-            forecasts=int(n),
-            forecast_total=Decimal(int(total or 0)) / PROBABILITY_SCALE,
-            successes=int(successes or 0),
-        )
-        for email, n, total, successes in rows
-    }
+    return records_from(metrics.rows_for(Scope.of(as_of=as_of), (RECORDS_QUERY,)))
 
 
 def records(as_of: datetime.date) -> dict[str, Calibration]:
@@ -140,16 +107,7 @@ def records(as_of: datetime.date) -> dict[str, Calibration]:
 
 
 def record_of(email: str, as_of: datetime.date) -> Calibration:
-    """One product manager's record: one query over their projects alone (e-mails are lower-case)."""
-    params = {"as_of": connection.ops.adapt_datefield_value(as_of), "email": email.lower()}
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(one_manager=True), params)
-        row = cursor.fetchone()
-    if row is None:
-        return NO_RECORD
-    _, n, total, successes = row
-    return Calibration(
-        forecasts=int(n),
-        forecast_total=Decimal(int(total or 0)) / PROBABILITY_SCALE,
-        successes=int(successes or 0),
-    )
+    """One product manager's record: one query over their projects alone (the engine's filter)."""
+    checked = Scope.of(as_of=as_of, product_manager=email)
+    found = records_from(metrics.rows_for(checked, (RECORDS_QUERY,)))
+    return found.get(checked.product_manager, NO_RECORD)

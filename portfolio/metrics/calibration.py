@@ -17,8 +17,8 @@ from portfolio.metrics.numbers import PROBABILITY_SCALE, json_number, ratio
 CLOSED = CTE(
     "closed",
     """
-    SELECT id, pm_email, probability, CASE WHEN status = 'greenlit' THEN 1 ELSE 0 END AS greenlit
-    FROM state WHERE status IN ('greenlit', 'killed')
+    SELECT id, pm_email, probability, CASE WHEN status = {greenlit} THEN 1 ELSE 0 END AS greenlit
+    FROM state WHERE status IN ({greenlit}, {killed})
     """,
 )
 FORECASTS = CTE(

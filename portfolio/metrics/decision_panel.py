@@ -25,6 +25,7 @@ from portfolio.metrics import text
 from portfolio.metrics.calibration import CLOSED
 from portfolio.metrics.engine import CTE, CsvTable, Query, Section
 from portfolio.metrics.numbers import PROBABILITY_SCALE, json_number, ratio
+from portfolio.process import GATES
 
 SCALE_SQUARED = PROBABILITY_SCALE**2
 
@@ -54,10 +55,10 @@ GATEKEEPERS_QUERY = Query(
                THEN (pv.probability - {scale} * c.greenlit) * (pv.probability - {scale} * c.greenlit)
                ELSE 0 END), 0),
            SUM(CASE WHEN c.id IS NOT NULL AND pv.recommendation <> pv.decision
-                         AND pv.recommendation IN ('go', 'kill') THEN 1 ELSE 0 END),
+                         AND pv.recommendation IN ({go}, {kill}) THEN 1 ELSE 0 END),
            SUM(CASE WHEN c.id IS NOT NULL AND pv.recommendation <> pv.decision
-                         AND ((pv.recommendation = 'go' AND c.greenlit = 1)
-                              OR (pv.recommendation = 'kill' AND c.greenlit = 0))
+                         AND ((pv.recommendation = {go} AND c.greenlit = 1)
+                              OR (pv.recommendation = {kill} AND c.greenlit = 0))
                     THEN 1 ELSE 0 END)
     FROM panel_votes pv LEFT JOIN closed c ON c.id = pv.project_id
     GROUP BY pv.voter_email
@@ -74,7 +75,7 @@ OVERRIDES = CTE(
     FROM {kill_verdict} kv
     JOIN {decision} d ON d.id = kv.decision_id
     JOIN scope s ON s.id = d.project_id
-    WHERE d.decided_on <= %(as_of)s AND d.decision = 'go' AND NOT kv.met
+    WHERE d.decided_on <= %(as_of)s AND d.decision = {go} AND NOT kv.met
     """,
 )
 OVERRIDES_QUERY = Query(
@@ -132,8 +133,6 @@ WAITS_QUERY = Query(
     """,
     ("gate", "decisions", "days", "longest"),
 )
-
-GATES = (1, 2, 3, 4)
 
 
 def _decision_panel(rows, scope) -> dict:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from portfolio.metrics.sql import Fragment, render
+from portfolio.sql_text import Fragment, render
 
 if TYPE_CHECKING:
     from portfolio.metrics.scope import Scope
@@ -161,18 +161,14 @@ def combined_statement(shared: tuple[CTE, ...], queries: list[Query], fragments:
 # --- Running them -------------------------------------------------------------------------
 
 
-def run(
-    scope: Scope, shared: tuple[CTE, ...], sections: Iterable[Section], fragments: dict
-) -> dict[str, Any]:
-    """{section name: its value} for ``sections``, in a fixed number of statements."""
-    sections = list(sections)
-    queries: dict[str, Query] = {}
-    for section in sections:
-        for query in section.queries:
-            if queries.setdefault(query.name, query) != query:
-                raise ValueError(f"two different queries are named {query.name!r}")
+def fetch(scope: Scope, shared: tuple[CTE, ...], queries: Iterable[Query], fragments: dict) -> Rows:
+    """{query name: its rows} for ``queries``: one statement per query on SQLite, one in all on PostgreSQL."""
+    unique: dict[str, Query] = {}
+    for query in queries:
+        if unique.setdefault(query.name, query) != query:
+            raise ValueError(f"two different queries are named {query.name!r}")
     params = scope.params()
-    for query in queries.values():
+    for query in unique.values():
         if query.params is not None:
             params |= query.params(scope)
 
@@ -183,14 +179,24 @@ def run(
     rows: Rows = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            execute(cursor, combined_statement(shared, list(queries.values()), fragments))
+            execute(cursor, combined_statement(shared, list(unique.values()), fragments))
             by_name = cursor.fetchone()[0]
-            for name, query in queries.items():
+            for name, query in unique.items():
                 rows[name] = [dict(zip(query.columns, row, strict=True)) for row in by_name[name]]
         else:
-            for name, query in queries.items():
+            for name, query in unique.items():
                 execute(cursor, statement(shared, query, fragments))
                 rows[name] = [
                     dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()
                 ]
+    return rows
+
+
+def run(
+    scope: Scope, shared: tuple[CTE, ...], sections: Iterable[Section], fragments: dict
+) -> dict[str, Any]:
+    """{section name: its value} for ``sections``, in a fixed number of statements."""
+    sections = list(sections)
+    queries = [query for section in sections for query in section.queries]
+    rows = fetch(scope, shared, queries, fragments)
     return {section.name: section.assemble(rows, scope) for section in sections}

@@ -100,7 +100,7 @@ SCORED = CTE(
     """
     SELECT st.id, st.key, st.title, st.low_c, st.expected_c, st.high_c, rz.value_c, rz.months
     FROM realized rz JOIN state st ON st.id = rz.project_id
-    WHERE st.status = 'greenlit' AND rz.months >= {minimum_months}
+    WHERE st.status = {greenlit} AND rz.months >= {minimum_months}
     """,
     needs=(REALIZED,),
     constants={"minimum_months": MINIMUM_OUTCOME_MONTHS},
@@ -119,7 +119,7 @@ SCORED_GOS = Query(
     FROM {decision} d
     JOIN scored sc ON sc.id = d.project_id
     JOIN {user} u ON u.id = d.decided_by_id
-    WHERE d.decision = 'go'
+    WHERE d.decision = {go}
     """,
     ("project_id", "decided_by"),
 )
@@ -233,7 +233,7 @@ ASSET_KINDS = Query(
     """
     SELECT a.kind, COUNT(*),
            SUM(CASE WHEN ua.artifact_id IS NOT NULL THEN 1 ELSE 0 END),
-           SUM(CASE WHEN ua.artifact_id IS NOT NULL AND st.status = 'killed' THEN 1 ELSE 0 END)
+           SUM(CASE WHEN ua.artifact_id IS NOT NULL AND st.status = {killed} THEN 1 ELSE 0 END)
     FROM {artifact} a
     JOIN state st ON st.id = a.project_id
     LEFT JOIN used_artifacts ua ON ua.artifact_id = a.id
@@ -258,7 +258,7 @@ ASSET_REUSE = Query(
             FROM realized rz
             JOIN reusing ru ON ru.project_id = rz.project_id
             JOIN state st ON st.id = rz.project_id
-            WHERE st.status = 'greenlit')
+            WHERE st.status = {greenlit})
     """,
     ("projects_reusing", "value_c"),
 )
@@ -329,7 +329,7 @@ ADOPTED = CTE(
            {cents:ad.minutes_per_task} AS minutes_h,
            {cents:ad.baseline_minutes_per_task} AS baseline_h
     FROM {adoption} ad JOIN state st ON st.id = ad.project_id
-    WHERE st.status = 'greenlit' AND ad.month <= %(as_of)s
+    WHERE st.status = {greenlit} AND ad.month <= %(as_of)s
     """,
 )
 ADOPTION_QUERY = Query(

@@ -12,11 +12,11 @@ COUNTS = CTE(
     "counts",
     """
     SELECT gate,
-           SUM(CASE WHEN decision = 'go' THEN 1 ELSE 0 END) AS go,
-           SUM(CASE WHEN decision = 'kill' THEN 1 ELSE 0 END) AS kill,
-           SUM(CASE WHEN decision = 'hold' THEN 1 ELSE 0 END) AS hold,
-           SUM(CASE WHEN decision = 'recycle' THEN 1 ELSE 0 END) AS recycle,
-           COUNT(DISTINCT CASE WHEN decision = 'go' THEN project_id END) AS go_projects
+           SUM(CASE WHEN decision = {go} THEN 1 ELSE 0 END) AS go,
+           SUM(CASE WHEN decision = {kill} THEN 1 ELSE 0 END) AS kill,
+           SUM(CASE WHEN decision = {hold} THEN 1 ELSE 0 END) AS hold,
+           SUM(CASE WHEN decision = {recycle} THEN 1 ELSE 0 END) AS recycle,
+           COUNT(DISTINCT CASE WHEN decision = {go} THEN project_id END) AS go_projects
     FROM dec GROUP BY gate
     """,
 )

@@ -37,7 +37,7 @@ def _windows(scope: Scope) -> dict:
     )
 
 
-OPEN_PROJECTS = CTE("open_projects", "SELECT * FROM state WHERE status IN ('active', 'on_hold')")
+OPEN_PROJECTS = CTE("open_projects", "SELECT * FROM state WHERE status IN ({active}, {on_hold})")
 LATEST_PROBABILITY = CTE(
     "latest_probability",
     """

@@ -25,7 +25,7 @@ JUDGED = CTE(
     """
     SELECT rz.project_id, rz.value_c, rz.months,
         CASE
-            WHEN st.status <> 'greenlit' THEN NULL
+            WHEN st.status <> {greenlit} THEN NULL
             WHEN 12 * rz.value_c < st.low_c * rz.months THEN 'under'
             WHEN 12 * rz.value_c > st.high_c * rz.months THEN 'over'
             ELSE 'within'

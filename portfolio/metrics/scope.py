@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from portfolio import process
 from portfolio.metrics.engine import CTE
-from portfolio.metrics.sql import Fragment
 from portfolio.models import Bucket, ResearchType
+from portfolio.sql_text import Fragment
 
 # As-of dates the engine answers for: a far date would only build a series of
 # thousands of empty months (and the date arithmetic would leave the calendar).
@@ -112,11 +112,14 @@ def first_month_start_after(day: datetime.date) -> datetime.date:
 
 
 def fragments(scope: Scope) -> dict[str, Fragment]:
-    """What the shared CTEs name beyond tables and expressions: the filters, the state CASEs."""
+    """What the queries name beyond tables and expressions: the filters, the state CASEs, the
+    process's words."""
     expressions = process.state_sql("r.decision", "r.gate", "r.decided_on")
     return {
         "filters": scope.filters(),
         **{f"state_{name}": Fragment(sql) for name, sql in expressions.items()},
+        # The process's words as literals: ``status = {greenlit}``, ``decision = {go}``.
+        **{word: Fragment(literal) for word, literal in process.sql_words().items()},
     }
 
 

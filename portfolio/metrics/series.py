@@ -28,8 +28,8 @@ CLOSED_BY_MONTH = CTE(
     "closed_m",
     """
     SELECT {month_index:closed_on} AS m,
-           SUM(CASE WHEN status = 'greenlit' THEN 1 ELSE 0 END) AS greenlit,
-           SUM(CASE WHEN status = 'killed' THEN 1 ELSE 0 END) AS killed
+           SUM(CASE WHEN status = {greenlit} THEN 1 ELSE 0 END) AS greenlit,
+           SUM(CASE WHEN status = {killed} THEN 1 ELSE 0 END) AS killed
     FROM state WHERE closed_on IS NOT NULL
     GROUP BY {month_index:closed_on}
     """,

@@ -40,6 +40,17 @@ def set_role(*, person: User, role: str, actor: User, grant: bool) -> bool:
     """Grant or remove one role; True when something changed. Writes the audit trail."""
     person = User.objects.select_for_update().get(pk=person.pk)
     check_role_change(actor=actor, person=person, role=role, grant=grant)
+    return _change_role(
+        person=person,
+        role=role,
+        grant=grant,
+        actor=actor,
+        by=actor.email,
+    )
+
+
+def _change_role(*, person: User, role: str, grant: bool, actor: User | None, by: str) -> bool:
+    """The one place a role is granted or removed, audited; callers have checked who may."""
     before = _role_names(person)
     if (role in before) == grant:
         return False
@@ -59,12 +70,43 @@ def set_role(*, person: User, role: str, actor: User, grant: bool) -> bool:
         action="role.granted" if grant else "role.removed",
         obj=person,
         summary=(
-            f"{actor.email} {'granted' if grant else 'removed'} the {role} role "
+            f"{by} {'granted' if grant else 'removed'} the {role} role "
             f"{'to' if grant else 'from'} {person.email}"
         ),
         changes={"roles": [", ".join(before), ", ".join(after)]},
     )
     return True
+
+
+# A groups claim never grants Admin: whoever controls the directory's groups would
+# otherwise control Greenlight's administration too (docs/single-sign-on.md).
+ROLES_A_PROVIDER_MAY_GIVE = frozenset(Role.values) - {Role.ADMIN}
+
+
+@transaction.atomic
+def set_roles_from_provider(
+    *, person: User, groups: list[str], group_roles: dict[str, str], provider: str
+) -> list[str]:
+    """Bring the roles the group mapping manages in step with the provider's groups.
+
+    A mapped role the person's groups give is granted; a mapped role they no longer
+    give is removed; roles outside the mapping (granted by an admin) are left alone.
+    Each change is audited like an admin's, with the provider named as its author.
+    Returns the roles granted or removed.
+    """
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_superuser:
+        return []  # only a superuser changes a superuser's roles (check_role_change)
+    managed = {role for role in group_roles.values() if role in ROLES_A_PROVIDER_MAY_GIVE}
+    given = {group_roles[g] for g in groups if group_roles.get(g) in managed}
+    changed = []
+    for role in sorted(managed):
+        grant = role in given
+        if _change_role(
+            person=person, role=role, grant=grant, actor=None, by=f"{provider} (groups claim)"
+        ):
+            changed.append(role)
+    return changed
 
 
 def grant_role(*, person: User, role: str, actor: User) -> bool:

@@ -7,7 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
   SwaggerUIBundle({
     url: root.dataset.schemaUrl,
     domNode: root,
-    deepLinking: true,
+    deepLinking: false, // its links sit inside the operations' buttons: nested controls
     layout: "BaseLayout",
     presets: [SwaggerUIBundle.presets.apis],
     persistAuthorization: false,

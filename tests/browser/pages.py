@@ -98,6 +98,11 @@ def refuse_a_token(page: Page, w: World) -> None:
     page.locator(".form-errors").wait_for()
 
 
+def swagger_rendered(page: Page, w: World) -> None:
+    """Swagger UI draws the API's operations after the page loads: check what it drew."""
+    page.locator(".swagger-ui .opblock").first.wait_for()
+
+
 def ask_to_delete_a_scenario(page: Page, w: World) -> None:
     """The scenario that is not adopted, its delete confirmation open."""
     page.locator("details.scenario-change summary", has_text="Delete").first.click()
@@ -166,7 +171,7 @@ PAGES: list[PageCase] = [
     PageCase("api_tokens", SIGNED_IN),
     PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
     PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
-    PageCase("api_docs", (ANONYMOUS, PM)),
+    PageCase("api_docs", (ANONYMOUS, PM), setup=swagger_rendered),
     PageCase("plan", (PM, EXECUTIVE, ADMIN)),
     PageCase("plan", (EXECUTIVE,), query="?probabilities=calibrated", label="calibrated"),
     PageCase("plan", (PM,), query="?budget=0", label="refused", status=400),

@@ -9,8 +9,7 @@ from django.apps import apps as django_apps
 
 from planning.models import Scenario
 from tests.browser.expect import expect
-from tests.builders import PASSWORD
-from tests.planning.helpers import AS_OF, candidate
+from tests.builders import PASSWORD, PLAN_AS_OF, candidate
 
 # Live-server tests commit for real; the database is flushed after each.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +37,7 @@ def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
     candidate("C", value=60, ask=20, bucket="new_category")  # ECV 10, PI 0.5
 
     login(page, live_server, bob.email, PASSWORD)
-    page.goto(f"{live_server.url}/plan/?budget=100&as_of={AS_OF}&horizon=1&discount_rate=0")
+    page.goto(f"{live_server.url}/plan/?budget=100&as_of={PLAN_AS_OF}&horizon=1&discount_rate=0")
     expect(page.get_by_role("heading", name="Plan the next funding round")).to_be_visible()
     expect(page.locator("tr.waterline")).to_have_count(1)
     assert reasons(page) == {"A": "funded", "B": "over_budget", "C": "funded"}
@@ -48,7 +47,7 @@ def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
     expect(page.get_by_text("Scenario “Best value” saved.")).to_be_visible()
 
     # What-if: pin A out. The table changes without a page load, and the URL follows.
-    page.goto(f"{live_server.url}/plan/?budget=100&as_of={AS_OF}&horizon=1&discount_rate=0")
+    page.goto(f"{live_server.url}/plan/?budget=100&as_of={PLAN_AS_OF}&horizon=1&discount_rate=0")
     page.evaluate("window.notReloaded = true")
     page.get_by_role("link", name="pin out A").click()
     expect(page.locator('tr.plan-row[data-key="A"]')).to_have_attribute("data-reason", "pinned_out")
@@ -105,6 +104,6 @@ def test_the_plan_fits_a_phone(page, live_server, login, bob):
     candidate("A", value=400, ask=80)
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, live_server, bob.email, PASSWORD)
-    page.goto(f"{live_server.url}/plan/?budget=100&as_of={AS_OF}")
+    page.goto(f"{live_server.url}/plan/?budget=100&as_of={PLAN_AS_OF}")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from planning.models import PlanSettings
-from tests.planning.helpers import AS_OF, candidate, plan
+from tests.builders import PLAN_AS_OF, candidate, plan_json
 from tests.planning.sample import expected, import_sample
 
 ROW = re.compile(r'<tr class="plan-row[^"]*" ([^>]*)>')
@@ -86,7 +86,9 @@ def test_the_pages_table_equals_the_cli(client, bob, filename, query):
 
 def test_it_draws_the_waterline_where_the_money_runs_out(client, bob, three):
     client.force_login(bob)
-    body = get(client, budget="100", as_of=AS_OF, horizon="1", discount_rate="0").content.decode()
+    body = get(
+        client, budget="100", as_of=PLAN_AS_OF, horizon="1", discount_rate="0"
+    ).content.decode()
     assert [r["key"] for r in table(body)] == ["A", "B", "C"]
     waterline = body.index('class="waterline"')
     assert body.index('data-key="A"') < waterline < body.index('data-key="B"')
@@ -97,7 +99,7 @@ def test_it_draws_the_waterline_where_the_money_runs_out(client, bob, three):
 def test_it_flags_negative_ecv(client, bob, db):
     candidate("N", value=10, ask=30)
     client.force_login(bob)
-    body = get(client, budget="100", as_of=AS_OF).content.decode()
+    body = get(client, budget="100", as_of=PLAN_AS_OF).content.decode()
     assert "ECV ≤ 0" in body and 'data-reason="negative_ecv"' in body
 
 
@@ -110,7 +112,7 @@ def test_it_starts_from_the_admins_settings(client, bob, three):
         target_revenue=Decimal("0.6"),
     )
     client.force_login(bob)
-    body = get(client, as_of=AS_OF).content.decode()
+    body = get(client, as_of=PLAN_AS_OF).content.decode()
     assert 'name="budget" id="id_budget" value="70.00"' in body
     assert 'name="target_revenue" id="id_target_revenue" value="0.6"' in body
     got = {r["key"]: r["reason"] for r in table(body)}
@@ -123,7 +125,7 @@ def test_a_what_if_with_htmx_answers_only_the_plan_region(client, bob, three):
     client.force_login(bob)
     response = client.get(
         reverse("plan"),
-        {"budget": "100", "as_of": AS_OF, "horizon": "1", "discount_rate": "0", "pin_in": "B"},
+        {"budget": "100", "as_of": PLAN_AS_OF, "horizon": "1", "discount_rate": "0", "pin_in": "B"},
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
@@ -135,7 +137,7 @@ def test_a_what_if_with_htmx_answers_only_the_plan_region(client, bob, three):
 
 def test_every_hx_get_has_the_same_working_href(client, bob, three):
     client.force_login(bob)
-    body = get(client, budget="100", as_of=AS_OF, pin_out="A").content.decode()
+    body = get(client, budget="100", as_of=PLAN_AS_OF, pin_out="A").content.decode()
     links = re.findall(r'<a href="([^"]+)" hx-get="([^"]+)"', body)
     assert links and all(href == hx for href, hx in links)
     assert body.count("hx-get=") == len(links) + 1  # and the form, whose action is the page
@@ -145,9 +147,11 @@ def test_every_hx_get_has_the_same_working_href(client, bob, three):
 
 def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
     client.force_login(bob)
-    body = get(client, budget="100", as_of=AS_OF, target_revenue="0.5").content.decode()
+    body = get(client, budget="100", as_of=PLAN_AS_OF, target_revenue="0.5").content.decode()
     pin_b = html.unescape(re.search(r'href="([^"]*pin_in=B[^"]*)"', body).group(1))
-    assert "budget=100" in pin_b and "target_revenue=0.5" in pin_b and f"as_of={AS_OF}" in pin_b
+    assert (
+        "budget=100" in pin_b and "target_revenue=0.5" in pin_b and f"as_of={PLAN_AS_OF}" in pin_b
+    )
 
 
 @pytest.mark.parametrize(
@@ -173,9 +177,9 @@ def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
 def test_bad_input_is_answered_with_a_clear_message(client, bob, three, query, message):
     client.force_login(bob)
     response = (
-        get(client, as_of=AS_OF, horizon="1", discount_rate="0", **query)
+        get(client, as_of=PLAN_AS_OF, horizon="1", discount_rate="0", **query)
         if ("horizon" not in query and "discount_rate" not in query)
-        else get(client, as_of=AS_OF, **query)
+        else get(client, as_of=PLAN_AS_OF, **query)
     )
     assert response.status_code == 400
     body = html.unescape(response.content.decode())
@@ -188,7 +192,7 @@ def test_bad_input_is_answered_with_a_clear_message(client, bob, three, query, m
 def test_the_csv_has_every_row_with_formula_safe_text(client, bob, db):
     candidate("A", value=400, ask=80, title='=HYPERLINK("http://x")')
     client.force_login(bob)
-    response = client.get(reverse("plan_csv"), {"budget": "100", "as_of": AS_OF})
+    response = client.get(reverse("plan_csv"), {"budget": "100", "as_of": PLAN_AS_OF})
     text = response.content.decode()
     assert response["Content-Type"].startswith("text/csv")
     assert "'=HYPERLINK" in text
@@ -214,7 +218,7 @@ def test_queries_stay_constant_as_the_portfolio_grows(
         cache.clear()
         engine.forget_inputs()
         with CaptureQueriesContext(connection) as captured:
-            assert get(client, budget="1000", as_of=AS_OF).status_code == 200
+            assert get(client, budget="1000", as_of=PLAN_AS_OF).status_code == 200
         return len(captured)
 
     client.force_login(bob)
@@ -225,7 +229,7 @@ def test_queries_stay_constant_as_the_portfolio_grows(
         candidate(f"S{n}", value=100 + n, ask=10)
     assert count() == few
     with django_assert_max_num_queries(12):
-        get(client, budget="1000", as_of=AS_OF)
+        get(client, budget="1000", as_of=PLAN_AS_OF)
 
 
 def test_it_is_refused_to_researchers(client, alice, db):
@@ -236,6 +240,6 @@ def test_it_is_refused_to_researchers(client, alice, db):
 def test_cli_and_page_agree_on_a_hand_made_portfolio(client, bob, three):
     client.force_login(bob)
     body = get(
-        client, budget="100", as_of=AS_OF, horizon="1", discount_rate="0", pin_out="A"
+        client, budget="100", as_of=PLAN_AS_OF, horizon="1", discount_rate="0", pin_out="A"
     ).content.decode()
-    assert as_cli(table(body)) == ranked_from_json(plan("--budget", "100", "--pin-out", "A"))
+    assert as_cli(table(body)) == ranked_from_json(plan_json("--budget", "100", "--pin-out", "A"))

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.planning.helpers import candidate, decide, estimate, plan, rows
+from portfolio.models import User
+from tests.builders import (
+    add_estimate,
+    add_study,
+    candidate,
+    decide,
+    greenlight,
+    plan_json,
+    plan_rows,
+)
 
 
 @pytest.fixture
@@ -20,14 +31,14 @@ def three(db, bob):
 
 def test_the_worked_example(db, bob):
     project = candidate("W", value=600000, ask=60000, probability="0.4")
-    estimate(
+    add_estimate(
         project,
-        build_cost=120000,
-        monthly_run_cost=4000,
+        build_cost=Decimal(120000),
+        monthly_run_cost=Decimal(4000),
         retraining_cadence="quarterly",
-        cost_per_retrain=3000,
+        cost_per_retrain=Decimal(3000),
     )
-    result = plan("--budget", "100000", simple=False)
+    result = plan_json("--budget", "100000", simple=False)
     (row,) = result["projects"]
     assert row["ecv"] == 429160.03
     assert row["pi"] == 7.1527
@@ -35,8 +46,8 @@ def test_the_worked_example(db, bob):
 
 
 def test_a_project_that_does_not_fit_is_skipped_and_a_smaller_one_further_down_is_funded(three):
-    result = plan("--budget", "100")
-    got = rows(result)
+    result = plan_json("--budget", "100")
+    got = plan_rows(result)
     assert [p["key"] for p in result["projects"]] == ["A", "B", "C"]
     assert got["A"]["reason"] == "funded"
     assert got["B"]["reason"] == "over_budget" and got["B"]["funded"] is False
@@ -48,14 +59,14 @@ def test_a_project_that_does_not_fit_is_skipped_and_a_smaller_one_further_down_i
 def test_ties_in_pi_are_ranked_by_key(db, bob):
     candidate("Z", value=100, ask=10)
     candidate("Y", value=100, ask=10)
-    assert [p["key"] for p in plan("--budget", "100")["projects"]] == ["Y", "Z"]
+    assert [p["key"] for p in plan_json("--budget", "100")["projects"]] == ["Y", "Z"]
 
 
 def test_targets_fund_each_bucket_first_then_the_rest_in_a_second_pass(three):
     # Targets: revenue 60% of 100 = 60 → B (50) fits in pass 1; efficiency has 0 → A waits.
     # Pass 2: 50 left in the pool: A (80) does not fit, C (20) does.
-    result = plan("--budget", "100", "--target", "revenue=0.6")
-    got = rows(result)
+    result = plan_json("--budget", "100", "--target", "revenue=0.6")
+    got = plan_rows(result)
     assert got["B"]["reason"] == "funded"
     assert got["A"]["reason"] == "over_budget"
     assert got["C"]["reason"] == "funded"
@@ -71,39 +82,39 @@ def test_targets_fund_each_bucket_first_then_the_rest_in_a_second_pass(three):
 
 
 def test_without_targets_the_bucket_rows_have_no_target(three):
-    buckets = plan("--budget", "100")["buckets"]
+    buckets = plan_json("--budget", "100")["buckets"]
     assert [b["bucket"] for b in buckets] == ["efficiency", "revenue", "new_category"]
     assert all(b["target"] is None and b["target_share"] is None for b in buckets)
 
 
 def test_pinned_in_is_funded_first_and_pinned_out_never(three):
-    got = rows(plan("--budget", "100", "--pin-in", "B", "--pin-out", "A"))
+    got = plan_rows(plan_json("--budget", "100", "--pin-in", "B", "--pin-out", "A"))
     assert got["B"]["reason"] == "pinned_in" and got["B"]["funded"] is True
     assert got["A"]["reason"] == "pinned_out" and got["A"]["funded"] is False
     assert got["C"]["reason"] == "funded"
 
 
 def test_a_key_pinned_in_and_out_counts_as_out(three):
-    got = rows(plan("--budget", "100", "--pin-in", "A", "B", "--pin-out", "A"))
+    got = plan_rows(plan_json("--budget", "100", "--pin-in", "A", "B", "--pin-out", "A"))
     assert got["A"]["reason"] == "pinned_out"
     assert got["B"]["reason"] == "pinned_in"
 
 
 def test_pinning_a_project_that_is_not_a_candidate_changes_nothing(three, bob):
     closed = candidate("K", value=100, ask=10)
-    decide(closed, 1, "kill", on="2026-02-01")
-    assert plan("--budget", "100", "--pin-in", "K") == plan("--budget", "100")
+    decide(closed, 1, "kill", decided_on=date.fromisoformat("2026-02-01"))
+    assert plan_json("--budget", "100", "--pin-in", "K") == plan_json("--budget", "100")
 
 
 def test_a_pinned_project_with_negative_ecv_is_funded_anyway(three):
     candidate("N", value=10, ask=30)  # ECV −25
-    got = rows(plan("--budget", "100", "--pin-in", "N"))
+    got = plan_rows(plan_json("--budget", "100", "--pin-in", "N"))
     assert got["N"]["reason"] == "pinned_in" and got["N"]["ecv"] == -25.0
 
 
 def test_negative_ecv_is_not_funded_even_with_money_left(db, bob):
     candidate("N", value=10, ask=30)  # ECV 5 − 30 = −25
-    got = rows(plan("--budget", "1000"))
+    got = plan_rows(plan_json("--budget", "1000"))
     assert got["N"] == {
         "key": "N",
         "bucket": "efficiency",
@@ -122,7 +133,7 @@ def test_negative_ecv_is_not_funded_even_with_money_left(db, bob):
 def test_a_project_without_an_ask_is_listed_last_unranked(three):
     candidate("AA", value=1000, ask=None)
     candidate("AB", value=1000, ask=0)
-    result = plan("--budget", "100")
+    result = plan_json("--budget", "100")
     assert [p["key"] for p in result["projects"]][-2:] == ["AA", "AB"]
     last = result["projects"][-1]
     assert (last["reason"], last["rank"], last["ecv"], last["pi"], last["ask"]) == (
@@ -136,8 +147,14 @@ def test_a_project_without_an_ask_is_listed_last_unranked(three):
 
 def test_no_estimate_is_flagged_and_an_estimate_lowers_ecv(three):
     project = candidate("E", value=400, ask=80)
-    estimate(project, build_cost=100)
-    got = rows(plan("--budget", "100"))
+    add_estimate(
+        project,
+        build_cost=Decimal(100),
+        monthly_run_cost=Decimal(0),
+        retraining_cadence="none",
+        cost_per_retrain=Decimal(0),
+    )
+    got = plan_rows(plan_json("--budget", "100"))
     assert got["A"]["no_estimate"] is True
     assert got["E"]["no_estimate"] is False
     assert got["E"]["ecv"] == 70.0  # 0.5 · (400 − 100) − 80
@@ -146,24 +163,30 @@ def test_no_estimate_is_flagged_and_an_estimate_lowers_ecv(three):
 def test_closed_and_on_hold_projects_are_not_candidates(db, bob):
     candidate("OPEN", value=100, ask=10)
     on_hold = candidate("HELD", value=100, ask=10)
-    decide(on_hold, 1, "hold", on="2026-02-01")
+    decide(on_hold, 1, "hold", decided_on=date.fromisoformat("2026-02-01"))
     later = candidate("LATE", value=100, ask=10, submitted_on="2026-07-15")
     assert later.key == "LATE"
-    assert [p["key"] for p in plan("--budget", "100")["projects"]] == ["OPEN"]
+    assert [p["key"] for p in plan_json("--budget", "100")["projects"]] == ["OPEN"]
 
 
 def test_the_latest_decision_probability_and_gate_are_used(db, bob):
     project = candidate("P", value=100, ask=10, probability="0.5")
-    decide(project, 1, "go", on="2026-02-01", probability="0.7")
-    decide(project, 2, "recycle", on="2026-03-01")
-    decide(project, 2, "go", on="2026-08-01", probability="0.1")  # after the as-of date
-    (row,) = plan("--budget", "100")["projects"]
+    decide(
+        project, 1, "go", decided_on=date.fromisoformat("2026-02-01"), probability_of_success="0.7"
+    )
+    decide(project, 2, "recycle", decided_on=date.fromisoformat("2026-03-01"))
+    add_study(project)
+    decide(
+        project, 2, "go", decided_on=date.fromisoformat("2026-08-01"), probability_of_success="0.1"
+    )  # after the as-of date
+    (row,) = plan_json("--budget", "100")["projects"]
     assert row["probability"] == 0.7 and row["gate"] == 2
 
 
 def test_calibration_with_no_record_leaves_the_probability(three):
     assert (
-        plan("--budget", "100", "--calibrated")["projects"] == plan("--budget", "100")["projects"]
+        plan_json("--budget", "100", "--calibrated")["projects"]
+        == plan_json("--budget", "100")["projects"]
     )
 
 
@@ -171,26 +194,27 @@ def test_calibration_corrects_for_the_managers_record(db, bob, pete):
     # Bob's closed projects: killed (forecasts 0.6 at submission, 0.5 at gate 1) and
     # greenlit (0.8 at submission): n = 3, Σp = 1.9, Σo = 1; bias = (1 − 1.9) / 23.
     killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
-    decide(killed, 1, "kill", on="2026-02-01", probability="0.5")
+    decide(
+        killed, 1, "kill", decided_on=date.fromisoformat("2026-02-01"), probability_of_success="0.5"
+    )
     greenlit = candidate("G", value=100, ask=None, probability="0.8", product_manager=bob)
-    for gate in (1, 2, 3, 4):
-        decide(greenlit, gate, "go", on=f"2026-0{gate + 1}-01")
+    greenlight(greenlit, on=date(2026, 2, 1))
     candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
     candidate("PETE", value=100, ask=10, probability="0.5", product_manager=pete)
     candidate("LOW", value=100, ask=10, probability="0.01", product_manager=bob)
-    got = rows(plan("--budget", "100", "--calibrated"))
+    got = plan_rows(plan_json("--budget", "100", "--calibrated"))
     assert got["BOB"]["probability"] == 0.4609  # 0.5 − 0.9 / 23
     assert got["PETE"]["probability"] == 0.5  # no record: no correction
     assert got["LOW"]["probability"] == 0.01  # never below 1%
     assert got["BOB"]["ecv"] == 36.09  # 0.4608695… · 100 − 10, from the exact probability
-    assert plan("--budget", "100")["probabilities"] == "raw"
+    assert plan_json("--budget", "100")["probabilities"] == "raw"
 
 
 def test_forecasts_after_the_as_of_date_do_not_count(db, bob):
     killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
-    decide(killed, 1, "kill", on="2026-08-01")  # closed only after A
+    decide(killed, 1, "kill", decided_on=date.fromisoformat("2026-08-01"))  # closed only after A
     candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
-    assert rows(plan("--budget", "100", "--calibrated"))["BOB"]["probability"] == 0.5
+    assert plan_rows(plan_json("--budget", "100", "--calibrated"))["BOB"]["probability"] == 0.5
 
 
 def test_the_text_format_draws_the_waterline(three):
@@ -252,13 +276,28 @@ def test_unknown_query_parameters_can_be_refused():
 
 def test_the_gate_review_and_project_page_show_the_same_calibration(client, bob, alice):
     killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
-    decide(killed, 1, "kill", on="2026-02-01", probability="0.5")
+    decide(
+        killed, 1, "kill", decided_on=date.fromisoformat("2026-02-01"), probability_of_success="0.5"
+    )
     greenlit = candidate("G", value=100, ask=None, probability="0.8", product_manager=bob)
-    for gate in (1, 2, 3, 4):
-        decide(greenlit, gate, "go", on=f"2026-0{gate + 1}-01")
+    greenlight(greenlit, on=date(2026, 2, 1))
     project = candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
     client.force_login(bob)
     for url in (f"/projects/{project.key}/gate-review/", f"/projects/{project.key}/"):
         body = client.get(url).content.decode()
         assert "3 forecasts" in body and "bias −0.0391" in body, url
         assert "46.1%" in body, url  # 0.5 − 0.9 / 23
+
+
+def test_a_managers_record_is_found_whatever_the_case_of_the_stored_address(client, bob, alice):
+    # An address kept with capitals (an admin's edit) is the same person: the one-manager
+    # record matches e-mails ignoring case, as every metrics filter does.
+    killed = candidate("K", value=100, ask=None, probability="0.6", product_manager=bob)
+    decide(
+        killed, 1, "kill", decided_on=date.fromisoformat("2026-02-01"), probability_of_success="0.5"
+    )
+    project = candidate("BOB", value=100, ask=10, probability="0.5", product_manager=bob)
+    User.objects.filter(pk=bob.pk).update(email="Bob@Example.com")
+    client.force_login(bob)
+    body = client.get(f"/projects/{project.key}/").content.decode()
+    assert "2 forecasts" in body

@@ -13,9 +13,9 @@ from planning.inputs import parse
 from planning.models import Scenario
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry
-from tests.planning.helpers import AS_OF, candidate
+from tests.builders import PLAN_AS_OF, candidate
 
-SIMPLE = {"as_of": AS_OF, "horizon": "1", "discount_rate": "0"}
+SIMPLE = {"as_of": PLAN_AS_OF, "horizon": "1", "discount_rate": "0"}
 
 
 @pytest.fixture

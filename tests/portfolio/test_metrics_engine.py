@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from portfolio import metrics
 from portfolio.metrics import engine, scope
 from portfolio.metrics.engine import Query, Section
-from portfolio.metrics.sql import render
+from portfolio.sql_text import render, statement
 from tests.builders import make_project
 
 D = datetime.date
@@ -25,6 +25,16 @@ def test_a_template_takes_only_constant_fragments(db):
         render("SELECT {cents:p.x); DROP TABLE x; --}", {})
     with pytest.raises(KeyError, match="unknown fragments: nowhere"):
         render("SELECT 1 FROM {nowhere}", {})
+
+
+def test_a_statement_quotes_the_names_it_is_given_and_leaves_values_to_placeholders(db):
+    sql = statement(
+        "DELETE FROM {table} WHERE {column} IN ({marks})", table="order", column="key", marks=2
+    )
+    assert sql == 'DELETE FROM "order" WHERE "key" IN (%s, %s)'
+    assert statement("SELECT {columns} FROM {project}", columns=["x", "y"]) == (
+        'SELECT "x", "y" FROM "portfolio_project"'
+    )
 
 
 def test_every_section_fits_in_one_statement_with_each_cte_once(db):

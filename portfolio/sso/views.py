@@ -1,0 +1,97 @@
+"""Sign-in (password and single sign-on), the provider's redirect back, sign-out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from portfolio.forms import SignInForm
+from portfolio.sso import provider
+
+NEXT_KEY = "sso_next"
+ID_TOKEN_KEY = "sso_id_token"
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, offering the identity provider when one is set up."""
+
+    authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = provider.provider_name() if provider.is_configured() else ""
+        context["password_sign_in"] = settings.PASSWORD_SIGN_IN
+        return context
+
+
+def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+    messages.error(request, message)
+    return redirect("login")
+
+
+def _safe_next(request: HttpRequest, candidate: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+@require_POST
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """Off to the identity provider (a POST, so that no other site can start a sign-in)."""
+    if not provider.is_configured():
+        raise Http404("Single sign-on is not set up.")
+    request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next", ""))
+    redirect_uri = request.build_absolute_uri(reverse("sso_callback"))
+    try:
+        provider.metadata()
+        return provider.start_redirect(request, redirect_uri)
+    except provider.SignInFailed as failure:
+        return _refuse(request, str(failure))
+
+
+@require_GET
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """The provider's redirect back: verify its answer, then sign the person in."""
+    if not provider.is_configured():
+        raise Http404("Single sign-on is not set up.")
+    try:
+        claims, id_token = provider.verified_claims(request)
+    except provider.SignInFailed as failure:
+        return _refuse(request, str(failure))
+    email = claims.get("email") if isinstance(claims.get("email"), str) else None
+    # ``username`` is what django-axes keys its lockout on, as for a password sign-in.
+    person = authenticate(request, sso_claims=claims, username=email)
+    if person is None:
+        if getattr(request, "axes_locked_out", False):
+            return redirect("login")  # AxesMiddleware answers with the locked-out page
+        return _refuse(
+            request,
+            getattr(request, "sso_refusal", "")
+            or f"Signing in with {provider.provider_name()} was refused.",
+        )
+    next_url = request.session.pop(NEXT_KEY, "")
+    login(request, person, backend="portfolio.sso.backends.SingleSignOnBackend")
+    request.session[ID_TOKEN_KEY] = id_token
+    return redirect(_safe_next(request, next_url) or settings.LOGIN_REDIRECT_URL)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """End Greenlight's session, then the provider's when it offers RP-initiated logout."""
+    id_token = request.session.get(ID_TOKEN_KEY)
+    logout(request)
+    if id_token and provider.is_configured():
+        back = request.build_absolute_uri(reverse(settings.LOGOUT_REDIRECT_URL))
+        end_session = provider.logout_url(id_token=id_token, post_logout_redirect_uri=back)
+        if end_session:
+            return redirect(end_session)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
