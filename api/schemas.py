@@ -15,16 +15,33 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from api import models as api_models
 from api.problems import Problem
+from gates import models as gates_models
+from portfolio import models as portfolio_models
 from portfolio import process
 
-# The process's vocabulary, as portfolio/process.py states it.
+# The process's vocabulary, as portfolio/process.py states it, and the models' choices:
+# a document takes and shows exactly the values the app keeps.
 DecisionKind = Literal[process.DECISIONS]
 ProjectStatus = Literal[tuple(process.STATUS_LABELS)]
+ResearchType = Literal[tuple(portfolio_models.ResearchType.values)]
+Bucket = Literal[tuple(portfolio_models.Bucket.values)]
+ValueKind = Literal[tuple(portfolio_models.ValueKind.values)]
+SpendCategory = Literal[tuple(portfolio_models.SpendCategory.values)]
+ArtifactKind = Literal[tuple(portfolio_models.ArtifactKind.values)]
+CriterionKind = Literal[tuple(gates_models.Criterion.Kind.values)]
+# A kill criterion's comparison; "" for one without a number.
+Comparison = Literal[("", *gates_models.KillCriterion.Comparison.values)]
+HypothesisHeld = Literal[tuple(gates_models.FeasibilityStudy.HypothesisHeld.values)]
+Confidence = Literal[tuple(gates_models.FeasibilityStudy.Confidence.values)]
+NextStep = Literal[tuple(gates_models.FeasibilityStudy.NextStep.values)]
+Cadence = Literal[tuple(gates_models.ArchitectureEstimate.Cadence.values)]
+TokenScope = Literal[tuple(api_models.Scope.values)]
 
 MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=2, ge=0)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 
 
 class Input(Schema):
@@ -65,7 +82,7 @@ class Me(Schema):
     name: str
     roles: list[str]
     token_name: str
-    token_scope: Literal["read", "read-write"]
+    token_scope: TokenScope
     token_expires_at: datetime.datetime | None
 
 
@@ -77,17 +94,20 @@ class ProjectOut(Schema):
     title: str
     status: ProjectStatus
     current_gate: int | None
-    research_type: Literal["applied", "science"]
-    bucket: Literal["efficiency", "revenue", "new_category"]
+    # A draft may leave these empty (null) until it is submitted; a submitted project has them.
+    research_type: ResearchType | None
+    bucket: Bucket | None
     researcher: Person
-    product_manager: Person
+    product_manager: Person | None
     submitted_on: datetime.date | None
-    value_kind: Literal["revenue", "cost_savings"]
-    projected_low: Money
-    projected_expected: Money
-    projected_high: Money
-    probability_of_success: str = Field(description="At submission, 0 to 1.")
-    current_probability: str = Field(description="The latest decision's estimate, else the first.")
+    value_kind: ValueKind | None
+    projected_low: Money | None
+    projected_expected: Money | None
+    projected_high: Money | None
+    probability_of_success: str | None = Field(description="At submission, 0 to 1.")
+    current_probability: str | None = Field(
+        description="The latest decision's estimate, else the first."
+    )
     next_stage_ask: Money | None
     funding_granted_total: Money
     spend_total: Money
@@ -113,7 +133,7 @@ class CriterionOut(Schema):
     id: int
     name: str
     help_text: str
-    kind: Literal["must", "should"]
+    kind: CriterionKind
     weight: str
 
 
@@ -163,7 +183,7 @@ class ScoreIn(Input):
 
 class NewKillCriterionIn(Input):
     statement: str = Field(min_length=1, max_length=500)
-    comparison: Literal["", ">=", "<=", ">", "<", "="] = ""
+    comparison: Comparison = ""
     target: Decimal | None = None
 
 
@@ -200,27 +220,27 @@ class DecisionIn(Input):
 class FeasibilityStudyOut(Schema):
     author: Person
     findings: str
-    hypothesis_held: Literal["yes", "partly", "no", "inconclusive"]
+    hypothesis_held: HypothesisHeld
     evidence: str
-    confidence: Literal["low", "medium", "high"]
-    recommended_next_step: Literal["continue", "another_round", "pivot", "stop"]
+    confidence: Confidence
+    recommended_next_step: NextStep
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
 
 class FeasibilityStudyIn(Input):
     findings: str = Field(min_length=1, max_length=20_000)
-    hypothesis_held: Literal["yes", "partly", "no", "inconclusive"]
+    hypothesis_held: HypothesisHeld
     evidence: str = Field(min_length=1, max_length=20_000)
-    confidence: Literal["low", "medium", "high"]
-    recommended_next_step: Literal["continue", "another_round", "pivot", "stop"]
+    confidence: Confidence
+    recommended_next_step: NextStep
 
 
 class ArchitectureEstimateOut(Schema):
     author: Person
     build_cost: Money
     monthly_run_cost: Money
-    retraining_cadence: Literal["none", "monthly", "quarterly", "semiannual", "annual"]
+    retraining_cadence: Cadence
     cost_per_retrain: Money
     three_year_total: Money
     platform_reused: str
@@ -232,7 +252,7 @@ class ArchitectureEstimateOut(Schema):
 class ArchitectureEstimateIn(Input):
     build_cost: MoneyIn
     monthly_run_cost: MoneyIn
-    retraining_cadence: Literal["none", "monthly", "quarterly", "semiannual", "annual"]
+    retraining_cadence: Cadence
     cost_per_retrain: MoneyIn = Decimal(0)
     platform_reused: str = Field("", max_length=200)
     build_or_buy_note: str = Field("", max_length=20_000)
@@ -262,9 +282,6 @@ class DeliverablesOut(Schema):
 
 
 # --- Spend and outcomes ---------------------------------------------------------------------------
-
-
-SpendCategory = Literal["people", "compute", "data", "vendor", "other"]
 
 
 class SpendOut(Schema):
@@ -306,9 +323,6 @@ class OutcomeIn(Input):
 
 
 # --- Artifacts ------------------------------------------------------------------------------------
-
-
-ArtifactKind = Literal["model", "dataset", "report", "code"]
 
 
 class ArtifactOut(Schema):

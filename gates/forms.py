@@ -87,14 +87,30 @@ class FeasibilityStudyForm(LabelsWithoutColon, forms.ModelForm):
         self.fields["confidence"].choices = FeasibilityStudy.Confidence.choices
 
 
+NEGATIVE_COST = {"min_value": "A cost cannot be negative."}
+
+
 class ArchitectureEstimateForm(LabelsWithoutColon, forms.ModelForm):
-    build_cost = MoneyField(label="Build cost", help_text="One-off cost to reach production.")
+    build_cost = MoneyField(
+        label="Build cost",
+        help_text="One-off cost to reach production.",
+        error_messages=NEGATIVE_COST,
+    )
     monthly_run_cost = MoneyField(
-        label="Monthly run cost", help_text="Hosting, inference and monitoring, per month."
+        label="Monthly run cost",
+        help_text="Hosting, inference and monitoring, per month.",
+        error_messages=NEGATIVE_COST,
     )
     cost_per_retrain = MoneyField(
-        label="Cost per retraining", initial=Decimal(0), help_text="Compute and people, each time."
+        label="Cost per retraining",
+        required=False,
+        initial=Decimal(0),
+        help_text="Compute and people, each time (empty when it is never retrained).",
+        error_messages=NEGATIVE_COST,
     )
+
+    # What the three-year total is computed from, in the order the form asks for them.
+    TOTAL_INPUTS = ("build_cost", "monthly_run_cost", "retraining_cadence", "cost_per_retrain")
 
     class Meta:
         model = ArchitectureEstimate
@@ -117,16 +133,59 @@ class ArchitectureEstimateForm(LabelsWithoutColon, forms.ModelForm):
         }
         widgets = {"build_or_buy_note": forms.Textarea(attrs={"rows": 4})}
 
+    def clean(self):
+        data = super().clean()
+        cadence = data.get("retraining_cadence")
+        if data.get("cost_per_retrain") is None and "cost_per_retrain" not in self.errors:
+            if cadence == ArchitectureEstimate.Cadence.NONE:
+                data["cost_per_retrain"] = Decimal("0.00")
+            elif cadence:
+                self.add_error(
+                    "cost_per_retrain",
+                    "Give the cost of each retraining, or choose Never for how often.",
+                )
+        return data
+
+    def _total_inputs_missing(self) -> tuple[list[str], list[str]]:
+        """The total's inputs left empty, and those typed but refused (a negative cost)."""
+        data = getattr(self, "cleaned_data", {})
+        empty, wrong = [], []
+        for name in self.TOTAL_INPUTS:
+            typed = str(self.data.get(self.add_prefix(name), "")).strip()
+            if name == "cost_per_retrain" and not typed and name not in self.errors:
+                continue  # empty means none, when it is never retrained
+            if not typed:
+                empty.append(name)
+            elif name in self.errors or data.get(name) is None:
+                wrong.append(name)
+        return empty, wrong
+
     def three_year_total(self) -> Decimal | None:
         """The total for the numbers as typed, or None while they are incomplete or invalid."""
         if not self.is_bound:
             return self.instance.three_year_total if self.instance.pk else None
-        data = getattr(self, "cleaned_data", {})
-        needed = ("build_cost", "monthly_run_cost", "retraining_cadence", "cost_per_retrain")
-        if any(data.get(name) is None or name in self.errors for name in needed):
+        if any(self._total_inputs_missing()):
             return None
-        estimate = ArchitectureEstimate(**{name: data[name] for name in needed})
+        data = self.cleaned_data
+        estimate = ArchitectureEstimate(**{name: data[name] for name in self.TOTAL_INPUTS})
         return estimate.three_year_total
+
+    def total_missing_sentence(self) -> str:
+        """What the live total waits for, by name: "Fill in the build cost to see it."."""
+        if not self.is_bound:
+            return "Fill in the costs to see it."
+        empty, wrong = self._total_inputs_missing()
+        label = {name: str(self.fields[name].label).lower() for name in self.TOTAL_INPUTS}
+        parts = []
+        costs = [label[name] for name in empty if name != "retraining_cadence"]
+        if costs:
+            parts.append(f"fill in the {' and the '.join(costs)}")
+        if "retraining_cadence" in empty:
+            parts.append("choose how often it is retrained")
+        if wrong:
+            parts.append(f"correct the {' and the '.join(label[name] for name in wrong)}")
+        sentence = " and ".join(parts)
+        return f"{sentence[:1].upper()}{sentence[1:]} to see it." if sentence else ""
 
 
 class BusinessCaseForm(LabelsWithoutColon, forms.ModelForm):

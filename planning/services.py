@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from planning import access, engine
-from planning.inputs import PlanRequest
+from planning.inputs import BUCKETS, PlanRequest
 from planning.models import PlanSettings, Scenario
 from portfolio import audit
 from portfolio.errors import DomainError, PermissionDenied
@@ -142,7 +142,7 @@ def update_plan_settings(*, actor: User, **values) -> PlanSettings:
     if not (actor.is_superuser or actor.is_portfolio_admin):
         raise PermissionDenied("Only admins change the plan settings.")
     settings = PlanSettings.load()
-    targets = [values.get(f"target_{b}") for b in ("efficiency", "revenue", "new_category")]
+    targets = [values.get(f"target_{bucket}") for bucket in BUCKETS]
     if sum((t for t in targets if t is not None), Decimal(0)) > 1:
         raise DomainError("The bucket targets add up to more than 1.", field="target_efficiency")
     changes = audit.diff(settings, values)

@@ -69,6 +69,11 @@ def can_edit_proposal(user: User, project: Project) -> bool:
     return project.status == Status.DRAFT and project.researcher_id == user.pk
 
 
+def can_delete_draft(user: User, project: Project) -> bool:
+    """Only the researcher who wrote a draft deletes it, and only while it is a draft."""
+    return project.status == Status.DRAFT and project.researcher_id == user.pk
+
+
 def can_decide(user: User, project: Project) -> bool:
     """The project's product manager or any executive decides its gates."""
     if not user.is_authenticated:

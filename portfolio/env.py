@@ -48,6 +48,15 @@ def env_currency(name: str, default: str) -> str:
     return value
 
 
+def env_key_prefix(name: str, default: str) -> str:
+    """The first part of generated keys: 1–16 letters or digits, upper-cased ("pr" → "PR")."""
+    raw = os.environ.get(name, default)
+    value = raw.strip().upper()
+    if not (1 <= len(value) <= 16 and value.isascii() and value.isalnum()):
+        raise ImproperlyConfigured(f"{name} must be 1 to 16 letters or digits, not {raw!r}")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

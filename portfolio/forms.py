@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 from django.utils import timezone
 
 from portfolio import process
@@ -26,6 +29,7 @@ from portfolio.models import (
     artifact_key_validator,
     project_key_validator,
 )
+from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
 from portfolio.validators import validate_one_line
 
 MONEY_DIGITS = {"max_digits": 16, "decimal_places": 2}
@@ -81,15 +85,25 @@ def money_field(label: str, *, help_text: str = "", minimum: str = "0") -> forms
     )
 
 
-class ProductManagerChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name (their e-mail only when no name is recorded)."""
+
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
+        return obj.full_name or obj.email
+
+
+# Kept for the filters' readers; a product manager is chosen like any person.
+ProductManagerChoiceField = PersonChoiceField
+
+
+def by_name(people):
+    """People sorted as their names read, case aside; those without a name by e-mail."""
+    name = Coalesce(NullIf(Trim("full_name"), Value("")), "email")
+    return people.order_by(Lower(name), Lower("email"))
 
 
 def product_managers():
-    return User.objects.filter(groups__name=Role.PRODUCT_MANAGER, is_active=True).order_by(
-        "full_name", "email"
-    )
+    return by_name(User.objects.filter(groups__name=Role.PRODUCT_MANAGER, is_active=True))
 
 
 class ReusableArtifactsField(forms.ModelMultipleChoiceField):
@@ -98,56 +112,62 @@ class ReusableArtifactsField(forms.ModelMultipleChoiceField):
         return f"{obj.key} {obj.name} ({obj.get_kind_display()}, {obj.project.key}{killed})"
 
 
-class ProposalForm(Form):
-    """Every field of a proposal the researcher writes (they lead it; submission dates it)."""
+class PercentField(forms.DecimalField):
+    """A probability typed as a percentage (35 or 35.5) and kept as a fraction (0.35, 0.355)."""
+
+    widget = forms.NumberInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", Decimal(100))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "min_value": "A percentage is between 0 and 100.",
+                "max_value": "A percentage is between 0 and 100.",
+                "max_decimal_places": "Use at most two decimals, e.g. 35.25.",
+            },
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
+
+    def prepare_value(self, value):
+        # The stored fraction is shown as a percentage; typed text is shown as typed.
+        if isinstance(value, Decimal | float | int):
+            return format((Decimal(str(value)) * 100).normalize(), "f")
+        return value
+
+
+class ProposalForm(Form, forms.ModelForm):
+    """A proposal as its researcher writes it: the fields of ``Project`` they own.
+
+    It validates only; the views save through the services (``create_proposal``,
+    ``update_proposal``, ``save_and_submit_proposal``). ``submitting`` adds what a
+    submission needs beyond a draft (the business case and the hypothesis).
+    """
 
     key = forms.CharField(
         max_length=32,
+        required=False,
         validators=[project_key_validator],
-        help_text="A short unique id, e.g. CHURN-2026: letters, digits, hyphens or underscores.",
+        help_text="The next free key; yours to change (letters, digits, - or _).",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    title = forms.CharField(max_length=200, validators=[validate_one_line])
-    research_type = forms.ChoiceField(
-        label="Research type", choices=ResearchType.choices, widget=forms.RadioSelect
+    probability_of_success = PercentField(
+        label="Probability of success (%)",
+        help_text="Chance it ends on the product roadmap, from 0 to 100 %.",
     )
-    bucket = forms.ChoiceField(
-        label="Strategic bucket",
-        choices=[("", "Choose a bucket…"), *Bucket.choices],
-        help_text="Where the value lands: cost savings, growth of existing revenue, or a new category.",
-    )
-    product_manager = ProductManagerChoiceField(
+    product_manager = PersonChoiceField(
         label="Product manager",
         queryset=User.objects.none(),
         empty_label="Choose the product manager…",
         help_text="They review the proposal at each gate and are e-mailed when you submit.",
-    )
-    value_kind = forms.ChoiceField(
-        label="Projected value is",
-        choices=ValueKind.choices,
-        widget=forms.RadioSelect,
-    )
-    projected_low = money_field("Low", help_text="Annual value if it underperforms.")
-    projected_expected = money_field("Expected", help_text="Annual value expected.")
-    projected_high = money_field("High", help_text="Annual value if it overperforms.")
-    probability_of_success = forms.DecimalField(
-        label="Probability of success",
-        max_digits=5,
-        decimal_places=4,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
-        help_text="Chance it ends on the product roadmap, from 0 to 1 (0.4 means 40%).",
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
-    )
-    business_case = forms.CharField(
-        label="Business case",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Who benefits and why it is worth doing. Needed before you submit.",
-    )
-    hypothesis = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the research will test, stated so it can fail. Needed before you submit.",
     )
     builds_on = ReusableArtifactsField(
         label="Builds on",
@@ -158,31 +178,87 @@ class ProposalForm(Form):
         "included, that this research reuses (hold Ctrl or ⌘ to choose several).",
     )
 
-    def __init__(self, *args, project: Project | None = None, **kwargs):
+    class Meta:
+        model = Project
+        fields = [
+            "key",
+            "title",
+            "research_type",
+            "bucket",
+            "product_manager",
+            "value_kind",
+            "projected_low",
+            "projected_expected",
+            "projected_high",
+            "probability_of_success",
+            "business_case",
+            "hypothesis",
+        ]
+        labels = {
+            "research_type": "Research type",
+            "bucket": "Strategic bucket",
+            "value_kind": "Projected value is",
+            "projected_low": "Low",
+            "projected_expected": "Expected",
+            "projected_high": "High",
+            "business_case": "Business case",
+        }
+        help_texts = {
+            "bucket": "Where the value lands: cost savings, growth of existing revenue, or a "
+            "new category.",
+            "projected_low": "Annual value if it underperforms.",
+            "projected_expected": "Annual value expected.",
+            "projected_high": "Annual value if it overperforms.",
+            "business_case": "Who benefits and why it is worth doing.",
+            "hypothesis": "What the research will test, stated so it can fail.",
+        }
+        widgets = {
+            "research_type": forms.RadioSelect,
+            "value_kind": forms.RadioSelect,
+            "business_case": forms.Textarea(attrs={"rows": 5}),
+            "hypothesis": forms.Textarea(attrs={"rows": 4}),
+            **{
+                name: forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})
+                for name in ("projected_low", "projected_expected", "projected_high")
+            },
+        }
+
+    def __init__(self, *args, submitting: bool = False, **kwargs):
+        project = kwargs.get("instance")
+        if project is not None:
+            # The form writes what it cleans onto its instance: let it write on a copy, so a
+            # refused edit leaves the page's project (its key in every link) as it is.
+            kwargs["instance"] = copy.copy(project)
+            kwargs.setdefault(
+                "initial",
+                {"builds_on": list(project.artifact_reuses.values_list("artifact_id", flat=True))},
+            )
+        else:
+            kwargs.setdefault("initial", {"key": next_proposal_key()})
         super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        # The model checks it too, but only once the form's own checks pass: check it here,
+        # so a title refused for a NUL character also says why a control character is wrong.
+        self.fields["title"].validators.append(validate_one_line)
+        # A draft needs only a title (and a key, offered); the rest is needed to submit.
+        for name, _ in SUBMISSION_FIELDS:
+            field = self.fields[name]
+            field.required = False
+            field.help_text = f"{field.help_text} Needed to submit.".strip()
         self.fields["product_manager"].queryset = product_managers()
+        self.fields["research_type"].choices = ResearchType.choices
+        self.fields["value_kind"].choices = ValueKind.choices
+        self.fields["bucket"].choices = [("", "Choose a bucket…"), *Bucket.choices]
         artifacts = Artifact.objects.exclude(project__status=Status.DRAFT)
         if project is not None:
             artifacts = artifacts.exclude(project=project)
         self.fields["builds_on"].queryset = artifacts.select_related("project").order_by("key")
 
-    @classmethod
-    def initial_from(cls, project: Project) -> dict:
-        initial = {name: getattr(project, name) for name in cls.base_fields if name != "builds_on"}
-        initial["product_manager"] = project.product_manager_id
-        initial["builds_on"] = list(project.artifact_reuses.values_list("artifact_id", flat=True))
-        return initial
+    def validate_unique(self):
+        """Key clashes are the service's to report (it names the next free key)."""
 
-    @classmethod
-    def data_from(cls, project: Project) -> dict:
-        """The project as submitted form data, to show a refusal beside its field."""
-        data = {
-            name: [str(item) for item in value]
-            if isinstance(value, list)
-            else ("" if value is None else str(value))
-            for name, value in cls.initial_from(project).items()
-        }
-        return data
+    def validate_constraints(self):
+        """The services check the rules the constraints hold (a draft may leave the range open)."""
 
     def clean_key(self) -> str:
         return self.cleaned_data["key"].strip()
@@ -202,7 +278,32 @@ class ProposalForm(Form):
             self.add_error(
                 "projected_high", "The high projection cannot be below the expected value."
             )
+        if self.submitting:
+            for name, label in SUBMISSION_FIELDS:
+                value = data.get(name)
+                empty = value is None or (isinstance(value, str) and not value.strip())
+                if empty and name not in self.errors:
+                    verb = "Write" if name in ("business_case", "hypothesis") else "Give"
+                    self.add_error(name, f"{verb} the {label} before submitting.")
         return data
+
+    @classmethod
+    def data_from(cls, project: Project) -> dict:
+        """The draft as saved, as submitted form data: to show a refusal beside its field."""
+        form = cls(instance=project)
+        data = {}
+        for field in form:
+            value = field.field.prepare_value(field.initial)
+            if isinstance(value, list | tuple):
+                data[field.html_name] = [str(item) for item in value]
+            else:
+                data[field.html_name] = "" if value is None else str(value)
+        return data
+
+    def proposal_fields(self) -> dict:
+        """The cleaned proposal, as the services take it."""
+        fields = {name: self.cleaned_data[name] for name in PROPOSAL_FIELDS}
+        return {**fields, "builds_on": list(self.cleaned_data["builds_on"])}
 
 
 class SpendForm(Form):

@@ -18,6 +18,7 @@ from portfolio.env import (
     env_currency,
     env_group_roles,
     env_int,
+    env_key_prefix,
     env_list,
     env_str,
 )
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for the form renderer below (TemplatesSetting finds them here).
+    "django.forms",
     "django_htmx",
     "axes",
     "django_tasks_db",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "gates",
     "planning",
     "api",
+    "boardpack",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +81,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portfolio.urls"
 WSGI_APPLICATION = "portfolio.wsgi.application"
 ASGI_APPLICATION = "portfolio.asgi.application"
+
+# Every form field is drawn by one template, templates/_form/field.html (portfolio/web/forms.py).
+FORM_RENDERER = "portfolio.web.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -282,6 +289,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads (portfolio import): refuse oversized requests with a message, not a crash.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A board pack of a portfolio with more submitted projects than this is rendered by the
+# task worker (its page waits for it); a smaller one while the person waits.
+BOARD_PACK_DIRECT_MAX_PROJECTS = env_int("BOARD_PACK_DIRECT_MAX_PROJECTS", 400)
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Bodies declared larger are refused before they are read (portfolio/web/middleware.py):
 # every form of the app fits in far less; the import page takes its four files.
@@ -289,6 +299,8 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_REQUEST_MAX_BYTES = 4 * IMPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 # Days after a gate review opens before gatekeepers who have not voted are reminded again.
 VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)
+# New proposals are offered the key PREFIX-0001, PREFIX-0002, … (the researcher may change it).
+PROPOSAL_KEY_PREFIX = env_key_prefix("PROPOSAL_KEY_PREFIX", "PR")
 
 # The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
 # requests per minute per token; the largest request body it reads.

@@ -34,6 +34,7 @@ urlpatterns = [
     path("projects/<str:key>/", projects.project_detail, name="project_detail"),
     path("projects/<str:key>/edit/", proposals.proposal_edit, name="proposal_edit"),
     path("projects/<str:key>/submit/", proposals.proposal_submit, name="proposal_submit"),
+    path("projects/<str:key>/delete/", proposals.proposal_delete, name="proposal_delete"),
     path("projects/<str:key>/spend/", money.spend_create, name="spend_create"),
     path("projects/<str:key>/outcomes/", money.outcome_create, name="outcome_create"),
     path("projects/<str:key>/artifacts/new/", assets.artifact_create, name="artifact_create"),
@@ -63,4 +64,5 @@ urlpatterns = [
     path("", include("gates.urls")),
     path("", include("planning.urls")),
     path("", include("api.urls")),
+    path("", include("boardpack.urls")),
 ]

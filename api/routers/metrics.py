@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -40,8 +40,8 @@ class MetricsFilters(Schema):
     as_of: datetime.date | None = Field(
         None, description="Numbers as they stood at the end of this day; today when left out."
     )
-    bucket: Literal["efficiency", "revenue", "new_category"] | None = None
-    research_type: Literal["applied", "science"] | None = None
+    bucket: schemas.Bucket | None = None
+    research_type: schemas.ResearchType | None = None
     product_manager: str | None = Field(None, max_length=254, description="An e-mail address.")
 
 

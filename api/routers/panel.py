@@ -9,7 +9,6 @@ gate review page), and a vote arriving after the decision is refused.
 from __future__ import annotations
 
 import datetime
-from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -51,7 +50,7 @@ class KillCriterionOut(Schema):
     id: int
     gate: int = Field(description="The gate whose review judges it.")
     statement: str
-    comparison: Literal["", ">=", "<=", ">", "<", "="]
+    comparison: schemas.Comparison
     target: str | None
     registered_by_decision: int
     verdict: KillMarkOut | None = Field(

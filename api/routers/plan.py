@@ -36,7 +36,7 @@ class PlanQuery(Schema):
     )
     horizon: int | None = Field(None, ge=1, le=10, description="Years of value counted.")
     discount_rate: str | None = Field(None, description="0 ≤ r < 1.")
-    probabilities: Literal["raw", "calibrated"] | None = None
+    probabilities: Literal[inputs.RAW, inputs.CALIBRATED] | None = None
     target: list[str] = Field(default_factory=list, description="BUCKET=SHARE, repeated.")
     pin_in: list[str] = Field(
         default_factory=list, description="Project keys funded whatever their rank."

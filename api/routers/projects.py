@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -24,8 +22,8 @@ class ProjectFilters(Schema):
     q: str = Field("", max_length=200, description="Key, title or a person's e-mail or name.")
     status: schemas.ProjectStatus | None = None
     gate: int | None = Field(None, ge=process.FIRST_GATE, le=process.LAST_GATE)
-    bucket: Literal["efficiency", "revenue", "new_category"] | None = None
-    research_type: Literal["applied", "science"] | None = None
+    bucket: schemas.Bucket | None = None
+    research_type: schemas.ResearchType | None = None
     pm: str | None = Field(None, max_length=254, description="The product manager's e-mail.")
     sort: str = Field(
         listing.DEFAULT_SORT,
@@ -39,12 +37,12 @@ def project_summary(project: Project) -> dict:
         "title": project.title,
         "status": project.status,
         "current_gate": project.current_gate,
-        "research_type": project.research_type,
-        "bucket": project.bucket,
+        "research_type": project.research_type or None,
+        "bucket": project.bucket or None,
         "researcher": person(project.researcher),
         "product_manager": person(project.product_manager),
         "submitted_on": project.submitted_on,
-        "value_kind": project.value_kind,
+        "value_kind": project.value_kind or None,
         "projected_low": money(project.projected_low),
         "projected_expected": money(project.projected_expected),
         "projected_high": money(project.projected_high),

@@ -93,7 +93,9 @@ def _deliverable_page(
         "kind": kind,
         "writer": DELIVERABLES_BY_KIND[kind].writer,
     }
-    return render(request, template, context)
+    # A refused save answers 400, as every form does; a preview only shows the numbers.
+    refused = request.method == "POST" and not previewing and bool(form.errors)
+    return render(request, template, context, status=400 if refused else 200)
 
 
 @login_required

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from portfolio import access, audit
@@ -41,15 +44,45 @@ PROPOSAL_FIELDS = (
 
 ONE_LINE_FIELDS = ("key", "title")
 
+# What submitting needs beyond what a draft needs (the form marks them "needed to submit").
+SUBMISSION_FIELDS = Project.NEEDED_TO_SUBMIT
 
-def _check_projected_range(low: Decimal, expected: Decimal, high: Decimal) -> None:
-    if low < 0:
-        raise DomainError("The low projection cannot be negative.", field="projected_low")
-    if low > expected:
+
+def next_proposal_key() -> str:
+    """The next free key of the form PREFIX-0001 (PROPOSAL_KEY_PREFIX), for a new proposal.
+
+    Only a suggestion: the researcher may change it, and two people opening the form at
+    once get the same one; the second to save is told the key is taken, and which is free.
+    """
+    prefix = settings.PROPOSAL_KEY_PREFIX
+    numbered = re.compile(rf"^{re.escape(prefix)}-(\d+)$", re.IGNORECASE)
+    taken = Project.objects.filter(key__istartswith=f"{prefix}-").values_list("key", flat=True)
+    numbers = [int(match.group(1)) for key in taken if (match := numbered.match(key))]
+    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+
+def _key_taken(key: str) -> DomainError:
+    return DomainError(
+        f"The key {key} is already taken: choose another (the next free one is "
+        f"{next_proposal_key()}).",
+        field="key",
+    )
+
+
+def _check_projected_range(
+    low: Decimal | None, expected: Decimal | None, high: Decimal | None
+) -> None:
+    """The range as far as it is written (a draft may leave any of it empty)."""
+    for name, value in (("low", low), ("expected", expected), ("high", high)):
+        if value is not None and value < 0:
+            raise DomainError(
+                f"The {name} projection cannot be negative.", field=f"projected_{name}"
+            )
+    if low is not None and expected is not None and low > expected:
         raise DomainError(
             "The low projection cannot be above the expected value.", field="projected_low"
         )
-    if expected > high:
+    if expected is not None and high is not None and expected > high:
         raise DomainError(
             "The high projection cannot be below the expected value.", field="projected_high"
         )
@@ -60,8 +93,8 @@ def _check_probability(value: Decimal | None, field: str) -> None:
         raise DomainError("A probability is between 0 and 1.", field=field)
 
 
-def _check_product_manager(user: User) -> None:
-    if not user.has_role(Role.PRODUCT_MANAGER):
+def _check_product_manager(user: User | None) -> None:
+    if user is not None and not user.has_role(Role.PRODUCT_MANAGER):
         raise DomainError(f"{user.email} is not a product manager.", field="product_manager")
 
 
@@ -108,13 +141,21 @@ def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
     check_one_line(fields, ONE_LINE_FIELDS)
     _check_projected_range(
-        fields["projected_low"], fields["projected_expected"], fields["projected_high"]
+        fields.get("projected_low"), fields.get("projected_expected"), fields.get("projected_high")
     )
-    _check_probability(fields["probability_of_success"], "probability_of_success")
-    _check_product_manager(fields["product_manager"])
+    _check_probability(fields.get("probability_of_success"), "probability_of_success")
+    _check_product_manager(fields.get("product_manager"))
+    if not fields.get("key"):
+        fields["key"] = next_proposal_key()
     if Project.objects.filter(key__iexact=fields["key"]).exists():
-        raise DomainError(f"The key {fields['key']} is already taken.", field="key")
-    project = Project.objects.create(researcher=actor, status=Status.DRAFT, **fields)
+        raise _key_taken(fields["key"])
+    try:
+        with transaction.atomic():  # a savepoint: another request may take the key meanwhile
+            project = Project.objects.create(researcher=actor, status=Status.DRAFT, **fields)
+    except IntegrityError:
+        if Project.objects.filter(key__iexact=fields["key"]).exists():
+            raise _key_taken(fields["key"]) from None
+        raise
     audit.record(
         actor=actor,
         action="proposal.created",
@@ -145,11 +186,13 @@ def update_proposal(*, project: Project, actor: User, builds_on=None, **fields) 
     _check_probability(merged["probability_of_success"], "probability_of_success")
     if "product_manager" in fields:
         _check_product_manager(fields["product_manager"])
+    if not fields.get("key", project.key):
+        fields["key"] = project.key  # emptied: it keeps the key it has
     if (
         "key" in fields
         and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
     ):
-        raise DomainError(f"The key {fields['key']} is already taken.", field="key")
+        raise _key_taken(fields["key"])
     changes = audit.diff(project, fields)
     for name, value in fields.items():
         setattr(project, name, value)
@@ -178,18 +221,11 @@ def submit_proposal(
         raise DomainError("This proposal has already been submitted.")
     if project.researcher_id != actor.pk:
         raise PermissionDenied("Only the researcher who wrote a proposal may submit it.")
-    missing = [
-        label
-        for label, value in (
-            ("business case", project.business_case),
-            ("hypothesis", project.hypothesis),
-        )
-        if not value.strip()
-    ]
+    missing = project.missing_to_submit()
     if missing:
         raise DomainError(
-            f"Write the {' and the '.join(missing)} before submitting.",
-            field="business_case" if "business case" in missing else "hypothesis",
+            f"Before submitting, fill in {project.missing_to_submit_sentence}.",
+            field=missing[0][0],
         )
     project.submitted_on = submitted_on or timezone.localdate()
     project.status = Status.ACTIVE
@@ -210,6 +246,46 @@ def submit_proposal(
     # The view tells the researcher whether the e-mail went (known once this commits).
     project.notice = handovers.proposal_submitted(project, actor)
     return project
+
+
+@transaction.atomic
+def save_and_submit_proposal(
+    *, actor: User, project: Project | None = None, builds_on=None, **fields
+) -> Project:
+    """Save the form's proposal (a new one, or the draft ``project``) and submit it, at once.
+
+    One transaction: when the submission is refused, the draft is not saved either, so the
+    form is shown again as it was typed, with the reason beside its field.
+    """
+    if project is None:
+        project = create_proposal(actor=actor, builds_on=builds_on, **fields)
+    else:
+        project = update_proposal(project=project, actor=actor, builds_on=builds_on, **fields)
+    return submit_proposal(project=project, actor=actor)
+
+
+@transaction.atomic
+def delete_draft(*, project: Project, actor: User) -> None:
+    """Delete a draft proposal: only its author, only while it is a draft; audited."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_delete_draft(actor, project):
+        raise PermissionDenied("Only the researcher who wrote a draft may delete it.")
+    if not project.is_draft:
+        raise DomainError("A submitted proposal cannot be deleted.")
+    key, title, pk = project.key, project.title, project.pk
+    # What it said it builds on goes with it (cascade); decisions, votes and artifacts,
+    # which keep a project, are never recorded on a draft.
+    try:
+        with transaction.atomic():
+            project.delete()
+    except ProtectedError:
+        raise DomainError(f"{key} has records that keep it; it cannot be deleted.") from None
+    audit.record(
+        actor=actor,
+        action="proposal.deleted",
+        summary=f"Draft proposal {key} deleted: {title}",
+        changes={"key": [key, None], "title": [title, None], "id": [pk, None]},
+    )
 
 
 # What an admin may correct on a submitted project: its description, not its history
@@ -246,6 +322,11 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
         return project
     for name, value in fields.items():
         setattr(project, name, value)
+    if not project.is_draft and (missing := project.missing_to_submit()):
+        raise DomainError(
+            f"A submitted project needs {project.missing_to_submit_sentence}.",
+            field=missing[0][0],
+        )
     project.save()
     audit.record(
         actor=actor,

@@ -7,13 +7,14 @@ Django admin calls; the page offers only the changes its viewer may make.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -99,10 +100,22 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's page, with the change written to the audit trail in the same transaction."""
+    """Django's page, with the change written to the audit trail in the same transaction; not
+    there (404) when password sign-in is turned off (PASSWORD_SIGN_IN=false)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.PASSWORD_SIGN_IN:
+            raise Http404("Passwords are not used here: sign in with your company's account.")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)
             people.record_password_change(person=form.user, actor=form.user)
+        return response
+
+    def form_invalid(self, form):
+        # A refused form answers 400, as every other form of the app does.
+        response = super().form_invalid(form)
+        response.status_code = 400
         return response

@@ -1,4 +1,4 @@
-"""Proposals: write a draft, edit it, submit it for gate 1."""
+"""Proposals: write a draft, save it or submit it for gate 1 from the same form, delete it."""
 
 from __future__ import annotations
 
@@ -10,40 +10,63 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portfolio import access, services
 from portfolio.errors import DomainError, add_domain_error
-from portfolio.forms import (
-    ProposalForm,
-)
+from portfolio.forms import ProposalForm
 from portfolio.models import Project
-from portfolio.views.common import deny_unless, posted
+from portfolio.views.common import deny_unless
+
+TEMPLATE = "portfolio/proposal_form.html"
+SUBMIT = "submit"
 
 
-def _proposal_fields(form: ProposalForm) -> dict:
-    fields = {name: form.cleaned_data[name] for name in services.PROPOSAL_FIELDS}
-    return {**fields, "builds_on": list(form.cleaned_data["builds_on"])}
+def _submitted(request: HttpRequest, project: Project) -> HttpResponse:
+    messages.success(
+        request,
+        f"{project.key} is submitted and waits at gate 1; "
+        f"{project.notice.sentence()} to review it.",
+    )
+    return redirect(project)
+
+
+def _save(request: HttpRequest, form: ProposalForm, project: Project | None) -> HttpResponse | None:
+    """Save the draft, or save and submit it ("Submit for gate 1"); None when refused."""
+    fields = form.proposal_fields()
+    try:
+        if form.submitting:
+            saved = services.save_and_submit_proposal(actor=request.user, project=project, **fields)
+        elif project is None:
+            saved = services.create_proposal(actor=request.user, **fields)
+        else:
+            saved = services.update_proposal(project=project, actor=request.user, **fields)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    if form.submitting:
+        return _submitted(request, saved)
+    if project is None:
+        messages.success(
+            request, f"Draft {saved.key} saved. Only you can see it until you submit it."
+        )
+    else:
+        messages.success(request, f"Draft {saved.key} saved.")
+    return redirect(saved)
+
+
+def _form_page(request: HttpRequest, form: ProposalForm, project: Project | None, **extra):
+    context = {"form": form, "project": project, **extra}
+    return render(request, TEMPLATE, context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def proposal_create(request: HttpRequest) -> HttpResponse:
     deny_unless(access.can_create_proposal(request.user))
-    form = ProposalForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.create_proposal(actor=request.user, **_proposal_fields(form))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                f"Draft {project.key} saved. Only you can see it until you submit it.",
-            )
-            return redirect(project)
-    return render(
-        request,
-        "portfolio/proposal_form.html",
-        {"form": form, "project": None},
-        status=400 if form.errors else 200,
-    )
+    if request.method == "POST":
+        form = ProposalForm(request.POST, submitting=request.POST.get("action") == SUBMIT)
+        if form.is_valid() and (done := _save(request, form, None)):
+            return done
+    else:
+        form = ProposalForm()
+    return _form_page(request, form, None)
 
 
 def _own_draft(request: HttpRequest, key: str) -> Project:
@@ -57,30 +80,19 @@ def _own_draft(request: HttpRequest, key: str) -> Project:
 def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
     project = _own_draft(request, key)
     if request.method == "POST":
-        form = ProposalForm(request.POST, project=project)
-        if form.is_valid():
-            try:
-                project = services.update_proposal(
-                    project=project, actor=request.user, **_proposal_fields(form)
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, f"Draft {project.key} saved.")
-                return redirect(project)
+        submitting = request.POST.get("action") == SUBMIT
+        form = ProposalForm(request.POST, instance=project, submitting=submitting)
+        if form.is_valid() and (done := _save(request, form, project)):
+            return done
     else:
-        form = ProposalForm(initial=ProposalForm.initial_from(project), project=project)
-    return render(
-        request,
-        "portfolio/proposal_form.html",
-        {"form": form, "project": project},
-        status=400 if form.errors else 200,
-    )
+        form = ProposalForm(instance=project)
+    return _form_page(request, form, project)
 
 
 @require_POST
 @login_required
 def proposal_submit(request: HttpRequest, key: str) -> HttpResponse:
+    """The draft as saved, submitted (the button on its page and on the home page)."""
     project = access.get_project_for_user(request.user, key)
     if not project.is_draft:
         messages.info(request, f"{project.key} was already submitted.")
@@ -90,18 +102,22 @@ def proposal_submit(request: HttpRequest, key: str) -> HttpResponse:
         project = services.submit_proposal(project=project, actor=request.user)
     except DomainError as error:
         # What is missing is written in the proposal form: show it there, beside the field.
-        form = ProposalForm(ProposalForm.data_from(project), project=project)
+        form = ProposalForm(ProposalForm.data_from(project), instance=project, submitting=True)
         form.is_valid()
-        add_domain_error(form, error)
-        return render(
-            request,
-            "portfolio/proposal_form.html",
-            {"form": form, "project": project, "submit_failed": True},
-            status=400,
-        )
-    messages.success(
-        request,
-        f"{project.key} is submitted and waits at gate 1; "
-        f"{project.notice.sentence()} to review it.",
-    )
-    return redirect(project)
+        if not form.errors:
+            add_domain_error(form, error)
+        return _form_page(request, form, project, submit_failed=True)
+    return _submitted(request, project)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def proposal_delete(request: HttpRequest, key: str) -> HttpResponse:
+    """Delete a draft, after a confirmation page (its author only, while it is a draft)."""
+    project = access.get_project_for_user(request.user, key)
+    deny_unless(access.can_delete_draft(request.user, project))
+    if request.method == "POST":
+        services.delete_draft(project=project, actor=request.user)
+        messages.success(request, f"Draft {project.key} deleted.")
+        return redirect("home")
+    return render(request, "portfolio/proposal_delete.html", {"project": project})

@@ -36,5 +36,7 @@ def navigation(request) -> dict:
             "export": access.can_export_portfolio(user),
             "people": access.can_manage_roles(user),
             "admin": user.is_staff,
+            # With password sign-in turned off, a password is nothing to change.
+            "password": settings.PASSWORD_SIGN_IN,
         }
     }

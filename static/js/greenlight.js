@@ -40,4 +40,19 @@
   document.addEventListener("toggle", soon, true); // a <details> opened: its table is measured now
   window.addEventListener("resize", soon);
   if (document.readyState !== "loading") markScrollBoxes();
+
+  // A refused form (templates/_form/errors.html): its summary takes focus, so keyboard and
+  // screen-reader users start at the list of what to correct (each item links to its field).
+  function focusErrorSummary() {
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary && !summary.contains(document.activeElement)) {
+      summary.focus({ preventScroll: true });
+      summary.scrollIntoView({ block: "center" });
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
 })();

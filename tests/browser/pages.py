@@ -45,6 +45,11 @@ def no_args(w: World) -> dict:
     return {}
 
 
+def pack(state: str) -> Callable[[World], dict]:
+    """The URL arguments of the board pack page in ``state`` (board_packs below)."""
+    return lambda w: {"pack_id": getattr(w, f"pack_{state}").pk}
+
+
 @dataclass(frozen=True)
 class PageCase:
     url_name: str
@@ -73,6 +78,28 @@ def estimate_typed(page: Page, w: World) -> None:
     page.get_by_label("Build cost").fill("120000")
     page.get_by_label("Monthly run cost").fill("-5")
     page.get_by_label("Monthly run cost").blur()
+
+
+def refuse_an_estimate(page: Page, w: World) -> None:
+    """A negative cost, saved: the server refuses it beside the field (400)."""
+    page.get_by_label("Build cost").fill("120000")
+    page.get_by_label("Monthly run cost").fill("-5")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    page.locator("[data-error-summary]").wait_for()
+
+
+def refuse_a_draft(page: Page, w: World) -> None:
+    """Save draft with the required fields left empty: the summary on top, each field marked."""
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("[data-error-summary]").wait_for()
+
+
+def refuse_a_submission(page: Page, w: World) -> None:
+    """Submit for gate 1 without the hypothesis: nothing saved, the reason beside the field."""
+    page.get_by_label("Hypothesis").fill("")
+    page.get_by_role("button", name="Submit for gate 1").click()
+    page.locator("[data-error-summary]").wait_for()
 
 
 def cast_a_vote(page: Page, w: World) -> None:
@@ -126,8 +153,14 @@ PAGES: list[PageCase] = [
     PageCase("project_list", (EXECUTIVE,), query="?page=2", label="page 2"),
     PageCase("password_change", (RESEARCHER,)),
     PageCase("proposal_create", (RESEARCHER, ADMIN)),
+    PageCase("proposal_create", (RESEARCHER,), label="refused", setup=refuse_a_draft),
     PageCase("proposal_edit", (RESEARCHER,), key("draft")),
+    PageCase(
+        "proposal_edit", (RESEARCHER,), key("draft"), label="refused", setup=refuse_a_submission
+    ),
+    PageCase("proposal_delete", (RESEARCHER,), key("draft")),
     PageCase("project_detail", (RESEARCHER,), key("draft"), label="draft"),
+    PageCase("project_detail", (RESEARCHER,), key("idea"), label="draft, only an idea"),
     PageCase("project_detail", SIGNED_IN, key("gate1"), label="at gate 1"),
     PageCase("project_detail", SIGNED_IN, key("later"), label="later gate"),
     PageCase("project_detail", (PM,), key("pm_later"), label="later gate, own"),
@@ -162,12 +195,22 @@ PAGES: list[PageCase] = [
         label="typed",
         setup=estimate_typed,
     ),
+    PageCase(
+        "architecture_estimate_edit",
+        (ARCHITECT,),
+        key("later"),
+        label="refused",
+        setup=refuse_an_estimate,
+    ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
     PageCase("people_list", (ADMIN,)),
     PageCase("import_jobs", (ADMIN,)),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
+    PageCase("board_pack_status", (EXECUTIVE, PM), pack("waiting"), label="waiting"),
+    PageCase("board_pack_status", (EXECUTIVE,), pack("ready"), label="ready"),
+    PageCase("board_pack_status", (ADMIN,), pack("failed"), label="failed"),
     PageCase("api_tokens", SIGNED_IN),
     PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
     PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
@@ -218,6 +261,32 @@ def import_jobs(admin) -> dict:
     return {"import_running": running, "import_waiting": waiting, "import_refused": refused}
 
 
+def board_packs(executive) -> dict:
+    """Board packs of the dashboard in the states their page shows."""
+    from django.utils import timezone
+
+    from boardpack.models import BoardPack
+
+    scope = {"as_of": "2026-06-30", "bucket": "revenue", "research_type": None}
+    waiting = BoardPack.objects.create(requested_by=executive, filters=scope)
+    ready = BoardPack.objects.create(
+        requested_by=executive,
+        filters=scope,
+        status=BoardPack.Status.DONE,
+        pdf=b"%PDF-1.7\n%%EOF\n",
+        pages=8,
+        finished_at=timezone.now(),
+    )
+    failed = BoardPack.objects.create(
+        requested_by=executive,
+        filters=scope,
+        status=BoardPack.Status.FAILED,
+        failure="The task worker stopped while rendering the pack: ask for it again.",
+        finished_at=timezone.now(),
+    )
+    return {"pack_waiting": waiting, "pack_ready": ready, "pack_failed": failed}
+
+
 def demo_world() -> World:
     """Loads the demo portfolio and picks a project in each state the pages show."""
     from django.core.management import call_command
@@ -251,7 +320,10 @@ def demo_world() -> World:
     return World(
         users=users,
         **import_jobs(users[ADMIN]),
+        **board_packs(users[EXECUTIVE]),
         draft=projects.filter(status=Status.DRAFT, researcher=researcher).first(),
+        # A draft with little more than its title: what the page says is still missing.
+        idea=projects.filter(status=Status.DRAFT, researcher=researcher, bucket="").first(),
         gate1=projects.filter(status=Status.ACTIVE, current_gate=1, product_manager=pm).first(),
         later=projects.filter(
             status=Status.ACTIVE, current_gate__gte=2, researcher=researcher

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -61,10 +62,42 @@ def test_the_live_total_is_a_partial_and_saves_nothing(client, project, carol):
     assert not ArchitectureEstimate.objects.exists()
 
 
-def test_the_live_total_waits_for_complete_numbers(client, project, carol):
+def test_the_live_total_says_what_it_waits_for(client, project, carol):
     client.force_login(carol)
     body = client.post(url(project), {"build_cost": "100", "preview": "1"}, **HTMX).content.decode()
-    assert "fill in the costs to see it" in body
+    assert "Fill in the monthly run cost and choose how often it is retrained to see it." in body
+
+
+def test_the_live_total_with_every_cost_filled_asks_only_for_the_cadence(client, project, carol):
+    """The costs typed, the cadence not chosen yet: it asked to "fill in the costs"."""
+    client.force_login(carol)
+    numbers = {"build_cost": "100", "monthly_run_cost": "10", "cost_per_retrain": "5"}
+    body = client.post(url(project), numbers | {"preview": "1"}, **HTMX).content.decode()
+    assert "Choose how often it is retrained to see it." in body
+    assert "fill in" not in body.lower()
+
+
+def test_the_live_total_counts_an_empty_retraining_cost_as_none_when_never_retrained(
+    client, project, carol
+):
+    client.force_login(carol)
+    numbers = {"build_cost": "100", "monthly_run_cost": "10", "retraining_cadence": "none"}
+    body = client.post(url(project), numbers | {"preview": "1"}, **HTMX).content.decode()
+    assert ">EUR 460</strong>" in body  # 100 + 36 × 10
+
+
+def test_the_live_total_names_a_refused_cost(client, project, carol):
+    client.force_login(carol)
+    response = client.post(url(project), ESTIMATE | {"build_cost": "-5", "preview": "1"}, **HTMX)
+    assert "Correct the build cost to see it." in response.content.decode()
+
+
+def test_the_live_region_stays_in_the_page_while_its_content_is_swapped(client, project, carol):
+    client.force_login(carol)
+    body = client.get(url(project)).content.decode()
+    live = body.index('aria-live="polite"')
+    assert live < body.index('id="three-year-total"')
+    assert 'hx-target="#three-year-total"' in body
 
 
 def test_without_javascript_the_total_is_recomputed_on_request(client, project, carol):
@@ -91,21 +124,41 @@ def test_it_revises_the_estimate_and_audits_only_real_changes(client, project, c
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"build_cost": "-1"}, "build_cost", "greater than or equal to 0"),
+        ({"build_cost": "-1"}, "build_cost", "A cost cannot be negative."),
+        ({"monthly_run_cost": "-0.01"}, "monthly_run_cost", "A cost cannot be negative."),
+        ({"cost_per_retrain": "-3"}, "cost_per_retrain", "A cost cannot be negative."),
+        ({"cost_per_retrain": ""}, "cost_per_retrain", "Give the cost of each retraining"),
         ({"monthly_run_cost": "abc"}, "monthly_run_cost", "Enter a number"),
         ({"cost_per_retrain": "1.234"}, "cost_per_retrain", "2 decimal places"),
         ({"retraining_cadence": "daily"}, "retraining_cadence", "Select a valid choice"),
         ({"build_cost": ""}, "build_cost", "This field is required"),
     ],
 )
-def test_it_validates(client, project, carol, changes, field, message):
+def test_it_refuses_bad_numbers_with_400_and_the_message_beside_the_field(
+    client, project, carol, changes, field, message
+):
     client.force_login(carol)
     response = client.post(url(project), ESTIMATE | changes)
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
-    assert message in body
-    assert body.index(message) > body.index(f'id="field-{field}"')
+    beside = body.index(f'id="field-{field}"')
+    assert message in body[beside:]
+    widget = re.search(rf'<(input|select)[^>]*name="{field}"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in widget
+    assert re.search(rf'aria-describedby="[^"]*id_{field}_error"', widget)
+    assert f'id="id_{field}_error"' in body[beside:]
+    # The summary at the top names the field and links to it.
+    summary = body.index("data-error-summary")
+    assert summary < beside
+    assert f'<a href="#id_{field}">' in body[summary:beside]
     assert not ArchitectureEstimate.objects.exists()
+
+
+def test_the_form_leaves_checking_to_the_server(client, project, carol):
+    """The browser's own tooltip refused a negative cost before; now the server does, inline."""
+    client.force_login(carol)
+    body = client.get(url(project)).content.decode()
+    assert "novalidate" in body
 
 
 def test_it_requires_login(client, project):

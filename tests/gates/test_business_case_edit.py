@@ -53,9 +53,9 @@ def test_it_revises_the_business_case(client, project, bob):
 def test_it_validates(client, project, bob, field):
     client.force_login(bob)
     response = client.post(url(project), CASE | {field: ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
-    assert body.index("This field is required") > body.index(f'id="field-{field}"')
+    assert "This field is required" in body[body.index(f'id="field-{field}"') :]
     assert not BusinessCase.objects.exists()
 
 

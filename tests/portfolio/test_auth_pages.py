@@ -91,7 +91,7 @@ def test_it_shows_password_errors_beside_the_fields(client, alice):
         PASSWORD_CHANGE,
         {"old_password": "wrong", "new_password1": "short", "new_password2": "other"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "Your password was not changed" in body
     assert "Your old password was entered incorrectly" in body

@@ -21,7 +21,7 @@ def valid(bob, **overrides) -> dict:
         "projected_low": "100000",
         "projected_expected": "250000",
         "projected_high": "400000",
-        "probability_of_success": "0.35",
+        "probability_of_success": "35",
         "business_case": "Keep customers.",
         "hypothesis": "Churn is predictable a month ahead.",
     }
@@ -47,7 +47,8 @@ def test_it_shows_the_form(client, alice, bob):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="key"' in body and 'name="business_case"' in body
-    assert "Bob Product (bob@example.com)" in body
+    assert ">Bob Product</option>" in body
+    assert "bob@example.com" not in body
     assert 'name="researcher"' not in body and 'name="submitted_on"' not in body
 
 
@@ -77,7 +78,8 @@ def test_it_shows_required_fields_inline(client, alice, bob):
     response = client.post(URL, {})
     assert response.status_code == 400
     form = response.context["form"]
-    assert {"key", "title", "bucket", "product_manager", "projected_low"} <= set(form.errors)
+    # A draft needs only its title; the key left empty is the next free one.
+    assert set(form.errors) == {"title"}
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
     assert "This field is required." in body
@@ -95,7 +97,9 @@ def test_it_checks_the_projected_range(client, alice, bob):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("probability_of_success", "1.5", "less than or equal to 1"),
+        ("probability_of_success", "150", "A percentage is between 0 and 100."),
+        ("probability_of_success", "-1", "A percentage is between 0 and 100."),
+        ("probability_of_success", "35.125", "at most two decimals"),
         ("key", "has spaces", "Use 1–32 letters"),
         ("projected_low", "-1", "greater than or equal to 0"),
         ("projected_low", "12.345", "no more than 2 decimal places"),
@@ -122,7 +126,11 @@ def test_it_shows_a_taken_key_beside_the_key(client, alice, bob):
     client.force_login(alice)
     response = client.post(URL, valid(bob))
     assert response.status_code == 400
-    assert response.context["form"].errors["key"] == ["The key CHURN-26 is already taken."]
+    assert response.context["form"].errors["key"] == [
+        "The key CHURN-26 is already taken: choose another (the next free one is PR-0001)."
+    ]
+    body = response.content.decode()
+    assert "already taken" in body[body.index('id="field-key"') :]
 
 
 def test_a_proposal_says_which_artifacts_it_builds_on_killed_ones_included(

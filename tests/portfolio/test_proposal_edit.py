@@ -77,4 +77,6 @@ def test_it_refuses_a_key_taken_by_another_project(client, alice, bob):
     draft = make_project(key="D-1", researcher=alice, status=Status.DRAFT)
     client.force_login(alice)
     response = client.post(url(draft), valid(bob, key="taken"))
-    assert response.context["form"].errors["key"] == ["The key taken is already taken."]
+    assert response.context["form"].errors["key"] == [
+        "The key taken is already taken: choose another (the next free one is PR-0001)."
+    ]

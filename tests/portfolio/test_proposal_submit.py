@@ -56,9 +56,8 @@ def test_it_shows_what_is_missing_beside_the_field(client, alice, bob, mailoutbo
     response = client.post(url(draft))
     assert response.status_code == 400
     form = response.context["form"]
-    assert form.errors["business_case"] == [
-        "Write the business case and the hypothesis before submitting."
-    ]
+    assert form.errors["business_case"] == ["Write the business case before submitting."]
+    assert form.errors["hypothesis"] == ["Write the hypothesis before submitting."]
     body = response.content.decode()
     assert "The proposal was not submitted" in body
     assert f'action="{reverse("proposal_edit", args=[draft.key])}"' in body

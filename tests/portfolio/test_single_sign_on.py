@@ -383,6 +383,16 @@ def test_passwords_turned_off_leave_only_the_provider(client, sso, settings, ali
     assert signed_in_as(client) == alice
 
 
+def test_with_passwords_off_nobody_is_offered_a_password_to_change(client, settings, alice):
+    client.force_login(alice)
+    assert 'href="/accounts/password/"' in client.get(reverse("home")).content.decode()
+
+    settings.PASSWORD_SIGN_IN = False
+
+    assert 'href="/accounts/password/"' not in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("password_change")).status_code == 404
+
+
 def test_a_wrong_password_on_the_admins_sign_in_page_is_no_500(client, db):
     response = client.post(reverse("admin:login"), {"username": "x@example.com", "password": "x"})
     assert response.status_code == 200

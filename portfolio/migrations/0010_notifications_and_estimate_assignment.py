@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0008_replaced_history'),
+        ('portfolio', '0009_drafts_need_only_key_and_title'),
     ]
 
     operations = [
