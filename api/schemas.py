@@ -95,17 +95,20 @@ class ProjectOut(Schema):
     title: str
     status: ProjectStatus
     current_gate: int | None
-    research_type: ResearchType
-    bucket: Bucket
+    # A draft may leave these empty (null) until it is submitted; a submitted project has them.
+    research_type: ResearchType | None
+    bucket: Bucket | None
     researcher: Person
-    product_manager: Person
+    product_manager: Person | None
     submitted_on: datetime.date | None
-    value_kind: ValueKind
-    projected_low: Money
-    projected_expected: Money
-    projected_high: Money
-    probability_of_success: str = Field(description="At submission, 0 to 1.")
-    current_probability: str = Field(description="The latest decision's estimate, else the first.")
+    value_kind: ValueKind | None
+    projected_low: Money | None
+    projected_expected: Money | None
+    projected_high: Money | None
+    probability_of_success: str | None = Field(description="At submission, 0 to 1.")
+    current_probability: str | None = Field(
+        description="The latest decision's estimate, else the first."
+    )
     next_stage_ask: Money | None
     funding_granted_total: Money
     spend_total: Money

@@ -33,6 +33,8 @@ TARGETS = {
     "plan_p95_ms": 150.0,
     "import_vs_copy": 3.0,
     "import_rss_mb": 300.0,
+    "workbook_vs_csv": 3.0,  # the .xlsx import against the CSV import (issue 18)
+    "workbook_rss_mb": 300.0,
 }
 
 PAGES = (
@@ -72,6 +74,7 @@ class Config:
     output: Path
     keep_databases: bool
     report_only: bool = False
+    no_workbook: bool = False  # skip the .xlsx import (issue 18)
     python: str = sys.executable
     end: str = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).date().isoformat())
 

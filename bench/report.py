@@ -100,6 +100,44 @@ def build_rows(cfg: Config, results: list[dict]) -> tuple[list[list[str]], dict]
         f"≤ {TARGETS['import_rss_mb']:.0f} MB",
         judge(rss, TARGETS["import_rss_mb"]),
     )
+    if any("workbook_import" in r for r in results):
+        add(
+            "The same portfolio as an .xlsx workbook (MB; writing it, s, not counted)",
+            each(
+                lambda r: (
+                    f"{_get(r, 'workbook_write', 'bytes') / 1e6:.1f} MB, "
+                    f"{fmt_s(_get(r, 'workbook_write', 'seconds'))} s"
+                    if _get(r, "workbook_write", "bytes")
+                    else "—"
+                )
+            ),
+        )
+        add(
+            "`import_portfolio` of the workbook (s)",
+            each(lambda r: fmt_s(_get(r, "workbook_import", "seconds"))),
+        )
+        ratio = _ratio(
+            _get(largest, "workbook_import", "seconds"), _get(largest, "import", "seconds")
+        )
+        judged["workbook_vs_csv"] = ratio
+        add(
+            "Workbook import ÷ CSV import",
+            each(
+                lambda r: fmt_ratio(
+                    _ratio(_get(r, "workbook_import", "seconds"), _get(r, "import", "seconds"))
+                )
+            ),
+            f"≤ {TARGETS['workbook_vs_csv']:.0f}×",
+            judge(ratio, TARGETS["workbook_vs_csv"]),
+        )
+        rss = _get(largest, "workbook_import", "max_rss_mb")
+        judged["workbook_rss_mb"] = rss
+        add(
+            "Workbook import peak RSS (MB)",
+            each(lambda r: fmt_ms(_get(r, "workbook_import", "max_rss_mb"))),
+            f"≤ {TARGETS['workbook_rss_mb']:.0f} MB",
+            judge(rss, TARGETS["workbook_rss_mb"]),
+        )
     add(
         "VACUUM ANALYZE after the import (s, not in the import time)",
         each(lambda r: fmt_s(r.get("vacuum_analyze_s"))),

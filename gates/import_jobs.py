@@ -1,7 +1,7 @@
 """Imports uploaded from the page, run by the task worker with their progress on a page.
 
-``start_import`` (the service the view calls) stores the four uploaded files
-in the database, in pieces, and enqueues ``run_import`` in the same
+``start_import`` (the service the view calls) stores the uploaded files (the
+CSV files, or one .xlsx workbook) in the database, in pieces, and enqueues ``run_import`` in the same
 transaction. The worker rebuilds the files on its own disk and runs the
 importer (``gates.interchange``), which is one transaction: a worker killed
 mid-import leaves nothing of it written, and the other workers report the
@@ -228,8 +228,10 @@ class _Reporter:
 def _files(job: ImportJob) -> dict[str, BinaryIO]:
     files = {}
     stored = set(ImportUpload.objects.filter(job=job).values_list("file_name", flat=True))
-    for name in interchange.ALL_FILES:
-        if name not in interchange.FILES and name not in stored:
+    # An uploaded workbook stands for all the files.
+    names = [interchange.WORKBOOK] if interchange.WORKBOOK in stored else interchange.ALL_FILES
+    for name in names:
+        if name not in interchange.FILES and name not in stored and name != interchange.WORKBOOK:
             continue  # an optional file that was not uploaded
         # Spooled: small files stay in memory, large ones go to the worker's disk.
         spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - closed by the caller

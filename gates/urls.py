@@ -31,4 +31,9 @@ urlpatterns = [
     path("portfolio/imports/", import_jobs.import_jobs, name="import_jobs"),
     path("portfolio/imports/<int:job_id>/", import_jobs.import_job, name="import_job"),
     path("portfolio/export.zip", interchange.portfolio_export, name="portfolio_export"),
+    path(
+        "portfolio/export.xlsx",
+        interchange.portfolio_export_workbook,
+        name="portfolio_export_workbook",
+    ),
 ]

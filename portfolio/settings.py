@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gates",
     "planning",
     "api",
+    "boardpack",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads (portfolio import): refuse oversized requests with a message, not a crash.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A board pack of a portfolio with more submitted projects than this is rendered by the
+# task worker (its page waits for it); a smaller one while the person waits.
+BOARD_PACK_DIRECT_MAX_PROJECTS = env_int("BOARD_PACK_DIRECT_MAX_PROJECTS", 400)
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Bodies declared larger are refused before they are read (portfolio/web/middleware.py):
 # every form of the app fits in far less; the import page takes its four files.

@@ -46,4 +46,5 @@ urlpatterns = [
     path("", include("gates.urls")),
     path("", include("planning.urls")),
     path("", include("api.urls")),
+    path("", include("boardpack.urls")),
 ]

@@ -294,6 +294,36 @@ def record_outcome(
     )
 
 
+def workbook_of(folder, *, typed: bool = True):
+    """The interchange files of ``folder`` as an Excel workbook (openpyxl, not saved), a
+    sheet per file; ``typed``: dates and numbers as cells of their type, as Excel keeps
+    them once typed in, else every cell text."""
+    import csv
+    from pathlib import Path
+
+    import openpyxl
+
+    def as_typed(value: str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        return float(number) if "." in value else int(number)
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for path in sorted(Path(folder).glob("*.csv")):
+        sheet = book.create_sheet(path.stem)
+        with path.open(encoding="utf-8", newline="") as handle:
+            for number, row in enumerate(csv.reader(handle)):
+                sheet.append([as_typed(v) for v in row] if number and typed else row)
+    return book
+
+
 # --- The planner's answer -------------------------------------------------------------------
 
 PLAN_AS_OF = "2026-06-30"  # after the candidates' submission (2026-01-05)

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from api.models import ApiToken
 from api.tokens import create_token
+from boardpack.models import BoardPack
 from gates.models import (
     ArchitectureEstimate,
     BusinessCase,
@@ -179,6 +180,7 @@ DASHBOARD_READERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200, "auditor
 EXPORTERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200}
 PLANNERS = {"bob": 200, "pete": 200, "erin": 200, "adam": 200}
 SCENARIO = lambda w: {"pk": w.scenario.pk}  # noqa: E731
+BOARD_PACK = lambda w: {"pack_id": w.board_pack.pk}  # noqa: E731
 GET_ONLY = answers(anonymous=405, others=405)  # require_GET comes before login_required
 GET_ONLY_AFTER_LOGIN = answers(others=405)  # login_required comes first
 POST_ONLY = GET_ONLY
@@ -373,6 +375,26 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(others=403, **DASHBOARD_READERS)),
         Case("POST", GET_ONLY),
     ],
+    # The board pack (boardpack/): whoever sees the dashboard, for any pack.
+    "board_pack": [
+        Case("GET", answers(others=403, **DASHBOARD_READERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "board_pack_status": [
+        Case("GET", answers(others=403, **DASHBOARD_READERS), kwargs=BOARD_PACK),
+        Case(
+            "GET",
+            answers(others=403, **dict.fromkeys(DASHBOARD_READERS, 286)),
+            kwargs=BOARD_PACK,
+            htmx=True,
+            label="htmx poll of a finished pack",
+        ),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=BOARD_PACK),
+    ],
+    "board_pack_download": [
+        Case("GET", answers(others=403, **DASHBOARD_READERS), kwargs=BOARD_PACK),
+        Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=BOARD_PACK),
+    ],
     "dashboard_csv": [
         Case("GET", answers(others=403, **DASHBOARD_READERS), kwargs=lambda w: {"table": "funnel"}),
         Case(
@@ -529,6 +551,10 @@ MATRIX: dict[str, list[Case]] = {
         Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=lambda w: {"job_id": w.import_job.pk}),
     ],
     "portfolio_export": [
+        Case("GET", answers(others=403, **EXPORTERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
+    "portfolio_export_workbook": [
         Case("GET", answers(others=403, **EXPORTERS)),
         Case("POST", GET_ONLY_AFTER_LOGIN),
     ],
@@ -697,6 +723,13 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         history=history,
         draft_history=draft_history,
         import_job=ImportJob.objects.create(created_by=adam, status="running", phase="Checking"),
+        board_pack=BoardPack.objects.create(
+            requested_by=erin,
+            filters={"as_of": "2025-06-30", "bucket": None, "research_type": None},
+            status=BoardPack.Status.DONE,
+            pdf=b"%PDF-1.4\n%%EOF\n",
+            pages=1,
+        ),
     )
 
 
@@ -718,6 +751,7 @@ WRITTEN = (
     User,
     ReplacedHistory,
     ImportJob,
+    BoardPack,
 )
 
 

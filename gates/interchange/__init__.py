@@ -6,7 +6,8 @@ background task, the API):
     import_portfolio(directory_or_files, *, actor, replace=False, progress=None)
 
 ``directory_or_files``: a folder, or a dict of file name -> open binary file
-(uploads). ``actor`` must be allowed to import (``access.can_import_portfolio``);
+(uploads); or an Excel workbook with a sheet per file (``workbook``): the path of
+an .xlsx file, or uploads holding ``workbook.xlsx``. ``actor`` must be allowed to import (``access.can_import_portfolio``);
 ``replace`` (overwrite projects whose keys exist, archiving their history) is for
 superusers only. ``progress(stage, file, rows, finished)`` is called every
 10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing".
@@ -21,13 +22,15 @@ themselves are ``portfolio.interchange_format``, shared with the demo
 generator), ``reading`` (sources and CSV rows), ``checks`` (projects, decisions,
 estimates, outcomes), ``spend_pass`` (spend.csv checked as it streams in),
 ``database`` (COPY and batched inserts), ``postgres_bulk`` (the command line's
-tricks), ``writing`` and ``archive`` (replaced history), ``export``.
+tricks), ``writing`` and ``archive`` (replaced history), ``export``, ``workbook``
+(the same files as the sheets of an .xlsx workbook, read and written).
 
 It lives in ``gates`` because it writes gate decisions; ``portfolio`` never imports it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,6 +42,7 @@ from gates.interchange.checks import Progress, check, recheck_existing_keys
 from gates.interchange.export import (
     ExportSummary,
     export_portfolio,
+    export_portfolio_workbook,
     export_portfolio_zip,
     exported_files,
 )
@@ -56,6 +60,7 @@ from gates.interchange.format import (
     ImportFailed,
 )
 from gates.interchange.reading import Source, source_of
+from gates.interchange.workbook import WORKBOOK, is_workbook, sheet_name
 from gates.interchange.writing import ImportSummary, write
 from portfolio import access
 from portfolio.errors import PermissionDenied
@@ -92,16 +97,16 @@ def what_replacing_would_archive(
     each would be archived: for the confirmation a person sees before replacing. Raises
     ImportFailed when the files have problems (as the import would), writing nothing."""
     check_import_permission(actor, replace=True)
-    plan = check(
-        source_of(directory_or_files), replace=True, progress=None, today=timezone.localdate()
-    )
+    source = source_of(directory_or_files)
+    with _named_by(source):
+        plan = check(source, replace=True, progress=None, today=timezone.localdate())
     return what_would_be_replaced(plan.replaced_ids)
 
 
 def command_line_import(
     directory: Path, *, replace: bool = False, progress: Progress | None = None
 ) -> ImportSummary:
-    """``manage.py import_portfolio``: whoever runs it holds the database already, so no
+    """``manage.py import_portfolio`` (a folder, or an .xlsx workbook): whoever runs it holds the database already, so no
     app permission applies (the audit trail names no actor); on PostgreSQL with the
     bulk-load tricks, which take table locks a running app should not meet."""
     return load(source_of(directory), actor=None, replace=replace, progress=progress, bulk=True)
@@ -116,6 +121,29 @@ def load(
     bulk: bool = False,
 ) -> ImportSummary:
     """Check, then write in one transaction. Callers check the permission first."""
+    with _named_by(source):
+        return _load(source, actor=actor, replace=replace, progress=progress, bulk=bulk)
+
+
+@contextlib.contextmanager
+def _named_by(source: Source):
+    """Problems name the file as the source does (a workbook: the sheet); the source is
+    closed afterwards."""
+    try:
+        yield
+    except ImportFailed as failed:
+        named = []
+        for error in failed.errors:
+            name, colon, rest = error.partition(":")
+            named.append(f"{source.label(name) if name in ALL_FILES else name}{colon}{rest}")
+        raise ImportFailed(named) from None
+    finally:
+        source.close()
+
+
+def _load(
+    source: Source, *, actor: User | None, replace: bool, progress: Progress | None, bulk: bool
+) -> ImportSummary:
     plan = check(source, replace=replace, progress=progress, today=timezone.localdate())
     try:
         with transaction.atomic():
@@ -142,6 +170,7 @@ __all__ = [
     "OUTCOMES",
     "PROJECTS",
     "SPEND",
+    "WORKBOOK",
     "ExportSummary",
     "ImportFailed",
     "ImportSummary",
@@ -149,8 +178,11 @@ __all__ = [
     "ReplacedProject",
     "command_line_import",
     "export_portfolio",
+    "export_portfolio_workbook",
     "export_portfolio_zip",
     "exported_files",
     "import_portfolio",
+    "is_workbook",
+    "sheet_name",
     "what_replacing_would_archive",
 ]

@@ -23,7 +23,7 @@ from gates.interchange.format import (
     Row,
     formula_safe,
 )
-from gates.interchange.reading import CsvFile, Source
+from gates.interchange.reading import Source
 from portfolio.interchange_format import (
     ADOPTION,
     ARTIFACT_USES,
@@ -151,8 +151,8 @@ def _check_artifacts(source, plan: Plan, assets: AssetPlan, problems, progress) 
     counter = Counter(progress, "checking", ARTIFACTS)
     first_line: dict[str, int] = {}
     rows: list[tuple[Row, dict]] = []
-    with source.open(ARTIFACTS) as stream:
-        for line, values in CsvFile(stream, ARTIFACTS, problems):
+    with source.rows(ARTIFACTS, problems) as file_rows:
+        for line, values in file_rows:
             counter.tick()
             row = Row(ARTIFACTS, line, values, problems)
             parsed = parse_artifact(row, plan.dates.today)
@@ -194,8 +194,8 @@ def _check_uses(source, plan: Plan, assets: AssetPlan, problems, progress) -> No
     counter = Counter(progress, "checking", ARTIFACT_USES)
     seen: dict[tuple[str, str], int] = {}
     rows: list[tuple[Row, dict]] = []
-    with source.open(ARTIFACT_USES) as stream:
-        for line, values in CsvFile(stream, ARTIFACT_USES, problems):
+    with source.rows(ARTIFACT_USES, problems) as file_rows:
+        for line, values in file_rows:
             counter.tick()
             row = Row(ARTIFACT_USES, line, values, problems)
             parsed = parse_use(row, plan.dates.today)
@@ -252,8 +252,8 @@ def _check_uses(source, plan: Plan, assets: AssetPlan, problems, progress) -> No
 def _check_adoption(source, plan: Plan, assets: AssetPlan, problems, progress) -> None:
     counter = Counter(progress, "checking", ADOPTION)
     seen: dict[tuple[str, datetime.date], int] = {}
-    with source.open(ADOPTION) as stream:
-        for line, values in CsvFile(stream, ADOPTION, problems):
+    with source.rows(ADOPTION, problems) as file_rows:
+        for line, values in file_rows:
             counter.tick()
             row = Row(ADOPTION, line, values, problems)
             parsed = parse_adoption(row, plan.dates.today)

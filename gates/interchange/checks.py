@@ -34,7 +34,7 @@ from gates.interchange.format import (
     parse_project,
 )
 from gates.interchange.panel import PanelRows, check_kill_criteria, check_votes
-from gates.interchange.reading import CsvFile, Source
+from gates.interchange.reading import Source
 from portfolio import process
 from portfolio.interchange_format import KILL_CRITERIA, VOTES
 from portfolio.models import Project, Status
@@ -173,8 +173,7 @@ def _check_projects(
 ) -> None:
     folded_keys: dict[str, int] = {}  # key ignoring case -> line of its first row
     counter = Counter(progress, "checking", PROJECTS)
-    with source.open(PROJECTS) as stream:
-        rows = CsvFile(stream, PROJECTS, problems)
+    with source.rows(PROJECTS, problems) as rows:
         for line, values in rows:
             counter.tick()
             row = Row(PROJECTS, line, values, problems)
@@ -204,8 +203,8 @@ def _check_decisions(
 ) -> None:
     """Collected per project, then replayed in date order."""
     counter = Counter(progress, "checking", DECISIONS)
-    with source.open(DECISIONS) as stream:
-        for line, values in CsvFile(stream, DECISIONS, problems):
+    with source.rows(DECISIONS, problems) as rows:
+        for line, values in rows:
             counter.tick()
             row = Row(DECISIONS, line, values, problems)
             parsed = parse_decision(row, plan.dates)
@@ -248,8 +247,8 @@ def _check_estimates(
     """estimates.csv (optional, version 2): at most one per project."""
     counter = Counter(progress, "checking", ESTIMATES)
     first_line: dict[str, int] = {}
-    with source.open(ESTIMATES) as stream:
-        for line, values in CsvFile(stream, ESTIMATES, problems):
+    with source.rows(ESTIMATES, problems) as rows:
+        for line, values in rows:
             counter.tick()
             row = Row(ESTIMATES, line, values, problems)
             parsed = parse_estimate(row, plan.dates)
@@ -285,8 +284,8 @@ def check_outcomes(
     projects = plan.projects
     counter = Counter(progress, "checking", OUTCOMES)
     months_seen: dict[tuple[str, datetime.date], int] = {}
-    with source.open(OUTCOMES) as stream:
-        for line, values in CsvFile(stream, OUTCOMES, problems):
+    with source.rows(OUTCOMES, problems) as rows:
+        for line, values in rows:
             counter.tick()
             row = Row(OUTCOMES, line, values, problems)
             parsed = parse_outcome(row, plan.dates)

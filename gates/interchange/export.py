@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, BinaryIO
 
+import openpyxl
 from django.utils import timezone
 
 from gates.interchange import assets
@@ -35,6 +36,7 @@ from gates.interchange.format import (
     formula_safe,
 )
 from gates.interchange.panel import kill_criterion_rows, vote_rows
+from gates.interchange.workbook import sheet_name, write_sheet
 from gates.models import ArchitectureEstimate, GateDecision
 from portfolio.interchange_format import KILL_CRITERIA, VOTES
 from portfolio.models import Outcome, Project, SpendEntry
@@ -252,9 +254,8 @@ SUMMARY_FIELDS = {
 ONLY_WITH_ROWS = (ARTIFACTS, ARTIFACT_USES, ADOPTION, VOTES, KILL_CRITERIA)
 
 
-def _export(
-    open_text: Callable[[str], contextlib.AbstractContextManager[IO[str]]],
-) -> ExportSummary:
+def _export(write: Callable[[str, Iterator[list]], int]) -> ExportSummary:
+    """Each file's rows handed to ``write(name, rows)``, which returns how many it wrote."""
     submitted = Project.objects.submitted()
     summary = ExportSummary()
     for name in ALL_FILES:
@@ -266,17 +267,25 @@ def _export(
             if first is None:
                 continue
             rows = itertools.chain([first], rows)
-        count = _write_csv(open_text, name, rows)
+        count = write(name, rows)
         setattr(summary, SUMMARY_FIELDS[name], count)
         summary.files.append(name)
     return summary
+
+
+def _csv_files(
+    open_text: Callable[[str], contextlib.AbstractContextManager[IO[str]]],
+) -> Callable[[str, Iterator[list]], int]:
+    return lambda name, rows: _write_csv(open_text, name, rows)
 
 
 def export_portfolio(directory: Path) -> ExportSummary:
     """Write the portfolio's files into ``directory`` (created if needed)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    return _export(lambda name: (directory / name).open("w", encoding="utf-8", newline=""))
+    return _export(
+        _csv_files(lambda name: (directory / name).open("w", encoding="utf-8", newline=""))
+    )
 
 
 def export_portfolio_zip(stream: BinaryIO) -> ExportSummary:
@@ -286,7 +295,17 @@ def export_portfolio_zip(stream: BinaryIO) -> ExportSummary:
         def open_text(name: str):
             return io.TextIOWrapper(archive.open(name, "w"), encoding="utf-8", newline="")
 
-        return _export(open_text)
+        return _export(_csv_files(open_text))
+
+
+def export_portfolio_workbook(target: Path | BinaryIO) -> ExportSummary:
+    """The same files as one .xlsx workbook, a sheet each (``workbook``), written to
+    ``target`` (a path or a binary stream)."""
+    book = openpyxl.Workbook(write_only=True)
+    summary = _export(lambda name, rows: write_sheet(book, name, rows))
+    summary.files = [sheet_name(name) for name in summary.files]
+    book.save(target)
+    return summary
 
 
 def exported_files() -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from gates.interchange.format import Problems, Row
-from gates.interchange.reading import CsvFile, Source
+from gates.interchange.reading import Source
 from gates.models import (
     DecisionKind,
     GateDecision,
@@ -75,8 +75,8 @@ def _decision_of(row: Row, column: str, state, number: int | None):
 def check_votes(source: Source, plan, problems: Problems, rows: PanelRows) -> None:
     """votes.csv: one row per gatekeeper and decision (or the open review, no decision)."""
     seen: dict[tuple, int] = {}
-    with source.open(VOTES) as stream:
-        for line, values in CsvFile(stream, VOTES, problems):
+    with source.rows(VOTES, problems) as file_rows:
+        for line, values in file_rows:
             row = Row(VOTES, line, values, problems)
             key = row.required("project")
             number = _decision_number(row, "decision", optional=True)
@@ -150,8 +150,8 @@ def check_kill_criteria(source: Source, plan, problems: Problems, rows: PanelRow
     """kill_criteria.csv: registered by a go or a recycle, judged by a later decision."""
     seen: dict[tuple, int] = {}
     judged_by: dict[tuple, int] = {}
-    with source.open(KILL_CRITERIA) as stream:
-        for line, values in CsvFile(stream, KILL_CRITERIA, problems):
+    with source.rows(KILL_CRITERIA, problems) as file_rows:
+        for line, values in file_rows:
             row = Row(KILL_CRITERIA, line, values, problems)
             key = row.required("project")
             number = _decision_number(row, "decision")

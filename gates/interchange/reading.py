@@ -16,6 +16,32 @@ from typing import BinaryIO
 from gates.interchange.format import COLUMNS, WHOLE_FILE, WHOLE_ROW, Problems
 
 
+def header_ok(name: str, header: list[str], problems: Problems) -> bool:
+    """Whether a file's header row names its columns (each once, the required ones
+    all); each problem is reported on line 1."""
+    columns = COLUMNS[name]
+    ok = True
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.add(name, 1, column or "(blank)", "this column appears twice")
+            ok = False
+        elif column not in columns:
+            problems.add(
+                name,
+                1,
+                column or "(blank)",
+                f"unknown column (the columns are: {', '.join(columns)})",
+            )
+            ok = False
+        seen.add(column)
+    for column, required in columns.items():
+        if required and column not in seen:
+            problems.add(name, 1, column, "missing column")
+            ok = False
+    return ok
+
+
 class CsvFile:
     """The data rows of one file, as (line, {column: value}).
 
@@ -73,27 +99,7 @@ class CsvFile:
                 return
 
     def _header_ok(self, header: list[str]) -> bool:
-        columns = COLUMNS[self.name]
-        ok = True
-        seen: set[str] = set()
-        for column in header:
-            if column in seen:
-                self.problems.add(self.name, 1, column or "(blank)", "this column appears twice")
-                ok = False
-            elif column not in columns:
-                self.problems.add(
-                    self.name,
-                    1,
-                    column or "(blank)",
-                    f"unknown column (the columns are: {', '.join(columns)})",
-                )
-                ok = False
-            seen.add(column)
-        for column, required in columns.items():
-            if required and column not in seen:
-                self.problems.add(self.name, 1, column, "missing column")
-                ok = False
-        return ok
+        return header_ok(self.name, header, self.problems)
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         reader = csv.reader(self._lines(), strict=True)
@@ -142,10 +148,29 @@ class CsvFile:
 
 
 class Source:
-    """Opens each file (again, for the second pass) as a binary stream."""
+    """Opens each file (again, for the second pass) as a binary stream.
+
+    The checks read a file's rows through ``rows``: CSV here, a workbook's sheet in
+    ``gates.interchange.workbook``. ``streams`` says whether ``open`` gives the file's
+    bytes (the spend pass's fast way reads them; a workbook has none)."""
+
+    streams = True
 
     def open(self, name: str) -> contextlib.AbstractContextManager[BinaryIO]:
         raise NotImplementedError
+
+    @contextlib.contextmanager
+    def rows(self, name: str, problems: Problems) -> Iterator[CsvFile]:
+        """The file's rows, as (line, {column: text}), with ``readable`` as CsvFile has it."""
+        with self.open(name) as stream:
+            yield CsvFile(stream, name, problems)
+
+    def label(self, name: str) -> str:
+        """How a problem names the file (a workbook names its sheet)."""
+        return name
+
+    def close(self) -> None:
+        """Let go of what reading needed (a workbook's open file)."""
 
     def exists(self, name: str) -> bool:
         raise NotImplementedError
@@ -177,7 +202,16 @@ class UploadSource(Source):
 
 
 def source_of(directory_or_files: Path | str | dict[str, BinaryIO | None]) -> Source:
-    """A folder (a path) or uploaded files (file name -> open binary file, or None)."""
+    """A folder (a path) or uploaded files (file name -> open binary file, or None); a
+    workbook: the path of an .xlsx file, or uploaded files holding ``workbook.xlsx``."""
+    from gates.interchange.workbook import WORKBOOK, WorkbookSource, is_workbook
+
     if isinstance(directory_or_files, dict):
+        if directory_or_files.get(WORKBOOK) is not None:
+            return WorkbookSource(
+                getattr(directory_or_files[WORKBOOK], "file", None) or directory_or_files[WORKBOOK]
+            )
         return UploadSource(directory_or_files)
+    if is_workbook(directory_or_files) and Path(directory_or_files).is_file():
+        return WorkbookSource(Path(directory_or_files))
     return FolderSource(Path(directory_or_files))

@@ -12,7 +12,7 @@ import io
 import itertools
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
@@ -162,6 +162,12 @@ class SpendPass:
 
     def run(self) -> int:
         """Read the whole file; returns the number of rows written."""
+        if not self.source.streams:  # a workbook's sheet: its rows, each the slow way
+            with self.source.rows(SPEND, self.problems) as rows:
+                self._general(rows)
+            self._flush()
+            self.counter.done()
+            return self.rows
         with self.source.open(SPEND) as stream:
             first = stream.readline()
             header = self._plain_header(first)
@@ -364,7 +370,7 @@ class SpendPass:
             self._slow(line, dict(zip(header, row, strict=True)))
         return rows
 
-    def _general(self, rows: CsvFile) -> None:
+    def _general(self, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
         for line, values in rows:
             self.counter.tick()
             self._slow(line, values)

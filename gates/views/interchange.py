@@ -1,7 +1,7 @@
-"""The portfolio import page (admins) and the export download (product managers, executives).
+"""The portfolio import page (admins) and the export downloads (product managers, executives).
 
 Both hand the work to ``gates.interchange``: the page only gathers the uploaded
-files and refuses oversized ones; the task worker imports them
+files (the CSV files, or one .xlsx workbook) and refuses oversized ones; the task worker imports them
 (gates/import_jobs.py) while the job's page (gates/views/import_jobs.py) shows how far it got.
 
 Replacing projects that exist takes two steps, for superusers only: the first
@@ -35,6 +35,7 @@ UPLOAD_FIELDS = {
     "outcomes": interchange.OUTCOMES,
 }
 OPTIONAL_UPLOAD_FIELDS = {"estimates": interchange.ESTIMATES}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _size(size: int) -> str:
@@ -45,9 +46,28 @@ def _size(size: int) -> str:
     return f"{size} bytes"
 
 
+def _is_workbook_post(request: HttpRequest) -> bool:
+    return request.POST.get("kind") == "workbook"
+
+
 def _upload_problems(request: HttpRequest) -> list[str]:
     problems = []
     limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    if _is_workbook_post(request):
+        upload = request.FILES.get("workbook")
+        if upload is None:
+            problems.append("Workbook: choose the .xlsx file to upload.")
+        elif not interchange.is_workbook(upload.name or ""):
+            problems.append(
+                f"Workbook: {upload.name} is not an .xlsx workbook; save it from Excel as "
+                "“Excel Workbook (.xlsx)”, or upload the CSV files above."
+            )
+        elif upload.size > limit:
+            problems.append(
+                f"Workbook: the file is {_size(upload.size)}, above the {_size(limit)} "
+                "limit of an upload. Import it on the server with manage.py import_portfolio."
+            )
+        return problems
     for field, name in (UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS).items():
         upload = request.FILES.get(field)
         if upload is None:
@@ -69,6 +89,8 @@ def _columns() -> list[tuple[str, list[tuple[str, bool]]]]:
 
 
 def _uploads(request: HttpRequest) -> dict:
+    if _is_workbook_post(request):
+        return {interchange.WORKBOOK: request.FILES.get("workbook")}
     fields = UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS
     return {name: request.FILES.get(field) for field, name in fields.items()}
 
@@ -89,6 +111,11 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         "may_replace": request.user.is_superuser,
         "errors": [],
         "replace": False,
+        "workbook_sheets": [
+            (interchange.sheet_name(name), name in interchange.FILES)
+            for name in interchange.FILES + interchange.OPTIONAL_FILES
+        ],
+        "workbook_posted": _is_workbook_post(request),
     }
     if request.method == "GET":
         return render(request, "gates/portfolio_import.html", context)
@@ -153,3 +180,15 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
     return FileResponse(
         archive, as_attachment=True, filename=filename, content_type="application/zip"
     )
+
+
+@login_required
+@require_GET
+def portfolio_export_workbook(request: HttpRequest) -> HttpResponse:
+    if not access.can_export_portfolio(request.user):
+        raise PermissionDenied
+    workbook = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    interchange.export_portfolio_workbook(workbook)
+    workbook.seek(0)
+    filename = f"greenlight-portfolio-{timezone.localdate():%Y-%m-%d}.xlsx"
+    return FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

@@ -45,6 +45,11 @@ def no_args(w: World) -> dict:
     return {}
 
 
+def pack(state: str) -> Callable[[World], dict]:
+    """The URL arguments of the board pack page in ``state`` (board_packs below)."""
+    return lambda w: {"pack_id": getattr(w, f"pack_{state}").pk}
+
+
 @dataclass(frozen=True)
 class PageCase:
     url_name: str
@@ -155,6 +160,7 @@ PAGES: list[PageCase] = [
     ),
     PageCase("proposal_delete", (RESEARCHER,), key("draft")),
     PageCase("project_detail", (RESEARCHER,), key("draft"), label="draft"),
+    PageCase("project_detail", (RESEARCHER,), key("idea"), label="draft, only an idea"),
     PageCase("project_detail", SIGNED_IN, key("gate1"), label="at gate 1"),
     PageCase("project_detail", SIGNED_IN, key("later"), label="later gate"),
     PageCase("project_detail", (PM,), key("pm_later"), label="later gate, own"),
@@ -202,6 +208,9 @@ PAGES: list[PageCase] = [
     PageCase("import_jobs", (ADMIN,)),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
+    PageCase("board_pack_status", (EXECUTIVE, PM), pack("waiting"), label="waiting"),
+    PageCase("board_pack_status", (EXECUTIVE,), pack("ready"), label="ready"),
+    PageCase("board_pack_status", (ADMIN,), pack("failed"), label="failed"),
     PageCase("api_tokens", SIGNED_IN),
     PageCase("api_tokens", (RESEARCHER,), label="token created", setup=create_a_token),
     PageCase("api_tokens", (EXECUTIVE,), label="refused", setup=refuse_a_token),
@@ -249,6 +258,32 @@ def import_jobs(admin) -> dict:
     return {"import_running": running, "import_waiting": waiting, "import_refused": refused}
 
 
+def board_packs(executive) -> dict:
+    """Board packs of the dashboard in the states their page shows."""
+    from django.utils import timezone
+
+    from boardpack.models import BoardPack
+
+    scope = {"as_of": "2026-06-30", "bucket": "revenue", "research_type": None}
+    waiting = BoardPack.objects.create(requested_by=executive, filters=scope)
+    ready = BoardPack.objects.create(
+        requested_by=executive,
+        filters=scope,
+        status=BoardPack.Status.DONE,
+        pdf=b"%PDF-1.7\n%%EOF\n",
+        pages=8,
+        finished_at=timezone.now(),
+    )
+    failed = BoardPack.objects.create(
+        requested_by=executive,
+        filters=scope,
+        status=BoardPack.Status.FAILED,
+        failure="The task worker stopped while rendering the pack: ask for it again.",
+        finished_at=timezone.now(),
+    )
+    return {"pack_waiting": waiting, "pack_ready": ready, "pack_failed": failed}
+
+
 def demo_world() -> World:
     """Loads the demo portfolio and picks a project in each state the pages show."""
     from django.core.management import call_command
@@ -282,7 +317,10 @@ def demo_world() -> World:
     return World(
         users=users,
         **import_jobs(users[ADMIN]),
+        **board_packs(users[EXECUTIVE]),
         draft=projects.filter(status=Status.DRAFT, researcher=researcher).first(),
+        # A draft with little more than its title: what the page says is still missing.
+        idea=projects.filter(status=Status.DRAFT, researcher=researcher, bucket="").first(),
         gate1=projects.filter(status=Status.ACTIVE, current_gate=1, product_manager=pm).first(),
         later=projects.filter(
             status=Status.ACTIVE, current_gate__gte=2, researcher=researcher

@@ -1,4 +1,5 @@
-"""manage.py import_portfolio DIR [--replace]: bring a portfolio in from its four CSV files."""
+"""manage.py import_portfolio DIR|WORKBOOK.xlsx [--replace]: bring a portfolio in from its
+CSV files, or from an Excel workbook with a sheet per file."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gates.interchange import ImportFailed, command_line_import
+from gates.interchange import ImportFailed, command_line_import, is_workbook
 
 
 class _ProgressLine:
@@ -30,12 +31,15 @@ class _ProgressLine:
 class Command(BaseCommand):
     help = (
         "Import a portfolio from a folder holding projects.csv, gate_decisions.csv, spend.csv "
-        "and outcomes.csv, and optionally estimates.csv (docs/interchange.md). Everything is checked first: on any "
-        "problem, each is listed as FILE:LINE: column: message and nothing is written."
+        "and outcomes.csv, and optionally estimates.csv (docs/interchange.md), or from an .xlsx "
+        "workbook with a sheet per file. Everything is checked first: on any problem, each is "
+        "listed as FILE:LINE: column: message (SHEET:ROW in a workbook) and nothing is written."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("directory", type=Path, help="the folder of the four CSV files")
+        parser.add_argument(
+            "directory", type=Path, help="the folder of the CSV files, or an .xlsx workbook"
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -44,8 +48,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory: Path, replace: bool, **options) -> None:
-        if not directory.is_dir():
-            raise CommandError(f"{directory} is not a folder")
+        if is_workbook(directory):
+            if not directory.is_file():
+                raise CommandError(f"{directory} is not a file")
+        elif not directory.is_dir():
+            raise CommandError(f"{directory} is not a folder (nor an .xlsx workbook)")
         stderr = self.stderr._out
         progress = _ProgressLine(stderr) if stderr.isatty() else None
         try:

@@ -1,0 +1,87 @@
+"""What a board pack shows: the dashboard's numbers for its filters, and the adopted plan.
+
+Every number comes from the metrics engine, asked for the dashboard's sections
+with the dashboard's filters (the same numbers ``/api/metrics`` gives); the
+charts' geometry is the dashboard's (``portfolio.dashboard.charts``) and the
+planner's (``planning.charts``). Nothing here computes a metric a second way.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from planning import engine, inputs
+from planning.charts import plan_chart
+from planning.models import Scenario
+from portfolio.dashboard import charts
+from portfolio.errors import DomainError
+from portfolio.metrics import DASHBOARD, compute
+from portfolio.models import Bucket, ResearchType
+
+PLAN_ROWS = 20  # ranked projects listed around the waterline
+OUTCOMES_LISTED = 15
+PEOPLE_LISTED = 15
+
+
+def scope_labels(filters: dict) -> list[str]:
+    labels = []
+    if filters.get("bucket"):
+        labels.append(f"Bucket: {dict(Bucket.choices).get(filters['bucket'], filters['bucket'])}")
+    if filters.get("research_type"):
+        research = dict(ResearchType.choices).get(
+            filters["research_type"], filters["research_type"]
+        )
+        labels.append(f"Research type: {research}")
+    if filters.get("product_manager"):
+        labels.append(f"Product manager: {filters['product_manager']}")
+    return labels
+
+
+def adopted_plan(as_of) -> dict | None:
+    """The adopted scenario's plan, computed as of the pack's date; None if none is adopted."""
+    scenario = Scenario.objects.adopted().select_related("adopted_by").first()
+    if scenario is None:
+        return None
+    try:
+        plan = engine.compute(inputs.parse(**{**scenario.settings, "as_of": as_of.isoformat()}))
+    except DomainError as error:
+        return {"scenario": scenario, "error": error.message}
+    ranked = plan.ranked
+    line = plan.waterline_after or 0
+    start = max(0, min(line - PLAN_ROWS // 2, len(ranked) - PLAN_ROWS))
+    listed = ranked[start : start + PLAN_ROWS]
+    return {
+        "scenario": scenario,
+        "plan": plan,
+        "listed": listed,
+        "listed_from": start + 1,
+        "listed_to": start + len(listed),
+        "waterline_after": plan.waterline_after,
+        "ranked": len(ranked),
+        "funded": len(plan.funded_keys),
+        "chart": plan_chart(ranked, listed, plan.request.budget),
+    }
+
+
+def pack_context(filters: dict) -> dict:
+    """The template's context for ``filters`` (the metrics engine's keyword arguments)."""
+    metrics = compute(**filters, sections=DASHBOARD)
+    headline = metrics["headline"]
+    return {
+        "filters": filters,
+        "as_of": filters["as_of"],
+        "scope_labels": scope_labels(filters),
+        "generated_at": timezone.localtime(),
+        "metrics": metrics,
+        "headline": headline,
+        "decided": headline["greenlit"] + headline["killed"],
+        "headline_chart": charts.headline_chart(metrics["series"]),
+        "funnel": charts.funnel_bars(metrics["funnel"]),
+        "reliability_chart": charts.reliability_chart(metrics["reliability"]),
+        "outcomes_listed": sorted(
+            metrics["outcome_details"], key=lambda o: (-o["annualized_value"], o["key"])
+        )[:OUTCOMES_LISTED],
+        "calibration_listed": metrics["calibration"]["by_product_manager"][:PEOPLE_LISTED],
+        "deciders_listed": metrics["decision_quality"]["by_decider"][:PEOPLE_LISTED],
+        "plan": adopted_plan(filters["as_of"]),
+    }
