@@ -39,7 +39,8 @@ NextStep = Literal[tuple(gates_models.FeasibilityStudy.NextStep.values)]
 Cadence = Literal[tuple(gates_models.ArchitectureEstimate.Cadence.values)]
 TokenScope = Literal[tuple(api_models.Scope.values)]
 
-MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=2, ge=0)]
+# Money as the models keep it (portfolio.models.MONEY: digits and decimal places).
+MoneyIn = Annotated[Decimal, Field(**portfolio_models.MONEY, ge=0)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -94,17 +95,20 @@ class ProjectOut(Schema):
     title: str
     status: ProjectStatus
     current_gate: int | None
-    research_type: ResearchType
-    bucket: Bucket
+    # A draft may leave these empty (null) until it is submitted; a submitted project has them.
+    research_type: ResearchType | None
+    bucket: Bucket | None
     researcher: Person
-    product_manager: Person
+    product_manager: Person | None
     submitted_on: datetime.date | None
-    value_kind: ValueKind
-    projected_low: Money
-    projected_expected: Money
-    projected_high: Money
-    probability_of_success: str = Field(description="At submission, 0 to 1.")
-    current_probability: str = Field(description="The latest decision's estimate, else the first.")
+    value_kind: ValueKind | None
+    projected_low: Money | None
+    projected_expected: Money | None
+    projected_high: Money | None
+    probability_of_success: str | None = Field(description="At submission, 0 to 1.")
+    current_probability: str | None = Field(
+        description="The latest decision's estimate, else the first."
+    )
     next_stage_ask: Money | None
     funding_granted_total: Money
     spend_total: Money
@@ -297,7 +301,7 @@ class SpendPage(PageInfo):
 
 class SpendIn(Input):
     spent_on: datetime.date
-    amount: Annotated[Decimal, Field(max_digits=16, decimal_places=2, gt=0)]
+    amount: Annotated[Decimal, Field(**portfolio_models.MONEY, gt=0)]
     category: SpendCategory
     note: str = Field("", max_length=2_000)
 

@@ -209,8 +209,8 @@ class ProposalForm(Form, forms.ModelForm):
             "projected_low": "Annual value if it underperforms.",
             "projected_expected": "Annual value expected.",
             "projected_high": "Annual value if it overperforms.",
-            "business_case": "Who benefits and why it is worth doing. Needed to submit.",
-            "hypothesis": "What the research will test, stated so it can fail. Needed to submit.",
+            "business_case": "Who benefits and why it is worth doing.",
+            "hypothesis": "What the research will test, stated so it can fail.",
         }
         widgets = {
             "research_type": forms.RadioSelect,
@@ -240,6 +240,11 @@ class ProposalForm(Form, forms.ModelForm):
         # The model checks it too, but only once the form's own checks pass: check it here,
         # so a title refused for a NUL character also says why a control character is wrong.
         self.fields["title"].validators.append(validate_one_line)
+        # A draft needs only a title (and a key, offered); the rest is needed to submit.
+        for name, _ in SUBMISSION_FIELDS:
+            field = self.fields[name]
+            field.required = False
+            field.help_text = f"{field.help_text} Needed to submit.".strip()
         self.fields["product_manager"].queryset = product_managers()
         self.fields["research_type"].choices = ResearchType.choices
         self.fields["value_kind"].choices = ValueKind.choices
@@ -251,6 +256,9 @@ class ProposalForm(Form, forms.ModelForm):
 
     def validate_unique(self):
         """Key clashes are the service's to report (it names the next free key)."""
+
+    def validate_constraints(self):
+        """The services check the rules the constraints hold (a draft may leave the range open)."""
 
     def clean_key(self) -> str:
         return self.cleaned_data["key"].strip()
@@ -272,8 +280,11 @@ class ProposalForm(Form, forms.ModelForm):
             )
         if self.submitting:
             for name, label in SUBMISSION_FIELDS:
-                if not (data.get(name) or "").strip() and name not in self.errors:
-                    self.add_error(name, f"Write the {label} before submitting.")
+                value = data.get(name)
+                empty = value is None or (isinstance(value, str) and not value.strip())
+                if empty and name not in self.errors:
+                    verb = "Write" if name in ("business_case", "hypothesis") else "Give"
+                    self.add_error(name, f"{verb} the {label} before submitting.")
         return data
 
     @classmethod

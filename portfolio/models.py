@@ -206,20 +206,28 @@ class Project(models.Model):
 
     key = models.CharField(max_length=32, unique=True, validators=[project_key_validator])
     title = models.CharField(max_length=200, validators=[validate_one_line])
-    research_type = models.CharField(max_length=16, choices=ResearchType.choices)
-    bucket = models.CharField(max_length=16, choices=Bucket.choices)
+    # A draft needs only its key and title; what else it leaves empty is filled in before
+    # submission (NEEDED_TO_SUBMIT; the constraint below holds every submitted project to it).
+    research_type = models.CharField(max_length=16, choices=ResearchType.choices, blank=True)
+    bucket = models.CharField(max_length=16, choices=Bucket.choices, blank=True)
     researcher = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="researched_projects"
     )
     product_manager = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="managed_projects"
+        User, on_delete=models.PROTECT, related_name="managed_projects", null=True, blank=True
     )
     submitted_on = models.DateField(null=True, blank=True)
-    value_kind = models.CharField(max_length=16, choices=ValueKind.choices)
-    projected_low = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    projected_expected = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    projected_high = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    probability_of_success = models.DecimalField(**PROBABILITY)
+    value_kind = models.CharField(max_length=16, choices=ValueKind.choices, blank=True)
+    projected_low = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    projected_expected = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    projected_high = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
     business_case = models.TextField(blank=True)
     hypothesis = models.TextField(blank=True)
     # The money the project asks for its next stage, as it stands now (the
@@ -271,6 +279,20 @@ class Project(models.Model):
                 condition=Q(status="draft") | Q(submitted_on__isnull=False),
                 name="project_submitted_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (
+                    ~Q(research_type="")
+                    & ~Q(bucket="")
+                    & ~Q(value_kind="")
+                    & Q(product_manager__isnull=False)
+                    & Q(projected_low__isnull=False)
+                    & Q(projected_expected__isnull=False)
+                    & Q(projected_high__isnull=False)
+                    & Q(probability_of_success__isnull=False)
+                ),
+                name="project_submitted_is_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,6 +300,37 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("project_detail", args=[self.key])
+
+    # What a draft may leave empty and a submission needs, with how a sentence names it.
+    NEEDED_TO_SUBMIT = (
+        ("research_type", "research type"),
+        ("bucket", "strategic bucket"),
+        ("product_manager", "product manager"),
+        ("value_kind", "kind of value"),
+        ("projected_low", "low projection"),
+        ("projected_expected", "expected value"),
+        ("projected_high", "high projection"),
+        ("probability_of_success", "probability of success"),
+        ("business_case", "business case"),
+        ("hypothesis", "hypothesis"),
+    )
+
+    def missing_to_submit(self) -> list[tuple[str, str]]:
+        """The (field, name) pairs a submission needs and this draft leaves empty."""
+        missing = []
+        for name, label in self.NEEDED_TO_SUBMIT:
+            value = getattr(self, "product_manager_id" if name == "product_manager" else name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                missing.append((name, label))
+        return missing
+
+    @property
+    def missing_to_submit_sentence(self) -> str:
+        """ "the business case and the hypothesis", or "" when it can be submitted."""
+        labels = [label for _, label in self.missing_to_submit()]
+        if len(labels) <= 1:
+            return "".join(f"the {label}" for label in labels)
+        return ", ".join(f"the {label}" for label in labels[:-1]) + f" and the {labels[-1]}"
 
     @property
     def is_draft(self) -> bool:

@@ -45,7 +45,7 @@ PROPOSAL_FIELDS = (
 ONE_LINE_FIELDS = ("key", "title")
 
 # What submitting needs beyond what a draft needs (the form marks them "needed to submit").
-SUBMISSION_FIELDS = (("business_case", "business case"), ("hypothesis", "hypothesis"))
+SUBMISSION_FIELDS = Project.NEEDED_TO_SUBMIT
 
 
 def next_proposal_key() -> str:
@@ -69,14 +69,20 @@ def _key_taken(key: str) -> DomainError:
     )
 
 
-def _check_projected_range(low: Decimal, expected: Decimal, high: Decimal) -> None:
-    if low < 0:
-        raise DomainError("The low projection cannot be negative.", field="projected_low")
-    if low > expected:
+def _check_projected_range(
+    low: Decimal | None, expected: Decimal | None, high: Decimal | None
+) -> None:
+    """The range as far as it is written (a draft may leave any of it empty)."""
+    for name, value in (("low", low), ("expected", expected), ("high", high)):
+        if value is not None and value < 0:
+            raise DomainError(
+                f"The {name} projection cannot be negative.", field=f"projected_{name}"
+            )
+    if low is not None and expected is not None and low > expected:
         raise DomainError(
             "The low projection cannot be above the expected value.", field="projected_low"
         )
-    if expected > high:
+    if expected is not None and high is not None and expected > high:
         raise DomainError(
             "The high projection cannot be below the expected value.", field="projected_high"
         )
@@ -87,8 +93,8 @@ def _check_probability(value: Decimal | None, field: str) -> None:
         raise DomainError("A probability is between 0 and 1.", field=field)
 
 
-def _check_product_manager(user: User) -> None:
-    if not user.has_role(Role.PRODUCT_MANAGER):
+def _check_product_manager(user: User | None) -> None:
+    if user is not None and not user.has_role(Role.PRODUCT_MANAGER):
         raise DomainError(f"{user.email} is not a product manager.", field="product_manager")
 
 
@@ -135,10 +141,10 @@ def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
     check_one_line(fields, ONE_LINE_FIELDS)
     _check_projected_range(
-        fields["projected_low"], fields["projected_expected"], fields["projected_high"]
+        fields.get("projected_low"), fields.get("projected_expected"), fields.get("projected_high")
     )
-    _check_probability(fields["probability_of_success"], "probability_of_success")
-    _check_product_manager(fields["product_manager"])
+    _check_probability(fields.get("probability_of_success"), "probability_of_success")
+    _check_product_manager(fields.get("product_manager"))
     if not fields.get("key"):
         fields["key"] = next_proposal_key()
     if Project.objects.filter(key__iexact=fields["key"]).exists():
@@ -215,12 +221,10 @@ def submit_proposal(
         raise DomainError("This proposal has already been submitted.")
     if project.researcher_id != actor.pk:
         raise PermissionDenied("Only the researcher who wrote a proposal may submit it.")
-    missing = [
-        (name, label) for name, label in SUBMISSION_FIELDS if not getattr(project, name).strip()
-    ]
+    missing = project.missing_to_submit()
     if missing:
         raise DomainError(
-            f"Write the {' and the '.join(label for _, label in missing)} before submitting.",
+            f"Before submitting, fill in {project.missing_to_submit_sentence}.",
             field=missing[0][0],
         )
     project.submitted_on = submitted_on or timezone.localdate()
@@ -324,6 +328,11 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
         return project
     for name, value in fields.items():
         setattr(project, name, value)
+    if not project.is_draft and (missing := project.missing_to_submit()):
+        raise DomainError(
+            f"A submitted project needs {project.missing_to_submit_sentence}.",
+            field=missing[0][0],
+        )
     project.save()
     audit.record(
         actor=actor,

@@ -119,7 +119,7 @@ def _csv_rows(projects) -> Iterator[str]:
                 p.research_type,
                 p.bucket,
                 p.researcher.email,
-                p.product_manager.email,
+                p.product_manager.email if p.product_manager else "",
                 p.submitted_on.isoformat() if p.submitted_on else "",
                 p.value_kind,
                 p.projected_low,
@@ -183,11 +183,16 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         }
         for kind, deliverable in found.items()
     ]
-    record = calibration.record_of(project.product_manager.email, timezone.localdate())
+    # A draft may not name its product manager or its probability yet.
+    record = (
+        calibration.record_of(project.product_manager.email, timezone.localdate())
+        if project.product_manager_id and project.current_probability is not None
+        else None
+    )
     context = {
         "project": project,
         "calibration": record,
-        "calibrated_probability": record.calibrate(project.current_probability),
+        "calibrated_probability": record.calibrate(project.current_probability) if record else None,
         "actions": _actions(request.user, project),
         "deliverable_rows": deliverable_rows,
         "decisions": decisions,

@@ -160,6 +160,7 @@ PAGES: list[PageCase] = [
     ),
     PageCase("proposal_delete", (RESEARCHER,), key("draft")),
     PageCase("project_detail", (RESEARCHER,), key("draft"), label="draft"),
+    PageCase("project_detail", (RESEARCHER,), key("idea"), label="draft, only an idea"),
     PageCase("project_detail", SIGNED_IN, key("gate1"), label="at gate 1"),
     PageCase("project_detail", SIGNED_IN, key("later"), label="later gate"),
     PageCase("project_detail", (PM,), key("pm_later"), label="later gate, own"),
@@ -318,6 +319,8 @@ def demo_world() -> World:
         **import_jobs(users[ADMIN]),
         **board_packs(users[EXECUTIVE]),
         draft=projects.filter(status=Status.DRAFT, researcher=researcher).first(),
+        # A draft with little more than its title: what the page says is still missing.
+        idea=projects.filter(status=Status.DRAFT, researcher=researcher, bucket="").first(),
         gate1=projects.filter(status=Status.ACTIVE, current_gate=1, product_manager=pm).first(),
         later=projects.filter(
             status=Status.ACTIVE, current_gate__gte=2, researcher=researcher

@@ -78,15 +78,61 @@ def test_a_refused_percentage_is_shown_as_typed(client, alice, bob):
     assert "A percentage is between 0 and 100." in field
 
 
-def test_required_fields_are_marked(client, alice, bob):
+def test_a_draft_needs_only_its_title_and_the_form_marks_it(client, alice, bob):
     client.force_login(alice)
     body = client.get(URL).content.decode()
-    for name in ("title", "bucket", "product_manager", "projected_expected"):
-        assert 'class="required-mark"' in field_html(body, name), name
-        assert re.search(rf'name="{name}"[^>]*required', body), name
-    for name in ("key", "business_case", "hypothesis"):
+    assert 'class="required-mark"' in field_html(body, "title")
+    assert re.search(r'name="title"[^>]*required', body)
+    for name in ("key", "bucket", "product_manager", "projected_expected", "hypothesis"):
         assert "required-mark" not in field_html(body, name), name
-    assert "Needed to submit." in field_html(body, "hypothesis")
+    for name in ("bucket", "product_manager", "probability_of_success", "hypothesis"):
+        assert "Needed to submit." in field_html(body, name), name
+
+
+def test_a_draft_with_only_a_title_is_saved(client, alice):
+    client.force_login(alice)
+    response = client.post(URL, {"key": "", "title": "Forecast spare parts"})
+    assert response.status_code == 302
+    draft = Project.objects.get(title="Forecast spare parts")
+    assert draft.is_draft and draft.key == "PR-0001"
+    assert draft.product_manager is None and draft.probability_of_success is None
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Before you submit, fill in the research type, the strategic bucket" in page
+    assert "Not chosen yet" in page and "Not estimated yet" in page
+    assert reverse("proposal_submit", args=[draft.key]) not in page  # not until complete
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("project_list")).status_code == 200
+    assert client.get(reverse("proposal_edit", args=[draft.key])).status_code == 200
+
+
+def test_submitting_an_incomplete_draft_names_each_missing_field(client, alice):
+    client.force_login(alice)
+    response = client.post(URL, {"title": "Forecast spare parts", "action": "submit"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Give the product manager before submitting." in field_html(body, "product_manager")
+    assert "Give the strategic bucket before submitting." in field_html(body, "bucket")
+    assert not Project.objects.exists()
+
+
+def test_the_saved_incomplete_draft_cannot_be_submitted_from_its_page(client, alice):
+    draft = services.create_proposal(actor=alice, title="Just an idea")
+    client.force_login(alice)
+    response = client.post(reverse("proposal_submit", args=[draft.key]))
+    assert response.status_code == 400
+    assert "Give the research type before submitting." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_submitted_project_must_be_complete_in_the_database(alice, bob):
+    from django.db import IntegrityError, transaction
+
+    draft = services.create_proposal(actor=alice, title="Just an idea")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Project.objects.filter(pk=draft.pk).update(
+            status=Status.ACTIVE, current_gate=1, submitted_on="2026-01-05"
+        )
 
 
 def test_product_managers_are_listed_by_name_in_name_order(client, alice, bob):

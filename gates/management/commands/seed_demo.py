@@ -548,3 +548,11 @@ class DemoWriter:
             business_case="Agents read long ticket threads before answering; a summary saves minutes a ticket.",
             hypothesis="",
         )
+        # An idea just written down: a draft needs no more than its key and title.
+        create_proposal(
+            actor=self.researcher,
+            key=project_key(DEMO_PROJECTS + 2, DEMO_PROJECTS),
+            title="Forecast spare-part demand from sensor data",
+            research_type="science",
+            hypothesis="Vibration trends predict a part's failure four weeks ahead.",
+        )
