@@ -39,9 +39,10 @@ NextStep = Literal[tuple(gates_models.FeasibilityStudy.NextStep.values)]
 Cadence = Literal[tuple(gates_models.ArchitectureEstimate.Cadence.values)]
 TokenScope = Literal[tuple(api_models.Scope.values)]
 
-MoneyIn = Annotated[Decimal, Field(max_digits=16, decimal_places=2, ge=0)]
+# Money as the models keep it (portfolio.models.MONEY: digits and decimal places).
+MoneyIn = Annotated[Decimal, Field(**portfolio_models.MONEY, ge=0)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 
 
 class Input(Schema):
@@ -300,7 +301,7 @@ class SpendPage(PageInfo):
 
 class SpendIn(Input):
     spent_on: datetime.date
-    amount: Annotated[Decimal, Field(max_digits=16, decimal_places=2, gt=0)]
+    amount: Annotated[Decimal, Field(**portfolio_models.MONEY, gt=0)]
     category: SpendCategory
     note: str = Field("", max_length=2_000)
 

@@ -181,8 +181,9 @@ def _take_turn(job_id: int) -> ImportJob | None:
 class _Reporter:
     """Keeps the job's phase and row count current, from a thread with its own connection."""
 
-    def __init__(self, job: ImportJob):
+    def __init__(self, job: ImportJob, *, workbook: bool = False):
         self.job_id = job.pk
+        self.workbook = workbook  # name the sheets, not the files
         self.phase = "Reading the uploaded files"
         self.rows = 0
         self._written = ("", -1)
@@ -192,7 +193,8 @@ class _Reporter:
 
     def progress(self, stage: str, file: str, rows: int, finished: bool) -> None:
         # Called by the importer's thread; the reporter's thread reads two plain values.
-        self.phase = f"{STAGES.get(stage, stage.capitalize())} {file}"
+        shown = f"the {interchange.sheet_name(file)} sheet" if self.workbook else file
+        self.phase = f"{STAGES.get(stage, stage.capitalize())} {shown}"
         if stage == "checking":
             self._checked[file] = rows
             self.rows = sum(self._checked.values())
@@ -278,7 +280,7 @@ def run_import(*, job_id: int) -> str:
     started = time.monotonic()
     files = _files(job)
     try:
-        with _Reporter(job) as reporter:
+        with _Reporter(job, workbook=interchange.WORKBOOK in files) as reporter:
             summary = interchange.import_portfolio(
                 files, actor=job.created_by, replace=job.replace, progress=reporter.progress
             )

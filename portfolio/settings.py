@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "portfolio.web.context_processors.navigation",
                 "portfolio.web.context_processors.currency",
+                "portfolio.web.context_processors.notifications",
             ],
         },
     }
@@ -188,6 +189,11 @@ SCHEDULED_TASKS = {
         "task": "portfolio.tasks.send_weekly_digest",
         "weekday": 0,  # Monday
         "at": env_str("DIGEST_AT", "07:00"),
+    },
+    # Notifications people chose to get once a day (portfolio/services/notifications.py).
+    "daily-digest": {
+        "task": "portfolio.tasks.send_daily_digest",
+        "at": env_str("DAILY_DIGEST_AT", "07:00"),
     },
     # Gatekeepers who have not voted: when a review opens, and after VOTE_REMINDER_DAYS.
     "vote-reminders": {"task": "gates.tasks.send_vote_reminders", "at": "08:00"},
@@ -290,6 +296,8 @@ IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Bodies declared larger are refused before they are read (portfolio/web/middleware.py):
 # every form of the app fits in far less; the import page takes its four files.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024)
+# What an uploaded .xlsx workbook may unpack to (its sheets' XML; 1M spend rows is ~250 MB).
+IMPORT_WORKBOOK_MAX_UNPACKED_BYTES = env_int("IMPORT_WORKBOOK_MAX_UNPACKED_BYTES", 2 * 1024**3)
 IMPORT_REQUEST_MAX_BYTES = 4 * IMPORT_UPLOAD_MAX_BYTES + 1024 * 1024
 # Days after a gate review opens before gatekeepers who have not voted are reminded again.
 VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import openpyxl
+from django.conf import settings
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -71,6 +72,7 @@ MONEY_COLUMNS = frozenset(
     }
 )
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+DEFAULT_MAX_UNPACKED = 2 * 1024**3  # settings.IMPORT_WORKBOOK_MAX_UNPACKED_BYTES
 SAMPLE_ROWS = 200  # rows read ahead to size a sheet's columns
 MAX_WIDTH = 60
 
@@ -204,9 +206,32 @@ class WorkbookSource(Source):
             self._book = self._load()
         return self._book
 
+    def _check_unpacked_size(self) -> None:
+        """Refuse a workbook that unpacks to more than ``IMPORT_WORKBOOK_MAX_UNPACKED_BYTES``
+        (a few kB of zip may unpack to gigabytes: a "zip bomb" would hold a worker for hours).
+        The sizes the zip declares bound what reading it can produce."""
+        limit = getattr(settings, "IMPORT_WORKBOOK_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED)
+        try:
+            with zipfile.ZipFile(self.workbook) as archive:
+                unpacked = sum(member.file_size for member in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return  # openpyxl says what is wrong with it
+        finally:
+            if hasattr(self.workbook, "seek"):
+                self.workbook.seek(0)
+        if unpacked > limit:
+            raise ImportFailed(
+                [
+                    f"{WORKBOOK}:1: {WHOLE_FILE}: the workbook unpacks to "
+                    f"{unpacked / 2**20:,.0f} MB, above the {limit / 2**20:,.0f} MB limit of a "
+                    "workbook: import its sheets as CSV files instead"
+                ]
+            )
+
     def _load(self):
         if hasattr(self.workbook, "seek"):
             self.workbook.seek(0)
+        self._check_unpacked_size()
         try:
             book = openpyxl.load_workbook(
                 self.workbook, read_only=True, data_only=False, keep_links=False

@@ -38,14 +38,34 @@ def test_an_architect_adds_an_estimate_and_sees_the_three_year_total(
     total = page.get_by_test_id("three-year-total")
     expect(total).to_have_text("—")
 
-    # The total follows the numbers as they are typed, before anything is saved.
+    # The total follows the numbers as they are typed, before anything is saved, and says
+    # what it still waits for (the costs typed, the cadence not chosen yet).
     page.get_by_label("Build cost").fill("100000")
     page.get_by_label("Monthly run cost").fill("2000")
-    page.get_by_label("How often it is retrained").select_option("quarterly")
     page.get_by_label("Cost per retraining").fill("5000")
+    expect(page.get_by_test_id("three-year-missing")).to_have_text(
+        "Choose how often it is retrained to see it."
+    )
+    page.get_by_label("How often it is retrained").select_option("quarterly")
     expect(total).to_have_text("EUR 232,000")  # 100000 + 36 × 2000 + 3 × 4 × 5000
     assert not ArchitectureEstimate.objects.exists()
     page.get_by_label("Platform reused").fill("Shared GPU inference cluster")
+
+    # A negative cost: the server refuses it beside the field (not a browser tooltip).
+    page.get_by_label("Monthly run cost").fill("-2000")
+    expect(page.get_by_test_id("three-year-missing")).to_have_text(
+        "Correct the monthly run cost to see it."
+    )
+    page.get_by_role("button", name="Save estimate").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Monthly run cost: A cost cannot be negative.")
+    expect(page.locator("#field-monthly_run_cost")).to_contain_text("A cost cannot be negative.")
+    expect(page.get_by_label("Monthly run cost")).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "architect_estimate_refused")
+    assert not ArchitectureEstimate.objects.exists()
+    page.get_by_label("Monthly run cost").fill("2000")
+    expect(total).to_have_text("EUR 232,000")
 
     page.get_by_role("button", name="Save estimate").click()
     expect(page.get_by_text("Architecture estimate saved.")).to_be_visible()

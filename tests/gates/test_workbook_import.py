@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,3 +189,49 @@ def test_the_command_lists_a_workbooks_problems(tmp_path):
 
     assert "spend:2: amount: a formula (=A1)" in err.getvalue()
     assert nothing_written()
+
+
+# --- Workbooks built to hurt -----------------------------------------------------------------
+
+
+def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_it_is_read(tmp_path, settings):
+    path = saved(sample_book(), tmp_path)
+    settings.IMPORT_WORKBOOK_MAX_UNPACKED_BYTES = 64 * 1024
+
+    problems = problems_of(path)
+
+    assert len(problems) == 1
+    assert problems[0].startswith("workbook.xlsx:1: ")
+    assert "above the 0 MB limit of a workbook" in problems[0]
+    settings.IMPORT_WORKBOOK_MAX_UNPACKED_BYTES = 64 * 1024**2
+    command_line_import(path)  # the same workbook, within the limit, imports
+    assert Project.objects.exists()
+
+
+def test_an_entity_expansion_in_a_sheet_is_refused_not_expanded(tmp_path):
+    """A "billion laughs" sheet: XML entities that would expand to gigabytes in memory."""
+    path = saved(sample_book(), tmp_path)
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'.encode()
+            for n in range(1, 10)
+        )
+        + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    bombed = tmp_path / "bombed.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bombed, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = laughs
+            target.writestr(member, data)
+
+    problems = problems_of(bombed)
+
+    assert problems == [
+        "workbook.xlsx:1: (file): not an Excel workbook (.xlsx) (ValueError): save it from "
+        "Excel as an .xlsx workbook"
+    ]

@@ -115,3 +115,13 @@ def test_only_admins_upload_a_workbook(client, persona, request):
 
     assert client.post(URL, workbook_upload()).status_code == 403
     assert not Project.objects.exists()
+
+
+def test_a_workbooks_progress_names_its_sheets():
+    from gates.import_jobs import _Reporter
+
+    reporter = _Reporter(ImportJob(pk=1), workbook=True)
+    reporter.progress("checking", "gate_decisions.csv", 10_000, False)
+
+    assert reporter.phase == "Checking the gate_decisions sheet"
+    assert reporter.rows == 10_000
