@@ -10,7 +10,6 @@ from ninja import Router, Status
 from api import schemas
 from api.common import PagingQuery, money, paginate, person, project_for, require
 from portfolio import access, services
-from portfolio.errors import DomainError
 from portfolio.models import Outcome, SpendEntry
 
 router = Router(tags=["spend and outcomes"])
@@ -79,8 +78,6 @@ def record_outcome(request: HttpRequest, key: str, payload: schemas.OutcomeIn):
         "Outcomes are recorded for greenlit projects by their product manager or an executive.",
     )
     year, month = (int(part) for part in payload.month.split("-"))
-    if year < 1:  # the pattern lets "0000-01" through; a date has no year 0
-        raise DomainError("Give a month as YYYY-MM, e.g. 2026-03.", field="month")
     outcome = services.record_outcome(
         project=project,
         actor=request.user,
