@@ -42,7 +42,7 @@ TokenScope = Literal[tuple(api_models.Scope.values)]
 # Money as the models keep it (portfolio.models.MONEY: digits and decimal places).
 MoneyIn = Annotated[Decimal, Field(**portfolio_models.MONEY, ge=0)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 
 
 class Input(Schema):

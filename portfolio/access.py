@@ -91,6 +91,20 @@ def can_write_architecture_estimate(user: User, project: Project) -> bool:
     return user.is_architect and not project.is_draft
 
 
+def can_assign_architect(user: User, project: Project) -> bool:
+    """The project's product manager (or an admin) gives its cost estimate to an architect."""
+    if not user.is_authenticated or project.status not in (Status.ACTIVE, Status.ON_HOLD):
+        return False
+    return (user.is_product_manager and project.product_manager_id == user.pk) or _is_admin(user)
+
+
+def can_take_estimate(user: User, project: Project) -> bool:
+    """An architect takes an unassigned estimate of an open project from the shared queue."""
+    if not user.is_authenticated or project.status not in (Status.ACTIVE, Status.ON_HOLD):
+        return False
+    return user.is_architect and project.architect_id is None
+
+
 def can_write_business_case(user: User, project: Project) -> bool:
     return (
         user.is_product_manager and project.product_manager_id == user.pk and not project.is_draft

@@ -236,6 +236,16 @@ class Project(models.Model):
         **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
     )
 
+    # Who prices production (the architecture estimate): assigned by the product
+    # manager or taken from the architects' queue (portfolio.services.assignments).
+    architect = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_estimates",
+    )
+
     # Maintained by the services (see module docstring).
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     current_gate = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -635,3 +645,13 @@ class DataVersion(models.Model):
 
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+# The in-app notifications and each person's e-mail choices live beside this module
+# (it is long enough); importing them here registers them with the portfolio app.
+from portfolio.notification_models import (  # noqa: E402, F401
+    EmailTiming,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)

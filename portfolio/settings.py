@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "portfolio.web.context_processors.navigation",
                 "portfolio.web.context_processors.currency",
+                "portfolio.web.context_processors.notifications",
             ],
         },
     }
@@ -188,6 +189,11 @@ SCHEDULED_TASKS = {
         "task": "portfolio.tasks.send_weekly_digest",
         "weekday": 0,  # Monday
         "at": env_str("DIGEST_AT", "07:00"),
+    },
+    # Notifications people chose to get once a day (portfolio/services/notifications.py).
+    "daily-digest": {
+        "task": "portfolio.tasks.send_daily_digest",
+        "at": env_str("DAILY_DIGEST_AT", "07:00"),
     },
     # Gatekeepers who have not voted: when a review opens, and after VOTE_REMINDER_DAYS.
     "vote-reminders": {"task": "gates.tasks.send_vote_reminders", "at": "08:00"},

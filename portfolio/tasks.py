@@ -52,11 +52,17 @@ def refresh_after_commit() -> None:
 
 @task
 def send_weekly_digest() -> str:
-    """The weekly zombie digest (scheduled: settings.SCHEDULED_TASKS)."""
-    try:
-        from portfolio.services.notifications import send_digests
-    except ImportError:
-        # The digest itself is written with the notifications; until then, say so.
-        logger.warning("weekly digest is scheduled but send_digests does not exist yet")
-        return "no digest to send yet"
-    return str(send_digests())
+    """The weekly zombie digest to each product manager (scheduled: settings.SCHEDULED_TASKS)."""
+    from portfolio.services.notifications import send_digests
+
+    told = send_digests()
+    return f"{told} product manager{'s' if told != 1 else ''} told of their zombie projects"
+
+
+@task
+def send_daily_digest() -> str:
+    """The daily e-mail of notifications people chose to get as a digest (scheduled)."""
+    from portfolio.services.notifications import send_daily_digests
+
+    sent = send_daily_digests()
+    return f"{sent} daily digest{'s' if sent != 1 else ''} sent"

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portfolio.sso import views as sso_views
-from portfolio.views import assets, money, people, projects, proposals
+from portfolio.views import assets, assignments, money, notifications, people, projects, proposals
 from portfolio.web import health
 
 urlpatterns = [
@@ -40,6 +40,24 @@ urlpatterns = [
     path("projects/<str:key>/artifacts/new/", assets.artifact_create, name="artifact_create"),
     path("projects/<str:key>/artifacts/reuse/", assets.artifact_reuse, name="artifact_reuse"),
     path("projects/<str:key>/adoption/", assets.adoption_create, name="adoption_create"),
+    path("projects/<str:key>/architect/", assignments.estimate_assign, name="estimate_assign"),
+    path("projects/<str:key>/architect/take/", assignments.estimate_take, name="estimate_take"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("artifacts/", assets.artifact_library, name="artifact_library"),
     path("artifacts/<str:key>/", assets.artifact_detail, name="artifact_detail"),
     path("", include("portfolio.dashboard.urls")),

@@ -37,7 +37,16 @@ from gates.services import (
     save_feasibility_study,
 )
 from portfolio import services
-from portfolio.models import Outcome, Project, Role, SpendEntry, Status, User
+from portfolio.models import (
+    Notification,
+    NotificationKind,
+    Outcome,
+    Project,
+    Role,
+    SpendEntry,
+    Status,
+    User,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -291,6 +300,38 @@ def record_outcome(
         actor=actor or project.product_manager,
         month=month,
         realized_value=Decimal(str(realized_value)),
+    )
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+def choose_email(person: User, overall: str = "now", **by_kind: str) -> None:
+    """The person's notification e-mail choices, as the settings page saves them."""
+    services.set_notification_preferences(
+        person=person, actor=person, overall=overall, by_kind=by_kind
+    )
+
+
+def make_notification(
+    recipient: User,
+    subject: str = "P-1 needs a cost estimate",
+    *,
+    kind: str = NotificationKind.ESTIMATE_NEEDED,
+    project: Project | None = None,
+    read: bool = False,
+) -> Notification:
+    """A notification in the person's list. Written directly: a test of the list needs
+    many without replaying as many hand-overs (those are tested through the services)."""
+    from django.utils import timezone
+
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        project=project,
+        subject=subject,
+        link=project.get_absolute_url() if project else "/",
+        read_at=timezone.now() if read else None,
     )
 
 

@@ -43,6 +43,8 @@ from portfolio.models import (
     Artifact,
     ArtifactReuse,
     AuditEntry,
+    Notification,
+    NotificationPreference,
     Outcome,
     Project,
     ReplacedHistory,
@@ -339,6 +341,52 @@ MATRIX: dict[str, list[Case]] = {
             data=lambda w: ARTIFACT,
             label="draft",
         ),
+    ],
+    # Who writes a project's cost estimate: its product manager (or an admin) assigns one,
+    # an architect takes an unassigned one; only while the project is in the process.
+    "estimate_assign": [
+        Case("GET", answers(others=403, bob=200, adam=200), kwargs=ACTIVE),
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, adam=DONE),
+            kwargs=ACTIVE,
+            data=lambda w: {"architect": str(w.carol.pk)},
+        ),
+        Case("GET", answers(others=403), kwargs=GREENLIT, label="greenlit"),
+        Case("GET", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+    ],
+    "estimate_take": [
+        Case("GET", POST_ONLY, kwargs=ACTIVE),
+        Case("POST", answers(others=403, carol=DONE), kwargs=ACTIVE),
+        # Closed: refused with the reason, on the assignment page.
+        Case("POST", answers(others=403, carol=400), kwargs=GREENLIT, label="greenlit"),
+        Case("POST", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),
+    ],
+    # Each person's own notifications and e-mail choices; another's notification is not found.
+    "notification_list": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
+    "notification_read": [
+        Case("GET", POST_ONLY, kwargs=lambda w: {"pk": w.alice_notification.pk}),
+        Case(
+            "POST",
+            answers(others=404, alice=DONE),
+            kwargs=lambda w: {"pk": w.alice_notification.pk},
+        ),
+        Case(
+            "POST",
+            answers(others=404, alice=200),
+            kwargs=lambda w: {"pk": w.alice_notification.pk},
+            htmx=True,
+            label="htmx",
+        ),
+    ],
+    "notification_read_all": [
+        Case("GET", POST_ONLY),
+        Case("POST", answers(others=DONE)),
+    ],
+    "notification_settings": [
+        Case("GET", answers(others=200)),
+        Case("POST", answers(others=DONE), data=lambda w: {"overall": "digest"}),
+        Case("POST", answers(others=400), data=lambda w: {"overall": "hourly"}, label="refused"),
     ],
     "artifact_reuse": [
         Case("GET", answers(others=403, alice=200, adam=200), kwargs=ACTIVE),
@@ -708,11 +756,15 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
         created_by=bob,
     )
     alice_token, _secret = create_token(actor=alice, name="Alice's script")
+    alice_notification = Notification.objects.create(
+        recipient=alice, kind="decision_recorded", project=active, subject="Hold", link="/"
+    )
     history = ReplacedHistory.objects.create(project=greenlit, project_fields={"title": "Before"})
     draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
         scenario=scenario,
         alice_token=alice_token,
+        alice_notification=alice_notification,
         people=people,
         **people,
         active=active,
@@ -751,6 +803,8 @@ WRITTEN = (
     User,
     ReplacedHistory,
     ImportJob,
+    Notification,
+    NotificationPreference,
     BoardPack,
 )
 

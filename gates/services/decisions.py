@@ -26,7 +26,7 @@ from gates.services.votes import (
 from portfolio import access, audit, process
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Status, User
-from portfolio.services.notifications import notify
+from portfolio.services import handovers
 
 
 def _what_changed_since(project: Project, decisions_seen: int) -> str:
@@ -192,12 +192,8 @@ def record_decision(
         summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
         + (f", funding {funding_granted}" if funding_granted else ""),
     )
-    recorded.notice = notify(
-        project=project,
-        to=project.researcher,
-        subject=f"[Greenlight] {project.key}: {recorded.get_decision_display()} at {gate}",
-        template="gates/email/decision_recorded.txt",
-        context={"project": project, "decision": recorded, "gate": gate},
-    )
+    recorded.notice = handovers.decision_recorded(project, recorded, actor)
+    if decision == DecisionKind.GO:
+        handovers.estimate_needed(project, actor)
     announce_review(project=project, actor=actor)
     return recorded

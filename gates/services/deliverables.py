@@ -15,6 +15,7 @@ from portfolio import access, audit
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
 from portfolio.reads import deliverables
+from portfolio.services import handovers
 from portfolio.validators import check_one_line
 
 # --- Deliverables ---------------------------------------------------------------
@@ -38,6 +39,7 @@ def _save_deliverable(model, *, project: Project, actor: User, fields: dict, lab
     existing = model.objects.select_for_update().filter(project=project).first()
     if existing is None:
         deliverable = model.objects.create(project=project, author=actor, **fields)
+        deliverable.first_written = True  # the hand-over: its readers are told once
         audit.record(
             actor=actor,
             action=f"{model._meta.model_name}.created",
@@ -75,9 +77,12 @@ def save_feasibility_study(*, project: Project, actor: User, **fields) -> Feasib
     if not access.can_write_feasibility_study(actor, project):
         raise PermissionDenied("Only the project's researcher writes its feasibility study.")
     _check_open(project)
-    return _save_deliverable(
+    study = _save_deliverable(
         FeasibilityStudy, project=project, actor=actor, fields=fields, label="Feasibility study"
     )
+    if getattr(study, "first_written", False):
+        handovers.study_written(project, actor)
+    return study
 
 
 @transaction.atomic
@@ -89,13 +94,16 @@ def save_architecture_estimate(*, project: Project, actor: User, **fields) -> Ar
     for name in ("build_cost", "monthly_run_cost", "cost_per_retrain"):
         if fields.get(name) is not None and fields[name] < 0:
             raise DomainError("A cost cannot be negative.", field=name)
-    return _save_deliverable(
+    estimate = _save_deliverable(
         ArchitectureEstimate,
         project=project,
         actor=actor,
         fields=fields,
         label="Architecture estimate",
     )
+    if getattr(estimate, "first_written", False):
+        handovers.estimate_written(project, actor)
+    return estimate
 
 
 @transaction.atomic

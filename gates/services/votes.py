@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from gates.models import (
@@ -35,7 +36,7 @@ from gates.models.panel import majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total
 from portfolio import access, audit
 from portfolio.errors import DomainError, PermissionDenied
-from portfolio.models import Project, Status, User
+from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
 
 STATEMENT_MAX = 500
@@ -386,6 +387,9 @@ def _remind(project: Project, gate: Gate, person: User, kind: str) -> bool:
         return False
     notify(
         to=person,
+        kind=NotificationKind.VOTE_REQUESTED,
+        project=project,
+        link=reverse("gate_review", args=[project.key]),
         subject=f"[Greenlight] {project.key}: your vote at {gate}",
         template="gates/email/vote_requested.txt",
         context={

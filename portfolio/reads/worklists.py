@@ -148,10 +148,24 @@ def awaiting_estimate() -> QuerySet[Project]:
         Project.objects.open()
         .filter(architecture_estimate__isnull=True)
         .filter(Q(current_gate__gte=2) | Q(current_gate__in=gates_requiring))
-        .select_related("researcher", "product_manager")
+        .select_related("researcher", "product_manager", "architect")
         .annotate(waiting_since=Coalesce("last_decision_on", "submitted_on"))
         .order_by(F("waiting_since").asc(nulls_last=True), "key")
     )
+
+
+def estimate_queue(user: User) -> dict[str, list[Project]]:
+    """The architects' queue, split: assigned to ``user``, unassigned (any architect may
+    take one), and assigned to other architects (one query)."""
+    queue: dict[str, list[Project]] = {"mine": [], "unassigned": [], "others": []}
+    for project in awaiting_estimate():
+        if project.architect_id == user.pk:
+            queue["mine"].append(project)
+        elif project.architect_id is None:
+            queue["unassigned"].append(project)
+        else:
+            queue["others"].append(project)
+    return queue
 
 
 def latest_decisions(limit: int = LATEST_DECISIONS):

@@ -13,7 +13,15 @@ from portfolio.services.artifacts import (
     next_artifact_key,
     register_artifact,
 )
-from portfolio.services.notifications import notify
+from portfolio.services.assignments import assign_architect, take_estimate
+from portfolio.services.notifications import (
+    mark_all_read,
+    mark_read,
+    notify,
+    send_daily_digests,
+    send_digests,
+    set_notification_preferences,
+)
 from portfolio.services.people import (
     grant_role,
     record_password_change,
@@ -42,6 +50,7 @@ from portfolio.services.spend import (
 __all__ = [
     "CORRECTABLE_FIELDS",
     "PROPOSAL_FIELDS",
+    "assign_architect",
     "change_spend",
     "correct_project",
     "create_proposal",
@@ -49,6 +58,8 @@ __all__ = [
     "delete_spend",
     "grant_role",
     "link_reused_artifact",
+    "mark_all_read",
+    "mark_read",
     "next_artifact_key",
     "next_proposal_key",
     "notify",
@@ -60,7 +71,11 @@ __all__ = [
     "register_artifact",
     "remove_role",
     "save_and_submit_proposal",
+    "send_daily_digests",
+    "send_digests",
+    "set_notification_preferences",
     "set_role",
     "submit_proposal",
+    "take_estimate",
     "update_proposal",
 ]

@@ -20,7 +20,7 @@ from portfolio.models import (
     Status,
     User,
 )
-from portfolio.services.notifications import notify
+from portfolio.services import handovers
 from portfolio.validators import check_one_line
 
 logger = logging.getLogger(__name__)
@@ -244,13 +244,7 @@ def submit_proposal(
         summary=f"Proposal {project.key} submitted for gate 1",
     )
     # The view tells the researcher whether the e-mail went (known once this commits).
-    project.notice = notify(
-        to=project.product_manager,
-        subject=f"[Greenlight] New proposal at gate 1: {project.key} {project.title}",
-        template="portfolio/email/proposal_submitted.txt",
-        context={"project": project, "researcher": actor},
-        project=project,
-    )
+    project.notice = handovers.proposal_submitted(project, actor)
     return project
 
 

@@ -39,7 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_product_manager:
         context["review_queue"] = worklists.review_queue(user)
     if user.is_architect:
-        context["awaiting_estimate"] = list(worklists.awaiting_estimate())
+        queue = worklists.estimate_queue(user)
+        context["estimate_queue"] = queue
+        context["estimate_parts"] = [
+            ("mine", "Assigned to you", "No estimate is assigned to you.", queue["mine"]),
+            (
+                "unassigned",
+                "Unassigned: take one",
+                "Every estimate waiting has an architect.",
+                queue["unassigned"],
+            ),
+            ("others", "With other architects", "None.", queue["others"]),
+        ]
     if user.is_executive:
         context["latest_decisions"] = list(worklists.latest_decisions())
     return render(request, "portfolio/home.html", context)
@@ -160,6 +171,9 @@ def _actions(user, project: Project) -> dict:
         "artifact": access.can_register_artifact(user, project),
         "outcome": access.can_record_outcome(user, project),
         "next_stage_ask": access.can_set_next_stage_ask(user, project),
+        "estimate_open": open_,
+        "assign_architect": access.can_assign_architect(user, project),
+        "take_estimate": access.can_take_estimate(user, project),
     }
 
 

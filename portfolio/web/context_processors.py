@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 
 from portfolio import access
@@ -8,6 +10,16 @@ from portfolio import access
 def currency(request) -> dict:
     """``CURRENCY``: the ISO 4217 code, for table headings ("Spend (EUR)")."""
     return {"CURRENCY": settings.CURRENCY}
+
+
+def notifications(request) -> dict:
+    """``unread_notifications``: the header's count, one query, and only if a page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from portfolio.services.notifications import unread_count
+
+    return {"unread_notifications": functools.cache(lambda: unread_count(user))}
 
 
 def navigation(request) -> dict:

@@ -224,6 +224,9 @@ PAGES: list[PageCase] = [
     PageCase("scenario_compare", (EXECUTIVE,)),
     PageCase("next_stage_ask_edit", (RESEARCHER,), key("later")),
     PageCase("next_stage_ask_edit", (PM,), key("pm_later"), label="product manager"),
+    PageCase("notification_list", SIGNED_IN),
+    PageCase("notification_settings", (RESEARCHER, PM)),
+    PageCase("estimate_assign", (PM, ADMIN), key("pm_later")),
 ]
 
 

@@ -429,13 +429,15 @@ def test_it_writes_an_audit_entry(ready, bob):
     assert "funding 1000" in entry.summary
 
 
-def test_it_emails_the_researcher_once_committed(ready, bob, django_capture_on_commit_callbacks):
+def test_it_emails_the_researcher_and_the_team_once_committed(
+    ready, bob, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         decide(ready, 1, "kill", bob, rationale="The data does not exist.")
-    assert len(callbacks) == 1
-    assert len(mail.outbox) == 1
+    # The researcher, and Carol who wrote the estimate; not Bob, who decided.
+    assert len(callbacks) == 2
+    assert [m.to for m in mail.outbox] == [["alice@example.com"], ["carol@example.com"]]
     message = mail.outbox[0]
-    assert message.to == ["alice@example.com"]
     assert "Kill at Gate 1: Exploration" in message.subject
     assert ready.key in message.subject
     assert "The data does not exist." in message.body

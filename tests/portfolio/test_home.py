@@ -139,7 +139,7 @@ def test_it_shows_the_architect_projects_waiting_for_an_estimate(client, carol, 
     decide(killed, 2, "kill", bob)
     client.force_login(carol)
     response = client.get(URL)
-    keys = [p.key for p in response.context["awaiting_estimate"]]
+    keys = [p.key for p in response.context["estimate_queue"]["unassigned"]]
     assert keys == ["G2"]
     assert at_gate_1.key not in keys
     assert reverse("architecture_estimate_edit", args=["G2"]) in response.content.decode()

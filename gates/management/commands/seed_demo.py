@@ -60,6 +60,7 @@ from gates.services import (
 )
 from planning.demo import write_demo_plan
 from portfolio.demo.generator import generate_portfolio
+from portfolio.demo.notifications import NotificationsDemo
 from portfolio.demo.people import Person, Staff, make_staff
 from portfolio.demo.simulation import project_key
 from portfolio.models import ArtifactKind, Project, Role, Status, User
@@ -218,6 +219,16 @@ class Command(BaseCommand):
             seed=DEMO_SEED,
         )
         self.stdout.write(f"Planned the next round: {plan}.")
+        told = NotificationsDemo()
+        told.write(
+            product_manager=User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)),
+            architect=User.objects.get(email=demo_email(Role.ARCHITECT)),
+            researcher=User.objects.get(email=demo_email(Role.RESEARCHER)),
+        )
+        self.stdout.write(
+            f"Assigned {told.assigned} cost estimates; {told.notifications} notifications "
+            f"(the older read), {told.zombie_digests} weekly zombie digest(s)."
+        )
 
     def replace_one_project(self) -> str:
         """The demo's product manager re-sent one project's spreadsheet with a corrected

@@ -1,0 +1,174 @@
+"""Who writes a cost estimate: the product manager assigns, an architect takes from the queue."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portfolio import services
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import AuditEntry, Notification, NotificationKind, Role, Status
+from tests.builders import add_estimate, decide, make_project, make_user
+
+
+@pytest.fixture
+def at_gate_2(project):
+    decide(project, 1, "go")
+    project.refresh_from_db()
+    Notification.objects.all().delete()
+    return project
+
+
+@pytest.fixture
+def dora(db):
+    return make_user("dora@example.com", Role.ARCHITECT, full_name="Dora Architect")
+
+
+def test_the_product_manager_assigns_an_architect_who_is_told(at_gate_2, bob, dora):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect == dora
+    entry = AuditEntry.objects.get(action="estimate.assigned")
+    assert entry.actor == bob
+    assert entry.changes == {"architect": ["", "dora@example.com"]}
+    notification = Notification.objects.get(recipient=dora)
+    assert notification.kind == NotificationKind.ESTIMATE_NEEDED
+    assert "is yours" in notification.subject
+
+
+def test_back_to_the_shared_queue(at_gate_2, bob, dora):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    services.assign_architect(project=at_gate_2, architect=None, actor=bob)
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect is None
+    assert AuditEntry.objects.filter(action="estimate.assigned").count() == 2
+
+
+@pytest.mark.parametrize("who", ["alice", "pete", "carol", "erin"])
+def test_only_its_product_manager_or_an_admin_assigns(at_gate_2, dora, who, request):
+    with pytest.raises(PermissionDenied):
+        services.assign_architect(
+            project=at_gate_2, architect=dora, actor=request.getfixturevalue(who)
+        )
+
+
+def test_an_admin_assigns_too(at_gate_2, adam, dora):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=adam)
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect == dora
+
+
+def test_only_an_architect_is_assigned(at_gate_2, bob, alice):
+    with pytest.raises(DomainError) as refused:
+        services.assign_architect(project=at_gate_2, architect=alice, actor=bob)
+    assert refused.value.field == "architect"
+
+
+def test_an_architect_takes_an_unassigned_estimate(at_gate_2, carol, dora):
+    services.take_estimate(project=at_gate_2, actor=carol)
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect == carol
+    assert AuditEntry.objects.get(action="estimate.taken").actor == carol
+    assert not Notification.objects.filter(recipient=carol).exists()  # not about oneself
+    with pytest.raises(DomainError, match="Carol Architect has this estimate already"):
+        services.take_estimate(project=at_gate_2, actor=dora)
+
+
+def test_nobody_else_takes_one(at_gate_2, bob):
+    with pytest.raises(PermissionDenied):
+        services.take_estimate(project=at_gate_2, actor=bob)
+
+
+def test_a_closed_project_is_not_assigned(project, bob, carol):
+    decide(project, 1, "kill")
+    with pytest.raises(DomainError, match="still in the process"):
+        services.take_estimate(project=project, actor=carol)
+
+
+# --- The architects' queue and the pages ----------------------------------------------------
+
+
+def test_the_queue_shows_mine_unassigned_and_others(client, alice, bob, carol, dora):
+    keys = {}
+    for key in ("MINE", "FREE", "DORAS"):
+        project = make_project(key=key, researcher=alice, product_manager=bob)
+        decide(project, 1, "go")
+        keys[key] = project
+    services.assign_architect(project=keys["MINE"], architect=carol, actor=bob)
+    services.assign_architect(project=keys["DORAS"], architect=dora, actor=bob)
+    client.force_login(carol)
+    response = client.get(reverse("home"))
+    queue = response.context["estimate_queue"]
+    assert [[p.key for p in queue[part]] for part in ("mine", "unassigned", "others")] == [
+        ["MINE"],
+        ["FREE"],
+        ["DORAS"],
+    ]
+    body = response.content.decode()
+    assert reverse("estimate_take", args=["FREE"]) in body
+    assert reverse("estimate_take", args=["MINE"]) not in body
+    assert "Dora Architect" in body
+
+
+def test_taking_from_the_home_page(client, at_gate_2, carol):
+    client.force_login(carol)
+    response = client.post(reverse("estimate_take", args=[at_gate_2.key]))
+    assert response.status_code == 302
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect == carol
+
+
+def test_a_refused_take_says_why_with_400(client, at_gate_2, carol, dora, bob):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    client.force_login(carol)
+    response = client.post(reverse("estimate_take", args=[at_gate_2.key]))
+    assert response.status_code == 400
+    assert "Dora Architect has this estimate already" in response.content.decode()
+
+
+def test_the_assignment_page_assigns(client, at_gate_2, bob, dora):
+    client.force_login(bob)
+    url = reverse("estimate_assign", args=[at_gate_2.key])
+    page = client.get(url).content.decode()
+    assert "Dora Architect" in page
+    response = client.post(url, {"architect": str(dora.pk)})
+    assert response.status_code == 302
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect == dora
+
+
+def test_the_assignment_page_refuses_a_non_architect_with_400(client, at_gate_2, bob, alice):
+    client.force_login(bob)
+    response = client.post(
+        reverse("estimate_assign", args=[at_gate_2.key]), {"architect": alice.pk}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_project_page_shows_who_has_the_estimate(client, at_gate_2, bob, carol, dora):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    client.force_login(bob)
+    body = client.get(at_gate_2.get_absolute_url()).content.decode()
+    assert "Assigned to Dora Architect" in body
+    assert reverse("estimate_assign", args=[at_gate_2.key]) in body
+    client.force_login(carol)
+    body = client.get(at_gate_2.get_absolute_url()).content.decode()
+    assert "Assigned to Dora Architect" in body
+    assert reverse("estimate_take", args=[at_gate_2.key]) not in body
+
+
+def test_the_project_page_offers_the_take_while_unassigned(client, at_gate_2, carol):
+    client.force_login(carol)
+    body = client.get(at_gate_2.get_absolute_url()).content.decode()
+    assert "In the architects' shared queue" in body
+    assert reverse("estimate_take", args=[at_gate_2.key]) in body
+
+
+def test_a_written_estimate_leaves_the_queue(client, at_gate_2, carol):
+    services.take_estimate(project=at_gate_2, actor=carol)
+    add_estimate(at_gate_2, carol)
+    client.force_login(carol)
+    queue = client.get(reverse("home")).context["estimate_queue"]
+    assert queue == {"mine": [], "unassigned": [], "others": []}
+    assert at_gate_2.status == Status.ACTIVE
