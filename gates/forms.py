@@ -16,28 +16,9 @@ from gates.models import (
     KillCriterion,
 )
 from gates.services import KillMark, NewKillCriterion, Score
+from portfolio.forms import MoneyField
 
-CENT = Decimal("0.01")
-
-
-class MoneyField(forms.DecimalField):
-    """A non-negative amount with at most two decimals, returned with exactly two.
-
-    Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
-    changes nothing does not show up as a change in the audit trail.
-    """
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("max_digits", 16)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("step", "0.01")
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def clean(self, value):
-        cleaned = super().clean(value)
-        return cleaned.quantize(CENT) if cleaned is not None else None
+__all__ = ["MoneyField"]  # the one money field (portfolio/forms.py), used by the gate forms
 
 
 def plain_decimal(value: Decimal | None) -> str:

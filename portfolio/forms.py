@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portfolio import process
 from portfolio.models import (
+    MONEY,
     Artifact,
     ArtifactKind,
     Bucket,
@@ -32,7 +33,28 @@ from portfolio.models import (
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
 from portfolio.validators import validate_one_line
 
-MONEY_DIGITS = {"max_digits": 16, "decimal_places": 2}
+CENT = Decimal("0.01")
+
+
+class MoneyField(forms.DecimalField):
+    """An amount of money: the models' digits, at least ``min_value`` (0 unless given),
+    returned with exactly two decimals.
+
+    Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
+    changes nothing does not show up as a change in the audit trail.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        for name, value in MONEY.items():
+            kwargs.setdefault(name, value)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("step", "0.01")
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return cleaned.quantize(CENT) if cleaned is not None else None
 
 
 class Form(forms.Form):
@@ -75,14 +97,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def money_field(label: str, *, help_text: str = "", minimum: str = "0") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        min_value=Decimal(minimum),
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": minimum, "inputmode": "decimal"}),
-        **MONEY_DIGITS,
-    )
+def money_field(label: str, *, help_text: str = "", minimum: str = "0") -> MoneyField:
+    return MoneyField(label=label, help_text=help_text, min_value=Decimal(minimum))
 
 
 class PersonChoiceField(forms.ModelChoiceField):
