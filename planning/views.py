@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
@@ -24,11 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from planning import access, engine, inputs, services
 from planning.charts import plan_chart
+from planning.forms import NextStageAskForm
 from planning.inputs import BUCKETS, PlanRequest
 from planning.models import PlanSettings, Scenario
 from planning.text import csv_rows
 from portfolio import access as portfolio_access
-from portfolio.errors import DomainError
+from portfolio.errors import DomainError, add_domain_error
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Bucket
 
@@ -433,27 +433,23 @@ def next_stage_ask_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied(
             "Only the project's researcher or product manager sets its ask, until the process ends."
         )
-    value = request.POST.get("next_stage_ask", "") if request.method == "POST" else None
-    error = None
     if request.method == "POST":
-        text = value.strip().replace(",", "")
-        try:
-            ask = Decimal(text) if text else None
-            if ask is not None and not ask.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            error = f"Next-stage ask: “{value}” is not a number."
-        else:
+        form = NextStageAskForm(request.POST)
+        if form.is_valid():
             try:
-                services.set_next_stage_ask(project=project, ask=ask, actor=request.user)
+                services.set_next_stage_ask(
+                    project=project, ask=form.cleaned_data["next_stage_ask"], actor=request.user
+                )
             except ServicePermissionDenied:
                 raise PermissionDenied from None
             except DomainError as refused:
-                error = refused.message
+                add_domain_error(form, refused)
             else:
                 messages.success(request, f"{project.key}: next-stage ask saved.")
                 return redirect("project_detail", key=project.key)
-    if value is None:
-        value = "" if project.next_stage_ask is None else f"{project.next_stage_ask:f}"
-    context = {"project": project, "value": value, "error": error}
+    else:
+        ask = project.next_stage_ask
+        form = NextStageAskForm(initial={"next_stage_ask": "" if ask is None else f"{ask:f}"})
+    error = bool(form.errors)
+    context = {"project": project, "form": form}
     return render(request, "planning/next_stage_ask.html", context, status=400 if error else 200)

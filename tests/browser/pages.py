@@ -139,6 +139,12 @@ def refuse_a_token(page: Page, w: World) -> None:
     page.locator(".form-errors").wait_for()
 
 
+def refuse_an_ask(page: Page, w: World) -> None:
+    page.get_by_label("Ask").fill("-5")
+    page.get_by_role("button", name="Save the ask").click()
+    page.locator("[data-error-summary]").wait_for()
+
+
 def swagger_rendered(page: Page, w: World) -> None:
     """Swagger UI draws the API's operations after the page loads: check what it drew."""
     page.locator(".swagger-ui .opblock").first.wait_for()
@@ -242,6 +248,9 @@ PAGES: list[PageCase] = [
     PageCase("scenario_list", (EXECUTIVE,), label="rename refused", setup=refuse_a_rename),
     PageCase("scenario_compare", (EXECUTIVE,)),
     PageCase("next_stage_ask_edit", (RESEARCHER,), key("later")),
+    PageCase(
+        "next_stage_ask_edit", (RESEARCHER,), key("later"), label="refused", setup=refuse_an_ask
+    ),
     PageCase("next_stage_ask_edit", (PM,), key("pm_later"), label="product manager"),
     PageCase("notification_list", SIGNED_IN),
     PageCase("notification_settings", (RESEARCHER, PM)),

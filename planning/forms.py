@@ -1,0 +1,34 @@
+"""The planner's forms, drawn by the one form renderer (templates/_form/)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from portfolio.forms import Form
+
+
+class NextStageAskForm(Form):
+    """A project's next-stage ask: money, thousands separators allowed; empty asks nothing.
+    The service says what an amount may be (not negative, at most two decimals)."""
+
+    next_stage_ask = forms.CharField(
+        label="Ask",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    def clean_next_stage_ask(self) -> Decimal | None:
+        value = self.cleaned_data["next_stage_ask"]
+        text = value.strip().replace(",", "")
+        if not text:
+            return None
+        try:
+            ask = Decimal(text)
+        except InvalidOperation:
+            ask = None
+        if ask is None or not ask.is_finite():
+            raise forms.ValidationError(f"Next-stage ask: “{value}” is not a number.")
+        return ask
