@@ -16,9 +16,10 @@ from gates.models import (
     KillCriterion,
 )
 from gates.services import KillMark, NewKillCriterion, Score
-from portfolio.forms import MoneyField
+from portfolio.forms import LabelsWithoutColon, MoneyField
 
-__all__ = ["MoneyField"]  # the one money field (portfolio/forms.py), used by the gate forms
+# The one money field and form base (portfolio/forms.py), used by the gate forms.
+__all__ = ["LabelsWithoutColon", "MoneyField"]
 
 
 def plain_decimal(value: Decimal | None) -> str:
@@ -26,14 +27,6 @@ def plain_decimal(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
-
-
-class LabelsWithoutColon:
-    """The page's layout sets labels apart; no trailing colon (as on the portfolio pages)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 # --- Deliverables ---------------------------------------------------------------

@@ -57,12 +57,17 @@ class MoneyField(forms.DecimalField):
         return cleaned.quantize(CENT) if cleaned is not None else None
 
 
-class Form(forms.Form):
-    """Labels without a trailing colon: the page's layout sets them apart."""
+class LabelsWithoutColon:
+    """Labels without a trailing colon: the page's layout sets them apart. Mixed into every
+    form, plain or model (``class StudyForm(LabelsWithoutColon, forms.ModelForm)``)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class Form(LabelsWithoutColon, forms.Form):
+    """The base of Greenlight's plain forms."""
 
 
 class SignInForm(AuthenticationForm):
