@@ -25,7 +25,7 @@ def test_an_admin_uploads_a_portfolio_and_watches_it_import(
     page.goto(f"{live_server.url}/portfolio/import/")
     for label in ("projects.csv", "gate_decisions.csv", "spend.csv", "outcomes.csv"):
         page.get_by_label(label).set_input_files(str(SAMPLE / label))
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Check and import", exact=True).click()
 
     # The upload is stored and queued: the job's page answers before anything is imported.
     expect(page).to_have_url(re.compile(r"/portfolio/imports/\d+/$"))

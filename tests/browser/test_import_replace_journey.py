@@ -40,9 +40,10 @@ def test_a_superuser_replaces_after_seeing_what_goes_and_finds_the_archive(
     page.goto(f"{live_server.url}/portfolio/import/")
     for field, name in FIELDS.items():
         page.locator(f"input[name={field}]").set_input_files(str(SAMPLE / name))
-    page.get_by_label("Replace projects whose keys already exist").check()
+    csv_form = page.get_by_role("form", name="The CSV files")
+    csv_form.get_by_label("Replace projects whose keys already exist").check()
 
-    page.get_by_role("button", name="Check and import").click()
+    csv_form.get_by_role("button", name="Check and import", exact=True).click()
 
     expect(page.get_by_role("heading", name="Replace 62 projects?")).to_be_visible()
     expect(page.get_by_role("link", name="RP-0001")).to_be_visible()
