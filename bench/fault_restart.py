@@ -100,6 +100,9 @@ class Client:
         self.conn: http.client.HTTPConnection | None = None
 
     def request(self, method: str, path: str, form: dict | None = None) -> int:
+        return self.fetch(method, path, form)[0]
+
+    def fetch(self, method: str, path: str, form: dict | None = None) -> tuple[int, bytes]:
         body = (
             urllib.parse.urlencode({**(form or {}), "csrfmiddlewaretoken": CSRF}) if form else None
         )
@@ -111,16 +114,16 @@ class Client:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
-            response.read()
+            body = response.read()
             if response.getheader("Connection", "").lower() == "close":
                 self.conn.close()
                 self.conn = None
-            return response.status
+            return response.status, body
         except (OSError, http.client.HTTPException):
             if self.conn is not None:
                 self.conn.close()
             self.conn = None
-            return 0  # no answer at all
+            return 0, b""  # no answer at all
 
 
 class Recorder:
@@ -160,6 +163,13 @@ def decision_writer(
     while not stop.is_set():
         key = keys[n % len(keys)]
         n += 1
+        # As a browser does: open the review, then post its form, which carries the number of
+        # decisions it was made against (a stale form is refused).
+        status, page = client.fetch("GET", f"/projects/{key}/gate-review/")
+        seen = re.search(rb'name="decisions_seen" value="(\d+)"', page)
+        if status != 200 or not seen:
+            recorder.add("decision", status if status != 200 else 599)
+            continue
         status = client.request(
             "POST",
             f"/projects/{key}/decide/",
@@ -169,6 +179,7 @@ def decision_writer(
                 "decided_on": today,
                 "funding_granted": "0",
                 "rationale": "fault test",
+                "decisions_seen": seen.group(1).decode(),
             },
         )
         recorder.add("decision", status)

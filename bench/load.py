@@ -74,6 +74,7 @@ class Gunicorn:
     def __init__(self, cfg: Config, env: dict, log_path: Path):
         self.port = free_port()
         self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)  # bench/out is not in a fresh clone
         self.log_file = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
