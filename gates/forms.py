@@ -29,6 +29,20 @@ def plain_decimal(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
+def probability_field(label: str, help_text: str) -> forms.DecimalField:
+    """An optional probability from 0 to 1, as the decision and the vote take it."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        max_digits=5,
+        decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+        help_text=help_text,
+    )
+
+
 # --- Deliverables ---------------------------------------------------------------
 
 
@@ -271,15 +285,9 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         initial=Decimal(0),
         help_text="Money released for the next stage or round (0 for none).",
     )
-    probability_of_success = forms.DecimalField(
-        label="Updated probability of success",
-        required=False,
-        min_value=Decimal(0),
-        max_value=Decimal(1),
-        max_digits=5,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
-        help_text="Chance it ends on the product roadmap, from 0 to 1 (0.4 means 40%). "
+    probability_of_success = probability_field(
+        "Updated probability of success",
+        "Chance it ends on the product roadmap, from 0 to 1 (0.4 means 40%). "
         "Leave empty to keep the current estimate, shown greyed.",
     )
     rationale = forms.CharField(
@@ -327,15 +335,9 @@ class VoteForm(LabelsWithoutColon, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Recommend go, kill, hold or recycle."},
     )
-    probability_of_success = forms.DecimalField(
-        label="Your probability of success",
-        required=False,
-        min_value=Decimal(0),
-        max_value=Decimal(1),
-        max_digits=5,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
-        help_text="Your chance it ends on the product roadmap, from 0 to 1. "
+    probability_of_success = probability_field(
+        "Your probability of success",
+        "Your chance it ends on the product roadmap, from 0 to 1. "
         "It feeds your Brier score on the dashboard.",
     )
     comment = forms.CharField(
