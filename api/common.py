@@ -13,6 +13,8 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from api import problems
+from gates import services
+from gates.models import Criterion
 from portfolio import access
 from portfolio.models import Project, User
 
@@ -75,3 +77,38 @@ def paginate(request: HttpRequest, rows: QuerySet, paging: Paging, serialize) ->
         "previous": link(min(paging.page - 1, pages)) if paging.page > 1 else None,
         "results": items,
     }
+
+
+def scorecard_scores(answers) -> list:
+    """A posted scorecard (``criterion``, ``met``, ``score`` each) as the services take it;
+    an unknown criterion is a 422 naming ``scores[i].criterion``."""
+    criteria = Criterion.objects.in_bulk([answer.criterion for answer in answers])
+    scores = []
+    for index, answer in enumerate(answers):
+        criterion = criteria.get(answer.criterion)
+        if criterion is None:
+            raise _refused(
+                f"There is no criterion {answer.criterion}.", f"scores[{index}].criterion"
+            )
+        scores.append(services.Score(criterion=criterion, met=answer.met, score=answer.score))
+    return scores
+
+
+def kill_marks(project, marks, field: str) -> list:
+    """Posted judgements of the kill criteria the review holds ``project`` to; one it does not
+    judge is a 422 naming ``field[i].criterion``."""
+    pending = {c.pk: c for c in services.pending_kill_criteria(project)}
+    judged = []
+    for index, mark in enumerate(marks):
+        criterion = pending.get(mark.criterion)
+        if criterion is None:
+            raise _refused(
+                f"{mark.criterion} is not a kill criterion this review judges.",
+                f"{field}[{index}].criterion",
+            )
+        judged.append(services.KillMark(criterion=criterion, met=mark.met, note=mark.note))
+    return judged
+
+
+def _refused(detail: str, field: str) -> problems.ApiProblem:
+    return problems.ApiProblem(422, "rule", "Refused by the process rules", detail, field=field)

@@ -6,10 +6,20 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from api import problems, schemas
-from api.common import PagingQuery, decimal_text, money, paginate, person, project_for, require
+from api import schemas
+from api.common import (
+    PagingQuery,
+    decimal_text,
+    kill_marks,
+    money,
+    paginate,
+    person,
+    project_for,
+    require,
+    scorecard_scores,
+)
 from gates import services
-from gates.models import Criterion, CriterionScore, GateDecision
+from gates.models import CriterionScore, GateDecision
 from portfolio import access
 
 router = Router(tags=["decisions"])
@@ -68,32 +78,8 @@ def record_decision(request: HttpRequest, key: str, payload: schemas.DecisionIn)
         access.can_decide(request.user, project),
         "Only the project's product manager or an executive decides its gates.",
     )
-    criteria = Criterion.objects.in_bulk([s.criterion for s in payload.scores])
-    scores = []
-    for index, answer in enumerate(payload.scores):
-        criterion = criteria.get(answer.criterion)
-        if criterion is None:
-            raise problems.ApiProblem(
-                422,
-                "rule",
-                "Refused by the process rules",
-                f"There is no criterion {answer.criterion}.",
-                field=f"scores[{index}].criterion",
-            )
-        scores.append(services.Score(criterion=criterion, met=answer.met, score=answer.score))
-    pending = {c.pk: c for c in services.pending_kill_criteria(project)}
-    verdicts = []
-    for index, verdict in enumerate(payload.kill_verdicts):
-        criterion = pending.get(verdict.criterion)
-        if criterion is None:
-            raise problems.ApiProblem(
-                422,
-                "rule",
-                "Refused by the process rules",
-                f"{verdict.criterion} is not a kill criterion this review judges.",
-                field=f"kill_verdicts[{index}].criterion",
-            )
-        verdicts.append(services.KillMark(criterion=criterion, met=verdict.met, note=verdict.note))
+    scores = scorecard_scores(payload.scores)
+    verdicts = kill_marks(project, payload.kill_verdicts, "kill_verdicts")
     decision = services.record_decision(
         project=project,
         gate=payload.gate,

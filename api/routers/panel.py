@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
-from api import problems, schemas
-from api.common import decimal_text, person, project_for, require
+from api import schemas
+from api.common import decimal_text, kill_marks, person, project_for, require, scorecard_scores
 from gates import services
-from gates.models import Criterion, KillCriterion, Vote
+from gates.models import KillCriterion, Vote
 from portfolio import process
 
 router = Router(tags=["decision panel"])
@@ -193,25 +193,8 @@ def put_vote(request: HttpRequest, key: str, payload: VoteIn):
         services.may_open_review(request.user, project),
         "Only the gatekeepers of the open review vote on it.",
     )
-    criteria = Criterion.objects.in_bulk([s.criterion for s in payload.scores])
-    scores = []
-    for index, answer in enumerate(payload.scores):
-        criterion = criteria.get(answer.criterion)
-        if criterion is None:
-            raise _unknown(
-                f"There is no criterion {answer.criterion}.", f"scores[{index}].criterion"
-            )
-        scores.append(services.Score(criterion=criterion, met=answer.met, score=answer.score))
-    pending = {c.pk: c for c in services.pending_kill_criteria(project)}
-    marks = []
-    for index, mark in enumerate(payload.kill_marks):
-        criterion = pending.get(mark.criterion)
-        if criterion is None:
-            raise _unknown(
-                f"{mark.criterion} is not a kill criterion this review judges.",
-                f"kill_marks[{index}].criterion",
-            )
-        marks.append(services.KillMark(criterion=criterion, met=mark.met, note=mark.note))
+    scores = scorecard_scores(payload.scores)
+    marks = kill_marks(project, payload.kill_marks, "kill_marks")
     vote = services.cast_vote(
         project=project,
         gate=payload.gate,
@@ -238,10 +221,6 @@ def list_kill_criteria(request: HttpRequest, key: str):
         .order_by("decision__sequence", "position")
     )
     return [kill_criterion_out(c) for c in rows]
-
-
-def _unknown(detail: str, field: str) -> problems.ApiProblem:
-    return problems.ApiProblem(422, "rule", "Refused by the process rules", detail, field=field)
 
 
 __all__ = ["kill_criterion_out", "router", "vote_out"]
