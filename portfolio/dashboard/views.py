@@ -49,6 +49,7 @@ CACHE_SECONDS = 600
 RISK_SHOWN = 100  # active projects drawn on the risk chart, those with the most spend
 ZOMBIES_SHOWN = 12  # zombies listed, those with the most spend since their last decision
 OUTCOMES_SHOWN = 50  # outcome details listed, the largest annualized value first
+SCORES_SHOWN = 50  # outcome scores listed, the largest annualized value first
 
 
 def _cache_key(kind: str, version: int, filters: dict) -> str:
@@ -195,6 +196,9 @@ def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
         "outcomes_shown": sorted(
             metrics["outcome_details"], key=lambda o: (-o["annualized_value"], o["key"])
         )[:OUTCOMES_SHOWN],
+        "scores_shown": sorted(
+            metrics["outcome_scores"], key=lambda o: (-o["annualized_value"], o["key"])
+        )[:SCORES_SHOWN],
         "bubble_chart": charts.bubble_chart(risk_shown),
         "reliability_chart": charts.reliability_chart(metrics["reliability"]),
         "bucket_legend": [
