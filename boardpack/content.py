@@ -16,7 +16,7 @@ from planning.models import Scenario
 from portfolio.dashboard import charts
 from portfolio.errors import DomainError
 from portfolio.metrics import DASHBOARD, compute
-from portfolio.models import Bucket, ResearchType
+from portfolio.models import Bucket, Project, ResearchType
 
 PLAN_ROWS = 20  # ranked projects listed around the waterline
 OUTCOMES_LISTED = 15
@@ -37,8 +37,28 @@ def scope_labels(filters: dict) -> list[str]:
     return labels
 
 
-def adopted_plan(as_of) -> dict | None:
-    """The adopted scenario's plan, computed as of the pack's date; None if none is adopted."""
+def _keys_in_scope(ranked, filters: dict) -> set[str] | None:
+    """The ranked projects the dashboard's filters keep; None when nothing is filtered."""
+    conditions = {}
+    if filters.get("bucket"):
+        conditions["bucket"] = filters["bucket"]
+    if filters.get("research_type"):
+        conditions["research_type"] = filters["research_type"]
+    if filters.get("product_manager"):
+        conditions["product_manager__email__iexact"] = filters["product_manager"]
+    if not conditions:
+        return None
+    keys = [row.key for row in ranked]
+    return set(Project.objects.filter(key__in=keys, **conditions).values_list("key", flat=True))
+
+
+def adopted_plan(as_of, filters: dict | None = None) -> dict | None:
+    """The adopted scenario's plan, computed as of the pack's date; None if none is adopted.
+
+    The plan is the whole portfolio's (one budget for every project); under the
+    dashboard's filters the pack lists the ranked projects those filters keep, with
+    their ranks in the whole plan, the ones nearest the waterline first.
+    """
     scenario = Scenario.objects.adopted().select_related("adopted_by").first()
     if scenario is None:
         return None
@@ -48,14 +68,30 @@ def adopted_plan(as_of) -> dict | None:
         return {"scenario": scenario, "error": error.message}
     ranked = plan.ranked
     line = plan.waterline_after or 0
-    start = max(0, min(line - PLAN_ROWS // 2, len(ranked) - PLAN_ROWS))
-    listed = ranked[start : start + PLAN_ROWS]
+    in_scope = _keys_in_scope(ranked, filters or {})
+    if in_scope is None:
+        start = max(0, min(line - PLAN_ROWS // 2, len(ranked) - PLAN_ROWS))
+        listed = ranked[start : start + PLAN_ROWS]
+        scoped = len(ranked)
+    else:
+        kept = [row for row in ranked if row.key in in_scope]
+        nearest = sorted(kept, key=lambda row: (abs(row.rank - line - 0.5), row.rank))
+        listed = sorted(nearest[:PLAN_ROWS], key=lambda row: row.rank)
+        scoped = len(kept)
+    above = [row for row in listed if row.rank <= line]
     return {
         "scenario": scenario,
         "plan": plan,
         "listed": listed,
-        "listed_from": start + 1,
-        "listed_to": start + len(listed),
+        "listed_from": listed[0].rank if listed else None,
+        "listed_to": listed[-1].rank if listed else None,
+        "filtered": in_scope is not None,
+        "in_scope": scoped,
+        "in_scope_funded": sum(
+            1 for row in ranked if row.funded and (in_scope is None or row.key in in_scope)
+        ),
+        # The thick rule goes under the last listed row above the waterline.
+        "rule_after": above[-1].key if above else None,
         "waterline_after": plan.waterline_after,
         "ranked": len(ranked),
         "funded": len(plan.funded_keys),
@@ -83,5 +119,5 @@ def pack_context(filters: dict) -> dict:
         )[:OUTCOMES_LISTED],
         "calibration_listed": metrics["calibration"]["by_product_manager"][:PEOPLE_LISTED],
         "deciders_listed": metrics["decision_quality"]["by_decider"][:PEOPLE_LISTED],
-        "plan": adopted_plan(filters["as_of"]),
+        "plan": adopted_plan(filters["as_of"], filters),
     }

@@ -14,6 +14,7 @@ the second post, on whichever app server, confirms it, or an hour passes.
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,6 +36,9 @@ UPLOAD_FIELDS = {
     "outcomes": interchange.OUTCOMES,
 }
 OPTIONAL_UPLOAD_FIELDS = {"estimates": interchange.ESTIMATES}
+# The confirmation of a replace lists this many projects (by key) under the totals of all of
+# them: a replace of a whole portfolio would otherwise be a page of thousands of rows.
+REPLACED_SHOWN = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -134,6 +138,13 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
             replaced = interchange.what_replacing_would_archive(files, actor=request.user)
             if replaced:
                 context["replaced"] = replaced
+                context["replaced_shown"] = replaced[:REPLACED_SHOWN]
+                context["replaced_totals"] = {
+                    "decisions": sum(p.decisions for p in replaced),
+                    "spend_entries": sum(p.spend_entries for p in replaced),
+                    "spend_total": sum((p.spend_total for p in replaced), Decimal(0)),
+                    "outcomes": sum(p.outcomes for p in replaced),
+                }
                 context["staged"] = import_jobs.stage_replace(files=files, actor=request.user).pk
                 return render(request, "gates/portfolio_import_confirm.html", context)
         # The worker imports; the page answers at once with the job's progress page.

@@ -8,8 +8,9 @@ can be shared and the page works without JavaScript; htmx swaps the panels.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,7 @@ from portfolio.metrics import (
     DASHBOARD,
     EARLIEST_AS_OF,
     LATEST_AS_OF,
+    SPEC,
     MetricsFilterError,
     calibrated,
     compute,
@@ -47,6 +49,7 @@ CACHE_SECONDS = 600
 RISK_SHOWN = 100  # active projects drawn on the risk chart, those with the most spend
 ZOMBIES_SHOWN = 12  # zombies listed, those with the most spend since their last decision
 OUTCOMES_SHOWN = 50  # outcome details listed, the largest annualized value first
+SCORES_SHOWN = 50  # outcome scores listed, the largest annualized value first
 
 
 def _cache_key(kind: str, version: int, filters: dict) -> str:
@@ -92,17 +95,24 @@ def _managers(version: int) -> list[str]:
     )
 
 
-def panels_html(form: DashboardFilterForm, version: int) -> str:
+def panels_html(
+    form: DashboardFilterForm, version: int, metrics: Callable[[], dict] | None = None
+) -> str:
     """The dashboard's panels for the form's filters, rendered once per data version.
 
     The panels hold no per-person content, so one rendering serves everyone who
     asks for the same filters at the same data version; the worker renders the
     default view after each change (portfolio/tasks.py), so readers find it ready.
+    ``metrics``, when given, returns ``compute``'s answer for the form's filters with
+    every dashboard section (the refresh shares one computation with the API).
     """
 
     def render_panels() -> str:
-        metrics = compute(**form.filters(), sections=DASHBOARD)
-        context = {"form": form, **_panels(form, metrics)}
+        if metrics is not None:
+            numbers = metrics()
+        else:
+            numbers = compute(**form.filters(), sections=DASHBOARD)
+        context = {"form": form, **_panels(form, numbers)}
         # Rendered without the request (the HTML is shared by everyone who may read
         # the dashboard), so the context processors' CURRENCY comes in by hand.
         return render_to_string("portfolio/dashboard.html#panels", {**context, **currency(None)})
@@ -112,27 +122,40 @@ def panels_html(form: DashboardFilterForm, version: int) -> str:
     )
 
 
-def api_result(filters: dict, version: int) -> dict:
-    """What /api/metrics answers for ``filters``, computed once per data version."""
-    return computed_once(
-        _cache_key("api-metrics", version, filters), lambda: compute(**filters), CACHE_SECONDS
-    )
+def api_result(filters: dict, version: int, metrics: Callable[[], dict] | None = None) -> dict:
+    """What /api/metrics answers for ``filters``, computed once per data version.
+
+    ``metrics``, when given, returns ``compute``'s answer for ``filters`` with every
+    dashboard section: the API's answer is the part of it that metrics.md defines.
+    """
+
+    def answer() -> dict:
+        if metrics is None:
+            return compute(**filters)
+        everything = metrics()
+        return {"as_of": everything["as_of"], **{name: everything[name] for name in SPEC}}
+
+    return computed_once(_cache_key("api-metrics", version, filters), answer, CACHE_SECONDS)
 
 
 def refill_cache(version: int) -> None:
-    """Compute the default dashboard and API answers for ``version`` (the refresh task)."""
+    """Compute the default dashboard and API answers for ``version`` (the refresh task).
+
+    Both are for the same filters (every project, as of today) and the API's sections
+    are a part of the dashboard's, so the numbers are computed once for both (and not
+    at all when a reader already stored both).
+    """
     form = DashboardFilterForm({}, product_managers=_managers(version))
-    if form.is_valid():
-        panels_html(form, version)
-    api_result(
-        {
-            "as_of": timezone.localdate(),
-            "bucket": None,
-            "research_type": None,
-            "product_manager": None,
-        },
-        version,
-    )
+    if not form.is_valid():  # no input: only a broken setting could make it invalid
+        return
+    filters = form.filters()
+
+    @functools.cache
+    def metrics() -> dict:
+        return compute(**filters, sections=DASHBOARD)
+
+    panels_html(form, version, metrics)
+    api_result(filters, version, metrics)
 
 
 def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
@@ -173,6 +196,9 @@ def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
         "outcomes_shown": sorted(
             metrics["outcome_details"], key=lambda o: (-o["annualized_value"], o["key"])
         )[:OUTCOMES_SHOWN],
+        "scores_shown": sorted(
+            metrics["outcome_scores"], key=lambda o: (-o["annualized_value"], o["key"])
+        )[:SCORES_SHOWN],
         "bubble_chart": charts.bubble_chart(risk_shown),
         "reliability_chart": charts.reliability_chart(metrics["reliability"]),
         "bucket_legend": [

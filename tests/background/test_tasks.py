@@ -144,6 +144,46 @@ def test_each_change_refills_the_dashboard_cache_for_the_new_version(
     assert cached["headline"]["cumulative_spend"] == 10.0
 
 
+def test_the_refresh_computes_the_numbers_once_for_the_dashboard_and_the_api(adam, monkeypatch):
+    """The API's sections are a part of the dashboard's: one computation fills both keys,
+    and the API's cached answer is exactly what /api/metrics computes on its own."""
+    from portfolio import metrics
+    from portfolio.dashboard import views
+
+    project = make_project(submitted_on=datetime.date(2026, 1, 5))
+    services.record_spend(
+        project=project,
+        actor=adam,
+        spent_on=datetime.date(2026, 2, 1),
+        amount=Decimal("12.34"),
+        category="people",
+    )
+    calls = []
+    real = metrics.compute
+    monkeypatch.setattr(views, "compute", lambda **kw: calls.append(kw) or real(**kw))
+    version = versioning.current()
+    filters = {
+        "as_of": timezone.localdate(),
+        "bucket": None,
+        "research_type": None,
+        "product_manager": None,
+    }
+
+    views.refill_cache(version)
+
+    assert len(calls) == 1
+    assert cache.get(_cache_key("api-metrics", version, filters)) == real(**filters)
+    form = views.DashboardFilterForm({}, product_managers=[])
+    assert form.is_valid()
+    panels = cache.get(_cache_key("dashboard-panels", version, form.filters()))
+
+    views.refill_cache(version)  # both already stored: nothing computed again
+    assert len(calls) == 1
+    # The stored panels are what a reader would render for itself.
+    assert panels == views.panels_html(form, version + 1)
+    assert len(calls) == 2
+
+
 def test_a_refresh_for_an_old_version_leaves_the_work_to_the_newest():
     from portfolio.tasks import refresh_metrics
 

@@ -9,6 +9,7 @@ line; under CI=true they fail instead.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -18,10 +19,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from boardpack import render
+from boardpack import content, render
 from boardpack.models import BoardPack
 from planning import services
 from planning.inputs import parse
+from tests.builders import PLAN_AS_OF, candidate
 from tests.portfolio.dashboard_sample import import_sample
 
 URL = reverse("board_pack")
@@ -164,6 +166,41 @@ def test_it_shows_the_adopted_plans_waterline(client, erin, pdf_tools, tmp_path)
     assert "“Lean 2027”, adopted by erin@example.com" in text
     assert "budget EUR 150,000.00" in text
     assert "the plan has nothing to rank" in text  # the sample has no next-stage asks
+
+
+def test_under_a_filter_the_pack_lists_the_scopes_projects_with_their_ranks_in_the_plan(erin):
+    """One budget for the whole portfolio: a bucket's pack shows where its projects stand."""
+    # ECV = 0.5 · value − ask: A 90, B 70, C 50, D 30, E 10; asks of 10 under a budget of 30.
+    for key, value, bucket in (
+        ("A", 200, "revenue"),
+        ("B", 160, "efficiency"),
+        ("C", 120, "revenue"),
+        ("D", 80, "efficiency"),
+        ("E", 40, "revenue"),
+    ):
+        candidate(key, value=value, ask=10, bucket=bucket)
+    scenario = services.save_scenario(
+        name="Lean", request=parse(budget="30", as_of=PLAN_AS_OF), actor=erin
+    )
+    services.adopt_scenario(scenario=scenario, actor=erin)
+
+    as_of = datetime.date.fromisoformat(PLAN_AS_OF)
+    whole = content.adopted_plan(as_of)
+    revenue = content.adopted_plan(as_of, {"bucket": "revenue"})
+
+    assert [(row.key, row.rank) for row in whole["listed"]] == [
+        ("A", 1),
+        ("B", 2),
+        ("C", 3),
+        ("D", 4),
+        ("E", 5),
+    ]
+    assert whole["rule_after"] == "C" and not whole["filtered"]
+    assert [(row.key, row.rank) for row in revenue["listed"]] == [("A", 1), ("C", 3), ("E", 5)]
+    assert (revenue["in_scope"], revenue["in_scope_funded"]) == (3, 2)
+    assert revenue["rule_after"] == "C"  # the waterline falls between C (rank 3) and E
+    nobody = content.adopted_plan(as_of, {"product_manager": "nobody@example.com"})
+    assert nobody["listed"] == [] and nobody["in_scope"] == 0
 
 
 @pytest.mark.timeout(240)

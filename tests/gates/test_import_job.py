@@ -45,6 +45,35 @@ def test_it_stores_the_files_and_queues_the_import(adam, database_tasks):
     )
 
 
+def test_the_stored_pieces_give_back_every_byte_of_the_upload(adam, monkeypatch):
+    """Pieces are written as binary parameters on PostgreSQL: each byte value, the pieces in
+    order, a file that ends on a piece boundary."""
+    monkeypatch.setattr(import_jobs, "PIECE_BYTES", 256)
+    every_byte = bytes(range(256)) * 3  # exactly three pieces
+    files = sample_files() | {import_jobs.interchange.OUTCOMES: io.BytesIO(every_byte)}
+
+    job = import_jobs.start_import(files=files, replace=False, actor=adam)
+
+    assert job.uploads.filter(file_name=import_jobs.interchange.OUTCOMES).count() == 3
+    read_back = import_jobs._files(job)
+    assert read_back[import_jobs.interchange.OUTCOMES].read() == every_byte
+    spend = (SAMPLE / import_jobs.interchange.SPEND).read_bytes()
+    assert read_back[import_jobs.interchange.SPEND].read() == spend
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_the_pieces_uncompressed():
+    """Compressing 8 MB pieces was most of the time a large upload took to store."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'gates_importupload'::regclass AND attname = 'data'"
+        )
+        assert cursor.fetchone() == ("e",)
+
+
 def test_the_worker_imports_and_the_page_shows_the_summary(client, adam, database_tasks):
     job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
     client.force_login(adam)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,6 +212,28 @@ def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, s
         AuditEntry.objects.count(),
     ) == before
     assert not ReplacedHistory.objects.exists()
+
+
+def test_a_large_replace_lists_the_first_projects_under_the_totals_of_all(
+    client, sam, post, monkeypatch
+):
+    monkeypatch.setattr("gates.views.interchange.REPLACED_SHOWN", 5)
+    client.force_login(sam)
+    post(uploads())
+    decisions = GateDecision.objects.count()
+    entries = SpendEntry.objects.count()
+    spend = SpendEntry.objects.aggregate(total=Sum("amount"))["total"]
+
+    response = post({**uploads(), "replace": "on"})
+
+    html = " ".join(response.content.decode().split())
+    assert "Replace 62 projects?" in html
+    assert f"Together they hold {decisions} gate decisions, {entries} spend entries" in html
+    assert f"(EUR {spend:,.2f})" in html
+    assert "The first 5 of the 62 projects, by key:" in html
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert rows.count('<th scope="row">') == 5
+    assert "RP-0001" in rows
 
 
 def test_confirming_replaces_and_archives_what_was_there(client, sam, post):

@@ -177,3 +177,23 @@ def test_the_v3_sample_gives_metrics_md_sections_too(sample):
     from tests.portfolio.dashboard_sample import metrics_md
 
     assert metrics_md(metrics.compute(as_of=AS_OF)) == _expected("metrics-2026-11-20.json")
+
+
+def test_the_dashboard_lists_the_scores_of_the_largest_products_and_says_how_many(
+    sample, client, erin, monkeypatch
+):
+    """The page stays the same size as the portfolio grows: the CSV has every score."""
+    monkeypatch.setattr("portfolio.dashboard.views.SCORES_SHOWN", 3)
+    scores = metrics.compute(as_of=AS_OF, sections=("outcome_scores",))["outcome_scores"]
+    largest = sorted(scores, key=lambda row: (-row["annualized_value"], row["key"]))[:3]
+    client.force_login(erin)
+
+    response = client.get(reverse("dashboard"), {"as_of": AS_OF.isoformat()})
+
+    content = " ".join(response.content.decode().split())
+    assert f"the scores of the 3 largest of {len(scores)} products" in content
+    table = content[content.index("Outcome score of each scored product") :]
+    table = table[: table.index("</table>")]
+    assert table.count('<th scope="row">') == 3
+    for row in largest:
+        assert f">{row['key']}</a>" in table
