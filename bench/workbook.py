@@ -93,9 +93,7 @@ def _write_sheet(archive: zipfile.ZipFile, member: str, csv_path: Path, strings)
         reader = csv.reader(handle)
         header = next(reader)
         letters = [_letters(index) for index in range(len(header))]
-        kinds = [
-            "d" if c in DATE_COLUMNS else "n" if c in NUMBER_COLUMNS else "s" for c in header
-        ]
+        kinds = ["d" if c in DATE_COLUMNS else "n" if c in NUMBER_COLUMNS else "s" for c in header]
         with archive.open(member, "w", force_zip64=True) as raw:
             raw.write(
                 f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
@@ -123,7 +121,9 @@ def _write_sheet(archive: zipfile.ZipFile, member: str, csv_path: Path, strings)
                         if serial is None:
                             days = datetime.date.fromisoformat(value) - EXCEL_EPOCH
                             serial = serials[value] = days.days
-                        cells.append(f'<c r="{letter}{number}" s="{DATE_STYLE}"><v>{serial}</v></c>')
+                        cells.append(
+                            f'<c r="{letter}{number}" s="{DATE_STYLE}"><v>{serial}</v></c>'
+                        )
                 parts.append(f'<row r="{number}">{"".join(cells)}</row>')
                 if len(parts) >= 5000:
                     raw.write("".join(parts).encode())
@@ -149,7 +149,7 @@ def write_workbook(csv_paths: list[Path], path: Path) -> None:
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook '
             f'xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>'
             + "".join(
-                f"<sheet name={quoteattr(name)} sheetId={quoteattr(str(n))} r:id=\"rId{n}\"/>"
+                f'<sheet name={quoteattr(name)} sheetId={quoteattr(str(n))} r:id="rId{n}"/>'
                 for n, name, _ in sheets
             )
             + "</sheets></workbook>",
