@@ -205,7 +205,7 @@ def bench_workbook(
     """The same portfolio as an .xlsx workbook, imported into a fresh database of its own
     (issue 18: within 3× the CSV import's time, under 300 MB)."""
     label = result["label"]
-    log(f"{label}: the CSV files as an .xlsx workbook (openpyxl write-only)")
+    log(f"{label}: the CSV files as an .xlsx workbook (shared strings, as Excel saves one)")
     path, result["workbook_write"] = workbook_from(directory)
     xlsx_db = f"{db_name}_xlsx"
     recreate_database(admin_url, xlsx_db)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -363,6 +364,49 @@ def workbook_of(folder, *, typed: bool = True):
             for number, row in enumerate(csv.reader(handle)):
                 sheet.append([as_typed(v) for v in row] if number and typed else row)
     return book
+
+
+def excel_workbook_of(folder, path, *, cells=None, blank=()):
+    """The interchange files of ``folder`` written to ``path`` as Excel saves a workbook
+    (xlsxwriter: text in a shared-strings table, dates as date serials with a date style,
+    numbers as numbers, a <dimension> per sheet). ``cells`` maps (sheet, "C5") to a value
+    that replaces the file's (a str starting with "=" is a formula with the cached
+    result 0, as Excel leaves one); ``blank`` lists (sheet, row) to leave empty."""
+    import csv
+    from pathlib import Path
+
+    import xlsxwriter
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    cells = cells or {}
+    book = xlsxwriter.Workbook(str(path))
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for csv_path in sorted(Path(folder).glob("*.csv")):
+        sheet = book.add_worksheet(csv_path.stem)
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        values = {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row) if v}
+        for (name, ref), value in cells.items():
+            if name == csv_path.stem:
+                values[xl_cell_to_rowcol(ref)] = value
+        for (r, c), value in sorted(values.items()):
+            if (csv_path.stem, r + 1) in blank:
+                continue
+            if not isinstance(value, str):
+                if isinstance(value, datetime.date):
+                    sheet.write_datetime(r, c, value, day)
+                else:
+                    sheet.write_number(r, c, value)
+            elif value.startswith("="):
+                sheet.write_formula(r, c, value, None, 0)
+            elif r and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                sheet.write_datetime(r, c, datetime.date.fromisoformat(value), day)
+            elif r and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+                sheet.write_number(r, c, float(value))
+            else:
+                sheet.write_string(r, c, value)
+    book.close()
+    return path
 
 
 # --- The planner's answer -------------------------------------------------------------------

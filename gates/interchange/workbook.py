@@ -25,17 +25,19 @@ import contextlib
 import datetime
 import itertools
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-import openpyxl
 from django.conf import settings
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -44,12 +46,14 @@ from gates.interchange.format import (
     COLUMNS,
     FILES,
     FORMAT,
+    SPEND,
     WHOLE_FILE,
     WHOLE_ROW,
     ImportFailed,
     Problems,
 )
 from gates.interchange.reading import Source, header_ok
+from gates.interchange.sheet_xml import NotASheet, NotCSV, Refused, SheetCells
 
 WORKBOOK = "workbook.xlsx"  # an uploaded workbook's name among the files of an import
 SUFFIX = ".xlsx"
@@ -88,69 +92,40 @@ def is_workbook(path: Path | str) -> bool:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def _number_text(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    text = repr(value)  # the shortest text that is this float
-    return format(Decimal(text), "f") if "e" in text or "E" in text else text
-
-
 class SheetRows:
     """One sheet's data rows as (row number, {column: text}), as ``CsvFile`` gives a
     file's; ``readable`` tells whether its header was good."""
 
-    def __init__(self, sheet, name: str, problems: Problems):
-        self.sheet = sheet
+    def __init__(self, cells: SheetCells, name: str, problems: Problems):
+        self.cells = cells
         self.name = name
         self.problems = problems
         self.readable = False
 
-    def _text(self, cell, column: str, row: int) -> str | None:
-        """The cell as the format's text; None (with a problem) for a formula or an error."""
-        value = cell.value
-        kind = type(value)
-        if kind is str:
-            if cell.data_type == "f":
-                self.problems.add(
-                    self.name,
-                    row,
-                    column,
-                    f"a formula ({value[:40]}): formulas are not evaluated; enter the value itself",
-                )
-                return None
-            if cell.data_type == "e":
-                self.problems.add(self.name, row, column, f"an error value ({value})")
-                return None
-            return value
-        if kind is float:
-            return _number_text(value)
-        if kind is int:
-            return str(value)
-        if kind is datetime.datetime:
-            if value.time() == datetime.time(0):
-                return value.date().isoformat()
-            return value.isoformat(sep=" ")  # refused by the date check, with the value
-        if kind is bool:
-            return "yes" if value else "no"
-        if kind is datetime.date or kind is datetime.time:
-            return value.isoformat()
-        if cell.data_type == "f":  # an array or data-table formula
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            yield from self._rows()
+        except NotASheet as exc:
+            self.readable = False
             self.problems.add(
                 self.name,
-                row,
-                column,
-                "a formula: formulas are not evaluated; enter the value itself",
+                1,
+                WHOLE_FILE,
+                f"not a worksheet Greenlight can read ({exc}): save it from Excel as an "
+                ".xlsx workbook",
             )
-            return None
-        return str(value)
 
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        self.sheet.reset_dimensions()  # some writers record a wrong size: read every row
-        rows = self.sheet.iter_rows()
-        first = next(rows, ())
+    def _rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        rows = iter(self.cells)
+        number, first = next(rows, (0, []))
+        if number != 1:  # the header is row 1, or the sheet has none
+            rows = itertools.chain([(number, first)], rows) if number else rows
+            first = []
         header = []
-        for cell in first:
-            text = self._text(cell, WHOLE_ROW, 1) if cell.value is not None else ""
+        for text in first:
+            if type(text) is Refused:
+                self.problems.add(self.name, 1, WHOLE_ROW, text)
+                text = ""
             header.append((text or "").strip())
         while header and not header[-1]:
             header.pop()
@@ -160,16 +135,16 @@ class SheetRows:
         if not header_ok(self.name, header, self.problems):
             return
         self.readable = True
-        width = len(header)
-        text = self._text
-        for number, cells in enumerate(rows, start=2):
+        self.cells.money = frozenset(i for i, c in enumerate(header) if c in MONEY_COLUMNS)
+        self.cells.width = width = len(header)
+        for number, cells in rows:
             values: dict[str, str] = {}
             refused = False
-            for index, cell in enumerate(cells):
-                if cell.value is None:
+            for index, text in enumerate(cells):
+                if text is None:
                     continue
                 if index >= width:
-                    if str(cell.value).strip():
+                    if text.strip():
                         self.problems.add(
                             self.name,
                             number,
@@ -180,31 +155,36 @@ class SheetRows:
                         refused = True
                     continue
                 column = header[index]
-                value = text(cell, column, number)
-                if value is None:
+                if type(text) is Refused:
+                    self.problems.add(self.name, number, column, text)
                     refused = True
                 else:
-                    values[column] = value
+                    values[column] = text
             if refused or not any(value.strip() for value in values.values()):
                 continue  # a blank row, or one already reported
             yield number, {column: values.get(column, "") for column in header}
 
 
 class WorkbookSource(Source):
-    """An .xlsx workbook (a path or an open binary file) as the importer's source."""
+    """An .xlsx workbook (a path or an open binary file) as the importer's source.
 
-    streams = False
+    openpyxl reads the workbook's parts (through defusedxml); each sheet's cells
+    are streamed by ``sheet_xml.SheetCells``. The spend sheet is also offered as
+    CSV bytes (``open``), one line per sheet row, so that a million rows take
+    the spend pass's fast way, as spend.csv's do; see ``spend_csv``."""
 
     def __init__(self, workbook: Path | BinaryIO):
         self.workbook = workbook
-        self._book = None
+        self._reader = None
         self._sheets: dict[str, str] = {}  # file name -> the sheet's title
+        self._paths: dict[str, str] = {}  # file name -> the sheet's XML in the archive
+        self._spend_csv = None  # None: not made yet; False: the sheet cannot be CSV
 
     @property
     def book(self):
-        if self._book is None:
-            self._book = self._load()
-        return self._book
+        if self._reader is None:
+            self._reader = self._load()
+        return self._reader
 
     def _check_unpacked_size(self) -> None:
         """Refuse a workbook that unpacks to more than ``IMPORT_WORKBOOK_MAX_UNPACKED_BYTES``
@@ -233,9 +213,17 @@ class WorkbookSource(Source):
             self.workbook.seek(0)
         self._check_unpacked_size()
         try:
-            book = openpyxl.load_workbook(
-                self.workbook, read_only=True, data_only=False, keep_links=False
-            )
+            reader = ExcelReader(self.workbook, read_only=True, keep_links=False)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            titles, paths = [], {}
+            for sheet, rel in reader.parser.find_sheets():
+                titles.append(sheet.name)
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                    paths[sheet.name] = rel.target
+                    self._check_prolog(reader.archive, rel.target)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
             raise ImportFailed(
                 [
@@ -245,15 +233,16 @@ class WorkbookSource(Source):
             ) from None
         files = {sheet_name(name).lower(): name for name in ALL_FILES}
         problems = []
-        for title in book.sheetnames:
+        for title in titles:
             name = files.get(title.strip().lower())
-            if name is None or name in self._sheets:
+            if name is None or name in self._sheets or title not in paths:
                 problems.append(
                     f"{title}:1: {WHOLE_FILE}: unknown sheet (the sheets are: "
                     f"{', '.join(map(sheet_name, ALL_FILES))}): rename or delete it"
                 )
             else:
                 self._sheets[name] = title
+                self._paths[name] = paths[title]
         for name in FILES:
             if name not in self._sheets:
                 problems.append(
@@ -261,27 +250,105 @@ class WorkbookSource(Source):
                     f"sheets {', '.join(map(sheet_name, FILES))}"
                 )
         if problems:
-            book.close()
+            reader.archive.close()
             raise ImportFailed(problems)
-        return book
+        return reader
+
+    @staticmethod
+    def _check_prolog(archive: zipfile.ZipFile, path: str) -> None:
+        """A sheet whose XML declares a document type (entities that may expand to
+        gigabytes) is refused, as defusedxml refuses one in the other parts."""
+        with archive.open(path) as stream:
+            head = stream.read(64 * 1024).decode("utf-8", "replace")
+        data = head.find("sheetData")
+        if "<!" in (head if data < 0 else head[:data]).replace("<!--", ""):
+            raise ValueError("a worksheet with a document type declaration")
+
+    def _cells(self, name: str) -> tuple[SheetCells, BinaryIO]:
+        reader = self.book
+        stream = reader.archive.open(self._paths[name])
+        cells = SheetCells(
+            stream,
+            strings=reader.shared_strings,
+            epoch=reader.wb.epoch,
+            date_styles=reader.wb._date_formats,
+            timedelta_styles=reader.wb._timedelta_formats,
+        )
+        return cells, stream
 
     def exists(self, name: str) -> bool:
         self.book  # noqa: B018 - loading the workbook finds its sheets
         return name in self._sheets
 
-    def open(self, name: str):
-        raise TypeError("a workbook's sheets are read as rows, not bytes")
-
     @contextlib.contextmanager
     def rows(self, name: str, problems: Problems) -> Iterator[SheetRows]:
-        yield SheetRows(self.book[self._sheets[name]], name, problems)
+        cells, stream = self._cells(name)
+        try:
+            yield SheetRows(cells, name, problems)
+        finally:
+            stream.close()
+
+    @property
+    def streams(self) -> bool:
+        """Whether the spend sheet can be read as CSV bytes (the spend pass's fast way)."""
+        return self.spend_csv() is not None
+
+    def spend_csv(self) -> BinaryIO | None:
+        """The spend sheet as CSV bytes in a temporary file, one line per sheet row (a
+        blank line for a blank row), so that a problem's line is the sheet's row; or
+        None when a row cannot be one line (a value with a line break) or holds what
+        only the sheet's reader words (a formula, an error value, a value right of the
+        header, a bad header). The spend pass then reads the sheet's rows instead."""
+        if self._spend_csv is None:
+            cells, stream = self._cells(SPEND)
+            try:
+                self._spend_csv = sheet_as_csv(cells) or False
+            except NotASheet:
+                self._spend_csv = False
+            finally:
+                stream.close()
+        return self._spend_csv or None
+
+    @contextlib.contextmanager
+    def open(self, name: str):
+        if name != SPEND or self.spend_csv() is None:
+            raise TypeError("a workbook's sheets are read as rows, not bytes")
+        csv_file = self._spend_csv
+        csv_file.seek(0)
+        yield csv_file
 
     def label(self, name: str) -> str:
         return self._sheets.get(name, sheet_name(name))
 
     def close(self) -> None:
-        if self._book is not None:
-            self._book.close()
+        if self._reader is not None:
+            self._reader.archive.close()
+        if self._spend_csv:
+            self._spend_csv.close()
+
+
+def sheet_as_csv(cells: SheetCells) -> BinaryIO | None:
+    """A sheet's rows as CSV bytes (see ``WorkbookSource.spend_csv``), or None."""
+    head, blocks = cells.start()
+    if not head or head[0][0] != 1 or Refused in map(type, head[0][1]):
+        return None
+    header = [(text or "").strip() for text in head[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    if not header or not header_ok(SPEND, header, Problems()):
+        return None
+    cells.money = frozenset(i for i, c in enumerate(header) if c in MONEY_COLUMNS)
+    cells.width = len(header)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - the source closes it
+    try:
+        target.write((",".join(header) + "\n").encode())
+        for text in cells.csv_text(blocks):
+            target.write(text.encode())
+    except NotCSV:
+        target.close()
+        return None
+    target.seek(0)
+    return target
 
 
 # --- Writing --------------------------------------------------------------------------------
