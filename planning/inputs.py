@@ -16,14 +16,13 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from portfolio.errors import DomainError
+from portfolio.metrics.scope import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket
 
 BUCKETS: tuple[str, ...] = tuple(Bucket.values)  # efficiency, revenue, new_category
 RAW, CALIBRATED = "raw", "calibrated"
 PROBABILITY_MODES = (RAW, CALIBRATED)
 HORIZON_RANGE = (1, 10)
-EARLIEST_AS_OF = datetime.date(1990, 1, 1)
-LATEST_AS_OF = datetime.date(2100, 12, 31)
 MAX_BUDGET = Decimal("1e13")  # what a money column holds (16 digits, 2 after the point)
 
 
@@ -98,7 +97,8 @@ def parse_as_of(text) -> datetime.date:
             f"As of: “{value}” is not a date (use YYYY-MM-DD).", field="as_of"
         ) from None
     if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
-        raise DomainError("As of: use a date between 1990 and 2100.", field="as_of")
+        # The metrics engine's range: a plan is for any day the dashboard answers for.
+        raise DomainError(f"As of: {AS_OF_RANGE_MESSAGE}", field="as_of")
     return day
 
 

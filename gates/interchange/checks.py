@@ -329,7 +329,7 @@ def greenlit_month_ok(
     if state.greenlit_on is None:
         row.problem("project", f"{key} is not greenlit (no go at gate 4): {not_greenlit}")
         return False
-    if state.greenlit_on > month:
+    if month < process.first_outcome_month(state.greenlit_on):  # the services' one rule
         row.problem("month", f"{key} was greenlit on {state.greenlit_on}, after {month}")
         return False
     return True

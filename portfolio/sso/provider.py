@@ -19,6 +19,9 @@ from authlib.oauth2 import OAuth2Error
 from django.conf import settings
 from joserfc import errors as jose_errors
 
+# Authlib's name for the client: its session keys are ``_state_<name>_<state>``.
+CLIENT_NAME = "greenlight"
+
 
 @dataclass(frozen=True)
 class ProviderSettings:
@@ -62,7 +65,7 @@ def client() -> DjangoOAuth2App:
 def _client_for(config: ProviderSettings) -> DjangoOAuth2App:
     oauth = OAuth()
     return oauth.register(
-        name="greenlight",
+        name=CLIENT_NAME,
         client_id=config.client_id,
         client_secret=config.client_secret or None,
         server_metadata_url=config.discovery_url,

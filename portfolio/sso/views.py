@@ -32,8 +32,19 @@ class SignInView(auth_views.LoginView):
 
 
 def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+    _forget_sign_in(request)
     messages.error(request, message)
     return redirect("login")
+
+
+def _forget_sign_in(request: HttpRequest) -> None:
+    """Drop a refused sign-in's leftovers from the session: where to go next, and the
+    state, nonce and PKCE verifier Authlib keeps under ``_state_<client>_<state>``."""
+    request.session.pop(NEXT_KEY, None)
+    prefix = f"_state_{provider.CLIENT_NAME}_"
+    stored = list(request.session.keys())  # noqa: SIM118 - a session is not iterable
+    for key in [key for key in stored if key.startswith(prefix)]:
+        del request.session[key]
 
 
 def _safe_next(request: HttpRequest, candidate: str) -> str:

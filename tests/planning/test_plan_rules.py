@@ -254,6 +254,9 @@ def test_the_text_format_draws_the_waterline(three):
             "Pinned in: their asks add up to 130.00, more than the budget of 100.00.",
         ),
         (["--budget", "100", "--as-of", "2026-13-01"], "As of: “2026-13-01” is not a date"),
+        # The dashboard's range: 1900-01-01 to 2100-12-31, in the same words.
+        (["--budget", "100", "--as-of", "1899-12-31"], "As of: choose a date between 1900-01-01"),
+        (["--budget", "100", "--as-of", "2101-01-01"], "As of: choose a date between 1900-01-01"),
     ],
 )
 def test_bad_input_exits_with_one_clear_line(three, args, message):
@@ -261,6 +264,10 @@ def test_bad_input_exits_with_one_clear_line(three, args, message):
         call_command("portfolio_plan", *args, stdout=io.StringIO())
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_a_plan_is_made_for_any_day_the_dashboard_answers_for(three):
+    assert plan_json("--budget", "100", "--as-of", "1950-01-01")["projects"] == []
 
 
 def test_unknown_query_parameters_can_be_refused():

@@ -246,6 +246,18 @@ def test_the_provider_saying_no_is_explained(client, sso):
     assert "denied the request." in message
 
 
+def test_a_refused_sign_in_leaves_nothing_of_itself_in_the_session(client, sso, project):
+    authorize = start(client, f"/projects/{project.key}/")
+    assert any(key.startswith("_state_greenlight_") for key in client.session.keys())  # noqa: SIM118
+    response = requests.post(authorize, data={"action": "deny"}, allow_redirects=False, timeout=5)
+
+    refusal(client, come_back(client, response.headers["Location"]))
+
+    stored = client.session.keys()  # a session is not iterable
+    leftovers = [key for key in stored if key.startswith(("_state_", "sso"))]
+    assert leftovers == []
+
+
 def test_an_unreachable_provider_is_explained(client, settings, db):
     from tests.identity_provider import MockProvider, configure
 
