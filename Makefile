@@ -10,6 +10,11 @@ PORT ?= 8000
 SSO_PORT ?= 9400
 # Extra arguments for pytest, e.g. make test-sqlite PYTEST_ARGS="-x -k dashboard"
 PYTEST_ARGS ?=
+# pytest-xdist worker processes for test-sqlite and test-postgres: one per CPU core by
+# default; PYTEST_WORKERS=0 runs everything in one process (e.g. for --pdb), =3 on three.
+# Tests of one xdist_group (races, timing) go to one worker, one after another.
+PYTEST_WORKERS ?= auto
+PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 BENCH_ARGS ?=
 
 NO_PG_BINARIES := PostgreSQL server binaries not found (install postgresql-15 / set DATABASE_URL)
@@ -103,17 +108,17 @@ EVERY_PAGE_ON_SQLITE = --deselect tests/browser/test_every_page.py
 
 test-sqlite: $(STAMP)
 	@echo "== pytest on SQLite"
-	@$(call pytest,env -u DATABASE_URL $(PY) -m pytest -m "not postgres" $(PYTEST_ARGS))
+	@$(call pytest,env -u DATABASE_URL $(PY) -m pytest $(PARALLEL) -m "not postgres" $(PYTEST_ARGS))
 
 # $DATABASE_URL when set; otherwise a throwaway cluster from the local server binaries,
 # deleted afterwards whatever happens. Without binaries: skipped, except under CI=true.
 test-postgres: $(STAMP)
 	@if [ -n "$${DATABASE_URL:-}" ]; then \
 		echo "== pytest on $$(sed -E 's#://([^:/@]*):[^@]*@#://\1:***@#' <<<"$$DATABASE_URL")"; \
-		$(call pytest,$(PY) -m pytest $(PG_STAGE_ARGS) $(PYTEST_ARGS)); \
+		$(call pytest,$(PY) -m pytest $(PARALLEL) $(PG_STAGE_ARGS) $(PYTEST_ARGS)); \
 	elif scripts/pg-throwaway bindir >/dev/null 2>&1; then \
 		echo "== pytest on a throwaway PostgreSQL"; \
-		$(call pytest,scripts/pg-throwaway run -- $(PY) -m pytest $(PG_STAGE_ARGS) $(PYTEST_ARGS)); \
+		$(call pytest,scripts/pg-throwaway run -- $(PY) -m pytest $(PARALLEL) $(PG_STAGE_ARGS) $(PYTEST_ARGS)); \
 	elif [ "$${CI:-}" = true ]; then \
 		echo "$(NO_PG_BINARIES): CI=true needs the PostgreSQL run" >&2; \
 		exit 1; \

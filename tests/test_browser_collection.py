@@ -30,8 +30,11 @@ BLOCK_PLAYWRIGHT = textwrap.dedent(
 def run_browser_tests(tmp_path: Path, *args: str, ci: str) -> subprocess.CompletedProcess:
     (tmp_path / "sitecustomize.py").write_text(BLOCK_PLAYWRIGHT)
     # Its own SQLite file: under `make test-postgres` the outer run holds the test database.
+    # Not a worker of the outer run (pytest-xdist's PYTEST_XDIST_* variables): a run of its own.
     env = {
-        **os.environ,
+        **{
+            name: value for name, value in os.environ.items() if not name.startswith("PYTEST_XDIST")
+        },
         "PYTHONPATH": str(tmp_path),
         "CI": ci,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -57,7 +60,8 @@ def test_it_collects_every_browser_test_without_playwright(tmp_path):
 def test_it_skips_with_the_reason_and_fails_under_ci(tmp_path):
     one = "tests/browser/test_researcher_journey.py"
     skipped = run_browser_tests(tmp_path, one, "-q", ci="")
-    failed = run_browser_tests(tmp_path, one, "-q", ci="true")
+    # As `make test` runs it: in two pytest-xdist processes.
+    failed = run_browser_tests(tmp_path, one, "-q", "-n", "2", ci="true")
 
     assert skipped.returncode == 0, skipped.stdout + skipped.stderr
     assert "Playwright not installed" in skipped.stdout

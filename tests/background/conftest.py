@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 
 def _free_port() -> int:
@@ -25,12 +26,29 @@ class Redis:
         self.port = _free_port()
         self.directory = directory
         self.process: subprocess.Popen | None = None
+        self.started = False
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        """Start redis-server; on a port another process took meanwhile, try a new one.
+
+        The port is only reserved until ``_free_port`` closes its probe, and test runs in
+        parallel (pytest-xdist) start their own servers: so the server that answers must be
+        this one (its process id), else a test would share another worker's Redis. A restart
+        keeps the port, as the tests that stop and start the server expect.
+        """
+        for _attempt in range(5):
+            if self._launch():
+                self.started = True
+                return
+            if not self.started:
+                self.port = _free_port()
+        raise RuntimeError(f"redis-server did not start (last port {self.port})")
+
+    def _launch(self) -> bool:
         self.process = subprocess.Popen(
             [
                 shutil.which("redis-server") or "redis-server",
@@ -49,13 +67,22 @@ class Redis:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+                if self._answering_pid() == self.process.pid:
+                    return True
+            except (OSError, redis.RedisError):
+                pass
+            time.sleep(0.05)
+        self.stop()
+        return False
+
+    def _answering_pid(self) -> int:
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5)
+        try:
+            return int(client.info("server")["process_id"])
+        finally:
+            client.close()
 
     def stop(self) -> None:
         if self.process is not None:

@@ -20,6 +20,8 @@ pytestmark = [
     pytest.mark.postgres,
     # Real commits, so that each thread's connection sees the other's.
     pytest.mark.django_db(transaction=True),
+    # The races run one after another on one pytest-xdist worker.
+    pytest.mark.xdist_group("races"),
 ]
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 
 from gates.management.commands.seed_demo import DEMO_USERS, demo_email
 from gates.models import (
@@ -55,9 +58,39 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
+# The seeding tests share one process under pytest-xdist, so the demo is built once.
+pytestmark = pytest.mark.xdist_group("seed_demo")
+
+
+# First in the module: the demo of the tests below stays until the module ends.
+def test_it_leaves_an_existing_portfolio_alone(db):
+    assert not Project.objects.exists()
+    make_project(key="OURS-1")
+
+    seed()
+
+    assert list(Project.objects.values_list("key", flat=True)) == ["OURS-1"]
+    assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
+
+
+@pytest.fixture(scope="module")
+def _demo_once(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """seed_demo's output, run once for the module in a transaction rolled back at its end.
+
+    Each test runs in a savepoint inside it, so what a test changes is undone as before.
+    """
+    # The password hasher of the tests (conftest's _fast_password_hashing, per test).
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic():
+        with fast:
+            output = seed()
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db) -> str:
-    return seed()
+def seeded(_demo_once, db) -> str:
+    return _demo_once
 
 
 def test_it_creates_one_demo_user_per_role_who_can_sign_in(seeded, client):
@@ -129,15 +162,6 @@ def test_a_second_run_adds_nothing(seeded):
 
     assert counts() == before
     assert "not loaded again" in output
-
-
-def test_it_leaves_an_existing_portfolio_alone(db):
-    make_project(key="OURS-1")
-
-    seed()
-
-    assert list(Project.objects.values_list("key", flat=True)) == ["OURS-1"]
-    assert User.objects.filter(email=demo_email(Role.EXECUTIVE)).exists()
 
 
 def test_it_shows_a_project_whose_history_an_import_replaced(seeded):

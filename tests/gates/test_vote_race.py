@@ -17,7 +17,12 @@ from gates.services import cast_vote, record_decision
 from portfolio.errors import DomainError
 from tests.builders import add_estimate, add_study, make_project
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    # The races run one after another on one pytest-xdist worker.
+    pytest.mark.xdist_group("races"),
+]
 
 
 @pytest.fixture(autouse=True)

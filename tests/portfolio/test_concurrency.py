@@ -45,6 +45,7 @@ def _run_at_once(workers) -> list:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("races")
 def test_twenty_writers_lose_no_spend_and_each_race_has_one_winner(alice, bob, erin):
     spent_on = make_project(researcher=alice, product_manager=bob, key="SHARED-SPEND")
     raced = [make_project(researcher=alice, product_manager=bob, key=f"RACE-{n}") for n in range(4)]
@@ -103,6 +104,7 @@ def test_twenty_writers_lose_no_spend_and_each_race_has_one_winner(alice, bob, e
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("races")
 def test_two_first_saves_of_one_deliverable_make_one_estimate(alice, bob, carol):
     from gates.models import ArchitectureEstimate
     from gates.services import save_architecture_estimate

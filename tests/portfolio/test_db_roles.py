@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,10 @@ from gates.services import record_decision
 from portfolio.db_roles import grant_app_rights
 
 pytestmark = pytest.mark.postgres
-APP_ROLE = "greenlight_app_test"
+# Roles belong to the whole cluster, not to one test database: each pytest-xdist worker
+# (PYTEST_XDIST_WORKER=gw0, gw1, ...) makes its own, or one worker's CREATE ROLE would
+# wait for, or collide with, another's.
+APP_ROLE = f"greenlight_app_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def _refused(cursor, statement: str) -> str:
