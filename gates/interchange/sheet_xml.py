@@ -72,7 +72,7 @@ def _row_pattern(width: int) -> re.Pattern:
 
 _ROW_END = re.compile(rf"</{_P}row>")
 _PREFIXED_ROW_END = re.compile(rb"</[\w.-]+:row>")
-_SHEET_DATA = re.compile(rf"<{_P}sheetData(?=[\s/>])[^>]*?(/?)>")
+_SHEET_DATA_BYTES = re.compile(rb"<(?:[\w.-]+:)?sheetData(?=[\s/>])[^>]*?(/?)>")
 _END_OF_DATA = re.compile(rf"</{_P}sheetData>")
 _FORMULA = re.compile(rf"<{_P}f(?=[\s/>])([^>]*?)(?:/>|>([^<]*)</{_P}f>)", re.S)
 _FORMULA_KIND = re.compile(r"""\st\s*=\s*["'](\w+)""")
@@ -235,25 +235,27 @@ class SheetCells:
         self._day_of = _Lookup(self._day)  # a date style's serial -> text
         self._day_of[""] = ""
 
+    def _block_size(self) -> int:
+        return BLOCK
+
     def _blocks(self) -> Iterator[str]:
         """The sheet's data as text, each block ending at a row's end."""
         head = b""
         while True:  # up to the start of the data
-            raw = self.stream.read(BLOCK)
+            raw = self.stream.read(self._block_size())
             head += raw
-            text = head.decode("utf-8", "replace")
-            start = _SHEET_DATA.search(text)
+            start = _SHEET_DATA_BYTES.search(head)
             if start is not None or not raw:
                 break
         if start is None:
             return  # no data
-        if "<!" in text[: start.start()].replace("<!--", ""):
+        if b"<!" in head[: start.start()].replace(b"<!--", b""):
             raise NotASheet("a document type declaration")
         if start.group(1):
             return  # <sheetData/>
-        rest = text[start.end() :].encode()
+        rest = head[start.end() :]  # bytes: a character may be cut at the block's end
         while True:
-            raw = self.stream.read(BLOCK)
+            raw = self.stream.read(self._block_size())
             rest += raw
             cut = rest.rfind(b"</row>") + 6 if raw else len(rest)
             if cut < 6:
