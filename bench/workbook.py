@@ -6,8 +6,9 @@ The workbook is laid out as Excel saves one once the data is typed in: text in a
 shared-strings table, dates as date serials with a date style, money and other
 numbers as numbers, a ``<dimension>`` per sheet. Its XML is written directly
 (openpyxl's writer would take ~11 minutes for 1M rows, and writes inline strings,
-which Excel does not); Excel, LibreOffice and openpyxl open it. Writing it is
-not part of the import's time.
+which Excel does not), with the parts Excel requires (content types, relationships,
+a style sheet with its default font, fills and border); openpyxl reads it. Writing
+it is not part of the import's time.
 """
 
 from __future__ import annotations

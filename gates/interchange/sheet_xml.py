@@ -2,12 +2,21 @@
 
 openpyxl reads the workbook's small parts (its sheets, the shared strings, the
 styles that make a number a date), all through defusedxml. A sheet's own XML,
-a million rows for spend, is read here a megabyte at a time: one regular
-expression takes a whole cell (``<c r="B2" s="1"><v>45293</v></c>``) or a row
-tag, so Python does a few operations per cell instead of openpyxl's objects per
-element. Anything in the sheet's data that is not a row, a cell, white space, a
-comment or a processing instruction is refused as not a workbook; so is a
-document type declaration (entities that would expand are never read).
+a million rows for spend, is read here a megabyte at a time, never whole:
+
+- Row 1 (the header) and any row in an unusual form (namespace prefixes, rich
+  text, formulas, cells without a reference...) are read the general way
+  (``_TOKENS``: one match per cell, attributes in any order).
+- Once the header's columns are known, one regular expression takes a whole row
+  as Excel and openpyxl write them (``_row_pattern``), so Python does a few
+  operations per row, not per XML element as openpyxl's reader does.
+- For CSV (``csv_text``, the spend pass's fast way), a block of such rows is
+  turned a column at a time (a dict lookup per shared string or date serial,
+  one expression over a column of amounts), then joined by C code.
+
+Anything in the sheet's data that is not a row, a cell, white space, a comment
+or a processing instruction is refused as not a worksheet; so is a document
+type declaration (entities that would expand are never read).
 
 Each cell becomes the text the interchange format reads, as openpyxl's typed
 value would: shared and inline strings, numbers (a number in a money column
@@ -63,9 +72,8 @@ def _row_pattern(width: int) -> re.Pattern:
 
 _ROW_END = re.compile(rf"</{_P}row>")
 _PREFIXED_ROW_END = re.compile(rb"</[\w.-]+:row>")
-_SHEET_DATA = re.compile(rf"<{_P}sheetData(?=[\s/>])[^>]*?(/?)>")
+_SHEET_DATA_BYTES = re.compile(rb"<(?:[\w.-]+:)?sheetData(?=[\s/>])[^>]*?(/?)>")
 _END_OF_DATA = re.compile(rf"</{_P}sheetData>")
-_LAST_END = re.compile(rf"</{_P}(?:c|row)>")
 _FORMULA = re.compile(rf"<{_P}f(?=[\s/>])([^>]*?)(?:/>|>([^<]*)</{_P}f>)", re.S)
 _FORMULA_KIND = re.compile(r"""\st\s*=\s*["'](\w+)""")
 _VALUE = re.compile(rf"<{_P}v(?:\s[^>]*)?>([^<]*)</{_P}v>")
@@ -227,25 +235,27 @@ class SheetCells:
         self._day_of = _Lookup(self._day)  # a date style's serial -> text
         self._day_of[""] = ""
 
+    def _block_size(self) -> int:
+        return BLOCK
+
     def _blocks(self) -> Iterator[str]:
         """The sheet's data as text, each block ending at a row's end."""
         head = b""
         while True:  # up to the start of the data
-            raw = self.stream.read(BLOCK)
+            raw = self.stream.read(self._block_size())
             head += raw
-            text = head.decode("utf-8", "replace")
-            start = _SHEET_DATA.search(text)
+            start = _SHEET_DATA_BYTES.search(head)
             if start is not None or not raw:
                 break
         if start is None:
             return  # no data
-        if "<!" in text[: start.start()].replace("<!--", ""):
+        if b"<!" in head[: start.start()].replace(b"<!--", b""):
             raise NotASheet("a document type declaration")
         if start.group(1):
             return  # <sheetData/>
-        rest = text[start.end() :].encode()
+        rest = head[start.end() :]  # bytes: a character may be cut at the block's end
         while True:
-            raw = self.stream.read(BLOCK)
+            raw = self.stream.read(self._block_size())
             rest += raw
             cut = rest.rfind(b"</row>") + 6 if raw else len(rest)
             if cut < 6:
@@ -498,7 +508,7 @@ class SheetCells:
             raise NotASheet("a shared string that is not there") from None
 
     def _day(self, value: str) -> str:
-        text = self._date(value, next(iter(self.date_styles)))
+        text = self._date(value, "")  # a date style, not a duration's
         if type(text) is Refused:
             raise KeyError(value)  # not a day: the column is read a row at a time
         return text
@@ -515,9 +525,7 @@ class SheetCells:
         if text is None:
             try:
                 number = _cast_number(value)
-                typed = from_excel(
-                    number, self.epoch, timedelta=int(style) in self.timedelta_styles
-                )
+                typed = from_excel(number, self.epoch, timedelta=style in self.timedelta_styles)
             except (OverflowError, ValueError):
                 text = Refused("an error value (#VALUE!)")
             else:
