@@ -136,7 +136,9 @@ def spend_writer(cursor, recorder: int | None, recorded_at: datetime.datetime):
     backslashes = 1 if recorder is None else 0  # per row, in the tail
     with (
         connection.wrap_database_errors,
-        cursor.copy(
+        # The psycopg cursor itself: Django's debug wrapper (DEBUG, or a test capturing
+        # queries) has a copy() that takes no writer.
+        cursor.cursor.copy(
             statement("COPY {table} ({columns}) FROM STDIN (FORMAT text, DELIMITER ',')", **names),
             writer=BoundedQueueWriter(cursor.cursor),
         ) as copy,

@@ -754,3 +754,18 @@ def test_postgresql_copies_spend_and_still_guards_history(db, folder):
     assert SpendEntry.objects.count() == 620
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM gates_gatedecision")
+
+
+@pytest.mark.postgres
+def test_postgresql_import_works_with_debug_cursors(db, adam):
+    """DEBUG (or a test capturing queries) wraps cursors; the spend COPY still runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = {name: io.BytesIO((SAMPLE / name).read_bytes()) for name in FILES}
+    with CaptureQueriesContext(connection):
+        summary = import_portfolio(files, actor=adam)
+
+    assert summary.projects == 62
+    assert SpendEntry.objects.count() == 620
+    assert check_spend_months() == []
