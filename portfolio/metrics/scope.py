@@ -146,9 +146,8 @@ DEC = CTE(
            {cents:d.funding_granted} AS funding_c,
            {probability:d.probability_of_success} AS probability
     FROM {decision} d
-    JOIN scope s ON s.id = d.project_id
     JOIN {gate} g ON g.id = d.gate_id
-    WHERE d.decided_on <= %(as_of)s
+    WHERE d.decided_on <= %(as_of)s AND d.project_id IN (SELECT id FROM scope)
     """,
 )
 RANKED = CTE(
@@ -183,13 +182,14 @@ SPEND = CTE(
     """
     SELECT project_id, SUM(spend_c) AS spend_c FROM (
         SELECT sm.project_id, {sum_cents:sm.amount} AS spend_c
-        FROM {spend_month} sm JOIN scope s ON s.id = sm.project_id
-        WHERE sm.month < %(month_start)s
+        FROM {spend_month} sm
+        WHERE sm.month < %(month_start)s AND sm.project_id IN (SELECT id FROM scope)
         GROUP BY sm.project_id
         UNION ALL
         SELECT e.project_id, {sum_cents:e.amount}
-        FROM {spend} e JOIN scope s ON s.id = e.project_id
+        FROM {spend} e
         WHERE e.spent_on >= %(month_start)s AND e.spent_on <= %(as_of)s
+          AND e.project_id IN (SELECT id FROM scope)
         GROUP BY e.project_id
     ) spend_parts
     GROUP BY project_id

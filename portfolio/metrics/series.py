@@ -6,19 +6,24 @@ from portfolio.metrics import text
 from portfolio.metrics.engine import CTE, CsvTable, Query, Section
 from portfolio.metrics.numbers import json_number, money, ratio
 
-# Spend by month up to A: whole months before A's from the rollup, A's month from its entries.
+# Spend by month up to A: whole months before A's from the rollup (summed by its month, a date,
+# before that is turned into a month number: 36 conversions, not one per project-month), A's
+# month from its entries.
 SPEND_BY_MONTH = CTE(
     "spend_m",
     """
     SELECT m, SUM(spend_c) AS spend_c FROM (
-        SELECT {month_index:sm.month} AS m, {sum_cents:sm.amount} AS spend_c
-        FROM {spend_month} sm JOIN scope s ON s.id = sm.project_id
-        WHERE sm.month < %(month_start)s
-        GROUP BY {month_index:sm.month}
+        SELECT {month_index:by_date.month} AS m, by_date.spend_c FROM (
+            SELECT sm.month, {sum_cents:sm.amount} AS spend_c
+            FROM {spend_month} sm
+            WHERE sm.month < %(month_start)s AND sm.project_id IN (SELECT id FROM scope)
+            GROUP BY sm.month
+        ) by_date
         UNION ALL
         SELECT %(as_of_month)s, {sum_cents:e.amount}
-        FROM {spend} e JOIN scope s ON s.id = e.project_id
+        FROM {spend} e
         WHERE e.spent_on >= %(month_start)s AND e.spent_on <= %(as_of)s
+          AND e.project_id IN (SELECT id FROM scope)
         HAVING COUNT(*) > 0
     ) spend_m_parts
     GROUP BY m
