@@ -50,6 +50,7 @@ from common import percentile  # noqa: E402  (bench/common.py)
 CSRF = "c" * 16 + secrets.token_hex(8)  # a 32-character unmasked CSRF secret
 SECRET_KEY = "cluster-test-" + secrets.token_hex(32)
 DEADLINE_SECONDS = 420  # the whole test; each wait has its own, shorter bound
+READ_RATE = 100  # pages per second the dashboard's readers ask for between them (issue 16)
 
 
 def log(message: str) -> None:
@@ -509,30 +510,52 @@ class Checks:
 
     def measure_dashboard_under_writes(self, clients: int = 16, seconds: float = 10) -> None:
         """The dashboard read by ``clients`` (half on A, half on B) while a writer records a
-        spend entry on A every second: latency, throughput, errors (measured, not judged)."""
+        spend entry on A every second, twice (measured, not judged here):
+
+        - ``capacity``: each client asks again as soon as it has its page (a closed loop):
+          how many pages per second the cluster serves. Its latency is set by the load
+          itself (16 clients at N pages/s wait 16/N s on average), so it is not the latency
+          figure;
+        - ``load``: the clients ask at a fixed rate between them (an open loop, 100 pages/s):
+          the latency a reader sees at that rate. Each request is timed from when it was due,
+          so a client held up by a slow answer counts the delay it caused.
+        """
+        self.capacity = self._dashboard_while_writing(clients, seconds, rate=None)
+        log(f"dashboard under writes, as fast as they can: {self.capacity}")
+        self.load = self._dashboard_while_writing(clients, seconds, rate=READ_RATE)
+        log(f"dashboard under writes, {READ_RATE} pages/s: {self.load}")
+
+    def _dashboard_while_writing(self, clients: int, seconds: float, rate: float | None) -> dict:
         latencies: list[float] = []
         errors: list[int] = []
         writes: list[int] = []
-        stop = time.monotonic() + seconds
+        began = time.perf_counter()
+        stop = began + seconds
         lock = threading.Lock()
 
-        def reader(port: int) -> None:
+        def reader(number: int, port: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            while time.monotonic() < stop:
-                started = time.perf_counter()
+            due = began + (number / rate if rate else 0.0)
+            while due < stop:
+                now = time.perf_counter()
+                if rate and due > now:
+                    time.sleep(due - now)
+                started = due if rate else time.perf_counter()
                 conn.request("GET", "/dashboard/", headers={"Cookie": self.pm_a.cookie})
                 response = conn.getresponse()
                 response.read()
+                done = time.perf_counter()
                 with lock:
-                    latencies.append(time.perf_counter() - started)
+                    latencies.append(done - started)
                     if response.status != 200:
                         errors.append(response.status)
                 if response.will_close:
                     conn.close()
+                due = due + clients / rate if rate else done
 
         def writer() -> None:
             day = datetime.date.today().isoformat()
-            while time.monotonic() < stop:
+            while time.perf_counter() < stop:
                 started = time.monotonic()
                 status, _ = self.pm_a.post_form(
                     "/projects/CLUSTER-1/spend/",
@@ -544,26 +567,27 @@ class Checks:
                 time.sleep(max(0.0, 1 - (time.monotonic() - started)))
 
         ports = [self.cluster.ports["A"], self.cluster.ports["B"]]
-        threads = [threading.Thread(target=reader, args=(ports[i % 2],)) for i in range(clients)]
+        threads = [threading.Thread(target=reader, args=(i, ports[i % 2])) for i in range(clients)]
         threads.append(threading.Thread(target=writer))
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        elapsed = time.perf_counter() - began
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
         p50 = latencies[len(latencies) // 2] if latencies else float("nan")
-        self.load = {
+        return {
             "clients": clients,
             "seconds": seconds,
+            "rate": rate,
             "requests": len(latencies),
-            "per_second": len(latencies) / seconds,
+            "per_second": len(latencies) / elapsed,
             "p50_ms": p50 * 1000,
             "p95_ms": p95 * 1000,
             "errors": len(errors),
             "writes": sum(1 for w in writes if w == 302),
         }
-        log(f"dashboard under writes: {self.load}")
 
     def measure_refresh(self, runs: int = 10) -> None:
         """What the refresh task does after each change, timed: the default dashboard's panels and
@@ -771,16 +795,26 @@ def write_report(path: Path, results: list[dict], facts: dict) -> None:
         lines.append(
             f"| {r['number']} | {r['title']} | {verdict} | {r['seconds']:.1f} s | {detail} |"
         )
-    load = facts.get("load")
-    if load:
+    capacity, load = facts.get("capacity"), facts.get("load")
+    if capacity and load:
         lines += [
             "",
             f"Measured on the same run: the dashboard read by {load['clients']} clients "
-            f"(Python threads in the test's own process, half on A, half on B) for "
-            f"{load['seconds']:.0f} s while a writer recorded a spend entry on A every second "
-            f"({load['writes']} recorded): {load['requests']} pages, "
-            f"{load['per_second']:.0f} per second, p50 {load['p50_ms']:.0f} ms, "
-            f"p95 {load['p95_ms']:.0f} ms, {load['errors']} errors.",
+            "(Python threads in the test's own process, half on A, half on B) while a writer "
+            "recorded a spend entry on A every second, twice for "
+            f"{load['seconds']:.0f} s each:",
+            "",
+            f"- as fast as they can (each client asks again when it has its page): "
+            f"{capacity['requests']} pages, {capacity['per_second']:.0f} per second, "
+            f"p50 {capacity['p50_ms']:.0f} ms, p95 {capacity['p95_ms']:.0f} ms, "
+            f"{capacity['errors']} errors, {capacity['writes']} spend entries recorded. "
+            "This is the cluster's capacity; its latency is set by the queue the clients make "
+            f"(16 clients at N pages per second wait 16/N s on average);",
+            f"- at {load['rate']:.0f} pages per second between them (each request timed from "
+            f"when it was due): {load['requests']} pages, {load['per_second']:.0f} per second, "
+            f"p50 {load['p50_ms']:.0f} ms, p95 {load['p95_ms']:.0f} ms, {load['errors']} "
+            f"errors, {load['writes']} spend entries recorded. This is the latency a reader sees "
+            "at that rate.",
         ]
     measured = facts.get("measured")
     if measured:
@@ -821,6 +855,7 @@ TARGETS = {
 def targets_table(facts: dict) -> list[str]:
     """The measured figures against issue 16's targets (judged only at the targets' size)."""
     load, refresh, measured = facts.get("load"), facts.get("refresh"), facts.get("measured")
+    capacity = facts.get("capacity")
     full_size = facts.get("spend_rows", 0) >= 1_000_000
 
     def verdict(ok: bool) -> str:
@@ -832,18 +867,21 @@ def targets_table(facts: dict) -> list[str]:
     if load:
         rows.append(
             (
-                "Dashboard p95 under a writer, 16 clients (ms)",
+                f"Dashboard p95 under a writer, {load['clients']} clients asking "
+                f"{load['rate']:.0f} pages/s (ms)",
                 f"{load['p95_ms']:.0f}",
                 f"≤ {TARGETS['dashboard_p95_ms']}",
                 verdict(load["p95_ms"] <= TARGETS["dashboard_p95_ms"]),
             )
         )
+    if capacity:
         rows.append(
             (
-                "Dashboard pages per second under a writer",
-                f"{load['per_second']:.0f}",
+                f"Dashboard pages per second under a writer, {capacity['clients']} clients "
+                "as fast as they can",
+                f"{capacity['per_second']:.0f}",
                 f"≥ {TARGETS['dashboard_per_second']}",
-                verdict(load["per_second"] >= TARGETS["dashboard_per_second"]),
+                verdict(capacity["per_second"] >= TARGETS["dashboard_per_second"]),
             )
         )
     if refresh:
@@ -951,6 +989,7 @@ def main(argv: list[str]) -> int:
             "spend_rows": args.spend_rows,
             "measured": getattr(checks, "measured", None),
             "load": getattr(checks, "load", None),
+            "capacity": getattr(checks, "capacity", None),
             "refresh": getattr(checks, "refresh", None),
         }
         write_report(args.out, checks.results, facts)
