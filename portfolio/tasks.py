@@ -38,16 +38,25 @@ def refresh_metrics(*, version: int) -> str:
 retry_when_lost(refresh_metrics)
 
 
+def _enqueue_refresh() -> None:
+    refresh_metrics.enqueue(version=versioning.current())
+
+
 def refresh_after_commit() -> None:
-    """Called by every change (versioning.bump): enqueue a refresh once it commits."""
+    """Called by every change (versioning.bump): enqueue a refresh once it commits.
+
+    One refresh per transaction, however many changes it makes (a decision with its
+    scores and notices, an import, the demo): a second request waits in the list of
+    callbacks already. Django drops a callback with the savepoint it was asked in, so a
+    change after a rolled-back savepoint asks again.
+    """
     if not settings.METRICS_REFRESH:
         return
-
-    def enqueue() -> None:
-        refresh_metrics.enqueue(version=versioning.current())
-
+    connection = transaction.get_connection()
+    if any(func is _enqueue_refresh for _, func, _ in connection.run_on_commit):
+        return
     # robust: a refresh that cannot be queued costs readers time, never the change itself.
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(_enqueue_refresh, robust=True)
 
 
 @task

@@ -144,6 +144,58 @@ def test_each_change_refills_the_dashboard_cache_for_the_new_version(
     assert cached["headline"]["cumulative_spend"] == 10.0
 
 
+def _spend(project, actor, amount: str) -> None:
+    services.record_spend(
+        project=project,
+        actor=actor,
+        spent_on=datetime.date(2026, 2, 1),
+        amount=Decimal(amount),
+        category="people",
+    )
+
+
+def test_a_transaction_with_many_changes_asks_for_one_refresh(
+    settings, adam, django_capture_on_commit_callbacks
+):
+    """The demo's load was one transaction of 339 changes: it queued 339 refreshes."""
+    from django.db import transaction
+
+    from portfolio.tasks import _enqueue_refresh
+
+    settings.METRICS_REFRESH = True
+    project = make_project(submitted_on=datetime.date(2026, 1, 5))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        for amount in ("1.00", "2.00", "3.00"):
+            _spend(project, adam, amount)
+        with transaction.atomic():  # a savepoint that is kept keeps the one request
+            _spend(project, adam, "4.00")
+
+    assert [c for c in callbacks if c is _enqueue_refresh] == [_enqueue_refresh]
+
+
+def test_a_change_after_a_rolled_back_savepoint_asks_again(
+    settings, adam, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from portfolio.tasks import _enqueue_refresh
+
+    settings.METRICS_REFRESH = True
+    project = make_project(submitted_on=datetime.date(2026, 1, 5))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                _spend(project, adam, "4.00")  # asked here, then dropped with the savepoint
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        _spend(project, adam, "5.00")
+
+    assert [c for c in callbacks if c is _enqueue_refresh] == [_enqueue_refresh]
+
+
 def test_the_refresh_computes_the_numbers_once_for_the_dashboard_and_the_api(adam, monkeypatch):
     """The API's sections are a part of the dashboard's: one computation fills both keys,
     and the API's cached answer is exactly what /api/metrics computes on its own."""
