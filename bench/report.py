@@ -328,8 +328,10 @@ def write_report(cfg: Config, machine: dict, results: list[dict], path: Path) ->
         f" {cfg.duration} s per page with {machine['load_tool'].split(' [')[0]}, after an"
         " unrecorded warm-up run at the same page; the load tool runs on the same cores as"
         " gunicorn and PostgreSQL.",
-        "- The dashboard and `/api/metrics` keep their results per gunicorn process and data"
-        " version (bumped by every change), so they are measured twice: *cached* (the same"
+        "- The dashboard and `/api/metrics` keep their results in the shared cache (here the"
+        " database's; Redis when `REDIS_URL` is set) per data version (bumped by every change;"
+        " no task worker runs, so nothing refills it in the background), so they are measured"
+        " twice: *cached* (the same"
         " data version throughout: what readers get between changes) and *uncached* (the"
         " data version changed before each sequential request, and every 10 ms under load:"
         " what the first request after a change pays, i.e. the metrics computed from the"
