@@ -36,8 +36,10 @@ from portfolio.metrics import (
     LATEST_AS_OF,
     SPEC,
     MetricsFilterError,
+    Scope,
     calibrated,
     compute,
+    compute_with,
 )
 from portfolio.models import Bucket, ResearchType
 from portfolio.web import csv as safe_csv
@@ -108,10 +110,7 @@ def panels_html(
     """
 
     def render_panels() -> str:
-        if metrics is not None:
-            numbers = metrics()
-        else:
-            numbers = compute(**form.filters(), sections=DASHBOARD)
+        numbers = metrics() if metrics is not None else dashboard_metrics(form.filters())
         context = {"form": form, **_panels(form, numbers)}
         # Rendered without the request (the HTML is shared by everyone who may read
         # the dashboard), so the context processors' CURRENCY comes in by hand.
@@ -152,10 +151,26 @@ def refill_cache(version: int) -> None:
 
     @functools.cache
     def metrics() -> dict:
-        return compute(**filters, sections=DASHBOARD)
+        return dashboard_metrics(filters)
 
     panels_html(form, version, metrics)
     api_result(filters, version, metrics)
+
+
+def dashboard_metrics(filters: dict) -> dict:
+    """``compute``'s answer with every dashboard section for ``filters``.
+
+    Over every project (no filter), the product managers' calibration records, which
+    the risk chart's calibrated probabilities read (``calibrated.records``: always over
+    every project), come from the same statement and are kept for this data version.
+    With a filter they are a portfolio apart, read on their own.
+    """
+    if any(filters.get(name) for name in ("bucket", "research_type", "product_manager")):
+        return compute(**filters, sections=DASHBOARD)
+    checked = Scope.of(as_of=filters.get("as_of"))
+    numbers, rows = compute_with(checked, DASHBOARD, (calibrated.RECORDS_QUERY,))
+    calibrated.keep_records(checked.as_of, rows)
+    return numbers
 
 
 def _panels(form: DashboardFilterForm, metrics: dict) -> dict:

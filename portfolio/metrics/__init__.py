@@ -127,12 +127,21 @@ def compute(
 
 def compute_for(checked: Scope, sections: tuple[str, ...] = SPEC) -> dict:
     """:func:`compute` for a scope already checked."""
+    return compute_with(checked, sections)[0]
+
+
+def compute_with(
+    checked: Scope, sections: tuple[str, ...] = SPEC, queries: tuple[engine.Query, ...] = ()
+) -> tuple[dict, engine.Rows]:
+    """:func:`compute_for`, and the rows of ``queries`` (read by other modules, such as
+    the calibrated probabilities' records) from the same statements, so each project's
+    state as of A is worked out once for both."""
     unknown = set(sections) - set(BY_NAME)
     if unknown:
         raise ValueError(f"no such metrics section: {', '.join(sorted(unknown))}")
     asked = [section for section in SECTIONS if section.name in sections]
-    values = engine.run(checked, scope.SHARED, asked, scope.fragments(checked))
-    return {"as_of": checked.as_of.isoformat(), **values}
+    values, rows = engine.run_with(checked, scope.SHARED, asked, scope.fragments(checked), queries)
+    return {"as_of": checked.as_of.isoformat(), **values}, rows
 
 
 def rows_for(checked: Scope, queries: tuple[engine.Query, ...]) -> engine.Rows:
@@ -168,6 +177,7 @@ __all__ = [
     "Scope",
     "compute",
     "compute_for",
+    "compute_with",
     "rows_for",
     "to_text",
 ]

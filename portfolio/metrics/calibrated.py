@@ -96,13 +96,25 @@ def load_records(as_of: datetime.date) -> dict[str, Calibration]:
     return records_from(metrics.rows_for(Scope.of(as_of=as_of), (RECORDS_QUERY,)))
 
 
+def _key(as_of: datetime.date) -> str:
+    return f"greenlight:calibration:{versioning.current()}:{as_of.isoformat()}"
+
+
 def records(as_of: datetime.date) -> dict[str, Calibration]:
     """:func:`load_records`, kept per data version (so never stale)."""
-    key = f"greenlight:calibration:{versioning.current()}:{as_of.isoformat()}"
+    key = _key(as_of)
     found = cache.get(key)
     if found is None:
         found = load_records(as_of)
         cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def keep_records(as_of: datetime.date, rows: Rows) -> dict[str, Calibration]:
+    """Keep the records in ``rows`` (:data:`RECORDS_QUERY`'s, read over every project as of
+    ``as_of`` with other queries) for :func:`records` to find at this data version."""
+    found = records_from(rows)
+    cache.set(_key(as_of), found, CACHE_SECONDS)
     return found
 
 

@@ -196,7 +196,18 @@ def run(
     scope: Scope, shared: tuple[CTE, ...], sections: Iterable[Section], fragments: dict
 ) -> dict[str, Any]:
     """{section name: its value} for ``sections``, in a fixed number of statements."""
+    return run_with(scope, shared, sections, fragments)[0]
+
+
+def run_with(
+    scope: Scope,
+    shared: tuple[CTE, ...],
+    sections: Iterable[Section],
+    fragments: dict,
+    also: Iterable[Query] = (),
+) -> tuple[dict[str, Any], Rows]:
+    """:func:`run`, and the rows of the queries ``also`` names, read in the same statements."""
     sections = list(sections)
-    queries = [query for section in sections for query in section.queries]
+    queries = [query for section in sections for query in section.queries] + list(also)
     rows = fetch(scope, shared, queries, fragments)
-    return {section.name: section.assemble(rows, scope) for section in sections}
+    return {section.name: section.assemble(rows, scope) for section in sections}, rows

@@ -470,8 +470,8 @@ def test_it_serves_a_cached_copy_until_the_data_changes(client, erin, bob, alice
     )
     client.force_login(erin)
     calls = []
-    real_compute = views.compute
-    monkeypatch.setattr(views, "compute", lambda **kw: calls.append(kw) or real_compute(**kw))
+    real = views.dashboard_metrics  # the dashboard's one computation
+    monkeypatch.setattr(views, "dashboard_metrics", lambda f: calls.append(f) or real(f))
     params = {"as_of": "2026-06-30"}
 
     first = client.get(URL, params).content.decode()
