@@ -529,58 +529,41 @@ class Checks:
         log(f"dashboard under writes, {READ_RATE} pages/s: {self.load}")
 
     def _dashboard_by_wrk_while_writing(self, clients: int, seconds: float) -> dict:
-        """The closed loop driven by wrk (as bench/run does), so that the test's own Python
-        clients do not take the CPU the servers need: half the connections on A, half on B."""
+        """The closed loop driven by wrk (bench/load.py's, as bench/run does), so that the
+        test's own Python clients do not take the CPU the servers need: half the
+        connections on A, half on B, at the same time."""
+        from load import load_wrk  # bench/load.py
+
         writes: list[int] = []
-        stop = time.monotonic() + seconds
-        writer = threading.Thread(target=self._write_spend_every_second, args=(stop, writes))
-        runs = [
-            subprocess.Popen(
-                [
-                    "wrk",
-                    "-t1",
-                    f"-c{clients // 2}",
-                    f"-d{seconds:.0f}s",
-                    "--timeout",
-                    "30s",
-                    "-s",
-                    str(BENCH / "wrk_report.lua"),
-                    "-H",
-                    f"Cookie: {self.pm_a.cookie}",
-                    f"http://127.0.0.1:{self.cluster.ports[name]}/dashboard/",
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
+        reports: dict[str, dict] = {}
+
+        def read(name: str) -> None:
+            port = self.cluster.ports[name]
+            reports[name] = load_wrk(
+                port, "/dashboard/", self.pm_a.cookie, clients // 2, int(seconds)
             )
-            for name in ("A", "B")
-        ]
-        writer.start()
-        reports = []
-        for run in runs:
-            out, _ = run.communicate(timeout=seconds + 60)
-            line = next((x for x in out.splitlines() if x.startswith("BENCH-WRK ")), None)
-            if line is None:
-                raise CheckFailed(f"wrk printed no report: {out[-500:]}")
-            reports.append(json.loads(line.removeprefix("BENCH-WRK ")))
-        writer.join()
-        requests = sum(r["requests"] for r in reports)
-        duration = max(r["duration_us"] for r in reports) / 1e6
+
+        stop = time.monotonic() + seconds
+        threads = [threading.Thread(target=read, args=(name,)) for name in ("A", "B")]
+        threads.append(threading.Thread(target=self._write_spend_every_second, args=(stop, writes)))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if len(reports) != 2:
+            raise CheckFailed("wrk did not report for both A and B")
+        requests = sum(r["requests"] for r in reports.values())
         return {
             "clients": clients,
             "seconds": seconds,
             "rate": None,
             "tool": "wrk",
             "requests": requests,
-            "per_second": requests / duration,
+            "per_second": requests / max(r["seconds"] for r in reports.values()),
             # Two runs' percentiles do not merge: the worse of A's and B's.
-            "p50_ms": max(r["p50_us"] for r in reports) / 1000,
-            "p95_ms": max(r["p95_us"] for r in reports) / 1000,
-            "errors": sum(
-                r[key]
-                for r in reports
-                for key in ("errors_connect", "errors_read", "errors_status", "errors_timeout")
-            ),
+            "p50_ms": max(r["p50_ms"] for r in reports.values()),
+            "p95_ms": max(r["p95_ms"] for r in reports.values()),
+            "errors": sum(r["errors"] for r in reports.values()),
             "writes": sum(1 for w in writes if w == 302),
         }
 
