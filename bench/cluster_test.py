@@ -635,34 +635,59 @@ class Checks:
         }
 
     def measure_refresh(self, runs: int = 10) -> None:
-        """What the refresh task does after each change, timed: the default dashboard's panels and
-        the API's answer computed from the database (a version no cache has seen, each run)."""
+        """What the refresh task does after a change, timed: the default dashboard's panels and
+        the API's answer for a version no cache has seen. Twice: after a spend entry (the
+        writer's change: merged into the last numbers) and after any other change (computed
+        in full); and the API's answer computed in full alone."""
+        from decimal import Decimal
+
         from django.db import transaction
 
         from portfolio import versioning
         from portfolio.dashboard.views import refill_cache
         from portfolio.metrics import compute
+        from portfolio.models import Project, User
+        from portfolio.services.spend import record_spend
 
-        def changed() -> int:
-            """A new data version, as a change makes (so nothing of the last is reused)."""
+        project = Project.objects.get(key="CLUSTER-1")
+        recorder = User.objects.get(email="pm@cluster.test")
+
+        def other_change() -> int:
+            """A new data version without spend, as a decision or an edit makes."""
             with transaction.atomic():
                 versioning.bump()
             return versioning.current()
 
-        refill_cache(changed())  # warm: the first run pays imports and plans
-        dashboard, api = [], []
-        for _ in range(runs):
-            version = changed()
+        def spend_entry() -> int:
+            record_spend(
+                project=project,
+                actor=recorder,
+                spent_on=datetime.date.today(),
+                amount=Decimal("10.00"),
+                category="people",
+            )
+            return versioning.current()
+
+        def timed(change) -> float:
+            version = change()
             started = time.perf_counter()
             refill_cache(version)
-            dashboard.append(time.perf_counter() - started)
+            return time.perf_counter() - started
+
+        refill_cache(other_change())  # warm: the first run pays imports and plans
+        after_spend, after_other, api = [], [], []
+        for _ in range(runs):
+            after_other.append(timed(other_change))
+            after_spend.append(timed(spend_entry))
             started = time.perf_counter()
             compute()
             api.append(time.perf_counter() - started)
         self.refresh = {
             "runs": runs,
-            "refill_p50_ms": 1000 * percentile(dashboard, 50),
-            "refill_p95_ms": 1000 * percentile(dashboard, 95),
+            "spend_p50_ms": 1000 * percentile(after_spend, 50),
+            "spend_p95_ms": 1000 * percentile(after_spend, 95),
+            "refill_p50_ms": 1000 * percentile(after_other, 50),
+            "refill_p95_ms": 1000 * percentile(after_other, 95),
             "api_p50_ms": 1000 * percentile(api, 50),
             "api_p95_ms": 1000 * percentile(api, 95),
         }
@@ -892,11 +917,15 @@ def write_report(path: Path, results: list[dict], facts: dict) -> None:
     if refresh:
         lines += [
             "",
-            f"Measured on the same run ({refresh['runs']} runs, in the test's own process on the "
-            "same database): what the refresh task computes after each change, the default "
-            f"dashboard's panels and the API's answer, p50 {refresh['refill_p50_ms']:.0f} ms, "
-            f"p95 {refresh['refill_p95_ms']:.0f} ms; the API's answer alone p50 "
-            f"{refresh['api_p50_ms']:.0f} ms, p95 {refresh['api_p95_ms']:.0f} ms.",
+            f"Measured on the same run ({refresh['runs']} runs of each, in the test's own "
+            "process on the same database): what the refresh task computes after a change, "
+            "the default dashboard's panels and the API's answer. After a spend entry (the "
+            "writer's change: merged into the last numbers) p50 "
+            f"{refresh['spend_p50_ms']:.0f} ms, p95 {refresh['spend_p95_ms']:.0f} ms; after "
+            "any other change (a decision, an edit: computed in full) p50 "
+            f"{refresh['refill_p50_ms']:.0f} ms, p95 {refresh['refill_p95_ms']:.0f} ms; the "
+            f"API's answer computed in full alone p50 {refresh['api_p50_ms']:.0f} ms, p95 "
+            f"{refresh['api_p95_ms']:.0f} ms.",
         ]
     lines += ["", *targets_table(facts), ""]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -948,7 +977,15 @@ def targets_table(facts: dict) -> list[str]:
     if refresh:
         rows.append(
             (
-                "Metrics computed from the database (the refresh), p95 (ms)",
+                "The refresh after a spend entry (the writer's change), p95 (ms)",
+                f"{refresh['spend_p95_ms']:.0f}",
+                f"≤ {TARGETS['refresh_ms']}",
+                verdict(refresh["spend_p95_ms"] <= TARGETS["refresh_ms"]),
+            )
+        )
+        rows.append(
+            (
+                "The refresh after any other change (computed in full), p95 (ms)",
                 f"{refresh['refill_p95_ms']:.0f}",
                 f"≤ {TARGETS['refresh_ms']}",
                 verdict(refresh["refill_p95_ms"] <= TARGETS["refresh_ms"]),

@@ -644,6 +644,26 @@ class DataVersion(models.Model):
         return f"data version {self.number}"
 
 
+class SpendChange(models.Model):
+    """What one recorded spend entry adds to the metrics, kept with the data version it made.
+
+    The metrics refresh brings the numbers of an earlier version up to date by adding
+    these instead of computing everything again (portfolio/metrics/incremental.py). A
+    version without a row here changed something else, so its numbers are computed in
+    full. Written in the same transaction as the entry; the refresh deletes old rows.
+    """
+
+    version = models.BigIntegerField(db_index=True)
+    # The project's deletion deletes its rows: the versions they were for then look like
+    # any other change, and are computed in full.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    spent_on = models.DateField()
+    cents = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"version {self.version}: {self.cents} cents on {self.spent_on} ({self.project_id})"
+
+
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 

@@ -41,6 +41,9 @@ TABLES = {
     "artifact": "portfolio.Artifact",
     "artifact_use": "portfolio.ArtifactReuse",
     "adoption": "portfolio.Adoption",
+    # What the metrics refresh reads to bring earlier numbers up to date (metrics/incremental.py).
+    "data_version": "portfolio.DataVersion",
+    "spend_change": "portfolio.SpendChange",
     # gates depends on portfolio, never the reverse: reached through the app registry.
     "decision": "gates.GateDecision",
     "gate": "gates.Gate",

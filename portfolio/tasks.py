@@ -14,8 +14,12 @@ from django.tasks import task
 
 from background.liveness import retry_when_lost
 from portfolio import versioning
+from portfolio.models import SpendChange
 
 logger = logging.getLogger(__name__)
+
+# Spend changes older than this many data versions are deleted by the refresh.
+KEEP_SPEND_CHANGES = 1000
 
 
 @task
@@ -32,6 +36,9 @@ def refresh_metrics(*, version: int) -> str:
     if current > version:
         return f"skipped: version {current} is newer than {version}"
     refill_cache(current)
+    # The spend changes a refresh would merge are those since the last numbers kept: older
+    # ones only make a process that kept numbers that old compute in full, as it would anyway.
+    SpendChange.objects.filter(version__lte=current - KEEP_SPEND_CHANGES).delete()
     return f"refilled for version {current}"
 
 

@@ -27,9 +27,12 @@ keyed by time would trade this exactness for throughput.
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.db.models import F
 
-from portfolio.models import DataVersion
+from portfolio.models import DataVersion, SpendChange
 
 _ROW = 1
 
@@ -45,3 +48,15 @@ def bump() -> None:
 
 def current() -> int:
     return DataVersion.objects.filter(pk=_ROW).values_list("number", flat=True).first() or 0
+
+
+def note_spend(*, project_id: int, spent_on: datetime.date, amount: Decimal) -> None:
+    """Say that the change just made (its :func:`bump`) recorded this spend and nothing else.
+
+    Called in the change's transaction, after its audit entry: the row lock taken by the
+    bump makes :func:`current` the version of this change. The metrics refresh then adds
+    the amount to the last numbers instead of computing them again.
+    """
+    SpendChange.objects.create(
+        version=current(), project_id=project_id, spent_on=spent_on, cents=int(amount * 100)
+    )

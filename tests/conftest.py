@@ -19,12 +19,15 @@ def _empty_cache():
     from django.core.cache import cache
 
     from planning import engine
+    from portfolio.metrics import incremental
 
     cache.clear()
     engine.forget_inputs()
+    incremental.forget()
     yield
     cache.clear()
     engine.forget_inputs()
+    incremental.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ from portfolio.metrics import (
     Scope,
     calibrated,
     compute,
-    compute_with,
+    incremental,
 )
 from portfolio.models import Bucket, ResearchType
 from portfolio.web import csv as safe_csv
@@ -162,13 +162,15 @@ def dashboard_metrics(filters: dict) -> dict:
 
     Over every project (no filter), the product managers' calibration records, which
     the risk chart's calibrated probabilities read (``calibrated.records``: always over
-    every project), come from the same statement and are kept for this data version.
+    every project), come from the same statement and are kept for this data version;
+    and when only spend was recorded since the last numbers this process computed, those
+    are brought up to date instead of computed again (``metrics.incremental``).
     With a filter they are a portfolio apart, read on their own.
     """
     if any(filters.get(name) for name in ("bucket", "research_type", "product_manager")):
         return compute(**filters, sections=DASHBOARD)
     checked = Scope.of(as_of=filters.get("as_of"))
-    numbers, rows = compute_with(checked, DASHBOARD, (calibrated.RECORDS_QUERY,))
+    numbers, rows = incremental.dashboard(checked)
     calibrated.keep_records(checked.as_of, rows)
     return numbers
 

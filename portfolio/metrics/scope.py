@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from portfolio import process
+from portfolio import process, sql_text
 from portfolio.metrics.engine import CTE
 from portfolio.models import Bucket, ResearchType
 from portfolio.sql_text import Fragment
@@ -50,6 +50,8 @@ class Scope:
     bucket: str | None = None
     research_type: str | None = None
     product_manager: str | None = None  # lower-case: e-mails match ignoring case
+    # Only the projects with spend recorded after this data version (metrics/incremental.py).
+    changed_since: int | None = None
 
     @classmethod
     def of(
@@ -85,6 +87,14 @@ class Scope:
             )
             if value is not None
         ]
+        if self.changed_since is not None:
+            conditions.append(
+                sql_text.render(
+                    "AND p.id IN (SELECT project_id FROM {spend_change}"
+                    " WHERE version > %(changed_since)s)",
+                    {},
+                )
+            )
         return Fragment(" ".join(conditions))
 
     def params(self) -> dict[str, object]:
@@ -95,6 +105,7 @@ class Scope:
             "bucket": self.bucket,
             "research_type": self.research_type,
             "product_manager": self.product_manager,
+            "changed_since": self.changed_since,
         }
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
-from portfolio import access, audit, process, rollups
+from portfolio import access, audit, process, rollups, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Outcome,
@@ -81,6 +81,7 @@ def record_spend(
         obj=entry,
         summary=f"Spend of {amount} ({category}) on {spent_on:%Y-%m-%d}",
     )
+    versioning.note_spend(project_id=project.pk, spent_on=spent_on, amount=amount)
     return entry
 
 

@@ -1,0 +1,227 @@
+"""The dashboard's numbers brought up to date after recorded spend (portfolio/metrics/incremental.py).
+
+Whatever path the numbers take, they must be the numbers a full computation gives: each
+test compares with one (the kept numbers forgotten first). On PostgreSQL the spend is
+merged into the last numbers; on SQLite every computation is full.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from portfolio import versioning
+from portfolio.metrics import SECTIONS, calibrated, engine, incremental, scope
+from portfolio.metrics.scope import Scope
+from portfolio.models import Project, SpendChange, Status
+from tests.builders import decide, grant_roles_as_the_files_imply, record_spend
+from tests.portfolio.dashboard_sample import import_sample
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2026, 6, 30)
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def full_computations(monkeypatch) -> list[int]:
+    """The versions computed in full (not brought up to date), in order."""
+    computed = []
+    real = incremental._computed
+
+    def spy(checked):
+        found = real(checked)
+        computed.append(found.version)
+        return found
+
+    monkeypatch.setattr(incremental, "_computed", spy)
+    return computed
+
+
+def numbers() -> dict:
+    return incremental.dashboard(Scope.of(as_of=AS_OF))[0]
+
+
+def computed_afresh() -> dict:
+    incremental.forget()
+    return incremental.dashboard(Scope.of(as_of=AS_OF))[0]
+
+
+def spend(project: Project, day: datetime.date, amount: str = "1234.56") -> None:
+    record_spend(project, max(day, project.submitted_on), amount, actor=project.product_manager)
+
+
+@pytest.fixture
+def sample(adam):
+    import_sample()
+    grant_roles_as_the_files_imply()
+    # Projects that can still take spend, submitted well before A.
+    projects = Project.objects.exclude(status=Status.KILLED).filter(
+        submitted_on__lte=datetime.date(2025, 12, 1)
+    )
+    return {p.key: p for p in projects.order_by("key")}
+
+
+def test_spend_recorded_since_is_merged_into_the_last_numbers(sample, full_computations):
+    before = numbers()
+    open_rows = incremental._kept[AS_OF].rows["open_projects"]
+    idle = next(row["key"] for row in open_rows if row["idle"] and row["key"] in sample)
+    ordinary = [key for key in sample if key != idle][:4]
+    spend(sample[idle], datetime.date(2026, 6, 12))  # recent spend of an idle project
+    spend(sample[ordinary[0]], datetime.date(2026, 6, 30))  # A's own month, from the entries
+    spend(sample[ordinary[1]], datetime.date(2026, 2, 3), "0.01")  # a month of the rollup
+    spend(sample[ordinary[2]], datetime.date(2026, 7, 1))  # after A: in no number as of A
+    spend(sample[ordinary[3]], datetime.date(2025, 12, 31), "99999.99")
+
+    after = numbers()
+
+    assert after == computed_afresh()
+    assert after["headline"]["cumulative_spend"] != before["headline"]["cumulative_spend"]
+    assert after["series"] != before["series"]
+    assert idle in {zombie["key"] for zombie in after["zombies"]}
+    first = full_computations[0]
+    # On PostgreSQL the spend was merged: the full computations are the first and the one
+    # afresh to compare with. On SQLite every computation is full.
+    assert full_computations == (
+        [first, first + 5] if ON_POSTGRESQL else [first, first + 5, first + 5]
+    )
+
+
+def test_the_page_shows_spend_recorded_since_the_last_refresh(client, erin, sample):
+    from tests.portfolio.test_dashboard import page_numbers
+
+    client.force_login(erin)
+    shown = page_numbers(client.get("/dashboard/", {"as_of": AS_OF}).content)
+    project = next(iter(sample.values()))
+    spend(project, AS_OF, "1000.00")
+
+    now = page_numbers(client.get("/dashboard/", {"as_of": AS_OF}).content)
+
+    assert now["headline.cumulative_spend"] == shown["headline.cumulative_spend"] + 1000.0
+
+
+def test_any_other_change_since_means_a_full_computation(sample, full_computations, bob):
+    numbers()
+    project = next(p for p in sample.values() if p.status == Status.ACTIVE)
+    spend(project, datetime.date(2026, 6, 1))
+    decide(project, project.current_gate, "hold", actor=project.product_manager)
+    spend(project, datetime.date(2026, 6, 2))
+
+    assert numbers() == computed_afresh()
+    assert len(full_computations) == 3  # the first, after the decision, and afresh
+
+
+def test_spend_in_the_same_transaction_as_another_change_is_computed_in_full(
+    sample, full_computations
+):
+    numbers()
+    project = next(p for p in sample.values() if p.status == Status.ACTIVE)
+    with transaction.atomic():
+        spend(project, datetime.date(2026, 6, 1))
+        versioning.bump()  # any audited change without spend of its own
+
+    assert numbers() == computed_afresh()
+    assert len(full_computations) == 3
+
+
+def test_spend_rolled_back_leaves_no_change_to_merge(sample, full_computations):
+    numbers()
+    project = next(iter(sample.values()))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        spend(project, datetime.date(2026, 6, 1))
+        raise RuntimeError("the request failed after recording spend")
+    spend(project, datetime.date(2026, 6, 2), "5.00")
+
+    assert not SpendChange.objects.filter(cents=123456).exists()
+    assert numbers() == computed_afresh()
+    assert len(full_computations) == (2 if ON_POSTGRESQL else 3)
+
+
+def test_nothing_changed_gives_the_kept_numbers(sample, full_computations):
+    first = numbers()
+    assert numbers() is first if ON_POSTGRESQL else numbers() == first
+    assert len(full_computations) == (1 if ON_POSTGRESQL else 2)
+
+
+def test_spend_before_the_series_first_month_is_not_merged():
+    kept = {
+        "groups": [],
+        "series": [{"month_index": 24300, "spend_c": 5, "greenlit": 0, "killed": 0}],
+        "open_projects": [],
+    }
+    read = {"changed_projects": [], "open_projects": [], "data_version": [{"number": 2}]}
+    read["changed_projects"] = [
+        {"id": 1, "bucket": "core", "status": "active", "closed_gate": None}
+    ]
+    earlier = {"version": 2, "project_id": 1, "spent_on": "2024-12-31", "cents": 100}
+    same = {**earlier, "spent_on": "2025-01-01"}  # month 24300
+
+    assert incremental._merged(kept, read, [earlier], AS_OF) is None
+    merged = incremental._merged(kept, read, [same], AS_OF)
+    assert merged is None  # no group holds the project: it is not merged either
+    kept["groups"] = [
+        {
+            "bucket": "core",
+            "status": "active",
+            "closed_gate": None,
+            "projects": 1,
+            "spend_c": 5,
+            "funding_c": 0,
+            "expected_c": 0,
+        }
+    ]
+    merged = incremental._merged(kept, read, [same], AS_OF)
+    assert merged["series"][0]["spend_c"] == 105 and merged["groups"][0]["spend_c"] == 105
+
+
+def test_only_the_merged_queries_read_the_spend_tables():
+    """A new query over spend must get a merge rule in incremental.py (or numbers go stale)."""
+    merged = {query.name for query in incremental.SPEND_QUERIES}
+    queries = [query for section in SECTIONS for query in section.queries]
+    for query in [*queries, calibrated.RECORDS_QUERY]:
+        ctes = engine._in_order(scope.SHARED, [query])
+        texts = [query.select, *(cte.sql for cte in ctes)]
+        reads_spend = any("{spend}" in text or "{spend_month}" in text for text in texts)
+        assert reads_spend == (query.name in merged), query.name
+
+
+def test_the_refresh_deletes_spend_changes_no_refresh_needs(sample, settings):
+    from portfolio import tasks
+
+    project = next(iter(sample.values()))
+    spend(project, datetime.date(2026, 6, 1))
+    old = SpendChange.objects.get()
+    SpendChange.objects.filter(pk=old.pk).update(version=old.version - tasks.KEEP_SPEND_CHANGES)
+    spend(project, datetime.date(2026, 6, 2))
+
+    tasks.refresh_metrics.call(version=versioning.current())
+
+    assert list(SpendChange.objects.values_list("cents", flat=True)) == [123456]
+    assert SpendChange.objects.get().spent_on == datetime.date(2026, 6, 2)
+
+
+def test_a_spend_change_is_written_with_its_version(sample):
+    project = next(iter(sample.values()))
+    spend(project, datetime.date(2026, 6, 1), "12.34")
+    change = SpendChange.objects.get()
+    assert change.version == versioning.current()
+    assert (change.project_id, change.spent_on, change.cents) == (
+        project.pk,
+        max(datetime.date(2026, 6, 1), project.submitted_on),
+        1234,
+    )
+    assert Decimal(change.cents) / 100 == Decimal("12.34")
+
+
+def test_emptying_the_cache_drops_the_kept_numbers(sample, full_computations):
+    """As after restoring a backup: the data versions start over, the numbers must too."""
+    from django.core.cache import cache
+
+    numbers()
+    cache.clear()
+    numbers()
+
+    assert len(full_computations) == 2
