@@ -16,9 +16,9 @@ How it stays exact:
   version those rows are of. That version is read in the same statement as the rows
   (one snapshot), so it is exactly the data they describe.
 - To bring them to a newer version, one statement reads, in one snapshot, the current
-  version, the spend changes since the kept one and the queries that read spend
-  (restricted to the projects those changes are for). Unless every version in between
-  is a spend change, the numbers are computed in full.
+  version, the spend changes since the kept one, and the group and open-project row of
+  each project those changes are for. Unless every version in between is a spend
+  change, the numbers are computed in full.
 - The rows of the queries that read spend are merged: a project's spend is added to its
   group (bucket, status, how it closed) and to the running spend from its month on; the
   open projects' rows are replaced by their new ones. No other query reads the spend
@@ -162,7 +162,7 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     read = engine.fetch(
         changed,
         scope.SHARED,
-        (DATA_VERSION_QUERY, SPEND_CHANGES_QUERY, CHANGED_PROJECTS_QUERY, *SPEND_QUERIES),
+        (DATA_VERSION_QUERY, SPEND_CHANGES_QUERY, CHANGED_PROJECTS_QUERY, OPEN_PROJECTS_QUERY),
         scope.fragments(changed),
     )
     version = _version(read)
