@@ -125,8 +125,18 @@ SCORED_GOS = Query(
 )
 
 
+# The last rows scored and their scores: decision quality and the outcome scores table
+# read the same rows, and the scores are exact fractions (the slowest part of assembling).
+_last_scored: tuple[list, dict] = ([], {})
+
+
 def _scores(rows) -> dict[int, tuple[dict, OutcomeScore]]:
-    return {
+    global _last_scored
+    scored_rows = rows["scored_projects"]
+    kept_rows, kept_scores = _last_scored
+    if kept_rows is scored_rows:
+        return kept_scores
+    scores = {
         int(row["id"]): (
             row,
             outcome_score(
@@ -137,8 +147,10 @@ def _scores(rows) -> dict[int, tuple[dict, OutcomeScore]]:
                 high_cents=int(row["high_c"]),
             ),
         )
-        for row in rows["scored_projects"]
+        for row in scored_rows
     }
+    _last_scored = (scored_rows, scores)
+    return scores
 
 
 def _decision_quality(rows, scope) -> dict:

@@ -197,3 +197,17 @@ def test_the_dashboard_lists_the_scores_of_the_largest_products_and_says_how_man
     assert table.count('<th scope="row">') == 3
     for row in largest:
         assert f">{row['key']}</a>" in table
+
+
+def test_each_projects_score_is_worked_out_once_for_the_dashboard(sample, monkeypatch):
+    """Decision quality and the outcome scores table read the same rows: scored once."""
+    from portfolio.metrics import feedback
+
+    scored = []
+    monkeypatch.setattr(
+        feedback, "outcome_score", lambda **kw: scored.append(kw) or outcome_score(**kw)
+    )
+    result = metrics.compute(as_of=AS_OF, sections=metrics.DASHBOARD)
+
+    assert len(scored) == len(result["outcome_scores"]) > 0
+    assert result["decision_quality"] == _expected("outcomes-2026-11-20.json")["decision_quality"]
