@@ -206,7 +206,7 @@ def dashboard_metrics(filters: dict) -> dict:
         return compute(**filters, sections=DASHBOARD)
     checked = Scope.of(as_of=filters.get("as_of"))
     numbers, rows = incremental.dashboard(checked)
-    calibrated.keep_records(checked.as_of, rows)
+    calibrated.keep_records(checked.as_of, rows, incremental.version_of(rows))
     return numbers
 
 

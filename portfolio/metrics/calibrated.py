@@ -96,8 +96,9 @@ def load_records(as_of: datetime.date) -> dict[str, Calibration]:
     return records_from(metrics.rows_for(Scope.of(as_of=as_of), (RECORDS_QUERY,)))
 
 
-def _key(as_of: datetime.date) -> str:
-    return f"greenlight:calibration:{versioning.current()}:{as_of.isoformat()}"
+def _key(as_of: datetime.date, version: int | None = None) -> str:
+    version = versioning.current() if version is None else version
+    return f"greenlight:calibration:{version}:{as_of.isoformat()}"
 
 
 def records(as_of: datetime.date) -> dict[str, Calibration]:
@@ -110,11 +111,14 @@ def records(as_of: datetime.date) -> dict[str, Calibration]:
     return found
 
 
-def keep_records(as_of: datetime.date, rows: Rows) -> dict[str, Calibration]:
+def keep_records(
+    as_of: datetime.date, rows: Rows, version: int | None = None
+) -> dict[str, Calibration]:
     """Keep the records in ``rows`` (:data:`RECORDS_QUERY`'s, read over every project as of
-    ``as_of`` with other queries) for :func:`records` to find at this data version."""
+    ``as_of`` with other queries) for :func:`records` to find at the data version they were
+    read at: ``version`` when the rows say it (read in their statement), else the current."""
     found = records_from(rows)
-    cache.set(_key(as_of), found, CACHE_SECONDS)
+    cache.set(_key(as_of, version), found, CACHE_SECONDS)
     return found
 
 

@@ -155,6 +155,11 @@ def _version(rows: Rows) -> int:
     return int(found[0]["number"]) if found else 0
 
 
+def version_of(rows: Rows) -> int | None:
+    """The data version :func:`dashboard`'s rows were read at, when read with them (PostgreSQL)."""
+    return _version(rows) if DATA_VERSION_QUERY.name in rows else None
+
+
 def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     if connection.vendor != "postgresql":
         return None

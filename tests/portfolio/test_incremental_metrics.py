@@ -287,3 +287,27 @@ def test_a_panel_is_rendered_again_when_its_sections_are_new(sample, monkeypatch
     assert [name for name in rendered if "_dashboard_" in name] == [
         f"portfolio/_dashboard_{name}.html" for name in views.PANEL_SECTIONS
     ]
+
+
+@pytest.mark.postgres
+def test_the_calibration_records_are_kept_for_the_version_they_were_read_at(sample, monkeypatch):
+    """A change committed between the dashboard's statement and keeping its records must not
+    find the older records under its own, newer version."""
+    from django.core.cache import cache
+
+    from portfolio.dashboard import views
+
+    real = incremental.dashboard
+
+    def then_a_change(checked):
+        found = real(checked)
+        with transaction.atomic():
+            versioning.bump()  # a decision, say, committed by another request meanwhile
+        return found
+
+    monkeypatch.setattr(incremental, "dashboard", then_a_change)
+    read_at = versioning.current()
+    views.dashboard_metrics({"as_of": AS_OF})
+
+    assert cache.get(calibrated._key(AS_OF, read_at)) is not None
+    assert cache.get(calibrated._key(AS_OF, read_at + 1)) is None
