@@ -56,6 +56,8 @@ from portfolio.metrics.series import SERIES_QUERY
 
 # More spend changes than this since the kept numbers: computing everything is as cheap.
 MOST_CHANGES = 100
+# The numbers of this many as-of dates are kept in each process.
+AS_OF_DATES_KEPT = 4
 
 DATA_VERSION_QUERY = Query(
     "data_version", (), "SELECT number FROM {data_version} WHERE id = 1", ("number",)
@@ -119,11 +121,13 @@ def dashboard(checked: Scope) -> tuple[dict[str, Any], Rows]:
         found = _computed(checked)
     found = dataclasses.replace(found, generation=generation)
     with _lock:
-        latest = _kept.get(checked.as_of)
-        if latest is None or latest.version <= found.version:
-            # One as-of date kept: yesterday's numbers never serve today.
-            _kept.clear()
-            _kept[checked.as_of] = found
+        latest = _kept.pop(checked.as_of, None)
+        _kept[checked.as_of] = (
+            found if latest is None or latest.version <= found.version else latest
+        )
+        # A few as-of dates (today's, and dates readers look back at), the latest used last.
+        while len(_kept) > AS_OF_DATES_KEPT:
+            del _kept[next(iter(_kept))]
     return found.numbers, found.rows
 
 

@@ -311,3 +311,21 @@ def test_the_calibration_records_are_kept_for_the_version_they_were_read_at(samp
 
     assert cache.get(calibrated._key(AS_OF, read_at)) is not None
     assert cache.get(calibrated._key(AS_OF, read_at + 1)) is None
+
+
+def test_numbers_are_kept_for_a_few_as_of_dates(sample, full_computations):
+    """Someone looking back at another date does not make the refresh of today's compute in full."""
+    numbers()
+    for day in range(1, incremental.AS_OF_DATES_KEPT + 1):
+        incremental.dashboard(Scope.of(as_of=AS_OF - datetime.timedelta(days=day)))
+    assert len(incremental._kept) == incremental.AS_OF_DATES_KEPT
+    assert AS_OF not in incremental._kept  # the one used longest ago went
+    incremental.dashboard(Scope.of(as_of=AS_OF - datetime.timedelta(days=1)))
+    project = next(iter(sample.values()))
+    spend(project, datetime.date(2026, 6, 1))
+    incremental.dashboard(Scope.of(as_of=AS_OF - datetime.timedelta(days=1)))
+
+    # The first date and each date once; the spend was merged on PostgreSQL.
+    assert len(full_computations) == (
+        1 + incremental.AS_OF_DATES_KEPT if ON_POSTGRESQL else 3 + incremental.AS_OF_DATES_KEPT
+    )
