@@ -21,7 +21,7 @@ from background.mail import EmailNotSent, enqueue_email, send_email
 from background.models import ScheduledRun, WorkerHeartbeat
 from portfolio import services, versioning
 from portfolio.dashboard.views import _cache_key
-from tests.builders import make_project
+from tests.builders import make_project, record_spend
 
 pytestmark = pytest.mark.django_db
 
@@ -144,16 +144,6 @@ def test_each_change_refills_the_dashboard_cache_for_the_new_version(
     assert cached["headline"]["cumulative_spend"] == 10.0
 
 
-def _spend(project, actor, amount: str) -> None:
-    services.record_spend(
-        project=project,
-        actor=actor,
-        spent_on=datetime.date(2026, 2, 1),
-        amount=Decimal(amount),
-        category="people",
-    )
-
-
 def test_a_transaction_with_many_changes_asks_for_one_refresh(
     settings, adam, django_capture_on_commit_callbacks
 ):
@@ -167,9 +157,9 @@ def test_a_transaction_with_many_changes_asks_for_one_refresh(
 
     with django_capture_on_commit_callbacks() as callbacks:
         for amount in ("1.00", "2.00", "3.00"):
-            _spend(project, adam, amount)
+            record_spend(project, datetime.date(2026, 2, 1), amount, actor=adam)
         with transaction.atomic():  # a savepoint that is kept keeps the one request
-            _spend(project, adam, "4.00")
+            record_spend(project, datetime.date(2026, 2, 1), "4.00", actor=adam)
 
     assert [c for c in callbacks if c is _enqueue_refresh] == [_enqueue_refresh]
 
@@ -187,11 +177,13 @@ def test_a_change_after_a_rolled_back_savepoint_asks_again(
     with django_capture_on_commit_callbacks() as callbacks:
         try:
             with transaction.atomic():
-                _spend(project, adam, "4.00")  # asked here, then dropped with the savepoint
+                record_spend(
+                    project, datetime.date(2026, 2, 1), "4.00", actor=adam
+                )  # asked here, then dropped with the savepoint
                 raise RuntimeError("undo")
         except RuntimeError:
             pass
-        _spend(project, adam, "5.00")
+        record_spend(project, datetime.date(2026, 2, 1), "5.00", actor=adam)
 
     assert [c for c in callbacks if c is _enqueue_refresh] == [_enqueue_refresh]
 

@@ -238,20 +238,27 @@ def _panels(as_of: datetime.date = AS_OF) -> str:
     return views.panels_html(form, versioning.current())
 
 
-def test_the_panels_after_spend_are_those_rendered_afresh(sample, monkeypatch):
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The templates the dashboard's views render from now on, in order."""
+    from portfolio.dashboard import views
+
+    names = []
+    real = views.render_to_string
+    monkeypatch.setattr(
+        views, "render_to_string", lambda name, context: names.append(name) or real(name, context)
+    )
+    return names
+
+
+def test_the_panels_after_spend_are_those_rendered_afresh(sample, request):
     """The panels spend does not move are kept, not rendered again; the page is the same."""
     from django.core.cache import cache
 
     from portfolio.dashboard import views
 
     _panels()
-    rendered = []
-    real = views.render_to_string
-    monkeypatch.setattr(
-        views,
-        "render_to_string",
-        lambda name, context: rendered.append(name) or real(name, context),
-    )
+    rendered = request.getfixturevalue("rendered")  # from here on
     spend(next(iter(sample.values())), datetime.date(2026, 6, 10))
     spend(list(sample.values())[1], datetime.date(2026, 5, 31))
 
@@ -268,19 +275,13 @@ def test_the_panels_after_spend_are_those_rendered_afresh(sample, monkeypatch):
     assert after == _panels()
 
 
-def test_a_panel_is_rendered_again_when_its_sections_are_new(sample, monkeypatch):
+def test_a_panel_is_rendered_again_when_its_sections_are_new(sample, request):
     from portfolio.dashboard import views
 
     _panels()
     project = next(p for p in sample.values() if p.status == Status.ACTIVE)
     decide(project, project.current_gate, "hold", actor=project.product_manager)
-    rendered = []
-    real = views.render_to_string
-    monkeypatch.setattr(
-        views,
-        "render_to_string",
-        lambda name, context: rendered.append(name) or real(name, context),
-    )
+    rendered = request.getfixturevalue("rendered")  # from here on
 
     _panels()
 
