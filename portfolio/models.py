@@ -664,6 +664,30 @@ class SpendChange(models.Model):
         return f"version {self.version}: {self.cents} cents on {self.spent_on} ({self.project_id})"
 
 
+class ProjectChange(models.Model):
+    """A change to a few projects, kept with what those projects added to the metrics before it.
+
+    A service that changes projects (a decision, a vote, an edit, an outcome month) reads,
+    before changing anything, every dashboard query restricted to each of those projects
+    (``before``: the engine's rows by project id, as of ``as_of``) and keeps them here with
+    the data versions its change made (``first_version`` to ``version``, one transaction). The
+    metrics refresh then brings the last numbers up to date by taking those rows out and
+    the projects' rows now in, instead of computing everything again
+    (portfolio/metrics/incremental.py). Written in the change's transaction; the refresh
+    deletes old rows.
+    """
+
+    version = models.BigIntegerField(db_index=True)
+    first_version = models.BigIntegerField()
+    as_of = models.DateField()
+    # The projects' ids. Not foreign keys: a deleted project's change is simply not merged.
+    projects = models.JSONField()
+    before = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"versions {self.first_version}–{self.version}: projects {self.projects}"
+
+
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 

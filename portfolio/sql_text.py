@@ -44,6 +44,7 @@ TABLES = {
     # What the metrics refresh reads to bring earlier numbers up to date (metrics/incremental.py).
     "data_version": "portfolio.DataVersion",
     "spend_change": "portfolio.SpendChange",
+    "project_change": "portfolio.ProjectChange",
     # gates depends on portfolio, never the reverse: reached through the app registry.
     "decision": "gates.GateDecision",
     "gate": "gates.Gate",

@@ -14,11 +14,11 @@ from django.tasks import task
 
 from background.liveness import retry_when_lost
 from portfolio import versioning
-from portfolio.models import SpendChange
+from portfolio.models import ProjectChange, SpendChange
 
 logger = logging.getLogger(__name__)
 
-# Spend changes older than this many data versions are deleted by the refresh.
+# Spend and project changes older than this many data versions are deleted by the refresh.
 KEEP_SPEND_CHANGES = 1000
 
 
@@ -36,9 +36,11 @@ def refresh_metrics(*, version: int) -> str:
     if current > version:
         return f"skipped: version {current} is newer than {version}"
     refill_cache(current)
-    # The spend changes a refresh would merge are those since the last numbers kept: older
-    # ones only make a process that kept numbers that old compute in full, as it would anyway.
+    # The spend and project changes a refresh would merge are those since the last numbers
+    # kept: older ones only make a process that kept numbers that old compute in full, as it
+    # would anyway.
     SpendChange.objects.filter(version__lte=current - KEEP_SPEND_CHANGES).delete()
+    ProjectChange.objects.filter(version__lte=current - KEEP_SPEND_CHANGES).delete()
     return f"refilled for version {current}"
 
 

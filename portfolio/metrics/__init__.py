@@ -45,7 +45,11 @@ group (or a new module beside them) and list it in :data:`SECTIONS` below:
   dict by column name), with ``numbers.money`` / ``numbers.ratio``;
 - ``in_spec=True`` only if metrics.md's JSON has it (the API and the
   command then show it); ``text`` for its lines in the terminal summary;
-  ``csv`` for its download on the dashboard.
+  ``csv`` for its download on the dashboard;
+- each new query's rule in ``merge.RULES``: how one project's part sits in its rows
+  (the refresh brings the numbers up to date after a change to a few projects with it;
+  a test names a query without one). A query whose rows are not one project's part each,
+  added up, cannot be merged: restrict what it reads to the scope's projects.
 
 The dashboard asks for :data:`DASHBOARD` (every section), the API and the
 command for :data:`SPEC`; a template shows a new section as ``metrics.<name>``.

@@ -32,20 +32,21 @@ FORECASTS = CTE(
     """,
     needs=(CLOSED,),
 )
-MANAGERS = CTE("managers", "SELECT DISTINCT pm_email FROM scope")
+# Each product manager of a project in scope, with how many (a row is there while one is).
+MANAGERS = CTE("managers", "SELECT pm_email, COUNT(*) AS projects FROM scope GROUP BY pm_email")
 
 CALIBRATION_QUERY = Query(
     "calibration",
     (FORECASTS, MANAGERS),
     """
-    SELECT m.pm_email, COUNT(f.probability),
+    SELECT m.pm_email, m.projects, COUNT(f.probability),
            COALESCE(SUM(
                (f.probability - {scale} * f.greenlit) * (f.probability - {scale} * f.greenlit)
            ), 0)
     FROM managers m LEFT JOIN forecasts f ON f.pm_email = m.pm_email
-    GROUP BY m.pm_email
+    GROUP BY m.pm_email, m.projects
     """,
-    ("pm_email", "forecasts", "squares"),
+    ("pm_email", "projects", "forecasts", "squares"),
     {"scale": PROBABILITY_SCALE},
 )
 SCALE_SQUARED = PROBABILITY_SCALE**2

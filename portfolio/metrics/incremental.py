@@ -1,31 +1,40 @@
-"""The dashboard's numbers after recorded spend: the last numbers brought up to date.
+"""The dashboard's numbers after a change: the last numbers brought up to date.
 
-Recording a spend entry is the portfolio's most frequent change, and it moves only
-what spend moves: each project's spend to date (the headline, the buckets, the funnel's
-sunk cost), the running spend by month (the series) and the open projects' spend
-(risk, zombies). Computing every section again after each entry costs the whole
-statement (about 150 ms at 5,000 projects and 1M spend rows); bringing the last
-numbers up to date costs a statement over the projects that changed.
+Most changes move a few projects' numbers: a spend entry, a decision, a vote, a
+deliverable, an outcome month, an artifact and its reuse, a correction. Computing every
+section again after each costs the whole statement (about 150 ms at 5,000 projects and 1M
+spend rows, 300 ms with the panels); bringing the last numbers up to date costs a
+statement over the projects that changed.
 
 How it stays exact:
 
-- Every change bumps the data version (portfolio/versioning.py); a recorded spend entry
-  also writes a :class:`~portfolio.models.SpendChange` with its version, project, date
-  and cents, in the same transaction. A version with no such row changed something else.
+- Every change bumps the data version (portfolio/versioning.py), and says what it changed:
+  - a recorded spend entry writes a :class:`~portfolio.models.SpendChange` (its version,
+    project, date and cents);
+  - a service that changes projects runs inside ``versioning.changing(projects)``, which
+    keeps each project's part of every query before the change (the query restricted to
+    it) in a :class:`~portfolio.models.ProjectChange` with the versions the change made.
+    A change to nothing the numbers read names no project.
+
+  A version neither covers changed something else (an import, an admin's edit): the
+  numbers are then computed in full.
 - The numbers are kept in this process with the rows the engine read and the data
   version those rows are of. That version is read in the same statement as the rows
   (one snapshot), so it is exactly the data they describe.
-- To bring them to a newer version, one statement reads, in one snapshot, the current
-  version, the spend changes since the kept one, and the group and open-project row of
-  each project those changes are for. Unless every version in between is a spend
-  change, the numbers are computed in full.
-- The rows of the queries that read spend are merged: a project's spend is added to its
-  group (bucket, status, how it closed) and to the running spend from its month on; the
-  open projects' rows are replaced by their new ones. No other query reads the spend
-  tables (a test checks it, so a new one cannot go unnoticed), so their rows and
-  the sections that read only them are kept. Each merge rule refuses what it was not
-  written for (a month before the series' first, a project missing from its group)
-  and the numbers are then computed in full.
+- To bring them to a newer version, a small statement lists the projects changed since;
+  one statement then reads, in one snapshot, the version again, the changes since, and
+  every query restricted to those projects (their part now).
+- Spend alone: a project's spend is added to its group (bucket, status, how it closed)
+  and to the running spend from its month on; the open projects' rows are replaced. No
+  other query reads the spend tables (a test checks it).
+- Project changes: each query's rows lose each changed project's part before its first
+  change since, and gain the changed projects' part now, by the query's rule in
+  ``merge.py`` (summed by key, a project's own rows, the running totals). Spend on its own
+  between them cannot be mixed in: the numbers are then computed in full.
+- Each rule refuses what it was not written for (a month before the series' first, a
+  largest value a changed project held, a new row in a list whose text order only the
+  database knows), and the numbers are then computed in full. So they are after another
+  day, a filter, or more than 100 changes.
 
 Only on PostgreSQL, where the engine's queries are one statement: on SQLite they are one
 statement per query, so the rows and their version would not be one snapshot.
@@ -45,9 +54,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from portfolio import metrics
-from portfolio.metrics import calibrated, engine, scope
+from portfolio.metrics import calibrated, engine, merge, scope
 from portfolio.metrics.engine import Query, Rows
 from portfolio.metrics.headline import GROUPS
 from portfolio.metrics.open_projects import OPEN_PROJECTS_QUERY
@@ -70,6 +80,28 @@ SPEND_CHANGES_QUERY = Query(
     WHERE version > %(changed_since)s ORDER BY version, id LIMIT {most}
     """,
     ("version", "project_id", "spent_on", "cents"),
+    constants={"most": MOST_CHANGES + 1},
+)
+# The projects changed since a version: by recorded spend, or named by a service's change.
+CHANGED_IDS_QUERY = Query(
+    "changed_ids",
+    (),
+    """
+    SELECT project_id FROM {spend_change} WHERE version > %(changed_since)s
+    UNION
+    SELECT CAST(jsonb_array_elements_text(projects) AS bigint) FROM {project_change}
+    WHERE version > %(changed_since)s
+    """,
+    ("project_id",),
+)
+PROJECT_CHANGES_QUERY = Query(
+    "project_changes",
+    (),
+    """
+    SELECT version, first_version, as_of, projects, before FROM {project_change}
+    WHERE version > %(changed_since)s ORDER BY version LIMIT {most}
+    """,
+    ("version", "first_version", "as_of", "projects", "before"),
     constants={"most": MOST_CHANGES + 1},
 )
 # Each changed project's group in GROUPS (and whether it is in the scope at all).
@@ -164,28 +196,125 @@ def version_of(rows: Rows) -> int | None:
     return _version(rows) if DATA_VERSION_QUERY.name in rows else None
 
 
+def changes_as_of() -> datetime.date:
+    """The as-of date of the parts a service keeps before its change: today's, the
+    dashboard's default (numbers kept for other dates are computed in full after it)."""
+    return timezone.localdate()
+
+
+def part_of(project_id: int, as_of: datetime.date) -> Rows:
+    """What one project adds to every query of the dashboard's numbers as of ``as_of``:
+    each query run with the scope restricted to it (PostgreSQL: one statement)."""
+    restricted = Scope(as_of=as_of, projects=(project_id,))
+    return engine.fetch(
+        restricted, scope.SHARED, merge.queries().values(), scope.fragments(restricted)
+    )
+
+
 def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     if connection.vendor != "postgresql":
         return None
+    # First the projects changed since (a small statement), then everything else restricted
+    # to them by their ids, which the planner sees (index lookups, not scans). The second
+    # statement reads the version again: when it moved in between, the numbers are computed
+    # in full (the changes it read would not be those the rows were restricted to).
     changed = dataclasses.replace(checked, changed_since=kept.version)
-    read = engine.fetch(
-        changed,
-        scope.SHARED,
-        (DATA_VERSION_QUERY, SPEND_CHANGES_QUERY, CHANGED_PROJECTS_QUERY, OPEN_PROJECTS_QUERY),
-        scope.fragments(changed),
+    listed = engine.fetch(
+        changed, scope.SHARED, (DATA_VERSION_QUERY, CHANGED_IDS_QUERY), scope.fragments(changed)
     )
-    version = _version(read)
+    version = _version(listed)
     if version == kept.version:
         return kept
-    changes = read[SPEND_CHANGES_QUERY.name]
-    if version < kept.version or {int(c["version"]) for c in changes} != set(
-        range(kept.version + 1, version + 1)
-    ):
-        return None  # something other than spend changed (or too much did)
-    rows = _merged(kept.rows, read, changes, checked.as_of)
+    ids = tuple(sorted(int(row["project_id"]) for row in listed[CHANGED_IDS_QUERY.name]))
+    if version < kept.version or len(ids) > MOST_CHANGES:
+        return None
+    restricted = dataclasses.replace(changed, projects=ids)
+    read = engine.fetch(
+        restricted,
+        scope.SHARED,
+        (
+            DATA_VERSION_QUERY,
+            SPEND_CHANGES_QUERY,
+            PROJECT_CHANGES_QUERY,
+            CHANGED_PROJECTS_QUERY,
+            *merge.queries().values(),
+        ),
+        scope.fragments(restricted),
+    )
+    if _version(read) != version:
+        return None
+    if read[PROJECT_CHANGES_QUERY.name]:
+        rows = _projects_merged(kept, read, checked.as_of, version)
+    else:
+        changes = read[SPEND_CHANGES_QUERY.name]
+        if {int(c["version"]) for c in changes} != set(range(kept.version + 1, version + 1)):
+            return None  # something other than spend changed (or too much did)
+        rows = _merged(kept.rows, read, changes, checked.as_of)
     if rows is None:
         return None
-    return Kept(version, _assembled(kept.numbers, rows, checked), rows)
+    return Kept(version, _assembled(kept, rows, checked), rows)
+
+
+def _projects_merged(kept: Kept, read: Rows, as_of: datetime.date, version: int) -> Rows | None:
+    """The kept rows with the changes services said they made to a few projects: each
+    set's part before taken off and the part of all of them now put in (``merge``)."""
+    changes = read[PROJECT_CHANGES_QUERY.name]
+    if len(changes) > MOST_CHANGES:
+        return None
+    covered: dict[int, frozenset[int]] = {}  # each data version: the projects it changed
+    # Each project's part before the first change to it: its part in the kept numbers, as
+    # no change since touched it (a change names every project whose part it moves).
+    first_before: dict[int, Rows] = {}
+    for change in changes:  # in the order of their versions
+        if _date(change["as_of"]) != as_of or int(change["first_version"]) <= kept.version:
+            return None
+        projects = frozenset(int(p) for p in change["projects"])
+        for number in range(int(change["first_version"]), int(change["version"]) + 1):
+            covered[number] = projects
+        for project, part in change["before"].items():
+            first_before.setdefault(int(project), part)
+    spend = read[SPEND_CHANGES_QUERY.name]
+    if len(spend) > MOST_CHANGES:
+        return None
+    for change in spend:
+        # Spend inside a change to its project is in that change's parts (before and now);
+        # spend on its own would need the spend rules, which cannot be mixed with these.
+        if int(change["project_id"]) not in covered.get(int(change["version"]), ()):
+            return None
+    if covered.keys() != set(range(kept.version + 1, version + 1)):
+        return None  # something else changed too
+    in_byte_order = _text_in_byte_order()
+    rows = dict(kept.rows)
+    for name, query in merge.queries().items():
+        found = merge.merged(
+            kept.rows[name],
+            [before[name] for before in first_before.values()],
+            read[name],
+            query,
+            text_in_byte_order=in_byte_order,
+        )
+        if found is None:
+            return None
+        rows[name] = found
+    rows[DATA_VERSION_QUERY.name] = read[DATA_VERSION_QUERY.name]
+    return rows
+
+
+_byte_order: dict[str, bool] = {}
+
+
+def _text_in_byte_order() -> bool:
+    """Whether the database orders text by code point (collation "C"), as Python does."""
+    alias = connection.alias
+    if alias not in _byte_order:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+                " AND datlocprovider = 'c'"
+            )
+            found = cursor.fetchone()
+        _byte_order[alias] = found is not None and found[0] in ("C", "POSIX")
+    return _byte_order[alias]
 
 
 def _merged(kept: Rows, read: Rows, changes: list[dict], as_of: datetime.date) -> Rows | None:
@@ -239,12 +368,11 @@ def _merged(kept: Rows, read: Rows, changes: list[dict], as_of: datetime.date) -
     }
 
 
-def _assembled(kept: dict[str, Any], rows: Rows, checked: Scope) -> dict[str, Any]:
-    """The sections that read a merged query assembled again; the others as they were."""
-    merged = {query.name for query in SPEND_QUERIES}
-    numbers = dict(kept)
+def _assembled(kept: Kept, rows: Rows, checked: Scope) -> dict[str, Any]:
+    """The sections that read rows that changed assembled again; the others as they were."""
+    numbers = dict(kept.numbers)
     for section in metrics.SECTIONS:
-        if any(query.name in merged for query in section.queries):
+        if any(rows[query.name] is not kept.rows[query.name] for query in section.queries):
             numbers[section.name] = section.assemble(rows, checked)
     return numbers
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from portfolio import process, sql_text
+from portfolio import process
 from portfolio.metrics.engine import CTE
 from portfolio.models import Bucket, ResearchType
 from portfolio.sql_text import Fragment
@@ -50,8 +50,10 @@ class Scope:
     bucket: str | None = None
     research_type: str | None = None
     product_manager: str | None = None  # lower-case: e-mails match ignoring case
-    # Only the projects with spend recorded after this data version (metrics/incremental.py).
+    # The data version the changes read since are after (metrics/incremental.py).
     changed_since: int | None = None
+    # Only these projects (by id; metrics/incremental.py, on PostgreSQL).
+    projects: tuple[int, ...] | None = None
 
     @classmethod
     def of(
@@ -87,14 +89,8 @@ class Scope:
             )
             if value is not None
         ]
-        if self.changed_since is not None:
-            conditions.append(
-                sql_text.render(
-                    "AND p.id IN (SELECT project_id FROM {spend_change}"
-                    " WHERE version > %(changed_since)s)",
-                    {},
-                )
-            )
+        if self.projects is not None:
+            conditions.append("AND p.id = ANY(%(projects)s)")
         return Fragment(" ".join(conditions))
 
     def params(self) -> dict[str, object]:
@@ -106,6 +102,7 @@ class Scope:
             "research_type": self.research_type,
             "product_manager": self.product_manager,
             "changed_since": self.changed_since,
+            "projects": None if self.projects is None else list(self.projects),
         }
 
 
