@@ -23,7 +23,7 @@ from gates.services.votes import (
     check_panel,
     close_review,
 )
-from portfolio import access, audit, process
+from portfolio import access, audit, process, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Status, User
 from portfolio.services import handovers
@@ -131,69 +131,71 @@ def record_decision(
         verdicts=kill_verdicts,
     )
 
-    try:
-        with transaction.atomic():
-            recorded = GateDecision.objects.create(
-                project=project,
-                gate=gate,
-                decision=decision,
-                funding_granted=funding_granted,
-                probability_of_success=probability_of_success,
-                rationale=rationale,
-                decided_by=actor,
-                decided_on=decided_on,
-                sequence=project.decisions_count + 1,
-                scorecard_total=scorecard_total(scores) if scores else None,
-            )
-    except IntegrityError:
-        raise DomainError(
-            "Another decision on this project was recorded at the same moment; reload and review it.",
-            field="decision",
-        ) from None
-    CriterionScore.objects.bulk_create(
-        [
-            CriterionScore(
-                decision=recorded,
-                criterion=s.criterion,
-                met=s.met if s.criterion.is_must_meet else None,
-                score=s.score if not s.criterion.is_must_meet else None,
-                weight=s.criterion.weight,
-                criterion_name=s.criterion.name,
-                criterion_kind=s.criterion.kind,
-            )
-            for s in scores
-        ]
-    )
-    close_review(project=project, gate=gate, recorded=recorded, check=panel)
-    new_state = process.apply(state, gate.number, decision)
-    project.status = new_state.status
-    project.current_gate = new_state.current_gate
-    project.decisions_count += 1
-    project.last_decision_on = decided_on
-    if probability_of_success is not None:
-        project.latest_probability = probability_of_success
-    project.funding_granted_total += funding_granted
-    project.save(
-        update_fields=[
-            "status",
-            "current_gate",
-            "decisions_count",
-            "last_decision_on",
-            "latest_probability",
-            "funding_granted_total",
-            "updated_at",
-        ]
-    )
-    audit.record(
-        actor=actor,
-        action="decision.recorded",
-        project=project,
-        obj=recorded,
-        summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
-        + (f", funding {funding_granted}" if funding_granted else ""),
-    )
-    recorded.notice = handovers.decision_recorded(project, recorded, actor)
-    if decision == DecisionKind.GO:
-        handovers.estimate_needed(project, actor)
-    announce_review(project=project, actor=actor)
+    # What the decision changes is this project's part of the metrics (versioning.changing).
+    with versioning.changing(project):
+        try:
+            with transaction.atomic():
+                recorded = GateDecision.objects.create(
+                    project=project,
+                    gate=gate,
+                    decision=decision,
+                    funding_granted=funding_granted,
+                    probability_of_success=probability_of_success,
+                    rationale=rationale,
+                    decided_by=actor,
+                    decided_on=decided_on,
+                    sequence=project.decisions_count + 1,
+                    scorecard_total=scorecard_total(scores) if scores else None,
+                )
+        except IntegrityError:
+            raise DomainError(
+                "Another decision on this project was recorded at the same moment; reload and review it.",
+                field="decision",
+            ) from None
+        CriterionScore.objects.bulk_create(
+            [
+                CriterionScore(
+                    decision=recorded,
+                    criterion=s.criterion,
+                    met=s.met if s.criterion.is_must_meet else None,
+                    score=s.score if not s.criterion.is_must_meet else None,
+                    weight=s.criterion.weight,
+                    criterion_name=s.criterion.name,
+                    criterion_kind=s.criterion.kind,
+                )
+                for s in scores
+            ]
+        )
+        close_review(project=project, gate=gate, recorded=recorded, check=panel)
+        new_state = process.apply(state, gate.number, decision)
+        project.status = new_state.status
+        project.current_gate = new_state.current_gate
+        project.decisions_count += 1
+        project.last_decision_on = decided_on
+        if probability_of_success is not None:
+            project.latest_probability = probability_of_success
+        project.funding_granted_total += funding_granted
+        project.save(
+            update_fields=[
+                "status",
+                "current_gate",
+                "decisions_count",
+                "last_decision_on",
+                "latest_probability",
+                "funding_granted_total",
+                "updated_at",
+            ]
+        )
+        audit.record(
+            actor=actor,
+            action="decision.recorded",
+            project=project,
+            obj=recorded,
+            summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
+            + (f", funding {funding_granted}" if funding_granted else ""),
+        )
+        recorded.notice = handovers.decision_recorded(project, recorded, actor)
+        if decision == DecisionKind.GO:
+            handovers.estimate_needed(project, actor)
+        announce_review(project=project, actor=actor)
     return recorded

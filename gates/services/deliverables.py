@@ -11,7 +11,7 @@ from gates.models import (
     FeasibilityStudy,
     Gate,
 )
-from portfolio import access, audit
+from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
 from portfolio.reads import deliverables
@@ -36,33 +36,35 @@ def missing_deliverables(project: Project, gate: Gate) -> list[str]:
 def _save_deliverable(model, *, project: Project, actor: User, fields: dict, label: str):
     # Lock the project first: two first saves at once then become a create and an update.
     Project.objects.select_for_update().filter(pk=project.pk).first()
-    existing = model.objects.select_for_update().filter(project=project).first()
-    if existing is None:
-        deliverable = model.objects.create(project=project, author=actor, **fields)
-        deliverable.first_written = True  # the hand-over: its readers are told once
-        audit.record(
-            actor=actor,
-            action=f"{model._meta.model_name}.created",
-            project=project,
-            obj=deliverable,
-            summary=f"{label} written",
-        )
-        return deliverable
-    changes = audit.diff(existing, fields)
-    for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.author = actor
-    existing.save()
-    if changes:
-        audit.record(
-            actor=actor,
-            action=f"{model._meta.model_name}.revised",
-            project=project,
-            obj=existing,
-            summary=f"{label} revised",
-            changes=changes,
-        )
-    return existing
+    # What a deliverable changes is this project's part of the metrics (its waits).
+    with versioning.changing(project):
+        existing = model.objects.select_for_update().filter(project=project).first()
+        if existing is None:
+            deliverable = model.objects.create(project=project, author=actor, **fields)
+            deliverable.first_written = True  # the hand-over: its readers are told once
+            audit.record(
+                actor=actor,
+                action=f"{model._meta.model_name}.created",
+                project=project,
+                obj=deliverable,
+                summary=f"{label} written",
+            )
+            return deliverable
+        changes = audit.diff(existing, fields)
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.author = actor
+        existing.save()
+        if changes:
+            audit.record(
+                actor=actor,
+                action=f"{model._meta.model_name}.revised",
+                project=project,
+                obj=existing,
+                summary=f"{label} revised",
+                changes=changes,
+            )
+        return existing
 
 
 def _check_open(project: Project) -> None:

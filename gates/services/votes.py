@@ -34,7 +34,7 @@ from gates.models import (
 )
 from gates.models.panel import majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total
-from portfolio import access, audit
+from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
@@ -212,41 +212,42 @@ def cast_vote(
     check_scores(review, scores, "")
     _check_marks(kill_marks, pending_kill_criteria(project), field_name="kill_marks")
 
-    vote = open_votes(project).filter(voter=actor).first()
-    changed = vote is not None
-    if vote is None:
-        vote = Vote(project=project, gate=review, voter=actor)
-    vote.recommendation = recommendation
-    vote.probability_of_success = probability_of_success
-    vote.comment = comment.strip()
-    vote.scorecard_total = scorecard_total(scores) if scores else None
-    vote.voted_at = timezone.now()
-    vote.save()
-    VoteScore.objects.filter(vote=vote).delete()
-    VoteScore.objects.bulk_create(
-        VoteScore(
-            vote=vote,
-            criterion=s.criterion,
-            met=s.met if s.criterion.is_must_meet else None,
-            score=s.score if not s.criterion.is_must_meet else None,
-            weight=s.criterion.weight,
+    with versioning.changing(project):
+        vote = open_votes(project).filter(voter=actor).first()
+        changed = vote is not None
+        if vote is None:
+            vote = Vote(project=project, gate=review, voter=actor)
+        vote.recommendation = recommendation
+        vote.probability_of_success = probability_of_success
+        vote.comment = comment.strip()
+        vote.scorecard_total = scorecard_total(scores) if scores else None
+        vote.voted_at = timezone.now()
+        vote.save()
+        VoteScore.objects.filter(vote=vote).delete()
+        VoteScore.objects.bulk_create(
+            VoteScore(
+                vote=vote,
+                criterion=s.criterion,
+                met=s.met if s.criterion.is_must_meet else None,
+                score=s.score if not s.criterion.is_must_meet else None,
+                weight=s.criterion.weight,
+            )
+            for s in scores
         )
-        for s in scores
-    )
-    KillCriterionMark.objects.filter(vote=vote).delete()
-    KillCriterionMark.objects.bulk_create(
-        KillCriterionMark(vote=vote, criterion=m.criterion, met=m.met, note=m.note.strip())
-        for m in kill_marks
-    )
-    # The summary leaves the recommendation out: the trail must not unblind the review.
-    audit.record(
-        actor=actor,
-        action="vote.changed" if changed else "vote.cast",
-        project=project,
-        obj=vote,
-        summary=f"{'Changed their vote' if changed else 'Voted'} at {review}",
-    )
-    return vote
+        KillCriterionMark.objects.filter(vote=vote).delete()
+        KillCriterionMark.objects.bulk_create(
+            KillCriterionMark(vote=vote, criterion=m.criterion, met=m.met, note=m.note.strip())
+            for m in kill_marks
+        )
+        # The summary leaves the recommendation out: the trail must not unblind the review.
+        audit.record(
+            actor=actor,
+            action="vote.changed" if changed else "vote.cast",
+            project=project,
+            obj=vote,
+            summary=f"{'Changed their vote' if changed else 'Voted'} at {review}",
+        )
+        return vote
 
 
 # --- The decision closes the review ----------------------------------------------------

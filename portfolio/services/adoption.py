@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio import access, audit, process
+from portfolio import access, audit, process, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Adoption, Project, User
 
@@ -62,20 +62,21 @@ def record_adoption(
     _check_minutes(baseline_minutes_per_task, "baseline_minutes_per_task", positive=True)
     if Adoption.objects.filter(project=project, month=month).exists():
         raise DomainError(f"{month:%Y-%m} already has adoption for this project.", field="month")
-    adoption = Adoption.objects.create(
-        project=project,
-        month=month,
-        active_users=active_users,
-        tasks_completed=tasks_completed,
-        minutes_per_task=minutes_per_task,
-        baseline_minutes_per_task=baseline_minutes_per_task,
-        recorded_by=actor,
-    )
-    audit.record(
-        actor=actor,
-        action="adoption.recorded",
-        project=project,
-        obj=adoption,
-        summary=f"Adoption in {month:%Y-%m}: {active_users} active users, {tasks_completed} tasks",
-    )
+    with versioning.changing(project):
+        adoption = Adoption.objects.create(
+            project=project,
+            month=month,
+            active_users=active_users,
+            tasks_completed=tasks_completed,
+            minutes_per_task=minutes_per_task,
+            baseline_minutes_per_task=baseline_minutes_per_task,
+            recorded_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="adoption.recorded",
+            project=project,
+            obj=adoption,
+            summary=f"Adoption in {month:%Y-%m}: {active_users} active users, {tasks_completed} tasks",
+        )
     return adoption

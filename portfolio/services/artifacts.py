@@ -9,7 +9,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio import access, audit
+from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Artifact,
@@ -74,23 +74,24 @@ def register_artifact(
         )
     if Artifact.objects.filter(project=project, name__iexact=name).exists():
         raise DomainError(f"This project already has an artifact named {name!r}.", field="name")
-    artifact = Artifact.objects.create(
-        key=key,
-        project=project,
-        kind=kind,
-        name=name,
-        created_on=created_on,
-        description=description,
-        location=location,
-        registered_by=actor,
-    )
-    audit.record(
-        actor=actor,
-        action="artifact.registered",
-        project=project,
-        obj=artifact,
-        summary=f"Artifact {key} {name} ({artifact.get_kind_display()}) registered",
-    )
+    with versioning.changing(project):
+        artifact = Artifact.objects.create(
+            key=key,
+            project=project,
+            kind=kind,
+            name=name,
+            created_on=created_on,
+            description=description,
+            location=location,
+            registered_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="artifact.registered",
+            project=project,
+            obj=artifact,
+            summary=f"Artifact {key} {name} ({artifact.get_kind_display()}) registered",
+        )
     return artifact
 
 
@@ -124,14 +125,16 @@ def link_reused_artifact(
             "a reuse cannot be dated before.",
             field="used_on",
         )
-    reuse = ArtifactReuse.objects.create(
-        project=project, artifact=artifact, linked_by=actor, used_on=used_on
-    )
-    audit.record(
-        actor=actor,
-        action="artifact.reused",
-        project=project,
-        obj=reuse,
-        summary=f"Reuses {artifact.key} {artifact.name} from {artifact.project.key}",
-    )
+    # The reuse moves both projects' numbers: the producer's artifact is reused now.
+    with versioning.changing(project, artifact.project_id):
+        reuse = ArtifactReuse.objects.create(
+            project=project, artifact=artifact, linked_by=actor, used_on=used_on
+        )
+        audit.record(
+            actor=actor,
+            action="artifact.reused",
+            project=project,
+            obj=reuse,
+            summary=f"Reuses {artifact.key} {artifact.name} from {artifact.project.key}",
+        )
     return reuse

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from portfolio import access, audit
+from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Role, Status, User
 from portfolio.services import handovers
@@ -36,22 +36,24 @@ def assign_architect(*, project: Project, architect: User | None, actor: User) -
     before = project.architect
     if (before.pk if before else None) == (architect.pk if architect else None):
         return project
-    project.architect = architect
-    project.save(update_fields=["architect", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="estimate.assigned",
-        project=project,
-        obj=project,
-        summary=(
-            f"Cost estimate of {project.key} assigned to {architect}"
-            if architect
-            else f"Cost estimate of {project.key} back in the architects' shared queue"
-        ),
-        changes={
-            "architect": [before.email if before else "", architect.email if architect else ""]
-        },
-    )
+    # Nothing the metrics read (versioning.changing with no project).
+    with versioning.changing():
+        project.architect = architect
+        project.save(update_fields=["architect", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="estimate.assigned",
+            project=project,
+            obj=project,
+            summary=(
+                f"Cost estimate of {project.key} assigned to {architect}"
+                if architect
+                else f"Cost estimate of {project.key} back in the architects' shared queue"
+            ),
+            changes={
+                "architect": [before.email if before else "", architect.email if architect else ""]
+            },
+        )
     if architect is not None:
         handovers.estimate_needed(project, actor, assigned=True)
     return project
@@ -75,14 +77,16 @@ def take_estimate(*, project: Project, actor: User) -> Project:
             f"{project.architect} has this estimate already; "
             "ask the product manager to reassign it."
         )
-    project.architect = actor
-    project.save(update_fields=["architect", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="estimate.taken",
-        project=project,
-        obj=project,
-        summary=f"{actor} took the cost estimate of {project.key}",
-        changes={"architect": ["", actor.email]},
-    )
+    # Nothing the metrics read (versioning.changing with no project).
+    with versioning.changing():
+        project.architect = actor
+        project.save(update_fields=["architect", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="estimate.taken",
+            project=project,
+            obj=project,
+            summary=f"{actor} took the cost estimate of {project.key}",
+            changes={"architect": ["", actor.email]},
+        )
     return project

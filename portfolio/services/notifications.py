@@ -89,7 +89,7 @@ def set_notification_preferences(
     *, person: User, actor: User, overall: str, by_kind: dict[str, str]
 ) -> None:
     """Save a person's e-mail choices; a kind set to "" follows the overall choice."""
-    from portfolio import audit
+    from portfolio import audit, versioning
 
     if not actor.is_authenticated or actor.pk != person.pk:
         raise PermissionDenied("Each person chooses their own notifications.")
@@ -105,22 +105,24 @@ def set_notification_preferences(
     wanted.update({kind: before[kind] for kind in before if kind and kind not in by_kind})
     if wanted == before:
         return
-    person.notification_preferences.exclude(kind__in=wanted).delete()
-    for kind, timing in wanted.items():
-        NotificationPreference.objects.update_or_create(
-            person=person, kind=kind, defaults={"email": timing}
+    # Nothing the metrics read (versioning.changing with no project).
+    with versioning.changing():
+        person.notification_preferences.exclude(kind__in=wanted).delete()
+        for kind, timing in wanted.items():
+            NotificationPreference.objects.update_or_create(
+                person=person, kind=kind, defaults={"email": timing}
+            )
+        audit.record(
+            actor=actor,
+            action="notifications.preferences",
+            obj=person,
+            summary=f"{person.email} changed their notification e-mail choices",
+            changes={
+                kind or "overall": [before.get(kind, ""), wanted.get(kind, "")]
+                for kind in sorted(set(before) | set(wanted))
+                if before.get(kind) != wanted.get(kind)
+            },
         )
-    audit.record(
-        actor=actor,
-        action="notifications.preferences",
-        obj=person,
-        summary=f"{person.email} changed their notification e-mail choices",
-        changes={
-            kind or "overall": [before.get(kind, ""), wanted.get(kind, "")]
-            for kind in sorted(set(before) | set(wanted))
-            if before.get(kind) != wanted.get(kind)
-        },
-    )
 
 
 # --- Notifying -----------------------------------------------------------------------
@@ -179,11 +181,12 @@ def notify(
 
 
 def _record_failure(delivery: Delivery, project: Project | None) -> None:
-    from portfolio import audit
+    from portfolio import audit, versioning
 
     logger.error("could not e-mail %s about %r", delivery.to.email, delivery.subject)
     try:
-        with transaction.atomic():
+        # Nothing the metrics read (versioning.changing with no project).
+        with transaction.atomic(), versioning.changing():
             audit.record(
                 actor=None,
                 action="email.failed",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from portfolio import access, audit
+from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Role, User
 
@@ -54,27 +54,29 @@ def _change_role(*, person: User, role: str, grant: bool, actor: User | None, by
     before = _role_names(person)
     if (role in before) == grant:
         return False
-    group = Group.objects.get(name=role)
-    if grant:
-        person.groups.add(group)
-    else:
-        person.groups.remove(group)
-    if role == Role.ADMIN and not person.is_superuser:
-        # The Admin role is what opens the Django admin for a person who is not a superuser.
-        person.is_staff = grant
-        person.save(update_fields=["is_staff"])
-    person._role_cache = None
-    after = _role_names(person)
-    audit.record(
-        actor=actor,
-        action="role.granted" if grant else "role.removed",
-        obj=person,
-        summary=(
-            f"{by} {'granted' if grant else 'removed'} the {role} role "
-            f"{'to' if grant else 'from'} {person.email}"
-        ),
-        changes={"roles": [", ".join(before), ", ".join(after)]},
-    )
+    # Nothing the metrics read (versioning.changing with no project).
+    with versioning.changing():
+        group = Group.objects.get(name=role)
+        if grant:
+            person.groups.add(group)
+        else:
+            person.groups.remove(group)
+        if role == Role.ADMIN and not person.is_superuser:
+            # The Admin role is what opens the Django admin for a person who is not a superuser.
+            person.is_staff = grant
+            person.save(update_fields=["is_staff"])
+        person._role_cache = None
+        after = _role_names(person)
+        audit.record(
+            actor=actor,
+            action="role.granted" if grant else "role.removed",
+            obj=person,
+            summary=(
+                f"{by} {'granted' if grant else 'removed'} the {role} role "
+                f"{'to' if grant else 'from'} {person.email}"
+            ),
+            changes={"roles": [", ".join(before), ", ".join(after)]},
+        )
     return True
 
 
@@ -126,13 +128,15 @@ def check_password_change(*, actor: User, person: User) -> None:
 def record_password_change(*, person: User, actor: User) -> None:
     """Audit a password that was just set (by Django's forms, which hash and save it)."""
     check_password_change(actor=actor, person=person)
-    audit.record(
-        actor=actor,
-        action="password.changed",
-        obj=person,
-        summary=(
-            f"{person.email} changed their password"
-            if person.pk == actor.pk
-            else f"{actor.email} set the password of {person.email}"
-        ),
-    )
+    # Nothing the metrics read (versioning.changing with no project).
+    with versioning.changing():
+        audit.record(
+            actor=actor,
+            action="password.changed",
+            obj=person,
+            summary=(
+                f"{person.email} changed their password"
+                if person.pk == actor.pk
+                else f"{actor.email} set the password of {person.email}"
+            ),
+        )

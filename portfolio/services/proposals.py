@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from portfolio import access, audit
+from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Project,
@@ -98,6 +98,15 @@ def _check_product_manager(user: User | None) -> None:
         raise DomainError(f"{user.email} is not a product manager.", field="product_manager")
 
 
+def _producers(project: Project | None, artifacts=None) -> list[int]:
+    """The projects whose artifacts a draft builds on, or will: a draft is in no number, but
+    its reuses count for the artifacts' producers (versioning.changing)."""
+    found = {artifact.project_id for artifact in artifacts or ()}
+    if project is not None and project.pk is not None:
+        found |= set(project.artifact_reuses.values_list("artifact__project_id", flat=True))
+    return sorted(found)
+
+
 def _set_builds_on(project: Project, artifacts, actor: User) -> None:
     """The artifacts a draft says it builds on: its reuses, dated today until submission."""
     from portfolio.models import Artifact, ArtifactReuse
@@ -149,22 +158,23 @@ def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
         fields["key"] = next_proposal_key()
     if Project.objects.filter(key__iexact=fields["key"]).exists():
         raise _key_taken(fields["key"])
-    try:
-        with transaction.atomic():  # a savepoint: another request may take the key meanwhile
-            project = Project.objects.create(researcher=actor, status=Status.DRAFT, **fields)
-    except IntegrityError:
-        if Project.objects.filter(key__iexact=fields["key"]).exists():
-            raise _key_taken(fields["key"]) from None
-        raise
-    audit.record(
-        actor=actor,
-        action="proposal.created",
-        project=project,
-        obj=project,
-        summary=f"Draft proposal {project.key} created",
-    )
-    if builds_on:
-        _set_builds_on(project, builds_on, actor)
+    with versioning.changing(*_producers(None, builds_on)):
+        try:
+            with transaction.atomic():  # a savepoint: another request may take the key meanwhile
+                project = Project.objects.create(researcher=actor, status=Status.DRAFT, **fields)
+        except IntegrityError:
+            if Project.objects.filter(key__iexact=fields["key"]).exists():
+                raise _key_taken(fields["key"]) from None
+            raise
+        audit.record(
+            actor=actor,
+            action="proposal.created",
+            project=project,
+            obj=project,
+            summary=f"Draft proposal {project.key} created",
+        )
+        if builds_on:
+            _set_builds_on(project, builds_on, actor)
     return project
 
 
@@ -193,21 +203,22 @@ def update_proposal(*, project: Project, actor: User, builds_on=None, **fields) 
         and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
     ):
         raise _key_taken(fields["key"])
-    changes = audit.diff(project, fields)
-    for name, value in fields.items():
-        setattr(project, name, value)
-    project.save()
-    if changes:
-        audit.record(
-            actor=actor,
-            action="proposal.updated",
-            project=project,
-            obj=project,
-            summary=f"Proposal {project.key} edited",
-            changes=changes,
-        )
-    if builds_on is not None:
-        _set_builds_on(project, builds_on, actor)
+    with versioning.changing(*_producers(project, builds_on)):
+        changes = audit.diff(project, fields)
+        for name, value in fields.items():
+            setattr(project, name, value)
+        project.save()
+        if changes:
+            audit.record(
+                actor=actor,
+                action="proposal.updated",
+                project=project,
+                obj=project,
+                summary=f"Proposal {project.key} edited",
+                changes=changes,
+            )
+        if builds_on is not None:
+            _set_builds_on(project, builds_on, actor)
     return project
 
 
@@ -227,24 +238,25 @@ def submit_proposal(
             f"Before submitting, fill in {project.missing_to_submit_sentence}.",
             field=missing[0][0],
         )
-    project.submitted_on = submitted_on or timezone.localdate()
-    project.status = Status.ACTIVE
-    project.current_gate = 1
-    project.save(update_fields=["submitted_on", "status", "current_gate", "updated_at"])
-    # What the draft said it builds on is reused from submission on (a use is never dated
-    # before the using project was submitted).
-    project.artifact_reuses.filter(used_on__lt=project.submitted_on).update(
-        used_on=project.submitted_on
-    )
-    audit.record(
-        actor=actor,
-        action="proposal.submitted",
-        project=project,
-        obj=project,
-        summary=f"Proposal {project.key} submitted for gate 1",
-    )
-    # The view tells the researcher whether the e-mail went (known once this commits).
-    project.notice = handovers.proposal_submitted(project, actor)
+    with versioning.changing(project, *_producers(project)):
+        project.submitted_on = submitted_on or timezone.localdate()
+        project.status = Status.ACTIVE
+        project.current_gate = 1
+        project.save(update_fields=["submitted_on", "status", "current_gate", "updated_at"])
+        # What the draft said it builds on is reused from submission on (a use is never dated
+        # before the using project was submitted).
+        project.artifact_reuses.filter(used_on__lt=project.submitted_on).update(
+            used_on=project.submitted_on
+        )
+        audit.record(
+            actor=actor,
+            action="proposal.submitted",
+            project=project,
+            obj=project,
+            summary=f"Proposal {project.key} submitted for gate 1",
+        )
+        # The view tells the researcher whether the e-mail went (known once this commits).
+        project.notice = handovers.proposal_submitted(project, actor)
     return project
 
 
@@ -272,20 +284,21 @@ def delete_draft(*, project: Project, actor: User) -> None:
         raise PermissionDenied("Only the researcher who wrote a draft may delete it.")
     if not project.is_draft:
         raise DomainError("A submitted proposal cannot be deleted.")
-    key, title, pk = project.key, project.title, project.pk
-    # What it said it builds on goes with it (cascade); decisions, votes and artifacts,
-    # which keep a project, are never recorded on a draft.
-    try:
-        with transaction.atomic():
-            project.delete()
-    except ProtectedError:
-        raise DomainError(f"{key} has records that keep it; it cannot be deleted.") from None
-    audit.record(
-        actor=actor,
-        action="proposal.deleted",
-        summary=f"Draft proposal {key} deleted: {title}",
-        changes={"key": [key, None], "title": [title, None], "id": [pk, None]},
-    )
+    with versioning.changing(*_producers(project)):
+        key, title, pk = project.key, project.title, project.pk
+        # What it said it builds on goes with it (cascade); decisions, votes and artifacts,
+        # which keep a project, are never recorded on a draft.
+        try:
+            with transaction.atomic():
+                project.delete()
+        except ProtectedError:
+            raise DomainError(f"{key} has records that keep it; it cannot be deleted.") from None
+        audit.record(
+            actor=actor,
+            action="proposal.deleted",
+            summary=f"Draft proposal {key} deleted: {title}",
+            changes={"key": [key, None], "title": [title, None], "id": [pk, None]},
+        )
 
 
 # What an admin may correct on a submitted project: its description, not its history
@@ -320,20 +333,21 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
     changes = audit.diff(project, fields)
     if not changes:
         return project
-    for name, value in fields.items():
-        setattr(project, name, value)
-    if not project.is_draft and (missing := project.missing_to_submit()):
-        raise DomainError(
-            f"A submitted project needs {project.missing_to_submit_sentence}.",
-            field=missing[0][0],
+    with versioning.changing(project):
+        for name, value in fields.items():
+            setattr(project, name, value)
+        if not project.is_draft and (missing := project.missing_to_submit()):
+            raise DomainError(
+                f"A submitted project needs {project.missing_to_submit_sentence}.",
+                field=missing[0][0],
+            )
+        project.save()
+        audit.record(
+            actor=actor,
+            action="project.corrected",
+            project=project,
+            obj=project,
+            summary=f"Project {project.key} corrected by an admin",
+            changes=changes,
         )
-    project.save()
-    audit.record(
-        actor=actor,
-        action="project.corrected",
-        project=project,
-        obj=project,
-        summary=f"Project {project.key} corrected by an admin",
-        changes=changes,
-    )
     return project

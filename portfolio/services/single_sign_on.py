@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from portfolio import audit
+from portfolio import audit, versioning
 from portfolio.errors import DomainError
 from portfolio.models import User, sign_in_name
 from portfolio.services import people
@@ -75,13 +75,15 @@ def person_for_sign_in(
         raise SignInRefused(f"The Greenlight account {email} is disabled: ask an administrator.")
     if person is None:
         name = claims.get("name") if isinstance(claims.get("name"), str) else ""
-        person = User.objects.create_user(email=email, full_name=" ".join(name.split())[:150])
-        audit.record(
-            actor=None,
-            action="person.created",
-            obj=person,
-            summary=f"{email} signed in with {provider} for the first time (no role yet)",
-        )
+        # Nothing the metrics read (versioning.changing with no project).
+        with versioning.changing():
+            person = User.objects.create_user(email=email, full_name=" ".join(name.split())[:150])
+            audit.record(
+                actor=None,
+                action="person.created",
+                obj=person,
+                summary=f"{email} signed in with {provider} for the first time (no role yet)",
+            )
     if group_roles:
         people.set_roles_from_provider(
             person=person,

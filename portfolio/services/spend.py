@@ -109,16 +109,17 @@ def record_outcome(
         )
     if Outcome.objects.filter(project=project, month=month).exists():
         raise DomainError(f"{month:%Y-%m} already has an outcome for this project.", field="month")
-    outcome = Outcome.objects.create(
-        project=project, month=month, realized_value=realized_value, recorded_by=actor
-    )
-    audit.record(
-        actor=actor,
-        action="outcome.recorded",
-        project=project,
-        obj=outcome,
-        summary=f"Realized {realized_value} in {month:%Y-%m}",
-    )
+    with versioning.changing(project):
+        outcome = Outcome.objects.create(
+            project=project, month=month, realized_value=realized_value, recorded_by=actor
+        )
+        audit.record(
+            actor=actor,
+            action="outcome.recorded",
+            project=project,
+            obj=outcome,
+            summary=f"Realized {realized_value} in {month:%Y-%m}",
+        )
     return outcome
 
 
@@ -136,6 +137,12 @@ def recompute_spend_totals(*, project: Project) -> None:
     rollups.rebuild_spend_months([project.pk])
 
 
+def _moved_to(fields: dict) -> list[int]:
+    """The project a corrected entry moves to, if it moves."""
+    project = fields.get("project")
+    return [project.pk] if project is not None else []
+
+
 @transaction.atomic
 def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
     """Correct a spend entry (admins only); the project's totals follow."""
@@ -145,19 +152,20 @@ def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
         raise DomainError("Spend must be greater than 0.", field="amount")
     if "spent_on" in fields:
         _check_date_not_before_submission(entry.project, fields["spent_on"], "spent_on")
-    changes = audit.diff(entry, fields)
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    entry.save()
-    recompute_spend_totals(project=entry.project)
-    audit.record(
-        actor=actor,
-        action="spend.corrected",
-        project=entry.project,
-        obj=entry,
-        summary=f"Spend entry {entry.pk} corrected",
-        changes=changes,
-    )
+    with versioning.changing(entry.project_id, *_moved_to(fields)):
+        changes = audit.diff(entry, fields)
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        entry.save()
+        recompute_spend_totals(project=entry.project)
+        audit.record(
+            actor=actor,
+            action="spend.corrected",
+            project=entry.project,
+            obj=entry,
+            summary=f"Spend entry {entry.pk} corrected",
+            changes=changes,
+        )
     return entry
 
 
@@ -167,6 +175,9 @@ def delete_spend(*, entry: SpendEntry, actor: User) -> None:
         raise PermissionDenied("Only admins remove recorded spend.")
     project = entry.project
     summary = f"Spend of {entry.amount} on {entry.spent_on:%Y-%m-%d} removed"
-    audit.record(actor=actor, action="spend.removed", project=project, obj=entry, summary=summary)
-    entry.delete()
-    recompute_spend_totals(project=project)
+    with versioning.changing(project):
+        audit.record(
+            actor=actor, action="spend.removed", project=project, obj=entry, summary=summary
+        )
+        entry.delete()
+        recompute_spend_totals(project=project)
