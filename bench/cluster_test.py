@@ -636,26 +636,50 @@ class Checks:
 
     def measure_refresh(self, runs: int = 10) -> None:
         """What the refresh task does after a change, timed: the default dashboard's panels and
-        the API's answer for a version no cache has seen. Twice: after a spend entry (the
-        writer's change: merged into the last numbers) and after any other change (computed
+        the API's answer for a version no cache has seen. Three times: after a spend entry
+        (the writer's change) and after a decision (a change to one project), both merged
+        into the last numbers, and after any other change (an import, a new day: computed
         in full); and the API's answer computed in full alone."""
         from decimal import Decimal
 
+        from django.contrib.auth.models import Group
         from django.db import transaction
 
+        from gates.services.decisions import record_decision
         from portfolio import versioning
         from portfolio.dashboard.views import refill_cache
         from portfolio.metrics import compute
-        from portfolio.models import Project, User
+        from portfolio.models import Project, Status, User
         from portfolio.services.spend import record_spend
 
         project = Project.objects.get(key="CLUSTER-1")
         recorder = User.objects.get(email="pm@cluster.test")
+        executive, _ = User.objects.get_or_create(
+            email="executive@cluster.test", defaults={"full_name": "Cluster executive"}
+        )
+        executive.groups.add(Group.objects.get(name="Executive"))
+        # Open projects of the uploaded portfolio, each put on hold once (one per run).
+        on_hold = iter(
+            Project.objects.filter(status=Status.ACTIVE)
+            .exclude(key__startswith="CLUSTER-")
+            .order_by("key")[:runs]
+        )
 
         def other_change() -> int:
-            """A new data version without spend, as a decision or an edit makes."""
+            """A new data version that says nothing of what changed, as an import makes."""
             with transaction.atomic():
                 versioning.bump()
+            return versioning.current()
+
+        def decision() -> int:
+            held = next(on_hold)
+            record_decision(
+                project=held,
+                gate=held.current_gate,
+                decision="hold",
+                actor=executive,
+                rationale="Held by the cluster test to time the refresh.",
+            )
             return versioning.current()
 
         def spend_entry() -> int:
@@ -675,10 +699,11 @@ class Checks:
             return time.perf_counter() - started
 
         refill_cache(other_change())  # warm: the first run pays imports and plans
-        after_spend, after_other, api = [], [], []
+        after_spend, after_decision, after_other, api = [], [], [], []
         for _ in range(runs):
             after_other.append(timed(other_change))
             after_spend.append(timed(spend_entry))
+            after_decision.append(timed(decision))
             started = time.perf_counter()
             compute()
             api.append(time.perf_counter() - started)
@@ -686,6 +711,8 @@ class Checks:
             "runs": runs,
             "spend_p50_ms": 1000 * percentile(after_spend, 50),
             "spend_p95_ms": 1000 * percentile(after_spend, 95),
+            "decision_p50_ms": 1000 * percentile(after_decision, 50),
+            "decision_p95_ms": 1000 * percentile(after_decision, 95),
             "refill_p50_ms": 1000 * percentile(after_other, 50),
             "refill_p95_ms": 1000 * percentile(after_other, 95),
             "api_p50_ms": 1000 * percentile(api, 50),
@@ -922,8 +949,11 @@ def write_report(path: Path, results: list[dict], facts: dict) -> None:
             "the default dashboard's panels and the API's answer. After a spend entry (the "
             "writer's change: merged into the last numbers) p50 "
             f"{refresh['spend_p50_ms']:.0f} ms, p95 {refresh['spend_p95_ms']:.0f} ms; after "
-            "any other change (a decision, an edit: computed in full) p50 "
-            f"{refresh['refill_p50_ms']:.0f} ms, p95 {refresh['refill_p95_ms']:.0f} ms; the "
+            "a decision (a hold on an open project: merged into the last numbers) p50 "
+            f"{refresh['decision_p50_ms']:.0f} ms, p95 {refresh['decision_p95_ms']:.0f} ms; "
+            "after a change that does not say what it changed (an import, a new day: "
+            f"computed in full) p50 {refresh['refill_p50_ms']:.0f} ms, p95 "
+            f"{refresh['refill_p95_ms']:.0f} ms; the "
             f"API's answer computed in full alone p50 {refresh['api_p50_ms']:.0f} ms, p95 "
             f"{refresh['api_p95_ms']:.0f} ms.",
         ]
@@ -985,7 +1015,15 @@ def targets_table(facts: dict) -> list[str]:
         )
         rows.append(
             (
-                "The refresh after any other change (computed in full), p95 (ms)",
+                "The refresh after a decision (a change to one project), p95 (ms)",
+                f"{refresh['decision_p95_ms']:.0f}",
+                f"≤ {TARGETS['refresh_ms']}",
+                verdict(refresh["decision_p95_ms"] <= TARGETS["refresh_ms"]),
+            )
+        )
+        rows.append(
+            (
+                "The refresh after an import or on a new day (computed in full), p95 (ms)",
                 f"{refresh['refill_p95_ms']:.0f}",
                 f"≤ {TARGETS['refresh_ms']}",
                 verdict(refresh["refill_p95_ms"] <= TARGETS["refresh_ms"]),
