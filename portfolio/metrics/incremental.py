@@ -94,6 +94,12 @@ CHANGED_IDS_QUERY = Query(
     """,
     ("project_id",),
 )
+PROJECT_CHANGE_COUNT_QUERY = Query(
+    "project_change_count",
+    (),
+    "SELECT COUNT(*) FROM {project_change} WHERE version > %(changed_since)s",
+    ("changes",),
+)
 PROJECT_CHANGES_QUERY = Query(
     "project_changes",
     (),
@@ -220,7 +226,10 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     # in full (the changes it read would not be those the rows were restricted to).
     changed = dataclasses.replace(checked, changed_since=kept.version)
     listed = engine.fetch(
-        changed, scope.SHARED, (DATA_VERSION_QUERY, CHANGED_IDS_QUERY), scope.fragments(changed)
+        changed,
+        scope.SHARED,
+        (DATA_VERSION_QUERY, CHANGED_IDS_QUERY, PROJECT_CHANGE_COUNT_QUERY),
+        scope.fragments(changed),
     )
     version = _version(listed)
     if version == kept.version:
@@ -228,6 +237,8 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     ids = tuple(sorted(int(row["project_id"]) for row in listed[CHANGED_IDS_QUERY.name]))
     if version < kept.version or len(ids) > MOST_CHANGES:
         return None
+    # Spend alone moves only the queries that read it: the others are not read again.
+    projects_changed = int(listed[PROJECT_CHANGE_COUNT_QUERY.name][0]["changes"]) > 0
     restricted = dataclasses.replace(changed, projects=ids)
     read = engine.fetch(
         restricted,
@@ -237,7 +248,7 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
             SPEND_CHANGES_QUERY,
             PROJECT_CHANGES_QUERY,
             CHANGED_PROJECTS_QUERY,
-            *merge.queries().values(),
+            *(merge.queries().values() if projects_changed else SPEND_QUERIES),
         ),
         scope.fragments(restricted),
     )
