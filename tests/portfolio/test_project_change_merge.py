@@ -434,3 +434,50 @@ def test_a_project_s_rows_are_replaced_where_they_were_and_new_ones_put_in_order
         {"project_id": 7, "decided_by": "a@x"},
         {"project_id": 9, "decided_by": "a@x"},
     ]
+
+
+# --- Changes at once ----------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("races")
+def test_changes_made_at_once_are_merged_as_a_fresh_computation_gives(adam):
+    """Each change locks its projects, then the data version, before keeping their parts:
+    changes made at once wait for each other, none is lost, and the merge is exact."""
+    import threading
+
+    import_sample()
+    grant_roles_as_the_files_imply()
+    active = list(Project.objects.filter(status=Status.ACTIVE).order_by("key"))
+    held, spent_on = active[:6], active[6]
+    numbers()
+    barrier = threading.Barrier(len(held) + 1)
+    failures: list[Exception] = []
+
+    def run(work):
+        try:
+            barrier.wait()
+            work()
+        except Exception as error:  # collected and asserted on below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    works = [lambda p=p: decide(p, p.current_gate, "hold") for p in held]
+    works.append(
+        lambda: record_spend(
+            spent_on, timezone.localdate(), "75.00", actor=spent_on.product_manager
+        )
+    )
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not failures
+    assert ProjectChange.objects.count() == len(held)
+    after = numbers()
+    assert after == computed_afresh()
+    assert after["headline"]["on_hold"] >= len(held)
