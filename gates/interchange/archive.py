@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Sum
 
-from gates.interchange.database import chunks
+from gates.interchange.database import among, chunks
 from gates.interchange.panel import erase_panel
 from gates.models import ArchitectureEstimate, CriterionScore, GateDecision
 from portfolio.models import Outcome, Project, ReplacedHistory, SpendEntry, SpendMonth, User
@@ -86,21 +86,22 @@ class ReplacedProject:
 
 def what_would_be_replaced(project_ids: list[int]) -> list[ReplacedProject]:
     """For the confirmation step: each project, with what of it would be archived."""
+    ids = among(project_ids)
     decisions = dict(
-        GateDecision.objects.filter(project_id__in=project_ids)
+        GateDecision.objects.filter(project_id__in=ids)
         .values("project_id")
         .annotate(n=Count("id"))
         .values_list("project_id", "n")
     )
     outcomes = dict(
-        Outcome.objects.filter(project_id__in=project_ids)
+        Outcome.objects.filter(project_id__in=ids)
         .values("project_id")
         .annotate(n=Count("id"))
         .values_list("project_id", "n")
     )
     spend = {
         row["project_id"]: (row["entries"], row["amount"])
-        for row in SpendMonth.objects.filter(project_id__in=project_ids)
+        for row in SpendMonth.objects.filter(project_id__in=ids)
         .values("project_id")
         .annotate(entries=Sum("entries"), amount=Sum("amount"))
     }
@@ -114,7 +115,7 @@ def what_would_be_replaced(project_ids: list[int]) -> list[ReplacedProject]:
             spend_total=Decimal(spend.get(pk, (0, 0))[1] or 0),
             outcomes=outcomes.get(pk, 0),
         )
-        for pk, key, title, status in Project.objects.filter(pk__in=project_ids)
+        for pk, key, title, status in Project.objects.filter(pk__in=ids)
         .order_by("key")
         .values_list("pk", "key", "title", "status")
     ]

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg.copy import LibpqWriter, Writer
 
@@ -29,6 +30,15 @@ BATCH_SIZE = 5000
 COPY_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 # The same for spend, whose COPY takes commas between values (as the file has them).
 SPEND_COPY_ESCAPES = str.maketrans({"\\": "\\\\", ",": "\\,", "\n": "\\n", "\r": "\\r"})
+
+
+def among(ids: Iterable[int]):
+    """The value of a ``field__in`` filter over many ids: on PostgreSQL one array parameter
+    (``IN (SELECT unnest(…))``), not a placeholder per id, which Django binds one by one on
+    the client (about 50 ms a query for 5,000 ids, against 13)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return list(ids)
 
 
 def chunks(items: list, size: int = 500) -> Iterator[list]:
