@@ -185,6 +185,8 @@ METRICS_REFRESH = env_bool("METRICS_REFRESH", default=True)
 WORKER_HOUSEKEEPING_SECONDS = env_int("WORKER_HOUSEKEEPING_SECONDS", 5)
 # Scheduled tasks, run by the workers (background/schedule.py says how to add one).
 SCHEDULED_TASKS = {
+    # The dashboard's numbers as of the new day, computed before its first reader asks.
+    "metrics-new-day": {"task": "portfolio.tasks.refresh_metrics_for_the_day", "at": "00:01"},
     "weekly-zombie-digest": {
         "task": "portfolio.tasks.send_weekly_digest",
         "weekday": 0,  # Monday

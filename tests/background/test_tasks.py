@@ -10,6 +10,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.tasks import TaskResultStatus
@@ -302,3 +303,28 @@ def test_a_worker_on_another_machine_is_dead_once_its_heartbeat_is_old(database_
 
     assert DBTaskResult.objects.get(pk=silent.pk).status == TaskResultStatus.FAILED
     assert DBTaskResult.objects.get(pk=beating.pk).status == TaskResultStatus.RUNNING
+
+
+def test_the_day_s_refresh_has_the_dashboard_ready_before_its_first_reader(
+    client, erin, monkeypatch
+):
+    """At the start of each day (settings.SCHEDULED_TASKS) the worker computes the numbers
+    as of the new day: the first reader finds the panels in the cache."""
+    from portfolio.dashboard import views
+    from portfolio.tasks import refresh_metrics_for_the_day
+
+    make_project(key="DAY-1")
+    versioning.bump()
+    cache.clear()
+    assert "portfolio.tasks.refresh_metrics_for_the_day" in {
+        spec["task"] for spec in settings.SCHEDULED_TASKS.values()
+    }
+
+    said = refresh_metrics_for_the_day.call()
+
+    assert timezone.localdate().isoformat() in said
+    monkeypatch.setattr(views, "dashboard_metrics", lambda filters: pytest.fail("computed"))
+    client.force_login(erin)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert response.context["panels_html"]  # from the cache: computing would have failed
