@@ -35,10 +35,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from gates.interchange.archive import ReplacedProject, what_would_be_replaced
 from gates.interchange.checks import Progress, check, recheck_existing_keys
+from gates.interchange.database import chunks
 from gates.interchange.export import (
     ExportSummary,
     export_portfolio,
@@ -58,13 +60,14 @@ from gates.interchange.format import (
     PROJECTS,
     SPEND,
     ImportFailed,
+    Problems,
 )
 from gates.interchange.reading import Source, source_of
 from gates.interchange.workbook import WORKBOOK, is_workbook, sheet_name
 from gates.interchange.writing import ImportSummary, write
 from portfolio import access
 from portfolio.errors import PermissionDenied
-from portfolio.models import User
+from portfolio.models import Project, User
 
 Files = Path | str | dict[str, BinaryIO | None]
 
@@ -101,6 +104,30 @@ def what_replacing_would_archive(
     with _named_by(source):
         plan = check(source, replace=True, progress=None, today=timezone.localdate())
     return what_would_be_replaced(plan.replaced_ids)
+
+
+def replaces_any(directory_or_files: Files) -> bool:
+    """Whether importing these files with ``replace`` would replace a project the app has:
+    one whose key is in the projects file (the only file read here, one column of it).
+    True when that cannot be told (a projects file the import would refuse): the full check
+    of :func:`what_replacing_would_archive` then says why."""
+    source = source_of(directory_or_files)
+    problems = Problems()
+    keys: list[str] = []
+    try:
+        if not source.exists(PROJECTS):
+            return True
+        with source.rows(PROJECTS, problems) as rows:
+            keys = [key.lower() for _, values in rows if (key := values.get("key", "").strip())]
+            readable = rows.readable
+    finally:
+        source.close()
+    if problems or not readable:
+        return True
+    return any(
+        Project.objects.annotate(folded=Lower("key")).filter(folded__in=chunk).exists()
+        for chunk in chunks(keys)
+    )
 
 
 def command_line_import(
@@ -183,6 +210,7 @@ __all__ = [
     "exported_files",
     "import_portfolio",
     "is_workbook",
+    "replaces_any",
     "sheet_name",
     "what_replacing_would_archive",
 ]

@@ -134,7 +134,9 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         return render(request, "gates/portfolio_import.html", context, status=400)
     files = _uploads(request)
     try:
-        if replace:
+        # Only a replace of projects the app has asks for a confirmation, after the whole
+        # check (what would be archived); otherwise the worker checks, as for any import.
+        if replace and interchange.replaces_any(files):
             replaced = interchange.what_replacing_would_archive(files, actor=request.user)
             if replaced:
                 context["replaced"] = replaced

@@ -277,6 +277,51 @@ def test_nobody_confirms_files_someone_else_staged(client, sam, post):
     assert not ReplacedHistory.objects.exists()
 
 
+def test_a_replace_of_projects_the_app_does_not_have_is_queued_at_once(
+    client, sam, post, monkeypatch
+):
+    """Nothing to archive, nothing to confirm: the page answers at once and the worker checks
+    the files, as for any import (the whole check is not made in the request)."""
+    from gates import interchange
+
+    monkeypatch.setattr(
+        interchange, "what_replacing_would_archive", lambda *a, **k: pytest.fail("checked")
+    )
+    make_project(key="OTHER-1")
+    client.force_login(sam)
+
+    response = post({**uploads(), "replace": "on"})
+
+    assert "Imported 62 projects" in response.content.decode()
+    assert Project.objects.count() == 63
+
+
+def test_a_replace_s_problems_are_listed_by_the_worker_when_nothing_would_be_replaced(
+    client, sam, post
+):
+    client.force_login(sam)
+    spend = (SAMPLE / "spend.csv").read_bytes().replace(b"1993.82", b"lots", 1)
+
+    response = post({**uploads(spend=spend), "replace": "on"})
+
+    assert "spend.csv:2: amount: &#x27;lots&#x27; is not money" in response.content.decode()
+    assert ImportJob.objects.get().status == "failed"
+    assert not Project.objects.exists()
+
+
+def test_whether_a_replace_replaces_anything_is_told_from_the_keys_ignoring_case(sam):
+    from gates import interchange
+
+    def files(**replaced: bytes) -> dict:  # by file name, as the view hands them over
+        return {FIELDS[field]: upload for field, upload in uploads(**replaced).items()}
+
+    assert not interchange.replaces_any(files())
+    make_project(key="rp-0007")
+    assert interchange.replaces_any(files())
+    # A projects file the import would refuse: the whole check says why.
+    assert interchange.replaces_any(files(projects=b"not,a,header\n1,2,3\n"))
+
+
 def test_it_never_replaces_a_draft(client, sam, alice, bob, post):
     make_project(key="RP-0001", status=Status.DRAFT, researcher=alice, product_manager=bob)
     client.force_login(sam)
