@@ -91,7 +91,8 @@ def changing(*projects: Project | int) -> Iterator[None]:
     (portfolio/metrics/incremental.py).
 
     A change that touches other projects' numbers must name them too (a reused artifact's
-    producer). Inside another such block, a change to projects that block does not name
+    producer); a change that moves no number (a role, a password) names none, and the
+    numbers are kept as they were. Inside another such block, a change to projects that block does not name
     makes it unmergeable: its versions are then computed in full. On SQLite, where the
     numbers are always computed in full, it does nothing.
     """
