@@ -138,62 +138,8 @@ def statement(shared: tuple[CTE, ...], query: Query, fragments: dict) -> Fragmen
     return _with(_in_order(shared, [query]), _select(query, fragments), fragments)
 
 
-# The statements put together, by what they are made of: the same few are asked for again
-# and again (the dashboard's, the refresh's), and putting one together takes a few ms.
-_made: dict[tuple, Fragment] = {}
-MADE_KEPT = 64
-
-
-def _made_of(*parts) -> tuple:
-    """What a statement is made of, as a key: each CTE's and query's text and names."""
-
-    def cte_key(cte: CTE) -> tuple:
-        return (
-            cte.name,
-            cte.sql,
-            cte.columns,
-            tuple(sorted(cte.constants.items())),
-            tuple(cte_key(need) for need in cte.needs),
-        )
-
-    key = []
-    for part in parts:
-        if isinstance(part, CTE):
-            key.append(cte_key(part))
-        elif isinstance(part, Query):
-            key.append(
-                (
-                    part.name,
-                    part.select,
-                    part.columns,
-                    tuple(sorted(part.constants.items())),
-                    tuple(cte_key(cte) for cte in part.ctes),
-                )
-            )
-        else:
-            key.append(part)
-    return tuple(key)
-
-
-def _kept(key: tuple, make: Callable[[], Fragment]) -> Fragment:
-    found = _made.get(key)
-    if found is None:
-        found = make()
-        if len(_made) >= MADE_KEPT:
-            _made.pop(next(iter(_made)))
-        _made[key] = found
-    return found
-
-
 def combined_statement(shared: tuple[CTE, ...], queries: list[Query], fragments: dict) -> Fragment:
     """Every query in one statement, returning ``{query name: [[column, …], …]}`` as JSON."""
-    key = _made_of(
-        "combined", connection.vendor, *shared, *queries, tuple(sorted(fragments.items()))
-    )
-    return _kept(key, lambda: _combined_statement(shared, queries, fragments))
-
-
-def _combined_statement(shared: tuple[CTE, ...], queries: list[Query], fragments: dict) -> Fragment:
     parts = []
     for query in queries:
         columns = [f"c{i}" for i in range(len(query.columns))]
