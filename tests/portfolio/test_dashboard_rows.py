@@ -1,0 +1,147 @@
+"""The dashboard's repeated markup written in Python (portfolio/templatetags/dashboard_rows.py)
+is the markup the template loops wrote: each tag against the loop it replaced."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+LOOPS = {
+    "series_rows": (
+        "{% for month in series %}"
+        '<tr><th scope="row">{{ month.month }}</th>'
+        '<td class="num" data-metric="series.{{ month.month }}.cumulative_spend" data-value="{{ month.cumulative_spend|raw }}">{{ month.cumulative_spend|amount }}</td>'
+        '<td class="num" data-metric="series.{{ month.month }}.greenlit" data-value="{{ month.greenlit|raw }}">{{ month.greenlit }}</td>'
+        '<td class="num" data-metric="series.{{ month.month }}.killed" data-value="{{ month.killed|raw }}">{{ month.killed }}</td>'
+        '<td class="num" data-metric="series.{{ month.month }}.success_rate" data-value="{{ month.success_rate|raw }}">{{ month.success_rate|percent:1 }}</td>'
+        "</tr>{% endfor %}",
+        "{% series_rows series %}",
+    ),
+    "series_points": (
+        '{% for point in points %}<circle class="point{% if not point.decided %} point-undecided{% endif %}" cx="{{ point.x }}" cy="{{ point.y }}" r="4.5" data-point><title>{{ point.title }}</title></circle>{% endfor %}',
+        "{% series_points points %}",
+    ),
+    "risk_bubbles": (
+        '{% for bubble in bubbles %}<circle class="bubble bucket-{{ bubble.bucket }}" cx="{{ bubble.cx }}" cy="{{ bubble.cy }}" r="{{ bubble.r }}" data-point data-href="{{ bubble.url }}"><title>{{ bubble.title }}</title></circle>{% endfor %}',
+        "{% risk_bubbles bubbles %}",
+    ),
+    "risk_rows": (
+        "{% for row in rows %}<tr>"
+        '<th scope="row"><a href="{{ row.url }}">{{ row.key }}</a> <span class="muted">{{ row.title }}</span></th>'
+        '<td>{{ row.bucket|label_of:"bucket" }}</td>'
+        '<td class="num">{{ row.current_gate }}</td>'
+        '<td class="num">{{ row.probability|percent:0 }}</td>'
+        '<td class="num">{{ row.projected_expected|amount }}</td>'
+        '<td class="num">{{ row.spend_to_date|amount }}</td>'
+        "<td>{{ row.product_manager }}</td>"
+        "</tr>{% endfor %}",
+        "{% risk_rows rows %}",
+    ),
+}
+
+TRICKY = 'Vision <b>"quoted"</b> & co'
+CONTEXT = {
+    "series": [
+        {
+            "month": "2026-01",
+            "cumulative_spend": 0.0,
+            "greenlit": 0,
+            "killed": 0,
+            "success_rate": None,
+        },
+        {
+            "month": "2026-02",
+            "cumulative_spend": 1234567.5,
+            "greenlit": 3,
+            "killed": 1,
+            "success_rate": 0.75,
+        },
+        {
+            "month": "2026-03",
+            "cumulative_spend": 1234567.5,
+            "greenlit": 3,
+            "killed": 1,
+            "success_rate": 0.75,
+        },
+        {
+            "month": "2026-04",
+            "cumulative_spend": 2000000.25,
+            "greenlit": 1234,
+            "killed": 5678,
+            "success_rate": 0.1786,
+        },
+    ],
+    "points": [
+        {"x": 64.0, "y": 310.5, "decided": False, "title": TRICKY},
+        {"x": 612.3, "y": 20.0, "decided": True, "title": "2026-02: 1.2M spent"},
+        {"x": 1e-05, "y": 12, "decided": True, "title": ""},
+    ],
+    "bubbles": [
+        {
+            "bucket": "core",
+            "cx": 100.5,
+            "cy": 20.0,
+            "r": 12.0,
+            "url": "/projects/A&B/",
+            "title": TRICKY,
+        },
+        {
+            "bucket": "explore",
+            "cx": 300,
+            "cy": 1e-07,
+            "r": 3.4,
+            "url": "/projects/X-1/",
+            "title": "x",
+        },
+    ],
+    "rows": [
+        {
+            "url": "/projects/A&B/",
+            "key": "A&B",
+            "title": TRICKY,
+            "bucket": "core",
+            "current_gate": 2,
+            "probability": Decimal("0.35"),
+            "projected_expected": Decimal("1250000.50"),
+            "spend_to_date": Decimal("0.00"),
+            "product_manager": "pm+<x>@example.com",
+        },
+        {
+            "url": "/projects/B/",
+            "key": "B",
+            "title": "Plain",
+            "bucket": "no-such-bucket",
+            "current_gate": 4,
+            "probability": None,
+            "projected_expected": Decimal("-0.4"),
+            "spend_to_date": Decimal("99.5"),
+            "product_manager": "pm@example.com",
+        },
+    ],
+}
+
+
+def _normalized(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+@pytest.mark.parametrize("tag", sorted(LOOPS))
+def test_each_tag_writes_what_its_template_loop_wrote(tag):
+    loop, replacement = LOOPS[tag]
+    before = Template("{% load numbers %}" + loop).render(Context(CONTEXT))
+    after = Template("{% load dashboard_rows %}" + replacement).render(Context(CONTEXT))
+
+    assert _normalized(after) == _normalized(before)
+    assert "<b>" not in after  # escaped, as the template escaped it
+
+
+def test_a_month_written_before_is_written_alike_when_only_its_text_differs():
+    """Rows are kept by their numbers' text: equal numbers written differently stay apart."""
+    render = Template("{% load dashboard_rows %}{% series_rows series %}").render
+    month = {"month": "2026-05", "greenlit": 1, "killed": 0, "success_rate": 1.0}
+    one = render(Context({"series": [{**month, "cumulative_spend": Decimal("10.0")}]}))
+    two = render(Context({"series": [{**month, "cumulative_spend": Decimal("10.00")}]}))
+    assert 'data-value="10.0"' in one and 'data-value="10.00"' in two
