@@ -1,10 +1,11 @@
 """The dashboard's long repeated markup, written in Python: the series' points and data
 table, the risk chart's bubbles and data table.
 
-The markup is the templates' own (a test renders both ways and compares); writing it here
-costs a fraction of what the template loops did. These rows were most of the panels'
-rendering, which the metrics refresh pays after every change, and a month's row that did
-not change is not written again (they are kept by their values).
+The markup is the loops' the templates had (tests/portfolio/test_dashboard_rows.py renders
+both and compares); writing it here costs a fraction of what those loops did. These rows
+were most of the panels' rendering, which the metrics refresh pays after every change, and
+a month's or a project's row that did not change is not written again (rows are kept by
+their values). Every value goes through ``format_html``, which escapes it.
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.utils.formats import get_format, localize
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from portfolio.templatetags.numbers import amount, label_of, percent, raw
 
 register = template.Library()
-
-
-def _text(value) -> str:
-    """As ``{{ value }}`` writes it: localized, then escaped."""
-    return conditional_escape(localize(value))
 
 
 def _plain_numbers() -> bool:
@@ -39,42 +35,57 @@ def _number(value, plain: bool) -> str:
         text = repr(value)
         if "e" not in text and "n" not in text:  # not 1e-05, nan or inf
             return text
-    return _text(value)
+    return localize(value)
+
+
+def _joined(rows) -> SafeString:
+    return format_html_join("", "{}", ((row,) for row in rows))
+
+
+_SERIES_ROW = (
+    '\n        <tr>\n          <th scope="row">{month}</th>\n'
+    '          <td class="num" data-metric="series.{month}.cumulative_spend" '
+    'data-value="{spend}">{spend_shown}</td>\n'
+    '          <td class="num" data-metric="series.{month}.greenlit" '
+    'data-value="{greenlit}">{greenlit_shown}</td>\n'
+    '          <td class="num" data-metric="series.{month}.killed" '
+    'data-value="{killed}">{killed_shown}</td>\n'
+    '          <td class="num" data-metric="series.{month}.success_rate" '
+    'data-value="{rate}">{rate_shown}</td>\n'
+    "        </tr>\n      "
+)
 
 
 @lru_cache(maxsize=4096)
-def _series_row(month: str, spend: str, greenlit: int, killed: int, rate: str) -> str:
+def _series_row(month: str, spend: str, greenlit: int, killed: int, rate: str) -> SafeString:
     # Kept by the numbers' text (``raw``), not the numbers: 1.0 and 1.00 are equal numbers
     # written differently.
-    m = _text(month)
-    cells = (
-        ("cumulative_spend", spend, amount(spend)),
-        ("greenlit", raw(greenlit), localize(greenlit)),
-        ("killed", raw(killed), localize(killed)),
-        ("success_rate", rate, percent(rate or None, 1)),
+    return format_html(
+        _SERIES_ROW,
+        month=localize(month),
+        spend=spend,
+        spend_shown=amount(spend),
+        greenlit=raw(greenlit),
+        greenlit_shown=localize(greenlit),
+        killed=raw(killed),
+        killed_shown=localize(killed),
+        rate=rate,
+        rate_shown=percent(rate or None, 1),
     )
-    tds = "".join(
-        f'          <td class="num" data-metric="series.{m}.{name}" '
-        f'data-value="{conditional_escape(value)}">{conditional_escape(shown)}</td>\n'
-        for name, value, shown in cells
-    )
-    return f'\n        <tr>\n          <th scope="row">{m}</th>\n{tds}        </tr>\n      '
 
 
 @register.simple_tag
 def series_rows(series: list[dict]) -> SafeString:
     """The series' data table rows, one per month."""
-    return mark_safe(  # noqa: S308 (every value above is escaped)
-        "".join(
-            _series_row(
-                m["month"],
-                raw(m["cumulative_spend"]),
-                m["greenlit"],
-                m["killed"],
-                raw(m["success_rate"]),
-            )
-            for m in series
+    return _joined(
+        _series_row(
+            m["month"],
+            raw(m["cumulative_spend"]),
+            m["greenlit"],
+            m["killed"],
+            raw(m["success_rate"]),
         )
+        for m in series
     )
 
 
@@ -82,13 +93,15 @@ def series_rows(series: list[dict]) -> SafeString:
 def series_points(points: list[dict]) -> SafeString:
     """The headline chart's points: one circle per month, hollow when nothing was decided."""
     plain = _plain_numbers()
-    return mark_safe(  # noqa: S308 (every value is escaped)
-        "".join(
-            f'<circle class="point{"" if p["decided"] else " point-undecided"}" '
-            f'cx="{_number(p["x"], plain)}" cy="{_number(p["y"], plain)}" r="4.5" data-point>'
-            f"<title>{_text(p['title'])}</title></circle>"
-            for p in points
+    return _joined(
+        format_html(
+            '<circle class="point{}" cx="{}" cy="{}" r="4.5" data-point><title>{}</title></circle>',
+            "" if p["decided"] else " point-undecided",
+            _number(p["x"], plain),
+            _number(p["y"], plain),
+            localize(p["title"]),
         )
+        for p in points
     )
 
 
@@ -97,30 +110,49 @@ def risk_bubbles(bubbles: list[dict]) -> SafeString:
     """The risk chart's bubbles. No links inside role=img (nested-interactive): a click
     opens the project (charts.js); the data table links each one for the keyboard."""
     plain = _plain_numbers()
-    return mark_safe(  # noqa: S308 (every value is escaped)
-        "".join(
-            f'\n      \n      <circle class="bubble bucket-{_text(b["bucket"])}" '
-            f'cx="{_number(b["cx"], plain)}" cy="{_number(b["cy"], plain)}" '
-            f'r="{_number(b["r"], plain)}" data-point '
-            f'data-href="{_text(b["url"])}"><title>{_text(b["title"])}</title></circle>\n      '
-            for b in bubbles
+    return _joined(
+        format_html(
+            '\n      \n      <circle class="bubble bucket-{}" cx="{}" cy="{}" r="{}" data-point '
+            'data-href="{}"><title>{}</title></circle>\n      ',
+            localize(b["bucket"]),
+            _number(b["cx"], plain),
+            _number(b["cy"], plain),
+            _number(b["r"], plain),
+            localize(b["url"]),
+            localize(b["title"]),
         )
+        for b in bubbles
     )
 
 
+_RISK_ROW = (
+    "\n        <tr>\n"
+    '          <th scope="row"><a href="{url}">{key}</a> <span class="muted">{title}</span></th>\n'
+    "          <td>{bucket}</td>\n"
+    '          <td class="num">{gate}</td>\n'
+    '          <td class="num">{probability}</td>\n'
+    '          <td class="num">{expected}</td>\n'
+    '          <td class="num">{spend}</td>\n'
+    "          <td>{manager}</td>\n"
+    "        </tr>\n      "
+)
+
+
 @lru_cache(maxsize=4096)
-def _risk_row(url, key, title, bucket, gate, probability, expected, spend, manager, plain) -> str:
-    return (
-        "\n        <tr>\n"
-        f'          <th scope="row"><a href="{_text(url)}">{_text(key)}</a> '
-        f'<span class="muted">{_text(title)}</span></th>\n'
-        f"          <td>{_text(label_of(bucket, 'bucket'))}</td>\n"
-        f'          <td class="num">{_number(gate, plain)}</td>\n'
-        f'          <td class="num">{conditional_escape(percent(probability, 0))}</td>\n'
-        f'          <td class="num">{conditional_escape(amount(expected))}</td>\n'
-        f'          <td class="num">{conditional_escape(amount(spend))}</td>\n'
-        f"          <td>{_text(manager)}</td>\n"
-        "        </tr>\n      "
+def _risk_row(
+    url, key, title, bucket, gate, probability, expected, spend, manager, plain
+) -> SafeString:
+    return format_html(
+        _RISK_ROW,
+        url=localize(url),
+        key=localize(key),
+        title=localize(title),
+        bucket=localize(label_of(bucket, "bucket")),
+        gate=_number(gate, plain),
+        probability=percent(probability, 0),
+        expected=amount(expected),
+        spend=amount(spend),
+        manager=localize(manager),
     )
 
 
@@ -128,20 +160,18 @@ def _risk_row(url, key, title, bucket, gate, probability, expected, spend, manag
 def risk_rows(rows: list[dict]) -> SafeString:
     """The risk chart's data table rows (a project's row is kept by its values)."""
     plain = _plain_numbers()
-    return mark_safe(  # noqa: S308 (every value is escaped)
-        "".join(
-            _risk_row(
-                r["url"],
-                r["key"],
-                r["title"],
-                r["bucket"],
-                r["current_gate"],
-                r["probability"],
-                r["projected_expected"],
-                r["spend_to_date"],
-                r["product_manager"],
-                plain,
-            )
-            for r in rows
+    return _joined(
+        _risk_row(
+            r["url"],
+            r["key"],
+            r["title"],
+            r["bucket"],
+            r["current_gate"],
+            r["probability"],
+            r["projected_expected"],
+            r["spend_to_date"],
+            r["product_manager"],
+            plain,
         )
+        for r in rows
     )
