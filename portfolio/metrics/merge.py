@@ -24,6 +24,7 @@ that read only them (and their panels) are kept.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,9 @@ RULES: dict[str, Added | PerProject | Running] = {
 }
 
 
+@functools.cache
 def queries() -> dict[str, Query]:
-    """Every query the dashboard's numbers are assembled from, by name."""
+    """Every query the dashboard's numbers are assembled from, by name (worked out once)."""
     found = {query.name: query for section in SECTIONS for query in section.queries}
     found[calibrated.RECORDS_QUERY.name] = calibrated.RECORDS_QUERY
     return found

@@ -26,21 +26,6 @@ AS_OF = datetime.date(2026, 6, 30)
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
-@pytest.fixture
-def full_computations(monkeypatch) -> list[int]:
-    """The versions computed in full (not brought up to date), in order."""
-    computed = []
-    real = incremental._computed
-
-    def spy(checked):
-        found = real(checked)
-        computed.append(found.version)
-        return found
-
-    monkeypatch.setattr(incremental, "_computed", spy)
-    return computed
-
-
 def numbers() -> dict:
     return incremental.dashboard(Scope.of(as_of=AS_OF))[0]
 
