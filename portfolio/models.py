@@ -639,6 +639,10 @@ class DataVersion(models.Model):
     """
 
     number = models.BigIntegerField(default=0)
+    # On PostgreSQL, the identifier (OID) of this table when the number was last counted.
+    # A restored backup re-creates the table: the identifier no longer matches, and the
+    # number jumps above every version counted before (portfolio/versioning.py).
+    lineage = models.BigIntegerField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"data version {self.number}"

@@ -25,6 +25,9 @@ anyway). That is fine here because:
 
 If writes ever came by the hundred a second, a version per table or a cache
 keyed by time would trade this exactness for throughput.
+
+A version number is never given twice on PostgreSQL, even across a restored backup:
+see "Restored backups" below.
 """
 
 from __future__ import annotations
@@ -33,27 +36,92 @@ import contextlib
 import dataclasses
 import datetime
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F
 
+from portfolio import sql_text
 from portfolio.models import DataVersion, Project, ProjectChange, SpendChange
 
 _ROW = 1
+
+
+# --- Restored backups (PostgreSQL) -------------------------------------------------------
+#
+# A backup restored with pg_restore counts its versions from where the backup was, so without
+# care the next change would be given a number a change before the restore already had, and
+# numbers kept for that version (in the shared cache, in a process, in an API client's ETag)
+# would be taken for the restored data. The row therefore keeps the identifier (OID) of its
+# own table when it was counted: pg_restore re-creates the table, so after a restore the
+# identifiers differ, and the first read or change raises the number above every version
+# counted before: to the microseconds since 1970, which no count of changes reaches. A new
+# row, or one from before this rule (no identifier), takes the identifier as it is.
+_THIS_TABLE = sql_text.Fragment("CAST(CAST(%(table)s AS regclass) AS oid)")
+_BUMP = """
+INSERT INTO {data_version} AS dv (id, number, lineage) VALUES (%(row)s, 1, {this_table})
+ON CONFLICT (id) DO UPDATE SET
+    number = CASE WHEN dv.lineage <> excluded.lineage THEN GREATEST(dv.number + 1, %(floor)s)
+                  ELSE dv.number + 1 END,
+    lineage = excluded.lineage
+"""
+_READ = """
+SELECT number, lineage IS NOT DISTINCT FROM {this_table} FROM {data_version} WHERE id = %(row)s
+"""
+_ADOPT = """
+UPDATE {data_version} SET
+    number = CASE WHEN lineage IS NULL THEN number ELSE GREATEST(number + 1, %(floor)s) END,
+    lineage = {this_table}
+WHERE id = %(row)s AND lineage IS DISTINCT FROM {this_table}
+"""
+
+
+def _sql(template: str) -> sql_text.Fragment:
+    return sql_text.render(template, {"this_table": _THIS_TABLE})
+
+
+def _params() -> dict:
+    return {
+        "row": _ROW,
+        "table": connection.ops.quote_name(DataVersion._meta.db_table),
+        "floor": time.time_ns() // 1000,
+    }
+
+
+def _read(*, lock: bool = False) -> int | None:
+    """The number (None: no row yet), raised first if the row was restored from a backup."""
+    sql = _sql(_READ + (" FOR UPDATE" if lock else ""))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params())
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        number, counted_here = found
+        if counted_here:
+            return number
+        cursor.execute(_sql(_ADOPT), _params())
+        cursor.execute(sql, _params())
+        return cursor.fetchone()[0]
 
 
 def bump() -> None:
     from portfolio.tasks import refresh_after_commit
 
     refresh_after_commit()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(_BUMP), _params())
+        return
     if not DataVersion.objects.filter(pk=_ROW).update(number=F("number") + 1):
         # A new (or flushed) database: the row appears on the first change.
         DataVersion.objects.get_or_create(pk=_ROW, defaults={"number": 1})
 
 
 def current() -> int:
+    if connection.vendor == "postgresql":
+        return _read() or 0
     return DataVersion.objects.filter(pk=_ROW).values_list("number", flat=True).first() or 0
 
 
@@ -128,6 +196,10 @@ def changing(*projects: Project | int) -> Iterator[None]:
 
 def _locked() -> int:
     """The current version, its row locked until the transaction ends."""
+    if connection.vendor == "postgresql":
+        number = _read(lock=True)
+        if number is not None:
+            return number
     found = DataVersion.objects.select_for_update().filter(pk=_ROW).values_list("number", flat=True)
     for number in found:
         return number
