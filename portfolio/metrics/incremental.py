@@ -29,8 +29,10 @@ How it stays exact:
   other query reads the spend tables (a test checks it).
 - Project changes: each query's rows lose each changed project's part before its first
   change since, and gain the changed projects' part now, by the query's rule in
-  ``merge.py`` (summed by key, a project's own rows, the running totals). Spend on its own
-  between them cannot be mixed in: the numbers are then computed in full.
+  ``merge.py`` (summed by key, a project's own rows, the running totals). Spend on a
+  project no change names is added first by the spend rules (its rows read in a second
+  statement, at the same version). Spend on a named project after its first change is in
+  its part now; before it, it would be in the part taken off too: computed in full.
 - Each rule refuses what it was not written for (a month before the series' first, a
   largest value a changed project held, a new row in a list whose text order only the
   database knows), and the numbers are then computed in full. So they are after another
@@ -82,17 +84,21 @@ SPEND_CHANGES_QUERY = Query(
     ("version", "project_id", "spent_on", "cents"),
     constants={"most": MOST_CHANGES + 1},
 )
-# The projects changed since a version: by recorded spend, or named by a service's change.
+# The projects changed since a version: by recorded spend, or named by a service's change
+# (``named``: by at least one).
 CHANGED_IDS_QUERY = Query(
     "changed_ids",
     (),
     """
-    SELECT project_id FROM {spend_change} WHERE version > %(changed_since)s
-    UNION
-    SELECT CAST(jsonb_array_elements_text(projects) AS bigint) FROM {project_change}
-    WHERE version > %(changed_since)s
+    SELECT project_id, MAX(named) FROM (
+        SELECT project_id, 0 AS named FROM {spend_change} WHERE version > %(changed_since)s
+        UNION ALL
+        SELECT CAST(jsonb_array_elements_text(projects) AS bigint), 1 FROM {project_change}
+        WHERE version > %(changed_since)s
+    ) changed
+    GROUP BY project_id
     """,
-    ("project_id",),
+    ("project_id", "named"),
 )
 PROJECT_CHANGE_COUNT_QUERY = Query(
     "project_change_count",
@@ -234,13 +240,39 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     version = _version(listed)
     if version == kept.version:
         return kept
-    ids = tuple(sorted(int(row["project_id"]) for row in listed[CHANGED_IDS_QUERY.name]))
-    if version < kept.version or len(ids) > MOST_CHANGES:
+    listed_ids = listed[CHANGED_IDS_QUERY.name]
+    if version < kept.version or len(listed_ids) > MOST_CHANGES:
         return None
-    # Spend alone moves only the queries that read it: the others are not read again.
-    projects_changed = int(listed[PROJECT_CHANGE_COUNT_QUERY.name][0]["changes"]) > 0
+    ids = tuple(sorted(int(row["project_id"]) for row in listed_ids))
+    if int(listed[PROJECT_CHANGE_COUNT_QUERY.name][0]["changes"]) == 0:
+        # Spend alone moves only the queries that read it: the others are not read again.
+        read = _read_restricted(changed, ids, SPEND_QUERIES)
+        if read is None or _version(read) != version:
+            return None
+        changes = read[SPEND_CHANGES_QUERY.name]
+        if {int(c["version"]) for c in changes} != set(range(kept.version + 1, version + 1)):
+            return None  # something other than spend changed (or too much did)
+        rows = _merged(kept.rows, read, changes, checked.as_of)
+    else:
+        # The projects services named, read by every query; the projects that only had
+        # spend recorded, by the queries spend moves (a second statement: the same version
+        # read in both means no change came in between).
+        named = tuple(sorted(int(r["project_id"]) for r in listed_ids if int(r["named"])))
+        spend_only = tuple(sorted(set(ids) - set(named)))
+        read = _read_restricted(changed, named, tuple(merge.queries().values()))
+        spent = _read_restricted(changed, spend_only, SPEND_QUERIES) if spend_only else None
+        if _version(read) != version or (spent is not None and _version(spent) != version):
+            return None
+        rows = _projects_merged(kept, read, spent, checked.as_of, version)
+    if rows is None:
+        return None
+    return Kept(version, _assembled(kept, rows, checked), rows)
+
+
+def _read_restricted(changed: Scope, ids: tuple[int, ...], queries: tuple[Query, ...]) -> Rows:
+    """The changes since ``changed.changed_since`` and ``queries`` over the projects ``ids``."""
     restricted = dataclasses.replace(changed, projects=ids)
-    read = engine.fetch(
+    return engine.fetch(
         restricted,
         scope.SHARED,
         (
@@ -248,27 +280,20 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
             SPEND_CHANGES_QUERY,
             PROJECT_CHANGES_QUERY,
             CHANGED_PROJECTS_QUERY,
-            *(merge.queries().values() if projects_changed else SPEND_QUERIES),
+            *queries,
         ),
         scope.fragments(restricted),
     )
-    if _version(read) != version:
-        return None
-    if read[PROJECT_CHANGES_QUERY.name]:
-        rows = _projects_merged(kept, read, checked.as_of, version)
-    else:
-        changes = read[SPEND_CHANGES_QUERY.name]
-        if {int(c["version"]) for c in changes} != set(range(kept.version + 1, version + 1)):
-            return None  # something other than spend changed (or too much did)
-        rows = _merged(kept.rows, read, changes, checked.as_of)
-    if rows is None:
-        return None
-    return Kept(version, _assembled(kept, rows, checked), rows)
 
 
-def _projects_merged(kept: Kept, read: Rows, as_of: datetime.date, version: int) -> Rows | None:
+def _projects_merged(
+    kept: Kept, read: Rows, spent: Rows | None, as_of: datetime.date, version: int
+) -> Rows | None:
     """The kept rows with the changes services said they made to a few projects: each
-    set's part before taken off and the part of all of them now put in (``merge``)."""
+    set's part before taken off and the part of all of them now put in (``merge``).
+
+    ``read`` has the named projects' parts now; ``spent`` those of the projects that only
+    had spend recorded, added by the spend rules first (:func:`_merged`)."""
     changes = read[PROJECT_CHANGES_QUERY.name]
     if len(changes) > MOST_CHANGES:
         return None
@@ -276,29 +301,48 @@ def _projects_merged(kept: Kept, read: Rows, as_of: datetime.date, version: int)
     # Each project's part before the first change to it: its part in the kept numbers, as
     # no change since touched it (a change names every project whose part it moves).
     first_before: dict[int, Rows] = {}
+    first_named: dict[int, int] = {}  # each project: the first version a change to it made
     for change in changes:  # in the order of their versions
         if _date(change["as_of"]) != as_of or int(change["first_version"]) <= kept.version:
             return None
         projects = frozenset(int(p) for p in change["projects"])
         for number in range(int(change["first_version"]), int(change["version"]) + 1):
             covered[number] = projects
+        for project in projects:
+            first_named.setdefault(project, int(change["first_version"]))
         for project, part in change["before"].items():
             first_before.setdefault(int(project), part)
     spend = read[SPEND_CHANGES_QUERY.name]
     if len(spend) > MOST_CHANGES:
         return None
+    alone = []  # spend on projects no change names: added by the spend rules
     for change in spend:
-        # Spend inside a change to its project is in that change's parts (before and now);
-        # spend on its own would need the spend rules, which cannot be mixed with these.
-        if int(change["project_id"]) not in covered.get(int(change["version"]), ()):
+        project, number = int(change["project_id"]), int(change["version"])
+        if project not in first_named:
+            alone.append(change)
+        elif number < first_named[project]:
+            # Before the first change to its project: in that change's part before but not
+            # in the kept numbers, so taking the part off would take the spend off too.
             return None
-    if covered.keys() != set(range(kept.version + 1, version + 1)):
+        elif number in covered and project not in covered[number]:
+            return None
+        # Otherwise after its project's first change: in the part now, not in the part before.
+    if covered.keys() | {int(c["version"]) for c in spend} != set(
+        range(kept.version + 1, version + 1)
+    ):
         return None  # something else changed too
+    base = kept.rows
+    if alone:
+        if spent is None:
+            return None
+        base = _merged(kept.rows, spent, alone, as_of)
+        if base is None:
+            return None
     in_byte_order = _text_in_byte_order()
-    rows = dict(kept.rows)
+    rows = dict(base)
     for name, query in merge.queries().items():
         found = merge.merged(
-            kept.rows[name],
+            base[name],
             [before[name] for before in first_before.values()],
             read[name],
             query,

@@ -275,11 +275,40 @@ def test_a_change_to_nothing_the_numbers_read_keeps_them(sample, full_computatio
     assert merged_once(full_computations)
 
 
-def test_spend_on_another_project_in_between_means_a_full_computation(sample, full_computations):
+def test_spend_on_other_projects_in_between_is_merged_too(sample, full_computations):
     numbers()
     decide(open_at(sample, 2), 2, "hold")
     other = open_at(sample, 3)
     record_spend(other, timezone.localdate(), "10.00", actor=other.product_manager)
+    decide(open_at(sample, 1), 1, "kill")
+    record_spend(other, timezone.localdate(), "2500.00", actor=other.product_manager)
+
+    after = numbers()
+    assert after == computed_afresh()
+    assert merged_once(full_computations)
+
+
+def test_spend_on_a_project_after_its_decision_is_merged(sample, full_computations):
+    before = numbers()
+    project = open_at(sample, 3)
+    decide(project, 3, "hold")
+    project = Project.objects.get(pk=project.pk)
+    record_spend(project, timezone.localdate(), "1234.56", actor=project.product_manager)
+
+    after = numbers()
+    assert after == computed_afresh()
+    spent = Decimal(str(after["headline"]["cumulative_spend"]))
+    assert spent - Decimal(str(before["headline"]["cumulative_spend"])) == Decimal("1234.56")
+    assert merged_once(full_computations)
+
+
+def test_spend_on_a_project_before_its_decision_means_a_full_computation(sample, full_computations):
+    """The decision kept the project's part with the spend in it, and the last numbers are
+    without: taking the part off would take the spend off. Computed in full, and exact."""
+    numbers()
+    project = open_at(sample, 2)
+    record_spend(project, timezone.localdate(), "10.00", actor=project.product_manager)
+    decide(Project.objects.get(pk=project.pk), 2, "kill")
 
     assert numbers() == computed_afresh()
     assert len(full_computations) == 3
