@@ -104,6 +104,18 @@ DELIVERED = CTE(
     FROM {business_case} bc
     """,
 )
+# How many deliverables each gate requires (gates that require none have no row).
+REQUIRED = CTE(
+    "required_by_gate",
+    """
+    SELECT g.number AS gate, COUNT(*) AS required
+    FROM {gate} g JOIN {required_deliverable} rd ON rd.gate_id = g.id
+    GROUP BY g.number
+    """,
+)
+# Each decision's wait, and how many of its gate's required deliverables were written by
+# then. A project with no deliverable at all (most of an imported history) waited from its
+# submission and had none of them: it skips the join with the deliverables.
 WAITS = CTE(
     "decision_waits",
     """
@@ -118,9 +130,17 @@ WAITS = CTE(
     LEFT JOIN delivered dl
         ON dl.project_id = d.project_id AND dl.kind = rd.kind
         AND dl.day <= {day_number:d.decided_on}
+    WHERE d.project_id IN (SELECT project_id FROM delivered)
     GROUP BY d.project_id, d.sequence, d.gate, d.decided_on, s.submitted_on
+    UNION ALL
+    SELECT d.gate, {day_number:d.decided_on} - {day_number:s.submitted_on},
+           COALESCE(rq.required, 0), 0
+    FROM dec d
+    JOIN scope s ON s.id = d.project_id
+    LEFT JOIN required_by_gate rq ON rq.gate = d.gate
+    WHERE d.project_id NOT IN (SELECT project_id FROM delivered)
     """,
-    needs=(DELIVERED,),
+    needs=(DELIVERED, REQUIRED),
 )
 WAITS_QUERY = Query(
     "decision_panel_waits",

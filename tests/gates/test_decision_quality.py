@@ -192,3 +192,29 @@ def test_the_dashboard_shows_the_panel_and_its_csv(portfolio, client, erin):
         "vindicated_share"
     )
     assert lines[2] == "carol@example.com,3,3,0.27,2,2,1,0.5"
+
+
+def test_a_project_without_deliverables_waits_from_its_submission_where_none_are_required(
+    portfolio, bob
+):
+    """GAMMA (submitted 01-05, no deliverable at all, as most of an imported history):
+    its gate 1 go on 01-25 waited 20 days from the submission; its gate 2 kill misses
+    the deliverables gate 2 requires, so it is left out of gate 2's days."""
+    gamma = make_project(key="GAMMA", product_manager=bob, submitted_on=on(1, 5))
+    go(gamma, bob, on(1, 25))
+    gamma.refresh_from_db()
+    record_decision(
+        project=gamma,
+        gate=gamma.current_gate,
+        decision="kill",
+        actor=bob,
+        decided_on=on(2, 2),
+        rationale="No data agreement.",
+        scores=full_marks(2),
+    )
+    assert quality(as_of=on(3, 1))["time_to_decision"] == [
+        {"gate": 1, "decisions": 3, "mean_days": 10.0, "longest_days": 20},
+        {"gate": 2, "decisions": 2, "mean_days": 9.0, "longest_days": 10},
+        {"gate": 3, "decisions": 2, "mean_days": 19.0, "longest_days": 21},
+        {"gate": 4, "decisions": 1, "mean_days": 7.0, "longest_days": 7},
+    ]
