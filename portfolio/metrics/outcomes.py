@@ -14,10 +14,13 @@ from portfolio.metrics.numbers import money, money_ratio
 REALIZED = CTE(
     "realized",
     """
-    SELECT o.project_id, {sum_cents:o.realized_value} AS value_c, COUNT(*) AS months
-    FROM {outcome} o JOIN scope s ON s.id = o.project_id
-    WHERE o.month <= %(as_of)s
-    GROUP BY o.project_id
+    SELECT o.project_id, o.value_c, o.months
+    FROM (
+        SELECT project_id, {sum_cents:realized_value} AS value_c, COUNT(*) AS months
+        FROM {outcome} WHERE month <= %(as_of)s {few_projects}
+        GROUP BY project_id
+    ) o
+    JOIN scope s ON s.id = o.project_id
     """,
 )
 JUDGED = CTE(

@@ -125,6 +125,11 @@ def fragments(scope: Scope) -> dict[str, Fragment]:
     expressions = process.state_sql("r.decision", "r.gate", "r.decided_on")
     return {
         "filters": scope.filters(),
+        # A condition on ``project_id`` for rows summed by project before they are joined
+        # with the scope: only when the scope is a few projects (their rows by the index).
+        "few_projects": Fragment(
+            "" if scope.projects is None else "AND project_id = ANY(%(projects)s)"
+        ),
         **{f"state_{name}": Fragment(sql) for name, sql in expressions.items()},
         # The process's words as literals: ``status = {greenlit}``, ``decision = {go}``.
         **{word: Fragment(literal) for word, literal in process.sql_words().items()},
@@ -189,10 +194,13 @@ SPEND = CTE(
     "spend",
     """
     SELECT project_id, SUM(spend_c) AS spend_c FROM (
-        SELECT sm.project_id, {sum_cents:sm.amount} AS spend_c
-        FROM {spend_month} sm
-        WHERE sm.month < %(month_start)s AND sm.project_id IN (SELECT id FROM scope)
-        GROUP BY sm.project_id
+        SELECT by_project.project_id, by_project.spend_c FROM (
+            SELECT project_id, {sum_cents:amount} AS spend_c
+            FROM {spend_month}
+            WHERE month < %(month_start)s {few_projects}
+            GROUP BY project_id
+        ) by_project
+        JOIN scope ON scope.id = by_project.project_id
         UNION ALL
         SELECT e.project_id, {sum_cents:e.amount}
         FROM {spend} e
