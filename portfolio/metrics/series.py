@@ -42,8 +42,10 @@ CLOSED_BY_MONTH = CTE(
 FIRSTS = CTE(
     "firsts",
     """
-    SELECT MIN({month_index:submitted_on}) AS m FROM scope
-    UNION ALL SELECT MIN({month_index:decided_on}) FROM dec
+    SELECT {month_index:first_day} AS m FROM (
+        SELECT MIN(submitted_on) AS first_day FROM scope
+        UNION ALL SELECT MIN(decided_on) FROM dec
+    ) first_days
     UNION ALL SELECT MIN(m) FROM spend_m
     """,
     needs=(SPEND_BY_MONTH,),
