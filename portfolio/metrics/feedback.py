@@ -35,12 +35,29 @@ class OutcomeScore:
     """A greenlit project's score and how it was reached, for a page to explain."""
 
     score: Fraction
-    annualized: Fraction  # R, in currency units
-    low: Fraction
-    expected: Fraction
-    high: Fraction
+    value_cents: int  # the realized value of its outcome months
     months: int
+    low_cents: int
+    expected_cents: int
+    high_cents: int
     branch: str  # the rule that applied: none, above_high, high, expected, low
+
+    @property
+    def annualized(self) -> Fraction:
+        """R, in currency units: 12 × the mean of the outcome months."""
+        return Fraction(12 * self.value_cents, 100 * self.months)
+
+    @property
+    def low(self) -> Fraction:
+        return Fraction(self.low_cents, 100)
+
+    @property
+    def expected(self) -> Fraction:
+        return Fraction(self.expected_cents, 100)
+
+    @property
+    def high(self) -> Fraction:
+        return Fraction(self.high_cents, 100)
 
     @property
     def rounded(self) -> float:
@@ -66,23 +83,28 @@ def outcome_score(
     """The score from a project's outcome months (None with fewer than three).
 
     The rules are checked in order, so each division is reached only when its
-    denominator is positive (L = E or E = H never divides by zero).
+    denominator is positive (L = E or E = H never divides by zero). With R = 12 V / m (V
+    the realized cents, m the months), each rule is one fraction of integers: R ≥ H is
+    12 V ≥ H m, and 70 + 30 (R − E) / (H − E) is (70 m (H − E) + 30 (12 V − E m)) /
+    (m (H − E)); exact, as fractions, and one reduction per project.
     """
     if months < MINIMUM_OUTCOME_MONTHS:
         return None
-    r = Fraction(12 * value_cents, months)  # annualized, in cents
-    low, expected, high = Fraction(low_cents), Fraction(expected_cents), Fraction(high_cents)
-    if r <= 0:
+    yearly = 12 * value_cents  # R × m, in cents
+    low, expected, high = low_cents * months, expected_cents * months, high_cents * months
+    if value_cents <= 0:
         score, branch = Fraction(0), "none"
-    elif r >= high:
+    elif yearly >= high:
         score, branch = Fraction(100), "above_high"
-    elif r >= expected:
-        score, branch = 70 + 30 * (r - expected) / (high - expected), "high"
-    elif r >= low:
-        score, branch = 40 + 30 * (r - low) / (expected - low), "expected"
+    elif yearly >= expected:
+        span = high - expected
+        score, branch = Fraction(70 * span + 30 * (yearly - expected), span), "high"
+    elif yearly >= low:
+        span = expected - low
+        score, branch = Fraction(40 * span + 30 * (yearly - low), span), "expected"
     else:
-        score, branch = 40 * r / low, "low"
-    return OutcomeScore(score, r / 100, low / 100, expected / 100, high / 100, months, branch)
+        score, branch = Fraction(40 * yearly, low), "low"
+    return OutcomeScore(score, value_cents, months, low_cents, expected_cents, high_cents, branch)
 
 
 def _score_number(value: Fraction) -> float:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gates.interchange import command_line_import
 from portfolio import metrics
@@ -106,6 +108,40 @@ def test_the_specs_example_scores_55():
 def test_each_branch_of_the_score(r, low, expected, high, score, branch):
     result = _score(r=r, low=low, expected=expected, high=high)
     assert (result.rounded, result.branch) == (score, branch)
+
+
+def _reference_score(value_cents, months, low_cents, expected_cents, high_cents) -> Fraction:
+    """The spec's rules as written, on R = 12 × the mean month, in fractions."""
+    r = Fraction(12 * value_cents, months)
+    low, expected, high = Fraction(low_cents), Fraction(expected_cents), Fraction(high_cents)
+    if r <= 0:
+        return Fraction(0)
+    if r >= high:
+        return Fraction(100)
+    if r >= expected:
+        return 70 + 30 * (r - expected) / (high - expected)
+    if r >= low:
+        return 40 + 30 * (r - low) / (expected - low)
+    return 40 * r / low
+
+
+@given(
+    value=st.integers(0, 10**13),
+    months=st.integers(3, 240),
+    range_=st.lists(st.integers(0, 10**12), min_size=3, max_size=3).map(sorted),
+)
+def test_the_score_is_exactly_the_specs_rules(value, months, range_):
+    low, expected, high = range_
+    score = outcome_score(
+        value_cents=value, months=months, low_cents=low, expected_cents=expected, high_cents=high
+    )
+    assert score.score == _reference_score(value, months, low, expected, high)
+    assert score.annualized == Fraction(12 * value, 100 * months)
+    assert (score.low, score.expected, score.high) == (
+        Fraction(low, 100),
+        Fraction(expected, 100),
+        Fraction(high, 100),
+    )
 
 
 def test_fewer_than_three_outcome_months_give_no_score():
