@@ -9,15 +9,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portfolio.metrics import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
-from portfolio.models import Bucket, ResearchType, Role, User
+from portfolio.models import Bucket, Project, ResearchType, Role, User
 
 
 def product_manager_emails() -> list[str]:
     """Everyone who manages a project or holds the role, by e-mail (one query)."""
+    # Managing a project as a subquery, not a join: one row per person, not per project.
+    managing = Project.objects.values("product_manager_id")
     return list(
-        User.objects.filter(
-            Q(groups__name=Role.PRODUCT_MANAGER) | Q(managed_projects__isnull=False)
-        )
+        User.objects.filter(Q(groups__name=Role.PRODUCT_MANAGER) | Q(pk__in=managing))
         .order_by("email")
         .values_list("email", flat=True)
         .distinct()
