@@ -31,10 +31,11 @@ It lives in ``gates`` because it writes gate decisions; ``portfolio`` never impo
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -65,9 +66,11 @@ from gates.interchange.format import (
 from gates.interchange.reading import Source, source_of
 from gates.interchange.workbook import WORKBOOK, is_workbook, sheet_name
 from gates.interchange.writing import ImportSummary, write
-from portfolio import access
+from portfolio import access, sql_text
 from portfolio.errors import PermissionDenied
 from portfolio.models import Project, User
+
+logger = logging.getLogger(__name__)
 
 Files = Path | str | dict[str, BinaryIO | None]
 
@@ -175,7 +178,7 @@ def _load(
     try:
         with transaction.atomic():
             recheck_existing_keys(plan, replace=replace)
-            return write(source, plan, actor=actor, progress=progress, bulk=bulk)
+            summary = write(source, plan, actor=actor, progress=progress, bulk=bulk)
     except IntegrityError:
         # Another import or a new proposal took a key while this one was writing.
         raise ImportFailed(
@@ -184,9 +187,34 @@ def _load(
                 "was writing; nothing was imported: try again"
             ]
         ) from None
+    tidy_after_import()
+    return summary
+
+
+# The tables the metrics read that an import fills (and, replacing, empties). After a large
+# import PostgreSQL's statistics describe the tables before it, and a replace leaves as many
+# dead rows as live ones, until autovacuum comes by (a minute or more later). The numbers
+# computed right after (the refresh the import queues) would pay for both: at 5,000 projects
+# and 1M spend rows, 324 ms against 224 ms after a replace. Vacuuming them takes about 1 s.
+_TIDY = "VACUUM (ANALYZE) {project}, {spend}, {spend_month}, {decision}, {outcome}"
+
+
+def tidy_after_import() -> None:
+    """Vacuum and analyze the tables an import wrote (PostgreSQL, once it has committed).
+
+    Not inside a transaction (VACUUM cannot run in one: the tests' own transactions, an
+    import run inside another change); a failure is logged, as the import is done."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql_text.render(_TIDY, {}))
+    except DatabaseError:
+        logger.warning("could not vacuum the tables after an import", exc_info=True)
 
 
 __all__ = [
+    "tidy_after_import",
     "ALL_FILES",
     "COLUMNS",
     "DECISIONS",
