@@ -495,3 +495,46 @@ def test_changes_made_at_once_are_merged_as_a_fresh_computation_gives(adam):
     after = numbers()
     assert after == computed_afresh()
     assert after["headline"]["on_hold"] >= len(held)
+
+
+def test_a_process_without_numbers_of_its_own_brings_the_shared_ones_up_to_date(
+    sample, full_computations
+):
+    """A new gunicorn worker (each is recycled every 5,000 requests) finds the numbers
+    another process shared in the cache, and merges the changes since into them."""
+    numbers()
+    incremental._kept.clear()  # this process starts afresh; the cache keeps what it shared
+    decide(open_at(sample, 2), 2, "hold")
+
+    assert numbers() == computed_afresh()
+    assert merged_once(full_computations)
+
+
+def test_shared_numbers_of_an_emptied_cache_are_not_used(sample, full_computations):
+    from django.core.cache import cache
+
+    numbers()
+    shared = incremental._shared(timezone.localdate(), incremental._generation())
+    incremental._kept.clear()
+    cache.clear()  # a new generation: what was kept before is not trusted
+    if ON_POSTGRESQL:
+        assert shared is not None
+        cache.set(
+            incremental._SHARED_KEY.format(as_of=timezone.localdate().isoformat()), shared, 60
+        )
+    decide(open_at(sample, 2), 2, "hold")
+
+    assert numbers() == computed_afresh()
+    assert len(full_computations) == 3
+
+
+@pytest.mark.postgres
+def test_a_process_shares_its_numbers_every_few_versions(sample, monkeypatch):
+    monkeypatch.setattr(incremental, "SHARE_EVERY", 1)
+    numbers()
+    decide(open_at(sample, 2), 2, "hold")
+    numbers()
+
+    shared = incremental._shared(timezone.localdate(), incremental._generation())
+    assert shared.version == versioning.current()
+    assert shared.numbers == computed_afresh()
