@@ -2,8 +2,9 @@
 
 The example tests in test_project_change_merge.py each take one path through the merge
 (metrics/incremental.py, metrics/merge.py). Here Hypothesis makes the sequences: spend on
-any project on any recent day, decisions of every kind, outcome months, with the numbers
-read (so brought up to date) between any two of them. Whatever the order, the numbers
+any project on any recent day, decisions of every kind, outcome months, an artifact of one
+project reused by another, an admin's correction of spend, with the numbers read (so
+brought up to date) between any two of them. Whatever the order, the numbers
 must be exactly those computed afresh. On PostgreSQL only: on SQLite every computation is
 full.
 """
@@ -23,7 +24,9 @@ from portfolio import process
 from portfolio.errors import DomainError
 from portfolio.metrics import incremental
 from portfolio.metrics.scope import Scope
-from portfolio.models import Project, Status
+from portfolio.models import Artifact, Project, SpendEntry, Status, User
+from portfolio.services.artifacts import link_reused_artifact, register_artifact
+from portfolio.services.spend import change_spend
 from tests.builders import decide, grant_roles_as_the_files_imply, record_outcome, record_spend
 from tests.portfolio.dashboard_sample import import_sample
 
@@ -39,6 +42,10 @@ CHANGES = st.lists(
         st.tuples(st.just("spend"), PICK, st.integers(1, 5_000_000), st.integers(0, 70)),
         st.tuples(st.just("decide"), PICK, st.sampled_from(["hold", "recycle", "kill", "go"])),
         st.tuples(st.just("outcome"), PICK, st.integers(1, 90_000_000), st.integers(0, 14)),
+        # An artifact registered by one project and reused by another (a change to two).
+        st.tuples(st.just("reuse"), PICK, PICK),
+        # An admin's correction of a project's latest spend entry: its amount or its day.
+        st.tuples(st.just("correct"), PICK, st.integers(1, 5_000_000), st.integers(0, 70)),
         st.tuples(st.just("read")),
     ),
     min_size=1,
@@ -79,8 +86,34 @@ def _apply(change: tuple, pool: list[int]) -> None:
             first = process.first_outcome_month(project.last_decision_on)
             if first <= month and not project.outcomes.filter(month=month).exists():
                 record_outcome(project, month, Decimal(cents) / 100)
+        elif kind == "reuse":
+            _reuse(project, Project.objects.get(pk=pool[args[1] % len(pool)]))
+        elif kind == "correct":
+            _, cents, days_ago = args
+            _correct(project, Decimal(cents) / 100, today - datetime.timedelta(days=days_ago))
     except DomainError:
         pass  # refused as the app refuses it (a go without its deliverables, …): no change
+
+
+def _reuse(producer: Project, user: Project) -> None:
+    if producer.pk == user.pk:
+        return
+    artifact = register_artifact(
+        project=producer,
+        actor=producer.researcher,
+        kind="model",
+        name=f"Model {Artifact.objects.count() + 1}",
+    )
+    link_reused_artifact(project=user, artifact=artifact, actor=user.researcher)
+
+
+def _correct(project: Project, amount: Decimal, day: datetime.date) -> None:
+    entry = SpendEntry.objects.filter(project=project).order_by("-id").first()
+    if entry is None:
+        return
+    admin = User.objects.get(email="adam@example.com")
+    fields = {"amount": amount} if amount % 2 else {"spent_on": max(day, project.submitted_on)}
+    change_spend(entry=entry, actor=admin, **fields)
 
 
 @pytest.fixture
