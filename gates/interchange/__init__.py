@@ -214,7 +214,6 @@ def tidy_after_import() -> None:
 
 
 __all__ = [
-    "tidy_after_import",
     "ALL_FILES",
     "COLUMNS",
     "DECISIONS",
@@ -240,5 +239,6 @@ __all__ = [
     "is_workbook",
     "replaces_any",
     "sheet_name",
+    "tidy_after_import",
     "what_replacing_would_archive",
 ]

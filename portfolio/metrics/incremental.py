@@ -19,9 +19,10 @@ How it stays exact:
   A version neither covers changed something else (an import, an admin's edit): the
   numbers are then computed in full.
 - The numbers are kept in this process with the rows the engine read and the data
-  version those rows are of, and shared through the cache every few versions: a process
-  without numbers of its own (a new gunicorn worker) starts from the shared ones. That version is read in the same statement as the rows
-  (one snapshot), so it is exactly the data they describe.
+  version those rows are of. That version is read in the same statement as the rows
+  (one snapshot), so it is exactly the data they describe. They are also shared through
+  the cache every few versions: a process without numbers of its own (a new gunicorn
+  worker) starts from the shared ones.
 - To bring them to a newer version, a small statement lists the projects changed since;
   one statement then reads, in one snapshot, the version again, the changes since, and
   every query restricted to those projects (their part now).
@@ -281,7 +282,7 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     if int(listed[PROJECT_CHANGE_COUNT_QUERY.name][0]["changes"]) == 0:
         # Spend alone moves only the queries that read it: the others are not read again.
         read = _read_restricted(changed, ids, SPEND_QUERIES)
-        if read is None or _version(read) != version:
+        if _version(read) != version:
             return None
         changes = read[SPEND_CHANGES_QUERY.name]
         if {int(c["version"]) for c in changes} != set(range(kept.version + 1, version + 1)):
@@ -294,7 +295,11 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
         named = tuple(sorted(int(r["project_id"]) for r in listed_ids if int(r["named"])))
         spend_only = tuple(sorted(set(ids) - set(named)))
         read = _read_restricted(changed, named, tuple(merge.queries().values()))
-        spent = _read_restricted(changed, spend_only, SPEND_QUERIES) if spend_only else None
+        spent = (
+            _read_restricted(changed, spend_only, SPEND_QUERIES, with_changes=False)
+            if spend_only
+            else None
+        )
         if _version(read) != version or (spent is not None and _version(spent) != version):
             return None
         rows = _projects_merged(kept, read, spent, checked.as_of, version)
@@ -303,19 +308,17 @@ def _brought_up_to_date(kept: Kept, checked: Scope) -> Kept | None:
     return Kept(version, _assembled(kept, rows, checked), rows)
 
 
-def _read_restricted(changed: Scope, ids: tuple[int, ...], queries: tuple[Query, ...]) -> Rows:
-    """The changes since ``changed.changed_since`` and ``queries`` over the projects ``ids``."""
+def _read_restricted(
+    changed: Scope, ids: tuple[int, ...], queries: tuple[Query, ...], *, with_changes: bool = True
+) -> Rows:
+    """The data version, the projects ``ids``' groups and ``queries`` over them, and (unless
+    read already in another statement) the changes since ``changed.changed_since``."""
     restricted = dataclasses.replace(changed, projects=ids)
+    changes = (SPEND_CHANGES_QUERY, PROJECT_CHANGES_QUERY) if with_changes else ()
     return engine.fetch(
         restricted,
         scope.SHARED,
-        (
-            DATA_VERSION_QUERY,
-            SPEND_CHANGES_QUERY,
-            PROJECT_CHANGES_QUERY,
-            CHANGED_PROJECTS_QUERY,
-            *queries,
-        ),
+        (DATA_VERSION_QUERY, *changes, CHANGED_PROJECTS_QUERY, *queries),
         scope.fragments(restricted),
     )
 
