@@ -181,6 +181,10 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Refill the dashboard cache in the background after each change (portfolio/tasks.py).
 METRICS_REFRESH = env_bool("METRICS_REFRESH", default=True)
+# Over the whole portfolio on PostgreSQL, the metrics are read by two statements side by side,
+# on two connections in one snapshot (portfolio/metrics/side_by_side.py): each web process and
+# worker may hold one more database connection. Off: one statement, one connection.
+METRICS_SIDE_BY_SIDE = env_bool("METRICS_SIDE_BY_SIDE", default=True)
 # How often each worker beats, watches the others and runs the schedule (seconds).
 WORKER_HOUSEKEEPING_SECONDS = env_int("WORKER_HOUSEKEEPING_SECONDS", 5)
 # Scheduled tasks, run by the workers (background/schedule.py says how to add one).

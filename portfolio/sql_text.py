@@ -22,6 +22,7 @@ template over identifiers the caller names (``{table}``, ``{columns}``) and
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Sequence
@@ -118,6 +119,12 @@ EXPRESSIONS = {
 
 def tables() -> dict[str, Fragment]:
     """Each table name of :data:`TABLES`, quoted for this database."""
+    return dict(_tables(connection.vendor))
+
+
+@functools.cache
+def _tables(vendor: str) -> dict[str, Fragment]:
+    # Per vendor, as its quoting; the models' tables do not change while the app runs.
     quote = connection.ops.quote_name
     return {
         name: Fragment(quote(apps.get_model(label)._meta.db_table))
@@ -125,16 +132,27 @@ def tables() -> dict[str, Fragment]:
     }
 
 
+@functools.cache
+def _built_ins(vendor: str) -> dict[str, object]:
+    """The tables and the dialect's expressions: what every template may name."""
+    return _tables(vendor) | {
+        name: expression.spelled(vendor) for name, expression in EXPRESSIONS.items()
+    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _fields(template: str) -> frozenset[str]:
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(template) if field)
+
+
 def render(template: str, fragments: dict[str, Fragment | int]) -> Fragment:
     """The template with its braces filled: tables, dialect expressions, the given fragments."""
-    vendor = connection.vendor
-    values: dict[str, object] = {**tables()}
-    values |= {name: expression.spelled(vendor) for name, expression in EXPRESSIONS.items()}
+    values: dict[str, object] = dict(_built_ins(connection.vendor))
     for name, value in fragments.items():
         if not isinstance(value, Fragment | int):
             raise TypeError(f"{name}: only constant SQL fragments and integers go into SQL text")
         values[name] = value
-    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    fields = _fields(template)
     if missing := fields - set(values):
         raise KeyError(f"the template names unknown fragments: {', '.join(sorted(missing))}")
     return Fragment(template.format_map(values))

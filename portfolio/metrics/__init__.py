@@ -148,6 +148,13 @@ def compute_with(
     return {"as_of": checked.as_of.isoformat(), **values}, rows
 
 
+def assembled(checked: Scope, rows: engine.Rows, sections: tuple[str, ...] = SPEC) -> dict:
+    """:func:`compute_for`'s answer from rows the engine read already (kept, or shared)."""
+    asked = [section for section in SECTIONS if section.name in sections]
+    values = {section.name: section.assemble(rows, checked) for section in asked}
+    return {"as_of": checked.as_of.isoformat(), **values}
+
+
 def rows_for(checked: Scope, queries: tuple[engine.Query, ...]) -> engine.Rows:
     """The rows of ``queries`` (each a dict by column name) over the shared CTEs, for a checked scope.
 
@@ -179,6 +186,7 @@ __all__ = [
     "SPEC",
     "MetricsFilterError",
     "Scope",
+    "assembled",
     "compute",
     "compute_for",
     "compute_with",

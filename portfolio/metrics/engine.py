@@ -14,6 +14,9 @@ beside this one and are listed in ``portfolio.metrics.SECTIONS``.
   project's state as of A is ranked and worked out once, not once per query),
   and each query's rows returned as a JSON array of arrays under its name.
   Values travel as JSON integers and strings: money is already integer cents.
+  Over the whole portfolio, outside a transaction, two such statements side by side
+  in one snapshot: the queries that read a CTE marked ``apart`` (the spend tables'
+  sums), and the others (``side_by_side.py``).
 
 No SQL is split or parsed: statements are put together from the parts held
 here, through ``sql.render``.
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
+from portfolio.metrics import side_by_side
 from portfolio.sql_text import Fragment, render
 
 if TYPE_CHECKING:
@@ -44,6 +48,9 @@ class CTE:
     needs: tuple[CTE, ...] = ()
     columns: str = ""  # "(m)": only a recursive CTE needs to name its columns
     constants: dict[str, int] = field(default_factory=dict)  # integers its braces name
+    # Over the whole portfolio on PostgreSQL, the queries that read a CTE marked ``apart``
+    # make one statement and the others another, run side by side (side_by_side.py).
+    apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,24 +179,44 @@ def fetch(scope: Scope, shared: tuple[CTE, ...], queries: Iterable[Query], fragm
         if query.params is not None:
             params |= query.params(scope)
 
-    def execute(cursor, sql: Fragment) -> None:
+    def named(sql: Fragment) -> dict[str, Any]:
         # Each statement is given just the placeholders it names.
-        cursor.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
+        return {k: v for k, v in params.items() if f"%({k})s" in sql}
+
+    def execute(cursor, sql: Fragment) -> None:
+        cursor.execute(sql, named(sql))
 
     rows: Rows = {}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            execute(cursor, combined_statement(shared, list(unique.values()), fragments))
-            by_name = cursor.fetchone()[0]
-            for name, query in unique.items():
-                rows[name] = [dict(zip(query.columns, row, strict=True)) for row in by_name[name]]
+    if connection.vendor == "postgresql":
+        halves = _halves(list(unique.values())) if scope.projects is None else None
+        by_name: dict[str, list] = {}
+        if halves is not None and side_by_side.usable():
+            statements = [combined_statement(shared, half, fragments) for half in halves]
+            for found in side_by_side.first_values([(sql, named(sql)) for sql in statements]):
+                by_name |= found
         else:
-            for name, query in unique.items():
-                execute(cursor, statement(shared, query, fragments))
-                rows[name] = [
-                    dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()
-                ]
+            with connection.cursor() as cursor:
+                execute(cursor, combined_statement(shared, list(unique.values()), fragments))
+                by_name = cursor.fetchone()[0]
+        for name, query in unique.items():
+            rows[name] = [dict(zip(query.columns, row, strict=True)) for row in by_name[name]]
+        return rows
+    with connection.cursor() as cursor:
+        for name, query in unique.items():
+            execute(cursor, statement(shared, query, fragments))
+            rows[name] = [dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()]
     return rows
+
+
+def _halves(queries: list[Query]) -> tuple[list[Query], list[Query]] | None:
+    """The queries that read a CTE marked ``apart``, and the others; None when either is none."""
+
+    def apart(cte: CTE) -> bool:
+        return cte.apart or any(apart(need) for need in cte.needs)
+
+    first = [query for query in queries if any(apart(cte) for cte in query.ctes)]
+    second = [query for query in queries if query not in first]
+    return (first, second) if first and second else None
 
 
 def run(

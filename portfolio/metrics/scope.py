@@ -210,4 +210,5 @@ SPEND = CTE(
     ) spend_parts
     GROUP BY project_id
     """,
+    apart=True,
 )

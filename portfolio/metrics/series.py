@@ -16,7 +16,8 @@ SPEND_BY_MONTH = CTE(
         SELECT {month_index:by_date.month} AS m, by_date.spend_c FROM (
             SELECT sm.month, {sum_cents:sm.amount} AS spend_c
             FROM {spend_month} sm
-            WHERE sm.month < %(month_start)s AND sm.project_id IN (SELECT id FROM scope)
+            JOIN scope ON scope.id = sm.project_id
+            WHERE sm.month < %(month_start)s {few_projects}
             GROUP BY sm.month
         ) by_date
         UNION ALL
@@ -28,6 +29,7 @@ SPEND_BY_MONTH = CTE(
     ) spend_m_parts
     GROUP BY m
     """,
+    apart=True,
 )
 CLOSED_BY_MONTH = CTE(
     "closed_m",

@@ -1,0 +1,173 @@
+"""The numbers over the whole portfolio read by two statements side by side (PostgreSQL).
+
+Outside a transaction the engine runs the queries that read the spend tables on this
+thread's connection and the others on a helper thread's, both in one snapshot
+(portfolio/metrics/side_by_side.py). The answer must be the one statement's, to the cent,
+whatever happens on the helper's side.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from portfolio import metrics, versioning
+from portfolio.metrics import engine, incremental, side_by_side
+from portfolio.metrics.scope import Scope
+from portfolio.models import Project, Status
+from tests import builders
+from tests.portfolio.dashboard_sample import EXPECTED, expected, import_sample, metrics_md
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+AS_OF = datetime.date(2026, 6, 30)
+
+
+@pytest.fixture
+def sample():
+    import_sample()
+    yield
+    side_by_side.stop()
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """Each call of side_by_side.first_values: how many statements it was given."""
+    calls: list[int] = []
+    real = side_by_side.first_values
+
+    def counted(given):
+        calls.append(len(given))
+        return real(given)
+
+    monkeypatch.setattr(side_by_side, "first_values", counted)
+    return calls
+
+
+@pytest.fixture
+def helper_backends(monkeypatch):
+    """The server process each statement the helper ran was run by."""
+    backends: list[int] = []
+    real = side_by_side._first_value
+
+    def noted(cursor, sql, params):
+        if threading.current_thread().name.startswith("greenlight-metrics"):
+            cursor.execute("SELECT pg_backend_pid()")
+            backends.append(cursor.fetchone()[0])
+        return real(cursor, sql, params)
+
+    monkeypatch.setattr(side_by_side, "_first_value", noted)
+    return backends
+
+
+def one_statement(**filters) -> dict:
+    with transaction.atomic():  # inside a transaction: one statement, as before
+        return metrics.compute(**filters)
+
+
+@pytest.mark.parametrize("filename", list(EXPECTED))
+def test_side_by_side_gives_the_expected_numbers(sample, statements, helper_backends, filename):
+    filters = EXPECTED[filename]
+    found = metrics.compute(
+        **{k: datetime.date.fromisoformat(v) if k == "as_of" else v for k, v in filters.items()}
+    )
+
+    assert metrics_md(found) == expected(filename)
+    assert statements == [2], "the spend queries and the others, side by side"
+    assert len(helper_backends) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert helper_backends[0] != cursor.fetchone()[0], "on another connection"
+
+
+def test_every_dashboard_section_equals_one_statement(sample, statements):
+    checked = Scope.of(as_of=AS_OF)
+    found, rows = metrics.compute_with(checked, metrics.DASHBOARD)
+    with transaction.atomic():
+        alone, alone_rows = metrics.compute_with(checked, metrics.DASHBOARD)
+
+    assert statements == [2]
+    assert found == alone
+    assert rows == alone_rows
+
+
+def test_both_halves_read_one_snapshot(sample, monkeypatch, settings):
+    """A change committed after the first half began is in neither half: the data version
+    read with the numbers is the one before it, and the numbers are those of before."""
+    settings.METRICS_REFRESH = False
+    spent_on = Project.objects.filter(status=Status.ACTIVE, submitted_on__lte=AS_OF).first()
+    before_version = versioning.current()
+    before = one_statement(as_of=AS_OF)
+    real = side_by_side._in_snapshot
+
+    def change_first(snapshot, sql, params):
+        # On the helper's thread, before its half: spend committed while the first half's
+        # transaction is open.
+        builders.record_spend(spent_on, AS_OF, "1000000.00", actor=spent_on.product_manager)
+        return real(snapshot, sql, params)
+
+    monkeypatch.setattr(side_by_side, "_in_snapshot", change_first)
+    checked = Scope.of(as_of=AS_OF)
+    found, rows = metrics.compute_with(checked, metrics.SPEC, (incremental.DATA_VERSION_QUERY,))
+
+    assert incremental.version_of(rows) == before_version
+    assert found == before
+    assert versioning.current() > before_version
+    assert one_statement(as_of=AS_OF) != before, "the change did move the numbers"
+
+
+def test_a_failing_helper_leaves_the_numbers_to_this_thread(sample, monkeypatch, caplog):
+    def broken(snapshot, sql, params):
+        raise ConnectionError("the helper's connection was lost")
+
+    monkeypatch.setattr(side_by_side, "_in_snapshot", broken)
+    found = metrics.compute(as_of=AS_OF)
+
+    assert metrics_md(found) == expected("metrics-2026-06-30.json")
+    assert "failed on the helper's connection" in caplog.text
+
+
+def test_a_busy_helper_leaves_its_half_to_this_thread(sample, helper_backends):
+    """Another caller's half on the helper: this caller does not queue behind it."""
+    busy, release = threading.Event(), threading.Event()
+
+    def occupy():
+        busy.set()
+        release.wait(30)
+
+    occupied = side_by_side._the_helper().submit(occupy)
+    busy.wait(30)
+    try:
+        found = metrics.compute(as_of=AS_OF)
+    finally:
+        release.set()
+        occupied.result(30)
+
+    assert metrics_md(found) == expected("metrics-2026-06-30.json")
+    assert helper_backends == [], "both halves ran here"
+
+
+def test_inside_a_transaction_one_statement_sees_what_it_wrote(sample, statements, settings):
+    settings.METRICS_REFRESH = False
+    spent_on = Project.objects.filter(status=Status.ACTIVE, submitted_on__lte=AS_OF).first()
+    with transaction.atomic():
+        builders.record_spend(spent_on, AS_OF, "500.00", actor=spent_on.product_manager)
+        found = metrics.compute(as_of=AS_OF)
+    assert statements == []
+    assert metrics_md(found) != expected("metrics-2026-06-30.json")
+
+
+def test_a_few_projects_are_read_in_one_statement(sample, statements):
+    restricted = Scope(as_of=AS_OF, projects=(1, 2))
+    queries = [query for section in metrics.SECTIONS for query in section.queries]
+    engine.fetch(restricted, metrics.scope.SHARED, queries, metrics.scope.fragments(restricted))
+    assert statements == []
+
+
+def test_switched_off_by_the_setting(sample, statements, settings):
+    settings.METRICS_SIDE_BY_SIDE = False
+    assert metrics_md(metrics.compute(as_of=AS_OF)) == expected("metrics-2026-06-30.json")
+    assert statements == []
