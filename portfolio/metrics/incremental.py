@@ -34,7 +34,8 @@ How it stays exact:
   ``merge.py`` (summed by key, a project's own rows, the running totals). Spend on a
   project no change names is added first by the spend rules (its rows read in a second
   statement, at the same version). Spend on a named project after its first change is in
-  its part now; before it, it would be in the part taken off too: computed in full.
+  its part now; before it, it is in the part taken off too, so it is added first, in the
+  group that part puts the project in.
 - Each rule refuses what it was not written for (a month before the series' first, a
   largest value a changed project held, a new row in a list whose text order only the
   database knows), and the numbers are then computed in full. So they are after another
@@ -369,14 +370,16 @@ def _projects_merged(
     if len(spend) > MOST_CHANGES:
         return None
     alone = []  # spend on projects no change names: added by the spend rules
+    early = []  # spend on a named project before the first change to it
     for change in spend:
         project, number = int(change["project_id"]), int(change["version"])
         if project not in first_named:
             alone.append(change)
         elif number < first_named[project]:
-            # Before the first change to its project: in that change's part before but not
-            # in the kept numbers, so taking the part off would take the spend off too.
-            return None
+            # In that change's part before but not in the kept numbers: added to them first
+            # (in the group the part before puts the project in), so that taking the part
+            # off takes it off again.
+            early.append(change)
         elif number in covered and project not in covered[number]:
             return None
         # Otherwise after its project's first change: in the part now, not in the part before.
@@ -389,6 +392,11 @@ def _projects_merged(
         if spent is None:
             return None
         base = _merged(kept.rows, spent, alone, as_of)
+        if base is None:
+            return None
+    if early:
+        before = _as_before(early, first_before, base)
+        base = None if before is None else _merged(base, before, early, as_of)
         if base is None:
             return None
     in_byte_order = _text_in_byte_order()
@@ -406,6 +414,23 @@ def _projects_merged(
         rows[name] = found
     rows[DATA_VERSION_QUERY.name] = read[DATA_VERSION_QUERY.name]
     return rows
+
+
+def _as_before(early: list[dict], first_before: dict[int, Rows], base: Rows) -> Rows | None:
+    """What the spend rules read for spend on named projects before their first change: each
+    project's group as its part before has it (none: not in the scope then, so the spend is
+    in no number), and no open project's row (the project merge replaces those)."""
+    groups = []
+    for project in {int(change["project_id"]) for change in early}:
+        if project not in first_before:
+            return None
+        for row in first_before[project][GROUPS.name]:  # one at most: the project's group
+            groups.append({"id": project, **{name: row[name] for name in GROUP_KEY}})
+    return {
+        CHANGED_PROJECTS_QUERY.name: groups,
+        OPEN_PROJECTS_QUERY.name: [],
+        DATA_VERSION_QUERY.name: base[DATA_VERSION_QUERY.name],
+    }
 
 
 _byte_order: dict[str, bool] = {}

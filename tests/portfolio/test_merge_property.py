@@ -12,6 +12,7 @@ full.
 from __future__ import annotations
 
 import datetime
+import os
 from decimal import Decimal
 
 import pytest
@@ -122,8 +123,9 @@ def sample(adam):
     grant_roles_as_the_files_imply()
 
 
+# MERGE_EXAMPLES=1000 (and pytest's --timeout) for a longer search after a change to the merge.
 @settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("MERGE_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

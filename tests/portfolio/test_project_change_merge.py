@@ -302,16 +302,25 @@ def test_spend_on_a_project_after_its_decision_is_merged(sample, full_computatio
     assert merged_once(full_computations)
 
 
-def test_spend_on_a_project_before_its_decision_means_a_full_computation(sample, full_computations):
+@pytest.mark.parametrize("decision", ["kill", "hold", "go"])
+def test_spend_on_a_project_before_its_decision_is_merged(sample, full_computations, decision):
     """The decision kept the project's part with the spend in it, and the last numbers are
-    without: taking the part off would take the spend off. Computed in full, and exact."""
-    numbers()
+    without: the spend is added to them first, in the group the project was in before the
+    decision (a kill moves it to another), so that taking the part off takes it off."""
+    before = numbers()
     project = open_at(sample, 2)
     record_spend(project, timezone.localdate(), "10.00", actor=project.product_manager)
-    decide(Project.objects.get(pk=project.pk), 2, "kill")
+    record_spend(project, timezone.localdate(), "2.50", actor=project.product_manager)
+    decide(with_deliverables(project), 2, decision)
+    if decision != "kill":  # and after it, on a project still open
+        record_spend(project, timezone.localdate(), "1.00", actor=project.product_manager)
 
-    assert numbers() == computed_afresh()
-    assert len(full_computations) == 3
+    after = numbers()
+    assert after == computed_afresh()
+    spent = Decimal(str(after["headline"]["cumulative_spend"]))
+    added = Decimal("12.50") if decision == "kill" else Decimal("13.50")
+    assert spent - Decimal(str(before["headline"]["cumulative_spend"])) == added
+    assert merged_once(full_computations)
 
 
 def test_a_change_to_a_project_it_did_not_name_makes_it_unmergeable(sample, full_computations):
