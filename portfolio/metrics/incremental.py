@@ -2,9 +2,9 @@
 
 Most changes move a few projects' numbers: a spend entry, a decision, a vote, a
 deliverable, an outcome month, an artifact and its reuse, a correction. Computing every
-section again after each costs the whole statement (about 150 ms at 5,000 projects and 1M
-spend rows, 300 ms with the panels); bringing the last numbers up to date costs a
-statement over the projects that changed.
+section again after each costs the whole statement (about 90 ms at 5,000 projects and 1M
+spend rows with its two halves side by side, 150 ms with the panels); bringing the last
+numbers up to date costs a statement over the projects that changed.
 
 How it stays exact:
 
