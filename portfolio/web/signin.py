@@ -1,11 +1,35 @@
-"""The sign-in name django-axes counts failures against."""
+"""Sign-in: the name django-axes counts failures against, and sign-ins in the audit trail.
+
+Every sign-in, refused sign-in (``sign_in.locked_out`` when django-axes refused it for
+repeated failures) and sign-out is an :class:`AuditEntry` (the admin's
+audit list, filtered by action ``sign_in.*``), whichever way it came: the sign-in page, the
+Django admin's, single sign-on. django-axes keeps its own counts for the lockout; the audit
+trail is where a security review reads who came in, from where, and who was turned away.
+
+These entries move no number, so unlike the services' they do not bump the data version
+(every cached page would be computed again after each sign-in). No password or token is
+written: only the name tried, the address it came from and the way in.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import DatabaseError
 from django.http import HttpRequest
 
-from portfolio.models import sign_in_name
+from portfolio.models import AuditEntry, User, sign_in_name
+
+logger = logging.getLogger(__name__)
+
+SIGNED_IN = "sign_in.succeeded"
+REFUSED = "sign_in.refused"
+LOCKED_OUT = "sign_in.locked_out"
+SIGNED_OUT = "sign_in.signed_out"
+# The longest name tried that is written down (a name is an e-mail address: 254 at most).
+NAME_KEPT = 254
 
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:
@@ -18,3 +42,81 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str | No
     if raw is None:
         return None
     return sign_in_name(str(raw))
+
+
+def connect() -> None:
+    """Write sign-ins to the audit trail (called once, from the app's ``ready``)."""
+    user_logged_in.connect(_signed_in, dispatch_uid="greenlight_audit_signed_in")
+    user_login_failed.connect(_refused, dispatch_uid="greenlight_audit_refused")
+    user_logged_out.connect(_signed_out, dispatch_uid="greenlight_audit_signed_out")
+
+
+def _address(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    found = getattr(request, "axes_ip_address", None)
+    if not found:
+        from axes.helpers import get_client_ip_address
+
+        found = get_client_ip_address(request)
+    return str(found or "")
+
+
+def _way_in(user: User | None) -> str:
+    backend = getattr(user, "backend", "") or ""
+    return "single sign-on" if backend.endswith("SingleSignOnBackend") else "password"
+
+
+def _write(
+    *, action: str, actor: User | None, summary: str, request: HttpRequest | None, **facts: str
+) -> None:
+    address = _address(request)
+    details = {"address": address, **facts}
+    try:
+        AuditEntry.objects.create(
+            actor=actor,
+            action=action,
+            object_type=User._meta.label if actor is not None else "",
+            object_id=str(actor.pk) if actor is not None else "",
+            summary=(f"{summary} from {address}" if address else summary)[:500],
+            changes={key: [None, value] for key, value in details.items() if value},
+        )
+    except DatabaseError:
+        # A sign-in is not refused because its record could not be written; the log says so.
+        logger.exception("could not write %s to the audit trail", action)
+
+
+def _signed_in(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
+    way = _way_in(user)
+    _write(
+        action=SIGNED_IN,
+        actor=user,
+        summary=f"{user.email} signed in ({way})",
+        request=request,
+        way=way,
+    )
+
+
+def _refused(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
+    name = sign_in_name(str(credentials.get("username") or ""))[:NAME_KEPT]
+    way = "single sign-on" if "sso_claims" in credentials else "password"
+    # django-axes marks an attempt refused because the name and address are locked out, and
+    # the failure that reaches the limit.
+    locked = bool(getattr(request, "axes_locked_out", False))
+    _write(
+        action=LOCKED_OUT if locked else REFUSED,
+        actor=None,
+        summary=(
+            f"Sign-in as {name or 'nobody named'} refused"
+            + (" (locked out after repeated failures)" if locked else f" ({way})")
+        ),
+        request=request,
+        name=name,
+        way=way,
+    )
+
+
+def _signed_out(sender, request: HttpRequest | None, user: User | None, **kwargs) -> None:
+    if user is None:
+        return  # an anonymous visitor's sign-out ends nothing
+    _write(action=SIGNED_OUT, actor=user, summary=f"{user.email} signed out", request=request)

@@ -15,7 +15,7 @@ def _snapshot():
     return (
         GateDecision.objects.count(),
         SpendEntry.objects.count(),
-        AuditEntry.objects.count(),
+        AuditEntry.objects.exclude(action__startswith="sign_in.").count(),
         list(DataVersion.objects.values_list("number", flat=True)),
         list(Project.objects.values_list("status", "current_gate", "spend_total")),
     )
