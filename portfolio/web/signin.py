@@ -17,7 +17,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 
 from portfolio.models import AuditEntry, User, sign_in_name
@@ -73,14 +73,16 @@ def _write(
     address = _address(request)
     details = {"address": address, **facts}
     try:
-        AuditEntry.objects.create(
-            actor=actor,
-            action=action,
-            object_type=User._meta.label if actor is not None else "",
-            object_id=str(actor.pk) if actor is not None else "",
-            summary=(f"{summary} from {address}" if address else summary)[:500],
-            changes={key: [None, value] for key, value in details.items() if value},
-        )
+        # In a savepoint: a failed write leaves the caller's transaction usable.
+        with transaction.atomic():
+            AuditEntry.objects.create(
+                actor=actor,
+                action=action,
+                object_type=User._meta.label if actor is not None else "",
+                object_id=str(actor.pk) if actor is not None else "",
+                summary=(f"{summary} from {address}" if address else summary)[:500],
+                changes={key: [None, value] for key, value in details.items() if value},
+            )
     except DatabaseError:
         # A sign-in is not refused because its record could not be written; the log says so.
         logger.exception("could not write %s to the audit trail", action)

@@ -97,3 +97,15 @@ def test_the_admin_lists_sign_ins_by_their_action(client, adam, alice):
     )
     assert page.status_code == 200
     assert "alice@example.com signed in (password) from 127.0.0.1" in page.content.decode()
+
+
+def test_a_sign_in_whose_entry_cannot_be_written_still_signs_in(client, alice, monkeypatch, caplog):
+    from django.db import DatabaseError
+
+    def broken(**fields):
+        raise DatabaseError("the audit table is away")
+
+    monkeypatch.setattr(AuditEntry.objects, "create", broken)
+    assert sign_in(client, "alice@example.com", PASSWORD).status_code == 302
+    assert client.get(reverse("home")).wsgi_request.user == alice
+    assert "could not write sign_in.succeeded to the audit trail" in caplog.text
