@@ -171,3 +171,30 @@ def test_switched_off_by_the_setting(sample, statements, settings):
     settings.METRICS_SIDE_BY_SIDE = False
     assert metrics_md(metrics.compute(as_of=AS_OF)) == expected("metrics-2026-06-30.json")
     assert statements == []
+
+
+def test_callers_at_once_share_the_helper_and_get_the_same_numbers(sample):
+    """Four threads (as a threaded server's requests) compute at once: one helper serves
+    them in turn, and a caller whose half it has not started runs the half itself."""
+    answers: list[dict] = []
+    failures: list[Exception] = []
+    barrier = threading.Barrier(4)
+
+    def compute() -> None:
+        try:
+            barrier.wait(30)
+            answers.append(metrics.compute(as_of=AS_OF))
+        except Exception as error:  # collected and asserted on below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=compute) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert not failures
+    assert len(answers) == 4
+    assert all(metrics_md(answer) == expected("metrics-2026-06-30.json") for answer in answers)
