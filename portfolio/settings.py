@@ -338,12 +338,21 @@ _smtp_options = {
 }
 if _smtp_options["use_tls"] and _smtp_options["use_ssl"]:
     raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
-MAILERS = {
-    "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
-        "OPTIONS": _smtp_options if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {},
-    }
-}
+# The file backend (``make run``'s demo) writes each message to a file in EMAIL_FILE_PATH.
+# (Django refuses a setting named EMAIL_FILE_PATH beside MAILERS: the variable's value goes in
+# the mailer's OPTIONS.)
+_email_file_path = env_str("EMAIL_FILE_PATH")
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    _mailer_options = _smtp_options
+elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
+    if not _email_file_path:
+        raise ImproperlyConfigured(
+            "EMAIL_FILE_PATH is not set: the file e-mail backend needs a folder to write to."
+        )
+    _mailer_options = {"file_path": _email_file_path}
+else:
+    _mailer_options = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Greenlight <greenlight@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -212,3 +212,24 @@ def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):
     assert "create_api_token EMAIL" in seeded
     assert "glt_" not in seeded
     assert not ApiToken.objects.exists()
+
+
+def test_it_says_where_the_demo_e_mail_goes_when_it_goes_to_files(settings):
+    from io import StringIO
+
+    from gates.management.commands.seed_demo import Command
+
+    def printed() -> str:
+        out = StringIO()
+        Command(stdout=out).print_sign_ins(set())
+        return out.getvalue()
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": "/srv/greenlight/.demo-mail"},
+        }
+    }
+    assert "is written to files in /srv/greenlight/.demo-mail" in printed()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert ".demo-mail" not in printed()

@@ -154,3 +154,32 @@ def test_the_app_talks_to_postgresql_with_jit_off():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_the_file_e_mail_backend_writes_each_message_to_a_file(tmp_path):
+    """`make run`'s demo: the worker's e-mail lands in files, not on the console."""
+    folder = tmp_path / "mail"
+    result = _python(
+        "import django; django.setup()\n"
+        "from django.core.mail import send_mail\n"
+        "send_mail('Gate review opened', 'GL-1 waits for your vote.', None, ['pm@example.org'])\n",
+        DEBUG="true",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(folder),
+    )
+    assert result.returncode == 0, result.stderr
+    (written,) = folder.iterdir()
+    message = written.read_text()
+    assert "Subject: Gate review opened" in message and "GL-1 waits for your vote." in message
+    assert "Gate review opened" not in result.stdout  # not on the console
+
+
+def test_the_file_e_mail_backend_without_a_folder_stops_start_up_naming_it():
+    result = _python(
+        "import django; django.setup()",
+        DEBUG="true",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH="",
+    )
+    assert result.returncode != 0
+    assert "EMAIL_FILE_PATH is not set" in result.stderr

@@ -34,6 +34,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -274,6 +275,13 @@ class Command(BaseCommand):
             "  API: /api/v1/docs; a token for a demo user: "
             "python manage.py create_api_token EMAIL [--scope read-write]"
         )
+        mailer = settings.MAILERS["default"]
+        if mailer["BACKEND"].endswith("filebased.EmailBackend"):
+            # Not on the console: the worker's first minute of e-mail would push this off it.
+            self.stdout.write(
+                f"  E-mail the demo sends (the task worker sends it) is written to files in "
+                f"{mailer['OPTIONS']['file_path']}"
+            )
         self.stdout.write("")
 
 
