@@ -58,6 +58,8 @@ $(STAMP): pyproject.toml
 # first minute of it would push the sign-ins above off the screen.
 run run-sso: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run run-sso: export EMAIL_FILE_PATH ?= $(CURDIR)/.demo-mail
+# Links in that e-mail point at the port served (make run PORT=8001).
+run run-sso: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: export DEBUG := true
 run: $(STAMP)
 	$(PY) manage.py migrate
