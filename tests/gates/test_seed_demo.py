@@ -189,6 +189,22 @@ def test_it_shows_the_decision_panel(seeded):
     assert "kill criteria" in seeded
 
 
+def test_its_history_shows_days_to_decide_at_every_gate(seeded):
+    """Deliverables of the past are dated between the project's arrival at their gate and its
+    first decision there, as a real history would have them (not the day the demo ran)."""
+    from portfolio.metrics import DASHBOARD, compute
+
+    waits = compute(sections=DASHBOARD)["decision_panel"]["time_to_decision"]
+    assert [row["gate"] for row in waits] == [1, 2, 3, 4]
+    assert all(row["decisions"] >= 3 and row["mean_days"] > 0 for row in waits), waits
+    for study in FeasibilityStudy.objects.filter(project__status=Status.GREENLIT):
+        first_at_gate_2 = min(
+            study.project.decisions.filter(gate__number=2).values_list("decided_on", flat=True)
+        )
+        assert study.created_at.date() <= first_at_gate_2
+        assert study.updated_at == study.created_at
+
+
 def test_it_plans_the_next_round_with_an_adopted_scenario(seeded, client):
     from planning.models import PlanSettings, Scenario
 

@@ -53,6 +53,7 @@ from gates.models import (
     BusinessCase,
     DeliverableKind,
     FeasibilityStudy,
+    GateDecision,
 )
 from gates.services import (
     save_architecture_estimate,
@@ -321,6 +322,10 @@ class DemoWriter:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
+        # The days deliverables of the past were written: drawn apart, so that the rest of the
+        # demo draws what it drew before.
+        self.days_rng = random.Random(DEMO_SEED + 1)
+        self.decided_on: dict[int, dict[int, list[datetime.date]]] = {}
         self.researcher = User.objects.get(email=demo_email(Role.RESEARCHER))
         self.product_manager = User.objects.get(email=demo_email(Role.PRODUCT_MANAGER))
         self.architects = list(User.objects.filter(groups__name=Role.ARCHITECT).order_by("email"))
@@ -339,6 +344,11 @@ class DemoWriter:
     # Deliverables --------------------------------------------------------------
 
     def write_deliverables(self) -> None:
+        self.decided_on = {}
+        for project_id, gate, day in GateDecision.objects.values_list(
+            "project_id", "gate__number", "decided_on"
+        ):
+            self.decided_on.setdefault(project_id, {}).setdefault(gate, []).append(day)
         # The demo PM's projects waiting at gates 2-4: every other one lacks a deliverable.
         pm_open = 0
         for project in self.projects().order_by("key"):
@@ -383,6 +393,27 @@ class DemoWriter:
             return self.rng.random() < 0.7
         return self.rng.random() < 0.5  # still waiting at its gate
 
+    @staticmethod
+    def of_the_past(project: Project, gate: int) -> bool:
+        """Whether a deliverable first needed at ``gate`` belongs to the project's history: the
+        project was decided at that gate (it is closed, or went on past it)."""
+        return project.is_closed or project.current_gate > gate
+
+    def written_in_the_past(self, model, project: Project, gate: int, **fields) -> None:
+        """The deliverable as the history had it: written between the project's arrival at
+        ``gate`` and its first decision there (imported history is dated the same way), so
+        the dashboard's days to decide have decisions at every gate. No notice goes out."""
+        made = model.objects.create(project=project, **fields)
+        decided = self.decided_on.get(project.pk, {})
+        arrived = max(decided.get(gate - 1, []), default=project.submitted_on)
+        first = min(decided.get(gate, []), default=timezone.localdate())
+        day = first
+        if arrived < first:
+            share = self.days_rng.uniform(0.35, 0.85)
+            day = arrived + datetime.timedelta(days=round((first - arrived).days * share))
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(11, 0)))
+        model.objects.filter(pk=made.pk).update(created_at=at, updated_at=at)
+
     def feasibility_study(self, project: Project, reached: int) -> None:
         rng = self.rng
         went_on = reached > 2 or project.status == Status.GREENLIT
@@ -403,8 +434,10 @@ class DemoWriter:
             else rng.choice(["low", "medium"]),
             "recommended_next_step": step,
         }
-        if project.is_closed:
-            FeasibilityStudy.objects.create(project=project, author=project.researcher, **fields)
+        if self.of_the_past(project, 2):
+            self.written_in_the_past(
+                FeasibilityStudy, project, 2, author=project.researcher, **fields
+            )
         else:
             save_feasibility_study(project=project, actor=project.researcher, **fields)
         self.deliverables += 1
@@ -421,8 +454,8 @@ class DemoWriter:
             "build_or_buy_note": rng.choice(BUILD_NOTES),
         }
         author = self.architects[rng.randrange(len(self.architects))]
-        if project.is_closed:
-            ArchitectureEstimate.objects.create(project=project, author=author, **fields)
+        if self.of_the_past(project, 3):
+            self.written_in_the_past(ArchitectureEstimate, project, 3, author=author, **fields)
         else:
             save_architecture_estimate(project=project, actor=author, **fields)
         self.deliverables += 1
@@ -439,8 +472,10 @@ class DemoWriter:
             "strategic_fit": f"Serves the {project.get_bucket_display().lower()} bucket.",
             "risks": rng.choice(RISKS),
         }
-        if project.is_closed:
-            BusinessCase.objects.create(project=project, author=project.product_manager, **fields)
+        if self.of_the_past(project, 4):
+            self.written_in_the_past(
+                BusinessCase, project, 4, author=project.product_manager, **fields
+            )
         else:
             save_business_case(project=project, actor=project.product_manager, **fields)
         self.deliverables += 1
