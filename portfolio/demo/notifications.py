@@ -16,7 +16,7 @@ from portfolio import services
 from portfolio.models import Notification, Role, User
 from portfolio.reads import worklists
 
-UNREAD_KEPT = 4  # each demo person's newest notifications stay unread
+UNREAD_KEPT = 2  # each demo person's newest notifications stay unread
 
 
 @dataclass
