@@ -66,3 +66,13 @@ def test_a_decision_without_kill_criteria_says_so(client, project, bob):
     body = client.get(url(project)).content.decode()
     assert "Sharpen it." in body
     assert "It set no kill criteria for this review." in body
+
+
+def test_an_imported_projects_missing_proposal_text_says_why(client, bob):
+    imported = make_project(product_manager=bob, business_case="", hypothesis="")
+    client.force_login(bob)
+    body = client.get(url(imported)).content.decode()
+    start = body.index('id="evidence"')
+    evidence = body[start : body.index("</section>", start)]
+    assert evidence.count("Not recorded: the project came in by an import") == 2
+    assert "Not written." not in evidence

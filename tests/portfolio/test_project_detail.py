@@ -256,3 +256,18 @@ def test_the_spend_chart_appears_with_three_months_of_spend(client, project, ali
     body = client.get(url(project)).content.decode()
     assert "spend-line" in body
     assert "so far; the spend chart appears" not in body
+
+
+def test_an_imported_projects_missing_proposal_text_is_not_called_unwritten(client, alice, rita):
+    """A submission needs both texts, so a submitted project without them came in by an import
+    (whose files carry no proposal text): "Not written yet" would be untrue of it."""
+    imported = make_project(business_case="", hypothesis="")
+    client.force_login(rita)
+    body = client.get(url(imported)).content.decode()
+    assert body.count("Not recorded: the project came in by an import") == 2
+    assert "Not written yet." not in body
+
+    draft = make_project(researcher=alice, status=Status.DRAFT, business_case="", hypothesis="")
+    client.force_login(alice)
+    body = client.get(url(draft)).content.decode()
+    assert body.count("Not written yet.") >= 2 and "came in by an import" not in body
