@@ -189,6 +189,18 @@ def test_it_shows_the_decision_panel(seeded):
     assert "kill criteria" in seeded
 
 
+def test_every_submitted_project_has_its_proposal_text(seeded, client):
+    """The files carry no proposal text; the demo writes each imported project's own."""
+    submitted = Project.objects.submitted()
+    assert not submitted.filter(business_case="").exists()
+    assert not submitted.filter(hypothesis="").exists()
+    project = submitted.filter(value_kind="revenue").order_by("key").first()
+    assert f"{project.projected_expected:,.0f} a year" in project.business_case
+    client.force_login(User.objects.get(email=demo_email(Role.EXECUTIVE)))
+    body = client.get(f"/projects/{project.key}/").content.decode()
+    assert "came in by an import" not in body and "Not written yet" not in body
+
+
 def test_its_history_shows_days_to_decide_at_every_gate(seeded):
     """Deliverables of the past are dated between the project's arrival at their gate and its
     first decision there, as a real history would have them (not the day the demo ran)."""

@@ -7,15 +7,16 @@ loaded only into a database without projects.
 The portfolio is made by ``portfolio.demo.generator`` (three years ending today,
 every status, all four gates, spend, outcomes) and brought in by the
 importer, as a company's own portfolio would be. The demo persons lead or
-own a share of it. Then the deliverables and artifacts the files cannot
-carry are written:
+own a share of it. Then what the files cannot carry is written: the
+proposals' text, the deliverables and the artifacts.
 
-- open projects get theirs through ``gates.services`` and
-  ``portfolio.services``, by the people who would write them, so the audit
-  trail reads as it would in real use;
-- greenlit and killed projects get theirs written directly: the services
-  rightly refuse to change the deliverables of a closed project, and these
-  are history, as the imported decisions are.
+- A deliverable for the gate an open project waits at is written through
+  ``gates.services`` and ``portfolio.services``, by the person who would
+  write it, so the audit trail and notices read as they would in real use.
+- A deliverable of a gate the project has been decided at (it went on, or
+  it is closed) is history, as the imported decisions are: it is written
+  directly (the services rightly refuse to change a closed project's), dated
+  between the project's arrival at that gate and its first decision there.
 
 Some deliverables are left unwritten on purpose: the demo researcher has
 feasibility studies to write, the demo architect estimates, and the demo
@@ -198,6 +199,7 @@ class Command(BaseCommand):
         self.grant_staff_roles(staff)
         self.stdout.write(f"Loaded the demo portfolio: {summary}.")
         writer = DemoWriter(random.Random(DEMO_SEED))
+        writer.write_proposals()
         writer.write_deliverables()
         writer.write_artifacts()
         writer.write_adoption()
@@ -315,6 +317,28 @@ RISKS = (
     "Depends on one team's data pipeline.",
     "Regulatory review may add three months.",
 )
+# The proposals' own text, which the interchange format does not carry: {technique} and
+# {domain} come from the title ("Churn prediction for regional warehouses").
+CASES = {
+    "cost_savings": (
+        "The team handling {domain} does by hand, case by case, what a model could triage.",
+        "Errors in the work on {domain} are found late and cost rework every month.",
+        "Work on {domain} grows faster than the team that does it.",
+    ),
+    "revenue": (
+        "Customers ask for better answers on {domain} than we give today.",
+        "Competitors already use {technique} on {domain}, and our customers notice.",
+        "We leave revenue on the table in {domain} by treating every case alike.",
+    ),
+}
+HYPOTHESES = (
+    "{Technique} on {domain} data beats the current rules by at least {lift}% on {metric}, "
+    "measured on a held-out quarter.",
+    "A model trained on two years of {domain} history reaches {metric} within {lift}% of an "
+    "expert's, on cases it has not seen.",
+    "{Technique} improves {metric} for {domain} by {lift}% or more in a four-week shadow run.",
+)
+METRICS = ("precision", "recall on the costly cases", "time to resolution", "forecast error")
 
 
 class DemoWriter:
@@ -340,6 +364,43 @@ class DemoWriter:
         if project.current_gate:
             return project.current_gate
         return max(project.decisions.values_list("gate__number", flat=True), default=1)
+
+    # Proposals ---------------------------------------------------------------------
+
+    def write_proposals(self) -> None:
+        """The case for the research and the hypothesis of every imported project, which the
+        files do not carry (a submission needs both). Drawn apart from the rest of the demo."""
+        rng = random.Random(DEMO_SEED + 2)
+        written = []
+        for project in self.projects().filter(business_case="", hypothesis="").order_by("key"):
+            technique, _, domain = project.title.removesuffix(" (corrected)").partition(" for ")
+            words = {
+                "Technique": technique,
+                "technique": technique[:1].lower() + technique[1:],
+                "domain": domain or "this work",
+                "lift": rng.choice((5, 10, 15, 20)),
+                "metric": rng.choice(METRICS),
+            }
+            low, expected, high = (
+                project.projected_low,
+                project.projected_expected,
+                project.projected_high,
+            )
+            if project.value_kind == "revenue":
+                value = (
+                    f"Expected new revenue about {expected:,.0f} a year: {low:,.0f} if only "
+                    f"the pilot customers take it up, {high:,.0f} once every market does."
+                )
+            else:
+                value = (
+                    f"Expected savings about {expected:,.0f} a year: {low:,.0f} if only the "
+                    f"pilot team uses it, {high:,.0f} once every site does."
+                )
+            problem = rng.choice(CASES.get(project.value_kind, CASES["cost_savings"]))
+            project.business_case = f"{problem.format(**words)} {value}"
+            project.hypothesis = rng.choice(HYPOTHESES).format(**words)
+            written.append(project)
+        Project.objects.bulk_update(written, ["business_case", "hypothesis"], batch_size=500)
 
     # Deliverables --------------------------------------------------------------
 
