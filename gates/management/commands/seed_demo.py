@@ -349,7 +349,13 @@ class DemoWriter:
         # The days deliverables of the past were written: drawn apart, so that the rest of the
         # demo draws what it drew before.
         self.days_rng = random.Random(DEMO_SEED + 1)
+        # Each imported project's decision days by gate (the demo writes no decision before
+        # the panel's, which come after the deliverables and artifacts): one query.
         self.decided_on: dict[int, dict[int, list[datetime.date]]] = {}
+        for project_id, gate, day in GateDecision.objects.values_list(
+            "project_id", "gate__number", "decided_on"
+        ):
+            self.decided_on.setdefault(project_id, {}).setdefault(gate, []).append(day)
         self.researcher = User.objects.get(email=demo_email(Role.RESEARCHER))
         self.product_manager = User.objects.get(email=demo_email(Role.PRODUCT_MANAGER))
         self.architects = list(User.objects.filter(groups__name=Role.ARCHITECT).order_by("email"))
@@ -358,12 +364,11 @@ class DemoWriter:
     def projects(self):
         return Project.objects.submitted().select_related("researcher", "product_manager")
 
-    @staticmethod
-    def reached(project: Project) -> int:
+    def reached(self, project: Project) -> int:
         """The furthest gate the project got to."""
         if project.current_gate:
             return project.current_gate
-        return max(project.decisions.values_list("gate__number", flat=True), default=1)
+        return max(self.decided_on.get(project.pk, {}), default=1)
 
     # Proposals ---------------------------------------------------------------------
 
@@ -405,11 +410,6 @@ class DemoWriter:
     # Deliverables --------------------------------------------------------------
 
     def write_deliverables(self) -> None:
-        self.decided_on = {}
-        for project_id, gate, day in GateDecision.objects.values_list(
-            "project_id", "gate__number", "decided_on"
-        ):
-            self.decided_on.setdefault(project_id, {}).setdefault(gate, []).append(day)
         # The demo PM's projects waiting at gates 2-4: every other one lacks a deliverable.
         pm_open = 0
         for project in self.projects().order_by("key"):
