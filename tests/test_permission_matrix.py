@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
@@ -53,6 +55,7 @@ from portfolio.models import (
     User,
 )
 from tests.builders import PASSWORD, greenlight, make_project, make_user
+from tests.written import row_counts
 
 # The personas of tests/conftest.py, plus someone with no role who holds only the
 # dashboard permission.
@@ -762,6 +765,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
     history = ReplacedHistory.objects.create(project=greenlit, project_fields={"title": "Before"})
     draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
+        sessions={},
         scenario=scenario,
         alice_token=alice_token,
         alice_notification=alice_notification,
@@ -809,13 +813,13 @@ WRITTEN = (
 )
 
 
-def _rows(model) -> int:
+def _rows(model) -> QuerySet:
     found = model.objects.all()
     if model is AuditEntry:
         # Sign-ins, refusals and sign-outs are written whatever the answer
         # (portfolio/web/signin.py): a refused sign-in is recorded, not a write of the form's.
         found = found.exclude(action__startswith="sign_in.")
-    return found.count()
+    return found
 
 
 def _snapshot() -> tuple:
@@ -826,10 +830,14 @@ def _snapshot() -> tuple:
         User.objects.order_by("pk").values_list("email", "password", "is_staff", "is_superuser")
     )
     roles = tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id"))
-    permissions = User.user_permissions.through.objects.count()
-    revoked = ApiToken.objects.filter(revoked_at__isnull=False).count()
-    counts = tuple(_rows(model) for model in WRITTEN)
-    return projects, powers, roles, permissions, revoked, counts
+    counts = row_counts(
+        [
+            User.user_permissions.through.objects.all(),
+            ApiToken.objects.filter(revoked_at__isnull=False),
+            *(_rows(model) for model in WRITTEN),
+        ]
+    )
+    return projects, powers, roles, counts
 
 
 def _outcome(response) -> int | str:
@@ -842,6 +850,19 @@ def _outcome(response) -> int | str:
     return response.status_code
 
 
+def sign_in(client: Client, people: dict[str, User], persona: str, sessions: dict) -> None:
+    """``client`` as ``persona``: one session each per test (``sessions``, by persona), made
+    before the requests (which are rolled back, the session's changes with them) and reused
+    by every one. A sign-in per request was a fifth of this file's time."""
+    client.cookies.clear()  # one client for all: building its middleware is slow
+    if persona == "anonymous":
+        return
+    if persona not in sessions:
+        client.force_login(people[persona])
+        sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
+
+
 def ask(
     client: Client, world: SimpleNamespace, url_name: str, case: Case, persona: str
 ) -> tuple[int | str, bool]:
@@ -852,10 +873,8 @@ def ask(
         if url_name == ADMIN
         else reverse(url_name, kwargs=case.kwargs(world))
     )
+    sign_in(client, world.people, persona, world.sessions)
     with transaction.atomic():
-        client.cookies.clear()  # one client for all: building its middleware is slow
-        if persona != "anonymous":
-            client.force_login(world.people[persona])
         before = _snapshot()
         headers = {"HX-Request": "true"} if case.htmx else {}
         if case.method == "GET":
@@ -1032,13 +1051,12 @@ def _powers(user: User) -> tuple:
 def test_the_admins_user_and_group_pages_for_every_role(label, url, case, rule, world, client):
     world.root = make_user("root@example.com", is_superuser=True, is_staff=True)
     people = {**world.people, "root": world.root}
+    sessions = {}
     wrong = []
     for persona in (*PERSONAS, "root"):
         world.asker = persona
+        sign_in(client, people, persona, sessions)
         with transaction.atomic():
-            client.cookies.clear()
-            if persona != "anonymous":
-                client.force_login(people[persona])
             before = _snapshot()
             powers = {name: _powers(user) for name, user in people.items() if name != "root"}
             address = url(world)
