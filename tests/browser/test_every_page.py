@@ -124,6 +124,20 @@ def problems_on(page, axe, case: pages.PageCase, world, url: str, width: str) ->
     return found
 
 
+def test_the_check_reports_what_axe_finds(page, axe):
+    """The check fails a page: a picture without words, pale text (at both widths' rules)."""
+    page.set_content(
+        '<html lang="en"><title>Bad</title><main><img src="data:,">'
+        '<p style="color:#bbb;background:#fff">Pale words</p></main></html>'
+    )
+
+    def found(only: dict) -> set[str]:
+        return {v["id"] for v in axe.run(page, options={"runOnly": only}).response["violations"]}
+
+    assert {"image-alt", "color-contrast"} <= found({"type": "tag", "values": WCAG_22_AA})
+    assert found({"type": "rule", "values": PHONE_RULES}) == {"color-contrast"}
+
+
 # Every page of a role, at two widths, with axe-core: minutes on a busy machine, not hung.
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("role", [pages.ANONYMOUS, *pages.ROLES])
