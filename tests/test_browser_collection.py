@@ -1,8 +1,10 @@
-"""Without Playwright the browser tests are skipped with one line, not an ImportError."""
+"""Without Playwright the browser tests are skipped with one line, not an ImportError;
+and which of them the PostgreSQL stage of `make test` runs."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -68,3 +70,25 @@ def test_it_skips_with_the_reason_and_fails_under_ci(tmp_path):
     assert "skipped" in skipped.stdout
     assert failed.returncode == 1
     assert "Playwright not installed" in failed.stdout
+
+
+def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path):
+    """`make test` runs the browser tests on SQLite; on PostgreSQL only the worker's journeys."""
+    makefile = (ROOT / "Makefile").read_text()
+    stage_args = next(
+        shlex.split(line.split("=", 1)[1])
+        for line in makefile.splitlines()
+        if line.startswith("BROWSER_ON_SQLITE =")
+    )
+    result = run_browser_tests(tmp_path, "tests", "--collect-only", "-q", *stage_args, ci="")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+    browser = {path for path in collected if path.startswith("tests/browser/")}
+    assert browser == {
+        "tests/browser/test_board_pack_journey.py",
+        "tests/browser/test_import_journey.py",
+        "tests/browser/test_import_replace_journey.py",
+        "tests/browser/test_workbook_import_journey.py",
+    }
+    assert "tests/test_permission_matrix.py" in collected  # the rest of the suite stays

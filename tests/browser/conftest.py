@@ -81,6 +81,14 @@ DEFAULT_TIMEOUT_MS = 10_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks every test here ``browser``.
+
+    What a browser test checks (templates, CSS, JavaScript, htmx, axe-core) does not
+    depend on the database, and the views behind it are tested on both; so `make test`
+    runs the browser tests on SQLite, and in its PostgreSQL stage only those marked
+    ``postgres_too``: the journeys whose work goes through the task worker and the
+    import's PostgreSQL path (``-m "not browser or postgres_too"``).
+    """
     # A conftest's hook sees every item of the session, not just this folder's.
     for item in items:
         if HERE in item.path.parents:

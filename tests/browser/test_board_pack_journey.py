@@ -16,7 +16,9 @@ from tests.browser.expect import expect
 from tests.builders import PASSWORD
 from tests.portfolio.dashboard_sample import import_sample
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Its work is the task worker's, and on PostgreSQL the import's own path (COPY):
+# the PostgreSQL stage of `make test` runs it as well (tests/browser/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_too]
 
 
 def text_of(path: Path) -> str:

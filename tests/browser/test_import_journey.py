@@ -13,7 +13,9 @@ from portfolio.models import Project
 from tests.browser.expect import expect
 from tests.builders import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Its work is the task worker's, and on PostgreSQL the import's own path (COPY):
+# the PostgreSQL stage of `make test` runs it as well (tests/browser/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_too]
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 
