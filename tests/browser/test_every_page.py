@@ -4,12 +4,14 @@ For each role one browser session signs in and walks its pages, at 1400 px and a
 390 px: axe-core must find no violation of the WCAG 2.0/2.1/2.2 A and AA rules, the
 page must not scroll sideways (wide tables scroll inside their own focusable box), and
 at 390 px every control must offer a 44 px touch target and chart labels stay
-readable. All problems of a role are reported together, each with its page.
+readable. All problems of a role are reported together, each with its page, and each
+page with a problem is saved as a screenshot.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 
 import pytest
 from django.apps import apps as django_apps
@@ -24,6 +26,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 900}
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE_RULES = ["target-size", "scrollable-region-focusable", "color-contrast", "meta-viewport"]
+# A page with a problem is saved as tests/browser/screenshots/pages/ROLE-PAGE-WIDTH.png;
+# SCREENSHOT_EVERY_PAGE=true saves every page at 390 px too, to look the phone layout over.
+EVERY_SCREENSHOT = os.environ.get("SCREENSHOT_EVERY_PAGE", "").lower() == "true"
 TOUCH_TARGET_PX = 44
 SMALLEST_CHART_LABEL_PX = 10
 PASSWORDS = {role: password for role, _, _, password in DEMO_USERS}
@@ -157,9 +162,11 @@ def test_every_page_passes_axe_and_fits_a_phone(role, browser, live_server, logi
                 if size_name == "390px" and not case.phone:
                     continue
                 url = live_server.url + reverse(case.url_name, kwargs=case.args(world)) + case.query
-                found += problems_on(page, axe, case, world, url, size_name)
-                if size_name == "390px":
-                    screenshot(page, f"pages/{role}-{case.name}-390".replace(" ", "-").lower())
+                problems = problems_on(page, axe, case, world, url, size_name)
+                found += problems
+                if problems or (size_name == "390px" and EVERY_SCREENSHOT):
+                    name = f"pages/{role}-{case.name}-{size_name}".replace(" ", "-").lower()
+                    screenshot(page, name)
         finally:
             context.close()
     assert not found, f"{len(found)} problems for {role}:\n" + "\n".join(found)
