@@ -24,7 +24,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
@@ -55,7 +54,7 @@ from portfolio.models import (
     User,
 )
 from tests.builders import PASSWORD, greenlight, make_project, make_user
-from tests.written import row_counts
+from tests.written import row_counts, rows_of
 
 # The personas of tests/conftest.py, plus someone with no role who holds only the
 # dashboard permission.
@@ -813,15 +812,6 @@ WRITTEN = (
 )
 
 
-def _rows(model) -> QuerySet:
-    found = model.objects.all()
-    if model is AuditEntry:
-        # Sign-ins, refusals and sign-outs are written whatever the answer
-        # (portfolio/web/signin.py): a refused sign-in is recorded, not a write of the form's.
-        found = found.exclude(action__startswith="sign_in.")
-    return found
-
-
 def _snapshot() -> tuple:
     projects = tuple(
         Project.objects.order_by("pk").values_list("key", "status", "current_gate", "updated_at")
@@ -834,7 +824,7 @@ def _snapshot() -> tuple:
         [
             User.user_permissions.through.objects.all(),
             ApiToken.objects.filter(revoked_at__isnull=False),
-            *(_rows(model) for model in WRITTEN),
+            *(rows_of(model) for model in WRITTEN),
         ]
     )
     return projects, powers, roles, counts
