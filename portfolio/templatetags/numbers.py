@@ -10,6 +10,7 @@ add up to the cent. Chart axes alone use the short form ("26.7M").
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 from django import template
 from django.conf import settings
@@ -25,6 +26,8 @@ NONE = "—"
 def _decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
+    if isinstance(value, Fraction):  # exact values (the outcome score's R): "456763/4"
+        return Decimal(value.numerator) / Decimal(value.denominator)
     try:
         return Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):

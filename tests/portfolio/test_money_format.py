@@ -66,3 +66,12 @@ def test_every_page_with_money_names_the_currency(client, settings, alice, bob):
     review = client.get(reverse("gate_review", args=["CUR-1"])).content.decode()
     assert "USD 250,000" in review
     assert "EUR" not in detail + listing + review
+
+
+def test_exact_fractions_are_written_like_decimals(settings):
+    from fractions import Fraction
+
+    settings.CURRENCY = "EUR"
+    assert numbers.money_cents(Fraction(456763, 4)) == "EUR 114,190.75"
+    assert numbers.money(Fraction(1, 2)) == "EUR 1"  # half up, as for a Decimal
+    assert numbers.ledger(Fraction(1, 3)) == "0.33"

@@ -84,3 +84,14 @@ def test_it_refuses_a_second_outcome_for_a_month(client, greenlit, bob):
     response = client.post(url(greenlit), posted)
     assert response.status_code == 400
     assert "already has an outcome" in response.context["form"].errors["month"][0]
+
+
+def test_the_project_page_shows_r_to_the_cent_when_it_is_not_whole(client, greenlit, bob):
+    # Three months of 1,000.01: R = 12 × 3,000.03 ÷ 3 = 12,000.12, an exact fraction with cents.
+    first = greenlit.last_decision_on.replace(day=1)
+    for offset in (1, 2, 3):
+        month = (first + datetime.timedelta(days=32 * offset)).replace(day=1)
+        Outcome.objects.create(project=greenlit, month=month, realized_value=Decimal("1000.01"))
+    client.force_login(bob)
+    page = client.get(reverse("project_detail", args=[greenlit.key])).content.decode()
+    assert "Annualized realized value R = <strong>EUR 12,000.12</strong>" in page
