@@ -516,7 +516,15 @@ MATRIX: dict[str, list[Case]] = {
             kwargs=AT_GATE_3,
             data=lambda w: VOTE,
         ),
-        Case("POST", answers(others=403), kwargs=GREENLIT, data=lambda w: VOTE, label="closed"),
+        # Those who may open the closed project's review are sent back to it, told the review
+        # was decided and their vote not counted (tests/gates/test_vote_cast.py).
+        Case(
+            "POST",
+            answers(others=403, bob=DONE, carol=DONE, erin=DONE),
+            kwargs=GREENLIT,
+            data=lambda w: VOTE,
+            label="closed",
+        ),
         Case("POST", answers(others=404), kwargs=DRAFT, data=lambda w: VOTE, label="draft"),
     ],
     "decision_create": [

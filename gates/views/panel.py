@@ -186,7 +186,16 @@ def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
 
     project = _get_reviewable_project(request, key)
     gate = services.review_gate(project)
-    if gate is None or not services.is_gatekeeper(request.user, project, gate):
+    if gate is None:
+        # A page left open while the last decision was recorded (who may open the review
+        # was checked above): the review was decided, which a 403 would not say.
+        messages.error(
+            request,
+            "The decision of this review was recorded before your vote arrived: your vote "
+            "was not counted, and the process has ended for this project.",
+        )
+        return redirect(reverse("gate_review", args=[project.key]))
+    if not services.is_gatekeeper(request.user, project, gate):
         raise PermissionDenied
     criteria = list(Criterion.objects.filter(gate=gate, is_active=True).select_related("gate"))
     pending: list[KillCriterion] = services.pending_kill_criteria(project)

@@ -104,6 +104,24 @@ def test_a_late_vote_is_refused_and_says_why(client, at_gate_3, bob, carol):
     assert not Vote.objects.filter(voter=carol).exclude(recommendation="").exists()
 
 
+def test_a_vote_after_the_last_decision_says_the_review_was_decided(client, at_gate_3, bob, carol):
+    cast_vote(project=at_gate_3, gate=3, actor=carol, recommendation="go", comment="First view")
+    data = vote_post(at_gate_3, "kill")  # her page, left open while the project was killed
+    record_decision(
+        project=at_gate_3,
+        gate=3,
+        decision="kill",
+        actor=bob,
+        decided_on=datetime.date(2026, 2, 1),
+        rationale="No data access.",
+    )
+    client.force_login(carol)
+    response = client.post(reverse("vote_cast", args=[at_gate_3.key]), data, follow=True)
+    assert response.status_code == 200
+    assert "your vote was not counted, and the process has ended" in response.content.decode()
+    assert Vote.objects.get(voter=carol).recommendation == "go"  # frozen with the decision
+
+
 def test_the_decision_against_the_majority_shows_on_the_review_and_project_page(
     client, at_gate_3, bob, carol
 ):
