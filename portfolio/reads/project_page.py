@@ -19,6 +19,7 @@ from django.utils import timezone
 from portfolio.dashboard.charts import money_short, nice_scale
 from portfolio.models import AuditEntry, Project, SpendEntry
 from portfolio.process import DELIVERABLES, first_outcome_month
+from portfolio.templatetags.numbers import money_cents
 
 # Below this many entries the timeline lists each spend entry; above, monthly totals.
 SPEND_ROWS_IN_TIMELINE = 12
@@ -251,7 +252,11 @@ def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
     spend_points = [(x(first), y(Decimal(0)))] if months[0].month != first else []
     spend_points += [(x(m.month), y(m.cumulative)) for m in months]
     dots = [
-        {"x": x(m.month), "y": y(m.cumulative), "label": f"{m.month:%b %Y}: {m.cumulative}"}
+        {
+            "x": x(m.month),
+            "y": y(m.cumulative),
+            "label": f"{m.month:%b %Y}: {money_cents(m.cumulative)}",
+        }
         for m in months
     ]
     # Funding is a step line: flat until the next decision that grants money.

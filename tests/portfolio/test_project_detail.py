@@ -271,3 +271,19 @@ def test_an_imported_projects_missing_proposal_text_is_not_called_unwritten(clie
     client.force_login(alice)
     body = client.get(url(draft)).content.decode()
     assert body.count("Not written yet.") >= 2 and "came in by an import" not in body
+
+
+def test_the_spend_charts_tooltips_write_money_as_the_page_does(client, project, alice):
+    for month, amount in ((1, "1000.31"), (2, "654.62"), (3, "1234.5")):
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2026, month, 10),
+            amount=Decimal(amount),
+            category="people",
+        )
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    assert "<title>Jan 2026: EUR 1,000.31</title>" in body
+    assert "<title>Feb 2026: EUR 1,654.93</title>" in body
+    assert "<title>Mar 2026: EUR 2,889.43</title>" in body
