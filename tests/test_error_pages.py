@@ -80,6 +80,8 @@ def test_a_refusal_gets_the_403_page_with_its_reason(client, alice):
     assert response.status_code == 403
     html = _assert_plain_page(response, "Not allowed")
     assert "The portfolio dashboard is for executives, product managers and admins." in html
+    # The reason stands alone: a refusal for the project's state is not about a role.
+    assert "ask an administrator for the role" not in html
 
 
 def test_a_refusal_without_a_reason_gets_a_general_one(client, rita, project):
@@ -90,6 +92,7 @@ def test_a_refusal_without_a_reason_gets_a_general_one(client, rita, project):
     assert response.status_code == 403
     html = _assert_plain_page(response, "Not allowed")
     assert "Your role does not allow this page or this change." in html
+    assert "ask an administrator for the role that allows it" in html
 
 
 def test_a_form_over_the_size_limit_gets_the_400_page(client, alice, settings):
@@ -178,3 +181,14 @@ def test_the_400_page_renders_without_a_request(db):
 
     assert response.status_code == 400
     _assert_plain_page(response, "Request not understood")
+
+
+def test_under_debug_a_refused_htmx_form_is_not_written_over_the_page(client, settings, alice):
+    # django-htmx's debug script (added by its htmx_script tag under DEBUG) replaces the whole
+    # document with any 400 answer; the forms here answer a refused change with 400 and the
+    # region to swap in, so `make run` (DEBUG=true) must not load it.
+    settings.DEBUG = True
+    client.force_login(alice)
+    html = client.get(reverse("home")).content.decode()
+    assert "django_htmx/htmx-2.min.js" in html
+    assert "django-htmx.js" not in html and "data-debug" not in html

@@ -274,11 +274,12 @@ MATRIX: dict[str, list[Case]] = {
             data=lambda w: proposal_data(w, key=w.draft.key),
             label="draft",
         ),
-        # Submitted: nobody edits it any more, its researcher included.
-        Case("GET", answers(others=403), kwargs=ACTIVE, label="submitted"),
+        # Submitted: nobody edits it any more, its researcher included (who is sent to its
+        # page and told so, nothing written).
+        Case("GET", answers(others=403, alice=DONE), kwargs=ACTIVE, label="submitted"),
         Case(
             "POST",
-            answers(others=403),
+            answers(others=403, alice=DONE),
             kwargs=ACTIVE,
             data=lambda w: proposal_data(w, key=w.active.key),
             label="submitted",

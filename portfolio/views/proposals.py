@@ -75,9 +75,25 @@ def _own_draft(request: HttpRequest, key: str) -> Project:
     return project
 
 
+def _submitted_already(request: HttpRequest, key: str) -> HttpResponse | None:
+    """The author's own proposal, submitted since the page was opened (Back, a second tab):
+    say so and show the project, rather than a refusal that speaks of roles."""
+    project = access.get_project_for_user(request.user, key)
+    if project.is_draft or project.researcher_id != request.user.pk:
+        return None
+    messages.info(
+        request,
+        f"{project.key} was submitted on {project.submitted_on:%Y-%m-%d}: a submitted proposal "
+        "is no longer edited. Its next-stage ask and deliverables are on its page.",
+    )
+    return redirect(project)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
+    if submitted := _submitted_already(request, key):
+        return submitted
     project = _own_draft(request, key)
     if request.method == "POST":
         submitting = request.POST.get("action") == SUBMIT

@@ -25,9 +25,20 @@ def test_it_hides_another_researchers_draft(client, alice, rita):
     assert client.post(url(draft), {}).status_code == 404
 
 
-def test_it_refuses_to_edit_a_submitted_proposal(client, alice, project):
+def test_its_author_is_told_a_submitted_proposal_is_no_longer_edited(client, alice, project):
+    # The edit page reached again after submitting (Back, a second tab): no change is made,
+    # and the message says why, not that the role does not allow it.
+    title = project.title
     client.force_login(alice)
-    assert client.get(url(project)).status_code == 403
+    for response in (
+        client.get(url(project), follow=True),
+        client.post(url(project), {"title": "Changed after submission"}, follow=True),
+    ):
+        assert response.redirect_chain[-1][0] == project.get_absolute_url()
+        assert "was submitted on" in response.content.decode()
+        assert "a submitted proposal is no longer edited" in response.content.decode()
+    project.refresh_from_db()
+    assert project.title == title
 
 
 def test_it_refuses_others_on_a_submitted_proposal(client, bob, project):
