@@ -300,15 +300,15 @@ def send_digests(*, today: datetime.date | None = None) -> int:
                 to=manager,
                 kind=NotificationKind.ZOMBIE_DIGEST,
                 subject=(
-                    f"[Greenlight] Weekly digest: {count} of your projects "
-                    f"{'look' if count != 1 else 'looks'} like zombies"
+                    "[Greenlight] Weekly digest: 1 of your projects looks like a zombie"
+                    if count == 1
+                    else f"[Greenlight] Weekly digest: {count} of your projects look like zombies"
                 ),
                 template="portfolio/email/zombie_digest.txt",
                 context={
                     "person": manager,
                     "zombies": projects,
                     "today": today,
-                    "currency": settings.CURRENCY,
                 },
                 link=f"{reverse('dashboard')}?{urlencode({'product_manager': manager.email})}"
                 "#zombies-title",

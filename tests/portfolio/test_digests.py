@@ -118,6 +118,34 @@ def test_each_product_manager_gets_their_zombies_once_a_week(zombies, bob, run_o
     assert mail.outbox == []
 
 
+def test_the_digest_writes_money_with_its_currency_and_plurals(zombies, bob, run_on_commit):
+    with run_on_commit():
+        services.send_digests(today=MONDAY)
+    body = mail.outbox[0].body
+    assert "spent EUR 1,500 in the last 90 days, EUR 1,500 since the last decision" in body
+    assert "2 of your projects have had no gate decision" in body
+    assert "Decide them: go, kill, hold or recycle." in body
+
+
+def test_one_zombie_is_written_in_the_singular(alice, pete, run_on_commit):
+    project = make_project(
+        key="LONE",
+        researcher=alice,
+        product_manager=pete,
+        submitted_on=MONDAY - datetime.timedelta(days=300),
+    )
+    record_spend(project, MONDAY - datetime.timedelta(days=20), "99536.35")
+    with run_on_commit():
+        assert services.send_digests(today=MONDAY) == 1
+    message = mail.outbox[0]
+    assert message.subject == "[Greenlight] Weekly digest: 1 of your projects looks like a zombie"
+    assert "1 of your projects has had no gate decision" in message.body
+    assert "Decide it: go, kill, hold or recycle." in message.body
+    assert "spent EUR 99,536 in the last 90 days" in message.body
+    notification = Notification.objects.get(kind=NotificationKind.ZOMBIE_DIGEST)
+    assert notification.subject == "Weekly digest: 1 of your projects looks like a zombie"
+
+
 def test_no_email_means_the_app_only(zombies, bob, run_on_commit):
     choose_email(bob, "now", zombie_digest="off")
     with run_on_commit():

@@ -112,6 +112,19 @@ def test_a_decision_tells_the_researcher_and_the_team_but_not_who_decided(
     assert set(mailed()) >= {"alice@example.com", bob.email, carol.email}
 
 
+def test_notification_emails_write_money_with_its_currency(alice, bob, run_on_commit):
+    draft = make_project(status=Status.DRAFT, researcher=alice, product_manager=bob)
+    with run_on_commit():
+        project = services.submit_proposal(project=draft, actor=alice)
+    body = mail.outbox[0].body
+    assert "EUR 100,000 – EUR 250,000 – EUR 400,000 (low – expected – high)" in body
+    assert "Probability of success: 40%" in body
+    with run_on_commit():
+        decide(project, 1, "go", funding_granted="50000.00")
+    to_alice = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "Funding granted: EUR 50,000\n" in to_alice.body
+
+
 def test_vote_requests_go_through_the_same_path(project, bob, erin, run_on_commit):
     Gatekeeper.objects.create(gate=gate(1), kind=Gatekeeper.Kind.PERSON, person=erin)
     choose_email(erin, "off")
