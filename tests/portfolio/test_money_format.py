@@ -43,6 +43,12 @@ def test_ratios_and_percentages():
     assert numbers.percent(Decimal("0.125")) == "12.5%"
     assert numbers.percent(Decimal("0.1176"), 1) == "11.8%"
     assert numbers.decimal(Decimal("7.50")) == "7.5"
+    # Halves away from zero, as docs/metrics.md rounds (3 of 48 forecasts: 6.25%).
+    assert numbers.percent(Decimal("0.0625")) == "6.3%"
+    assert numbers.percent(Decimal("0.0625"), 0) == "6%"
+    assert numbers.percent(Decimal("-0.0625")) == "-6.3%"
+    assert numbers.percent(Decimal("0")) == "0%"
+    assert numbers.percent(Decimal("-0.00001"), 1) == "0.0%"
 
 
 def test_every_page_with_money_names_the_currency(client, settings, alice, bob):
@@ -75,3 +81,16 @@ def test_exact_fractions_are_written_like_decimals(settings):
     assert numbers.money_cents(Fraction(456763, 4)) == "EUR 114,190.75"
     assert numbers.money(Fraction(1, 2)) == "EUR 1"  # half up, as for a Decimal
     assert numbers.ledger(Fraction(1, 3)) == "0.33"
+
+
+def test_audit_summaries_write_money_as_the_pages_do(alice, bob, carol):
+    from portfolio.models import AuditEntry
+    from tests.builders import greenlight, record_outcome, record_spend
+
+    project = make_project(key="AUD-1", researcher=alice, product_manager=bob)
+    record_spend(project, datetime.date(2026, 2, 3), "99536.35", category="people")
+    greenlight(project, bob, carol, on=datetime.date(2026, 3, 2))
+    record_outcome(project, datetime.date(2026, 4, 1), "1654.9")
+    summaries = list(AuditEntry.objects.filter(project=project).values_list("summary", flat=True))
+    assert "Spend of EUR 99,536.35 (people) on 2026-02-03" in summaries
+    assert "Realized EUR 1,654.90 in 2026-04" in summaries
