@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio.models import MONEY, User
+from portfolio.validators import MoneyLimitValidator
 
 SHARE = {
     "max_digits": 5,
@@ -26,7 +27,7 @@ class PlanSettings(models.Model):
     budget = models.DecimalField(
         **MONEY,
         default=Decimal("1000000"),
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[MinValueValidator(Decimal("0.01")), MoneyLimitValidator("Budget")],
         help_text="Money for the next funding round.",
     )
     horizon = models.PositiveSmallIntegerField(

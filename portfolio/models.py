@@ -19,8 +19,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portfolio.process import STATUS_LABELS
-from portfolio.validators import validate_one_line
+from portfolio.validators import MoneyLimitValidator, validate_one_line
 
+# The columns' digits; what an amount may be is less (portfolio.money): each money field
+# a person fills in has a MoneyLimitValidator, and the services check every amount.
 MONEY = {"max_digits": 16, "decimal_places": 2}
 PROBABILITY = {
     "max_digits": 5,
@@ -219,13 +221,22 @@ class Project(models.Model):
     submitted_on = models.DateField(null=True, blank=True)
     value_kind = models.CharField(max_length=16, choices=ValueKind.choices, blank=True)
     projected_low = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Low projection")],
     )
     projected_expected = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Expected projection")],
     )
     projected_high = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("High projection")],
     )
     probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
     business_case = models.TextField(blank=True)
@@ -233,7 +244,10 @@ class Project(models.Model):
     # The money the project asks for its next stage, as it stands now (the
     # planner's "ask"); empty when it asks nothing. Editable until the decision.
     next_stage_ask = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Next-stage ask")],
     )
 
     # Who prices production (the architecture estimate): assigned by the product
@@ -373,7 +387,7 @@ class SpendEntry(models.Model):
         Project, on_delete=models.CASCADE, related_name="spend_entries", db_index=False
     )
     spent_on = models.DateField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY, validators=[MoneyLimitValidator("Spend amount")])
     category = models.CharField(max_length=16, choices=SpendCategory.choices)
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -424,7 +438,9 @@ class Outcome(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outcomes")
     month = models.DateField(help_text="First day of the month.")
-    realized_value = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    realized_value = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Realized value")]
+    )
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

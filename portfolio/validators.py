@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils.deconstruct import deconstructible
 
+from portfolio import money
 from portfolio.errors import DomainError
 
 # Embeddings, overrides, isolates and marks that change the direction text is shown in.
@@ -49,3 +53,26 @@ def check_one_line(fields: dict, names: Iterable[str]) -> None:
             problem = one_line_problem(value)
             if problem:
                 raise DomainError(problem, field=name)
+
+
+@deconstructible(path="portfolio.validators.MoneyLimitValidator")
+class MoneyLimitValidator(MaxValueValidator):
+    """At most ``money.LARGEST_AMOUNT``, said with the field's ``label``."""
+
+    code = "money_too_large"
+
+    def __init__(self, label: str):
+        self.label = label
+        super().__init__(money.LARGEST_AMOUNT, message=money.too_large_message(label))
+
+
+def check_money(amount: Decimal | None, *, label: str, field: str) -> None:
+    """For services: refuse an amount over the limit, naming the field (``label``)."""
+    if money.too_large(amount):
+        raise DomainError(money.too_large_message(label), field=field)
+
+
+def check_money_total(total: Decimal, *, label: str, what: str, field: str) -> None:
+    """For services: refuse a change that takes a running total (``what``) over the limit."""
+    if money.too_large(total):
+        raise DomainError(money.total_too_large_message(label, what, total), field=field)

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from portfolio import process
 from portfolio.models import MONEY, PROBABILITY, Project, User
-from portfolio.validators import validate_one_line
+from portfolio.validators import MoneyLimitValidator, validate_one_line
 
 
 class Gate(models.Model):
@@ -157,11 +157,17 @@ class ArchitectureEstimate(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    build_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    monthly_run_cost = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    build_cost = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Build cost")]
+    )
+    monthly_run_cost = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Monthly run cost")]
+    )
     retraining_cadence = models.CharField(max_length=16, choices=Cadence.choices)
     cost_per_retrain = models.DecimalField(
-        **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+        **MONEY,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Cost per retrain")],
     )
     platform_reused = models.CharField(max_length=200, blank=True, validators=[validate_one_line])
     build_or_buy_note = models.TextField(blank=True)
@@ -269,7 +275,9 @@ class GateDecision(AppendOnlyModel):
     gate = models.ForeignKey(Gate, on_delete=models.PROTECT, related_name="decisions")
     decision = models.CharField(max_length=8, choices=DecisionKind.choices)
     funding_granted = models.DecimalField(
-        **MONEY, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+        **MONEY,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Funding granted")],
     )
     probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
     rationale = models.TextField(blank=True)

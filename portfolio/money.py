@@ -1,0 +1,41 @@
+"""The largest amount of money Greenlight keeps: one limit for every way an amount comes in.
+
+SQLite keeps a decimal column as a REAL (a double) and Django reads it back rounded
+to 15 significant digits, then to the column's places; an amount of 16 digits came
+back changed, and one of 99,999,999,999,999.95 or more as 100,000,000,000,000.00,
+which no longer fits the column: every page reading the project failed. 13 digits
+before the point and 2 after is 15 significant digits, which SQLite and PostgreSQL
+both store and read back exactly. The columns keep their 16 digits (narrowing them
+would rewrite every money table on PostgreSQL); the limit is a check.
+
+The pages' forms, the model fields (so the admin too), the services, the API's
+documents and the interchange import all apply it from here. A running total (a
+project's spend, its funding granted) is held to it as well. Pure Python, like
+``portfolio.interchange_format``, which reads it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+MONEY_DIGITS_BEFORE_POINT = 13
+MONEY_DECIMAL_PLACES = 2
+LARGEST_AMOUNT = Decimal(10) ** MONEY_DIGITS_BEFORE_POINT - Decimal("0.01")  # 9999999999999.99
+LARGEST_AMOUNT_TEXT = f"{LARGEST_AMOUNT:,}"  # 9,999,999,999,999.99
+
+
+def too_large(amount: Decimal | None) -> bool:
+    return amount is not None and amount > LARGEST_AMOUNT
+
+
+def too_large_message(label: str) -> str:
+    """What a form, the admin, the API and a service say of an amount over the limit."""
+    return f"{label}: at most {LARGEST_AMOUNT_TEXT} (13 digits before the decimal point)."
+
+
+def total_too_large_message(label: str, what: str, total: Decimal) -> str:
+    """What is said when an amount that fits would take a running total over the limit."""
+    return (
+        f"{label}: {what} would come to {total:,.2f}, over {LARGEST_AMOUNT_TEXT}, "
+        "the largest amount Greenlight keeps."
+    )
