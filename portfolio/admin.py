@@ -111,11 +111,30 @@ class UserAdminForm(UserChangeForm):
                 raise forms.ValidationError(error.message) from None
         return wanted
 
+    def clean(self):
+        data = super().clean()
+        if self.actor is None:
+            return data
+        # Fields a non-superuser sees read-only are not posted: they keep their value.
+        try:
+            people.check_account_change(
+                actor=self.actor,
+                person=self.instance,
+                active=data.get("is_active", self.instance.is_active),
+                superuser=data.get("is_superuser", self.instance.is_superuser),
+            )
+        except DomainError as error:
+            add_domain_error(self, error)
+        return data
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """People. Only a superuser changes who is superuser or staff, permissions, or others'
-    passwords; roles (the groups) change through ``services.set_role``, audited."""
+    """People. Only a superuser changes who is superuser or staff, permissions, others'
+    passwords, or another Admin's account; nobody deactivates (or deletes) their own
+    account, and the last active admin or superuser stays one (``people.
+    check_account_change``); roles (the groups) change through ``services.set_role``,
+    audited."""
 
     form = UserAdminForm
     ordering = ["email"]
@@ -147,10 +166,23 @@ class UserAdmin(DjangoUserAdmin):
         return type(form.__name__, (form,), {"actor": request.user})
 
     def has_change_permission(self, request, obj=None):
-        # A superuser's account is changed by superusers only.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        # Another Admin's or a superuser's account is changed by superusers only: an Admin
+        # who could deactivate another would get round "only a superuser removes Admin".
+        if (
+            obj is not None
+            and obj.pk != request.user.pk
+            and obj.is_portfolio_admin
+            and not request.user.is_superuser
+        ):
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting one's own account would be deactivating it, without the warning (the
+        # list's "delete selected" asks this of each person too).
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         # Never trust the form with these for a non-superuser, whatever was posted.

@@ -2,13 +2,16 @@
 
 Separation of duties: an admin manages other people's roles, never their own;
 only a superuser grants or removes the Admin role (which also opens the Django
-admin); a password is set by its owner, or by a superuser.
+admin), and only a superuser changes or deactivates another Admin's account;
+nobody deactivates their own account, and the installation always keeps an
+active admin or superuser; a password is set by its owner, or by a superuser.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 
 from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
@@ -29,6 +32,41 @@ def check_role_change(*, actor: User, person: User, role: str, grant: bool) -> N
         raise PermissionDenied("Only a superuser grants or removes the Admin role.")
     if person.is_superuser and not actor.is_superuser:
         raise PermissionDenied("Only a superuser changes a superuser's roles.")
+
+
+def administers(person: User) -> bool:
+    """Whether ``person`` may administer Greenlight: an active superuser or Admin."""
+    return person.is_active and person.is_portfolio_admin
+
+
+def check_account_change(*, actor: User, person: User, active: bool, superuser: bool) -> None:
+    """Raise unless ``actor`` may leave ``person``'s account active (or not) and superuser
+    (or not): the Django admin's user page checks every save with this."""
+    if person.pk is None:
+        return  # a new account administers nothing until a superuser makes it so
+    if person.pk != actor.pk and person.is_portfolio_admin and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser changes or deactivates an Admin's account.")
+    if person.pk == actor.pk and not active and person.is_active:
+        raise DomainError(
+            "You cannot deactivate your own account: ask another admin or a superuser.",
+            field="is_active",
+        )
+    stays = active and (superuser or person.has_role(Role.ADMIN))
+    if administers(person) and not stays and not _others_administer(person):
+        raise DomainError(
+            f"{person.email} is the last active admin or superuser: "
+            "make someone else one first, or nobody could administer Greenlight.",
+            field="is_active" if not active else "is_superuser",
+        )
+
+
+def _others_administer(person: User) -> bool:
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN))
+        .exclude(pk=person.pk)
+        .exists()
+    )
 
 
 def _role_names(person: User) -> list[str]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portfolio.errors import PermissionDenied
-from portfolio.models import AuditEntry, Role
+from portfolio.errors import DomainError, PermissionDenied
+from portfolio.models import AuditEntry, Role, User
 from portfolio.services import people
 from tests.builders import PASSWORD, make_user
 
@@ -128,6 +128,93 @@ def test_an_admin_cannot_change_a_superusers_account(client, adam, root):
     client.post(url, _user_change_data(root, email="adam-owns@example.com", is_active=""))
     root.refresh_from_db()
     assert root.email == "root@example.com" and root.is_active
+
+
+def test_an_admin_cannot_deactivate_or_change_another_admin_in_the_admin(client, adam):
+    other = make_user("ada@example.com", Role.ADMIN, is_staff=True, full_name="Ada Admin")
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[other.pk])
+    page = client.get(url)
+    assert page.status_code == 200  # shown, read-only
+    assert 'name="is_active"' not in page.content.decode()
+    response = client.post(url, _user_change_data(other, is_active="", full_name="Gone"))
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert other.is_active and other.full_name == "Ada Admin"
+
+
+def test_a_superuser_deactivates_an_admin_in_the_admin(client, root, adam):
+    client.force_login(root)
+    url = reverse("admin:portfolio_user_change", args=[adam.pk])
+    response = client.post(url, _user_change_data(adam, is_staff="on", is_active=""))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    adam.refresh_from_db()
+    assert not adam.is_active
+    entry = AuditEntry.objects.get(action="user.changed_in_admin")
+    assert entry.actor == root and entry.changes["is_active"] == ["True", "False"]
+
+
+def test_an_admin_still_deactivates_a_researcher_in_the_admin(client, adam, rita):
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[rita.pk])
+    response = client.post(url, _user_change_data(rita, is_active=""))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rita.refresh_from_db()
+    assert not rita.is_active
+
+
+@pytest.mark.parametrize("who", ["adam", "root"])
+def test_nobody_deactivates_their_own_account_in_the_admin(client, who, request):
+    request.getfixturevalue("adam" if who == "root" else "root")  # someone else administers
+    me = request.getfixturevalue(who)
+    client.force_login(me)
+    url = reverse("admin:portfolio_user_change", args=[me.pk])
+    extra = {"is_staff": "on", "is_superuser": "on"} if me.is_superuser else {}
+    response = client.post(url, _user_change_data(me, is_active="", **extra))
+    assert response.status_code == 200  # the form again, with the reason beside Active
+    assert "You cannot deactivate your own account" in response.content.decode()
+    me.refresh_from_db()
+    assert me.is_active
+    assert client.get(reverse("admin:index")).status_code == 200  # still signed in
+
+
+def test_an_admin_still_changes_their_own_name_in_the_admin(client, adam):
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[adam.pk])
+    response = client.post(url, _user_change_data(adam, full_name="Adam A. Admin"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    adam.refresh_from_db()
+    assert adam.full_name == "Adam A. Admin" and adam.is_active
+
+
+def test_nobody_deletes_their_own_account_in_the_admin(client, root, adam):
+    client.force_login(root)
+    response = client.post(reverse("admin:portfolio_user_delete", args=[root.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    response = client.post(
+        reverse("admin:portfolio_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(root.pk)], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert User.objects.filter(pk=root.pk, is_active=True).exists()
+
+
+def test_the_last_superuser_does_not_stop_being_one_when_nobody_else_administers(client, root):
+    client.force_login(root)
+    url = reverse("admin:portfolio_user_change", args=[root.pk])
+    response = client.post(url, _user_change_data(root, is_staff="on", is_superuser=""))
+    assert response.status_code == 200
+    assert "the last active admin or superuser" in response.content.decode()
+    root.refresh_from_db()
+    assert root.is_superuser
+
+
+def test_the_service_keeps_an_active_administrator(root):
+    # Whatever the page, the rule holds: the installation's only administrator stays one.
+    with pytest.raises(DomainError, match="last active admin or superuser"):
+        people.check_account_change(actor=root, person=root, active=True, superuser=False)
+    other = make_user("sue@example.com", is_superuser=True, is_staff=True)
+    people.check_account_change(actor=other, person=root, active=False, superuser=True)
 
 
 def test_granting_a_role_in_the_admin_goes_through_the_service(client, adam, rita):
