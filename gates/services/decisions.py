@@ -27,6 +27,7 @@ from portfolio import access, audit, process, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Status, User
 from portfolio.services import handovers
+from portfolio.validators import check_money, check_money_total
 
 
 def _what_changed_since(project: Project, decisions_seen: int) -> str:
@@ -115,6 +116,13 @@ def record_decision(
         raise DomainError("Give the rationale for a kill or a hold.", field="rationale")
     if funding_granted is None or funding_granted < 0:
         raise DomainError("Funding cannot be negative.", field="funding_granted")
+    check_money(funding_granted, label="Funding granted", field="funding_granted")
+    check_money_total(
+        project.funding_granted_total + funding_granted,
+        label="Funding granted",
+        what="the project's funding granted",
+        field="funding_granted",
+    )
     if probability_of_success is not None and not (0 <= probability_of_success <= 1):
         raise DomainError("A probability is between 0 and 1.", field="probability_of_success")
     if decision == DecisionKind.GO:
