@@ -7,7 +7,7 @@ import logging
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from portfolio import access, audit, process, rollups, versioning
 from portfolio.errors import DomainError, PermissionDenied
@@ -19,6 +19,8 @@ from portfolio.models import (
     Status,
     User,
 )
+from portfolio.templatetags.numbers import money_cents
+from portfolio.validators import check_money, check_money_total
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,11 @@ def _check_date_not_before_submission(project: Project, day: datetime.date, fiel
             f"The date cannot be before the project was submitted ({project.submitted_on:%Y-%m-%d}).",
             field=field,
         )
+
+
+def _check_total_spend(total: Decimal) -> None:
+    """A project's spend is one amount too (its running total): held to the same limit."""
+    check_money_total(total, label="Spend amount", what="the project's spend", field="amount")
 
 
 def spend_after_kill_message(project: Project) -> str:
@@ -59,8 +66,10 @@ def record_spend(
         )
     if amount is None or amount <= 0:
         raise DomainError("Spend must be greater than 0.", field="amount")
+    check_money(amount, label="Spend amount", field="amount")
     if amount != amount.quantize(Decimal("0.01")):
         raise DomainError("Money has at most 2 decimal places.", field="amount")
+    _check_total_spend(project.spend_total + amount)
     _check_date_not_before_submission(project, spent_on, "spent_on")
     entry = SpendEntry.objects.create(
         project=project,
@@ -79,7 +88,7 @@ def record_spend(
         action="spend.recorded",
         project=project,
         obj=entry,
-        summary=f"Spend of {amount} ({category}) on {spent_on:%Y-%m-%d}",
+        summary=f"Spend of {money_cents(amount)} ({category}) on {spent_on:%Y-%m-%d}",
     )
     versioning.note_spend(project_id=project.pk, spent_on=spent_on, amount=amount)
     return entry
@@ -98,6 +107,7 @@ def record_outcome(
         raise DomainError("An outcome month is given by its first day.", field="month")
     if realized_value is None or realized_value < 0:
         raise DomainError("Realized value cannot be negative.", field="realized_value")
+    check_money(realized_value, label="Realized value", field="realized_value")
     greenlit_on = project.last_decision_on
     # The format's rule: greenlit on or before the month's first day.
     if greenlit_on and month < process.first_outcome_month(greenlit_on):
@@ -118,7 +128,7 @@ def record_outcome(
             action="outcome.recorded",
             project=project,
             obj=outcome,
-            summary=f"Realized {realized_value} in {month:%Y-%m}",
+            summary=f"Realized {money_cents(realized_value)} in {month:%Y-%m}",
         )
     return outcome
 
@@ -137,6 +147,17 @@ def recompute_spend_totals(*, project: Project) -> None:
     rollups.rebuild_spend_months([project.pk])
 
 
+def _total_with(entry: SpendEntry, fields: dict) -> Decimal:
+    """The spend of the project ``entry`` belongs to once ``fields`` are written to it."""
+    project = fields.get("project") or entry.project
+    others = (
+        SpendEntry.objects.filter(project=project)
+        .exclude(pk=entry.pk)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return (others or Decimal(0)) + fields.get("amount", entry.amount)
+
+
 def _moved_to(fields: dict) -> list[int]:
     """The project a corrected entry moves to, if it moves."""
     project = fields.get("project")
@@ -150,6 +171,10 @@ def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
         raise PermissionDenied("Only admins correct recorded spend.")
     if "amount" in fields and (fields["amount"] is None or fields["amount"] <= 0):
         raise DomainError("Spend must be greater than 0.", field="amount")
+    if "amount" in fields:
+        check_money(fields["amount"], label="Spend amount", field="amount")
+    if "amount" in fields or "project" in fields:
+        _check_total_spend(_total_with(entry, fields))
     if "spent_on" in fields:
         _check_date_not_before_submission(entry.project, fields["spent_on"], "spent_on")
     with versioning.changing(entry.project_id, *_moved_to(fields)):
@@ -174,7 +199,7 @@ def delete_spend(*, entry: SpendEntry, actor: User) -> None:
     if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
         raise PermissionDenied("Only admins remove recorded spend.")
     project = entry.project
-    summary = f"Spend of {entry.amount} on {entry.spent_on:%Y-%m-%d} removed"
+    summary = f"Spend of {money_cents(entry.amount)} on {entry.spent_on:%Y-%m-%d} removed"
     with versioning.changing(project):
         audit.record(
             actor=actor, action="spend.removed", project=project, obj=entry, summary=summary
