@@ -82,15 +82,12 @@ def percent(value, digits=None) -> str:
     number = _decimal(value)
     if number is None:
         return NONE
-    # Halves away from zero, as every rounded number (docs/metrics.md): 0.0625 → "6.3%".
-    places = 1 if digits is None else int(digits)
-    scaled = (number * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if scaled == 0:
-        scaled = abs(scaled)  # never "-0%"
-    text = f"{scaled:.{places}f}"
-    if digits is None and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + "%"
+    # As the metrics' text output writes rates (a float, formatted): the same number
+    # reads the same on the dashboard, in its CSV and in the terminal.
+    scaled = float(number) * 100
+    if digits is None:
+        return f"{scaled:.1f}".rstrip("0").rstrip(".") + "%"
+    return f"{scaled:.{int(digits)}f}%"
 
 
 @register.filter

@@ -67,6 +67,16 @@ def test_an_executive_reads_the_dashboard_and_filters_it(
     expect(page.locator(".tile-key .sub")).to_have_text("1 of 23 decided projects greenlit")
     screenshot(page, "dashboard-revenue")
 
+    # Back shows the whole portfolio again, its form included (not the revenue filter
+    # over the whole portfolio's panels), and Forward the filter.
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"bucket="))
+    expect(page.get_by_label("Strategic bucket", exact=True)).to_have_value("")
+    expect(page.locator(".tile-key .value")).to_have_text("11.8%")
+    page.go_forward()
+    expect(page.get_by_label("Strategic bucket", exact=True)).to_have_value("revenue")
+    expect(page.locator(".tile-key .sub")).to_have_text("1 of 23 decided projects greenlit")
+
     # The shared URL gives the same page, straight from the server.
     shared = page.url
     page.goto(shared)
