@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -7,7 +9,7 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 
@@ -38,19 +40,43 @@ MAINTAINED = (
 )
 
 
+def _shown(obj: models.Model, name: str) -> str:
+    """A field's value as the audit trail writes it: "" for none, a related object by
+    name, a decimal with its field's places (so 2.5 and 2.50 are not a change)."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return ""
+    if field.many_to_many or field.one_to_many:
+        return ""  # not a column of this row; none of the audited admins edits one
+    value = getattr(obj, field.name, None)
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
+        value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return str(value)
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Writes the audit trail for every add, change and delete made in the admin."""
+    """Writes the audit trail for every add, change and delete made in the admin, with
+    each changed field's value before and after; a save that changed nothing writes
+    nothing (the inlines' rows each write their own entry)."""
 
     def _project_of(self, obj):
         if isinstance(obj, Project):
             return obj
         return getattr(obj, "project", None)
 
-    def _changes(self, form) -> dict:
-        return {
-            name: [str(form.initial.get(name, "")), str(form.cleaned_data.get(name, ""))]
-            for name in form.changed_data
-        }
+    def _changes(self, obj, names) -> dict:
+        """{field: [before, after]} for ``obj``, whose new values are set but not saved."""
+        before = type(obj)._base_manager.filter(pk=obj.pk).first() if obj.pk else None
+        changes = {}
+        for name in names:
+            old = _shown(before, name) if before is not None else ""
+            new = _shown(obj, name)
+            if old != new:
+                changes[name] = [old, new]
+        return changes
 
     def _record(self, request, obj, verb: str, changes: dict | None = None) -> None:
         audit.record(
@@ -63,8 +89,10 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        changes = self._changes(obj, form.changed_data)  # before the row is written
         super().save_model(request, obj, form, change)
-        self._record(request, obj, "changed" if change else "added", self._changes(form))
+        if changes or not change:
+            self._record(request, obj, "changed" if change else "added", changes)
 
     def delete_model(self, request, obj):
         self._record(request, obj, "deleted")
@@ -75,20 +103,23 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
+        # Each row's changes are read before anything is saved: the instances already
+        # hold the new values, the database still the old ones.
+        changes = {
+            id(row.instance): self._changes(row.instance, row.changed_data)
+            for row in formset.forms
+            if row.has_changed() and row not in formset.deleted_forms
+        }
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             self._record(request, obj, "deleted")
             obj.delete()
-        changed = {id(o): fields for o, fields in formset.changed_objects}
         for obj in instances:
             adding = obj.pk is None
             obj.save()
-            self._record(
-                request,
-                obj,
-                "added" if adding else "changed",
-                {name: ["", str(getattr(obj, name, ""))] for name in changed.get(id(obj), [])},
-            )
+            row_changes = changes.get(id(obj))
+            if adding or row_changes:
+                self._record(request, obj, "added" if adding else "changed", row_changes)
         formset.save_m2m()
 
 
