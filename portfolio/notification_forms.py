@@ -18,18 +18,21 @@ class NotificationSettingsForm(forms.Form):
         help_text="The notification is always shown in the app; this chooses the e-mail.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        """``kinds``: those the person can receive (all when None); a choice kept for
+        another kind stays as it was."""
         super().__init__(*args, **kwargs)
-        for kind in NotificationKind:
+        self.kinds = [k for k in NotificationKind if kinds is None or k in kinds]
+        for kind in self.kinds:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label, choices=AS_OVERALL + list(EmailTiming.choices), required=False
             )
 
     def kind_fields(self):
-        return [self[kind.value] for kind in NotificationKind]
+        return [self[kind.value] for kind in self.kinds]
 
     def by_kind(self) -> dict[str, str]:
-        return {kind.value: self.cleaned_data.get(kind.value, "") for kind in NotificationKind}
+        return {kind.value: self.cleaned_data.get(kind.value, "") for kind in self.kinds}
 
 
 class ArchitectChoiceField(forms.ModelChoiceField):

@@ -36,6 +36,7 @@ from portfolio.models import (
     NotificationKind,
     NotificationPreference,
     Project,
+    Role,
     User,
 )
 
@@ -77,6 +78,46 @@ def email_timing(person: User, kind: str) -> str:
         )
     )
     return chosen.get(kind) or chosen.get("") or EmailTiming.NOW
+
+
+# Who each kind can reach (portfolio/services/handovers.py, the digests); the vote request
+# goes to the gatekeepers an admin names per gate (_may_be_asked_to_vote).
+RECEIVED_BY = {
+    NotificationKind.PROPOSAL_SUBMITTED: (Role.PRODUCT_MANAGER,),
+    NotificationKind.STUDY_WRITTEN: (Role.PRODUCT_MANAGER,),
+    NotificationKind.ESTIMATE_NEEDED: (Role.ARCHITECT,),
+    NotificationKind.ESTIMATE_WRITTEN: (Role.PRODUCT_MANAGER,),
+    NotificationKind.DECISION_RECORDED: (Role.RESEARCHER, Role.PRODUCT_MANAGER, Role.ARCHITECT),
+    NotificationKind.ZOMBIE_DIGEST: (Role.PRODUCT_MANAGER,),
+}
+
+
+def _may_be_asked_to_vote(person: User) -> bool:
+    """A product manager chairs their projects' reviews (and is asked to vote with the
+    panel); anyone else when a gate names them, one of their roles, or the architect."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    if person.is_product_manager:
+        return True
+    kinds = apps.get_model("gates", "Gatekeeper").Kind
+    named = Q(kind=kinds.PERSON, person=person) | Q(kind=kinds.ROLE, role__in=person.roles)
+    if person.is_architect:
+        named |= Q(kind=kinds.ARCHITECT)
+    return apps.get_model("gates", "Gatekeeper").objects.filter(named).exists()
+
+
+def kinds_for(person: User) -> list[str]:
+    """The notification kinds ``person``'s roles (and gatekeeper seats) can bring them."""
+    return [
+        kind
+        for kind in NotificationKind
+        if (
+            _may_be_asked_to_vote(person)
+            if kind == NotificationKind.VOTE_REQUESTED
+            else person.has_role(*RECEIVED_BY[kind])
+        )
+    ]
 
 
 def preferences_of(person: User) -> dict[str, str]:

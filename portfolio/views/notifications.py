@@ -14,7 +14,7 @@ from portfolio import services
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import Notification
 from portfolio.notification_forms import NotificationSettingsForm
-from portfolio.services.notifications import preferences_of, unread_count
+from portfolio.services.notifications import kinds_for, preferences_of, unread_count
 from portfolio.views.common import posted, wants_partial
 
 PER_PAGE = 25
@@ -72,7 +72,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def notification_settings(request: HttpRequest) -> HttpResponse:
     chosen = preferences_of(request.user)
     initial = {"overall": chosen.get("", "now"), **{k: v for k, v in chosen.items() if k}}
-    form = NotificationSettingsForm(posted(request), initial=initial)
+    form = NotificationSettingsForm(posted(request), initial=initial, kinds=kinds_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.set_notification_preferences(

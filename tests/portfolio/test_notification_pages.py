@@ -142,3 +142,44 @@ def test_the_settings_page_refuses_an_unknown_choice_with_400(client, bob):
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert NotificationPreference.objects.get(person=bob).email == "off"
+
+
+def test_the_settings_page_offers_only_the_kinds_a_persons_roles_can_bring(
+    client, alice, bob, carol
+):
+    from gates.models import Gatekeeper
+
+    Gatekeeper.objects.all().delete()  # no gate names anyone: only the chair is asked to vote
+    client.force_login(alice)  # a researcher: told of decisions on her projects, nothing else
+    body = client.get(SETTINGS).content.decode()
+    assert "A gate decision is recorded" in body
+    for kind in ("A proposal is submitted to you", "A cost estimate is needed", "zombie"):
+        assert kind not in body
+    assert "Your vote is requested" not in body
+    client.force_login(carol)  # an architect
+    body = client.get(SETTINGS).content.decode()
+    assert "A cost estimate is needed" in body and "A gate decision is recorded" in body
+    assert "A proposal is submitted to you" not in body and "zombie" not in body
+    client.force_login(bob)  # a product manager: every kind but the architects'
+    body = client.get(SETTINGS).content.decode()
+    assert "Weekly digest of your zombie projects" in body and "Your vote is requested" in body
+    assert "A cost estimate is needed" not in body
+
+
+def test_a_gate_that_names_a_role_asks_them_to_vote(client, alice):
+    from gates.models import Gate, Gatekeeper
+    from portfolio.models import Role
+
+    Gatekeeper.objects.all().delete()
+    Gatekeeper.objects.create(gate=Gate.objects.get(number=3), kind="role", role=Role.RESEARCHER)
+    client.force_login(alice)
+    assert "Your vote is requested" in client.get(SETTINGS).content.decode()
+
+
+def test_a_choice_for_a_kind_not_offered_is_kept(client, alice):
+    choose_email(alice, "now", zombie_digest="off")  # chosen when she was a product manager
+    client.force_login(alice)
+    response = client.post(SETTINGS, {"overall": "digest", "decision_recorded": "now"})
+    assert response.status_code == 302
+    chosen = dict(alice.notification_preferences.values_list("kind", "email"))
+    assert chosen == {"": "digest", "decision_recorded": "now", "zombie_digest": "off"}
