@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from api.models import Scope
 from portfolio.forms import Form
@@ -30,3 +31,8 @@ class TokenForm(Form):
         help_text="Optional; the token works through this day.",
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser offers no past day (the service refuses one all the same).
+        self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()

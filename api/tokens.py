@@ -45,8 +45,11 @@ def create_token(
         raise DomainError("The scope is read or read-write.", field="scope")
     expires_at = None
     if expires_on is not None:
-        if expires_on <= timezone.localdate():
-            raise DomainError("The expiry date must be after today.", field="expires_on")
+        if expires_on < timezone.localdate():
+            raise DomainError(
+                "The expiry date cannot be in the past: the token works through that day.",
+                field="expires_on",
+            )
         # Valid through the whole expiry day, in the app's time zone.
         expires_at = timezone.make_aware(
             datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time())

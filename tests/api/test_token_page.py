@@ -47,7 +47,7 @@ def test_it_explains_a_refused_form(client, alice):
         reverse("api_tokens"), {"name": "Old", "scope": "read", "expires_on": "2001-01-01"}
     )
     assert answer.status_code == 400
-    assert "The expiry date must be after today." in answer.content.decode()
+    assert "The expiry date cannot be in the past" in answer.content.decode()
     assert not ApiToken.objects.exists()
 
 
@@ -83,3 +83,16 @@ def test_the_docs_page_loads_swagger_from_our_own_static_files(client):
     assert "/static/js/api-docs.js" in html
     assert "<script>" not in html and "cdn" not in html.lower()
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_token_may_expire_today_and_works_through_the_day(client, alice):
+    today = timezone.localdate()
+    client.force_login(alice)
+    page = client.get(reverse("api_tokens")).content.decode()
+    assert f'min="{today.isoformat()}"' in page
+    answer = client.post(
+        reverse("api_tokens"), {"name": "One day", "scope": "read", "expires_on": today.isoformat()}
+    )
+    assert answer.status_code == 201  # the page with the secret, shown once
+    token = ApiToken.objects.get()
+    assert timezone.localtime(token.expires_at).date() == today + datetime.timedelta(days=1)
