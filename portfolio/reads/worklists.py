@@ -154,6 +154,17 @@ def awaiting_estimate() -> QuerySet[Project]:
     )
 
 
+def in_estimate_queue(project: Project, required: dict[int, list[str]] | None = None) -> bool:
+    """Whether ``project`` is in the architects' queue: :func:`awaiting_estimate`'s rule for
+    one project whose estimate is not written (``required``: ``required_by_gate()``)."""
+    if project.status not in (Status.ACTIVE, Status.ON_HOLD) or project.current_gate is None:
+        return False
+    required = deliverables.required_by_gate() if required is None else required
+    return project.current_gate >= 2 or "architecture_estimate" in required.get(
+        project.current_gate, []
+    )
+
+
 def estimate_queue(user: User) -> dict[str, list[Project]]:
     """The architects' queue, split: assigned to ``user``, unassigned (any architect may
     take one), and assigned to other architects (one query)."""

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portfolio import access, services
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.notification_forms import AssignArchitectForm
+from portfolio.reads import worklists
 from portfolio.views.common import deny_unless, posted
 
 
@@ -22,6 +23,7 @@ def _page(request: HttpRequest, project, form: AssignArchitectForm) -> HttpRespo
             "project": project,
             "form": form,
             "may_assign": access.can_assign_architect(request.user, project),
+            "queued": worklists.in_estimate_queue(project),
         },
         status=400 if form.errors else 200,
     )

@@ -210,6 +210,8 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
         "calibrated_probability": record.calibrate(project.current_probability) if record else None,
         "actions": _actions(request.user, project),
         "deliverable_rows": deliverable_rows,
+        # Before gate 2 the estimate is in no queue (unless a gate needs it sooner).
+        "estimate_queued": worklists.in_estimate_queue(project, required),
         "decisions": decisions,
         # A go that overrode a kill criterion agreed at the gate before: flagged at the top.
         "overrides": [d for d in decisions if d.overrides_kill_criteria],

@@ -172,3 +172,22 @@ def test_a_written_estimate_leaves_the_queue(client, at_gate_2, carol):
     queue = client.get(reverse("home")).context["estimate_queue"]
     assert queue == {"mine": [], "unassigned": [], "others": []}
     assert at_gate_2.status == Status.ACTIVE
+
+
+def test_the_assignment_page_names_the_section_my_work_shows(client, at_gate_2, bob):
+    client.force_login(bob)
+    page = client.get(reverse("estimate_assign", args=[at_gate_2.key])).content.decode()
+    assert 'under "Assigned to you"' in page and '"Mine"' not in page
+    assert "it waits in the architects' shared queue" in page
+
+
+def test_a_gate_1_estimate_is_in_no_queue_and_says_so(client, project, bob, carol):
+    client.force_login(carol)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "In the architects' shared queue" not in body
+    assert "Not needed yet: it enters the architects' shared queue at gate 2" in body
+    client.force_login(bob)
+    page = client.get(reverse("estimate_assign", args=[project.key])).content.decode()
+    assert "it waits in the architects' shared queue" not in page
+    assert "It is needed from gate 2" in page
+    assert 'under "Assigned to you" once the project reaches gate 2' in page

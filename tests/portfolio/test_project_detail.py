@@ -287,3 +287,12 @@ def test_the_spend_charts_tooltips_write_money_as_the_page_does(client, project,
     assert "<title>Jan 2026: EUR 1,000.31</title>" in body
     assert "<title>Feb 2026: EUR 1,654.93</title>" in body
     assert "<title>Mar 2026: EUR 2,889.43</title>" in body
+
+
+def test_a_drafts_probability_is_not_called_estimated_at_submission(client, alice, project):
+    draft = make_project(researcher=alice, status=Status.DRAFT)
+    client.force_login(alice)
+    body = client.get(url(draft)).content.decode()
+    assert "as estimated in this draft" in body
+    assert "at submission" not in body
+    assert "as estimated at submission" in client.get(url(project)).content.decode()
