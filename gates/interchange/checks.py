@@ -392,7 +392,8 @@ def check_existing_keys(
                     PROJECTS,
                     state.line,
                     "key",
-                    f"{key} already exists: import with replace to overwrite it",
+                    f"{key} already exists: only a replace overwrites it (a superuser's, on the "
+                    "import page; --replace on the command line)",
                 )
 
 

@@ -670,7 +670,8 @@ def test_it_refuses_keys_that_already_exist(db, folder):
         command_line_import(folder)
 
     assert failure.value.errors[0] == (
-        "projects.csv:2: key: RP-0001 already exists: import with replace to overwrite it"
+        "projects.csv:2: key: RP-0001 already exists: only a replace overwrites it "
+        "(a superuser's, on the import page; --replace on the command line)"
     )
     assert len(failure.value.errors) == 62
     assert (

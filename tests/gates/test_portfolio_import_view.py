@@ -165,7 +165,10 @@ def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
     listed = post({**uploads(), "replace": "on"})
     replaced = post({"staged": staged_token(listed), "confirm": "replace"})
 
-    assert "projects.csv:2: key: RP-0001 already exists" in refused.content.decode()
+    assert (
+        "projects.csv:2: key: RP-0001 already exists: only a replace overwrites it "
+        "(a superuser&#x27;s, on the import page" in refused.content.decode()
+    )
     assert "Imported 62 projects (62 replaced)" in replaced.content.decode()
     assert Project.objects.count() == 62
     assert GateDecision.objects.count() == 146
@@ -191,6 +194,9 @@ def test_it_refuses_replace_from_an_admin_who_is_not_a_superuser(client, adam, p
     response = client.post(URL, {**uploads(), "replace": "on"})
 
     assert response.status_code == 403
+    # The reason, not the advice to ask for a role: Adam is an admin; superuser is no role.
+    assert "Only a superuser replaces existing projects." in response.content.decode()
+    assert "ask an administrator" not in response.content.decode()
     assert not ReplacedHistory.objects.exists()
     assert GateDecision.objects.count() == decisions
 
