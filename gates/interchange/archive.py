@@ -1,10 +1,19 @@
 """Replacing a project's history: what it held is archived (``ReplacedHistory``), then removed.
 
 Nothing replaced is lost: each replaced project's fields, decisions with their
-scores (criterion names and weights as they were), spend, outcomes and, when the
-files bring a new one, its architecture estimate are copied as plain values into
-one ``ReplacedHistory`` row, which its project page links. Drafts are never
-replaced (the checks refuse their keys).
+scores (criterion names and weights as they were), the gatekeepers' votes on each
+decision (with their scorecards and kill marks) and the kill criteria it registered
+(with their verdicts), spend, outcomes and, when the files bring new ones, its
+architecture estimate, the artifacts the files rewrite, its artifact uses and its
+adoption months are copied as plain values into one ``ReplacedHistory`` row, which
+its project page links. Drafts are never replaced (the checks refuse their keys).
+
+Where each part goes in the row (its fields are plain JSON, so old rows read as
+before): a decision's votes and kill criteria under its own entry in ``decisions``
+(``votes``, ``kill_criteria``), as its scores are; the votes of the review open when
+it was replaced, and the artifacts, uses and adoption the import rewrote, under
+``project_fields`` (``open_votes``, ``artifacts``, ``artifact_uses``, ``adoption``), present
+only when there was something.
 
 The only deletion of gate decisions in the app: the PostgreSQL trigger lets it
 through because this transaction, and only it, sets the rewrite flag.
@@ -21,8 +30,26 @@ from django.db.models import Count, Sum
 
 from gates.interchange.database import among, chunks
 from gates.interchange.panel import erase_panel
-from gates.models import ArchitectureEstimate, CriterionScore, GateDecision
-from portfolio.models import Outcome, Project, ReplacedHistory, SpendEntry, SpendMonth, User
+from gates.models import (
+    ArchitectureEstimate,
+    CriterionScore,
+    GateDecision,
+    KillCriterion,
+    KillCriterionMark,
+    Vote,
+    VoteScore,
+)
+from portfolio.models import (
+    Adoption,
+    Artifact,
+    ArtifactReuse,
+    Outcome,
+    Project,
+    ReplacedHistory,
+    SpendEntry,
+    SpendMonth,
+    User,
+)
 from portfolio.sql_text import statement
 
 PROJECT_VALUES = (
@@ -57,6 +84,43 @@ DECISION_VALUES = (
     "scorecard_total",
 )
 SCORE_VALUES = ("criterion__name", "criterion__kind", "met", "score", "weight")
+VOTE_VALUES = (
+    "voter__email",
+    "recommendation",
+    "probability_of_success",
+    "comment",
+    "scorecard_total",
+    "voted_at",
+)
+# A kill mark names its criterion as the decision that registered it and its position.
+KILL_MARK_VALUES = (
+    "criterion__decision__sequence",
+    "criterion__position",
+    "criterion__statement",
+    "met",
+    "note",
+)
+KILL_CRITERION_VALUES = (
+    "position",
+    "gate__number",
+    "statement",
+    "comparison",
+    "target",
+    "verdict__met",
+    "verdict__note",
+    "verdict__decision__sequence",
+)
+ARTIFACT_VALUES = ("key", "name", "kind", "created_on", "description", "location")
+ARTIFACT_USE_VALUES = ("artifact__key", "used_on", "linked_by__email", "linked_at")
+ADOPTION_VALUES = (
+    "month",
+    "active_users",
+    "tasks_completed",
+    "minutes_per_task",
+    "baseline_minutes_per_task",
+    "recorded_by__email",
+    "recorded_at",
+)
 SPEND_VALUES = ("spent_on", "amount", "category", "note", "recorded_by__email", "recorded_at")
 OUTCOME_VALUES = ("month", "realized_value", "recorded_by__email", "recorded_at")
 ESTIMATE_VALUES = (
@@ -128,7 +192,44 @@ def _grouped(queryset, values: tuple[str, ...], by: str = "project_id") -> dict[
     return grouped
 
 
-def _archive(project_ids: list[int], actor: User | None, estimates_of) -> None:
+def _votes(project_ids: list[int]) -> dict[int | None, dict[int, list[dict]]]:
+    """The projects' votes, each with its scorecard and kill marks: by project, then by
+    decision id (None: the review still open)."""
+    votes = Vote.objects.filter(project_id__in=project_ids).order_by(
+        "project_id", "decision_id", "voted_at", "id"
+    )
+    scores = _grouped(
+        VoteScore.objects.filter(vote__project_id__in=project_ids).order_by(
+            "vote_id", "criterion__position", "criterion_id"
+        ),
+        SCORE_VALUES,
+        by="vote_id",
+    )
+    marks = _grouped(
+        KillCriterionMark.objects.filter(vote__project_id__in=project_ids).order_by(
+            "vote_id", "criterion__decision__sequence", "criterion__position"
+        ),
+        KILL_MARK_VALUES,
+        by="vote_id",
+    )
+    grouped: dict[int, dict[int | None, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for row in votes.values("id", "project_id", "decision_id", *VOTE_VALUES):
+        pk = row.pop("id")
+        row["scores"] = scores.get(pk, [])
+        row["kill_marks"] = marks.get(pk, [])
+        grouped[row.pop("project_id")][row.pop("decision_id")].append(row)
+    return grouped
+
+
+def _archive(
+    project_ids: list[int],
+    actor: User | None,
+    *,
+    estimates_of,
+    artifacts: frozenset[int] | set[int],
+    uses: bool,
+    adoption: bool,
+) -> None:
     """One ReplacedHistory per project, before anything of it is removed."""
     projects = {
         row.pop("id"): row
@@ -144,10 +245,51 @@ def _archive(project_ids: list[int], actor: User | None, estimates_of) -> None:
         SCORE_VALUES,
         by="decision_id",
     )
+    votes = _votes(project_ids)
+    kill_criteria = _grouped(
+        KillCriterion.objects.filter(project_id__in=project_ids).order_by(
+            "decision_id", "position"
+        ),
+        KILL_CRITERION_VALUES,
+        by="decision_id",
+    )
     decisions_of: dict[int, list[dict]] = defaultdict(list)
     for row in decisions.values("id", "project_id", *DECISION_VALUES):
-        row["scores"] = scores.get(row.pop("id"), [])
+        pk = row.pop("id")
+        row["scores"] = scores.get(pk, [])
+        row["votes"] = votes.get(row["project_id"], {}).get(pk, [])
+        row["kill_criteria"] = kill_criteria.get(pk, [])
         decisions_of[row.pop("project_id")].append(row)
+    for pk, by_decision in votes.items():
+        if by_decision.get(None):
+            projects[pk]["open_votes"] = by_decision[None]
+    rewritten = {
+        "artifacts": _grouped(
+            Artifact.objects.filter(pk__in=sorted(artifacts), project_id__in=project_ids).order_by(
+                "project_id", "key"
+            ),
+            ARTIFACT_VALUES,
+        )
+        if artifacts
+        else {},
+        "artifact_uses": _grouped(
+            ArtifactReuse.objects.filter(project_id__in=project_ids).order_by(
+                "project_id", "used_on", "artifact__key"
+            ),
+            ARTIFACT_USE_VALUES,
+        )
+        if uses
+        else {},
+        "adoption": _grouped(
+            Adoption.objects.filter(project_id__in=project_ids).order_by("project_id", "month"),
+            ADOPTION_VALUES,
+        )
+        if adoption
+        else {},
+    }
+    for name, held in rewritten.items():
+        for pk, rows in held.items():
+            projects[pk][name] = rows
     spend = _grouped(
         SpendEntry.objects.filter(project_id__in=project_ids).order_by(
             "project_id", "spent_on", "id"
@@ -182,11 +324,21 @@ def _archive(project_ids: list[int], actor: User | None, estimates_of) -> None:
 
 
 def archive_and_erase(
-    project_ids: list[int], *, actor: User | None, estimates_of: set[int] | frozenset = frozenset()
+    project_ids: list[int],
+    *,
+    actor: User | None,
+    estimates_of: set[int] | frozenset = frozenset(),
+    artifacts: set[int] | frozenset = frozenset(),
+    uses: bool = False,
+    adoption: bool = False,
 ) -> None:
-    """Archive, then remove, the decisions, scores, spend (and its rollup) and outcomes of
-    the projects being replaced, and the estimates of ``estimates_of`` (the files bring
-    new ones; a project whose files bring none keeps its estimate)."""
+    """Archive, then remove, the decisions, scores, votes and kill criteria (with their
+    marks and verdicts), spend (and its rollup) and outcomes of the projects being
+    replaced, and the estimates of ``estimates_of`` (the files bring new ones; a project
+    whose files bring none keeps its estimate). ``uses`` and ``adoption``: the files bring
+    the projects' artifact uses, their adoption months: the ones there are archived and
+    removed too. ``artifacts``: the ids of the projects' artifacts the files rewrite
+    (kept, with new values): archived as they were."""
     postgres = connection.vendor == "postgresql"
     names = {
         "scores": CriterionScore._meta.db_table,
@@ -196,7 +348,14 @@ def archive_and_erase(
         if postgres:
             cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'on', true)")
         for chunk in chunks(project_ids):
-            _archive(chunk, actor, estimates_of)
+            _archive(
+                chunk,
+                actor,
+                estimates_of=estimates_of,
+                artifacts=artifacts,
+                uses=uses,
+                adoption=adoption,
+            )
             erase_panel(cursor, chunk)  # votes and kill criteria refer to the decisions
             cursor.execute(
                 statement(
@@ -207,7 +366,10 @@ def archive_and_erase(
                 ),
                 chunk,
             )
-            for model in (GateDecision, SpendEntry, SpendMonth, Outcome):
+            erased = [GateDecision, SpendEntry, SpendMonth, Outcome]
+            erased += [ArtifactReuse] if uses else []
+            erased += [Adoption] if adoption else []
+            for model in erased:
                 cursor.execute(
                     statement(
                         "DELETE FROM {table} WHERE project_id IN ({marks})",

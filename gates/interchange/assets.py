@@ -282,13 +282,10 @@ def _check_adoption(source, plan: Plan, assets: AssetPlan, problems, progress) -
 
 
 def write_assets(plan: Plan, project_ids: dict[str, int], recorder: int | None) -> dict[str, int]:
-    """Insert the checked rows; a replaced project's uses and adoption give way to the files'."""
+    """Insert the checked rows. A replaced project's uses and adoption, when the files bring
+    them, were archived and removed with its history (``archive.archive_and_erase``)."""
     assets = plan.assets
-    replaced = [state.existing_id for state in plan.projects.values() if state.existing_id]
     now = timezone.now()
-    if replaced and (assets.uses or assets.adoption):
-        ArtifactReuse.objects.filter(project_id__in=replaced).delete()
-        Adoption.objects.filter(project_id__in=replaced).delete()
     kept = [a for a in assets.artifacts if a["existing_id"]]
     for artifact in kept:
         Artifact.objects.filter(pk=artifact["existing_id"]).update(

@@ -137,7 +137,15 @@ def write_projects(
     if replaced_ids:
         # The files bring new estimates for these: the old ones are archived and removed.
         with_estimates = {plan.projects[row["project"]].existing_id for row in plan.estimates}
-        archive.archive_and_erase(replaced_ids, actor=actor, estimates_of=with_estimates - {None})
+        archive.archive_and_erase(
+            replaced_ids,
+            actor=actor,
+            estimates_of=with_estimates - {None},
+            # Rewritten from the files (write_assets): archived as they were.
+            artifacts={a["existing_id"] for a in plan.assets.artifacts if a["existing_id"]},
+            uses=bool(plan.assets.uses),
+            adoption=bool(plan.assets.adoption),
+        )
     now = timezone.now()
     new: list[dict] = []
     replaced: list[Project] = []

@@ -13,6 +13,33 @@ from portfolio import access
 from portfolio.models import ReplacedHistory
 
 
+def _threshold(criterion: dict) -> str:
+    """A kill criterion's comparison and number as the review page writes it (">= 0.8")."""
+    if not criterion.get("comparison") or criterion.get("target") is None:
+        return ""
+    return f"{criterion['comparison']} {Decimal(criterion['target']).normalize():f}"
+
+
+def _panel(history: ReplacedHistory) -> list[dict]:
+    """Each archived decision that had votes or kill criteria, then the open review's votes.
+
+    A history archived before votes and kill criteria were kept has none (its decisions
+    have no such entries)."""
+    panel = []
+    for decision in history.decisions:
+        votes = decision.get("votes") or []
+        criteria = [
+            {**criterion, "threshold": _threshold(criterion)}
+            for criterion in decision.get("kill_criteria") or []
+        ]
+        if votes or criteria:
+            panel.append({"decision": decision, "votes": votes, "kill_criteria": criteria})
+    open_votes = history.project_fields.get("open_votes") or []
+    if open_votes:
+        panel.append({"decision": None, "votes": open_votes, "kill_criteria": []})
+    return panel
+
+
 @login_required
 @require_GET
 def replaced_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
@@ -21,8 +48,19 @@ def replaced_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         ReplacedHistory.objects.select_related("replaced_by"), project=project, pk=pk
     )
     spend_total = sum((Decimal(row["amount"]) for row in history.spend), Decimal(0))
+    panel = _panel(history)
     return render(
         request,
         "gates/replaced_history.html",
-        {"project": project, "history": history, "spend_total": spend_total},
+        {
+            "project": project,
+            "history": history,
+            "spend_total": spend_total,
+            "panel": panel,
+            "votes_count": sum(len(part["votes"]) for part in panel),
+            "kill_criteria_count": sum(len(part["kill_criteria"]) for part in panel),
+            "artifacts": history.project_fields.get("artifacts") or [],
+            "artifact_uses": history.project_fields.get("artifact_uses") or [],
+            "adoption": history.project_fields.get("adoption") or [],
+        },
     )

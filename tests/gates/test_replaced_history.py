@@ -226,3 +226,189 @@ def test_replacing_keeps_every_count_of_what_was_there(db, folder, sam):
         sum(len(h.spend) for h in histories),
         sum(len(h.outcomes) for h in histories),
     ) == counts
+
+
+# --- The decision panel: votes and kill criteria ---------------------------------------------
+
+
+def decided_panel(alice, bob, carol) -> Project:
+    """PANEL: gate 1 go (kill criterion: a signed data agreement); at gate 2 Carol votes
+    kill and Bob go, both marking the criterion; go with it not met (an override), with a
+    criterion for gate 3; at gate 3 Carol's vote waits in the open review."""
+    from gates.services import KillMark, NewKillCriterion, cast_vote, pending_kill_criteria
+    from tests.builders import add_estimate, add_study, full_marks
+
+    project = make_project(key="PANEL", researcher=alice, product_manager=bob)
+
+    def go(**kw):
+        project.refresh_from_db()
+        record_decision(
+            project=project,
+            gate=project.current_gate,
+            decision="go",
+            actor=bob,
+            scores=full_marks(project.current_gate),
+            **kw,
+        )
+        project.refresh_from_db()
+
+    def vote(person, recommendation, probability, **kw):
+        cast_vote(
+            project=project,
+            gate=project.current_gate,
+            actor=person,
+            recommendation=recommendation,
+            probability_of_success=Decimal(probability),
+            **kw,
+        )
+
+    go(kill_criteria=[NewKillCriterion("Signed data agreement")])
+    add_study(project, alice)
+    add_estimate(project, carol)
+    (criterion,) = pending_kill_criteria(project)
+    vote(
+        carol,
+        "kill",
+        "0.2",
+        comment="No data",
+        kill_marks=[KillMark(criterion, False, "No signature")],
+    )
+    vote(bob, "go", "0.7", kill_marks=[KillMark(criterion, True)])
+    go(
+        kill_verdicts=[KillMark(criterion, False, "Legal signs in March")],
+        kill_criteria=[NewKillCriterion("Pilot users", ">=", Decimal("12.5"))],
+        rationale="Legal has approved the terms; only the signature is missing.",
+    )
+    (pilot,) = pending_kill_criteria(project)
+    vote(carol, "hold", "0.4", kill_marks=[KillMark(pilot, True)])
+    return project
+
+
+def test_replacing_archives_the_votes_and_kill_criteria(tmp_path, alice, bob, carol, sam):
+    from gates.interchange import export_portfolio
+    from gates.models import KillCriterion, Vote
+
+    project = decided_panel(alice, bob, carol)
+    export_portfolio(tmp_path)
+
+    import_portfolio(tmp_path, actor=sam, replace=True)
+
+    history = ReplacedHistory.objects.get(project=project)
+    first, second = history.decisions
+    assert sorted(
+        (v["voter__email"], v["recommendation"], v["probability_of_success"], v["comment"])
+        for v in second["votes"]
+    ) == [
+        ("bob@example.com", "go", "0.7000", ""),
+        ("carol@example.com", "kill", "0.2000", "No data"),
+    ]
+    assert sorted(
+        (v["voter__email"], m["criterion__statement"], m["met"], m["note"])
+        for v in second["votes"]
+        for m in v["kill_marks"]
+    ) == [
+        ("bob@example.com", "Signed data agreement", True, ""),
+        ("carol@example.com", "Signed data agreement", False, "No signature"),
+    ]
+    assert first["votes"] == []
+    assert first["kill_criteria"] == [
+        {
+            "position": 1,
+            "gate__number": 2,
+            "statement": "Signed data agreement",
+            "comparison": "",
+            "target": None,
+            "verdict__met": False,
+            "verdict__note": "Legal signs in March",
+            "verdict__decision__sequence": 2,
+        }
+    ]
+    assert [
+        (c["statement"], c["comparison"], c["target"], c["verdict__met"])
+        for c in second["kill_criteria"]
+    ] == [("Pilot users", ">=", "12.5000", None)]
+    (waiting,) = history.project_fields["open_votes"]
+    assert (waiting["voter__email"], waiting["recommendation"]) == ("carol@example.com", "hold")
+    assert [m["criterion__statement"] for m in waiting["kill_marks"]] == ["Pilot users"]
+    # The files brought the panel again: the app holds it once, from the files.
+    assert Vote.objects.filter(project=project).count() == 3
+    assert KillCriterion.objects.filter(project=project).count() == 2
+
+
+def test_the_archive_page_shows_the_votes_and_kill_criteria(
+    client, tmp_path, alice, bob, carol, sam
+):
+    from gates.interchange import export_portfolio
+
+    project = decided_panel(alice, bob, carol)
+    export_portfolio(tmp_path)
+    import_portfolio(tmp_path, actor=sam, replace=True)
+    history = ReplacedHistory.objects.get(project=project)
+    client.force_login(alice)
+
+    html = client.get(history.get_absolute_url()).content.decode()
+
+    assert "Gatekeepers' votes (3) and kill criteria (2)" in html
+    assert f"Decision 2: go at gate 2 on {history.decisions[1]['decided_on']}" in html
+    assert "carol@example.com" in html and "No data" in html
+    assert "Signed data agreement: not met (No signature)" in html  # Carol's mark
+    assert "for the review of gate 2: not met (decision 2): Legal signs in March" in html
+    assert "Pilot users &gt;= 12.5, for the review of gate 3: no verdict yet" in html
+    assert "The review open when the history was replaced" in html
+
+
+# --- The feedback loop: artifacts, their uses, adoption ---------------------------------------
+
+V3 = SAMPLE.parent / "sample-portfolio-v3"
+
+
+def test_replacing_archives_the_adoption_uses_and_artifacts_the_files_rewrite(
+    client, tmp_path, sam, bob
+):
+    from portfolio.models import Adoption, Artifact, ArtifactReuse
+
+    folder = tmp_path / "v3"
+    shutil.copytree(V3, folder, ignore=shutil.ignore_patterns("expected"))
+    command_line_import(folder)
+    adopted = Adoption.objects.order_by("project__key").first().project
+    months = Adoption.objects.filter(project=adopted).count()
+    reuse = ArtifactReuse.objects.select_related("artifact", "project").first()
+    artifact = Artifact.objects.filter(project=adopted).first() or reuse.artifact
+    Artifact.objects.filter(pk=artifact.pk).update(name="The name before the import")
+
+    import_portfolio(folder, actor=sam, replace=True)
+
+    fields = ReplacedHistory.objects.get(project=adopted).project_fields
+    assert len(fields["adoption"]) == months
+    assert Adoption.objects.filter(project=adopted).count() == months  # from the files again
+    used = ReplacedHistory.objects.get(project=reuse.project).project_fields["artifact_uses"]
+    assert (reuse.artifact.key, reuse.used_on.isoformat()) in {
+        (u["artifact__key"], u["used_on"]) for u in used
+    }
+    history = ReplacedHistory.objects.get(project=artifact.project)
+    (before,) = [a for a in history.project_fields["artifacts"] if a["key"] == artifact.key]
+    assert before["name"] == "The name before the import"
+    assert Artifact.objects.get(pk=artifact.pk).name != "The name before the import"
+
+    client.force_login(bob)
+    html = client.get(history.get_absolute_url()).content.decode()
+    assert "Its artifacts as they were" in html and "The name before the import" in html
+    adoption_page = client.get(
+        ReplacedHistory.objects.get(project=adopted).get_absolute_url()
+    ).content.decode()
+    assert f"Adoption ({months} month{'s' if months != 1 else ''})" in adoption_page
+
+
+def test_replacing_keeps_the_adoption_when_the_files_bring_only_uses(tmp_path, sam):
+    from portfolio.models import Adoption
+
+    folder = tmp_path / "v3"
+    shutil.copytree(V3, folder, ignore=shutil.ignore_patterns("expected"))
+    command_line_import(folder)
+    months = Adoption.objects.count()
+    (folder / "adoption.csv").unlink()
+
+    import_portfolio(folder, actor=sam, replace=True)
+
+    assert Adoption.objects.count() == months
+    assert not any("adoption" in h.project_fields for h in ReplacedHistory.objects.all())
