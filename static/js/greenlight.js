@@ -7,7 +7,11 @@
   const SCROLL_BOXES = ".table-wrap, .chart-figure, .spend-chart, .line-chart";
 
   function nameOf(box) {
-    const caption = box.querySelector("caption, figcaption, title");
+    // The box's own caption, or its chart's own <title>: not the <title> of a data point
+    // inside the chart (the headline chart's first month), which comes first in the page.
+    const caption = box.querySelector(
+      ":scope > caption, :scope > figcaption, :scope > table > caption, :scope > svg > title",
+    );
     const heading = box.closest("section, .card, details")?.querySelector("h2, h3, summary");
     const text = (caption || heading)?.textContent.trim().replace(/\s+/g, " ");
     return text ? `${text} (scrolls sideways)` : "Scrolls sideways";

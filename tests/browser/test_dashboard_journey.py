@@ -100,3 +100,22 @@ def test_the_dashboard_prints_on_a_landscape_page(page, live_server, login, scre
     expect(page.locator(".dash-filters")).to_be_hidden()
     expect(page.locator("svg.headline-chart")).to_be_visible()
     screenshot(page, "dashboard-print")
+
+
+def test_on_a_phone_each_chart_that_scrolls_is_named_after_its_chart(
+    page, live_server, login, erin
+):
+    import_sample()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, erin.email, PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/?as_of={AS_OF}")
+    headline = page.locator(".dash-headline .chart-figure")
+    expect(headline).to_have_attribute("role", "region")
+    # Its section's heading, not the <title> of the first month's point inside the chart.
+    expect(headline).to_have_attribute(
+        "aria-label", "What the research spend has bought (scrolls sideways)"
+    )
+    for label in page.locator('.chart-figure[role="region"]').evaluate_all(
+        "boxes => boxes.map(box => box.getAttribute('aria-label'))"
+    ):
+        assert not re.match(r"\d{4}-\d{2}:|[A-Z]+-\d+", label), label
