@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -13,16 +14,51 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from portfolio.forms import SignInForm
+from portfolio.models import User, sign_in_name
 from portfolio.sso import provider
 
 NEXT_KEY = "sso_next"
 ID_TOKEN_KEY = "sso_id_token"
 
 
+DEACTIVATED = "Your Greenlight account is deactivated: ask an administrator to reactivate it."
+
+
+class PasswordSignInForm(SignInForm):
+    """The sign-in form, telling a deactivated person why they are refused.
+
+    Only with the account's right password: to anyone else a deactivated account's
+    refusal reads as any wrong address or password's, so the page says nothing of
+    who has an account. The refusal stays a failed sign-in (django-axes counts it,
+    the audit trail records it), since ``authenticate()`` refused it first.
+    """
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as refusal:
+            if refusal.code == "invalid_login" and self._deactivated_with_right_password():
+                raise forms.ValidationError(DEACTIVATED, code="inactive") from None
+            raise
+
+    def _deactivated_with_right_password(self) -> bool:
+        if getattr(self.request, "axes_locked_out", False):
+            return False  # locked out: no password is checked, right or wrong
+        name, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not name or not password:
+            return False
+        person = User.objects.filter(email__iexact=sign_in_name(name), is_active=False).first()
+        if person is None:
+            # The same hashing time whether or not a deactivated account has this address.
+            User().set_password(password)
+            return False
+        return person.check_password(password)
+
+
 class SignInView(auth_views.LoginView):
     """Django's sign-in page, offering the identity provider when one is set up."""
 
-    authentication_form = SignInForm
+    authentication_form = PasswordSignInForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

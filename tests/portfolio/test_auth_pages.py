@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from portfolio.models import AuditEntry
 from tests.builders import PASSWORD
 
 LOGIN = reverse("login")
@@ -39,6 +40,30 @@ def test_it_explains_a_wrong_password(client, alice):
     assert "Please enter a correct e-mail address and password. The password is" in body
     assert 'aria-invalid="true"' in body
     assert 'value="alice@example.com"' in body
+
+
+def test_a_deactivated_person_with_the_right_password_is_told_so(client, alice):
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    response = client.post(LOGIN, {"username": " Alice@Example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Your Greenlight account is deactivated: ask an administrator" in body
+    assert "Please enter a correct e-mail address and password" not in body
+    assert "_auth_user_id" not in client.session
+    # Still a refused sign-in: counted towards the lockout and in the audit trail.
+    assert AuditEntry.objects.filter(action="sign_in.refused").count() == 1
+
+
+def test_a_deactivated_account_is_not_revealed_without_its_password(client, alice):
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    deactivated = client.post(LOGIN, {"username": alice.email, "password": "wrong"})
+    nobody = client.post(LOGIN, {"username": "nobody@example.com", "password": "wrong"})
+    for response in (deactivated, nobody):
+        body = response.content.decode()
+        assert "Please enter a correct e-mail address and password" in body
+        assert "deactivated" not in body
 
 
 def test_it_signs_out_with_post(client, alice):
