@@ -21,7 +21,11 @@ from boardpack import jobs
 from boardpack.models import BoardPack
 from boardpack.render import RenderingUnavailable, render_pdf
 from portfolio.access import can_view_dashboard
-from portfolio.dashboard.forms import DashboardFilterForm, product_manager_emails
+from portfolio.dashboard.forms import (
+    DashboardFilterForm,
+    download_filename,
+    product_manager_emails,
+)
 from portfolio.metrics import MetricsFilterError
 
 
@@ -31,7 +35,7 @@ def _check_access(request: HttpRequest) -> None:
 
 
 def _filename(filters: dict) -> str:
-    return f"greenlight-board-pack-{filters['as_of']}.pdf"
+    return download_filename("board-pack", filters, "pdf")
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.db.models import Q
@@ -10,6 +11,17 @@ from django.utils import timezone
 
 from portfolio.metrics import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket, Project, ResearchType, Role, User
+
+
+def download_filename(kind: str, filters: dict, extension: str) -> str:
+    """A download's file name with the as-of date and every filter it was made with, so two
+    downloads of different views never share a name: greenlight-funnel-2026-06-30-revenue-
+    pm-example-com.csv."""
+    parts = [f"greenlight-{kind}", str(filters["as_of"])]
+    for name in ("bucket", "research_type", "product_manager"):
+        if value := filters.get(name):
+            parts.append(re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-"))
+    return f"{'-'.join(parts)}.{extension}"
 
 
 def product_manager_emails() -> list[str]:

@@ -27,7 +27,11 @@ from background.cache import computed_once
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
 from portfolio.dashboard import charts
-from portfolio.dashboard.forms import DashboardFilterForm, product_manager_emails
+from portfolio.dashboard.forms import (
+    DashboardFilterForm,
+    download_filename,
+    product_manager_emails,
+)
 from portfolio.metrics import (
     AS_OF_RANGE_MESSAGE,
     CSV_TABLES,
@@ -317,9 +321,9 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
         rows = spec.rows(compute(**form.filters(), sections=(section,))[section])
     except MetricsFilterError as error:
         return _text_error(str(error))
-    as_of = form.filters()["as_of"]
+    filename = download_filename(table, form.filters(), "csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="greenlight-{table}-{as_of}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     _write_csv(response, spec.columns, rows)
     return response
 

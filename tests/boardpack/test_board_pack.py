@@ -87,7 +87,8 @@ def test_the_pack_carries_the_numbers_of_the_metrics_api(client, erin, pdf_tools
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="greenlight-board-pack-{query["as_of"]}.pdf"'
+        f'attachment; filename="greenlight-board-pack-{query["as_of"]}'
+        f'{"-" + query["bucket"] if "bucket" in query else ""}.pdf"'
     )
     text = pdf_text(response.content, tmp_path)
     api = client.get(reverse("api_metrics"), query).json()

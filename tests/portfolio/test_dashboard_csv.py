@@ -40,7 +40,8 @@ def test_it_downloads_the_funnel_as_the_metrics_engine_computes_it(client, erin)
 
     assert response.status_code == 200
     assert (
-        response["Content-Disposition"] == 'attachment; filename="greenlight-funnel-2026-06-30.csv"'
+        response["Content-Disposition"]
+        == 'attachment; filename="greenlight-funnel-2026-06-30-revenue.csv"'
     )
     wanted = expected("metrics-2026-06-30-bucket-revenue.json")["funnel"]
     got = rows(response)
@@ -55,6 +56,10 @@ def test_it_downloads_the_series_and_buckets(client, erin, table):
 
     response = client.get(url(table), {"as_of": "2026-06-30", "product_manager": "pm3@example.com"})
 
+    # The file is named for its filters: another product manager's download is another file.
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="greenlight-{table}-2026-06-30-pm3-example-com.csv"'
+    )
     wanted = expected("metrics-2026-06-30-pm3.json")[table]
     text_key = "month" if table == "series" else "bucket"
     got = rows(response)
