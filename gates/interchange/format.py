@@ -78,6 +78,19 @@ __all__ = [  # the format's names, for the modules of this package
 ]
 
 
+# The last line of a list of problems cut at MAX_LISTED_PROBLEMS; problem_total reads it back.
+MORE_PROBLEMS = "… and {count:,} more problems not listed"
+_MORE_PROBLEMS = re.compile(r"… and ([0-9,]+) more problems? not listed")
+
+
+def problem_total(lines: list[str]) -> int:
+    """How many problems a list of them stands for: the listed ones and those its last line
+    counts ("… and 469,000 more problems not listed"), which is not a problem itself."""
+    if lines and (more := _MORE_PROBLEMS.fullmatch(lines[-1])):
+        return len(lines) - 1 + int(more.group(1).replace(",", ""))
+    return len(lines)
+
+
 class ImportFailed(Exception):
     """The files break the format; nothing was written. ``errors``: one line per problem."""
 
@@ -110,7 +123,7 @@ class Problems:
     def as_list(self) -> list[str]:
         lines = [text for *_, text in sorted(self.listed, reverse=True)]
         if self.count > len(self.listed):
-            lines.append(f"… and {self.count - len(self.listed)} more problems not listed")
+            lines.append(MORE_PROBLEMS.format(count=self.count - len(self.listed)))
         return lines
 
     def fail_if_any(self) -> None:

@@ -56,23 +56,24 @@ class ImportSummary:
         return self.projects_created + self.projects_replaced
 
     def __str__(self) -> str:
-        replaced = f" ({self.projects_replaced} replaced)" if self.projects_replaced else ""
-        estimates = f", {self.estimates} architecture estimates" if self.estimates else ""
+        # Counts with thousands separators, as the pages write every count ("470,000").
+        replaced = f" ({self.projects_replaced:,} replaced)" if self.projects_replaced else ""
+        estimates = f", {self.estimates:,} architecture estimates" if self.estimates else ""
         assets = (
-            f", {self.artifacts} artifacts ({self.artifact_uses} reuses)"
+            f", {self.artifacts:,} artifacts ({self.artifact_uses:,} reuses)"
             if self.artifacts or self.artifact_uses
             else ""
         )
-        adoption = f", {self.adoption} months of adoption" if self.adoption else ""
+        adoption = f", {self.adoption:,} months of adoption" if self.adoption else ""
         panel = (
-            f", {self.votes} votes and {self.kill_criteria} kill criteria"
+            f", {self.votes:,} votes and {self.kill_criteria:,} kill criteria"
             if self.votes or self.kill_criteria
             else ""
         )
         return (
-            f"Imported {self.projects} projects{replaced}, {self.decisions} gate decisions, "
-            f"{self.spend_entries} spend entries and {self.outcomes} outcome months"
-            f"{estimates}{assets}{adoption}{panel}; {self.users_created} new people."
+            f"Imported {self.projects:,} projects{replaced}, {self.decisions:,} gate decisions, "
+            f"{self.spend_entries:,} spend entries and {self.outcomes:,} outcome months"
+            f"{estimates}{assets}{adoption}{panel}; {self.users_created:,} new people."
         )
 
 

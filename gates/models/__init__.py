@@ -421,6 +421,13 @@ class ImportJob(models.Model):
         """Queued or running: its page follows it."""
         return self.status in (self.Status.WAITING, self.Status.RUNNING)
 
+    @property
+    def problem_count(self) -> int:
+        """How many problems the files had: past the listed ones, the last line counts the rest."""
+        from gates.interchange.format import problem_total
+
+        return problem_total(self.problems)
+
 
 class ImportUpload(models.Model):
     """One piece of an uploaded file of an import job, deleted once the job has finished."""

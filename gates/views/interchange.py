@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gates import import_jobs, interchange
+from gates.interchange.format import problem_total
 from portfolio import access, errors
 
 # Form field -> file name in the format.
@@ -155,6 +156,7 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(refused.message) from None
     except interchange.ImportFailed as failed:  # the replace's check found problems
         context["errors"] = failed.errors
+        context["problem_count"] = problem_total(failed.errors)
         context["import_refused"] = True
         return render(request, "gates/portfolio_import.html", context, status=400)
     return redirect("import_job", job_id=job.pk)

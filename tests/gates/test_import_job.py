@@ -200,3 +200,46 @@ def test_imports_are_for_admins_only(client, adam, persona, request):
 
     assert client.get(page(job)).status_code == 403
     assert client.get(reverse("import_jobs")).status_code == 403
+
+
+def test_more_problems_than_listed_are_counted_in_full(client, adam):
+    listed = [f"spend.csv:{line}: category: 'misc' is not one of" for line in range(2, 1002)]
+    job = ImportJob.objects.create(
+        created_by=adam,
+        status="failed",
+        problems=[*listed, "… and 469,000 more problems not listed"],
+    )
+    client.force_login(adam)
+
+    page_html = client.get(page(job)).content.decode()
+    list_html = client.get(reverse("import_jobs")).content.decode()
+
+    assert "470,000 problems in the files" in page_html
+    assert "470,000 problems" in list_html
+    assert "1001 problems" not in page_html + list_html
+
+
+def test_the_summary_writes_counts_with_thousands_separators():
+    from gates.interchange import ImportSummary
+
+    summary = ImportSummary(
+        projects_created=6000, decisions=12500, spend_entries=470000, outcomes=1200
+    )
+
+    assert str(summary).startswith(
+        "Imported 6,000 projects, 12,500 gate decisions, 470,000 spend entries and "
+        "1,200 outcome months"
+    )
+
+
+def test_a_list_cut_short_counts_the_rest_with_thousands_separators():
+    from gates.interchange.format import MAX_LISTED_PROBLEMS, Problems, problem_total
+
+    problems = Problems()
+    for line in range(2, 2502):
+        problems.add("spend.csv", line, "amount", "not money")
+
+    lines = problems.as_list()
+
+    assert lines[-1] == f"… and {2500 - MAX_LISTED_PROBLEMS:,} more problems not listed"
+    assert problem_total(lines) == 2500

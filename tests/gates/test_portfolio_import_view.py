@@ -399,3 +399,18 @@ def test_the_page_of_a_staged_replace_says_it_waits_and_does_not_poll(client, sa
 
     assert "Waiting for the confirmation of the replace" in html
     assert "hx-trigger" not in html
+
+
+def test_the_replace_confirmation_writes_spend_as_money(client, sam, post):
+    from portfolio.templatetags.numbers import amount
+
+    client.force_login(sam)
+    post(uploads())
+    spend = SpendEntry.objects.filter(project__key="RP-0001").aggregate(total=Sum("amount"))
+
+    html = " ".join(post({**uploads(), "replace": "on"}).content.decode().split())
+
+    assert '<th scope="col" class="num">Spend (EUR)</th>' in html
+    row = html[html.index(">RP-0001<") :].split("</tr>")[0]
+    assert f'<td class="num">{amount(spend["total"])}</td>' in row
+    assert f"{spend['total']:.2f}" not in html.replace(",", "")  # no raw decimals
