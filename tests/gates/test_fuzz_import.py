@@ -338,7 +338,7 @@ def harmless_portfolios(draw) -> dict[str, bytes]:
 
 PROBLEM = re.compile(r"(projects|gate_decisions|spend|outcomes)\.csv:\d+: .+?: .", re.DOTALL)
 FIXED_LINES = ("The files changed while they were imported.",)
-MORE = re.compile(r"… and \d+ more problems not listed")
+MORE = re.compile(r"… and [0-9][0-9,]* more problems not listed")
 
 
 def _counts() -> tuple:
