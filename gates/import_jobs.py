@@ -8,7 +8,9 @@ mid-import leaves nothing of it written, and the other workers report the
 job failed, with the reason (background/liveness.py). Progress (phase, rows
 checked) is written to the job by a thread of the worker with its own
 database connection, outside the import's transaction, so that every app
-server can show it.
+server can show it. On SQLite the import holds the database's one write lock
+from start to end, so the progress goes to the shared cache as well (files on
+SQLite: settings.CACHES), and the job's page reads it from there.
 
 One import runs at a time: a second one waits (and its page says so) until
 the first has finished; several workers agree on it through a lock (an
@@ -25,6 +27,7 @@ import time
 import zlib
 from typing import BinaryIO
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.tasks import task, task_backends
 from django.utils import timezone
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 PIECE_BYTES = 8 * 1024 * 1024
 WAIT_SECONDS = 2  # how soon a waiting import looks again whether it may start
 PROGRESS_SECONDS = 0.5
+PROGRESS_KEPT_SECONDS = 3600  # the progress kept in the cache (SQLite), an hour at most
 _LOCK_ID = zlib.crc32(b"greenlight.import")
 
 STAGED_FOR = datetime.timedelta(hours=1)  # how long a replace waits for its confirmation
@@ -179,6 +183,23 @@ def forget_unconfirmed() -> int:
     return deleted.get(ImportJob._meta.label, 0)
 
 
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def with_live_progress(jobs: list[ImportJob]) -> list[ImportJob]:
+    """``jobs``, each running one with the phase and rows its worker last reported: on SQLite
+    these are in the cache while the import holds the write lock (see the module's doc)."""
+    running = [job for job in jobs if job.status == ImportJob.Status.RUNNING]
+    if running:
+        found = cache.get_many([_progress_key(job.pk) for job in running])
+        for job in running:
+            phase, rows = found.get(_progress_key(job.pk), (None, -1))
+            if phase is not None and rows >= job.rows_checked:
+                job.phase, job.rows_checked = phase[:200], rows
+    return jobs
+
+
 def running_import(exclude: int | None = None) -> ImportJob | None:
     return ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(pk=exclude).first()
 
@@ -232,7 +253,8 @@ class _Reporter:
             )
             self._written = now
         except DatabaseError:
-            pass  # SQLite while the import writes: shown at the next chance
+            # SQLite, while the import holds the write lock: the page reads the cache.
+            cache.set(_progress_key(self.job_id), now, PROGRESS_KEPT_SECONDS)
 
     def _run(self) -> None:
         try:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from background.liveness import workers_alive
-from gates.import_jobs import running_import
+from gates.import_jobs import running_import, with_live_progress
 from gates.models import ImportJob
 from portfolio import access
 
@@ -41,6 +41,7 @@ def _elapsed(job: ImportJob) -> str:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     _check_access(request)
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    with_live_progress([job])
     context = {"job": job, "elapsed": _elapsed(job)}
     if job.status == ImportJob.Status.WAITING:
         ahead = running_import(exclude=job.pk)
@@ -57,5 +58,5 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 def import_jobs(request: HttpRequest) -> HttpResponse:
     _check_access(request)
-    jobs = ImportJob.objects.select_related("created_by")[:JOBS_LISTED]
+    jobs = with_live_progress(list(ImportJob.objects.select_related("created_by")[:JOBS_LISTED]))
     return render(request, "gates/import_jobs.html", {"jobs": jobs})
