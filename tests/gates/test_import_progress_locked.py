@@ -47,6 +47,20 @@ def test_the_page_shows_the_progress_the_locked_database_could_not_take(
     assert "spend.csv" in listed
 
 
+def test_on_sqlite_the_progress_goes_to_the_cache_without_waiting_for_the_lock(
+    running, monkeypatch
+):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    reporter = import_jobs._Reporter(running)
+    reporter.progress("checking", "spend.csv", 1_000, finished=False)
+    monkeypatch.setattr(QuerySet, "update", lambda self, **values: pytest.fail("waits"))
+    reporter._write()
+    monkeypatch.undo()
+    assert import_jobs.with_live_progress([running])[0].rows_checked == 1_000
+
+
 def test_a_finished_import_shows_its_own_numbers_not_a_kept_progress(client, adam, running):
     cache.set(f"import-progress:{running.pk}", ("Checking spend.csv", 12), 60)
     ImportJob.objects.filter(pk=running.pk).update(
