@@ -19,7 +19,7 @@ from api import models as api_models
 from api.problems import Problem
 from gates import models as gates_models
 from portfolio import models as portfolio_models
-from portfolio import process
+from portfolio import money, process
 
 # The process's vocabulary, as portfolio/process.py states it, and the models' choices:
 # a document takes and shows exactly the values the app keeps.
@@ -39,8 +39,11 @@ NextStep = Literal[tuple(gates_models.FeasibilityStudy.NextStep.values)]
 Cadence = Literal[tuple(gates_models.ArchitectureEstimate.Cadence.values)]
 TokenScope = Literal[tuple(api_models.Scope.values)]
 
-# Money as the models keep it (portfolio.models.MONEY: digits and decimal places).
-MoneyIn = Annotated[Decimal, Field(**portfolio_models.MONEY, ge=0)]
+# Money as the app keeps it: two decimal places, at most the largest amount (portfolio.money),
+# which SQLite and PostgreSQL both read back exactly. A larger one is a 400 naming the field
+# and the largest amount, whatever its digits.
+MONEY_PLACES = portfolio_models.MONEY["decimal_places"]
+MoneyIn = Annotated[Decimal, Field(ge=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 
@@ -301,7 +304,7 @@ class SpendPage(PageInfo):
 
 class SpendIn(Input):
     spent_on: datetime.date
-    amount: Annotated[Decimal, Field(**portfolio_models.MONEY, gt=0)]
+    amount: Annotated[Decimal, Field(gt=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
     category: SpendCategory
     note: str = Field("", max_length=2_000)
 

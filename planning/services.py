@@ -13,6 +13,7 @@ from planning.models import PlanSettings, Scenario
 from portfolio import audit
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
+from portfolio.validators import check_money
 
 NAME_MAX = 100
 
@@ -141,6 +142,7 @@ def update_plan_settings(*, actor: User, **values) -> PlanSettings:
     """The planning page's defaults (the admin's form calls this)."""
     if not (actor.is_superuser or actor.is_portfolio_admin):
         raise PermissionDenied("Only admins change the plan settings.")
+    check_money(values.get("budget"), label="Budget", field="budget")
     settings = PlanSettings.load()
     targets = [values.get(f"target_{bucket}") for bucket in BUCKETS]
     if sum((t for t in targets if t is not None), Decimal(0)) > 1:
@@ -169,6 +171,7 @@ def set_next_stage_ask(*, project: Project, ask: Decimal | None, actor: User) ->
         )
     if ask is not None and ask < 0:
         raise DomainError("Next-stage ask: cannot be negative.", field="next_stage_ask")
+    check_money(ask, label="Next-stage ask", field="next_stage_ask")
     if ask is not None and ask != ask.quantize(Decimal("0.01")):
         raise DomainError("Next-stage ask: at most 2 decimal places.", field="next_stage_ask")
     changes = audit.diff(project, {"next_stage_ask": ask})

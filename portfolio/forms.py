@@ -31,24 +31,27 @@ from portfolio.models import (
     project_key_validator,
 )
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
-from portfolio.validators import validate_one_line
+from portfolio.validators import MoneyLimitValidator, validate_one_line
 
 CENT = Decimal("0.01")
 
 
 class MoneyField(forms.DecimalField):
-    """An amount of money: the models' digits, at least ``min_value`` (0 unless given),
-    returned with exactly two decimals.
+    """An amount of money: at least ``min_value`` (0 unless given), at most the largest
+    amount kept (``portfolio.money``), at most two decimals, returned with exactly two.
 
     Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
-    changes nothing does not show up as a change in the audit trail.
+    changes nothing does not show up as a change in the audit trail. The limit is said
+    once, with the field's label and the largest amount, however many digits are typed
+    (the columns' count of digits, which is more, is not the rule).
     """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", Decimal(0))
-        for name, value in MONEY.items():
-            kwargs.setdefault(name, value)
+        kwargs["max_digits"] = None
+        kwargs["decimal_places"] = MONEY["decimal_places"]
         super().__init__(**kwargs)
+        self.validators.append(MoneyLimitValidator(str(self.label or "Amount")))
         self.widget.attrs.setdefault("step", "0.01")
         self.widget.attrs.setdefault("inputmode", "decimal")
 
@@ -234,6 +237,10 @@ class ProposalForm(Form, forms.ModelForm):
             "business_case": "Who benefits and why it is worth researching.",
             "hypothesis": "What the research will test, stated so it can fail.",
         }
+        # The limit and its message of every money field (the columns' digits are more).
+        field_classes = dict.fromkeys(
+            ("projected_low", "projected_expected", "projected_high"), MoneyField
+        )
         widgets = {
             "research_type": forms.RadioSelect,
             "value_kind": forms.RadioSelect,

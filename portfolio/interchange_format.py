@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from portfolio import process
+from portfolio import money, process
 from portfolio.web.csv import formula_safe, formula_unquoted
 
 FORMAT_VERSION = 3
@@ -194,7 +194,9 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 GATE_NUMBERS = tuple(str(number) for number in process.GATES)
 RETRAINS_PER_YEAR = tuple(str(n) for n in sorted(set(process.RETRAINS_PER_YEAR.values())))
 MAX_TITLE_LENGTH = 200
-MAX_MONEY_DIGITS = 14  # 16 digits, 2 of them decimals
+# Digits before the point: the app's one limit (portfolio.money), 9999999999999.99 at most.
+MAX_MONEY_DIGITS = money.MONEY_DIGITS_BEFORE_POINT
+LARGEST_AMOUNT = money.LARGEST_AMOUNT
 
 __all__ = [
     "ADOPTION",
@@ -211,6 +213,7 @@ __all__ = [
     "GATE_NUMBERS",
     "KEY_PATTERN",
     "KILL_CRITERIA",
+    "LARGEST_AMOUNT",
     "MAX_MONEY_DIGITS",
     "MAX_TITLE_LENGTH",
     "OPTIONAL_FILES",

@@ -32,11 +32,12 @@ from gates.interchange.format import (
     parse_estimate,
     parse_outcome,
     parse_project,
+    too_large,
 )
 from gates.interchange.panel import PanelRows, check_kill_criteria, check_votes
 from gates.interchange.reading import Source
 from portfolio import process
-from portfolio.interchange_format import KILL_CRITERIA, VOTES
+from portfolio.interchange_format import KILL_CRITERIA, LARGEST_AMOUNT, VOTES
 from portfolio.models import Project, Status
 
 PROGRESS_EVERY = 10_000
@@ -351,6 +352,15 @@ def _replay(state: ProjectState, problems: Problems) -> None:
         current = process.apply(current, decision.gate, decision.decision)
         decision.sequence = sequence
         state.funding_total += decision.funding
+        if state.funding_total > LARGEST_AMOUNT:  # the project's total is an amount too
+            problems.add(
+                DECISIONS,
+                decision.line,
+                "funding_granted",
+                too_large(state.funding_total, "the project's funding granted comes to "),
+            )
+            state.decisions_broken = True
+            return
         if decision.probability is not None:
             state.latest_probability = decision.probability
         state.last_decision_on = decision.decided_on

@@ -32,6 +32,7 @@ from portfolio.interchange_format import (
     FORMAT,
     GATE_NUMBERS,
     KEY_PATTERN,
+    LARGEST_AMOUNT,
     MAX_MONEY_DIGITS,
     MAX_TITLE_LENGTH,
     OPTIONAL_FILES,
@@ -59,6 +60,16 @@ MAX_EMAIL_LENGTH = User._meta.get_field("email").max_length
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MONEY_PLAIN = re.compile(r"[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2})?")
 CENT = Decimal("0.01")
+
+
+def too_large(value: object, what: str = "") -> str:
+    """An amount over the app's limit (portfolio.money), as a problem's message; ``what``:
+    the total it is, when it is one (a project's spend)."""
+    return (
+        f"{what}{value} is more than {LARGEST_AMOUNT}, the largest amount Greenlight keeps "
+        f"({MAX_MONEY_DIGITS} digits before the point)"
+    )
+
 
 __all__ = [  # the format's names, for the modules of this package
     "ADOPTION",
@@ -243,8 +254,8 @@ class Row:
         if amount < 0:
             self.problem(column, f"{value} must not be negative")
             return None
-        if amount.adjusted() >= MAX_MONEY_DIGITS:
-            self.problem(column, f"{value} is too large")
+        if amount > LARGEST_AMOUNT:
+            self.problem(column, too_large(value))
             return None
         return amount.quantize(CENT)
 

@@ -27,8 +27,10 @@ from gates.interchange.format import (
     Problems,
     Row,
     parse_spend,
+    too_large,
 )
 from gates.interchange.reading import CsvFile, Source
+from portfolio.interchange_format import LARGEST_AMOUNT
 
 SPEND_BLOCK_BYTES = 1 << 20  # read at a time
 SPEND_BATCH_ROWS = 5000  # rows of the slow way written at a time
@@ -166,6 +168,7 @@ class SpendPass:
             with self.source.rows(SPEND, self.problems) as rows:
                 self._general(rows)
             self._flush()
+            self._check_totals()
             self.counter.done()
             return self.rows
         with self.source.open(SPEND) as stream:
@@ -177,8 +180,17 @@ class SpendPass:
             else:
                 self._blocks(stream, header)
         self._flush()
+        self._check_totals()
         self.counter.done()
         return self.rows
+
+    def _check_totals(self) -> None:
+        """A project's spend is an amount too: its total is held to the same limit. Known
+        only once the whole file is read, so said of the file (line 1)."""
+        for key, target in self.targets.items():
+            total = sum((amount for amount, _ in target.months.values()), Decimal(0))
+            if total > LARGEST_AMOUNT:
+                self.problems.add(SPEND, 1, "amount", too_large(total, f"{key}'s spend comes to "))
 
     def _plain_header(self, raw: bytes) -> list[str] | None:
         """The header, when it is plain (no quote) and right; else None."""

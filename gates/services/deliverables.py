@@ -16,7 +16,7 @@ from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
 from portfolio.reads import deliverables
 from portfolio.services import handovers
-from portfolio.validators import check_one_line
+from portfolio.validators import check_money, check_one_line
 
 # --- Deliverables ---------------------------------------------------------------
 
@@ -87,15 +87,23 @@ def save_feasibility_study(*, project: Project, actor: User, **fields) -> Feasib
     return study
 
 
+ESTIMATE_COSTS = {
+    "build_cost": "Build cost",
+    "monthly_run_cost": "Monthly run cost",
+    "cost_per_retrain": "Cost per retrain",
+}
+
+
 @transaction.atomic
 def save_architecture_estimate(*, project: Project, actor: User, **fields) -> ArchitectureEstimate:
     if not access.can_write_architecture_estimate(actor, project):
         raise PermissionDenied("Only architects write architecture estimates.")
     _check_open(project)
     check_one_line(fields, ("platform_reused",))
-    for name in ("build_cost", "monthly_run_cost", "cost_per_retrain"):
+    for name, label in ESTIMATE_COSTS.items():
         if fields.get(name) is not None and fields[name] < 0:
             raise DomainError("A cost cannot be negative.", field=name)
+        check_money(fields.get(name), label=label, field=name)
     estimate = _save_deliverable(
         ArchitectureEstimate,
         project=project,

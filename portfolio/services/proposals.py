@@ -21,7 +21,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.services import handovers
-from portfolio.validators import check_one_line
+from portfolio.validators import check_money, check_one_line
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def _check_projected_range(
             raise DomainError(
                 f"The {name} projection cannot be negative.", field=f"projected_{name}"
             )
+        check_money(value, label=f"{name.capitalize()} projection", field=f"projected_{name}")
     if low is not None and expected is not None and low > expected:
         raise DomainError(
             "The low projection cannot be above the expected value.", field="projected_low"
@@ -321,6 +322,7 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
         merged["projected_low"], merged["projected_expected"], merged["projected_high"]
     )
     _check_probability(merged["probability_of_success"], "probability_of_success")
+    check_money(merged["next_stage_ask"], label="Next-stage ask", field="next_stage_ask")
     if "product_manager" in fields and fields["product_manager"] != project.product_manager:
         _check_product_manager(fields["product_manager"])
     if "researcher" in fields and not fields["researcher"].has_role(Role.RESEARCHER):

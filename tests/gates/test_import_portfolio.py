@@ -774,3 +774,52 @@ def test_postgresql_import_works_with_debug_cursors(db, adam):
     assert summary.projects == 62
     assert SpendEntry.objects.count() == 620
     assert check_spend_months() == []
+
+
+# --- Money: at most 9999999999999.99, the largest every database reads back exactly -----------
+
+TOO_LARGE_MONEY = "is more than 9999999999999.99, the largest amount Greenlight keeps (13 digits before the point)"
+
+
+@pytest.mark.parametrize("value", ["10000000000000", "99999999999999.99", "9999999999999999"])
+def test_it_refuses_money_over_the_largest_amount_kept(db, folder, value):
+    edit_line(folder, "projects.csv", 2, "1196000.00", value)
+    edit_line(folder, "spend.csv", 2, "1993.82", value)
+
+    assert refused(folder) == [
+        f"projects.csv:2: projected_high: {value} {TOO_LARGE_MONEY}",
+        f"spend.csv:2: amount: {value} {TOO_LARGE_MONEY}",
+    ]
+
+
+def test_it_imports_the_largest_amount_and_reads_it_back_exactly(db, folder):
+    edit_line(folder, "projects.csv", 2, "1196000.00", "9999999999999.99")
+    import_ok(folder)
+
+    assert Project.objects.get(key="RP-0001").projected_high == Decimal("9999999999999.99")
+
+
+def test_it_refuses_spend_whose_total_would_be_over_the_largest_amount(db, folder):
+    edit_line(folder, "spend.csv", 2, "1993.82", "9999999999999.99")
+    rest = sum(
+        (
+            Decimal(row["amount"])
+            for row in sample_rows("spend.csv")[1:]
+            if row["project"] == "RP-0001"
+        ),
+        Decimal(0),
+    )
+
+    assert refused(folder) == [
+        f"spend.csv:1: amount: RP-0001's spend comes to {Decimal('9999999999999.99') + rest} "
+        + TOO_LARGE_MONEY
+    ]
+
+
+def test_it_refuses_funding_whose_total_would_be_over_the_largest_amount(db, folder):
+    edit_line(folder, "gate_decisions.csv", 9, "24881.00", "9999999999999.99")
+
+    assert refused(folder) == [
+        "gate_decisions.csv:10: funding_granted: the project's funding granted comes to "
+        f"10000000228714.19 {TOO_LARGE_MONEY}"
+    ]
