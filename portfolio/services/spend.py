@@ -175,14 +175,22 @@ def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
         check_money(fields["amount"], label="Spend amount", field="amount")
     if "amount" in fields or "project" in fields:
         _check_total_spend(_total_with(entry, fields))
-    if "spent_on" in fields:
-        _check_date_not_before_submission(entry.project, fields["spent_on"], "spent_on")
+    moved_from = entry.project
+    if "spent_on" in fields or "project" in fields:
+        _check_date_not_before_submission(
+            fields.get("project") or entry.project,
+            fields.get("spent_on", entry.spent_on),
+            "spent_on",
+        )
     with versioning.changing(entry.project_id, *_moved_to(fields)):
         changes = audit.diff(entry, fields)
         for name, value in fields.items():
             setattr(entry, name, value)
         entry.save()
         recompute_spend_totals(project=entry.project)
+        if entry.project_id != moved_from.pk:
+            # Moved to another project: the one it left loses it from its totals and rollup.
+            recompute_spend_totals(project=moved_from)
         audit.record(
             actor=actor,
             action="spend.corrected",

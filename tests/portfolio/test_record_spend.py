@@ -117,6 +117,23 @@ def test_corrections_and_removals_keep_the_rollup_exact(project, alice, adam):
     assert check_spend_months() == []
 
 
+def test_an_entry_moved_to_another_project_leaves_the_first_one_s_totals(project, alice, adam):
+    other = make_project(key="MOVE-2", researcher=alice, product_manager=project.product_manager)
+    entry = services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 3),
+        amount=Decimal("100"),
+        category="people",
+    )
+    services.change_spend(entry=entry, actor=adam, project=other)
+    project.refresh_from_db()
+    other.refresh_from_db()
+    assert (project.spend_total, project.last_spend_on) == (Decimal(0), None)
+    assert other.spend_total == Decimal("100")
+    assert check_spend_months() == []
+
+
 def test_drafts_take_no_spend(alice, bob):
     draft = make_project(researcher=alice, product_manager=bob, status="draft")
     with pytest.raises(PermissionDenied):
