@@ -30,7 +30,7 @@ from portfolio.metrics.numbers import money, probability
 from portfolio.metrics.open_projects import LATEST_PROBABILITY, OPEN_PROJECTS
 from portfolio.metrics.scope import Scope
 from portfolio.models import Project
-from portfolio.process import RETRAINS_PER_YEAR
+from portfolio.process import ACTIVE, RETRAINS_PER_YEAR, STATUS_LABELS
 
 FUNDED, PINNED_IN = "funded", "pinned_in"
 PINNED_OUT, NEGATIVE_ECV, OVER_BUDGET, NO_ASK = (
@@ -325,15 +325,28 @@ class Plan:
 
 
 def _check_pins(request: PlanRequest, candidate_keys: set[str]) -> None:
-    """A pinned key must name a project (one that is not a candidate changes nothing)."""
+    """A pinned key must name a project, and one pinned in a project the plan may fund
+    (pinning out one it would not fund anyway changes nothing and is let be)."""
     unknown = [key for key in (*request.pin_in, *request.pin_out) if key not in candidate_keys]
     if not unknown:
         return
-    found = set(Project.objects.filter(key__in=unknown).values_list("key", flat=True))
+    found = dict(Project.objects.filter(key__in=unknown).values_list("key", "status"))
     missing = [key for key in unknown if key not in found]
     if missing:
         field_name = "pin_in" if missing[0] in request.pin_in else "pin_out"
         raise DomainError(f"Pinned: no project has the key {', '.join(missing)}.", field=field_name)
+    for key in request.pin_in:
+        if key in found:
+            status = found[key]
+            why = (
+                f"was not active on {request.as_of:%Y-%m-%d}"
+                if status == ACTIVE
+                else f"is {STATUS_LABELS[status].lower()}"
+            )
+            raise DomainError(
+                f"Pinned in: {key} {why}, and the plan funds only active projects: unpin it.",
+                field="pin_in",
+            )
 
 
 def compute(request: PlanRequest, inputs: Inputs | None = None) -> Plan:

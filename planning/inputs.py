@@ -213,6 +213,12 @@ def parse(
         pin_in=parse_keys(pin_in),
         pin_out=parse_keys(pin_out),
     )
+    both = [key for key in request.pin_in if key in request.pin_out]
+    if both:
+        raise DomainError(
+            f"Pinned: {', '.join(both)} cannot be pinned both in and out: choose one.",
+            field="pin_in",
+        )
     return request
 
 

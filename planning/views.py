@@ -219,6 +219,15 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     }
     if plan is not None:
         context.update(_plan_context(plan, everything=request.GET.get("rows") == "all"))
+    elif error is not None and error.field in ("pin_in", "pin_out"):
+        context["unpinned_url"] = _url(
+            [
+                (name, value)
+                for name in request.GET
+                if name not in ("pin_in", "pin_out")
+                for value in request.GET.getlist(name)
+            ]
+        )
     swap = request.htmx and not request.htmx.history_restore_request
     response = render(
         request, f"{TEMPLATE}#plan" if swap else TEMPLATE, context, status=400 if error else 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from decimal import Decimal
@@ -243,3 +244,41 @@ def test_cli_and_page_agree_on_a_hand_made_portfolio(client, bob, three):
         client, budget="100", as_of=PLAN_AS_OF, horizon="1", discount_rate="0", pin_out="A"
     ).content.decode()
     assert as_cli(table(body)) == ranked_from_json(plan_json("--budget", "100", "--pin-out", "A"))
+
+
+def test_pinning_in_a_project_the_plan_cannot_fund_is_refused_and_not_saved(client, bob, three):
+    from planning.models import Scenario
+    from portfolio.models import Project
+    from tests.builders import decide
+
+    decide(Project.objects.get(key="C"), 1, "kill", decided_on=datetime.date(2026, 3, 2))
+    client.force_login(bob)
+    response = get(client, budget="100", as_of=PLAN_AS_OF, pin_in="C")
+    assert response.status_code == 400
+    body = html.unescape(response.content.decode())
+    assert "Pinned in: C is killed, and the plan funds only active projects: unpin it." in body
+    assert "C in</span>" not in body  # not shown as pinned
+    unpinned = re.search(r'<a href="([^"]*)">Make the plan without its pins</a>', body).group(1)
+    assert "pin_in" not in unpinned and "budget=100" in unpinned
+    saved = client.post(
+        reverse("scenario_list"),
+        {"name": "With C", "budget": "100", "as_of": PLAN_AS_OF, "pin_in": "C"},
+    )
+    assert saved.status_code == 400
+    assert not Scenario.objects.exists()
+
+
+def test_a_project_pinned_both_in_and_out_is_refused(client, bob, three):
+    client.force_login(bob)
+    response = get(client, budget="100", as_of=PLAN_AS_OF, pin_in="A", pin_out="A")
+    assert response.status_code == 400
+    assert "Pinned: A cannot be pinned both in and out: choose one." in html.unescape(
+        response.content.decode()
+    )
+
+
+def test_the_plan_writes_bucket_labels_and_dates_as_the_app_does(client, bob, three):
+    client.force_login(bob)
+    body = html.unescape(get(client, budget="100", as_of=PLAN_AS_OF).content.decode())
+    assert "<td>New category</td>" in body and "<td>new_category</td>" not in body
+    assert f"as of {PLAN_AS_OF}, 3 years at 10.0%" in body

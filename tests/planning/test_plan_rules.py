@@ -94,16 +94,18 @@ def test_pinned_in_is_funded_first_and_pinned_out_never(three):
     assert got["C"]["reason"] == "funded"
 
 
-def test_a_key_pinned_in_and_out_counts_as_out(three):
-    got = plan_rows(plan_json("--budget", "100", "--pin-in", "A", "B", "--pin-out", "A"))
-    assert got["A"]["reason"] == "pinned_out"
-    assert got["B"]["reason"] == "pinned_in"
+def test_a_key_pinned_in_and_out_is_refused(three):
+    with pytest.raises(CommandError, match="Pinned: A cannot be pinned both in and out"):
+        plan_json("--budget", "100", "--pin-in", "A", "B", "--pin-out", "A")
 
 
-def test_pinning_a_project_that_is_not_a_candidate_changes_nothing(three, bob):
+def test_pinning_in_a_project_that_is_not_a_candidate_is_refused(three, bob):
     closed = candidate("K", value=100, ask=10)
     decide(closed, 1, "kill", decided_on=date.fromisoformat("2026-02-01"))
-    assert plan_json("--budget", "100", "--pin-in", "K") == plan_json("--budget", "100")
+    with pytest.raises(CommandError, match="Pinned in: K is killed, and the plan funds only"):
+        plan_json("--budget", "100", "--pin-in", "K")
+    # Pinning it out changes nothing: the plan would not fund it anyway.
+    assert plan_json("--budget", "100", "--pin-out", "K") == plan_json("--budget", "100")
 
 
 def test_a_pinned_project_with_negative_ecv_is_funded_anyway(three):

@@ -205,3 +205,17 @@ def test_the_list_offers_rename_and_delete_only_where_they_are_allowed(client, b
     client.force_login(bob)
     html = client.get(reverse("scenario_list")).content.decode()
     assert "Rename<span" in html and "Delete<span" in html
+
+
+def test_the_list_and_compare_write_labels_dates_and_rates_as_the_plan_does(client, bob, three):
+    lean = save("Lean", bob, budget="100", targets={"new_category": "0.2"})
+    pinned = save("Revenue first", bob, budget="100", pin_in=["B"], pin_out=["A"])
+    client.force_login(bob)
+    listing = client.get(reverse("scenario_list")).content.decode()
+    assert "1 year at 0.0%, raw probabilities; targets New category 20.0%" in listing
+    assert "new_category 0.2" not in listing
+    assert f"<td>{PLAN_AS_OF}</td>" in listing
+    body = client.get(reverse("scenario_compare"), {"a": lean.pk, "b": pinned.pk}).content.decode()
+    assert f"as of {PLAN_AS_OF}, 1 year at 0.0%, raw probabilities" in body
+    assert "<td>Efficiency (cost savings)</td>" in body and "<td>efficiency</td>" not in body
+    assert "<td>Revenue (grow existing)</td>" in body
