@@ -157,16 +157,12 @@ def load(
 
 @contextlib.contextmanager
 def _named_by(source: Source):
-    """Problems name the file as the source does (a workbook: the sheet); the source is
-    closed afterwards."""
+    """Problems name the file as the source does (a workbook: the sheet and its row); the
+    source is closed afterwards."""
     try:
         yield
     except ImportFailed as failed:
-        named = []
-        for error in failed.errors:
-            name, colon, rest = error.partition(":")
-            named.append(f"{source.label(name) if name in ALL_FILES else name}{colon}{rest}")
-        raise ImportFailed(named) from None
+        raise ImportFailed([source.name_problem(error) for error in failed.errors]) from None
     finally:
         source.close()
 

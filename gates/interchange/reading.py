@@ -169,6 +169,11 @@ class Source:
         """How a problem names the file (a workbook names its sheet)."""
         return name
 
+    def name_problem(self, problem: str) -> str:
+        """A problem as the person who made the files reads it: ``FILE:LINE: …`` here; a
+        workbook names its sheet and row (``WorkbookSource``)."""
+        return problem
+
     def close(self) -> None:
         """Let go of what reading needed (a workbook's open file)."""
 

@@ -4,8 +4,10 @@ Each sheet is named after its file without ``.csv`` (``projects``,
 ``gate_decisions``, ``spend``, ...) and holds the same columns under a header
 row. Reading hands the importer each sheet's rows as text, exactly as a CSV
 file's would be (``WorkbookSource.rows``), so every rule, the all-or-nothing
-import and the messages are the CSV importer's; a problem names the sheet
-(``spend:12: amount: ...``, row 1 the header).
+import and the messages are the CSV importer's, worded for a workbook: a problem
+names the sheet and its row (``sheet spend, row 12: amount: ...``, row 1 the
+header), and a message that names a file names its sheet (``not in the projects
+sheet``); see ``WorkbookSource.name_problem``.
 
 Typed cells become the text the format reads: a date cell its ``YYYY-MM-DD``, a
 number its plain decimal digits, TRUE/FALSE ``yes``/``no``. A formula is refused,
@@ -165,6 +167,14 @@ class SheetRows:
             yield number, {column: values.get(column, "") for column in header}
 
 
+# A problem as the checks word it, ``FILE:LINE: column: message``.
+_PROBLEM = re.compile(r"(?P<where>[^:\n]+):(?P<row>[0-9]+): (?P<rest>.*)", re.DOTALL)
+# A file of the format named inside a message, longest first (``artifact_uses.csv``).
+_FILE_NAMED = re.compile(
+    "|".join(r"(?<![\w.])" + re.escape(name) for name in sorted(ALL_FILES, key=len, reverse=True))
+)
+
+
 class WorkbookSource(Source):
     """An .xlsx workbook (a path or an open binary file) as the importer's source.
 
@@ -224,11 +234,13 @@ class WorkbookSource(Source):
                 if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
                     paths[sheet.name] = rel.target
                     self._check_prolog(reader.archive, rel.target)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+            # What the reader tripped on (a zip error, a missing part) means nothing to the
+            # person: the file is not a workbook Excel saved.
             raise ImportFailed(
                 [
-                    f"{WORKBOOK}:1: {WHOLE_FILE}: not an Excel workbook (.xlsx) "
-                    f"({type(exc).__name__}): save it from Excel as an .xlsx workbook"
+                    f"{WORKBOOK}:1: {WHOLE_FILE}: not an Excel workbook (.xlsx): save it from "
+                    "Excel as an .xlsx workbook"
                 ]
             ) from None
         files = {sheet_name(name).lower(): name for name in ALL_FILES}
@@ -319,6 +331,22 @@ class WorkbookSource(Source):
 
     def label(self, name: str) -> str:
         return self._sheets.get(name, sheet_name(name))
+
+    def name_problem(self, problem: str) -> str:
+        """``projects.csv:5: project: unknown project key 'X' (not in projects.csv)`` as
+        ``sheet projects, row 5: project: unknown project key 'X' (not in the projects
+        sheet)``; a problem of the whole sheet names no row (``sheet Sheet1: unknown
+        sheet …``). The workbook's own
+        problems (``workbook.xlsx:1: …``) and the count of those not listed stay."""
+        found = _PROBLEM.fullmatch(problem)
+        if found is None or found["where"] == WORKBOOK:
+            return problem
+        where = self.label(found["where"]) if found["where"] in ALL_FILES else found["where"]
+        column, colon, message = found["rest"].partition(": ")
+        message = _FILE_NAMED.sub(lambda named: f"the {self.label(named[0])} sheet", message)
+        if column == WHOLE_FILE:
+            return f"sheet {where}: {message}"
+        return f"sheet {where}, row {found['row']}: {column}{colon}{message}"
 
     def close(self) -> None:
         if self._reader is not None:

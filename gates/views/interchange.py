@@ -36,7 +36,9 @@ UPLOAD_FIELDS = {
     "spend": interchange.SPEND,
     "outcomes": interchange.OUTCOMES,
 }
-OPTIONAL_UPLOAD_FIELDS = {"estimates": interchange.ESTIMATES}
+# Every optional file of the format (estimates, the decision panel, artifacts and their uses,
+# adoption): an export's zip holds them, and uploading it unzipped must lose none.
+OPTIONAL_UPLOAD_FIELDS = {interchange.sheet_name(name): name for name in interchange.OPTIONAL_FILES}
 # The confirmation of a replace lists this many projects (by key) under the totals of all of
 # them: a replace of a whole portfolio would otherwise be a page of thousands of rows.
 REPLACED_SHOWN = 100

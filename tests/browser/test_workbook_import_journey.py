@@ -34,7 +34,7 @@ def test_an_admin_imports_a_workbook_after_fixing_a_formula(
     page.get_by_role("button", name="Check and import the workbook").click()
     expect(page).to_have_url(re.compile(r"/portfolio/imports/\d+/$"))
     call_command("run_worker", batch=True, startup_delay=False, verbosity=0)
-    expect(page.get_by_text("spend:2: amount: a formula (=C3*2)")).to_be_visible()
+    expect(page.get_by_text("sheet spend, row 2: amount: a formula (=C3*2)")).to_be_visible()
     assert not Project.objects.exists()
     screenshot(page, "workbook_import_refused")
 

@@ -414,3 +414,43 @@ def test_the_replace_confirmation_writes_spend_as_money(client, sam, post):
     row = html[html.index(">RP-0001<") :].split("</tr>")[0]
     assert f'<td class="num">{amount(spend["total"])}</td>' in row
     assert f"{spend['total']:.2f}" not in html.replace(",", "")  # no raw decimals
+
+
+def test_it_imports_every_optional_file_of_an_export(client, adam, post):
+    """The unzipped export's optional files each have an input, and each is imported."""
+    from gates.interchange import OPTIONAL_FILES
+    from gates.models import KillCriterion, Vote
+    from portfolio.models import Adoption, Artifact, ArtifactReuse
+
+    v3 = SAMPLE.parent / "sample-portfolio-v3"
+    panel = {
+        "votes": "project,decision,gate,voter,recommendation,probability_of_success,comment,"
+        "scorecard_total\nRP-0001,2,2,pm2@example.com,kill,0.3,Weak signal,\n",
+        "kill_criteria": "project,decision,position,statement,comparison,target,met,judged_by,"
+        "note\nRP-0001,1,1,Signed data agreement,,,no,2,Never signed\n",
+    }
+    files = {
+        field: SimpleUploadedFile(
+            f"{field}.csv",
+            panel[field].encode() if field in panel else (v3 / f"{field}.csv").read_bytes(),
+            content_type="text/csv",
+        )
+        for field in [*FIELDS, *(name.removesuffix(".csv") for name in OPTIONAL_FILES)]
+    }
+    client.force_login(adam)
+
+    html = client.get(URL).content.decode()
+    for name in OPTIONAL_FILES:
+        assert f'name="{name.removesuffix(".csv")}"' in html
+    response = post(files)
+
+    assert "177 artifacts (73 reuses), 381 months of adoption, 1 votes and 1 kill criteria" in (
+        response.content.decode()
+    )
+    assert (Artifact.objects.count(), ArtifactReuse.objects.count(), Adoption.objects.count()) == (
+        177,
+        73,
+        381,
+    )
+    assert Vote.objects.get().comment == "Weak signal"
+    assert KillCriterion.objects.get().verdict.note == "Never signed"

@@ -1,4 +1,4 @@
-"""Excel workbooks in: a sheet per file, the CSV importer's rules; problems name SHEET:ROW."""
+"""Excel workbooks in: a sheet per file, the CSV importer's rules; problems name the sheet and row."""
 
 from __future__ import annotations
 
@@ -88,10 +88,34 @@ def test_problems_name_the_sheet_and_row(tmp_path):
     problems = problems_of(saved(book, tmp_path))
 
     assert any(
-        p.startswith("projects:2: submitted_on: '31/12/2023' is not a date") for p in problems
+        p.startswith("sheet projects, row 2: submitted_on: '31/12/2023' is not a date")
+        for p in problems
     )
-    assert any(p.startswith("spend:3: amount: ") for p in problems)
+    assert any(p.startswith("sheet spend, row 3: amount: ") for p in problems)
     assert not any(".csv:" in p for p in problems)
+
+
+def test_a_message_names_the_sheet_not_the_file(tmp_path):
+    book = sample_book()
+    book["spend"]["A2"] = "RP-9999"
+
+    problems = problems_of(saved(book, tmp_path))
+
+    assert problems == [
+        "sheet spend, row 2: project: unknown project key 'RP-9999' (not in the projects sheet)"
+    ]
+
+
+def test_a_file_that_is_not_a_workbook_is_told_so_without_the_readers_words(tmp_path):
+    path = tmp_path / "portfolio.xlsx"
+    path.write_bytes(b"project,spent_on\n")
+
+    problems = problems_of(path)
+
+    assert problems == [
+        "workbook.xlsx:1: (file): not an Excel workbook (.xlsx): save it from Excel as an "
+        ".xlsx workbook"
+    ]
 
 
 def test_a_formula_is_refused_not_evaluated(tmp_path):
@@ -101,7 +125,7 @@ def test_a_formula_is_refused_not_evaluated(tmp_path):
     problems = problems_of(saved(book, tmp_path))
 
     assert problems == [
-        "spend:2: amount: a formula (=1000+250): formulas are not evaluated; enter the value itself"
+        "sheet spend, row 2: amount: a formula (=1000+250): formulas are not evaluated; enter the value itself"
     ]
 
 
@@ -112,7 +136,7 @@ def test_a_date_with_a_time_of_day_is_refused_with_its_value(tmp_path):
     problems = problems_of(saved(book, tmp_path))
 
     assert problems == [
-        "spend:2: spent_on: '2024-03-01 09:30:00' is not a date: write YYYY-MM-DD (2026-03-31)"
+        "sheet spend, row 2: spent_on: '2024-03-01 09:30:00' is not a date: write YYYY-MM-DD (2026-03-31)"
     ]
 
 
@@ -121,7 +145,7 @@ def test_a_value_right_of_the_header_is_refused(tmp_path):
     book["outcomes"]["E4"] = "stray"
 
     assert problems_of(saved(book, tmp_path)) == [
-        "outcomes:4: (row): a value in column E, right of the header's 3 columns"
+        "sheet outcomes, row 4: (row): a value in column E, right of the header's 3 columns"
     ]
 
 
@@ -143,9 +167,9 @@ def test_a_missing_and_an_unknown_sheet_are_named(tmp_path):
 
     problems = problems_of(saved(book, tmp_path))
 
-    assert problems[0].startswith("Sheet1:1: (file): unknown sheet (the sheets are: projects, ")
+    assert problems[0].startswith("sheet Sheet1: unknown sheet (the sheets are: projects, ")
     assert problems[1] == (
-        "outcomes:1: (file): missing sheet: a workbook needs the sheets projects, "
+        "sheet outcomes: missing sheet: a workbook needs the sheets projects, "
         "gate_decisions, spend, outcomes"
     )
 
@@ -157,10 +181,10 @@ def test_a_bad_header_names_the_sheet(tmp_path):
     problems = problems_of(saved(book, tmp_path))
 
     assert (
-        "spend:1: amount_eur: unknown column (the columns are: project, spent_on, amount, category, note)"
+        "sheet spend, row 1: amount_eur: unknown column (the columns are: project, spent_on, amount, category, note)"
         in problems
     )
-    assert "spend:1: amount: missing column" in problems
+    assert "sheet spend, row 1: amount: missing column" in problems
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
@@ -189,7 +213,7 @@ def test_the_command_lists_a_workbooks_problems(tmp_path):
     with pytest.raises(CommandError, match="fix the 1 problem"):
         call_command("import_portfolio", str(saved(book, tmp_path)), stderr=err)
 
-    assert "spend:2: amount: a formula (=A1)" in err.getvalue()
+    assert "sheet spend, row 2: amount: a formula (=A1)" in err.getvalue()
     assert nothing_written()
 
 
@@ -234,6 +258,6 @@ def test_an_entity_expansion_in_a_sheet_is_refused_not_expanded(tmp_path):
     problems = problems_of(bombed)
 
     assert problems == [
-        "workbook.xlsx:1: (file): not an Excel workbook (.xlsx) (ValueError): save it from "
+        "workbook.xlsx:1: (file): not an Excel workbook (.xlsx): save it from "
         "Excel as an .xlsx workbook"
     ]

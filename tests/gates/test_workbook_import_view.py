@@ -69,9 +69,9 @@ def test_a_workbooks_problems_are_listed_by_sheet_and_row(client, adam, post):
     job = ImportJob.objects.get()
     assert job.status == "failed"
     assert job.problems == [
-        "spend:2: amount: a formula (=SUM(C3:C9)): formulas are not evaluated; enter the value itself"
+        "sheet spend, row 2: amount: a formula (=SUM(C3:C9)): formulas are not evaluated; enter the value itself"
     ]
-    assert "spend:2: amount: a formula" in response.content.decode()
+    assert "sheet spend, row 2: amount: a formula" in response.content.decode()
     assert not Project.objects.exists()
 
 

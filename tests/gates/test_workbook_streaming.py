@@ -101,7 +101,7 @@ def test_a_formula_in_a_later_row_of_spend_is_refused_with_its_row(tmp_path):
     path = excel_workbook_of(SAMPLE, tmp_path / "excel.xlsx", cells={("spend", "C40"): "=C2*2"})
 
     assert problems_of(path) == [
-        "spend:40: amount: a formula (=C2*2): formulas are not evaluated; enter the value itself"
+        "sheet spend, row 40: amount: a formula (=C2*2): formulas are not evaluated; enter the value itself"
     ]
 
 
@@ -111,7 +111,7 @@ def test_an_error_value_is_refused_with_its_row(tmp_path):
         path, "spend", {'<c r="C7"><v>777</v></c>': '<c r="C7" t="e"><v>#N/A</v></c>'}
     )
 
-    assert problems_of(path) == ["spend:7: amount: an error value (#N/A)"]
+    assert problems_of(path) == ["sheet spend, row 7: amount: an error value (#N/A)"]
 
 
 def test_money_typed_as_a_number_is_exact_cents(tmp_path):
@@ -146,7 +146,7 @@ def test_more_than_two_decimals_typed_as_a_number_is_refused(tmp_path):
     problems = problems_of(path)
 
     assert len(problems) == 1
-    assert problems[0].startswith("spend:5: amount: ")
+    assert problems[0].startswith("sheet spend, row 5: amount: ")
 
 
 def test_a_line_break_or_a_comma_in_a_note_keeps_the_rows_of_later_problems(tmp_path):
@@ -165,7 +165,7 @@ def test_a_line_break_or_a_comma_in_a_note_keeps_the_rows_of_later_problems(tmp_
     problems = problems_of(path)
 
     assert len(problems) == 1
-    assert problems[0].startswith("spend:9: amount: ")
+    assert problems[0].startswith("sheet spend, row 9: amount: ")
 
 
 def test_a_note_with_a_line_break_is_kept(tmp_path):
@@ -190,7 +190,7 @@ def test_blank_rows_in_spend_keep_the_rows_of_later_problems(tmp_path):
     problems = problems_of(path)
 
     assert len(problems) == 1
-    assert problems[0].startswith("spend:14: spent_on: '31/12/2025' is not a date")
+    assert problems[0].startswith("sheet spend, row 14: spent_on: '31/12/2025' is not a date")
 
 
 @pytest.mark.parametrize("writer", ["excel", "openpyxl"])

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         "Import a portfolio from a folder holding projects.csv, gate_decisions.csv, spend.csv "
         "and outcomes.csv, and optionally estimates.csv (docs/interchange.md), or from an .xlsx "
         "workbook with a sheet per file. Everything is checked first: on any problem, each is "
-        "listed as FILE:LINE: column: message (SHEET:ROW in a workbook) and nothing is written."
+        "listed as FILE:LINE: column: message (sheet SHEET, row ROW: in a workbook) and nothing "
+        "is written."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
