@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from portfolio import access, audit, process, rollups, versioning
 from portfolio.errors import DomainError, PermissionDenied
@@ -71,6 +72,7 @@ def record_spend(
         raise DomainError("Money has at most 2 decimal places.", field="amount")
     _check_total_spend(project.spend_total + amount)
     _check_date_not_before_submission(project, spent_on, "spent_on")
+    _check_not_in_the_future(spent_on)
     entry = SpendEntry.objects.create(
         project=project,
         spent_on=spent_on,
@@ -105,6 +107,9 @@ def record_outcome(
         )
     if month.day != 1:
         raise DomainError("An outcome month is given by its first day.", field="month")
+    if month > timezone.localdate():
+        # The pages' rule, for every way in (the API too): a month is known once it started.
+        raise DomainError(f"{month:%Y-%m} has not started yet.", field="month")
     if realized_value is None or realized_value < 0:
         raise DomainError("Realized value cannot be negative.", field="realized_value")
     check_money(realized_value, label="Realized value", field="realized_value")
@@ -147,6 +152,12 @@ def recompute_spend_totals(*, project: Project) -> None:
     rollups.rebuild_spend_months([project.pk])
 
 
+def _check_not_in_the_future(spent_on: datetime.date) -> None:
+    """The pages' rule, for every way in (the API too): spend is recorded once it happened."""
+    if spent_on > timezone.localdate():
+        raise DomainError("Spend cannot be dated in the future.", field="spent_on")
+
+
 def _total_with(entry: SpendEntry, fields: dict) -> Decimal:
     """The spend of the project ``entry`` belongs to once ``fields`` are written to it."""
     project = fields.get("project") or entry.project
@@ -176,6 +187,8 @@ def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
     if "amount" in fields or "project" in fields:
         _check_total_spend(_total_with(entry, fields))
     moved_from = entry.project
+    if "spent_on" in fields:
+        _check_not_in_the_future(fields["spent_on"])
     if "spent_on" in fields or "project" in fields:
         _check_date_not_before_submission(
             fields.get("project") or entry.project,

@@ -161,3 +161,33 @@ def test_a_mail_server_that_is_down_does_not_undo_a_submission(
     assert draft.status == "active"
     assert "e-mail to bob@example.com about" in caplog.text
     assert "not sent after 1 attempts" in caplog.text
+
+
+def test_spend_and_outcomes_are_never_dated_ahead_whatever_the_way_in(project, alice, adam, bob):
+    # The forms refuse them; the services do too, so the API and the admin cannot differ.
+    from django.utils import timezone
+
+    from tests.builders import greenlight
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(DomainError, match="Spend cannot be dated in the future") as error:
+        services.record_spend(
+            project=project, actor=alice, spent_on=tomorrow, amount=Decimal(1), category="other"
+        )
+    assert error.value.field == "spent_on"
+    entry = services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=project.submitted_on,
+        amount=Decimal(1),
+        category="other",
+    )
+    with pytest.raises(DomainError, match="Spend cannot be dated in the future"):
+        services.change_spend(entry=entry, actor=adam, spent_on=tomorrow)
+    greenlit = greenlight(project, bob)
+    next_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    with pytest.raises(DomainError, match="has not started yet") as error:
+        services.record_outcome(
+            project=greenlit, actor=bob, month=next_month, realized_value=Decimal(5)
+        )
+    assert error.value.field == "month"
