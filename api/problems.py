@@ -179,6 +179,19 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # django-ninja could not read the body (not JSON, not UTF-8): wrong input, as
+            # documented, not the parser's own words (its exception under DEBUG).
+            return respond(
+                ApiProblem(
+                    400,
+                    "invalid-input",
+                    "Invalid input",
+                    "body: The body is not valid JSON.",
+                    field="body",
+                    errors=[{"field": "body", "message": "The body is not valid JSON."}],
+                )
+            )
         return respond(ApiProblem(exc.status_code, "http", str(exc), str(exc)))
 
 

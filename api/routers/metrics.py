@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from api import problems, schemas
 from api.common import require
@@ -36,13 +37,35 @@ router = Router(tags=["metrics"])
 CACHE_SECONDS = 600
 
 
+FILTERS = ("as_of", "bucket", "research_type", "product_manager")
+
+
 class MetricsFilters(Schema):
+    """The parameters of /api/metrics, read as it reads them: a blank one is no filter (today
+    for ``as_of``), and a date is written YYYY-MM-DD, nothing else (not 0, not a timestamp)."""
+
     as_of: datetime.date | None = Field(
         None, description="Numbers as they stood at the end of this day; today when left out."
     )
     bucket: schemas.Bucket | None = None
     research_type: schemas.ResearchType | None = None
     product_manager: str | None = Field(None, max_length=254, description="An e-mail address.")
+
+    @field_validator(*FILTERS, mode="before")
+    @classmethod
+    def _blank_is_no_filter(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _date_as_written(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None  # (before-validators run last to first: this one sees the blank)
+        if value is not None and not (
+            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+        ):
+            raise ValueError("give a date as YYYY-MM-DD.")
+        return value
 
 
 class MetricsOut(Schema):
@@ -93,6 +116,15 @@ def get_metrics(request: HttpRequest, filters: Query[MetricsFilters]):
         can_view_dashboard(request.user),
         "The portfolio metrics are for executives, product managers and admins.",
     )
+    # A misspelt filter must not give the whole portfolio's numbers as if it applied.
+    if unknown := sorted(set(request.GET) - set(FILTERS)):
+        raise problems.ApiProblem(
+            400,
+            "invalid-input",
+            "Invalid input",
+            f"{unknown[0]}: unknown parameter; use {', '.join(FILTERS)}.",
+            field=unknown[0],
+        )
     as_of = filters.as_of or timezone.localdate()
     if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
         raise problems.ApiProblem(

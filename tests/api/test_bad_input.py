@@ -180,10 +180,28 @@ def test_bad_filters_are_refused_not_ignored(api_as, alice, project, query, fiel
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("as_of=2026-13-01", "as_of"), ("bucket=moonshots", "bucket"), ("as_of=1800-01-01", "as_of")],
+    [
+        ("as_of=2026-13-01", "as_of"),
+        ("bucket=moonshots", "bucket"),
+        ("as_of=1800-01-01", "as_of"),
+        # As /api/metrics: a date as YYYY-MM-DD, not a timestamp; no misspelt filter ignored.
+        ("as_of=0", "as_of"),
+        ("as_of=1767225600", "as_of"),
+        ("as_of=2026-12-01T00:00:00Z", "as_of"),
+        ("as_of=20261201", "as_of"),
+        ("buckets=revenue", "buckets"),
+    ],
 )
 def test_bad_metrics_parameters_are_refused(api_as, erin, query, field):
     _refused(api_as(erin).get(f"/api/v1/metrics?{query}"), 400, field)
+
+
+def test_blank_metrics_parameters_are_no_filter_as_on_the_dashboard(api_as, erin, project):
+    client = api_as(erin)
+    everything = client.get("/api/v1/metrics").json()
+    blank = client.get("/api/v1/metrics?as_of=&bucket=&research_type=&product_manager=")
+    assert blank.status_code == 200
+    assert blank.json() == everything
 
 
 def test_an_unknown_project_is_a_404_problem(api_as, alice):
@@ -219,3 +237,12 @@ def test_spend_on_a_killed_project_is_refused_with_the_reason(api_as, alice, bob
         "P1 was killed on 2025-02-01: no spend is recorded after a kill "
         "(its spend to date is its sunk cost)."
     )
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_that_is_not_json_is_invalid_input(api_as, alice, project, settings, debug):
+    settings.DEBUG = debug  # django-ninja puts its parser's words in the message under DEBUG
+    answer = api_as(alice).post("/api/v1/projects/P1/spend", raw="not json")
+    _refused(answer, 400, "body")
+    assert answer.json()["type"].endswith("invalid-input")
+    assert answer.json()["detail"] == "body: The body is not valid JSON."
