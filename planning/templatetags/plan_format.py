@@ -35,7 +35,7 @@ def plan_ratio(value) -> str:
 @register.filter
 def plan_pct(value) -> str:
     """A probability as a percentage with one decimal: 52.4%."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
 
