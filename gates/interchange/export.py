@@ -74,7 +74,8 @@ class ExportSummary:
 
     def __str__(self) -> str:
         panel = (
-            f"; {self.votes} votes and {self.kill_criteria} kill criteria"
+            f"; {self.votes} vote{'' if self.votes == 1 else 's'} and "
+            f"{self.kill_criteria} kill criteri{'on' if self.kill_criteria == 1 else 'a'}"
             if self.votes or self.kill_criteria
             else ""
         )

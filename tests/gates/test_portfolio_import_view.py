@@ -444,7 +444,7 @@ def test_it_imports_every_optional_file_of_an_export(client, adam, post):
         assert f'name="{name.removesuffix(".csv")}"' in html
     response = post(files)
 
-    assert "177 artifacts (73 reuses), 381 months of adoption, 1 votes and 1 kill criteria" in (
+    assert "177 artifacts (73 reuses), 381 months of adoption, 1 vote and 1 kill criterion" in (
         response.content.decode()
     )
     assert (Artifact.objects.count(), ArtifactReuse.objects.count(), Adoption.objects.count()) == (

@@ -169,6 +169,12 @@ def test_the_archive_page_shows_what_was_replaced(client, replaced, alice):
     assert f"Gate decisions ({len(replaced.decisions)})" in html
     assert f"Outcomes ({len(replaced.outcomes)} months)" in html
     assert replaced.decisions[0]["decided_by__email"] in html
+    # Money written as the rest of the app writes it, not as the archive keeps it.
+    first = replaced.spend[0]["amount"]
+    assert f"EUR {Decimal(first):,.2f}" in html
+    low = replaced.project_fields["projected_low"]
+    assert f"EUR {Decimal(low):,.0f}" in html
+    assert "000000000<" not in html  # no raw decimals (539373.020000000)
 
 
 def test_the_archive_page_is_read_only(client, replaced, sam):
