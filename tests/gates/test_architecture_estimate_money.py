@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.builders import add_estimate
+from tests.builders import add_estimate, decide
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_the_estimate_shows_its_inputs_to_the_cent_and_how_the_total_is_made(
     client, project, bob, carol
 ):
+    decide(project, 1, "go")  # the estimate is asked for from gate 2
     add_estimate(
         project,
         carol,
@@ -34,6 +35,7 @@ def test_the_estimate_shows_its_inputs_to_the_cent_and_how_the_total_is_made(
 
 
 def test_the_estimate_form_says_the_currency_of_its_costs(client, project, carol):
+    decide(project, 1, "go")
     client.force_login(carol)
     body = client.get(reverse("architecture_estimate_edit", args=[project.key])).content.decode()
     assert "<legend>Cost to reach and stay in production, in EUR</legend>" in body
