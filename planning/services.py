@@ -13,6 +13,7 @@ from planning.models import PlanSettings, Scenario
 from portfolio import audit
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
+from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import check_money
 
 NAME_MAX = 100
@@ -184,7 +185,10 @@ def set_next_stage_ask(*, project: Project, ask: Decimal | None, actor: User) ->
         action="project.next_stage_ask_set",
         project=project,
         obj=project,
-        summary=f"{project.key}: next-stage ask set to {ask if ask is not None else 'nothing'}",
+        summary=(
+            f"{project.key}: next-stage ask set to "
+            f"{money_cents(ask) if ask is not None else 'nothing'}"
+        ),
         changes=changes,
     )
     return project

@@ -25,6 +25,7 @@ def test_the_researcher_sets_the_ask(client, alice, project):
     assert project.next_stage_ask == Decimal("125000.50")
     entry = AuditEntry.objects.get(action="project.next_stage_ask_set")
     assert entry.changes == {"next_stage_ask": [None, "125000.50"]}
+    assert entry.summary == f"{project.key}: next-stage ask set to EUR 125,000.50"
 
 
 def test_the_product_manager_clears_it(client, bob, project):
