@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -192,6 +193,10 @@ def project_detail(request: HttpRequest, key: str) -> HttpResponse:
             "kind": kind,
             "label": DELIVERABLES_BY_KIND[kind].label,
             "deliverable": deliverable,
+            # Written: its page, where everyone who sees the project reads it.
+            "url": reverse(DELIVERABLES_BY_KIND[kind].url_name, args=[project.key])
+            if deliverable
+            else None,
             "needed_now": kind in required.get(project.current_gate or 0, [])
             and project.status in (Status.ACTIVE, Status.ON_HOLD),
             "gates": [number for number, kinds in sorted(required.items()) if kind in kinds],

@@ -296,3 +296,17 @@ def test_a_drafts_probability_is_not_called_estimated_at_submission(client, alic
     assert "as estimated in this draft" in body
     assert "at submission" not in body
     assert "as estimated at submission" in client.get(url(project)).content.decode()
+
+
+def test_a_written_deliverable_links_to_its_page_for_everyone_who_sees_the_project(
+    client, project, alice, bob, rita
+):
+    decide(project, 1, "go", bob)
+    add_study(project, alice)
+    study = reverse("feasibility_study_edit", args=[project.key])
+    estimate = reverse("architecture_estimate_edit", args=[project.key])
+    client.force_login(rita)  # another researcher: reads, does not write
+    html = client.get(url(project)).content.decode()
+    assert f'<a href="{study}">Feasibility study</a>' in html
+    assert f'href="{estimate}"' not in html  # not written yet: nothing to read
+    assert client.get(study).status_code == 200
