@@ -8,9 +8,11 @@ forgotten view cannot bypass them.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.http import Http404
 
 from portfolio.models import Project, Role, Status, User
+from portfolio.reads import worklists
 
 
 def _is_admin(user: User) -> bool:
@@ -87,8 +89,53 @@ def can_write_feasibility_study(user: User, project: Project) -> bool:
     return user.is_researcher and project.researcher_id == user.pk and not project.is_draft
 
 
+def architecture_estimate_refusal(user: User, project: Project) -> str | None:
+    """Why ``user`` may not write ``project``'s cost estimate, or None when they may.
+
+    The project's architect writes it: the architect it is assigned to; while it is
+    unassigned, the architect who wrote it, or, before anyone has, any architect (the
+    first to take it or write it has it). Only the product manager (or an admin)
+    gives someone else's estimate to another architect (``can_assign_architect``).
+    And it is written once it is asked for: from gate 2, or at a gate an admin made
+    require it sooner, when it enters the architects' shared queue
+    (``reads.worklists.in_estimate_queue``); docs/notifications.md.
+    """
+    if not user.is_authenticated or not user.is_architect:
+        return "Only architects write architecture estimates."
+    if project.is_draft:
+        return "A draft has no cost estimate."
+    written = list(
+        apps.get_model("gates", "ArchitectureEstimate")
+        .objects.filter(project_id=project.pk)
+        .select_related("author")[:1]
+    )
+    estimate = written[0] if written else None
+    if project.architect_id is not None:
+        if project.architect_id != user.pk:
+            return (
+                f"The cost estimate is assigned to {project.architect}: only they write it. "
+                "The product manager reassigns it."
+            )
+    elif estimate is not None and estimate.author_id not in (None, user.pk):
+        return (
+            f"{estimate.author} wrote this cost estimate: only they revise it, unless the "
+            "product manager assigns it to you."
+        )
+    if estimate is None and not project.is_closed and not _estimate_asked_for(project):
+        return (
+            f"The cost estimate is asked for from gate 2; {project.key} is at gate "
+            f"{project.current_gate}."
+        )
+    return None
+
+
+def _estimate_asked_for(project: Project) -> bool:
+    return (project.current_gate or 0) >= 2 or worklists.in_estimate_queue(project)
+
+
 def can_write_architecture_estimate(user: User, project: Project) -> bool:
-    return user.is_architect and not project.is_draft
+    """``architecture_estimate_refusal`` says who, and why not."""
+    return architecture_estimate_refusal(user, project) is None
 
 
 def can_assign_architect(user: User, project: Project) -> bool:
@@ -99,10 +146,18 @@ def can_assign_architect(user: User, project: Project) -> bool:
 
 
 def can_take_estimate(user: User, project: Project) -> bool:
-    """An architect takes an unassigned estimate of an open project from the shared queue."""
+    """An architect takes an unassigned estimate of an open project from the shared queue:
+    not one another architect wrote (the product manager reassigns that one)."""
     if not user.is_authenticated or project.status not in (Status.ACTIVE, Status.ON_HOLD):
         return False
-    return user.is_architect and project.architect_id is None
+    if not user.is_architect or project.architect_id is not None:
+        return False
+    return not (
+        apps.get_model("gates", "ArchitectureEstimate")
+        .objects.filter(project_id=project.pk, author__isnull=False)
+        .exclude(author=user)
+        .exists()
+    )
 
 
 def can_write_business_case(user: User, project: Project) -> bool:

@@ -255,7 +255,7 @@ DELIVERABLES = (
         "gates.ArchitectureEstimate",
         "architecture_estimate",
         "architect",
-        "an architect",
+        "the project's architect",
         "architecture_estimate_edit",
     ),
     Deliverable(

@@ -548,13 +548,24 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", answers(others=404), kwargs=DRAFT, label="draft"),
         Case("POST", answers(others=404), kwargs=DRAFT, data=lambda w: STUDY, label="draft"),
     ],
+    # The estimate is written by the project's architect (the one it is assigned to; while
+    # unassigned, whoever wrote it, or any architect before anyone has), and only once it is
+    # asked for, from gate 2. Changed deliberately: Carol used to write ACTIVE's estimate at
+    # gate 1, where no queue asks for one; she writes GATE3's, which she wrote before.
     "architecture_estimate_edit": [
         Case("GET", answers(others=200), kwargs=ACTIVE),
-        Case("POST", answers(others=403, carol=DONE), kwargs=ACTIVE, data=lambda w: ESTIMATE),
+        Case("POST", answers(others=403), kwargs=ACTIVE, data=lambda w: ESTIMATE, label="gate 1"),
+        Case(
+            "POST",
+            answers(others=403, carol=DONE),
+            kwargs=AT_GATE_3,
+            data=lambda w: ESTIMATE,
+            label="her estimate",
+        ),
         Case(
             "POST",
             answers(others=403, carol=200),
-            kwargs=ACTIVE,
+            kwargs=AT_GATE_3,
             data=lambda w: {**ESTIMATE, "preview": "1"},
             htmx=True,
             label="htmx live total",
@@ -912,7 +923,9 @@ def test_each_persona_gets_the_expected_answer(url_name, world, client):
 )
 def test_a_deliverable_shows_its_form_to_its_writer_only(url_name, writer, world, client):
     """Readers get the page (the gate review links to it) but no form to change it."""
-    url = reverse(url_name, args=[world.active.key])
+    # The estimate is asked for from gate 2: GATE3's is Carol's, ACTIVE's (gate 1) nobody's.
+    project = world.at_gate_3 if url_name == "architecture_estimate_edit" else world.active
+    url = reverse(url_name, args=[project.key])
     form = f'<form method="post" action="{url}"'
     for persona in SIGNED_IN:
         client.force_login(world.people[persona])

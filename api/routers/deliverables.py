@@ -103,12 +103,11 @@ def put_feasibility_study(request: HttpRequest, key: str, payload: schemas.Feasi
 def put_architecture_estimate(
     request: HttpRequest, key: str, payload: schemas.ArchitectureEstimateIn
 ):
-    """Write or revise the architecture estimate: architects only."""
+    """Write or revise the architecture estimate: the project's architect only (the one it
+    is assigned to; unassigned, whoever wrote it or writes it first), once it is asked for."""
     project = project_for(request, key)
-    require(
-        access.can_write_architecture_estimate(request.user, project),
-        "Only architects write architecture estimates.",
-    )
+    refusal = access.architecture_estimate_refusal(request.user, project)
+    require(refusal is None, refusal or "")
     estimate = services.save_architecture_estimate(
         project=project, actor=request.user, **payload.dict()
     )

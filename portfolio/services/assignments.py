@@ -77,6 +77,12 @@ def take_estimate(*, project: Project, actor: User) -> Project:
             f"{project.architect} has this estimate already; "
             "ask the product manager to reassign it."
         )
+    if not access.can_take_estimate(actor, project):
+        # Unassigned, but written by another architect: theirs until the product manager
+        # gives it to someone else (access.architecture_estimate_refusal).
+        raise DomainError(
+            "Another architect wrote this estimate; ask the product manager to reassign it."
+        )
     # Nothing the metrics read (versioning.changing with no project).
     with versioning.changing():
         project.architect = actor

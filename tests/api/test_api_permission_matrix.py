@@ -38,7 +38,7 @@ def everyone(status: int, **by_persona) -> dict:
 
 @dataclass(frozen=True)
 class Call:
-    key: str | None  # which project of the world: active, draft, greenlit, missing
+    key: str | None  # which project of the world: active, draft, greenlit, at_gate_3, missing
     expected: dict
     body: dict = field(default_factory=dict)
     query: str = ""
@@ -104,8 +104,11 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
         Call("active", everyone(403, alice=200), STUDY),
         Call("draft", everyone(404, alice=403), STUDY, label="draft"),
     ],
+    # The project's architect (GATE3: Carol wrote it), once it is asked for (gate 2 on). Changed
+    # deliberately: "active" is at gate 1, where Carol used to write one no queue asked for.
     ("PUT", "/api/v1/projects/{key}/deliverables/architecture-estimate"): [
-        Call("active", everyone(403, carol=200), ESTIMATE),
+        Call("active", everyone(403), ESTIMATE, label="gate 1"),
+        Call("at_gate_3", everyone(403, carol=200), ESTIMATE, label="her estimate"),
     ],
     ("PUT", "/api/v1/projects/{key}/deliverables/business-case"): [
         Call("active", everyone(403, bob=200), CASE),

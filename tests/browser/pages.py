@@ -212,18 +212,19 @@ PAGES: list[PageCase] = [
     PageCase("gate_review", (ARCHITECT, EXECUTIVE), key("panel"), label="panel"),
     PageCase("gate_review", (ARCHITECT,), key("panel"), label="voted", setup=cast_a_vote),
     PageCase("feasibility_study_edit", (RESEARCHER, PM), key("later")),
-    PageCase("architecture_estimate_edit", (ARCHITECT, EXECUTIVE), key("later")),
+    # An estimate the demo architect may write (access.architecture_estimate_refusal).
+    PageCase("architecture_estimate_edit", (ARCHITECT, EXECUTIVE), key("estimate")),
     PageCase(
         "architecture_estimate_edit",
         (ARCHITECT,),
-        key("later"),
+        key("estimate"),
         label="typed",
         setup=estimate_typed,
     ),
     PageCase(
         "architecture_estimate_edit",
         (ARCHITECT,),
-        key("later"),
+        key("estimate"),
         label="refused",
         setup=refuse_an_estimate,
     ),
@@ -318,6 +319,7 @@ def board_packs(executive) -> dict:
 def demo_world() -> World:
     """Loads the demo portfolio and picks a project in each state the pages show."""
     from django.core.management import call_command
+    from django.db.models import Q
 
     from gates.management.commands.seed_demo import demo_email
     from portfolio.models import Artifact, Project, Status, User
@@ -356,6 +358,15 @@ def demo_world() -> World:
         later=projects.filter(
             status=Status.ACTIVE, current_gate__gte=2, researcher=researcher
         ).first(),
+        # An estimate the demo architect writes: assigned to them, or unassigned and not
+        # another architect's (the project's architect writes it, from gate 2).
+        estimate=projects.filter(status=Status.ACTIVE, current_gate__gte=2)
+        .filter(
+            Q(architect=users[ARCHITECT])
+            | Q(architect__isnull=True, architecture_estimate__isnull=True)
+            | Q(architect__isnull=True, architecture_estimate__author=users[ARCHITECT])
+        )
+        .first(),
         pm_later=projects.filter(status=Status.ACTIVE, current_gate__gte=2, product_manager=pm)
         .order_by("-current_gate", "key")
         .first(),

@@ -10,7 +10,7 @@ from django.apps import apps
 
 from gates.models import ArchitectureEstimate
 from tests.browser.expect import expect
-from tests.builders import PASSWORD, make_project
+from tests.builders import PASSWORD, decide, make_project
 
 # Live-server tests commit for real; the database is flushed after each.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,6 +32,7 @@ def test_an_architect_adds_an_estimate_and_sees_the_three_year_total(
     project = make_project(
         key="VISION-3", title="Read meter photos", researcher=alice, product_manager=bob
     )
+    decide(project, 1, "go")  # the estimate is asked for from gate 2
     login(page, live_server, carol.email, PASSWORD)
     page.goto(f"{live_server.url}/projects/VISION-3/architecture-estimate/")
     expect(page.get_by_role("heading", name="Architecture estimate")).to_be_visible()

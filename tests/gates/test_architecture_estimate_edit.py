@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from gates.models import ArchitectureEstimate
 from portfolio.models import AuditEntry, Status
-from tests.builders import add_estimate, make_project
+from tests.builders import add_estimate, decide, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,17 @@ def url(project) -> str:
     return reverse("architecture_estimate_edit", args=[project.key])
 
 
-def test_it_shows_the_form_to_an_architect(client, project, carol):
+@pytest.fixture
+def at_gate_2(project):
+    """A project the estimate is asked for: gate 1 decided go (docs/notifications.md)."""
+    decide(project, 1, "go")
+    project.refresh_from_db()
+    return project
+
+
+def test_it_shows_the_form_to_an_architect(client, at_gate_2, carol):
     client.force_login(carol)
-    response = client.get(url(project))
+    response = client.get(url(at_gate_2))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="build_cost"' in body
@@ -40,11 +48,11 @@ def test_it_shows_the_form_to_an_architect(client, project, carol):
     assert 'hx-trigger="input changed delay:300ms, change"' in body
 
 
-def test_it_writes_the_estimate_and_shows_the_three_year_total(client, project, carol):
+def test_it_writes_the_estimate_and_shows_the_three_year_total(client, at_gate_2, carol):
     client.force_login(carol)
-    response = client.post(url(project), ESTIMATE)
+    response = client.post(url(at_gate_2), ESTIMATE)
     assert response.status_code == 302
-    estimate = ArchitectureEstimate.objects.get(project=project)
+    estimate = ArchitectureEstimate.objects.get(project=at_gate_2)
     assert estimate.author == carol
     assert estimate.three_year_total == Decimal("232000")
     body = client.get(response["Location"]).content.decode()
@@ -52,9 +60,9 @@ def test_it_writes_the_estimate_and_shows_the_three_year_total(client, project, 
     assert f'data-testid="three-year-total">{TOTAL}</strong>' in body
 
 
-def test_the_live_total_is_a_partial_and_saves_nothing(client, project, carol):
+def test_the_live_total_is_a_partial_and_saves_nothing(client, at_gate_2, carol):
     client.force_login(carol)
-    response = client.post(url(project), ESTIMATE | {"preview": "1"}, **HTMX)
+    response = client.post(url(at_gate_2), ESTIMATE | {"preview": "1"}, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="three-year-total"')
@@ -62,47 +70,49 @@ def test_the_live_total_is_a_partial_and_saves_nothing(client, project, carol):
     assert not ArchitectureEstimate.objects.exists()
 
 
-def test_the_live_total_says_what_it_waits_for(client, project, carol):
+def test_the_live_total_says_what_it_waits_for(client, at_gate_2, carol):
     client.force_login(carol)
-    body = client.post(url(project), {"build_cost": "100", "preview": "1"}, **HTMX).content.decode()
+    body = client.post(
+        url(at_gate_2), {"build_cost": "100", "preview": "1"}, **HTMX
+    ).content.decode()
     assert "Fill in the monthly run cost and choose how often it is retrained to see it." in body
 
 
-def test_the_live_total_with_every_cost_filled_asks_only_for_the_cadence(client, project, carol):
+def test_the_live_total_with_every_cost_filled_asks_only_for_the_cadence(client, at_gate_2, carol):
     """The costs typed, the cadence not chosen yet: it asked to "fill in the costs"."""
     client.force_login(carol)
     numbers = {"build_cost": "100", "monthly_run_cost": "10", "cost_per_retrain": "5"}
-    body = client.post(url(project), numbers | {"preview": "1"}, **HTMX).content.decode()
+    body = client.post(url(at_gate_2), numbers | {"preview": "1"}, **HTMX).content.decode()
     assert "Choose how often it is retrained to see it." in body
     assert "fill in" not in body.lower()
 
 
 def test_the_live_total_counts_an_empty_retraining_cost_as_none_when_never_retrained(
-    client, project, carol
+    client, at_gate_2, carol
 ):
     client.force_login(carol)
     numbers = {"build_cost": "100", "monthly_run_cost": "10", "retraining_cadence": "none"}
-    body = client.post(url(project), numbers | {"preview": "1"}, **HTMX).content.decode()
+    body = client.post(url(at_gate_2), numbers | {"preview": "1"}, **HTMX).content.decode()
     assert ">EUR 460</strong>" in body  # 100 + 36 × 10
 
 
-def test_the_live_total_names_a_refused_cost(client, project, carol):
+def test_the_live_total_names_a_refused_cost(client, at_gate_2, carol):
     client.force_login(carol)
-    response = client.post(url(project), ESTIMATE | {"build_cost": "-5", "preview": "1"}, **HTMX)
+    response = client.post(url(at_gate_2), ESTIMATE | {"build_cost": "-5", "preview": "1"}, **HTMX)
     assert "Correct the build cost to see it." in response.content.decode()
 
 
-def test_the_live_region_stays_in_the_page_while_its_content_is_swapped(client, project, carol):
+def test_the_live_region_stays_in_the_page_while_its_content_is_swapped(client, at_gate_2, carol):
     client.force_login(carol)
-    body = client.get(url(project)).content.decode()
+    body = client.get(url(at_gate_2)).content.decode()
     live = body.index('aria-live="polite"')
     assert live < body.index('id="three-year-total"')
     assert 'hx-target="#three-year-total"' in body
 
 
-def test_without_javascript_the_total_is_recomputed_on_request(client, project, carol):
+def test_without_javascript_the_total_is_recomputed_on_request(client, at_gate_2, carol):
     client.force_login(carol)
-    response = client.post(url(project), ESTIMATE | {"preview": "1"})
+    response = client.post(url(at_gate_2), ESTIMATE | {"preview": "1"})
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" in body
@@ -110,12 +120,12 @@ def test_without_javascript_the_total_is_recomputed_on_request(client, project, 
     assert not ArchitectureEstimate.objects.exists()
 
 
-def test_it_revises_the_estimate_and_audits_only_real_changes(client, project, carol):
+def test_it_revises_the_estimate_and_audits_only_real_changes(client, at_gate_2, carol):
     client.force_login(carol)
-    client.post(url(project), ESTIMATE)
-    client.post(url(project), ESTIMATE)  # the same numbers again: no revision
+    client.post(url(at_gate_2), ESTIMATE)
+    client.post(url(at_gate_2), ESTIMATE)  # the same numbers again: no revision
     assert not AuditEntry.objects.filter(action="architectureestimate.revised").exists()
-    client.post(url(project), ESTIMATE | {"monthly_run_cost": "2500.50"})
+    client.post(url(at_gate_2), ESTIMATE | {"monthly_run_cost": "2500.50"})
     entry = AuditEntry.objects.get(action="architectureestimate.revised")
     assert entry.changes == {"monthly_run_cost": ["2000.00", "2500.50"]}
     assert ArchitectureEstimate.objects.get().monthly_run_cost == Decimal("2500.50")
@@ -135,10 +145,10 @@ def test_it_revises_the_estimate_and_audits_only_real_changes(client, project, c
     ],
 )
 def test_it_refuses_bad_numbers_with_400_and_the_message_beside_the_field(
-    client, project, carol, changes, field, message
+    client, at_gate_2, carol, changes, field, message
 ):
     client.force_login(carol)
-    response = client.post(url(project), ESTIMATE | changes)
+    response = client.post(url(at_gate_2), ESTIMATE | changes)
     assert response.status_code == 400
     body = response.content.decode()
     beside = body.index(f'id="field-{field}"')
@@ -154,30 +164,30 @@ def test_it_refuses_bad_numbers_with_400_and_the_message_beside_the_field(
     assert not ArchitectureEstimate.objects.exists()
 
 
-def test_the_form_leaves_checking_to_the_server(client, project, carol):
+def test_the_form_leaves_checking_to_the_server(client, at_gate_2, carol):
     """The browser's own tooltip refused a negative cost before; now the server does, inline."""
     client.force_login(carol)
-    body = client.get(url(project)).content.decode()
+    body = client.get(url(at_gate_2)).content.decode()
     assert "novalidate" in body
 
 
-def test_it_requires_login(client, project):
-    assert client.get(url(project)).status_code == 302
-    assert client.post(url(project), ESTIMATE).status_code == 302
+def test_it_requires_login(client, at_gate_2):
+    assert client.get(url(at_gate_2)).status_code == 302
+    assert client.post(url(at_gate_2), ESTIMATE).status_code == 302
 
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "erin"])
-def test_only_architects_write_it(client, project, persona, request):
+def test_only_architects_write_it(client, at_gate_2, persona, request):
     client.force_login(request.getfixturevalue(persona))
-    assert client.post(url(project), ESTIMATE).status_code == 403
-    assert client.post(url(project), ESTIMATE | {"preview": "1"}, **HTMX).status_code == 403
+    assert client.post(url(at_gate_2), ESTIMATE).status_code == 403
+    assert client.post(url(at_gate_2), ESTIMATE | {"preview": "1"}, **HTMX).status_code == 403
     assert not ArchitectureEstimate.objects.exists()
 
 
-def test_others_read_it_with_its_total(client, project, carol, bob):
-    add_estimate(project, carol)
+def test_others_read_it_with_its_total(client, at_gate_2, carol, bob):
+    add_estimate(at_gate_2, carol)
     client.force_login(bob)
-    response = client.get(url(project))
+    response = client.get(url(at_gate_2))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="build_cost"' not in body

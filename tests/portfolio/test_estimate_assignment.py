@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from gates.models import ArchitectureEstimate
 from portfolio import services
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, Notification, NotificationKind, Role, Status
@@ -191,3 +192,76 @@ def test_a_gate_1_estimate_is_in_no_queue_and_says_so(client, project, bob, caro
     assert "it waits in the architects' shared queue" not in page
     assert "It is needed from gate 2" in page
     assert 'under "Assigned to you" once the project reaches gate 2' in page
+
+
+# --- Who writes the estimate: its assigned architect, once it is asked for -------------------
+
+ESTIMATE = {"build_cost": "1000", "monthly_run_cost": "10", "retraining_cadence": "none"}
+
+
+def _estimate_url(project) -> str:
+    return reverse("architecture_estimate_edit", args=[project.key])
+
+
+def test_only_the_assigned_architect_writes_the_estimate(client, at_gate_2, bob, carol, dora):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    client.force_login(carol)
+    page = client.get(_estimate_url(at_gate_2)).content.decode()
+    assert 'name="build_cost"' not in page
+    assert "Assigned to Dora Architect." in page
+    assert "The cost estimate is assigned to Dora Architect: only they write it." in page
+    assert client.post(_estimate_url(at_gate_2), ESTIMATE).status_code == 403
+    assert not ArchitectureEstimate.objects.exists()
+    client.force_login(dora)
+    page = client.get(_estimate_url(at_gate_2)).content.decode()
+    assert 'name="build_cost"' in page and "Assigned to Dora Architect." in page
+    assert client.post(_estimate_url(at_gate_2), ESTIMATE).status_code == 302
+    assert ArchitectureEstimate.objects.get().author == dora
+
+
+def test_the_api_refuses_another_architects_estimate_and_says_whose(
+    client, at_gate_2, bob, carol, dora
+):
+    from tests.api.conftest import Api, token_for
+
+    def api_as(user):
+        return Api(client, token_for(user))
+
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    url = f"/api/v1/projects/{at_gate_2.key}/deliverables/architecture-estimate"
+    refused = api_as(carol).send("PUT", url, ESTIMATE)
+    assert refused.status_code == 403
+    assert "assigned to Dora Architect" in refused.json()["detail"]
+    assert api_as(dora).send("PUT", url, ESTIMATE).status_code == 200
+
+
+def test_an_unassigned_estimate_is_its_writers_until_the_product_manager_reassigns(
+    client, at_gate_2, bob, carol, dora
+):
+    client.force_login(carol)
+    page = client.get(_estimate_url(at_gate_2)).content.decode()
+    assert "Not assigned: in the architects' shared queue." in page
+    assert reverse("estimate_take", args=[at_gate_2.key]) in page  # Take it, on the page too
+    assert client.post(_estimate_url(at_gate_2), ESTIMATE).status_code == 302
+    client.force_login(dora)
+    assert client.post(_estimate_url(at_gate_2), ESTIMATE | {"build_cost": "1"}).status_code == 403
+    with pytest.raises(DomainError, match="Another architect wrote this estimate"):
+        services.take_estimate(project=at_gate_2, actor=dora)
+    assert ArchitectureEstimate.objects.get().build_cost == 1000
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    assert client.post(_estimate_url(at_gate_2), ESTIMATE | {"build_cost": "1"}).status_code == 302
+    assert ArchitectureEstimate.objects.get().build_cost == 1
+
+
+def test_no_estimate_is_written_before_it_is_asked_for(client, project, bob, carol):
+    # docs/notifications.md: a project needs its estimate from gate 2 (the architects' queue).
+    client.force_login(carol)
+    page = client.get(_estimate_url(project)).content.decode()
+    assert 'name="build_cost"' not in page
+    assert "Not asked for yet: it enters the architects' shared queue at gate 2." in page
+    assert client.post(_estimate_url(project), ESTIMATE).status_code == 403
+    services.assign_architect(project=project, architect=carol, actor=bob)  # planned ahead
+    assert client.post(_estimate_url(project), ESTIMATE).status_code == 403
+    assert not ArchitectureEstimate.objects.exists()
+    decide(project, 1, "go")
+    assert client.post(_estimate_url(project), ESTIMATE).status_code == 302

@@ -13,7 +13,7 @@ from gates.services import save_architecture_estimate
 from portfolio import services
 from portfolio.errors import DomainError
 from portfolio.models import AuditEntry, Project, Status
-from tests.builders import make_project
+from tests.builders import decide, make_project
 
 INJECTION = "Churn model\r\nBcc: victim@evil.example"
 RLO = "Invoice \u202egnp.exe"
@@ -84,6 +84,8 @@ def test_artifact_names_and_locations_are_one_line(client, alice, project):
 
 
 def test_the_architecture_estimate_refuses_a_two_line_platform(carol, project):
+    decide(project, 1, "go")  # an estimate is asked for from gate 2
+    project.refresh_from_db()
     with pytest.raises(DomainError) as refused:
         save_architecture_estimate(
             project=project,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from portfolio import access
+from portfolio import access, services
 from portfolio.access import READ_BY_EVERY_ROLE
 from portfolio.models import Role, Status
 from portfolio.roles import ROLE_PERMISSIONS, ensure_roles
-from tests.builders import make_project, make_user
+from tests.builders import decide, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -114,14 +114,32 @@ def test_only_researchers_and_admins_create_proposals(alice, bob, carol, erin, a
 # --- Architect -----------------------------------------------------------------------------
 
 
-def test_an_architect_writes_estimates_on_any_submitted_project(carol, alice, bob, project):
+def test_an_architect_writes_the_estimate_of_a_project_that_asks_for_one(
+    carol, alice, bob, project
+):
+    # Was "on any submitted project": since an estimate is asked for from gate 2 (the
+    # architects' queue), a gate-1 project's is nobody's to write yet.
+    assert not access.can_write_architecture_estimate(carol, project)
+    decide(project, 1, "go")
+    project.refresh_from_db()
     assert access.can_write_architecture_estimate(carol, project)
-    other = make_project(researcher=alice, product_manager=bob, key="OTHER-1")
+    other = make_project(researcher=alice, product_manager=bob, key="OTHER-1", current_gate=2)
     assert access.can_write_architecture_estimate(carol, other)
     draft = make_project(researcher=alice, product_manager=bob, status=Status.DRAFT)
     assert not access.can_write_architecture_estimate(carol, draft)
     for user in (alice, bob):
         assert not access.can_write_architecture_estimate(user, project)
+
+
+def test_an_architect_does_not_write_an_estimate_assigned_to_another(carol, bob, project):
+    dora = make_user("dora@example.com", Role.ARCHITECT, full_name="Dora Architect")
+    decide(project, 1, "go")
+    project.refresh_from_db()
+    services.assign_architect(project=project, architect=dora, actor=bob)
+    project.refresh_from_db()
+    assert access.can_write_architecture_estimate(dora, project)
+    assert not access.can_write_architecture_estimate(carol, project)
+    assert "assigned to Dora Architect" in access.architecture_estimate_refusal(carol, project)
 
 
 def test_an_architect_does_not_decide(carol, project):
