@@ -283,7 +283,8 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         label="Funding granted",
         required=False,
         initial=Decimal(0),
-        help_text="Money released for the next stage or round (0 for none).",
+        help_text="Money released for the next stage (a go) or another round (a recycle). "
+        "A kill or a hold grants none: leave it at 0.",
     )
     probability_of_success = probability_field(
         "Updated probability of success",
@@ -388,30 +389,49 @@ class KillMarksForm(LabelsWithoutColon, forms.Form):
 COMPARISON_CHOICES = [("", "—")] + [(c.value, c.label) for c in KillCriterion.Comparison]
 
 
+def _kill_criterion_errors(n: int) -> dict[str, str]:
+    """Messages that say which of the five rows they are about, as the service's do."""
+    return {
+        "max_length": f"Kill criterion {n}: at most %(limit_value)d characters.",
+        "invalid_choice": f"Kill criterion {n}: compare with ≥, ≤, >, < or =.",
+        "invalid": f"Kill criterion {n}: enter the number as digits, e.g. 0.8.",
+        "max_digits": f"Kill criterion {n}: at most %(max)s digits in the number.",
+        "max_decimal_places": f"Kill criterion {n}: at most %(max)s decimals in the number.",
+        "max_whole_digits": f"Kill criterion {n}: at most %(max)s digits before the point.",
+    }
+
+
 class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
-    """Up to five kill criteria for the next review, registered by a go or a recycle."""
+    """Up to five kill criteria for the next review, registered by a go or a recycle
+    (which must register at least one: the service says so)."""
 
     ROWS = KillCriterion.MAXIMUM
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for n in range(1, self.ROWS + 1):
+            messages = _kill_criterion_errors(n)
             self.fields[f"kc{n}_statement"] = forms.CharField(
                 label=f"Kill criterion {n}",
                 required=False,
                 max_length=500,
+                error_messages=messages,
                 widget=forms.TextInput(
                     attrs={"placeholder": "e.g. precision on the 2025 hold-out" if n == 1 else ""}
                 ),
             )
             self.fields[f"kc{n}_comparison"] = forms.ChoiceField(
-                label="Comparison", choices=COMPARISON_CHOICES, required=False
+                label="Comparison",
+                choices=COMPARISON_CHOICES,
+                required=False,
+                error_messages=messages,
             )
             self.fields[f"kc{n}_target"] = forms.DecimalField(
                 label="Number",
                 required=False,
                 max_digits=16,
                 decimal_places=4,
+                error_messages=messages,
                 widget=forms.NumberInput(attrs={"step": "any"}),
             )
 

@@ -31,7 +31,10 @@ from django.core.management import call_command
 
 from gates.models import ArchitectureEstimate, BusinessCase, Criterion, FeasibilityStudy, Gate
 from gates.services import (
+    KillMark,
+    NewKillCriterion,
     Score,
+    pending_kill_criteria,
     record_decision,
     save_architecture_estimate,
     save_business_case,
@@ -145,6 +148,11 @@ def candidate(key: str, *, value, ask, probability="0.5", bucket="efficiency", *
 # --- Gates: criteria, scorecards, decisions ----------------------------------------------------
 
 
+# What decide() registers for the next review when a test names none (a go to a next gate and
+# a recycle must register at least one).
+TEST_KILL_CRITERION = NewKillCriterion("Evidence asked for by a test")
+
+
 def gate(number: int) -> Gate:
     return Gate.objects.get(number=number)
 
@@ -172,17 +180,42 @@ def scorecard_post(gate_number: int, *, met: str = "yes", score: int = 8) -> dic
     return data
 
 
-def decide(project: Project, gate_number: int, decision: str, actor: User | None = None, **kw):
+def kill_criteria_post(*statements: str) -> dict:
+    """The gate review form's fields for the next review's kill criteria (the test's one
+    unless named)."""
+    statements = statements or (TEST_KILL_CRITERION.statement,)
+    return {f"next-kc{n}_statement": text for n, text in enumerate(statements, start=1)}
+
+
+def verdicts_post(project: Project, *, met: str = "met") -> dict:
+    """The gate review form's chair's verdict on every kill criterion the review judges."""
+    as_stored = Project.objects.get(pk=project.pk)
+    return {f"verdict-kill_{c.pk}": met for c in pending_kill_criteria(as_stored)}
+
+
+def decide(
+    project: Project, gate_number: int | Gate, decision: str, actor: User | None = None, **kw
+):
     """Record a decision through the service, by the project's product manager unless
     told otherwise. A go answers every must-meet criterion with yes; a kill or hold
-    gets a rationale. Other keywords (decided_on, probability_of_success,
-    funding_granted, scores, ...) are the service's."""
+    gets a rationale. A go or a recycle judges every pending kill criterion met and,
+    when it leads to a next review, registers one (``TEST_KILL_CRITERION``). Other
+    keywords (decided_on, probability_of_success, funding_granted, scores,
+    kill_criteria, kill_verdicts, ...) are the service's."""
+    if isinstance(gate_number, Gate):
+        gate_number = gate_number.number
     if "scores" not in kw:
         kw["scores"] = [
             Score(criterion=c, met=True) for c in criteria(gate_number) if c.is_must_meet
         ]
     if decision in ("kill", "hold"):
         kw.setdefault("rationale", "Recorded by a test.")
+    if decision in ("go", "recycle"):
+        if "kill_verdicts" not in kw:
+            as_stored = Project.objects.get(pk=project.pk)
+            kw["kill_verdicts"] = [KillMark(c, True) for c in pending_kill_criteria(as_stored)]
+        if "kill_criteria" not in kw and (decision == "recycle" or gate_number < 4):
+            kw["kill_criteria"] = [TEST_KILL_CRITERION]
     for name in ("probability_of_success", "funding_granted"):
         if kw.get(name) is not None:
             kw[name] = Decimal(str(kw[name]))

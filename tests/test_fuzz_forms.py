@@ -241,6 +241,10 @@ def decision_fields(w) -> dict[str, list[str]]:
         "probability_of_success": ["0.5", ""],
         "rationale": ["Because.", ""],
         "decisions_seen": ["0", "1", ""],
+        # The next review's kill criteria (a go or a recycle needs one), well or badly formed.
+        "next-kc1_statement": ["Precision on the hold-out", ""],
+        "next-kc1_comparison": ["", ">=", "about"],
+        "next-kc1_target": ["", "0.8", "fast"],
         **criteria_fields(w),
     }
 

@@ -73,8 +73,10 @@ def record_decision(
 
     The decision closes the gate's review: it freezes the gatekeepers' votes,
     records the chair's verdict on the kill criteria the review had to judge
-    (``kill_verdicts``; a go needs one for each) and registers the kill criteria
-    of the next review (``kill_criteria``, at most five, on a go or a recycle).
+    (``kill_verdicts``; a go or a recycle needs one for each) and registers the kill
+    criteria of the next review (``kill_criteria``: one to five, required on a go to a
+    next gate and on a recycle, refused on any other decision). Only a go or a recycle
+    grants funding.
     """
     if not isinstance(gate, Gate):
         found = Gate.objects.filter(number=gate).first() if gate in process.GATES else None
@@ -123,6 +125,14 @@ def record_decision(
         what="the project's funding granted",
         field="funding_granted",
     )
+    if funding_granted > 0 and decision in (DecisionKind.KILL, DecisionKind.HOLD):
+        # Money is released for a next stage (a go) or round (a recycle); a kill or a hold
+        # funds nothing, and the project's total would count money never released.
+        raise DomainError(
+            f"A {DecisionKind(decision).label.lower()} grants no funding: money is released "
+            "with a go (the next stage) or a recycle (another round). Leave it at 0.",
+            field="funding_granted",
+        )
     if probability_of_success is not None and not (0 <= probability_of_success <= 1):
         raise DomainError("A probability is between 0 and 1.", field="probability_of_success")
     if decision == DecisionKind.GO:

@@ -3,9 +3,11 @@
 A gate review is open from the moment the project reaches a gate until the
 decision there. While it is open each gatekeeper may cast (and change) one
 vote; the decision freezes every vote of the review with it. Kill criteria
-are registered by a go or a recycle and judged by the chair at the next
-review. ``record_decision`` calls ``check_panel`` before it writes anything
-and ``close_review`` in the same transaction after.
+are registered by a go (to a next gate) or a recycle, one to five of them, and
+judged by the chair at the next review: a go or a recycle gives a verdict on each, a
+kill may, a hold leaves them for the decision after it. ``record_decision`` calls
+``check_panel`` before it writes anything and ``close_review`` in the same transaction
+after.
 """
 
 from __future__ import annotations
@@ -313,17 +315,20 @@ def check_panel(
         )
 
     check.verdicts = list(verdicts or [])
-    if decision == DecisionKind.GO or check.verdicts:
+    # A go and a recycle judge the criteria the review was held to: a recycle replaces them
+    # with its own for the next round, so a criterion left unjudged would silently vanish.
+    judges = decision in (DecisionKind.GO, DecisionKind.RECYCLE)
+    if judges or check.verdicts:
         _check_marks(check.verdicts, check.pending, field_name="kill_verdicts")
-    if (
-        decision == DecisionKind.GO
-        and any(not v.met for v in check.verdicts)
-        and not rationale.strip()
-    ):
-        raise DomainError(
-            "A go with a kill criterion not met overrides it: give the rationale.",
-            field="rationale",
-        )
+    if judges and any(not v.met for v in check.verdicts) and not rationale.strip():
+        if decision == DecisionKind.GO:
+            message = "A go with a kill criterion not met overrides it: give the rationale."
+        else:
+            message = (
+                "A recycle with a kill criterion not met keeps alive a project it would kill: "
+                "give the rationale for another round."
+            )
+        raise DomainError(message, field="rationale")
 
     check.kill_criteria = _clean_new_criteria(list(kill_criteria or []))
     registers = decision == DecisionKind.RECYCLE or (
@@ -332,6 +337,16 @@ def check_panel(
     if check.kill_criteria and not registers:
         raise DomainError(
             "Only a go to a next gate or a recycle registers kill criteria.",
+            field="kill_criteria",
+        )
+    if registers and not check.kill_criteria:
+        if decision == DecisionKind.GO:
+            review = f"the gate {gate.number + 1} review"
+        else:
+            review = f"the next round's review at gate {gate.number}"
+        raise DomainError(
+            f"A {DecisionKind(decision).label.lower()} registers one to five kill criteria: "
+            f"the evidence that would kill the project at {review}.",
             field="kill_criteria",
         )
     return check

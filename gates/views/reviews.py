@@ -237,7 +237,8 @@ def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
         "spend": project.spend_total,
         "granted": granted,
         "spend_share": (project.spend_total / granted * 100) if granted else None,
-        "over_funding": project.spend_total > granted,
+        # Nothing granted yet (every project at gate 1) is not an overrun.
+        "over_funding": bool(granted) and project.spend_total > granted,
         "value": value,
         "adopted_plan": adopted
         if adopted is not None and not project.is_closed and project.key in adopted.funded_keys
@@ -425,22 +426,25 @@ def _error_summary(
     if form is None or not form.is_bound:
         return []
     items = []
-    forms = [form, scorecard, panel_forms.get("verdicts"), panel_forms.get("new_kill_criteria")]
+    new_kill_criteria = panel_forms.get("new_kill_criteria")
+    forms = [form, scorecard, panel_forms.get("verdicts"), new_kill_criteria]
     # Not the form itself: an id on it would carry its htmx-request class over the swap.
-    anchors = {0: "#decide", 1: "#scorecard"}
+    anchors = {0: "#decide", 1: "#scorecard", 2: "#kill-verdicts", 3: "#new-kill-criteria"}
     for index, each in enumerate(forms):
         if each is None or not each.is_bound:
             continue
         for message in each.non_field_errors():
-            items.append({"message": message, "href": anchors.get(index, "#panel-fields")})
+            items.append({"message": message, "href": anchors[index]})
         for name, errors in each.errors.items():
             if name == "__all__":
                 continue
             field = each[name]
             radios = isinstance(field.field.widget, RadioSelect)
             href = f"#{field.auto_id}_0" if radios else f"#{field.auto_id}"
-            # The kill's confirmation says what it is about; other fields are named.
-            prefix = "" if name == "confirm_kill" else f"{field.label}: "
+            # The kill's confirmation and the five rows of kill criteria ("Kill criterion 2:
+            # ...") say what they are about; other fields are named.
+            named = name == "confirm_kill" or each is new_kill_criteria
+            prefix = "" if named else f"{field.label}: "
             for message in errors:
                 items.append({"message": f"{prefix}{message}", "href": href})
     return items

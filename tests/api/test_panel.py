@@ -68,8 +68,35 @@ def test_a_go_registers_kill_criteria_and_the_next_review_judges_them(api_as, al
             "decided_on": "2025-03-03",
             "scores": _must_meet(2),
             "kill_verdicts": [{"criterion": criteria[0]["id"], "met": True, "note": "91%"}],
+            "kill_criteria": [{"statement": "Signed data-access agreement"}],
         },
     )
     assert judged.status_code == 201, judged.content
     verdict = api.get("/api/v1/projects/KC/kill-criteria").json()[0]["verdict"]
     assert verdict["met"] is True and verdict["note"] == "91%"
+
+
+def test_a_go_or_a_recycle_without_kill_criteria_is_refused(api_as, alice, bob):
+    make_project(key="NOKC", researcher=alice, product_manager=bob)
+    api = api_as(bob)
+    for decision in ("go", "recycle"):
+        refused = api.post(
+            "/api/v1/projects/NOKC/decisions",
+            {"gate": 1, "decision": decision, "scores": _must_meet(1)},
+        )
+        assert refused.status_code == 422, refused.content
+        problem = refused.json()
+        assert problem["field"] == "kill_criteria"
+        assert "registers one to five kill criteria" in problem["detail"]
+    assert api.get("/api/v1/projects/NOKC/decisions").json()["count"] == 0
+
+
+def test_a_hold_with_funding_is_refused(api_as, alice, bob):
+    make_project(key="HOLDF", researcher=alice, product_manager=bob)
+    refused = api_as(bob).post(
+        "/api/v1/projects/HOLDF/decisions",
+        {"gate": 1, "decision": "hold", "rationale": "Wait.", "funding_granted": "50000.00"},
+    )
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["field"] == "funding_granted"
+    assert "A hold grants no funding" in refused.json()["detail"]

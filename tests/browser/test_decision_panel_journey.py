@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 
 from gates.defaults import create_default_gatekeepers
 from gates.models import Gate, Gatekeeper
-from gates.services import record_decision
+from gates.services import KillMark, NewKillCriterion, record_decision
 from tests.browser.expect import expect
 from tests.builders import (
     PASSWORD,
@@ -36,6 +37,8 @@ def vote(page, base: str, recommendation: str, comment: str) -> None:
     page.goto(f"{base}/projects/ALPHA/gate-review/")
     form = page.locator("form.vote-form")
     form.locator(f"input[name=vote-recommendation][value={recommendation}]").check()
+    for row in form.locator(".kill-mark-row").all():  # gate 2's kill criterion
+        row.get_by_label("Met", exact=True).check()
     form.get_by_label("Your probability of success").fill("0.3")
     form.get_by_label("Comment").fill(comment)
     form.get_by_role("button", name="Cast my vote").click()
@@ -47,12 +50,26 @@ def test_three_gatekeepers_vote_the_chair_overrules_them_then_overrides_a_kill_c
 ):
     alpha = make_project(key="ALPHA", title="Triage claims", researcher=alice, product_manager=bob)
     day = datetime.date(2026, 1, 10)
-    record_decision(
-        project=alpha, gate=1, decision="go", actor=bob, decided_on=day, scores=full_marks(1)
+    sample = NewKillCriterion("A labelled sample of 1,000 claims")
+    first = record_decision(
+        project=alpha,
+        gate=1,
+        decision="go",
+        actor=bob,
+        decided_on=day,
+        scores=full_marks(1),
+        kill_criteria=[sample],
     )
     add_study(alpha, alice)
     record_decision(
-        project=alpha, gate=2, decision="go", actor=bob, decided_on=day, scores=full_marks(2)
+        project=alpha,
+        gate=2,
+        decision="go",
+        actor=bob,
+        decided_on=day,
+        scores=full_marks(2),
+        kill_verdicts=[KillMark(c, True) for c in first.kill_criteria.all()],
+        kill_criteria=[NewKillCriterion("Recall on last year's claims", ">=", Decimal("0.7"))],
     )
     add_estimate(alpha, carol)
     add_business_case(alpha, bob)
@@ -85,6 +102,8 @@ def test_three_gatekeepers_vote_the_chair_overrules_them_then_overrides_a_kill_c
     decision = page.locator("section.decision-card form")
     for row in decision.locator("tr.must").all():
         row.get_by_label("Yes").check()
+    for row in decision.locator(".kill-mark-row").all():
+        row.get_by_label("Met", exact=True).check()
     decision.locator("input[name=decision][value=go]").check()
     decision.get_by_label("Kill criterion 1").fill("Precision on the 2025 hold-out")
     decision.locator("select[name=next-kc1_comparison]").select_option(">=")

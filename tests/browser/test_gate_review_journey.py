@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 
-from gates.services import record_decision
+from gates.services import NewKillCriterion, record_decision
 from portfolio.models import Project, Status
 from tests.browser.expect import expect
 from tests.builders import PASSWORD, add_study, full_marks, make_project
@@ -50,6 +50,7 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
         probability_of_success=Decimal("0.45"),
         rationale="Worth a feasibility study.",
         scores=full_marks(1, score=7),
+        kill_criteria=[NewKillCriterion("A labelled sample of 2,000 tickets")],
     )
     add_study(triage, alice)
     churn = make_project(
@@ -75,7 +76,12 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
     scores.nth(2).select_option("5")  # reuse, weight 1
     expect(total).to_have_text("36")
 
+    # The go judges the kill criterion gate 1 set, and sets the next review's.
+    page.get_by_role("radiogroup", name="A labelled sample of 2,000 tickets").get_by_label(
+        "Met", exact=True
+    ).check()
     page.locator("input[name=decision][value=go]").check()
+    page.get_by_label("Kill criterion 1").fill("Triage accuracy on last month's tickets")
     page.get_by_label("Funding granted").fill("50000")
     page.get_by_label("Updated probability of success").fill("0.6")
     page.evaluate("window.stillTheSamePage = true")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from gates.models import AppendOnlyError, CriterionScore, GateDecision
 from gates.services import record_decision
-from tests.builders import full_marks, make_user
+from tests.builders import TEST_KILL_CRITERION, full_marks, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def decision(project, bob) -> GateDecision:
         decided_on=datetime.date(2026, 1, 10),
         funding_granted=Decimal("1000"),
         scores=full_marks(1),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
 
 

@@ -9,9 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gates.models import GateDecision
-from gates.services import record_decision
+from gates.services import NewKillCriterion, record_decision
 from portfolio.models import AuditEntry, Status
-from tests.builders import add_study, criteria, full_marks, make_project, scorecard_post
+from tests.builders import (
+    TEST_KILL_CRITERION,
+    add_study,
+    criteria,
+    full_marks,
+    kill_criteria_post,
+    make_project,
+    scorecard_post,
+    verdicts_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +43,10 @@ def post_data(gate: int = 1, **kw) -> dict:
     }
     data.update(scorecard_post(gate))
     data.update(kw)
+    if data["decision"] in ("kill", "hold") and "funding_granted" not in kw:
+        data["funding_granted"] = "0"  # only a go or a recycle grants funding
+    if data["decision"] in ("go", "recycle") and not any(k.startswith("next-") for k in kw):
+        data.update(kill_criteria_post())  # a go or a recycle registers one at least
     return data
 
 
@@ -98,6 +111,7 @@ def test_it_records_a_kill_without_the_deliverables_or_must_meets(client, bob, a
         actor=bob,
         decided_on=datetime.date(2026, 1, 6),
         scores=full_marks(1),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     data = post_data(
@@ -170,6 +184,7 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         actor=bob,
         decided_on=datetime.date(2026, 1, 6),
         scores=full_marks(1),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     response = client.post(url(project), post_data(gate=2, decisions_seen="1"), **HTMX)
@@ -177,7 +192,8 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
     assert GateDecision.objects.count() == 1
 
     add_study(project, alice)
-    response = client.post(url(project), post_data(gate=2, decisions_seen="1"), **HTMX)
+    data = post_data(gate=2, decisions_seen="1") | verdicts_post(project)
+    response = client.post(url(project), data, **HTMX)
     assert "Go at Gate 2: Feasibility recorded" in response.content.decode()
 
 
@@ -193,6 +209,12 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         ({"decision": "maybe"}, "decision", "Select a valid choice"),
         ({"decision": ""}, "decision", "Choose go, kill, hold or recycle."),
         ({"decision": "hold", "rationale": "  "}, "rationale", "Give the rationale"),
+        (
+            {"decision": "hold", "rationale": "Wait for the data.", "funding_granted": "5000"},
+            "funding_granted",
+            "A hold grants no funding: money is released with a go (the next stage) or a "
+            "recycle (another round). Leave it at 0.",
+        ),
     ],
 )
 def test_it_puts_each_problem_beside_its_field(client, project, bob, changes, field, message):
@@ -214,6 +236,7 @@ def test_a_decision_dated_before_the_previous_one_is_refused(client, project, bo
         decision="recycle",
         actor=bob,
         decided_on=datetime.date(2026, 1, 20),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     body = client.post(
@@ -230,6 +253,7 @@ def test_a_stale_form_for_an_earlier_gate_is_refused_with_a_message(client, proj
         actor=bob,
         decided_on=datetime.date(2026, 1, 6),
         scores=full_marks(1),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     data = post_data(gate=1, decision="recycle", decisions_seen="1")
@@ -369,8 +393,116 @@ def test_a_form_without_what_it_was_made_against_is_refused(client, project, bob
 
 def test_the_review_page_carries_the_decision_count(client, project, bob):
     record_decision(
-        project=project, gate=1, decision="recycle", actor=bob, decided_on=datetime.date(2026, 1, 6)
+        project=project,
+        gate=1,
+        decision="recycle",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 6),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     body = client.get(reverse("gate_review", args=[project.key])).content.decode()
     assert 'name="decisions_seen" value="1"' in body
+
+
+# --- Funding, and the kill criteria a go or a recycle registers ------------------------
+
+
+def test_a_confirmed_kill_with_funding_is_refused_and_nothing_is_counted(client, project, bob):
+    client.force_login(bob)
+    data = post_data(
+        decision="kill", rationale="No data.", confirm_kill="yes", funding_granted="50000"
+    )
+    response = client.post(url(project), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    field = body[body.index('id="field-funding_granted"') : body.index('id="field-probability')]
+    assert "A kill grants no funding" in field
+    assert not GateDecision.objects.exists()
+    project.refresh_from_db()
+    assert (project.status, project.funding_granted_total) == (Status.ACTIVE, Decimal(0))
+
+
+def test_the_funding_box_says_a_kill_or_a_hold_grants_none(client, project, bob):
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    assert "A kill or a hold grants none: leave it at 0." in body
+
+
+def test_a_go_without_kill_criteria_is_refused_beside_them(client, project, bob):
+    client.force_login(bob)
+    response = client.post(url(project), post_data(**{"next-kc1_statement": ""}))
+    assert response.status_code == 400
+    body = response.content.decode()
+    message = (
+        "A go registers one to five kill criteria: the evidence that would kill the project "
+        "at the gate 2 review."
+    )
+    # In the summary, linking to the kill criteria, and in their fieldset.
+    summary = body[body.index("The decision was not recorded") :]
+    assert f'<a href="#new-kill-criteria">{message}</a>' in summary[: summary.index("</ul>")]
+    fieldset = body[body.index('id="new-kill-criteria"') :]
+    assert message in fieldset[: fieldset.index("</fieldset>")]
+    assert not GateDecision.objects.exists()
+
+
+def test_a_recycle_holds_the_project_to_the_kill_criteria_it_was_given(client, project, bob):
+    record_decision(
+        project=project,
+        gate=1,
+        decision="recycle",
+        actor=bob,
+        decided_on=datetime.date(2026, 1, 6),
+        kill_criteria=[NewKillCriterion("A labelled sample of 1,000 tickets")],
+    )
+    client.force_login(bob)
+    # Another recycle cannot leave them unjudged (they would vanish with the new round)...
+    again = post_data(decision="recycle", decisions_seen="1", rationale="More data.")
+    body = client.post(url(project), again).content.decode()
+    assert "Mark the kill criterion “A labelled sample of 1,000 tickets” met or not met." in body
+    assert GateDecision.objects.count() == 1
+    # ...and one not met keeps the project alive against it: that needs a rationale.
+    not_met = again | verdicts_post(project, met="not_met") | {"rationale": ""}
+    body = client.post(url(project), not_met).content.decode()
+    assert "A recycle with a kill criterion not met" in body
+    assert GateDecision.objects.count() == 1
+    response = client.post(url(project), again | verdicts_post(project, met="not_met"))
+    assert response.status_code == 302
+    recycle = GateDecision.objects.get(sequence=2)
+    assert [(v.criterion.statement, v.met) for v in recycle.kill_verdicts.all()] == [
+        ("A labelled sample of 1,000 tickets", False)
+    ]
+
+
+def test_at_the_last_gate_only_a_recycle_asks_for_kill_criteria(client, alice, bob):
+    project = make_project(researcher=alice, product_manager=bob, current_gate=4, decisions_count=3)
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    fieldset = body[body.index('id="new-kill-criteria"') :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    assert "<legend>Kill criteria for the next round (a recycle)</legend>" in fieldset
+    assert "a go at Gate 4: Roadmap greenlights it and takes none" in fieldset
+    assert "(a go or a recycle)" not in body
+
+
+def test_each_kill_criterion_error_says_which_criterion(client, project, bob):
+    client.force_login(bob)
+    data = post_data(
+        **{
+            "next-kc1_statement": "Precision on the hold-out",
+            "next-kc2_statement": "Recall on the hold-out",
+            "next-kc2_comparison": "about",
+            "next-kc3_statement": "Latency in ms",
+            "next-kc3_comparison": "<=",
+            "next-kc3_target": "fast",
+        }
+    )
+    response = client.post(url(project), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    summary = body[body.index("The decision was not recorded") :]
+    summary = summary[: summary.index("</ul>")]
+    assert "Kill criterion 2: compare with ≥, ≤, &gt;, &lt; or =." in summary
+    assert "Kill criterion 3: enter the number as digits, e.g. 0.8." in summary
+    assert "Comparison:" not in body and "Number:" not in body
+    assert not GateDecision.objects.exists()

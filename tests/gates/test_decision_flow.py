@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gates.models import GateDecision
 from portfolio.models import Status
-from tests.builders import add_study, decide, make_project, scorecard_post
+from tests.builders import add_study, decide, kill_criteria_post, make_project, scorecard_post
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,8 @@ def post_data(gate: int = 1, **kw) -> dict:
         **scorecard_post(gate),
     }
     data.update(kw)
+    if data["decision"] in ("go", "recycle"):
+        data.update(kill_criteria_post())  # a go or a recycle registers one at least
     return data
 
 

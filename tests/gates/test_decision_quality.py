@@ -39,7 +39,14 @@ from gates.services import (
     record_decision,
 )
 from portfolio.metrics import compute
-from tests.builders import add_business_case, add_estimate, add_study, full_marks, make_project
+from tests.builders import (
+    TEST_KILL_CRITERION,
+    add_business_case,
+    add_estimate,
+    add_study,
+    full_marks,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +61,11 @@ def written(model, project, month: int, day: int) -> None:
 
 
 def go(project, pm, day, **kw):
+    """A go that judges the review's kill criteria met and sets the next review's, unless told."""
     project.refresh_from_db()
+    kw.setdefault("kill_verdicts", [KillMark(c, True) for c in pending_kill_criteria(project)])
+    if project.current_gate < 4:
+        kw.setdefault("kill_criteria", [TEST_KILL_CRITERION])
     return record_decision(
         project=project,
         gate=project.current_gate,

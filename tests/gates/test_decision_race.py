@@ -14,7 +14,7 @@ from gates.models import GateDecision
 from gates.services import record_decision
 from portfolio.errors import DomainError
 from portfolio.models import Project, Status
-from tests.builders import full_marks
+from tests.builders import TEST_KILL_CRITERION, full_marks
 
 pytestmark = [
     pytest.mark.postgres,
@@ -63,7 +63,13 @@ def race(project: Project, attempts: list[dict]) -> list[object]:
 
 def test_two_goes_at_once_record_exactly_one(project, bob, erin):
     day = datetime.date(2026, 1, 10)
-    go = {"gate": 1, "decision": "go", "decided_on": day, "scores": full_marks(1)}
+    go = {
+        "gate": 1,
+        "decision": "go",
+        "decided_on": day,
+        "scores": full_marks(1),
+        "kill_criteria": [TEST_KILL_CRITERION],
+    }
     results = race(project, [go | {"actor": bob}, go | {"actor": erin}])
 
     recorded = [r for r in results if isinstance(r, GateDecision)]
@@ -82,7 +88,14 @@ def test_a_kill_racing_a_go_leaves_one_consistent_outcome(project, bob, erin):
     results = race(
         project,
         [
-            {"gate": 1, "decision": "go", "decided_on": day, "scores": full_marks(1), "actor": bob},
+            {
+                "gate": 1,
+                "decision": "go",
+                "decided_on": day,
+                "scores": full_marks(1),
+                "kill_criteria": [TEST_KILL_CRITERION],
+                "actor": bob,
+            },
             {"gate": 1, "decision": "kill", "decided_on": day, "rationale": "No.", "actor": erin},
         ],
     )

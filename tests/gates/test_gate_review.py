@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from gates.services import record_decision
 from portfolio.models import Status
-from tests.builders import add_estimate, add_study, full_marks, make_project
+from tests.builders import (
+    TEST_KILL_CRITERION,
+    add_estimate,
+    add_study,
+    decide,
+    full_marks,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +73,7 @@ def test_it_lists_the_required_deliverables_present_or_missing(client, project, 
         actor=bob,
         decided_on=datetime.date(2026, 1, 10),
         scores=full_marks(1),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
@@ -120,6 +128,28 @@ def test_it_shows_the_numbers_a_pm_weighs(client, alice, bob, carol):
     assert "build EUR 30,000" in body
 
 
+def test_spend_before_any_funding_is_not_shown_as_over_the_funding(client, alice, bob):
+    project = make_project(researcher=alice, product_manager=bob, spend_total=Decimal("5000"))
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "no funding granted yet" in body
+    assert "over the funding granted" not in body
+    assert "tile-warning" not in body
+
+
+def test_spend_beyond_the_funding_granted_is_a_warning(client, alice, bob):
+    project = make_project(
+        researcher=alice,
+        product_manager=bob,
+        funding_granted_total=Decimal("4000"),
+        spend_total=Decimal("5000"),
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    assert "of EUR 4,000 funding granted" in body
+    assert "over the funding granted" in body
+
+
 def test_without_an_estimate_the_ecv_is_an_upper_bound_and_says_so(client, project, bob):
     project.next_stage_ask = Decimal("50000")
     project.save()
@@ -144,6 +174,7 @@ def test_it_uses_the_latest_probability(client, project, bob):
         actor=bob,
         decided_on=datetime.date(2026, 1, 10),
         probability_of_success=Decimal("0.25"),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
@@ -155,12 +186,13 @@ def test_it_lists_earlier_decisions(client, project, bob):
     record_decision(
         project=project,
         gate=1,
-        decision="hold",
+        decision="recycle",
         actor=bob,
         decided_on=datetime.date(2026, 1, 10),
         rationale="Waiting for the data-sharing agreement.",
         funding_granted=Decimal("1500"),
         scores=full_marks(1, score=5),
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
@@ -193,14 +225,7 @@ def test_it_reviews_with_a_fixed_number_of_queries(
     client, project, bob, django_assert_max_num_queries
 ):
     for day in (10, 11, 12):
-        record_decision(
-            project=project,
-            gate=1,
-            decision="recycle",
-            actor=bob,
-            decided_on=datetime.date(2026, 1, day),
-            scores=full_marks(1),
-        )
+        decide(project, 1, "recycle", bob, decided_on=datetime.date(2026, 1, day))
     client.force_login(bob)
     # The decision panel adds its own fixed set: gatekeepers, open votes, kill criteria.
     with django_assert_max_num_queries(32):

@@ -12,7 +12,9 @@ from gates.models import DELIVERABLE_RELATED_NAMES, Criterion, CriterionScore, G
 from gates.services import Score, record_decision, scorecard_maximum, scorecard_total
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, Project, Status
+from tests import builders
 from tests.builders import (
+    TEST_KILL_CRITERION,
     add_business_case,
     add_estimate,
     add_study,
@@ -37,12 +39,12 @@ def ready(project, alice, bob, carol):
 
 
 def decide(project, gate_number, decision, actor, **kw):
+    """builders.decide (a go or a recycle judges and registers kill criteria), on DAY."""
     kw.setdefault("decided_on", DAY)
-    if decision == "go":
-        kw.setdefault("scores", full_marks(gate_number))
+    kw.setdefault("scores", full_marks(gate_number) if decision == "go" else None)
     if decision in ("kill", "hold"):
         kw.setdefault("rationale", "Because.")
-    return record_decision(project=project, gate=gate_number, decision=decision, actor=actor, **kw)
+    return builders.decide(project, gate_number, decision, actor, **kw)
 
 
 def advance(project, actor, to_gate):
@@ -191,7 +193,9 @@ def test_no_decision_in_the_future(ready, bob):
 def test_the_date_defaults_to_today(ready, bob):
     from django.utils import timezone
 
-    recorded = record_decision(project=ready, gate=1, decision="recycle", actor=bob)
+    recorded = record_decision(
+        project=ready, gate=1, decision="recycle", actor=bob, kill_criteria=[TEST_KILL_CRITERION]
+    )
     assert recorded.decided_on == timezone.localdate()
 
 

@@ -61,7 +61,8 @@ def test_a_later_gate_folds_the_deliverables_content_and_shows_the_decision_befo
 
 
 def test_a_decision_without_kill_criteria_says_so(client, project, bob):
-    decide(project, 1, "recycle", decided_on=datetime.date(2026, 1, 6), rationale="Sharpen it.")
+    # A hold registers none (a go or a recycle must register one at least).
+    decide(project, 1, "hold", decided_on=datetime.date(2026, 1, 6), rationale="Sharpen it.")
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
     assert "Sharpen it." in body

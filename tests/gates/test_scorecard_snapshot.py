@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gates.models import Criterion, CriterionScore
 from gates.services import record_decision
-from tests.builders import full_marks
+from tests.builders import TEST_KILL_CRITERION, full_marks
 
 
 def test_a_recorded_score_keeps_the_criterions_name_kind_and_weight(client, project, bob):
@@ -21,6 +21,7 @@ def test_a_recorded_score_keeps_the_criterions_name_kind_and_weight(client, proj
         actor=bob,
         decided_on=datetime.date(2026, 1, 6),
         scores=scores,
+        kill_criteria=[TEST_KILL_CRITERION],
     )
     should = next(s.criterion for s in scores if not s.criterion.is_must_meet)
     old_name, old_weight = should.name, should.weight

@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from gates.models import Vote
 from gates.services import cast_vote, record_decision
-from tests.builders import add_estimate, add_study, criteria, full_marks, make_project
+from tests.builders import (
+    add_estimate,
+    add_study,
+    criteria,
+    full_marks,
+    kill_criteria_post,
+    make_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +137,7 @@ def test_the_decision_against_the_majority_shows_on_the_review_and_project_page(
     client.force_login(bob)
     data = {"gate": "3", "decision": "go", "decided_on": "2026-02-01", "decisions_seen": "2"}
     data.update({f"must_{c.pk}": "yes" for c in criteria(3) if c.is_must_meet})
+    data.update(kill_criteria_post())
     refused = client.post(reverse("decision_create", args=[at_gate_3.key]), data)
     assert b"give the rationale for deciding against it" in refused.content
     data["rationale"] = "The pilot customer signed."

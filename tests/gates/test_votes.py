@@ -28,7 +28,16 @@ from gates.services import (
 )
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Role
-from tests.builders import add_estimate, add_study, full_marks, gate, make_project, make_user
+from tests.builders import (
+    TEST_KILL_CRITERION,
+    add_business_case,
+    add_estimate,
+    add_study,
+    full_marks,
+    gate,
+    make_project,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 1, 10)
@@ -53,6 +62,8 @@ def vote(project, actor, recommendation="go", **kw):
 def decide(project, actor, decision="go", **kw):
     if decision == "go":
         kw.setdefault("scores", full_marks(project.current_gate))
+    if decision == "recycle" or (decision == "go" and project.current_gate < 4):
+        kw.setdefault("kill_criteria", [TEST_KILL_CRITERION])
     if decision in ("kill", "hold"):
         kw.setdefault("rationale", "Because.")
     return record_decision(
@@ -267,7 +278,8 @@ def test_a_go_with_a_kill_criterion_not_met_is_an_override_needing_a_rationale(w
         (second, False),
     ]
     with_criteria.refresh_from_db()
-    assert pending_kill_criteria(with_criteria) == []
+    # Judged, they are no longer pending: gate 4 is held to the go's own.
+    assert [c.decision for c in pending_kill_criteria(with_criteria)] == [decision]
 
 
 def test_a_go_with_every_kill_criterion_met_is_no_override(with_criteria, bob):
@@ -279,6 +291,84 @@ def test_a_hold_leaves_the_kill_criteria_for_the_decision_after_it(with_criteria
     decide(with_criteria, bob, "hold")
     with_criteria.refresh_from_db()
     assert len(pending_kill_criteria(with_criteria)) == 2
+
+
+@pytest.mark.parametrize("decision", ["go", "recycle"])
+def test_a_go_to_a_next_gate_or_a_recycle_needs_kill_criteria(at_gate_2, bob, decision):
+    with pytest.raises(DomainError, match="registers one to five kill criteria") as refused:
+        decide(at_gate_2, bob, decision, kill_criteria=[], rationale="Another round.")
+    assert refused.value.field == "kill_criteria"
+    assert not at_gate_2.decisions.exists()
+
+
+def test_a_go_at_gate_1_needs_kill_criteria_too(project, bob):
+    with pytest.raises(DomainError, match="at the gate 2 review") as refused:
+        decide(project, bob, "go", kill_criteria=[NewKillCriterion("  ")])
+    assert refused.value.field == "kill_criteria"
+    assert not project.decisions.exists()
+
+
+def test_a_go_at_the_last_gate_greenlights_without_kill_criteria(alice, bob, carol):
+    at_gate_4 = make_project(
+        researcher=alice, product_manager=bob, current_gate=4, decisions_count=3
+    )
+    add_study(at_gate_4, alice)
+    add_estimate(at_gate_4, carol)
+    add_business_case(at_gate_4, bob)
+    with pytest.raises(DomainError, match="Only a go to a next gate or a recycle"):
+        decide(at_gate_4, bob, "go", kill_criteria=CRITERIA)
+    decision = decide(at_gate_4, bob, "go")
+    assert not decision.kill_criteria.exists()
+
+
+def test_a_recycle_must_judge_the_kill_criteria_it_was_held_to(with_criteria, bob):
+    first, second = pending_kill_criteria(with_criteria)
+    with pytest.raises(DomainError, match="met or not met") as refused:
+        decide(with_criteria, bob, "recycle", rationale="Another round.")
+    assert refused.value.field == "kill_verdicts"
+    assert with_criteria.decisions.count() == 1
+    assert pending_kill_criteria(with_criteria) == [first, second]
+
+
+def test_a_recycle_with_a_kill_criterion_not_met_needs_a_rationale(with_criteria, bob):
+    first, second = pending_kill_criteria(with_criteria)
+    verdicts = [KillMark(first, True), KillMark(second, False, "Legal says May.")]
+    with pytest.raises(DomainError, match="A recycle with a kill criterion not met") as refused:
+        decide(with_criteria, bob, "recycle", kill_verdicts=verdicts)
+    assert refused.value.field == "rationale"
+
+
+def test_a_recycle_judges_the_old_criteria_and_holds_the_next_round_to_its_own(with_criteria, bob):
+    first, second = pending_kill_criteria(with_criteria)
+    recycle = decide(
+        with_criteria,
+        bob,
+        "recycle",
+        rationale="The agreement is signed next month; look again then.",
+        kill_verdicts=[KillMark(first, True), KillMark(second, False)],
+        kill_criteria=[NewKillCriterion("Signed data-access agreement")],
+    )
+    assert [(v.criterion, v.met) for v in recycle.kill_verdicts.all()] == [
+        (first, True),
+        (second, False),
+    ]
+    assert not recycle.overrides_kill_criteria  # only a go moves on against one
+    with_criteria.refresh_from_db()
+    [again] = pending_kill_criteria(with_criteria)
+    assert (again.statement, again.gate.number, again.decision) == (
+        "Signed data-access agreement",
+        3,
+        recycle,
+    )
+
+
+@pytest.mark.parametrize("decision", ["kill", "hold"])
+def test_a_kill_or_a_hold_grants_no_funding(at_gate_2, bob, decision):
+    with pytest.raises(DomainError, match=f"A {decision} grants no funding") as refused:
+        decide(at_gate_2, bob, decision, funding_granted=Decimal("50000"))
+    assert refused.value.field == "funding_granted"
+    at_gate_2.refresh_from_db()
+    assert (at_gate_2.decisions_count, at_gate_2.funding_granted_total) == (1, Decimal(0))
 
 
 # --- Reminders ------------------------------------------------------------------------
