@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -76,7 +78,9 @@ def _deliverable_page(
         raise PermissionDenied
     editable = may_write and not project.is_closed
 
-    form = form_class(request.POST or None, instance=deliverable)
+    # The form gets a copy of its own: validating a POST writes the typed values onto its
+    # instance, and a refused save must still show the deliverable as stored.
+    form = form_class(request.POST or None, instance=copy.copy(deliverable))
     previewing = request.method == "POST" and "preview" in request.POST
     if request.method == "POST" and not previewing and form.is_valid():
         try:
@@ -89,17 +93,18 @@ def _deliverable_page(
             return redirect(DELIVERABLES_BY_KIND[kind].url_name, key=project.key)
     if previewing:
         form.is_valid()  # the live total reads the cleaned numbers; nothing is saved
+    # A refused save answers 400, as every form does; a preview only shows the numbers.
+    refused = request.method == "POST" and not previewing and bool(form.errors)
     context = {
         "project": project,
         "deliverable": deliverable,
         "form": form,
         "editable": editable,
         "may_write": may_write,
+        "refused": refused,
         "kind": kind,
         "writer": DELIVERABLES_BY_KIND[kind].writer,
     }
-    # A refused save answers 400, as every form does; a preview only shows the numbers.
-    refused = request.method == "POST" and not previewing and bool(form.errors)
     return render(request, template, context, status=400 if refused else 200)
 
 
