@@ -27,6 +27,7 @@ from portfolio import access, audit, process, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Status, User
 from portfolio.services import handovers
+from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import check_money, check_money_total
 
 
@@ -210,7 +211,7 @@ def record_decision(
             project=project,
             obj=recorded,
             summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
-            + (f", funding {funding_granted}" if funding_granted else ""),
+            + (f", funding {money_cents(funding_granted)}" if funding_granted else ""),
         )
         recorded.notice = handovers.decision_recorded(project, recorded, actor)
         if decision == DecisionKind.GO:

@@ -430,7 +430,7 @@ def test_it_writes_an_audit_entry(ready, bob):
     assert entry.object_type == "gates.GateDecision"
     assert entry.object_id == str(recorded.pk)
     assert "Go at Gate 1: Exploration on 2026-01-10" in entry.summary
-    assert "funding 1000" in entry.summary
+    assert "funding EUR 1,000.00" in entry.summary  # as the ledgers write money
 
 
 def test_it_emails_the_researcher_and_the_team_once_committed(
