@@ -96,8 +96,8 @@ ESTIMATE_COSTS = {
 
 @transaction.atomic
 def save_architecture_estimate(*, project: Project, actor: User, **fields) -> ArchitectureEstimate:
-    if not access.can_write_architecture_estimate(actor, project):
-        raise PermissionDenied("Only architects write architecture estimates.")
+    if refusal := access.architecture_estimate_refusal(actor, project):
+        raise PermissionDenied(refusal)
     _check_open(project)
     check_one_line(fields, ("platform_reused",))
     for name, label in ESTIMATE_COSTS.items():

@@ -66,6 +66,7 @@ def _deliverable_page(
     can_write,
     save,
     template: str,
+    refusal=None,
 ) -> HttpResponse:
     """Show a deliverable (a form for its writer) and save it through its service."""
     project = _get_submitted_project(request, key)
@@ -75,7 +76,8 @@ def _deliverable_page(
     deliverable = model.objects.select_related("author").filter(project=project).first()
     may_write = can_write(request.user, project)
     if request.method == "POST" and not may_write:
-        raise PermissionDenied
+        # Why not, when the rule says (a page left open after the estimate was reassigned).
+        raise PermissionDenied(refusal(request.user, project) if refusal else None)
     editable = may_write and not project.is_closed
 
     # The form gets a copy of its own: validating a POST writes the typed values onto its
@@ -145,6 +147,7 @@ def architecture_estimate_edit(request: HttpRequest, key: str) -> HttpResponse:
         can_write=access.can_write_architecture_estimate,
         save=services.save_architecture_estimate,
         template="gates/architecture_estimate_edit.html",
+        refusal=access.architecture_estimate_refusal,
     )
 
 

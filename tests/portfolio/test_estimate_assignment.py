@@ -210,7 +210,9 @@ def test_only_the_assigned_architect_writes_the_estimate(client, at_gate_2, bob,
     assert 'name="build_cost"' not in page
     assert "Assigned to Dora Architect." in page
     assert "The cost estimate is assigned to Dora Architect: only they write it." in page
-    assert client.post(_estimate_url(at_gate_2), ESTIMATE).status_code == 403
+    refused = client.post(_estimate_url(at_gate_2), ESTIMATE)  # a page left open: says why
+    assert refused.status_code == 403
+    assert "assigned to Dora Architect: only they write it" in refused.content.decode()
     assert not ArchitectureEstimate.objects.exists()
     client.force_login(dora)
     page = client.get(_estimate_url(at_gate_2)).content.decode()
