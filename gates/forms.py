@@ -429,7 +429,7 @@ class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
             self.fields[f"kc{n}_target"] = forms.DecimalField(
                 label="Number",
                 required=False,
-                max_digits=16,
+                max_digits=15,  # 11 before the point: what every database reads back exactly
                 decimal_places=4,
                 error_messages=messages,
                 widget=forms.NumberInput(attrs={"step": "any"}),

@@ -33,7 +33,7 @@ from portfolio.sql_text import statement
 RECOMMENDATIONS = tuple(DecisionKind.values)
 COMPARISONS = tuple(KillCriterion.Comparison.values)
 MAX_STATEMENT = 500
-MAX_TARGET_DIGITS = 12  # 16 digits, 4 of them decimals
+MAX_TARGET_DIGITS = 11  # 15 digits, 4 of them decimals: read back exactly everywhere
 
 
 @dataclass
@@ -239,7 +239,11 @@ def _target(row: Row) -> Decimal | None:
         if target.adjusted() >= MAX_TARGET_DIGITS:
             raise InvalidOperation
     except InvalidOperation:
-        row.problem("target", f"{value!r} is not a number (at most 4 decimals)")
+        row.problem(
+            "target",
+            f"{value!r} is not a number with at most {MAX_TARGET_DIGITS} digits before the "
+            "point and 4 after",
+        )
         return None
     return target
 

@@ -255,6 +255,12 @@ def cast_vote(
 # --- The decision closes the review ----------------------------------------------------
 
 
+# A kill criterion's number: 11 digits before the point, 4 after (15 in all).
+TARGET_WHOLE_DIGITS = 11
+TARGET_DECIMALS = 4
+TARGET_LIMIT = Decimal(10) ** TARGET_WHOLE_DIGITS
+
+
 def _clean_new_criteria(criteria: list[NewKillCriterion]) -> list[NewKillCriterion]:
     cleaned = []
     for number, criterion in enumerate(criteria, start=1):
@@ -281,7 +287,19 @@ def _clean_new_criteria(criteria: list[NewKillCriterion]) -> list[NewKillCriteri
                 f"Kill criterion {number}: a number needs a comparison, and a comparison a number.",
                 field="kill_criteria",
             )
-        cleaned.append(NewKillCriterion(statement, comparison, criterion.target))
+        target = criterion.target
+        if target is not None and (
+            not target.is_finite()
+            or target.as_tuple().exponent < -TARGET_DECIMALS
+            or abs(target) >= TARGET_LIMIT
+        ):
+            # Kept to 15 significant digits, which every database reads back exactly.
+            raise DomainError(
+                f"Kill criterion {number}: a number has at most {TARGET_WHOLE_DIGITS} digits "
+                f"before the point and {TARGET_DECIMALS} after.",
+                field="kill_criteria",
+            )
+        cleaned.append(NewKillCriterion(statement, comparison, target))
     if len(cleaned) > KillCriterion.MAXIMUM:
         raise DomainError(
             f"At most {KillCriterion.MAXIMUM} kill criteria: keep the ones that matter.",

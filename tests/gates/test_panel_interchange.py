@@ -153,6 +153,13 @@ CRITERIA_HEADER = "project,decision,position,statement,comparison,target,met,jud
         (
             "kill_criteria.csv",
             CRITERIA_HEADER,
+            "ALPHA,1,1,Users,>=,999999999999.9999,,,",
+            "kill_criteria.csv:2: target: '999999999999.9999' is not a number with at most 11 "
+            "digits before the point and 4 after",
+        ),
+        (
+            "kill_criteria.csv",
+            CRITERIA_HEADER,
             "ALPHA,1,1,Signed agreement,,,no,4,",
             "kill_criteria.csv:2: judged_by: decision 4 of ALPHA is not a later decision at gate 2",
         ),

@@ -219,6 +219,12 @@ def test_a_go_registers_kill_criteria_for_the_next_review(at_gate_2, bob, carol)
         ([NewKillCriterion("Precision", ">=")], "needs a comparison"),
         ([NewKillCriterion("Precision", "", Decimal(1))], "needs a comparison"),
         ([NewKillCriterion("", ">=", Decimal(1))], "say what evidence"),
+        # Past what every database reads back exactly (SQLite: 15 significant digits).
+        (
+            [NewKillCriterion("Users", ">=", Decimal("999999999999.9999"))],
+            "at most 11 digits before the point and 4 after",
+        ),
+        ([NewKillCriterion("Users", ">=", Decimal("0.00001"))], "at most 11 digits"),
     ],
 )
 def test_bad_kill_criteria_are_refused_and_nothing_is_recorded(at_gate_2, bob, criteria, message):
