@@ -201,17 +201,27 @@ class DecisionIn(Input):
     gate: int = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     decision: DecisionKind
     decided_on: datetime.date | None = Field(None, description="Today when left out.")
-    funding_granted: MoneyIn = Decimal(0)
+    funding_granted: MoneyIn = Field(
+        Decimal(0), description="Released by a go or a recycle; a kill or a hold grants none."
+    )
     probability_of_success: ProbabilityIn | None = None
     rationale: str = Field("", max_length=10_000)
     scores: list[ScoreIn] = Field(default_factory=list, max_length=100)
     kill_criteria: list[NewKillCriterionIn] = Field(
         default_factory=list,
         max_length=5,
-        description="Evidence that would kill the project at the next review (a go or a recycle).",
+        description=(
+            "Evidence that would kill the project at the next review: one to five, required "
+            "with a go to gate 2, 3 or 4 and with a recycle; none with a go at gate 4."
+        ),
     )
     kill_verdicts: list[KillVerdictIn] = Field(
-        default_factory=list, max_length=20, description="The chair's verdict on each pending one."
+        default_factory=list,
+        max_length=20,
+        description=(
+            "The chair's verdict on each pending kill criterion: required with a go or a "
+            "recycle, optional with a kill or a hold."
+        ),
     )
     decisions_seen: int | None = Field(
         None, ge=0, description="Decisions you saw: refused if another was recorded since."

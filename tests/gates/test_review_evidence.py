@@ -66,7 +66,8 @@ def test_a_decision_without_kill_criteria_says_so(client, project, bob):
     client.force_login(bob)
     body = client.get(url(project)).content.decode()
     assert "Sharpen it." in body
-    assert "It set no kill criteria for this review." in body
+    # Any criteria set before it still hold: the page says so rather than "none".
+    assert "A hold sets no kill criteria of its own: those set before it still apply" in body
 
 
 def test_an_imported_projects_missing_proposal_text_says_why(client, bob):
