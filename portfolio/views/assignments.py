@@ -64,4 +64,8 @@ def estimate_take(request: HttpRequest, key: str) -> HttpResponse:
         add_domain_error(form, error)
         return _page(request, project, form)
     messages.success(request, f"The cost estimate of {project.key} is yours.")
+    project.refresh_from_db()
+    if access.can_write_architecture_estimate(request.user, project):
+        # Taken to write it: straight to its page.
+        return redirect("architecture_estimate_edit", key=project.key)
     return redirect(project)

@@ -115,6 +115,8 @@ def test_taking_from_the_home_page(client, at_gate_2, carol):
     client.force_login(carol)
     response = client.post(reverse("estimate_take", args=[at_gate_2.key]))
     assert response.status_code == 302
+    # Taken to be written: the architect lands on the estimate's page.
+    assert response.url == reverse("architecture_estimate_edit", args=[at_gate_2.key])
     at_gate_2.refresh_from_db()
     assert at_gate_2.architect == carol
 
