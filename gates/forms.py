@@ -16,7 +16,7 @@ from gates.models import (
     KillCriterion,
 )
 from gates.services import KillMark, NewKillCriterion, Score
-from portfolio.forms import LabelsWithoutColon, MoneyField
+from portfolio.forms import LabelsWithoutColon, MoneyField, PercentField
 
 # The one money field and form base (portfolio/forms.py), used by the gate forms.
 __all__ = ["LabelsWithoutColon", "MoneyField"]
@@ -29,18 +29,13 @@ def plain_decimal(value: Decimal | None) -> str:
     return format(value.normalize(), "f")
 
 
-def probability_field(label: str, help_text: str) -> forms.DecimalField:
-    """An optional probability from 0 to 1, as the decision and the vote take it."""
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        min_value=Decimal(0),
-        max_value=Decimal(1),
-        max_digits=5,
-        decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
-        help_text=help_text,
-    )
+def probability_field(label: str, help_text: str) -> PercentField:
+    """An optional probability typed as a percentage, as the proposal takes it (40 for 40%),
+    kept as a fraction (0.4): one way to type it on every page. Files and the API take the
+    fraction."""
+    field = PercentField(label=f"{label} (%)", required=False, help_text=help_text)
+    field.widget.attrs.update({"min": "0", "max": "100"})
+    return field
 
 
 # --- Deliverables ---------------------------------------------------------------
@@ -288,7 +283,7 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
     )
     probability_of_success = probability_field(
         "Updated probability of success",
-        "Chance it ends on the product roadmap, from 0 to 1 (0.4 means 40%). "
+        "Chance it ends on the product roadmap, from 0 to 100 %. "
         "Leave empty to keep the current estimate, shown greyed.",
     )
     rationale = forms.CharField(
@@ -305,7 +300,7 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         self.fields["decided_on"].initial = timezone.localdate
         if current_probability is not None:
             widget = self.fields["probability_of_success"].widget
-            widget.attrs["placeholder"] = plain_decimal(current_probability)
+            widget.attrs["placeholder"] = plain_decimal(current_probability * 100)
 
     def clean(self):
         data = super().clean()
@@ -338,7 +333,7 @@ class VoteForm(LabelsWithoutColon, forms.Form):
     )
     probability_of_success = probability_field(
         "Your probability of success",
-        "Your chance it ends on the product roadmap, from 0 to 1. "
+        "Your chance it ends on the product roadmap, from 0 to 100 %. "
         "It feeds your Brier score on the dashboard.",
     )
     comment = forms.CharField(

@@ -152,6 +152,7 @@ class PercentField(forms.DecimalField):
                 "min_value": "A percentage is between 0 and 100.",
                 "max_value": "A percentage is between 0 and 100.",
                 "max_decimal_places": "Use at most two decimals, e.g. 35.25.",
+                "max_digits": "A percentage is between 0 and 100, with at most two decimals.",
             },
         )
         super().__init__(**kwargs)

@@ -238,7 +238,7 @@ def decision_fields(w) -> dict[str, list[str]]:
         "decision": ["go", "kill", "hold", "recycle"],
         "decided_on": ["2025-02-03", SUBMITTED_ON.isoformat(), "2025-01-01"],
         "funding_granted": ["0", "1000.50", ""],
-        "probability_of_success": ["0.5", ""],
+        "probability_of_success": ["50", "0.5", ""],
         "rationale": ["Because.", ""],
         "decisions_seen": ["0", "1", ""],
         # The next review's kill criteria (a go or a recycle needs one), well or badly formed.

@@ -39,7 +39,7 @@ def vote(page, base: str, recommendation: str, comment: str) -> None:
     form.locator(f"input[name=vote-recommendation][value={recommendation}]").check()
     for row in form.locator(".kill-mark-row").all():  # gate 2's kill criterion
         row.get_by_label("Met", exact=True).check()
-    form.get_by_label("Your probability of success").fill("0.3")
+    form.get_by_label("Your probability of success (%)").fill("30")
     form.get_by_label("Comment").fill(comment)
     form.get_by_role("button", name="Cast my vote").click()
     expect(page.locator("ul.messages")).to_contain_text("vote is recorded")

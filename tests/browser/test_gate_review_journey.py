@@ -83,7 +83,7 @@ def test_a_pm_scores_and_records_a_go_then_kills_another_project(
     page.locator("input[name=decision][value=go]").check()
     page.get_by_label("Kill criterion 1").fill("Triage accuracy on last month's tickets")
     page.get_by_label("Funding granted").fill("50000")
-    page.get_by_label("Updated probability of success").fill("0.6")
+    page.get_by_label("Updated probability of success (%)").fill("60")
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("button", name="Record decision").click()
 

@@ -37,7 +37,7 @@ def post_data(gate: int = 1, **kw) -> dict:
         "decision": "go",
         "decided_on": "2026-01-10",
         "funding_granted": "25000",
-        "probability_of_success": "0.55",
+        "probability_of_success": "55",  # a percentage, as the proposal takes it
         "rationale": "",
         "decisions_seen": "0",
     }
@@ -205,7 +205,8 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         ({"decided_on": "next tuesday"}, "decided_on", "Enter a date as YYYY-MM-DD."),
         ({"funding_granted": "-5"}, "funding_granted", "greater than or equal to 0"),
         ({"funding_granted": "12.345"}, "funding_granted", "2 decimal places"),
-        ({"probability_of_success": "1.4"}, "probability_of_success", "less than or equal to 1."),
+        ({"probability_of_success": "140"}, "probability_of_success", "between 0 and 100"),
+        ({"probability_of_success": "33.333"}, "probability_of_success", "two decimals"),
         ({"decision": "maybe"}, "decision", "Select a valid choice"),
         ({"decision": ""}, "decision", "Choose go, kill, hold or recycle."),
         ({"decision": "hold", "rationale": "  "}, "rationale", "Give the rationale"),
@@ -350,7 +351,7 @@ def test_it_hides_drafts(client, alice, bob):
 def test_an_empty_probability_keeps_the_current_estimate(client, project, bob):
     client.force_login(bob)
     page = client.get(reverse("gate_review", args=[project.key])).content.decode()
-    assert 'placeholder="0.4"' in page
+    assert 'placeholder="40"' in page  # the current estimate, as a percentage
     client.post(url(project), post_data(probability_of_success=""))
     decision = GateDecision.objects.get()
     assert decision.probability_of_success is None

@@ -40,7 +40,7 @@ def vote_post(project, recommendation="go", **extra) -> dict:
         "vote-gate": str(project.current_gate),
         "vote-review_round": str(project.decisions_count),
         "vote-recommendation": recommendation,
-        "vote-probability_of_success": "0.55",
+        "vote-probability_of_success": "55",
         "vote-comment": "Carol's own view",
     }
     for c in criteria(project.current_gate):
