@@ -118,3 +118,32 @@ def test_the_project_lists_next_and_previous_keep_focus(page, live_server, login
     expect(page.get_by_text("Page 1 of")).to_be_visible()
     wait_until(page, f"{ACTIVE} !== document.body")
     assert page.evaluate(f"{ACTIVE}.matches('.pagination a')")
+
+
+def test_a_kill_by_keyboard_alone_lands_on_its_confirmation(page, live_server, login, bob):
+    make_project(key="KEYS-2", title="Kill tickets by keyboard", product_manager=bob)
+    login(page, live_server, bob.email, PASSWORD)
+    page.goto(f"{live_server.url}/projects/KEYS-2/gate-review/")
+    tab_to(page, "input[name=decision]")
+    for _ in range(3):
+        if page.evaluate(f"{ACTIVE}.value") == "kill":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate(f"{ACTIVE}.value") == "kill"
+    tab_to(page, "textarea[name=rationale]")
+    page.keyboard.type("No access to the ticket data.")
+    tab_to(page, "button.primary")
+    page.keyboard.press("Enter")  # the page asks to confirm a kill first
+    expect(page.locator("input[name=confirm_kill]")).to_be_visible()
+    wait_until(page, f"{ACTIVE} !== document.body")
+    tab_to(page, "input[name=confirm_kill]")
+    page.keyboard.press("Space")
+    tab_to(page, "button.primary")
+    page.keyboard.press("Enter")
+    confirmation = page.get_by_role("status").filter(has_text="Kill at Gate 1")
+    expect(confirmation).to_be_visible()
+    wait_until(page, f"{ACTIVE} !== document.body")
+    assert focused_inside(page, "[data-focus-after-swap], .notice"), page.evaluate(
+        f"{ACTIVE}.outerHTML.slice(0, 120)"
+    )
+    assert bob.managed_projects.get(key="KEYS-2").status == Status.KILLED
