@@ -68,6 +68,19 @@ def round_trip(client: Client, key: str, *, amount: str, on: datetime.date) -> d
         else {"criterion": c["id"], "score": 7}
         for c in criteria
     ]
+    # The kill criteria this review is held to, each judged met; and a go to a next gate
+    # registers one for the review after it (the decision panel's rules, docs/api.md).
+    review = client.request("GET", f"/projects/{key}/review")
+    verdicts = [
+        {"criterion": c["id"], "met": True, "note": "Met, as the round trip records it."}
+        for c in review["pending_kill_criteria"]
+    ]
+    last_gate = max(g["number"] for g in client.request("GET", "/gates"))
+    kill_criteria = (
+        [{"statement": "The pilot's users keep using it after the first month."}]
+        if gate < last_gate
+        else []
+    )
     decision = client.request(
         "POST",
         f"/projects/{key}/decisions",
@@ -79,6 +92,8 @@ def round_trip(client: Client, key: str, *, amount: str, on: datetime.date) -> d
             "probability_of_success": "0.6",
             "rationale": f"Recorded through the API by {me['email']}.",
             "scores": scores,
+            "kill_verdicts": verdicts,
+            "kill_criteria": kill_criteria,
         },
     )
     spend = client.request(

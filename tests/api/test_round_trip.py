@@ -69,8 +69,9 @@ def test_the_script_reports_a_refusal_in_the_apis_words(
     make_project(key="RT-3", researcher=alice, product_manager=bob)
     monkeypatch.setenv("GREENLIGHT_TOKEN", token_for(alice, "read-write"))
     assert _script().main(["--url", live_server.url, "--project", "RT-3"]) == 1
+    # The researcher is refused the review the script reads before deciding.
     assert (
-        "403 Only the project's product manager or an executive decides its gates."
+        "GET /projects/RT-3/review: 403 The review is for those who decide the project's gates"
         in capsys.readouterr().err
     )
     assert not GateDecision.objects.exists()

@@ -54,7 +54,7 @@ def test_an_executive_downloads_the_board_pack_of_the_filtered_dashboard(
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
 
-    assert path.name == "greenlight-board-pack-2026-06-30.pdf"
+    assert path.name == "greenlight-board-pack-2026-06-30-revenue.pdf"  # named for its filter
     assert path.read_bytes().startswith(b"%PDF")
     text = text_of(path)
     assert "Bucket: Revenue" in text and "7. The adopted plan's waterline" in text
