@@ -405,9 +405,11 @@ def decision_fields(key: str) -> dict:
         "decision": "go",
         "decided_on": datetime.date.today().isoformat(),
         "funding_granted": "25000",
-        "probability_of_success": "0.5",
+        "probability_of_success": "50",  # a percentage, as the page takes it
         "rationale": "Cluster test",
         "decisions_seen": str(project.decisions.count()),
+        # A go to the next gate registers the evidence that would kill it there.
+        "next-kc1_statement": "The pilot's users keep using it after the first month.",
     }
     for criterion in Criterion.objects.filter(gate__number=1, is_active=True):
         if criterion.is_must_meet:

@@ -5,7 +5,7 @@ exports DATABASE_URL and PG_THROWAWAY_DIR). gunicorn serves the app with
 production settings; for a bounded time:
 
 - wrk (loopback only) reads the dashboard as an executive;
-- writer threads record spend (as the researcher) and recycle decisions (as the
+- writer threads record spend (as the researcher) and hold decisions (as the
   product manager) through the real forms, each writer on its own projects;
 - a probe reads /health every 50 ms.
 
@@ -175,7 +175,9 @@ def decision_writer(
             f"/projects/{key}/decide/",
             {
                 "gate": "1",
-                "decision": "recycle",
+                # A hold: any number may follow one another, and it asks for no kill
+                # criteria (a recycle registers new ones and judges the last round's).
+                "decision": "hold",
                 "decided_on": today,
                 "funding_granted": "0",
                 "rationale": "fault test",
