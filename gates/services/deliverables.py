@@ -104,6 +104,16 @@ def save_architecture_estimate(*, project: Project, actor: User, **fields) -> Ar
         if fields.get(name) is not None and fields[name] < 0:
             raise DomainError("A cost cannot be negative.", field=name)
         check_money(fields.get(name), label=label, field=name)
+    if (
+        fields.get("retraining_cadence") == ArchitectureEstimate.Cadence.NONE
+        and (fields.get("cost_per_retrain") or 0) > 0
+    ):
+        # Kept, it would read as a cost the three-year total leaves out.
+        raise DomainError(
+            "With no retraining there is no cost per retrain: leave it at 0, or choose how "
+            "often the model is retrained.",
+            field="cost_per_retrain",
+        )
     estimate = _save_deliverable(
         ArchitectureEstimate,
         project=project,

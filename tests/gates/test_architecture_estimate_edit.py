@@ -142,6 +142,11 @@ def test_it_revises_the_estimate_and_audits_only_real_changes(client, at_gate_2,
         ({"cost_per_retrain": "1.234"}, "cost_per_retrain", "2 decimal places"),
         ({"retraining_cadence": "daily"}, "retraining_cadence", "Select a valid choice"),
         ({"build_cost": ""}, "build_cost", "This field is required"),
+        (
+            {"retraining_cadence": "none", "cost_per_retrain": "500"},
+            "cost_per_retrain",
+            "With no retraining there is no cost per retrain",
+        ),
     ],
 )
 def test_it_refuses_bad_numbers_with_400_and_the_message_beside_the_field(
