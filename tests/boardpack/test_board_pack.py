@@ -279,3 +279,29 @@ def test_the_dashboard_offers_the_pack_of_what_it_shows(client, erin):
         f'<a href="{URL}?as_of=2026-06-30&amp;bucket=revenue">Board pack (PDF)</a>'
         in page.content.decode()
     )
+
+
+def test_with_bucket_targets_the_pack_says_why_ranks_below_the_rule_are_funded(erin):
+    # ECV = 0.5 · value − ask: A 90 (efficiency), B 70 (revenue); asks of 10, budget 10.
+    # Revenue's target takes the whole budget: B is funded below A, and A is left out.
+    candidate("A", value=200, ask=10, bucket="efficiency")
+    candidate("B", value=160, ask=10, bucket="revenue")
+    targeted = services.save_scenario(
+        name="Revenue first",
+        request=parse(budget="10", as_of=PLAN_AS_OF, targets={"revenue": "1"}),
+        actor=erin,
+    )
+    services.adopt_scenario(scenario=targeted, actor=erin)
+    html = " ".join(render.pack_html({"as_of": datetime.date.fromisoformat(PLAN_AS_OF)}).split())
+    assert "The scenario sets bucket targets, which are met first" in html
+
+
+def test_without_targets_the_pack_does_not_speak_of_them(erin):
+    candidate("A", value=200, ask=10, bucket="efficiency")
+    plain = services.save_scenario(
+        name="Plain", request=parse(budget="10", as_of=PLAN_AS_OF), actor=erin
+    )
+    services.adopt_scenario(scenario=plain, actor=erin)
+    html = render.pack_html({"as_of": datetime.date.fromisoformat(PLAN_AS_OF)})
+    assert "the thick rule is the waterline" in " ".join(html.split())
+    assert "bucket targets" not in html
