@@ -20,6 +20,16 @@ def header_ok(name: str, header: list[str], problems: Problems) -> bool:
     """Whether a file's header row names its columns (each once, the required ones
     all); each problem is reported on line 1."""
     columns = COLUMNS[name]
+    if len(header) == 1 and header[0].count(";") >= 1 and ";" not in "".join(columns):
+        # Excel's CSV in many locales: one column whose name holds every column's.
+        problems.add(
+            name,
+            1,
+            WHOLE_FILE,
+            "the columns are separated by semicolons (;): save the file as CSV with commas "
+            f"(the columns are: {', '.join(columns)})",
+        )
+        return False
     ok = True
     seen: set[str] = set()
     for column in header:

@@ -328,6 +328,18 @@ def test_it_refuses_an_unknown_column(db, folder):
     ]
 
 
+def test_a_file_separated_by_semicolons_says_so_once(db, folder):
+    # Excel's "CSV" in many locales: the whole file is refused with the reason, not
+    # a "missing column" line for each of its columns.
+    lines = (folder / "outcomes.csv").read_text().splitlines()
+    (folder / "outcomes.csv").write_text("\n".join(line.replace(",", ";") for line in lines))
+
+    assert refused(folder) == [
+        "outcomes.csv:1: (file): the columns are separated by semicolons (;): save the file "
+        "as CSV with commas (the columns are: project, month, realized_value)"
+    ]
+
+
 def test_it_refuses_a_column_given_twice(db, folder):
     set_line(folder, "outcomes.csv", 1, "project,month,realized_value,month")
 
