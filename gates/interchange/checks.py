@@ -239,6 +239,11 @@ def _check_decisions(
                     rationale=parsed["rationale"],
                 )
             )
+        if not rows.readable:
+            # Its header or encoding is wrong (reported): no project's decisions are known,
+            # so what depends on them (greenlit or not, a month's place) is not judged.
+            for state in plan.projects.values():
+                state.decisions_broken = True
     counter.done()
 
 

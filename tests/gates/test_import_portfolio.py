@@ -340,6 +340,14 @@ def test_a_file_separated_by_semicolons_says_so_once(db, folder):
     ]
 
 
+def test_an_unreadable_decisions_file_gives_its_own_problem_not_knock_on_ones(db, folder):
+    set_line(folder, "gate_decisions.csv", 1, "project,gate,decided_on,verdict")
+
+    problems = refused(folder)
+    # Only the header's problems: no outcome is said to be of a project not greenlit.
+    assert problems and all(p.startswith("gate_decisions.csv:1: ") for p in problems), problems
+
+
 def test_it_refuses_a_column_given_twice(db, folder):
     set_line(folder, "outcomes.csv", 1, "project,month,realized_value,month")
 
