@@ -109,7 +109,10 @@ def test_two_first_saves_of_one_deliverable_make_one_estimate(alice, bob, carol)
     from gates.models import ArchitectureEstimate
     from gates.services import save_architecture_estimate
 
-    project = make_project(researcher=alice, product_manager=bob, key="ESTIMATE-RACE")
+    # At gate 2, where the estimate is asked for.
+    project = make_project(
+        researcher=alice, product_manager=bob, key="ESTIMATE-RACE", current_gate=2
+    )
 
     def save(build_cost):
         return lambda: save_architecture_estimate(
