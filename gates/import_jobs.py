@@ -156,6 +156,16 @@ def _staged(job_id: int, actor: User) -> ImportJob:
     return job
 
 
+def confirmed_replace(*, job_id: int, actor: User) -> ImportJob | None:
+    """``actor``'s replace ``job_id`` when it was confirmed already (queued, running or
+    ended), else None."""
+    return (
+        ImportJob.objects.filter(pk=job_id, created_by=actor, replace=True)
+        .exclude(status=ImportJob.Status.STAGED)
+        .first()
+    )
+
+
 def confirm_replace(*, job_id: int, actor: User) -> ImportJob:
     """Queue the replace ``actor`` staged; a ``DomainError`` when it is gone or not theirs."""
     interchange.check_import_permission(actor, replace=True)

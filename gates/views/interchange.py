@@ -170,6 +170,12 @@ def _confirmed_replace(request: HttpRequest, context: dict) -> HttpResponse:
         job_id = int(request.POST.get("staged", ""))
     except ValueError:
         job_id = 0
+    confirmed = import_jobs.confirmed_replace(job_id=job_id, actor=request.user)
+    if confirmed is not None:
+        # The confirmation sent again (Back, a second click): the import's own page says
+        # how it goes, rather than "no longer waiting: upload them again".
+        messages.info(request, f"This replace was confirmed already: it is import #{confirmed.pk}.")
+        return redirect("import_job", job_id=confirmed.pk)
     try:
         if request.POST.get("confirm") != "replace":  # "Cancel": nothing is imported
             import_jobs.cancel_replace(job_id=job_id, actor=request.user)

@@ -261,6 +261,24 @@ def test_confirming_replaces_and_archives_what_was_there(client, sam, post):
     assert ReplacedHistory.objects.count() == 62
 
 
+def test_a_confirmation_sent_again_leads_to_the_import_it_started(client, sam, post):
+    # Back to the confirmation page after confirming, and Replace again: the import's page,
+    # not "the files are no longer waiting: upload them again", and no second import.
+    client.force_login(sam)
+    post(uploads())
+    token = staged_token(post({**uploads(), "replace": "on"}))
+    post({"staged": token, "confirm": "replace"})
+    job = ImportJob.objects.get(replace=True)
+
+    again = post({"staged": token, "confirm": "replace"}, follow=False)
+
+    assert again.url == reverse("import_job", args=[job.pk])
+    assert f"This replace was confirmed already: it is import #{job.pk}." in (
+        client.get(again.url).content.decode()
+    )
+    assert ImportJob.objects.filter(replace=True).count() == 1
+
+
 def test_cancelling_imports_nothing(client, sam, post):
     client.force_login(sam)
     post(uploads())
