@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -58,5 +59,8 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 def import_jobs(request: HttpRequest) -> HttpResponse:
     _check_access(request)
-    jobs = with_live_progress(list(ImportJob.objects.select_related("created_by")[:JOBS_LISTED]))
-    return render(request, "gates/import_jobs.html", {"jobs": jobs})
+    page = Paginator(ImportJob.objects.select_related("created_by"), JOBS_LISTED).get_page(
+        request.GET.get("page")
+    )
+    jobs = with_live_progress(list(page.object_list))
+    return render(request, "gates/import_jobs.html", {"jobs": jobs, "page": page})

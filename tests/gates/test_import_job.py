@@ -193,6 +193,25 @@ def test_the_list_shows_each_import_with_its_outcome(client, adam, django_assert
     assert reverse("import_job", args=[ImportJob.objects.first().pk]) in html
 
 
+def test_the_list_pages_through_every_import(client, adam, django_assert_max_num_queries):
+    from gates.views.import_jobs import JOBS_LISTED
+
+    ImportJob.objects.bulk_create(
+        ImportJob(created_by=adam, status="done", summary=f"Imported {n} projects")
+        for n in range(JOBS_LISTED + 5)
+    )
+    oldest = ImportJob.objects.order_by("pk").first()
+    client.force_login(adam)
+
+    first = client.get(reverse("import_jobs")).content.decode()
+    with django_assert_max_num_queries(7):
+        second = client.get(reverse("import_jobs"), {"page": 2}).content.decode()
+
+    assert f"1 to {JOBS_LISTED} of {JOBS_LISTED + 5}" in first and 'rel="next"' in first
+    assert reverse("import_job", args=[oldest.pk]) not in first
+    assert reverse("import_job", args=[oldest.pk]) in second and 'rel="prev"' in second
+
+
 @pytest.mark.parametrize("persona", ["alice", "bob", "carol", "erin"])
 def test_imports_are_for_admins_only(client, adam, persona, request):
     job = ImportJob.objects.create(created_by=adam)
