@@ -443,7 +443,25 @@ class ArtifactReuseForm(Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
+        self.project = project
         self.fields["artifact"].queryset = reusable_artifacts(project)
+
+    def clean(self):
+        data = super().clean()
+        # One this project links already is no choice any more (a second click, a page
+        # left open): say so, not "Select a valid choice".
+        picked = str(self.data.get(self.add_prefix("artifact")) or "")
+        if "artifact" in self.errors and picked.isdigit() and len(picked) < 19:  # a bigint
+            linked = (
+                self.project.artifact_reuses.filter(artifact_id=int(picked))
+                .select_related("artifact")
+                .first()
+            )
+            if linked is not None:
+                self.errors["artifact"] = self.error_class(
+                    [f"{self.project.key} reuses {linked.artifact.key} already."]
+                )
+        return data
 
 
 def reusable_artifacts(project: Project):

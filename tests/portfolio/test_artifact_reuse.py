@@ -59,7 +59,11 @@ def test_it_stops_offering_a_linked_artifact(client, project, alice, others_arti
     assert "No other project has registered an artifact" in response.content.decode()
     response = client.post(url(project), {"artifact": others_artifact.pk})
     assert response.status_code == 400
-    assert "Select a valid choice" in response.context["form"].errors["artifact"][0]
+    # Sent again (a second click, a page left open): it says why, not "a valid choice".
+    assert response.context["form"].errors["artifact"] == [
+        f"{project.key} reuses {others_artifact.key} already."
+    ]
+    assert ArtifactReuse.objects.count() == 1
 
 
 def test_it_requires_a_choice(client, project, alice, others_artifact):
