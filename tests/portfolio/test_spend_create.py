@@ -38,6 +38,12 @@ def test_it_lets_the_researcher_pm_and_admin_record(client, project, persona, re
     assert project.spend_total == Decimal("1250.50")
 
 
+def test_it_says_how_a_mistake_is_corrected(client, project, alice):
+    # Only an admin corrects recorded spend: the researcher is told so before typing.
+    client.force_login(alice)
+    assert "To correct a mistake, ask an admin" in client.get(url(project)).content.decode()
+
+
 @pytest.mark.parametrize("persona", ["rita", "pete", "carol", "erin"])
 def test_it_refuses_everyone_else(client, project, persona, request):
     client.force_login(request.getfixturevalue(persona))
