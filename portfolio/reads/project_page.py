@@ -17,9 +17,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portfolio.dashboard.charts import money_short, nice_scale
-from portfolio.models import AuditEntry, Project, SpendEntry
+from portfolio.models import MONEY, PROBABILITY, AuditEntry, Project, SpendEntry, User
 from portfolio.process import DELIVERABLES, first_outcome_month
-from portfolio.templatetags.numbers import money_cents
+from portfolio.templatetags.numbers import money_cents, percent
 
 # Below this many entries the timeline lists each spend entry; above, monthly totals.
 SPEND_ROWS_IN_TIMELINE = 12
@@ -84,7 +84,64 @@ def decisions_of(project: Project) -> list:
 
 
 def audit_trail(project: Project) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(project=project).select_related("actor"))
+    """The project's audit entries, each with ``shown_changes``: (label, before, after) as
+    the page writes them (money with its currency, a person by name), not as stored."""
+    entries = list(AuditEntry.objects.filter(project=project).select_related("actor"))
+    fields = {entry.pk: _fields_of(entry.object_type) for entry in entries}
+    people_ids = {
+        value
+        for entry in entries
+        for name, change in (entry.changes or {}).items()
+        if _is_person(fields[entry.pk].get(name))
+        for value in change
+        if str(value).isdigit()
+    }
+    people = (
+        {str(user.pk): str(user) for user in User.objects.filter(pk__in=people_ids)}
+        if people_ids
+        else {}
+    )
+    for entry in entries:
+        entry.shown_changes = [
+            (
+                _label(fields[entry.pk].get(name), name),
+                _shown(fields[entry.pk].get(name), change[0], people),
+                _shown(fields[entry.pk].get(name), change[1], people),
+            )
+            for name, change in (entry.changes or {}).items()
+            if isinstance(change, list | tuple) and len(change) == 2
+        ]
+    return entries
+
+
+def _fields_of(object_type: str) -> dict:
+    try:
+        model = apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        model = None
+    return {f.name: f for f in model._meta.get_fields()} if model is not None else {}
+
+
+def _is_person(model_field) -> bool:
+    return getattr(model_field, "related_model", None) is User
+
+
+def _label(model_field, name: str) -> str:
+    verbose = getattr(model_field, "verbose_name", None)
+    return str(verbose if verbose else name.replace("_", " ")).capitalize()
+
+
+def _shown(model_field, value, people: dict) -> str:
+    if value in (None, ""):
+        return "(empty)"
+    if _is_person(model_field):
+        return people.get(str(value), str(value))
+    digits = (getattr(model_field, "max_digits", None), getattr(model_field, "decimal_places", 0))
+    if digits == (MONEY["max_digits"], MONEY["decimal_places"]):
+        return money_cents(value)
+    if digits == (PROBABILITY["max_digits"], PROBABILITY["decimal_places"]):
+        return percent(value)
+    return str(value)
 
 
 def _who(user) -> str:

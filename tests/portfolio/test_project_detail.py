@@ -203,6 +203,24 @@ def test_it_shows_the_audit_trail_in_a_collapsible_section(client, alice, bob):
     assert "Audit me → Audit me twice" in body
 
 
+def test_the_audit_trail_writes_changes_as_the_page_does(client, project, adam, bob, pete):
+    # Stored as values (a user's id, 0.3500, 1000.00); shown with labels, names and money.
+    services.correct_project(
+        project=project,
+        actor=adam,
+        product_manager=pete,
+        probability_of_success=Decimal("0.35"),
+        next_stage_ask=Decimal("1000"),
+    )
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    trail = body[body.index('id="audit"') :]
+    assert f"Product manager: {bob} → {pete}" in trail
+    assert "→ 35%" in trail
+    assert "→ EUR 1,000.00" in trail
+    assert "<code>product_manager</code>" not in trail
+
+
 @pytest.mark.parametrize("size", [1, 30])
 def test_it_uses_a_bounded_number_of_queries(
     client, project, alice, bob, size, django_assert_max_num_queries
