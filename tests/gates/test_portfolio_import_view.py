@@ -417,6 +417,15 @@ def test_the_page_of_a_staged_replace_says_it_waits_and_does_not_poll(client, sa
 
     assert "Waiting for the confirmation of the replace" in html
     assert "hx-trigger" not in html
+    # Its uploader confirms it from here too (the confirmation page may have been left).
+    assert f'name="staged" value="{int(token)}"' in html
+    assert 'name="confirm" value="replace"' in html
+    other = make_user("root3@example.com", is_superuser=True, is_staff=True)
+    client.force_login(other)
+    assert (
+        'name="confirm"'
+        not in client.get(reverse("import_job", args=[int(token)])).content.decode()
+    )
 
 
 def test_the_replace_confirmation_writes_spend_as_money(client, sam, post):
