@@ -152,6 +152,8 @@ def can_take_estimate(user: User, project: Project) -> bool:
         return False
     if not user.is_architect or project.architect_id is not None:
         return False
+    if not _estimate_asked_for(project):
+        return False  # not in the shared queue before it is asked for (gate 2)
     return not (
         apps.get_model("gates", "ArchitectureEstimate")
         .objects.filter(project_id=project.pk, author__isnull=False)

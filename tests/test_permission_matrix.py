@@ -360,7 +360,9 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "estimate_take": [
         Case("GET", POST_ONLY, kwargs=ACTIVE),
-        Case("POST", answers(others=403, carol=DONE), kwargs=ACTIVE),
+        # At gate 1 the estimate is not asked for yet: refused with the reason (400).
+        Case("POST", answers(others=403, carol=400), kwargs=ACTIVE),
+        Case("POST", answers(others=403, carol=DONE), kwargs=AT_GATE_3, label="gate 3"),
         # Closed: refused with the reason, on the assignment page.
         Case("POST", answers(others=403, carol=400), kwargs=GREENLIT, label="greenlit"),
         Case("POST", answers(others=404, alice=403), kwargs=DRAFT, label="draft"),

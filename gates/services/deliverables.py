@@ -121,6 +121,11 @@ def save_architecture_estimate(*, project: Project, actor: User, **fields) -> Ar
         fields=fields,
         label="Architecture estimate",
     )
+    if project.architect_id is None:
+        # Written from the shared queue: its writer is the project's architect now (only
+        # they revise it), and My work and the estimate page say so.
+        Project.objects.filter(pk=project.pk, architect__isnull=True).update(architect=actor)
+        project.architect = actor
     if getattr(estimate, "first_written", False):
         handovers.estimate_written(project, actor)
     return estimate

@@ -78,8 +78,10 @@ def take_estimate(*, project: Project, actor: User) -> Project:
             "ask the product manager to reassign it."
         )
     if not access.can_take_estimate(actor, project):
-        # Unassigned, but written by another architect: theirs until the product manager
-        # gives it to someone else (access.architecture_estimate_refusal).
+        if refusal := access.architecture_estimate_refusal(actor, project):
+            # Not asked for yet, or written by another architect (theirs until the
+            # product manager gives it to someone else).
+            raise DomainError(refusal)
         raise DomainError(
             "Another architect wrote this estimate; ask the product manager to reassign it."
         )

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gates.models import ArchitectureEstimate
-from portfolio import services
+from portfolio import access, services
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, Notification, NotificationKind, Role, Status
 from tests.builders import add_estimate, decide, make_project, make_user
@@ -247,14 +247,32 @@ def test_an_unassigned_estimate_is_its_writers_until_the_product_manager_reassig
     assert "Not assigned: in the architects' shared queue." in page
     assert reverse("estimate_take", args=[at_gate_2.key]) in page  # Take it, on the page too
     assert client.post(_estimate_url(at_gate_2), ESTIMATE).status_code == 302
+    # Written from the queue: its writer is the project's architect now, and it says so.
+    at_gate_2.refresh_from_db()
+    assert at_gate_2.architect == carol
+    assert "Assigned to Carol" in client.get(_estimate_url(at_gate_2)).content.decode()
     client.force_login(dora)
     assert client.post(_estimate_url(at_gate_2), ESTIMATE | {"build_cost": "1"}).status_code == 403
-    with pytest.raises(DomainError, match="Another architect wrote this estimate"):
+    with pytest.raises(DomainError, match="has this estimate already"):
         services.take_estimate(project=at_gate_2, actor=dora)
     assert ArchitectureEstimate.objects.get().build_cost == 1000
     services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
     assert client.post(_estimate_url(at_gate_2), ESTIMATE | {"build_cost": "1"}).status_code == 302
     assert ArchitectureEstimate.objects.get().build_cost == 1
+
+
+def test_nobody_takes_an_estimate_before_it_is_asked_for(client, project, carol):
+    # Gate 1: not in the shared queue, so no Take it, and taking it is refused with why.
+    assert not access.can_take_estimate(carol, project)
+    client.force_login(carol)
+    assert (
+        reverse("estimate_take", args=[project.key])
+        not in client.get(_estimate_url(project)).content.decode()
+    )
+    with pytest.raises(DomainError, match="asked for from gate 2"):
+        services.take_estimate(project=project, actor=carol)
+    project.refresh_from_db()
+    assert project.architect is None
 
 
 def test_no_estimate_is_written_before_it_is_asked_for(client, project, bob, carol):
