@@ -47,20 +47,38 @@ def statements(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def helper_backends(monkeypatch):
-    """The server process each statement the helper ran was run by."""
+def _note_helper_backends(monkeypatch, *, calling_thread_waits: bool) -> list[int]:
+    """The server process each statement the helper ran was run by.
+
+    With ``calling_thread_waits``, the calling thread's half waits (at most 10 s) until the
+    helper has started its own: on a busy machine the calling thread could finish first
+    and, finding the helper's half not started, run it itself (the fallback), which is
+    right but not what a test of the helper looks at."""
     backends: list[int] = []
     real = side_by_side._first_value
+    helper_started = threading.Event()
 
     def noted(cursor, sql, params):
         if threading.current_thread().name.startswith("greenlight-metrics"):
+            helper_started.set()
             cursor.execute("SELECT pg_backend_pid()")
             backends.append(cursor.fetchone()[0])
+        elif calling_thread_waits:
+            helper_started.wait(10)
         return real(cursor, sql, params)
 
     monkeypatch.setattr(side_by_side, "_first_value", noted)
     return backends
+
+
+@pytest.fixture
+def helper_backends(monkeypatch):
+    return _note_helper_backends(monkeypatch, calling_thread_waits=False)
+
+
+@pytest.fixture
+def helper_backends_once_started(monkeypatch):
+    return _note_helper_backends(monkeypatch, calling_thread_waits=True)
 
 
 def one_statement(**filters) -> dict:
@@ -69,7 +87,10 @@ def one_statement(**filters) -> dict:
 
 
 @pytest.mark.parametrize("filename", list(EXPECTED))
-def test_side_by_side_gives_the_expected_numbers(sample, statements, helper_backends, filename):
+def test_side_by_side_gives_the_expected_numbers(
+    sample, statements, helper_backends_once_started, filename
+):
+    helper_backends = helper_backends_once_started
     filters = EXPECTED[filename]
     found = metrics.compute(
         **{k: datetime.date.fromisoformat(v) if k == "as_of" else v for k, v in filters.items()}
