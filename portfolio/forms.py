@@ -160,6 +160,14 @@ class PercentField(forms.DecimalField):
 
     def clean(self, value):
         percent = super().clean(value)
+        if percent is not None and 0 < percent < 1:
+            # 0.45 is a fraction typed where a percentage is asked for (the decision form
+            # took fractions until 2026-12): refused rather than kept as 0.45 %.
+            raise forms.ValidationError(
+                f"Type the probability as a percentage: {(percent * 100).normalize():f} for "
+                f"{(percent * 100).normalize():f} %, or 1 for 1 %.",
+                code="fraction",
+            )
         return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
 
     def prepare_value(self, value):

@@ -216,7 +216,7 @@ def proposal_fields(w) -> dict[str, list[str]]:
         "projected_low": ["100", "0"],
         "projected_expected": ["200"],
         "projected_high": ["300", "150"],
-        "probability_of_success": ["0.35", "1", "0"],
+        "probability_of_success": ["35", "0.35", "1", "0"],
         "business_case": ["Keep customers."],
         "hypothesis": ["Churn is predictable."],
     }

@@ -207,6 +207,12 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         ({"funding_granted": "12.345"}, "funding_granted", "2 decimal places"),
         ({"probability_of_success": "140"}, "probability_of_success", "between 0 and 100"),
         ({"probability_of_success": "33.333"}, "probability_of_success", "two decimals"),
+        # A fraction where a percentage is asked for: not kept as 0.45 %.
+        (
+            {"probability_of_success": "0.45"},
+            "probability_of_success",
+            "Type the probability as a percentage: 45 for 45 %",
+        ),
         ({"decision": "maybe"}, "decision", "Select a valid choice"),
         ({"decision": ""}, "decision", "Choose go, kill, hold or recycle."),
         ({"decision": "hold", "rationale": "  "}, "rationale", "Give the rationale"),

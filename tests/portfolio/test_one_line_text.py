@@ -30,7 +30,7 @@ def _proposal(bob, **extra) -> dict:
         "projected_low": "100",
         "projected_expected": "200",
         "projected_high": "300",
-        "probability_of_success": "0.35",
+        "probability_of_success": "35",
         "business_case": "Keep customers.\nSecond line is fine here.",
         "hypothesis": "Churn is predictable.",
     }
