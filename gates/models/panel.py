@@ -253,9 +253,14 @@ class KillCriterion(AppendOnlyModel):
 
     @property
     def threshold(self) -> str:
+        """Its comparison and number as the pages write them: "≥ 0.8", as the form offers."""
         if not self.comparison:
             return ""
-        return f"{self.comparison} {self.target.normalize():f}"
+        return f"{COMPARISON_SYMBOLS[self.comparison]} {self.target.normalize():f}"
+
+
+# The comparisons as written on the pages (the files and the API keep ">=" and "<=").
+COMPARISON_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 
 
 class KillCriterionMark(VotePart):

@@ -9,15 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from gates.models.panel import COMPARISON_SYMBOLS
 from portfolio import access
 from portfolio.models import ReplacedHistory
 
 
 def _threshold(criterion: dict) -> str:
-    """A kill criterion's comparison and number as the review page writes it (">= 0.8")."""
+    """A kill criterion's comparison and number as the review page writes it ("≥ 0.8")."""
     if not criterion.get("comparison") or criterion.get("target") is None:
         return ""
-    return f"{criterion['comparison']} {Decimal(criterion['target']).normalize():f}"
+    symbol = COMPARISON_SYMBOLS.get(criterion["comparison"], criterion["comparison"])
+    return f"{symbol} {Decimal(criterion['target']).normalize():f}"
 
 
 def _panel(history: ReplacedHistory) -> list[dict]:

@@ -122,7 +122,7 @@ def test_three_gatekeepers_vote_the_chair_overrules_them_then_overrides_a_kill_c
     # The gate 4 review lists the kill criterion first; Bob goes ahead although it is not met.
     page.goto(f"{base}/projects/ALPHA/gate-review/")
     criteria = page.locator("section.kill-criteria-review")
-    expect(criteria).to_contain_text("Precision on the 2025 hold-out >= 0.8")
+    expect(criteria).to_contain_text("Precision on the 2025 hold-out ≥ 0.8")
     decision = page.locator("section.decision-card form")
     for row in decision.locator("tr.must").all():
         row.get_by_label("Yes").check()

@@ -359,7 +359,7 @@ def test_the_archive_page_shows_the_votes_and_kill_criteria(
     assert "carol@example.com" in html and "No data" in html
     assert "Signed data agreement: not met (No signature)" in html  # Carol's mark
     assert "for the review of gate 2: not met (decision 2): Legal signs in March" in html
-    assert "Pilot users &gt;= 12.5, for the review of gate 3: no verdict yet" in html
+    assert "Pilot users ≥ 12.5, for the review of gate 3: no verdict yet" in html
     assert "The review open when the history was replaced" in html
 
 

@@ -203,7 +203,7 @@ def test_a_go_registers_kill_criteria_for_the_next_review(at_gate_2, bob, carol)
     decision = decide(at_gate_2, bob, "go", kill_criteria=CRITERIA)
     registered = list(decision.kill_criteria.all())
     assert [(c.position, c.gate.number, c.threshold) for c in registered] == [
-        (1, 3, ">= 0.8"),
+        (1, 3, "≥ 0.8"),  # as the form offers it: at least (≥)
         (2, 3, ""),
     ]
     at_gate_2.refresh_from_db()
