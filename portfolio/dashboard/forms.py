@@ -24,15 +24,19 @@ def download_filename(kind: str, filters: dict, extension: str) -> str:
     return f"{'-'.join(parts)}.{extension}"
 
 
-def product_manager_emails() -> list[str]:
-    """Everyone who manages a project or holds the role, by e-mail (one query)."""
+def product_manager_emails() -> list[list[str]]:
+    """Everyone who manages a project or holds the role: [e-mail, name] each, by name (one
+    query). The filter's value is the e-mail (a URL names it); the list shows the name."""
     # Managing a project as a subquery, not a join: one row per person, not per project.
     managing = Project.objects.values("product_manager_id")
-    return list(
+    people = (
         User.objects.filter(Q(groups__name=Role.PRODUCT_MANAGER) | Q(pk__in=managing))
-        .order_by("email")
-        .values_list("email", flat=True)
+        .values_list("email", "full_name")
         .distinct()
+    )
+    return sorted(
+        ([email, f"{name} ({email})" if name else email] for email, name in people),
+        key=lambda person: (person[1].lower(), person[0]),
     )
 
 
@@ -77,7 +81,11 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data)
         self.fields["product_manager"].choices = [
             ("", "All product managers"),
-            *((email, email) for email in product_managers),
+            # [e-mail, name] pairs; a bare e-mail (an older cached list) is its own label.
+            *(
+                (person, person) if isinstance(person, str) else (person[0], person[1])
+                for person in product_managers
+            ),
         ]
         self.fields["as_of"].widget.attrs["max"] = self.today.isoformat()
 

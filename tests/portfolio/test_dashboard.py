@@ -277,14 +277,17 @@ def test_its_filter_form_works_without_javascript(client, erin):
     assert f'hx-get="{URL}"' in form and 'hx-push-url="true"' in form
 
 
-def test_it_offers_the_product_managers_by_email(client, erin, bob, pete):
+def test_it_offers_the_product_managers_by_name_with_their_email(client, erin, bob, pete):
+    # The value is the e-mail (a shared URL names it); the list shows the name, in name order.
     make_project(product_manager=pete)
     client.force_login(erin)
 
     content = client.get(URL).content.decode()
 
-    assert '<option value="bob@example.com">bob@example.com</option>' in content
-    assert '<option value="pete@example.com">pete@example.com</option>' in content
+    bob_option = f'<option value="bob@example.com">{bob.full_name} (bob@example.com)</option>'
+    pete_option = f'<option value="pete@example.com">{pete.full_name} (pete@example.com)</option>'
+    assert bob_option in content and pete_option in content
+    assert content.index(bob_option) < content.index(pete_option)
 
 
 @pytest.mark.parametrize(
