@@ -430,6 +430,27 @@ class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
                 widget=forms.NumberInput(attrs={"step": "any"}),
             )
 
+    def clean(self):
+        # Each row's own problems, beside it and named by its number on the page (the service
+        # numbers the rows it is given, which skips the empty ones).
+        data = super().clean()
+        for n in range(1, self.ROWS + 1):
+            if any(f"kc{n}_{part}" in self.errors for part in ("comparison", "target")):
+                continue
+            statement = (data.get(f"kc{n}_statement") or "").strip()
+            comparison = data.get(f"kc{n}_comparison") or ""
+            target = data.get(f"kc{n}_target")
+            if not statement and (comparison or target is not None):
+                self.add_error(
+                    f"kc{n}_statement", f"Kill criterion {n}: say what evidence it asks for."
+                )
+            elif bool(comparison) != (target is not None):
+                self.add_error(
+                    f"kc{n}_target" if comparison else f"kc{n}_comparison",
+                    f"Kill criterion {n}: a number needs a comparison, and a comparison a number.",
+                )
+        return data
+
     def rows(self):
         return [
             (n, self[f"kc{n}_statement"], self[f"kc{n}_comparison"], self[f"kc{n}_target"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -438,17 +439,32 @@ def _error_summary(
     forms = [form, scorecard, panel_forms.get("verdicts"), new_kill_criteria]
     # Not the form itself: an id on it would carry its htmx-request class over the swap.
     anchors = {0: "#decide", 1: "#scorecard", 2: "#kill-verdicts", 3: "#new-kill-criteria"}
+
+    def href_of(field) -> str:
+        radios = isinstance(field.field.widget, RadioSelect)
+        return f"#{field.auto_id}_0" if radios else f"#{field.auto_id}"
+
+    def first_field_href(each, message: str, fallback: str) -> str:
+        # A field, not its fieldset: a link to something that takes no focus leaves the
+        # keyboard on <body>, and what is typed next is lost. "Kill criterion 2: ..." goes
+        # to that row.
+        names = list(each.fields)
+        row = re.match(r"Kill criterion (\d+):", str(message))
+        if row and f"kc{row.group(1)}_statement" in each.fields:
+            return href_of(each[f"kc{row.group(1)}_statement"])
+        return href_of(each[names[0]]) if names else fallback
+
     for index, each in enumerate(forms):
         if each is None or not each.is_bound:
             continue
         for message in each.non_field_errors():
-            items.append({"message": message, "href": anchors[index]})
+            href = first_field_href(each, message, anchors[index]) if index >= 2 else anchors[index]
+            items.append({"message": message, "href": href})
         for name, errors in each.errors.items():
             if name == "__all__":
                 continue
             field = each[name]
-            radios = isinstance(field.field.widget, RadioSelect)
-            href = f"#{field.auto_id}_0" if radios else f"#{field.auto_id}"
+            href = href_of(field)
             # The kill's confirmation and the five rows of kill criteria ("Kill criterion 2:
             # ...") say what they are about; other fields are named.
             named = name == "confirm_kill" or each is new_kill_criteria

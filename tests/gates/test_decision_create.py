@@ -445,9 +445,11 @@ def test_a_go_without_kill_criteria_is_refused_beside_them(client, project, bob)
         "A go registers one to five kill criteria: the evidence that would kill the project "
         "at the gate 2 review."
     )
-    # In the summary, linking to the kill criteria, and in their fieldset.
+    # In the summary, linking to the first criterion's statement (a field, which takes the
+    # keyboard's focus, not the fieldset), and in their fieldset.
     summary = body[body.index("The decision was not recorded") :]
-    assert f'<a href="#new-kill-criteria">{message}</a>' in summary[: summary.index("</ul>")]
+    assert f'<a href="#id_next-kc1_statement">{message}</a>' in summary[: summary.index("</ul>")]
+    assert 'id="id_next-kc1_statement"' in body
     fieldset = body[body.index('id="new-kill-criteria"') :]
     assert message in fieldset[: fieldset.index("</fieldset>")]
     assert not GateDecision.objects.exists()
@@ -513,3 +515,19 @@ def test_each_kill_criterion_error_says_which_criterion(client, project, bob):
     assert "Kill criterion 3: enter the number as digits, e.g. 0.8." in summary
     assert "Comparison:" not in body and "Number:" not in body
     assert not GateDecision.objects.exists()
+
+
+def test_a_kill_criterion_error_links_to_its_own_row(client, project, bob):
+    client.force_login(bob)
+    response = client.post(
+        url(project),
+        post_data(**{"next-kc2_statement": "Recall on the hold-out", "next-kc2_comparison": ">="}),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    summary = body[body.index("The decision was not recorded") :]
+    summary = summary[: summary.index("</ul>")]
+    assert '<a href="#id_next-kc2_target">Kill criterion 2: a number needs a comparison' in summary
+    # And beside the row itself.
+    row = body[body.index('id="id_next-kc2_statement"') : body.index('id="id_next-kc3_statement"')]
+    assert "Kill criterion 2: a number needs a comparison" in row
