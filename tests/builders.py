@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.urls import reverse
 
 from gates.models import ArchitectureEstimate, BusinessCase, Criterion, FeasibilityStudy, Gate
 from gates.services import (
@@ -469,3 +470,26 @@ def plan_json(*args: str, simple: bool = True) -> dict:
 def plan_rows(result: dict) -> dict[str, dict]:
     """A plan's projects by key."""
     return {p["key"]: p for p in result["projects"]}
+
+
+# --- The admin site ----------------------------------------------------------------------------
+
+
+def gate_admin_form_data(client, gate: Gate) -> dict:
+    """What the Gate admin page posts back when nobody changes anything: its fields and every
+    inline (criteria, gatekeepers) as shown, management forms included."""
+    page = client.get(reverse("admin:gates_gate_change", args=[gate.pk]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in ("name", "purpose")}
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{prefix}-{name}"] = management[name].value()
+        for number, inline in enumerate(formset.formset.forms):
+            for name in inline.fields:
+                value = inline[name].value()
+                if value is not None and not (isinstance(value, bool) and not value):
+                    data[f"{prefix}-{number}-{name}"] = value
+    return data

@@ -35,6 +35,7 @@ from tests.builders import (
     add_study,
     full_marks,
     gate,
+    gate_admin_form_data,
     make_project,
     make_user,
 )
@@ -437,21 +438,8 @@ def test_an_admin_edits_a_gates_gatekeepers_in_the_admin(client, adam, pete):
 
     gate_1 = Gate.objects.get(number=1)
     client.force_login(adam)
-    page = client.get(reverse("admin:gates_gate_change", args=[gate_1.pk]))
-    assert page.status_code == 200
-    assert b"gatekeepers-TOTAL_FORMS" in page.content
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in ("name", "purpose")}
-    for formset in page.context["inline_admin_formsets"]:
-        prefix = formset.formset.prefix
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[f"{prefix}-{name}"] = management[name].value()
-        for number, inline in enumerate(formset.formset.forms):
-            for name in inline.fields:
-                value = inline[name].value()
-                if value is not None and not (isinstance(value, bool) and not value):
-                    data[f"{prefix}-{number}-{name}"] = value
+    data = gate_admin_form_data(client, gate_1)
+    assert "gatekeepers-TOTAL_FORMS" in data
     data["gatekeepers-TOTAL_FORMS"] = "1"
     data["gatekeepers-0-kind"] = "person"
     data["gatekeepers-0-person"] = str(pete.pk)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from gates.models import Criterion, Gate
 from portfolio.models import AuditEntry
+from tests.builders import gate_admin_form_data
 
 
 def test_an_admin_editing_a_gate_criterion_is_audited(client, db, django_user_model):
@@ -44,24 +45,6 @@ def test_the_gate_admin_page_lists_its_criteria(client, db, django_user_model):
     assert "Research results meet the agreed quality bar" in response.content.decode()
 
 
-def _gate_page_data(client, gate) -> dict:
-    """What the Gate admin page posts back when nobody changes anything."""
-    page = client.get(reverse("admin:gates_gate_change", args=[gate.pk]))
-    form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in ("name", "purpose")}
-    for formset in page.context["inline_admin_formsets"]:
-        prefix = formset.formset.prefix
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[f"{prefix}-{name}"] = management[name].value()
-        for number, inline in enumerate(formset.formset.forms):
-            for name in inline.fields:
-                value = inline[name].value()
-                if value is not None and not (isinstance(value, bool) and not value):
-                    data[f"{prefix}-{number}-{name}"] = value
-    return data
-
-
 def _row(data: dict, prefix: str, pk: int) -> str:
     """The form prefix of the inline row showing the object ``pk``."""
     return next(
@@ -77,7 +60,7 @@ def test_an_inline_criterion_edit_records_its_value_before_and_after(client, db,
     gate = Gate.objects.get(number=2)
     criterion = Criterion.objects.filter(gate=gate, kind="should").first()
     before = f"{criterion.weight:.2f}"
-    data = _gate_page_data(client, gate)
+    data = gate_admin_form_data(client, gate)
     row = _row(data, "criteria", criterion.pk)
     data[f"{row}-weight"] = "2.5"
     data.pop(f"{row}-is_active", None)  # unticked
@@ -96,7 +79,7 @@ def test_an_inline_gatekeeper_edit_records_its_old_kind(client, db, django_user_
     client.force_login(root)
     gate = Gate.objects.get(number=4)
     keeper = Gatekeeper.objects.filter(gate=gate, kind="architect").first()
-    data = _gate_page_data(client, gate)
+    data = gate_admin_form_data(client, gate)
     row = _row(data, "gatekeepers", keeper.pk)
     data[f"{row}-kind"] = "role"
     data[f"{row}-role"] = "Architect"
@@ -110,7 +93,7 @@ def test_saving_the_gate_page_unchanged_writes_no_audit_entry(client, db, django
     root = django_user_model.objects.create_superuser(email="root@example.com", password="x")
     client.force_login(root)
     gate = Gate.objects.get(number=3)
-    data = _gate_page_data(client, gate)
+    data = gate_admin_form_data(client, gate)
     response = client.post(reverse("admin:gates_gate_change", args=[gate.pk]), data)
     assert response.status_code == 302, response.context and response.context.get("errors")
     assert not AuditEntry.objects.exclude(action__startswith="sign_in.").exists()
@@ -121,7 +104,7 @@ def test_a_gate_purpose_edit_records_before_and_after(client, db, django_user_mo
     client.force_login(root)
     gate = Gate.objects.get(number=1)
     old = gate.purpose
-    data = _gate_page_data(client, gate)
+    data = gate_admin_form_data(client, gate)
     data["purpose"] = "Is it worth a study?"
     response = client.post(reverse("admin:gates_gate_change", args=[gate.pk]), data)
     assert response.status_code == 302
