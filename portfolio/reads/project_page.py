@@ -87,7 +87,11 @@ def audit_trail(project: Project) -> list[AuditEntry]:
     """The project's audit entries, each with ``shown_changes``: (label, before, after) as
     the page writes them (money with its currency, a person by name), not as stored."""
     entries = list(AuditEntry.objects.filter(project=project).select_related("actor"))
-    fields = {entry.pk: _fields_of(entry.object_type) for entry in entries}
+    # Each kind of object's fields once, not once per entry (a project has hundreds).
+    by_type = {
+        object_type: _fields_of(object_type) for object_type in {e.object_type for e in entries}
+    }
+    fields = {entry.pk: by_type[entry.object_type] for entry in entries}
     people_ids = {
         value
         for entry in entries
