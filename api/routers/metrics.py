@@ -25,6 +25,7 @@ from api.common import require
 from background.cache import computed_once
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
+from portfolio.dashboard.views import FILTERS  # /api/metrics's parameters, the same here
 from portfolio.metrics import (
     AS_OF_RANGE_MESSAGE,
     EARLIEST_AS_OF,
@@ -35,9 +36,6 @@ from portfolio.metrics import (
 
 router = Router(tags=["metrics"])
 CACHE_SECONDS = 600
-
-
-FILTERS = ("as_of", "bucket", "research_type", "product_manager")
 
 
 class MetricsFilters(Schema):
