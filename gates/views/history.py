@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from gates.models import ArchitectureEstimate
 from gates.models.panel import COMPARISON_SYMBOLS
 from portfolio import access
 from portfolio.models import ReplacedHistory
@@ -42,6 +43,13 @@ def _panel(history: ReplacedHistory) -> list[dict]:
     return panel
 
 
+def _cadence_label(estimate: dict | None) -> str:
+    if not estimate:
+        return ""
+    cadence = estimate.get("retraining_cadence") or ""
+    return dict(ArchitectureEstimate.Cadence.choices).get(cadence, cadence)
+
+
 @login_required
 @require_GET
 def replaced_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
@@ -64,5 +72,7 @@ def replaced_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
             "artifacts": history.project_fields.get("artifacts") or [],
             "artifact_uses": history.project_fields.get("artifact_uses") or [],
             "adoption": history.project_fields.get("adoption") or [],
+            # As the estimate's page names it ("Monthly"), not as the archive keeps it.
+            "retraining": _cadence_label(history.estimate),
         },
     )

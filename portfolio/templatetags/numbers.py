@@ -15,8 +15,9 @@ from fractions import Fraction
 from django import template
 from django.conf import settings
 
+from portfolio import process
 from portfolio.dashboard import charts
-from portfolio.models import Bucket, Status
+from portfolio.models import ArtifactKind, Bucket, SpendCategory, Status
 
 register = template.Library()
 
@@ -139,11 +140,22 @@ def raw(value) -> str:
     return "" if value is None else str(value)
 
 
+# The labels the models' ``get_FOO_display`` give, for values that are not a model's: a row
+# of ``values()``, an archived history's JSON (gates/views/history.py).
+LABELS = {
+    "bucket": dict(Bucket.choices),
+    "status": dict(Status.choices),
+    "decision": process.DECISION_LABELS,
+    "spend_category": dict(SpendCategory.choices),
+    "artifact_kind": dict(ArtifactKind.choices),
+}
+
+
 @register.filter
 def label_of(value: str, choices: str) -> str:
-    """The display label of a bucket or a status: ``{{ row.bucket|label_of:"bucket" }}``."""
-    labels = {"bucket": dict(Bucket.choices), "status": dict(Status.choices)}[choices]
-    return labels.get(value, value)
+    """The display label of a bucket, a status, a decision, a spend category or an artifact
+    kind: ``{{ row.bucket|label_of:"bucket" }}``; a value it does not know as it is."""
+    return LABELS[choices].get(value, value)
 
 
 @register.filter
