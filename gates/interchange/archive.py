@@ -8,12 +8,17 @@ architecture estimate, the artifacts the files rewrite, its artifact uses and it
 adoption months are copied as plain values into one ``ReplacedHistory`` row, which
 its project page links. Drafts are never replaced (the checks refuse their keys).
 
+The vote reminders sent for its reviews go with its votes: a reminder is kept by the
+review's number (the project's decisions when it opened), and the files renumber the
+reviews, so one left behind would stop the new review of that number from being
+announced, or stand for a review that is no longer there.
+
 Where each part goes in the row (its fields are plain JSON, so old rows read as
 before): a decision's votes and kill criteria under its own entry in ``decisions``
 (``votes``, ``kill_criteria``), as its scores are; the votes of the review open when
-it was replaced, and the artifacts, uses and adoption the import rewrote, under
-``project_fields`` (``open_votes``, ``artifacts``, ``artifact_uses``, ``adoption``), present
-only when there was something.
+it was replaced, the vote reminders sent, and the artifacts, uses and adoption the import
+rewrote, under ``project_fields`` (``open_votes``, ``vote_reminders``, ``artifacts``,
+``artifact_uses``, ``adoption``), present only when there was something.
 
 The only deletion of gate decisions in the app: the PostgreSQL trigger lets it
 through because this transaction, and only it, sets the rewrite flag.
@@ -37,6 +42,7 @@ from gates.models import (
     KillCriterion,
     KillCriterionMark,
     Vote,
+    VoteReminder,
     VoteScore,
 )
 from portfolio.models import (
@@ -110,6 +116,7 @@ KILL_CRITERION_VALUES = (
     "verdict__note",
     "verdict__decision__sequence",
 )
+REMINDER_VALUES = ("review_round", "person__email", "kind", "sent_at")
 ARTIFACT_VALUES = ("key", "name", "kind", "created_on", "description", "location")
 ARTIFACT_USE_VALUES = ("artifact__key", "used_on", "linked_by__email", "linked_at")
 ADOPTION_VALUES = (
@@ -263,6 +270,14 @@ def _archive(
     for pk, by_decision in votes.items():
         if by_decision.get(None):
             projects[pk]["open_votes"] = by_decision[None]
+    reminders = _grouped(
+        VoteReminder.objects.filter(project_id__in=project_ids).order_by(
+            "project_id", "review_round", "sent_at", "id"
+        ),
+        REMINDER_VALUES,
+    )
+    for pk, rows in reminders.items():
+        projects[pk]["vote_reminders"] = rows
     rewritten = {
         "artifacts": _grouped(
             Artifact.objects.filter(pk__in=sorted(artifacts), project_id__in=project_ids).order_by(
@@ -333,7 +348,7 @@ def archive_and_erase(
     adoption: bool = False,
 ) -> None:
     """Archive, then remove, the decisions, scores, votes and kill criteria (with their
-    marks and verdicts), spend (and its rollup) and outcomes of the projects being
+    marks and verdicts), vote reminders, spend (and its rollup) and outcomes of the projects being
     replaced, and the estimates of ``estimates_of`` (the files bring new ones; a project
     whose files bring none keeps its estimate). ``uses`` and ``adoption``: the files bring
     the projects' artifact uses, their adoption months: the ones there are archived and
@@ -366,7 +381,8 @@ def archive_and_erase(
                 ),
                 chunk,
             )
-            erased = [GateDecision, SpendEntry, SpendMonth, Outcome]
+            # The reminders go with the votes: kept by review number, which the files renumber.
+            erased = [GateDecision, SpendEntry, SpendMonth, Outcome, VoteReminder]
             erased += [ArtifactReuse] if uses else []
             erased += [Adoption] if adoption else []
             for model in erased:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from gates.models import ArchitectureEstimate
+from gates.models import ArchitectureEstimate, VoteReminder
 from gates.models.panel import COMPARISON_SYMBOLS
 from portfolio import access
 from portfolio.models import ReplacedHistory
@@ -43,6 +43,16 @@ def _panel(history: ReplacedHistory) -> list[dict]:
     return panel
 
 
+def _reminders(history: ReplacedHistory) -> list[dict]:
+    """The vote reminders e-mailed for its reviews, with what each said (none in a history
+    archived before reminders were kept with it)."""
+    kinds = dict(VoteReminder.Kind.choices)
+    return [
+        {**reminder, "kind_label": kinds.get(reminder["kind"], reminder["kind"])}
+        for reminder in history.project_fields.get("vote_reminders") or []
+    ]
+
+
 def _cadence_label(estimate: dict | None) -> str:
     if not estimate:
         return ""
@@ -69,6 +79,7 @@ def replaced_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
             "panel": panel,
             "votes_count": sum(len(part["votes"]) for part in panel),
             "kill_criteria_count": sum(len(part["kill_criteria"]) for part in panel),
+            "vote_reminders": _reminders(history),
             "artifacts": history.project_fields.get("artifacts") or [],
             "artifact_uses": history.project_fields.get("artifact_uses") or [],
             "adoption": history.project_fields.get("adoption") or [],
