@@ -20,8 +20,14 @@ def download_filename(kind: str, filters: dict, extension: str) -> str:
     parts = [f"greenlight-{kind}", str(filters["as_of"])]
     for name in ("bucket", "research_type", "product_manager"):
         if value := filters.get(name):
-            parts.append(re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-"))
+            parts.append(filename_part(value))
     return f"{'-'.join(parts)}.{extension}"
+
+
+def filename_part(value: object) -> str:
+    """A filter's value as a part of a download's file name: pm@example.com is pm-example-com
+    (letters and digits only, which every system and the Content-Disposition header take)."""
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
 
 
 def product_manager_emails() -> list[list[str]]:

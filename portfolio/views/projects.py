@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from portfolio import access
+from portfolio.dashboard.forms import filename_part
 from portfolio.forms import (
     ProjectFilterForm,
 )
@@ -148,11 +149,33 @@ def _csv_rows(projects) -> Iterator[str]:
 @require_GET
 @login_required
 def project_list_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _form, _sort, projects = _list_query(request)
+    form, _sort, projects = _list_query(request)
     response = StreamingHttpResponse(_csv_rows(projects), content_type="text/csv; charset=utf-8")
-    filename = f"projects-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{_csv_filename(form.filters())}"'
     return response
+
+
+# A search of 200 characters would make a name some systems refuse; its start tells it apart.
+SEARCH_IN_FILENAME_MAX = 40
+
+
+def _csv_filename(filters: dict) -> str:
+    """The day and every filter the list was downloaded with, as the dashboard names its
+    downloads (``download_filename``), so downloads of different lists are told apart:
+    projects-2026-12-01-search-triage-active-gate-2-revenue-pm-example-com.csv."""
+    parts = ["projects", f"{timezone.localdate():%Y-%m-%d}"]
+    if search := filename_part(filters.get("q", ""))[:SEARCH_IN_FILENAME_MAX].strip("-"):
+        parts.append(f"search-{search}")
+    if status := filters.get("status"):
+        parts.append(filename_part(status))
+    if gate := filters.get("gate"):
+        parts.append(f"gate-{gate}")
+    for name in ("bucket", "research_type"):
+        if value := filters.get(name):
+            parts.append(filename_part(value))
+    if product_manager := filters.get("pm"):
+        parts.append(filename_part(product_manager.email))
+    return f"{'-'.join(parts)}.csv"
 
 
 # --- The project page ---------------------------------------------------------

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portfolio.models import Status
 from tests.builders import make_project
@@ -182,6 +183,55 @@ def test_csv_downloads_the_filtered_list(client, alice, bob):
     assert rows[0]["title"] == "Grow, fast"
     assert rows[0]["researcher"] == "alice@example.com"
     assert rows[0]["product_manager"] == "bob@example.com"
+
+
+def filename(response) -> str:
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('"')
+    return disposition.removeprefix('attachment; filename="').removesuffix('"')
+
+
+def test_csv_is_named_for_the_day_alone_when_nothing_is_filtered(client, alice):
+    client.force_login(alice)
+    response = client.get(CSV_URL, {"sort": "-key"})
+    assert filename(response) == f"projects-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+def test_csv_is_named_with_every_filter_applied_as_dashboard_downloads_are(client, alice, bob):
+    client.force_login(alice)
+    response = client.get(
+        CSV_URL,
+        {
+            "q": "Triage, fast!",
+            "status": "on_hold",
+            "gate": "2",
+            "bucket": "new_category",
+            "research_type": "science",
+            "pm": bob.email,
+            "sort": "-spend",
+            "page": "3",
+        },
+    )
+    assert filename(response) == (
+        f"projects-{timezone.localdate():%Y-%m-%d}-search-triage-fast-on-hold-gate-2"
+        "-new-category-science-bob-example-com.csv"
+    )
+
+
+def test_csv_name_leaves_out_a_filter_the_list_ignored(client, alice):
+    # A bad value in a shared URL is ignored by the list, so the name must not claim it.
+    client.force_login(alice)
+    response = client.get(CSV_URL, {"status": "zombie", "gate": "9", "bucket": "revenue"})
+    assert filename(response) == f"projects-{timezone.localdate():%Y-%m-%d}-revenue.csv"
+
+
+def test_csv_name_keeps_the_start_of_a_long_search(client, alice):
+    client.force_login(alice)
+    response = client.get(CSV_URL, {"q": "model " * 30})
+    name = filename(response)
+    assert name.startswith(f"projects-{timezone.localdate():%Y-%m-%d}-search-model-model-")
+    assert len(name) < 80
+    assert "--" not in name and "-.csv" not in name
 
 
 def test_csv_requires_login(client, db):
