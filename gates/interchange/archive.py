@@ -350,9 +350,9 @@ def archive_and_erase(
     """Archive, then remove, the decisions, scores, votes and kill criteria (with their
     marks and verdicts), vote reminders, spend (and its rollup) and outcomes of the projects being
     replaced, and the estimates of ``estimates_of`` (the files bring new ones; a project
-    whose files bring none keeps its estimate). ``uses`` and ``adoption``: the files bring
-    the projects' artifact uses, their adoption months: the ones there are archived and
-    removed too. ``artifacts``: the ids of the projects' artifacts the files rewrite
+    whose files bring none keeps its estimate). ``uses`` and ``adoption``: the files hold
+    ``artifact_uses.csv``, ``adoption.csv`` (with rows or only a header): the projects' uses,
+    adoption months there are archived and removed too. ``artifacts``: the ids of the projects' artifacts the files rewrite
     (kept, with new values): archived as they were."""
     postgres = connection.vendor == "postgresql"
     names = {

@@ -3,7 +3,9 @@
 ``artifacts.csv``, ``artifact_uses.csv`` and ``adoption.csv`` (docs/interchange.md)
 are checked with the rest, before anything is written, and written after the
 projects. A folder without them imports as before; an export writes each only
-when it has rows.
+when it has rows. In a replace, ``artifact_uses.csv`` and ``adoption.csv`` are the
+replaced projects' uses and adoption when present, even with only their header (none);
+absent, the projects keep their own (``AssetPlan.files``).
 """
 
 from __future__ import annotations
@@ -116,6 +118,9 @@ class AssetPlan:
     """The three files' checked rows, kept for writing (they grow with projects, not spend)."""
 
     def __init__(self) -> None:
+        # The files present, rows or not: a replace takes the replaced projects' uses and
+        # adoption from a file present (a header alone: none), and keeps them without it.
+        self.files: set[str] = set()
         self.artifacts: list[dict] = []
         self.uses: list[dict] = []
         self.adoption: list[dict] = []
@@ -126,11 +131,12 @@ class AssetPlan:
 def check_assets(source: Source, plan: Plan, problems: Problems, progress: Progress | None):
     """Check the three optional files present in ``source``; rows go to ``plan.assets``."""
     assets = plan.assets
-    if source.exists(ARTIFACTS):
+    assets.files = {name for name in (ARTIFACTS, ARTIFACT_USES, ADOPTION) if source.exists(name)}
+    if ARTIFACTS in assets.files:
         _check_artifacts(source, plan, assets, problems, progress)
-    if source.exists(ARTIFACT_USES):
+    if ARTIFACT_USES in assets.files:
         _check_uses(source, plan, assets, problems, progress)
-    if source.exists(ADOPTION):
+    if ADOPTION in assets.files:
         _check_adoption(source, plan, assets, problems, progress)
 
 
@@ -282,8 +288,9 @@ def _check_adoption(source, plan: Plan, assets: AssetPlan, problems, progress) -
 
 
 def write_assets(plan: Plan, project_ids: dict[str, int], recorder: int | None) -> dict[str, int]:
-    """Insert the checked rows. A replaced project's uses and adoption, when the files bring
-    them, were archived and removed with its history (``archive.archive_and_erase``)."""
+    """Insert the checked rows. A replaced project's uses and adoption, when the files hold
+    ``artifact_uses.csv`` or ``adoption.csv`` (with rows or not), were archived and removed
+    with its history (``archive.archive_and_erase``)."""
     assets = plan.assets
     now = timezone.now()
     kept = [a for a in assets.artifacts if a["existing_id"]]

@@ -33,6 +33,7 @@ from gates.interchange.reading import Source
 from gates.interchange.spend_pass import SpendPass
 from gates.models import ArchitectureEstimate, Gate, GateDecision
 from portfolio import versioning
+from portfolio.interchange_format import ADOPTION, ARTIFACT_USES
 from portfolio.models import AuditEntry, Outcome, Project, User
 
 
@@ -145,8 +146,9 @@ def write_projects(
             estimates_of=with_estimates - {None},
             # Rewritten from the files (write_assets): archived as they were.
             artifacts={a["existing_id"] for a in plan.assets.artifacts if a["existing_id"]},
-            uses=bool(plan.assets.uses),
-            adoption=bool(plan.assets.adoption),
+            # A file present says what the projects hold, a header alone that they hold none.
+            uses=ARTIFACT_USES in plan.assets.files,
+            adoption=ADOPTION in plan.assets.files,
         )
     now = timezone.now()
     new: list[dict] = []
