@@ -34,6 +34,9 @@ def assign_architect(*, project: Project, architect: User | None, actor: User) -
     ):
         raise DomainError(f"{architect} is not an architect.", field="architect")
     before = project.architect
+    # What the architect was told (a Delivery each, for the page to say truthfully); None
+    # when nothing changed, so nobody was told anything.
+    project.deliveries = None
     if (before.pk if before else None) == (architect.pk if architect else None):
         return project
     # Nothing the metrics read (versioning.changing with no project).
@@ -54,8 +57,9 @@ def assign_architect(*, project: Project, architect: User | None, actor: User) -
                 "architect": [before.email if before else "", architect.email if architect else ""]
             },
         )
-    if architect is not None:
-        handovers.estimate_needed(project, actor, assigned=True)
+    project.deliveries = (
+        handovers.estimate_needed(project, actor, assigned=True) if architect is not None else []
+    )
     return project
 
 

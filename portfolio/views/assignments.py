@@ -29,6 +29,22 @@ def _page(request: HttpRequest, project, form: AssignArchitectForm) -> HttpRespo
     )
 
 
+def _assigned_message(project, architect, actor) -> str:
+    """What happened, truthfully: who was told, and how (their notification choices)."""
+    if project.deliveries is None:
+        if architect is None:
+            return (
+                f"The cost estimate of {project.key} was already in the architects' shared queue."
+            )
+        return f"The cost estimate of {project.key} was already assigned to {architect}; nothing changed."
+    if architect is None:
+        return f"The cost estimate of {project.key} is back in the architects' shared queue."
+    if architect == actor:
+        return f"The cost estimate of {project.key} is yours."
+    told = "; ".join(delivery.sentence() for delivery in project.deliveries)
+    return f"The cost estimate of {project.key} is assigned to {architect}; {told}."
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def estimate_assign(request: HttpRequest, key: str) -> HttpResponse:
@@ -38,16 +54,13 @@ def estimate_assign(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         architect = form.cleaned_data["architect"]
         try:
-            services.assign_architect(project=project, architect=architect, actor=request.user)
+            assigned = services.assign_architect(
+                project=project, architect=architect, actor=request.user
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request,
-                f"The cost estimate of {project.key} is assigned to {architect}; they have been notified."
-                if architect
-                else f"The cost estimate of {project.key} is back in the architects' shared queue.",
-            )
+            messages.success(request, _assigned_message(assigned, architect, request.user))
             return redirect(project)
     return _page(request, project, form)
 

@@ -8,7 +8,15 @@ from django.urls import reverse
 from gates.models import ArchitectureEstimate
 from portfolio import access, services
 from portfolio.errors import DomainError, PermissionDenied
-from portfolio.models import AuditEntry, Notification, NotificationKind, Role, Status
+from portfolio.models import (
+    AuditEntry,
+    EmailTiming,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Role,
+    Status,
+)
 from tests.builders import add_estimate, decide, make_project, make_user
 
 
@@ -138,6 +146,43 @@ def test_the_assignment_page_assigns(client, at_gate_2, bob, dora):
     assert response.status_code == 302
     at_gate_2.refresh_from_db()
     assert at_gate_2.architect == dora
+
+
+def _assign_on_the_page(client, project, architect) -> str:
+    response = client.post(
+        reverse("estimate_assign", args=[project.key]),
+        {"architect": str(architect.pk) if architect else ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_the_assignment_says_how_the_architect_was_told(client, at_gate_2, bob, dora):
+    client.force_login(bob)
+    said = _assign_on_the_page(client, at_gate_2, dora)
+    assert said.startswith(f"The cost estimate of {at_gate_2.key} is assigned to Dora Architect;")
+    assert "has been e-mailed" in said or "will be e-mailed" in said
+    assert "they have been notified" not in said
+
+
+def test_the_assignment_says_the_digest_when_the_architect_chose_it(client, at_gate_2, bob, dora):
+    NotificationPreference.objects.create(person=dora, kind="", email=EmailTiming.DIGEST)
+    client.force_login(bob)
+    said = _assign_on_the_page(client, at_gate_2, dora)
+    assert "Dora Architect has been notified in the app and in their daily digest" in said
+    assert "e-mailed" not in said
+
+
+def test_assigning_the_same_architect_again_says_nothing_changed(client, at_gate_2, bob, dora):
+    services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    told = Notification.objects.filter(recipient=dora).count()
+    client.force_login(bob)
+    said = _assign_on_the_page(client, at_gate_2, dora)
+    assert said == (
+        f"The cost estimate of {at_gate_2.key} was already assigned to Dora Architect; nothing changed."
+    )
+    assert Notification.objects.filter(recipient=dora).count() == told
 
 
 def test_the_assignment_page_refuses_a_non_architect_with_400(client, at_gate_2, bob, alice):
