@@ -31,6 +31,7 @@ from portfolio.metrics.open_projects import LATEST_PROBABILITY, OPEN_PROJECTS
 from portfolio.metrics.scope import Scope
 from portfolio.models import Project
 from portfolio.process import ACTIVE, RETRAINS_PER_YEAR, STATUS_LABELS
+from portfolio.templatetags.numbers import money_cents
 
 FUNDED, PINNED_IN = "funded", "pinned_in"
 PINNED_OUT, NEGATIVE_ECV, OVER_BUDGET, NO_ASK = (
@@ -430,6 +431,16 @@ def compute(request: PlanRequest, inputs: Inputs | None = None) -> Plan:
     )
 
 
+def _pins_over_budget(pinned: list[PlanRow], total: Decimal, budget: Decimal) -> str:
+    """The refusal of pinned-in asks over the budget, amounts written as the page writes them."""
+    over = f"more than the budget of {money_cents(round_money(budget))}."
+    if len(pinned) == 1:
+        return f"Pinned in: {pinned[0].key} asks {money_cents(round_money(total))}, {over}"
+    keys = [row.key for row in pinned]
+    named = f"{', '.join(keys[:-1])} and {keys[-1]}"
+    return f"Pinned in: the asks of {named} add up to {money_cents(round_money(total))}, {over}"
+
+
 def _fund(request: PlanRequest, ranked: list[PlanRow]) -> Decimal:
     """Mark each ranked row funded or not, with its reason; the total funded ask."""
     pinned_out = set(request.pin_out)
@@ -445,13 +456,10 @@ def _fund(request: PlanRequest, ranked: list[PlanRow]) -> Decimal:
         else:
             row.reason = OVER_BUDGET  # until funded below
             eligible.append(row)
-    pinned_total = sum((r.ask for r in ranked if r.funded), Decimal(0))
+    pinned = [r for r in ranked if r.funded]
+    pinned_total = sum((r.ask for r in pinned), Decimal(0))
     if pinned_total > request.budget:
-        raise DomainError(
-            f"Pinned in: their asks add up to {round_money(pinned_total):,}, "
-            f"more than the budget of {round_money(request.budget):,}.",
-            field="pin_in",
-        )
+        raise DomainError(_pins_over_budget(pinned, pinned_total, request.budget), field="pin_in")
     left = request.budget - pinned_total
 
     def fund(row: PlanRow) -> None:

@@ -169,7 +169,12 @@ def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
         ({"budget": "100", "pin_in": "NO-SUCH"}, "Pinned: no project has the key NO-SUCH."),
         (
             {"budget": "100", "pin_in": ["A", "B"]},
-            "Pinned in: their asks add up to 130.00, more than the budget of 100.00.",
+            "Pinned in: the asks of A and B add up to EUR 130.00, more than the budget of EUR 100.00.",
+        ),
+        # One pin is named as one, and every amount carries the currency, as on the rest of the page.
+        (
+            {"budget": "70", "pin_in": "A"},
+            "Pinned in: A asks EUR 80.00, more than the budget of EUR 70.00.",
         ),
         ({"budget": "100", "horizon": "x"}, "Horizon: “x” is not a number."),
         ({"budget": "100", "discount_rate": "1"}, "Discount rate: at least 0 and less than 1"),

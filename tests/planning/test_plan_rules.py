@@ -253,8 +253,9 @@ def test_the_text_format_draws_the_waterline(three):
         (["--budget", "100", "--pin-out", "NOPE"], "Pinned: no project has the key NOPE."),
         (
             ["--budget", "100", "--pin-in", "A", "B"],
-            "Pinned in: their asks add up to 130.00, more than the budget of 100.00.",
+            "Pinned in: the asks of A and B add up to EUR 130.00, more than the budget of EUR 100.00.",
         ),
+        (["--budget", "70", "--pin-in", "A"], "Pinned in: A asks EUR 80.00, more than the budget"),
         (["--budget", "100", "--as-of", "2026-13-01"], "As of: “2026-13-01” is not a date"),
         # The dashboard's range: 1900-01-01 to 2100-12-31, in the same words.
         (["--budget", "100", "--as-of", "1899-12-31"], "As of: choose a date between 1900-01-01"),
