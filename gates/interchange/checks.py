@@ -376,11 +376,19 @@ def _replay(state: ProjectState, problems: Problems) -> None:
     state.decisions_count = len(state.decisions)
 
 
+# Keys that exist, in an import that does not replace, are listed one per line up to this
+# many; more are one line naming the first of them: a portfolio imported twice is one
+# mistake, not hundreds (every project of the demo).
+EXISTING_KEYS_LISTED = 3
+REPLACE_ADVICE = "(a superuser's, on the import page; --replace on the command line)"
+
+
 def check_existing_keys(
     projects: dict[str, ProjectState], problems: Problems, *, replace: bool
 ) -> None:
     """Keys already in the database: refused, unless they are to be replaced. A draft is
     never replaced: it is a researcher's unsubmitted work, which no file speaks for."""
+    refused: list[tuple[int, str]] = []  # (line, key) of the keys only a replace overwrites
     keys = list(projects)
     for start in range(0, len(keys), 500):
         chunk = {key.lower(): key for key in keys[start : start + 500]}
@@ -403,13 +411,26 @@ def check_existing_keys(
             elif replace:
                 state.existing_id = project_id
             else:
-                problems.add(
-                    PROJECTS,
-                    state.line,
-                    "key",
-                    f"{key} already exists: only a replace overwrites it (a superuser's, on the "
-                    "import page; --replace on the command line)",
-                )
+                refused.append((state.line, key))
+    refused.sort()
+    if len(refused) <= EXISTING_KEYS_LISTED:
+        for line, key in refused:
+            problems.add(
+                PROJECTS,
+                line,
+                "key",
+                f"{key} already exists: only a replace overwrites it {REPLACE_ADVICE}",
+            )
+        return
+    named = ", ".join(f"{key} on line {line}" for line, key in refused[:EXISTING_KEYS_LISTED])
+    problems.add(
+        PROJECTS,
+        refused[0][0],
+        "key",
+        f"{len(refused):,} keys already exist ({named} and "
+        f"{len(refused) - EXISTING_KEYS_LISTED:,} more): only a replace overwrites them "
+        f"{REPLACE_ADVICE}",
+    )
 
 
 def recheck_existing_keys(plan: Plan, *, replace: bool) -> None:

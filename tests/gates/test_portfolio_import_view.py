@@ -166,7 +166,8 @@ def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
     replaced = post({"staged": staged_token(listed), "confirm": "replace"})
 
     assert (
-        "projects.csv:2: key: RP-0001 already exists: only a replace overwrites it "
+        "projects.csv:2: key: 62 keys already exist (RP-0001 on line 2, RP-0002 on line 3, "
+        "RP-0003 on line 4 and 59 more): only a replace overwrites them "
         "(a superuser&#x27;s, on the import page" in refused.content.decode()
     )
     assert "Imported 62 projects (62 replaced)" in replaced.content.decode()
