@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Loaded by the interpreter at start-up: makes Playwright (and axe's wrapper of it) look
@@ -59,6 +61,9 @@ def test_it_collects_every_browser_test_without_playwright(tmp_path):
     assert "test_researcher_journey.py::" in result.stdout
 
 
+# Two pytest runs of its own, one start-up each (three with its xdist workers): on a busy
+# machine more than the default 120 s, though each is bounded by run_browser_tests' 110 s.
+@pytest.mark.timeout(300)
 def test_it_skips_with_the_reason_and_fails_under_ci(tmp_path):
     one = "tests/browser/test_researcher_journey.py"
     skipped = run_browser_tests(tmp_path, one, "-q", ci="")
