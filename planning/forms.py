@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 
 from portfolio.forms import Form
+from portfolio.money import typed_decimal
 
 
 class NextStageAskForm(Form):
@@ -25,10 +26,7 @@ class NextStageAskForm(Form):
         text = value.strip().replace(",", "")
         if not text:
             return None
-        try:
-            ask = Decimal(text)
-        except InvalidOperation:
-            ask = None
-        if ask is None or not ask.is_finite():
+        ask = typed_decimal(text)
+        if ask is None:
             raise forms.ValidationError(f"Next-stage ask: “{value}” is not a number.")
         return ask

@@ -11,18 +11,20 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 
 from portfolio.errors import DomainError
 from portfolio.metrics.scope import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket
+from portfolio.money import typed_decimal
 
 BUCKETS: tuple[str, ...] = tuple(Bucket.values)  # efficiency, revenue, new_category
 RAW, CALIBRATED = "raw", "calibrated"
 PROBABILITY_MODES = (RAW, CALIBRATED)
 HORIZON_RANGE = (1, 10)
+SHARE_STEP = Decimal("0.0001")  # a bucket target's finest share: 0.01% of the budget
 MAX_BUDGET = Decimal("1e13")  # what a money column holds (16 digits, 2 after the point)
 
 
@@ -66,11 +68,8 @@ def _number(text, *, field_name: str, label: str) -> Decimal:
     value = str(text).strip().replace(",", "") if text is not None else ""
     if not value:
         raise DomainError(f"{label}: a number is required.", field=field_name)
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise DomainError(f"{label}: “{value}” is not a number.", field=field_name) from None
-    if not number.is_finite():
+    number = typed_decimal(value)
+    if number is None:
         raise DomainError(f"{label}: “{value}” is not a number.", field=field_name)
     return number
 
@@ -148,6 +147,13 @@ def parse_targets(pairs: Iterable[tuple[str, object]]) -> dict[str, Decimal]:
         if not Decimal(0) <= share <= 1:
             raise DomainError(
                 f"Target for {bucket}: a share from 0 to 1 (0.3 is 30% of the budget).",
+                field="targets",
+            )
+        if share != share.quantize(SHARE_STEP):
+            # A share finer than the admin's defaults keep, or than the page shows (0.0000001
+            # read "0.0%" next to a target of EUR 0.40): refused, not rounded behind the back.
+            raise DomainError(
+                f"Target for {bucket}: at most 4 decimals (0.3333 is 33.33% of the budget).",
                 field="targets",
             )
         targets[bucket] = share

@@ -16,7 +16,7 @@ project's spend, its funding granted) is held to it as well. Pure Python, like
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 MONEY_DIGITS_BEFORE_POINT = 13
 MONEY_DECIMAL_PLACES = 2
@@ -39,3 +39,20 @@ def total_too_large_message(label: str, what: str, total: Decimal) -> str:
         f"{label}: {what} would come to {total:,.2f}, over {LARGEST_AMOUNT_TEXT}, "
         "the largest amount Greenlight keeps."
     )
+
+
+def typed_decimal(text: str) -> Decimal | None:
+    """The number written in ``text`` (stripped, thousands separators taken out), or None.
+
+    Python's ``Decimal`` reads more than people write: ``1_000`` (a digit separator of
+    Python source; typed in a form it is a slip, for 1,000 or 10.00 or 1.000) and ``NaN``
+    or ``Infinity``, none of them an amount. Every input that reads a decimal number from
+    text a person typed goes through this, or refuses ``_`` as the forms' fields do.
+    """
+    if "_" in text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

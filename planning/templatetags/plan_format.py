@@ -41,6 +41,18 @@ def plan_pct(value) -> str:
 
 
 @register.filter
+def plan_share(value) -> str:
+    """A bucket target's share of the budget, exactly: 40.0%, 12.5%, 33.33% (shares have at
+    most four decimals, planning.inputs)."""
+    if value is None or value == "":
+        return "—"
+    percent = Decimal(value) * 100
+    if percent == percent.quantize(Decimal("0.1")):
+        return f"{percent.quantize(Decimal('0.1'))}%"
+    return f"{percent.normalize():f}%"
+
+
+@register.filter
 def signed(value) -> str:
     """A calibration bias with its sign, 4 decimals: +0.0238, −0.0120."""
     return signed_bias(value)

@@ -55,6 +55,7 @@ def test_it_shows_on_the_project_page_and_gate_review(client, bob, project):
         ("-5", "Next-stage ask: cannot be negative."),
         ("1.234", "Next-stage ask: at most 2 decimal places."),
         ("NaN", "is not a number"),
+        ("42_000", "Next-stage ask: “42_000” is not a number."),
     ],
 )
 def test_bad_input_is_refused_with_a_message(client, alice, project, value, message):

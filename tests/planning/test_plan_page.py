@@ -160,6 +160,13 @@ def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
     [
         ({"budget": "0"}, "Budget: must be more than 0."),
         ({"budget": "a lot"}, "Budget: “a lot” is not a number."),
+        # Python's Decimal reads 1_000 as 1000; a person typing it made a slip.
+        ({"budget": "1_000"}, "Budget: “1_000” is not a number."),
+        (
+            {"budget": "100", "target_revenue": "0.0000001"},
+            "Target for revenue: at most 4 decimals (0.3333 is 33.33% of the budget).",
+        ),
+        ({"budget": "100", "discount_rate": "0_1"}, "Discount rate: “0_1” is not a number."),
         (
             {"budget": "100", "target_revenue": "0.7", "target_efficiency": "0.4"},
             "Targets: the shares add up to 1.1, more than 1.",
@@ -287,3 +294,19 @@ def test_the_plan_writes_bucket_labels_and_dates_as_the_app_does(client, bob, th
     body = html.unescape(get(client, budget="100", as_of=PLAN_AS_OF).content.decode())
     assert "<td>New category</td>" in body and "<td>new_category</td>" not in body
     assert f"as of {PLAN_AS_OF}, 3 years at 10.0%" in body
+
+
+def test_bucket_targets_show_their_share_exactly(client, bob, three):
+    client.force_login(bob)
+    body = get(
+        client,
+        budget="100",
+        as_of=PLAN_AS_OF,
+        target_revenue="0.3333",
+        target_efficiency="0.125",
+        target_new_category="0.4",
+    ).content.decode()
+    cells = dict(
+        re.findall(r'<tr data-bucket="([a-z_]+)">.*?<td class="num">([^<]*)</td>', body, re.S)
+    )
+    assert cells == {"efficiency": "12.5%", "revenue": "33.33%", "new_category": "40.0%"}

@@ -235,6 +235,8 @@ def test_the_text_format_draws_the_waterline(three):
         (["--budget", "0"], "Budget: must be more than 0."),
         (["--budget", "-5"], "Budget: must be more than 0."),
         (["--budget", "lots"], "Budget: “lots” is not a number."),
+        (["--budget", "1_000"], "Budget: “1_000” is not a number."),
+        (["--budget", "100", "--target", "revenue=0.33333"], "Target for revenue: at most 4"),
         (["--budget", "100", "--horizon", "11"], "Horizon: a whole number of years from 1 to 10."),
         (["--budget", "100", "--horizon", "2.5"], "Horizon: a whole number of years from 1 to 10."),
         (["--budget", "100", "--discount-rate", "1"], "Discount rate: at least 0 and less than 1"),
