@@ -128,22 +128,23 @@ def risk_bubbles(bubbles: list[dict]) -> SafeString:
 _RISK_ROW = (
     "\n        <tr>\n"
     '          <th scope="row"><a href="{url}">{key}</a> <span class="muted">{title}</span></th>\n'
-    "          <td>{bucket}</td>\n"
-    '          <td class="num">{gate}</td>\n'
-    '          <td class="num">{probability}</td>\n'
-    '          <td class="num">{expected}</td>\n'
-    '          <td class="num">{spend}</td>\n'
-    "          <td>{manager}</td>\n"
+    '          <td data-label="Bucket">{bucket}</td>\n'
+    '          <td class="num" data-label="Gate">{gate}</td>\n'
+    '          <td class="num" data-label="Probability">{probability}</td>\n'
+    '          <td class="num" data-label="Projected value a year ({currency})">{expected}</td>\n'
+    '          <td class="num" data-label="Spend to date ({currency})">{spend}</td>\n'
+    '          <td data-label="Product manager">{manager}</td>\n'
     "        </tr>\n      "
 )
 
 
 @lru_cache(maxsize=4096)
 def _risk_row(
-    url, key, title, bucket, gate, probability, expected, spend, manager, plain
+    url, key, title, bucket, gate, probability, expected, spend, manager, currency, plain
 ) -> SafeString:
     return format_html(
         _RISK_ROW,
+        currency=localize(currency),
         url=localize(url),
         key=localize(key),
         title=localize(title),
@@ -157,8 +158,10 @@ def _risk_row(
 
 
 @register.simple_tag
-def risk_rows(rows: list[dict]) -> SafeString:
-    """The risk chart's data table rows (a project's row is kept by its values)."""
+def risk_rows(rows: list[dict], currency: str) -> SafeString:
+    """The risk chart's data table rows (a project's row is kept by its values), each cell
+    named by its column (``data-label``: the row as a card on a phone), amounts in
+    ``currency``."""
     plain = _plain_numbers()
     return _joined(
         _risk_row(
@@ -171,6 +174,7 @@ def risk_rows(rows: list[dict]) -> SafeString:
             r["projected_expected"],
             r["spend_to_date"],
             r["product_manager"],
+            currency,
             plain,
         )
         for r in rows

@@ -31,19 +31,20 @@ LOOPS = {
     "risk_rows": (
         "{% for row in rows %}<tr>"
         '<th scope="row"><a href="{{ row.url }}">{{ row.key }}</a> <span class="muted">{{ row.title }}</span></th>'
-        '<td>{{ row.bucket|label_of:"bucket" }}</td>'
-        '<td class="num">{{ row.current_gate }}</td>'
-        '<td class="num">{{ row.probability|percent:0 }}</td>'
-        '<td class="num">{{ row.projected_expected|amount }}</td>'
-        '<td class="num">{{ row.spend_to_date|amount }}</td>'
-        "<td>{{ row.product_manager }}</td>"
+        '<td data-label="Bucket">{{ row.bucket|label_of:"bucket" }}</td>'
+        '<td class="num" data-label="Gate">{{ row.current_gate }}</td>'
+        '<td class="num" data-label="Probability">{{ row.probability|percent:0 }}</td>'
+        '<td class="num" data-label="Projected value a year ({{ CURRENCY }})">{{ row.projected_expected|amount }}</td>'
+        '<td class="num" data-label="Spend to date ({{ CURRENCY }})">{{ row.spend_to_date|amount }}</td>'
+        '<td data-label="Product manager">{{ row.product_manager }}</td>'
         "</tr>{% endfor %}",
-        "{% risk_rows rows %}",
+        "{% risk_rows rows CURRENCY %}",
     ),
 }
 
 TRICKY = 'Vision <b>"quoted"</b> & co'
 CONTEXT = {
+    "CURRENCY": "CHF",
     "series": [
         {
             "month": "2026-01",
