@@ -6,7 +6,7 @@ is recorded and the other is told why it was refused. One module per subject;
 this package re-exports them so that callers write ``services.record_decision(...)``.
 """
 
-from gates.services.decisions import record_decision
+from gates.services.decisions import check_decision, record_decision
 from gates.services.deliverables import (
     missing_deliverables,
     present_deliverables,
@@ -41,6 +41,7 @@ __all__ = [
     "NewKillCriterion",
     "Score",
     "cast_vote",
+    "check_decision",
     "gatekeepers",
     "has_voted",
     "is_gatekeeper",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gates.models import Criterion, DecisionKind, Gate
-from portfolio.errors import DomainError
+from portfolio.errors import Problems
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,18 @@ def scorecard_maximum(criteria) -> Decimal:
 
 
 def check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
+    """Refuse a scorecard with every problem it has (one ``DomainError`` names them all)."""
+    problems = Problems()
     for s in scores:
         if s.criterion.gate_id != gate.pk:
-            raise DomainError(f"{s.criterion.name} is not a criterion of {gate}.", field="scores")
-        if s.score is not None and not (0 <= s.score <= 10):
-            raise DomainError(f"{s.criterion.name}: a score is from 0 to 10.", field="scores")
-    if decision != DecisionKind.GO:
-        return
-    unmet = unmet_must_meet(gate.criteria.filter(is_active=True), scores)
-    if unmet:
-        raise DomainError(unmet_message(unmet), field="scores")
+            problems.add(f"{s.criterion.name} is not a criterion of {gate}.", field="scores")
+        elif s.score is not None and not (0 <= s.score <= 10):
+            problems.add(f"{s.criterion.name}: a score is from 0 to 10.", field="scores")
+    if decision == DecisionKind.GO:
+        unmet = unmet_must_meet(gate.criteria.filter(is_active=True), scores)
+        if unmet:
+            problems.add(unmet_message(unmet), field="scores")
+    problems.raise_any()
 
 
 def unmet_must_meet(criteria, scores: list[Score]) -> list[Criterion]:

@@ -6,8 +6,8 @@ vote; the decision freezes every vote of the review with it. Kill criteria
 are registered by a go (to a next gate) or a recycle, one to five of them, and
 judged by the chair at the next review: a go or a recycle gives a verdict on each, a
 kill may, a hold leaves them for the decision after it. ``record_decision`` calls
-``check_panel`` before it writes anything and ``close_review`` in the same transaction
-after.
+``check_panel`` before it writes anything (with the decision's other checks, so that
+one refusal names every problem) and ``close_review`` in the same transaction after.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from gates.models import (
 from gates.models.panel import majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total
 from portfolio import access, audit, versioning
-from portfolio.errors import DomainError, PermissionDenied
+from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
 
@@ -55,11 +55,20 @@ class KillMark:
 
 @dataclass(frozen=True)
 class NewKillCriterion:
-    """Evidence that would kill the project at the next review, with an optional threshold."""
+    """Evidence that would kill the project at the next review, with an optional threshold.
+
+    ``row`` is its number where it was typed (the form's row, which may follow an empty
+    one); the messages name it by that number, or by its position in the list without it.
+    """
 
     statement: str
     comparison: str = ""
     target: Decimal | None = None
+    row: int | None = None
+
+    @property
+    def typed(self) -> bool:
+        return bool(self.statement.strip() or self.comparison or self.target is not None)
 
 
 @dataclass
@@ -149,20 +158,28 @@ def pending_kill_criteria(project: Project) -> list[KillCriterion]:
 # --- Voting -----------------------------------------------------------------------
 
 
-def _check_marks(marks: list[KillMark], pending: list[KillCriterion], *, field_name: str) -> None:
+def _check_marks(
+    marks: list[KillMark], pending: list[KillCriterion], *, field_name: str, problems: Problems
+) -> None:
+    """Every mark must be on a criterion of the review, and every criterion marked: each
+    problem is added to ``problems``, about its criterion (``subject``)."""
     pending_ids = {c.pk for c in pending}
-    for mark in marks:
+    for position, mark in enumerate(marks, start=1):
         if mark.criterion.pk not in pending_ids:
-            raise DomainError(
+            problems.add(
                 f"“{mark.criterion.statement}” is not a kill criterion of this review.",
                 field=field_name,
+                item=position,
+                part="criterion",
+                subject=mark.criterion,
             )
     marked = {mark.criterion.pk for mark in marks}
     for criterion in pending:
         if criterion.pk not in marked:
-            raise DomainError(
+            problems.add(
                 f"Mark the kill criterion “{criterion.statement}” met or not met.",
                 field=field_name,
+                subject=criterion,
             )
 
 
@@ -209,10 +226,15 @@ def cast_vote(
         raise PermissionDenied(f"Only the gatekeepers of {review} vote on it.")
     if recommendation not in DecisionKind.values:
         raise DomainError("Recommend go, kill, hold or recycle.", field="recommendation")
+    problems = Problems()
     if probability_of_success is not None and not (0 <= probability_of_success <= 1):
-        raise DomainError("A probability is between 0 and 1.", field="probability_of_success")
-    check_scores(review, scores, "")
-    _check_marks(kill_marks, pending_kill_criteria(project), field_name="kill_marks")
+        problems.add("A probability is between 0 and 1.", field="probability_of_success")
+    with problems.gather():
+        check_scores(review, scores, "")
+    _check_marks(
+        kill_marks, pending_kill_criteria(project), field_name="kill_marks", problems=problems
+    )
+    problems.raise_any()
 
     with versioning.changing(project):
         vote = open_votes(project).filter(voter=actor).first()
@@ -261,50 +283,55 @@ TARGET_DECIMALS = 4
 TARGET_LIMIT = Decimal(10) ** TARGET_WHOLE_DIGITS
 
 
-def _clean_new_criteria(criteria: list[NewKillCriterion]) -> list[NewKillCriterion]:
+def _clean_new_criteria(
+    criteria: list[NewKillCriterion], problems: Problems
+) -> list[NewKillCriterion]:
+    """The criteria to register, each checked: every problem of every row is added to
+    ``problems``, about its row (``item``) and the part to correct (``part``)."""
     cleaned = []
-    for number, criterion in enumerate(criteria, start=1):
-        statement = criterion.statement.strip()
-        if not statement:
-            if criterion.comparison or criterion.target is not None:
-                raise DomainError(
-                    f"Kill criterion {number}: say what evidence it asks for.",
-                    field="kill_criteria",
-                )
+    for position, criterion in enumerate(criteria, start=1):
+        if not criterion.typed:
             continue
-        if len(statement) > STATEMENT_MAX:
-            raise DomainError(
-                f"Kill criterion {number}: at most {STATEMENT_MAX} characters.",
-                field="kill_criteria",
-            )
+        number = criterion.row or position
+        statement = criterion.statement.strip()
         comparison = criterion.comparison or ""
-        if comparison and comparison not in KillCriterion.Comparison.values:
-            raise DomainError(
-                f"Kill criterion {number}: compare with ≥, ≤, >, < or =.", field="kill_criteria"
-            )
-        if bool(comparison) != (criterion.target is not None):
-            raise DomainError(
-                f"Kill criterion {number}: a number needs a comparison, and a comparison a number.",
-                field="kill_criteria",
-            )
         target = criterion.target
+        found = []  # (part, message)
+        if not statement:
+            found.append(("statement", "say what evidence it asks for."))
+        elif len(statement) > STATEMENT_MAX:
+            found.append(("statement", f"at most {STATEMENT_MAX} characters."))
+        if comparison and comparison not in KillCriterion.Comparison.values:
+            found.append(("comparison", "compare with ≥, ≤, >, < or =."))
+        elif bool(comparison) != (target is not None):
+            found.append(
+                (
+                    "target" if comparison else "comparison",
+                    "a number needs a comparison, and a comparison a number.",
+                )
+            )
         if target is not None and (
             not target.is_finite()
             or target.as_tuple().exponent < -TARGET_DECIMALS
             or abs(target) >= TARGET_LIMIT
         ):
             # Kept to 15 significant digits, which every database reads back exactly.
-            raise DomainError(
-                f"Kill criterion {number}: a number has at most {TARGET_WHOLE_DIGITS} digits "
-                f"before the point and {TARGET_DECIMALS} after.",
-                field="kill_criteria",
+            found.append(
+                (
+                    "target",
+                    f"a number has at most {TARGET_WHOLE_DIGITS} digits "
+                    f"before the point and {TARGET_DECIMALS} after.",
+                )
             )
-        cleaned.append(NewKillCriterion(statement, comparison, target))
-    if len(cleaned) > KillCriterion.MAXIMUM:
-        raise DomainError(
-            f"At most {KillCriterion.MAXIMUM} kill criteria: keep the ones that matter.",
-            field="kill_criteria",
-        )
+        for part, message in found:
+            problems.add(
+                f"Kill criterion {number}: {message}",
+                field="kill_criteria",
+                item=number,
+                part=part,
+            )
+        if not found:
+            cleaned.append(NewKillCriterion(statement, comparison, target))
     return cleaned
 
 
@@ -316,8 +343,15 @@ def check_panel(
     rationale: str,
     kill_criteria: list[NewKillCriterion] | None,
     verdicts: list[KillMark] | None,
+    problems: Problems,
 ) -> PanelCheck:
-    """The panel's rules for a decision, checked before anything is written."""
+    """The panel's rules for a decision, checked before anything is written: every
+    problem found is added to ``problems``, for the caller to refuse with the others.
+
+    A ``decision`` that is not one of the four kinds is the caller's to refuse; only the
+    rules that do not depend on it are checked then (each new criterion on its own).
+    """
+    known = decision in DecisionKind.values
     votes = list(open_votes(project).select_related("voter"))
     check = PanelCheck(
         gatekeepers=gatekeepers(project, gate),
@@ -325,8 +359,8 @@ def check_panel(
         pending=pending_kill_criteria(project),
     )
     majority = majority_recommendation([v.recommendation for v in votes if v.recommendation])
-    if majority and majority != decision and not rationale.strip():
-        raise DomainError(
+    if known and majority and majority != decision and not rationale.strip():
+        problems.add(
             f"The majority of the gatekeepers recommend {DecisionKind(majority).label.lower()}: "
             "give the rationale for deciding against it.",
             field="rationale",
@@ -337,7 +371,7 @@ def check_panel(
     # with its own for the next round, so a criterion left unjudged would silently vanish.
     judges = decision in (DecisionKind.GO, DecisionKind.RECYCLE)
     if judges or check.verdicts:
-        _check_marks(check.verdicts, check.pending, field_name="kill_verdicts")
+        _check_marks(check.verdicts, check.pending, field_name="kill_verdicts", problems=problems)
     if judges and any(not v.met for v in check.verdicts) and not rationale.strip():
         if decision == DecisionKind.GO:
             message = "A go with a kill criterion not met overrides it: give the rationale."
@@ -346,23 +380,30 @@ def check_panel(
                 "A recycle with a kill criterion not met keeps alive a project it would kill: "
                 "give the rationale for another round."
             )
-        raise DomainError(message, field="rationale")
+        problems.add(message, field="rationale")
 
-    check.kill_criteria = _clean_new_criteria(list(kill_criteria or []))
+    given = [c for c in kill_criteria or [] if c.typed]
+    check.kill_criteria = _clean_new_criteria(list(kill_criteria or []), problems)
+    if len(given) > KillCriterion.MAXIMUM:
+        problems.add(
+            f"At most {KillCriterion.MAXIMUM} kill criteria: keep the ones that matter.",
+            field="kill_criteria",
+        )
     registers = decision == DecisionKind.RECYCLE or (
         decision == DecisionKind.GO and not gate.is_last
     )
-    if check.kill_criteria and not registers:
-        raise DomainError(
+    if known and given and not registers:
+        problems.add(
             "Only a go to a next gate or a recycle registers kill criteria.",
             field="kill_criteria",
         )
-    if registers and not check.kill_criteria:
+    # A criterion typed with a problem counts as given: its own message says what to correct.
+    if registers and not given:
         if decision == DecisionKind.GO:
             review = f"the gate {gate.number + 1} review"
         else:
             review = f"the next round's review at gate {gate.number}"
-        raise DomainError(
+        problems.add(
             f"A {DecisionKind(decision).label.lower()} registers one to five kill criteria: "
             f"the evidence that would kill the project at {review}.",
             field="kill_criteria",

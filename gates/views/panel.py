@@ -220,10 +220,12 @@ def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
         except ServicePermissionDenied:
             raise PermissionDenied from None
         except DomainError as error:
-            target = form if error.field in form.fields else marks
-            if error.field == "scores":
-                target = scorecard
-            target.add_error(error.field if error.field in target.fields else None, error.message)
+            for problem in error.problems:
+                target = form if problem.field in form.fields else marks
+                if problem.field == "scores":
+                    target = scorecard
+                field = problem.field if problem.field in target.fields else None
+                target.add_error(field, problem.message)
         else:
             verb = "changed" if had_voted else "recorded"
             messages.success(
