@@ -136,10 +136,32 @@ def from_validation(error: ValidationError) -> ApiProblem:
     )
 
 
+def _domain_field(problem: DomainError) -> str | None:
+    # The third kill criterion's target: "kill_criteria[2].target", as the 400s name nested fields.
+    if problem.field and problem.item is not None:
+        return f"{problem.field}[{problem.item - 1}]" + (f".{problem.part}" if problem.part else "")
+    return problem.field
+
+
 def from_domain_error(error: DomainError) -> ApiProblem:
     if isinstance(error, PermissionDenied):
         return ApiProblem(403, "forbidden", "Not allowed", error.message, field=error.field)
-    return ApiProblem(422, "rule", "Refused by the process rules", error.message, field=error.field)
+    # A change refused for several reasons: every one in ``errors``, and ``detail`` says
+    # them all, one after another (a problem about no one field is the body's).
+    errors = [
+        {"field": _domain_field(problem) or "body", "message": problem.message}
+        for problem in error.problems
+    ]
+    if len(errors) == 1 and not error.field:
+        errors = []
+    return ApiProblem(
+        422,
+        "rule",
+        "Refused by the process rules",
+        error.message,
+        field=_domain_field(error.problems[0]),
+        errors=errors,
+    )
 
 
 def install(api) -> None:
