@@ -397,8 +397,11 @@ def _kill_criterion_errors(n: int) -> dict[str, str]:
 
 
 class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
-    """Up to five kill criteria for the next review, registered by a go or a recycle
-    (which must register at least one: the service says so)."""
+    """Up to five kill criteria for the next review, registered by a go or a recycle.
+
+    The form reads what is typed (a number as digits, a known comparison); the rules on
+    a row (a statement, a number with its comparison) and on the rows together (at least
+    one) are the service's, which names each row by its number here."""
 
     ROWS = KillCriterion.MAXIMUM
 
@@ -430,27 +433,6 @@ class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
                 widget=forms.NumberInput(attrs={"step": "any"}),
             )
 
-    def clean(self):
-        # Each row's own problems, beside it and named by its number on the page (the service
-        # numbers the rows it is given, which skips the empty ones).
-        data = super().clean()
-        for n in range(1, self.ROWS + 1):
-            if any(f"kc{n}_{part}" in self.errors for part in ("comparison", "target")):
-                continue
-            statement = (data.get(f"kc{n}_statement") or "").strip()
-            comparison = data.get(f"kc{n}_comparison") or ""
-            target = data.get(f"kc{n}_target")
-            if not statement and (comparison or target is not None):
-                self.add_error(
-                    f"kc{n}_statement", f"Kill criterion {n}: say what evidence it asks for."
-                )
-            elif bool(comparison) != (target is not None):
-                self.add_error(
-                    f"kc{n}_target" if comparison else f"kc{n}_comparison",
-                    f"Kill criterion {n}: a number needs a comparison, and a comparison a number.",
-                )
-        return data
-
     def rows(self):
         return [
             (n, self[f"kc{n}_statement"], self[f"kc{n}_comparison"], self[f"kc{n}_target"])
@@ -458,12 +440,17 @@ class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
         ]
 
     def criteria(self) -> list[NewKillCriterion]:
+        """The rows typed in, each with its number on the page, for the service to check
+        and register. A statement the form refused (too long) is passed as typed, so that
+        its row still counts as one the decider gave."""
         data = getattr(self, "cleaned_data", {})
         found = []
         for n in range(1, self.ROWS + 1):
-            statement = data.get(f"kc{n}_statement", "")
+            name = f"kc{n}_statement"
+            statement = data.get(name, self.data.get(self.add_prefix(name), "") or "")
             comparison = data.get(f"kc{n}_comparison", "")
             target = data.get(f"kc{n}_target")
-            if statement or comparison or target is not None:
-                found.append(NewKillCriterion(statement, comparison, target))
+            criterion = NewKillCriterion(statement, comparison, target, row=n)
+            if criterion.typed:
+                found.append(criterion)
         return found

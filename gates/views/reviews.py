@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-import re
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +39,7 @@ from planning import figures
 from planning.models import PlanSettings, Scenario
 from portfolio import access
 from portfolio.errors import DomainError, add_domain_error
+from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Project
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import deliverables, project_page, worklists
@@ -400,22 +401,53 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, REVIEW_TEMPLATE, context)
 
 
-def _place_error(
+def _place_problems(
     error: DomainError, form: DecisionForm, scorecard: ScorecardForm, verdicts, new_kill_criteria
 ) -> None:
-    """Put the message of a refused decision beside the field it is about."""
-    if error.field == "gate":  # a hidden field: the message goes above the form
-        error.field = None
-    panel_forms = {"kill_verdicts": verdicts, "kill_criteria": new_kill_criteria}
-    if error.field in panel_forms:
-        panel_forms[error.field].add_error(None, error.message)
-        return
-    if error.field == "scores":
-        scorecard.add_error(None, error.message)
-        if form.cleaned_data.get("decision") == DecisionKind.GO:
-            _mark_unmet_rows(scorecard)
-        return
-    add_domain_error(form, error)
+    """Put each problem of a refused decision beside the field or row it is about.
+
+    Where the form has already said what is wrong with a field (a date that is not one, a
+    kill criterion's number not typed as digits), the service's problem with what it was
+    given instead is left out: the form's own message says what to correct first.
+    """
+    if isinstance(error, ServicePermissionDenied):
+        raise error
+    already = {
+        (each, name)
+        for each in (form, scorecard, verdicts, new_kill_criteria)
+        for name in each.errors
+    }
+    refused_rows = {
+        n
+        for n, *fields in new_kill_criteria.rows()
+        if any((new_kill_criteria, f.name) in already for f in fields)
+    }
+    unmet = False
+    for problem in error.problems:
+        target, name = form, problem.field
+        if problem.field == "kill_verdicts":
+            target, name = verdicts, None
+            if problem.subject is not None and f"kill_{problem.subject.pk}" in verdicts.fields:
+                name = f"kill_{problem.subject.pk}"
+        elif problem.field == "kill_criteria":
+            target, name = new_kill_criteria, None
+            if problem.item in refused_rows:
+                continue
+            if problem.item is not None and problem.part:
+                name = f"kc{problem.item}_{problem.part}"
+                name = name if name in new_kill_criteria.fields else None
+        elif problem.field == "scores":
+            target, name = scorecard, None
+            unmet = True
+        elif name not in form.fields or form.fields[name].widget.is_hidden:
+            name = None  # the gate and the form's date of making go above the form
+        if name is not None and (target, name) in already:
+            continue
+        if name is None and problem.message in target.non_field_errors():
+            continue
+        target.add_error(name, problem.message)
+    if unmet and form.cleaned_data.get("decision") == DecisionKind.GO:
+        _mark_unmet_rows(scorecard)
 
 
 def _mark_unmet_rows(scorecard: ScorecardForm) -> None:
@@ -431,47 +463,62 @@ def _mark_unmet_rows(scorecard: ScorecardForm) -> None:
 def _error_summary(
     form: DecisionForm | None, scorecard: ScorecardForm | None, **panel_forms
 ) -> list[dict]:
-    """Every problem of a refused decision, each linking to where it is on the page."""
+    """Every problem of a refused decision, in the order of the page, each linking to the
+    field it is about."""
     if form is None or not form.is_bound:
         return []
-    items = []
+    verdicts = panel_forms.get("verdicts")
     new_kill_criteria = panel_forms.get("new_kill_criteria")
-    forms = [form, scorecard, panel_forms.get("verdicts"), new_kill_criteria]
-    # Not the form itself: an id on it would carry its htmx-request class over the swap.
-    anchors = {0: "#decide", 1: "#scorecard", 2: "#kill-verdicts", 3: "#new-kill-criteria"}
 
-    def href_of(field) -> str:
+    def href_of(each, name: str) -> str:
+        field = each[name]
         radios = isinstance(field.field.widget, RadioSelect)
         return f"#{field.auto_id}_0" if radios else f"#{field.auto_id}"
 
-    def first_field_href(each, message: str, fallback: str) -> str:
+    def first_field(each, fallback: str) -> str:
         # A field, not its fieldset: a link to something that takes no focus leaves the
-        # keyboard on <body>, and what is typed next is lost. "Kill criterion 2: ..." goes
-        # to that row.
+        # keyboard on <body>, and what is typed next is lost.
         names = list(each.fields)
-        row = re.match(r"Kill criterion (\d+):", str(message))
-        if row and f"kc{row.group(1)}_statement" in each.fields:
-            return href_of(each[f"kc{row.group(1)}_statement"])
-        return href_of(each[names[0]]) if names else fallback
+        return href_of(each, names[0]) if names else fallback
 
-    for index, each in enumerate(forms):
+    def items(each, names=None, *, anchor: str | None = None) -> list[dict]:
         if each is None or not each.is_bound:
-            continue
-        for message in each.non_field_errors():
-            href = first_field_href(each, message, anchors[index]) if index >= 2 else anchors[index]
-            items.append({"message": message, "href": href})
-        for name, errors in each.errors.items():
-            if name == "__all__":
-                continue
+            return []
+        found = []
+        if anchor is not None:
+            found += [{"message": m, "href": anchor} for m in each.non_field_errors()]
+        for name in names if names is not None else each.fields:
             field = each[name]
-            href = href_of(field)
-            # The kill's confirmation and the five rows of kill criteria ("Kill criterion 2:
-            # ...") say what they are about; other fields are named.
-            named = name == "confirm_kill" or each is new_kill_criteria
+            # The kill's confirmation, the verdicts ("Mark the kill criterion “…”") and the
+            # rows of kill criteria ("Kill criterion 2: ...") say what they are about; other
+            # fields are named.
+            named = (
+                name == "confirm_kill"
+                or each is new_kill_criteria
+                or (each is verdicts and not name.endswith("_note"))
+            )
             prefix = "" if named else f"{field.label}: "
-            for message in errors:
-                items.append({"message": f"{prefix}{message}", "href": href})
-    return items
+            found += [
+                {"message": f"{prefix}{m}", "href": href_of(each, name)} for m in field.errors
+            ]
+        return found
+
+    before_panel = ["decision", "decided_on", "funding_granted", "probability_of_success"]
+    after_panel = [name for name in form.fields if name not in before_panel]
+    return [
+        # Not the form itself: an id on it would carry its htmx-request class over the swap.
+        *[{"message": m, "href": "#decide"} for m in form.non_field_errors()],
+        *items(scorecard, anchor="#scorecard"),
+        *items(form, before_panel),
+        *items(verdicts, anchor=first_field(verdicts, "#kill-verdicts") if verdicts else None),
+        *items(
+            new_kill_criteria,
+            anchor=first_field(new_kill_criteria, "#new-kill-criteria")
+            if new_kill_criteria
+            else None,
+        ),
+        *items(form, after_panel),
+    ]
 
 
 def _kill_unconfirmed(form: DecisionForm, project: Project) -> bool:
@@ -485,8 +532,6 @@ def _kill_unconfirmed(form: DecisionForm, project: Project) -> bool:
         f"A kill ends {project.key} for good and no decision can follow it: "
         f"tick “Yes, kill {project.key}” to confirm.",
     )
-    if not form.cleaned_data.get("rationale", "").strip():
-        form.add_error("rationale", "Give the rationale for a kill or a hold.")
     return True
 
 
@@ -497,28 +542,36 @@ def decision_create(request: HttpRequest, key: str) -> HttpResponse:
     form = DecisionForm(request.POST, current_probability=project.current_probability)
     scorecard = ScorecardForm(request.POST, criteria=_current_criteria(project))
     verdicts, new_kill_criteria = decision_panel_forms(request, project)
-    recorded = None
-    if all(
+    readable = all(
         [form.is_valid(), scorecard.is_valid(), verdicts.is_valid(), new_kill_criteria.is_valid()]
-    ) and not _kill_unconfirmed(form, project):
-        data = form.cleaned_data
-        try:
-            recorded = services.record_decision(
-                project=project,
-                gate=data["gate"],
-                decision=data["decision"],
-                actor=request.user,
-                decided_on=data["decided_on"],
-                funding_granted=data["funding_granted"],
-                probability_of_success=data["probability_of_success"],
-                rationale=data["rationale"],
-                scores=scorecard.scores(),
-                kill_criteria=new_kill_criteria.criteria(),
-                kill_verdicts=verdicts.marks(),
-                decisions_seen=data["decisions_seen"],
-            )
-        except DomainError as error:
-            _place_error(error, form, scorecard, verdicts, new_kill_criteria)
+    )
+    unconfirmed = _kill_unconfirmed(form, project)
+    data = form.cleaned_data
+    recorded = None
+    # The service says every problem of the decision at once: it records it when the form
+    # could be read and the kill is confirmed, and otherwise checks what could be read, so
+    # that its problems are shown with the form's own rather than on the next attempt.
+    decision = {
+        "project": project,
+        "gate": data.get("gate"),
+        "decision": data.get("decision", ""),
+        "actor": request.user,
+        "decided_on": data.get("decided_on"),
+        "funding_granted": data.get("funding_granted", Decimal(0)),
+        "probability_of_success": data.get("probability_of_success"),
+        "rationale": data.get("rationale", ""),
+        "scores": scorecard.scores(),
+        "kill_criteria": new_kill_criteria.criteria(),
+        "kill_verdicts": verdicts.marks(),
+        "decisions_seen": data.get("decisions_seen"),
+    }
+    try:
+        if readable and not unconfirmed:
+            recorded = services.record_decision(**decision)
+        elif decision["gate"] is not None:
+            services.check_decision(**decision)
+    except DomainError as error:
+        _place_problems(error, form, scorecard, verdicts, new_kill_criteria)
 
     if recorded is not None:
         summary = f"{recorded.get_decision_display()} at {recorded.gate} recorded; {recorded.notice.sentence()}."
