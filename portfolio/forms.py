@@ -36,7 +36,17 @@ from portfolio.validators import MoneyLimitValidator, validate_one_line
 CENT = Decimal("0.01")
 
 
-class MoneyField(forms.DecimalField):
+class RefusesDigitSeparators:
+    """A decimal field that refuses ``1_000`` as not a number (portfolio.money.typed_decimal):
+    Python's Decimal reads it as 1000, but in a form it is a slip for 1,000 or 10.00."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "_" in value:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class MoneyField(RefusesDigitSeparators, forms.DecimalField):
     """An amount of money: at least ``min_value`` (0 unless given), at most the largest
     amount kept (``portfolio.money``), at most two decimals, returned with exactly two.
 
@@ -136,7 +146,7 @@ class ReusableArtifactsField(forms.ModelMultipleChoiceField):
         return f"{obj.key} {obj.name} ({obj.get_kind_display()}, {obj.project.key}{killed})"
 
 
-class PercentField(forms.DecimalField):
+class PercentField(RefusesDigitSeparators, forms.DecimalField):
     """A probability typed as a percentage (35 or 35.5) and kept as a fraction (0.35, 0.355)."""
 
     widget = forms.NumberInput
