@@ -34,7 +34,7 @@ def require(allowed: bool, message: str) -> None:
 def money(value: Decimal | None) -> dict | None:
     if value is None:
         return None
-    return {"amount": f"{Decimal(value):.2f}", "currency": settings.PORTFOLIO_CURRENCY}
+    return {"amount": f"{Decimal(value):.2f}", "currency": settings.CURRENCY}
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -244,6 +244,9 @@ class PlanRow:
     funded: bool = False
     reason: str = NO_ASK
     cumulative_ask: Decimal | None = None  # over the ranked rows, in rank order
+    # Over the funded rows only, in rank order: the money allocated down to this row. With
+    # bucket targets or pins it differs from cumulative_ask above the waterline too.
+    cumulative_funded: Decimal | None = None
     cumulative_ecv: Decimal | None = None
     below_waterline: bool = False
 
@@ -397,12 +400,14 @@ def compute(request: PlanRequest, inputs: Inputs | None = None) -> Plan:
         row.rank = rank
     funded_ask = _fund(request, ranked)
 
-    running_ask = running_ecv = Decimal(0)
+    running_ask = running_ecv = running_funded = Decimal(0)
     waterline_after = None
     for row in ranked:
         running_ask += row.ask
         running_ecv += row.ecv
+        running_funded += row.ask if row.funded else Decimal(0)
         row.cumulative_ask, row.cumulative_ecv = running_ask, running_ecv
+        row.cumulative_funded = running_funded
         row.below_waterline = running_ask > request.budget
         if not row.below_waterline:
             waterline_after = row.rank

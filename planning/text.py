@@ -72,6 +72,17 @@ def _money(value: Decimal | None) -> str:
     return "—" if value is None else f"{round_money(value):,}"
 
 
+def _waterline(row) -> str:
+    """As the page says it: with bucket targets or pins not all the asks above are funded."""
+    if row.cumulative_funded == row.cumulative_ask:
+        return "waterline: the budget runs out here"
+    return (
+        f"waterline: the asks above add up to {_money(row.cumulative_ask)}, "
+        f"{_money(row.cumulative_funded)} of them funded (targets and pins come first; "
+        "see each reason)"
+    )
+
+
 def plan_to_text(plan: Plan) -> str:
     request = plan.request
     lines = [
@@ -97,5 +108,5 @@ def plan_to_text(plan: Plan) -> str:
             f"{pi:>9}  {row.reason}{flag}"
         )
         if row.rank is not None and row.rank == plan.waterline_after:
-            lines.append("  " + "~" * 40 + " waterline: the budget runs out here")
+            lines.append("  " + "~" * 40 + " " + _waterline(row))
     return "\n".join(lines) + "\n"

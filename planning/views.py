@@ -137,6 +137,28 @@ class Gap:
     is_gap: bool = True
 
 
+def _waterline(plan: engine.Plan) -> dict | None:
+    """What the waterline's banner says: the asks ranked down to it, and what of them is funded.
+
+    The line is where the ranked asks add up to more than the budget (the chart's budget
+    line, the board pack's rule). Without targets or pins everything above it is funded;
+    with them the money goes elsewhere first (a bucket's share, a pin), so the banner
+    says how much above the line is funded rather than that the budget "runs out" there.
+    """
+    ranked = plan.ranked
+    if plan.waterline_after is None or plan.waterline_after >= len(ranked):
+        return None
+    row = ranked[plan.waterline_after - 1]
+    request = plan.request
+    return {
+        "asked": row.cumulative_ask,
+        "funded": row.cumulative_funded,
+        "all_above_funded": row.cumulative_funded == row.cumulative_ask,
+        "targets": request.has_targets,
+        "pins": bool(request.pin_in or request.pin_out),
+    }
+
+
 def _plan_context(plan: engine.Plan, *, everything: bool = False) -> dict:
     request = plan.request
     shown = _shown_rows(plan, everything=everything)
@@ -158,6 +180,7 @@ def _plan_context(plan: engine.Plan, *, everything: bool = False) -> dict:
         "hidden_count": len(plan.ranked) - len(rows),
         "all_rows_url": _url([*inputs.to_query(request), ("rows", "all")]),
         "no_ask": no_ask,
+        "waterline": _waterline(plan),
         "no_estimate_count": sum(1 for r in plan.rows if r.no_estimate),
         "chart": plan_chart(plan.ranked, rows, request.budget),
         "buckets": [

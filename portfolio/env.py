@@ -48,6 +48,19 @@ def env_currency(name: str, default: str) -> str:
     return value
 
 
+def env_one_currency(name: str, older_name: str, default: str) -> str:
+    """``name``'s currency, or ``older_name``'s when only that is set; both set must agree."""
+    if name not in os.environ and older_name in os.environ:
+        return env_currency(older_name, default)
+    value = env_currency(name, default)
+    if older_name in os.environ and env_currency(older_name, default) != value:
+        raise ImproperlyConfigured(
+            f"{name}={value} and {older_name}={os.environ[older_name].strip().upper()} disagree: "
+            f"the portfolio has one currency; set {name} only ({older_name} is its older name)"
+        )
+    return value
+
+
 def env_key_prefix(name: str, default: str) -> str:
     """The first part of generated keys: 1–16 letters or digits, upper-cased ("pr" → "PR")."""
     raw = os.environ.get(name, default)

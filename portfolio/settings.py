@@ -15,11 +15,11 @@ from django.utils.csp import CSP
 from portfolio.env import (
     database_from_url,
     env_bool,
-    env_currency,
     env_group_roles,
     env_int,
     env_key_prefix,
     env_list,
+    env_one_currency,
     env_str,
 )
 from portfolio.sso.origins import sso_form_action_origins
@@ -277,7 +277,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 # The one currency of every amount (spend, funding, value, cost): an ISO 4217 code,
 # shown beside every amount. Amounts are stored as plain numbers in this currency.
-CURRENCY = env_currency("CURRENCY", "EUR")
+# PORTFOLIO_CURRENCY, the API's older name for it, is still read: one currency, so the two
+# may not disagree (the pages and the API once showed one each).
+CURRENCY = env_one_currency("CURRENCY", "PORTFOLIO_CURRENCY", "EUR")
 USE_I18N = True
 USE_TZ = True
 
@@ -310,13 +312,8 @@ VOTE_REMINDER_DAYS = env_int("VOTE_REMINDER_DAYS", 3)
 # New proposals are offered the key PREFIX-0001, PREFIX-0002, … (the researcher may change it).
 PROPOSAL_KEY_PREFIX = env_key_prefix("PROPOSAL_KEY_PREFIX", "PR")
 
-# The JSON API (api/): one currency per portfolio (ISO 4217), shown beside every amount;
-# requests per minute per token; the largest request body it reads.
-PORTFOLIO_CURRENCY = env_str("PORTFOLIO_CURRENCY", "EUR").strip().upper()
-if not (len(PORTFOLIO_CURRENCY) == 3 and PORTFOLIO_CURRENCY.isalpha()):
-    raise ImproperlyConfigured(
-        "PORTFOLIO_CURRENCY must be a three-letter ISO 4217 code, such as EUR"
-    )
+# The JSON API (api/): requests per minute per token; the largest request body it reads.
+# Its amounts are in CURRENCY, as the pages'.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 300)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
 

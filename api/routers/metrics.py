@@ -149,7 +149,7 @@ def get_metrics(request: HttpRequest, filters: Query[MetricsFilters]):
         raise problems.ApiProblem(400, "invalid-input", "Invalid input", str(error)) from None
     # Serialized as /api/metrics serializes it, every section included (MetricsOut names
     # the main ones for the schema; the engine's later sections pass through).
-    answer = JsonResponse({"currency": settings.PORTFOLIO_CURRENCY, **result})
+    answer = JsonResponse({"currency": settings.CURRENCY, **result})
     answer["ETag"] = etag
     answer["Cache-Control"] = "private, no-cache"
     patch_vary_headers(answer, ["Authorization"])

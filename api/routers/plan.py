@@ -97,7 +97,7 @@ def get_plan(request: HttpRequest, query: Query[PlanQuery]):
         raise problems.ApiProblem(
             400, "invalid-input", "Invalid input", error.message, field=error.field
         ) from None
-    return JsonResponse({"currency": settings.PORTFOLIO_CURRENCY, **plan.as_json()})
+    return JsonResponse({"currency": settings.CURRENCY, **plan.as_json()})
 
 
 @router.put(

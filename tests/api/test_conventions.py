@@ -35,8 +35,8 @@ def test_filters_are_the_project_lists(api_as, alice, bob, pete):
     assert [p["key"] for p in api.get("/api/v1/projects?q=b").json()["results"]] == ["A", "B"]
 
 
-def test_money_is_a_decimal_string_with_the_currency(api_as, alice, bob, settings):
-    settings.PORTFOLIO_CURRENCY = "CHF"
+def test_money_is_a_decimal_string_with_the_currency(api_as, client, alice, bob, settings):
+    settings.CURRENCY = "CHF"
     project = make_project(
         key="M", researcher=alice, product_manager=bob, submitted_on=datetime.date(2025, 1, 6)
     )
@@ -60,6 +60,10 @@ def test_money_is_a_decimal_string_with_the_currency(api_as, alice, bob, setting
     spend = api_as(alice, "read").get("/api/v1/projects/M/spend").json()["results"]
     assert [s["amount"]["amount"] for s in spend] == ["0.10", "0.20"]
     assert datetime.datetime.fromisoformat(spend[0]["recorded_at"]).tzinfo is not None
+    # One setting for the pages and the API: the project page says the API's currency.
+    client.force_login(alice)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "CHF 0.10" in page and "EUR" not in page
 
 
 def test_metrics_are_the_engines_numbers_with_an_etag(api_as, erin, alice, bob):

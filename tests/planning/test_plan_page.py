@@ -80,6 +80,9 @@ def test_the_pages_table_equals_the_cli(client, bob, filename, query):
     want = expected(filename)
     assert as_cli(table(body)) == ranked_from_json(want)
     assert f"{Decimal(str(want['funded_ask'])):,.2f}" in body
+    # The last ranked row's cumulative funded is the plan's funded ask.
+    allocated = re.findall(r'data-cumulative-funded="([^"]*)"', body)
+    assert Decimal(allocated[-1]) == Decimal(str(want["funded_ask"]))
     for project in want["projects"]:
         if project["reason"] == "no_ask":
             assert f'data-key="{project["key"]}" data-reason="no_ask"' in body
@@ -95,6 +98,39 @@ def test_it_draws_the_waterline_where_the_money_runs_out(client, bob, three):
     assert body.index('data-key="A"') < waterline < body.index('data-key="B"')
     assert "does not fit" in body  # B's reason
     assert "no estimate" in body
+    # Without targets or pins everything above the line is funded: the money runs out there.
+    assert "Waterline: the budget of EUR 100.00 runs out here" in body
+
+
+def waterline_text(body: str) -> str:
+    cell = re.search(r'<tr class="waterline"><td colspan="\d+">(.*?)</td>', body, re.S)
+    return " ".join(html.unescape(cell.group(1)).split())
+
+
+def test_with_bucket_targets_the_waterline_says_how_much_above_it_is_funded(client, bob, three):
+    # Revenue's share (60) funds B first; efficiency and new category have 0. What is left
+    # (50) cannot hold A (80), ranked first, but holds C (20), ranked below the line.
+    client.force_login(bob)
+    body = get(
+        client, budget="100", as_of=PLAN_AS_OF, horizon="1", discount_rate="0", target_revenue="0.6"
+    ).content.decode()
+    assert {r["key"]: r["reason"] for r in table(body)} == {
+        "A": "over_budget",
+        "B": "funded",
+        "C": "funded",
+    }
+    assert body.index('data-key="A"') < body.index('class="waterline"') < body.index('data-key="B"')
+    said = waterline_text(body)
+    assert "runs out here" not in said
+    assert (
+        "the asks ranked above this line add up to EUR 80.00 of the budget of EUR 100.00, "
+        "but only EUR 0.00 of that is funded; the plan funds EUR 70.00 in all." in said
+    )
+    assert "Bucket targets are met first" in said
+    # Cumulative funded: the money allocated down to each row, beside the cumulative ask.
+    funded = dict(re.findall(r'data-key="([A-Z]+)".*?data-cumulative-funded="([^"]*)"', body, re.S))
+    assert funded == {"A": "0.00", "B": "50.00", "C": "70.00"}
+    assert "Cumulative funded" in body
 
 
 def test_it_flags_negative_ecv(client, bob, db):

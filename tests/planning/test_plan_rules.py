@@ -227,6 +227,20 @@ def test_the_text_format_draws_the_waterline(three):
     text = out.getvalue()
     assert "waterline" in text
     assert text.index("waterline") < text.index(" B ")
+    assert "waterline: the budget runs out here" in text
+
+
+def test_the_text_format_says_how_much_above_the_waterline_is_funded_with_targets(three):
+    out = io.StringIO()
+    call_command(
+        "portfolio_plan",
+        *("--budget", "100", "--as-of", "2026-06-30", "--horizon", "1", "--discount-rate", "0"),
+        *("--target", "revenue=0.6", "--format", "text"),
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "the budget runs out here" not in text
+    assert "waterline: the asks above add up to 80.00, 0.00 of them funded" in text
 
 
 @pytest.mark.parametrize(

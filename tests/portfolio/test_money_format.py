@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from portfolio.env import env_currency
+from portfolio.env import env_currency, env_one_currency
 from portfolio.services import record_spend
 from portfolio.templatetags import numbers
 from tests.builders import make_project
@@ -24,6 +24,20 @@ def test_the_currency_is_an_iso_code_read_from_the_environment(monkeypatch):
         monkeypatch.setenv("CURRENCY", bad)
         with pytest.raises(ImproperlyConfigured, match="CURRENCY must be an ISO 4217"):
             env_currency("CURRENCY", "EUR")
+
+
+def test_the_apis_older_name_of_the_currency_is_read_and_may_not_disagree(monkeypatch):
+    """PORTFOLIO_CURRENCY (once the API's own setting) and CURRENCY are one currency."""
+    monkeypatch.delenv("CURRENCY", raising=False)
+    monkeypatch.setenv("PORTFOLIO_CURRENCY", "chf")
+    assert env_one_currency("CURRENCY", "PORTFOLIO_CURRENCY", "EUR") == "CHF"
+    monkeypatch.setenv("CURRENCY", "CHF")
+    assert env_one_currency("CURRENCY", "PORTFOLIO_CURRENCY", "EUR") == "CHF"
+    monkeypatch.setenv("CURRENCY", "USD")
+    with pytest.raises(ImproperlyConfigured, match="CURRENCY=USD and PORTFOLIO_CURRENCY=CHF"):
+        env_one_currency("CURRENCY", "PORTFOLIO_CURRENCY", "EUR")
+    monkeypatch.delenv("PORTFOLIO_CURRENCY")
+    assert env_one_currency("CURRENCY", "PORTFOLIO_CURRENCY", "EUR") == "USD"
 
 
 def test_amounts_have_one_rounding_per_context(settings):
