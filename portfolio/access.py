@@ -188,6 +188,12 @@ def can_record_adoption(user: User, project: Project) -> bool:
     return project.product_manager_id == user.pk or _is_admin(user)
 
 
+def can_correct_outcomes(user: User) -> bool:
+    """Who corrects or removes a recorded outcome or adoption month (in the admin, audited):
+    admins, as for spend (portfolio.services.corrections)."""
+    return user.is_authenticated and user.is_staff and _is_admin(user)
+
+
 def can_register_artifact(user: User, project: Project) -> bool:
     return not project.is_draft and (project.researcher_id == user.pk or _is_admin(user))
 

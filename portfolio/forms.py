@@ -14,7 +14,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 from django.utils import timezone
 
-from portfolio import process
+from portfolio import counts, process
 from portfolio.models import (
     MONEY,
     Artifact,
@@ -391,11 +391,25 @@ class MonthField(forms.DateField):
 
 
 class OutcomeForm(Form):
+    """One month of realized value. A month above the project's high projection for a whole
+    year is most likely a typing mistake (1,000,000 for 100,000): it is recorded only once
+    ``confirm_value`` is ticked, on a second submit."""
+
     month = MonthField(help_text="The calendar month the value was realized in.")
-    realized_value = money_field("Realized value")
+    realized_value = MoneyField(
+        label="Realized value",
+        error_messages={
+            "invalid": "Realized value: an amount, e.g. 12500.00.",
+            "min_value": "Realized value cannot be negative.",
+            "max_decimal_places": "Realized value: at most 2 decimal places.",
+        },
+    )
+    confirm_value = forms.BooleanField(label="Yes, this amount is right", required=False)
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
+        self.project = project
+        self.asks_confirmation = False
         label = project.get_value_kind_display().lower()
         self.fields["realized_value"].help_text = f"The {label} realized in that month."
         if project.last_decision_on:
@@ -410,6 +424,27 @@ class OutcomeForm(Form):
         if month > timezone.localdate():
             raise forms.ValidationError("That month has not started yet.")
         return month
+
+    def clean(self):
+        data = super().clean()
+        value, year = data.get("realized_value"), self.project.projected_high
+        if value is not None and year is not None and value > year:
+            self.asks_confirmation = True
+            self.fields["confirm_value"].help_text = (
+                f"{value:,.2f} in one month is more than {self.project.key}'s high projection "
+                f"for a whole year ({year:,.2f})."
+            )
+            if not data.get("confirm_value"):
+                self.add_error(
+                    "realized_value",
+                    forms.ValidationError(
+                        f"{value:,.2f} in one month is more than the high projection for a "
+                        f"whole year ({year:,.2f}). Check the amount; if it is right, tick "
+                        "“Yes, this amount is right” and record it again.",
+                        code="above_projection",
+                    ),
+                )
+        return data
 
 
 class ArtifactForm(Form):
@@ -545,28 +580,66 @@ class ProjectFilterForm(Form):
         }
 
 
+def count_field(label: str, help_text: str) -> forms.IntegerField:
+    """A month's count: a whole number from 0 to ``counts.LARGEST_COUNT``, said in the
+    app's words (the service says the same)."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=counts.LARGEST_COUNT,
+        help_text=help_text,
+        error_messages={
+            "invalid": counts.not_whole_message(label),
+            "min_value": counts.negative_message(label),
+            "max_value": counts.count_too_large_message(label),
+        },
+        widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"}),
+    )
+
+
+def minutes_field(label: str, help_text: str, *, minimum: str) -> forms.DecimalField:
+    """Minutes per task: at most two decimals and ``counts.LARGEST_MINUTES``. The column's
+    count of digits is not the rule: the limit is said instead, however many are typed."""
+    low = Decimal(minimum)
+    too_low = (
+        counts.negative_message(label)
+        if low == 0
+        else f"{label}: more than 0 minutes (the same task before the product)."
+    )
+    field = forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=counts.LARGEST_MINUTES,
+        max_digits=None,
+        decimal_places=counts.MINUTES_DECIMAL_PLACES,
+        help_text=help_text,
+        error_messages={
+            "invalid": f"{label}: a number of minutes, e.g. 6.25.",
+            "min_value": too_low,
+            "max_value": counts.minutes_too_large_message(label),
+            "max_decimal_places": counts.minutes_places_message(label),
+        },
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    return field
+
+
 class AdoptionForm(Form):
     """One month of a greenlit product's use."""
 
     month = MonthField(help_text="The calendar month the numbers are for.")
-    active_users = forms.IntegerField(min_value=0, help_text="People who used it that month.")
-    tasks_completed = forms.IntegerField(min_value=0, help_text="Tasks done with it that month.")
-    minutes_per_task = forms.DecimalField(
-        required=False,
-        min_value=Decimal(0),
-        max_digits=10,
-        decimal_places=2,
-        help_text="Average minutes a task takes now, with the product (optional).",
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    active_users = count_field("Active users", "People who used it that month.")
+    tasks_completed = count_field("Tasks completed", "Tasks done with it that month.")
+    minutes_per_task = minutes_field(
+        "Minutes per task",
+        "Average minutes a task takes now, with the product (optional).",
+        minimum="0",
     )
-    baseline_minutes_per_task = forms.DecimalField(
-        required=False,
-        min_value=Decimal("0.01"),
-        max_digits=10,
-        decimal_places=2,
-        label="Baseline minutes per task",
-        help_text="Minutes the same task took before the product (optional).",
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+    baseline_minutes_per_task = minutes_field(
+        "Baseline minutes per task",
+        "Minutes the same task took before the product (optional).",
+        minimum="0.01",
     )
 
     def clean_month(self) -> datetime.date:

@@ -19,7 +19,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portfolio.process import STATUS_LABELS
-from portfolio.validators import MoneyLimitValidator, validate_one_line
+from portfolio.validators import (
+    CountLimitValidator,
+    MinutesLimitValidator,
+    MoneyLimitValidator,
+    validate_one_line,
+)
 
 # The columns' digits; what an amount may be is less (portfolio.money): each money field
 # a person fills in has a MoneyLimitValidator, and the services check every amount.
@@ -468,21 +473,27 @@ class Adoption(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="adoption")
     month = models.DateField(help_text="First day of the month.")
-    active_users = models.PositiveIntegerField()
-    tasks_completed = models.PositiveBigIntegerField()
+    # The limits (portfolio.counts) keep every sum the dashboard makes inside 64 bits.
+    active_users = models.PositiveIntegerField(validators=[CountLimitValidator("Active users")])
+    tasks_completed = models.PositiveBigIntegerField(
+        validators=[CountLimitValidator("Tasks completed")]
+    )
     minutes_per_task = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0))],
+        validators=[MinValueValidator(Decimal(0)), MinutesLimitValidator("Minutes per task")],
     )
     baseline_minutes_per_task = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[
+            MinValueValidator(Decimal("0.01")),
+            MinutesLimitValidator("Baseline minutes per task"),
+        ],
     )
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -5,6 +5,9 @@ and the e-mail was dropped; a right-to-left override makes a name read as
 something it is not. Every one-line field refuses them, with a message beside
 the field: the forms through ``validate_one_line`` (on the model fields and the
 plain forms), the services through ``check_one_line``.
+
+The limits of money (``portfolio.money``) and of adoption's counts and minutes
+(``portfolio.counts``) are here too, as model-field validators and service checks.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.deconstruct import deconstructible
 
-from portfolio import money
+from portfolio import counts, money
 from portfolio.errors import DomainError
 
 # Embeddings, overrides, isolates and marks that change the direction text is shown in.
@@ -76,3 +79,41 @@ def check_money_total(total: Decimal, *, label: str, what: str, field: str) -> N
     """For services: refuse a change that takes a running total (``what``) over the limit."""
     if money.too_large(total):
         raise DomainError(money.total_too_large_message(label, what, total), field=field)
+
+
+@deconstructible(path="portfolio.validators.CountLimitValidator")
+class CountLimitValidator(MaxValueValidator):
+    """A month's count (active users, tasks) of at most ``counts.LARGEST_COUNT``."""
+
+    code = "count_too_large"
+
+    def __init__(self, label: str):
+        self.label = label
+        super().__init__(counts.LARGEST_COUNT, message=counts.count_too_large_message(label))
+
+
+@deconstructible(path="portfolio.validators.MinutesLimitValidator")
+class MinutesLimitValidator(MaxValueValidator):
+    """Minutes per task of at most ``counts.LARGEST_MINUTES``."""
+
+    code = "minutes_too_large"
+
+    def __init__(self, label: str):
+        self.label = label
+        super().__init__(counts.LARGEST_MINUTES, message=counts.minutes_too_large_message(label))
+
+
+def check_count(value: int | None, *, label: str, field: str) -> None:
+    """For services: refuse a month's count that is missing, negative or over the limit."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError(counts.not_whole_message(label), field=field)
+    if value < 0:
+        raise DomainError(counts.negative_message(label), field=field)
+    if counts.count_too_large(value):
+        raise DomainError(counts.count_too_large_message(label), field=field)
+
+
+def check_minutes(value: Decimal | None, *, label: str, field: str) -> None:
+    """For services: refuse minutes per task over the limit."""
+    if counts.minutes_too_large(value):
+        raise DomainError(counts.minutes_too_large_message(label), field=field)

@@ -38,6 +38,7 @@ from gates.models import (
     GateDecision,
 )
 from portfolio.models import (
+    Adoption,
     Artifact,
     ArtifactReuse,
     AuditEntry,
@@ -86,6 +87,9 @@ NASTY = [
     "12.345",
     "1" * 40,
     "9" * 17,
+    "9223372036854775808",  # 2**63: SQLite takes no larger integer
+    "9000000000000000000",  # fits, but two of them overflow a sum
+    "1000000001",
     "1,000.00",
     "$12",
     "0x10",
@@ -181,6 +185,7 @@ WRITTEN = (
     SpendEntry,
     SpendMonth,
     Outcome,
+    Adoption,
     Artifact,
     ArtifactReuse,
     GateDecision,
@@ -307,6 +312,28 @@ FORMS = [
         "outcome_create",
         "bob",
         lambda w: {"month": ["2025-03", "2025-01", "2025-03-15"], "realized_value": ["1000"]},
+        project="greenlit",
+    ),
+    Form(
+        "outcome_create",
+        "bob",
+        lambda w: {
+            "month": ["2025-03"],
+            "realized_value": ["1000", "400000.01", "1000000"],
+            "confirm_value": ["on", ""],
+        },
+        project="greenlit",
+    ),
+    Form(
+        "adoption_create",
+        "bob",
+        lambda w: {
+            "month": ["2025-03", "2025-01"],
+            "active_users": ["120", "0", "1000000000"],
+            "tasks_completed": ["3400", "1000000000"],
+            "minutes_per_task": ["6.10", "", "100000"],
+            "baseline_minutes_per_task": ["9.00", ""],
+        },
         project="greenlit",
     ),
     Form(

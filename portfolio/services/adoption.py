@@ -8,20 +8,45 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio import access, audit, process, versioning
+from portfolio import access, audit, counts, process, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Adoption, Project, User
+from portfolio.validators import check_count, check_minutes
 
 
-def _check_minutes(value: Decimal | None, field: str, *, positive: bool) -> None:
+def _check_minutes(value: Decimal | None, field: str, label: str, *, positive: bool) -> None:
     if value is None:
         return
+    if not value.is_finite():
+        raise DomainError(f"{label}: a number of minutes, e.g. 6.25.", field=field)
+    check_minutes(value, label=label, field=field)  # first: a huge value cannot be quantized
     if value != value.quantize(Decimal("0.01")):
-        raise DomainError("Give minutes with at most 2 decimals.", field=field)
+        raise DomainError(counts.minutes_places_message(label), field=field)
     if positive and value <= 0:
-        raise DomainError("The baseline is more than 0 minutes per task.", field=field)
+        raise DomainError(
+            f"{label}: more than 0 minutes (the same task before the product).", field=field
+        )
     if value < 0:
-        raise DomainError("Minutes per task cannot be negative.", field=field)
+        raise DomainError(counts.negative_message(label), field=field)
+
+
+def check_adoption_numbers(
+    *,
+    active_users: int,
+    tasks_completed: int,
+    minutes_per_task: Decimal | None = None,
+    baseline_minutes_per_task: Decimal | None = None,
+) -> None:
+    """A month's numbers as every way in takes them (the page, the admin's corrections)."""
+    check_count(active_users, label="Active users", field="active_users")
+    check_count(tasks_completed, label="Tasks completed", field="tasks_completed")
+    _check_minutes(minutes_per_task, "minutes_per_task", "Minutes per task", positive=False)
+    _check_minutes(
+        baseline_minutes_per_task,
+        "baseline_minutes_per_task",
+        "Baseline minutes per task",
+        positive=True,
+    )
 
 
 @transaction.atomic
@@ -54,12 +79,12 @@ def record_adoption(
             f"adoption starts with {process.first_outcome_month(greenlit_on):%Y-%m}.",
             field="month",
         )
-    if active_users is None or active_users < 0:
-        raise DomainError("Active users cannot be negative.", field="active_users")
-    if tasks_completed is None or tasks_completed < 0:
-        raise DomainError("Tasks completed cannot be negative.", field="tasks_completed")
-    _check_minutes(minutes_per_task, "minutes_per_task", positive=False)
-    _check_minutes(baseline_minutes_per_task, "baseline_minutes_per_task", positive=True)
+    check_adoption_numbers(
+        active_users=active_users,
+        tasks_completed=tasks_completed,
+        minutes_per_task=minutes_per_task,
+        baseline_minutes_per_task=baseline_minutes_per_task,
+    )
     if Adoption.objects.filter(project=project, month=month).exists():
         raise DomainError(f"{month:%Y-%m} already has adoption for this project.", field="month")
     with versioning.changing(project):

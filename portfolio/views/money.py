@@ -56,7 +56,10 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.record_outcome(
-                project=project, actor=request.user, **form.cleaned_data
+                project=project,
+                actor=request.user,
+                month=form.cleaned_data["month"],
+                realized_value=form.cleaned_data["realized_value"],
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -75,5 +78,7 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
         "first_month": first,
         # On the day of greenlight the first month may not have begun: the page says when.
         "recordable": first <= timezone.localdate(),
+        # Admins correct or remove a month in the admin, as they correct spend.
+        "correctable": access.can_correct_outcomes(request.user),
     }
     return form_page(request, "portfolio/outcome_form.html", context)
