@@ -16,6 +16,7 @@ from django.db.models import Q
 from portfolio import audit, services
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import (
+    Adoption,
     Artifact,
     ArtifactReuse,
     AuditEntry,
@@ -26,6 +27,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.services import people
+from portfolio.services.corrections import ADOPTION_FIELDS, OUTCOME_FIELDS
 
 # Fields the services maintain from history; editing them by hand would lie.
 MAINTAINED = (
@@ -452,12 +454,81 @@ class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     """Written only by the app's pages and their services; the admin shows it."""
 
 
-@admin.register(Outcome)
-class OutcomeAdmin(ReadOnlyAdmin):
-    """Outcomes are recorded on the project's page (greenlit projects, month by month)."""
+class MonthCorrectionForm(ServiceForm):
+    """A recorded month's numbers corrected through ``change`` (a service of
+    ``portfolio.services.corrections``); the project and the month are read-only."""
 
-    list_display = ["project", "month", "realized_value", "recorded_by"]
+    def write(self) -> models.Model:
+        model = type(self.instance)
+        row = model.objects.select_related("project").get(pk=self.instance.pk)
+        fields = {name: self.cleaned_data[name] for name in self.changed_data}
+        return self.change(row, actor=self.actor, **fields)
+
+
+class OutcomeCorrectionForm(MonthCorrectionForm):
+    class Meta:
+        model = Outcome
+        fields = list(OUTCOME_FIELDS)
+
+    @staticmethod
+    def change(row, **kwargs):
+        return services.change_outcome(outcome=row, **kwargs)
+
+
+class AdoptionCorrectionForm(MonthCorrectionForm):
+    class Meta:
+        model = Adoption
+        fields = list(ADOPTION_FIELDS)
+
+    @staticmethod
+    def change(row, **kwargs):
+        return services.change_adoption(adoption=row, **kwargs)
+
+
+class MonthCorrectionAdmin(ServiceAdmin):
+    """Recorded on the project's pages (greenlit projects, month by month); an admin
+    corrects a month's numbers or removes it here, audited with the values before, as
+    spend is corrected. Nothing is added here."""
+
+    readonly_fields = ["project", "month", "recorded_by", "recorded_at"]
     search_fields = ["project__key"]
+    date_hierarchy = "month"
+    remove = staticmethod(lambda row, actor: None)
+
+    def get_fields(self, request, obj=None):
+        return [*self.readonly_fields[:2], *self.form._meta.fields, *self.readonly_fields[2:]]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("project", "recorded_by")
+            .filter(project__in=Project.objects.visible_to(request.user))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        self.remove(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset.select_related("project"):
+            self.remove(row, request.user)
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(MonthCorrectionAdmin):
+    form = OutcomeCorrectionForm
+    list_display = ["project", "month", "realized_value", "recorded_by"]
+    remove = staticmethod(lambda row, actor: services.delete_outcome(outcome=row, actor=actor))
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(MonthCorrectionAdmin):
+    form = AdoptionCorrectionForm
+    list_display = ["project", "month", "active_users", "tasks_completed", "recorded_by"]
+    remove = staticmethod(lambda row, actor: services.delete_adoption(adoption=row, actor=actor))
 
 
 class ReuseInline(ReadOnlyInline):

@@ -78,6 +78,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portfolio.delete_spendentry",
         "portfolio.view_outcome",
         "portfolio.add_outcome",
+        # Corrections of a recorded month, through portfolio.services.corrections.
+        "portfolio.change_outcome",
+        "portfolio.delete_outcome",
+        "portfolio.view_adoption",
+        "portfolio.change_adoption",
+        "portfolio.delete_adoption",
         "portfolio.view_artifact",
         "portfolio.view_auditentry",
         "gates.view_gate",

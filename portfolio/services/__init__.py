@@ -1,4 +1,5 @@
-"""Every state change of the portfolio domain: proposals, spend, outcomes, artifacts.
+"""Every state change of the portfolio domain: proposals, spend, outcomes (and their
+corrections), artifacts.
 
 Each function is atomic, checks the rules and the actor's permission, raises
 ``DomainError`` with a message a person can read, and writes the audit trail.
@@ -14,6 +15,12 @@ from portfolio.services.artifacts import (
     register_artifact,
 )
 from portfolio.services.assignments import assign_architect, take_estimate
+from portfolio.services.corrections import (
+    change_adoption,
+    change_outcome,
+    delete_adoption,
+    delete_outcome,
+)
 from portfolio.services.notifications import (
     mark_all_read,
     mark_read,
@@ -51,10 +58,14 @@ __all__ = [
     "CORRECTABLE_FIELDS",
     "PROPOSAL_FIELDS",
     "assign_architect",
+    "change_adoption",
+    "change_outcome",
     "change_spend",
     "correct_project",
     "create_proposal",
+    "delete_adoption",
     "delete_draft",
+    "delete_outcome",
     "delete_spend",
     "grant_role",
     "link_reused_artifact",
