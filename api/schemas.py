@@ -45,6 +45,10 @@ TokenScope = Literal[tuple(api_models.Scope.values)]
 MONEY_PLACES = portfolio_models.MONEY["decimal_places"]
 MoneyIn = Annotated[Decimal, Field(ge=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
 ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
+# A row's id, as a 64-bit column holds it: a larger number is a 400 naming the field, never
+# a lookup SQLite cannot take (it answered 500).
+LARGEST_ID = 2**63 - 1
+IdIn = Annotated[int, Field(ge=1, le=LARGEST_ID)]
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 
 
@@ -180,7 +184,7 @@ class DecisionPage(PageInfo):
 
 
 class ScoreIn(Input):
-    criterion: int = Field(description="The criterion's id (GET /gates).")
+    criterion: IdIn = Field(description="The criterion's id (GET /gates).")
     met: bool | None = Field(None, description="For a must-meet criterion.")
     score: int | None = Field(None, ge=0, le=10, description="0–10, for a should-meet criterion.")
 
@@ -192,7 +196,7 @@ class NewKillCriterionIn(Input):
 
 
 class KillVerdictIn(Input):
-    criterion: int = Field(description="A pending kill criterion's id (GET …/review).")
+    criterion: IdIn = Field(description="A pending kill criterion's id (GET …/review).")
     met: bool
     note: str = Field("", max_length=2_000)
 

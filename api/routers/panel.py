@@ -75,7 +75,7 @@ class ReviewOut(Schema):
 
 
 class KillMarkIn(schemas.Input):
-    criterion: int = Field(description="A pending kill criterion's id.")
+    criterion: schemas.IdIn = Field(description="A pending kill criterion's id.")
     met: bool
     note: str = Field("", max_length=2_000)
 
