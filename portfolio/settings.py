@@ -22,6 +22,7 @@ from portfolio.env import (
     env_one_currency,
     env_str,
 )
+from portfolio.fingerprint import code_fingerprint
 from portfolio.sso.origins import sso_form_action_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -122,6 +123,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # machine, where a cache write must not wait behind a long import holding SQLite's one
 # write lock). See background/cache.py.
 REDIS_URL = env_str("REDIS_URL")
+# Each release of the code its own keys (portfolio/fingerprint.py): nothing one release
+# cached is served by another, in a rolling deploy or after a restart.
+CACHE_VERSION = code_fingerprint(BASE_DIR)
 _SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 CACHE_BACKEND = env_str(
     "CACHE_BACKEND", "redis" if REDIS_URL else ("file" if _SQLITE else "database")
@@ -133,6 +137,7 @@ if CACHE_BACKEND == "redis":
         "default": {
             "BACKEND": "background.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "VERSION": CACHE_VERSION,
             "KEY_PREFIX": "greenlight",
             # A stopped Redis must cost milliseconds, not the request.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
@@ -143,6 +148,7 @@ elif CACHE_BACKEND == "file":
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "VERSION": CACHE_VERSION,
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
         }
     }
@@ -151,6 +157,7 @@ elif CACHE_BACKEND == "database":
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "greenlight_cache",  # created by a migration (background 0002_cache_table)
+            "VERSION": CACHE_VERSION,
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
         }
     }
@@ -159,6 +166,7 @@ elif CACHE_BACKEND == "locmem":  # one process only: the tests
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "greenlight",
+            "VERSION": CACHE_VERSION,
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 500)},
         }
     }
