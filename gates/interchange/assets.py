@@ -26,6 +26,7 @@ from gates.interchange.format import (
     formula_safe,
 )
 from gates.interchange.reading import Source
+from portfolio import counts
 from portfolio.interchange_format import (
     ADOPTION,
     ARTIFACT_USES,
@@ -36,7 +37,8 @@ from portfolio.interchange_format import (
 from portfolio.models import Adoption, Artifact, ArtifactKind, ArtifactReuse, Status
 
 ARTIFACT_KINDS = tuple(ArtifactKind.values)
-MAX_COUNT = 2**62  # far beyond any real count; keeps a number inside a BIGINT
+# A month's count and minutes per task: the app's limits (portfolio.counts), as on the page.
+MAX_COUNT = counts.LARGEST_COUNT
 
 
 # --- Parsing ---------------------------------------------------------------------------
@@ -46,8 +48,17 @@ def _count(row: Row, column: str) -> int | None:
     value = row.required(column)
     if value is None:
         return None
-    if not value.isdigit() or int(value) > MAX_COUNT:
+    if not value.isdigit():
         row.problem(column, f"{value!r} is not a whole number of 0 or more")
+        return None
+    # Measured by its digits first: int() refuses a string of thousands of them.
+    if len(value.lstrip("0")) > len(str(MAX_COUNT)) or int(value) > MAX_COUNT:
+        shown = value if len(value) <= 30 else f"{value[:12]}… ({len(value)} digits)"
+        row.problem(
+            column,
+            f"{shown} is more than {counts.LARGEST_COUNT_TEXT}, the largest count of a month "
+            "Greenlight keeps",
+        )
         return None
     return int(value)
 
@@ -66,8 +77,12 @@ def _minutes(row: Row, column: str, *, positive: bool) -> Decimal | None:
         row.problem(column, f"{value} must be greater than 0")
     elif minutes < 0:
         row.problem(column, f"{value} must not be negative")
-    elif minutes.adjusted() >= 8:
-        row.problem(column, f"{value} is too large")
+    elif counts.minutes_too_large(minutes):
+        row.problem(
+            column,
+            f"{value} is more than {counts.LARGEST_MINUTES_TEXT} minutes, the longest task "
+            "Greenlight keeps",
+        )
     else:
         return minutes.quantize(Decimal("0.01"))
     return None
