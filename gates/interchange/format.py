@@ -57,7 +57,8 @@ SPEND_CATEGORIES = tuple(SpendCategory.values)
 
 MAX_LISTED_PROBLEMS = 1000
 MAX_EMAIL_LENGTH = User._meta.get_field("email").max_length
-NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# ASCII digits only: \d would take "２" (full width), which Decimal reads as 2.
+NUMBER_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 MONEY_PLAIN = re.compile(r"[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2})?")
 CENT = Decimal("0.01")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from gates.interchange.format import Problems, Row
+from gates.interchange.format import NUMBER_PATTERN, Problems, Row
 from gates.interchange.reading import Source
 from gates.models import (
     DecisionKind,
@@ -52,7 +52,7 @@ def _decision_number(row: Row, column: str, *, optional: bool = False) -> int | 
                 column, "a value is required: the decision's number in its project (1, 2, …)"
             )
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:  # not "２" (full width)
         row.problem(column, f"{value!r} is not a decision number (1 for the project's first)")
         return None
     return int(value)
@@ -94,6 +94,8 @@ def check_votes(source: Source, plan, problems: Problems, rows: PanelRows) -> No
             scorecard_total = None
             if total:
                 try:
+                    if not NUMBER_PATTERN.match(total):  # not 1_0, NaN or "２"
+                        raise InvalidOperation
                     scorecard_total = Decimal(total)
                     if scorecard_total < 0 or scorecard_total.as_tuple().exponent < -2:
                         raise InvalidOperation
@@ -233,6 +235,8 @@ def _target(row: Row) -> Decimal | None:
     if not value:
         return None
     try:
+        if not NUMBER_PATTERN.match(value):  # not 1_000, Infinity or "２"
+            raise InvalidOperation
         target = Decimal(value)
         if not target.is_finite() or target.as_tuple().exponent < -4:
             raise InvalidOperation

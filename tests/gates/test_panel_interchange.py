@@ -157,6 +157,31 @@ CRITERIA_HEADER = "project,decision,position,statement,comparison,target,met,jud
             "kill_criteria.csv:2: target: '999999999999.9999' is not a number with at most 11 "
             "digits before the point and 4 after",
         ),
+        # Python reads these as numbers; nobody writes them as one.
+        (
+            "kill_criteria.csv",
+            CRITERIA_HEADER,
+            "ALPHA,1,1,Users,>=,1_000,,,",
+            "kill_criteria.csv:2: target: '1_000' is not a number",
+        ),
+        (
+            "kill_criteria.csv",
+            CRITERIA_HEADER,
+            "ALPHA,1,1,Users,>=,\uff12,,,",
+            "kill_criteria.csv:2: target: '\uff12' is not a number",
+        ),
+        (
+            "votes.csv",
+            VOTE_HEADER,
+            "ALPHA,2,2,carol@example.com,go,0.5,,1_0",
+            "votes.csv:2: scorecard_total: '1_0' is not a total",
+        ),
+        (
+            "votes.csv",
+            VOTE_HEADER,
+            "ALPHA,\uff12,2,carol@example.com,go,0.5,,",
+            "votes.csv:2: decision: '\uff12' is not a decision number",
+        ),
         (
             "kill_criteria.csv",
             CRITERIA_HEADER,
