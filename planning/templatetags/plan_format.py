@@ -42,8 +42,9 @@ def plan_pct(value) -> str:
 
 @register.filter
 def plan_share(value) -> str:
-    """A bucket target's share of the budget, exactly: 40.0%, 12.5%, 33.33% (shares have at
-    most four decimals, planning.inputs)."""
+    """A setting typed as a fraction, exactly as typed: a bucket target's share of the budget
+    (40.0%, 12.5%, 33.33%; at most four decimals, planning.inputs) or the discount rate
+    (7.25%, which one decimal would show as 7.3%)."""
     if value is None or value == "":
         return "—"
     percent = Decimal(value) * 100

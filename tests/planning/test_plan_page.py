@@ -346,3 +346,12 @@ def test_bucket_targets_show_their_share_exactly(client, bob, three):
         re.findall(r'<tr data-bucket="([a-z_]+)">.*?<td class="num">([^<]*)</td>', body, re.S)
     )
     assert cells == {"efficiency": "12.5%", "revenue": "33.33%", "new_category": "40.0%"}
+
+
+def test_the_discount_rate_shows_as_typed(client, bob, three):
+    """7.25% a year, not rounded to 7.3% in the plan's heading."""
+    client.force_login(bob)
+    body = html.unescape(
+        get(client, budget="100", as_of=PLAN_AS_OF, discount_rate="0.0725").content.decode()
+    )
+    assert f"as of {PLAN_AS_OF}, 3 years at 7.25%" in body
