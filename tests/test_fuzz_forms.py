@@ -483,6 +483,34 @@ def test_a_form_takes_any_input_without_a_crash_or_a_partial_write(form, world, 
         assert not changed, f"{response.status_code} but the database changed"
 
 
+# Found by QA, not by the fuzzing above: a number the database cannot hold (or whose sums it
+# cannot hold) gets through only when every other field is valid, which random payloads
+# rarely are. Each integer a person types, with the rest of the form valid.
+HUGE_NUMBERS = ["9223372036854775808", "99999999999999999999", "9000000000000000000"]
+ADOPTION_MONTH = {
+    "month": "2025-03",
+    "active_users": "120",
+    "tasks_completed": "3400",
+    "minutes_per_task": "6.10",
+    "baseline_minutes_per_task": "9.00",
+}
+
+
+@pytest.mark.parametrize("number", HUGE_NUMBERS)
+@pytest.mark.parametrize("name", [name for name in ADOPTION_MONTH if name != "month"])
+def test_a_number_too_large_to_keep_is_refused_not_a_500(world, client, name, number):
+    form = next(form for form in FORMS if form.url_name == "adoption_create")
+
+    response, changed = _post(
+        client, world, form, {**ADOPTION_MONTH, name: number}, encoding="urlencoded"
+    )
+
+    _check_answer(response)
+    assert response.status_code == 400
+    assert not changed
+    assert "at most" in " ".join(response.context["form"].errors[name])
+
+
 def test_sign_in_refuses_an_overlong_address_with_a_message(client, alice):
     """Found by the fuzzing: it reached the database (SQLite) and django-axes (PostgreSQL)."""
     response = client.post(reverse("login"), {"username": "a" * 60_000, "password": "x"})
