@@ -37,8 +37,8 @@ CENT = Decimal("0.01")
 
 
 class RefusesDigitSeparators:
-    """A decimal field that refuses ``1_000`` as not a number (portfolio.money.typed_decimal):
-    Python's Decimal reads it as 1000, but in a form it is a slip for 1,000 or 10.00."""
+    """A number field that refuses ``1_000`` as not a number (portfolio.money.typed_decimal):
+    Python's Decimal and int read it as 1000, but in a form it is a slip for 1,000 or 10.00."""
 
     def to_python(self, value):
         if isinstance(value, str) and "_" in value:
@@ -580,10 +580,18 @@ class ProjectFilterForm(Form):
         }
 
 
+class CountField(RefusesDigitSeparators, forms.IntegerField):
+    """A whole number; ``1_000`` is not one."""
+
+
+class MinutesField(RefusesDigitSeparators, forms.DecimalField):
+    """A number of minutes; ``1_000`` is not one."""
+
+
 def count_field(label: str, help_text: str) -> forms.IntegerField:
     """A month's count: a whole number from 0 to ``counts.LARGEST_COUNT``, said in the
     app's words (the service says the same)."""
-    return forms.IntegerField(
+    return CountField(
         label=label,
         min_value=0,
         max_value=counts.LARGEST_COUNT,
@@ -606,7 +614,7 @@ def minutes_field(label: str, help_text: str, *, minimum: str) -> forms.DecimalF
         if low == 0
         else f"{label}: more than 0 minutes (the same task before the product)."
     )
-    field = forms.DecimalField(
+    field = MinutesField(
         label=label,
         required=False,
         min_value=low,

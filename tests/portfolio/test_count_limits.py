@@ -148,6 +148,9 @@ def test_the_model_refuses_it_so_the_admin_does(product, bob):
         ("minutes_per_task", "6.255", "Minutes per task: at most 2 decimals, e.g. 6.25."),
         ("minutes_per_task", "123456789012", "Minutes per task: at most 100,000 minutes"),
         ("baseline_minutes_per_task", "0", "Baseline minutes per task: more than 0 minutes"),
+        # Python's int and Decimal read 1_000 as 1000: in a form it is a slip.
+        ("active_users", "1_000", "Active users: a whole number of 0 or more, e.g. 1200."),
+        ("minutes_per_task", "1_0", "Minutes per task: a number of minutes, e.g. 6.25."),
     ],
 )
 def test_the_form_speaks_the_app_s_words_not_django_s(client, product, bob, field, value, message):
