@@ -17,7 +17,15 @@ from decimal import Decimal
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from gates.interchange.checks import Counter, Plan, Progress, greenlit_month_ok, unknown_key
+from gates.interchange.checks import (
+    REPLACE_ADVICE,
+    Counter,
+    Plan,
+    Progress,
+    add_existing_keys,
+    greenlit_month_ok,
+    unknown_key,
+)
 from gates.interchange.database import chunks, insert_values, new_rows
 from gates.interchange.format import (
     NUMBER_PATTERN,
@@ -201,14 +209,47 @@ def _check_artifacts(source, plan: Plan, assets: AssetPlan, problems, progress) 
     counter.done()
     existing = _existing_artifacts([parsed["key"] for _, parsed in rows])
     replaced = {state.existing_id for state in plan.projects.values() if state.existing_id}
+    # The projects of the files that exist, when the import does not replace: a replace
+    # would rewrite their artifacts, as it overwrites the projects.
+    refused_projects = {s.refused_id: key for key, s in plan.projects.items() if s.refused_id}
+    with_its_project: list[tuple[int, str]] = []  # (line, key): a replace would rewrite it
+    taken: list[tuple[int, str]] = []  # (line, key): another project's artifact
+    producers: dict[str, str] = {}  # key -> the key of its project in the app
     for row, parsed in rows:
         already = existing.get(parsed["key"].lower())
         if already is not None and already[1] not in replaced:
-            row.problem("key", f"{parsed['key']} already exists in the app: choose another key")
+            if already[1] in refused_projects:
+                with_its_project.append((row.line, parsed["key"]))
+                producers[parsed["key"]] = refused_projects[already[1]]
+            else:
+                taken.append((row.line, parsed["key"]))
             continue
         parsed["existing_id"] = already[0] if already else None
         assets.artifacts.append(parsed)
         assets.made[parsed["key"].lower()] = (parsed["project"], parsed["created_on"])
+    # Many of them (a portfolio imported again) are one problem each, as the projects' keys.
+    add_existing_keys(
+        problems,
+        ARTIFACTS,
+        with_its_project,
+        one=lambda key: (
+            f"{key} already exists in the app, an artifact of {producers[key]}: only a replace "
+            f"of {producers[key]} rewrites it {REPLACE_ADVICE}"
+        ),
+        many=lambda count, named: (
+            f"{count} keys already exist in the app ({named}), artifacts of projects that "
+            f"exist: only a replace of those projects rewrites them {REPLACE_ADVICE}"
+        ),
+    )
+    add_existing_keys(
+        problems,
+        ARTIFACTS,
+        taken,
+        one=lambda key: f"{key} already exists in the app: choose another key",
+        many=lambda count, named: (
+            f"{count} keys already exist in the app ({named}): choose other keys"
+        ),
+    )
 
 
 def _check_uses(source, plan: Plan, assets: AssetPlan, problems, progress) -> None:

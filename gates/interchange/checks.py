@@ -76,6 +76,9 @@ class ProjectState:
     greenlit_on: datetime.date | None = None
     decisions_count: int = 0
     existing_id: int | None = None
+    # The app's project of this key, when only a replace would overwrite it (an import that
+    # does not replace refuses the key): its artifacts are refused with the same advice.
+    refused_id: int | None = None
 
 
 @dataclass
@@ -411,33 +414,45 @@ def check_existing_keys(
             elif replace:
                 state.existing_id = project_id
             else:
+                state.refused_id = project_id
                 refused.append((state.line, key))
-    refused.sort()
+    add_existing_keys(
+        problems,
+        PROJECTS,
+        refused,
+        one=lambda key: f"{key} already exists: only a replace overwrites it {REPLACE_ADVICE}",
+        many=lambda count, named: (
+            f"{count} keys already exist ({named}): only a replace overwrites them {REPLACE_ADVICE}"
+        ),
+    )
+
+
+def add_existing_keys(
+    problems: Problems,
+    file: str,
+    refused: list[tuple[int, str]],
+    *,
+    one: Callable[[str], str],
+    many: Callable[[str, str], str],
+) -> None:
+    """The (line, key) of ``file`` refused as existing: each on its line (``one(key)``) up
+    to EXISTING_KEYS_LISTED of them; more are one problem on the first one's line
+    (``many(count, named)``, ``named`` the first ones with their lines)."""
+    refused = sorted(refused)
     if len(refused) <= EXISTING_KEYS_LISTED:
         for line, key in refused:
-            problems.add(
-                PROJECTS,
-                line,
-                "key",
-                f"{key} already exists: only a replace overwrites it {REPLACE_ADVICE}",
-            )
+            problems.add(file, line, "key", one(key))
         return
     named = ", ".join(f"{key} on line {line}" for line, key in refused[:EXISTING_KEYS_LISTED])
-    problems.add(
-        PROJECTS,
-        refused[0][0],
-        "key",
-        f"{len(refused):,} keys already exist ({named} and "
-        f"{len(refused) - EXISTING_KEYS_LISTED:,} more): only a replace overwrites them "
-        f"{REPLACE_ADVICE}",
-    )
+    named += f" and {len(refused) - EXISTING_KEYS_LISTED:,} more"
+    problems.add(file, refused[0][0], "key", many(f"{len(refused):,}", named))
 
 
 def recheck_existing_keys(plan: Plan, *, replace: bool) -> None:
     """Again, inside the writing transaction: someone may have added a key since."""
     problems = Problems()
     for state in plan.projects.values():
-        state.existing_id = None
+        state.existing_id = state.refused_id = None
     check_existing_keys(plan.projects, problems, replace=replace)
     problems.fail_if_any()
 

@@ -173,6 +173,9 @@ _PROBLEM = re.compile(r"(?P<where>[^:\n]+):(?P<row>[0-9]+): (?P<rest>.*)", re.DO
 _FILE_NAMED = re.compile(
     "|".join(r"(?<![\w.])" + re.escape(name) for name in sorted(ALL_FILES, key=len, reverse=True))
 )
+# Another row named inside a message, as the checks word it: ``(first on line 6)``,
+# ``(line 6)``, ``RP-0001 on line 2``; in a workbook it is the sheet's row of that number.
+_LINE_NAMED = re.compile(r"(?<=\bon )line(?= [0-9])|(?<=\()line(?= [0-9])")
 
 
 class WorkbookSource(Source):
@@ -335,7 +338,8 @@ class WorkbookSource(Source):
     def name_problem(self, problem: str) -> str:
         """``projects.csv:5: project: unknown project key 'X' (not in projects.csv)`` as
         ``sheet projects, row 5: project: unknown project key 'X' (not in the projects
-        sheet)``; a problem of the whole sheet names no row (``sheet Sheet1: unknown
+        sheet)``, a line named inside it as the row (``first on row 6``); a problem of
+        the whole sheet names no row (``sheet Sheet1: unknown
         sheet …``). The workbook's own
         problems (``workbook.xlsx:1: …``) and the count of those not listed stay."""
         found = _PROBLEM.fullmatch(problem)
@@ -344,6 +348,7 @@ class WorkbookSource(Source):
         where = self.label(found["where"]) if found["where"] in ALL_FILES else found["where"]
         column, colon, message = found["rest"].partition(": ")
         message = _FILE_NAMED.sub(lambda named: f"the {self.label(named[0])} sheet", message)
+        message = _LINE_NAMED.sub("row", message)
         if column == WHOLE_FILE:
             return f"sheet {where}: {message}"
         return f"sheet {where}, row {found['row']}: {column}{colon}{message}"
