@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Its pytest runs have a SQLite file of their own: the PostgreSQL stage would run the same.
+pytestmark = pytest.mark.no_database
+
 # Loaded by the interpreter at start-up: makes Playwright (and axe's wrapper of it) look
 # not installed, as on a machine where `pip install -e .` ran without the dev extras.
 BLOCK_PLAYWRIGHT = textwrap.dedent(
@@ -78,7 +81,8 @@ def test_it_skips_with_the_reason_and_fails_under_ci(tmp_path):
 
 
 def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path):
-    """`make test` runs the browser tests on SQLite; on PostgreSQL only the worker's journeys."""
+    """`make test` runs the browser tests on SQLite; on PostgreSQL only the worker's journeys,
+    and none of the tests marked no_database."""
     makefile = (ROOT / "Makefile").read_text()
     stage_args = next(
         shlex.split(line.split("=", 1)[1])
@@ -89,6 +93,7 @@ def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path
         tmp_path,
         "tests/browser",
         "tests/test_health.py",
+        "tests/test_request_limits.py",
         "--collect-only",
         "-q",
         *stage_args,
@@ -105,3 +110,7 @@ def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path
         "tests/browser/test_workbook_import_journey.py",
     }
     assert "tests/test_health.py" in collected  # the rest of the suite stays
+    # Those that start their own processes on a SQLite file of their own run once, on SQLite.
+    tests = {line.split("::")[1] for line in result.stdout.splitlines() if "::" in line}
+    assert "test_gunicorn_accepts_the_config_file" not in tests
+    assert "tests/test_request_limits.py" in collected

@@ -92,6 +92,7 @@ def test_a_bad_number_stops_gunicorn_with_the_variables_name(monkeypatch, value)
         runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
+@pytest.mark.no_database
 def test_gunicorn_accepts_the_config_file():
     done = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
@@ -104,6 +105,7 @@ def test_gunicorn_accepts_the_config_file():
     assert done.returncode == 0, done.stderr + done.stdout
 
 
+@pytest.mark.no_database
 def test_a_new_gunicorn_worker_loads_every_view_before_its_first_request():
     """Otherwise a worker's first request (after a start, a reload or a recycling) pays for
     importing the URLconf and every view: about half a second."""

@@ -255,6 +255,7 @@ def test_it_gives_the_featured_people_their_share(tmp_path):
     assert 80 <= led <= 140 and 80 <= owned <= 160
 
 
+@pytest.mark.no_database
 def test_it_streams_in_bounded_memory(tmp_path):
     tracemalloc.start()
     try:

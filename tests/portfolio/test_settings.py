@@ -56,6 +56,7 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.no_database
 def test_production_settings_pass_the_deploy_check(tmp_path):
     result = _manage(
         "check",
@@ -76,6 +77,7 @@ def test_app_servers_refuse_to_start_without_a_secret_key_in_production():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.no_database
 def test_the_checks_warn_without_a_secret_key_but_migrations_can_be_checked(tmp_path):
     env = {
         "SECRET_KEY": "",
