@@ -1,6 +1,6 @@
 """Every page of every role (``pages.PAGES``): axe-core at WCAG 2.2 AA, and it fits a phone.
 
-For each role and each width one browser session signs in and walks its pages, at 1400 px or at
+For each role one browser session signs in and walks its pages, at 1400 px and at
 390 px: axe-core must find no violation of the WCAG 2.0/2.1/2.2 A and AA rules, the
 page must not scroll sideways (wide tables scroll inside their own focusable box), and
 at 390 px every control must offer a 44 px touch target and chart labels stay
@@ -143,34 +143,30 @@ def test_the_check_reports_what_axe_finds(page, axe):
     assert found({"type": "rule", "values": PHONE_RULES}) == {"color-contrast"}
 
 
-# Every page of a role at one width, with axe-core: minutes on a busy machine, not hung.
-# One test per role and width, so that pytest-xdist spreads them evenly over its workers.
+# Every page of a role, at two widths, with axe-core: minutes on a busy machine, not hung.
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("size_name", ["1400px", "390px"])
 @pytest.mark.parametrize("role", [pages.ANONYMOUS, *pages.ROLES])
-def test_every_page_passes_axe_and_fits_a_phone(  # noqa: PLR0913
-    role, size_name, browser, live_server, login, screenshot, axe
-):
+def test_every_page_passes_axe_and_fits_a_phone(role, browser, live_server, login, screenshot, axe):
     world = pages.demo_world()
     cases = [case for case in pages.PAGES if role in case.roles]
     assert cases, f"no page lists the role {role}"
     found: list[str] = []
-    viewport = DESKTOP if size_name == "1400px" else PHONE
-    context = browser.new_context(viewport=viewport)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        if role != pages.ANONYMOUS:
-            login(page, live_server, world.users[role].email, PASSWORDS[role])
-        for case in cases:
-            if size_name == "390px" and not case.phone:
-                continue
-            url = live_server.url + reverse(case.url_name, kwargs=case.args(world)) + case.query
-            problems = problems_on(page, axe, case, world, url, size_name)
-            found += problems
-            if problems or (size_name == "390px" and EVERY_SCREENSHOT):
-                name = f"pages/{role}-{case.name}-{size_name}".replace(" ", "-").lower()
-                screenshot(page, name)
-    finally:
-        context.close()
-    assert not found, f"{len(found)} problems for {role} at {size_name}:\n" + "\n".join(found)
+    for size_name, viewport in (("1400px", DESKTOP), ("390px", PHONE)):
+        context = browser.new_context(viewport=viewport)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        try:
+            if role != pages.ANONYMOUS:
+                login(page, live_server, world.users[role].email, PASSWORDS[role])
+            for case in cases:
+                if size_name == "390px" and not case.phone:
+                    continue
+                url = live_server.url + reverse(case.url_name, kwargs=case.args(world)) + case.query
+                problems = problems_on(page, axe, case, world, url, size_name)
+                found += problems
+                if problems or (size_name == "390px" and EVERY_SCREENSHOT):
+                    name = f"pages/{role}-{case.name}-{size_name}".replace(" ", "-").lower()
+                    screenshot(page, name)
+        finally:
+            context.close()
+    assert not found, f"{len(found)} problems for {role}:\n" + "\n".join(found)
