@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 from django.utils import timezone
 
 from portfolio import counts, process
+from portfolio.errors import DomainError
 from portfolio.models import (
     MONEY,
     Artifact,
@@ -31,6 +32,8 @@ from portfolio.models import (
     project_key_validator,
 )
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
+from portfolio.services.spend import check_outcome
+from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import MoneyLimitValidator, validate_one_line
 
 CENT = Decimal("0.01")
@@ -393,7 +396,9 @@ class MonthField(forms.DateField):
 class OutcomeForm(Form):
     """One month of realized value. A month above the project's high projection for a whole
     year is most likely a typing mistake (1,000,000 for 100,000): it is recorded only once
-    ``confirm_value`` is ticked, on a second submit."""
+    ``confirm_value`` is ticked, on a second submit. The service's checks (the first month,
+    a month already recorded) run first, beside the form's own, so that every problem is
+    said at once and the amount is confirmed only for a month that can be recorded."""
 
     month = MonthField(help_text="The calendar month the value was realized in.")
     realized_value = MoneyField(
@@ -428,22 +433,33 @@ class OutcomeForm(Form):
     def clean(self):
         data = super().clean()
         value, year = data.get("realized_value"), self.project.projected_high
-        if value is not None and year is not None and value > year:
-            self.asks_confirmation = True
-            self.fields["confirm_value"].help_text = (
-                f"{value:,.2f} in one month is more than {self.project.key}'s high projection "
-                f"for a whole year ({year:,.2f})."
+        try:
+            check_outcome(project=self.project, month=data.get("month"), realized_value=value)
+        except DomainError as error:
+            for problem in error.problems:
+                field = problem.field if problem.field in self.fields else None
+                if field is None or field not in self.errors:  # the form's message comes first
+                    self.add_error(field, problem.message)
+        if value is None or year is None or value <= year:
+            return data
+        # Shown again when ticked, so that the tick is not lost while other problems are
+        # corrected; asked for only when nothing else stands in the way.
+        self.asks_confirmation = not self.errors or bool(data.get("confirm_value"))
+        # On the bound field: made while the fields were cleaned, it keeps the help it had.
+        self["confirm_value"].help_text = (
+            f"{money_cents(value)} in one month is more than {self.project.key}'s high "
+            f"projection for a whole year ({money_cents(year)})."
+        )
+        if not self.errors and not data.get("confirm_value"):
+            self.add_error(
+                "realized_value",
+                forms.ValidationError(
+                    f"{money_cents(value)} in one month is more than the high projection for a "
+                    f"whole year ({money_cents(year)}). Check the amount; if it is right, tick "
+                    "“Yes, this amount is right” and record it again.",
+                    code="above_projection",
+                ),
             )
-            if not data.get("confirm_value"):
-                self.add_error(
-                    "realized_value",
-                    forms.ValidationError(
-                        f"{value:,.2f} in one month is more than the high projection for a "
-                        f"whole year ({year:,.2f}). Check the amount; if it is right, tick "
-                        "“Yes, this amount is right” and record it again.",
-                        code="above_projection",
-                    ),
-                )
         return data
 
 

@@ -11,7 +11,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from portfolio import access, audit, process, rollups, versioning
-from portfolio.errors import DomainError, PermissionDenied
+from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import (
     Outcome,
     Project,
@@ -96,23 +96,31 @@ def record_spend(
     return entry
 
 
-@transaction.atomic
-def record_outcome(
-    *, project: Project, actor: User, month: datetime.date, realized_value: Decimal
-) -> Outcome:
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if not access.can_record_outcome(actor, project):
-        raise PermissionDenied(
-            "Outcomes are recorded for greenlit projects by their product manager or an executive."
-        )
+def check_outcome(
+    *, project: Project, month: datetime.date | None, realized_value: Decimal | None
+) -> None:
+    """Raise every reason this month and value could not be recorded, in one DomainError;
+    only reads. A part given as None is not checked (the form has said what is wrong with
+    it). The outcome form runs it before it asks to confirm a large amount, so that nobody
+    confirms an amount for a month that cannot be recorded."""
+    problems = Problems()
+    if month is not None:
+        with problems.gather():
+            _check_outcome_month(project, month)
+    if realized_value is not None:
+        with problems.gather():
+            if realized_value < 0:
+                raise DomainError("Realized value cannot be negative.", field="realized_value")
+            check_money(realized_value, label="Realized value", field="realized_value")
+    problems.raise_any()
+
+
+def _check_outcome_month(project: Project, month: datetime.date) -> None:
     if month.day != 1:
         raise DomainError("An outcome month is given by its first day.", field="month")
     if month > timezone.localdate():
         # The pages' rule, for every way in (the API too): a month is known once it started.
         raise DomainError(f"{month:%Y-%m} has not started yet.", field="month")
-    if realized_value is None or realized_value < 0:
-        raise DomainError("Realized value cannot be negative.", field="realized_value")
-    check_money(realized_value, label="Realized value", field="realized_value")
     greenlit_on = project.last_decision_on
     # The format's rule: greenlit on or before the month's first day.
     if greenlit_on and month < process.first_outcome_month(greenlit_on):
@@ -124,6 +132,20 @@ def record_outcome(
         )
     if Outcome.objects.filter(project=project, month=month).exists():
         raise DomainError(f"{month:%Y-%m} already has an outcome for this project.", field="month")
+
+
+@transaction.atomic
+def record_outcome(
+    *, project: Project, actor: User, month: datetime.date, realized_value: Decimal
+) -> Outcome:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.can_record_outcome(actor, project):
+        raise PermissionDenied(
+            "Outcomes are recorded for greenlit projects by their product manager or an executive."
+        )
+    if realized_value is None:
+        raise DomainError("Realized value cannot be negative.", field="realized_value")
+    check_outcome(project=project, month=month, realized_value=realized_value)
     with versioning.changing(project):
         outcome = Outcome.objects.create(
             project=project, month=month, realized_value=realized_value, recorded_by=actor

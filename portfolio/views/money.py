@@ -18,6 +18,7 @@ from portfolio.forms import (
 )
 from portfolio.models import Status
 from portfolio.services.spend import spend_after_kill_message
+from portfolio.templatetags.numbers import money_cents
 from portfolio.views.common import deny_unless, form_page, posted
 
 
@@ -66,7 +67,8 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Recorded {outcome.realized_value:,.2f} realized in {outcome.month:%B %Y}.",
+                f"Recorded {money_cents(outcome.realized_value)} realized in "
+                f"{outcome.month:%B %Y}.",
             )
             return redirect(project)
     outcomes = project.outcomes.order_by("-month")

@@ -205,7 +205,7 @@ def test_a_month_above_a_year_s_high_projection_is_confirmed_before_it_is_kept(
 
     assert response.status_code == 400
     form = response.context["form"]
-    assert "more than the high projection for a whole year (400,000.00)" in " ".join(
+    assert "more than the high projection for a whole year (EUR 400,000.00)" in " ".join(
         form.errors["realized_value"]
     )
     page = response.content.decode()
