@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Sum
+from django.db.models import Count, DateField, IntegerField, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -106,16 +106,42 @@ def audit_trail(project: Project) -> list[AuditEntry]:
         else {}
     )
     for entry in entries:
-        entry.shown_changes = [
-            (
-                _label(fields[entry.pk].get(name), name),
-                _shown(fields[entry.pk].get(name), change[0], people),
-                _shown(fields[entry.pk].get(name), change[1], people),
-            )
+        changes = [
+            (name, change)
             for name, change in (entry.changes or {}).items()
             if isinstance(change, list | tuple) and len(change) == 2
         ]
+        if _is_removal(entry, changes):
+            # What was removed, field by field (after None: the page shows no arrow), not a
+            # list of "→ (empty)"; a field that held nothing took nothing away.
+            entry.shown_changes = [
+                (
+                    _label(fields[entry.pk].get(name), name),
+                    _shown(fields[entry.pk].get(name), before, people, name=name),
+                    None,
+                )
+                for name, (before, _) in changes
+                if before not in (None, "")
+            ]
+            continue
+        entry.shown_changes = [
+            (
+                _label(fields[entry.pk].get(name), name),
+                _shown(fields[entry.pk].get(name), change[0], people, name=name),
+                _shown(fields[entry.pk].get(name), change[1], people, name=name),
+            )
+            for name, change in changes
+        ]
     return entries
+
+
+def _is_removal(entry: AuditEntry, changes: list) -> bool:
+    """An object removed (``outcome.removed``): its changes are its values, each to nothing."""
+    return (
+        entry.action.endswith(".removed")
+        and bool(changes)
+        and all(after in (None, "") for _, (_, after) in changes)
+    )
 
 
 def _fields_of(object_type: str) -> dict:
@@ -135,11 +161,15 @@ def _label(model_field, name: str) -> str:
     return str(verbose if verbose else name.replace("_", " ")).capitalize()
 
 
-def _shown(model_field, value, people: dict) -> str:
+def _shown(model_field, value, people: dict, *, name: str = "") -> str:
     if value in (None, ""):
         return "(empty)"
     if _is_person(model_field):
         return people.get(str(value), str(value))
+    if isinstance(model_field, IntegerField) and str(value).isdigit():
+        return f"{int(value):,}"  # 4,320 tasks, as the entry's summary writes them
+    if isinstance(model_field, DateField) and name == "month":
+        return str(value)[:7]  # a month is kept as its first day: 2026-02, as in the summary
     digits = (getattr(model_field, "max_digits", None), getattr(model_field, "decimal_places", 0))
     if digits == (MONEY["max_digits"], MONEY["decimal_places"]):
         return money_cents(value)
