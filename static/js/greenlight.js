@@ -59,4 +59,57 @@
   } else {
     focusErrorSummary();
   }
+
+  // A summary's link (any .form-errors, the decision form's too) goes to its field. The
+  // browser would put the field itself at the very top of the screen, its label and
+  // message (above it) out of sight: show the field's whole block (.field, a scorecard or
+  // kill-criterion row) and what names it, then focus the field without scrolling again.
+  const FIELD_BLOCK = ".field, .kill-mark-row, tr, .confirm-kill";
+  const GAP = 12; // px left above the label
+
+  function namingElements(field) {
+    const found = [...(field.labels || [])];
+    // A radio or a box is one answer of a group, named (and described) by the group's own.
+    const choice = field.matches("input[type=radio], input[type=checkbox]");
+    const group = choice ? field.closest("[role=radiogroup], [role=group], fieldset") : null;
+    for (const ids of [group?.getAttribute("aria-labelledby"), group?.getAttribute("aria-describedby")]) {
+      for (const id of (ids || "").split(/\s+/).filter(Boolean)) {
+        const element = document.getElementById(id);
+        if (element) found.push(element);
+      }
+    }
+    const legend = group?.matches("fieldset") ? group.querySelector(":scope > legend") : null;
+    if (legend) found.push(legend);
+    // What is wrong with the rows together ("A go registers one to five kill criteria")
+    // heads their fieldset, and its link goes to the first row.
+    const rowsMessage = field.closest("fieldset:has(> .form-errors)")?.querySelector(":scope > .form-errors");
+    if (rowsMessage) found.push(rowsMessage);
+    return found;
+  }
+
+  function showField(field) {
+    const shown = [field, field.closest(FIELD_BLOCK), ...namingElements(field)].filter(Boolean);
+    const top = Math.min(...shown.map((element) => element.getBoundingClientRect().top));
+    const fieldBox = field.getBoundingClientRect();
+    // All of it when it fits; otherwise as much above the field as leaves the field in view.
+    const room = window.innerHeight - GAP - fieldBox.height;
+    const scrollBy = Math.max(top - GAP, fieldBox.top - Math.max(room, GAP));
+    window.scrollBy({ top: scrollBy, behavior: "instant" });
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.(".form-errors a[href^='#']");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) return;
+    event.preventDefault();
+    if (field.tabIndex < 0 && !field.matches("input, select, textarea, button")) {
+      field.setAttribute("tabindex", "-1"); // a section: focus it, or it drops to <body>
+    }
+    field.focus({ preventScroll: true });
+    showField(field);
+    history.replaceState(history.state, "", link.hash);
+  });
 })();
