@@ -48,7 +48,8 @@ def check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
     if decision == DecisionKind.GO:
         unmet = unmet_must_meet(gate.criteria.filter(is_active=True), scores)
         if unmet:
-            problems.add(unmet_message(unmet), field="scores")
+            # The criteria are the subject: a form marks each one's row with the problem.
+            problems.add(unmet_message(unmet), field="scores", subject=unmet)
     problems.raise_any()
 
 

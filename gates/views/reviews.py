@@ -438,7 +438,11 @@ def _place_problems(
                 name = name if name in new_kill_criteria.fields else None
         elif problem.field == "scores":
             target, name = scorecard, None
-            unmet = True
+            if problem.subject and form.cleaned_data.get("decision") == DecisionKind.GO:
+                # The unmet must-meet criteria: said once, beside each row (which names
+                # its criterion), not also as one line above them all.
+                unmet = True
+                continue
         elif name not in form.fields or form.fields[name].widget.is_hidden:
             name = None  # the gate and the form's date of making go above the form
         if name is not None and (target, name) in already:
@@ -446,7 +450,7 @@ def _place_problems(
         if name is None and problem.message in target.non_field_errors():
             continue
         target.add_error(name, problem.message)
-    if unmet and form.cleaned_data.get("decision") == DecisionKind.GO:
+    if unmet:
         _mark_unmet_rows(scorecard)
 
 
@@ -508,7 +512,7 @@ def _error_summary(
     return [
         # Not the form itself: an id on it would carry its htmx-request class over the swap.
         *[{"message": m, "href": "#decide"} for m in form.non_field_errors()],
-        *items(scorecard, anchor="#scorecard"),
+        *items(scorecard, anchor=first_field(scorecard, "#scorecard") if scorecard else None),
         *items(form, before_panel),
         *items(verdicts, anchor=first_field(verdicts, "#kill-verdicts") if verdicts else None),
         *items(
