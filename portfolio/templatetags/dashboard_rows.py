@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from portfolio.templatetags.numbers import amount, label_of, percent, raw
+from portfolio.templatetags.words import breakable
 
 register = template.Library()
 
@@ -153,7 +154,7 @@ def _risk_row(
         probability=percent(probability, 0),
         expected=amount(expected),
         spend=amount(spend),
-        manager=localize(manager),
+        manager=breakable(manager),
     )
 
 

@@ -36,7 +36,7 @@ LOOPS = {
         '<td class="num" data-label="Probability">{{ row.probability|percent:0 }}</td>'
         '<td class="num" data-label="Projected value a year ({{ CURRENCY }})">{{ row.projected_expected|amount }}</td>'
         '<td class="num" data-label="Spend to date ({{ CURRENCY }})">{{ row.spend_to_date|amount }}</td>'
-        '<td data-label="Product manager">{{ row.product_manager }}</td>'
+        '<td data-label="Product manager">{{ row.product_manager|breakable }}</td>'
         "</tr>{% endfor %}",
         "{% risk_rows rows CURRENCY %}",
     ),
@@ -132,7 +132,7 @@ def _normalized(html: str) -> str:
 @pytest.mark.parametrize("tag", sorted(LOOPS))
 def test_each_tag_writes_what_its_template_loop_wrote(tag):
     loop, replacement = LOOPS[tag]
-    before = Template("{% load numbers %}" + loop).render(Context(CONTEXT))
+    before = Template("{% load numbers words %}" + loop).render(Context(CONTEXT))
     after = Template("{% load dashboard_rows %}" + replacement).render(Context(CONTEXT))
 
     assert _normalized(after) == _normalized(before)
