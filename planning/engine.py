@@ -29,7 +29,7 @@ from portfolio.metrics.engine import Query
 from portfolio.metrics.numbers import money, probability
 from portfolio.metrics.open_projects import LATEST_PROBABILITY, OPEN_PROJECTS
 from portfolio.metrics.scope import Scope
-from portfolio.models import Project
+from portfolio.models import Bucket, Project
 from portfolio.process import ACTIVE, RETRAINS_PER_YEAR, STATUS_LABELS
 from portfolio.templatetags.numbers import money_cents
 
@@ -48,6 +48,10 @@ REASON_LABELS = {
     OVER_BUDGET: "does not fit",
     NO_ASK: "no ask",
 }
+
+
+BUCKET_LABELS = dict(Bucket.choices)
+FUNDED_FIRST_NAMED = 3  # the projects a "does not fit" note names before "and N more"
 
 
 def round_money(value: Decimal) -> Decimal:
@@ -225,6 +229,25 @@ def expected_commercial_value(
 # --- The plan ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """Why a project that may be funded is not (``over_budget``): the money at its turn.
+
+    ``budget_left`` is what was left of the budget when the final walk down the ranking
+    reached it; ``bucket_left`` what its bucket's target had left when its bucket's own
+    walk reached it (None without targets). ``funded_first`` holds the projects ranked
+    below it that were funded before its turn (pinned in, or within a bucket's target):
+    with targets or pins the money may go to them first.
+    """
+
+    budget: Decimal
+    pinned_total: Decimal
+    budget_left: Decimal
+    bucket_target: Decimal | None = None
+    bucket_left: Decimal | None = None
+    funded_first: tuple[PlanRow, ...] = ()
+
+
 @dataclass
 class PlanRow:
     key: str
@@ -249,12 +272,52 @@ class PlanRow:
     cumulative_funded: Decimal | None = None
     cumulative_ecv: Decimal | None = None
     below_waterline: bool = False
+    shortfall: Shortfall | None = None  # for an over_budget row: the money at its turn
 
     is_gap = False  # the page's table also holds markers for rows it leaves out
 
     @property
     def reason_label(self) -> str:
         return REASON_LABELS[self.reason]
+
+    @property
+    def shortfall_note(self) -> str:
+        """Why a "does not fit" row does not: "asks EUR 186,000.00: its bucket's target had
+        EUR 60,000.00 left and the budget EUR 120,000.00 at its turn; funded before it
+        though ranked below: GL-0084 (Efficiency (cost savings) target)." Empty for other rows."""
+        short = self.shortfall
+        if short is None:
+            return ""
+
+        def amount(value: Decimal) -> str:
+            return money_cents(round_money(value))
+
+        asks = f"asks {amount(self.ask)}"
+        if self.ask > short.budget:
+            return f"{asks}: more than the whole budget of {amount(short.budget)}."
+        if short.pinned_total and self.ask > short.budget - short.pinned_total:
+            why = f"the pinned-in projects leave {amount(short.budget - short.pinned_total)}"
+        elif short.bucket_target is None:
+            why = f"the budget had {amount(short.budget_left)} left at its turn"
+        elif not short.bucket_target:
+            why = f"its bucket has no target, and the budget had {amount(short.budget_left)} left at its turn"
+        elif self.ask > short.bucket_left:
+            why = (
+                f"its bucket's target had {amount(short.bucket_left)} left and the budget "
+                f"{amount(short.budget_left)} at its turn"
+            )
+        else:
+            why = f"the budget had {amount(short.budget_left)} left at its turn"
+        if not short.funded_first:
+            return f"{asks}: {why}."
+        named = [
+            f"{row.key} ({'pinned in' if row.reason == PINNED_IN else BUCKET_LABELS[row.bucket] + ' target'})"
+            for row in short.funded_first[:FUNDED_FIRST_NAMED]
+        ]
+        more = len(short.funded_first) - len(named)
+        if more:
+            named.append(f"and {more} more")
+        return f"{asks}: {why}; funded before it though ranked below: {', '.join(named)}."
 
 
 @dataclass
@@ -466,6 +529,10 @@ def _fund(request: PlanRequest, ranked: list[PlanRow]) -> Decimal:
     if pinned_total > request.budget:
         raise DomainError(_pins_over_budget(pinned, pinned_total, request.budget), field="pin_in")
     left = request.budget - pinned_total
+    # Funded before the final walk (pinned in, then within the bucket targets): the money a
+    # project ranked above them may find gone at its turn.
+    funded_first = list(pinned)
+    bucket_at_turn: dict[str, tuple[Decimal, Decimal]] = {}  # key: (target, what it had left)
 
     def fund(row: PlanRow) -> None:
         nonlocal left
@@ -475,15 +542,35 @@ def _fund(request: PlanRequest, ranked: list[PlanRow]) -> Decimal:
     if request.has_targets:
         for bucket in BUCKETS:
             share = request.targets.get(bucket, Decimal(0))
-            bucket_left = request.budget * share - sum(
+            target = request.budget * share
+            bucket_left = target - sum(
                 (r.ask for r in ranked if r.reason == PINNED_IN and r.bucket == bucket), Decimal(0)
             )
             for row in eligible:
-                if row.bucket == bucket and row.ask <= bucket_left and row.ask <= left:
+                if row.bucket != bucket:
+                    continue
+                if row.ask <= bucket_left and row.ask <= left:
                     fund(row)
+                    funded_first.append(row)
                     bucket_left -= row.ask
+                else:
+                    bucket_at_turn[row.key] = (target, bucket_left)
     # Without targets this is the whole walk; with them it is the second pass over what is left.
     for row in eligible:
-        if not row.funded and row.ask <= left:
+        if row.funded:
+            continue
+        if row.ask <= left:
             fund(row)
+            continue
+        target, bucket_left = bucket_at_turn.get(row.key, (None, None))
+        row.shortfall = Shortfall(
+            budget=request.budget,
+            pinned_total=pinned_total,
+            budget_left=left,
+            bucket_target=target,
+            bucket_left=bucket_left,
+            funded_first=tuple(
+                sorted((r for r in funded_first if r.rank > row.rank), key=lambda r: r.rank)
+            ),
+        )
     return request.budget - left

@@ -79,7 +79,7 @@ def _waterline(row) -> str:
     return (
         f"waterline: the asks above add up to {_money(row.cumulative_ask)}, "
         f"{_money(row.cumulative_funded)} of them funded (targets and pins come first; "
-        "see each reason)"
+        "each project left out says why)"
     )
 
 
@@ -107,6 +107,8 @@ def plan_to_text(plan: Plan) -> str:
             f"{round_ratio(row.probability):>6} {_money(row.ask):>14} {_money(row.ecv):>16} "
             f"{pi:>9}  {row.reason}{flag}"
         )
+        if row.shortfall is not None:
+            lines.append(f"{'':>6}{row.shortfall_note}")
         if row.rank is not None and row.rank == plan.waterline_after:
             lines.append("  " + "~" * 40 + " " + _waterline(row))
     return "\n".join(lines) + "\n"

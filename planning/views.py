@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
@@ -165,12 +166,20 @@ def _plan_context(plan: engine.Plan, *, everything: bool = False) -> dict:
     rows = [row for row in shown if not isinstance(row, Gap)]
     base = _unpinned_url(request)
     project_url = reverse("project_detail", args=["KEY"]).replace("KEY", "{}")
+    # What the pinned-in asks leave: a pin in of a bigger ask would only be refused.
+    unpinned_budget = request.budget - sum(
+        (r.ask for r in plan.ranked if r.reason == engine.PINNED_IN), Decimal(0)
+    )
     for row in rows:
         row.url = project_url.format(quote(row.key))
+        row.pinned = row.key in request.pin_in or row.key in request.pin_out
+        # Offered only where they change the plan: a pin in funds a project left out whose
+        # ask the pins leave room for; a pin out takes the money of a funded one.
+        row.can_pin_in = not row.pinned and not row.funded and row.ask <= unpinned_budget
+        row.can_pin_out = not row.pinned and row.funded
         row.pin_in_url = _with_pins(request, row.key, pin_in=True, pin_out=False, base=base)
         row.pin_out_url = _with_pins(request, row.key, pin_in=False, pin_out=True, base=base)
         row.unpin_url = _with_pins(request, row.key, pin_in=False, pin_out=False, base=base)
-        row.pinned = row.key in request.pin_in or row.key in request.pin_out
         row.waterline_here = row.rank == plan.waterline_after and row.rank < len(plan.ranked)
     no_ask = [r for r in plan.rows if r.rank is None]
     query = urlencode(inputs.to_query(request))
@@ -217,6 +226,41 @@ def _plan_context(plan: engine.Plan, *, everything: bool = False) -> dict:
     }
 
 
+FIELD_INPUTS = {
+    "budget": "id_budget",
+    "as_of": "id_as_of",
+    "horizon": "id_horizon",
+    "discount_rate": "id_discount_rate",
+    "probabilities": "id_probabilities",
+}
+
+
+def _invalid_inputs(error: DomainError | None) -> dict:
+    """The form's inputs a refused plan marks invalid, and the id of the message beside them.
+
+    As the app's other forms mark a field (templates/_form/field.html): aria-invalid, the
+    message beside it, named by aria-describedby. static/js/plan.js marks them the same
+    after an htmx swap, which replaces only the plan region below the form.
+    """
+    if error is None:
+        return {}
+    if error.field in FIELD_INPUTS:
+        input_id = FIELD_INPUTS[error.field]
+        return {"inputs": [input_id], "error_id": f"{input_id}_error", "beside": True}
+    if error.field == "targets":
+        # "Target for revenue: …" is one bucket's; the sum over 1, say, is all of them.
+        named = [b for b in BUCKETS if error.message.startswith(f"Target for {b}:")]
+        if named:
+            input_id = f"id_target_{named[0]}"
+            return {"inputs": [input_id], "error_id": f"{input_id}_error", "beside": True}
+        return {
+            "inputs": [f"id_target_{b}" for b in BUCKETS],
+            "error_id": "targets_error",
+            "beside": False,
+        }
+    return {}
+
+
 def _compute_from_query(query: QueryDict, settings: PlanSettings):
     """(request, plan, error): the plan asked for, or the first problem with the input."""
     defaults = inputs.defaults_from(settings)
@@ -237,6 +281,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     context: dict = {
         "form": _form_values(request.GET, plan_request, inputs.defaults_from(settings)),
         "error": error,
+        "invalid": _invalid_inputs(error),
         "can_save": access.can_plan(request.user),
         "adopted": Scenario.objects.adopted().first(),
     }

@@ -31,3 +31,67 @@ document.addEventListener("htmx:afterSettle", function (event) {
   message.focus({ preventScroll: true });
   message.scrollIntoView({ block: "center" });
 });
+// A refused plan marks the field it names, as the app's other forms do: aria-invalid, the
+// message beside it (named by aria-describedby), the field's error style. The server marks
+// them when it draws the whole page; an htmx swap replaces only the plan region below the
+// form, so its error box carries what to mark (data-inputs, data-error-id, data-message)
+// and this redraws the marks, clearing them once the plan can be made again.
+function markInvalidPlanFields() {
+  var form = document.getElementById("plan-form");
+  if (!form) {
+    return;
+  }
+  form.querySelectorAll("[data-plan-error]").forEach(function (list) {
+    list.remove();
+  });
+  form.querySelectorAll(".field-error").forEach(function (field) {
+    field.classList.remove("field-error");
+  });
+  form.querySelectorAll("[aria-invalid]").forEach(function (input) {
+    input.removeAttribute("aria-invalid");
+    var kept = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && !/_error$/.test(id);
+    });
+    if (kept.length) {
+      input.setAttribute("aria-describedby", kept.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
+    }
+  });
+  var box = document.querySelector("#plan .form-errors[data-inputs]");
+  if (!box) {
+    return;
+  }
+  var errorId = box.getAttribute("data-error-id");
+  var inputs = box.getAttribute("data-inputs").split(" ").map(function (id) {
+    return document.getElementById(id);
+  }).filter(Boolean);
+  if (!inputs.length) {
+    return;
+  }
+  var list = document.createElement("ul");
+  list.className = "errorlist";
+  list.id = errorId;
+  list.setAttribute("data-plan-error", "");
+  var item = document.createElement("li");
+  item.textContent = box.getAttribute("data-message");
+  list.appendChild(item);
+  if (box.getAttribute("data-beside") === "true") {
+    inputs[0].parentNode.insertBefore(list, inputs[0]);
+  } else {
+    var legend = inputs[0].closest("fieldset").querySelector("legend");
+    legend.parentNode.insertBefore(list, legend.nextSibling);
+  }
+  inputs.forEach(function (input) {
+    input.setAttribute("aria-invalid", "true");
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", described ? described + " " + errorId : errorId);
+    input.closest(".field").classList.add("field-error");
+  });
+}
+document.addEventListener("htmx:afterSettle", function (event) {
+  var target = event.detail.target;
+  if (target && target.id === "plan") {
+    markInvalidPlanFields();
+  }
+});

@@ -241,6 +241,12 @@ def test_the_text_format_says_how_much_above_the_waterline_is_funded_with_target
     text = out.getvalue()
     assert "the budget runs out here" not in text
     assert "waterline: the asks above add up to 80.00, 0.00 of them funded" in text
+    # A, above the line, says why it is left out: its bucket has no target, and after
+    # revenue's target funded B the budget had 50 left.
+    assert (
+        "      asks EUR 80.00: its bucket has no target, and the budget had EUR 50.00 left at "
+        "its turn; funded before it though ranked below: B (Revenue (grow existing) target)."
+    ) in text.splitlines()
 
 
 @pytest.mark.parametrize(
