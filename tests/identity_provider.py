@@ -50,6 +50,9 @@ class MockProvider:
             self.app.preprocess_request()
             from oidc_provider_mock._storage import storage
 
+            # Its kid (the key's thumbprint) is set when the keys are first published: a
+            # test that reads it before any sign-in fetched them would get None.
+            storage.jwk.ensure_kid()
             return storage.jwk
 
     def sign(self, claims: dict) -> str:
