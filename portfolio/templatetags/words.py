@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -19,7 +19,8 @@ def breakable(value) -> SafeString:
     mid-word: on a narrow card "goran.dubois@demo.greenlight" wraps as "goran.dubois@ /
     demo.greenlight", not "goran.dubois@demo.g / reenlight". Anything else is only
     escaped."""
-    text = escape("" if value is None else str(value))
+    text = "" if value is None else str(value)
     if not _EMAIL.match(text):
-        return mark_safe(text)
-    return mark_safe(re.sub(r"([@.])", r"\1<wbr>", text))
+        return escape(text)
+    *broken, last = re.split(r"(?<=[@.])", text)
+    return format_html_join("", "{}<wbr>", ((part,) for part in broken)) + escape(last)
