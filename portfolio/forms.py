@@ -31,6 +31,7 @@ from portfolio.models import (
     artifact_key_validator,
     project_key_validator,
 )
+from portfolio.money import digits_as_typed
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
 from portfolio.services.spend import check_outcome
 from portfolio.templatetags.numbers import money_cents
@@ -40,11 +41,13 @@ CENT = Decimal("0.01")
 
 
 class RefusesDigitSeparators:
-    """A number field that refuses ``1_000`` as not a number (portfolio.money.typed_decimal):
-    Python's Decimal and int read it as 1000, but in a form it is a slip for 1,000 or 10.00."""
+    """A number field that refuses ``1_000`` and ``１０００`` as not a number, with the
+    field's own message (``portfolio.money.digits_as_typed``): Python's Decimal and int
+    read both as 1000, but in a form the first is a slip for 1,000 or 10.00. The admin's
+    number fields get it too (``portfolio.admin_fields``)."""
 
     def to_python(self, value):
-        if isinstance(value, str) and "_" in value:
+        if isinstance(value, str) and not digits_as_typed(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

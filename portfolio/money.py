@@ -41,15 +41,29 @@ def total_too_large_message(label: str, what: str, total: Decimal) -> str:
     )
 
 
+def digits_as_typed(text: str) -> bool:
+    """Whether ``text`` writes its number in what people type for one.
+
+    Python's ``int`` and ``Decimal`` read more: ``1_000`` (a digit separator of Python
+    source; typed in a form it is a slip, for 1,000 or 10.00 or 1.000) and the digits of
+    every script, ``１０００`` (full width) or ``١٠٠٠`` (Arabic-Indic), as 1000. Greenlight
+    reads ASCII digits only, as its interchange files do: such text, surrounding spaces
+    aside, is not a number here.
+    """
+    text = text.strip()
+    return "_" not in text and text.isascii()
+
+
 def typed_decimal(text: str) -> Decimal | None:
     """The number written in ``text`` (stripped, thousands separators taken out), or None.
 
-    Python's ``Decimal`` reads more than people write: ``1_000`` (a digit separator of
-    Python source; typed in a form it is a slip, for 1,000 or 10.00 or 1.000) and ``NaN``
-    or ``Infinity``, none of them an amount. Every input that reads a decimal number from
-    text a person typed goes through this, or refuses ``_`` as the forms' fields do.
+    Python's ``Decimal`` reads more than people write: ``1_000`` and ``１０００``
+    (``digits_as_typed``) and ``NaN`` or ``Infinity``, none of them an amount. Every input
+    that reads a decimal number from text a person typed goes through this, or refuses
+    what ``digits_as_typed`` refuses as the forms' fields do (``RefusesDigitSeparators``,
+    the admin's too: ``portfolio.admin_fields``).
     """
-    if "_" in text:
+    if not digits_as_typed(text):
         return None
     try:
         number = Decimal(text)

@@ -198,6 +198,8 @@ def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
         ({"budget": "a lot"}, "Budget: “a lot” is not a number."),
         # Python's Decimal reads 1_000 as 1000; a person typing it made a slip.
         ({"budget": "1_000"}, "Budget: “1_000” is not a number."),
+        # ...and full-width digits as ASCII ones: not what the page shows back.
+        ({"budget": "１０００"}, "Budget: “１０００” is not a number."),
         (
             {"budget": "100", "target_revenue": "0.0000001"},
             "Target for revenue: at most 4 decimals (0.3333 is 33.33% of the budget).",

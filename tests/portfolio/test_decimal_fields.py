@@ -11,9 +11,10 @@ from portfolio.forms import MoneyField, PercentField
 
 
 @pytest.mark.parametrize("field_class", [MoneyField, PercentField])
-@pytest.mark.parametrize("typed", ["1_000", "10_0", "_5"])
+@pytest.mark.parametrize("typed", ["1_000", "10_0", "_5", "１０００", "١٠٠٠"])
 def test_python_digit_separators_are_not_a_number(field_class, typed):
-    # Python's Decimal reads "10_0" as 100: a slip for 10.0 would be kept as 100.
+    # Python's Decimal reads "10_0" as 100: a slip for 10.0 would be kept as 100; "１０００"
+    # (full width) as 1000: digits of other scripts are not taken for ASCII ones.
     field = field_class(label="Amount")
     with pytest.raises(forms.ValidationError) as refused:
         field.clean(typed)
