@@ -458,24 +458,46 @@ class MonthCorrectionForm(ServiceForm):
     """A recorded month's numbers corrected through ``change`` (a service of
     ``portfolio.services.corrections``); the project and the month are read-only."""
 
+    corrected: tuple[str, ...] = ()  # the month's numbers, which ``change`` takes as fields
+
     def write(self) -> models.Model:
         model = type(self.instance)
         row = model.objects.select_related("project").get(pk=self.instance.pk)
-        fields = {name: self.cleaned_data[name] for name in self.changed_data}
+        fields = {
+            name: self.cleaned_data[name] for name in self.changed_data if name in self.corrected
+        }
         return self.change(row, actor=self.actor, **fields)
 
 
 class OutcomeCorrectionForm(MonthCorrectionForm):
+    """A month raised above the project's high projection for a whole year is kept only
+    once "Yes, this amount is right" is ticked, as on the outcome form: the tick is shown
+    when ``change_outcome`` asks for it (or was given), hidden otherwise."""
+
+    confirm_value = forms.BooleanField(
+        label="Yes, this amount is right", required=False, widget=forms.HiddenInput
+    )
+
+    corrected = OUTCOME_FIELDS
+
     class Meta:
         model = Outcome
         fields = list(OUTCOME_FIELDS)
 
-    @staticmethod
-    def change(row, **kwargs):
-        return services.change_outcome(outcome=row, **kwargs)
+    def change(self, row, **kwargs):
+        confirmed = bool(self.cleaned_data.get("confirm_value"))
+        return services.change_outcome(outcome=row, confirm_value=confirmed, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if "confirm_value" in self.errors or data.get("confirm_value"):
+            self.fields["confirm_value"].widget = forms.CheckboxInput()
+        return data
 
 
 class AdoptionCorrectionForm(MonthCorrectionForm):
+    corrected = ADOPTION_FIELDS
+
     class Meta:
         model = Adoption
         fields = list(ADOPTION_FIELDS)
@@ -496,7 +518,8 @@ class MonthCorrectionAdmin(ServiceAdmin):
     remove = staticmethod(lambda row, actor: None)
 
     def get_fields(self, request, obj=None):
-        return [*self.readonly_fields[:2], *self.form._meta.fields, *self.readonly_fields[2:]]
+        # The form's own fields too (the outcome's confirmation), after the month's numbers.
+        return [*self.readonly_fields[:2], *self.form.base_fields, *self.readonly_fields[2:]]
 
     def get_queryset(self, request):
         return (

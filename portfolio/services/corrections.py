@@ -19,8 +19,8 @@ from portfolio import audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Adoption, Outcome, Project, Role, User
 from portfolio.services.adoption import check_adoption_numbers
+from portfolio.services.spend import TICK_TO_CONFIRM, check_realized_value, check_value_confirmed
 from portfolio.templatetags.numbers import money_cents
-from portfolio.validators import check_money
 
 OUTCOME_FIELDS = ("realized_value",)
 ADOPTION_FIELDS = (
@@ -58,18 +58,29 @@ def _removed(row, names) -> dict:
 
 
 @transaction.atomic
-def change_outcome(*, outcome: Outcome, actor: User, **fields) -> Outcome:
-    """Correct a recorded outcome month's realized value (admins only)."""
+def change_outcome(
+    *,
+    outcome: Outcome,
+    actor: User,
+    confirm_value: bool = False,
+    **fields,
+) -> Outcome:
+    """Correct a recorded outcome month's realized value (admins only), by the rules a
+    value is recorded by. A correction that raises the month above the project's high
+    projection for a whole year is confirmed as the outcome form confirms it
+    (``confirm_value``, the admin's tick); one that lowers it needs none."""
     _check_admin(actor, "outcome")
     _unknown(fields, OUTCOME_FIELDS)
     if "realized_value" in fields:
-        value = fields["realized_value"]
-        if value is None or value < 0:
-            raise DomainError("Realized value cannot be negative.", field="realized_value")
-        check_money(value, label="Realized value", field="realized_value")
-        if value != value.quantize(Decimal("0.01")):
-            raise DomainError("Realized value: at most 2 decimal places.", field="realized_value")
+        check_realized_value(fields["realized_value"])
     project = _lock(outcome)
+    if "realized_value" in fields and fields["realized_value"] > outcome.realized_value:
+        check_value_confirmed(
+            project=project,
+            realized_value=fields["realized_value"],
+            confirmed=confirm_value,
+            how_to_confirm=TICK_TO_CONFIRM,
+        )
     changes = audit.diff(outcome, fields)
     if not changes:
         return outcome

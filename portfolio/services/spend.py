@@ -96,22 +96,71 @@ def record_spend(
     return entry
 
 
+# How a person confirms a month above a year's high projection: the tick of the outcome form
+# and of the admin's correction (both label it so). The API asks for its field instead.
+TICK_TO_CONFIRM = "tick “Yes, this amount is right”"
+
+
+def check_realized_value(realized_value: Decimal | None) -> None:
+    """The rules of a month's realized value, wherever one is written: recorded (the form,
+    the API) or corrected in the admin (``change_outcome``)."""
+    if realized_value is None or realized_value < 0:
+        raise DomainError("Realized value cannot be negative.", field="realized_value")
+    check_money(realized_value, label="Realized value", field="realized_value")
+    if realized_value != realized_value.quantize(Decimal("0.01")):
+        raise DomainError("Realized value: at most 2 decimal places.", field="realized_value")
+
+
+def above_a_year_s_projection(project: Project, realized_value: Decimal) -> bool:
+    """More in one month than the project's high projection for a whole year: most likely a
+    typing mistake (1,000,000 for 100,000), kept only once a person confirms it."""
+    year = project.projected_high
+    return year is not None and realized_value > year
+
+
+def check_value_confirmed(
+    *, project: Project, realized_value: Decimal, confirmed: bool, how_to_confirm: str
+) -> None:
+    """Refuse a month above a year's high projection that nobody confirmed; the message
+    names the confirmation's field and ends with ``how_to_confirm``, the way in's words."""
+    if confirmed or not above_a_year_s_projection(project, realized_value):
+        return
+    raise DomainError(
+        f"{money_cents(realized_value)} in one month is more than {project.key}'s high "
+        f"projection for a whole year ({money_cents(project.projected_high)}). Check the "
+        f"amount; if it is right, {how_to_confirm}.",
+        field="confirm_value",
+    )
+
+
 def check_outcome(
-    *, project: Project, month: datetime.date | None, realized_value: Decimal | None
+    *,
+    project: Project,
+    month: datetime.date | None,
+    realized_value: Decimal | None,
+    confirm_value: bool | None = None,
+    how_to_confirm: str = TICK_TO_CONFIRM,
 ) -> None:
     """Raise every reason this month and value could not be recorded, in one DomainError;
     only reads. A part given as None is not checked (the form has said what is wrong with
-    it). The outcome form runs it before it asks to confirm a large amount, so that nobody
-    confirms an amount for a month that cannot be recorded."""
+    it, or asks the confirmation itself). The outcome form runs it before it asks to
+    confirm a large amount, so that nobody confirms an amount for a month that cannot be
+    recorded; the API lists a missing confirmation beside the month's problems, so that a
+    script corrects everything at once (never for a value refused for itself)."""
     problems = Problems()
     if month is not None:
         with problems.gather():
             _check_outcome_month(project, month)
     if realized_value is not None:
         with problems.gather():
-            if realized_value < 0:
-                raise DomainError("Realized value cannot be negative.", field="realized_value")
-            check_money(realized_value, label="Realized value", field="realized_value")
+            check_realized_value(realized_value)
+            if confirm_value is not None:
+                check_value_confirmed(
+                    project=project,
+                    realized_value=realized_value,
+                    confirmed=confirm_value,
+                    how_to_confirm=how_to_confirm,
+                )
     problems.raise_any()
 
 
@@ -136,16 +185,31 @@ def _check_outcome_month(project: Project, month: datetime.date) -> None:
 
 @transaction.atomic
 def record_outcome(
-    *, project: Project, actor: User, month: datetime.date, realized_value: Decimal
+    *,
+    project: Project,
+    actor: User,
+    month: datetime.date,
+    realized_value: Decimal,
+    confirm_value: bool = False,
+    how_to_confirm: str = TICK_TO_CONFIRM,
 ) -> Outcome:
+    """Record a month's realized value. One above the project's high projection for a whole
+    year is refused unless ``confirm_value`` (a person confirmed it); ``how_to_confirm``
+    says in the caller's words how to (the API: its field)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not access.can_record_outcome(actor, project):
         raise PermissionDenied(
             "Outcomes are recorded for greenlit projects by their product manager or an executive."
         )
-    if realized_value is None:
-        raise DomainError("Realized value cannot be negative.", field="realized_value")
-    check_outcome(project=project, month=month, realized_value=realized_value)
+    if realized_value is None:  # check_outcome leaves it to a form; there is none here
+        check_realized_value(realized_value)
+    check_outcome(
+        project=project,
+        month=month,
+        realized_value=realized_value,
+        confirm_value=confirm_value,
+        how_to_confirm=how_to_confirm,
+    )
     with versioning.changing(project):
         outcome = Outcome.objects.create(
             project=project, month=month, realized_value=realized_value, recorded_by=actor

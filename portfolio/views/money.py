@@ -61,6 +61,9 @@ def outcome_create(request: HttpRequest, key: str) -> HttpResponse:
                 actor=request.user,
                 month=form.cleaned_data["month"],
                 realized_value=form.cleaned_data["realized_value"],
+                # The form asked for it (a month above a year's high projection); the
+                # service refuses such a month without it, wherever it is recorded.
+                confirm_value=form.cleaned_data["confirm_value"],
             )
         except DomainError as error:
             add_domain_error(form, error)

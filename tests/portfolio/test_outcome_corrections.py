@@ -43,8 +43,13 @@ def product(alice, bob, carol):
 
 @pytest.fixture
 def outcome(product, bob) -> Outcome:
+    """A month typed wrong (1,000,000 for 100,000), confirmed as if it were right."""
     return services.record_outcome(
-        project=product, actor=bob, month=FEB, realized_value=Decimal("1000000.00")
+        project=product,
+        actor=bob,
+        month=FEB,
+        realized_value=Decimal("1000000.00"),
+        confirm_value=True,
     )
 
 
@@ -293,7 +298,10 @@ def test_an_outcome_correction_is_merged(sample_portfolio, full_computations, ad
     before = numbers()
 
     services.change_outcome(
-        outcome=outcome, actor=adam, realized_value=outcome.realized_value * 10 + 1
+        outcome=outcome,
+        actor=adam,
+        realized_value=outcome.realized_value * 10 + 1,
+        confirm_value=True,  # ten times the month may well be above its year's projection
     )
 
     after = numbers()

@@ -78,7 +78,7 @@ def test_a_removed_adoption_month_leaves_out_what_it_did_not_have(client, adam, 
 
 def test_a_removed_outcome_month_reads_as_what_was_removed(client, adam, bob, product):
     outcome = services.record_outcome(
-        project=product, actor=bob, month=FEB, realized_value=Decimal("1000000")
+        project=product, actor=bob, month=FEB, realized_value=Decimal("1000000"), confirm_value=True
     )
     services.delete_outcome(outcome=outcome, actor=adam)
     client.force_login(adam)
