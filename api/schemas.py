@@ -338,6 +338,14 @@ class OutcomePage(PageInfo):
 class OutcomeIn(Input):
     month: str = Field(pattern=MONTH_PATTERN, examples=["2026-03"], description="YYYY-MM.")
     realized_value: MoneyIn
+    confirm_value: bool = Field(
+        False,
+        description=(
+            "true to record a month above the project's high projection for a whole year "
+            "(projected_high), most likely a typing mistake: refused without it (422), as the "
+            "outcome form asks “Yes, this amount is right”."
+        ),
+    )
 
 
 # --- Artifacts ------------------------------------------------------------------------------------

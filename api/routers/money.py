@@ -14,6 +14,10 @@ from portfolio.models import Outcome, SpendEntry
 
 router = Router(tags=["spend and outcomes"])
 
+# The end of the 422 for a month above a year's high projection: what to send, where the
+# pages say what to tick.
+SEND_TO_CONFIRM = 'send it again with "confirm_value": true'
+
 
 def spend_out(entry: SpendEntry) -> dict:
     return {
@@ -71,7 +75,10 @@ def list_outcomes(request: HttpRequest, key: str, paging: PagingQuery):
 
 @router.post("/projects/{key}/outcomes", response={201: schemas.OutcomeOut, **schemas.WRITE_ERRORS})
 def record_outcome(request: HttpRequest, key: str, payload: schemas.OutcomeIn):
-    """Record a month's realized value: greenlit projects, their product manager or an executive."""
+    """Record a month's realized value: greenlit projects, their product manager or an executive.
+
+    A month above the project's high projection for a whole year is recorded only with
+    ``"confirm_value": true``."""
     project = project_for(request, key)
     require(
         access.can_record_outcome(request.user, project),
@@ -83,5 +90,7 @@ def record_outcome(request: HttpRequest, key: str, payload: schemas.OutcomeIn):
         actor=request.user,
         month=datetime.date(year, month, 1),
         realized_value=payload.realized_value,
+        confirm_value=payload.confirm_value,
+        how_to_confirm=SEND_TO_CONFIRM,
     )
     return Status(201, outcome_out(outcome))
