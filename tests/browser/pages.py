@@ -317,15 +317,22 @@ def board_packs(executive) -> dict:
 
 
 def demo_world() -> World:
-    """Loads the demo portfolio and picks a project in each state the pages show."""
-    from django.core.management import call_command
+    """Loads the demo portfolio and picks a project in each state the pages show (seeded
+    once per test process, then copied back: tests/browser/demo.py)."""
+    from tests.browser import demo
+
+    return demo.once("world", _build_world)
+
+
+def _build_world() -> World:
     from django.db.models import Q
 
     from gates.management.commands.seed_demo import demo_email
     from portfolio.models import Artifact, Project, Status, User
     from portfolio.services import create_proposal, submit_proposal
+    from tests.browser import demo
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo.seed_demo()
     users = {role: User.objects.get(email=demo_email(role)) for role in ROLES}
     researcher, pm = users[RESEARCHER], users[PM]
     projects = Project.objects.order_by("key")

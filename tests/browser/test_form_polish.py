@@ -17,6 +17,7 @@ import re
 import pytest
 from django.apps import apps as django_apps
 
+from tests.browser import demo
 from tests.browser.expect import expect
 from tests.builders import PASSWORD, make_user
 
@@ -100,11 +101,9 @@ def roles_and_gates(transactional_db):
 
 
 def sign_in_to_the_demo(page, live_server, login, role) -> None:
-    from django.core.management import call_command
-
     from gates.management.commands.seed_demo import DEMO_USERS
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo.seed_demo()
     email, password = next((e, p) for r, e, _, p in DEMO_USERS if r == role)
     login(page, live_server, email, password)
 

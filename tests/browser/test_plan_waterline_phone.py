@@ -15,6 +15,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
+from tests.browser import demo
 from tests.browser.expect import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,12 +37,10 @@ def roles_and_gates(transactional_db):
 
 @pytest.fixture
 def executive_on_a_phone(page, live_server, login):
-    from django.core.management import call_command
-
     from gates.management.commands.seed_demo import DEMO_USERS
     from portfolio.models import Role
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo.seed_demo()
     email, password = next((e, p) for role, e, _, p in DEMO_USERS if role == Role.EXECUTIVE)
     page.set_viewport_size(PHONE)
     login(page, live_server, email, password)

@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps as django_apps
 
 from portfolio import services
+from tests.browser import demo
 from tests.browser.expect import expect
 from tests.builders import PASSWORD, make_project, make_user, record_spend
 
@@ -105,12 +106,10 @@ def passes_axe(page, axe) -> None:
 
 
 def test_the_dashboards_tables_read_as_cards(page, live_server, login, axe):
-    from django.core.management import call_command
-
     from gates.management.commands.seed_demo import DEMO_USERS
     from portfolio.models import Role
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo.seed_demo()
     email, password = next((e, p) for role, e, _, p in DEMO_USERS if role == Role.EXECUTIVE)
     page.set_viewport_size(PHONE)
     login(page, live_server, email, password)
