@@ -3,9 +3,12 @@
 ``start_import`` (the service the view calls) stores the uploaded files (the
 CSV files, or one .xlsx workbook) in the database, in pieces, and enqueues ``run_import`` in the same
 transaction. The worker rebuilds the files on its own disk and runs the
-importer (``gates.interchange``), which is one transaction: a worker killed
-mid-import leaves nothing of it written, and the other workers report the
-job failed, with the reason (background/liveness.py). Progress (phase, rows
+importer (``gates.interchange``), which is one transaction. The job is marked
+done (with its summary) inside that transaction, so the job says "done" exactly
+when the import committed: a worker killed mid-import leaves nothing of it
+written and the job running, and the other workers (or this one, started again)
+report the job failed, with the reason (background/liveness.py); a worker killed
+after the commit leaves the job done. Progress (phase, rows
 checked) is written to the job by a thread of the worker with its own
 database connection, outside the import's transaction, so that every app
 server can show it. On SQLite the import holds the database's one write lock
@@ -310,11 +313,16 @@ def _files(job: ImportJob) -> dict[str, BinaryIO]:
     return files
 
 
-def _finish(job_id: int, **fields) -> None:
+def _finish(job_id: int, **fields) -> bool:
+    """Record how the job ended, and let go of its files; False (nothing changed) when it
+    has ended already: an import marked done committed, and no failure undoes that."""
     fields["finished_at"] = timezone.now()
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job_id).update(**fields)
-        ImportUpload.objects.filter(job_id=job_id).delete()
+        # On PostgreSQL this waits for an import still committing (it holds the job's row).
+        ended = ImportJob.objects.filter(pk=job_id).unfinished().update(**fields)
+        if ended:
+            ImportUpload.objects.filter(job_id=job_id).delete()
+    return bool(ended)
 
 
 @task
@@ -340,10 +348,25 @@ def run_import(*, job_id: int) -> str:
         return f"import #{job_id}: its uploader is gone"
     started = time.monotonic()
     files = _files(job)
+
+    def done(summary: interchange.ImportSummary) -> None:
+        # In the import's transaction: the job is done if, and only if, the import commits.
+        _finish(
+            job_id,
+            status=ImportJob.Status.DONE,
+            summary=str(summary),
+            rows_checked=reporter.rows,
+            phase=f"Done in {time.monotonic() - started:.1f} s",
+        )
+
     try:
         with _Reporter(job, workbook=interchange.WORKBOOK in files) as reporter:
             summary = interchange.import_portfolio(
-                files, actor=job.created_by, replace=job.replace, progress=reporter.progress
+                files,
+                actor=job.created_by,
+                replace=job.replace,
+                progress=reporter.progress,
+                on_written=done,
             )
     except interchange.ImportFailed as failed:
         _finish(
@@ -376,22 +399,18 @@ def run_import(*, job_id: int) -> str:
     finally:
         for file in files.values():
             file.close()
-    _finish(
-        job_id,
-        status=ImportJob.Status.DONE,
-        summary=str(summary),
-        rows_checked=reporter.rows,
-        phase=f"Done in {time.monotonic() - started:.1f} s",
-    )
     return str(summary)
 
 
 @when_worker_lost(run_import)
 def _worker_lost(*, job_id: int) -> None:
-    _finish(
+    # A job still unfinished: the import did not commit (its transaction marks the job
+    # done), so nothing of it was written. A job done stays done, with its summary.
+    if not _finish(
         job_id,
         status=ImportJob.Status.FAILED,
         failure="The task worker stopped during the import (killed or crashed). The import is "
         "one transaction, so nothing of it was written: upload the files again.",
         phase="Failed: nothing was imported",
-    )
+    ):
+        logger.warning("import #%s: its worker stopped after the import had committed", job_id)

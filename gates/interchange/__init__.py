@@ -3,7 +3,7 @@
 One entry point for an import, whoever asks for it (the import page, a
 background task, the API):
 
-    import_portfolio(directory_or_files, *, actor, replace=False, progress=None)
+    import_portfolio(directory_or_files, *, actor, replace=False, progress=None, on_written=None)
 
 ``directory_or_files``: a folder, or a dict of file name -> open binary file
 (uploads); or an Excel workbook with a sheet per file (``workbook``): the path of
@@ -12,7 +12,9 @@ an .xlsx file, or uploads holding ``workbook.xlsx``. ``actor`` must be allowed t
 superusers only. ``progress(stage, file, rows, finished)`` is called every
 10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing".
 Every problem is raised at once as ImportFailed (``FILE:LINE: column: message``)
-and nothing is written.
+and nothing is written. ``on_written(summary)`` is called inside the import's
+transaction, once everything is written: what it writes commits with the import,
+or not at all (the page's import records its job done there).
 
 ``manage.py import_portfolio`` uses ``command_line_import``: no app user, and on
 PostgreSQL the bulk-load tricks of ``postgres_bulk``, which a page never gets.
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,6 +76,7 @@ from portfolio.models import Project, User
 logger = logging.getLogger(__name__)
 
 Files = Path | str | dict[str, BinaryIO | None]
+Written = Callable[[ImportSummary], None]
 
 
 def check_import_permission(actor: User, *, replace: bool) -> None:
@@ -90,10 +94,17 @@ def import_portfolio(
     actor: User,
     replace: bool = False,
     progress: Progress | None = None,
+    on_written: Written | None = None,
 ) -> ImportSummary:
     """Import a portfolio as ``actor``; raise ImportFailed, writing nothing, on any problem."""
     check_import_permission(actor, replace=replace)
-    return load(source_of(directory_or_files), actor=actor, replace=replace, progress=progress)
+    return load(
+        source_of(directory_or_files),
+        actor=actor,
+        replace=replace,
+        progress=progress,
+        on_written=on_written,
+    )
 
 
 def what_replacing_would_archive(
@@ -149,10 +160,18 @@ def load(
     replace: bool,
     progress: Progress | None,
     bulk: bool = False,
+    on_written: Written | None = None,
 ) -> ImportSummary:
     """Check, then write in one transaction. Callers check the permission first."""
     with _named_by(source):
-        return _load(source, actor=actor, replace=replace, progress=progress, bulk=bulk)
+        return _load(
+            source,
+            actor=actor,
+            replace=replace,
+            progress=progress,
+            bulk=bulk,
+            on_written=on_written,
+        )
 
 
 @contextlib.contextmanager
@@ -168,13 +187,21 @@ def _named_by(source: Source):
 
 
 def _load(
-    source: Source, *, actor: User | None, replace: bool, progress: Progress | None, bulk: bool
+    source: Source,
+    *,
+    actor: User | None,
+    replace: bool,
+    progress: Progress | None,
+    bulk: bool,
+    on_written: Written | None,
 ) -> ImportSummary:
     plan = check(source, replace=replace, progress=progress, today=timezone.localdate())
     try:
         with transaction.atomic():
             recheck_existing_keys(plan, replace=replace)
             summary = write(source, plan, actor=actor, progress=progress, bulk=bulk)
+            if on_written is not None:
+                on_written(summary)  # commits with the import, or not at all
     except IntegrityError:
         # Another import or a new proposal took a key while this one was writing.
         raise ImportFailed(
