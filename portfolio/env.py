@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
+import zoneinfo
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -27,14 +30,75 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+        value = None
+    if value is None or (minimum is not None and value < minimum):
+        at_least = f" of at least {minimum}" if minimum is not None else ""
+        raise ImproperlyConfigured(f"{name} must be a whole number{at_least}, not {raw!r}")
+    return value
+
+
+_HH_MM = re.compile(r"\d\d:\d\d")
+
+
+def env_time_of_day(name: str, default: str) -> str:
+    """A time of day as HH:MM (24-hour clock): "07:00", "18:30". Returned as HH:MM.
+
+    The schedule (background/schedule.py) reads these when a worker runs it; a bad one
+    found only there stopped every scheduled task while the worker looked alive.
+    """
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    try:
+        if not _HH_MM.fullmatch(value):
+            raise ValueError(value)
+        datetime.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day as HH:MM on the 24-hour clock (07:00, 18:30), "
+            f"not {raw!r}"
+        ) from None
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """An IANA time zone name ("Europe/Berlin"): the schedule's times are in it."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone name (UTC, Europe/Berlin, America/New_York), "
+            f"not {raw!r}"
+        ) from None
+    return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_log_level(name: str, default: str) -> str:
+    """A logging level's name in any case ("info" → "INFO")."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().upper()
+    if value not in LOG_LEVELS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(LOG_LEVELS)} (in any case), not {raw!r}"
+        )
+    return value
 
 
 def env_currency(name: str, default: str) -> str:

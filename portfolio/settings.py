@@ -19,8 +19,11 @@ from portfolio.env import (
     env_int,
     env_key_prefix,
     env_list,
+    env_log_level,
     env_one_currency,
     env_str,
+    env_time_of_day,
+    env_time_zone,
 )
 from portfolio.fingerprint import code_fingerprint
 from portfolio.sso.origins import sso_form_action_origins
@@ -195,20 +198,22 @@ METRICS_REFRESH = env_bool("METRICS_REFRESH", default=True)
 # worker may hold one more database connection. Off: one statement, one connection.
 METRICS_SIDE_BY_SIDE = env_bool("METRICS_SIDE_BY_SIDE", default=True)
 # How often each worker beats, watches the others and runs the schedule (seconds).
-WORKER_HOUSEKEEPING_SECONDS = env_int("WORKER_HOUSEKEEPING_SECONDS", 5)
-# Scheduled tasks, run by the workers (background/schedule.py says how to add one).
+WORKER_HOUSEKEEPING_SECONDS = env_int("WORKER_HOUSEKEEPING_SECONDS", 5, minimum=1)
+# Scheduled tasks, run by the workers (background/schedule.py says how to add one). The times
+# from the environment are checked here: the schedule reads them only in the worker's
+# housekeeping, where a bad one stopped every scheduled task while the worker looked alive.
 SCHEDULED_TASKS = {
     # The dashboard's numbers as of the new day, computed before its first reader asks.
     "metrics-new-day": {"task": "portfolio.tasks.refresh_metrics_for_the_day", "at": "00:01"},
     "weekly-zombie-digest": {
         "task": "portfolio.tasks.send_weekly_digest",
         "weekday": 0,  # Monday
-        "at": env_str("DIGEST_AT", "07:00"),
+        "at": env_time_of_day("DIGEST_AT", "07:00"),
     },
     # Notifications people chose to get once a day (portfolio/services/notifications.py).
     "daily-digest": {
         "task": "portfolio.tasks.send_daily_digest",
-        "at": env_str("DAILY_DIGEST_AT", "07:00"),
+        "at": env_time_of_day("DAILY_DIGEST_AT", "07:00"),
     },
     # Gatekeepers who have not voted: when a review opens, and after VOTE_REMINDER_DAYS.
     "vote-reminders": {"task": "gates.tasks.send_vote_reminders", "at": "08:00"},
@@ -283,7 +288,7 @@ if not PASSWORD_SIGN_IN and not OIDC_ISSUER:
     )
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 # The one currency of every amount (spend, funding, value, cost): an ISO 4217 code,
 # shown beside every amount. Amounts are stored as plain numbers in this currency.
 # PORTFOLIO_CURRENCY, the API's older name for it, is still read: one currency, so the two
@@ -398,6 +403,8 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# Any case ("info" is gunicorn's own spelling); an unknown level stops start-up naming it.
+LOG_LEVEL = env_log_level("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -405,7 +412,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]}
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own console handler printed each of its lines a second time, through the root.
-    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING")}},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL}},
 }

@@ -56,3 +56,37 @@ def test_a_500_keeps_its_traceback_and_is_printed_once():
     output = _run(DEBUG="true")
     assert output.count("Internal Server Error: /crash/") == 1, output
     assert "ValueError: boom" in output
+
+
+def _settings(**env) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "portfolio.settings", "DEBUG": "true", **env}
+    environ.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, logging; django.setup(); "
+            "print(logging.getLevelName(logging.getLogger().level), "
+            "logging.getLevelName(logging.getLogger('django').level))",
+        ],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_log_level_is_read_in_any_case():
+    """gunicorn's GUNICORN_LOG_LEVEL is `info`: operators write LOG_LEVEL the same way."""
+    done = _settings(LOG_LEVEL="info")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["INFO", "INFO"]
+
+
+def test_an_unknown_log_level_stops_start_up_naming_the_variable_and_the_levels():
+    done = _settings(LOG_LEVEL="verbose")
+    assert done.returncode != 0
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in done.stderr
+    assert "'verbose'" in done.stderr
+    assert "Unable to configure logger" not in done.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from portfolio.env import database_from_url, env_bool, env_int, env_list
+from portfolio.env import database_from_url, env_bool, env_int, env_list, env_time_of_day
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -185,3 +185,56 @@ def test_the_file_e_mail_backend_without_a_folder_stops_start_up_naming_it():
     )
     assert result.returncode != 0
     assert "EMAIL_FILE_PATH is not set" in result.stderr
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize(
+    "variable, value, expected",
+    [
+        ("DIGEST_AT", "25:99", "DIGEST_AT must be a time of day as HH:MM"),
+        ("DAILY_DIGEST_AT", "7am", "DAILY_DIGEST_AT must be a time of day as HH:MM"),
+        ("DAILY_DIGEST_AT", "7:00", "DAILY_DIGEST_AT must be a time of day as HH:MM"),
+        ("TIME_ZONE", "Mars/Base", "TIME_ZONE must be an IANA time zone name"),
+        ("WORKER_HOUSEKEEPING_SECONDS", "0", "WORKER_HOUSEKEEPING_SECONDS must be a whole number"),
+    ],
+)
+def test_a_bad_schedule_setting_stops_start_up_naming_the_variable(
+    tmp_path, variable, value, expected
+):
+    """Not only the worker's housekeeping, every 5 s, naming SCHEDULED_TASKS[...]: start-up."""
+    result = _manage(
+        "check",
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        **{variable: value},
+    )
+    assert result.returncode != 0
+    assert expected in result.stderr and repr(value) in result.stderr, result.stderr
+    assert "SCHEDULED_TASKS" not in result.stderr
+
+
+def test_the_digest_times_reach_the_schedule():
+    result = _python(
+        "from django.conf import settings\n"
+        "tasks = settings.SCHEDULED_TASKS\n"
+        "print(tasks['weekly-zombie-digest']['at'], tasks['daily-digest']['at'], settings.TIME_ZONE)",
+        DEBUG="true",
+        DIGEST_AT=" 06:45 ",
+        DAILY_DIGEST_AT="18:30",
+        TIME_ZONE="Europe/Berlin",
+    )
+    assert result.stdout.split() == ["06:45", "18:30", "Europe/Berlin"], result.stderr
+
+
+@pytest.mark.parametrize("value", ["24:00", "12:60", "1200", "noon", "07:00:00"])
+def test_env_time_of_day_refuses_anything_but_hh_mm(monkeypatch, value):
+    monkeypatch.setenv("DIGEST_AT", value)
+    with pytest.raises(ImproperlyConfigured, match=r"DIGEST_AT must be .* HH:MM .*, not '"):
+        env_time_of_day("DIGEST_AT", "07:00")
+
+
+def test_env_time_of_day_reads_a_time_and_defaults(monkeypatch):
+    monkeypatch.setenv("DIGEST_AT", "00:00")
+    assert env_time_of_day("DIGEST_AT", "07:00") == "00:00"
+    monkeypatch.setenv("DIGEST_AT", "")
+    assert env_time_of_day("DIGEST_AT", "07:00") == "07:00"
