@@ -4,7 +4,8 @@ A token acts as its person: ``request.user`` becomes the token's owner, so the
 same role and object rules (portfolio/access.py) and the same service checks
 apply as in the browser. A read token is refused on every write. Each token
 may make ``API_RATE_LIMIT_PER_MINUTE`` requests a minute (a fixed window in the
-Django cache, shared by the app servers when the cache is).
+Django cache, shared by the app servers when the cache is). While Redis is
+away nothing is counted and nobody refused (background/cache.py).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _check_rate(api_token: ApiToken) -> None:
     cache.add(key, 0, WINDOW_SECONDS * 2)
     try:
         count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
+    except ValueError:  # evicted between add and incr, or Redis away: the limit fails open
         cache.set(key, 1, WINDOW_SECONDS * 2)
         count = 1
     if count > limit:

@@ -3,7 +3,9 @@
 The cache only ever holds numbers that can be computed again (everything in it
 is keyed by the data version, portfolio/versioning.py), so losing it must
 never cost more than time: ``ResilientRedisCache`` answers "not cached" while
-Redis is away instead of raising, and tries again a few seconds later.
+Redis is away instead of raising, and tries again a few seconds later. Every
+call of the cache does so, ``incr`` included (the API's rate limit, which then
+counts nothing and refuses nobody); the outage is logged once, as is its end.
 
 ``computed_once`` is how the dashboard and the API read a cached result: a
 reader that finds none computes it, and only one process computes a given key
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 # one refused connection per process every few seconds, not one per cache call.
 REDIS_RETRY_AFTER = 3.0
 
+_MISSING = object()
+
 
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, except that an unreachable Redis is a cache miss, not an error."""
@@ -36,19 +40,25 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._down_until = 0.0
+        self._down = False
 
     def _call(self, method: str, fallback: Any, *args, **kwargs) -> Any:
         if time.monotonic() < self._down_until:
             return fallback
         try:
-            return getattr(super(), method)(*args, **kwargs)
+            result = getattr(super(), method)(*args, **kwargs)
         except Exception as error:  # redis.exceptions.* and OSError: the server is away
             if not _is_redis_error(error):
                 raise
-            if self._down_until == 0.0 or time.monotonic() >= self._down_until:
+            if not self._down:  # once per outage, not once per retry
                 logger.warning("Redis unreachable (%s): computing without the cache", error)
+                self._down = True
             self._down_until = time.monotonic() + REDIS_RETRY_AFTER
             return fallback
+        if self._down:
+            logger.info("Redis reachable again: using the cache")
+            self._down = False
+        return result
 
     @property
     def available(self) -> bool:
@@ -75,6 +85,14 @@ class ResilientRedisCache(RedisCache):
 
     def delete_many(self, keys, version=None):
         return self._call("delete_many", None, keys, version=version)
+
+    def incr(self, key, delta=1, version=None):
+        # Also decr, incr_version and their async forms, which Django builds on incr/get/set.
+        # Without Redis no key is cached, so the answer is a missing key's: ValueError.
+        value = self._call("incr", _MISSING, key, delta=delta, version=version)
+        if value is _MISSING:
+            raise ValueError(f"Key '{key}' not found (Redis is unreachable)")
+        return value
 
     def has_key(self, key, version=None):
         return self._call("has_key", False, key, version=version)
@@ -104,8 +122,6 @@ def _is_redis_error(error: Exception) -> bool:
 LOCK_SECONDS = 30
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.01
-
-_MISSING = object()
 
 
 def computed_once[T](key: str, compute: Callable[[], T], timeout: int) -> T:

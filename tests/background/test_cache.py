@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime
+import json
+import logging
 import threading
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -12,8 +17,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from api import tokens
 from background import cache as shared
 from portfolio import metrics, services
+from tests.background.conftest import _free_port
+from tests.builders import make_project
 from tests.portfolio.dashboard_sample import import_sample
 
 API = reverse("api_metrics")
@@ -119,6 +127,78 @@ def test_with_redis_stopped_the_numbers_are_computed_and_the_cache_comes_back(
     assert dashboard.status_code == 200
     assert with_redis_again.json() == without_redis.json()
     assert len(cached_read) <= 4
+
+
+@pytest.mark.django_db
+def test_with_redis_stopped_the_api_answers_and_its_rate_limit_is_back_with_redis(
+    client, alice, bob, redis_cache, settings, monkeypatch, caplog
+):
+    monkeypatch.setattr(shared, "REDIS_RETRY_AFTER", 0.0)
+    # One rate window for the whole test: the turn of a minute would start the count over.
+    monkeypatch.setattr("api.auth.time", SimpleNamespace(time=lambda: 1_800_000_010.0))
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    make_project(
+        key="P1", researcher=alice, product_manager=bob, submitted_on=datetime.date(2025, 1, 6)
+    )
+    _token, secret = tokens.create_token(actor=alice, name="finance sync", scope="read-write")
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def read():
+        return client.get("/api/v1/me", headers=headers).status_code
+
+    before = read()
+    redis_cache.stop()
+    with caplog.at_level(logging.INFO, logger="background.cache"):
+        without_redis = [read() for _ in range(5)]
+        spend = client.post(
+            "/api/v1/projects/P1/spend",
+            json.dumps({"spent_on": "2025-02-03", "amount": "120.50", "category": "compute"}),
+            content_type="application/json",
+            headers=headers,
+        )
+        redis_cache.start()
+        with_redis_again = [read() for _ in range(4)]
+
+    assert before == 200
+    # Without Redis no request is counted (the limit fails open), none is refused.
+    assert without_redis == [200] * 5
+    assert spend.status_code == 201, spend.content
+    assert with_redis_again == [200, 200, 200, 429]
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "background.cache"]
+    assert [level for level, _ in said] == ["WARNING", "INFO"], said  # once per outage
+    assert "Redis unreachable" in said[0][1]
+    assert "Redis reachable again" in said[1][1]
+
+
+def test_every_cache_call_is_a_miss_while_redis_is_unreachable(monkeypatch, caplog):
+    monkeypatch.setattr(shared, "REDIS_RETRY_AFTER", 0.0)
+    nobody_there = f"redis://127.0.0.1:{_free_port()}/0"
+    away = shared.ResilientRedisCache(nobody_there, {"OPTIONS": {"socket_connect_timeout": 0.5}})
+
+    with caplog.at_level(logging.WARNING, logger="background.cache"):
+        assert away.get("k", "default") == "default"
+        assert away.get_many(["a", "b"]) == {}
+        assert away.set("k", 1) is None
+        assert away.set_many({"a": 1}) == ["a"]
+        assert away.add("k", 1) is True
+        assert away.get_or_set("k", 7) == 7
+        assert away.has_key("k") is False
+        assert away.touch("k") is False
+        # As for a key not in the cache: the callers of incr handle that already.
+        with pytest.raises(ValueError):
+            away.incr("k")
+        with pytest.raises(ValueError):
+            away.decr("k")
+        assert away.delete("k") is False
+        away.delete_many(["a", "b"])
+        away.clear()
+        assert asyncio.run(away.aget("k", "default")) == "default"
+        with pytest.raises(ValueError):
+            asyncio.run(away.aincr("k"))
+
+    said = [r.getMessage() for r in caplog.records if r.name == "background.cache"]
+    assert len(said) == 1, said  # once per outage
+    assert "Redis unreachable" in said[0]
 
 
 @pytest.mark.django_db
