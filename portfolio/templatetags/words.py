@@ -10,17 +10,26 @@ from django.utils.safestring import SafeString
 
 register = template.Library()
 
-_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+$")
+# An e-mail address: a word of the text (between spaces, or the whole text) with one "@".
+_EMAIL = re.compile(r"(?<!\S)[^\s@]+@[^\s@]+(?!\S)")
+
+
+def _address(text: str) -> SafeString:
+    *broken, last = re.split(r"(?<=[@.])", text)
+    return format_html_join("", "{}<wbr>", ((part,) for part in broken)) + escape(last)
 
 
 @register.filter
 def breakable(value) -> SafeString:
-    """An e-mail address that may break after its "@" and its dots (``<wbr>``), not
-    mid-word: on a narrow card "goran.dubois@demo.greenlight" wraps as "goran.dubois@ /
-    demo.greenlight", not "goran.dubois@demo.g / reenlight". Anything else is only
-    escaped."""
+    """Text whose e-mail addresses may break after their "@" and their dots (``<wbr>``),
+    not mid-word: on a narrow card "goran.dubois@demo.greenlight" wraps as "goran.dubois@ /
+    demo.greenlight", not "goran.dubois@demo.g / reenlight". The address may be the whole
+    text or a word of it ("Product manager: Bob → goran.dubois@demo.greenlight"); the rest
+    is only escaped."""
     text = "" if value is None else str(value)
-    if not _EMAIL.match(text):
-        return escape(text)
-    *broken, last = re.split(r"(?<=[@.])", text)
-    return format_html_join("", "{}<wbr>", ((part,) for part in broken)) + escape(last)
+    pieces, start = [], 0
+    for match in _EMAIL.finditer(text):
+        pieces += [escape(text[start : match.start()]), _address(match.group())]
+        start = match.end()
+    pieces.append(escape(text[start:]))
+    return format_html_join("", "{}", ((piece,) for piece in pieces))

@@ -17,3 +17,14 @@ def test_markup_in_an_address_or_other_text_is_escaped():
     assert render("<b>x</b>@a.b") == "&lt;b&gt;x&lt;/b&gt;@<wbr>a.<wbr>b"
     assert render("Ann <script>") == "Ann &lt;script&gt;"
     assert render(None) == ""
+
+
+def test_an_address_within_text_may_break_too():
+    assert render("Product manager: Bob → ann@x.io") == (
+        "Product manager: Bob → ann@<wbr>x.<wbr>io"
+    )
+    assert render("a@b.c changed <it> in the admin") == (
+        "a@<wbr>b.<wbr>c changed &lt;it&gt; in the admin"
+    )
+    # Not an address: "@" twice in one word, or none.
+    assert render("a@b@c.d and e.f") == "a@b@c.d and e.f"
