@@ -13,20 +13,29 @@ import multiprocessing
 import os
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number from the environment; anything else stops gunicorn naming the variable
+    (gunicorn's own refusal of a negative number, "Value must be positive: -5", does not)."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+        number = None
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        span = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise SystemExit(f"{name} must be a whole number {span}, not {value!r}")
+    return number
 
 
 wsgi_app = "portfolio.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
-# WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set.
-workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000, 1, 65535)}"
+# WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set. (gunicorn itself reads
+# it too, as int(), when it is imported, before this file: a value that is not a number
+# stops gunicorn there, with its own traceback ending in "invalid literal for int()"; this
+# check covers 0 or less, which gunicorn would take, and `gunicorn --check-config` users.)
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8), minimum=1)
 
 # Who may tell us the client's scheme and address (X-Forwarded-*): only the proxy in
 # front, by address. Never "*": anyone who reaches gunicorn directly could then claim
@@ -35,7 +44,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # A worker stuck longer than this is killed and replaced. Imports run in the task worker
 # (the request only stores the upload), so this only has to cover a large upload.
-timeout = _int("GUNICORN_TIMEOUT", 60)
+timeout = _int("GUNICORN_TIMEOUT", 60, minimum=1)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
@@ -53,6 +62,20 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# gunicorn 25.1+ opens a control socket for `gunicornc` (status, adding workers, reload) at
+# $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl: one path for every gunicorn of
+# the user. Two web processes on one machine (make cluster-test; several `make run`s; the
+# several-servers table allows it) then share it: the last one started owns it, and
+# stopping that one deletes it under the others. Nothing here uses gunicornc (the Procfile
+# and process managers use signals), so it is off, rather than given a path per port that
+# would have to be cleaned up after a crash. GUNICORN_CONTROL_SOCKET=/path turns it on at
+# that path, for one gunicorn per path. (Older gunicorns ignore these two settings.)
+_control_socket_path = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+if _control_socket_path:
+    control_socket = _control_socket_path
+else:
+    control_socket_disable = True
 
 # `make run` (DEBUG=true): reload on code changes, as runserver did.
 reload = os.environ.get("DEBUG", "").lower() == "true"

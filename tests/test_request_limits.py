@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import io
+import os
 import runpy
+import secrets
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
+# A production key (Django's deploy check: 50+ characters, 5+ different ones): the app
+# servers refuse a weaker one.
+SECRET_KEY = secrets.token_urlsafe(50)
 
 
 class NeverRead(io.RawIOBase):
@@ -85,11 +92,89 @@ def test_the_gunicorn_config_reads_workers_from_the_environment(monkeypatch):
     assert config["workers"] == 3 and config["forwarded_allow_ips"] == "10.0.0.5"
 
 
-@pytest.mark.parametrize("value", ["three", "3.5"])
-def test_a_bad_number_stops_gunicorn_with_the_variables_name(monkeypatch, value):
-    monkeypatch.setenv("WEB_CONCURRENCY", value)
-    with pytest.raises(SystemExit, match="WEB_CONCURRENCY"):
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("WEB_CONCURRENCY", "three"),
+        ("WEB_CONCURRENCY", "3.5"),
+        ("WEB_CONCURRENCY", "0"),
+        ("PORT", "http"),
+        ("PORT", "99999"),
+        ("GUNICORN_TIMEOUT", "-5"),
+        ("GUNICORN_TIMEOUT", "0"),
+        ("GUNICORN_KEEPALIVE", "-1"),
+        ("GUNICORN_MAX_REQUESTS", "lots"),
+    ],
+)
+def test_a_bad_number_stops_gunicorn_with_the_variables_name(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit, match=f"^{variable} must be a whole number .*, not '{value}'$"):
         runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+@pytest.mark.no_database
+def test_a_negative_number_stops_gunicorn_with_the_variables_name():
+    """gunicorn's own check of the value says only "Value must be positive: -5"."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": SECRET_KEY, "GUNICORN_TIMEOUT": "-5"},
+    )
+    assert done.returncode != 0
+    assert "GUNICORN_TIMEOUT must be a whole number of at least 1, not '-5'" in done.stderr
+
+
+def test_gunicorns_control_socket_is_off_unless_asked_for(monkeypatch, tmp_path):
+    """gunicorn 25.1+ puts one control socket per user at ~/.gunicorn/gunicorn.ctl: two web
+    processes on one machine would share it, and stopping one would delete it."""
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["control_socket_disable"] is True and "control_socket" not in config
+    path = str(tmp_path / "web-8701.ctl")
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", path)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["control_socket"] == path and "control_socket_disable" not in config
+
+
+@pytest.mark.no_database
+@pytest.mark.timeout(90)
+def test_a_running_gunicorn_opens_no_shared_control_socket(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),  # gunicorn's default: ~/.gunicorn/gunicorn.ctl
+        "SECRET_KEY": SECRET_KEY,
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "GUNICORN_BIND": "127.0.0.1:0",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_LOG_LEVEL": "debug",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Booting worker" not in log.read_text() and server.poll() is None:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert server.poll() is None, log.read_text()
+        time.sleep(0.5)  # the control server starts beside the workers
+        text = log.read_text()
+        assert "Control socket disabled" in text, text
+        assert "Control socket listening" not in text
+        assert not (tmp_path / ".gunicorn").exists()
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 @pytest.mark.no_database
@@ -100,7 +185,7 @@ def test_gunicorn_accepts_the_config_file():
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 60, "DEBUG": "false"},
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": SECRET_KEY, "DEBUG": "false"},
     )
     assert done.returncode == 0, done.stderr + done.stdout
 
@@ -124,7 +209,7 @@ def test_a_new_gunicorn_worker_loads_every_view_before_its_first_request():
         timeout=60,
         env={
             "PATH": "/usr/bin:/bin",
-            "SECRET_KEY": "x" * 60,
+            "SECRET_KEY": SECRET_KEY,
             "DEBUG": "false",
             "DJANGO_SETTINGS_MODULE": "portfolio.settings",
         },
