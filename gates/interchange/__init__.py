@@ -129,11 +129,13 @@ def replaces_any(directory_or_files: Files) -> bool:
     problems = Problems()
     keys: list[str] = []
     try:
-        if not source.exists(PROJECTS):
+        if not source.exists(PROJECTS) or source.own_problems():
             return True
         with source.rows(PROJECTS, problems) as rows:
             keys = [key.lower() for _, values in rows if (key := values.get("key", "").strip())]
             readable = rows.readable
+    except ImportFailed:
+        return True  # a workbook that cannot be read as one: the full check says why
     finally:
         source.close()
     if problems or not readable:

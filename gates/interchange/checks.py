@@ -147,6 +147,8 @@ def check(
             name, 1, WHOLE_FILE, f"missing: a portfolio is the four files {', '.join(FILES)}"
         )
     problems.fail_if_any()
+    for problem in source.own_problems():
+        problems.add_first(problem)
 
     _check_projects(source, plan, problems, progress)
     check_existing_keys(plan.projects, problems, replace=replace)

@@ -129,6 +129,16 @@ class Problems:
         elif entry > self.listed[0]:
             heapq.heapreplace(self.listed, entry)
 
+    def add_first(self, problem: str) -> None:
+        """A problem already worded (a workbook's unknown sheet, named by no file of the
+        format), listed before those of the files."""
+        self.count += 1
+        entry = (1, 0, -self.count, problem)
+        if len(self.listed) < MAX_LISTED_PROBLEMS:
+            heapq.heappush(self.listed, entry)
+        elif entry > self.listed[0]:
+            heapq.heapreplace(self.listed, entry)
+
     def __bool__(self) -> bool:
         return self.count > 0
 

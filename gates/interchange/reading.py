@@ -184,6 +184,12 @@ class Source:
         workbook names its sheet and row (``WorkbookSource``)."""
         return problem
 
+    def own_problems(self) -> list[str]:
+        """Problems of the source itself that do not keep its files from being read (a
+        workbook's unknown sheet), ``FILE:LINE: column: message`` as any problem: the
+        check lists them beside the rows' problems."""
+        return []
+
     def close(self) -> None:
         """Let go of what reading needed (a workbook's open file)."""
 

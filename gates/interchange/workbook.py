@@ -192,6 +192,7 @@ class WorkbookSource(Source):
         self._sheets: dict[str, str] = {}  # file name -> the sheet's title
         self._paths: dict[str, str] = {}  # file name -> the sheet's XML in the archive
         self._spend_csv = None  # None: not made yet; False: the sheet cannot be CSV
+        self._unknown: list[str] = []  # the unknown sheets' problems (``own_problems``)
 
     @property
     def book(self):
@@ -247,11 +248,11 @@ class WorkbookSource(Source):
                 ]
             ) from None
         files = {sheet_name(name).lower(): name for name in ALL_FILES}
-        problems = []
+        unknown, missing = [], []
         for title in titles:
             name = files.get(title.strip().lower())
             if name is None or name in self._sheets or title not in paths:
-                problems.append(
+                unknown.append(
                     f"{title}:1: {WHOLE_FILE}: unknown sheet (the sheets are: "
                     f"{', '.join(map(sheet_name, ALL_FILES))}): rename or delete it"
                 )
@@ -260,14 +261,20 @@ class WorkbookSource(Source):
                 self._paths[name] = paths[title]
         for name in FILES:
             if name not in self._sheets:
-                problems.append(
+                missing.append(
                     f"{sheet_name(name)}:1: {WHOLE_FILE}: missing sheet: a workbook needs the "
                     f"sheets {', '.join(map(sheet_name, FILES))}"
                 )
-        if problems:
+        if missing:
             reader.archive.close()
-            raise ImportFailed(problems)
+            raise ImportFailed(unknown + missing)
+        # The known sheets are still read, so that their problems are listed too.
+        self._unknown = unknown
         return reader
+
+    def own_problems(self) -> list[str]:
+        self.book  # noqa: B018 - loading the workbook finds its sheets
+        return self._unknown
 
     @staticmethod
     def _check_prolog(archive: zipfile.ZipFile, path: str) -> None:
