@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
+# The README's command, in every message about the key.
+SECRET_KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 SECRET_KEY_MISSING = (
-    "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters), or DEBUG=true for development."
+    f"SECRET_KEY is not set. Set SECRET_KEY (50+ random characters: {SECRET_KEY_COMMAND}), "
+    "or DEBUG=true for development."
 )
 
 
@@ -18,17 +26,51 @@ def _has_secret_key() -> bool:
         return False
 
 
+def weak_secret_key_problem() -> str | None:
+    """Why production's SECRET_KEY fails Django's deploy check (security.W009), or None.
+
+    With DEBUG=true any key does (`make run`'s fixed development key among them)."""
+    if settings.DEBUG or not _has_secret_key():
+        return None
+    key = settings.SECRET_KEY
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        why = (
+            f"it starts with {SECRET_KEY_INSECURE_PREFIX!r}, the mark of a key made for development"
+        )
+    elif len(key) < SECRET_KEY_MIN_LENGTH:
+        why = f"it has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    elif len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        unique = len(set(key))
+        why = (
+            f"it has {unique} different character{'' if unique == 1 else 's'}, "
+            f"fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    else:
+        return None
+    return (
+        f"SECRET_KEY is too weak for production: {why}. Set SECRET_KEY to 50+ random "
+        f"characters ({SECRET_KEY_COMMAND}), or DEBUG=true for development."
+    )
+
+
 @register()
 def secret_key_is_set(app_configs, **kwargs):
-    if _has_secret_key():
-        return []
-    return [Warning(SECRET_KEY_MISSING, id="greenlight.W001")]
+    if not _has_secret_key():
+        return [Warning(SECRET_KEY_MISSING, id="greenlight.W001")]
+    problem = weak_secret_key_problem()
+    if problem:
+        return [Warning(problem, id="greenlight.W002")]
+    return []
 
 
 def require_secret_key() -> None:
-    """Called by the WSGI/ASGI entry points: an app server without a key must not start."""
+    """Called by the WSGI/ASGI entry points: an app server without a key, or with a key
+    Django's deploy check calls weak (when DEBUG is off), must not start."""
     if not _has_secret_key():
         raise ImproperlyConfigured(SECRET_KEY_MISSING)
+    problem = weak_secret_key_problem()
+    if problem:
+        raise ImproperlyConfigured(problem)
 
 
 @register()

@@ -77,6 +77,47 @@ def test_app_servers_refuse_to_start_without_a_secret_key_in_production():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        ("abc", "it has 3 characters, fewer than 50"),
+        ("ab" * 40, "it has 2 different characters, fewer than 5"),
+        ("django-insecure-" + "k7Qz-p2Lw9_xR4" * 4, "it starts with 'django-insecure-'"),
+    ],
+)
+@pytest.mark.parametrize("entry_point", ["portfolio.wsgi", "portfolio.asgi"])
+def test_app_servers_refuse_a_weak_secret_key_in_production(entry_point, key, why):
+    """Django's deploy check (security.W009) only warned, under `check --deploy`."""
+    result = _python(f"import {entry_point}", SECRET_KEY=key, DEBUG="false")
+    assert result.returncode != 0
+    assert f"SECRET_KEY is too weak for production: {why}" in result.stderr, result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr  # how to make one, as the README
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "false"},
+        # The cluster test's key (bench/cluster_test.py).
+        {"SECRET_KEY": "cluster-test-" + secrets.token_hex(32), "DEBUG": "false"},
+        # `make run`: no key, the fixed development key; or a short one of the developer's.
+        {"SECRET_KEY": "", "DEBUG": "true"},
+        {"SECRET_KEY": "dev", "DEBUG": "true"},
+    ],
+)
+def test_app_servers_start_with_a_strong_key_or_in_development(env):
+    result = _python("import portfolio.wsgi; print('started')", **env)
+    assert result.stdout.split() == ["started"], result.stderr
+
+
+@pytest.mark.no_database
+def test_the_checks_warn_of_a_weak_secret_key(tmp_path):
+    """On every command (the worker's start among them), not only under --deploy."""
+    check = _manage("check", SECRET_KEY="short", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert "greenlight.W002" in check.stderr + check.stdout
+    assert "SECRET_KEY is too weak for production" in check.stderr + check.stdout
+
+
 @pytest.mark.no_database
 def test_the_checks_warn_without_a_secret_key_but_migrations_can_be_checked(tmp_path):
     env = {
