@@ -33,7 +33,7 @@ from portfolio.models import (
 )
 from portfolio.money import digits_as_typed
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
-from portfolio.services.spend import check_outcome
+from portfolio.services.spend import above_a_year_s_projection, check_outcome
 from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import MoneyLimitValidator, validate_one_line
 
@@ -443,7 +443,7 @@ class OutcomeForm(Form):
                 field = problem.field if problem.field in self.fields else None
                 if field is None or field not in self.errors:  # the form's message comes first
                     self.add_error(field, problem.message)
-        if value is None or year is None or value <= year:
+        if value is None or not above_a_year_s_projection(self.project, value):
             return data
         # Shown again when ticked, so that the tick is not lost while other problems are
         # corrected; asked for only when nothing else stands in the way.
