@@ -6,7 +6,9 @@ heartbeat, reports the tasks of workers that died mid-task
 (background/liveness.py) and enqueues the scheduled tasks that are due
 (background/schedule.py). Run as many workers as needed, on any machine that
 reaches the database: they share the queue (SKIP LOCKED on PostgreSQL), the
-schedule and the watching.
+schedule and the watching. The loop that takes the tasks is
+background/worker.py's: a database away for a while (a restart, a
+``pg_restore --clean``) is waited for, not the end of the worker.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import os
 import threading
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.utils import timezone
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import logger as db_worker_logger
 
 from background import liveness, schedule
+from background.worker import ResilientWorker
 
 logger = logging.getLogger("background.worker")
 
@@ -67,9 +72,53 @@ class Command(DbWorkerCommand):
                 daemon=True,
             ).start()
         try:
-            super().handle(*args, **options)
+            self.run_worker(**options)
         finally:
             stop.set()
             if runs_tasks:
                 with contextlib.suppress(DatabaseError):
                     liveness.forget(options["worker_id"])
+
+    def run_worker(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        **options,
+    ) -> None:
+        """django-tasks-db's ``db_worker`` handle (0.13), with ``ResilientWorker`` for its Worker."""
+        self.configure_logging(verbosity)
+        if reload and batch:
+            db_worker_logger.warning(
+                "Warning: --reload and --batch cannot be specified together. Disabling autoreload."
+            )
+            reload = False
+        queue_names = queue_name.split(",")
+        excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
+        if excluded_queue_names and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = ResilientWorker(
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=excluded_queue_names,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()  # only the child, which runs the tasks
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()

@@ -1,0 +1,84 @@
+"""django-tasks-db's worker loop, made to outlive a database that goes away for a while.
+
+django-tasks-db's ``Worker.run`` polls the task table and lets every database
+error but a locked SQLite end the process. A restart of PostgreSQL, a failover,
+a network cut or a ``pg_restore --clean`` (the task table is dropped and made
+again) then stopped the worker for good: imports, e-mail and the metrics'
+refreshes waited for someone to start it again. ``ResilientWorker`` catches the
+error instead, logs it once, closes the broken connections and waits for the
+database, trying again after 1 s, 2 s, 4 s … (at most ``BACKOFF_MAX_SECONDS``),
+then logs that it is back and polls as before. SIGTERM and SIGINT still stop
+it at once while it waits (django-tasks-db's handler exits outside a task).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+
+from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connections
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger("background.worker")
+
+# A dropped or refused connection, a server shutting down (OperationalError); a table
+# missing mid-restore (ProgrammingError: relation ... does not exist); a connection
+# already closed under it (InterfaceError).
+DATABASE_AWAY = (OperationalError, ProgrammingError, InterfaceError)
+
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+
+
+class ResilientWorker(Worker):
+    def run(self) -> None:
+        while True:
+            try:
+                super().run()
+                return
+            except DATABASE_AWAY as error:
+                if not self.running:  # asked to stop: nothing to wait for
+                    return
+                self.startup_delay = False  # the herd's delay was for the first start
+                self.wait_for_database(error)
+                if not self.running:
+                    return
+
+    def wait_for_database(self, error: Exception) -> None:
+        """Back off until the task table answers again (or the worker is asked to stop)."""
+        logger.warning(
+            "task worker %s: the database is unavailable (%s: %s); waiting for it",
+            self.worker_id,
+            type(error).__name__,
+            _first_line(error),
+        )
+        away_since = time.monotonic()
+        delay = BACKOFF_FIRST_SECONDS
+        while self.running:
+            close_connections()
+            # SIGTERM/SIGINT end the process during this sleep (Worker.shutdown).
+            time.sleep(delay)
+            try:
+                DBTaskResult.objects.filter(backend_name=self.backend_name).exists()
+            except DATABASE_AWAY:
+                delay = min(delay * 2, BACKOFF_MAX_SECONDS)
+                continue
+            logger.warning(
+                "task worker %s: the database is back after %.0f s; running tasks again",
+                self.worker_id,
+                time.monotonic() - away_since,
+            )
+            return
+
+
+def close_connections() -> None:
+    """Close this thread's connections, broken ones included (their close may fail too)."""
+    for connection in connections.all(initialized_only=True):
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else ""
