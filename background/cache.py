@@ -55,8 +55,8 @@ class ResilientRedisCache(RedisCache):
                 self._down = True
             self._down_until = time.monotonic() + REDIS_RETRY_AFTER
             return fallback
-        if self._down:
-            logger.info("Redis reachable again: using the cache")
+        if self._down:  # at the outage's level, so that a log at WARNING shows its end too
+            logger.warning("Redis reachable again: using the cache")
             self._down = False
         return result
 
