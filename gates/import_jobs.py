@@ -32,11 +32,14 @@ from typing import BinaryIO
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
-from django.tasks import task, task_backends
+from django.tasks import TaskResultStatus, task, task_backends
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from background import liveness
 from background.liveness import when_worker_lost
 from background.mail import stores_tasks
+from background.models import WorkerHeartbeat
 from gates import interchange
 from gates.models import ImportJob, ImportUpload
 from portfolio.errors import DomainError, PermissionDenied
@@ -400,6 +403,38 @@ def run_import(*, job_id: int) -> str:
         for file in files.values():
             file.close()
     return str(summary)
+
+
+def stopped_worker(job: ImportJob) -> str | None:
+    """For a running job, whether the task worker running it has stopped (killed or
+    crashed): its heartbeat is older than ``liveness.STALE_AFTER`` and, on this machine,
+    its process is gone. "alone" when no other worker has been heard from lately either
+    (nothing reports the import failed until one runs), "others" when one has (it reports
+    it within a minute); None while the worker lives, or when that cannot be told."""
+    result = (
+        DBTaskResult.objects.filter(
+            task_path=run_import.module_path,
+            status=TaskResultStatus.RUNNING,
+            args_kwargs__kwargs__job_id=job.pk,
+        )
+        .order_by("-started_at")
+        .only("worker_ids")
+        .first()
+    )
+    if result is None or not result.worker_ids:
+        return None
+    worker = result.worker_ids[-1]
+    heard = set(
+        WorkerHeartbeat.objects.filter(
+            seen_at__gte=timezone.now() - liveness.STALE_AFTER
+        ).values_list("worker_id", flat=True)
+    )
+    # A fresh heartbeat, or (no heartbeat to go by) a process of this machine still there.
+    # On SQLite an import holds the write lock, so its worker's heartbeat goes stale while
+    # it runs: the process tells.
+    if worker in heard or liveness.is_alive(worker, {}):
+        return None
+    return "others" if heard - {worker} else "alone"
 
 
 @when_worker_lost(run_import)

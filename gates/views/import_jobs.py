@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from background.liveness import workers_alive
-from gates.import_jobs import running_import, with_live_progress
+from gates.import_jobs import running_import, stopped_worker, with_live_progress
 from gates.models import ImportJob
 from portfolio import access
 
@@ -48,6 +48,10 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         ahead = running_import(exclude=job.pk)
         context["waiting_for"] = ahead
         context["no_worker"] = ahead is None and not workers_alive()
+    elif job.status == ImportJob.Status.RUNNING:
+        # "alone": its worker stopped and no other runs, so the page would show the last
+        # phase until one does; "others": another worker reports it failed shortly.
+        context["worker_stopped"] = stopped_worker(job)
     if request.htmx and not request.htmx.history_restore_request:
         # 286 tells htmx to stop polling: the import has finished.
         status = 286 if job.finished else 200

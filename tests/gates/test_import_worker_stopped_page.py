@@ -1,0 +1,140 @@
+"""A running import whose task worker stopped: its page says so, and what to do.
+
+Another worker reports such an import failed (background/liveness.py); with a
+single worker, nothing does until one runs again, and the page used to show the
+last phase for ever. Once the worker's heartbeat is stale (and, on this machine,
+its process is gone), the page says the worker stopped, that nothing of the
+import is written, and to start a worker.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+from django.tasks import TaskResultStatus
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from background import liveness
+from background.models import WorkerHeartbeat
+from gates import import_jobs
+from gates.models import ImportJob
+from tests.gates.test_import_job import sample_files
+
+pytestmark = pytest.mark.django_db
+
+DEAD_HERE = f"{liveness.HOST}:999999999:gone"  # this machine, no such process
+ALIVE_HERE = f"{liveness.HOST}:{os.getpid()}:alive"  # this test's own process
+ELSEWHERE = "another-host:4242:abcdefgh"  # only its heartbeat tells
+
+
+def running(adam, worker: str) -> ImportJob:
+    job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running",
+        phase="Writing spend.csv",
+        rows_checked=927,
+        started_at=timezone.now() - datetime.timedelta(minutes=2),
+    )
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now(), worker_ids=[worker]
+    )
+    return job
+
+
+def heard(worker: str, ago: datetime.timedelta = datetime.timedelta(0)) -> None:
+    seen = timezone.now() - ago
+    WorkerHeartbeat.objects.create(
+        worker_id=worker, host=worker.partition(":")[0], pid=1, started_at=seen, seen_at=seen
+    )
+
+
+def status_of(client, adam, job: ImportJob) -> str:
+    client.force_login(adam)
+    url = reverse("import_job", args=[job.pk])
+    page = client.get(url).content.decode()
+    poll = client.get(url, headers={"HX-Request": "true"})
+    assert poll.status_code == 200  # still polled: a worker that starts reports it failed
+    assert poll.content.decode() in page
+    return poll.content.decode()
+
+
+def test_a_single_worker_gone_mid_import_is_said_with_what_to_do(client, adam, database_tasks):
+    job = running(adam, DEAD_HERE)
+    heard(DEAD_HERE, ago=liveness.STALE_AFTER + datetime.timedelta(seconds=5))
+
+    html = status_of(client, adam, job)
+
+    assert "Stopped: its task worker is gone" in html
+    assert "No task worker is running: the one running this import stopped" in html
+    assert "nothing of it is written" in html
+    assert "python manage.py run_worker" in html
+    assert "it marks this import failed" in html
+    assert "Writing spend.csv" in html  # where it stopped
+    assert "the import goes on" not in html
+
+
+def test_a_worker_gone_while_others_run_says_they_report_it(client, adam, database_tasks):
+    job = running(adam, DEAD_HERE)
+    heard("another-host:1:othersss")
+
+    html = status_of(client, adam, job)
+
+    assert "The task worker running this import stopped" in html
+    assert "another task worker reports it failed within a minute" in html
+    assert "No task worker is running" not in html
+
+
+def test_a_worker_of_this_machine_whose_process_runs_is_importing(client, adam, database_tasks):
+    """On SQLite the import holds the write lock, so its worker's heartbeat goes stale while
+    it imports: a process still there is a worker still importing."""
+    job = running(adam, ALIVE_HERE)
+    heard(ALIVE_HERE, ago=liveness.STALE_AFTER * 3)
+
+    html = status_of(client, adam, job)
+
+    assert "Importing" in html
+    assert "the import goes on" in html
+    assert "stopped" not in html
+
+
+@pytest.mark.parametrize(
+    ("ago", "stopped"),
+    [(datetime.timedelta(seconds=5), False), (liveness.STALE_AFTER * 2, True), (None, True)],
+)
+def test_a_worker_of_another_machine_is_judged_by_its_heartbeat(
+    client, adam, database_tasks, ago, stopped
+):
+    job = running(adam, ELSEWHERE)
+    if ago is not None:
+        heard(ELSEWHERE, ago=ago)
+
+    html = status_of(client, adam, job)
+
+    assert ("No task worker is running" in html) is stopped
+    assert ("the import goes on" in html) is not stopped
+
+
+def test_a_running_import_without_a_stored_task_is_left_as_it_is(client, adam):
+    """Tasks run in the web process (no task table in use): nothing to tell."""
+    job = ImportJob.objects.create(
+        created_by=adam, status="running", phase="Checking spend.csv", started_at=timezone.now()
+    )
+
+    html = status_of(client, adam, job)
+
+    assert "the import goes on" in html
+
+
+def test_once_a_worker_runs_the_page_says_the_import_failed(client, adam, database_tasks):
+    job = running(adam, DEAD_HERE)
+
+    liveness.sweep()  # what a worker does when it starts
+    client.force_login(adam)
+    poll = client.get(reverse("import_job", args=[job.pk]), headers={"HX-Request": "true"})
+
+    assert poll.status_code == 286
+    assert "nothing of it was written" in poll.content.decode()
