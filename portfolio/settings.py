@@ -408,11 +408,19 @@ LOG_LEVEL = env_log_level("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_traceback_below_500": {"()": "portfolio.web.logs.NoTracebackBelow500"}},
+    "filters": {
+        "no_traceback_below_500": {"()": "portfolio.web.logs.NoTracebackBelow500"},
+        "one_line_per_task": {"()": "background.logs.OneLinePerTask"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Django's own console handler printed each of its lines a second time, through the root.
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL}},
+    "loggers": {
+        # Django's own console handler printed each of its lines a second time, through the root.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        # The task worker (run_worker sets this logger to INFO): how each task ended, one
+        # line, not also that it started (background/logs.py); failures with their traceback.
+        "django.tasks": {"filters": ["one_line_per_task"]},
+    },
 }
