@@ -13,6 +13,12 @@ for tasks that are safe to run twice, enqueued again (``retry_when_lost``).
 
 Alive means: on this machine, its process exists (a SIGKILLed worker is seen
 at once); elsewhere, its heartbeat is younger than ``STALE_AFTER``.
+
+A worker that lives on while the database goes away mid-task (background/worker.py)
+cannot record how the task ended either; it settles the task itself once the
+database is back (``report_lost`` with ``DatabaseWentAway``), through the same
+handlers. A handler is called with the error recorded (a ``WorkerLost``, whose
+``cause`` and ``detail`` say what happened) and the task's kwargs.
 """
 
 from __future__ import annotations
@@ -36,16 +42,43 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(seconds=60)
 HOST = socket.gethostname()[:40]
 
-# task path -> called with the lost task's kwargs, after the task is marked FAILED.
+# task path -> called with the error recorded and the lost task's kwargs, after the task
+# is marked FAILED.
 _LOST_HANDLERS: dict[str, Callable[..., None]] = {}
 
 
 class WorkerLost(Exception):
     """Recorded as a task's error when its worker stopped while running it."""
 
+    cause = "The task worker stopped"  # a sentence's start: "... during the import"
+    detail = "killed or crashed"
+
+    def __init__(self, worker: str) -> None:
+        super().__init__(
+            f"the worker {worker} stopped while running this task ({self.detail}); "
+            "whatever it had not committed was rolled back"
+        )
+
+
+class DatabaseWentAway(WorkerLost):
+    """Recorded as a task's error when the database went away while its worker ran it:
+    the worker lived on, but could not record how the task ended."""
+
+    cause = "The database went away"
+    detail = "a restart, a restore or a lost connection"
+
+    def __init__(self, worker: str) -> None:
+        Exception.__init__(
+            self,
+            f"the database went away while the worker {worker} ran this task ({self.detail}), "
+            "so how it ended could not be recorded; whatever it had not committed was "
+            "rolled back",
+        )
+
 
 def when_worker_lost(task: Task) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Register what to do when ``task``'s worker dies mid-run: ``handler(**task_kwargs)``."""
+    """Register what to do when ``task``'s worker dies mid-run (or the database goes away
+    under it): ``handler(lost, **task_kwargs)``, ``lost`` the ``WorkerLost`` recorded."""
 
     def register(handler: Callable[..., None]) -> Callable[..., None]:
         _LOST_HANDLERS[task.module_path] = handler
@@ -58,7 +91,7 @@ def retry_when_lost(task: Task) -> Task:
     """Enqueue ``task`` again (same arguments) when its worker dies mid-run: for tasks
     that do no harm when run twice, such as refilling a cache."""
 
-    def again(**kwargs) -> None:
+    def again(_lost: WorkerLost, /, **kwargs) -> None:
         task.enqueue(**kwargs)
 
     _LOST_HANDLERS[task.module_path] = again
@@ -111,39 +144,56 @@ def is_alive(worker_id: str, heartbeats: dict[str, datetime.datetime]) -> bool:
     return timezone.now() - seen_at < STALE_AFTER
 
 
+def report_lost(
+    task_id: str, lost: Callable[[str], WorkerLost], *, worker_id: str | None = None
+) -> str | None:
+    """Mark a task left RUNNING failed with ``lost(its worker)`` and hand it to its task's
+    handler, in one transaction; returns the task's path, or None when it is no longer
+    running (another worker got there first), or ran last on a worker other than
+    ``worker_id`` (when given). Raises ``DatabaseError`` when the database refuses."""
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        result = (
+            DBTaskResult.objects.select_for_update(skip_locked=True)
+            .filter(id=task_id, status=TaskResultStatus.RUNNING)
+            .first()
+        )
+        if result is None or not result.worker_ids:
+            return None
+        worker = result.worker_ids[-1]
+        if worker_id is not None and worker != worker_id:
+            return None
+        error = lost(worker)
+        result.set_failed(error)
+        handler = _LOST_HANDLERS.get(result.task_path)
+        if handler is not None:
+            handler(error, **result.args_kwargs["kwargs"])
+    return result.task_path
+
+
 def sweep() -> list[str]:
     """Report the tasks of dead workers; returns their ids."""
     from django_tasks_db.models import DBTaskResult
 
     heartbeats = dict(WorkerHeartbeat.objects.values_list("worker_id", "seen_at"))
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("id", "worker_ids")
-    lost = [r.id for r in running if r.worker_ids and not is_alive(r.worker_ids[-1], heartbeats)]
+    lost = {
+        r.id: r.worker_ids[-1]
+        for r in running
+        if r.worker_ids and not is_alive(r.worker_ids[-1], heartbeats)
+    }
     reported = []
-    for task_id in lost:
+    for task_id, worker in lost.items():
         try:
-            with transaction.atomic():
-                result = (
-                    DBTaskResult.objects.select_for_update(skip_locked=True)
-                    .filter(id=task_id, status=TaskResultStatus.RUNNING)
-                    .first()
-                )
-                if result is None:
-                    continue  # another worker got there first
-                worker = result.worker_ids[-1]
-                result.set_failed(
-                    WorkerLost(
-                        f"the worker {worker} stopped while running this task "
-                        "(killed or crashed); whatever it had not committed was rolled back"
-                    )
-                )
-                handler = _LOST_HANDLERS.get(result.task_path)
-                if handler is not None:
-                    handler(**result.args_kwargs["kwargs"])
+            task_path = report_lost(task_id, WorkerLost, worker_id=worker)
         except DatabaseError:
             # SQLite while another worker writes: the next sweep tries again.
             logger.warning("could not report task %s of a stopped worker yet", task_id)
             continue
-        logger.error("task %s (%s): its worker %s stopped", task_id, result.task_path, worker)
+        if task_path is None:
+            continue  # another worker got there first
+        logger.error("task %s (%s): its worker %s stopped", task_id, task_path, worker)
         reported.append(str(task_id))
     # Heartbeats of workers gone for long are of no more use.
     WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - 10 * STALE_AFTER).delete()

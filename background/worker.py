@@ -9,6 +9,13 @@ error instead, logs it once, closes the broken connections and waits for the
 database, trying again after 1 s, 2 s, 4 s … (at most ``BACKOFF_MAX_SECONDS``),
 then logs that it is back and polls as before. SIGTERM and SIGINT still stop
 it at once while it waits (django-tasks-db's handler exits outside a task).
+
+A task running when the database went away could not record how it ended: its
+row stays RUNNING under this worker's id, and the other workers leave it alone
+(this worker is alive). So once the database is back the worker settles it
+itself, before taking another: failed (``liveness.DatabaseWentAway``) and handed
+to its task's lost-worker handler (the import's job is marked failed, a task
+declared ``retry_when_lost`` is enqueued again), as a task of a dead worker is.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import time
 from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from background import liveness
 
 logger = logging.getLogger("background.worker")
 
@@ -33,9 +42,13 @@ BACKOFF_MAX_SECONDS = 30.0
 
 
 class ResilientWorker(Worker):
+    # The task whose end could not be recorded (the database went away while it ran).
+    unsettled: str | None = None
+
     def run(self) -> None:
         while True:
             try:
+                self.settle()
                 super().run()
                 return
             except DATABASE_AWAY as error:
@@ -46,13 +59,37 @@ class ResilientWorker(Worker):
                 if not self.running:
                     return
 
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        # Worker.run_task records the task's end, or its failure; when neither can be
+        # written, the database error leaves it here, with the task still unsettled.
+        self.unsettled = str(db_task_result.id)
+        super().run_task(db_task_result)
+        self.unsettled = None
+
+    def settle(self) -> None:
+        """Report the task the database went away under failed (or enqueued again)."""
+        if self.unsettled is None:
+            return
+        task_id = self.unsettled
+        task_path = liveness.report_lost(
+            task_id, liveness.DatabaseWentAway, worker_id=self.worker_id
+        )
+        self.unsettled = None
+        if task_path is not None:
+            logger.error(
+                "task %s (%s): the database went away while task worker %s ran it; reported failed",
+                task_id,
+                task_path,
+                self.worker_id,
+            )
+
     def wait_for_database(self, error: Exception) -> None:
         """Back off until the task table answers again (or the worker is asked to stop)."""
         logger.warning(
             "task worker %s: the database is unavailable (%s: %s); waiting for it",
             self.worker_id,
             type(error).__name__,
-            _first_line(error),
+            first_line(error),
         )
         away_since = time.monotonic()
         delay = BACKOFF_FIRST_SECONDS
@@ -80,5 +117,5 @@ def close_connections() -> None:
             connection.close()
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else ""

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from background.liveness import when_worker_lost
+from background.liveness import WorkerLost, when_worker_lost
 from background.mail import stores_tasks
 from boardpack.models import BoardPack
 from boardpack.render import RenderingUnavailable, render_pdf
@@ -83,9 +83,9 @@ def render_board_pack(*, pack_id: int) -> str:
 
 
 @when_worker_lost(render_board_pack)
-def _worker_lost(*, pack_id: int) -> None:
+def _worker_lost(lost: WorkerLost, /, *, pack_id: int) -> None:
     _finish(
         pack_id,
         status=BoardPack.Status.FAILED,
-        failure="The task worker stopped while rendering the pack: ask for it again.",
+        failure=f"{lost.cause} while rendering the pack: ask for it again.",
     )

@@ -438,14 +438,16 @@ def stopped_worker(job: ImportJob) -> str | None:
 
 
 @when_worker_lost(run_import)
-def _worker_lost(*, job_id: int) -> None:
+def _worker_lost(lost: liveness.WorkerLost, /, *, job_id: int) -> None:
     # A job still unfinished: the import did not commit (its transaction marks the job
     # done), so nothing of it was written. A job done stays done, with its summary.
+    # Its worker stopped (the other workers report it), or the database went away while
+    # it ran (the worker, still alive, reports it once the database is back).
     if not _finish(
         job_id,
         status=ImportJob.Status.FAILED,
-        failure="The task worker stopped during the import (killed or crashed). The import is "
-        "one transaction, so nothing of it was written: upload the files again.",
+        failure=f"{lost.cause} during the import ({lost.detail}). The import is one "
+        "transaction, so nothing of it was written: upload the files again.",
         phase="Failed: nothing was imported",
     ):
-        logger.warning("import #%s: its worker stopped after the import had committed", job_id)
+        logger.warning("import #%s: %s after the import had committed", job_id, lost.cause.lower())
