@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -27,13 +28,14 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import logger as db_worker_logger
 
 from background import liveness, schedule
-from background.worker import ResilientWorker
+from background.worker import ResilientWorker, first_line
 
 logger = logging.getLogger("background.worker")
 
 
 def housekeeping(worker_id: str, stop: threading.Event, every: float) -> None:
     started_at = timezone.now()
+    refused_since: float | None = None  # while the database refuses: since when
     while True:
         try:
             liveness.beat(worker_id, started_at)
@@ -41,9 +43,23 @@ def housekeeping(worker_id: str, stop: threading.Event, every: float) -> None:
             schedule.tick()
         except DatabaseError as error:
             # The database restarting, or SQLite busy with a long import: next round.
-            logger.warning("worker housekeeping skipped a round: %s", error)
+            # Said once when it starts refusing, not every round (every few seconds).
+            if refused_since is None:
+                refused_since = time.monotonic()
+                logger.warning(
+                    "worker housekeeping: the database refused (%s); skipping rounds until "
+                    "it answers",
+                    first_line(error),
+                )
         except Exception:
             logger.exception("worker housekeeping failed")
+        else:
+            if refused_since is not None:  # at the outage's level, so its end shows too
+                logger.warning(
+                    "worker housekeeping: the database answers again after %.0f s",
+                    time.monotonic() - refused_since,
+                )
+                refused_since = None
         finally:
             connection.close()
         if stop.wait(every):
