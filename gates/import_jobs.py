@@ -411,30 +411,45 @@ def stopped_worker(job: ImportJob) -> str | None:
     its process is gone. "alone" when no other worker has been heard from lately either
     (nothing reports the import failed until one runs), "others" when one has (it reports
     it within a minute); None while the worker lives, or when that cannot be told."""
-    result = (
+    return stopped_workers([job]).get(job.pk)
+
+
+def stopped_workers(jobs: list[ImportJob]) -> dict[int, str]:
+    """``stopped_worker`` for each running job of ``jobs`` whose worker stopped, by job id:
+    two queries however many (none when no job runs), for the list of imports."""
+    running = [job.pk for job in jobs if job.status == ImportJob.Status.RUNNING]
+    if not running:
+        return {}
+    results = (
         DBTaskResult.objects.filter(
             task_path=run_import.module_path,
             status=TaskResultStatus.RUNNING,
-            args_kwargs__kwargs__job_id=job.pk,
+            args_kwargs__kwargs__job_id__in=running,
         )
-        .order_by("-started_at")
-        .only("worker_ids")
-        .first()
+        .order_by("started_at")  # the latest of a job's tasks last: it wins below
+        .only("worker_ids", "args_kwargs")
     )
-    if result is None or not result.worker_ids:
-        return None
-    worker = result.worker_ids[-1]
+    workers = {
+        result.args_kwargs["kwargs"]["job_id"]: result.worker_ids[-1]
+        for result in results
+        if result.worker_ids
+    }
+    if not workers:
+        return {}
     heard = set(
         WorkerHeartbeat.objects.filter(
             seen_at__gte=timezone.now() - liveness.STALE_AFTER
         ).values_list("worker_id", flat=True)
     )
-    # A fresh heartbeat, or (no heartbeat to go by) a process of this machine still there.
-    # On SQLite an import holds the write lock, so its worker's heartbeat goes stale while
-    # it runs: the process tells.
-    if worker in heard or liveness.is_alive(worker, {}):
-        return None
-    return "others" if heard - {worker} else "alone"
+    stopped = {}
+    for job_id, worker in workers.items():
+        # A fresh heartbeat, or (no heartbeat to go by) a process of this machine still
+        # there. On SQLite an import holds the write lock, so its worker's heartbeat goes
+        # stale while it runs: the process tells.
+        if worker in heard or liveness.is_alive(worker, {}):
+            continue
+        stopped[job_id] = "others" if heard - {worker} else "alone"
+    return stopped
 
 
 @when_worker_lost(run_import)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from background.liveness import workers_alive
-from gates.import_jobs import running_import, stopped_worker, with_live_progress
+from gates.import_jobs import running_import, stopped_worker, stopped_workers, with_live_progress
 from gates.models import ImportJob
 from portfolio import access
 
@@ -67,4 +67,8 @@ def import_jobs(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     jobs = with_live_progress(list(page.object_list))
+    # As on the import's own page: a running import whose worker is gone says so.
+    stopped = stopped_workers(jobs)
+    for job in jobs:
+        job.worker_stopped = stopped.get(job.pk)
     return render(request, "gates/import_jobs.html", {"jobs": jobs, "page": page})

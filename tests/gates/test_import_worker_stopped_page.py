@@ -4,7 +4,8 @@ Another worker reports such an import failed (background/liveness.py); with a
 single worker, nothing does until one runs again, and the page used to show the
 last phase for ever. Once the worker's heartbeat is stale (and, on this machine,
 its process is gone), the page says the worker stopped, that nothing of the
-import is written, and to start a worker.
+import is written, and to start a worker. The list of imports ("All imports") says
+the same of each such import, judged for the whole page in a few queries.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import datetime
 import os
 
 import pytest
+from django.db import connection
 from django.tasks import TaskResultStatus
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -138,3 +141,69 @@ def test_once_a_worker_runs_the_page_says_the_import_failed(client, adam, databa
 
     assert poll.status_code == 286
     assert "nothing of it was written" in poll.content.decode()
+
+
+# --- The list of imports says so too ------------------------------------------------------
+
+
+def running_imports(adam, workers: list[str]) -> list[ImportJob]:
+    """One running import per worker, each with its task RUNNING on that worker."""
+    jobs = []
+    for worker in workers:
+        job = import_jobs.start_import(files={}, replace=False, actor=adam)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="running", phase="Writing spend.csv", started_at=timezone.now()
+        )
+        DBTaskResult.objects.filter(args_kwargs__kwargs__job_id=job.pk).update(
+            status=TaskResultStatus.RUNNING, started_at=timezone.now(), worker_ids=[worker]
+        )
+        jobs.append(job)
+    return jobs
+
+
+def rows_of(client, adam) -> dict[str, str]:
+    """The list's rows, by the import's number: the text of its cells."""
+    client.force_login(adam)
+    html = client.get(reverse("import_jobs")).content.decode()
+    rows = {}
+    for row in html.split("<tr>")[2:]:
+        number = row.split(">#", 1)[1].split("<", 1)[0]
+        rows[number] = " ".join(row.split("</tr>", 1)[0].split())
+    return rows
+
+
+def test_the_list_says_which_running_imports_lost_their_worker(client, adam, database_tasks):
+    stopped, importing = running_imports(adam, [DEAD_HERE, ALIVE_HERE])
+
+    rows = rows_of(client, adam)
+
+    assert "Stopped: its task worker is gone" in rows[str(stopped.pk)]
+    assert "Last phase: Writing spend.csv. Nothing of it is written" in rows[str(stopped.pk)]
+    assert "no task worker is running" in rows[str(stopped.pk)]  # none heard from
+    assert "Stopped" not in rows[str(importing.pk)]
+    assert "Running" in rows[str(importing.pk)]
+
+
+def test_the_list_with_other_workers_running_does_not_say_none_runs(client, adam, database_tasks):
+    (stopped,) = running_imports(adam, [DEAD_HERE])
+    heard("another-host:1:othersss")
+
+    row = rows_of(client, adam)[str(stopped.pk)]
+
+    assert "Stopped: its task worker is gone" in row
+    assert "no task worker is running" not in row
+
+
+def test_the_list_judges_every_worker_in_the_same_few_queries(
+    client, adam, database_tasks, django_assert_max_num_queries
+):
+    running_imports(adam, [DEAD_HERE])
+    client.force_login(adam)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("import_jobs"))
+
+    running_imports(adam, [DEAD_HERE, ALIVE_HERE, ELSEWHERE] * 4)
+    with django_assert_max_num_queries(len(one)):
+        html = client.get(reverse("import_jobs")).content.decode()
+
+    assert html.count("Stopped: its task worker is gone") == 1 + 4 + 4  # ELSEWHERE: unheard
