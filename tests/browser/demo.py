@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import sqlite3
+import time
 from collections.abc import Callable
 
 # What was built, by name: the copy of the database it left and what ``build`` returned.
@@ -45,11 +46,31 @@ def once[T](name: str, build: Callable[[], T]) -> T:
         _built[name] = (saved, copy.deepcopy(result))
         return result
     saved, result = kept
-    saved.backup(_raw_connection())
+    if not _copy_back(saved):
+        return build()
     # The emptying between tests makes the content types again, under new ids; the copy
     # has the ids of its own time, and Django keeps the ids it looked up.
     ContentType.objects.clear_cache()
     return copy.deepcopy(result)
+
+
+def _copy_back(saved: sqlite3.Connection, wait_seconds: float = 5.0) -> bool:
+    """Copy ``saved`` over the test database; False when it stayed busy for ``wait_seconds``.
+
+    SQLite refuses to overwrite a database with a read open on it ("destination database
+    is in use"): the live server's thread may still be answering the last test's browser.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            saved.backup(_raw_connection())
+            return True
+        except sqlite3.OperationalError as error:
+            if "in use" not in str(error) or time.monotonic() > deadline:
+                if "in use" in str(error):
+                    return False
+                raise
+            time.sleep(0.05)
 
 
 def seed_demo() -> None:
