@@ -35,11 +35,12 @@ from django.tasks.base import Task
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from background.heartbeat import STALE_AFTER_SECONDS
 from background.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = datetime.timedelta(seconds=60)
+STALE_AFTER = datetime.timedelta(seconds=STALE_AFTER_SECONDS)
 HOST = socket.gethostname()[:40]
 
 # task path -> called with the error recorded and the lost task's kwargs, after the task

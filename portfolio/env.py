@@ -30,17 +30,30 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}")
 
 
-def env_int(name: str, default: int, minimum: int | None = None) -> int:
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def env_int(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number in ASCII digits: ``1_000`` and full-width or other scripts' digits,
+    which ``int()`` would take, are refused, as the app's own number fields refuse them."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or (minimum is not None and value < minimum):
-        at_least = f" of at least {minimum}" if minimum is not None else ""
-        raise ImproperlyConfigured(f"{name} must be a whole number{at_least}, not {raw!r}")
+    value = int(raw.strip()) if _WHOLE_NUMBER.fullmatch(raw.strip()) else None
+    if (
+        value is None
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
+        if minimum is not None and maximum is not None:
+            span = f" from {minimum} to {maximum}"
+        elif minimum is not None:
+            span = f" of at least {minimum}"
+        elif maximum is not None:
+            span = f" of at most {maximum}"
+        else:
+            span = ""
+        raise ImproperlyConfigured(f"{name} must be a whole number{span}, not {raw!r}")
     return value
 
 

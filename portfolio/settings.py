@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from background.heartbeat import HOUSEKEEPING_MAX_SECONDS, STALE_AFTER_SECONDS
 from portfolio.env import (
     database_from_url,
     env_bool,
@@ -197,8 +198,18 @@ METRICS_REFRESH = env_bool("METRICS_REFRESH", default=True)
 # on two connections in one snapshot (portfolio/metrics/side_by_side.py): each web process and
 # worker may hold one more database connection. Off: one statement, one connection.
 METRICS_SIDE_BY_SIDE = env_bool("METRICS_SIDE_BY_SIDE", default=True)
-# How often each worker beats, watches the others and runs the schedule (seconds).
-WORKER_HOUSEKEEPING_SECONDS = env_int("WORKER_HOUSEKEEPING_SECONDS", 5, minimum=1)
+# How often each worker beats, watches the others and runs the schedule (seconds). At most
+# a third of the time after which a silent worker counts as gone (background/heartbeat.py):
+# a longer period made live workers look dead, and a huge one stopped the housekeeping.
+try:
+    WORKER_HOUSEKEEPING_SECONDS = env_int(
+        "WORKER_HOUSEKEEPING_SECONDS", 5, minimum=1, maximum=HOUSEKEEPING_MAX_SECONDS
+    )
+except ImproperlyConfigured as error:
+    raise ImproperlyConfigured(
+        f"{error}: a worker not heard from for {STALE_AFTER_SECONDS} s counts as gone, so each "
+        "beats at least three times in that time"
+    ) from None
 # Scheduled tasks, run by the workers (background/schedule.py says how to add one). The times
 # from the environment are checked here: the schedule reads them only in the worker's
 # housekeeping, where a bad one stopped every scheduled task while the worker looked alive.

@@ -154,6 +154,44 @@ def test_env_int_names_the_variable_on_a_bad_value(monkeypatch):
         env_int("EMAIL_PORT", 25)
 
 
+def test_the_housekeeping_limit_follows_the_liveness_window():
+    """Derived, not copied: a longer window allows a longer period, and never one that
+    lets a live worker go unheard for the whole window."""
+    from background import heartbeat, liveness
+
+    assert liveness.STALE_AFTER.total_seconds() == heartbeat.STALE_AFTER_SECONDS
+    assert 3 * heartbeat.HOUSEKEEPING_MAX_SECONDS <= heartbeat.STALE_AFTER_SECONDS
+
+
+def test_the_longest_housekeeping_period_starts(monkeypatch):
+    result = _python(
+        "from django.conf import settings; print(settings.WORKER_HOUSEKEEPING_SECONDS)",
+        DEBUG="true",
+        WORKER_HOUSEKEEPING_SECONDS="20",
+    )
+    assert result.stdout.split() == ["20"], result.stderr
+
+
+@pytest.mark.parametrize("value", ["1_000", "\uff11\uff10", "\u0661\u0660", "1.5", "-"])
+def test_env_int_refuses_what_the_apps_number_fields_refuse(monkeypatch, value):
+    """int() reads "1_000" as 1000 and full-width or Arabic-Indic digits as numbers."""
+    monkeypatch.setenv("EMAIL_PORT", value)
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be a whole number, not "):
+        env_int("EMAIL_PORT", 25)
+
+
+def test_env_int_reads_signs_and_spaces_and_bounds(monkeypatch):
+    monkeypatch.setenv("COUNT", " -3 ")
+    assert env_int("COUNT", 1) == -3
+    monkeypatch.setenv("COUNT", "+7")
+    assert env_int("COUNT", 1, minimum=1, maximum=7) == 7
+    monkeypatch.setenv("COUNT", "8")
+    with pytest.raises(
+        ImproperlyConfigured, match="^COUNT must be a whole number of at most 7, not '8'$"
+    ):
+        env_int("COUNT", 1, maximum=7)
+
+
 def test_database_url_understands_postgres_and_sqlite():
     pg = database_from_url("postgres://app:s%40cret@db.internal:6543/greenlight?sslmode=require")
     assert pg["ENGINE"] == "django.db.backends.postgresql"
@@ -237,6 +275,12 @@ def test_the_file_e_mail_backend_without_a_folder_stops_start_up_naming_it():
         ("DAILY_DIGEST_AT", "7:00", "DAILY_DIGEST_AT must be a time of day as HH:MM"),
         ("TIME_ZONE", "Mars/Base", "TIME_ZONE must be an IANA time zone name"),
         ("WORKER_HOUSEKEEPING_SECONDS", "0", "WORKER_HOUSEKEEPING_SECONDS must be a whole number"),
+        # At or above the 60 s after which a silent worker counts as gone, live workers
+        # looked dead; a huge value stopped the housekeeping thread (OverflowError).
+        ("WORKER_HOUSEKEEPING_SECONDS", "21", "must be a whole number from 1 to 20"),
+        ("WORKER_HOUSEKEEPING_SECONDS", "60", "must be a whole number from 1 to 20"),
+        ("WORKER_HOUSEKEEPING_SECONDS", "99999999999999999999", "counts as gone"),
+        ("WORKER_HOUSEKEEPING_SECONDS", "1_0", "WORKER_HOUSEKEEPING_SECONDS must be"),
     ],
 )
 def test_a_bad_schedule_setting_stops_start_up_naming_the_variable(
