@@ -47,6 +47,10 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.status == ImportJob.Status.WAITING:
         ahead = running_import(exclude=job.pk)
         context["waiting_for"] = ahead
+        if ahead is not None:
+            # The import ahead may itself be stopped (its worker killed): then this one
+            # waits on a worker to report it failed, not on it to finish.
+            context["ahead_stopped"] = stopped_worker(ahead)
         context["no_worker"] = ahead is None and not workers_alive()
     elif job.status == ImportJob.Status.RUNNING:
         # "alone": its worker stopped and no other runs, so the page would show the last

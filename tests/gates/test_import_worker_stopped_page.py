@@ -143,6 +143,57 @@ def test_once_a_worker_runs_the_page_says_the_import_failed(client, adam, databa
     assert "nothing of it was written" in poll.content.decode()
 
 
+# --- An import waiting behind a stopped one -------------------------------------------------
+
+
+def waiting_behind(adam, worker: str) -> tuple[ImportJob, ImportJob]:
+    """A running import on ``worker``, and a second one uploaded after it, waiting."""
+    ahead = running(adam, worker)
+    waiting = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+    assert waiting.status == ImportJob.Status.WAITING
+    return ahead, waiting
+
+
+def test_an_import_waiting_behind_one_whose_worker_stopped_says_none_runs(
+    client, adam, database_tasks
+):
+    """It said "Another import is running … starts when it has finished" for ever."""
+    ahead, waiting = waiting_behind(adam, DEAD_HERE)
+    heard(DEAD_HERE, ago=liveness.STALE_AFTER + datetime.timedelta(seconds=5))
+
+    html = " ".join(status_of(client, adam, waiting).split())
+
+    assert "Waiting to start" in html
+    assert f"import #{ahead.pk}</a>, uploaded by" in html
+    assert "has stopped: its task worker is gone" in html
+    assert "No task worker is running to continue" in html
+    assert "python manage.py run_worker" in html
+    assert f"it marks import #{ahead.pk} failed, then starts this one" in html
+    assert "starts when it has finished" not in html
+
+
+def test_an_import_waiting_behind_a_stopped_one_while_others_run(client, adam, database_tasks):
+    _, waiting = waiting_behind(adam, DEAD_HERE)
+    heard("another-host:1:othersss")
+
+    html = " ".join(status_of(client, adam, waiting).split())
+
+    assert "has stopped: its task worker is gone" in html
+    assert "Another task worker reports it failed within a minute, then starts this one" in html
+    assert "No task worker is running" not in html
+
+
+def test_an_import_waiting_behind_a_running_one_waits_for_it(client, adam, database_tasks):
+    ahead, waiting = waiting_behind(adam, ALIVE_HERE)
+    heard(ALIVE_HERE)
+
+    html = " ".join(status_of(client, adam, waiting).split())
+
+    assert f'Another import is running (<a href="{reverse("import_job", args=[ahead.pk])}">' in html
+    assert "starts when it has finished" in html
+    assert "stopped" not in html
+
+
 # --- The list of imports says so too ------------------------------------------------------
 
 
