@@ -27,6 +27,7 @@ from portfolio.dashboard.forms import (
     product_manager_emails,
 )
 from portfolio.metrics import MetricsFilterError
+from portfolio.web.forms import labelled
 
 
 def _check_access(request: HttpRequest) -> None:
@@ -62,7 +63,7 @@ def board_pack(request: HttpRequest) -> HttpResponse:
         return _refused(
             request,
             [
-                f"{form.fields[name].label}: {' '.join(errors)}"
+                labelled(form.fields[name].label, " ".join(errors))
                 for name, errors in form.errors.items()
             ],
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from portfolio.models import SpendEntry
+from portfolio.web.forms import labelled
+from tests.builders import greenlight, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +61,73 @@ def test_required_fields_are_marked_for_eyes_and_for_assistive_technology(client
     assert 'class="required-mark"' in amount
     assert re.search(r'<input[^>]*name="amount"[^>]*required', amount)
     assert "required-mark" not in body[body.index('id="field-note"') : body.index('name="note"')]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("242000.001", "Realized value: at most 2 decimal places."),
+        ("-5", "Realized value cannot be negative."),
+        (
+            "99999999999999999999",
+            "Realized value: at most 9,999,999,999,999.99 (13 digits before the decimal point).",
+        ),
+    ],
+)
+def test_the_summary_names_a_field_once_when_its_message_names_it(
+    client, bob, carol, value, message
+):
+    """The outcome form's messages start with the field's label (as the service's and the
+    API's do): the summary does not put the label before them again."""
+    product = make_project(key="GL-0029", product_manager=bob)
+    greenlight(product, bob, carol, on=datetime.date(2026, 4, 15))
+    client.force_login(bob)
+    response = client.post(
+        reverse("outcome_create", args=[product.key]),
+        {"month": "2026-07", "realized_value": value},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    summary = body[body.index("data-error-summary") : body.index('id="field-month"')]
+    assert f'<a href="#id_realized_value">{escape(message)}</a>' in summary
+    assert "Realized value: Realized value" not in body
+    assert body.count(escape(message)) == 2  # in the summary and beside the field
+
+
+def test_a_spend_amount_over_the_limit_is_named_once(client, project, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("spend_create", args=[project.key]),
+        {"spent_on": "2026-01-20", "amount": "99999999999999999", "category": "compute"},
+    )
+    body = response.content.decode()
+    summary = body[body.index("data-error-summary") : body.index('id="field-amount"')]
+    assert '<a href="#id_amount">Amount: at most 9,999,999,999,999.99 (13 digits' in summary
+    assert "Amount: Amount" not in body
+
+
+@pytest.mark.parametrize(
+    ("label", "message", "said"),
+    [
+        (
+            "Realized value",
+            "Realized value cannot be negative.",
+            "Realized value cannot be negative.",
+        ),
+        (
+            "Amount",
+            "Spend amount: the spend would come to 1.",
+            "Spend amount: the spend would come to 1.",
+        ),
+        (
+            "Funding (EUR)",
+            "Funding: at most 2 decimal places.",
+            "Funding: at most 2 decimal places.",
+        ),
+        ("Amount", "Enter a number.", "Amount: Enter a number."),
+        ("Month", "2026-05 already has an outcome.", "Month: 2026-05 already has an outcome."),
+        ("Note", "Amounts: see the note.", "Note: Amounts: see the note."),
+    ],
+)
+def test_a_message_is_labelled_unless_it_names_its_field(label, message, said):
+    assert labelled(label, message) == said

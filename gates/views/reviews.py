@@ -44,6 +44,7 @@ from portfolio.models import Project
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import deliverables, project_page, worklists
 from portfolio.reads.worklists import WorkItem
+from portfolio.web.forms import labelled
 
 REVIEW_TEMPLATE = "gates/gate_review.html"
 
@@ -501,9 +502,9 @@ def _error_summary(
                 or each is new_kill_criteria
                 or (each is verdicts and not name.endswith("_note"))
             )
-            prefix = "" if named else f"{field.label}: "
             found += [
-                {"message": f"{prefix}{m}", "href": href_of(each, name)} for m in field.errors
+                {"message": m if named else labelled(field.label, m), "href": href_of(each, name)}
+                for m in field.errors
             ]
         return found
 

@@ -48,6 +48,7 @@ from portfolio.metrics import (
 from portfolio.models import Bucket, ResearchType
 from portfolio.web import csv as safe_csv
 from portfolio.web.context_processors import currency
+from portfolio.web.forms import labelled
 
 FILTERS = ("as_of", "bucket", "research_type", "product_manager")
 # Cached results are keyed by the data version, so this only bounds memory, not staleness.
@@ -331,7 +332,7 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
 def _form_messages(form: DashboardFilterForm) -> list[str]:
     """Each problem with the filters, named by its field's label."""
     return [
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        labelled(form.fields[name].label, error) if name in form.fields else str(error)
         for name, errors in form.errors.items()
         for error in errors
     ]

@@ -8,6 +8,8 @@ from django import template
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
 
+from portfolio.web.forms import labelled
+
 register = template.Library()
 
 # An e-mail address: a word of the text (between spaces, or the whole text) with one "@".
@@ -33,3 +35,10 @@ def breakable(value) -> SafeString:
         start = match.end()
     pieces.append(escape(text[start:]))
     return format_html_join("", "{}", ((piece,) for piece in pieces))
+
+
+@register.filter
+def with_label(message, label) -> str:
+    """A field's problem in a form's summary: "Label: message", or the message alone when
+    it names its field already ("Realized value cannot be negative.")."""
+    return labelled(label, message)

@@ -8,6 +8,8 @@ summary at the top of a refused form, which receives focus (static/js/greenlight
 
 from __future__ import annotations
 
+import re
+
 from django.forms.renderers import TemplatesSetting
 
 
@@ -15,3 +17,31 @@ class FormRenderer(TemplatesSetting):
     """Django's templates for widgets, ours for a field's group (found through TEMPLATES)."""
 
     field_template_name = "_form/field.html"
+
+
+def _name_of(label: str) -> str:
+    """A label without a trailing unit in brackets: "Funding (EUR)" names "funding"."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip().casefold()
+
+
+def names_its_field(message: str, label: str) -> bool:
+    """Whether ``message`` already starts by naming the field of ``label``: "Realized value
+    cannot be negative.", "Realized value: at most 2 decimal places." (the services' and the
+    limits' messages, which say what they are about wherever they are shown), or a longer
+    name of it before a colon ("Spend amount: …" on the field "Amount")."""
+    name, text = _name_of(str(label or "")), str(message).casefold()
+    if not name:
+        return True
+    if text.startswith(name):
+        return True
+    lead, colon, _ = text.partition(":")
+    return bool(colon) and len(lead) <= 60 and lead.endswith(" " + name)
+
+
+def labelled(label, message) -> str:
+    """A field's problem said away from the field (the summary at the top of a form, a list
+    of problems): "Label: message", unless the message names the field already, so that
+    no problem reads "Realized value: Realized value: …"."""
+    if not label or names_its_field(message, label):
+        return str(message)
+    return f"{label}: {message}"
