@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 
 
 def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
@@ -89,3 +91,44 @@ def post_worker_init(worker) -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 (imports ROOT_URLCONF and every view)
+
+
+# portfolio.checks.start_refusal, asked in a process of its own: the master imports none of
+# the app, so the workers (and those a HUP starts) load it fresh from disk.
+_REFUSED = 78  # EX_CONFIG: the child's answer "refused", told apart from its crashing
+_ASK_REFUSAL = (
+    "import sys\n"
+    "from portfolio.checks import start_refusal\n"
+    "refusal = start_refusal()\n"
+    "if refusal:\n"
+    "    print(refusal, file=sys.stderr)\n"
+    f"    sys.exit({_REFUSED})\n"
+)
+
+
+def on_starting(server) -> None:
+    """Refuse to start, once, in the master and before any worker forks, when the app would
+    refuse (a weak or missing SECRET_KEY without DEBUG=true, a variable the settings refuse):
+    each worker refused on its own, the message buried in some 200 lines of tracebacks under
+    gunicorn's last line "Worker failed to boot" (exit code 3, or 1). Here: the message alone
+    on standard error, and exit code 1, as for this file's own refusals. portfolio/wsgi.py
+    still refuses for other servers. Anything else that stops the app is left to the
+    workers, which report it as before."""
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
+    try:
+        asked = subprocess.run(
+            [sys.executable, "-c", _ASK_REFUSAL],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        server.log.warning("could not check the app's settings before starting the workers")
+        return
+    if asked.returncode == _REFUSED:
+        if server.pidfile is not None:
+            server.pidfile.unlink()
+        raise SystemExit(f"Greenlight refuses to start: {asked.stderr.strip()}")

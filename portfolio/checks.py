@@ -73,6 +73,19 @@ def require_secret_key() -> None:
         raise ImproperlyConfigured(problem)
 
 
+def start_refusal() -> str | None:
+    """Why an app server must not start, or None: a variable the settings refuse, or
+    ``require_secret_key``'s refusal. gunicorn's master asks this once, in a process of its
+    own, before any worker forks (gunicorn.conf.py's ``on_starting``): otherwise each
+    worker refused on its own, the message lost in their tracebacks."""
+    try:
+        settings.DEBUG  # noqa: B018 (loads the settings: a bad variable is refused here)
+        require_secret_key()
+    except ImproperlyConfigured as refused:
+        return str(refused)
+    return None
+
+
 @register()
 def group_roles_are_roles(app_configs, **kwargs):
     """OIDC_GROUP_ROLES names roles that exist, and never Admin (docs/single-sign-on.md)."""

@@ -178,6 +178,46 @@ def test_a_running_gunicorn_opens_no_shared_control_socket(tmp_path):
 
 
 @pytest.mark.no_database
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        ("short", "it has 5 characters, fewer than 50"),
+        ("ab" * 30, "it has 2 different characters, fewer than 5"),
+        ("django-insecure-" + "x1y2z3" * 10, "it starts with 'django-insecure-'"),
+        ("", "SECRET_KEY is not set"),
+    ],
+)
+def test_gunicorn_refuses_a_weak_secret_key_once_before_any_worker_starts(tmp_path, key, why):
+    """Each worker refused on its own: some 220 lines of tracebacks, the message among them
+    ten times, and gunicorn's last words "Worker failed to boot" (exit code 3, or 1)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "SECRET_KEY": key,
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "GUNICORN_BIND": "127.0.0.1:0",
+            "WEB_CONCURRENCY": "2",
+        },
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert output.count(why) == 1, output
+    assert output.count("secrets.token_urlsafe(50)") == 1  # how to make one
+    assert output.strip().splitlines()[-1].startswith("Greenlight refuses to start: SECRET_KEY")
+    assert "Traceback" not in output
+    assert "Booting worker" not in output and "Worker failed to boot" not in output
+
+
+@pytest.mark.no_database
 def test_gunicorn_accepts_the_config_file():
     done = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
