@@ -13,6 +13,7 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from api import problems
+from api.schemas import IntIn
 from gates import services
 from gates.models import Criterion
 from portfolio import access
@@ -48,8 +49,8 @@ def person(user: User | None) -> dict | None:
 
 
 class Paging(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-    per_page: int = Field(25, ge=1, le=MAX_PER_PAGE)
+    page: IntIn = Field(1, ge=1, le=1_000_000)
+    per_page: IntIn = Field(25, ge=1, le=MAX_PER_PAGE)
 
 
 PagingQuery = Query[Paging]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from api import models as api_models
 from api.problems import Problem
@@ -39,16 +39,39 @@ NextStep = Literal[tuple(gates_models.FeasibilityStudy.NextStep.values)]
 Cadence = Literal[tuple(gates_models.ArchitectureEstimate.Cadence.values)]
 TokenScope = Literal[tuple(api_models.Scope.values)]
 
+# A number the API reads, in a body or a query, written as people type one: the digits 0-9.
+# Python's int and Decimal, so pydantic's lax mode, read "1_000" (a digit separator of Python
+# source; typed, a slip for 1,000 or 10.00) and "１０００" or "١٠٠٠" (other scripts' digits)
+# as 1000. The forms, the admin and the import files refuse them by one rule,
+# portfolio.money.digits_as_typed; so does every number field of the API through these
+# types (tests/api/test_digits_as_typed.py checks that every operation's number has it).
+# A JSON number cannot hold either; a string is checked before it is read.
+NOT_DIGITS_AS_TYPED = (
+    "Input should be a number written in the digits 0-9 (no '_', no full-width or other "
+    "scripts' digits)."
+)
+
+
+def refuse_digits_not_as_typed(value: Any) -> Any:
+    if isinstance(value, str) and not money.digits_as_typed(value):
+        raise ValueError(NOT_DIGITS_AS_TYPED)
+    return value
+
+
+DigitsAsTyped = BeforeValidator(refuse_digits_not_as_typed)
+DecimalIn = Annotated[Decimal, DigitsAsTyped]
+IntIn = Annotated[int, DigitsAsTyped]
+
 # Money as the app keeps it: two decimal places, at most the largest amount (portfolio.money),
 # which SQLite and PostgreSQL both read back exactly. A larger one is a 400 naming the field
 # and the largest amount, whatever its digits.
 MONEY_PLACES = portfolio_models.MONEY["decimal_places"]
-MoneyIn = Annotated[Decimal, Field(ge=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
-ProbabilityIn = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
+MoneyIn = Annotated[DecimalIn, Field(ge=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
+ProbabilityIn = Annotated[DecimalIn, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
 # A row's id, as a 64-bit column holds it: a larger number is a 400 naming the field, never
 # a lookup SQLite cannot take (it answered 500).
 LARGEST_ID = 2**63 - 1
-IdIn = Annotated[int, Field(ge=1, le=LARGEST_ID)]
+IdIn = Annotated[IntIn, Field(ge=1, le=LARGEST_ID)]
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 
 
@@ -186,13 +209,13 @@ class DecisionPage(PageInfo):
 class ScoreIn(Input):
     criterion: IdIn = Field(description="The criterion's id (GET /gates).")
     met: bool | None = Field(None, description="For a must-meet criterion.")
-    score: int | None = Field(None, ge=0, le=10, description="0–10, for a should-meet criterion.")
+    score: IntIn | None = Field(None, ge=0, le=10, description="0–10, for a should-meet criterion.")
 
 
 class NewKillCriterionIn(Input):
     statement: str = Field(min_length=1, max_length=500)
     comparison: Comparison = ""
-    target: Decimal | None = None
+    target: DecimalIn | None = None
 
 
 class KillVerdictIn(Input):
@@ -202,7 +225,7 @@ class KillVerdictIn(Input):
 
 
 class DecisionIn(Input):
-    gate: int = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
+    gate: IntIn = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     decision: DecisionKind
     decided_on: datetime.date | None = Field(None, description="Today when left out.")
     funding_granted: MoneyIn = Field(
@@ -227,7 +250,7 @@ class DecisionIn(Input):
             "recycle, optional with a kill or a hold."
         ),
     )
-    decisions_seen: int | None = Field(
+    decisions_seen: IntIn | None = Field(
         None, ge=0, description="Decisions you saw: refused if another was recorded since."
     )
 
@@ -318,7 +341,7 @@ class SpendPage(PageInfo):
 
 class SpendIn(Input):
     spent_on: datetime.date
-    amount: Annotated[Decimal, Field(gt=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
+    amount: Annotated[DecimalIn, Field(gt=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
     category: SpendCategory
     note: str = Field("", max_length=2_000)
 

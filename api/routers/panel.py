@@ -81,13 +81,13 @@ class KillMarkIn(schemas.Input):
 
 
 class VoteIn(schemas.Input):
-    gate: int = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
+    gate: schemas.IntIn = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     recommendation: Recommendation
     probability_of_success: schemas.ProbabilityIn | None = None
     comment: str = Field("", max_length=10_000)
     scores: list[schemas.ScoreIn] = Field(default_factory=list, max_length=100)
     kill_marks: list[KillMarkIn] = Field(default_factory=list, max_length=20)
-    review_round: int | None = Field(
+    review_round: schemas.IntIn | None = Field(
         None, ge=0, description="The review_round you saw: refused if a decision came since."
     )
 

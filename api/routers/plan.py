@@ -34,7 +34,7 @@ class PlanQuery(Schema):
     as_of: datetime.date | None = Field(
         None, description="Projects active on this day; today when left out."
     )
-    horizon: int | None = Field(None, ge=1, le=10, description="Years of value counted.")
+    horizon: schemas.IntIn | None = Field(None, ge=1, le=10, description="Years of value counted.")
     discount_rate: str | None = Field(None, description="0 ≤ r < 1.")
     probabilities: Literal[inputs.RAW, inputs.CALIBRATED] | None = None
     target: list[str] = Field(default_factory=list, description="BUCKET=SHARE, repeated.")

@@ -21,7 +21,7 @@ SORTS = [c.name for c in listing.COLUMNS] + [f"-{c.name}" for c in listing.COLUM
 class ProjectFilters(Schema):
     q: str = Field("", max_length=200, description="Key, title or a person's e-mail or name.")
     status: schemas.ProjectStatus | None = None
-    gate: int | None = Field(None, ge=process.FIRST_GATE, le=process.LAST_GATE)
+    gate: schemas.IntIn | None = Field(None, ge=process.FIRST_GATE, le=process.LAST_GATE)
     bucket: schemas.Bucket | None = None
     research_type: schemas.ResearchType | None = None
     pm: str | None = Field(None, max_length=254, description="The product manager's e-mail.")
