@@ -16,10 +16,21 @@ from gates.models import (
     KillCriterion,
 )
 from gates.services import KillMark, NewKillCriterion, Score
-from portfolio.forms import LabelsWithoutColon, MoneyField, PercentField
+from portfolio.forms import (
+    CountField,
+    LabelsWithoutColon,
+    MoneyField,
+    PercentField,
+    RefusesDigitSeparators,
+)
 
 # The one money field and form base (portfolio/forms.py), used by the gate forms.
 __all__ = ["LabelsWithoutColon", "MoneyField"]
+
+
+class NumberField(RefusesDigitSeparators, forms.DecimalField):
+    """A number typed in the digits 0-9: ``0.8_5``, ``１`` and ``٠.٨`` are not one, as
+    everywhere else (``portfolio.money.digits_as_typed``)."""
 
 
 def plain_decimal(value: Decimal | None) -> str:
@@ -259,10 +270,10 @@ class ScorecardForm(LabelsWithoutColon, forms.Form):
 
 
 class DecisionForm(LabelsWithoutColon, forms.Form):
-    gate = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=4)
+    gate = CountField(widget=forms.HiddenInput, min_value=1, max_value=4)
     # What the form was made against: the project's number of decisions when the page was
     # drawn. A second tab or a double submit then cannot record a decision on stale ground.
-    decisions_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    decisions_seen = CountField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         label="Decision",
         choices=DecisionKind.choices,
@@ -323,8 +334,8 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
 class VoteForm(LabelsWithoutColon, forms.Form):
     """A gatekeeper's vote; the scorecard and the kill-criterion marks are forms of their own."""
 
-    gate = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=4)
-    review_round = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    gate = CountField(widget=forms.HiddenInput, min_value=1, max_value=4)
+    review_round = CountField(widget=forms.HiddenInput, min_value=0)
     recommendation = forms.ChoiceField(
         label="Your recommendation",
         choices=DecisionKind.choices,
@@ -424,7 +435,7 @@ class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
                 required=False,
                 error_messages=messages,
             )
-            self.fields[f"kc{n}_target"] = forms.DecimalField(
+            self.fields[f"kc{n}_target"] = NumberField(
                 label="Number",
                 required=False,
                 max_digits=15,  # 11 before the point: what every database reads back exactly
