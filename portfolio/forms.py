@@ -401,7 +401,12 @@ class OutcomeForm(Form):
     year is most likely a typing mistake (1,000,000 for 100,000): it is recorded only once
     ``confirm_value`` is ticked, on a second submit. The service's checks (the first month,
     a month already recorded) run first, beside the form's own, so that every problem is
-    said at once and the amount is confirmed only for a month that can be recorded."""
+    said at once and the amount is confirmed only for a month that can be recorded.
+
+    A tick confirms one amount: the page sends the amount it asked about with it (the hidden
+    ``confirmed_value``). A tick sent with another amount (changed after it was ticked) or
+    none is dropped, and the new amount is asked about again, so that nobody records an
+    amount they did not confirm."""
 
     month = MonthField(help_text="The calendar month the value was realized in.")
     realized_value = MoneyField(
@@ -418,6 +423,13 @@ class OutcomeForm(Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.asks_confirmation = False
+        # The amount a tick shown now confirms, sent back with it (a hidden input).
+        self.confirmed_value = ""
+        # Ticked for another amount than the one now given: not a confirmation of this one.
+        self.confirmation_outdated = self.is_bound and self._ticked() and not self._tick_fits()
+        if self.confirmation_outdated:
+            self.data = self.data.copy()
+            self.data.pop(self.add_prefix("confirm_value"), None)
         label = project.get_value_kind_display().lower()
         self.fields["realized_value"].help_text = f"The {label} realized in that month."
         if project.last_decision_on:
@@ -426,6 +438,23 @@ class OutcomeForm(Form):
                 f"The calendar month the value was realized in, from {first:%B %Y} on "
                 f"(greenlit on {project.last_decision_on:%Y-%m-%d})."
             )
+
+    def _ticked(self) -> bool:
+        widget = self.fields["confirm_value"].widget
+        return bool(
+            widget.value_from_datadict(self.data, self.files, self.add_prefix("confirm_value"))
+        )
+
+    def _amount(self, name: str) -> Decimal | None:
+        try:
+            return self.fields["realized_value"].to_python(self.data.get(self.add_prefix(name)))
+        except forms.ValidationError:
+            return None
+
+    def _tick_fits(self) -> bool:
+        """Whether the tick was given for the amount now given (the one the page asked about)."""
+        confirmed = self._amount("confirmed_value")
+        return confirmed is not None and confirmed == self._amount("realized_value")
 
     def clean_month(self) -> datetime.date:
         month = self.cleaned_data["month"]
@@ -448,18 +477,24 @@ class OutcomeForm(Form):
         # Shown again when ticked, so that the tick is not lost while other problems are
         # corrected; asked for only when nothing else stands in the way.
         self.asks_confirmation = not self.errors or bool(data.get("confirm_value"))
+        self.confirmed_value = str(value)
         # On the bound field: made while the fields were cleaned, it keeps the help it had.
         self["confirm_value"].help_text = (
             f"{money_cents(value)} in one month is more than {self.project.key}'s high "
             f"projection for a whole year ({money_cents(year)})."
         )
         if not self.errors and not data.get("confirm_value"):
+            changed = (
+                "“Yes, this amount is right” was ticked for another amount. "
+                if self.confirmation_outdated
+                else ""
+            )
             self.add_error(
                 "realized_value",
                 forms.ValidationError(
-                    f"{money_cents(value)} in one month is more than the high projection for a "
-                    f"whole year ({money_cents(year)}). Check the amount; if it is right, tick "
-                    "“Yes, this amount is right” and record it again.",
+                    f"{changed}{money_cents(value)} in one month is more than the high "
+                    f"projection for a whole year ({money_cents(year)}). Check the amount; if "
+                    "it is right, tick “Yes, this amount is right” and record it again.",
                     code="above_projection",
                 ),
             )

@@ -321,6 +321,7 @@ FORMS = [
             "month": ["2025-03"],
             "realized_value": ["1000", "400000.01", "1000000"],
             "confirm_value": ["on", ""],
+            "confirmed_value": ["400000.01", "1000000.00", ""],
         },
         project="greenlit",
     ),

@@ -77,7 +77,34 @@ def test_research_builds_on_salvage_and_its_outcome_is_scored(
     # Its product manager records three months of outcomes and a month of adoption.
     page.context.clear_cookies()
     login(page, live_server, bob.email, PASSWORD)
-    for month in ("2025-06", "2025-07", "2025-08"):
+    page.goto(live_server.url + "/projects/FRAUD-1/outcomes/")
+    expect(page.locator("#projected-range")).to_contain_text(
+        "low EUR 100,000.00, expected EUR 200,000.00, high EUR 400,000.00"
+    )
+    # A slip (1,500,000 for 15,000) is above the year's high projection: asked to confirm.
+    page.get_by_label("Month").fill("2025-06")
+    page.get_by_label("Realized value").fill("1500000")
+    page.get_by_role("button", name="Record outcome").click()
+    tick = page.get_by_label("Yes, this amount is right")
+    expect(tick).not_to_be_checked()
+    # The long message beside the value does not push the month out of line: one field a row.
+    month_box = page.get_by_label("Month").bounding_box()
+    value_box = page.get_by_label("Realized value").bounding_box()
+    assert month_box["x"] == value_box["x"] and month_box["y"] < value_box["y"]
+    # Ticked, then the amount changed: the tick was for 1,500,000, so it is asked again.
+    tick.check()
+    page.get_by_label("Realized value").fill("1600000")
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page.get_by_text("was ticked for another amount").first).to_be_visible()
+    expect(page.get_by_label("Yes, this amount is right")).not_to_be_checked()
+    expect(page.locator("#field-confirm_value")).to_contain_text("EUR 1,600,000.00 in one month")
+    screenshot(page, "feedback_outcome_confirm_again")
+    assert not project.outcomes.exists()
+    # The slip corrected: recorded without a tick.
+    page.get_by_label("Realized value").fill("15000")
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page).to_have_url(re.compile(r"/projects/FRAUD-1/$"))
+    for month in ("2025-07", "2025-08"):
         page.goto(live_server.url + "/projects/FRAUD-1/outcomes/")
         page.get_by_label("Month").fill(month)
         page.get_by_label("Realized value").fill("15000")

@@ -218,7 +218,9 @@ def test_a_month_above_a_year_s_high_projection_is_confirmed_before_it_is_kept(
     assert 'type="checkbox" name="confirm_value"' in page
     assert not Outcome.objects.exists()
 
-    response = post_outcome(client, product, "1000000", confirm_value="on")
+    response = post_outcome(
+        client, product, "1000000", confirm_value="on", confirmed_value="1000000.00"
+    )
 
     assert response.status_code == 302
     assert Outcome.objects.get().realized_value == Decimal("1000000.00")

@@ -4,6 +4,7 @@ for a month that can be recorded; its amounts carry the currency, as the page's 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -71,12 +72,16 @@ def test_a_month_already_recorded_is_said_at_once_and_no_confirmation_is_asked(
 def test_a_tick_is_kept_while_another_problem_is_corrected(client, bob, product):
     client.force_login(bob)
 
-    response = post(client, product, "2026-04", "500000", confirm_value="on")
+    response = post(
+        client, product, "2026-04", "500000", confirm_value="on", confirmed_value="500000.00"
+    )
 
     assert response.context["form"].errors["month"] == [FIRST_ALLOWED]
     assert 'id="id_confirm_value" checked' in response.content.decode()
 
-    response = post(client, product, "2026-05", "500000", confirm_value="on")
+    response = post(
+        client, product, "2026-05", "500000", confirm_value="on", confirmed_value="500000.00"
+    )
 
     assert response.status_code == 302
     assert Outcome.objects.get().realized_value == Decimal("500000.00")
@@ -109,3 +114,104 @@ def test_the_recorded_message_names_the_currency(client, bob, product):
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Recorded EUR 300,000.00 realized in August 2026."
     ]
+
+
+def confirmed_value(page: str) -> str | None:
+    found = re.search(r'<input type="hidden" name="confirmed_value" value="([^"]*)">', page)
+    return found.group(1) if found else None
+
+
+def test_the_tick_carries_the_amount_it_confirms(client, bob, product):
+    client.force_login(bob)
+
+    page = post(client, product, "2026-05", "500000").content.decode()
+
+    assert confirmed_value(page) == "500000.00"
+    response = post(
+        client, product, "2026-05", "500000", confirm_value="on", confirmed_value="500000.00"
+    )
+    assert response.status_code == 302
+    assert Outcome.objects.get().realized_value == Decimal("500000.00")
+
+
+def test_an_amount_changed_after_the_tick_is_asked_about_again_and_not_recorded(
+    client, bob, product
+):
+    """The tick was given for 500,000 (kept while the month was corrected); the amount was
+    then changed to 5,000,000 with the tick still on: that amount was never confirmed."""
+    client.force_login(bob)
+
+    response = post(
+        client, product, "2026-05", "5000000", confirm_value="on", confirmed_value="500000.00"
+    )
+
+    assert response.status_code == 400
+    assert not Outcome.objects.exists()
+    form = response.context["form"]
+    assert form.errors["realized_value"] == [
+        "“Yes, this amount is right” was ticked for another amount. EUR 5,000,000.00 in "
+        "one month is more than the high projection for a whole year (EUR 400,000.00). Check "
+        "the amount; if it is right, tick “Yes, this amount is right” and record it again."
+    ]
+    page = response.content.decode()
+    assert 'name="confirm_value"' in page
+    assert 'id="id_confirm_value" checked' not in page  # unticked: asked again
+    assert "EUR 5,000,000.00 in one month is more than GL-0029's high projection" in page
+    assert confirmed_value(page) == "5000000.00"
+
+    response = post(
+        client, product, "2026-05", "5000000", confirm_value="on", confirmed_value="5000000.00"
+    )
+    assert response.status_code == 302
+    assert Outcome.objects.get().realized_value == Decimal("5000000.00")
+
+
+def test_a_tick_without_the_amount_it_confirms_is_not_a_confirmation(client, bob, product):
+    client.force_login(bob)
+
+    response = post(client, product, "2026-05", "500000", confirm_value="on")
+
+    assert response.status_code == 400
+    assert "was ticked for another amount" in response.context["form"].errors["realized_value"][0]
+    assert not Outcome.objects.exists()
+
+
+def test_the_same_amount_written_otherwise_keeps_its_tick(client, bob, product):
+    client.force_login(bob)
+
+    response = post(
+        client, product, "2026-05", "5e5", confirm_value="on", confirmed_value="500000.00"
+    )
+
+    assert response.status_code == 302
+    assert Outcome.objects.get().realized_value == Decimal("500000.00")
+
+
+def test_an_amount_changed_below_the_line_needs_no_tick(client, bob, product):
+    client.force_login(bob)
+
+    response = post(
+        client, product, "2026-05", "300000", confirm_value="on", confirmed_value="500000.00"
+    )
+
+    assert response.status_code == 302
+    assert Outcome.objects.get().realized_value == Decimal("300000.00")
+
+
+def test_the_page_names_the_projected_range(client, bob, product):
+    client.force_login(bob)
+    page = client.get(reverse("outcome_create", args=[product.key])).content.decode()
+    text = re.sub(r"\s+", " ", page)
+    assert (
+        "Projected for a year: low EUR 100,000.00, expected EUR 250,000.00, high "
+        "EUR 400,000.00. A month above the high projection for a whole year is recorded once "
+        "you confirm it."
+    ) in text
+
+
+def test_month_and_value_are_not_set_side_by_side(client, bob, product):
+    """A long message beside the value pushed the month out of line: one field a row."""
+    client.force_login(bob)
+    page = post(client, product, "2026-05", "500000").content.decode()
+    form = page[page.index("<form") : page.index("</form>")]
+    assert "form-row" not in form
