@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import json
 import logging
@@ -170,6 +171,13 @@ def test_with_redis_stopped_the_api_answers_and_its_rate_limit_is_back_with_redi
     assert "Redis reachable again" in said[1][1]
 
 
+def run_coroutine(coroutine):
+    """``asyncio.run`` on a thread of its own: this one may hold Playwright's running loop
+    (a browser test ran earlier in the same test process)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_every_cache_call_is_a_miss_while_redis_is_unreachable(monkeypatch, caplog):
     monkeypatch.setattr(shared, "REDIS_RETRY_AFTER", 0.0)
     nobody_there = f"redis://127.0.0.1:{_free_port()}/0"
@@ -192,9 +200,9 @@ def test_every_cache_call_is_a_miss_while_redis_is_unreachable(monkeypatch, capl
         assert away.delete("k") is False
         away.delete_many(["a", "b"])
         away.clear()
-        assert asyncio.run(away.aget("k", "default")) == "default"
+        assert run_coroutine(away.aget("k", "default")) == "default"
         with pytest.raises(ValueError):
-            asyncio.run(away.aincr("k"))
+            run_coroutine(away.aincr("k"))
 
     said = [r.getMessage() for r in caplog.records if r.name == "background.cache"]
     assert len(said) == 1, said  # once per outage
