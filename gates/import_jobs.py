@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 PIECE_BYTES = 8 * 1024 * 1024
 WAIT_SECONDS = 2  # how soon a waiting import looks again whether it may start
 PROGRESS_SECONDS = 0.5
+ALIVE_SECONDS = 5  # on SQLite, the progress in the cache is written at least this often
 PROGRESS_KEPT_SECONDS = 3600  # the progress kept in the cache (SQLite), an hour at most
 _LOCK_ID = zlib.crc32(b"greenlight.import")
 
@@ -205,12 +206,17 @@ def _progress_key(job_id: int) -> str:
 
 def with_live_progress(jobs: list[ImportJob]) -> list[ImportJob]:
     """``jobs``, each running one with the phase and rows its worker last reported: on SQLite
-    these are in the cache while the import holds the write lock (see the module's doc)."""
+    these are in the cache while the import holds the write lock (see the module's doc).
+    ``reported_at``: when the worker last wrote them there (a sign of life), or None."""
     running = [job for job in jobs if job.status == ImportJob.Status.RUNNING]
     if running:
         found = cache.get_many([_progress_key(job.pk) for job in running])
         for job in running:
-            phase, rows = found.get(_progress_key(job.pk), (None, -1))
+            # (phase, rows, when): a worker of an older version wrote (phase, rows).
+            phase, rows, *when = found.get(_progress_key(job.pk), (None, -1))
+            job.reported_at = (
+                datetime.datetime.fromtimestamp(when[0], tz=datetime.UTC) if when else None
+            )
             if phase is not None and rows >= job.rows_checked:
                 job.phase, job.rows_checked = phase[:200], rows
     return jobs
@@ -247,6 +253,7 @@ class _Reporter:
         self.phase = "Reading the uploaded files"
         self.rows = 0
         self._written = ("", -1)
+        self._cached_at = 0.0  # time.monotonic() of the last write to the cache
         self._checked: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"import-{job.pk}-progress")
@@ -259,15 +266,23 @@ class _Reporter:
             self._checked[file] = rows
             self.rows = sum(self._checked.values())
 
+    def _cache(self, now: tuple[str, int]) -> None:
+        # With the time: the page stops a stopped import's clock at it (its worker's
+        # heartbeat, which it goes by otherwise, cannot be written on SQLite meanwhile).
+        cache.set(_progress_key(self.job_id), (*now, time.time()), PROGRESS_KEPT_SECONDS)
+        self._cached_at = time.monotonic()
+
     def _write(self) -> None:
         now = (self.phase, self.rows)
-        if now == self._written:
-            return
         if connection.vendor == "sqlite":
             # The import holds SQLite's one write lock from start to end: a write here would
-            # wait out the busy timeout (20 s) and fail. The page reads the cache.
-            cache.set(_progress_key(self.job_id), now, PROGRESS_KEPT_SECONDS)
-            self._written = now
+            # wait out the busy timeout (20 s) and fail. The page reads the cache, written
+            # again now and then even when nothing changed, as a sign of life.
+            if now != self._written or time.monotonic() - self._cached_at >= ALIVE_SECONDS:
+                self._cache(now)
+                self._written = now
+            return
+        if now == self._written:
             return
         try:
             ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING).update(
@@ -276,7 +291,7 @@ class _Reporter:
             self._written = now
         except DatabaseError:
             # The database refused it for now: the page reads the cache meanwhile.
-            cache.set(_progress_key(self.job_id), now, PROGRESS_KEPT_SECONDS)
+            self._cache(now)
 
     def _run(self) -> None:
         try:
@@ -449,7 +464,30 @@ def stopped_workers(jobs: list[ImportJob]) -> dict[int, str]:
         if worker in heard or liveness.is_alive(worker, {}):
             continue
         stopped[job_id] = "others" if heard - {worker} else "alone"
+    if stopped:
+        _note_last_sign_of_life(
+            [job for job in jobs if job.pk in stopped], {pk: workers[pk] for pk in stopped}
+        )
     return stopped
+
+
+def _note_last_sign_of_life(jobs: list[ImportJob], workers: dict[int, str]) -> None:
+    """Set each stopped job's ``last_sign_of_life``: the later of its worker's last heartbeat
+    and its last progress in the cache (``with_live_progress``'s ``reported_at``; on SQLite
+    the heartbeat cannot be written while the import runs), not before it started; None
+    when neither is known. One query."""
+    beats = dict(
+        WorkerHeartbeat.objects.filter(worker_id__in=set(workers.values())).values_list(
+            "worker_id", "seen_at"
+        )
+    )
+    for job in jobs:
+        signs = [beats.get(workers[job.pk]), getattr(job, "reported_at", None)]
+        known = [sign for sign in signs if sign is not None]
+        last = max(known) if known else None
+        if last is not None and job.started_at is not None:
+            last = max(last, job.started_at)
+        job.last_sign_of_life = last
 
 
 @when_worker_lost(run_import)

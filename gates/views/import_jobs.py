@@ -30,9 +30,12 @@ def _check_access(request: HttpRequest) -> None:
 
 
 def _elapsed(job: ImportJob) -> str:
+    """From its start to its end, or now; for an import whose worker stopped, to the
+    worker's last sign of life (``stopped_workers``), not on and on."""
     if job.started_at is None:
         return ""
-    seconds = int(((job.finished_at or timezone.now()) - job.started_at).total_seconds())
+    end = job.finished_at or getattr(job, "last_sign_of_life", None) or timezone.now()
+    seconds = int((end - job.started_at).total_seconds())
     minutes, seconds = divmod(seconds, 60)
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
@@ -43,7 +46,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     _check_access(request)
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
     with_live_progress([job])
-    context = {"job": job, "elapsed": _elapsed(job)}
+    context = {"job": job}
     if job.status == ImportJob.Status.WAITING:
         ahead = running_import(exclude=job.pk)
         context["waiting_for"] = ahead
@@ -56,6 +59,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         # "alone": its worker stopped and no other runs, so the page would show the last
         # phase until one does; "others": another worker reports it failed shortly.
         context["worker_stopped"] = stopped_worker(job)
+    context["elapsed"] = _elapsed(job)
     if request.htmx and not request.htmx.history_restore_request:
         # 286 tells htmx to stop polling: the import has finished.
         status = 286 if job.finished else 200

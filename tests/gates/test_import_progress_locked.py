@@ -3,6 +3,8 @@ import holds the one write lock from start to end): the page reads it from the c
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.cache import cache
 from django.db import DatabaseError
@@ -69,3 +71,37 @@ def test_a_finished_import_shows_its_own_numbers_not_a_kept_progress(client, ada
     client.force_login(adam)
     job_page = client.get(reverse("import_job", args=[running.pk])).content.decode()
     assert "470,003" in job_page and "Checking spend.csv" not in job_page
+
+
+def test_on_sqlite_the_cached_progress_says_when_and_is_refreshed_as_a_sign_of_life(
+    running, monkeypatch
+):
+    """The page stops a stopped import's clock at it: the heartbeat cannot be written while
+    the import holds SQLite's lock."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    reporter = import_jobs._Reporter(running)
+    reporter.progress("writing", "projects.csv", 0, finished=False)
+    reporter._write()
+    key = f"import-progress:{running.pk}"
+    phase, rows, first = cache.get(key)
+    assert phase == "Writing projects.csv" and abs(first - time.time()) < 5
+
+    cache.set(key, (phase, rows, first - 60), 60)
+    reporter._write()  # nothing changed, and written a moment ago: left as it is
+    assert cache.get(key)[2] == first - 60
+    reporter._cached_at -= import_jobs.ALIVE_SECONDS
+    reporter._write()  # nothing changed, but long enough ago: written again
+    assert cache.get(key)[2] >= first
+    monkeypatch.undo()
+
+    (job,) = import_jobs.with_live_progress([running])
+    assert abs(job.reported_at.timestamp() - time.time()) < 5
+
+
+def test_a_progress_kept_without_its_time_is_still_read(running):
+    """A worker of the version before kept (phase, rows)."""
+    cache.set(f"import-progress:{running.pk}", ("Checking spend.csv", 12), 60)
+    (job,) = import_jobs.with_live_progress([running])
+    assert (job.phase, job.rows_checked, job.reported_at) == ("Checking spend.csv", 12, None)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
+import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.test.utils import CaptureQueriesContext
@@ -141,6 +144,62 @@ def test_once_a_worker_runs_the_page_says_the_import_failed(client, adam, databa
 
     assert poll.status_code == 286
     assert "nothing of it was written" in poll.content.decode()
+
+
+# --- How long a stopped import ran ----------------------------------------------------------
+
+
+def stopped_after(html: str) -> int:
+    """The seconds the page says a stopped import ran."""
+    found = re.search(r"<dt>Stopped after</dt><dd>(?:(\d+) min )?(\d+) s</dd>", html)
+    assert found, html
+    return int(found[1] or 0) * 60 + int(found[2])
+
+
+def test_a_stopped_imports_clock_stops_at_its_workers_last_heartbeat(client, adam, database_tasks):
+    """ "Elapsed" went on counting (1 min 16 s, 1 min 36 s, ...) for an import that stopped
+    at 4 s."""
+    job = running(adam, DEAD_HERE)  # started 2 min ago
+    heard(DEAD_HERE, ago=liveness.STALE_AFTER + datetime.timedelta(seconds=5))
+
+    html = status_of(client, adam, job)
+
+    assert "Elapsed" not in html
+    assert 54 <= stopped_after(html) <= 56  # 120 s ago to 65 s ago
+
+
+def test_on_sqlite_a_stopped_imports_clock_stops_at_its_last_progress(client, adam, database_tasks):
+    """The import holds SQLite's write lock: its worker's heartbeat stays where it was when
+    the import started, and the progress in the cache is the last sign of life."""
+    job = running(adam, DEAD_HERE)  # started 2 min ago
+    heard(DEAD_HERE, ago=datetime.timedelta(minutes=3))
+    key = import_jobs._progress_key(job.pk)
+    cache.set(key, ("Checking spend.csv", 470_000, time.time() - 80), 60)
+    try:
+        html = status_of(client, adam, job)
+    finally:
+        cache.delete(key)
+
+    assert "Checking spend.csv" in html and "470,000" in html
+    assert 39 <= stopped_after(html) <= 41
+
+
+def test_a_stopped_import_with_no_sign_of_life_after_its_start_ran_0_s(
+    client, adam, database_tasks
+):
+    job = running(adam, DEAD_HERE)
+    heard(DEAD_HERE, ago=datetime.timedelta(minutes=3))  # before it started
+
+    assert stopped_after(status_of(client, adam, job)) == 0
+
+
+def test_a_live_imports_clock_goes_on(client, adam, database_tasks):
+    job = running(adam, ALIVE_HERE)  # started 2 min ago
+    heard(ALIVE_HERE, ago=datetime.timedelta(seconds=90))
+
+    html = status_of(client, adam, job)
+
+    assert "<dt>Elapsed</dt><dd>2 min 0" in html and "Stopped after" not in html
 
 
 # --- An import waiting behind a stopped one -------------------------------------------------

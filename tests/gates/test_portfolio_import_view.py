@@ -56,6 +56,35 @@ def test_it_requires_login(client):
     assert response.url.startswith(reverse("login"))
 
 
+def test_the_page_promises_what_the_import_does(client, adam):
+    """It said "Everything is checked before anything is written", and the import's page
+    then showed "Writing gate_decisions.csv" before "Checking spend.csv": spend.csv is
+    checked as it is written, inside the import's one transaction."""
+    client.force_login(adam)
+    page = " ".join(client.get(URL).content.decode().split())
+
+    assert "Everything is checked before anything is written" not in page
+    assert (
+        "Nothing is saved until every file has been checked: the import is one transaction" in page
+    )
+    assert "spend.csv is checked as it is written, after the other files" in page
+
+
+def test_a_running_imports_page_says_nothing_is_saved_until_all_is_checked(client, adam):
+    job = ImportJob.objects.create(
+        created_by=adam,
+        status="running",
+        phase="Writing gate_decisions.csv",
+        started_at=timezone.now(),
+    )
+    client.force_login(adam)
+    page = " ".join(client.get(reverse("import_job", args=[job.pk])).content.decode().split())
+
+    assert (
+        "Nothing is saved until every file has been checked: the import is one transaction" in page
+    )
+
+
 @pytest.mark.parametrize("persona", ["alice", "bob", "carol", "erin"])
 def test_it_is_for_admins_only(client, persona, request):
     client.force_login(request.getfixturevalue(persona))
