@@ -13,13 +13,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
 from api import models as api_models
 from api.problems import Problem
 from gates import models as gates_models
 from portfolio import models as portfolio_models
 from portfolio import money, process
+from portfolio.errors import DomainError
+from portfolio.services import spend
 
 # The process's vocabulary, as portfolio/process.py states it, and the models' choices:
 # a document takes and shows exactly the values the app keeps.
@@ -358,9 +360,29 @@ class OutcomePage(PageInfo):
     results: list[OutcomeOut]
 
 
+def check_realized_value(value: Decimal) -> Decimal:
+    """A month's realized value by the app's rules and in its words ("Realized value cannot
+    be negative.", "Realized value: at most 2 decimal places."), as the outcome form and the
+    admin say them: one source, portfolio.services.spend.check_realized_value."""
+    try:
+        spend.check_realized_value(value)
+    except DomainError as error:
+        raise ValueError(error.message) from None
+    return value
+
+
+# Money as MoneyIn documents it (its JSON schema, unchanged), checked by the app's own rule
+# so that a refusal reads as on the pages.
+RealizedValueIn = Annotated[
+    DecimalIn,
+    AfterValidator(check_realized_value),
+    WithJsonSchema(TypeAdapter(MoneyIn).json_schema()),
+]
+
+
 class OutcomeIn(Input):
     month: str = Field(pattern=MONTH_PATTERN, examples=["2026-03"], description="YYYY-MM.")
-    realized_value: MoneyIn
+    realized_value: RealizedValueIn
     confirm_value: bool = Field(
         False,
         description=(

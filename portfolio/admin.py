@@ -28,6 +28,7 @@ from portfolio.models import (
 )
 from portfolio.services import people
 from portfolio.services.corrections import ADOPTION_FIELDS, OUTCOME_FIELDS
+from portfolio.services.spend import REALIZED_VALUE_MESSAGES
 
 # Fields the services maintain from history; editing them by hand would lie.
 MAINTAINED = (
@@ -340,6 +341,17 @@ class ServiceAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A refused change leaves the typed values on ``obj`` (the form's instance): the
+        # heading, the breadcrumb and the title name the object as it is saved, not as it
+        # would have been ("GL-0050 2026-10 300000" while nothing was saved).
+        if obj is not None and obj.pk is not None and request.method == "POST":
+            saved = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if saved is not None:
+                context["original"] = saved
+                context["subtitle"] = str(saved)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         saved = form.write()
         obj.pk = saved.pk
@@ -483,6 +495,12 @@ class OutcomeCorrectionForm(MonthCorrectionForm):
     class Meta:
         model = Outcome
         fields = list(OUTCOME_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The app's words for a value refused for itself, as on the outcome form and in the
+        # API (Django's own: "Ensure that there are no more than 2 decimal places.").
+        self.fields["realized_value"].error_messages.update(REALIZED_VALUE_MESSAGES)
 
     def change(self, row, **kwargs):
         confirmed = bool(self.cleaned_data.get("confirm_value"))

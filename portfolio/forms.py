@@ -33,7 +33,11 @@ from portfolio.models import (
 )
 from portfolio.money import digits_as_typed
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
-from portfolio.services.spend import above_a_year_s_projection, check_outcome
+from portfolio.services.spend import (
+    REALIZED_VALUE_MESSAGES,
+    above_a_year_s_projection,
+    check_outcome,
+)
 from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import MoneyLimitValidator, validate_one_line
 
@@ -413,8 +417,7 @@ class OutcomeForm(Form):
         label="Realized value",
         error_messages={
             "invalid": "Realized value: an amount, e.g. 12500.00.",
-            "min_value": "Realized value cannot be negative.",
-            "max_decimal_places": "Realized value: at most 2 decimal places.",
+            **REALIZED_VALUE_MESSAGES,
         },
     )
     confirm_value = forms.BooleanField(label="Yes, this amount is right", required=False)

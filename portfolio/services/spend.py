@@ -101,14 +101,25 @@ def record_spend(
 TICK_TO_CONFIRM = "tick “Yes, this amount is right”"
 
 
+# The words of a month's realized value's rules, wherever one is written: the outcome form
+# and the admin's correction give them to their number field (Django's own would say "Ensure
+# that there are no more than 2 decimal places."), the API reads the value by
+# ``check_realized_value`` itself. Over the largest amount, every way in says
+# ``portfolio.money.too_large_message`` (the field's MoneyLimitValidator, ``check_money``).
+REALIZED_VALUE_MESSAGES = {
+    "min_value": "Realized value cannot be negative.",
+    "max_decimal_places": "Realized value: at most 2 decimal places.",
+}
+
+
 def check_realized_value(realized_value: Decimal | None) -> None:
     """The rules of a month's realized value, wherever one is written: recorded (the form,
     the API) or corrected in the admin (``change_outcome``)."""
     if realized_value is None or realized_value < 0:
-        raise DomainError("Realized value cannot be negative.", field="realized_value")
+        raise DomainError(REALIZED_VALUE_MESSAGES["min_value"], field="realized_value")
     check_money(realized_value, label="Realized value", field="realized_value")
     if realized_value != realized_value.quantize(Decimal("0.01")):
-        raise DomainError("Realized value: at most 2 decimal places.", field="realized_value")
+        raise DomainError(REALIZED_VALUE_MESSAGES["max_decimal_places"], field="realized_value")
 
 
 def above_a_year_s_projection(project: Project, realized_value: Decimal) -> bool:

@@ -114,3 +114,28 @@ def test_the_schema_documents_confirm_value(client):
     assert field["default"] is False
     assert "high projection for a whole year" in field["description"]
     assert "confirm_value" not in schema["components"]["schemas"]["OutcomeIn"].get("required", [])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("242000.011", "Realized value: at most 2 decimal places."),
+        ("-5", "Realized value cannot be negative."),
+        (
+            "99999999999999999999",
+            "Realized value: at most 9,999,999,999,999.99 (13 digits before the decimal point).",
+        ),
+    ],
+)
+def test_a_value_refused_for_itself_is_said_in_the_app_s_words(
+    api_as, bob, product, value, message
+):
+    """As the outcome form and the admin say it (portfolio.services.spend), not pydantic's
+    "Decimal input should have no more than 2 decimal places"."""
+    answer = api_as(bob).post(URL, {"month": "2026-02", "realized_value": value})
+
+    assert answer.status_code == 400, answer.content
+    problem = answer.json()
+    assert problem["errors"] == [{"field": "realized_value", "message": message}]
+    assert problem["detail"] == f"realized_value: {message}"
+    assert not Outcome.objects.exists()

@@ -152,3 +152,34 @@ def test_a_value_is_checked_alike_when_recorded_and_when_corrected(
 
     assert [(p.field, p.message) for p in corrected.value.problems] == [("realized_value", message)]
     assert [(p.field, p.message) for p in checked.value.problems] == [("realized_value", message)]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("242000.011", "Realized value: at most 2 decimal places."),
+        ("-5", "Realized value cannot be negative."),
+    ],
+)
+def test_the_admin_refuses_a_value_in_the_app_s_words(client, adam, outcome, value, message):
+    client.force_login(adam)
+
+    response = client.post(change_url(outcome), {"realized_value": value})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["realized_value"] == [message]
+
+
+def test_a_refused_correction_is_headed_by_the_month_as_it_is_saved(client, adam, outcome):
+    """The unsaved value is not in the heading, the breadcrumb or the title."""
+    client.force_login(adam)
+
+    response = client.post(change_url(outcome), {"realized_value": "1000000.00"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "GL-0060 2026-02 1000000" not in page
+    assert str(Outcome.objects.get(pk=outcome.pk)) == "GL-0060 2026-02 100000.00"
+    assert "<h2>GL-0060 2026-02 100000.00</h2>" in page
+    assert '<li aria-current="page">GL-0060 2026-02 100000.00</li>' in page
+    assert "<title>Error: GL-0060 2026-02 100000.00 |" in page
