@@ -319,3 +319,13 @@ def test_the_people_page_reads_a_fixed_number_of_queries(
     client.get(reverse("people_list"))
     with django_assert_max_num_queries(12):
         client.get(reverse("people_list"))
+
+
+def test_the_people_page_shows_a_nameless_person_s_address_once(client, adam):
+    make_user("goran.rossi@example.org", Role.RESEARCHER)
+    make_user("ines.named@example.org", Role.RESEARCHER, full_name="Ines Named")
+    client.force_login(adam)
+    page = client.get(reverse("people_list")).content.decode()
+    assert page.count("rossi@<wbr>") == 1
+    assert page.count("named@<wbr>") == 1
+    assert "Ines Named" in page

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from portfolio import services
-from portfolio.models import Status
-from tests.builders import add_study, decide, greenlight, make_project
+from portfolio.models import Role, Status
+from tests.builders import add_study, decide, greenlight, make_project, make_user
 
 
 def url(project) -> str:
@@ -328,3 +328,15 @@ def test_a_written_deliverable_links_to_its_page_for_everyone_who_sees_the_proje
     assert f'<a href="{study}">Feasibility study</a>' in html
     assert f'href="{estimate}"' not in html  # not written yet: nothing to read
     assert client.get(study).status_code == 200
+
+
+def test_a_person_without_a_name_is_shown_by_their_address_once(client, alice, bob):
+    """The name falls back to the address: it is not followed by the address again."""
+    nameless = make_user("hana.kowalski@example.org", Role.RESEARCHER)
+    project = make_project(key="GL-0077", researcher=nameless, product_manager=bob)
+    client.force_login(bob)
+    page = client.get(url(project)).content.decode()
+    facts = page[page.index('id="facts-heading"') : page.index("<dt>Submitted</dt>")]
+    assert facts.count("kowalski@<wbr>") == 1
+    assert facts.count("@<wbr>") == 2  # hana's address, once; Bob's, after his name
+    assert bob.full_name in facts
