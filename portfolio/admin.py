@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from portfolio import audit, services
 from portfolio.errors import DomainError, add_domain_error
+from portfolio.forms import TICKED_FOR_ANOTHER_AMOUNT, ConfirmsAnAmount
 from portfolio.models import (
     Adoption,
     Artifact,
@@ -481,14 +482,20 @@ class MonthCorrectionForm(ServiceForm):
         return self.change(row, actor=self.actor, **fields)
 
 
-class OutcomeCorrectionForm(MonthCorrectionForm):
+class OutcomeCorrectionForm(ConfirmsAnAmount, MonthCorrectionForm):
     """A month raised above the project's high projection for a whole year is kept only
     once "Yes, this amount is right" is ticked, as on the outcome form: the tick is shown
-    when ``change_outcome`` asks for it (or was given), hidden otherwise."""
+    when ``change_outcome`` asks for it (or was given), hidden otherwise.
+
+    As on the outcome form, a tick confirms one amount: the amount asked about is sent with
+    it (the hidden ``confirmed_value``), and a tick sent with another amount (changed while
+    it stayed ticked) or none is dropped, and the new amount asked about again."""
 
     confirm_value = forms.BooleanField(
         label="Yes, this amount is right", required=False, widget=forms.HiddenInput
     )
+    # The amount the tick shown confirms (set in ``clean``); empty while no tick is shown.
+    confirmed_value = forms.CharField(required=False, widget=forms.HiddenInput)
 
     corrected = OUTCOME_FIELDS
 
@@ -501,6 +508,13 @@ class OutcomeCorrectionForm(MonthCorrectionForm):
         # The app's words for a value refused for itself, as on the outcome form and in the
         # API (Django's own: "Ensure that there are no more than 2 decimal places.").
         self.fields["realized_value"].error_messages.update(REALIZED_VALUE_MESSAGES)
+        self.drop_outdated_tick()
+
+    def add_error(self, field, error):
+        # The service's question about an amount whose tick was for another one says so.
+        if field == "confirm_value" and self.confirmation_outdated and isinstance(error, str):
+            error = TICKED_FOR_ANOTHER_AMOUNT + error
+        super().add_error(field, error)
 
     def change(self, row, **kwargs):
         confirmed = bool(self.cleaned_data.get("confirm_value"))
@@ -508,8 +522,15 @@ class OutcomeCorrectionForm(MonthCorrectionForm):
 
     def clean(self):
         data = super().clean()
-        if "confirm_value" in self.errors or data.get("confirm_value"):
+        shown = "confirm_value" in self.errors or bool(data.get("confirm_value"))
+        if shown:
             self.fields["confirm_value"].widget = forms.CheckboxInput()
+        # Sent back with the tick shown: the amount it confirms, the one now given.
+        value = data.get("realized_value")
+        typed = self.data.get(self.add_prefix("realized_value"), "")
+        self.data = self.data.copy()
+        confirmed = (typed if value is None else str(value)) if shown else ""
+        self.data[self.add_prefix("confirmed_value")] = confirmed
         return data
 
 

@@ -400,7 +400,44 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else day
 
 
-class OutcomeForm(Form):
+TICKED_FOR_ANOTHER_AMOUNT = "“Yes, this amount is right” was ticked for another amount. "
+
+
+class ConfirmsAnAmount:
+    """A form whose tick ``confirm_value`` ("Yes, this amount is right") confirms one
+    ``realized_value``: the page sends the amount it asked about with the tick (the hidden
+    ``confirmed_value``). ``drop_outdated_tick`` drops a tick sent with another amount
+    (changed after it was ticked) or none, so that the new amount is asked about again
+    (``confirmation_outdated``) and nobody records an amount they did not confirm. Used by
+    the outcome form and the admin's correction of an outcome month."""
+
+    def drop_outdated_tick(self) -> None:
+        # Ticked for another amount than the one now given: not a confirmation of this one.
+        self.confirmation_outdated = self.is_bound and self._ticked() and not self._tick_fits()
+        if self.confirmation_outdated:
+            self.data = self.data.copy()
+            self.data.pop(self.add_prefix("confirm_value"), None)
+
+    def _ticked(self) -> bool:
+        field = self.fields["confirm_value"]
+        raw = field.widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("confirm_value")
+        )
+        return bool(field.to_python(raw))
+
+    def _amount(self, name: str) -> Decimal | None:
+        try:
+            return self.fields["realized_value"].to_python(self.data.get(self.add_prefix(name)))
+        except forms.ValidationError:
+            return None
+
+    def _tick_fits(self) -> bool:
+        """Whether the tick was given for the amount now given (the one the page asked about)."""
+        confirmed = self._amount("confirmed_value")
+        return confirmed is not None and confirmed == self._amount("realized_value")
+
+
+class OutcomeForm(ConfirmsAnAmount, Form):
     """One month of realized value. A month above the project's high projection for a whole
     year is most likely a typing mistake (1,000,000 for 100,000): it is recorded only once
     ``confirm_value`` is ticked, on a second submit. The service's checks (the first month,
@@ -428,11 +465,7 @@ class OutcomeForm(Form):
         self.asks_confirmation = False
         # The amount a tick shown now confirms, sent back with it (a hidden input).
         self.confirmed_value = ""
-        # Ticked for another amount than the one now given: not a confirmation of this one.
-        self.confirmation_outdated = self.is_bound and self._ticked() and not self._tick_fits()
-        if self.confirmation_outdated:
-            self.data = self.data.copy()
-            self.data.pop(self.add_prefix("confirm_value"), None)
+        self.drop_outdated_tick()
         label = project.get_value_kind_display().lower()
         self.fields["realized_value"].help_text = f"The {label} realized in that month."
         if project.last_decision_on:
@@ -441,23 +474,6 @@ class OutcomeForm(Form):
                 f"The calendar month the value was realized in, from {first:%B %Y} on "
                 f"(greenlit on {project.last_decision_on:%Y-%m-%d})."
             )
-
-    def _ticked(self) -> bool:
-        widget = self.fields["confirm_value"].widget
-        return bool(
-            widget.value_from_datadict(self.data, self.files, self.add_prefix("confirm_value"))
-        )
-
-    def _amount(self, name: str) -> Decimal | None:
-        try:
-            return self.fields["realized_value"].to_python(self.data.get(self.add_prefix(name)))
-        except forms.ValidationError:
-            return None
-
-    def _tick_fits(self) -> bool:
-        """Whether the tick was given for the amount now given (the one the page asked about)."""
-        confirmed = self._amount("confirmed_value")
-        return confirmed is not None and confirmed == self._amount("realized_value")
 
     def clean_month(self) -> datetime.date:
         month = self.cleaned_data["month"]
@@ -487,11 +503,7 @@ class OutcomeForm(Form):
             f"projection for a whole year ({money_cents(year)})."
         )
         if not self.errors and not data.get("confirm_value"):
-            changed = (
-                "“Yes, this amount is right” was ticked for another amount. "
-                if self.confirmation_outdated
-                else ""
-            )
+            changed = TICKED_FOR_ANOTHER_AMOUNT if self.confirmation_outdated else ""
             self.add_error(
                 "realized_value",
                 forms.ValidationError(

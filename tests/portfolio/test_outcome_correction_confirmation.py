@@ -67,8 +67,10 @@ def test_the_admin_asks_before_it_raises_a_month_above_a_year_s_high_projection(
     assert outcome.realized_value == Decimal("100000.00")
     assert not AuditEntry.objects.filter(action="outcome.corrected").exists()
 
+    assert 'name="confirmed_value" value="1000000.00"' in page
     response = client.post(
-        change_url(outcome), {"realized_value": "1000000.00", "confirm_value": "on"}
+        change_url(outcome),
+        {"realized_value": "1000000.00", "confirm_value": "on", "confirmed_value": "1000000.00"},
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -82,13 +84,68 @@ def test_the_admin_keeps_a_tick_while_the_value_is_corrected(client, adam, outco
     client.force_login(adam)
 
     response = client.post(
-        change_url(outcome), {"realized_value": "99999999999999", "confirm_value": "on"}
+        change_url(outcome),
+        {
+            "realized_value": "99999999999999",
+            "confirm_value": "on",
+            "confirmed_value": "99999999999999",
+        },
     )
 
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert "confirm_value" not in form.errors  # the value is wrong before it is large
     assert 'name="confirm_value" id="id_confirm_value" checked' in response.content.decode()
+    outcome.refresh_from_db()
+    assert outcome.realized_value == Decimal("100000.00")
+
+
+def test_a_tick_given_for_one_amount_does_not_keep_another(client, adam, outcome):
+    """Asked about 1,000,000, ticked, then 2,000,000 typed with the tick still on: the new
+    amount is asked about again, not saved on the old confirmation."""
+    client.force_login(adam)
+    asked = client.post(change_url(outcome), {"realized_value": "1000000.00"}).content.decode()
+    assert 'name="confirmed_value" value="1000000.00"' in asked
+
+    response = client.post(
+        change_url(outcome),
+        {"realized_value": "2000000.00", "confirm_value": "on", "confirmed_value": "1000000.00"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["confirm_value"] == [
+        "“Yes, this amount is right” was ticked for another amount. "
+        + UNCONFIRMED.replace("1,000,000.00", "2,000,000.00")
+    ]
+    page = response.content.decode()
+    assert CHECKBOX in page
+    assert 'id="id_confirm_value" checked' not in page
+    assert 'name="confirmed_value" value="2000000.00"' in page
+    outcome.refresh_from_db()
+    assert outcome.realized_value == Decimal("100000.00")
+    assert not AuditEntry.objects.filter(action="outcome.corrected").exists()
+
+    response = client.post(
+        change_url(outcome),
+        {"realized_value": "2000000.00", "confirm_value": "on", "confirmed_value": "2000000.00"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    outcome.refresh_from_db()
+    assert outcome.realized_value == Decimal("2000000.00")
+
+
+def test_a_tick_sent_without_its_amount_confirms_nothing(client, adam, outcome):
+    client.force_login(adam)
+
+    response = client.post(
+        change_url(outcome), {"realized_value": "1000000.00", "confirm_value": "on"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["confirm_value"] == [
+        "“Yes, this amount is right” was ticked for another amount. " + UNCONFIRMED
+    ]
     outcome.refresh_from_db()
     assert outcome.realized_value == Decimal("100000.00")
 
