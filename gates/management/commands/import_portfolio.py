@@ -32,9 +32,9 @@ class Command(BaseCommand):
     help = (
         "Import a portfolio from a folder holding projects.csv, gate_decisions.csv, spend.csv "
         "and outcomes.csv, and optionally estimates.csv (docs/interchange.md), or from an .xlsx "
-        "workbook with a sheet per file. Everything is checked first: on any problem, each is "
-        "listed as FILE:LINE: column: message (sheet SHEET, row ROW: in a workbook) and nothing "
-        "is written."
+        "workbook with a sheet per file. The import is one transaction: nothing is saved until "
+        "every file has been checked; on any problem, each is listed as FILE:LINE: column: "
+        "message (sheet SHEET, row ROW: in a workbook) and nothing is written."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
