@@ -112,7 +112,8 @@ migrations-check: $(STAMP)
 # them are tested on both databases) run on SQLite in `make test`. The PostgreSQL stage runs
 # only those marked postgres_too (the imports and the board pack: the task worker, COPY),
 # rather than draw every page twice; nor the tests marked no_database (their own processes
-# on a SQLite file of their own), which would run the same twice.
+# on a SQLite file of their own, or no database at all: tests/pg_plugin.py marks every test
+# that asks for none), which would run the same twice.
 BROWSER_ON_SQLITE = -m '(not browser or postgres_too) and not no_database'
 
 test-sqlite: $(STAMP)

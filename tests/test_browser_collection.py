@@ -94,6 +94,7 @@ def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path
         "tests/browser",
         "tests/test_health.py",
         "tests/test_request_limits.py",
+        "tests/portfolio/test_safe_csv.py",
         "--collect-only",
         "-q",
         *stage_args,
@@ -114,3 +115,5 @@ def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path
     tests = {line.split("::")[1] for line in result.stdout.splitlines() if "::" in line}
     assert "test_gunicorn_accepts_the_config_file" not in tests
     assert "tests/test_request_limits.py" in collected
+    # Nor those that ask for no database at all (tests/pg_plugin.py marks them): the same twice.
+    assert "tests/portfolio/test_safe_csv.py" not in collected
