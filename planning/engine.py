@@ -319,6 +319,15 @@ class PlanRow:
             named.append(f"and {more} more")
         return f"{asks}: {why}; funded before it though ranked below: {', '.join(named)}."
 
+    @property
+    def why_not_funded(self) -> str:
+        """Why the plan leaves this project out, in the page's words: a "does not fit" row's
+        :attr:`shortfall_note`, else its reason ("pinned out", "ECV not above 0", "no ask").
+        Empty for a funded row. The downloads (CSV, JSON) carry it beside ``reason``."""
+        if self.funded:
+            return ""
+        return self.shortfall_note or self.reason_label
+
 
 @dataclass
 class BucketRow:
@@ -384,6 +393,7 @@ class Plan:
                     "rank": row.rank,
                     "funded": row.funded,
                     "reason": row.reason,
+                    "why_not_funded": row.why_not_funded,
                     "no_estimate": row.no_estimate,
                 }
                 for row in self.rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from planning.engine import Plan, round_money, round_ratio
+from portfolio.web.csv import formula_safe
 
 CSV_COLUMNS = (
     "rank",
@@ -23,14 +24,9 @@ CSV_COLUMNS = (
     "cumulative_ask",
     "funded",
     "reason",
+    "why_not_funded",  # the page's words for a project left out; empty for a funded one
     "no_estimate",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """A text cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _plain(value) -> str:
@@ -44,13 +40,18 @@ def _plain(value) -> str:
 
 
 def csv_rows(plan: Plan):
-    """The header, then one row per candidate in the plan's order."""
+    """The header, then one row per candidate in the plan's order.
+
+    Text cells go through ``portfolio.web.csv.formula_safe``, as every CSV the app
+    writes: a title or note never runs as a spreadsheet formula. Numbers are written
+    as numbers (a negative ECV stays one).
+    """
     yield list(CSV_COLUMNS)
     for row in plan.rows:
         yield [
             _plain(row.rank),
-            safe_text(row.key),
-            safe_text(row.title),
+            formula_safe(row.key),
+            formula_safe(row.title),
             row.bucket,
             _plain(row.gate),
             _plain(round_ratio(row.probability)),
@@ -64,6 +65,7 @@ def csv_rows(plan: Plan):
             _plain(None if row.cumulative_ask is None else round_money(row.cumulative_ask)),
             _plain(row.funded),
             row.reason,
+            formula_safe(row.why_not_funded),
             _plain(row.no_estimate),
         ]
 

@@ -55,6 +55,12 @@ class PlanProject(Schema):
     rank: int | None
     funded: bool
     reason: str
+    why_not_funded: str = Field(
+        description="Why the plan leaves the project out, as the planning page says it: for "
+        "one that does not fit, its ask and the money left at its turn (and the projects "
+        "ranked below it funded first); else its reason (pinned out, ECV not above 0, no "
+        "ask). Empty when funded."
+    )
     no_estimate: bool
 
 

@@ -128,6 +128,7 @@ def test_negative_ecv_is_not_funded_even_with_money_left(db, bob):
         "rank": 1,
         "funded": False,
         "reason": "negative_ecv",
+        "why_not_funded": "ECV not above 0",
         "no_estimate": True,
     }
 
