@@ -101,9 +101,37 @@ def get_plan(request: HttpRequest, query: Query[PlanQuery]):
     except DomainError as error:
         # The question is malformed (a budget that is no number, an unknown pin): input, not a rule.
         raise problems.ApiProblem(
-            400, "invalid-input", "Invalid input", error.message, field=error.field
+            400,
+            "invalid-input",
+            "Invalid input",
+            error.message,
+            field=_parameter(error.field, error.message, request.GET),
         ) from None
     return JsonResponse({"currency": settings.CURRENCY, **plan.as_json()})
+
+
+def _parameter(field: str | None, message: str, query) -> str | None:
+    """The query parameter a refusal is about, named as the request sent it.
+
+    The planning parser calls the bucket targets ``targets`` (the page marks its
+    ``target_BUCKET`` inputs from that); here they come as ``target=BUCKET=SHARE``
+    (or ``target_BUCKET=SHARE``, which the page's links use), so the problem names
+    the one sent: ``target_revenue`` for "Target for revenue: …" when that was sent,
+    else ``target``.
+    """
+    if field != "targets":
+        return field
+    for name in query:
+        if not name.startswith(inputs.TARGET_PREFIX):
+            continue
+        bucket = name[len(inputs.TARGET_PREFIX) :]
+        if message.startswith(f"Target for {bucket}:") or f"bucket “{bucket}”" in message:
+            return name
+    if "target" in query:
+        return "target"
+    # Only target_BUCKET parameters, the problem about them all (shares over 1): the first.
+    sent = [name for name in query if name.startswith(inputs.TARGET_PREFIX)]
+    return sent[0] if sent else "target"
 
 
 @router.put(

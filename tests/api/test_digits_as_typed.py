@@ -179,7 +179,7 @@ def test_query_numbers_written_otherwise_are_refused(api_as, erin, project, url,
         ({"budget": "１０００"}, "budget"),
         ({"budget": "١٠٠٠"}, "budget"),
         ({"budget": "1000", "discount_rate": "0.1_0"}, "discount_rate"),
-        ({"budget": "1000", "target": "efficiency=٠.٥"}, "targets"),  # the parser's name
+        ({"budget": "1000", "target": "efficiency=٠.٥"}, "target"),  # the parameter sent
     ],
 )
 def test_the_plan_s_text_numbers_written_otherwise_are_refused(api_as, erin, query, field):
