@@ -15,17 +15,28 @@ box beside the magnifier), an autocomplete or a select, is a ``ModelChoiceField`
 lookup reads the id with int() too: ``5_0`` and ``５０`` chose object 50. Such a field
 whose key is a number refuses them as well ("Select a valid choice: “5_0” is not an id
 …"), one id or several (a many-to-many raw-id field's comma-separated ids).
+
+The admin's URLs read an id too: ``/admin/<app>/<model>/5_0/change/`` (and the history,
+delete and password pages, the "view on site" link ``/admin/r/…``) is answered as for an
+id that does not exist, and a change list's filter in the query string given such a number
+(``?project__id__exact=5_0``, a list filter's, a date hierarchy's year) as a lookup Django
+cannot read (the list without filters, ``?e=1``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
+from django.db.models.sql.query import Query
+from django.http import Http404
+from django.utils.translation import gettext
 
 from portfolio.forms import RefusesDigitSeparators
 from portfolio.money import digits_as_typed
@@ -59,14 +70,50 @@ class RefusesDigitSeparatorsInIds:
         return super()._check_values(value)
 
 
+def _is_a_number(key: models.Field) -> bool:
+    """Whether ``key`` (a model's field) holds a number, the field a relation points to
+    for a relation (a parent's link of multi-table inheritance, a to_field a key)."""
+    while key.is_relation:
+        key = key.target_field
+    return isinstance(key, NUMBER_KEYS)
+
+
 def _key_is_a_number(field: forms.ModelChoiceField) -> bool:
     if field.queryset is None:
         return False
     meta = field.queryset.model._meta
-    key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
-    while key.is_relation:  # a parent's link (multi-table inheritance), or to_field a key
-        key = key.target_field
-    return isinstance(key, NUMBER_KEYS)
+    return _is_a_number(meta.get_field(field.to_field_name) if field.to_field_name else meta.pk)
+
+
+def not_an_id(model: type[models.Model], key: models.Field | None, text) -> bool:
+    """Whether ``text``, typed or in a URL as the id of a ``model`` (its ``key``, the
+    primary key unless given), is no id because it is not written in the digits 0-9."""
+    key = model._meta.pk if key is None else key
+    return isinstance(text, str) and not digits_as_typed(text) and _is_a_number(key)
+
+
+def _compared_field(model: type[models.Model], lookup: str) -> tuple[models.Field, str] | None:
+    """The field a change list's filter ``lookup`` (``project__id__exact``,
+    ``spent_on__year``) compares its value with, after its transforms (a date's ``year``
+    is a number), and the lookup's last word; None when Django cannot read it."""
+    query = Query(model)
+    try:
+        words, path, _ = query.solve_lookup_type(lookup)
+        _, _, targets, _ = query.names_to_path(list(path), model._meta)
+    except FieldError:
+        return None
+    if len(targets) != 1:
+        return None
+    field, last = targets[0], "exact"
+    for word in words:
+        transform = field.get_transform(word)
+        if transform is None:
+            last = word  # the lookup itself (exact, in, gte, isnull ...)
+            break
+        output = getattr(transform, "output_field", None)
+        if isinstance(output, models.Field):  # a class's own, as Extract's IntegerField
+            field = output
+    return field, last
 
 
 def _mixin_for(field: forms.Field) -> type | None:
@@ -110,9 +157,47 @@ def refuse_digit_separators(form_class: type[forms.BaseForm]) -> type[forms.Base
     return form_class
 
 
+class ChangeListReadsPlainIds:
+    """A change list whose filters in the query string (``?project__id__exact=5_0``, a
+    list filter's, a date hierarchy's ``spent_on__year=2_026``) refuse a number not written
+    in the digits 0-9, as Django refuses a value its field cannot read: the admin sends the
+    list back without filters (``?e=1``)."""
+
+    def get_filters(self, request):
+        found = super().get_filters(request)  # first: Django refuses a lookup not allowed
+        for lookup, values in self.get_filters_params().items():
+            compared = _compared_field(self.model, lookup)
+            if compared is None or compared[1] == "isnull":
+                continue
+            for value in values:
+                if not_an_id(self.model, compared[0], value):
+                    raise IncorrectLookupParameters(f"{lookup}: {value!r} is not a number")
+        return found
+
+
+@functools.cache
+def _reading_plain_ids(changelist_class: type) -> type:
+    return type(
+        changelist_class.__name__,
+        (ChangeListReadsPlainIds, changelist_class),
+        {"__module__": __name__, "__qualname__": f"refusing.{changelist_class.__qualname__}"},
+    )
+
+
 class PlainNumbersAdmin:
     """For a ModelAdmin or an InlineModelAdmin: the forms it builds (add, change, its
-    inlines' rows, the change list's editable columns) refuse ``1_000`` and ``１０００``."""
+    inlines' rows, the change list's editable columns) refuse ``1_000`` and ``１０００``;
+    for a ModelAdmin, so do the ids of its URLs (``/admin/…/5_0/change/`` is as an id that
+    does not exist) and the filters of its change list."""
+
+    def get_object(self, request, object_id, from_field=None):
+        key = None if from_field is None else self.model._meta.get_field(from_field)
+        if not_an_id(self.model, key, object_id):
+            return None  # the admin says "… with ID “5_0” doesn’t exist", or a 404
+        return super().get_object(request, object_id, from_field)
+
+    def get_changelist(self, request, **kwargs):
+        return _reading_plain_ids(super().get_changelist(request, **kwargs))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return refuse_digit_separators(super().get_form(request, obj, change=change, **kwargs))
@@ -149,3 +234,35 @@ class AdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = plain_numbers(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        for url in urls:
+            if getattr(url, "name", None) == "view_on_site":  # /admin/r/<type id>/<id>/
+                url.callback = functools.update_wrapper(
+                    self.admin_view(_view_on_site), url.callback
+                )
+        return urls
+
+
+def _view_on_site(request, content_type_id, object_id):
+    """Django's "view on site" redirect (``contenttypes.views.shortcut``) answering a
+    content type's id or an object's id not written in the digits 0-9 with its 404 for
+    one that does not exist; it read ``5_0`` as 50."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    def does_not_exist():
+        return Http404(
+            gettext("Content type %(ct_id)s object %(obj_id)s doesn’t exist")
+            % {"ct_id": content_type_id, "obj_id": object_id}
+        )
+
+    if not_an_id(ContentType, None, content_type_id):
+        raise does_not_exist()
+    model = None
+    with contextlib.suppress(ContentType.DoesNotExist, ValueError, ValidationError):
+        model = ContentType.objects.get(pk=content_type_id).model_class()  # or Django's 404
+    if model is not None and not_an_id(model, None, object_id):
+        raise does_not_exist()
+    return shortcut(request, content_type_id, object_id)
