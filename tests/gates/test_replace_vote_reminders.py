@@ -104,7 +104,7 @@ def test_the_replaced_history_page_lists_the_reminders_sent(
     history = ReplacedHistory.objects.get(project__key="RM-1")
     client.force_login(bob)
 
-    html = client.get(history.get_absolute_url()).content.decode()
+    html = client.get(history.get_absolute_url()).content.decode().replace("<wbr>", "")
 
     assert "Vote reminders e-mailed (2)" in html
     assert "carol@example.com: the review opened, for the review after decision 1" in html

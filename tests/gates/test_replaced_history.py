@@ -164,7 +164,7 @@ def test_the_archive_page_shows_what_was_replaced(client, replaced, alice):
     response = client.get(replaced.get_absolute_url())
 
     assert response.status_code == 200
-    html = response.content.decode()
+    html = response.content.decode().replace("<wbr>", "")  # where an address may break
     assert "by Sam Superuser" in html
     assert f"Gate decisions ({len(replaced.decisions)})" in html
     assert f"Outcomes ({len(replaced.outcomes)} months)" in html
@@ -352,7 +352,7 @@ def test_the_archive_page_shows_the_votes_and_kill_criteria(
     history = ReplacedHistory.objects.get(project=project)
     client.force_login(alice)
 
-    html = client.get(history.get_absolute_url()).content.decode()
+    html = client.get(history.get_absolute_url()).content.decode().replace("<wbr>", "")
 
     assert "Gatekeepers' votes (3) and kill criteria (2)" in html
     assert f"Decision 2: go at gate 2 on {history.decisions[1]['decided_on']}" in html

@@ -17,8 +17,9 @@ V3 = SAMPLE.parent / "sample-portfolio-v3"
 
 
 def page_text(client, history: ReplacedHistory) -> str:
-    """The page as a reader sees it: the text of its elements, one space between them."""
-    html = client.get(history.get_absolute_url()).content.decode()
+    """The page as a reader sees it: the text of its elements, one space between them
+    (an address's <wbr>, where it may break on a phone, is no space)."""
+    html = client.get(history.get_absolute_url()).content.decode().replace("<wbr>", "")
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
