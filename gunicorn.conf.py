@@ -1,7 +1,9 @@
-"""gunicorn's settings for Greenlight: `gunicorn -c gunicorn.conf.py` (the README's command).
+"""gunicorn's settings for Greenlight: `python scripts/web.py --config gunicorn.conf.py`
+(the Procfile's ``web`` and the README's command: gunicorn, after a check of the one variable
+gunicorn reads before this file), or `gunicorn --config gunicorn.conf.py`.
 
 Every value can be changed from the environment without editing this file; the
-benchmark (bench/) and the Procfile's ``web`` use it too. Command-line flags still win.
+benchmark (bench/) uses it too. Command-line flags still win.
 ``PORT`` (set by process managers such as honcho, and by platforms) picks the port
 when ``GUNICORN_BIND`` is not set; with ``DEBUG=true`` (``make run``) workers reload
 on code changes.
@@ -11,8 +13,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
+
+# A number as the app reads one (portfolio/env.py's env_int, which this file does not import:
+# gunicorn's master keeps none of the app's modules): plain digits, not 1_000 or other
+# scripts' digits, which int() would take.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
@@ -21,10 +29,7 @@ def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) 
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
+    number = int(value) if _WHOLE_NUMBER.fullmatch(value) else None
     if number is None or number < minimum or (maximum is not None and number > maximum):
         span = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
         raise SystemExit(f"{name} must be a whole number {span}, not {value!r}")
@@ -33,10 +38,11 @@ def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) 
 
 wsgi_app = "portfolio.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000, 1, 65535)}"
-# WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set. (gunicorn itself reads
+# WEB_CONCURRENCY is the name platforms (Heroku, Render, Dokku) set. gunicorn itself reads
 # it too, as int(), when it is imported, before this file: a value that is not a number
-# stops gunicorn there, with its own traceback ending in "invalid literal for int()"; this
-# check covers 0 or less, which gunicorn would take, and `gunicorn --check-config` users.)
+# stops a bare `gunicorn` there, with its own traceback ending in "invalid literal for
+# int()". The Procfile's web, scripts/web.py, checks it before gunicorn starts; this check
+# covers 0 or less, 1_000 and the like, which gunicorn would take.
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8), minimum=1)
 
 # Who may tell us the client's scheme and address (X-Forwarded-*): only the proxy in

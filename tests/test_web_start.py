@@ -1,0 +1,109 @@
+"""What an operator sees when the `web` process refuses to start: one line naming the problem
+and a non-zero exit status, never a Python traceback (scripts/web.py, gunicorn.conf.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import runpy
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portfolio.env import env_int
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = secrets.token_urlsafe(50)
+
+
+def _procfile_web() -> str:
+    """The Procfile's web command, as honcho and bench/cluster_test.py read it."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.removeprefix("web:").strip()
+    raise AssertionError("the Procfile has no web")
+
+
+def _run(command: list[str], **env: str) -> subprocess.CompletedProcess:
+    """``command`` in the project, as a process manager starts it: the virtualenv's python
+    first on PATH (`make run`'s honcho, the cluster test), nothing else inherited."""
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env={
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "HOME": env.pop("HOME", "/nonexistent"),
+            "DEBUG": "false",
+            "SECRET_KEY": STRONG_KEY,
+            **env,
+        },
+    )
+
+
+def _web(*extra: str, **env: str) -> subprocess.CompletedProcess:
+    return _run(["sh", "-c", f"exec {_procfile_web()} {' '.join(extra)}"], **env)
+
+
+@pytest.mark.no_database
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("value", ["two", "0", "1_000", "\uff13"])  # ３: a full-width 3
+def test_the_procfiles_web_refuses_a_bad_web_concurrency_in_one_line(value):
+    """gunicorn reads WEB_CONCURRENCY with int() as it is imported, before gunicorn.conf.py:
+    'two' stopped it with its own traceback ("invalid literal for int()"); int() takes 1_000
+    and ３, which no other number the app reads may be."""
+    done = _web("--check-config", WEB_CONCURRENCY=value)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.strip() == (
+        f"WEB_CONCURRENCY must be a whole number of at least 1, not {value!r}"
+    ), done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.no_database
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("value, workers", [("3", "3"), ("", None), (" ", None)])
+def test_the_procfiles_web_takes_a_good_or_blank_web_concurrency(value, workers):
+    """Blank is unset, as for every variable: gunicorn.conf.py's default (gunicorn's own
+    int("") stopped it with a traceback)."""
+    done = _web("--print-config", WEB_CONCURRENCY=value)
+    assert done.returncode == 0, done.stderr
+    printed = re.search(r"^workers\s*=\s*(\d+)$", done.stdout, flags=re.MULTILINE)
+    default = str(runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"])
+    assert printed and printed.group(1) == (workers or default), done.stdout
+
+
+@pytest.mark.parametrize("value", ["3", "+3", " 3 ", "-1", "0", "1_000", "\uff13", "\u0663", "3.0"])
+def test_gunicorn_conf_reads_a_number_as_the_app_does(monkeypatch, value):
+    """gunicorn.conf.py imports nothing of the app (its master stays free of it), so it has
+    its own reading of numbers: the same as portfolio/env.py's, for every value."""
+    monkeypatch.setenv("GUNICORN_TIMEOUT", value)
+    try:
+        expected = env_int("GUNICORN_TIMEOUT", 60, minimum=1)
+    except ImproperlyConfigured as refused:
+        with pytest.raises(SystemExit) as stopped:
+            runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+        assert str(stopped.value) == str(refused)
+    else:
+        assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["timeout"] == expected
+
+
+@pytest.mark.no_database
+@pytest.mark.timeout(120)
+def test_gunicorn_check_config_passes_a_good_configuration_through_the_procfile(tmp_path):
+    done = _web("--check-config", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "refuses" not in done.stderr
+
+
+def test_the_readme_starts_web_as_the_procfile_does():
+    readme = (ROOT / "README.md").read_text()
+    assert f"web: {_procfile_web()}" in readme
+    assert f"{_procfile_web().replace(' portfolio.wsgi', '')} " in readme
+    assert os.access(ROOT / "scripts" / "web.py", os.X_OK)
