@@ -20,7 +20,8 @@ The admin's URLs read an id too: ``/admin/<app>/<model>/5_0/change/`` (and the h
 delete and password pages, the "view on site" link ``/admin/r/…``) is answered as for an
 id that does not exist, and a change list's filter in the query string given such a number
 (``?project__id__exact=5_0``, a list filter's, a date hierarchy's year) as a lookup Django
-cannot read (the list without filters, ``?e=1``).
+cannot read (the list without filters, ``?e=1``). A raw-id field's box names no object
+beside an id it refused.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import functools
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models.sql.query import Query
@@ -153,8 +155,29 @@ def refuse_digit_separators(form_class: type[forms.BaseForm]) -> type[forms.Base
         if mixin is not None:
             field = copy.deepcopy(field)
             field.__class__ = _refusing(type(field), mixin)
+            if isinstance(field.widget, ForeignKeyRawIdWidget):
+                field.widget.__class__ = _naming_no_object(type(field.widget))
             fields[name] = field
     return form_class
+
+
+class NamesNoObjectForANonId:
+    """A raw-id widget: beside a refused id (``5_0``) it names no object, where its label's
+    lookup read it as 50 and named object 50."""
+
+    def label_and_url_for_value(self, value):
+        if isinstance(value, str) and not digits_as_typed(value):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+@functools.cache
+def _naming_no_object(widget_class: type) -> type:
+    return type(
+        widget_class.__name__,
+        (NamesNoObjectForANonId, widget_class),
+        {"__module__": __name__, "__qualname__": f"refusing.{widget_class.__qualname__}"},
+    )
 
 
 class ChangeListReadsPlainIds:

@@ -63,8 +63,21 @@ def test_a_spend_entry_s_project_id_written_otherwise_is_refused(client, root, p
     typed = slips(project.pk)[slip]
     response = client.post(reverse("admin:portfolio_spendentry_add"), _spend(typed))
     assert response.status_code == 200, "saved"
-    assert response.context["adminform"].form.errors == {"project": [NOT_AN_ID % {"value": typed}]}
+    form = response.context["adminform"].form
+    assert form.errors == {"project": [NOT_AN_ID % {"value": typed}]}
     assert not SpendEntry.objects.exists()
+    # The raw-id box keeps what was typed and names no project beside it (it named GL-0050).
+    assert str(project) not in str(form["project"])
+    assert str(project) not in response.content.decode()
+
+
+def test_a_refused_form_names_the_project_of_an_id_in_digits(client, root, project):
+    # The control: the label beside the box names the project its id, in digits, chose.
+    response = client.post(
+        reverse("admin:portfolio_spendentry_add"), _spend(str(project.pk)) | {"amount": "x"}
+    )
+    assert response.status_code == 200, "saved"
+    assert f">{project}</a></strong>" in str(response.context["adminform"].form["project"])
 
 
 def test_a_spend_entry_s_project_id_in_digits_is_kept(client, root, project):
@@ -94,6 +107,7 @@ def test_a_gatekeeper_s_person_id_written_otherwise_is_refused(client, root, eri
         f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "gatekeepers"
     ]
     assert _errors(gatekeepers)[0] == NOT_AN_ID % {"value": typed}
+    assert str(erin) not in response.content.decode()  # nor erin named beside the box
     assert Gatekeeper.objects.count() == before
     # Typed in digits, the person is added.
     response = client.post(
