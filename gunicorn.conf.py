@@ -11,9 +11,11 @@ on code changes.
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -112,6 +114,25 @@ _ASK_REFUSAL = (
 )
 
 
+def _app_refusal() -> str | None:
+    """The app's refusal to start ("Greenlight refuses to start: …"), or None; asked in a
+    process of its own. Raises subprocess.TimeoutExpired when that takes too long."""
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
+    asked = subprocess.run(
+        [sys.executable, "-c", _ASK_REFUSAL],
+        cwd=os.path.dirname(os.path.abspath(__file__)),  # the project, beside this file
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if asked.returncode == _REFUSED:
+        return f"Greenlight refuses to start: {asked.stderr.strip()}"
+    return None
+
+
 def on_starting(server) -> None:
     """Refuse to start, once, in the master and before any worker forks, when the app would
     refuse (a weak or missing SECRET_KEY without DEBUG=true, a variable the settings refuse):
@@ -120,21 +141,44 @@ def on_starting(server) -> None:
     on standard error, and exit code 1, as for this file's own refusals. portfolio/wsgi.py
     still refuses for other servers. Anything else that stops the app is left to the
     workers, which report it as before."""
-    env = dict(os.environ)
-    env.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
     try:
-        asked = subprocess.run(
-            [sys.executable, "-c", _ASK_REFUSAL],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        refusal = _app_refusal()
     except subprocess.TimeoutExpired:
         server.log.warning("could not check the app's settings before starting the workers")
         return
-    if asked.returncode == _REFUSED:
+    if refusal:
         if server.pidfile is not None:
             server.pidfile.unlink()
-        raise SystemExit(f"Greenlight refuses to start: {asked.stderr.strip()}")
+        raise SystemExit(refusal)
+
+
+def _only_checking() -> bool:
+    """Whether gunicorn was asked only to check its configuration (``--check-config``, or
+    ``--print-config``, which implies it), on its command line or in GUNICORN_CMD_ARGS.
+    The flags are looked for as gunicorn's argparse finds them (a shortened ``--check-c``
+    too); gunicorn has read the command line before this file, so it is a valid one."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--check-config", action="store_true")
+    parser.add_argument("--print-config", action="store_true")
+    try:
+        command_lines = [sys.argv[1:], shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))]
+        for arguments in command_lines:
+            found, _ = parser.parse_known_args(arguments)
+            if found.check_config or found.print_config:
+                return True
+    except (argparse.ArgumentError, ValueError):
+        pass
+    return False
+
+
+# `gunicorn --check-config` (and --print-config) loads the app in this process once it has
+# read this file, and starts no server, so on_starting never runs: a weak SECRET_KEY (or a
+# variable the settings refuse) came as the app's traceback under "Error while loading the
+# application". Here, as gunicorn reads this file: on_starting's one line, and exit code 1.
+if _only_checking():
+    try:
+        _refusal = _app_refusal()
+    except subprocess.TimeoutExpired:
+        _refusal = None  # gunicorn loads the app next, and reports what stops it
+    if _refusal:
+        raise SystemExit(_refusal)

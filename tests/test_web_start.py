@@ -18,6 +18,8 @@ from portfolio.env import env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = secrets.token_urlsafe(50)
+# What `python -c 'import secrets; print(secrets.token_urlsafe(50))'` is shown for.
+WEAK = "SECRET_KEY is too weak for production: it has 5 characters, fewer than 50"
 
 
 def _procfile_web() -> str:
@@ -92,6 +94,35 @@ def test_gunicorn_conf_reads_a_number_as_the_app_does(monkeypatch, value):
         assert str(stopped.value) == str(refused)
     else:
         assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["timeout"] == expected
+
+
+@pytest.mark.no_database
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    "arguments, env, refusal",
+    [
+        (["--check-config"], {"SECRET_KEY": "short"}, WEAK),
+        (["--check-config"], {"SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        (["--check-c"], {"CURRENCY": "xx"}, "CURRENCY must be an ISO 4217 currency code"),
+        ([], {"SECRET_KEY": "short", "GUNICORN_CMD_ARGS": "--print-config"}, WEAK),
+    ],
+)
+def test_gunicorn_check_config_refuses_in_one_line(tmp_path, arguments, env, refusal):
+    """--check-config runs no server hook (on_starting, where gunicorn refuses a weak key
+    before starting) and loads the app: its refusal came as a traceback under "Error while
+    loading the application"."""
+    done = _run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *arguments],
+        HOME=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **env,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Greenlight refuses to start: {refusal}"), (
+        done.stderr
+    )
+    assert done.stdout == ""
 
 
 @pytest.mark.no_database
