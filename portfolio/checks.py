@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.checks.security.base import (
     SECRET_KEY_INSECURE_PREFIX,
     SECRET_KEY_MIN_LENGTH,
@@ -26,26 +26,32 @@ def _has_secret_key() -> bool:
         return False
 
 
+def _weakness(key: str) -> str | None:
+    """Why Django's deploy check (security.W009) calls ``key`` weak, or None: the same three
+    tests, each said with its numbers."""
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return (
+            f"it starts with {SECRET_KEY_INSECURE_PREFIX!r}, the mark of a key made for development"
+        )
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        unique = len(set(key))
+        return (
+            f"it has {unique} different character{'' if unique == 1 else 's'}, "
+            f"fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    return None
+
+
 def weak_secret_key_problem() -> str | None:
     """Why production's SECRET_KEY fails Django's deploy check (security.W009), or None.
 
     With DEBUG=true any key does (`make run`'s fixed development key among them)."""
     if settings.DEBUG or not _has_secret_key():
         return None
-    key = settings.SECRET_KEY
-    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
-        why = (
-            f"it starts with {SECRET_KEY_INSECURE_PREFIX!r}, the mark of a key made for development"
-        )
-    elif len(key) < SECRET_KEY_MIN_LENGTH:
-        why = f"it has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
-    elif len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
-        unique = len(set(key))
-        why = (
-            f"it has {unique} different character{'' if unique == 1 else 's'}, "
-            f"fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
-        )
-    else:
+    why = _weakness(settings.SECRET_KEY)
+    if why is None:
         return None
     return (
         f"SECRET_KEY is too weak for production: {why}. Set SECRET_KEY to 50+ random "
@@ -55,12 +61,34 @@ def weak_secret_key_problem() -> str | None:
 
 @register()
 def secret_key_is_set(app_configs, **kwargs):
+    """On every command, not only under ``check --deploy``. Django's own check of the key,
+    security.W009, is silenced in the settings: under --deploy it said the same a second
+    time, without saying which test the key failed."""
     if not _has_secret_key():
         return [Warning(SECRET_KEY_MISSING, id="greenlight.W001")]
     problem = weak_secret_key_problem()
     if problem:
         return [Warning(problem, id="greenlight.W002")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def secret_key_is_strong_for_deployment(app_configs, **kwargs):
+    """What security.W009 (silenced) said that ``secret_key_is_set`` does not: under
+    ``check --deploy`` with DEBUG=true, a weak key (the development key among them) is
+    one to replace before deploying. With DEBUG off, or no key, that check has spoken."""
+    if not settings.DEBUG or not _has_secret_key():
+        return []
+    why = _weakness(settings.SECRET_KEY)
+    if why is None:
+        return []
+    return [
+        Warning(
+            f"SECRET_KEY is too weak for production: {why}. Set SECRET_KEY to 50+ random "
+            f"characters ({SECRET_KEY_COMMAND}) before deploying.",
+            id="greenlight.W002",
+        )
+    ]
 
 
 def require_secret_key() -> None:
