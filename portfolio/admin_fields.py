@@ -21,7 +21,8 @@ delete and password pages, the "view on site" link ``/admin/r/…``) is answered
 id that does not exist, and a change list's filter in the query string given such a number
 (``?project__id__exact=5_0``, a list filter's, a date hierarchy's year) as a lookup Django
 cannot read (the list without filters, ``?e=1``). A raw-id field's box names no object
-beside an id it refused.
+beside an id it refused, and a refused field gets one message, not the model's own besides
+("Choose the person who judges this gate.", the model having seen the field empty).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
 from django.db import models
 from django.db.models.sql.query import Query
 from django.http import Http404
@@ -158,7 +159,31 @@ def refuse_digit_separators(form_class: type[forms.BaseForm]) -> type[forms.Base
             if isinstance(field.widget, ForeignKeyRawIdWidget):
                 field.widget.__class__ = _naming_no_object(type(field.widget))
             fields[name] = field
+    if issubclass(form_class, forms.BaseModelForm) and "_update_errors" not in vars(form_class):
+        form_class._update_errors = _one_error_a_field(form_class)
     return form_class
+
+
+def _one_error_a_field(form_class: type[forms.BaseModelForm]):
+    """The model's own check's messages (``Model.clean``) for a field the form refused are
+    left out: the model saw the field empty (its value before), not what was typed, and
+    said so beside the form's message ("Choose the person who judges this gate." beside
+    "“5_0” is not an id …"). Its messages for other fields and the whole row are kept."""
+    update_errors = form_class._update_errors
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if hasattr(errors, "error_dict"):
+            kept = {
+                field: messages
+                for field, messages in errors.error_dict.items()
+                if field == NON_FIELD_ERRORS or field not in self._errors
+            }
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        update_errors(self, errors)
+
+    return _update_errors
 
 
 class NamesNoObjectForANonId:

@@ -106,7 +106,8 @@ def test_a_gatekeeper_s_person_id_written_otherwise_is_refused(client, root, eri
     (gatekeepers,) = [
         f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "gatekeepers"
     ]
-    assert _errors(gatekeepers)[0] == NOT_AN_ID % {"value": typed}
+    # One message: not the model's "Choose the person who judges this gate." beside it.
+    assert _errors(gatekeepers) == [NOT_AN_ID % {"value": typed}]
     assert str(erin) not in response.content.decode()  # nor erin named beside the box
     assert Gatekeeper.objects.count() == before
     # Typed in digits, the person is added.
@@ -116,6 +117,23 @@ def test_a_gatekeeper_s_person_id_written_otherwise_is_refused(client, root, eri
     )
     assert response.status_code == 302
     assert Gatekeeper.objects.filter(gate=gate, person=erin).exists()
+
+
+def test_the_model_s_message_for_another_field_is_kept(client, root, erin):
+    # Only the refused field's second message goes: a role row without its role says so.
+    gate = Gate.objects.get(number=4)
+    data = _with_gatekeeper(client, gate, f"0_{erin.pk}")
+    row = int(data["gatekeepers-TOTAL_FORMS"]) - 1
+    data[f"gatekeepers-{row}-kind"] = "role"
+    response = client.post(reverse("admin:gates_gate_change", args=[gate.pk]), data)
+    assert response.status_code == 200, "saved"
+    (gatekeepers,) = [
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "gatekeepers"
+    ]
+    assert gatekeepers.formset.forms[row].errors == {
+        "person": [NOT_AN_ID % {"value": f"0_{erin.pk}"}],
+        "role": ["Choose the role whose members judge this gate."],
+    }
 
 
 def _errors(inline_admin_formset) -> list[str]:
