@@ -10,6 +10,11 @@ database, trying again after 1 s, 2 s, 4 s … (at most ``BACKOFF_MAX_SECONDS``)
 then logs that it is back and polls as before. SIGTERM and SIGINT still stop
 it at once while it waits (django-tasks-db's handler exits outside a task).
 
+An error that comes back at once, within ``REPEAT_SECONDS`` of the database answering,
+is not an outage (a bug, a permission taken away, a column a migration has not added
+yet): the worker logs it once, with its traceback, and goes on trying less and less
+often (the same back-off) rather than log "unavailable" and "back" every second.
+
 A task running when the database went away could not record how it ended: its
 row stays RUNNING under this worker's id, and the other workers leave it alone
 (this worker is alive). So once the database is back the worker settles it
@@ -39,11 +44,17 @@ DATABASE_AWAY = (OperationalError, ProgrammingError, InterfaceError)
 
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 30.0
+# An error within this long of the database answering again is the same episode.
+REPEAT_SECONDS = 10.0
 
 
 class ResilientWorker(Worker):
     # The task whose end could not be recorded (the database went away while it ran).
     unsettled: str | None = None
+    # When the database last answered after an error, and the wait before the next try.
+    back_at: float | None = None
+    delay: float = BACKOFF_FIRST_SECONDS
+    repeat_logged: bool = False
 
     def run(self) -> None:
         while True:
@@ -85,28 +96,47 @@ class ResilientWorker(Worker):
 
     def wait_for_database(self, error: Exception) -> None:
         """Back off until the task table answers again (or the worker is asked to stop)."""
-        logger.warning(
-            "task worker %s: the database is unavailable (%s: %s); waiting for it",
-            self.worker_id,
-            type(error).__name__,
-            first_line(error),
-        )
+        repeat = self.back_at is not None and time.monotonic() - self.back_at < REPEAT_SECONDS
+        if repeat:
+            # The database answered, yet the poll failed again at once: not an outage.
+            self.delay = min(self.delay * 2, BACKOFF_MAX_SECONDS)
+            if not self.repeat_logged:
+                logger.error(
+                    "task worker %s: the database answers, but the worker's work fails again "
+                    "at once (%s: %s); trying again less often, up to every %.0f s",
+                    self.worker_id,
+                    type(error).__name__,
+                    first_line(error),
+                    BACKOFF_MAX_SECONDS,
+                    exc_info=error,
+                )
+                self.repeat_logged = True
+        else:
+            self.delay = BACKOFF_FIRST_SECONDS
+            self.repeat_logged = False
+            logger.warning(
+                "task worker %s: the database is unavailable (%s: %s); waiting for it",
+                self.worker_id,
+                type(error).__name__,
+                first_line(error),
+            )
         away_since = time.monotonic()
-        delay = BACKOFF_FIRST_SECONDS
         while self.running:
             close_connections()
             # SIGTERM/SIGINT end the process during this sleep (Worker.shutdown).
-            time.sleep(delay)
+            time.sleep(self.delay)
             try:
                 DBTaskResult.objects.filter(backend_name=self.backend_name).exists()
             except DATABASE_AWAY:
-                delay = min(delay * 2, BACKOFF_MAX_SECONDS)
+                self.delay = min(self.delay * 2, BACKOFF_MAX_SECONDS)
                 continue
-            logger.warning(
-                "task worker %s: the database is back after %.0f s; running tasks again",
-                self.worker_id,
-                time.monotonic() - away_since,
-            )
+            if not repeat:
+                logger.warning(
+                    "task worker %s: the database is back after %.0f s; running tasks again",
+                    self.worker_id,
+                    time.monotonic() - away_since,
+                )
+            self.back_at = time.monotonic()
             return
 
 
