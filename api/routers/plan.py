@@ -92,6 +92,8 @@ def get_plan(request: HttpRequest, query: Query[PlanQuery]):
         access.can_plan(request.user), "Planning is for product managers, executives and admins."
     )
     try:
+        # A misspelt parameter must not give the default plan as if it applied.
+        inputs.check_parameters(request.GET)
         plan_request = inputs.from_query(
             request.GET, defaults=inputs.defaults_from(PlanSettings.load())
         )
@@ -119,7 +121,7 @@ def _parameter(field: str | None, message: str, query) -> str | None:
     the one sent: ``target_revenue`` for "Target for revenue: …" when that was sent,
     else ``target``.
     """
-    if field != "targets":
+    if field != "targets" or field in query:  # (``targets`` sent: an unknown parameter)
         return field
     for name in query:
         if not name.startswith(inputs.TARGET_PREFIX):
