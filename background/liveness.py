@@ -133,11 +133,20 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def is_alive(worker_id: str, heartbeats: dict[str, datetime.datetime]) -> bool:
+def process_here(worker_id: str) -> bool | None:
+    """Whether the process of a worker of this machine is running; None for a worker of
+    another machine (or not one of ours), which only its heartbeat can tell of."""
     host, _, rest = worker_id.partition(":")
     pid_text = rest.partition(":")[0]
     if host == HOST and pid_text.isdigit():
         return _process_exists(int(pid_text))
+    return None
+
+
+def is_alive(worker_id: str, heartbeats: dict[str, datetime.datetime]) -> bool:
+    here = process_here(worker_id)
+    if here is not None:
+        return here
     seen_at = heartbeats.get(worker_id)
     if seen_at is None:
         # Not one of ours (a plain db_worker) and never seen: leave it to its operator.

@@ -458,10 +458,13 @@ def stopped_workers(jobs: list[ImportJob]) -> dict[int, str]:
     )
     stopped = {}
     for job_id, worker in workers.items():
-        # A fresh heartbeat, or (no heartbeat to go by) a process of this machine still
-        # there. On SQLite an import holds the write lock, so its worker's heartbeat goes
-        # stale while it runs: the process tells.
-        if worker in heard or liveness.is_alive(worker, {}):
+        # A worker of this machine: its process tells, at once (a killed worker is said
+        # stopped at the next poll, not once its heartbeat is a minute old; and on SQLite,
+        # where an import holds the write lock, its heartbeat goes stale while it runs).
+        # Of another machine: a fresh heartbeat.
+        here = liveness.process_here(worker)
+        alive = here if here is not None else worker in heard or liveness.is_alive(worker, {})
+        if alive:
             continue
         stopped[job_id] = "others" if heard - {worker} else "alone"
     if stopped:

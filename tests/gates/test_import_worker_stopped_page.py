@@ -2,8 +2,8 @@
 
 Another worker reports such an import failed (background/liveness.py); with a
 single worker, nothing does until one runs again, and the page used to show the
-last phase for ever. Once the worker's heartbeat is stale (and, on this machine,
-its process is gone), the page says the worker stopped, that nothing of the
+last phase for ever. Once the worker's process is gone (a worker of this machine, at
+once) or its heartbeat is stale (of another), the page says the worker stopped, that nothing of the
 import is written, and to start a worker. The list of imports ("All imports") says
 the same of each such import, judged for the whole page in a few queries.
 """
@@ -317,3 +317,17 @@ def test_the_list_judges_every_worker_in_the_same_few_queries(
         html = client.get(reverse("import_jobs")).content.decode()
 
     assert html.count("Stopped: its task worker is gone") == 1 + 4 + 4  # ELSEWHERE: unheard
+
+
+def test_a_worker_of_this_machine_killed_a_moment_ago_is_said_stopped_at_once(
+    client, adam, database_tasks
+):
+    """Its heartbeat is still fresh (seconds old), but its process is gone: the page says so
+    at its next poll, not a minute later when the heartbeat is stale."""
+    job = running(adam, DEAD_HERE)
+    heard(DEAD_HERE, ago=datetime.timedelta(seconds=3))
+
+    html = status_of(client, adam, job)
+
+    assert "Stopped: its task worker is gone" in html
+    assert "Importing" not in html
