@@ -10,6 +10,10 @@ PORT ?= 8000
 SSO_PORT ?= 9400
 # Extra arguments for pytest, e.g. make test-sqlite PYTEST_ARGS="-x -k dashboard"
 PYTEST_ARGS ?=
+# A marker expression for the pytest stages, ANDed with each stage's own (a -m in
+# PYTEST_ARGS would replace the stage's), e.g. make test MARKERS="not browser"
+MARKERS ?=
+and_markers = $(if $(strip $(MARKERS)), and ($(MARKERS)))
 # pytest-xdist worker processes for test-sqlite and test-postgres: one per CPU core by
 # default; PYTEST_WORKERS=0 runs everything in one process (e.g. for --pdb), =3 on three.
 # Tests of one xdist_group (races, timing) go to one worker, one after another.
@@ -90,7 +94,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory migrations-check || failed="$$failed migrations-check"; \
 	$(MAKE) --no-print-directory test-sqlite || failed="$$failed test-sqlite"; \
-	$(MAKE) --no-print-directory test-postgres PG_STAGE_ARGS="$(BROWSER_ON_SQLITE)" || failed="$$failed test-postgres"; \
+	$(MAKE) --no-print-directory test-postgres PG_STAGE="$(BROWSER_ON_SQLITE)" || failed="$$failed test-postgres"; \
 	echo; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo "make test: every stage passed"
@@ -114,11 +118,15 @@ migrations-check: $(STAMP)
 # rather than draw every page twice; nor the tests marked no_database (their own processes
 # on a SQLite file of their own, or no database at all: tests/pg_plugin.py marks every test
 # that asks for none), which would run the same twice.
-BROWSER_ON_SQLITE = -m '(not browser or postgres_too) and not no_database'
+BROWSER_ON_SQLITE = (not browser or postgres_too) and not no_database
+# The PostgreSQL stage's marker expression: make test's, or all tests when run alone.
+PG_STAGE ?=
+pg_markers = $(strip $(if $(strip $(PG_STAGE)),($(PG_STAGE))$(and_markers),$(MARKERS)))
+PG_STAGE_ARGS = $(if $(pg_markers),-m "$(pg_markers)")
 
 test-sqlite: $(STAMP)
 	@echo "== pytest on SQLite"
-	@$(call pytest,env -u DATABASE_URL $(PY) -m pytest $(PARALLEL) -m "not postgres" $(PYTEST_ARGS))
+	@$(call pytest,env -u DATABASE_URL $(PY) -m pytest $(PARALLEL) -m "not postgres$(and_markers)" $(PYTEST_ARGS))
 
 # $DATABASE_URL when set; otherwise a throwaway cluster from the local server binaries,
 # deleted afterwards whatever happens. Without binaries: skipped, except under CI=true.

@@ -4,7 +4,6 @@ and which of them the PostgreSQL stage of `make test` runs."""
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import sys
 import textwrap
@@ -85,7 +84,7 @@ def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path
     and none of the tests marked no_database."""
     makefile = (ROOT / "Makefile").read_text()
     stage_args = next(
-        shlex.split(line.split("=", 1)[1])
+        ["-m", line.split("=", 1)[1].strip()]
         for line in makefile.splitlines()
         if line.startswith("BROWSER_ON_SQLITE =")
     )
@@ -117,3 +116,30 @@ def test_the_postgresql_stage_runs_only_the_browser_tests_marked_for_it(tmp_path
     assert "tests/test_request_limits.py" in collected
     # Nor those that ask for no database at all (tests/pg_plugin.py marks them): the same twice.
     assert "tests/portfolio/test_safe_csv.py" not in collected
+
+
+def test_markers_narrow_each_stage_without_replacing_its_own():
+    """`make test MARKERS=…` keeps out what each stage leaves out (a -m in PYTEST_ARGS would
+    replace the stage's expression: the PostgreSQL stage then drew every page again)."""
+
+    def command(*args: str) -> str:
+        dry_run = subprocess.run(  # noqa: S603 (make, our own Makefile)
+            ["make", "--no-print-directory", "-n", *args],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return dry_run.stdout
+
+    stage = next(
+        line.split("=", 1)[1].strip()
+        for line in (ROOT / "Makefile").read_text().splitlines()
+        if line.startswith("BROWSER_ON_SQLITE =")
+    )
+    assert '-m "not postgres and (not slow)"' in command("test-sqlite", "MARKERS=not slow")
+    postgres = command("test-postgres", f"PG_STAGE={stage}", "MARKERS=not slow")
+    assert f'-m "({stage}) and (not slow)"' in postgres
+    assert '-m "not slow"' in command("test-postgres", "MARKERS=not slow")  # run alone
+    assert '-m "' not in command("test-postgres")  # alone and without MARKERS: every test
