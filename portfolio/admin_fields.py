@@ -23,6 +23,11 @@ id that does not exist, and a change list's filter in the query string given suc
 cannot read (the list without filters, ``?e=1``). A raw-id field's box names no object
 beside an id it refused, and a refused field gets one message, not the model's own besides
 ("Choose the person who judges this gate.", the model having seen the field empty).
+
+The ids a change list's action is sent (``_selected_action``, the boxes ticked) are read
+the same way: one written otherwise and the action acts on none of them, with a message,
+where ``5_0`` deleted record 50. A page number (``?p=1_0``, a change list's or an object's
+history) is read as Django reads ``?p=abc``: the first page, not page 10.
 """
 
 from __future__ import annotations
@@ -32,10 +37,13 @@ import copy
 import functools
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
+from django.core.paginator import PageNotAnInteger
 from django.db import models
 from django.db.models.sql.query import Query
 from django.http import Http404
@@ -209,7 +217,8 @@ class ChangeListReadsPlainIds:
     """A change list whose filters in the query string (``?project__id__exact=5_0``, a
     list filter's, a date hierarchy's ``spent_on__year=2_026``) refuse a number not written
     in the digits 0-9, as Django refuses a value its field cannot read: the admin sends the
-    list back without filters (``?e=1``)."""
+    list back without filters (``?e=1``). Its page number ``?p=1_0`` is read as ``?p=abc``
+    is, the first page, where int() read it as page 10."""
 
     def get_filters(self, request):
         found = super().get_filters(request)  # first: Django refuses a lookup not allowed
@@ -222,6 +231,11 @@ class ChangeListReadsPlainIds:
                     raise IncorrectLookupParameters(f"{lookup}: {value!r} is not a number")
         return found
 
+    def get_results(self, request):  # called by __init__, page_num read with int() before
+        if not digits_as_typed(str(request.GET.get(PAGE_VAR, "1"))):
+            self.page_num = 1  # as Django reads ?p=abc
+        super().get_results(request)
+
 
 @functools.cache
 def _reading_plain_ids(changelist_class: type) -> type:
@@ -232,11 +246,57 @@ def _reading_plain_ids(changelist_class: type) -> type:
     )
 
 
+class ReadsPlainPageNumbers:
+    """A paginator for which a page number not written in the digits 0-9 (``1_0``) is not
+    a number, as ``abc`` is: ``get_page`` gives the first page (an object's history)."""
+
+    def validate_number(self, number):
+        if isinstance(number, str) and not digits_as_typed(number):
+            raise PageNotAnInteger(self.error_messages["invalid_page"])
+        return super().validate_number(number)
+
+
+@functools.cache
+def _reading_plain_pages(paginator_class: type) -> type:
+    return type(
+        paginator_class.__name__,
+        (ReadsPlainPageNumbers, paginator_class),
+        {"__module__": __name__, "__qualname__": f"refusing.{paginator_class.__qualname__}"},
+    )
+
+
+def not_ids_message(refused: list[str]) -> str:
+    """What a change list says when an action was sent ``refused``, ids written otherwise."""
+    quoted = ", ".join(f"“{value}”" for value in refused)
+    if len(refused) == 1:
+        return f"{quoted} is not an id, which is written in the digits 0-9. {NOTHING_CHANGED}"
+    return f"{quoted} are not ids, which are written in the digits 0-9. {NOTHING_CHANGED}"
+
+
+NOTHING_CHANGED = "No items have been changed."
+
+
 class PlainNumbersAdmin:
     """For a ModelAdmin or an InlineModelAdmin: the forms it builds (add, change, its
     inlines' rows, the change list's editable columns) refuse ``1_000`` and ``１０００``;
     for a ModelAdmin, so do the ids of its URLs (``/admin/…/5_0/change/`` is as an id that
-    does not exist) and the filters of its change list."""
+    does not exist), the filters and page number of its change list, the ids its actions
+    are sent and the page number of an object's history."""
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        """An action sent an id written otherwise (``_selected_action=5_0``) acts on none
+        of the ids it was sent: the list again, with a warning, as for none ticked."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        refused = [value for value in selected if not_an_id(self.model, None, value)]
+        if refused:
+            self.message_user(request, not_ids_message(refused), messages.WARNING)
+            return None
+        return super().response_action(request, queryset, *args, **kwargs)
+
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        paginator = super().get_paginator(request, queryset, per_page, *args, **kwargs)
+        paginator.__class__ = _reading_plain_pages(type(paginator))
+        return paginator
 
     def get_object(self, request, object_id, from_field=None):
         key = None if from_field is None else self.model._meta.get_field(from_field)

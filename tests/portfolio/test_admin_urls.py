@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
@@ -172,3 +174,114 @@ def test_a_date_hierarchy_s_year_written_otherwise_is_refused(client, root, spen
         _refused_as_invalid_lookup(client, view, {"spent_on__year": typed})
     response = _filtered(client, view, {"spent_on__year": "2026"})
     assert list(response.context["cl"].result_list) == [spend]
+
+
+# --- A change list's actions: the ids they are sent ---------------------------------------
+
+
+def _act(client, selected: list[str], **step) -> tuple:
+    """Criteria's "Delete selected" sent ``selected``: the first step (the button, ``index``)
+    or the confirmation's (``post=yes``). What the admin answers, and its messages."""
+    view = reverse("admin:gates_criterion_changelist")
+    data = {"action": "delete_selected", "_selected_action": selected, **step}
+    response = client.post(view, data, follow=True)  # the messages shown, and taken
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    return response, messages
+
+
+def _not_ids(*typed: str) -> str:
+    quoted = ", ".join(f"“{value}”" for value in typed)
+    said = "is not an id, which is" if len(typed) == 1 else "are not ids, which are"
+    return f"{quoted} {said} written in the digits 0-9. No items have been changed."
+
+
+@pytest.mark.parametrize("slip", range(4))
+@pytest.mark.parametrize("step", [{"index": "0"}, {"post": "yes"}])
+def test_an_action_does_nothing_for_an_id_written_otherwise(client, root, slip, step):
+    criterion, other = Criterion.objects.order_by("pk")[:2]
+    typed = slips(criterion.pk)[slip]
+    before = set(Criterion.objects.values_list("pk", flat=True))
+    for selected in ([typed], [str(other.pk), typed]):  # with an id in digits: none of them
+        response, messages = _act(client, selected, **step)
+        assert response.redirect_chain == [(reverse("admin:gates_criterion_changelist"), 302)]
+        assert messages == [_not_ids(typed)]
+        assert set(Criterion.objects.values_list("pk", flat=True)) == before
+
+
+def test_an_action_names_every_id_written_otherwise(client, root):
+    criterion = Criterion.objects.order_by("pk").first()
+    typed = slips(criterion.pk)[:2]
+    _, messages = _act(client, typed, post="yes")
+    assert messages == [_not_ids(*typed)]
+    assert Criterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_an_action_on_ids_in_digits_is_done(client, root):
+    # The control: the confirmation page, then the delete.
+    criterion, other = Criterion.objects.order_by("pk")[:2]
+    selected = [str(criterion.pk), f" {other.pk} "]
+    response, _ = _act(client, selected, index="0")
+    assert response.redirect_chain == []
+    assert set(response.context["queryset"]) == {criterion, other}
+    response, messages = _act(client, selected, post="yes")
+    assert len(response.redirect_chain) == 1
+    assert messages == ["Successfully deleted 2 criteria."]
+    assert not Criterion.objects.filter(pk__in=[criterion.pk, other.pk]).exists()
+
+
+# --- Page numbers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def eleven_entries(project):
+    SpendEntry.objects.bulk_create(
+        SpendEntry(
+            project=project,
+            spent_on=datetime.date(2026, 11, day),
+            amount="1.00",
+            category="compute",
+        )
+        for day in range(1, 12)
+    )
+
+
+def _page(client, query: dict) -> tuple:
+    response = client.get(reverse("admin:portfolio_spendentry_changelist"), query)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    return cl.page_num, list(cl.result_list)
+
+
+@pytest.mark.parametrize("typed", ["1_0", "１０", "١٠", " 1_0 "])
+def test_a_change_list_s_page_number_written_otherwise_is_no_page(
+    client, root, eleven_entries, monkeypatch, typed
+):
+    monkeypatch.setattr(admin.site.get_model_admin(SpendEntry), "list_per_page", 1)
+    first = _page(client, {"p": "abc"})  # Django's answer to a page that is no number
+    assert first == _page(client, {})
+    assert _page(client, {"p": typed}) == first
+    assert _page(client, {"p": "10"}) != first
+    assert _page(client, {"p": "10"})[0] == 10
+
+
+@pytest.mark.parametrize("typed", ["0_2", "２", "٢"])
+def test_a_history_s_page_number_written_otherwise_is_no_page(client, root, project, typed):
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            user=root,
+            content_type=ContentType.objects.get_for_model(Project),
+            object_id=str(project.pk),
+            object_repr=str(project),
+            action_flag=CHANGE,
+            change_message=f"change {n}",
+        )
+        for n in range(150)
+    )
+    url = reverse("admin:portfolio_project_history", args=[project.pk])
+
+    def page(number: str) -> int:
+        return client.get(url, {"p": number}).context["action_list"].number
+
+    assert page("abc") == 1
+    assert page("2") == 2
+    assert page(typed) == 1
