@@ -1,0 +1,121 @@
+"""The outcome form's tick "Yes, this amount is right" names the amount it confirms, and
+follows the realized value as it is typed (static/js/outcome.js): before, it named the
+amount of the last submit until the next one, so a person changing 1,500,000 to 1,600,000
+read a tick for 1,500,000 beside 1,600,000. A tick given for the amount it names records
+that amount; a tick given before the amount changed is asked about again, with or without
+JavaScript, as before.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+
+import pytest
+from django.apps import apps as django_apps
+
+from tests.browser.expect import expect
+from tests.browser.test_every_page import WCAG_22_AA
+from tests.builders import PASSWORD, greenlight, make_project
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HIGH = "EUR 400,000.00"
+
+
+@pytest.fixture(autouse=True)
+def roles_and_gates(transactional_db):
+    """The role groups and the four gates, which an earlier live-server test's flush removed."""
+    from portfolio.roles import ensure_roles
+
+    ensure_roles()
+    importlib.import_module("gates.migrations.0003_default_gates").create_gates(django_apps, None)
+
+
+@pytest.fixture
+def greenlit(alice, bob, carol):
+    project = make_project(
+        key="TICK-1", researcher=alice, product_manager=bob, submitted_on=datetime.date(2025, 5, 5)
+    )
+    return greenlight(project, bob, carol)  # high projection: 400,000 a year
+
+
+def asked_to_confirm(page, live_server, login, bob, amount: str):
+    login(page, live_server, bob.email, PASSWORD)
+    page.goto(f"{live_server.url}/projects/TICK-1/outcomes/")
+    page.get_by_label("Month").fill("2025-06")
+    page.get_by_label("Realized value").fill(amount)
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page.get_by_label("Yes, this amount is right")).to_be_visible()
+
+
+def test_the_tick_names_the_amount_as_it_is_typed(page, live_server, login, axe, greenlit, bob):
+    asked_to_confirm(page, live_server, login, bob, "1500000")
+    tick = page.get_by_label("Yes, this amount is right")
+    help_text = page.locator("#id_confirm_value_helptext")
+    expect(help_text).to_have_text(
+        f"EUR 1,500,000.00 in one month is more than TICK-1's high projection for a whole "
+        f"year ({HIGH})."
+    )
+    url = page.url
+
+    value = page.get_by_label("Realized value")
+    value.fill("")
+    value.press_sequentially("1600000.5")
+    expect(help_text).to_have_text(
+        f"EUR 1,600,000.50 in one month is more than TICK-1's high projection for a whole "
+        f"year ({HIGH})."
+    )
+    # The tick's accessible description says the same.
+    expect(tick).to_have_accessible_description(re.compile(r"^EUR 1,600,000\.50 in one month"))
+    assert page.url == url  # nothing was submitted
+    wcag = {"type": "tag", "values": WCAG_22_AA}
+    assert axe.run(page, options={"runOnly": wcag}).response["violations"] == []
+
+    value.fill("15000")
+    expect(help_text).to_contain_text("EUR 15,000.00 in one month is not more than TICK-1's")
+    expect(help_text).to_contain_text("it needs no tick")
+    value.fill("")
+    expect(help_text).to_have_text("Type the realized value above: the tick confirms that amount.")
+
+    # Ticked for the amount it names: that amount is recorded.
+    value.fill("1600000.50")
+    tick.check()
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page).to_have_url(re.compile(r"/projects/TICK-1/$"))
+    assert [str(o.realized_value) for o in greenlit.outcomes.all()] == ["1600000.50"]
+
+
+def test_a_tick_given_before_the_amount_changed_is_asked_about_again(
+    page, live_server, login, greenlit, bob
+):
+    asked_to_confirm(page, live_server, login, bob, "1500000")
+    page.get_by_label("Yes, this amount is right").check()
+    page.get_by_label("Realized value").fill("1600000")
+    expect(page.locator("#id_confirm_value_helptext")).to_contain_text("EUR 1,600,000.00")
+    page.get_by_role("button", name="Record outcome").click()
+
+    expect(page.get_by_text("was ticked for another amount").first).to_be_visible()
+    expect(page.get_by_label("Yes, this amount is right")).not_to_be_checked()
+    assert not greenlit.outcomes.exists()
+
+
+def test_without_javascript_the_tick_names_the_amount_submitted(
+    browser, live_server, login, greenlit, bob
+):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        asked_to_confirm(page, live_server, login, bob, "1500000")
+        page.get_by_label("Realized value").fill("1600000")
+        help_text = page.locator("#id_confirm_value_helptext")
+        expect(help_text).to_contain_text("EUR 1,500,000.00 in one month")
+        page.get_by_label("Yes, this amount is right").check()
+        page.get_by_role("button", name="Record outcome").click()
+
+        expect(page.get_by_text("was ticked for another amount").first).to_be_visible()
+        expect(help_text).to_contain_text("EUR 1,600,000.00 in one month")
+        assert not greenlit.outcomes.exists()
+    finally:
+        context.close()
