@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from api.models import Scope
-from portfolio.forms import Form
+from portfolio.forms import DateField, Form
 
 
 class TokenForm(Form):
@@ -23,7 +23,7 @@ class TokenForm(Form):
         widget=forms.RadioSelect,
         help_text="A read token cannot change anything.",
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label="Expires on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

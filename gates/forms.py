@@ -18,6 +18,7 @@ from gates.models import (
 from gates.services import KillMark, NewKillCriterion, Score
 from portfolio.forms import (
     CountField,
+    DateField,
     LabelsWithoutColon,
     MoneyField,
     PercentField,
@@ -280,7 +281,7 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose go, kill, hold or recycle."},
     )
-    decided_on = forms.DateField(
+    decided_on = DateField(
         label="Decided on",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},

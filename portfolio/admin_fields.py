@@ -28,6 +28,11 @@ The ids a change list's action is sent (``_selected_action``, the boxes ticked) 
 the same way: one written otherwise and the action acts on none of them, with a message,
 where ``5_0`` deleted record 50. A page number (``?p=1_0``, a change list's or an object's
 history) is read as Django reads ``?p=abc``: the first page, not page 10.
+
+Dates and times are typed in the digits 0-9 too: a date field of an admin form (a date and
+time's two boxes included) refuses ``２０２６-11-03`` with its own "Enter a valid date.", as
+the pages' ``portfolio.forms.DateField`` does, and a change list's filter on a date
+(``?spent_on__gte=２０２６-１１-０３``, a date list filter's) is a lookup Django cannot read.
 """
 
 from __future__ import annotations
@@ -53,7 +58,9 @@ from portfolio.forms import RefusesDigitSeparators
 from portfolio.money import digits_as_typed
 
 NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+TEMPORAL_FIELDS = (forms.DateField, forms.DateTimeField, forms.TimeField)
 NUMBER_KEYS = (models.IntegerField, models.DecimalField, models.FloatField)  # AutoField too
+TEMPORAL_KEYS = (models.DateField, models.TimeField)  # DateTimeField too
 NOT_AN_ID = "Select a valid choice: “%(value)s” is not an id, which is written in the digits 0-9."
 
 
@@ -133,8 +140,8 @@ def _mixin_for(field: forms.Field) -> type | None:
         field, RefusesDigitSeparators | RefusesDigitSeparatorsInId | RefusesDigitSeparatorsInIds
     ):
         return None
-    if isinstance(field, NUMBER_FIELDS):
-        return RefusesDigitSeparators
+    if isinstance(field, NUMBER_FIELDS + TEMPORAL_FIELDS):
+        return RefusesDigitSeparators  # "Enter a valid date." for a date
     if isinstance(field, forms.ModelChoiceField) and _key_is_a_number(field):
         if isinstance(field, forms.ModelMultipleChoiceField):
             return RefusesDigitSeparatorsInIds
@@ -160,6 +167,15 @@ def refuse_digit_separators(form_class: type[forms.BaseForm]) -> type[forms.Base
     """
     fields = form_class.base_fields
     for name, field in fields.items():
+        if isinstance(field, forms.MultiValueField):  # a date and a time (SplitDateTimeField)
+            if any(_mixin_for(part) for part in field.fields):
+                field = copy.deepcopy(field)  # its parts too
+                for part in field.fields:
+                    mixin = _mixin_for(part)
+                    if mixin is not None:
+                        part.__class__ = _refusing(type(part), mixin)
+                fields[name] = field
+            continue
         mixin = _mixin_for(field)
         if mixin is not None:
             field = copy.deepcopy(field)
@@ -213,12 +229,18 @@ def _naming_no_object(widget_class: type) -> type:
     )
 
 
+def _written_in_digits(field: models.Field) -> bool:
+    """Whether a value for ``field`` is written in the digits 0-9: a number or a date."""
+    return _is_a_number(field) or isinstance(field, TEMPORAL_KEYS)
+
+
 class ChangeListReadsPlainIds:
     """A change list whose filters in the query string (``?project__id__exact=5_0``, a
-    list filter's, a date hierarchy's ``spent_on__year=2_026``) refuse a number not written
-    in the digits 0-9, as Django refuses a value its field cannot read: the admin sends the
-    list back without filters (``?e=1``). Its page number ``?p=1_0`` is read as ``?p=abc``
-    is, the first page, where int() read it as page 10."""
+    list filter's, a date hierarchy's ``spent_on__year=2_026``, a date's
+    ``spent_on__gte=２０２６-１１-０３``) refuse a number or a date not written in the digits
+    0-9, as Django refuses a value its field cannot read: the admin sends the list back
+    without filters (``?e=1``). Its page number ``?p=1_0`` is read as ``?p=abc`` is, the
+    first page, where int() read it as page 10."""
 
     def get_filters(self, request):
         found = super().get_filters(request)  # first: Django refuses a lookup not allowed
@@ -226,9 +248,11 @@ class ChangeListReadsPlainIds:
             compared = _compared_field(self.model, lookup)
             if compared is None or compared[1] == "isnull":
                 continue
+            if not _written_in_digits(compared[0]):
+                continue
             for value in values:
-                if not_an_id(self.model, compared[0], value):
-                    raise IncorrectLookupParameters(f"{lookup}: {value!r} is not a number")
+                if isinstance(value, str) and not digits_as_typed(value):
+                    raise IncorrectLookupParameters(f"{lookup}: {value!r} is not in digits 0-9")
         return found
 
     def get_results(self, request):  # called by __init__, page_num read with int() before

@@ -48,12 +48,25 @@ class RefusesDigitSeparators:
     """A number field that refuses ``1_000`` and ``１０００`` as not a number, with the
     field's own message (``portfolio.money.digits_as_typed``): Python's Decimal and int
     read both as 1000, but in a form the first is a slip for 1,000 or 10.00. The admin's
-    number fields get it too (``portfolio.admin_fields``)."""
+    number fields get it too (``portfolio.admin_fields``), and its date fields, as
+    ``DateField`` here: mixed into a date field it says "Enter a valid date."."""
 
     def to_python(self, value):
         if isinstance(value, str) and not digits_as_typed(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+class DateField(RefusesDigitSeparators, forms.DateField):
+    """A date typed in the digits 0-9, refused otherwise with the field's own message
+    ("Enter a valid date.", or the one it is given).
+
+    Django's DateField reads with strptime, whose ``%Y`` (and the second digit of a day or
+    a month) takes any script's digits: ``２０２６-11-03`` and ``2026-11-1٣`` were read as
+    2026-11-03 and 2026-11-13. Every date field of the pages is one of these; the admin's
+    get the same rule (``portfolio.admin_fields``), the API's documents and the interchange
+    files read dates with ``date.fromisoformat``, which takes the digits 0-9 only.
+    """
 
 
 class MoneyField(RefusesDigitSeparators, forms.DecimalField):
@@ -365,7 +378,7 @@ class ProposalForm(Form, forms.ModelForm):
 
 
 class SpendForm(Form):
-    spent_on = forms.DateField(label="Date", widget=DateInput())
+    spent_on = DateField(label="Date", widget=DateInput())
     amount = money_field("Amount", minimum="0.01")
     category = forms.ChoiceField(choices=[("", "Choose…"), *SpendCategory.choices])
     note = forms.CharField(
@@ -388,7 +401,7 @@ class MonthInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m")
 
 
-class MonthField(forms.DateField):
+class MonthField(DateField):
     """A calendar month, typed as YYYY-MM (or any day of it), kept as its first day."""
 
     widget = MonthInput
@@ -525,7 +538,7 @@ class ArtifactForm(Form):
         validators=[artifact_key_validator],
         help_text="Leave empty for the next free key (AR-0001, AR-0002, …).",
     )
-    created_on = forms.DateField(
+    created_on = DateField(
         required=False,
         widget=DateInput(),
         help_text="When the project produced it; empty for today.",
@@ -557,7 +570,7 @@ class ArtifactReuseForm(Form):
         empty_label="Choose an artifact…",
         help_text="Artifacts other projects produced and this one uses.",
     )
-    used_on = forms.DateField(
+    used_on = DateField(
         required=False,
         widget=DateInput(),
         help_text="When this project started building on it; empty for today.",

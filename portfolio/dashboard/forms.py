@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from portfolio.forms import DateField
 from portfolio.metrics import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket, Project, ResearchType, Role, User
 
@@ -47,7 +48,7 @@ def product_manager_emails() -> list[list[str]]:
 
 
 class DashboardFilterForm(forms.Form):
-    as_of = forms.DateField(
+    as_of = DateField(
         label="As of",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
