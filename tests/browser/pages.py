@@ -172,6 +172,7 @@ PAGES: list[PageCase] = [
     PageCase("project_list", SIGNED_IN),
     PageCase("project_list", (EXECUTIVE,), query="?page=2", label="page 2"),
     PageCase("password_change", (RESEARCHER,)),
+    PageCase("password_change_done", (RESEARCHER,)),
     PageCase("proposal_create", (RESEARCHER, ADMIN)),
     PageCase("proposal_create", (RESEARCHER,), label="refused", setup=refuse_a_draft),
     PageCase("proposal_edit", (RESEARCHER,), key("draft")),
@@ -199,6 +200,12 @@ PAGES: list[PageCase] = [
     ),
     PageCase("artifact_detail", SIGNED_IN, lambda w: {"key": w.artifact.key}),
     PageCase("dashboard", (PM, EXECUTIVE, ADMIN)),
+    # A project's history as it was before an import replaced it (the demo replaces one).
+    PageCase(
+        "replaced_history",
+        (EXECUTIVE,),
+        lambda w: {"key": w.replaced.project.key, "pk": w.replaced.pk},
+    ),
     PageCase("gate_review", (PM, EXECUTIVE), key("gate1"), label="gate 1"),
     PageCase("gate_review", (PM,), key("pm_later"), label="later gate"),
     PageCase("gate_review", (EXECUTIVE,), key("greenlit"), label="greenlit"),
@@ -328,7 +335,7 @@ def _build_world() -> World:
     from django.db.models import Q
 
     from gates.management.commands.seed_demo import demo_email
-    from portfolio.models import Artifact, Project, Status, User
+    from portfolio.models import Artifact, Project, ReplacedHistory, Status, User
     from portfolio.services import create_proposal, submit_proposal
     from tests.browser import demo
 
@@ -388,6 +395,7 @@ def _build_world() -> World:
         .order_by("-current_gate", "key")
         .first(),
         fresh=fresh,
+        replaced=ReplacedHistory.objects.select_related("project").order_by("pk").first(),
         # A killed project's artifact that other projects reuse: salvage, with its lineage.
         artifact=Artifact.objects.filter(project__status=Status.KILLED, reuses__isnull=False)
         .order_by("key")
