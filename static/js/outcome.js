@@ -2,8 +2,9 @@
 // that sentence follows the realized value as it is typed (the server wrote it for the amount
 // submitted). A tick given now confirms the amount it names: it is sent with that amount
 // (the hidden confirmed_value), as a tick the server asked for is. A tick given before the
-// amount changed keeps the amount it was given for, and the server asks again about the new
-// one. Without this file the page works as before, the sentence changing on a submit.
+// amount changed is taken off as it changes, so that the box never shows ticked beside an
+// amount it does not confirm (the server would ask again about the new one). Without this
+// file the page works as before, the sentence changing on a submit.
 "use strict";
 (() => {
   // An amount as the form reads it: digits, at most two decimals ("1500000", "15000.5").
@@ -39,6 +40,8 @@
 
     const update = () => {
       const value = cents(amount.value);
+      // A tick confirms the amount it was given for: another amount is asked about again.
+      if (tick.checked && value !== cents(confirmed.value)) tick.checked = false;
       if (value === null) help.textContent = noAmount;
       else if (value > high) help.textContent = before + money(currency, value) + after;
       else help.textContent = within.replace("{amount}", money(currency, value));
