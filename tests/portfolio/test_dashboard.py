@@ -314,6 +314,19 @@ def test_it_explains_a_bad_filter_instead_of_failing(client, erin, params, messa
     assert "data-metric" not in content
 
 
+def test_a_refused_filter_describes_its_field_by_its_message(client, erin):
+    """Assistive technology reads the message with the field, as on every other form."""
+    client.force_login(erin)
+
+    content = client.get(URL, {"as_of": "2026-02-30"}).content.decode()
+
+    field = re.search(r"<input[^>]*name=\"as_of\"[^>]*>", content).group(0)
+    described_by = re.search(r'aria-describedby="([^"]*)"', field).group(1).split()
+    assert 'aria-invalid="true"' in field
+    assert "id_as_of_error" in described_by
+    assert re.search(r'id="id_as_of_error"[^>]*>[^<]*Enter a date as YYYY-MM-DD.', content)
+
+
 def test_it_explains_a_bad_filter_in_the_htmx_panel_too(client, erin):
     client.force_login(erin)
 
