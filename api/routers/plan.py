@@ -102,12 +102,13 @@ def get_plan(request: HttpRequest, query: Query[PlanQuery]):
         raise
     except DomainError as error:
         # The question is malformed (a budget that is no number, an unknown pin): input, not a rule.
+        field = _parameter(error.field, error.message, request.GET)
+        message = error.message
+        if error.field == "targets" and message.startswith("Targets:"):
+            # The page's word for its target fields; here, the parameter sent.
+            message = f"{field}:{message.removeprefix('Targets:')}"
         raise problems.ApiProblem(
-            400,
-            "invalid-input",
-            "Invalid input",
-            error.message,
-            field=_parameter(error.field, error.message, request.GET),
+            400, "invalid-input", "Invalid input", message, field=field
         ) from None
     return JsonResponse({"currency": settings.CURRENCY, **plan.as_json()})
 

@@ -25,6 +25,8 @@ def test_a_refused_target_names_the_parameter_sent(api_as, erin, db, query, fiel
     problem = answer.json()
     assert problem["field"] == field, problem
     assert problem["errors"] == [{"field": field, "message": problem["detail"]}]
+    # The message speaks of the parameter sent too, not of the page's "Targets".
+    assert "Targets" not in problem["detail"]
 
 
 def test_the_field_named_is_a_parameter_of_the_operation(client):
