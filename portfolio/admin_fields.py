@@ -150,11 +150,12 @@ def _mixin_for(field: forms.Field) -> type | None:
 
 
 @functools.cache
-def _refusing(field_class: type[forms.Field], mixin: type) -> type[forms.Field]:
+def _refusing(cls: type, mixin: type) -> type:
+    """``cls`` with ``mixin`` first (a field, widget, change list or paginator class), made once."""
     return type(
-        field_class.__name__,
-        (mixin, field_class),
-        {"__module__": __name__, "__qualname__": f"refusing.{field_class.__qualname__}"},
+        cls.__name__,
+        (mixin, cls),
+        {"__module__": __name__, "__qualname__": f"refusing.{cls.__qualname__}"},
     )
 
 
@@ -181,7 +182,7 @@ def refuse_digit_separators(form_class: type[forms.BaseForm]) -> type[forms.Base
             field = copy.deepcopy(field)
             field.__class__ = _refusing(type(field), mixin)
             if isinstance(field.widget, ForeignKeyRawIdWidget):
-                field.widget.__class__ = _naming_no_object(type(field.widget))
+                field.widget.__class__ = _refusing(type(field.widget), NamesNoObjectForANonId)
             fields[name] = field
     if issubclass(form_class, forms.BaseModelForm) and "_update_errors" not in vars(form_class):
         form_class._update_errors = _one_error_a_field(form_class)
@@ -220,15 +221,6 @@ class NamesNoObjectForANonId:
         return super().label_and_url_for_value(value)
 
 
-@functools.cache
-def _naming_no_object(widget_class: type) -> type:
-    return type(
-        widget_class.__name__,
-        (NamesNoObjectForANonId, widget_class),
-        {"__module__": __name__, "__qualname__": f"refusing.{widget_class.__qualname__}"},
-    )
-
-
 def _written_in_digits(field: models.Field) -> bool:
     """Whether a value for ``field`` is written in the digits 0-9: a number or a date."""
     return _is_a_number(field) or isinstance(field, TEMPORAL_KEYS)
@@ -261,15 +253,6 @@ class ChangeListReadsPlainIds:
         super().get_results(request)
 
 
-@functools.cache
-def _reading_plain_ids(changelist_class: type) -> type:
-    return type(
-        changelist_class.__name__,
-        (ChangeListReadsPlainIds, changelist_class),
-        {"__module__": __name__, "__qualname__": f"refusing.{changelist_class.__qualname__}"},
-    )
-
-
 class ReadsPlainPageNumbers:
     """A paginator for which a page number not written in the digits 0-9 (``1_0``) is not
     a number, as ``abc`` is: ``get_page`` gives the first page (an object's history)."""
@@ -278,15 +261,6 @@ class ReadsPlainPageNumbers:
         if isinstance(number, str) and not digits_as_typed(number):
             raise PageNotAnInteger(self.error_messages["invalid_page"])
         return super().validate_number(number)
-
-
-@functools.cache
-def _reading_plain_pages(paginator_class: type) -> type:
-    return type(
-        paginator_class.__name__,
-        (ReadsPlainPageNumbers, paginator_class),
-        {"__module__": __name__, "__qualname__": f"refusing.{paginator_class.__qualname__}"},
-    )
 
 
 def not_ids_message(refused: list[str]) -> str:
@@ -319,7 +293,7 @@ class PlainNumbersAdmin:
 
     def get_paginator(self, request, queryset, per_page, *args, **kwargs):
         paginator = super().get_paginator(request, queryset, per_page, *args, **kwargs)
-        paginator.__class__ = _reading_plain_pages(type(paginator))
+        paginator.__class__ = _refusing(type(paginator), ReadsPlainPageNumbers)
         return paginator
 
     def get_object(self, request, object_id, from_field=None):
@@ -329,7 +303,7 @@ class PlainNumbersAdmin:
         return super().get_object(request, object_id, from_field)
 
     def get_changelist(self, request, **kwargs):
-        return _reading_plain_ids(super().get_changelist(request, **kwargs))
+        return _refusing(super().get_changelist(request, **kwargs), ChangeListReadsPlainIds)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return refuse_digit_separators(super().get_form(request, obj, change=change, **kwargs))
