@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_started
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
@@ -787,6 +788,7 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
     draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
         sessions={},
+        before=None,
         scenario=scenario,
         alice_token=alice_token,
         alice_notification=alice_notification,
@@ -885,9 +887,14 @@ def ask(
         if url_name == ADMIN
         else reverse(url_name, kwargs=case.kwargs(world))
     )
+    signed_in = len(world.sessions)
     sign_in(client, world.people, persona, world.sessions)
+    if len(world.sessions) != signed_in or world.before is None:
+        # What each request is compared with: the same until someone else signs in (a
+        # sign-in may write), since each request is rolled back. Taken once, not per request.
+        world.before = _snapshot()
     with transaction.atomic():
-        before = _snapshot()
+        before = world.before
         headers = {"HX-Request": "true"} if case.htmx else {}
         if case.method == "GET":
             response = client.get(url, headers=headers)
@@ -913,6 +920,26 @@ def test_each_persona_gets_the_expected_answer(url_name, world, client):
             if got in REFUSED and changed:
                 wrong.append(f"{where} as {persona}: refused ({got}) but wrote to the database")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_refused_request_that_writes_is_caught_on_every_ask(world, client):
+    """The comparison is taken once per sign-in, not per request: a write by a refused
+    request is still seen each time, the first ask's included (rolled back in between)."""
+    refused = Case("GET", answers(others=403, **DASHBOARD_READERS))
+
+    def writes(**_kwargs):
+        Notification.objects.create(recipient=world.alice, kind="decision_recorded", link="/")
+
+    request_started.connect(writes, dispatch_uid="matrix-self-check")
+    try:
+        asked = [ask(client, world, "dashboard", refused, persona) for persona in PERSONAS * 2]
+    finally:
+        request_started.disconnect(dispatch_uid="matrix-self-check")
+    assert [got for got, _changed in asked] == [refused.expected[p] for p in PERSONAS * 2]
+    assert all(changed for _got, changed in asked)
+    assert [changed for _got, changed in [ask(client, world, "dashboard", refused, "bob")]] == [
+        False
+    ]
 
 
 @pytest.mark.parametrize(
