@@ -22,16 +22,18 @@ from portfolio.forms import (
     LabelsWithoutColon,
     MoneyField,
     PercentField,
-    RefusesDigitSeparators,
+    RefusesExponents,
 )
 
 # The one money field and form base (portfolio/forms.py), used by the gate forms.
 __all__ = ["LabelsWithoutColon", "MoneyField"]
 
 
-class NumberField(RefusesDigitSeparators, forms.DecimalField):
-    """A number typed in the digits 0-9: ``0.8_5``, ``１`` and ``٠.٨`` are not one, as
-    everywhere else (``portfolio.money.digits_as_typed``)."""
+class NumberField(RefusesExponents, forms.DecimalField):
+    """A number typed in plain digits 0-9: ``0.8_5``, ``１``, ``٠.٨`` and ``1e-4`` are not
+    one, as everywhere else (``portfolio.money.digits_as_typed``, ``written_with_exponent``)."""
+
+    example = ("0.0001", "1e-4")
 
 
 def plain_decimal(value: Decimal | None) -> str:
@@ -402,6 +404,7 @@ def _kill_criterion_errors(n: int) -> dict[str, str]:
         "max_length": f"Kill criterion {n}: at most %(limit_value)d characters.",
         "invalid_choice": f"Kill criterion {n}: compare with ≥, ≤, >, < or =.",
         "invalid": f"Kill criterion {n}: enter the number as digits, e.g. 0.8.",
+        "exponent": f"Kill criterion {n}: write the number in plain digits, e.g. 0.0001 (not 1e-4).",
         "max_digits": f"Kill criterion {n}: at most %(max)s digits in the number.",
         "max_decimal_places": f"Kill criterion {n}: at most %(max)s decimals in the number.",
         "max_whole_digits": f"Kill criterion {n}: at most %(max)s digits before the point.",

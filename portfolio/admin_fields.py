@@ -1,9 +1,12 @@
 """The admin's number fields read numbers as the app's forms do: ``1_000`` and ``１０００``
 are refused with the field's own message ("Enter a whole number.", "Enter a number."),
-as ``portfolio.forms.RefusesDigitSeparators`` refuses them on the pages.
+as ``portfolio.forms.RefusesDigitSeparators`` refuses them on the pages, and ``1e6`` with
+"Amount: write the number in plain digits, e.g. 1000000 (not 1e6)." (the field's label),
+as ``portfolio.forms.RefusesExponents`` does.
 
 Django's IntegerField, DecimalField and FloatField read with Python's int, Decimal and
-float, which take both as 1000 (``portfolio.money.digits_as_typed``). The admin site
+float, which take both as 1000 (``portfolio.money.digits_as_typed``); Decimal and float
+read ``1e6`` as 1,000,000 (``portfolio.money.written_with_exponent``). The admin site
 (``AdminSite``, the project's ``admin.site`` through ``portfolio.apps.AdminConfig``) gives
 every model admin registered on it, Greenlight's, Django's and the packages', and every
 inline of theirs, ``PlainNumbersAdmin``: each number field of every form they build, the
@@ -14,7 +17,9 @@ A related object chosen by its id, a raw-id field (``raw_id_fields``: the id typ
 box beside the magnifier), an autocomplete or a select, is a ``ModelChoiceField`` whose
 lookup reads the id with int() too: ``5_0`` and ``５０`` chose object 50. Such a field
 whose key is a number refuses them as well ("Select a valid choice: “5_0” is not an id
-…"), one id or several (a many-to-many raw-id field's comma-separated ids).
+…"), one id or several (a many-to-many raw-id field's comma-separated ids). An id
+written with an exponent (``5e1``) is refused as before, by the lookup's int() ("Select a
+valid choice. That choice is not one of the available choices."): int() reads none.
 
 The admin's URLs read an id too: ``/admin/<app>/<model>/5_0/change/`` (and the history,
 delete and password pages, the "view on site" link ``/admin/r/…``) is answered as for an
@@ -54,7 +59,7 @@ from django.db.models.sql.query import Query
 from django.http import Http404
 from django.utils.translation import gettext
 
-from portfolio.forms import RefusesDigitSeparators
+from portfolio.forms import RefusesDigitSeparators, RefusesExponents
 from portfolio.money import digits_as_typed
 
 NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
@@ -136,11 +141,13 @@ def _compared_field(model: type[models.Model], lookup: str) -> tuple[models.Fiel
 
 def _mixin_for(field: forms.Field) -> type | None:
     """The refusing mixin ``field`` needs, or None (it has it, or reads no number)."""
+    if isinstance(field, NUMBER_FIELDS):
+        return None if isinstance(field, RefusesExponents) else RefusesExponents
     if isinstance(
         field, RefusesDigitSeparators | RefusesDigitSeparatorsInId | RefusesDigitSeparatorsInIds
     ):
         return None
-    if isinstance(field, NUMBER_FIELDS + TEMPORAL_FIELDS):
+    if isinstance(field, TEMPORAL_FIELDS):
         return RefusesDigitSeparators  # "Enter a valid date." for a date
     if isinstance(field, forms.ModelChoiceField) and _key_is_a_number(field):
         if isinstance(field, forms.ModelMultipleChoiceField):
@@ -161,7 +168,7 @@ def _refusing(cls: type, mixin: type) -> type:
 
 def refuse_digit_separators(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
     """``form_class``, its number fields and its fields choosing an object by a number id
-    made to refuse ``1_000`` and ``１０００``.
+    made to refuse ``1_000`` and ``１０００``, its number fields ``1e6`` too.
 
     A field a form declares is shared with the form it was declared on: it is copied
     before its class changes, so only this (the admin's own) form class changes.

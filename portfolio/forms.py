@@ -31,7 +31,7 @@ from portfolio.models import (
     artifact_key_validator,
     project_key_validator,
 )
-from portfolio.money import digits_as_typed
+from portfolio.money import digits_as_typed, plain_digits_message, written_with_exponent
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
 from portfolio.services.spend import (
     REALIZED_VALUE_MESSAGES,
@@ -57,6 +57,34 @@ class RefusesDigitSeparators:
         return super().to_python(value)
 
 
+class RefusesExponents(RefusesDigitSeparators):
+    """A number field that refuses a number written with an exponent (``1e6``, ``2E3``,
+    ``1e-2``: ``portfolio.money.written_with_exponent``), as well as what
+    ``RefusesDigitSeparators`` refuses, saying to write it in plain digits.
+
+    Django's DecimalField reads ``1e6`` with Decimal, as 1,000,000, and an
+    ``<input type=number>`` takes it as a valid number and sends it as typed: a slip of the
+    keyboard was kept as a million, where the interchange files refuse it. The message is the
+    field's ``error_messages["exponent"]`` when given, else made from its label (the admin's
+    fields, which get this class after they are made, have no such key), ``what`` it is and
+    an ``example``. Not for a date (``DateField``): a date has no exponent to refuse."""
+
+    what = "the number"
+    example = ("1000000", "1e6")  # in plain digits, and with an exponent
+
+    def to_python(self, value):
+        if isinstance(value, str) and written_with_exponent(value):
+            raise forms.ValidationError(self.exponent_message(), code="exponent")
+        return super().to_python(value)
+
+    def exponent_message(self) -> str:
+        if self.error_messages.get("exponent"):
+            return self.error_messages["exponent"]
+        example, instead_of = self.example
+        label = str(self.label or "Number")
+        return plain_digits_message(label, what=self.what, example=example, instead_of=instead_of)
+
+
 class DateField(RefusesDigitSeparators, forms.DateField):
     """A date typed in the digits 0-9, refused otherwise with the field's own message
     ("Enter a valid date.", or the one it is given).
@@ -69,15 +97,18 @@ class DateField(RefusesDigitSeparators, forms.DateField):
     """
 
 
-class MoneyField(RefusesDigitSeparators, forms.DecimalField):
+class MoneyField(RefusesExponents, forms.DecimalField):
     """An amount of money: at least ``min_value`` (0 unless given), at most the largest
-    amount kept (``portfolio.money``), at most two decimals, returned with exactly two.
+    amount kept (``portfolio.money``), at most two decimals, returned with exactly two, in
+    plain digits (``1e6`` is refused: "Amount: write the amount in plain digits, …").
 
     Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
     changes nothing does not show up as a change in the audit trail. The limit is said
     once, with the field's label and the largest amount, however many digits are typed
     (the columns' count of digits, which is more, is not the rule).
     """
+
+    what = "the amount"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", Decimal(0))
@@ -169,10 +200,12 @@ class ReusableArtifactsField(forms.ModelMultipleChoiceField):
         return f"{obj.key} {obj.name} ({obj.get_kind_display()}, {obj.project.key}{killed})"
 
 
-class PercentField(RefusesDigitSeparators, forms.DecimalField):
+class PercentField(RefusesExponents, forms.DecimalField):
     """A probability typed as a percentage (35 or 35.5) and kept as a fraction (0.35, 0.355)."""
 
     widget = forms.NumberInput
+    what = "the percentage"
+    example = ("35", "3.5e1")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 5)
@@ -186,6 +219,7 @@ class PercentField(RefusesDigitSeparators, forms.DecimalField):
                 "max_value": "A percentage is between 0 and 100.",
                 "max_decimal_places": "Use at most two decimals, e.g. 35.25.",
                 "max_digits": "A percentage is between 0 and 100, with at most two decimals.",
+                "exponent": "Write the percentage in plain digits, e.g. 35 (not 3.5e1).",
             },
         )
         super().__init__(**kwargs)
@@ -662,12 +696,17 @@ class ProjectFilterForm(Form):
         }
 
 
-class CountField(RefusesDigitSeparators, forms.IntegerField):
-    """A whole number; ``1_000`` is not one."""
+class CountField(RefusesExponents, forms.IntegerField):
+    """A whole number; ``1_000`` and ``1e3`` are not one."""
+
+    example = ("1000", "1e3")
 
 
-class MinutesField(RefusesDigitSeparators, forms.DecimalField):
-    """A number of minutes; ``1_000`` is not one."""
+class MinutesField(RefusesExponents, forms.DecimalField):
+    """A number of minutes; ``1_000`` and ``1e3`` are not one."""
+
+    what = "the minutes"
+    example = ("1000", "1e3")
 
 
 def count_field(label: str, help_text: str) -> forms.IntegerField:

@@ -16,6 +16,7 @@ project's spend, its funding granted) is held to it as well. Pure Python, like
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 MONEY_DIGITS_BEFORE_POINT = 13
@@ -48,22 +49,48 @@ def digits_as_typed(text: str) -> bool:
     source; typed in a form it is a slip, for 1,000 or 10.00 or 1.000) and the digits of
     every script, ``１０００`` (full width) or ``١٠٠٠`` (Arabic-Indic), as 1000. Greenlight
     reads ASCII digits only, as its interchange files do: such text, surrounding spaces
-    aside, is not a number here.
+    aside, is not a number here. An exponent (``1e6``) is ``written_with_exponent``'s to
+    refuse, in the number fields: an id or a date has none to read.
     """
     text = text.strip()
     return "_" not in text and text.isascii()
+
+
+# A number with an exponent: digits, a point or not, then e or E and a whole number.
+EXPONENT_FORM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
+
+
+def written_with_exponent(text: str) -> bool:
+    """Whether ``text`` writes a number with an exponent: ``1e6``, ``2E3``, ``1e-2``.
+
+    Python's ``Decimal`` and ``float`` read them (1,000,000, 2,000, 0.01), as do HTML's
+    ``<input type=number>`` (which sends them as typed) and a JSON number; people write
+    amounts in plain digits, and Greenlight's interchange files take plain digits only. A
+    number field refuses them with a message saying so (``plain_digits_message``) rather
+    than keep 1e6 as 1,000,000.00 or say only "Enter a number."; ``typed_decimal`` reads
+    them as no number. Surrounding spaces aside, as the fields read a number.
+    """
+    return EXPONENT_FORM.fullmatch(text.strip()) is not None
+
+
+def plain_digits_message(
+    label: str, *, what: str = "the number", example: str = "1000000", instead_of: str = "1e6"
+) -> str:
+    """What a field says of a number written with an exponent (``written_with_exponent``)."""
+    return f"{label}: write {what} in plain digits, e.g. {example} (not {instead_of})."
 
 
 def typed_decimal(text: str) -> Decimal | None:
     """The number written in ``text`` (stripped, thousands separators taken out), or None.
 
     Python's ``Decimal`` reads more than people write: ``1_000`` and ``１０００``
-    (``digits_as_typed``) and ``NaN`` or ``Infinity``, none of them an amount. Every input
-    that reads a decimal number from text a person typed goes through this, or refuses
-    what ``digits_as_typed`` refuses as the forms' fields do (``RefusesDigitSeparators``,
-    the admin's too: ``portfolio.admin_fields``).
+    (``digits_as_typed``), ``1e6`` (``written_with_exponent``) and ``NaN`` or
+    ``Infinity``, none of them an amount. Every input that reads a decimal number from text
+    a person typed goes through this, or refuses what ``digits_as_typed`` and
+    ``written_with_exponent`` refuse as the forms' fields do (``RefusesDigitSeparators``,
+    ``RefusesExponents``, the admin's too: ``portfolio.admin_fields``).
     """
-    if not digits_as_typed(text):
+    if not digits_as_typed(text) or written_with_exponent(text):
         return None
     try:
         number = Decimal(text)

@@ -67,7 +67,7 @@ def assert_dashboard_reads(client) -> None:
         ("tasks_completed", "9000000000000000000", TASKS),
         ("active_users", "1000000001", ACTIVE_USERS),
         ("minutes_per_task", "100000.01", "Minutes per task: at most 100,000 minutes"),
-        ("baseline_minutes_per_task", "1e30", "Baseline minutes per task: at most 100,000"),
+        ("baseline_minutes_per_task", "1" + "0" * 30, "Baseline minutes per task: at most 100,000"),
     ],
 )
 def test_a_number_over_the_limit_is_refused_beside_its_field(

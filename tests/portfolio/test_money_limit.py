@@ -20,8 +20,9 @@ from portfolio.services import change_spend
 from tests.builders import make_project, record_spend
 
 LARGEST = "9999999999999.99"
-# 16 digits before the point; 16 digits with 2 decimals, which SQLite read back as 1e14; 1e30.
-TOO_LARGE = ["9999999999999999", "99999999999999.99", "10000000000000", "1e30"]
+# 16 digits before the point; 16 digits with 2 decimals, which SQLite read back as 1e14; 10**30
+# in plain digits ("1e30" is refused for its exponent: test_exponent_refused.py).
+TOO_LARGE = ["9999999999999999", "99999999999999.99", "10000000000000", "1" + "0" * 30]
 MESSAGE = "at most 9,999,999,999,999.99 (13 digits before the decimal point)."
 
 

@@ -180,7 +180,7 @@ def test_the_same_amount_written_otherwise_keeps_its_tick(client, bob, product):
     client.force_login(bob)
 
     response = post(
-        client, product, "2026-05", "5e5", confirm_value="on", confirmed_value="500000.00"
+        client, product, "2026-05", "500000.0", confirm_value="on", confirmed_value="500000.00"
     )
 
     assert response.status_code == 302
