@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from portfolio.forms import Form
-from portfolio.money import typed_decimal
+from portfolio.money import plain_digits_message, typed_decimal, written_with_exponent
 
 
 class NextStageAskForm(Form):
@@ -26,6 +26,8 @@ class NextStageAskForm(Form):
         text = value.strip().replace(",", "")
         if not text:
             return None
+        if written_with_exponent(text):  # 1e6: a slip, not 1,000,000 (portfolio.money)
+            raise forms.ValidationError(plain_digits_message("Next-stage ask", what="the amount"))
         ask = typed_decimal(text)
         if ask is None:
             raise forms.ValidationError(f"Next-stage ask: “{value}” is not a number.")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from portfolio.errors import DomainError
 from portfolio.metrics.scope import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket
-from portfolio.money import typed_decimal
+from portfolio.money import plain_digits_message, typed_decimal, written_with_exponent
 
 BUCKETS: tuple[str, ...] = tuple(Bucket.values)  # efficiency, revenue, new_category
 RAW, CALIBRATED = "raw", "calibrated"
@@ -51,23 +51,27 @@ class PlanRequest:
         return bool(self.targets)
 
     def settings_dict(self) -> dict:
-        """The request as plain JSON values (a saved scenario keeps this)."""
+        """The request as plain JSON values (a saved scenario keeps this), its numbers in plain
+        digits: str() writes some decimals with an exponent (a share of 0.0000000 as "0E-7"),
+        which ``parse`` refuses when the scenario is read again."""
         return {
-            "budget": str(self.budget),
+            "budget": f"{self.budget:f}",
             "as_of": self.as_of.isoformat(),
             "horizon": self.horizon,
-            "discount_rate": str(self.discount_rate),
+            "discount_rate": f"{self.discount_rate:f}",
             "probabilities": self.probabilities,
-            "targets": {bucket: str(share) for bucket, share in self.targets.items()},
+            "targets": {bucket: f"{share:f}" for bucket, share in self.targets.items()},
             "pin_in": list(self.pin_in),
             "pin_out": list(self.pin_out),
         }
 
 
-def _number(text, *, field_name: str, label: str) -> Decimal:
+def _number(text, *, field_name: str, label: str, what: str = "the number") -> Decimal:
     value = str(text).strip().replace(",", "") if text is not None else ""
     if not value:
         raise DomainError(f"{label}: a number is required.", field=field_name)
+    if written_with_exponent(value):  # 1e6: a slip, not 1,000,000 (portfolio.money)
+        raise DomainError(plain_digits_message(label, what=what), field=field_name)
     number = typed_decimal(value)
     if number is None:
         raise DomainError(f"{label}: “{value}” is not a number.", field=field_name)
@@ -75,7 +79,7 @@ def _number(text, *, field_name: str, label: str) -> Decimal:
 
 
 def parse_budget(text) -> Decimal:
-    budget = _number(text, field_name="budget", label="Budget")
+    budget = _number(text, field_name="budget", label="Budget", what="the amount")
     if budget <= 0:
         raise DomainError("Budget: must be more than 0.", field="budget")
     if budget >= MAX_BUDGET:
