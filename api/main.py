@@ -22,6 +22,7 @@ from api.routers import (
     plan,
     projects,
 )
+from api.schemas import PlainNumbersParser
 
 DESCRIPTION = """\
 The research portfolio as JSON: projects, gate decisions, deliverables, spend,
@@ -55,6 +56,7 @@ api = GreenlightAPI(
     urls_namespace="api_v1",
     auth=TokenAuth(),
     docs_url=None,  # served by api.views.docs, from our own static files (CSP)
+    parser=PlainNumbersParser(),  # a JSON number written 1e6 is refused as "1e6" is
 )
 problems.install(api)
 for module in (

@@ -9,10 +9,13 @@ silently ignored value.
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.http import HttpRequest
 from ninja import Schema
+from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
 from api import models as api_models
@@ -52,11 +55,38 @@ NOT_DIGITS_AS_TYPED = (
     "Input should be a number written in the digits 0-9 (no '_', no full-width or other "
     "scripts' digits)."
 )
+# Nor a number with an exponent, as the forms refuse it (portfolio.money.written_with_exponent):
+# Decimal reads "1e6" as 1,000,000 and pydantic an int field's "1e3" as no integer at all. A
+# JSON number written 1e6 is valid JSON, but it is the same slip, refused the same way:
+# the body's parser (PlainNumbersParser) keeps the way it was written (ExponentNumber).
+NOT_PLAIN_DIGITS = "Input should be a number written in plain digits, e.g. 1000000 (not 1e6)."
+
+
+class ExponentNumber(float):
+    """A JSON number written with an exponent (``1e6``, ``2E3``), as the body's parser reads
+    it: a float to every field that takes one as before, refused by a number field."""
+
+
+class PlainNumbersParser(Parser):
+    """django-ninja's JSON parser, a number written with an exponent read as an
+    ``ExponentNumber`` (float keeps no trace of how a number was written)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return json.loads(request.body, parse_float=_read_json_float)
+
+
+def _read_json_float(text: str) -> float:
+    # Called for a JSON number with a fraction or an exponent: "1000.5", "1e6", "1.5E-2".
+    return ExponentNumber(text) if "e" in text or "E" in text else float(text)
 
 
 def refuse_digits_not_as_typed(value: Any) -> Any:
     if isinstance(value, str) and not money.digits_as_typed(value):
         raise ValueError(NOT_DIGITS_AS_TYPED)
+    if isinstance(value, ExponentNumber) or (
+        isinstance(value, str) and money.written_with_exponent(value)
+    ):
+        raise ValueError(NOT_PLAIN_DIGITS)
     return value
 
 

@@ -71,7 +71,9 @@ def test_spend_written_otherwise_is_refused(api_as, alice, project, value):
 
 def test_spend_in_plain_digits_is_recorded(api_as, alice, project):
     api = api_as(alice)
-    for amount in ["1000", " 1000 ", "1e3", 1000]:
+    # Not "1e3" (read as 1000 until 2026-12): a number with an exponent is refused too,
+    # tests/api/test_exponent_refused.py.
+    for amount in ["1000", " 1000 ", 1000]:
         answer = api.post("/api/v1/projects/P1/spend", SPEND | {"amount": amount})
         assert answer.status_code == 201, (amount, answer.content)
         assert answer.json()["amount"]["amount"] == "1000.00"

@@ -13,7 +13,8 @@ from portfolio.models import Project, SpendEntry
 from tests.builders import make_project
 
 LARGEST = "9999999999999.99"
-TOO_LARGE = ["99999999999999.99", "9999999999999999", "10000000000000", "1e20"]
+# 10**20 in plain digits: "1e20" is refused as written with an exponent (test_exponent_refused.py).
+TOO_LARGE = ["99999999999999.99", "9999999999999999", "10000000000000", "1" + "0" * 20]
 ESTIMATE = {"build_cost": "1000", "monthly_run_cost": "10", "retraining_cadence": "none"}
 
 
