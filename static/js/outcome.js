@@ -9,6 +9,9 @@
 (() => {
   // An amount as the form reads it: digits, at most two decimals ("1500000", "15000.5").
   const AMOUNT = /^(\d+)(?:\.(\d{0,2}))?$/;
+  // A number with an exponent ("1e6", "2E3"): a number input takes it and sends it as typed,
+  // and the server refuses it (portfolio.money.written_with_exponent), as no amount.
+  const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
 
   function cents(text) {
     const match = AMOUNT.exec((text || "").trim());
@@ -27,7 +30,7 @@
     const confirmed = box.querySelector('input[name="confirmed_value"]');
     const tick = box.querySelector('input[name="confirm_value"]');
     const help = tick && document.getElementById(`${tick.id}_helptext`);
-    const { currency, within, noAmount } = box.dataset;
+    const { currency, within, noAmount, notPlain } = box.dataset;
     const high = cents(box.dataset.high);
     const asked = cents(confirmed && confirmed.value);
     if (!amount || !help || high === null || asked === null) return;
@@ -38,11 +41,16 @@
     const before = said.slice(0, at);
     const after = said.slice(at + money(currency, asked).length);
 
+    // Text that is no plain number: written with an exponent, or that the number input
+    // cannot read (it gives "" for it, as for nothing typed: "1,000" in some browsers).
+    const notPlainNumber = () =>
+      EXPONENT.test(amount.value.trim()) || Boolean(amount.validity && amount.validity.badInput);
+
     const update = () => {
       const value = cents(amount.value);
       // A tick confirms the amount it was given for: another amount is asked about again.
       if (tick.checked && value !== cents(confirmed.value)) tick.checked = false;
-      if (value === null) help.textContent = noAmount;
+      if (value === null) help.textContent = notPlainNumber() && notPlain ? notPlain : noAmount;
       else if (value > high) help.textContent = before + money(currency, value) + after;
       else help.textContent = within.replace("{amount}", money(currency, value));
     };

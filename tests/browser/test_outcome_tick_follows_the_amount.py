@@ -122,3 +122,37 @@ def test_without_javascript_the_tick_names_the_amount_submitted(
         assert not greenlit.outcomes.exists()
     finally:
         context.close()
+
+
+NOT_PLAIN = (
+    "The realized value above is not a plain number: write it in digits, e.g. 1000000 "
+    "(not 1e6), for the tick to confirm it."
+)
+
+
+def test_an_amount_with_an_exponent_is_no_amount_to_tick(page, live_server, login, greenlit, bob):
+    """The number input takes 1e6 as a number and sends it as typed; the server refuses it
+    (portfolio.money.written_with_exponent). The tick's text says the amount is not a plain
+    number, where it asked to type one (the person typed one, and went round in circles)."""
+    asked_to_confirm(page, live_server, login, bob, "1500000")
+    tick = page.get_by_label("Yes, this amount is right")
+    tick.check()
+    help_text = page.locator("#id_confirm_value_helptext")
+
+    value = page.get_by_label("Realized value")
+    value.fill("1e6")
+    expect(help_text).to_have_text(NOT_PLAIN)
+    expect(tick).not_to_be_checked()  # it confirmed 1,500,000, not this
+    value.fill("2E3")
+    expect(help_text).to_have_text(NOT_PLAIN)
+    value.fill("")
+    expect(help_text).to_have_text("Type the realized value above: the tick confirms that amount.")
+
+    # Sent anyway, ticked: refused beside the field, nothing recorded.
+    value.fill("1e6")
+    tick.check()
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page.locator("#field-realized_value")).to_contain_text(
+        "Realized value: write the amount in plain digits, e.g. 1000000 (not 1e6)."
+    )
+    assert not greenlit.outcomes.exists()
