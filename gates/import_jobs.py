@@ -477,8 +477,9 @@ def stopped_workers(jobs: list[ImportJob]) -> dict[int, str]:
 def _note_last_sign_of_life(jobs: list[ImportJob], workers: dict[int, str]) -> None:
     """Set each stopped job's ``last_sign_of_life``: the later of its worker's last heartbeat
     and its last progress in the cache (``with_live_progress``'s ``reported_at``; on SQLite
-    the heartbeat cannot be written while the import runs), not before it started; None
-    when neither is known. One query."""
+    the heartbeat cannot be written while the import runs), of those after it started;
+    None when there is none (the worker left no sign of life once the import began: its
+    page says so, rather than count to now). One query."""
     beats = dict(
         WorkerHeartbeat.objects.filter(worker_id__in=set(workers.values())).values_list(
             "worker_id", "seen_at"
@@ -486,11 +487,12 @@ def _note_last_sign_of_life(jobs: list[ImportJob], workers: dict[int, str]) -> N
     )
     for job in jobs:
         signs = [beats.get(workers[job.pk]), getattr(job, "reported_at", None)]
-        known = [sign for sign in signs if sign is not None]
-        last = max(known) if known else None
-        if last is not None and job.started_at is not None:
-            last = max(last, job.started_at)
-        job.last_sign_of_life = last
+        known = [
+            sign
+            for sign in signs
+            if sign is not None and (job.started_at is None or sign > job.started_at)
+        ]
+        job.last_sign_of_life = max(known) if known else None
 
 
 @when_worker_lost(run_import)

@@ -29,12 +29,20 @@ def _check_access(request: HttpRequest) -> None:
         raise PermissionDenied("Imports are for admins.")
 
 
-def _elapsed(job: ImportJob) -> str:
+def _elapsed(job: ImportJob, *, stopped: bool = False) -> str:
     """From its start to its end, or now; for an import whose worker stopped, to the
-    worker's last sign of life (``stopped_workers``), not on and on."""
+    worker's last sign of life (``stopped_workers``), not on and on: "" when it left none
+    after the start (the page says so in words)."""
     if job.started_at is None:
         return ""
-    end = job.finished_at or getattr(job, "last_sign_of_life", None) or timezone.now()
+    if job.finished_at is not None:
+        end = job.finished_at
+    elif stopped:
+        end = getattr(job, "last_sign_of_life", None)
+        if end is None:
+            return ""
+    else:
+        end = timezone.now()
     seconds = int((end - job.started_at).total_seconds())
     minutes, seconds = divmod(seconds, 60)
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
@@ -59,7 +67,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         # "alone": its worker stopped and no other runs, so the page would show the last
         # phase until one does; "others": another worker reports it failed shortly.
         context["worker_stopped"] = stopped_worker(job)
-    context["elapsed"] = _elapsed(job)
+    context["elapsed"] = _elapsed(job, stopped=bool(context.get("worker_stopped")))
     if request.htmx and not request.htmx.history_restore_request:
         # 286 tells htmx to stop polling: the import has finished.
         status = 286 if job.finished else 200

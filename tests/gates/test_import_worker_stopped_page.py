@@ -184,13 +184,8 @@ def test_on_sqlite_a_stopped_imports_clock_stops_at_its_last_progress(client, ad
     assert 39 <= stopped_after(html) <= 41
 
 
-def test_a_stopped_import_with_no_sign_of_life_after_its_start_ran_0_s(
-    client, adam, database_tasks
-):
-    job = running(adam, DEAD_HERE)
-    heard(DEAD_HERE, ago=datetime.timedelta(minutes=3))  # before it started
-
-    assert stopped_after(status_of(client, adam, job)) == 0
+# A stopped import whose worker left no sign of life after its start (it said "0 s", or
+# counted to now): tests/gates/test_import_stopped_without_sign_of_life.py.
 
 
 def test_a_live_imports_clock_goes_on(client, adam, database_tasks):
