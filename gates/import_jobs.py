@@ -40,6 +40,7 @@ from background import liveness
 from background.liveness import when_worker_lost
 from background.mail import stores_tasks
 from background.models import WorkerHeartbeat
+from background.worker import DATABASE_AWAY
 from gates import interchange
 from gates.models import ImportJob, ImportUpload
 from portfolio.errors import DomainError, PermissionDenied
@@ -405,7 +406,15 @@ def run_import(*, job_id: int) -> str:
         )
         return f"import #{job_id}: refused, {refused.message}"
     except Exception as error:
-        logger.exception("import #%s failed", job_id)
+        # The database gone away (the worker's test of an outage, background/worker.py) is
+        # no error of the import's: the worker logs the outage in one line, and reports the
+        # import failed once the database is back. Its traceback here came first, and read
+        # as a bug.
+        away = isinstance(error, DATABASE_AWAY)
+        if not away:
+            logger.exception("import #%s failed", job_id)
+        # In an outage this fails too (the import's connection is gone), and the worker
+        # takes it from there.
         _finish(
             job_id,
             status=ImportJob.Status.FAILED,
@@ -413,6 +422,10 @@ def run_import(*, job_id: int) -> str:
             "nothing was imported. The operators' log has the details.",
             phase="Failed: nothing was imported",
         )
+        if away:
+            # The database answered (the failure is written): no outage, but an error such
+            # as a missing column or a permission taken away, with its traceback.
+            logger.error("import #%s failed", job_id, exc_info=error)
         raise
     finally:
         for file in files.values():

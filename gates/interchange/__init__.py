@@ -42,6 +42,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from background.worker import DATABASE_AWAY, first_line
 from gates.interchange.archive import ReplacedProject, what_would_be_replaced
 from gates.interchange.checks import Progress, check, recheck_existing_keys
 from gates.interchange.database import chunks
@@ -234,8 +235,17 @@ def tidy_after_import() -> None:
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql_text.render(_TIDY, {}))
-    except DatabaseError:
-        logger.warning("could not vacuum the tables after an import", exc_info=True)
+    except DatabaseError as error:
+        if isinstance(error, DATABASE_AWAY) and not connection.is_usable():
+            # The database went away after the commit: an outage, which the task worker
+            # logs in one line of its own (background/worker.py); no traceback first.
+            logger.warning(
+                "could not vacuum the tables after an import: the database is unavailable (%s: %s)",
+                type(error).__name__,
+                first_line(error),
+            )
+        else:
+            logger.warning("could not vacuum the tables after an import", exc_info=True)
 
 
 __all__ = [

@@ -261,6 +261,12 @@ def test_an_import_running_when_the_database_goes_away_is_shown_failed_once_it_i
     html = client.get(reverse("import_job", args=[job.pk])).content.decode()
     assert "nothing of it was written: upload the files again" in html
     assert "Importing" not in html
+    said = output(worker)
+    assert said.count(AWAY) == 1, said
+    # An outage reads as one: the import logged its own traceback first (an OperationalError
+    # from inside it), before the worker's one line.
+    assert "Traceback" not in said, said
+    assert f"import #{job.pk} failed" not in said, said
     assert worker.poll() is None  # and it runs the next one
     run_a_task(worker)
 
