@@ -43,8 +43,18 @@ def _elapsed(job: ImportJob, *, stopped: bool = False) -> str:
             return ""
     else:
         end = timezone.now()
-    seconds = int((end - job.started_at).total_seconds())
-    minutes, seconds = divmod(seconds, 60)
+    return _duration(int((end - job.started_at).total_seconds()))
+
+
+def _duration(seconds: int) -> str:
+    """``45 s``, ``1 min 15 s``, ``2 h 05 min``, ``3 d 4 h``: the two largest units."""
+    minutes, seconds = divmod(max(seconds, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 

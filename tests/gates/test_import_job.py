@@ -262,3 +262,23 @@ def test_a_list_cut_short_counts_the_rest_with_thousands_separators():
 
     assert lines[-1] == f"… and {2500 - MAX_LISTED_PROBLEMS:,} more problems not listed"
     assert problem_total(lines) == 2500
+
+
+@pytest.mark.parametrize(
+    ("ago", "shown"),
+    [
+        (datetime.timedelta(hours=2, minutes=5, seconds=9), "2 h 05 min"),
+        (datetime.timedelta(days=2, hours=3, minutes=1), "2 d 3 h"),
+    ],
+)
+def test_a_long_import_s_time_is_in_hours_or_days_not_thousands_of_minutes(
+    client, adam, ago, shown
+):
+    job = ImportJob.objects.create(
+        created_by=adam, status="running", phase="Writing", started_at=timezone.now() - ago
+    )
+    client.force_login(adam)
+
+    html = client.get(page(job)).content.decode()
+
+    assert f"<dd>{shown}</dd>" in html
