@@ -250,8 +250,14 @@ class UserAdmin(DjangoUserAdmin):
         person = form.instance
         have = set(person.groups.all())
         for group in sorted(set(wanted) ^ have, key=lambda g: g.name):
+            # Unticking a role here is the admin's decision made on the person's own page;
+            # the People page is where open projects left behind are listed and confirmed.
             people.set_role(
-                person=person, role=group.name, actor=request.user, grant=group in wanted
+                person=person,
+                role=group.name,
+                actor=request.user,
+                grant=group in wanted,
+                confirmed=True,
             )
 
     def user_change_password(self, request, id, form_url=""):

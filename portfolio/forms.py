@@ -682,7 +682,10 @@ class ProjectFilterForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pm"].queryset = product_managers()
+        from portfolio.reads.project_list import product_manager_choices
+
+        # Whoever holds the role or manages a project, as the dashboard's filter offers.
+        self.fields["pm"].queryset = by_name(product_manager_choices())
 
     def filters(self) -> dict:
         """The valid filters only: a bad value in a shared URL is reported and ignored."""

@@ -6,12 +6,12 @@ import datetime
 import re
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from portfolio.forms import DateField
 from portfolio.metrics import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
-from portfolio.models import Bucket, Project, ResearchType, Role, User
+from portfolio.models import Bucket, ResearchType
+from portfolio.reads.project_list import product_manager_choices
 
 
 def download_filename(kind: str, filters: dict, extension: str) -> str:
@@ -34,13 +34,8 @@ def filename_part(value: object) -> str:
 def product_manager_emails() -> list[list[str]]:
     """Everyone who manages a project or holds the role: [e-mail, name] each, by name (one
     query). The filter's value is the e-mail (a URL names it); the list shows the name."""
-    # Managing a project as a subquery, not a join: one row per person, not per project.
-    managing = Project.objects.values("product_manager_id")
-    people = (
-        User.objects.filter(Q(groups__name=Role.PRODUCT_MANAGER) | Q(pk__in=managing))
-        .values_list("email", "full_name")
-        .distinct()
-    )
+    # The project list's filter offers the same people (product_manager_choices).
+    people = product_manager_choices().values_list("email", "full_name")
     return sorted(
         ([email, f"{name} ({email})" if name else email] for email, name in people),
         key=lambda person: (person[1].lower(), person[0]),

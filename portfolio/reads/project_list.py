@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from portfolio.models import Project, User
+from portfolio.models import Project, Role, User
 
 PER_PAGE = 25
 
@@ -38,6 +38,15 @@ COLUMNS = (
 )
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
 DEFAULT_SORT = "key"
+
+
+def product_manager_choices() -> QuerySet[User]:
+    """Whom the Product manager filters offer: everyone who holds the role or manages a
+    project, so a former product manager's projects stay findable (the project list's and
+    the dashboard's filter alike). Subqueries, not joins: one row per person."""
+    holders = User.objects.filter(groups__name=Role.PRODUCT_MANAGER).values("pk")
+    managing = Project.objects.filter(product_manager__isnull=False).values("product_manager_id")
+    return User.objects.filter(Q(pk__in=holders) | Q(pk__in=managing))
 
 
 def parse_sort(value: str | None) -> tuple[Column, bool] | None:

@@ -5,6 +5,11 @@ only a superuser grants or removes the Admin role (which also opens the Django
 admin), and only a superuser changes or deactivates another Admin's account;
 nobody deactivates their own account, and the installation always keeps an
 active admin or superuser; a password is set by its owner, or by a superuser.
+
+Removing the Product manager or the Researcher role from someone who still owns open
+projects in that role (active or on hold) is confirmed first: ``set_role`` refuses it with
+``OpenProjectsLeft``, which names them, until the caller says it was confirmed. The
+projects keep their owner: the project list's Product manager filter still offers them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,38 @@ from django.db.models import Q
 
 from portfolio import access, audit, versioning
 from portfolio.errors import DomainError, PermissionDenied
-from portfolio.models import Role, User
+from portfolio.models import Project, Role, User
+
+# The roles in which a person owns projects, and the project's field that names them.
+OWNING_ROLES = {Role.PRODUCT_MANAGER: "product_manager", Role.RESEARCHER: "researcher"}
+# How many of the open projects' keys a refusal names; the project list shows them all.
+KEYS_NAMED = 5
+
+
+def open_projects_owned(person: User, role: str):
+    """The open projects (active or on hold) ``person`` owns in ``role``, by key: those of
+    which they are the product manager, or the researcher; none for the other roles."""
+    field = OWNING_ROLES.get(role)
+    if field is None:
+        return Project.objects.none()
+    return Project.objects.open().filter(**{field: person}).order_by("key")
+
+
+class OpenProjectsLeft(DomainError):
+    """Removing ``role`` would leave open projects owned by someone without it: confirm first.
+
+    ``count`` is how many, ``keys`` the first few (``KEYS_NAMED``) by key.
+    """
+
+    def __init__(self, *, person: User, role: str, count: int, keys: list[str]):
+        self.person, self.role, self.count, self.keys = person, role, count, keys
+        projects = f"{count} open project{'s' if count != 1 else ''}"
+        named = ", ".join(keys) + (f" and {count - len(keys)} more" if count > len(keys) else "")
+        super().__init__(
+            f"{person.email} still owns {projects} as {role.lower()} ({named}): "
+            f"confirm that the {role} role is removed all the same.",
+            field="confirm",
+        )
 
 
 def check_role_change(*, actor: User, person: User, role: str, grant: bool) -> None:
@@ -74,10 +110,16 @@ def _role_names(person: User) -> list[str]:
 
 
 @transaction.atomic
-def set_role(*, person: User, role: str, actor: User, grant: bool) -> bool:
-    """Grant or remove one role; True when something changed. Writes the audit trail."""
+def set_role(*, person: User, role: str, actor: User, grant: bool, confirmed: bool = False) -> bool:
+    """Grant or remove one role; True when something changed. Writes the audit trail.
+
+    Removing a role in which ``person`` still owns open projects raises ``OpenProjectsLeft``
+    unless ``confirmed`` (the person who removes it was shown them and said yes).
+    """
     person = User.objects.select_for_update().get(pk=person.pk)
     check_role_change(actor=actor, person=person, role=role, grant=grant)
+    if not grant and not confirmed and person.groups.filter(name=role).exists():
+        check_no_open_projects_left(person=person, role=role)
     return _change_role(
         person=person,
         role=role,
@@ -85,6 +127,15 @@ def set_role(*, person: User, role: str, actor: User, grant: bool) -> bool:
         actor=actor,
         by=actor.email,
     )
+
+
+def check_no_open_projects_left(*, person: User, role: str) -> None:
+    """Raise ``OpenProjectsLeft`` when ``person`` owns open projects in ``role``."""
+    owned = open_projects_owned(person, role)
+    keys = list(owned.values_list("key", flat=True)[:KEYS_NAMED])
+    if keys:
+        count = len(keys) if len(keys) < KEYS_NAMED else owned.count()
+        raise OpenProjectsLeft(person=person, role=role, count=count, keys=keys)
 
 
 def _change_role(*, person: User, role: str, grant: bool, actor: User | None, by: str) -> bool:
@@ -153,8 +204,8 @@ def grant_role(*, person: User, role: str, actor: User) -> bool:
     return set_role(person=person, role=role, actor=actor, grant=True)
 
 
-def remove_role(*, person: User, role: str, actor: User) -> bool:
-    return set_role(person=person, role=role, actor=actor, grant=False)
+def remove_role(*, person: User, role: str, actor: User, confirmed: bool = False) -> bool:
+    return set_role(person=person, role=role, actor=actor, grant=False, confirmed=confirmed)
 
 
 def check_password_change(*, actor: User, person: User) -> None:

@@ -1,7 +1,9 @@
 """People and roles (admins), and a person's own password change: both audited.
 
 Roles change only through ``portfolio.services.people``, the same service the
-Django admin calls; the page offers only the changes its viewer may make.
+Django admin calls; the page offers only the changes its viewer may make. Removing the
+Product manager or the Researcher role from someone who still owns open projects in it
+asks first (people_remove_role.html), then takes a second POST with ``confirm=yes``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from portfolio import access
@@ -30,6 +33,36 @@ PER_PAGE = 50
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     action = forms.ChoiceField(choices=[("grant", "Grant"), ("remove", "Remove")])
+    # Sent by the confirmation's button: remove the role although open projects are left.
+    confirm = forms.BooleanField(required=False)
+
+
+# What a person can no longer do for the open projects they own once a role is removed.
+WITHOUT_THE_ROLE = {
+    Role.PRODUCT_MANAGER: "decide their gates or write their business cases",
+    Role.RESEARCHER: "write their feasibility studies",
+}
+
+
+def _owned_projects_link(person: User, role: str) -> str:
+    """The project list, showing the projects ``person`` owns in ``role``."""
+    # The list has a Product manager filter; its search reads the researcher's e-mail.
+    query = {"pm": person.email} if role == Role.PRODUCT_MANAGER else {"q": person.email}
+    return f"{reverse('project_list')}?{urlencode(query)}"
+
+
+def _confirm_removal(request: HttpRequest, left: people.OpenProjectsLeft) -> HttpResponse:
+    context = {
+        "person": left.person,
+        "role": left.role,
+        "count": left.count,
+        "keys": left.keys,
+        "more": left.count - len(left.keys),
+        "owner": "product manager" if left.role == Role.PRODUCT_MANAGER else "researcher",
+        "without_the_role": WITHOUT_THE_ROLE[left.role],
+        "projects_link": _owned_projects_link(left.person, left.role),
+    }
+    return render(request, "portfolio/people_remove_role.html", context)
 
 
 def _may(actor: User, person: User, role: str, grant: bool) -> bool:
@@ -81,9 +114,17 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     role, grant = form.cleaned_data["role"], form.cleaned_data["action"] == "grant"
     try:
-        changed = people.set_role(person=person, role=role, actor=request.user, grant=grant)
+        changed = people.set_role(
+            person=person,
+            role=role,
+            actor=request.user,
+            grant=grant,
+            confirmed=form.cleaned_data["confirm"],
+        )
     except PermissionDenied:
         raise
+    except people.OpenProjectsLeft as left:
+        return _confirm_removal(request, left)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(back)
