@@ -21,6 +21,7 @@ from portfolio.forms import (
     DateField,
     LabelsWithoutColon,
     MoneyField,
+    NumberTextInput,
     PercentField,
     RefusesExponents,
 )
@@ -33,7 +34,9 @@ class NumberField(RefusesExponents, forms.DecimalField):
     """A number typed in plain digits 0-9: ``0.8_5``, ``１``, ``٠.٨`` and ``1e-4`` are not
     one, as everywhere else (``portfolio.money.digits_as_typed``, ``written_with_exponent``)."""
 
+    widget = NumberTextInput
     example = ("0.0001", "1e-4")
+    readable = "0.8"
 
 
 def plain_decimal(value: Decimal | None) -> str:
@@ -47,9 +50,7 @@ def probability_field(label: str, help_text: str) -> PercentField:
     """An optional probability typed as a percentage, as the proposal takes it (40 for 40%),
     kept as a fraction (0.4): one way to type it on every page. Files and the API take the
     fraction."""
-    field = PercentField(label=f"{label} (%)", required=False, help_text=help_text)
-    field.widget.attrs.update({"min": "0", "max": "100"})
-    return field
+    return PercentField(label=f"{label} (%)", required=False, help_text=help_text)
 
 
 # --- Deliverables ---------------------------------------------------------------
@@ -445,7 +446,6 @@ class NewKillCriteriaForm(LabelsWithoutColon, forms.Form):
                 max_digits=15,  # 11 before the point: what every database reads back exactly
                 decimal_places=4,
                 error_messages=messages,
-                widget=forms.NumberInput(attrs={"step": "any"}),
             )
 
     def rows(self):

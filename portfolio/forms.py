@@ -57,6 +57,28 @@ class RefusesDigitSeparators:
         return super().to_python(value)
 
 
+class NumberTextInput(forms.TextInput):
+    """A number field's input: ``<input type="text" inputmode="decimal">``, not
+    ``type="number"`` (the GOV.UK Design System's advice). A number input sends nothing for
+    text it cannot read (``1e``, ``e6``, ``12,50``, ``EUR 100``: its ``validity.badInput``):
+    the server said "This field is required." and the text was gone. As text, what was typed
+    reaches the server, which says beside the field what to write, and shows it back. A phone
+    still shows its number keys (``inputmode``); no spelling check, no earlier entries
+    offered. No ``min``, ``max`` or ``step``: the server says the range."""
+
+    inputmode = "decimal"
+
+    def __init__(self, attrs=None):
+        typed = {"inputmode": self.inputmode, "spellcheck": "false", "autocomplete": "off"}
+        super().__init__({**typed, **(attrs or {})})
+
+
+class WholeNumberTextInput(NumberTextInput):
+    """A whole number's input: ``inputmode="numeric"`` (digits only on a phone's keys)."""
+
+    inputmode = "numeric"
+
+
 class RefusesExponents(RefusesDigitSeparators):
     """A number field that refuses a number written with an exponent (``1e6``, ``2E3``,
     ``1e-2``: ``portfolio.money.written_with_exponent``), as well as what
@@ -67,10 +89,26 @@ class RefusesExponents(RefusesDigitSeparators):
     keyboard was kept as a million, where the interchange files refuse it. The message is the
     field's ``error_messages["exponent"]`` when given, else made from its label (the admin's
     fields, which get this class after they are made, have no such key), ``what`` it is and
-    an ``example``. Not for a date (``DateField``): a date has no exponent to refuse."""
+    an ``example``. Text that is no number at all (``1e``, ``12,50``, ``EUR 100``) gets the
+    field's ``error_messages["invalid"]`` when given, else "Label: write the number in plain
+    digits, e.g. 1000." (``readable``), not Django's "Enter a number.". Not for a date
+    (``DateField``): a date has no exponent to refuse."""
 
     what = "the number"
     example = ("1000000", "1e6")  # in plain digits, and with an exponent
+    readable = "1000"  # an example of what to write, for text that is no number at all
+
+    def __init__(self, **kwargs):
+        given = kwargs.get("error_messages") or {}
+        super().__init__(**kwargs)
+        if "invalid" not in given:
+            # Not Django's "Enter a number.": the field's name, and what to write.
+            self.error_messages["invalid"] = self.unreadable_message()
+
+    def unreadable_message(self) -> str:
+        """What the field says of text that is no number: ``1e``, ``12,50``, ``EUR 100``."""
+        label = str(self.label or "Number")
+        return f"{label}: write {self.what} in plain digits, e.g. {self.readable}."
 
     def to_python(self, value):
         if isinstance(value, str) and written_with_exponent(value):
@@ -108,7 +146,9 @@ class MoneyField(RefusesExponents, forms.DecimalField):
     (the columns' count of digits, which is more, is not the rule).
     """
 
+    widget = NumberTextInput
     what = "the amount"
+    readable = "1200.50"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", Decimal(0))
@@ -116,8 +156,6 @@ class MoneyField(RefusesExponents, forms.DecimalField):
         kwargs["decimal_places"] = MONEY["decimal_places"]
         super().__init__(**kwargs)
         self.validators.append(MoneyLimitValidator(str(self.label or "Amount")))
-        self.widget.attrs.setdefault("step", "0.01")
-        self.widget.attrs.setdefault("inputmode", "decimal")
 
     def clean(self, value):
         cleaned = super().clean(value)
@@ -203,9 +241,10 @@ class ReusableArtifactsField(forms.ModelMultipleChoiceField):
 class PercentField(RefusesExponents, forms.DecimalField):
     """A probability typed as a percentage (35 or 35.5) and kept as a fraction (0.35, 0.355)."""
 
-    widget = forms.NumberInput
+    widget = NumberTextInput
     what = "the percentage"
     example = ("35", "3.5e1")
+    readable = "35"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 5)
@@ -219,11 +258,9 @@ class PercentField(RefusesExponents, forms.DecimalField):
                 "max_value": "A percentage is between 0 and 100.",
                 "max_decimal_places": "Use at most two decimals, e.g. 35.25.",
                 "max_digits": "A percentage is between 0 and 100, with at most two decimals.",
-                "exponent": "Write the percentage in plain digits, e.g. 35 (not 3.5e1).",
             },
         )
         super().__init__(**kwargs)
-        self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
 
     def clean(self, value):
         percent = super().clean(value)
@@ -322,10 +359,6 @@ class ProposalForm(Form, forms.ModelForm):
             "value_kind": forms.RadioSelect,
             "business_case": forms.Textarea(attrs={"rows": 5}),
             "hypothesis": forms.Textarea(attrs={"rows": 4}),
-            **{
-                name: forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})
-                for name in ("projected_low", "projected_expected", "projected_high")
-            },
         }
 
     def __init__(self, *args, submitting: bool = False, **kwargs):
@@ -499,10 +532,7 @@ class OutcomeForm(ConfirmsAnAmount, Form):
     month = MonthField(help_text="The calendar month the value was realized in.")
     realized_value = MoneyField(
         label="Realized value",
-        error_messages={
-            "invalid": "Realized value: an amount, e.g. 12500.00.",
-            **REALIZED_VALUE_MESSAGES,
-        },
+        error_messages=REALIZED_VALUE_MESSAGES,
     )
     confirm_value = forms.BooleanField(label="Yes, this amount is right", required=False)
 
@@ -702,14 +732,17 @@ class ProjectFilterForm(Form):
 class CountField(RefusesExponents, forms.IntegerField):
     """A whole number; ``1_000`` and ``1e3`` are not one."""
 
+    widget = WholeNumberTextInput
     example = ("1000", "1e3")
 
 
 class MinutesField(RefusesExponents, forms.DecimalField):
     """A number of minutes; ``1_000`` and ``1e3`` are not one."""
 
+    widget = NumberTextInput
     what = "the minutes"
     example = ("1000", "1e3")
+    readable = "6.25"
 
 
 def count_field(label: str, help_text: str) -> forms.IntegerField:
@@ -725,7 +758,6 @@ def count_field(label: str, help_text: str) -> forms.IntegerField:
             "min_value": counts.negative_message(label),
             "max_value": counts.count_too_large_message(label),
         },
-        widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"}),
     )
 
 
@@ -752,7 +784,6 @@ def minutes_field(label: str, help_text: str, *, minimum: str) -> forms.DecimalF
             "max_value": counts.minutes_too_large_message(label),
             "max_decimal_places": counts.minutes_places_message(label),
         },
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     return field
 

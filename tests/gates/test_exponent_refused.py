@@ -34,7 +34,8 @@ def beside(body: str, name: str) -> str:
         (
             "probability_of_success",
             "5.5e1",
-            "Write the percentage in plain digits, e.g. 35 (not 3.5e1).",
+            "Updated probability of success (%): write the percentage in plain digits, e.g. 35 "
+            "(not 3.5e1).",
         ),
     ],
 )

@@ -3,8 +3,8 @@ reads one, beside the field, with a message saying to write it in plain digits.
 
 Django's DecimalField reads with Python's Decimal, which takes ``1e6`` as 1,000,000: a spend
 typed ``1e6`` was recorded as 1,000,000.00, where the interchange files refuse it ("write a
-plain number …"). An ``<input type=number>`` takes ``1e6`` as a valid number and sends it as
-typed, so the browser does not stop it either. ``portfolio.money.written_with_exponent`` is
+plain number …"). The browser does not stop it: the pages' number fields are text inputs,
+which send what is typed, and the admin's ``<input type=number>`` takes ``1e6`` as a number. ``portfolio.money.written_with_exponent`` is
 the rule; ``portfolio.forms.RefusesExponents`` the pages' number fields, and the admin's
 (``portfolio.admin_fields``).
 """
@@ -62,7 +62,7 @@ def test_a_number_in_plain_digits_is_read(text):
     "text", ["", "e", "e6", "1e", "1e6.5", "2026-11-03", "NaN", "inf", "1,000"]
 )
 def test_text_that_is_no_number_has_no_exponent(text):
-    # Left to the fields' own messages (a date, "Enter a number.").
+    # Left to the fields' own messages (a date, "Amount: write the amount in plain digits, …").
     assert not money.written_with_exponent(text)
 
 
@@ -80,8 +80,8 @@ def test_a_long_run_of_digits_is_read_at_once():
 def test_a_spend_amount_with_an_exponent_is_refused_beside_it(client, alice, project, typed):
     client.force_login(alice)
     url = reverse("spend_create", args=[project.key])
-    # The field is an <input type=number>: a browser takes 1e6 as a number and sends it as typed.
-    assert re.search(r'<input type="number" name="amount"', client.get(url).content.decode())
+    # The field is a text input (no longer an <input type=number>): 1e6 is sent as typed.
+    assert re.search(r'<input type="text" name="amount"', client.get(url).content.decode())
 
     response = client.post(url, SPEND | {"amount": typed})
 
@@ -134,7 +134,7 @@ def test_a_proposal_s_probability_with_an_exponent_is_refused(client, alice, bob
     response = client.post(reverse("proposal_create"), valid(bob, probability_of_success="3.5e1"))
     assert response.status_code == 400
     assert response.context["form"].errors["probability_of_success"] == [
-        "Write the percentage in plain digits, e.g. 35 (not 3.5e1)."
+        "Probability of success (%): write the percentage in plain digits, e.g. 35 (not 3.5e1)."
     ]
 
 

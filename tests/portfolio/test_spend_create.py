@@ -86,8 +86,9 @@ def test_it_prefills_today(client, project, alice):
         ({"amount": "0"}, "amount", "greater than or equal to 0.01"),
         ({"amount": "-5"}, "amount", "greater than or equal to 0.01"),
         ({"amount": "1.234"}, "amount", "no more than 2 decimal places"),
-        ({"amount": "lots"}, "amount", "Enter a number."),
-        ({"amount": "1_000"}, "amount", "Enter a number."),  # not 1,000: a slip
+        ({"amount": "lots"}, "amount", "Amount: write the amount in plain digits, e.g. 1200.50."),
+        # Not 1,000: a slip.
+        ({"amount": "1_000"}, "amount", "Amount: write the amount in plain digits, e.g. 1200.50."),
         ({"spent_on": "not a date"}, "spent_on", "Enter a valid date."),
         ({"category": "snacks"}, "category", "Select a valid choice"),
         ({"spent_on": "2025-12-31"}, "spent_on", "before the project was submitted (2026-01-05)"),
