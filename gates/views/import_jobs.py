@@ -20,6 +20,7 @@ from background.liveness import workers_alive
 from gates.import_jobs import running_import, stopped_worker, stopped_workers, with_live_progress
 from gates.models import ImportJob
 from portfolio import access
+from portfolio.views.common import page_of
 
 JOBS_LISTED = 50
 
@@ -89,9 +90,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 def import_jobs(request: HttpRequest) -> HttpResponse:
     _check_access(request)
-    page = Paginator(ImportJob.objects.select_related("created_by"), JOBS_LISTED).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(Paginator(ImportJob.objects.select_related("created_by"), JOBS_LISTED), request)
     jobs = with_live_progress(list(page.object_list))
     # As on the import's own page: a running import whose worker is gone says so.
     stopped = stopped_workers(jobs)

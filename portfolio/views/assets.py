@@ -25,7 +25,7 @@ from portfolio.forms import (
     reusable_artifacts,
 )
 from portfolio.reads import assets
-from portfolio.views.common import deny_unless, form_page, posted
+from portfolio.views.common import deny_unless, form_page, page_of, posted
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +89,7 @@ def artifact_library(request: HttpRequest) -> HttpResponse:
     form = ArtifactFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     artifacts = assets.library(request.user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(artifacts, assets.LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(artifacts, assets.LIBRARY_PAGE_SIZE), request)
     context = {
         "form": form,
         "page": page,

@@ -15,7 +15,7 @@ from portfolio.errors import DomainError, add_domain_error
 from portfolio.models import Notification
 from portfolio.notification_forms import NotificationSettingsForm
 from portfolio.services.notifications import kinds_for, preferences_of, unread_count
-from portfolio.views.common import posted, wants_partial
+from portfolio.views.common import page_of, posted, wants_partial
 
 PER_PAGE = 25
 
@@ -26,7 +26,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = Notification.objects.filter(recipient=request.user).order_by(
         "-created_at", "-id"
     )
-    page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(notifications, PER_PAGE), request)
     return render(request, "portfolio/notifications.html", {"page": page})
 
 

@@ -26,6 +26,7 @@ from portfolio import access
 from portfolio.errors import DomainError
 from portfolio.models import Role, User
 from portfolio.services import people
+from portfolio.views.common import page_of
 
 PER_PAGE = 50
 
@@ -79,7 +80,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_roles(request.user):
         raise PermissionDenied("People and roles are managed by admins.")
     everyone = User.objects.prefetch_related("groups").order_by("email")
-    page = Paginator(everyone, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(everyone, PER_PAGE), request)
     rows = []
     for person in page:
         held = {group.name for group in person.groups.all()}

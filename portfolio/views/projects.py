@@ -27,7 +27,7 @@ from portfolio.models import Project, Status
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import assets, deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
-from portfolio.views.common import wants_partial
+from portfolio.views.common import page_of, wants_partial
 from portfolio.web import csv as safe_csv
 
 
@@ -73,7 +73,7 @@ def _list_query(request: HttpRequest):
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     form, sort, projects = _list_query(request)
-    page = Paginator(projects, listing.PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(Paginator(projects, listing.PER_PAGE), request)
     column, descending = sort or (listing.COLUMNS_BY_NAME[listing.DEFAULT_SORT], False)
     context = {
         "form": form,
