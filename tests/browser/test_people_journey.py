@@ -6,7 +6,7 @@ import pytest
 
 from portfolio.models import AuditEntry, Role
 from tests.browser.expect import expect
-from tests.builders import PASSWORD
+from tests.builders import PASSWORD, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,3 +47,31 @@ def test_the_people_page_fits_a_phone(page, live_server, login, adam, rita):
     expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_removing_the_pm_role_from_an_owner_of_open_projects_asks_first(
+    role_groups, page, live_server, login, screenshot, adam, bob, alice
+):
+    make_project(key="GL-0138", researcher=alice, product_manager=bob)
+    login(page, live_server, adam.email, PASSWORD)
+    page.goto(f"{live_server.url}/people/")
+
+    page.get_by_role("button", name="Remove the Product manager role from bob@example.com").click()
+    expect(
+        page.get_by_role("heading", name="Remove the Product manager role from Bob Product?")
+    ).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("GL-0138")
+    assert bob.groups.filter(name=Role.PRODUCT_MANAGER).exists()
+    screenshot(page, "people-remove-role")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+    page.get_by_role("button", name="Yes, remove the Product manager role").click()
+    expect(
+        page.get_by_text("bob@example.com no longer has the Product manager role.")
+    ).to_be_visible()
+    assert not bob.groups.filter(name=Role.PRODUCT_MANAGER).exists()
+
+    # His project stays findable from the project list's filter.
+    page.goto(f"{live_server.url}/projects/?pm=bob%40example.com")
+    expect(page.get_by_role("link", name="GL-0138")).to_be_visible()
