@@ -7,15 +7,33 @@
 // file the page works as before, the sentence changing on a submit.
 "use strict";
 (() => {
-  // An amount as the form reads it: digits, at most two decimals ("1500000", "15000.5").
-  const AMOUNT = /^(\d+)(?:\.(\d{0,2}))?$/;
-  // A number with an exponent ("1e6", "2E3"): a number input takes it and sends it as typed,
-  // and the server refuses it (portfolio.money.written_with_exponent), as no amount.
+  // A number with an exponent ("1e6", "2E3"): the server refuses it
+  // (portfolio.money.written_with_exponent), saying to write it in plain digits.
   const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
+  // A number in plain digits, as the server reads one (Python's Decimal without an
+  // exponent): a sign or none, digits 0-9 with at most one point ("15000.5", ".5", "5.").
+  const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
+  // What the realized value's field reads (portfolio.forms.MoneyField), spaces around aside:
+  // { cents } for an amount it takes, { empty } for nothing typed, else { problem }, the
+  // server's reason to refuse it: "exponent", "unreadable" (no number: "12,50", "EUR 100",
+  // "1e"), "negative" or "decimals" (more than two, "100.123" and "100.120" alike).
+  function read(text) {
+    const typed = (text || "").trim();
+    if (!typed) return { empty: true };
+    if (EXPONENT.test(typed)) return { problem: "exponent" };
+    const match = PLAIN.exec(typed);
+    const [, sign, whole, decimals] = match || [];
+    if (!match || !(whole || decimals)) return { problem: "unreadable" };
+    if (sign === "-" && /[1-9]/.test(whole + (decimals || ""))) return { problem: "negative" };
+    if ((decimals || "").length > 2) return { problem: "decimals" };
+    return { cents: BigInt(whole || "0") * 100n + BigInt((decimals || "").padEnd(2, "0")) };
+  }
+
+  // An amount's cents, or null for no amount the server takes.
   function cents(text) {
-    const match = AMOUNT.exec((text || "").trim());
-    return match ? BigInt(match[1]) * 100n + BigInt((match[2] || "").padEnd(2, "0")) : null;
+    const amount = read(text);
+    return amount.cents === undefined ? null : amount.cents;
   }
 
   // As the server writes an amount to the cent (money_cents): "EUR 1,500,000.00".
@@ -30,7 +48,14 @@
     const confirmed = box.querySelector('input[name="confirmed_value"]');
     const tick = box.querySelector('input[name="confirm_value"]');
     const help = tick && document.getElementById(`${tick.id}_helptext`);
-    const { currency, within, noAmount, notPlain } = box.dataset;
+    const { currency, within, noAmount } = box.dataset;
+    // What the tick's text says of each amount the server refuses (the template's words).
+    const refused = {
+      exponent: box.dataset.notPlain,
+      unreadable: box.dataset.unreadable,
+      negative: box.dataset.negative,
+      decimals: box.dataset.decimals,
+    };
     const high = cents(box.dataset.high);
     const asked = cents(confirmed && confirmed.value);
     if (!amount || !help || high === null || asked === null) return;
@@ -41,16 +66,14 @@
     const before = said.slice(0, at);
     const after = said.slice(at + money(currency, asked).length);
 
-    // Text that is no plain number: written with an exponent, or that the number input
-    // cannot read (it gives "" for it, as for nothing typed: "1,000" in some browsers).
-    const notPlainNumber = () =>
-      EXPONENT.test(amount.value.trim()) || Boolean(amount.validity && amount.validity.badInput);
-
     const update = () => {
-      const value = cents(amount.value);
+      const typed = read(amount.value);
+      // A number input (a page from before) gives "" for text it cannot read: no amount.
+      if (typed.empty && amount.validity && amount.validity.badInput) typed.problem = "unreadable";
+      const value = typed.cents === undefined ? null : typed.cents;
       // A tick confirms the amount it was given for: another amount is asked about again.
       if (tick.checked && value !== cents(confirmed.value)) tick.checked = false;
-      if (value === null) help.textContent = notPlainNumber() && notPlain ? notPlain : noAmount;
+      if (value === null) help.textContent = refused[typed.problem] || noAmount;
       else if (value > high) help.textContent = before + money(currency, value) + after;
       else help.textContent = within.replace("{amount}", money(currency, value));
     };

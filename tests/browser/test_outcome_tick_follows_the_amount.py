@@ -156,3 +156,81 @@ def test_an_amount_with_an_exponent_is_no_amount_to_tick(page, live_server, logi
         "Realized value: write the amount in plain digits, e.g. 1000000 (not 1e6)."
     )
     assert not greenlit.outcomes.exists()
+
+
+WITHIN = "in one month is not more than TICK-1's high projection for a whole year"
+NO_AMOUNT = (
+    "The realized value above is not an amount: write it in plain digits, e.g. 1200.50, for "
+    "the tick to confirm it."
+)
+DECIMALS = (
+    "The realized value above has more than two decimals: write it to the cent, e.g. 1200.50, "
+    "for the tick to confirm it."
+)
+NEGATIVE = "The realized value above is negative: the tick confirms an amount of 0 or more."
+
+
+def test_the_tick_reads_the_amount_as_the_server_does(page, live_server, login, greenlit, bob):
+    """ ".5" is an amount (0.50) to the server, as "5." and "+1600000" are: the tick's text
+    named no amount and asked to type one. Text the server refuses gets the server's reason,
+    never "Type the realized value above" beside a value typed."""
+    asked_to_confirm(page, live_server, login, bob, "2000000")
+    value = page.get_by_label("Realized value")
+    assert value.get_attribute("type") == "text"
+    assert value.get_attribute("inputmode") == "decimal"
+    help_text = page.locator("#id_confirm_value_helptext")
+
+    value.fill(".5")
+    expect(help_text).to_have_text(re.compile(rf"^EUR 0\.50 {WITHIN} \({HIGH}\): it needs no tick"))
+    value.fill(" 5. ")
+    expect(help_text).to_contain_text(f"EUR 5.00 {WITHIN}")
+    value.fill("+1600000")
+    expect(help_text).to_have_text(
+        f"EUR 1,600,000.00 in one month is more than TICK-1's high projection for a whole "
+        f"year ({HIGH})."
+    )
+    for typed, said in [
+        ("100.123", DECIMALS),
+        ("100.120", DECIMALS),  # three decimals, as the server counts them
+        ("-5", NEGATIVE),
+        ("-0.5", NEGATIVE),
+        ("1e", NO_AMOUNT),
+        ("e6", NO_AMOUNT),
+        ("12,50", NO_AMOUNT),
+        ("EUR 100", NO_AMOUNT),
+        (".", NO_AMOUNT),
+        ("1e6", NOT_PLAIN),
+        ("1.5E3", NOT_PLAIN),
+    ]:
+        value.fill(typed)
+        expect(help_text).to_have_text(said)
+    value.fill("-0")  # 0 to the server, which takes it
+    expect(help_text).to_contain_text(f"EUR 0.00 {WITHIN}")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (".5", None),
+        ("100.123", "Realized value: at most 2 decimal places."),
+        ("-5", "Realized value cannot be negative."),
+        ("12,50", "Realized value: write the amount in plain digits, e.g. 1200.50."),
+        ("e6", "Realized value: write the amount in plain digits, e.g. 1200.50."),
+    ],
+)
+def test_what_the_tick_says_of_an_amount_is_what_the_server_does(
+    page, live_server, login, greenlit, bob, typed, message
+):
+    """The server's answer to the amounts the script reads: .5 is recorded as 0.50; the rest
+    is refused beside the field, in the same words, and left in the field as typed."""
+    asked_to_confirm(page, live_server, login, bob, "2000000")
+    value = page.get_by_label("Realized value")
+    value.fill(typed)
+    page.get_by_role("button", name="Record outcome").click()
+    if message is None:
+        expect(page).to_have_url(re.compile(r"/projects/TICK-1/$"))
+        assert [str(o.realized_value) for o in greenlit.outcomes.all()] == ["0.50"]
+        return
+    expect(page.locator("#field-realized_value")).to_contain_text(message)
+    expect(page.get_by_label("Realized value")).to_have_value(typed)
+    assert not greenlit.outcomes.exists()
