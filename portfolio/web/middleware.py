@@ -9,12 +9,10 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.defaults import bad_request
 
 from portfolio import access
 
@@ -60,6 +58,10 @@ def _connection_lost() -> bool:
 
 
 NUL = "\x00"
+NUL_MESSAGE = (
+    "The address contains a character that cannot be read (a NUL, written %00). "
+    "Remove it and try again."
+)
 # The JSON API v1 answers every error as a problem document (RFC 9457), even here.
 API_V1 = "/api/v1/"
 
@@ -95,12 +97,13 @@ class NulBytesMiddleware:
             NUL in key or any(NUL in value for value in values)
             for key, values in request.GET.lists()
         ):
-            message = "The address holds a NUL character (%00): no page has one."
             if request.path.startswith(API_V1):
-                return _problem(400, "invalid-input", "Invalid input", message)
+                return _problem(400, "invalid-input", "Invalid input", NUL_MESSAGE)
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": message}, status=400)
-            return bad_request(request, SuspiciousOperation(message))
+                return JsonResponse({"error": NUL_MESSAGE}, status=400)
+            # The 400 page with its own message: its default one speaks of a form too large.
+            page = render_to_string("400.html", {"message": NUL_MESSAGE})
+            return HttpResponseBadRequest(page)
         return self.get_response(request)
 
 

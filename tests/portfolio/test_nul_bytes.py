@@ -29,13 +29,49 @@ def test_it_answers_400_to_an_address_holding_a_nul(client, erin, url):
     assert "Request not understood" in response.content.decode()
 
 
+NUL_MESSAGE = (
+    "The address contains a character that cannot be read (a NUL, written %00). "
+    "Remove it and try again."
+)
+
+
+@pytest.mark.parametrize("url", ["/projects/?q=%00", "/projects/?q=a%00b", "/projects/A%00B/"])
+def test_the_400_page_says_the_address_holds_a_nul(client, erin, url):
+    client.force_login(erin)
+
+    response = client.get(url)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert NUL_MESSAGE in html
+    # Not the page's message for a form too large, which this is not.
+    assert "larger than this site accepts" not in html
+    assert "send it again with less text" not in html
+
+
+def test_the_400_page_says_it_to_someone_signed_out_too(client, db):
+    response = client.get("/projects/?q=%00")
+
+    assert response.status_code == 400
+    assert NUL_MESSAGE in response.content.decode()
+
+
 def test_it_answers_the_api_in_json(client, erin):
     client.force_login(erin)
 
     response = client.get(reverse("api_metrics"), {"product_manager": "a\x00b"})
 
     assert response.status_code == 400
-    assert "NUL" in response.json()["error"]
+    assert response.json()["error"] == NUL_MESSAGE
+
+
+def test_it_answers_the_api_v1_with_a_problem_naming_the_nul(client, erin):
+    client.force_login(erin)
+
+    response = client.get("/api/v1/projects", {"q": "a\x00b"})
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == NUL_MESSAGE
 
 
 def test_it_answers_the_admin_too(client, adam):
