@@ -18,7 +18,13 @@ from django.utils import timezone
 from portfolio.errors import DomainError
 from portfolio.metrics.scope import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket
-from portfolio.money import plain_digits_message, typed_decimal, written_with_exponent
+from portfolio.money import (
+    misplaced_comma_message,
+    plain_digits_message,
+    typed_decimal,
+    without_thousands_separators,
+    written_with_exponent,
+)
 
 BUCKETS: tuple[str, ...] = tuple(Bucket.values)  # efficiency, revenue, new_category
 RAW, CALIBRATED = "raw", "calibrated"
@@ -66,20 +72,62 @@ class PlanRequest:
         }
 
 
-def _number(text, *, field_name: str, label: str, what: str = "the number") -> Decimal:
-    value = str(text).strip().replace(",", "") if text is not None else ""
-    if not value:
+@dataclass(frozen=True)
+class Written:
+    """How one of the plan's numbers is written, for the messages refusing one written
+    otherwise: an example that fits the field in plain digits and with an exponent, whether
+    it is an amount (a comma may go between its thousands) and whether it has decimals.
+    The admin's plan settings (``planning.admin``) and the API's horizon give the same."""
+
+    example: str
+    with_exponent: str
+    amount: bool = False
+    decimals: bool = True
+
+    @property
+    def what(self) -> str:
+        return "the amount" if self.amount else "the number"
+
+    def comma_message(self, label: str, text: str) -> str:
+        if self.amount:
+            return misplaced_comma_message(label, text)  # e.g. 4000.50 (… 4,000.50)
+        return misplaced_comma_message(
+            label, text, what="a number", example=self.example, grouped=None, decimals=self.decimals
+        )
+
+
+WRITTEN = {
+    "budget": Written("1000000", "1e6", amount=True),
+    "horizon": Written("3", "3e0", decimals=False),  # 1 to 10 years
+    "discount_rate": Written("0.1", "1e-1"),  # less than 1
+    "targets": Written("0.3", "3e-1"),  # a share from 0 to 1
+}
+
+
+def _number(text, *, field_name: str, label: str) -> Decimal:
+    """The number ``text`` writes, or a DomainError naming the field: a comma only between
+    thousands (``1,000,000.50``; ``4000,50`` and ``0,1`` are refused, where every comma was
+    taken out and they were read as 400050 and 1), plain digits (no ``1e6``)."""
+    written = WRITTEN[field_name]
+    typed = str(text).strip() if text is not None else ""
+    if not typed:
         raise DomainError(f"{label}: a number is required.", field=field_name)
+    value = without_thousands_separators(typed)
+    if value is None:
+        raise DomainError(written.comma_message(label, typed), field=field_name)
     if written_with_exponent(value):  # 1e6: a slip, not 1,000,000 (portfolio.money)
-        raise DomainError(plain_digits_message(label, what=what), field=field_name)
+        message = plain_digits_message(
+            label, what=written.what, example=written.example, instead_of=written.with_exponent
+        )
+        raise DomainError(message, field=field_name)
     number = typed_decimal(value)
     if number is None:
-        raise DomainError(f"{label}: “{value}” is not a number.", field=field_name)
+        raise DomainError(f"{label}: “{typed}” is not a number.", field=field_name)
     return number
 
 
 def parse_budget(text) -> Decimal:
-    budget = _number(text, field_name="budget", label="Budget", what="the amount")
+    budget = _number(text, field_name="budget", label="Budget")
     if budget <= 0:
         raise DomainError("Budget: must be more than 0.", field="budget")
     if budget >= MAX_BUDGET:

@@ -80,17 +80,64 @@ def plain_digits_message(
     return f"{label}: write {what} in plain digits, e.g. {example} (not {instead_of})."
 
 
+# A number whose whole part is grouped in thousands by commas: a first group of 1-3 digits
+# (not starting with 0), then groups of three, then a decimal point and its digits (or an
+# exponent, for ``written_with_exponent`` to refuse), with no comma after the point.
+THOUSANDS_GROUPED = re.compile(r"([+-]?)([1-9][0-9]{0,2}(?:,[0-9]{3})+)((?:[.eE][^,]*)?)")
+
+
+def without_thousands_separators(text: str) -> str | None:
+    """``text`` (stripped) with its thousands separators taken out, or None when it has a
+    comma anywhere else.
+
+    ``1,000,000`` and ``1,000,000.50`` are 1000000 and 1000000.50; ``1000,50``, ``2,5``,
+    ``1,00`` and ``0,1`` are no number here (``misplaced_comma_message``): a decimal comma
+    read as a separator made ``1000,50`` 100,050 and ``2,5`` 25. The one rule for the text
+    ``typed_decimal`` reads (the planner's numbers, the next-stage ask). The pages' money
+    fields (``<input type=number>``), the API's documents and the interchange files take
+    no separator at all.
+    """
+    text = text.strip()
+    if "," not in text:
+        return text
+    grouped = THOUSANDS_GROUPED.fullmatch(text)
+    if grouped is None:
+        return None
+    sign, digits, rest = grouped.groups()
+    return sign + digits.replace(",", "") + rest
+
+
+def misplaced_comma_message(
+    label: str,
+    text: str,
+    *,
+    what: str = "an amount",
+    example: str = "4000.50",
+    grouped: str | None = "4,000.50",
+    decimals: bool = True,
+) -> str:
+    """What a field says of a number with a comma not between thousands
+    (``without_thousands_separators``): an amount's example shows where a comma may go
+    (``grouped``); a number that is never in the thousands (a rate, a share) gives none."""
+    how = "in plain digits with a point for decimals" if decimals else "in plain digits"
+    where = f" (a comma only between thousands: {grouped})" if grouped else ""
+    return f"{label}: {text.strip()} is not {what}: write it {how}, e.g. {example}{where}."
+
+
 def typed_decimal(text: str) -> Decimal | None:
     """The number written in ``text`` (stripped, thousands separators taken out), or None.
 
     Python's ``Decimal`` reads more than people write: ``1_000`` and ``１０００``
     (``digits_as_typed``), ``1e6`` (``written_with_exponent``) and ``NaN`` or
-    ``Infinity``, none of them an amount. Every input that reads a decimal number from text
-    a person typed goes through this, or refuses what ``digits_as_typed`` and
-    ``written_with_exponent`` refuse as the forms' fields do (``RefusesDigitSeparators``,
-    ``RefusesExponents``, the admin's too: ``portfolio.admin_fields``).
+    ``Infinity``, none of them an amount. A comma is a thousands separator only where one
+    goes (``1,000,000.50``): ``1000,50`` is None (``without_thousands_separators``).
+    Every input that reads a decimal number from text a person typed goes through this, or
+    refuses what ``digits_as_typed`` and ``written_with_exponent`` refuse as the forms'
+    fields do (``RefusesDigitSeparators``, ``RefusesExponents``, the admin's too:
+    ``portfolio.admin_fields``), and any comma.
     """
-    if not digits_as_typed(text) or written_with_exponent(text):
+    text = without_thousands_separators(text)
+    if text is None or not digits_as_typed(text) or written_with_exponent(text):
         return None
     try:
         number = Decimal(text)
