@@ -91,6 +91,26 @@ def refuse_digits_not_as_typed(value: Any) -> Any:
 
 
 DigitsAsTyped = BeforeValidator(refuse_digits_not_as_typed)
+
+
+def plain_digits_as(example: str, instead_of: str) -> BeforeValidator:
+    """For a number whose example is not 1000000 (a horizon of 1 to 10 years): its own
+    example when it is written with an exponent, put after ``DigitsAsTyped``
+    (``Annotated[IntIn, plain_digits_as("3", "3e0")]``), which it is checked before."""
+    message = (
+        f"Input should be a number written in plain digits, e.g. {example} (not {instead_of})."
+    )
+
+    def refuse_exponent(value: Any) -> Any:
+        if isinstance(value, ExponentNumber) or (
+            isinstance(value, str) and money.written_with_exponent(value)
+        ):
+            raise ValueError(message)
+        return value
+
+    return BeforeValidator(refuse_exponent)
+
+
 DecimalIn = Annotated[Decimal, DigitsAsTyped]
 IntIn = Annotated[int, DigitsAsTyped]
 

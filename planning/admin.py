@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from planning import services
+from planning.inputs import WRITTEN
 from planning.models import PlanSettings, Scenario
 from portfolio.errors import DomainError
 
@@ -22,6 +23,18 @@ class PlanSettingsAdmin(admin.ModelAdmin):
 
     fields = SETTINGS_FIELDS
     list_display = ("__str__", *SETTINGS_FIELDS)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Each number field's own example when it refuses ``1e6`` (``RefusesExponents``,
+        given every admin number field by ``portfolio.admin_fields``), the planning page's:
+        "Horizon: write the number in plain digits, e.g. 3 (not 3e0).", not the
+        default's 1000000, which no horizon, rate or share can be."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        written = WRITTEN.get("targets" if db_field.name.startswith("target_") else db_field.name)
+        if field is not None and written is not None:
+            field.example = (written.example, written.with_exponent)
+            field.what = written.what
+        return field
 
     def has_add_permission(self, request):
         # One row: once it exists, it is changed, not added again.

@@ -9,7 +9,7 @@ project's next-stage ask goes through ``planning.services.set_next_stage_ask``.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -26,6 +26,14 @@ from portfolio.errors import DomainError, PermissionDenied
 
 router = Router(tags=["plan"])
 
+# The planning page's example for a horizon written with an exponent (1e1): 3, not 1000000.
+HorizonIn = Annotated[
+    schemas.IntIn,
+    schemas.plain_digits_as(
+        inputs.WRITTEN["horizon"].example, inputs.WRITTEN["horizon"].with_exponent
+    ),
+]
+
 
 class PlanQuery(Schema):
     budget: str | None = Field(
@@ -34,7 +42,7 @@ class PlanQuery(Schema):
     as_of: datetime.date | None = Field(
         None, description="Projects active on this day; today when left out."
     )
-    horizon: schemas.IntIn | None = Field(None, ge=1, le=10, description="Years of value counted.")
+    horizon: HorizonIn | None = Field(None, ge=1, le=10, description="Years of value counted.")
     discount_rate: str | None = Field(None, description="0 ≤ r < 1.")
     probabilities: Literal[inputs.RAW, inputs.CALIBRATED] | None = None
     target: list[str] = Field(default_factory=list, description="BUCKET=SHARE, repeated.")

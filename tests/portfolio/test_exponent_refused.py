@@ -216,8 +216,9 @@ SETTINGS = {
 @pytest.mark.parametrize(
     ("name", "typed", "message"),
     [
-        ("budget", "1e6", "Budget: write the number in plain digits, e.g. 1000000 (not 1e6)."),
-        ("horizon", "1e1", "Horizon: write the number in plain digits, e.g. 1000000 (not 1e6)."),
+        # Each with the planning page's example (tests/planning/test_plan_examples.py).
+        ("budget", "1e6", "Budget: write the amount in plain digits, e.g. 1000000 (not 1e6)."),
+        ("horizon", "1e1", "Horizon: write the number in plain digits, e.g. 3 (not 3e0)."),
         ("discount_rate", "8E-2", "Discount rate: write the number in plain digits"),
     ],
 )
