@@ -16,7 +16,15 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.parser import Parser
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    WithJsonSchema,
+)
 
 from api import models as api_models
 from api.problems import Problem
@@ -118,7 +126,42 @@ IntIn = Annotated[int, DigitsAsTyped]
 # which SQLite and PostgreSQL both read back exactly. A larger one is a 400 naming the field
 # and the largest amount, whatever its digits.
 MONEY_PLACES = portfolio_models.MONEY["decimal_places"]
-MoneyIn = Annotated[DecimalIn, Field(ge=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
+# Over the largest amount, the app's own words, as the forms say them (money.too_large_message:
+# "Build cost: at most 9,999,999,999,999.99 (13 digits before the decimal point)."), not
+# pydantic's "less than or equal to Decimal('9999999999999.99')"; the OpenAPI schema still
+# documents the limit. The label is the form's for the field, else made from its name.
+MONEY_LABELS = {
+    "amount": "Amount",
+    "build_cost": "Build cost",
+    "monthly_run_cost": "Monthly run cost",
+    "cost_per_retrain": "Cost per retraining",
+    "funding_granted": "Funding granted",
+    "next_stage_ask": "Next-stage ask",
+}
+
+
+def check_money_limit(value: Decimal, info: ValidationInfo) -> Decimal:
+    if value > money.LARGEST_AMOUNT:
+        name = info.field_name or "amount"
+        label = MONEY_LABELS.get(name, name.replace("_", " ").capitalize())
+        raise ValueError(money.too_large_message(label))
+    return value
+
+
+def money_in(**bound: Any) -> Any:
+    """Money at most the largest amount, two decimals, ``bound`` below (``ge=0``, ``gt=0``)."""
+    documented = Annotated[
+        DecimalIn, Field(**bound, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)
+    ]
+    return Annotated[
+        DecimalIn,
+        Field(**bound, decimal_places=MONEY_PLACES),
+        AfterValidator(check_money_limit),
+        WithJsonSchema(TypeAdapter(documented).json_schema()),
+    ]
+
+
+MoneyIn = money_in(ge=0)
 ProbabilityIn = Annotated[DecimalIn, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
 # A row's id, as a 64-bit column holds it: a larger number is a 400 naming the field, never
 # a lookup SQLite cannot take (it answered 500).
@@ -393,7 +436,7 @@ class SpendPage(PageInfo):
 
 class SpendIn(Input):
     spent_on: datetime.date
-    amount: Annotated[DecimalIn, Field(gt=0, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)]
+    amount: money_in(gt=0)
     category: SpendCategory
     note: str = Field("", max_length=2_000)
 

@@ -33,7 +33,8 @@ def _refused(answer, field: str) -> None:
     assert answer.status_code == 400, answer.content
     problem = answer.json()
     assert problem["field"] == field
-    assert LARGEST in problem["detail"]
+    # In the app's words, as the forms say it (test_money_limit_wording.py).
+    assert "at most 9,999,999,999,999.99" in problem["detail"]
 
 
 def _still_reads(api) -> None:
