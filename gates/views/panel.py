@@ -179,6 +179,21 @@ def decision_panel_forms(request: HttpRequest, project: Project) -> tuple:
     return verdicts, new_kill_criteria
 
 
+def decision_panel_forms_as_typed(request: HttpRequest, project: Project) -> tuple:
+    """The same two forms showing what the POST typed, unbound: the page redrawn by "Update
+    the total" (no JavaScript) keeps every verdict, note and new kill criterion, and, as
+    the decision form there, neither checks them nor says what is wrong with them."""
+    verdicts = KillMarksForm(criteria=services.pending_kill_criteria(project), prefix="verdict")
+    new_kill_criteria = NewKillCriteriaForm(prefix="next")
+    for form in (verdicts, new_kill_criteria):
+        form.initial = {
+            name: request.POST[form.add_prefix(name)]
+            for name in form.fields
+            if form.add_prefix(name) in request.POST
+        }
+    return verdicts, new_kill_criteria
+
+
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, key: str) -> HttpResponse:

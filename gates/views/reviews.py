@@ -34,7 +34,11 @@ from gates.models import (
     GateDecision,
 )
 from gates.views import evidence
-from gates.views.panel import decision_panel_forms, panel_context
+from gates.views.panel import (
+    decision_panel_forms,
+    decision_panel_forms_as_typed,
+    panel_context,
+)
 from planning import figures
 from planning.models import PlanSettings, Scenario
 from portfolio import access
@@ -396,9 +400,19 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
         initial={**request.POST.dict(), "decisions_seen": project.decisions_count},
         current_probability=project.current_probability,
     )
+    # The kill criteria's verdicts and the next review's are kept as typed too (#decide's
+    # one form posts them all here); nothing is checked or recorded.
+    verdicts, new_kill_criteria = decision_panel_forms_as_typed(request, project)
     context = _review_context(
-        project, viewer=request.user, decision_form=decision_form, scorecard=scorecard
+        project,
+        viewer=request.user,
+        decision_form=decision_form,
+        scorecard=scorecard,
+        verdicts=verdicts,
+        new_kill_criteria=new_kill_criteria,
     )
+    # A kill's confirmation, shown (and its tick kept) as when a refused kill redraws the page.
+    context["confirm_kill"] = request.POST.get("decision") == DecisionKind.KILL
     return render(request, REVIEW_TEMPLATE, context)
 
 
