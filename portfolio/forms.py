@@ -113,7 +113,12 @@ class RefusesExponents(RefusesDigitSeparators):
     def to_python(self, value):
         if isinstance(value, str) and written_with_exponent(value):
             raise forms.ValidationError(self.exponent_message(), code="exponent")
-        return super().to_python(value)
+        number = super().to_python(value)
+        if isinstance(number, Decimal) and not number.is_finite():
+            # "NaN", "Infinity": refused here, as no number. Django's validate() would give
+            # the message the value as a parameter, and a label's "(%)" is no placeholder.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
 
     def exponent_message(self) -> str:
         if self.error_messages.get("exponent"):

@@ -216,6 +216,20 @@ def test_a_kill_criterion_s_number_that_is_no_number_is_kept_and_refused_on_its_
     assert not KillCriterion.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "-inf"])
+def test_a_percentage_that_is_no_finite_number_is_refused_in_its_words(client, bob, project, typed):
+    """Python's Decimal reads them; Django then gave the message the value as a parameter,
+    and the label's "(%)" made it fail: a 500 where the field should answer."""
+    client.force_login(bob)
+    response = client.post(
+        reverse("decision_create", args=[project.key]),
+        post_data(probability_of_success=typed),
+    )
+    message = "Updated probability of success (%): write the percentage in plain digits, e.g. 35."
+    refused_beside_it(response, "probability_of_success", message, typed)
+    assert not GateDecision.objects.exists()
+
+
 def test_the_percentage_s_exponent_message_reads_like_the_others(client, alice, bob):
     """It started "Write the percentage …": in the summary "Probability of success (%): Write
     …", beside the field with no label, where every other field's message starts with it."""
