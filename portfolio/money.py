@@ -93,9 +93,9 @@ def without_thousands_separators(text: str) -> str | None:
     ``1,000,000`` and ``1,000,000.50`` are 1000000 and 1000000.50; ``1000,50``, ``2,5``,
     ``1,00`` and ``0,1`` are no number here (``misplaced_comma_message``): a decimal comma
     read as a separator made ``1000,50`` 100,050 and ``2,5`` 25. The one rule for the text
-    ``typed_decimal`` reads (the planner's numbers, the next-stage ask). The pages' money
-    fields (``<input type=number>``), the API's documents and the interchange files take
-    no separator at all.
+    ``typed_decimal`` reads (the planner's numbers, the next-stage ask). The pages' other
+    money fields (text inputs: the server answers whatever is typed), the API's documents
+    and the interchange files take no separator at all.
     """
     text = text.strip()
     if "," not in text:

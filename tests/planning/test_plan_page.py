@@ -488,3 +488,19 @@ def test_a_target_over_its_range_marks_that_target(client, bob, three):
         in body
     )
     assert body.count('aria-invalid="true"') == 1
+
+
+def test_the_plans_numbers_are_text_inputs_the_server_judges(client, bob, three):
+    """No <input type="number"> on the plan page: a browser sends nothing for text such an
+    input cannot read (3e, 2,5), and the planner would then plan with its default horizon
+    without a word. The server reads what was typed and says what is wrong."""
+    client.force_login(bob)
+
+    body = get(client, budget="100").content.decode()
+    refused = get(client, budget="100", horizon="2,5")
+
+    assert 'type="number"' not in body
+    horizon = re.search(r'<input[^>]*name="horizon"[^>]*>', body).group(0)
+    assert 'type="text"' in horizon and 'inputmode="numeric"' in horizon
+    assert refused.status_code == 400
+    assert "Horizon" in html.unescape(refused.content.decode())
