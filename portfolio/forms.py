@@ -160,7 +160,14 @@ class MoneyField(RefusesExponents, forms.DecimalField):
         kwargs["max_digits"] = None
         kwargs["decimal_places"] = MONEY["decimal_places"]
         super().__init__(**kwargs)
-        self.validators.append(MoneyLimitValidator(str(self.label or "Amount")))
+        label = str(self.label or "Amount")
+        self.validators.append(MoneyLimitValidator(label))
+        # Said with the field's label, as the field's other refusals are (Django's own read
+        # "Ensure this value is greater than or equal to 0.01." in the form's summary).
+        # The label is %-formatted with the message's parameters: its own % is escaped.
+        named = label.replace("%", "%%")
+        self.error_messages.setdefault("min_value", f"{named}: at least %(limit_value)s.")
+        self.error_messages.setdefault("max_decimal_places", f"{named}: at most 2 decimal places.")
 
     def clean(self, value):
         cleaned = super().clean(value)

@@ -143,7 +143,7 @@ def test_it_revises_the_estimate_and_audits_only_real_changes(client, at_gate_2,
             "monthly_run_cost",
             "Monthly run cost: write the amount in plain digits, e.g. 1200.50.",
         ),
-        ({"cost_per_retrain": "1.234"}, "cost_per_retrain", "2 decimal places"),
+        ({"cost_per_retrain": "1.234"}, "cost_per_retrain", ": at most 2 decimal places."),
         ({"retraining_cadence": "daily"}, "retraining_cadence", "Select a valid choice"),
         ({"build_cost": ""}, "build_cost", "This field is required"),
         (

@@ -101,8 +101,8 @@ def test_it_checks_the_projected_range(client, alice, bob):
         ("probability_of_success", "-1", "A percentage is between 0 and 100."),
         ("probability_of_success", "35.125", "at most two decimals"),
         ("key", "has spaces", "Use 1–32 letters"),
-        ("projected_low", "-1", "greater than or equal to 0"),
-        ("projected_low", "12.345", "no more than 2 decimal places"),
+        ("projected_low", "-1", "Low: at least 0."),
+        ("projected_low", "12.345", "Low: at most 2 decimal places."),
         ("bucket", "moonshots", "Select a valid choice"),
     ],
 )

@@ -83,9 +83,9 @@ def test_it_prefills_today(client, project, alice):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"amount": "0"}, "amount", "greater than or equal to 0.01"),
-        ({"amount": "-5"}, "amount", "greater than or equal to 0.01"),
-        ({"amount": "1.234"}, "amount", "no more than 2 decimal places"),
+        ({"amount": "0"}, "amount", "Amount: at least 0.01."),
+        ({"amount": "-5"}, "amount", "Amount: at least 0.01."),
+        ({"amount": "1.234"}, "amount", "Amount: at most 2 decimal places."),
         ({"amount": "lots"}, "amount", "Amount: write the amount in plain digits, e.g. 1200.50."),
         # Not 1,000: a slip.
         ({"amount": "1_000"}, "amount", "Amount: write the amount in plain digits, e.g. 1200.50."),
