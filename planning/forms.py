@@ -6,14 +6,9 @@ from decimal import Decimal
 
 from django import forms
 
+from planning.inputs import WRITTEN, read_number
+from portfolio.errors import DomainError
 from portfolio.forms import Form
-from portfolio.money import (
-    misplaced_comma_message,
-    plain_digits_message,
-    typed_decimal,
-    without_thousands_separators,
-    written_with_exponent,
-)
 
 
 class NextStageAskForm(Form):
@@ -32,12 +27,7 @@ class NextStageAskForm(Form):
         value = self.cleaned_data["next_stage_ask"].strip()
         if not value:
             return None
-        text = without_thousands_separators(value)
-        if text is None:  # 1000,50: a decimal comma, or a slip (portfolio.money)
-            raise forms.ValidationError(misplaced_comma_message("Next-stage ask", value))
-        if written_with_exponent(text):  # 1e6: a slip, not 1,000,000 (portfolio.money)
-            raise forms.ValidationError(plain_digits_message("Next-stage ask", what="the amount"))
-        ask = typed_decimal(text)
-        if ask is None:
-            raise forms.ValidationError(f"Next-stage ask: “{value}” is not a number.")
-        return ask
+        try:  # as the plan's budget is read: 1000,50 and 1e6 are refused, not 100,050 and 1,000,000
+            return read_number(value, written=WRITTEN["budget"], label="Next-stage ask")
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None

@@ -105,10 +105,14 @@ WRITTEN = {
 
 
 def _number(text, *, field_name: str, label: str) -> Decimal:
+    return read_number(text, written=WRITTEN[field_name], field_name=field_name, label=label)
+
+
+def read_number(text, *, written: Written, label: str, field_name: str | None = None) -> Decimal:
     """The number ``text`` writes, or a DomainError naming the field: a comma only between
     thousands (``1,000,000.50``; ``4000,50`` and ``0,1`` are refused, where every comma was
-    taken out and they were read as 400050 and 1), plain digits (no ``1e6``)."""
-    written = WRITTEN[field_name]
+    taken out and they were read as 400050 and 1), plain digits (no ``1e6``). The plan's
+    numbers and a project's next-stage ask (``planning.forms``) are read by this."""
     typed = str(text).strip() if text is not None else ""
     if not typed:
         raise DomainError(f"{label}: a number is required.", field=field_name)
