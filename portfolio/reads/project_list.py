@@ -49,6 +49,15 @@ def product_manager_choices() -> QuerySet[User]:
     return User.objects.filter(Q(pk__in=holders) | Q(pk__in=managing))
 
 
+def researcher_choices(user: User) -> QuerySet[User]:
+    """Whom the project list's Researcher filter offers ``user``: everyone who holds the role
+    or is the researcher of a project ``user`` may open, so a former researcher's projects
+    stay findable; someone else's draft names nobody. Subqueries, not joins."""
+    holders = User.objects.filter(groups__name=Role.RESEARCHER).values("pk")
+    researching = Project.objects.visible_to(user).values("researcher_id")
+    return User.objects.filter(Q(pk__in=holders) | Q(pk__in=researching))
+
+
 def parse_sort(value: str | None) -> tuple[Column, bool] | None:
     """(column, descending) for ``key`` or ``-key``; None when the value names no column."""
     value = (value or DEFAULT_SORT).strip()
@@ -79,6 +88,8 @@ def projects_for(
         rows = rows.filter(bucket=filters["bucket"])
     if "research_type" in filters:
         rows = rows.filter(research_type=filters["research_type"])
+    if "researcher" in filters:
+        rows = rows.filter(researcher=filters["researcher"])
     if "pm" in filters:
         rows = rows.filter(product_manager=filters["pm"])
     rows = rows.annotate(probability=Coalesce("latest_probability", "probability_of_success"))

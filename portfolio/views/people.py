@@ -45,10 +45,10 @@ WITHOUT_THE_ROLE = {
 }
 
 
-def _owned_projects_link(person: User, role: str) -> str:
-    """The project list, showing the projects ``person`` owns in ``role``."""
-    # The list has a Product manager filter; its search reads the researcher's e-mail.
-    query = {"pm": person.email} if role == Role.PRODUCT_MANAGER else {"q": person.email}
+def owned_projects_link(person: User, role: str) -> str:
+    """The project list, showing the projects ``person`` owns in ``role`` (its Product
+    manager or Researcher filter); the Django admin's question links to it too."""
+    query = {"pm" if role == Role.PRODUCT_MANAGER else "researcher": person.email}
     return f"{reverse('project_list')}?{urlencode(query)}"
 
 
@@ -61,7 +61,7 @@ def _confirm_removal(request: HttpRequest, left: people.OpenProjectsLeft) -> Htt
         "more": left.count - len(left.keys),
         "owner": "product manager" if left.role == Role.PRODUCT_MANAGER else "researcher",
         "without_the_role": WITHOUT_THE_ROLE[left.role],
-        "projects_link": _owned_projects_link(left.person, left.role),
+        "projects_link": owned_projects_link(left.person, left.role),
     }
     return render(request, "portfolio/people_remove_role.html", context)
 

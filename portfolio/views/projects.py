@@ -19,11 +19,9 @@ from django.views.decorators.http import require_GET
 
 from portfolio import access
 from portfolio.dashboard.forms import filename_part
-from portfolio.forms import (
-    ProjectFilterForm,
-)
+from portfolio.forms import PersonChoiceField, ProjectFilterForm, by_name
 from portfolio.metrics import calibrated as calibration
-from portfolio.models import Project, Status
+from portfolio.models import Project, Status, User
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import assets, deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
@@ -61,8 +59,25 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- The project list ---------------------------------------------------------
 
 
+class ProjectListFilterForm(ProjectFilterForm):
+    """The list's filters with its Researcher filter, which offers the people ``user`` sees
+    research a project (``listing.researcher_choices``): the rows are ``user``'s anyway."""
+
+    researcher = PersonChoiceField(
+        label="Researcher",
+        required=False,
+        queryset=User.objects.none(),
+        to_field_name="email",
+        empty_label="Anyone",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["researcher"].queryset = by_name(listing.researcher_choices(user))
+
+
 def _list_query(request: HttpRequest):
-    form = ProjectFilterForm(request.GET)
+    form = ProjectListFilterForm(request.GET, user=request.user)
     filters = form.filters()
     sort = listing.parse_sort(request.GET.get("sort"))
     projects = listing.projects_for(request.user, filters, sort=sort)
@@ -175,6 +190,8 @@ def _csv_filename(filters: dict) -> str:
             parts.append(filename_part(value))
     if product_manager := filters.get("pm"):
         parts.append(filename_part(product_manager.email))
+    if researcher := filters.get("researcher"):
+        parts.append(f"researcher-{filename_part(researcher.email)}")
     return f"{'-'.join(parts)}.csv"
 
 

@@ -164,8 +164,9 @@ def test_it_uses_a_constant_number_of_queries(
         make_project(key=f"K-{n:03d}", product_manager=bob if n % 2 else pete)
     client.force_login(alice)
     # Session and user; roles and permissions for the navigation; the product
-    # managers for the filter; the count and the page; the header's unread notifications.
-    with django_assert_max_num_queries(9):
+    # managers and the researchers for the filters; the count and the page; the header's
+    # unread notifications.
+    with django_assert_max_num_queries(10):
         client.get(URL, {"sort": "-pm", "q": "K-"})
 
 

@@ -113,7 +113,7 @@ def test_removing_the_researcher_role_from_an_owner_of_open_projects_asks_first(
     assert "Remove the Researcher role from Alice Researcher?" in html
     assert "is the researcher of 7 open projects" in html
     assert "write their feasibility studies" in html
-    assert 'href="/projects/?q=alice%40example.com"' in html
+    assert 'href="/projects/?researcher=alice%40example.com"' in html
     alice._role_cache = None
     assert alice.has_role(Role.RESEARCHER)
 
