@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
+from django.template.response import TemplateResponse
 
 from portfolio import audit, services
 from portfolio.errors import DomainError, add_domain_error
@@ -30,6 +31,7 @@ from portfolio.models import (
 from portfolio.services import people
 from portfolio.services.corrections import ADOPTION_FIELDS, OUTCOME_FIELDS
 from portfolio.services.spend import REALIZED_VALUE_MESSAGES
+from portfolio.views.people import WITHOUT_THE_ROLE, owned_projects_link
 
 # Fields the services maintain from history; editing them by hand would lie.
 MAINTAINED = (
@@ -127,23 +129,58 @@ class AuditedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
+# The question the user page asks before it removes the Product manager or the Researcher
+# role from someone who still owns open projects (remove_role_confirmation.html): the roles
+# it asked about, its Yes, and its Go back (the change form again, as typed).
+ROLES_ASKED = "_roles_asked"
+CONFIRM_REMOVAL = "_confirm_role_removal"
+BACK_TO_FORM = "_back_to_form"
+NOT_TYPED = ("csrfmiddlewaretoken", ROLES_ASKED, CONFIRM_REMOVAL, BACK_TO_FORM)
+# Beside the roles when the question is not asked (another error too, or after Go back).
+HOW_TO_CONFIRM = "Save again to be asked, or choose the role again to keep it."
+
+
 class UserAdminForm(UserChangeForm):
-    """The admin's user form: roles change through the people service, checked here first."""
+    """The admin's user form: roles change through the people service, checked here first.
+
+    Removing the Product manager or the Researcher role from someone who still owns open
+    projects in it is refused (``people.OpenProjectsLeft``, kept in ``open_projects_left``)
+    until the admin confirms it on the page that asks, as the People page does."""
 
     actor: User | None = None  # set per request by UserAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_projects_left: list[people.OpenProjectsLeft] = []
+
+    def _confirmed_removals(self) -> set[str]:
+        """The roles whose removal the admin confirmed on the page that asked about them."""
+        if CONFIRM_REMOVAL not in self.data or BACK_TO_FORM in self.data:
+            return set()
+        return set(self.data.getlist(ROLES_ASKED))
 
     def clean_groups(self):
         wanted = self.cleaned_data.get("groups")
         if wanted is None or self.actor is None:
             return wanted
         before = set(self.instance.groups.all()) if self.instance.pk else set()
-        for group in set(wanted) ^ before:
+        confirmed = self._confirmed_removals()
+        left = []
+        for group in sorted(set(wanted) ^ before, key=lambda g: g.name):
+            grant = group in wanted
             try:
                 people.check_role_change(
-                    actor=self.actor, person=self.instance, role=group.name, grant=group in wanted
+                    actor=self.actor, person=self.instance, role=group.name, grant=grant
                 )
+                if not grant and group.name not in confirmed:
+                    people.check_no_open_projects_left(person=self.instance, role=group.name)
+            except people.OpenProjectsLeft as refused:
+                left.append(refused)
             except DomainError as error:
                 raise forms.ValidationError(error.message) from None
+        if left:
+            self.open_projects_left = left
+            raise forms.ValidationError([f"{each.message} {HOW_TO_CONFIRM}" for each in left])
         return wanted
 
     def clean(self):
@@ -250,8 +287,8 @@ class UserAdmin(DjangoUserAdmin):
         person = form.instance
         have = set(person.groups.all())
         for group in sorted(set(wanted) ^ have, key=lambda g: g.name):
-            # Unticking a role here is the admin's decision made on the person's own page;
-            # the People page is where open projects left behind are listed and confirmed.
+            # The form asked before removing a role in which open projects are left
+            # (UserAdminForm.clean_groups): the admin confirmed it, or there were none.
             people.set_role(
                 person=person,
                 role=group.name,
@@ -259,6 +296,61 @@ class UserAdmin(DjangoUserAdmin):
                 grant=group in wanted,
                 confirmed=True,
             )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A save refused only because it would remove a role in which open projects are
+        # left asks instead, as the People page does; its Go back shows the form as typed.
+        form = context["adminform"].form
+        if (
+            request.method == "POST"
+            and obj is not None
+            and getattr(form, "open_projects_left", None)
+            and set(form.errors) == {"groups"}
+            and len(form.errors["groups"]) == len(form.open_projects_left)
+            and BACK_TO_FORM not in request.POST
+        ):
+            return self._confirm_role_removal(request, form.open_projects_left, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _confirm_role_removal(self, request, left: list, obj: User) -> TemplateResponse:
+        # The person as saved: the form's instance already holds what was typed.
+        person = User.objects.get(pk=obj.pk)
+        roles = [each.role for each in left]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (
+                f"Remove the {' and '.join(roles)} role{'s' if len(roles) > 1 else ''} "
+                f"from {person.full_name or person.email}?"
+            ),
+            "opts": self.opts,
+            "person": person,
+            "removals": [
+                {
+                    "role": each.role,
+                    "count": each.count,
+                    "keys": each.keys,
+                    "more": each.count - len(each.keys),
+                    "owner": each.role.lower(),
+                    "without_the_role": WITHOUT_THE_ROLE[each.role],
+                    "projects_link": owned_projects_link(person, each.role),
+                }
+                for each in left
+            ],
+            "roles": roles,
+            "typed": [
+                (name, value)
+                for name, values in request.POST.lists()
+                if name not in NOT_TYPED
+                for value in values
+            ],
+            "roles_asked": ROLES_ASKED,
+            "confirm_removal": CONFIRM_REMOVAL,
+            "back_to_form": BACK_TO_FORM,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/portfolio/user/remove_role_confirmation.html", context
+        )
 
     def user_change_password(self, request, id, form_url=""):
         person = self.get_object(request, unquote(id))
