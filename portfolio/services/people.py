@@ -9,7 +9,7 @@ active admin or superuser; a password is set by its owner, or by a superuser.
 Removing the Product manager or the Researcher role from someone who still owns open
 projects in that role (active or on hold) is confirmed first: ``set_role`` refuses it with
 ``OpenProjectsLeft``, which names them, until the caller says it was confirmed. The
-projects keep their owner: the project list's Product manager filter still offers them.
+projects keep their owner: the project list's Product manager and Researcher filters still offer them.
 """
 
 from __future__ import annotations
