@@ -89,10 +89,18 @@ class Written:
         return "the amount" if self.amount else "the number"
 
     def comma_message(self, label: str, text: str) -> str:
+        """The field's own example, as the exponent's message gives it: a budget's
+        "e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)", a rate's "e.g. 0.1"."""
         if self.amount:
-            return misplaced_comma_message(label, text)  # e.g. 4000.50 (… 4,000.50)
+            example = self.example if "." in self.example else f"{self.example}.50"
+            return misplaced_comma_message(label, text, example=example)
         return misplaced_comma_message(
-            label, text, what="a number", example=self.example, grouped=None, decimals=self.decimals
+            label,
+            text,
+            what="a number",
+            example=self.example,
+            grouped=False,
+            decimals=self.decimals,
         )
 
 

@@ -92,10 +92,11 @@ def without_thousands_separators(text: str) -> str | None:
 
     ``1,000,000`` and ``1,000,000.50`` are 1000000 and 1000000.50; ``1000,50``, ``2,5``,
     ``1,00`` and ``0,1`` are no number here (``misplaced_comma_message``): a decimal comma
-    read as a separator made ``1000,50`` 100,050 and ``2,5`` 25. The one rule for the text
-    ``typed_decimal`` reads (the planner's numbers, the next-stage ask). The pages' other
-    money fields (text inputs: the server answers whatever is typed), the API's documents
-    and the interchange files take no separator at all.
+    read as a separator made ``1000,50`` 100,050 and ``2,5`` 25. The one rule for every
+    amount a person types on a page: the planner's numbers and the next-stage ask
+    (``typed_decimal``), the pages' money fields (``portfolio.forms.MoneyField``) and the
+    outcome form's script (``static/js/outcome.js``). The API's documents and the interchange
+    files take no separator at all.
     """
     text = text.strip()
     if "," not in text:
@@ -107,20 +108,28 @@ def without_thousands_separators(text: str) -> str | None:
     return sign + digits.replace(",", "") + rest
 
 
+def grouped_in_thousands(example: str) -> str:
+    """``example`` (plain digits, ``1200.50``) with a comma between its thousands: ``1,200.50``."""
+    whole, point, decimals = example.partition(".")
+    return f"{int(whole):,}{point}{decimals}"
+
+
 def misplaced_comma_message(
     label: str,
     text: str,
     *,
+    example: str,
     what: str = "an amount",
-    example: str = "4000.50",
-    grouped: str | None = "4,000.50",
+    grouped: bool = True,
     decimals: bool = True,
 ) -> str:
     """What a field says of a number with a comma not between thousands
-    (``without_thousands_separators``): an amount's example shows where a comma may go
-    (``grouped``); a number that is never in the thousands (a rate, a share) gives none."""
+    (``without_thousands_separators``), with an ``example`` that fits the field: an amount's
+    example is shown again grouped in thousands, where a comma may go (``1200.50``, then
+    ``1,200.50``); a number that is never in the thousands (a rate, a share) gives no
+    ``grouped`` one."""
     how = "in plain digits with a point for decimals" if decimals else "in plain digits"
-    where = f" (a comma only between thousands: {grouped})" if grouped else ""
+    where = f" (a comma only between thousands: {grouped_in_thousands(example)})" if grouped else ""
     return f"{label}: {text.strip()} is not {what}: write it {how}, e.g. {example}{where}."
 
 
@@ -134,7 +143,9 @@ def typed_decimal(text: str) -> Decimal | None:
     Every input that reads a decimal number from text a person typed goes through this, or
     refuses what ``digits_as_typed`` and ``written_with_exponent`` refuse as the forms'
     fields do (``RefusesDigitSeparators``, ``RefusesExponents``, the admin's too:
-    ``portfolio.admin_fields``), and any comma.
+    ``portfolio.admin_fields``), and a comma as ``without_thousands_separators`` does (the
+    pages' money fields, ``portfolio.forms.MoneyField``) or any comma (the other number
+    fields, the admin's).
     """
     text = without_thousands_separators(text)
     if text is None or not digits_as_typed(text) or written_with_exponent(text):

@@ -29,7 +29,7 @@ SIMPLE = {"as_of": PLAN_AS_OF, "horizon": "1", "discount_rate": "0"}
 def _amount_message(label: str, typed: str) -> str:
     return (
         f"{label}: {typed} is not an amount: write it in plain digits with a point for decimals, "
-        "e.g. 4000.50 (a comma only between thousands: 4,000.50)."
+        "e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)."
     )
 
 
