@@ -31,7 +31,13 @@ from portfolio.models import (
     artifact_key_validator,
     project_key_validator,
 )
-from portfolio.money import digits_as_typed, plain_digits_message, written_with_exponent
+from portfolio.money import (
+    digits_as_typed,
+    misplaced_comma_message,
+    plain_digits_message,
+    without_thousands_separators,
+    written_with_exponent,
+)
 from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
 from portfolio.services.spend import (
     REALIZED_VALUE_MESSAGES,
@@ -145,6 +151,13 @@ class MoneyField(RefusesExponents, forms.DecimalField):
     amount kept (``portfolio.money``), at most two decimals, returned with exactly two, in
     plain digits (``1e6`` is refused: "Amount: write the amount in plain digits, …").
 
+    A comma may go between thousands, as the planner reads an amount
+    (``portfolio.money.without_thousands_separators``): ``1,200`` and ``12,345,678.50`` are
+    1200.00 and 12345678.50. A comma anywhere else (``1000,50``, ``2,5``) is refused with the
+    field's label, not read as 100,050 or 25: "Amount: 1000,50 is not an amount: write it in
+    plain digits with a point for decimals, e.g. 1200.50 (a comma only between thousands:
+    1,200.50).". The page shows the text back as typed, to correct.
+
     Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
     changes nothing does not show up as a change in the audit trail. The limit is said
     once, with the field's label and the largest amount, however many digits are typed
@@ -168,6 +181,16 @@ class MoneyField(RefusesExponents, forms.DecimalField):
         named = label.replace("%", "%%")
         self.error_messages.setdefault("min_value", f"{named}: at least %(limit_value)s.")
         self.error_messages.setdefault("max_decimal_places", f"{named}: at most 2 decimal places.")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            plain = without_thousands_separators(value)
+            if plain is None:
+                label = str(self.label or "Amount")
+                message = misplaced_comma_message(label, value, example=self.readable)
+                raise forms.ValidationError(message, code="comma")
+            value = plain
+        return super().to_python(value)
 
     def clean(self, value):
         cleaned = super().clean(value)
@@ -263,16 +286,32 @@ class PercentField(RefusesExponents, forms.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal(0))
         kwargs.setdefault("max_value", Decimal(100))
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "min_value": "A percentage is between 0 and 100.",
-                "max_value": "A percentage is between 0 and 100.",
-                "max_decimal_places": "Use at most two decimals, e.g. 35.25.",
-                "max_digits": "A percentage is between 0 and 100, with at most two decimals.",
-            },
-        )
+        given = kwargs.get("error_messages") or {}
         super().__init__(**kwargs)
+        # Said with the field's label, as its other refusals are ("A percentage is between 0
+        # and 100." named no field in the form's summary). The messages are %-formatted with
+        # Django's parameters: the label's "(%)" is escaped.
+        named = str(self.label or "Percentage").replace("%", "%%")
+        messages = {
+            "min_value": f"{named}: between 0 and 100.",
+            "max_value": f"{named}: between 0 and 100.",
+            "max_whole_digits": f"{named}: between 0 and 100.",
+            "max_decimal_places": f"{named}: at most two decimals, e.g. 35.25.",
+            "max_digits": f"{named}: between 0 and 100, with at most two decimals.",
+        }
+        self.error_messages.update({k: v for k, v in messages.items() if k not in given})
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as error:
+            # 1000.5 is over 100 and has four digits before the point: said once.
+            said, kept = set(), []
+            for problem, message in zip(error.error_list, error.messages, strict=True):
+                if message not in said:
+                    said.add(message)
+                    kept.append(problem)
+            raise forms.ValidationError(kept) from None
 
     def clean(self, value):
         percent = super().clean(value)

@@ -97,8 +97,8 @@ def test_it_checks_the_projected_range(client, alice, bob):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("probability_of_success", "150", "A percentage is between 0 and 100."),
-        ("probability_of_success", "-1", "A percentage is between 0 and 100."),
+        ("probability_of_success", "150", "Probability of success (%): between 0 and 100."),
+        ("probability_of_success", "-1", "Probability of success (%): between 0 and 100."),
         ("probability_of_success", "35.125", "at most two decimals"),
         ("key", "has spaces", "Use 1–32 letters"),
         ("projected_low", "-1", "Low: at least 0."),
