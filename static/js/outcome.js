@@ -13,21 +13,38 @@
   // A number in plain digits, as the server reads one (Python's Decimal without an
   // exponent): a sign or none, digits 0-9 with at most one point ("15000.5", ".5", "5.").
   const PLAIN = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+  // A whole part grouped in thousands by commas, as the server takes one
+  // (portfolio.money.THOUSANDS_GROUPED): a first group of 1-3 digits (not starting with 0),
+  // then groups of three, then the decimals (or an exponent), no comma after the point.
+  // "1,600,000.50" is 1600000.50; a comma anywhere else ("12,50", "1,00") is no amount.
+  const THOUSANDS_GROUPED = /^([+-]?)([1-9]\d{0,2}(?:,\d{3})+)((?:[.eE][^,]*)?)$/;
+  // The largest amount Greenlight keeps, in cents (portfolio.money.LARGEST_AMOUNT), and
+  // what the server says of a larger one (portfolio.money.too_large_message).
+  const LARGEST = 999999999999999n;
+  const tooLarge = (label) =>
+    `${label}: at most 9,999,999,999,999.99 (13 digits before the decimal point).`;
 
   // What the realized value's field reads (portfolio.forms.MoneyField), spaces around aside:
   // { cents } for an amount it takes, { empty } for nothing typed, else { problem }, the
-  // server's reason to refuse it: "exponent", "unreadable" (no number: "12,50", "EUR 100",
-  // "1e"), "negative" or "decimals" (more than two, "100.123" and "100.120" alike).
+  // server's reason to refuse it: "exponent", "unreadable" (no number: "EUR 100", "1e"),
+  // "comma" (a comma not between thousands: "12,50"), "negative", "decimals" (more than
+  // two, "100.123" and "100.120" alike) or "tooLarge" (over the largest amount).
   function read(text) {
-    const typed = (text || "").trim();
+    let typed = (text || "").trim();
     if (!typed) return { empty: true };
+    if (typed.includes(",")) {
+      const grouped = THOUSANDS_GROUPED.exec(typed);
+      if (!grouped) return { problem: "comma" };
+      typed = grouped[1] + grouped[2].replace(/,/g, "") + grouped[3];
+    }
     if (EXPONENT.test(typed)) return { problem: "exponent" };
     const match = PLAIN.exec(typed);
     const [, sign, whole, decimals] = match || [];
     if (!match || !(whole || decimals)) return { problem: "unreadable" };
     if (sign === "-" && /[1-9]/.test(whole + (decimals || ""))) return { problem: "negative" };
     if ((decimals || "").length > 2) return { problem: "decimals" };
-    return { cents: BigInt(whole || "0") * 100n + BigInt((decimals || "").padEnd(2, "0")) };
+    const cents = BigInt(whole || "0") * 100n + BigInt((decimals || "").padEnd(2, "0"));
+    return cents > LARGEST ? { problem: "tooLarge" } : { cents };
   }
 
   // An amount's cents, or null for no amount the server takes.
@@ -49,12 +66,18 @@
     const tick = box.querySelector('input[name="confirm_value"]');
     const help = tick && document.getElementById(`${tick.id}_helptext`);
     const { currency, within, noAmount } = box.dataset;
-    // What the tick's text says of each amount the server refuses (the template's words).
+    // What the tick's text says of each amount the server refuses (the template's words; a
+    // misplaced comma is an amount not written as one, and over the largest amount the
+    // field's own message, with its label, as the server says it beside the field).
+    const label = document.querySelector(`label[for="${amount && amount.id}"]`);
     const refused = {
       exponent: box.dataset.notPlain,
       unreadable: box.dataset.unreadable,
+      comma: box.dataset.comma || box.dataset.unreadable,
       negative: box.dataset.negative,
       decimals: box.dataset.decimals,
+      tooLarge:
+        box.dataset.tooLarge || tooLarge(label ? label.textContent.trim() : "Realized value"),
     };
     const high = cents(box.dataset.high);
     const asked = cents(confirmed && confirmed.value);

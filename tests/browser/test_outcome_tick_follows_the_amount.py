@@ -168,6 +168,19 @@ DECIMALS = (
     "for the tick to confirm it."
 )
 NEGATIVE = "The realized value above is negative: the tick confirms an amount of 0 or more."
+# What the server says of an amount over the largest it keeps (portfolio.money).
+TOO_LARGE = "Realized value: at most 9,999,999,999,999.99 (13 digits before the decimal point)."
+COMMA = (
+    "Realized value: 12,50 is not an amount: write it in plain digits with a point for "
+    "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50)."
+)
+
+
+def test_the_script_s_words_are_the_server_s():
+    from portfolio import money
+
+    assert money.too_large_message("Realized value") == TOO_LARGE
+    assert money.LARGEST_AMOUNT_TEXT == "9,999,999,999,999.99"
 
 
 def test_the_tick_reads_the_amount_as_the_server_does(page, live_server, login, greenlit, bob):
@@ -201,35 +214,77 @@ def test_the_tick_reads_the_amount_as_the_server_does(page, live_server, login, 
         (".", NO_AMOUNT),
         ("1e6", NOT_PLAIN),
         ("1.5E3", NOT_PLAIN),
+        # A comma only between thousands, as the server reads an amount.
+        ("1,00", NO_AMOUNT),
+        ("1600,000", NO_AMOUNT),
+        ("1,600,000,", NO_AMOUNT),
+        (",500", NO_AMOUNT),
+        ("1,000.5,0", NO_AMOUNT),
+        ("1,000e3", NOT_PLAIN),
+        ("1,000.123", DECIMALS),
+        ("-1,000", NEGATIVE),
+        # Over the largest amount kept: what the server says beside the field.
+        ("10000000000000", TOO_LARGE),
+        ("10,000,000,000,000.00", TOO_LARGE),
+        ("99999999999999999999999", TOO_LARGE),
     ]:
         value.fill(typed)
         expect(help_text).to_have_text(said)
     value.fill("-0")  # 0 to the server, which takes it
     expect(help_text).to_contain_text(f"EUR 0.00 {WITHIN}")
+    value.fill(" 15,000.5 ")
+    expect(help_text).to_contain_text(f"EUR 15,000.50 {WITHIN}")
+    value.fill("1,600,000")
+    expect(help_text).to_have_text(
+        f"EUR 1,600,000.00 in one month is more than TICK-1's high projection for a whole "
+        f"year ({HIGH})."
+    )
+    value.fill("9,999,999,999,999.99")  # the largest amount kept
+    expect(help_text).to_contain_text("EUR 9,999,999,999,999.99 in one month is more than")
+
+
+def test_a_tick_given_for_an_amount_grouped_in_thousands_records_it(
+    page, live_server, login, greenlit, bob
+):
+    asked_to_confirm(page, live_server, login, bob, "1500000")
+    value = page.get_by_label("Realized value")
+    value.fill("1,600,000.50")
+    help_text = page.locator("#id_confirm_value_helptext")
+    expect(help_text).to_contain_text("EUR 1,600,000.50 in one month is more than")
+    page.get_by_label("Yes, this amount is right").check()
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page).to_have_url(re.compile(r"/projects/TICK-1/$"))
+    assert [str(o.realized_value) for o in greenlit.outcomes.all()] == ["1600000.50"]
+
+
+RECORDED = {".5": "0.50", "1,200.50": "1200.50"}
 
 
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
         (".5", None),
+        ("1,200.50", None),
         ("100.123", "Realized value: at most 2 decimal places."),
         ("-5", "Realized value cannot be negative."),
-        ("12,50", "Realized value: write the amount in plain digits, e.g. 1200.50."),
+        ("12,50", COMMA),
         ("e6", "Realized value: write the amount in plain digits, e.g. 1200.50."),
+        ("10000000000000", TOO_LARGE),
     ],
 )
 def test_what_the_tick_says_of_an_amount_is_what_the_server_does(
     page, live_server, login, greenlit, bob, typed, message
 ):
-    """The server's answer to the amounts the script reads: .5 is recorded as 0.50; the rest
-    is refused beside the field, in the same words, and left in the field as typed."""
+    """The server's answer to the amounts the script reads: .5 is recorded as 0.50 and
+    1,200.50 as 1200.50; the rest is refused beside the field, in the same words, and left
+    in the field as typed."""
     asked_to_confirm(page, live_server, login, bob, "2000000")
     value = page.get_by_label("Realized value")
     value.fill(typed)
     page.get_by_role("button", name="Record outcome").click()
     if message is None:
         expect(page).to_have_url(re.compile(r"/projects/TICK-1/$"))
-        assert [str(o.realized_value) for o in greenlit.outcomes.all()] == ["0.50"]
+        assert [str(o.realized_value) for o in greenlit.outcomes.all()] == [RECORDED[typed]]
         return
     expect(page.locator("#field-realized_value")).to_contain_text(message)
     expect(page.get_by_label("Realized value")).to_have_value(typed)
