@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,7 @@ from pydantic import (
 from api import models as api_models
 from api.problems import Problem
 from gates import models as gates_models
+from planning.inputs import WRITTEN
 from portfolio import models as portfolio_models
 from portfolio import money, process
 from portfolio.errors import DomainError
@@ -119,17 +121,61 @@ def plain_digits_as(example: str, instead_of: str) -> BeforeValidator:
     return BeforeValidator(refuse_exponent)
 
 
+# A whole number as pydantic reads one from text: digits, a sign or not, and a point followed by
+# zeros only ("3", "+3", "3.0"). Anything else ("1,5", "1.5", "three") is said in the app's
+# words, naming the field ("Horizon: write a whole number in plain digits, e.g. 3."), not
+# pydantic's "Input should be a valid integer, unable to parse string as an integer".
+WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+(?:\.0+)?\s*")
+# An example that fits each whole-number field of the API, for that message (else 1).
+WHOLE_NUMBER_EXAMPLES = {
+    "horizon": WRITTEN["horizon"].example,  # the planning page's: 3 (years, 1 to 10)
+    "gate": "3",
+    "score": "8",
+    "page": "2",
+    "per_page": "25",
+    "criterion": "12",
+}
+
+
+def field_label(info: ValidationInfo, default: str = "Value") -> str:
+    """The field's label in a message: the form's for a money field, else made from its name
+    (``per_page``: "Per page")."""
+    name = info.field_name or ""
+    if not name:
+        return default
+    return MONEY_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def refuse_no_whole_number(value: Any, info: ValidationInfo) -> Any:
+    """Text or a JSON number with a fraction that is no whole number, in the app's words."""
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value) is None:
+        raise ValueError(whole_number_message(info))
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(whole_number_message(info))
+    return value
+
+
+def whole_number_message(info: ValidationInfo) -> str:
+    example = WHOLE_NUMBER_EXAMPLES.get(info.field_name or "", "1")
+    return f"{field_label(info, 'Number')}: write a whole number in plain digits, e.g. {example}."
+
+
 DecimalIn = Annotated[Decimal, DigitsAsTyped]
-IntIn = Annotated[int, DigitsAsTyped]
+# DigitsAsTyped is checked first (the last BeforeValidator runs first): "1e3" is an exponent.
+IntIn = Annotated[int, BeforeValidator(refuse_no_whole_number), DigitsAsTyped]
 
 # Money as the app keeps it: two decimal places, at most the largest amount (portfolio.money),
 # which SQLite and PostgreSQL both read back exactly. A larger one is a 400 naming the field
 # and the largest amount, whatever its digits.
 MONEY_PLACES = portfolio_models.MONEY["decimal_places"]
-# Over the largest amount, the app's own words, as the forms say them (money.too_large_message:
-# "Build cost: at most 9,999,999,999,999.99 (13 digits before the decimal point)."), not
-# pydantic's "less than or equal to Decimal('9999999999999.99')"; the OpenAPI schema still
-# documents the limit. The label is the form's for the field, else made from its name.
+CENT = Decimal("0.01")
+# Refused in the app's own words, as the forms say them, naming the field: below the minimum
+# ("Amount: at least 0.01.", "Build cost: at least 0."), more than two decimals ("Build cost:
+# at most 2 decimal places."), over the largest amount (money.too_large_message: "Build cost:
+# at most 9,999,999,999,999.99 (13 digits before the decimal point)."); not pydantic's "Input
+# should be greater than 0", "Decimal input should have no more than 2 decimal places" or
+# "less than or equal to Decimal('9999999999999.99')". The OpenAPI schema still documents
+# the bounds. The label is the form's for the field, else made from its name.
 MONEY_LABELS = {
     "amount": "Amount",
     "build_cost": "Build cost",
@@ -142,21 +188,47 @@ MONEY_LABELS = {
 
 def check_money_limit(value: Decimal, info: ValidationInfo) -> Decimal:
     if value > money.LARGEST_AMOUNT:
-        name = info.field_name or "amount"
-        label = MONEY_LABELS.get(name, name.replace("_", " ").capitalize())
-        raise ValueError(money.too_large_message(label))
+        raise ValueError(money.too_large_message(field_label(info, "Amount")))
     return value
 
 
+def decimal_places(value: Decimal) -> int:
+    """Decimals written, trailing zeros aside (100.120 has 2), as pydantic counted them: read
+    from the digits, never rounded to the context's precision."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0  # NaN and Infinity are refused before (DigitsAsTyped, pydantic)
+    digits = list(digits)
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    return max(0, -exponent)
+
+
+def check_money(*, ge: Decimal | int | None = None, gt: Decimal | int | None = None):
+    """The minimum (``ge``, or above ``gt``: the next cent), two decimals, the largest amount."""
+    least = Decimal(ge) if ge is not None else Decimal(gt) + CENT if gt is not None else None
+
+    def check(value: Decimal, info: ValidationInfo) -> Decimal:
+        label = field_label(info, "Amount")
+        if least is not None and value < least:
+            raise ValueError(f"{label}: at least {least}.")
+        if decimal_places(value) > MONEY_PLACES:
+            raise ValueError(f"{label}: at most {MONEY_PLACES} decimal places.")
+        return check_money_limit(value, info)
+
+    return check
+
+
 def money_in(**bound: Any) -> Any:
-    """Money at most the largest amount, two decimals, ``bound`` below (``ge=0``, ``gt=0``)."""
+    """Money at most the largest amount, two decimals, ``bound`` below (``ge=0``, ``gt=0``),
+    each refused in the app's words (``check_money``); the schema documents them all."""
     documented = Annotated[
         DecimalIn, Field(**bound, le=money.LARGEST_AMOUNT, decimal_places=MONEY_PLACES)
     ]
     return Annotated[
         DecimalIn,
-        Field(**bound, decimal_places=MONEY_PLACES),
-        AfterValidator(check_money_limit),
+        AfterValidator(check_money(**bound)),
         WithJsonSchema(TypeAdapter(documented).json_schema()),
     ]
 
