@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from api import tokens
 from api.models import Scope
 from portfolio.forms import DateField, Form
 
@@ -28,11 +29,17 @@ class TokenForm(Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
-        help_text="Optional; the token works through this day.",
+        help_text=(
+            "Optional; the token works through this day, at most a year ahead "
+            f"({tokens.LONGEST_LIFETIME_DAYS} days)."
+        ),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The browser offers no past day (the service refuses one all the same).
-        self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        # The browser offers no past day and none past the longest lifetime (the service
+        # refuses them all the same).
+        attrs = self.fields["expires_on"].widget.attrs
+        attrs["min"] = timezone.localdate().isoformat()
+        attrs["max"] = tokens.latest_expiry().isoformat()

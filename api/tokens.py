@@ -19,6 +19,21 @@ NAME_MAX = 100
 # last_used_at is written at most this often per token: a busy script must not
 # turn every read into a write.
 LAST_USED_PRECISION = datetime.timedelta(seconds=60)
+# A token's last day is at most this far ahead: a leaked token with a last day works until
+# then, and a far one (9999-12-31) is no last day at all (and overflowed: a 500).
+LONGEST_LIFETIME_DAYS = 366
+
+
+def latest_expiry() -> datetime.date:
+    """The latest last day a token made today may have."""
+    return timezone.localdate() + datetime.timedelta(days=LONGEST_LIFETIME_DAYS)
+
+
+def too_late_message() -> str:
+    return (
+        f"The expiry date is at most a year ahead ({latest_expiry():%Y-%m-%d} at the latest): "
+        "make a new token when it ends."
+    )
 
 
 def digest(secret: str) -> str:
@@ -50,6 +65,8 @@ def create_token(
                 "The expiry date cannot be in the past: the token works through that day.",
                 field="expires_on",
             )
+        if expires_on > latest_expiry():
+            raise DomainError(too_late_message(), field="expires_on")
         # Valid through the whole expiry day, in the app's time zone.
         expires_at = timezone.make_aware(
             datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time())
