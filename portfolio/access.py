@@ -122,6 +122,8 @@ def architecture_estimate_refusal(user: User, project: Project) -> str | None:
             "product manager assigns it to you."
         )
     if estimate is None and not project.is_closed and not _estimate_asked_for(project):
+        if project.architect_id == user.pk:  # assigned ahead: theirs, but not yet
+            return f"You can write it once {project.key} reaches gate 2."
         return (
             f"The cost estimate is asked for from gate 2; {project.key} is at gate "
             f"{project.current_gate}."

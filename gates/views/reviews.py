@@ -74,6 +74,7 @@ def _deliverable_page(
     save,
     template: str,
     refusal=None,
+    is_writer=None,
 ) -> HttpResponse:
     """Show a deliverable (a form for its writer) and save it through its service."""
     project = _get_submitted_project(request, key)
@@ -110,6 +111,9 @@ def _deliverable_page(
         "form": form,
         "editable": editable,
         "may_write": may_write,
+        # Its writer, who may not write it yet (an estimate assigned before gate 2): the
+        # page says when, not "Only the project's architect writes it".
+        "is_writer": may_write or bool(is_writer and is_writer(request.user, project)),
         "refused": refused,
         "kind": kind,
         "writer": DELIVERABLES_BY_KIND[kind].writer,
@@ -155,6 +159,7 @@ def architecture_estimate_edit(request: HttpRequest, key: str) -> HttpResponse:
         save=services.save_architecture_estimate,
         template="gates/architecture_estimate_edit.html",
         refusal=access.architecture_estimate_refusal,
+        is_writer=lambda user, project: user.is_architect and project.architect_id == user.pk,
     )
 
 

@@ -69,17 +69,20 @@ def estimate_needed(
     """Architects: the project needs a cost estimate (now, or because it was assigned)."""
     if not assigned and not worklists.awaiting_estimate().filter(pk=project.pk).exists():
         return []
+    # Assigned ahead of gate 2: theirs, to write once it is asked for (access's rule).
+    early = assigned and not worklists.in_estimate_queue(project)
     return [
         notify(
             to=person,
             kind=NotificationKind.ESTIMATE_NEEDED,
             subject=(
                 f"[Greenlight] {project.key}: the cost estimate is yours"
+                + (", to write from gate 2" if early else "")
                 if assigned
                 else f"[Greenlight] {project.key} needs a cost estimate"
             ),
             template="portfolio/email/estimate_needed.txt",
-            context={"project": project, "assigned": assigned, "actor": actor},
+            context={"project": project, "assigned": assigned, "early": early, "actor": actor},
             project=project,
             link=reverse("architecture_estimate_edit", args=[project.key]),
         )

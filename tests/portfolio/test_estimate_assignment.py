@@ -332,3 +332,49 @@ def test_no_estimate_is_written_before_it_is_asked_for(client, project, bob, car
     assert not ArchitectureEstimate.objects.exists()
     decide(project, 1, "go")
     assert client.post(_estimate_url(project), ESTIMATE).status_code == 302
+
+
+def test_an_estimate_assigned_before_gate_2_says_when_it_can_be_written(
+    client, project, bob, carol, dora, django_capture_on_commit_callbacks
+):
+    # The architect assigned at gate 1 is told the estimate is theirs and when they can write
+    # it; its page says so to them, not "Only the project's architect writes it".
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_architect(project=project, architect=carol, actor=bob)
+    notification = Notification.objects.get(recipient=carol)
+    assert notification.subject == (
+        f"{project.key}: the cost estimate is yours, to write from gate 2"
+    )
+    body = next(m for m in mail.outbox if carol.email in m.to).body
+    assert f"You can write it once {project.key} reaches gate 2 (it is at gate 1)." in body
+    assert "Write the estimate:" not in body
+    assert "The estimate's page:" in body
+    client.force_login(carol)
+    page = client.get(_estimate_url(project)).content.decode()
+    assert "Assigned to Carol Architect." in page
+    assert f"You can write it once {project.key} reaches gate 2." in page
+    assert "Only the project&#x27;s architect writes it" not in page
+    assert "asked for from gate 2" not in page
+    assert 'name="build_cost"' not in page
+    # To another architect the page stays as it was.
+    client.force_login(dora)
+    page = client.get(_estimate_url(project)).content.decode()
+    assert "Only the project&#x27;s architect writes it" in page
+    assert "assigned to Carol Architect: only they write it" in page
+
+
+def test_an_estimate_assigned_from_gate_2_says_write_it(
+    at_gate_2, bob, dora, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_architect(project=at_gate_2, architect=dora, actor=bob)
+    assert Notification.objects.get(recipient=dora).subject == (
+        f"{at_gate_2.key}: the cost estimate is yours"
+    )
+    body = next(m for m in mail.outbox if dora.email in m.to).body
+    assert "Write the estimate:" in body
+    assert "reaches gate 2" not in body
