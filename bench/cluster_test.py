@@ -22,6 +22,7 @@ know what the right answers are. It writes ``bench/CLUSTER.md`` (or --out).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import json
@@ -175,8 +176,21 @@ class Process:
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.process.poll() is None:
+            # The Procfile's worker (scripts/worker.py) runs run_worker in a process group
+            # of its own, which the kill reaches too (on Linux it dies with its parent).
+            children = self.children()
             os.killpg(self.process.pid, sig)
+            for child in children:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(child, sig)  # no such group: a child of this group
             self.process.wait(timeout=30)
+
+    def children(self) -> list[int]:
+        listed = subprocess.run(
+            ["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True, check=True
+        ).stdout
+        pairs = (line.split() for line in listed.splitlines() if line.strip())
+        return [int(pid) for pid, ppid in pairs if int(ppid) == self.process.pid]
 
     def stop(self) -> None:
         if self.process.poll() is None:
