@@ -342,6 +342,8 @@ def test_the_procfile_and_the_readme_run_the_worker_under_the_supervisor():
     assert f"worker: {procfile_worker()}" in readme
     assert f"{procfile_worker()} " in readme.replace(f"worker: {procfile_worker()}", "")
     assert os.access(SCRIPTS / "worker.py", os.X_OK)
+    # make run-sso's Procfile runs the same worker (it stopped the web server with it).
+    assert f"worker: {procfile_worker()}\n" in (ROOT / "Procfile.sso").read_text()
 
 
 @pytest.mark.no_database
