@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, DateField, IntegerField, Sum
+from django.db.models import Count, DateField, IntegerField, Max, Min, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -51,25 +51,50 @@ class SpendMonth:
     total: Decimal
     entries: int
     cumulative: Decimal = Decimal(0)
+    # The days of the month's first and last entries: the timeline dates the month by its
+    # last, not by the 1st, when none of it may have been spent yet.
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+
+    def days(self) -> str:
+        """The days the entries span, as the timeline says them: "12–24 June", "3 July"."""
+        first, last = self.first or self.month, self.last or self.month
+        if first == last:
+            return f"{last.day} {last:%B}"
+        return f"{first.day}–{last.day} {last:%B}"
 
 
 def spend_by_month(project: Project) -> list[SpendMonth]:
-    """Monthly spend totals with the running total (one query)."""
+    """Monthly spend totals with the running total and the days of each month's first and
+    last entries (one query)."""
     rows = (
         SpendEntry.objects.filter(project=project)
         .annotate(month=TruncMonth("spent_on"))
         .values("month")
-        .annotate(total=Sum("amount"), entries=Count("id"))
+        .annotate(
+            total=Sum("amount"), entries=Count("id"), first=Min("spent_on"), last=Max("spent_on")
+        )
         .order_by("month")
     )
     months, running = [], Decimal(0)
     for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
+        month = _day(row["month"])
         running += row["total"]
-        months.append(SpendMonth(month, row["total"], row["entries"], running))
+        months.append(
+            SpendMonth(
+                month,
+                row["total"],
+                row["entries"],
+                running,
+                first=_day(row["first"]),
+                last=_day(row["last"]),
+            )
+        )
     return months
+
+
+def _day(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def decisions_of(project: Project) -> list:
@@ -280,10 +305,12 @@ def timeline(
             plural = "y" if month.entries == 1 else "ies"
             events.append(
                 Event(
-                    month.month,
+                    # By its last entry: dated the 1st, a month's spend came before what
+                    # happened within it (its submission, a decision), as if spent already.
+                    month.last or month.month,
                     "spend",
                     f"Spend in {month.month:%B %Y}",
-                    detail=f"{month.entries} entr{plural}",
+                    detail=f"{month.entries} entr{plural}, {month.days()}",
                     extra={"amount": month.total, "monthly": True},
                     order=3,
                 )

@@ -340,3 +340,41 @@ def test_a_person_without_a_name_is_shown_by_their_address_once(client, alice, b
     assert facts.count("kowalski@<wbr>") == 1
     assert facts.count("@<wbr>") == 2  # hana's address, once; Bob's, after his name
     assert bob.full_name in facts
+
+
+def test_a_months_spend_is_dated_by_its_last_entry_not_the_first_of_the_month(
+    client, project, alice, bob
+):
+    """Spend from 12 to 24 June, submitted on 11 June: the row for June was dated 1 June,
+    above the submission, as if the money had been spent before the proposal existed."""
+    project.submitted_on = datetime.date(2024, 6, 11)
+    project.save()
+    for day in range(12, 25):  # 13 entries: more than the timeline lists one by one
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2024, 6, day),
+            amount=Decimal(100),
+            category="people",
+        )
+    services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2024, 7, 3),
+        amount=Decimal(50),
+        category="people",
+    )
+    decide(project, 1, "go", bob, decided_on=datetime.date(2024, 6, 20))
+    client.force_login(alice)
+
+    events = client.get(url(project)).context["events"]
+
+    shown = [(e.on, e.title, e.detail) for e in events if e.kind in ("submission", "spend")]
+    assert shown == [
+        (datetime.date(2024, 6, 11), "Proposal submitted for gate 1", ""),
+        (datetime.date(2024, 6, 24), "Spend in June 2024", "13 entries, 12–24 June"),
+        (datetime.date(2024, 7, 3), "Spend in July 2024", "1 entry, 3 July"),
+    ]
+    # All of June's money is shown after what happened within June, not before it.
+    titles = [e.title for e in events]
+    assert titles.index("Go at gate 1 (Exploration)") < titles.index("Spend in June 2024")
