@@ -46,6 +46,7 @@ from portfolio.services.spend import (
 )
 from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import MoneyLimitValidator, validate_one_line
+from portfolio.web.forms import labelled
 
 CENT = Decimal("0.01")
 
@@ -728,6 +729,8 @@ def reusable_artifacts(project: Project):
 # --- The project list's filters ------------------------------------------------
 
 GATE_CHOICES = [("", "Any gate"), *[(str(n), f"Gate {n}") for n in process.GATES]]
+# The longest search the list reads, as the API's ?q= (api.routers.projects).
+SEARCH_MAX = 200
 
 
 class ProjectFilterForm(Form):
@@ -736,22 +739,37 @@ class ProjectFilterForm(Form):
     q = forms.CharField(
         label="Search",
         required=False,
-        max_length=200,
+        max_length=SEARCH_MAX,
         validators=[validate_one_line],
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Key, title or e-mail", "autocomplete": "off"}
         ),
+        error_messages={
+            "max_length": "Search: at most %(limit_value)d characters (you typed %(show_value)d)."
+        },
     )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), *Status.choices],
+        error_messages={"invalid_choice": "Status: not one of the listed statuses."},
+    )
     gate = forms.TypedChoiceField(
-        required=False, choices=GATE_CHOICES, coerce=int, empty_value=None
+        required=False,
+        choices=GATE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "Gate: not one of the listed gates."},
     )
     bucket = forms.ChoiceField(
         required=False,
         choices=[("", "Any bucket"), *[(v, label.split(" (")[0]) for v, label in Bucket.choices]],
+        error_messages={"invalid_choice": "Bucket: not one of the listed buckets."},
     )
     research_type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any type"), *ResearchType.choices]
+        label="Type",
+        required=False,
+        choices=[("", "Any type"), *ResearchType.choices],
+        error_messages={"invalid_choice": "Type: not one of the listed types."},
     )
     pm = ProductManagerChoiceField(
         label="Product manager",
@@ -759,6 +777,10 @@ class ProjectFilterForm(Form):
         queryset=User.objects.none(),
         to_field_name="email",
         empty_label="Anyone",
+        # As the dashboard's Product manager filter says it.
+        error_messages={
+            "invalid_choice": "Product manager: no product manager with that e-mail address."
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -769,7 +791,8 @@ class ProjectFilterForm(Form):
         self.fields["pm"].queryset = by_name(product_manager_choices())
 
     def filters(self) -> dict:
-        """The valid filters only: a bad value in a shared URL is reported and ignored."""
+        """The filters given, those that could be read (``problems`` names the others: a list
+        with any of them is refused, not shown or exported as if they were not there)."""
         if not self.is_bound:
             return {}
         self.is_valid()
@@ -778,6 +801,15 @@ class ProjectFilterForm(Form):
             for name, value in self.cleaned_data.items()
             if value not in (None, "") and name not in self.errors
         }
+
+    def problems(self) -> list[str]:
+        """Each filter that cannot be read, named by its label, in the order of the form:
+        "Researcher: no researcher with that e-mail address."."""
+        if not self.is_bound or self.is_valid():
+            return []
+        return [labelled(field.label, error) for field in self for error in field.errors] + [
+            str(error) for error in self.non_field_errors()
+        ]
 
 
 class CountField(RefusesExponents, forms.IntegerField):

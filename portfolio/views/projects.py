@@ -69,6 +69,7 @@ class ProjectListFilterForm(ProjectFilterForm):
         queryset=User.objects.none(),
         to_field_name="email",
         empty_label="Anyone",
+        error_messages={"invalid_choice": "Researcher: no researcher with that e-mail address."},
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -77,10 +78,13 @@ class ProjectListFilterForm(ProjectFilterForm):
 
 
 def _list_query(request: HttpRequest):
+    """The form, the sort and the rows; no rows (None) while a filter cannot be read
+    (``form.problems()``): a list without it would look like its answer, every project."""
     form = ProjectListFilterForm(request.GET, user=request.user)
-    filters = form.filters()
     sort = listing.parse_sort(request.GET.get("sort"))
-    projects = listing.projects_for(request.user, filters, sort=sort)
+    if form.problems():
+        return form, sort, None
+    projects = listing.projects_for(request.user, form.filters(), sort=sort)
     return form, sort, projects
 
 
@@ -88,15 +92,18 @@ def _list_query(request: HttpRequest):
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     form, sort, projects = _list_query(request)
-    page = page_of(Paginator(projects, listing.PER_PAGE), request)
     column, descending = sort or (listing.COLUMNS_BY_NAME[listing.DEFAULT_SORT], False)
     context = {
         "form": form,
-        "page": page,
         "headers": listing.header_links(sort),
         "sort": f"-{column.name}" if descending else column.name,
         "bad_sort": sort is None,
     }
+    if projects is None:
+        # As the dashboard refuses its filters: each problem named, and no list.
+        context["filter_errors"] = form.problems()
+    else:
+        context["page"] = page_of(Paginator(projects, listing.PER_PAGE), request)
     template = "portfolio/project_list.html"
     if wants_partial(request):
         template += "#table"
@@ -163,8 +170,15 @@ def _csv_rows(projects) -> Iterator[str]:
 
 @require_GET
 @login_required
-def project_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+def project_list_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, _sort, projects = _list_query(request)
+    if projects is None:
+        # Refused by name, as the dashboard's downloads are, rather than every row exported.
+        return HttpResponse(
+            f"These filters cannot be applied: {' '.join(form.problems())}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     response = StreamingHttpResponse(_csv_rows(projects), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_csv_filename(form.filters())}"'
     return response

@@ -171,6 +171,12 @@ PAGES: list[PageCase] = [
     PageCase("home", SIGNED_IN),
     PageCase("project_list", SIGNED_IN),
     PageCase("project_list", (EXECUTIVE,), query="?page=2", label="page 2"),
+    PageCase(
+        "project_list",
+        (EXECUTIVE,),
+        query="?researcher=nobody%40example.com&status=bogus",
+        label="unreadable filter",
+    ),
     PageCase("password_change", (RESEARCHER,)),
     PageCase("password_change_done", (RESEARCHER,)),
     PageCase("proposal_create", (RESEARCHER, ADMIN)),
