@@ -16,6 +16,7 @@ from gates.models import (
     KillCriterion,
 )
 from gates.services import KillMark, NewKillCriterion, Score
+from portfolio.edits import KeepsVersion
 from portfolio.forms import (
     CountField,
     DateField,
@@ -56,7 +57,7 @@ def probability_field(label: str, help_text: str) -> PercentField:
 # --- Deliverables ---------------------------------------------------------------
 
 
-class FeasibilityStudyForm(LabelsWithoutColon, forms.ModelForm):
+class FeasibilityStudyForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
     class Meta:
         model = FeasibilityStudy
         fields = ["findings", "hypothesis_held", "evidence", "confidence", "recommended_next_step"]
@@ -88,7 +89,7 @@ class FeasibilityStudyForm(LabelsWithoutColon, forms.ModelForm):
 NEGATIVE_COST = {"min_value": "A cost cannot be negative."}
 
 
-class ArchitectureEstimateForm(LabelsWithoutColon, forms.ModelForm):
+class ArchitectureEstimateForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
     build_cost = MoneyField(
         label="Build cost",
         help_text="One-off cost to reach production.",
@@ -186,7 +187,7 @@ class ArchitectureEstimateForm(LabelsWithoutColon, forms.ModelForm):
         return f"{sentence[:1].upper()}{sentence[1:]} to see it." if sentence else ""
 
 
-class BusinessCaseForm(LabelsWithoutColon, forms.ModelForm):
+class BusinessCaseForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
     class Meta:
         model = BusinessCase
         fields = ["customer_problem", "value_rationale", "strategic_fit", "risks"]

@@ -11,7 +11,7 @@ from gates.models import (
     FeasibilityStudy,
     Gate,
 )
-from portfolio import access, audit, versioning
+from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
 from portfolio.reads import deliverables
@@ -33,12 +33,22 @@ def missing_deliverables(project: Project, gate: Gate) -> list[str]:
     return [DeliverableKind(kind).label for kind in required if kind not in present]
 
 
-def _save_deliverable(model, *, project: Project, actor: User, fields: dict, label: str):
+def _save_deliverable(
+    model, *, project: Project, actor: User, fields: dict, label: str, seen: str | None = None
+):
     # Lock the project first: two first saves at once then become a create and an update.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     # What a deliverable changes is this project's part of the metrics (its waits).
     with versioning.changing(project):
         existing = model.objects.select_for_update().filter(project=project).first()
+        # A page opened before another tab (or person) saved it: refused, not overwritten.
+        edits.check(
+            seen,
+            record=existing,
+            values=edits.values_of(existing, fields),
+            what=f"the {label.lower()}",
+            names=fields,
+        )
         if existing is None:
             deliverable = model.objects.create(project=project, author=actor, **fields)
             deliverable.first_written = True  # the hand-over: its readers are told once
@@ -75,12 +85,19 @@ def _check_open(project: Project) -> None:
 
 
 @transaction.atomic
-def save_feasibility_study(*, project: Project, actor: User, **fields) -> FeasibilityStudy:
+def save_feasibility_study(
+    *, project: Project, actor: User, seen: str | None = None, **fields
+) -> FeasibilityStudy:
     if not access.can_write_feasibility_study(actor, project):
         raise PermissionDenied("Only the project's researcher writes its feasibility study.")
     _check_open(project)
     study = _save_deliverable(
-        FeasibilityStudy, project=project, actor=actor, fields=fields, label="Feasibility study"
+        FeasibilityStudy,
+        project=project,
+        actor=actor,
+        fields=fields,
+        label="Feasibility study",
+        seen=seen,
     )
     if getattr(study, "first_written", False):
         handovers.study_written(project, actor)
@@ -95,7 +112,9 @@ ESTIMATE_COSTS = {
 
 
 @transaction.atomic
-def save_architecture_estimate(*, project: Project, actor: User, **fields) -> ArchitectureEstimate:
+def save_architecture_estimate(
+    *, project: Project, actor: User, seen: str | None = None, **fields
+) -> ArchitectureEstimate:
     if refusal := access.architecture_estimate_refusal(actor, project):
         raise PermissionDenied(refusal)
     _check_open(project)
@@ -120,6 +139,7 @@ def save_architecture_estimate(*, project: Project, actor: User, **fields) -> Ar
         actor=actor,
         fields=fields,
         label="Architecture estimate",
+        seen=seen,
     )
     if project.architect_id is None:
         # Written from the shared queue: its writer is the project's architect now (only
@@ -132,12 +152,19 @@ def save_architecture_estimate(*, project: Project, actor: User, **fields) -> Ar
 
 
 @transaction.atomic
-def save_business_case(*, project: Project, actor: User, **fields) -> BusinessCase:
+def save_business_case(
+    *, project: Project, actor: User, seen: str | None = None, **fields
+) -> BusinessCase:
     if not access.can_write_business_case(actor, project):
         raise PermissionDenied("Only the project's product manager writes its business case.")
     _check_open(project)
     return _save_deliverable(
-        BusinessCase, project=project, actor=actor, fields=fields, label="Business case"
+        BusinessCase,
+        project=project,
+        actor=actor,
+        fields=fields,
+        label="Business case",
+        seen=seen,
     )
 
 

@@ -41,7 +41,7 @@ from gates.views.panel import (
 )
 from planning import figures
 from planning.models import PlanSettings, Scenario
-from portfolio import access
+from portfolio import access, edits
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Project
@@ -92,9 +92,20 @@ def _deliverable_page(
     # instance, and a refused save must still show the deliverable as stored.
     form = form_class(request.POST or None, instance=copy.copy(deliverable))
     previewing = request.method == "POST" and "preview" in request.POST
+    changed_since = None
     if request.method == "POST" and not previewing and form.is_valid():
         try:
-            save(project=project, actor=request.user, **form.cleaned_data)
+            save(
+                project=project,
+                actor=request.user,
+                seen=form.version_seen,
+                **form.edited_fields(),
+            )
+        except edits.ChangedSince as error:
+            # Another tab or person saved it since this page was opened: nothing is written,
+            # what was typed is shown beside what is saved now.
+            changed_since = edits.refuse(form, error)
+            deliverable = error.record
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -115,6 +126,7 @@ def _deliverable_page(
         # page says when, not "Only the project's architect writes it".
         "is_writer": may_write or bool(is_writer and is_writer(request.user, project)),
         "refused": refused,
+        "changed_since": changed_since,
         "kind": kind,
         "writer": DELIVERABLES_BY_KIND[kind].writer,
     }
