@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 from django.utils import timezone
 
 from portfolio import counts, process
+from portfolio.edits import KeepsVersion
 from portfolio.errors import DomainError
 from portfolio.models import (
     MONEY,
@@ -38,7 +39,12 @@ from portfolio.money import (
     without_thousands_separators,
     written_with_exponent,
 )
-from portfolio.services.proposals import PROPOSAL_FIELDS, SUBMISSION_FIELDS, next_proposal_key
+from portfolio.services.proposals import (
+    PROPOSAL_FIELDS,
+    SUBMISSION_FIELDS,
+    next_proposal_key,
+    proposal_version,
+)
 from portfolio.services.spend import (
     REALIZED_VALUE_MESSAGES,
     above_a_year_s_projection,
@@ -333,7 +339,7 @@ class PercentField(RefusesExponents, forms.DecimalField):
         return value
 
 
-class ProposalForm(Form, forms.ModelForm):
+class ProposalForm(KeepsVersion, Form, forms.ModelForm):
     """A proposal as its researcher writes it: the fields of ``Project`` they own.
 
     It validates only; the views save through the services (``create_proposal``,
@@ -443,6 +449,11 @@ class ProposalForm(Form, forms.ModelForm):
         if project is not None:
             artifacts = artifacts.exclude(project=project)
         self.fields["builds_on"].queryset = artifacts.select_related("project").order_by("key")
+
+    def version_values(self) -> dict | None:
+        """The draft as stored, as ``update_proposal`` compares it (its key, the other
+        fields, and what it builds on)."""
+        return proposal_version(self.instance, builds_on=self.initial.get("builds_on"))
 
     def validate_unique(self):
         """Key clashes are the service's to report (it names the next free key)."""

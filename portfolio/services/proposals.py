@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from portfolio import access, audit, versioning
+from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Project,
@@ -179,13 +179,34 @@ def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
     return project
 
 
+def proposal_version(project: Project, *, builds_on=None) -> dict | None:
+    """What an edit of the draft is made against (``portfolio.edits``): its fields and the
+    artifacts it builds on (``builds_on``: their ids, when already read)."""
+    if project is None or project.pk is None:
+        return None
+    if builds_on is None:
+        builds_on = project.artifact_reuses.values_list("artifact_id", flat=True)
+    return edits.values_of(project, PROPOSAL_FIELDS, builds_on=sorted(builds_on))
+
+
 @transaction.atomic
-def update_proposal(*, project: Project, actor: User, builds_on=None, **fields) -> Project:
+def update_proposal(
+    *, project: Project, actor: User, builds_on=None, seen: str | None = None, **fields
+) -> Project:
+    """Edit the draft; ``seen``: the version its form was drawn with (refused with
+    ``portfolio.edits.ChangedSince`` when the draft changed since)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not access.can_edit_proposal(actor, project):
         raise PermissionDenied(
             "Only the researcher who wrote a draft may edit it, before submission."
         )
+    edits.check(
+        seen,
+        record=project,
+        values=proposal_version(project) if seen else None,
+        what="the draft",
+        names=(*PROPOSAL_FIELDS, "builds_on"),
+    )
     unknown = set(fields) - set(PROPOSAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
@@ -263,7 +284,12 @@ def submit_proposal(
 
 @transaction.atomic
 def save_and_submit_proposal(
-    *, actor: User, project: Project | None = None, builds_on=None, **fields
+    *,
+    actor: User,
+    project: Project | None = None,
+    builds_on=None,
+    seen: str | None = None,
+    **fields,
 ) -> Project:
     """Save the form's proposal (a new one, or the draft ``project``) and submit it, at once.
 
@@ -273,7 +299,9 @@ def save_and_submit_proposal(
     if project is None:
         project = create_proposal(actor=actor, builds_on=builds_on, **fields)
     else:
-        project = update_proposal(project=project, actor=actor, builds_on=builds_on, **fields)
+        project = update_proposal(
+            project=project, actor=actor, builds_on=builds_on, seen=seen, **fields
+        )
     return submit_proposal(project=project, actor=actor)
 
 

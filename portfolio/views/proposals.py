@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portfolio import access, services
+from portfolio import access, edits, services
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import ProposalForm
 from portfolio.models import Project
@@ -30,13 +30,21 @@ def _submitted(request: HttpRequest, project: Project) -> HttpResponse:
 def _save(request: HttpRequest, form: ProposalForm, project: Project | None) -> HttpResponse | None:
     """Save the draft, or save and submit it ("Submit for gate 1"); None when refused."""
     fields = form.proposal_fields()
+    # The draft as its page showed it: refused if another tab saved it since.
+    seen = {"seen": form.version_seen} if project is not None else {}
     try:
         if form.submitting:
-            saved = services.save_and_submit_proposal(actor=request.user, project=project, **fields)
+            saved = services.save_and_submit_proposal(
+                actor=request.user, project=project, **seen, **fields
+            )
         elif project is None:
             saved = services.create_proposal(actor=request.user, **fields)
         else:
-            saved = services.update_proposal(project=project, actor=request.user, **fields)
+            saved = services.update_proposal(project=project, actor=request.user, **seen, **fields)
+    except edits.ChangedSince as error:
+        # Nothing written; what was typed is shown beside the draft as saved now.
+        form.changed_since = edits.refuse(form, error)
+        return None
     except DomainError as error:
         add_domain_error(form, error)
         return None
