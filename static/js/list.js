@@ -27,6 +27,30 @@
       clicked = [`.pagination a[rel="${rel}"]`, ".pagination a", "caption"];
     }
   });
+  // A page opened with filters it could not read marks them beside their fields; once a
+  // new table answers without refusing any, those marks no longer hold: take them away.
+  document.addEventListener("htmx:afterSettle", () => {
+    const table = document.getElementById("project-table");
+    const filters = document.querySelector("form.filters");
+    if (!table || !filters || table.querySelector(".form-errors")) return;
+    for (const field of filters.querySelectorAll(".field-error")) {
+      field.classList.remove("field-error");
+      const gone = new Set();
+      for (const list of field.querySelectorAll(".errorlist")) {
+        if (list.id) gone.add(list.id);
+        list.remove();
+      }
+      for (const input of field.querySelectorAll("[aria-invalid]")) {
+        input.removeAttribute("aria-invalid");
+        const kept = (input.getAttribute("aria-describedby") || "")
+          .split(/\s+/)
+          .filter((id) => id && !gone.has(id));
+        if (kept.length) input.setAttribute("aria-describedby", kept.join(" "));
+        else input.removeAttribute("aria-describedby");
+      }
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", () => {
     const table = document.getElementById("project-table");
     if (!table || !clicked) return;

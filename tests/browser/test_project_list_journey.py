@@ -152,3 +152,25 @@ def test_the_project_list_works_without_javascript(
         assert _rows(page) == ["REV-D", "REV-C", "REV-B", "REV-A"]
     finally:
         context.close()
+
+
+def test_a_filter_corrected_in_place_loses_its_error_mark(
+    page, live_server, login, gates, alice, rita, bob, pete
+):
+    """A shared link with a filter the list cannot read opens with the problem beside the
+    field; once the filter is corrected and htmx swaps the table in, the mark goes too."""
+    _portfolio(alice, rita, bob, pete)
+    login(page, live_server, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/projects/?bucket=revenue&status=nonsense")
+    status = page.get_by_label("Status")
+    expect(status).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".filters .errorlist")).to_have_count(1)
+    expect(page.get_by_text("These filters cannot be applied")).to_be_visible()
+
+    page.evaluate("window.notReloaded = true")
+    status.select_option("active")
+    expect(page.locator("#project-table tbody tr")).to_have_count(3)
+    expect(page.locator(".filters .errorlist")).to_have_count(0)
+    expect(page.locator(".filters .field-error")).to_have_count(0)
+    assert status.get_attribute("aria-invalid") is None
+    assert page.evaluate("window.notReloaded") is True
