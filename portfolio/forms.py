@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import copy
 import datetime
+import re
 from decimal import Decimal
 
 from django import forms
@@ -150,7 +152,42 @@ class DateField(RefusesDigitSeparators, forms.DateField):
     2026-11-03 and 2026-11-13. Every date field of the pages is one of these; the admin's
     get the same rule (``portfolio.admin_fields``), the API's documents and the interchange
     files read dates with ``date.fromisoformat``, which takes the digits 0-9 only.
+
+    Text written as YYYY-MM-DD that is no day of the calendar says why, not "Enter a date
+    as YYYY-MM-DD." (it is written so): "“2026-02-30” is not a date (February has 28 days
+    in 2026).", "“2026-13-01” is not a date (a year has 12 months)."; a ``MonthField``
+    says "“2026-13” is not a month (a year has 12 months).".
     """
+
+    def to_python(self, value):
+        months = "%Y-%m" in (self.input_formats or ())  # a MonthField
+        if isinstance(value, str) and (message := not_in_the_calendar(value.strip(), months)):
+            raise forms.ValidationError(message, code="not_in_calendar")
+        return super().to_python(value)
+
+
+_DAY_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
+
+
+def not_in_the_calendar(text: str, months: bool = False) -> str | None:
+    """Why ``text``, written YYYY-MM-DD (or YYYY-MM, with ``months``), is no day (or month)
+    of the calendar; None when it is one, or is not written so (the field's own message
+    says that)."""
+    shape = _DAY_SHAPE.fullmatch(text)
+    if shape is None or not (shape[3] or months):
+        return None
+    year, month = int(shape[1]), int(shape[2])
+    what = "a date" if shape[3] else "a month"
+    if year < 1:
+        return f"“{text}” is not {what} (years start at 0001)."
+    if not 1 <= month <= 12:
+        return f"“{text}” is not {what} (a year has 12 months)."
+    if shape[3]:
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= int(shape[3]) <= days:
+            name = datetime.date(2000, month, 1).strftime("%B")
+            return f"“{text}” is not a date ({name} has {days} days in {year})."
+    return None
 
 
 class MoneyField(RefusesExponents, forms.DecimalField):

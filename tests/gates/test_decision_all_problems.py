@@ -218,7 +218,7 @@ def test_what_the_form_cannot_read_is_shown_with_what_the_rules_refuse(client, p
     unmet = [m for m in messages if m.endswith(": Not met: a go needs it met.")]
     assert unmet and messages[: len(unmet)] == unmet
     assert messages[len(unmet) :] == [
-        "Decided on: Enter a date as YYYY-MM-DD.",
+        "Decided on: “2026-02-30” is not a date (February has 28 days in 2026).",
         "A go registers one to five kill criteria: the evidence that would kill the project "
         "at the gate 2 review.",
     ]

@@ -293,7 +293,10 @@ def test_it_offers_the_product_managers_by_name_with_their_email(client, erin, b
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"as_of": "2026-02-30"}, "As of: Enter a date as YYYY-MM-DD."),
+        (
+            {"as_of": "2026-02-30"},
+            "As of: “2026-02-30” is not a date (February has 28 days in 2026).",
+        ),
         ({"as_of": "9999-12-31"}, "As of: Choose a date between 1900-01-01 and 2100-12-31."),
         ({"bucket": "moonshots"}, "Strategic bucket: Choose one of the listed buckets."),
         ({"research_type": "alchemy"}, "Research type: Choose one of the listed research types."),
@@ -324,7 +327,9 @@ def test_a_refused_filter_describes_its_field_by_its_message(client, erin):
     described_by = re.search(r'aria-describedby="([^"]*)"', field).group(1).split()
     assert 'aria-invalid="true"' in field
     assert "id_as_of_error" in described_by
-    assert re.search(r'id="id_as_of_error"[^>]*>[^<]*Enter a date as YYYY-MM-DD.', content)
+    assert re.search(
+        r'id="id_as_of_error"[^>]*>[^<]*is not a date \(February has 28 days in 2026\)\.', content
+    )
 
 
 def test_it_explains_a_bad_filter_in_the_htmx_panel_too(client, erin):
