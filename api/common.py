@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from api import problems
+from api.auth import TokenAuth
 from api.schemas import IntIn
 from gates import services
 from gates.models import Criterion
@@ -30,6 +32,45 @@ def project_for(request: HttpRequest, key: str) -> Project:
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise problems.forbidden(message)
+
+
+# --- Permission before input -------------------------------------------------------------
+# An operation's permission is checked with its token (``auth=may(...)``), before its query
+# and body are read: an architect's empty body to the feasibility study is the 403 a full
+# one gets, not a 400 listing the fields they may not write anyway.
+
+
+def may(allowed: Callable[[User], bool], message: str) -> TokenAuth:
+    """``auth=`` for an operation ``allowed(user)`` may call; a 403 saying ``message`` else."""
+
+    def check(request: HttpRequest) -> None:
+        require(allowed(request.user), message)
+
+    return TokenAuth(permission=check)
+
+
+def may_change(refusal: Callable[[User, Project], str | None]) -> TokenAuth:
+    """``auth=`` for a change to the project of the path's ``key``: the 404 of a project the
+    person does not see, else the 403 saying ``refusal(user, project)`` when it says
+    anything; the project is then ``permitted_project(request)``."""
+
+    def check(request: HttpRequest) -> None:
+        project = project_for(request, request.resolver_match.kwargs["key"])
+        refused = refusal(request.user, project)
+        require(refused is None, refused or "")
+        request.api_project = project
+
+    return TokenAuth(permission=check)
+
+
+def unless(allowed: Callable[[User, Project], bool], message: str):
+    """A refusal for ``may_change``: ``message`` unless ``allowed(user, project)``."""
+    return lambda user, project: None if allowed(user, project) else message
+
+
+def permitted_project(request: HttpRequest) -> Project:
+    """The project ``may_change`` let the person change."""
+    return request.api_project
 
 
 def money(value: Decimal | None) -> dict | None:

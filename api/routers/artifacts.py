@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from api import schemas
-from api.common import project_for, require
+from api.common import may_change, permitted_project, project_for, unless
 from portfolio import access, services
 from portfolio.models import Artifact
 
@@ -46,14 +46,16 @@ def list_artifacts(request: HttpRequest, key: str):
 
 
 @router.post(
-    "/projects/{key}/artifacts", response={201: schemas.ArtifactOut, **schemas.WRITE_ERRORS}
+    "/projects/{key}/artifacts",
+    response={201: schemas.ArtifactOut, **schemas.WRITE_ERRORS},
+    auth=may_change(
+        unless(
+            access.can_register_artifact, "Only the project's researcher registers its artifacts."
+        )
+    ),
 )
 def register_artifact(request: HttpRequest, key: str, payload: schemas.ArtifactIn):
     """Register an artifact: the project's researcher or an admin."""
-    project = project_for(request, key)
-    require(
-        access.can_register_artifact(request.user, project),
-        "Only the project's researcher registers its artifacts.",
-    )
+    project = permitted_project(request)
     artifact = services.register_artifact(project=project, actor=request.user, **payload.dict())
     return Status(201, artifact_out(_with_reuses(Artifact.objects.filter(pk=artifact.pk)).get()))

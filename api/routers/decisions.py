@@ -11,12 +11,14 @@ from api.common import (
     PagingQuery,
     decimal_text,
     kill_marks,
+    may_change,
     money,
     paginate,
+    permitted_project,
     person,
     project_for,
-    require,
     scorecard_scores,
+    unless,
 )
 from gates import services
 from gates.models import CriterionScore, GateDecision
@@ -65,7 +67,14 @@ def list_decisions(request: HttpRequest, key: str, paging: PagingQuery):
 
 
 @router.post(
-    "/projects/{key}/decisions", response={201: schemas.DecisionOut, **schemas.WRITE_ERRORS}
+    "/projects/{key}/decisions",
+    response={201: schemas.DecisionOut, **schemas.WRITE_ERRORS},
+    auth=may_change(
+        unless(
+            access.can_decide,
+            "Only the project's product manager or an executive decides its gates.",
+        )
+    ),
 )
 def record_decision(request: HttpRequest, key: str, payload: schemas.DecisionIn):
     """Record a decision at the gate the project waits at: the same rules as the gate review.
@@ -73,11 +82,7 @@ def record_decision(request: HttpRequest, key: str, payload: schemas.DecisionIn)
     The project's product manager or an executive decides. A go needs the gate's
     deliverables and every must-meet criterion met; a kill or a hold needs a rationale.
     """
-    project = project_for(request, key)
-    require(
-        access.can_decide(request.user, project),
-        "Only the project's product manager or an executive decides its gates.",
-    )
+    project = permitted_project(request)
     scores = scorecard_scores(payload.scores)
     verdicts = kill_marks(project, payload.kill_verdicts, "kill_verdicts")
     decision = services.record_decision(

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from api import schemas
-from api.common import money, person, project_for, require
+from api.common import may_change, money, permitted_project, person, project_for, unless
 from gates import services
 from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy
 from portfolio import access
@@ -84,14 +84,16 @@ def get_deliverables(request: HttpRequest, key: str):
 @router.put(
     "/projects/{key}/deliverables/feasibility-study",
     response={200: schemas.FeasibilityStudyOut, **schemas.WRITE_ERRORS},
+    auth=may_change(
+        unless(
+            access.can_write_feasibility_study,
+            "Only the project's researcher writes its feasibility study.",
+        )
+    ),
 )
 def put_feasibility_study(request: HttpRequest, key: str, payload: schemas.FeasibilityStudyIn):
     """Write or revise the feasibility study: the project's researcher only."""
-    project = project_for(request, key)
-    require(
-        access.can_write_feasibility_study(request.user, project),
-        "Only the project's researcher writes its feasibility study.",
-    )
+    project = permitted_project(request)
     study = services.save_feasibility_study(project=project, actor=request.user, **payload.dict())
     return study_out(study)
 
@@ -99,15 +101,14 @@ def put_feasibility_study(request: HttpRequest, key: str, payload: schemas.Feasi
 @router.put(
     "/projects/{key}/deliverables/architecture-estimate",
     response={200: schemas.ArchitectureEstimateOut, **schemas.WRITE_ERRORS},
+    auth=may_change(access.architecture_estimate_refusal),
 )
 def put_architecture_estimate(
     request: HttpRequest, key: str, payload: schemas.ArchitectureEstimateIn
 ):
     """Write or revise the architecture estimate: the project's architect only (the one it
     is assigned to; unassigned, whoever wrote it or writes it first), once it is asked for."""
-    project = project_for(request, key)
-    refusal = access.architecture_estimate_refusal(request.user, project)
-    require(refusal is None, refusal or "")
+    project = permitted_project(request)
     estimate = services.save_architecture_estimate(
         project=project, actor=request.user, **payload.dict()
     )
@@ -117,13 +118,15 @@ def put_architecture_estimate(
 @router.put(
     "/projects/{key}/deliverables/business-case",
     response={200: schemas.BusinessCaseOut, **schemas.WRITE_ERRORS},
+    auth=may_change(
+        unless(
+            access.can_write_business_case,
+            "Only the project's product manager writes its business case.",
+        )
+    ),
 )
 def put_business_case(request: HttpRequest, key: str, payload: schemas.BusinessCaseIn):
     """Write or revise the business case: the project's product manager only."""
-    project = project_for(request, key)
-    require(
-        access.can_write_business_case(request.user, project),
-        "Only the project's product manager writes its business case.",
-    )
+    project = permitted_project(request)
     case = services.save_business_case(project=project, actor=request.user, **payload.dict())
     return case_out(case)

@@ -21,7 +21,7 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from api import problems, schemas
-from api.common import require
+from api.common import may
 from background.cache import computed_once
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
@@ -93,6 +93,9 @@ def _matches(header: str, etag: str) -> bool:
 @router.get(
     "/metrics",
     response={200: MetricsOut, 304: None, **schemas.ERRORS},
+    auth=may(
+        can_view_dashboard, "The portfolio metrics are for executives, product managers and admins."
+    ),
     openapi_extra={
         "parameters": [
             {
@@ -110,10 +113,6 @@ def get_metrics(request: HttpRequest, filters: Query[MetricsFilters]):
 
     For executives, product managers, admins and holders of the dashboard permission.
     """
-    require(
-        can_view_dashboard(request.user),
-        "The portfolio metrics are for executives, product managers and admins.",
-    )
     # A misspelt filter must not give the whole portfolio's numbers as if it applied.
     if unknown := sorted(set(request.GET) - set(FILTERS)):
         raise problems.ApiProblem(

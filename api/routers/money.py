@@ -8,7 +8,16 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from api import schemas
-from api.common import PagingQuery, money, paginate, person, project_for, require
+from api.common import (
+    PagingQuery,
+    may_change,
+    money,
+    paginate,
+    permitted_project,
+    person,
+    project_for,
+    unless,
+)
 from portfolio import access, services
 from portfolio.models import Outcome, SpendEntry
 
@@ -53,14 +62,19 @@ def list_spend(request: HttpRequest, key: str, paging: PagingQuery):
     return paginate(request, rows, paging, spend_out)
 
 
-@router.post("/projects/{key}/spend", response={201: schemas.SpendOut, **schemas.WRITE_ERRORS})
+@router.post(
+    "/projects/{key}/spend",
+    response={201: schemas.SpendOut, **schemas.WRITE_ERRORS},
+    auth=may_change(
+        unless(
+            access.can_record_spend,
+            "Only the project's researcher, its product manager or an admin records spend.",
+        )
+    ),
+)
 def record_spend(request: HttpRequest, key: str, payload: schemas.SpendIn):
     """Record spend: the project's researcher, its product manager or an admin."""
-    project = project_for(request, key)
-    require(
-        access.can_record_spend(request.user, project),
-        "Only the project's researcher, its product manager or an admin records spend.",
-    )
+    project = permitted_project(request)
     entry = services.record_spend(project=project, actor=request.user, **payload.dict())
     return Status(201, spend_out(entry))
 
@@ -73,17 +87,22 @@ def list_outcomes(request: HttpRequest, key: str, paging: PagingQuery):
     return paginate(request, rows, paging, outcome_out)
 
 
-@router.post("/projects/{key}/outcomes", response={201: schemas.OutcomeOut, **schemas.WRITE_ERRORS})
+@router.post(
+    "/projects/{key}/outcomes",
+    response={201: schemas.OutcomeOut, **schemas.WRITE_ERRORS},
+    auth=may_change(
+        unless(
+            access.can_record_outcome,
+            "Outcomes are recorded for greenlit projects by their product manager or an executive.",
+        )
+    ),
+)
 def record_outcome(request: HttpRequest, key: str, payload: schemas.OutcomeIn):
     """Record a month's realized value: greenlit projects, their product manager or an executive.
 
     A month above the project's high projection for a whole year is recorded only with
     ``"confirm_value": true``."""
-    project = project_for(request, key)
-    require(
-        access.can_record_outcome(request.user, project),
-        "Outcomes are recorded for greenlit projects by their product manager or an executive.",
-    )
+    project = permitted_project(request)
     year, month = (int(part) for part in payload.month.split("-"))
     outcome = services.record_outcome(
         project=project,

@@ -15,7 +15,16 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from api import schemas
-from api.common import decimal_text, kill_marks, person, project_for, require, scorecard_scores
+from api.common import (
+    decimal_text,
+    kill_marks,
+    may_change,
+    permitted_project,
+    person,
+    project_for,
+    require,
+    scorecard_scores,
+)
 from gates import services
 from gates.models import KillCriterion, Vote
 from portfolio import process
@@ -185,14 +194,25 @@ def get_review(request: HttpRequest, key: str):
     }
 
 
-@router.put("/projects/{key}/review/vote", response={200: VoteOut, **schemas.WRITE_ERRORS})
+def vote_refusal(user, project) -> str | None:
+    """Why ``user`` may not vote in the project's open review, or None: its gatekeepers vote
+    (once the process has ended, the service says the votes are closed)."""
+    if not services.may_open_review(user, project):
+        return "Only the gatekeepers of the open review vote on it."
+    review = services.review_gate(project)
+    if review is not None and not services.is_gatekeeper(user, project, review):
+        return f"Only the gatekeepers of {review} vote on it."
+    return None
+
+
+@router.put(
+    "/projects/{key}/review/vote",
+    response={200: VoteOut, **schemas.WRITE_ERRORS},
+    auth=may_change(lambda user, project: vote_refusal(user, project)),
+)
 def put_vote(request: HttpRequest, key: str, payload: VoteIn):
     """Cast or change your vote in the open review: the review's gatekeepers only."""
-    project = project_for(request, key)
-    require(
-        services.may_open_review(request.user, project),
-        "Only the gatekeepers of the open review vote on it.",
-    )
+    project = permitted_project(request)
     scores = scorecard_scores(payload.scores)
     marks = kill_marks(project, payload.kill_marks, "kill_marks")
     vote = services.cast_vote(

@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from api import problems, schemas
-from api.common import project_for, require
+from api.common import may, may_change, permitted_project, project_for, unless
 from planning import engine, inputs
 from planning import services as planning_services
 from planning.models import PlanSettings
@@ -90,15 +90,16 @@ class AskIn(schemas.Input):
     )
 
 
-@router.get("/plan", response={200: PlanOut, **schemas.ERRORS})
+@router.get(
+    "/plan",
+    response={200: PlanOut, **schemas.ERRORS},
+    auth=may(access.can_plan, "Planning is for product managers, executives and admins."),
+)
 def get_plan(request: HttpRequest, query: Query[PlanQuery]):
     """Rank the open projects by productivity index and fund them until the budget runs out.
 
     For product managers, executives and admins (as the planning page).
     """
-    require(
-        access.can_plan(request.user), "Planning is for product managers, executives and admins."
-    )
     try:
         # A misspelt parameter must not give the default plan as if it applied.
         inputs.check_parameters(request.GET)
@@ -149,16 +150,19 @@ def _parameter(field: str | None, message: str, query) -> str | None:
     "/projects/{key}/next-stage-ask",
     response={200: schemas.ProjectDetail, **schemas.WRITE_ERRORS},
     tags=["plan"],
+    auth=may_change(
+        unless(
+            access.can_set_next_stage_ask,
+            "Only the project's researcher or product manager sets its ask, until the process "
+            "ends.",
+        )
+    ),
 )
 def put_next_stage_ask(request: HttpRequest, key: str, payload: AskIn):
     """Set the money the project asks for its next stage: its researcher or product manager."""
     from api.routers.projects import project_detail
 
-    project = project_for(request, key)
-    require(
-        access.can_set_next_stage_ask(request.user, project),
-        "Only the project's researcher or product manager sets its ask, until the process ends.",
-    )
+    project = permitted_project(request)
     planning_services.set_next_stage_ask(
         project=project, ask=payload.next_stage_ask, actor=request.user
     )

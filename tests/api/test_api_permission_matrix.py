@@ -218,3 +218,39 @@ def test_each_persona_gets_the_expected_answer(method, path, world, secrets, cli
                 if got not in (403, 404) or changed:
                     wrong.append(f"{where} with {persona}'s read token: {got}, wrote: {changed}")
     assert not wrong, "\n".join(wrong)
+
+
+WRITES = sorted(key for key in API_MATRIX if key[0] != "GET")
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_permission_is_checked_before_the_body(method, path, world, secrets, client):  # noqa: F811
+    """Whoever may not write gets the same refusal whatever the body: an empty one was a 400
+    listing the missing fields, where the full body got the 403 (or 404)."""
+    wrong = []
+    for call in API_MATRIX[(method, path)]:
+        url = _url(world, path, call)
+        for persona in PERSONAS:
+            if call.expected[persona] not in REFUSED:
+                continue
+            got, changed = ask(client, secrets.read_write.get(persona), method, url, {})
+            if got != call.expected[persona] or changed:
+                wrong.append(
+                    f"{method} {path} ({call.label or call.key}) as {persona} with an empty "
+                    f"body: expected {call.expected[persona]}, got {got}"
+                )
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("path", "persona"),
+    [("/api/v1/metrics?as_of=soon", "alice"), ("/api/v1/plan?budget=x", "rita")],
+)
+def test_a_reader_without_the_permission_is_refused_before_the_query(
+    path,
+    persona,
+    world,  # noqa: F811
+    secrets,
+    client,
+):
+    assert ask(client, secrets.read_write[persona], "GET", path, {})[0] == 403

@@ -147,12 +147,15 @@ def test_a_next_stage_ask_written_otherwise_is_refused(api_as, alice, project, v
 
 
 @pytest.mark.parametrize("name", ["build_cost", "monthly_run_cost", "cost_per_retrain"])
-def test_an_estimate_s_costs_written_otherwise_are_refused(api_as, carol, project, name):
+def test_an_estimate_s_costs_written_otherwise_are_refused(api_as, alice, bob, carol, name):
+    # At gate 2, where the estimate is asked for: at gate 1 the architect is refused (403)
+    # before the body is read.
+    make_project(key="P2", researcher=alice, product_manager=bob, submitted_on=ON, current_gate=2)
     api = api_as(carol)
     before = _snapshot()
     body = {"build_cost": "1000", "monthly_run_cost": "10", "retraining_cadence": "none"}
     answer = api.put(
-        "/api/v1/projects/P1/deliverables/architecture-estimate", body | {name: "１０"}
+        "/api/v1/projects/P2/deliverables/architecture-estimate", body | {name: "１０"}
     )
     _refused(answer, name)
     assert _snapshot() == before
