@@ -7,11 +7,13 @@ from decimal import Decimal
 from django import forms
 
 from planning.inputs import WRITTEN, read_number
+from portfolio import edits
+from portfolio.edits import KeepsVersion
 from portfolio.errors import DomainError
 from portfolio.forms import Form
 
 
-class NextStageAskForm(Form):
+class NextStageAskForm(KeepsVersion, Form):
     """A project's next-stage ask: money, a comma only between thousands (``125,000.50``;
     ``1000,50`` is refused, not read as 100,050); empty asks nothing. The service says what
     an amount may be (not negative, at most two decimals)."""
@@ -22,6 +24,13 @@ class NextStageAskForm(Form):
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, project=None, **kwargs):
+        self.project = project  # the ask as stored: its hidden version_seen (portfolio.edits)
+        super().__init__(*args, **kwargs)
+
+    def version_values(self) -> dict | None:
+        return edits.values_of(self.project, ("next_stage_ask",))
 
     def clean_next_stage_ask(self) -> Decimal | None:
         value = self.cleaned_data["next_stage_ask"].strip()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from planning import access, engine
 from planning.inputs import BUCKETS, PlanRequest
 from planning.models import PlanSettings, Scenario
-from portfolio import audit
+from portfolio import audit, edits
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
 from portfolio.templatetags.numbers import money_cents
@@ -163,13 +163,24 @@ def update_plan_settings(*, actor: User, **values) -> PlanSettings:
 
 
 @transaction.atomic
-def set_next_stage_ask(*, project: Project, ask: Decimal | None, actor: User) -> Project:
-    """The money ``project`` asks for its next stage; empty (None) when it asks nothing."""
+def set_next_stage_ask(
+    *, project: Project, ask: Decimal | None, actor: User, seen: str | None = None
+) -> Project:
+    """The money ``project`` asks for its next stage; empty (None) when it asks nothing.
+    ``seen``: the ask its form was drawn with (``portfolio.edits``): the researcher and the
+    product manager both set it, and one's save does not silently replace the other's."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not access.can_set_next_stage_ask(actor, project):
         raise PermissionDenied(
             "Only the project's researcher or product manager sets its ask, until the process ends."
         )
+    edits.check(
+        seen,
+        record=project,
+        values=edits.values_of(project, ("next_stage_ask",)),
+        what="the next-stage ask",
+        names=("next_stage_ask",),
+    )
     if ask is not None and ask < 0:
         raise DomainError("Next-stage ask: cannot be negative.", field="next_stage_ask")
     check_money(ask, label="Next-stage ask", field="next_stage_ask")

@@ -29,6 +29,7 @@ from planning.inputs import BUCKETS, PlanRequest
 from planning.models import PlanSettings, Scenario
 from planning.text import csv_rows
 from portfolio import access as portfolio_access
+from portfolio import edits
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Bucket
@@ -510,15 +511,22 @@ def next_stage_ask_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied(
             "Only the project's researcher or product manager sets its ask, until the process ends."
         )
+    changed_since = None
     if request.method == "POST":
-        form = NextStageAskForm(request.POST)
+        form = NextStageAskForm(request.POST, project=project)
         if form.is_valid():
             try:
                 services.set_next_stage_ask(
-                    project=project, ask=form.cleaned_data["next_stage_ask"], actor=request.user
+                    project=project,
+                    ask=form.cleaned_data["next_stage_ask"],
+                    actor=request.user,
+                    seen=form.version_seen,
                 )
             except ServicePermissionDenied:
                 raise PermissionDenied from None
+            except edits.ChangedSince as refused:
+                # Set by the other (or another tab) since this page was opened: not replaced.
+                changed_since = edits.refuse(form, refused)
             except DomainError as refused:
                 add_domain_error(form, refused)
             else:
@@ -526,7 +534,9 @@ def next_stage_ask_edit(request: HttpRequest, key: str) -> HttpResponse:
                 return redirect("project_detail", key=project.key)
     else:
         ask = project.next_stage_ask
-        form = NextStageAskForm(initial={"next_stage_ask": "" if ask is None else f"{ask:f}"})
+        form = NextStageAskForm(
+            initial={"next_stage_ask": "" if ask is None else f"{ask:f}"}, project=project
+        )
     error = bool(form.errors)
-    context = {"project": project, "form": form}
+    context = {"project": project, "form": form, "changed_since": changed_since}
     return render(request, "planning/next_stage_ask.html", context, status=400 if error else 200)
