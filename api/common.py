@@ -123,10 +123,17 @@ def paginate(request: HttpRequest, rows: QuerySet, paging: Paging, serialize) ->
 
 def scorecard_scores(answers) -> list:
     """A posted scorecard (``criterion``, ``met``, ``score`` each) as the services take it;
-    an unknown criterion is a 422 naming ``scores[i].criterion``."""
+    a criterion scored twice is a 400 and an unknown one a 422, naming ``scores[i].criterion``
+    (a repeat was a 500: the scores' UNIQUE constraint)."""
     criteria = Criterion.objects.in_bulk([answer.criterion for answer in answers])
     scores = []
+    seen = set()
     for index, answer in enumerate(answers):
+        if answer.criterion in seen:
+            raise invalid(
+                f"criterion {answer.criterion} is scored twice.", f"scores[{index}].criterion"
+            )
+        seen.add(answer.criterion)
         criterion = criteria.get(answer.criterion)
         if criterion is None:
             raise _refused(
@@ -138,10 +145,16 @@ def scorecard_scores(answers) -> list:
 
 def kill_marks(project, marks, field: str) -> list:
     """Posted judgements of the kill criteria the review holds ``project`` to; one it does not
-    judge is a 422 naming ``field[i].criterion``."""
+    judge is a 422 and one judged twice a 400, naming ``field[i].criterion``."""
     pending = {c.pk: c for c in services.pending_kill_criteria(project)}
     judged = []
+    seen = set()
     for index, mark in enumerate(marks):
+        if mark.criterion in seen:
+            raise invalid(
+                f"kill criterion {mark.criterion} is judged twice.", f"{field}[{index}].criterion"
+            )
+        seen.add(mark.criterion)
         criterion = pending.get(mark.criterion)
         if criterion is None:
             raise _refused(
@@ -150,6 +163,18 @@ def kill_marks(project, marks, field: str) -> list:
             )
         judged.append(services.KillMark(criterion=criterion, met=mark.met, note=mark.note))
     return judged
+
+
+def invalid(detail: str, field: str) -> problems.ApiProblem:
+    """Wrong input (400) about one field, said ``field: detail``."""
+    return problems.ApiProblem(
+        400,
+        "invalid-input",
+        "Invalid input",
+        f"{field}: {detail}",
+        field=field,
+        errors=[{"field": field, "message": detail}],
+    )
 
 
 def _refused(detail: str, field: str) -> problems.ApiProblem:

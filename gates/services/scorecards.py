@@ -40,7 +40,13 @@ def scorecard_maximum(criteria) -> Decimal:
 def check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
     """Refuse a scorecard with every problem it has (one ``DomainError`` names them all)."""
     problems = Problems()
+    seen = set()
     for s in scores:
+        if s.criterion.pk in seen:
+            # Twice would break the one-score-per-criterion constraint (a 500, not a message).
+            problems.add(f"{s.criterion.name} is scored twice.", field="scores")
+            continue
+        seen.add(s.criterion.pk)
         if s.criterion.gate_id != gate.pk:
             problems.add(f"{s.criterion.name} is not a criterion of {gate}.", field="scores")
         elif s.score is not None and not (0 <= s.score <= 10):

@@ -164,7 +164,19 @@ def _check_marks(
     """Every mark must be on a criterion of the review, and every criterion marked: each
     problem is added to ``problems``, about its criterion (``subject``)."""
     pending_ids = {c.pk for c in pending}
+    seen = set()
     for position, mark in enumerate(marks, start=1):
+        if mark.criterion.pk in seen:
+            # Twice would break the one-mark-per-criterion constraint (a 500, not a message).
+            problems.add(
+                f"The kill criterion “{mark.criterion.statement}” is marked twice.",
+                field=field_name,
+                item=position,
+                part="criterion",
+                subject=mark.criterion,
+            )
+            continue
+        seen.add(mark.criterion.pk)
         if mark.criterion.pk not in pending_ids:
             problems.add(
                 f"“{mark.criterion.statement}” is not a kill criterion of this review.",
