@@ -25,6 +25,7 @@ from api.common import may
 from background.cache import computed_once
 from portfolio import versioning
 from portfolio.access import can_view_dashboard
+from portfolio.dashboard.forms import product_manager_problem
 from portfolio.dashboard.views import FILTERS  # /api/metrics's parameters, the same here
 from portfolio.metrics import (
     AS_OF_RANGE_MESSAGE,
@@ -126,6 +127,15 @@ def get_metrics(request: HttpRequest, filters: Query[MetricsFilters]):
     if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
         raise problems.ApiProblem(
             400, "invalid-input", "Invalid input", f"as_of: {AS_OF_RANGE_MESSAGE}", field="as_of"
+        )
+    if problem := product_manager_problem(filters.product_manager):
+        # As the dashboard says it: no numbers for nobody (they were all zeros).
+        raise problems.ApiProblem(
+            400,
+            "invalid-input",
+            "Invalid input",
+            f"product_manager: {problem}",
+            field="product_manager",
         )
     chosen = {
         "as_of": as_of,

@@ -42,6 +42,22 @@ def product_manager_emails() -> list[list[str]]:
     )
 
 
+NO_PRODUCT_MANAGER = "No product manager with that e-mail address."
+
+
+def product_manager_problem(email: str | None) -> str | None:
+    """What the dashboard's Product manager filter says of ``email`` (None: a blank one, or
+    a product manager's address in any case), so the metrics APIs refuse what it refuses."""
+    if not email or not email.strip():
+        return None
+    form = DashboardFilterForm(
+        {"product_manager": email}, product_managers=product_manager_emails()
+    )
+    form.is_valid()
+    errors = form.errors.get("product_manager")
+    return str(errors[0]) if errors else None
+
+
 class DashboardFilterForm(forms.Form):
     as_of = DateField(
         label="As of",
@@ -66,7 +82,7 @@ class DashboardFilterForm(forms.Form):
     product_manager = forms.ChoiceField(
         label="Product manager",
         required=False,
-        error_messages={"invalid_choice": "No product manager with that e-mail address."},
+        error_messages={"invalid_choice": NO_PRODUCT_MANAGER},
     )
 
     def __init__(

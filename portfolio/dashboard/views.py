@@ -31,6 +31,7 @@ from portfolio.dashboard.forms import (
     DashboardFilterForm,
     download_filename,
     product_manager_emails,
+    product_manager_problem,
 )
 from portfolio.metrics import (
     AS_OF_RANGE_MESSAGE,
@@ -369,6 +370,8 @@ def api_metrics(request: HttpRequest) -> JsonResponse:
             return JsonResponse({"error": "as_of: give a date as YYYY-MM-DD."}, status=400)
         if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
             return JsonResponse({"error": f"as_of: {AS_OF_RANGE_MESSAGE}"}, status=400)
+    if problem := product_manager_problem(request.GET.get("product_manager")):
+        return JsonResponse({"error": f"product_manager: {problem}"}, status=400)
     filters = {
         "as_of": as_of or timezone.localdate(),
         "bucket": request.GET.get("bucket") or None,
