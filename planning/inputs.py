@@ -134,7 +134,8 @@ def read_number(text, *, written: Written, label: str, field_name: str | None = 
         raise DomainError(message, field=field_name)
     number = typed_decimal(value)
     if number is None:
-        raise DomainError(f"{label}: “{typed}” is not a number.", field=field_name)
+        # As a misplaced comma is said ("3,00,000"), so that "EUR 5" says what to write too.
+        raise DomainError(written.comma_message(label, typed), field=field_name)
     return number
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 
 from portfolio.models import Bucket
 
@@ -23,26 +24,28 @@ BUCKET_SHORT = {
 
 
 def money_short(value) -> str:
-    """11203825.99 → "11.2M", 352000 → "352k", 950 → "950" (three significant digits)."""
+    """11203825.99 → "11.2M", 352000 → "352k", 950 → "950" (three significant digits).
+
+    Cut, not rounded: it never reads above the amount (26.75M is "26.7M", 999,999.99 is
+    "999k", not "1000k", and the largest amount, 9,999,999,999,999.99, is "9999B", not
+    "10000B", above the limit). Where the exact amount matters, the page shows it in full.
+    """
     if value is None:
         return "—"
-    value = float(value)
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    scaled, suffix = value, ""
-    for threshold, name in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= threshold:
-            scaled, suffix = value / threshold, name
+    number = Decimal(str(value))
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    scaled, suffix = number, ""
+    for threshold, name in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(1000), "k")):
+        if number >= threshold:
+            scaled, suffix = number / threshold, name
             break
-    if scaled >= 100:
-        text = f"{scaled:.0f}"
-    elif scaled >= 10:
-        text = f"{scaled:.1f}"
-    else:
-        text = f"{scaled:.2f}" if suffix else f"{scaled:.0f}"
+    places = 0 if scaled >= 100 else 1 if scaled >= 10 else 2 if suffix else 0
+    cut = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    text = f"{cut:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return f"{sign}{text}{suffix}"
+    return f"{sign if cut else ''}{text}{suffix}"
 
 
 def percent(value, digits: int = 1) -> str:

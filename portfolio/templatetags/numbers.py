@@ -9,7 +9,7 @@ add up to the cent. Chart axes alone use the short form ("26.7M").
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 from django import template
@@ -18,6 +18,7 @@ from django.conf import settings
 from portfolio import process
 from portfolio.dashboard import charts
 from portfolio.models import ArtifactKind, Bucket, SpendCategory, Status
+from portfolio.money import LARGEST_AMOUNT
 
 register = template.Library()
 
@@ -38,6 +39,9 @@ def _decimal(value) -> Decimal | None:
 def _grouped(value: Decimal, places: int) -> str:
     quantum = Decimal(1).scaleb(-places)
     rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    if abs(rounded) > LARGEST_AMOUNT >= abs(value):
+        # Not past the largest amount kept: 9,999,999,999,999.99 is "9,999,999,999,999".
+        rounded = value.quantize(quantum, rounding=ROUND_DOWN)
     if rounded == 0:
         rounded = abs(rounded)  # never "-0"
     return f"{rounded:,.{places}f}"

@@ -193,7 +193,9 @@ def test_the_plan_s_text_numbers_written_otherwise_are_refused(api_as, erin, que
     answer = api_as(erin, "read").get("/api/v1/plan", data=query)
     assert answer.status_code == 400, answer.content
     assert answer.json()["field"] == field
-    assert "is not a number" in answer.json()["detail"]
+    # A budget is an amount ("is not an amount: write it in plain digits ..."), a rate a number.
+    detail = answer.json()["detail"]
+    assert ("is not an amount" if field == "budget" else "is not a number") in detail
 
 
 # --- Every number of every operation ----------------------------------------------------------

@@ -42,7 +42,10 @@ def test_a_budget_that_is_not_a_number_is_answered_in_place(page, live_server, l
     alert = page.locator("#plan [role=alert]")
 
     for typed, message in [
-        ("abc", "Budget: “abc” is not a number."),
+        (
+            "abc",
+            "Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
         ("-5", "Budget: must be more than 0."),
         ("", "Budget: a number is required."),
     ]:

@@ -93,13 +93,17 @@ def test_a_budget_that_is_not_a_number_marks_the_field_in_place(
     budget = page.get_by_role("textbox", name="Budget")
     budget.fill("abc")
     budget.press("Enter")
-    expect(page.locator("#plan [role=alert]")).to_contain_text("Budget: “abc” is not a number.")
+    expect(page.locator("#plan [role=alert]")).to_contain_text(
+        "Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)."
+    )
     expect(budget).to_have_attribute("aria-invalid", "true")
     expect(budget).to_have_accessible_description(
-        "money for the round Budget: “abc” is not a number."
+        "money for the round Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)."
     )
     beside = page.locator("#id_budget_error")
-    expect(beside).to_have_text("Budget: “abc” is not a number.")
+    expect(beside).to_have_text(
+        "Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)."
+    )
     expect(page.locator(".field-error")).to_have_count(1)
     expect(budget).to_be_focused()
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})

@@ -51,11 +51,17 @@ def test_it_shows_on_the_project_page_and_gate_review(client, bob, project):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("lots", "Next-stage ask: “lots” is not a number."),
+        (
+            "lots",
+            "Next-stage ask: lots is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
         ("-5", "Next-stage ask: cannot be negative."),
         ("1.234", "Next-stage ask: at most 2 decimal places."),
-        ("NaN", "is not a number"),
-        ("42_000", "Next-stage ask: “42_000” is not a number."),
+        ("NaN", "NaN is not an amount"),
+        (
+            "42_000",
+            "Next-stage ask: 42_000 is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_message(client, alice, project, value, message):

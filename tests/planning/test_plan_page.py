@@ -195,16 +195,28 @@ def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
     ("query", "message"),
     [
         ({"budget": "0"}, "Budget: must be more than 0."),
-        ({"budget": "a lot"}, "Budget: “a lot” is not a number."),
+        (
+            {"budget": "a lot"},
+            "Budget: a lot is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
         # Python's Decimal reads 1_000 as 1000; a person typing it made a slip.
-        ({"budget": "1_000"}, "Budget: “1_000” is not a number."),
+        (
+            {"budget": "1_000"},
+            "Budget: 1_000 is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
         # ...and full-width digits as ASCII ones: not what the page shows back.
-        ({"budget": "１０００"}, "Budget: “１０００” is not a number."),
+        (
+            {"budget": "１０００"},
+            "Budget: １０００ is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
         (
             {"budget": "100", "target_revenue": "0.0000001"},
             "Target for revenue: at most 4 decimals (0.3333 is 33.33% of the budget).",
         ),
-        ({"budget": "100", "discount_rate": "0_1"}, "Discount rate: “0_1” is not a number."),
+        (
+            {"budget": "100", "discount_rate": "0_1"},
+            "Discount rate: 0_1 is not a number: write it in plain digits with a point for decimals, e.g. 0.1.",
+        ),
         (
             {"budget": "100", "target_revenue": "0.7", "target_efficiency": "0.4"},
             "Targets: the shares add up to 1.1, more than 1.",
@@ -221,7 +233,10 @@ def test_pin_links_keep_the_rest_of_the_plan(client, bob, three):
             {"budget": "70", "pin_in": "A"},
             "Pinned in: A asks EUR 80.00, more than the budget of EUR 70.00.",
         ),
-        ({"budget": "100", "horizon": "x"}, "Horizon: “x” is not a number."),
+        (
+            {"budget": "100", "horizon": "x"},
+            "Horizon: x is not a number: write it in plain digits, e.g. 3.",
+        ),
         ({"budget": "100", "discount_rate": "1"}, "Discount rate: at least 0 and less than 1"),
     ],
 )
@@ -470,13 +485,16 @@ def test_a_budget_that_is_not_a_number_marks_the_field(client, bob, three):
     ).group(0)
     assert 'class="field field-error"' in field
     assert (
-        '<ul class="errorlist" id="id_budget_error" data-plan-error><li>Budget: “abc” is not a number.</li></ul>'
+        '<ul class="errorlist" id="id_budget_error" data-plan-error><li>Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).</li></ul>'
         in field
     )
     assert 'aria-describedby="budget-help id_budget_error" aria-invalid="true"' in field
     # The other fields are not marked; the box below the form links to the field.
     assert body.count('aria-invalid="true"') == 1
-    assert '<a href="#id_budget">Budget: “abc” is not a number.</a>' in body
+    assert (
+        '<a href="#id_budget">Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).</a>'
+        in body
+    )
     assert 'data-inputs="id_budget" data-error-id="id_budget_error"' in body
 
 

@@ -255,8 +255,14 @@ def test_the_text_format_says_how_much_above_the_waterline_is_funded_with_target
     [
         (["--budget", "0"], "Budget: must be more than 0."),
         (["--budget", "-5"], "Budget: must be more than 0."),
-        (["--budget", "lots"], "Budget: “lots” is not a number."),
-        (["--budget", "1_000"], "Budget: “1_000” is not a number."),
+        (
+            ["--budget", "lots"],
+            "Budget: lots is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
+        (
+            ["--budget", "1_000"],
+            "Budget: 1_000 is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
+        ),
         (["--budget", "100", "--target", "revenue=0.33333"], "Target for revenue: at most 4"),
         (["--budget", "100", "--horizon", "11"], "Horizon: a whole number of years from 1 to 10."),
         (["--budget", "100", "--horizon", "2.5"], "Horizon: a whole number of years from 1 to 10."),
