@@ -240,6 +240,35 @@ ProbabilityIn = Annotated[DecimalIn, Field(ge=0, le=1, max_digits=5, decimal_pla
 LARGEST_ID = 2**63 - 1
 IdIn = Annotated[IntIn, Field(ge=1, le=LARGEST_ID)]
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
+# Dates and months written as documented, refused otherwise in the pages' words, naming the
+# field: pydantic's date took a timestamp ("2026-12-02T00:00:00", 1764633600) as its day, and
+# a month said "String should match pattern '^[1-9]\d{3}-…'". The schema still documents a
+# date (format: date) and the month's pattern.
+DATE_MESSAGE = "Enter a date as YYYY-MM-DD, e.g. 2026-03-02."
+MONTH_MESSAGE = "Enter a month as YYYY-MM, e.g. 2026-03."  # the outcome form's (MonthField)
+DATE_WRITTEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def refuse_date_not_written_so(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or DATE_WRITTEN.fullmatch(value) is None:
+        raise ValueError(DATE_MESSAGE)
+    return value
+
+
+def check_month(value: Any) -> Any:
+    if not isinstance(value, str) or re.fullmatch(MONTH_PATTERN, value) is None:
+        raise ValueError(MONTH_MESSAGE)
+    return value
+
+
+DateIn = Annotated[datetime.date, BeforeValidator(refuse_date_not_written_so)]
+MonthIn = Annotated[
+    str,
+    BeforeValidator(check_month),
+    WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "examples": ["2026-03"]}),
+]
 
 
 class Input(Schema):
@@ -394,7 +423,7 @@ class KillVerdictIn(Input):
 class DecisionIn(Input):
     gate: IntIn = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     decision: DecisionKind
-    decided_on: datetime.date | None = Field(None, description="Today when left out.")
+    decided_on: DateIn | None = Field(None, description="Today when left out.")
     funding_granted: MoneyIn = Field(
         Decimal(0), description="Released by a go or a recycle; a kill or a hold grants none."
     )
@@ -507,7 +536,7 @@ class SpendPage(PageInfo):
 
 
 class SpendIn(Input):
-    spent_on: datetime.date
+    spent_on: DateIn
     amount: money_in(gt=0)
     category: SpendCategory
     note: str = Field("", max_length=2_000)
@@ -546,7 +575,7 @@ RealizedValueIn = Annotated[
 
 
 class OutcomeIn(Input):
-    month: str = Field(pattern=MONTH_PATTERN, examples=["2026-03"], description="YYYY-MM.")
+    month: MonthIn = Field(description="YYYY-MM.")
     realized_value: RealizedValueIn
     confirm_value: bool = Field(
         False,
@@ -586,7 +615,7 @@ class ArtifactIn(Input):
     key: str = Field(
         "", max_length=32, description="Like AR-0001; the next free one when left out."
     )
-    created_on: datetime.date | None = Field(None, description="Today when left out.")
+    created_on: DateIn | None = Field(None, description="Today when left out.")
     description: str = Field("", max_length=20_000)
     location: str = Field("", max_length=500)
 

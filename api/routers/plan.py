@@ -39,7 +39,7 @@ class PlanQuery(Schema):
     budget: str | None = Field(
         None, description="Money for the next round; the plan settings' when left out."
     )
-    as_of: datetime.date | None = Field(
+    as_of: schemas.DateIn | None = Field(
         None, description="Projects active on this day; today when left out."
     )
     horizon: HorizonIn | None = Field(None, ge=1, le=10, description="Years of value counted.")

@@ -60,7 +60,8 @@ def record_spend(
     # Lock the project so concurrent spend never loses an update of the running total.
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status == Status.KILLED:
-        raise DomainError(spend_after_kill_message(project), field="amount")
+        # About the project (no amount or date would do), not a field of the entry.
+        raise DomainError(spend_after_kill_message(project))
     if not access.can_record_spend(actor, project):
         raise PermissionDenied(
             "Only the project's researcher, its product manager or an admin records spend."

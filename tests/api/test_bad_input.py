@@ -232,7 +232,9 @@ def test_spend_on_a_killed_project_is_refused_with_the_reason(api_as, alice, bob
 
     decide(project, 1, "kill", decided_on=datetime.date(2025, 2, 1))
     api = api_as(alice)
-    problem = _refused(api.post("/api/v1/projects/P1/spend", SPEND), 422, "amount")
+    # About the project, not the amount (it named "amount", which is not what is wrong).
+    problem = _refused(api.post("/api/v1/projects/P1/spend", SPEND), 422, None)
+    assert "field" not in problem and problem["errors"] == []
     assert problem["detail"] == (
         "P1 was killed on 2025-02-01: no spend is recorded after a kill "
         "(its spend to date is its sunk cost)."
