@@ -45,13 +45,13 @@ def test_a_header_only_adoption_file_clears_the_replaced_projects_adoption(
     months = Adoption.objects.filter(project=adopted).count()
     client.force_login(bob)
     page = reverse("project_detail", args=[adopted.key])
-    assert "active users in" in client.get(page).content.decode()
+    assert "the latest month:" in client.get(page).content.decode()
     header_only(folder, "adoption.csv")
 
     import_portfolio(folder, actor=sam, replace=True)
 
     assert not Adoption.objects.exists()
-    assert "active users in" not in client.get(page).content.decode()
+    assert "the latest month:" not in client.get(page).content.decode()
     history = ReplacedHistory.objects.get(project=adopted)
     assert len(history.project_fields["adoption"]) == months  # archived, not lost
     assert f"Adoption ({months} month" in client.get(history.get_absolute_url()).content.decode()

@@ -140,3 +140,32 @@ def test_a_product_greenlit_after_the_first_starts_the_month_after(alice, bob, c
     services.record_adoption(
         project=later, actor=bob, month=datetime.date(2026, 2, 1), active_users=1, tasks_completed=1
     )
+
+
+def test_the_headline_says_the_latest_month_and_the_total_apart(client, product, bob):
+    # The files allow a month with tasks and no active users (docs/interchange.md): kept, and
+    # the headline says what it is, not "0 active users in March 2026; 1,500 tasks completed".
+    for month, users, tasks in ((1, 40, 1000), (2, 1, 1), (3, 0, 500)):
+        services.record_adoption(
+            project=product,
+            actor=bob,
+            month=datetime.date(2026, month, 1),
+            active_users=users,
+            tasks_completed=tasks,
+        )
+    client.force_login(bob)
+    text = " ".join(client.get(product.get_absolute_url()).content.decode().split())
+    assert (
+        "March 2026, the latest month: no active users recorded, 500 tasks completed. "
+        "Since January 2026: 1,501 tasks completed." in text
+    )
+    assert "0 active users in" not in text
+    services.record_adoption(
+        project=product,
+        actor=bob,
+        month=datetime.date(2026, 4, 1),
+        active_users=1,
+        tasks_completed=1,
+    )
+    text = " ".join(client.get(product.get_absolute_url()).content.decode().split())
+    assert "April 2026, the latest month: 1 active user, 1 task completed." in text
