@@ -35,6 +35,7 @@ from portfolio import models as portfolio_models
 from portfolio import money, process
 from portfolio.errors import DomainError
 from portfolio.services import spend
+from portfolio.validators import one_line_problem
 
 # The process's vocabulary, as portfolio/process.py states it, and the models' choices:
 # a document takes and shows exactly the values the app keeps.
@@ -271,6 +272,31 @@ MonthIn = Annotated[
 ]
 
 
+# Text as the pages take it, refused otherwise with their words, naming the field: no NUL
+# in any text (Django's forms say "Null characters are not allowed."; PostgreSQL cannot keep
+# one, and the export wrote it raw into spend.csv), and a one-line field (a name, a key, a
+# location) no line break, control or text-direction character (portfolio.validators, as the
+# forms' validate_one_line). Every text field of a document sent to the API is one of these.
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+def refuse_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
+def refuse_more_than_one_line(value: str) -> str:
+    problem = one_line_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+TextIn = Annotated[str, AfterValidator(refuse_nul)]
+LineIn = Annotated[str, AfterValidator(refuse_nul), AfterValidator(refuse_more_than_one_line)]
+
+
 class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -409,7 +435,7 @@ class ScoreIn(Input):
 
 
 class NewKillCriterionIn(Input):
-    statement: str = Field(min_length=1, max_length=500)
+    statement: TextIn = Field(min_length=1, max_length=500)
     comparison: Comparison = ""
     target: DecimalIn | None = None
 
@@ -417,7 +443,7 @@ class NewKillCriterionIn(Input):
 class KillVerdictIn(Input):
     criterion: IdIn = Field(description="A pending kill criterion's id (GET …/review).")
     met: bool
-    note: str = Field("", max_length=2_000)
+    note: TextIn = Field("", max_length=2_000)
 
 
 class DecisionIn(Input):
@@ -428,7 +454,7 @@ class DecisionIn(Input):
         Decimal(0), description="Released by a go or a recycle; a kill or a hold grants none."
     )
     probability_of_success: ProbabilityIn | None = None
-    rationale: str = Field("", max_length=10_000)
+    rationale: TextIn = Field("", max_length=10_000)
     scores: list[ScoreIn] = Field(default_factory=list, max_length=100)
     kill_criteria: list[NewKillCriterionIn] = Field(
         default_factory=list,
@@ -466,9 +492,9 @@ class FeasibilityStudyOut(Schema):
 
 
 class FeasibilityStudyIn(Input):
-    findings: str = Field(min_length=1, max_length=20_000)
+    findings: TextIn = Field(min_length=1, max_length=20_000)
     hypothesis_held: HypothesisHeld
-    evidence: str = Field(min_length=1, max_length=20_000)
+    evidence: TextIn = Field(min_length=1, max_length=20_000)
     confidence: Confidence
     recommended_next_step: NextStep
 
@@ -491,8 +517,8 @@ class ArchitectureEstimateIn(Input):
     monthly_run_cost: MoneyIn
     retraining_cadence: Cadence
     cost_per_retrain: MoneyIn = Decimal(0)
-    platform_reused: str = Field("", max_length=200)
-    build_or_buy_note: str = Field("", max_length=20_000)
+    platform_reused: LineIn = Field("", max_length=200)
+    build_or_buy_note: TextIn = Field("", max_length=20_000)
 
 
 class BusinessCaseOut(Schema):
@@ -506,10 +532,10 @@ class BusinessCaseOut(Schema):
 
 
 class BusinessCaseIn(Input):
-    customer_problem: str = Field(min_length=1, max_length=20_000)
-    value_rationale: str = Field(min_length=1, max_length=20_000)
-    strategic_fit: str = Field("", max_length=20_000)
-    risks: str = Field("", max_length=20_000)
+    customer_problem: TextIn = Field(min_length=1, max_length=20_000)
+    value_rationale: TextIn = Field(min_length=1, max_length=20_000)
+    strategic_fit: TextIn = Field("", max_length=20_000)
+    risks: TextIn = Field("", max_length=20_000)
 
 
 class DeliverablesOut(Schema):
@@ -539,7 +565,7 @@ class SpendIn(Input):
     spent_on: DateIn
     amount: money_in(gt=0)
     category: SpendCategory
-    note: str = Field("", max_length=2_000)
+    note: TextIn = Field("", max_length=2_000)
 
 
 class OutcomeOut(Schema):
@@ -611,13 +637,13 @@ class ArtifactsOut(Schema):
 
 class ArtifactIn(Input):
     kind: ArtifactKind
-    name: str = Field(min_length=1, max_length=200)
-    key: str = Field(
+    name: LineIn = Field(min_length=1, max_length=200)
+    key: LineIn = Field(
         "", max_length=32, description="Like AR-0001; the next free one when left out."
     )
     created_on: DateIn | None = Field(None, description="Today when left out.")
-    description: str = Field("", max_length=20_000)
-    location: str = Field("", max_length=500)
+    description: TextIn = Field("", max_length=20_000)
+    location: LineIn = Field("", max_length=500)
 
 
 # --- Audit trail ------------------------------------------------------------------------------------

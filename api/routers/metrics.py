@@ -48,7 +48,9 @@ class MetricsFilters(Schema):
     )
     bucket: schemas.Bucket | None = None
     research_type: schemas.ResearchType | None = None
-    product_manager: str | None = Field(None, max_length=254, description="An e-mail address.")
+    product_manager: schemas.LineIn | None = Field(
+        None, max_length=254, description="An e-mail address."
+    )
 
     @field_validator(*FILTERS, mode="before")
     @classmethod

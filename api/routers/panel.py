@@ -86,14 +86,14 @@ class ReviewOut(Schema):
 class KillMarkIn(schemas.Input):
     criterion: schemas.IdIn = Field(description="A pending kill criterion's id.")
     met: bool
-    note: str = Field("", max_length=2_000)
+    note: schemas.TextIn = Field("", max_length=2_000)
 
 
 class VoteIn(schemas.Input):
     gate: schemas.IntIn = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     recommendation: Recommendation
     probability_of_success: schemas.ProbabilityIn | None = None
-    comment: str = Field("", max_length=10_000)
+    comment: schemas.TextIn = Field("", max_length=10_000)
     scores: list[schemas.ScoreIn] = Field(default_factory=list, max_length=100)
     kill_marks: list[KillMarkIn] = Field(default_factory=list, max_length=20)
     review_round: schemas.IntIn | None = Field(

@@ -36,20 +36,24 @@ HorizonIn = Annotated[
 
 
 class PlanQuery(Schema):
-    budget: str | None = Field(
+    budget: schemas.LineIn | None = Field(
         None, description="Money for the next round; the plan settings' when left out."
     )
     as_of: schemas.DateIn | None = Field(
         None, description="Projects active on this day; today when left out."
     )
     horizon: HorizonIn | None = Field(None, ge=1, le=10, description="Years of value counted.")
-    discount_rate: str | None = Field(None, description="0 ≤ r < 1.")
+    discount_rate: schemas.LineIn | None = Field(None, description="0 ≤ r < 1.")
     probabilities: Literal[inputs.RAW, inputs.CALIBRATED] | None = None
-    target: list[str] = Field(default_factory=list, description="BUCKET=SHARE, repeated.")
-    pin_in: list[str] = Field(
+    target: list[schemas.LineIn] = Field(
+        default_factory=list, description="BUCKET=SHARE, repeated."
+    )
+    pin_in: list[schemas.LineIn] = Field(
         default_factory=list, description="Project keys funded whatever their rank."
     )
-    pin_out: list[str] = Field(default_factory=list, description="Project keys never funded.")
+    pin_out: list[schemas.LineIn] = Field(
+        default_factory=list, description="Project keys never funded."
+    )
 
 
 class PlanProject(Schema):

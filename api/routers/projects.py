@@ -19,13 +19,17 @@ SORTS = [c.name for c in listing.COLUMNS] + [f"-{c.name}" for c in listing.COLUM
 
 
 class ProjectFilters(Schema):
-    q: str = Field("", max_length=200, description="Key, title or a person's e-mail or name.")
+    q: schemas.LineIn = Field(
+        "", max_length=200, description="Key, title or a person's e-mail or name."
+    )
     status: schemas.ProjectStatus | None = None
     gate: schemas.IntIn | None = Field(None, ge=process.FIRST_GATE, le=process.LAST_GATE)
     bucket: schemas.Bucket | None = None
     research_type: schemas.ResearchType | None = None
-    pm: str | None = Field(None, max_length=254, description="The product manager's e-mail.")
-    sort: str = Field(
+    pm: schemas.LineIn | None = Field(
+        None, max_length=254, description="The product manager's e-mail."
+    )
+    sort: schemas.LineIn = Field(
         listing.DEFAULT_SORT,
         description="A column, descending with a leading '-': " + ", ".join(SORTS[:13]) + ".",
     )
