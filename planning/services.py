@@ -203,3 +203,15 @@ def set_next_stage_ask(
         changes=changes,
     )
     return project
+
+
+def funded_today(scenario: Scenario) -> frozenset[str] | None:
+    """The keys ``scenario`` funds worked out again from today's data (its own settings), as
+    its compare page and export do; None when it cannot be worked out now. The adopted fund
+    list (``Scenario.funded_keys``) is what it funded when adopted: the pages say both."""
+    from planning import inputs
+
+    try:
+        return frozenset(engine.compute(inputs.parse(**scenario.settings)).funded_keys)
+    except DomainError:
+        return None

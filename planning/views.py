@@ -284,7 +284,8 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         "error": error,
         "invalid": _invalid_inputs(error),
         "can_save": access.can_plan(request.user),
-        "adopted": Scenario.objects.adopted().first(),
+        "adopted": (adopted := Scenario.objects.adopted().first()),
+        "adopted_today": services.funded_today(adopted) if adopted else None,
     }
     if plan is not None:
         context.update(_plan_context(plan, everything=request.GET.get("rows") == "all"))
@@ -362,8 +363,10 @@ def _scenario_list_page(
     for scenario in scenarios:
         scenario.open_url = _url(list(_settings_query(scenario.settings)))
         scenario.changeable = access.can_change_scenario(request.user, scenario)
+    adopted = next((scenario for scenario in scenarios if scenario.adopted), None)
     context = {
         "scenarios": scenarios,
+        "adopted_today": services.funded_today(adopted) if adopted else None,
         "error": error,
         "refused": refused,
         "refused_pk": refused_pk,

@@ -41,6 +41,7 @@ from gates.views.panel import (
 )
 from planning import figures
 from planning.models import PlanSettings, Scenario
+from planning.services import funded_today
 from portfolio import access, edits
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
@@ -263,6 +264,9 @@ def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
     )
     granted = project.funding_granted_total
     adopted = Scenario.objects.adopted().first()
+    in_adopted = (
+        adopted is not None and not project.is_closed and project.key in adopted.funded_keys
+    )
     return {
         "probability": project.current_probability,
         "probability_updated": project.latest_probability is not None,
@@ -272,9 +276,13 @@ def _figures(project: Project, estimate: ArchitectureEstimate | None) -> dict:
         # Nothing granted yet (every project at gate 1) is not an overrun.
         "over_funding": bool(granted) and project.spend_total > granted,
         "value": value,
-        "adopted_plan": adopted
-        if adopted is not None and not project.is_closed and project.key in adopted.funded_keys
-        else None,
+        "adopted_plan": adopted if in_adopted else None,
+        # Worked out again from today's data: None when it cannot be (docs/planning.md).
+        "adopted_plan_fits_today": (
+            None
+            if not in_adopted or (today := funded_today(adopted)) is None
+            else project.key in today
+        ),
     }
 
 

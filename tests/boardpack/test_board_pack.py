@@ -166,6 +166,8 @@ def test_it_shows_the_adopted_plans_waterline(client, erin, pdf_tools, tmp_path)
     assert "7. The adopted plan's waterline" in text
     assert "“Lean 2027”, adopted by erin@example.com" in text
     assert "budget EUR 150,000.00" in text
+    # What it funded when adopted is said apart from what it funds worked out again.
+    assert "with 0 projects funded then (the fund list kept at adoption)" in text
     assert "the plan has nothing to rank" in text  # the sample has no next-stage asks
 
 

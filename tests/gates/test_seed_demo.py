@@ -231,7 +231,7 @@ def test_it_plans_the_next_round_with_an_adopted_scenario(seeded, client):
     page = client.get("/plan/").content.decode()
     assert "Adopted plan: <strong>Balanced round</strong>" in page and "waterline" in page
     review = client.get(f"/projects/{adopted.funded_keys[0]}/gate-review/").content.decode()
-    assert "In the adopted plan (scenario Balanced round)." in review
+    assert "In the plan as adopted on " in review and "(scenario Balanced round)" in review
 
 
 def test_it_prints_how_to_make_an_api_token_but_makes_none(seeded):

@@ -100,7 +100,7 @@ def test_an_executive_adopts_a_scenario_and_the_gate_review_says_so(client, bob,
     lean.refresh_from_db()
     assert lean.adopted and lean.funded_keys == ["A", "C"]
     review = client.get(reverse("gate_review", args=["A"])).content.decode()
-    assert "In the adopted plan (scenario Lean)." in review
+    assert "In the plan as adopted on " in review and "(scenario Lean)." in review
     review = client.get(reverse("gate_review", args=["B"])).content.decode()
     assert "adopted plan" not in review
 
@@ -219,3 +219,30 @@ def test_the_list_and_compare_write_labels_dates_and_rates_as_the_plan_does(clie
     assert f"as of {PLAN_AS_OF}, 1 year at 0.0%, raw probabilities" in body
     assert "<td>Efficiency (cost savings)</td>" in body and "<td>efficiency</td>" not in body
     assert "<td>Revenue (grow existing)</td>" in body
+
+
+def test_the_adopted_plan_says_what_it_funded_when_adopted_and_what_it_would_today(
+    client, bob, erin, three
+):
+    # The fund list is kept as adopted; the scenario is worked out again from today's data.
+    # Every page says which number is which, so that they never silently disagree.
+    from portfolio.models import Project
+
+    lean = save("Lean", bob, budget="100")
+    services.adopt_scenario(scenario=lean, actor=erin)
+    lean.refresh_from_db()
+    day = lean.adopted_at.date().isoformat()
+    Project.objects.filter(key="C").update(next_stage_ask=50)  # C no longer fits
+    assert services.funded_today(lean) == frozenset({"A"})
+    client.force_login(erin)
+    said = f"2 funded when adopted on {day}; 1 would be funded today"
+    for page in ("plan", "scenario_list"):
+        body = " ".join(client.get(reverse(page)).content.decode().split())
+        assert said in body, page
+    review = " ".join(client.get(reverse("gate_review", args=["C"])).content.decode().split())
+    assert (
+        f"In the plan as adopted on {day} (scenario Lean); it no longer fits "
+        "when the plan is worked out again today." in review
+    )
+    review = " ".join(client.get(reverse("gate_review", args=["A"])).content.decode().split())
+    assert f"In the plan as adopted on {day} (scenario Lean)." in review
