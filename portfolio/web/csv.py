@@ -27,7 +27,13 @@ _QUOTED = re.compile(r"'+[=+\-@\t\r]")
 
 
 def formula_safe(value: str) -> str:
-    """``value`` as a cell a spreadsheet shows as text."""
+    """``value`` as a cell a spreadsheet shows as text, a NUL in it as U+FFFD.
+
+    No page or API takes a NUL any more, but text kept from before may hold one; written
+    raw it made a file the import refuses ("the file has a NUL byte"), and the workbook
+    export already writes it as U+FFFD (openpyxl's illegal characters)."""
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
     if value and value[0] in "=+-@\t\r'" and _NEEDS_QUOTE.match(value):
         return "'" + value
     return value
