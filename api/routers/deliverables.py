@@ -1,15 +1,20 @@
-"""Deliverables: everyone who sees a project reads them; only their writer saves them."""
+"""Deliverables: everyone who sees a project reads them; only their writer saves them.
+
+Each one's GET and PUT carry an ``ETag``, and a PUT sent with ``If-Match`` is refused
+(412) when the deliverable changed since (``api.concurrency``), as its page refuses a save
+from a page drawn before another was saved.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from api import schemas
+from api import concurrency, problems, schemas
 from api.common import may_change, money, permitted_project, person, project_for, unless
 from gates import services
 from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy
-from portfolio import access
+from portfolio import access, edits
 from portfolio.models import Project
 
 router = Router(tags=["deliverables"])
@@ -81,9 +86,69 @@ def get_deliverables(request: HttpRequest, key: str):
     }
 
 
+# --- One deliverable: its ETag ---------------------------------------------------------------
+# The fields its PUT writes (all of them, as its page's form): what the ETag is the digest of.
+STUDY_FIELDS = tuple(schemas.FeasibilityStudyIn.model_fields)
+ESTIMATE_FIELDS = tuple(schemas.ArchitectureEstimateIn.model_fields)
+CASE_FIELDS = tuple(schemas.BusinessCaseIn.model_fields)
+
+
+def _tagged(response: HttpResponse, deliverable, names: tuple[str, ...], serialize) -> dict:
+    """``serialize(deliverable)``, its ETag made from the row as stored."""
+    stored = type(deliverable).objects.select_related("author").get(pk=deliverable.pk)
+    concurrency.tagged(response, edits.values_of(stored, names))
+    return serialize(stored)
+
+
+def _one(request: HttpRequest, key: str, response: HttpResponse, model, label: str, names, out):
+    project = project_for(request, key)
+    deliverable = model.objects.filter(project=project).first()
+    if deliverable is None:
+        raise problems.not_found(f"{label}: none written yet for {project.key}.")
+    return _tagged(response, deliverable, names, out)
+
+
+@router.get(
+    "/projects/{key}/deliverables/feasibility-study",
+    response={200: schemas.FeasibilityStudyOut, **schemas.ERRORS},
+)
+def get_feasibility_study(request: HttpRequest, key: str, response: HttpResponse):
+    """The feasibility study (404 when none is written), its ``ETag`` for ``If-Match``."""
+    return _one(
+        request, key, response, FeasibilityStudy, "Feasibility study", STUDY_FIELDS, study_out
+    )
+
+
+@router.get(
+    "/projects/{key}/deliverables/architecture-estimate",
+    response={200: schemas.ArchitectureEstimateOut, **schemas.ERRORS},
+)
+def get_architecture_estimate(request: HttpRequest, key: str, response: HttpResponse):
+    """The architecture estimate (404 when none is written), its ``ETag`` for ``If-Match``."""
+    return _one(
+        request,
+        key,
+        response,
+        ArchitectureEstimate,
+        "Architecture estimate",
+        ESTIMATE_FIELDS,
+        estimate_out,
+    )
+
+
+@router.get(
+    "/projects/{key}/deliverables/business-case",
+    response={200: schemas.BusinessCaseOut, **schemas.ERRORS},
+)
+def get_business_case(request: HttpRequest, key: str, response: HttpResponse):
+    """The product manager's business case (404 when none is written), its ``ETag``."""
+    return _one(request, key, response, BusinessCase, "Business case", CASE_FIELDS, case_out)
+
+
 @router.put(
     "/projects/{key}/deliverables/feasibility-study",
-    response={200: schemas.FeasibilityStudyOut, **schemas.WRITE_ERRORS},
+    response={200: schemas.FeasibilityStudyOut, **concurrency.PUT_ERRORS},
+    openapi_extra=concurrency.IF_MATCH,
     auth=may_change(
         unless(
             access.can_write_feasibility_study,
@@ -91,33 +156,45 @@ def get_deliverables(request: HttpRequest, key: str):
         )
     ),
 )
-def put_feasibility_study(request: HttpRequest, key: str, payload: schemas.FeasibilityStudyIn):
-    """Write or revise the feasibility study: the project's researcher only."""
+def put_feasibility_study(
+    request: HttpRequest, key: str, payload: schemas.FeasibilityStudyIn, response: HttpResponse
+):
+    """Write or revise the feasibility study: the project's researcher only. Send the ETag
+    of your GET in ``If-Match``: a 412 (nothing saved) if it changed since."""
     project = permitted_project(request)
-    study = services.save_feasibility_study(project=project, actor=request.user, **payload.dict())
-    return study_out(study)
+    seen = concurrency.seen(request)
+    with concurrency.precondition("the feasibility study", STUDY_FIELDS):
+        study = services.save_feasibility_study(
+            project=project, actor=request.user, seen=seen, **payload.dict()
+        )
+    return _tagged(response, study, STUDY_FIELDS, study_out)
 
 
 @router.put(
     "/projects/{key}/deliverables/architecture-estimate",
-    response={200: schemas.ArchitectureEstimateOut, **schemas.WRITE_ERRORS},
+    response={200: schemas.ArchitectureEstimateOut, **concurrency.PUT_ERRORS},
+    openapi_extra=concurrency.IF_MATCH,
     auth=may_change(access.architecture_estimate_refusal),
 )
 def put_architecture_estimate(
-    request: HttpRequest, key: str, payload: schemas.ArchitectureEstimateIn
+    request: HttpRequest, key: str, payload: schemas.ArchitectureEstimateIn, response: HttpResponse
 ):
     """Write or revise the architecture estimate: the project's architect only (the one it
-    is assigned to; unassigned, whoever wrote it or writes it first), once it is asked for."""
+    is assigned to; unassigned, whoever wrote it or writes it first), once it is asked for.
+    Send the ETag of your GET in ``If-Match``: a 412 (nothing saved) if it changed since."""
     project = permitted_project(request)
-    estimate = services.save_architecture_estimate(
-        project=project, actor=request.user, **payload.dict()
-    )
-    return estimate_out(estimate)
+    seen = concurrency.seen(request)
+    with concurrency.precondition("the architecture estimate", ESTIMATE_FIELDS):
+        estimate = services.save_architecture_estimate(
+            project=project, actor=request.user, seen=seen, **payload.dict()
+        )
+    return _tagged(response, estimate, ESTIMATE_FIELDS, estimate_out)
 
 
 @router.put(
     "/projects/{key}/deliverables/business-case",
-    response={200: schemas.BusinessCaseOut, **schemas.WRITE_ERRORS},
+    response={200: schemas.BusinessCaseOut, **concurrency.PUT_ERRORS},
+    openapi_extra=concurrency.IF_MATCH,
     auth=may_change(
         unless(
             access.can_write_business_case,
@@ -125,8 +202,15 @@ def put_architecture_estimate(
         )
     ),
 )
-def put_business_case(request: HttpRequest, key: str, payload: schemas.BusinessCaseIn):
-    """Write or revise the business case: the project's product manager only."""
+def put_business_case(
+    request: HttpRequest, key: str, payload: schemas.BusinessCaseIn, response: HttpResponse
+):
+    """Write or revise the business case: the project's product manager only. Send the ETag
+    of your GET in ``If-Match``: a 412 (nothing saved) if it changed since."""
     project = permitted_project(request)
-    case = services.save_business_case(project=project, actor=request.user, **payload.dict())
-    return case_out(case)
+    seen = concurrency.seen(request)
+    with concurrency.precondition("the business case", CASE_FIELDS):
+        case = services.save_business_case(
+            project=project, actor=request.user, seen=seen, **payload.dict()
+        )
+    return _tagged(response, case, CASE_FIELDS, case_out)

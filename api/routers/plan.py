@@ -12,16 +12,16 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
-from api import problems, schemas
-from api.common import may, may_change, permitted_project, project_for, unless
+from api import concurrency, problems, schemas
+from api.common import may, may_change, money, permitted_project, project_for, unless
 from planning import engine, inputs
 from planning import services as planning_services
 from planning.models import PlanSettings
-from portfolio import access
+from portfolio import access, edits
 from portfolio.errors import DomainError, PermissionDenied
 
 router = Router(tags=["plan"])
@@ -94,6 +94,14 @@ class AskIn(schemas.Input):
     )
 
 
+class AskOut(Schema):
+    next_stage_ask: schemas.Money | None
+
+
+# What the ask's ETag is the digest of: the field its page's form edits.
+ASK_FIELDS = ("next_stage_ask",)
+
+
 @router.get(
     "/plan",
     response={200: PlanOut, **schemas.ERRORS},
@@ -150,9 +158,21 @@ def _parameter(field: str | None, message: str, query) -> str | None:
     return sent[0] if sent else "target"
 
 
+@router.get(
+    "/projects/{key}/next-stage-ask", response={200: AskOut, **schemas.ERRORS}, tags=["plan"]
+)
+def get_next_stage_ask(request: HttpRequest, key: str, response: HttpResponse):
+    """The money the project asks for its next stage (null: nothing), its ``ETag`` for the
+    ``If-Match`` of the PUT."""
+    project = project_for(request, key)
+    concurrency.tagged(response, edits.values_of(project, ASK_FIELDS))
+    return {"next_stage_ask": money(project.next_stage_ask)}
+
+
 @router.put(
     "/projects/{key}/next-stage-ask",
-    response={200: schemas.ProjectDetail, **schemas.WRITE_ERRORS},
+    response={200: schemas.ProjectDetail, **concurrency.PUT_ERRORS},
+    openapi_extra=concurrency.IF_MATCH,
     tags=["plan"],
     auth=may_change(
         unless(
@@ -162,12 +182,18 @@ def _parameter(field: str | None, message: str, query) -> str | None:
         )
     ),
 )
-def put_next_stage_ask(request: HttpRequest, key: str, payload: AskIn):
-    """Set the money the project asks for its next stage: its researcher or product manager."""
+def put_next_stage_ask(request: HttpRequest, key: str, payload: AskIn, response: HttpResponse):
+    """Set the money the project asks for its next stage: its researcher or product manager.
+    Send the ETag of ``GET …/next-stage-ask`` in ``If-Match``: a 412 (nothing saved) if the
+    ask changed since; the answer's ETag is the ask's as saved."""
     from api.routers.projects import project_detail
 
     project = permitted_project(request)
-    planning_services.set_next_stage_ask(
-        project=project, ask=payload.next_stage_ask, actor=request.user
-    )
-    return project_detail(project_for(request, key))
+    seen = concurrency.seen(request)
+    with concurrency.precondition("the next-stage ask", ASK_FIELDS):
+        planning_services.set_next_stage_ask(
+            project=project, ask=payload.next_stage_ask, actor=request.user, seen=seen
+        )
+    saved = project_for(request, key)
+    concurrency.tagged(response, edits.values_of(saved, ASK_FIELDS))
+    return project_detail(saved)

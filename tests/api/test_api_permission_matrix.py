@@ -73,6 +73,22 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
     ("GET", "/api/v1/projects/{key}"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/decisions"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/deliverables"): PROJECT_READ,
+    # One deliverable (its ETag): everyone who sees the project; 404 while none is written.
+    ("GET", "/api/v1/projects/{key}/deliverables/feasibility-study"): [
+        Call("greenlit", everyone(200), label="written"),
+        Call("active", everyone(404), label="none yet"),
+        Call("draft", everyone(404), label="draft"),
+    ],
+    ("GET", "/api/v1/projects/{key}/deliverables/architecture-estimate"): [
+        Call("at_gate_3", everyone(200), label="written"),
+        Call("active", everyone(404), label="none yet"),
+    ],
+    ("GET", "/api/v1/projects/{key}/deliverables/business-case"): [
+        Call("greenlit", everyone(200), label="written"),
+        Call("active", everyone(404), label="none yet"),
+        Call("draft", everyone(404), label="draft"),
+    ],
+    ("GET", "/api/v1/projects/{key}/next-stage-ask"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/spend"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/outcomes"): PROJECT_READ,
     ("GET", "/api/v1/projects/{key}/artifacts"): PROJECT_READ,
