@@ -4,6 +4,9 @@ and the import refused the file ("the file has a NUL byte …")."""
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+
 from gates.interchange import command_line_import, export_portfolio, export_portfolio_workbook
 from portfolio.models import SpendEntry
 from portfolio.web.csv import formula_safe
@@ -11,6 +14,9 @@ from tests.gates.test_export_portfolio import SAMPLE, empty_the_database
 
 
 def _with_nuls() -> None:
+    if connection.vendor == "postgresql":
+        # Its text columns refuse a NUL outright: no database there can hold one to export.
+        pytest.skip("PostgreSQL keeps no NUL in text; the case is SQLite's")
     command_line_import(SAMPLE)
     entry = SpendEntry.objects.order_by("pk").first()
     SpendEntry.objects.filter(pk=entry.pk).update(note="\u0000nul")
