@@ -166,13 +166,20 @@ def parse_as_of(text) -> datetime.date:
     return day
 
 
+# The page's words for a horizon out of range and a mode it does not know; the API's plan
+# says them too (api/routers/plan.py).
+HORIZON_MESSAGE = f"Horizon: a whole number of years from {HORIZON_RANGE[0]} to {HORIZON_RANGE[1]}."
+
+
+def unknown_probabilities_message(value: str) -> str:
+    return f"Probabilities: “{value}” is unknown: use {' or '.join(PROBABILITY_MODES)}."
+
+
 def parse_horizon(text) -> int:
     number = _number(text, field_name="horizon", label="Horizon")
     low, high = HORIZON_RANGE
     if number != number.to_integral_value() or not low <= number <= high:
-        raise DomainError(
-            f"Horizon: a whole number of years from {low} to {high}.", field="horizon"
-        )
+        raise DomainError(HORIZON_MESSAGE, field="horizon")
     return int(number)
 
 
@@ -189,9 +196,7 @@ def parse_discount_rate(text) -> Decimal:
 def parse_probabilities(text) -> str:
     value = str(text or RAW).strip().lower()
     if value not in PROBABILITY_MODES:
-        raise DomainError(
-            f"Probabilities: “{value}” is unknown: use raw or calibrated.", field="probabilities"
-        )
+        raise DomainError(unknown_probabilities_message(value), field="probabilities")
     return value
 
 

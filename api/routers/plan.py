@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema
 
 from api import concurrency, problems, schemas
 from api.common import may, may_change, money, permitted_project, project_for, unless
@@ -26,12 +26,40 @@ from portfolio.errors import DomainError, PermissionDenied
 
 router = Router(tags=["plan"])
 
-# The planning page's example for a horizon written with an exponent (1e1): 3, not 1000000.
+
+def check_horizon(value: int) -> int:
+    low, high = inputs.HORIZON_RANGE
+    if not low <= value <= high:
+        raise ValueError(inputs.HORIZON_MESSAGE)
+    return value
+
+
+def check_probabilities(value: str) -> str:
+    if value not in inputs.PROBABILITY_MODES:
+        raise ValueError(inputs.unknown_probabilities_message(value))
+    return value
+
+
+# The horizon's range and the probabilities' modes are refused in the planning page's words
+# ("Horizon: a whole number of years from 1 to 10."), not pydantic's ("Input should be less
+# than or equal to 10", "Input should be 'raw' or 'calibrated'"); the schema still documents
+# them. A horizon written with an exponent (1e1) gets the page's example: 3, not 1000000.
 HorizonIn = Annotated[
     schemas.IntIn,
+    AfterValidator(check_horizon),
     schemas.plain_digits_as(
         inputs.WRITTEN["horizon"].example, inputs.WRITTEN["horizon"].with_exponent
     ),
+    WithJsonSchema(
+        TypeAdapter(
+            Annotated[schemas.IntIn, Field(ge=inputs.HORIZON_RANGE[0], le=inputs.HORIZON_RANGE[1])]
+        ).json_schema()
+    ),
+]
+ProbabilitiesIn = Annotated[
+    schemas.LineIn,
+    AfterValidator(check_probabilities),
+    WithJsonSchema(TypeAdapter(Literal[inputs.PROBABILITY_MODES]).json_schema()),
 ]
 
 
@@ -42,9 +70,9 @@ class PlanQuery(Schema):
     as_of: schemas.DateIn | None = Field(
         None, description="Projects active on this day; today when left out."
     )
-    horizon: HorizonIn | None = Field(None, ge=1, le=10, description="Years of value counted.")
+    horizon: HorizonIn | None = Field(None, description="Years of value counted.")
     discount_rate: schemas.LineIn | None = Field(None, description="0 ≤ r < 1.")
-    probabilities: Literal[inputs.RAW, inputs.CALIBRATED] | None = None
+    probabilities: ProbabilitiesIn | None = None
     target: list[schemas.LineIn] = Field(
         default_factory=list, description="BUCKET=SHARE, repeated."
     )
