@@ -200,7 +200,9 @@ class MoneyField(RefusesExponents, forms.DecimalField):
     1200.00 and 12345678.50. A comma anywhere else (``1000,50``, ``2,5``) is refused with the
     field's label, not read as 100,050 or 25: "Amount: 1000,50 is not an amount: write it in
     plain digits with a point for decimals, e.g. 1200.50 (a comma only between thousands:
-    1,200.50).". The page shows the text back as typed, to correct.
+    1,200.50).", and so is any text that is no amount (``EUR 5``, ``€5``, ``1_000``): one
+    message, as the planner's budget and next-stage ask say it. The page shows the text
+    back as typed, to correct.
 
     Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
     changes nothing does not show up as a change in the audit trail. The limit is said
@@ -227,14 +229,26 @@ class MoneyField(RefusesExponents, forms.DecimalField):
         self.error_messages.setdefault("max_decimal_places", f"{named}: at most 2 decimal places.")
 
     def to_python(self, value):
+        typed = value
         if isinstance(value, str):
             plain = without_thousands_separators(value)
             if plain is None:
-                label = str(self.label or "Amount")
-                message = misplaced_comma_message(label, value, example=self.readable)
-                raise forms.ValidationError(message, code="comma")
+                raise forms.ValidationError(self.not_an_amount(typed), code="comma")
             value = plain
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid" or not isinstance(typed, str):
+                raise
+            # "EUR 5", "€5", "1_000", "1e": what the planner says of them, and of "12,50".
+            raise forms.ValidationError(self.not_an_amount(typed), code="invalid") from None
+
+    def not_an_amount(self, typed: str) -> str:
+        """What the field says of text that is no amount, a misplaced comma or anything else
+        (``EUR 5``, ``1_000``): one message, the planner's budget's and next-stage ask's
+        (``planning.inputs.read_number``), with this field's label and example."""
+        label = str(self.label or "Amount")
+        return misplaced_comma_message(label, typed, example=self.readable)
 
     def clean(self, value):
         cleaned = super().clean(value)

@@ -124,7 +124,9 @@ def misplaced_comma_message(
     decimals: bool = True,
 ) -> str:
     """What a field says of a number with a comma not between thousands
-    (``without_thousands_separators``), with an ``example`` that fits the field: an amount's
+    (``without_thousands_separators``), and of any other text that is no number (``EUR 5``,
+    ``1_000``) in the planner's numbers and every money field of the pages, with an
+    ``example`` that fits the field: an amount's
     example is shown again grouped in thousands, where a comma may go (``1200.50``, then
     ``1,200.50``); a number that is never in the thousands (a rate, a share) gives no
     ``grouped`` one."""

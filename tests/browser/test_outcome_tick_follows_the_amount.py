@@ -268,7 +268,11 @@ RECORDED = {".5": "0.50", "1,200.50": "1200.50"}
         ("100.123", "Realized value: at most 2 decimal places."),
         ("-5", "Realized value cannot be negative."),
         ("12,50", COMMA),
-        ("e6", "Realized value: write the amount in plain digits, e.g. 1200.50."),
+        (
+            "e6",
+            "Realized value: e6 is not an amount: write it in plain digits with a point for "
+            "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).",
+        ),
         ("10000000000000", TOO_LARGE),
     ],
 )

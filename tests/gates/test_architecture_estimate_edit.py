@@ -141,7 +141,8 @@ def test_it_revises_the_estimate_and_audits_only_real_changes(client, at_gate_2,
         (
             {"monthly_run_cost": "abc"},
             "monthly_run_cost",
-            "Monthly run cost: write the amount in plain digits, e.g. 1200.50.",
+            "Monthly run cost: abc is not an amount: write it in plain digits with a point for "
+            "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).",
         ),
         ({"cost_per_retrain": "1.234"}, "cost_per_retrain", ": at most 2 decimal places."),
         ({"retraining_cadence": "daily"}, "retraining_cadence", "Select a valid choice"),

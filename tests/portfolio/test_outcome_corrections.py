@@ -242,7 +242,11 @@ def test_a_month_within_a_year_s_high_projection_needs_no_confirmation(client, b
     [
         ("-1", "Realized value cannot be negative."),
         ("12.345", "Realized value: at most 2 decimal places."),
-        ("lots", "Realized value: write the amount in plain digits, e.g. 1200.50."),
+        (
+            "lots",
+            "Realized value: lots is not an amount: write it in plain digits with a point for "
+            "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).",
+        ),
     ],
 )
 def test_the_outcome_form_speaks_the_app_s_words(client, bob, product, value, message):

@@ -5,8 +5,10 @@ The pages' number fields were ``<input type="number">``: a browser sends nothing
 an input cannot read (its ``validity.badInput``), so the server said "Amount: This field is
 required." and the text was gone. They are text inputs now (``inputmode="decimal"``, or
 ``"numeric"`` for a whole number: a phone still shows its number keys), as the GOV.UK Design
-System advises; the server reads what was typed and says what to write ("Amount: write the
-amount in plain digits, e.g. 1200.50."), not Django's "Enter a number.".
+System advises; the server reads what was typed and says what to write ("Amount: EUR 100 is
+not an amount: write it in plain digits with a point for decimals, e.g. 1200.50 (a comma only
+between thousands: 1,200.50).", as the planner says it: tests/portfolio/test_money_not_an_amount.py),
+not Django's "Enter a number.".
 """
 
 from __future__ import annotations
@@ -29,18 +31,15 @@ from tests.portfolio.test_proposal_create import valid
 pytestmark = pytest.mark.django_db
 
 UNREADABLE = ["1e", "e6", "12,50", "EUR 100"]
-AMOUNT = "write the amount in plain digits, e.g. 1200.50."
 
 
 def amount_refused(label: str, typed: str) -> str:
-    """What a money field says of ``typed``: a decimal comma gets its own words (a comma goes
-    only between thousands: tests/portfolio/test_money_thousands.py)."""
-    if "," in typed:
-        return (
-            f"{label}: {typed} is not an amount: write it in plain digits with a point for "
-            "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50)."
-        )
-    return f"{label}: {AMOUNT}"
+    """What a money field says of ``typed``, a decimal comma as anything else that is no
+    amount (a comma goes only between thousands: tests/portfolio/test_money_thousands.py)."""
+    return (
+        f"{label}: {typed} is not an amount: write it in plain digits with a point for "
+        "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50)."
+    )
 
 
 def beside(body: str, name: str) -> str:
