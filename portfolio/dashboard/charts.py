@@ -26,9 +26,12 @@ BUCKET_SHORT = {
 def money_short(value) -> str:
     """11203825.99 → "11.2M", 352000 → "352k", 950 → "950" (three significant digits).
 
-    Cut, not rounded: it never reads above the amount (26.75M is "26.7M", 999,999.99 is
-    "999k", not "1000k", and the largest amount, 9,999,999,999,999.99, is "9999B", not
-    "10000B", above the limit). Where the exact amount matters, the page shows it in full.
+    Cut toward zero, not rounded: its size is never above the amount's (26.75M is "26.7M",
+    999,999.99 is "999k", not "1000k", and the largest amount, 9,999,999,999,999.99, is
+    "9999B", not "10000B", above the limit). A negative amount (an ECV below 0) is cut the
+    same way, so a loss is never shown larger than it is: -1,279,000 is "-1.27M", as
+    1,279,000 is "1.27M" (tests/portfolio/test_money_short_signs.py). Where the exact amount
+    matters, the page shows it in full.
     """
     if value is None:
         return "—"

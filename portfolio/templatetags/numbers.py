@@ -77,7 +77,7 @@ def money_cents(value) -> str:
 
 @register.filter
 def money_short(value) -> str:
-    """Chart axes only: three significant digits, "26.7M"."""
+    """Chart axes only: three significant digits, cut toward zero, "26.7M" (for 26.75M)."""
     return charts.money_short(value)
 
 
