@@ -93,27 +93,32 @@ class ChangedSince(DomainError):
         self.entries = entries
         self.what = what
 
-    def sentence(self, labels: dict[str, str] | None = None) -> str:
-        return _sentence(self.what, self.entries, labels or {})
+    def sentence(self, labels: dict[str, str] | None = None, *, viewer=None) -> str:
+        """Who changed what and when; ``viewer``'s own changes said as "you" (another tab)."""
+        return _sentence(self.what, self.entries, labels or {}, viewer)
 
 
 def _when(at: datetime.datetime) -> str:
     return f"{timezone.localtime(at):%Y-%m-%d at %H:%M}"
 
 
-def _sentence(what: str, entries: list[AuditEntry], labels: dict[str, str]) -> str:
+def _sentence(what: str, entries: list[AuditEntry], labels: dict[str, str], viewer=None) -> str:
     def fields(entry: AuditEntry) -> str:
         names = [labels.get(name, name.replace("_", " ")) for name in entry.changes]
         return f" ({', '.join(names)})" if names else ""
 
     def who(entry: AuditEntry) -> str:
+        if viewer is not None and entry.actor_id is not None and entry.actor_id == viewer.pk:
+            return "you"
         return str(entry.actor) if entry.actor else "someone"
 
     if not entries:
         said = f"Since this page was opened, {what} was changed."
     elif len(entries) == 1:
         entry = entries[0]
-        verb = "wrote" if entry.action.endswith(".created") else "changed"
+        verb = getattr(entry, "verb", None) or (
+            "wrote" if entry.action.endswith(".created") else "changed"
+        )
         said = (
             f"Since this page was opened, {who(entry)} {verb} {what}{fields(entry)} "
             f"on {_when(entry.at)}."
@@ -136,12 +141,15 @@ def check(
     values: dict | None,
     what: str,
     names: Iterable[str] = (),
+    actions: dict[str, str] | None = None,
 ) -> None:
     """Refuse (``ChangedSince``) when ``values``, read from the row locked for this change,
     are not what the form was drawn with. ``seen`` None or empty: nothing to compare.
 
     ``names``: the fields the form edits, so that only the audit entries that changed
-    them are named (an entry that created the record is named too)."""
+    them are named (an entry that created the record is named too). ``actions``: audit
+    actions that change the record without naming its fields (a vote's entries keep the
+    review blind), each with the verb that says it ("cast")."""
     if not seen:
         return
     if seen.partition(".")[0] == digest(values):
@@ -158,7 +166,11 @@ def check(
             .order_by("at", "id")
         )
         for entry in found:
-            if entry.action.endswith(".created"):
+            if entry.action in (actions or {}):
+                entry.changes = {}
+                entry.verb = actions[entry.action]
+                entries.append(entry)
+            elif entry.action.endswith(".created"):
                 entry.changes = {}
                 entries.append(entry)
             elif touched := {k: v for k, v in entry.changes.items() if k in wanted}:
@@ -206,6 +218,12 @@ def _shown(field: forms.Field, value) -> str:
         if not isinstance(value, models.Model):
             value = field.queryset.model._default_manager.filter(pk=value).first() or value
         return str(value)
+    if isinstance(field, forms.TypedChoiceField):
+        # The value is coerced (True for "yes", 7 for "7"): its choice's label.
+        for key, label in field.choices:
+            if key not in field.empty_values and _coerced(field, key) == value:
+                return str(label)
+        return str(value)
     if isinstance(field, forms.ChoiceField):
         return str(dict(field.choices).get(value, value))
     shown = field.prepare_value(value)
@@ -214,15 +232,36 @@ def _shown(field: forms.Field, value) -> str:
     return str(shown)
 
 
-def refuse(form: forms.BaseForm, error: ChangedSince) -> list[dict]:
+def _coerced(field: forms.TypedChoiceField, key):
+    try:
+        return field.coerce(key)
+    except (TypeError, ValueError):
+        return key
+
+
+def refuse(
+    form: forms.BaseForm, error: ChangedSince, *, saved: dict | None = None, viewer=None
+) -> list[dict]:
     """Show the refusal above ``form`` (kept as typed), make its hidden field the record's
     as it is now, and return the rows to show: each field whose value saved now differs
-    from what was typed, with both."""
+    from what was typed, with both.
+
+    ``saved``: the values saved now by the form's field names, when the record's values
+    are kept otherwise (a vote's scorecard); ``viewer``: whose changes are said as "you".
+    The form is marked (``changed_since_refused``): its error summary says what happened
+    (``_form/errors.html``), not that something typed is wrong."""
     labels = {name: str(field.label or name) for name, field in form.fields.items()}
-    form.add_error(None, error.sentence(labels))
+    form.add_error(None, error.sentence(labels, viewer=viewer))
+    form.changed_since_refused = True
     form.data = form.data.copy()
     form.data[form.add_prefix(FIELD)] = token(error.values)
-    saved = error.values
+    return differences(form, error.values if saved is None else saved)
+
+
+def differences(form: forms.BaseForm, saved: dict | None) -> list[dict]:
+    """The rows of the changed-since box for ``form``'s fields: each whose value ``saved``
+    (by field name) differs from what was typed, with both as the page shows them."""
+    labels = {name: str(field.label or name) for name, field in form.fields.items()}
     rows = []
     typed = getattr(form, "cleaned_data", {})
     for name, field in form.fields.items():
