@@ -36,8 +36,10 @@ history) is read as Django reads ``?p=abc``: the first page, not page 10.
 
 Dates and times are typed in the digits 0-9 too: a date field of an admin form (a date and
 time's two boxes included) refuses ``２０２６-11-03`` with its own "Enter a valid date.", as
-the pages' ``portfolio.forms.DateField`` does, and a change list's filter on a date
-(``?spent_on__gte=２０２６-１１-０３``, a date list filter's) is a lookup Django cannot read.
+the pages' ``portfolio.forms.DateField`` does, and says in the pages' words why a day written
+YYYY-MM-DD is none ("“2026-02-30” is not a date (February has 28 days in 2026)."); a change
+list's filter on a date (``?spent_on__gte=２０２６-１１-０３``, a date list filter's) is a
+lookup Django cannot read.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from django.db.models.sql.query import Query
 from django.http import Http404
 from django.utils.translation import gettext
 
-from portfolio.forms import RefusesDigitSeparators, RefusesExponents
+from portfolio.forms import RefusesDigitSeparators, RefusesExponents, not_in_the_calendar
 from portfolio.money import digits_as_typed
 
 NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
@@ -67,6 +69,18 @@ TEMPORAL_FIELDS = (forms.DateField, forms.DateTimeField, forms.TimeField)
 NUMBER_KEYS = (models.IntegerField, models.DecimalField, models.FloatField)  # AutoField too
 TEMPORAL_KEYS = (models.DateField, models.TimeField)  # DateTimeField too
 NOT_AN_ID = "Select a valid choice: “%(value)s” is not an id, which is written in the digits 0-9."
+
+
+class SaysWhyNotADate(RefusesDigitSeparators):
+    """An admin's date field (a date and time's date box too): text written YYYY-MM-DD that
+    is no day of the calendar says why, as the pages' ``portfolio.forms.DateField`` says it
+    ("“2026-02-30” is not a date (February has 28 days in 2026)."), not "Enter a valid
+    date."; other text gets the field's own message, as before."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and (message := not_in_the_calendar(value.strip())):
+            raise ValidationError(message, code="not_in_calendar")
+        return super().to_python(value)
 
 
 def _refuse_as_id(value) -> None:
@@ -147,8 +161,10 @@ def _mixin_for(field: forms.Field) -> type | None:
         field, RefusesDigitSeparators | RefusesDigitSeparatorsInId | RefusesDigitSeparatorsInIds
     ):
         return None
+    if isinstance(field, forms.DateField):
+        return SaysWhyNotADate  # "Enter a valid date.", or why a day written so is none
     if isinstance(field, TEMPORAL_FIELDS):
-        return RefusesDigitSeparators  # "Enter a valid date." for a date
+        return RefusesDigitSeparators  # "Enter a valid time." for a time
     if isinstance(field, forms.ModelChoiceField) and _key_is_a_number(field):
         if isinstance(field, forms.ModelMultipleChoiceField):
             return RefusesDigitSeparatorsInIds
