@@ -336,8 +336,12 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
 # --- The decision panel -----------------------------------------------------------
 
 
-class VoteForm(LabelsWithoutColon, forms.Form):
-    """A gatekeeper's vote; the scorecard and the kill-criterion marks are forms of their own."""
+class VoteForm(LabelsWithoutColon, KeepsVersion, forms.Form):
+    """A gatekeeper's vote; the scorecard and the kill-criterion marks are forms of their own.
+
+    Its hidden ``version_seen`` is made from the vote as stored (``saved``: the service's
+    ``vote_values``, scorecard and marks included): a vote changed since in another tab or
+    through the API is not silently replaced (``portfolio.edits``)."""
 
     gate = CountField(widget=forms.HiddenInput, min_value=1, max_value=4)
     review_round = CountField(widget=forms.HiddenInput, min_value=0)
@@ -358,6 +362,13 @@ class VoteForm(LabelsWithoutColon, forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, saved: dict | None = None, **kwargs):
+        self.saved = saved
+        super().__init__(*args, **kwargs)
+
+    def version_values(self) -> dict | None:
+        return self.saved
 
 
 MET_NOT_MET = [("met", "Met"), ("not_met", "Not met")]

@@ -29,11 +29,13 @@ from gates.services.votes import (
     has_voted,
     is_gatekeeper,
     may_open_review,
+    my_open_vote,
     open_votes,
     pending_kill_criteria,
     project_architect,
     review_gate,
     send_vote_reminders,
+    vote_values,
 )
 
 __all__ = [
@@ -46,11 +48,13 @@ __all__ = [
     "has_voted",
     "is_gatekeeper",
     "may_open_review",
+    "my_open_vote",
     "open_votes",
     "pending_kill_criteria",
     "project_architect",
     "review_gate",
     "send_vote_reminders",
+    "vote_values",
     "missing_deliverables",
     "present_deliverables",
     "record_decision",

@@ -36,7 +36,7 @@ from gates.models import (
 )
 from gates.models.panel import majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total
-from portfolio import access, audit, versioning
+from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
@@ -157,6 +157,35 @@ def pending_kill_criteria(project: Project) -> list[KillCriterion]:
 
 # --- Voting -----------------------------------------------------------------------
 
+# What a gatekeeper's vote form (and the API's PUT) edits: a page or a GET that read the
+# vote before it was changed elsewhere (another tab, a script) is refused, not a silent
+# overwrite (``portfolio.edits``).
+VOTE_FIELDS = ("recommendation", "probability_of_success", "comment")
+# The trail's entries of a vote name no field (they keep the review blind): each counts as
+# a change, said with its verb.
+VOTE_ACTIONS = {"vote.cast": "cast", "vote.changed": "changed"}
+
+
+def my_open_vote(project: Project, voter: User) -> Vote | None:
+    """``voter``'s vote in the project's open review; None before they have cast one."""
+    vote = open_votes(project).filter(voter=voter).first()
+    return vote if vote is not None and vote.recommendation else None
+
+
+def vote_values(vote: Vote | None) -> dict | None:
+    """The vote as its form edits it (scores and kill marks by criterion id): the digest of
+    the page's hidden ``version_seen`` and of the API's ETag. None before a vote is cast."""
+    if vote is None or not vote.recommendation:
+        return None
+    return edits.values_of(
+        vote,
+        VOTE_FIELDS,
+        scores={str(s.criterion_id): {"met": s.met, "score": s.score} for s in vote.scores.all()},
+        kill_marks={
+            str(m.criterion_id): {"met": m.met, "note": m.note} for m in vote.kill_marks.all()
+        },
+    )
+
 
 def _check_marks(
     marks: list[KillMark], pending: list[KillCriterion], *, field_name: str, problems: Problems
@@ -207,12 +236,15 @@ def cast_vote(
     scores: list[Score] | None = None,
     kill_marks: list[KillMark] | None = None,
     review_round: int | None = None,
+    seen: str | None = None,
 ) -> Vote:
     """Cast or change the actor's vote in the open review of ``gate``.
 
     ``review_round`` is the number of decisions the voter saw on the page: if a
     decision came in between, the vote is refused rather than counted in the
-    wrong review.
+    wrong review. ``seen``: the vote as the page (or the API's GET) read it
+    (``vote_values``'s token or digest): if it was cast or changed since, from another
+    tab or through the API, nothing is saved (``portfolio.edits.ChangedSince``).
     """
     # The same row lock as record_decision: a late vote and the decision are serialized.
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -236,6 +268,15 @@ def cast_vote(
         )
     if not is_gatekeeper(actor, project, review):
         raise PermissionDenied(f"Only the gatekeepers of {review} vote on it.")
+    # Under the project's lock, as every vote is cast: compared with the vote as stored now.
+    stored = open_votes(project).select_for_update().filter(voter=actor).first()
+    edits.check(
+        seen,
+        record=stored,
+        values=vote_values(stored),
+        what="your vote",
+        actions=VOTE_ACTIONS,
+    )
     if recommendation not in DecisionKind.values:
         raise DomainError("Recommend go, kill, hold or recycle.", field="recommendation")
     problems = Problems()
@@ -249,7 +290,7 @@ def cast_vote(
     problems.raise_any()
 
     with versioning.changing(project):
-        vote = open_votes(project).filter(voter=actor).first()
+        vote = stored
         changed = vote is not None
         if vote is None:
             vote = Vote(project=project, gate=review, voter=actor)

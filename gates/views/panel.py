@@ -27,6 +27,8 @@ from gates.models import (
     Vote,
     majority_recommendation,
 )
+from gates.services.votes import VOTE_FIELDS
+from portfolio import edits
 from portfolio.errors import DomainError
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Project, User
@@ -99,7 +101,9 @@ def _vote_forms(
             mark_initial[f"kill_{mark.criterion_id}"] = "met" if mark.met else "not_met"
             mark_initial[f"kill_{mark.criterion_id}_note"] = mark.note
     return {
-        "vote_form": VoteForm(initial=initial, prefix=VOTE_PREFIX),
+        "vote_form": VoteForm(
+            initial=initial, prefix=VOTE_PREFIX, saved=services.vote_values(my_vote)
+        ),
         "vote_scorecard": ScorecardForm(
             criteria=criteria, initial=score_initial, prefix=VOTE_PREFIX
         ),
@@ -194,6 +198,43 @@ def decision_panel_forms_as_typed(request: HttpRequest, project: Project) -> tup
     return verdicts, new_kill_criteria
 
 
+def _saved_by_field(
+    values: dict | None, criteria: list[Criterion], pending: list[KillCriterion]
+) -> dict:
+    """The vote saved now (``services.vote_values``) by the names of the page's fields."""
+    if values is None:
+        return {}
+    saved = {name: values[name] for name in VOTE_FIELDS}
+    for criterion in criteria:
+        answer = values["scores"].get(str(criterion.pk))
+        if answer is not None:
+            kept = answer["met"] if criterion.is_must_meet else answer["score"]
+            saved[ScorecardForm.field_name(criterion)] = kept
+    for criterion in pending:
+        mark = values["kill_marks"].get(str(criterion.pk))
+        if mark is not None:
+            saved[f"kill_{criterion.pk}"] = mark["met"]
+            saved[f"kill_{criterion.pk}_note"] = mark["note"]
+    return saved
+
+
+def _refuse_vote(
+    error, viewer: User, form: VoteForm, scorecard: ScorecardForm, marks: KillMarksForm
+) -> list[dict]:
+    """The vote was cast or changed since the page was drawn: nothing saved. The rows of
+    the changed-since box (the vote saved now beside what was typed), and the hidden
+    field made for the vote as it is now, so that casting it again goes through."""
+    saved = _saved_by_field(error.values, scorecard.criteria, marks.criteria)
+    rows = edits.refuse(form, error, saved=saved, viewer=viewer)
+    rows += edits.differences(scorecard, saved)
+    statements = {f"kill_{c.pk}_note": c.statement for c in marks.criteria}
+    for row in edits.differences(marks, saved):
+        if row["name"] in statements:  # "Note" alone would not say which criterion's
+            row["label"] = f"Note on “{statements[row['name']]}”"
+        rows.append(row)
+    return rows
+
+
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
@@ -218,6 +259,7 @@ def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
     scorecard = ScorecardForm(request.POST, criteria=criteria, prefix=VOTE_PREFIX)
     marks = KillMarksForm(request.POST, criteria=pending, prefix=VOTE_PREFIX)
     had_voted = services.has_voted(request.user, project)
+    changed_since = None
     if form.is_valid() and scorecard.is_valid() and marks.is_valid():
         data = form.cleaned_data
         try:
@@ -231,9 +273,13 @@ def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
                 scores=scorecard.scores(),
                 kill_marks=marks.marks(),
                 review_round=data["review_round"],
+                seen=form.version_seen,
             )
         except ServicePermissionDenied:
             raise PermissionDenied from None
+        except edits.ChangedSince as error:
+            # Cast or changed in another tab (or through the API) since this page was drawn.
+            changed_since = _refuse_vote(error, request.user, form, scorecard, marks)
         except DomainError as error:
             for problem in error.problems:
                 target = form if problem.field in form.fields else marks
@@ -253,6 +299,11 @@ def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
     context = _review_context(
         project,
         viewer=request.user,
-        bound_vote_forms={"vote_form": form, "vote_scorecard": scorecard, "vote_marks": marks},
+        bound_vote_forms={
+            "vote_form": form,
+            "vote_scorecard": scorecard,
+            "vote_marks": marks,
+            "vote_changed_since": changed_since,
+        },
     )
     return render(request, REVIEW_TEMPLATE, context, status=400)

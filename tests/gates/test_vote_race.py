@@ -13,7 +13,8 @@ from django.db import connection
 
 from gates.defaults import create_default_gatekeepers
 from gates.models import Gate, GateDecision, Gatekeeper, Vote
-from gates.services import cast_vote, record_decision
+from gates.services import cast_vote, my_open_vote, record_decision, vote_values
+from portfolio import edits
 from portfolio.errors import DomainError
 from tests.builders import add_estimate, add_study, make_project
 
@@ -96,3 +97,27 @@ def test_a_late_vote_and_the_decision_leave_one_consistent_record(attempt, alice
         assert "recorded before your vote" in vote_result.message
         assert carol_vote.recommendation == ""
     assert not Vote.objects.filter(decision__isnull=True).exists()  # nothing in the next review
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first vote", "changed vote"])
+def test_two_tabs_saving_what_they_both_saw_at_once_save_one(first, alice, bob, carol):
+    """Two pages drawn from the same vote (or from none yet) saved at the same moment: the
+    version is compared under the project's lock, so one saves and the other is refused."""
+    project = make_project(researcher=alice, product_manager=bob, current_gate=3, decisions_count=2)
+    add_study(project, alice)
+    add_estimate(project, carol)
+    if not first:
+        cast_vote(project=project, gate=3, actor=carol, recommendation="hold")
+    seen = edits.token(vote_values(my_open_vote(project, carol)))
+
+    def tab(recommendation: str):
+        return lambda: cast_vote(
+            project=project, gate=3, actor=carol, recommendation=recommendation, seen=seen
+        )
+
+    results = run_together(tab("go"), tab("kill"))
+
+    saved = [r for r in results if isinstance(r, Vote)]
+    refused = [r for r in results if isinstance(r, edits.ChangedSince)]
+    assert (len(saved), len(refused)) == (1, 1), results
+    assert Vote.objects.get(voter=carol).recommendation == saved[0].recommendation
