@@ -245,7 +245,15 @@ MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 # field: pydantic's date took a timestamp ("2026-12-02T00:00:00", 1764633600) as its day, and
 # a month said "String should match pattern '^[1-9]\d{3}-…'". The schema still documents a
 # date (format: date) and the month's pattern.
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD, e.g. 2026-03-02."
+
+
+def date_message(example: str = "2026-03-02") -> str:
+    """What is said of a date that is none; the API tokens page gives a day a token may
+    expire on as its example (api.forms)."""
+    return f"Enter a date as YYYY-MM-DD, e.g. {example}."
+
+
+DATE_MESSAGE = date_message()
 MONTH_MESSAGE = "Enter a month as YYYY-MM, e.g. 2026-03."  # the outcome form's (MonthField)
 DATE_WRITTEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

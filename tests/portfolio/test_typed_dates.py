@@ -126,7 +126,7 @@ def test_a_token_s_expiry_in_other_digits_is_refused(client, alice, typed):
     client.force_login(alice)
     data = {"name": "Notebook", "scope": "read", "expires_on": typed}
     response = client.post(reverse("api_tokens"), data)
-    assert "Enter a date as YYYY-MM-DD." in response.content.decode()
+    assert "Enter a date as YYYY-MM-DD, e.g. " in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
