@@ -75,30 +75,47 @@ def _malformed(detail: str) -> problems.ApiProblem:
 
 
 @contextmanager
-def precondition(what: str, names: Iterable[str]) -> Iterator[None]:
+def precondition(
+    what: str,
+    names: Iterable[str],
+    *,
+    actions: Iterable[str] = (),
+    absent: str | None = None,
+) -> Iterator[None]:
     """Around the service call: its ``ChangedSince`` as a 412 whose ``ETag`` is the
-    record's now (as the service read it from the locked row)."""
+    record's now (as the service read it from the locked row).
+
+    ``actions``: audit actions that change the record without naming its fields (a
+    vote's); ``absent``: what to say when there is no record now."""
     try:
         yield
     except edits.ChangedSince as error:
-        raise changed_since(error, what=what, names=names) from None
+        raise changed_since(error, what=what, names=names, actions=actions, absent=absent) from None
 
 
 def changed_since(
-    error: edits.ChangedSince, *, what: str, names: Iterable[str]
+    error: edits.ChangedSince,
+    *,
+    what: str,
+    names: Iterable[str],
+    actions: Iterable[str] = (),
+    absent: str | None = None,
 ) -> problems.ApiProblem:
     record, values = error.record, error.values
     said = f"{what[:1].upper()}{what[1:]} changed since it was read"
-    last = _last_change(record, set(names))
+    last = _last_change(record, set(names), set(actions))
     if values is None:
-        said = f"There is no {what.removeprefix('the ')} (it was never written)"
+        said = absent or f"There is no {what.removeprefix('the ')} (it was never written)"
     elif last is not None:
         who = str(last.actor) if last.actor else "someone"
         said += f": last by {who} on {timezone.localtime(last.at):%Y-%m-%d at %H:%M}"
-    detail = (
-        f"{said}. Nothing was saved. GET it again, and send its new ETag in If-Match to "
-        "replace it knowingly."
-    )
+    if values is None:  # nothing to GET (a 404): it is written without If-Match
+        detail = f"{said}. Nothing was saved. Send it without If-Match to write it."
+    else:
+        detail = (
+            f"{said}. Nothing was saved. GET it again, and send its new ETag in If-Match to "
+            "replace it knowingly."
+        )
     return problems.ApiProblem(
         412,
         "changed-since",
@@ -108,8 +125,9 @@ def changed_since(
     )
 
 
-def _last_change(record, names: set[str]) -> AuditEntry | None:
-    """The latest audit entry that wrote ``record`` or changed one of ``names``."""
+def _last_change(record, names: set[str], actions: set[str]) -> AuditEntry | None:
+    """The latest audit entry that wrote ``record``, changed one of ``names``, or is one of
+    ``actions``."""
     if record is None or record.pk is None:
         return None
     found = (
@@ -118,6 +136,10 @@ def _last_change(record, names: set[str]) -> AuditEntry | None:
         .order_by("-at", "-id")
     )
     for entry in found[:50]:
-        if entry.action.endswith(".created") or names & set(entry.changes or {}):
+        if (
+            entry.action.endswith(".created")
+            or entry.action in actions
+            or names & set(entry.changes or {})
+        ):
             return entry
     return None

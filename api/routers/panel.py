@@ -4,17 +4,21 @@ Everything goes through the panel's services (``gates.services``: ``cast_vote``,
 ``gatekeepers``, ``open_votes``, ``pending_kill_criteria``) and keeps its rules:
 the votes of an open review are shown only to someone who has voted (as on the
 gate review page), and a vote arriving after the decision is refused.
+
+Your vote's GET and PUT carry an ``ETag``, and a PUT sent with ``If-Match`` is refused
+(412) when the vote was cast or changed since (``api.concurrency``), as the review page
+refuses a vote from a page drawn before another tab saved it.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from api import schemas
+from api import concurrency, problems, schemas
 from api.common import (
     decimal_text,
     kill_marks,
@@ -27,6 +31,7 @@ from api.common import (
 )
 from gates import services
 from gates.models import KillCriterion, Vote
+from gates.services.votes import VOTE_ACTIONS
 from portfolio import process
 
 router = Router(tags=["decision panel"])
@@ -205,28 +210,62 @@ def vote_refusal(user, project) -> str | None:
     return None
 
 
+def _tagged(response: HttpResponse, vote: Vote) -> dict:
+    """``vote_out(vote)``, its ETag made from the vote as stored (the page's digest)."""
+    concurrency.tagged(response, services.vote_values(vote))
+    return vote_out(vote)
+
+
+@router.get("/projects/{key}/review/vote", response={200: VoteOut, **schemas.ERRORS})
+def get_vote(request: HttpRequest, key: str, response: HttpResponse):
+    """Your vote in the open review (404 before you have cast one), its ``ETag`` for the
+    ``If-Match`` of the PUT."""
+    project = project_for(request, key)
+    require(
+        services.may_open_review(request.user, project),
+        "The review is for those who decide the project's gates and its gatekeepers.",
+    )
+    mine = services.my_open_vote(project, request.user)
+    if mine is None:
+        raise problems.not_found(f"You have cast no vote in the open review of {project.key}.")
+    return _tagged(response, _votes(project).get(pk=mine.pk))
+
+
 @router.put(
     "/projects/{key}/review/vote",
-    response={200: VoteOut, **schemas.WRITE_ERRORS},
+    response={200: VoteOut, **concurrency.PUT_ERRORS},
+    openapi_extra=concurrency.IF_MATCH,
     auth=may_change(lambda user, project: vote_refusal(user, project)),
 )
-def put_vote(request: HttpRequest, key: str, payload: VoteIn):
-    """Cast or change your vote in the open review: the review's gatekeepers only."""
+def put_vote(request: HttpRequest, key: str, payload: VoteIn, response: HttpResponse):
+    """Cast or change your vote in the open review: the review's gatekeepers only. Send the
+    ETag of your GET of it in ``If-Match``: a 412 (nothing saved) if it changed since."""
     project = permitted_project(request)
     scores = scorecard_scores(payload.scores)
     marks = kill_marks(project, payload.kill_marks, "kill_marks")
-    vote = services.cast_vote(
-        project=project,
-        gate=payload.gate,
-        actor=request.user,
-        recommendation=payload.recommendation,
-        probability_of_success=payload.probability_of_success,
-        comment=payload.comment,
-        scores=scores,
-        kill_marks=marks,
-        review_round=payload.review_round,
-    )
-    return vote_out(_votes(project).get(pk=vote.pk))
+    seen = concurrency.seen(request)
+    with concurrency.precondition(
+        "your vote",
+        (),
+        actions=VOTE_ACTIONS,
+        absent=(
+            "You have no vote in the open review (none cast yet, or a decision recorded "
+            "since closed the review you read it in)"
+        ),
+    ):
+        vote = services.cast_vote(
+            project=project,
+            gate=payload.gate,
+            actor=request.user,
+            recommendation=payload.recommendation,
+            probability_of_success=payload.probability_of_success,
+            comment=payload.comment,
+            scores=scores,
+            kill_marks=marks,
+            review_round=payload.review_round,
+            seen=seen,
+        )
+    return _tagged(response, _votes(project).get(pk=vote.pk))
 
 
 @router.get(

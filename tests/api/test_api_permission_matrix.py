@@ -100,6 +100,11 @@ API_MATRIX: dict[tuple[str, str], list[Call]] = {
         Call("active", everyone(403, bob=200, erin=200)),
         Call("draft", everyone(404, alice=403), label="draft"),
     ],
+    # Your own vote (its ETag): the same people; 404 while you have cast none (none has here).
+    ("GET", "/api/v1/projects/{key}/review/vote"): [
+        Call("active", everyone(403, bob=404, erin=404)),
+        Call("draft", everyone(404, alice=403), label="draft"),
+    ],
     ("PUT", "/api/v1/projects/{key}/review/vote"): [
         Call("active", everyone(403, bob=200), {"gate": 1, "recommendation": "hold"}),
     ],

@@ -12,12 +12,16 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.urls import reverse
 
-from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy
+from gates.forms import VoteForm
+from gates.models import ArchitectureEstimate, BusinessCase, FeasibilityStudy, Vote
+from gates.services import my_open_vote, vote_values
 from planning.forms import NextStageAskForm
 from portfolio import edits
 from portfolio.models import AuditEntry, Project
-from tests.builders import make_project
+from tests.builders import add_estimate, make_project
+from tests.page_forms import form_data
 
 STUDY = {
     "findings": "It works.",
@@ -65,6 +69,14 @@ ROUTES = [
         {"next_stage_ask": "25000.00"},
         {"next_stage_ask": "30000.00"},
     ),
+    # Bob chairs the open gate 3 review: his vote.
+    Route(
+        "vote",
+        "review/vote",
+        "bob",
+        {"gate": 3, "recommendation": "go", "comment": "Ready."},
+        {"gate": 3, "recommendation": "hold", "comment": "Wait for the pilot."},
+    ),
 ]
 
 
@@ -72,6 +84,9 @@ def _stored(route: Route, project: Project):
     """What the record holds now (to compare before and after a refused PUT)."""
     if route.name == "next-stage-ask":
         return Project.objects.get(pk=project.pk).next_stage_ask
+    if route.name == "vote":
+        vote = Vote.objects.filter(project=project).first()
+        return None if vote is None else (vote.recommendation, vote.comment)
     model = {
         "feasibility-study": FeasibilityStudy,
         "architecture-estimate": ArchitectureEstimate,
@@ -199,6 +214,8 @@ def test_the_etag_is_the_digest_the_page_uses(setup):
     project = Project.objects.get(pk=project.pk)
     if route.name == "next-stage-ask":
         form = NextStageAskForm(project=project)
+    elif route.name == "vote":
+        form = VoteForm(saved=vote_values(my_open_vote(project, project.product_manager)))
     else:
         from gates import forms
 
@@ -228,3 +245,44 @@ def test_a_deliverable_not_written_yet_is_a_404_and_if_match_a_412(api_as, alice
     assert answer.status_code == 412, answer.content
     assert not FeasibilityStudy.objects.exists()
     assert put(api, url, STUDY).status_code == 200
+
+
+def test_no_vote_cast_yet_is_a_404_and_if_match_a_412(api_as, alice, bob):
+    make_project(key="ETAG", researcher=alice, product_manager=bob, current_gate=3)
+    api = api_as(bob)
+    url = "/api/v1/projects/ETAG/review/vote"
+    assert api.get(url).status_code == 404
+    vote = {"gate": 3, "recommendation": "go"}
+    answer = put(api, url, vote, if_match='"0123456789abcdef0123"')
+    assert answer.status_code == 412, answer.content
+    assert answer.json()["detail"].startswith("You have no vote in the open review")
+    assert "Send it without If-Match" in answer.json()["detail"]
+    assert not Vote.objects.exists()
+    # A first vote, as before: no If-Match.
+    first = put(api, url, vote)
+    assert first.status_code == 200, first.content
+    assert first["ETag"] == api.get(url)["ETag"]
+
+
+def test_a_vote_changed_on_the_page_is_not_overwritten_by_a_script(
+    client, api_as, alice, bob, carol
+):
+    project = make_project(key="ETAG", researcher=alice, product_manager=bob, current_gate=3)
+    add_estimate(project, carol)  # Carol judges with Bob: the page shows the vote form
+    api = api_as(bob)
+    url = "/api/v1/projects/ETAG/review/vote"
+    assert put(api, url, {"gate": 3, "recommendation": "go"}).status_code == 200
+    etag = api.get(url)["ETag"]
+    # Bob changes his vote on the review page meanwhile (the page's form, as drawn).
+    client.force_login(bob)
+    action = reverse("vote_cast", args=[project.key])
+    page = form_data(
+        client.get(reverse("gate_review", args=[project.key])).content.decode(), action
+    )
+    assert client.post(action, page | {"vote-recommendation": "kill"}).status_code == 302
+
+    answer = put(api, url, {"gate": 3, "recommendation": "hold"}, if_match=etag)
+
+    assert answer.status_code == 412, answer.content
+    assert "Your vote changed since it was read: last by Bob Product on" in answer.json()["detail"]
+    assert Vote.objects.get(voter=bob).recommendation == "kill"
