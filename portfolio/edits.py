@@ -265,7 +265,8 @@ def differences(form: forms.BaseForm, saved: dict | None) -> list[dict]:
     rows = []
     typed = getattr(form, "cleaned_data", {})
     for name, field in form.fields.items():
-        if name == FIELD or name not in typed:
+        # A hidden field is not typed (the vote form's gate and review round).
+        if name == FIELD or name not in typed or field.widget.is_hidden:
             continue
         now = (saved or {}).get(name)
         if _plain(now) == _plain(typed[name]) or (now in (None, "") and typed[name] in (None, "")):

@@ -81,6 +81,7 @@ def test_the_second_tab_is_refused_and_keeps_what_was_typed(client, at_gate_3, c
     assert 'data-field="recommendation"' in body and 'data-field="comment"' in body
     assert ">Go</td>" in body and ">Kill</td>" in body
     assert 'data-field="probability_of_success"' not in body  # the same in both
+    assert 'data-field="gate"' not in body and 'data-field="review_round"' not in body
     page = form_data(body, vote_url(at_gate_3))
     assert page["vote-recommendation"] == "kill"
     assert page["vote-comment"] == "Too costly."
