@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from planning.inputs import WRITTEN, read_number
+from planning.services import SCENARIO_NAME_FIELDS
 from portfolio import edits
 from portfolio.edits import KeepsVersion
 from portfolio.errors import DomainError
@@ -40,3 +41,20 @@ class NextStageAskForm(KeepsVersion, Form):
             return read_number(value, written=WRITTEN["budget"], label="Next-stage ask")
         except DomainError as error:
             raise forms.ValidationError(error.message) from None
+
+
+class ScenarioRenameForm(KeepsVersion, Form):
+    """A saved scenario's new name (the service says what a name may be), with the hidden
+    ``version_seen`` of the name its page showed (``portfolio.edits``)."""
+
+    name = forms.CharField(label="Name", required=False)
+
+    def __init__(self, *args, scenario, **kwargs):
+        self.scenario = scenario
+        super().__init__(*args, **kwargs)
+
+    def version_values(self) -> dict | None:
+        return edits.values_of(self.scenario, SCENARIO_NAME_FIELDS)
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())  # as the service keeps it

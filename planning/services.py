@@ -53,8 +53,16 @@ def save_scenario(*, name: str, request: PlanRequest, actor: User) -> Scenario:
     return scenario
 
 
-def rename_scenario(*, scenario: Scenario, name: str, actor: User) -> Scenario:
-    """Give ``scenario`` another name (its author, an executive or an admin)."""
+# What a scenario's rename form edits (``portfolio.edits``): its hidden version_seen.
+SCENARIO_NAME_FIELDS = ("name",)
+
+
+def rename_scenario(
+    *, scenario: Scenario, name: str, actor: User, seen: str | None = None
+) -> Scenario:
+    """Give ``scenario`` another name (its author, an executive or an admin). ``seen``: the
+    name its form was drawn with (``portfolio.edits``): a rename made meanwhile by someone
+    else (or in another tab) is not silently replaced."""
     if not access.can_change_scenario(actor, scenario):
         raise PermissionDenied(
             "Only the scenario's author, an executive or an admin renames a scenario."
@@ -65,7 +73,14 @@ def rename_scenario(*, scenario: Scenario, name: str, actor: User) -> Scenario:
             scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
             old = scenario.name
             if name == old:
-                return scenario
+                return scenario  # already so named, whoever did it: nothing is replaced
+            edits.check(
+                seen,
+                record=scenario,
+                values=edits.values_of(scenario, SCENARIO_NAME_FIELDS),
+                what="this scenario",
+                names=SCENARIO_NAME_FIELDS,
+            )
             scenario.name = name
             scenario.save(update_fields=["name"])
             audit.record(

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from planning import access, engine, inputs, services
 from planning.charts import plan_chart
-from planning.forms import NextStageAskForm
+from planning.forms import NextStageAskForm, ScenarioRenameForm
 from planning.inputs import BUCKETS, PlanRequest
 from planning.models import PlanSettings, Scenario
 from planning.text import csv_rows
@@ -357,20 +357,37 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 
 def _scenario_list_page(
-    request: HttpRequest, error: DomainError | None, refused: str, refused_pk: int | None = None
+    request: HttpRequest,
+    error: DomainError | None,
+    refused: str,
+    refused_pk: int | None = None,
+    *,
+    changed_since: list[dict] | None = None,
+    said: str = "",
 ) -> HttpResponse:
+    """The list; refused: ``error`` above it (``said`` instead of its message), and the
+    rename of ``refused_pk`` open with what was typed. ``changed_since``: a rename refused
+    because another was made since the page was opened, its rows saved now / typed."""
     scenarios = list(Scenario.objects.select_related("created_by", "adopted_by"))
     for scenario in scenarios:
         scenario.open_url = _url(list(_settings_query(scenario.settings)))
         scenario.changeable = access.can_change_scenario(request.user, scenario)
+        # Each rename form keeps the name it shows (portfolio.edits); a refused one is
+        # drawn again from the name as it is now, so renaming again goes through.
+        scenario.version_seen = edits.token(
+            edits.values_of(scenario, services.SCENARIO_NAME_FIELDS)
+        )
     adopted = next((scenario for scenario in scenarios if scenario.adopted), None)
     context = {
         "scenarios": scenarios,
         "adopted_today": services.funded_today(adopted) if adopted else None,
         "error": error,
+        "error_said": said or (error.message if error else ""),
         "refused": refused,
         "refused_pk": refused_pk,
         "rename_value": request.POST.get("name", "") if refused_pk else "",
+        "changed_since": changed_since,
+        "changed_since_refused": changed_since is not None,
         "can_adopt": access.can_adopt(request.user),
     }
     return render(request, "planning/scenarios.html", context, status=400 if error else 200)
@@ -382,12 +399,28 @@ def scenario_rename(request: HttpRequest, pk: int) -> HttpResponse:
     _check_plan_access(request)
     scenario = get_object_or_404(Scenario, pk=pk)
     old = scenario.name
+    form = ScenarioRenameForm(request.POST, scenario=scenario)
+    form.is_valid()  # it reads the version seen; the service says what a name may be
     try:
         scenario = services.rename_scenario(
-            scenario=scenario, name=request.POST.get("name", ""), actor=request.user
+            scenario=scenario,
+            name=request.POST.get("name", ""),
+            actor=request.user,
+            seen=form.version_seen,
         )
     except ServicePermissionDenied:
         raise PermissionDenied from None
+    except edits.ChangedSince as changed:
+        # Renamed by someone else (or another tab) since this page was opened: not replaced.
+        rows = edits.refuse(form, changed)
+        return _scenario_list_page(
+            request,
+            changed,
+            f"“{old}” was not renamed",
+            refused_pk=pk,
+            changed_since=rows,
+            said=form.non_field_errors()[0],
+        )
     except DomainError as refused:
         return _scenario_list_page(request, refused, f"“{old}” was not renamed", refused_pk=pk)
     if scenario.name != old:
