@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A form sent while signed out comes back to its page after signing in.
+    "portfolio.web.sign_in_return.SignInReturnsToThePageMiddleware",
     "portfolio.web.middleware.DatabaseUnavailableMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' advice).
     "axes.middleware.AxesMiddleware",

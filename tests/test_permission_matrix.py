@@ -855,6 +855,10 @@ def _snapshot() -> tuple:
 
 
 def _outcome(response) -> int | str:
+    # To an htmx request, the sign-in page is loaded in the window, not in the region the
+    # request swaps (portfolio.web.sign_in_return).
+    if response.get("HX-Redirect", "").startswith(reverse("login")):
+        return LOGIN
     if response.status_code in (301, 302, 303):
         if response.url.startswith(reverse("admin:login")):
             return ADMIN_LOGIN
