@@ -33,6 +33,7 @@ from portfolio import edits
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Bucket
+from portfolio.web import drafts
 
 TEMPLATE = "planning/plan.html"
 SHOWN_TOP = 25  # rows shown from the top of the ranking
@@ -567,6 +568,7 @@ def next_stage_ask_edit(request: HttpRequest, key: str) -> HttpResponse:
                 add_domain_error(form, refused)
             else:
                 messages.success(request, f"{project.key}: next-stage ask saved.")
+                drafts.saved(request, "next-stage-ask", project.key)
                 return redirect("project_detail", key=project.key)
     else:
         ask = project.next_stage_ask

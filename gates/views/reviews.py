@@ -49,6 +49,7 @@ from portfolio.models import Project
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import deliverables, project_page, worklists
 from portfolio.reads.worklists import WorkItem
+from portfolio.web import drafts
 from portfolio.web.forms import labelled
 
 REVIEW_TEMPLATE = "gates/gate_review.html"
@@ -112,6 +113,7 @@ def _deliverable_page(
         else:
             verb = "revised" if deliverable else "saved"
             messages.success(request, f"{kind.label} {verb}.")
+            drafts.saved(request, kind, project.key)
             return redirect(DELIVERABLES_BY_KIND[kind].url_name, key=project.key)
     if previewing:
         form.is_valid()  # the live total reads the cleaned numbers; nothing is saved

@@ -26,6 +26,7 @@ from portfolio.forms import (
 )
 from portfolio.reads import assets
 from portfolio.views.common import deny_unless, form_page, page_of, posted
+from portfolio.web import drafts
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,6 +44,7 @@ def artifact_create(request: HttpRequest, key: str) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, f"Registered {artifact}.")
+            drafts.saved(request, "new-artifact", project.key)
             return redirect(project)
     return form_page(
         request,

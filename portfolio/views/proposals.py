@@ -13,6 +13,7 @@ from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import ProposalForm
 from portfolio.models import Project
 from portfolio.views.common import deny_unless
+from portfolio.web import drafts
 
 TEMPLATE = "portfolio/proposal_form.html"
 SUBMIT = "submit"
@@ -71,6 +72,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProposalForm(request.POST, submitting=request.POST.get("action") == SUBMIT)
         if form.is_valid() and (done := _save(request, form, None)):
+            drafts.saved(request, "new-proposal")
             return done
     else:
         form = ProposalForm()
@@ -107,6 +109,7 @@ def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
         submitting = request.POST.get("action") == SUBMIT
         form = ProposalForm(request.POST, instance=project, submitting=submitting)
         if form.is_valid() and (done := _save(request, form, project)):
+            drafts.saved(request, "proposal", key)  # the key its page was opened with
             return done
     else:
         form = ProposalForm(instance=project)

@@ -126,6 +126,14 @@ def cast_a_vote(page: Page, w: World) -> None:
     page.locator("table.votes-table").wait_for()
 
 
+def unsaved_text_offered(page: Page, w: World) -> None:
+    """Text typed and not saved, the page opened again: the notice above the form offers it
+    back (static/js/drafts.js)."""
+    page.get_by_label("Findings").fill("Typed in this tab and not saved yet.")
+    page.reload()
+    page.locator("[data-draft-notice] button").first.wait_for()
+
+
 def create_a_token(page: Page, w: World) -> None:
     """A new token: its secret shown once, above the form and the list."""
     page.get_by_label("Name", exact=True).fill("Finance sync")
@@ -225,6 +233,13 @@ PAGES: list[PageCase] = [
     PageCase("gate_review", (ARCHITECT, EXECUTIVE), key("panel"), label="panel"),
     PageCase("gate_review", (ARCHITECT,), key("panel"), label="voted", setup=cast_a_vote),
     PageCase("feasibility_study_edit", (RESEARCHER, PM), key("later")),
+    PageCase(
+        "feasibility_study_edit",
+        (RESEARCHER,),
+        key("later"),
+        label="unsaved text offered",
+        setup=unsaved_text_offered,
+    ),
     # An estimate the demo architect may write (access.architecture_estimate_refusal).
     PageCase("architecture_estimate_edit", (ARCHITECT, EXECUTIVE), key("estimate")),
     PageCase(

@@ -1,0 +1,235 @@
+"""Unsaved text kept in the tab (static/js/drafts.js), in a real browser.
+
+A researcher writes a feasibility study, signs out in a second tab and presses Save in
+the first: the sign-in page, then back on the form, which offers the text again; restored
+and saved, it is gone from the tab. Another person signing in on that tab is never offered
+it; Discard forgets it; a decision's rationale comes back the same way through htmx.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+
+from gates.models import FeasibilityStudy
+from gates.services import save_feasibility_study
+from portfolio.models import Artifact
+from tests.browser.expect import expect
+from tests.browser.test_every_page import (
+    OVERFLOWING_JS,
+    PHONE,
+    SMALL_TARGETS_JS,
+    TOUCH_TARGET_PX,
+    WCAG_22_AA,
+)
+from tests.builders import PASSWORD, add_study, make_project
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FINDINGS = (
+    "We labelled 4,000 tickets by hand and trained a classifier on them.\n\n"
+    "On a held-out month it routed 71 % of tickets to the right queue."
+)
+EVIDENCE = "Notebook runs 12-19; the held-out month was March."
+OFFER = re.compile(r"^You have unsaved text from \d\d:\d\d in this tab\.$")
+
+
+@pytest.fixture(autouse=True)
+def default_gates(transactional_db):
+    importlib.import_module("gates.migrations.0003_default_gates").create_gates(apps, None)
+
+
+def kept_keys(page) -> list[str]:
+    return page.evaluate(
+        "Object.keys(sessionStorage).filter((key) => key.startsWith('greenlight-draft:'))"
+    )
+
+
+def sign_out_in_another_tab(page, live_server) -> None:
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/")
+    other.get_by_role("button", name="Sign out").click()
+    expect(other.get_by_role("heading", name="Sign in to Greenlight")).to_be_visible()
+    other.close()
+
+
+def sign_in_here(page, email: str) -> None:
+    """On the sign-in page this tab was sent to, keeping its ``next``."""
+    expect(page.get_by_role("heading", name="Sign in to Greenlight")).to_be_visible()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def test_text_saved_while_signed_out_is_offered_back_and_saved(
+    page, live_server, login, axe, screenshot, alice, bob
+):
+    project = make_project(key="KEPT-1", researcher=alice, product_manager=bob)
+    url = f"{live_server.url}/projects/KEPT-1/feasibility-study/"
+    login(page, live_server, alice.email, PASSWORD)
+    page.goto(url)
+    page.get_by_label("Findings").fill(FINDINGS)
+    page.get_by_role("radio", name="Partly").check()
+    page.get_by_label("Evidence").fill(EVIDENCE)
+    page.get_by_role("radio", name="Medium").check()
+    page.get_by_label("Recommended next step").select_option("continue")
+
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_role("button", name="Save study").click()
+    # Sent to sign in, then straight back to the form; nothing was saved.
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=.*feasibility-study"))
+    assert not FeasibilityStudy.objects.filter(project=project).exists()
+    sign_in_here(page, alice.email)
+    expect(page).to_have_url(url)
+
+    # Offered, not filled in unasked.
+    notice = page.locator("[data-draft-notice]")
+    expect(notice.get_by_role("status")).to_have_text(OFFER)
+    expect(notice).not_to_contain_text("saved again")
+    expect(page.get_by_label("Findings")).to_have_value("")
+    screenshot(page, "unsaved-text-offered")
+    wcag = {"type": "tag", "values": WCAG_22_AA}
+    assert axe.run(page, options={"runOnly": wcag}).response["violations"] == []
+    # On a phone: it fits, and its buttons are big enough for a thumb.
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(OVERFLOWING_JS) == []
+    small = page.evaluate(SMALL_TARGETS_JS, TOUCH_TARGET_PX)
+    assert [target for target in small if "Restore" in target or "Discard" in target] == []
+    screenshot(page, "unsaved-text-offered-phone")
+
+    notice.get_by_role("button", name="Restore it").click()
+    expect(notice.get_by_role("status")).to_have_text(
+        re.compile(r"^Your unsaved text from \d\d:\d\d is back in the form\.")
+    )
+    expect(notice.get_by_role("status")).to_be_focused()
+    expect(notice.get_by_role("button")).to_have_count(0)
+    expect(page.get_by_label("Findings")).to_have_value(FINDINGS)
+    expect(page.get_by_label("Evidence")).to_have_value(EVIDENCE)
+    expect(page.get_by_role("radio", name="Partly")).to_be_checked()
+    expect(page.get_by_role("radio", name="Medium")).to_be_checked()
+    expect(page.get_by_label("Recommended next step")).to_have_value("continue")
+
+    page.get_by_role("button", name="Save study").click()
+    expect(page.get_by_text("Feasibility study saved.")).to_be_visible()
+    study = FeasibilityStudy.objects.get(project=project)
+    assert (study.findings, study.evidence) == (FINDINGS.replace("\n", "\r\n"), EVIDENCE)
+    assert kept_keys(page) == []
+    page.goto(url)
+    expect(page.get_by_label("Findings")).to_have_value(FINDINGS)
+    expect(page.locator("[data-draft-notice]")).to_have_count(0)
+
+
+def test_restored_text_does_not_replace_a_change_saved_since_unseen(
+    page, live_server, login, alice, bob
+):
+    """The text keeps the version of the study it was typed against: saved after a change
+    made since, it is refused with the change beside it, as any stale save is."""
+    project = make_project(key="KEPT-5", researcher=alice, product_manager=bob)
+    add_study(project, alice, evidence="Two pilots.")
+    url = f"{live_server.url}/projects/KEPT-5/feasibility-study/"
+    login(page, live_server, alice.email, PASSWORD)
+    page.goto(url)
+    page.get_by_label("Findings").fill(FINDINGS)
+    page.get_by_role("radio", name="Partly").check()  # typed: a change from "yes"
+    # Meanwhile, elsewhere (another tab, another session): the evidence is revised.
+    save_feasibility_study(
+        project=project,
+        actor=alice,
+        **{**_study_fields(project), "evidence": "Two pilots and a third in March."},
+    )
+    page.reload()
+
+    notice = page.locator("[data-draft-notice]")
+    expect(notice).to_contain_text("This form was saved again since then")
+    expect(page.get_by_label("Evidence")).to_have_value("Two pilots and a third in March.")
+    notice.get_by_role("button", name="Restore it").click()
+    expect(page.get_by_label("Findings")).to_have_value(FINDINGS)
+    page.get_by_role("button", name="Save revision").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Nothing was saved")
+    row = page.locator('[data-testid="changed-since"] tr[data-field="evidence"]')
+    expect(row.get_by_test_id("saved-now")).to_have_text("Two pilots and a third in March.")
+    assert FeasibilityStudy.objects.get(project=project).findings != FINDINGS.replace("\n", "\r\n")
+    # The refused page still holds unsaved text: kept, not offered (it is in the fields).
+    assert kept_keys(page) == [f"greenlight-draft:{alice.pk}:feasibility_study:KEPT-5"]
+    expect(page.locator("[data-draft-notice]")).to_have_count(0)
+
+
+def _study_fields(project) -> dict:
+    study = FeasibilityStudy.objects.get(project=project)
+    names = ["findings", "hypothesis_held", "evidence", "confidence", "recommended_next_step"]
+    return {name: getattr(study, name) for name in names}
+
+
+def test_another_person_signing_in_on_the_tab_is_not_offered_the_text(
+    page, live_server, login, alice, adam
+):
+    make_project(key="KEPT-2", researcher=alice)
+    url = f"{live_server.url}/projects/KEPT-2/artifacts/new/"
+    login(page, live_server, alice.email, PASSWORD)
+    page.goto(url)
+    page.get_by_label("Description").fill("Alice's notes on the model, not for Adam.")
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_role("button", name="Register artifact").click()
+
+    sign_in_here(page, adam.email)
+    expect(page).to_have_url(url)
+    expect(page.get_by_role("heading", name=re.compile("Already registered"))).to_be_visible()
+    expect(page.locator("[data-draft-notice]")).to_have_count(0)
+    expect(page.get_by_label("Description")).to_have_value("")
+    assert kept_keys(page) == []  # Alice's text is gone from the tab, not just not offered
+    assert not Artifact.objects.exists()
+
+
+def test_discard_forgets_the_text(page, live_server, login, alice):
+    make_project(key="KEPT-3", researcher=alice)
+    url = f"{live_server.url}/projects/KEPT-3/artifacts/new/"
+    login(page, live_server, alice.email, PASSWORD)
+    page.goto(url)
+    page.get_by_label("Description").fill("A first attempt.")
+    page.reload()  # the text is kept as it is typed, not only when the form is sent
+
+    notice = page.locator("[data-draft-notice]")
+    expect(notice.get_by_role("status")).to_have_text(OFFER)
+    notice.get_by_role("button", name="Discard").click()
+    expect(notice.get_by_role("status")).to_have_text(
+        re.compile(r"^The unsaved text from \d\d:\d\d was discarded\.$")
+    )
+    expect(notice.get_by_role("status")).to_be_focused()
+    expect(page.get_by_label("Description")).to_have_value("")
+    assert kept_keys(page) == []
+    page.reload()
+    expect(page.get_by_label("Name")).to_be_visible()
+    expect(page.locator("[data-draft-notice]")).to_have_count(0)
+
+
+def test_a_decisions_rationale_comes_back_after_signing_in_through_htmx(
+    page, live_server, login, alice, bob
+):
+    make_project(key="KEPT-4", researcher=alice, product_manager=bob)
+    review = f"{live_server.url}/projects/KEPT-4/gate-review/"
+    login(page, live_server, bob.email, PASSWORD)
+    page.goto(review)
+    page.locator("input[name=decision][value=hold]").check()
+    rationale = "Wait for the March data before deciding: the pilot month was unusual."
+    page.get_by_role("textbox", name="Rationale").fill(rationale)
+
+    sign_out_in_another_tab(page, live_server)
+    page.get_by_role("button", name="Record decision").click()
+    # The sign-in page in the window (not in the review's region), then the review again.
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=.*gate-review"))
+    sign_in_here(page, bob.email)
+    expect(page).to_have_url(review)
+    notice = page.locator("[data-draft-notice]")
+    expect(page.get_by_role("textbox", name="Rationale")).to_have_value("")
+    notice.get_by_role("button", name="Restore it").click()
+    expect(page.get_by_role("textbox", name="Rationale")).to_have_value(rationale)
+    expect(page.locator("input[name=decision][value=hold]")).to_be_checked()
+
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_text("Hold at Gate 1: Exploration recorded")).to_be_visible()
+    assert kept_keys(page) == []
