@@ -123,6 +123,27 @@ def test_text_saved_while_signed_out_is_offered_back_and_saved(
     expect(page.locator("[data-draft-notice]")).to_have_count(0)
 
 
+def test_text_sent_with_an_expired_token_is_offered_back(page, live_server, login, alice, bob):
+    """Signed out and in again in another tab: the form's security token is replaced, and
+    Save answers the expired-form page; the text comes back when the form is opened again."""
+    make_project(key="KEPT-6", researcher=alice, product_manager=bob)
+    url = f"{live_server.url}/projects/KEPT-6/feasibility-study/"
+    login(page, live_server, alice.email, PASSWORD)
+    page.goto(url)
+    page.get_by_label("Findings").fill(FINDINGS)
+    other = page.context.new_page()
+    login(other, live_server, alice.email, PASSWORD)
+    other.close()
+
+    page.get_by_role("button", name="Save study").click()
+    expect(page.get_by_role("heading", name="This form has expired")).to_be_visible()
+    expect(page.get_by_text("is kept in this tab")).to_be_visible()
+    page.goto(url)
+    notice = page.locator("[data-draft-notice]")
+    notice.get_by_role("button", name="Restore it").click()
+    expect(page.get_by_label("Findings")).to_have_value(FINDINGS)
+
+
 def test_restored_text_does_not_replace_a_change_saved_since_unseen(
     page, live_server, login, alice, bob
 ):
