@@ -216,13 +216,20 @@ def test_discard_forgets_the_text(page, live_server, login, alice):
 
     notice = page.locator("[data-draft-notice]")
     expect(notice.get_by_role("status")).to_have_text(OFFER)
+    # Until Restore or Discard, what is typed does not replace the text offered.
+    page.get_by_label("Description").fill("Typed over it before choosing.")
+    page.wait_for_timeout(600)
+    [key] = kept_keys(page)
+    assert "A first attempt." in page.evaluate("(key) => sessionStorage.getItem(key)", key)
     notice.get_by_role("button", name="Discard").click()
     expect(notice.get_by_role("status")).to_have_text(
         re.compile(r"^The unsaved text from \d\d:\d\d was discarded\.$")
     )
     expect(notice.get_by_role("status")).to_be_focused()
-    expect(page.get_by_label("Description")).to_have_value("")
+    expect(page.get_by_label("Description")).to_have_value("Typed over it before choosing.")
     assert kept_keys(page) == []
+    page.get_by_label("Description").fill("")
+    page.wait_for_timeout(600)
     page.reload()
     expect(page.get_by_label("Name")).to_be_visible()
     expect(page.locator("[data-draft-notice]")).to_have_count(0)
