@@ -32,6 +32,7 @@ from portfolio import edits
 from portfolio.errors import DomainError
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Project, User
+from portfolio.web import drafts
 
 VOTE_PREFIX = "vote"
 
@@ -294,6 +295,7 @@ def vote_cast(request: HttpRequest, key: str) -> HttpResponse:
                 f"Your {vote.get_recommendation_display().lower()} vote is {verb}; "
                 "the other gatekeepers' votes are shown below.",
             )
+            drafts.saved(request, "vote", project.key, data["gate"])
             return redirect(reverse("gate_review", args=[project.key]) + "#panel")
     project.refresh_from_db()
     context = _review_context(

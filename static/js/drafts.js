@@ -11,10 +11,12 @@
   const PREFIX = "greenlight-draft:";
   const DELAY_MS = 400;
   // What the server compares to refuse a save over a change made since the page was
-  // opened (portfolio/edits.py, the decision's count). The text keeps the value it was
-  // typed against, and Restore puts that back: a save of old text is then refused, with
-  // what changed beside it, instead of silently replacing the change.
+  // opened (portfolio/edits.py, the decision's count; "vote-version_seen" in a form with a
+  // prefix). The text keeps the value it was typed against, and Restore puts that back: a
+  // save of old text is then refused, with what changed beside it, instead of silently
+  // replacing the change.
   const SEEN_FIELDS = ["version_seen", "decisions_seen"];
+  const isSeen = (name) => SEEN_FIELDS.some((seen) => name === seen || name.endsWith(`-${seen}`));
   const NOT_TYPED = new Set(["hidden", "file", "password", "submit", "button", "reset", "image"]);
 
   const storage = (() => {
@@ -84,9 +86,8 @@
 
   function seenOf(form) {
     const seen = {};
-    for (const name of SEEN_FIELDS) {
-      const field = form.elements.namedItem(name);
-      if (field && field.type === "hidden") seen[name] = field.value;
+    for (const field of form.elements) {
+      if (field.type === "hidden" && isSeen(field.name)) seen[field.name] = field.value;
     }
     return seen;
   }
@@ -121,9 +122,10 @@
       }
       filled.push(field);
     }
-    for (const [name, value] of Object.entries(kept.seen || {})) {
-      const field = form.elements.namedItem(name);
-      if (field && field.type === "hidden") field.value = value;
+    for (const field of form.elements) {
+      if (field.type === "hidden" && isSeen(field.name) && field.name in (kept.seen || {})) {
+        field.value = kept.seen[field.name];
+      }
     }
     // What listens to the fields (the estimate's live total) sees the text as typed.
     for (const field of filled) {

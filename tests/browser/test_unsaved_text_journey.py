@@ -14,7 +14,8 @@ import re
 import pytest
 from django.apps import apps
 
-from gates.models import FeasibilityStudy
+from gates.defaults import create_default_gatekeepers
+from gates.models import FeasibilityStudy, Gate, Gatekeeper, Vote
 from gates.services import save_feasibility_study
 from portfolio.models import Artifact
 from tests.browser.expect import expect
@@ -25,7 +26,7 @@ from tests.browser.test_every_page import (
     TOUCH_TARGET_PX,
     WCAG_22_AA,
 )
-from tests.builders import PASSWORD, add_study, make_project
+from tests.builders import PASSWORD, add_estimate, add_study, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,6 +41,7 @@ OFFER = re.compile(r"^You have unsaved text from \d\d:\d\d in this tab\.$")
 @pytest.fixture(autouse=True)
 def default_gates(transactional_db):
     importlib.import_module("gates.migrations.0003_default_gates").create_gates(apps, None)
+    create_default_gatekeepers(Gate, Gatekeeper)
 
 
 def kept_keys(page) -> list[str]:
@@ -260,4 +262,30 @@ def test_a_decisions_rationale_comes_back_after_signing_in_through_htmx(
 
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Hold at Gate 1: Exploration recorded")).to_be_visible()
+    assert kept_keys(page) == []
+
+
+def test_a_vote_comment_comes_back_after_signing_in(page, live_server, login, alice, bob, carol):
+    project = make_project(
+        key="KEPT-7", researcher=alice, product_manager=bob, current_gate=3, decisions_count=2
+    )
+    add_study(project, alice)
+    add_estimate(project, carol)
+    review = f"{live_server.url}/projects/KEPT-7/gate-review/"
+    login(page, live_server, carol.email, PASSWORD)
+    page.goto(review)
+    vote = page.locator("form.vote-form")
+    vote.locator("label.decision-choice", has_text="Kill").click()
+    comment = "Running it costs more than it saves: the GPU bill alone is 40k a year."
+    vote.get_by_label("Comment").fill(comment)
+
+    sign_out_in_another_tab(page, live_server)
+    vote.get_by_role("button", name="Cast my vote").click()
+    sign_in_here(page, carol.email)
+    expect(page).to_have_url(review)  # the review, not the address the vote is posted to
+    page.locator("[data-draft-notice]").get_by_role("button", name="Restore it").click()
+    expect(vote.get_by_label("Comment")).to_have_value(comment)
+    vote.get_by_role("button", name="Cast my vote").click()
+    expect(page.get_by_text("Your kill vote is recorded")).to_be_visible()
+    assert Vote.objects.get(voter=carol).comment == comment
     assert kept_keys(page) == []

@@ -12,8 +12,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.builders import add_estimate, decide, make_project
+from tests.builders import add_estimate, add_study, decide, make_project
 from tests.gates.test_decision_create import post_data
+from tests.gates.test_vote_cast import vote_post
 from tests.portfolio.test_proposal_create import valid
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,16 @@ def test_a_refused_decision_keeps_its_text(client, project, bob):
     body = response.content.decode()
     assert saved_markers(body) == []
     assert keys_of(body) == [f"greenlight-draft:{bob.pk}:decision:{project.key}:1"]
+
+
+def test_a_gatekeepers_vote_keeps_its_text_and_forgets_it_when_cast(client, alice, bob, carol):
+    project = make_project(researcher=alice, product_manager=bob, current_gate=3, decisions_count=2)
+    add_study(project, alice)
+    add_estimate(project, carol)
+    client.force_login(carol)
+    review = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    key = f"greenlight-draft:{carol.pk}:vote:{project.key}:3"
+    assert keys_of(review) == [key]
+    response = client.post(reverse("vote_cast", args=[project.key]), vote_post(project))
+    assert response.status_code == 302
+    assert saved_markers(client.get(response["Location"]).content.decode()) == [key]
