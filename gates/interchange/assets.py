@@ -31,6 +31,7 @@ from gates.interchange.format import (
     NUMBER_PATTERN,
     Problems,
     Row,
+    as_one_line,
     formula_safe,
 )
 from gates.interchange.reading import Source
@@ -102,7 +103,7 @@ def parse_artifact(row: Row, today: datetime.date) -> dict | None:
         row.problem("key", f"{key!r} is not a key: use 1–32 letters, digits, - or _")
     values = {
         "key": key,
-        "name": row.text("name", max_length=MAX_TITLE_LENGTH),
+        "name": row.one_line("name", max_length=MAX_TITLE_LENGTH),
         "kind": row.choice("kind", ARTIFACT_KINDS),
         "project": row.required("project"),
         "created_on": row.date("created_on", not_after=today),
@@ -441,7 +442,7 @@ def artifact_rows(submitted) -> Iterator[list]:
     ):
         yield [
             formula_safe(key),
-            formula_safe(name),
+            formula_safe(as_one_line(name)),
             kind,
             formula_safe(project),
             created_on.isoformat(),

@@ -33,6 +33,7 @@ from gates.interchange.format import (
     OUTCOMES,
     PROJECTS,
     SPEND,
+    as_one_line,
     formula_safe,
 )
 from gates.interchange.panel import kill_criterion_rows, vote_rows
@@ -135,7 +136,7 @@ def _projects(submitted) -> Iterator[list]:
     ):
         yield [
             safe(key),
-            safe(title),
+            safe(as_one_line(title)),
             research_type,
             bucket,
             safe(researcher),

@@ -44,6 +44,7 @@ from portfolio.interchange_format import (
     formula_unquoted,
 )
 from portfolio.models import Bucket, ResearchType, SpendCategory, User, ValueKind
+from portfolio.validators import BIDI_CONTROLS, one_line_problem
 
 # Where a problem is about the file or the row rather than one column.
 WHOLE_FILE = "(file)"
@@ -61,6 +62,19 @@ MAX_EMAIL_LENGTH = User._meta.get_field("email").max_length
 NUMBER_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 MONEY_PLAIN = re.compile(r"[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2})?")
 CENT = Decimal("0.01")
+# What the pages refuse in one line of text (a title, an artifact's name), as one search:
+# the control characters (Unicode's Cc, U+0000-U+001F and U+007F-U+009F, a line break and
+# a tab among them) and the text-direction marks (portfolio.validators.one_line_problem,
+# which words the problem once this finds one).
+NOT_ONE_LINE = re.compile(
+    "[\\x00-\\x1f\\x7f-\\x9f" + "".join(f"\\u{ord(c):04x}" for c in sorted(BIDI_CONTROLS)) + "]"
+)
+
+
+def as_one_line(value: str) -> str:
+    """``value`` with each character the import refuses on one line written as U+FFFD: an
+    export of text kept from before the pages refused them, so that it imports again."""
+    return NOT_ONE_LINE.sub("\ufffd", value)
 
 
 def too_large(value: object, what: str = "") -> str:
@@ -187,6 +201,15 @@ class Row:
         value = self.required(column)
         if value is not None and max_length is not None and len(value) > max_length:
             self.problem(column, f"at most {max_length} characters (this is {len(value)})")
+            return None
+        return value
+
+    def one_line(self, column: str, *, max_length: int) -> str | None:
+        """One line of text, held to the pages' rule: no line break, tab, other control or
+        text-direction character, refused with the pages' words."""
+        value = self.text(column, max_length=max_length)
+        if value is not None and NOT_ONE_LINE.search(value):
+            self.problem(column, one_line_problem(value))
             return None
         return value
 
@@ -336,7 +359,7 @@ def parse_project(row: Row, dates: Dates) -> dict | None:
         row.problem("key", f"{key!r} is not a key: use 1–32 letters, digits, - or _")
     values = {
         "key": key,
-        "title": row.text("title", max_length=MAX_TITLE_LENGTH),
+        "title": row.one_line("title", max_length=MAX_TITLE_LENGTH),
         "research_type": row.choice("research_type", RESEARCH_TYPES),
         "bucket": row.choice("bucket", BUCKETS),
         "researcher": row.email("researcher"),
