@@ -41,10 +41,17 @@ def _check_total_spend(total: Decimal) -> None:
 
 def spend_after_kill_message(project: Project) -> str:
     killed = f" on {project.last_decision_on:%Y-%m-%d}" if project.last_decision_on else ""
-    return (
-        f"{project.key} was killed{killed}: no spend is recorded after a kill "
-        "(its spend to date is its sunk cost)."
-    )
+    return f"{project.key} was killed{killed}: spend dated after the kill is not recorded."
+
+
+def _check_not_after_a_kill(project: Project, day: datetime.date) -> None:
+    """Spend dated on or before a kill is recorded (a late invoice for the work done is
+    sunk cost too); after it, there was no work to spend on."""
+    if project.status != Status.KILLED:
+        return
+    killed_on = project.last_decision_on
+    if killed_on is None or day > killed_on:
+        raise DomainError(spend_after_kill_message(project), field="spent_on")
 
 
 @transaction.atomic
@@ -59,9 +66,6 @@ def record_spend(
 ) -> SpendEntry:
     # Lock the project so concurrent spend never loses an update of the running total.
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.status == Status.KILLED:
-        # About the project (no amount or date would do), not a field of the entry.
-        raise DomainError(spend_after_kill_message(project))
     if not access.can_record_spend(actor, project):
         raise PermissionDenied(
             "Only the project's researcher, its product manager or an admin records spend."
@@ -74,6 +78,7 @@ def record_spend(
     _check_total_spend(project.spend_total + amount)
     _check_date_not_before_submission(project, spent_on, "spent_on")
     _check_not_in_the_future(spent_on)
+    _check_not_after_a_kill(project, spent_on)
     entry = SpendEntry.objects.create(
         project=project,
         spent_on=spent_on,
@@ -292,6 +297,9 @@ def change_spend(*, entry: SpendEntry, actor: User, **fields) -> SpendEntry:
             fields.get("project") or entry.project,
             fields.get("spent_on", entry.spent_on),
             "spent_on",
+        )
+        _check_not_after_a_kill(
+            fields.get("project") or entry.project, fields.get("spent_on", entry.spent_on)
         )
     with versioning.changing(entry.project_id, *_moved_to(fields)):
         changes = audit.diff(entry, fields)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -17,7 +16,6 @@ from portfolio.forms import (
     SpendForm,
 )
 from portfolio.models import Status
-from portfolio.services.spend import spend_after_kill_message
 from portfolio.templatetags.numbers import money_cents
 from portfolio.views.common import deny_unless, form_page, posted
 
@@ -27,9 +25,11 @@ from portfolio.views.common import deny_unless, form_page, posted
 def spend_create(request: HttpRequest, key: str) -> HttpResponse:
     project = access.get_project_for_user(request.user, key)
     deny_unless(access.can_record_spend(request.user, project))
-    if project.status == Status.KILLED:
-        raise PermissionDenied(spend_after_kill_message(project))
-    form = SpendForm(posted(request), initial={"spent_on": timezone.localdate()})
+    # Spend dated on or before a kill is still recorded (a late invoice is sunk cost too):
+    # the form starts at the kill's day, and the page says why no later day is taken.
+    killed_on = project.last_decision_on if project.status == Status.KILLED else None
+    today = timezone.localdate()
+    form = SpendForm(posted(request), initial={"spent_on": min(today, killed_on or today)})
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.record_spend(project=project, actor=request.user, **form.cleaned_data)
@@ -43,9 +43,8 @@ def spend_create(request: HttpRequest, key: str) -> HttpResponse:
             )
             return redirect(project)
     recent = project.spend_entries.select_related("recorded_by").order_by("-spent_on", "-id")[:10]
-    return form_page(
-        request, "portfolio/spend_form.html", {"form": form, "project": project, "recent": recent}
-    )
+    context = {"form": form, "project": project, "recent": recent, "killed_on": killed_on}
+    return form_page(request, "portfolio/spend_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

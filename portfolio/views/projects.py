@@ -222,8 +222,8 @@ def _actions(user, project: Project) -> dict:
         "architecture_estimate": open_ and access.can_write_architecture_estimate(user, project),
         "business_case": open_ and access.can_write_business_case(user, project),
         "gate_review": open_ and access.can_decide(user, project),
-        # No spend after a kill: the page shows its sunk cost instead.
-        "spend": project.status != Status.KILLED and access.can_record_spend(user, project),
+        # A killed project's spend dated up to its kill is still recorded (late invoices).
+        "spend": access.can_record_spend(user, project),
         "artifact": access.can_register_artifact(user, project),
         "outcome": access.can_record_outcome(user, project),
         "next_stage_ask": access.can_set_next_stage_ask(user, project),

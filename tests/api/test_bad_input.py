@@ -227,18 +227,23 @@ def test_an_outcome_for_year_0_is_refused_not_a_500(api_as, bob, project, carol)
     assert "month" in problem["detail"]
 
 
-def test_spend_on_a_killed_project_is_refused_with_the_reason(api_as, alice, bob, project):
+def test_spend_dated_after_a_kill_is_refused_with_the_reason(api_as, alice, bob, project):
     from tests.builders import decide
 
     decide(project, 1, "kill", decided_on=datetime.date(2025, 2, 1))
     api = api_as(alice)
-    # About the project, not the amount (it named "amount", which is not what is wrong).
-    problem = _refused(api.post("/api/v1/projects/P1/spend", SPEND), 422, None)
-    assert "field" not in problem and problem["errors"] == []
+    problem = _refused(api.post("/api/v1/projects/P1/spend", SPEND), 422, "spent_on")
     assert problem["detail"] == (
-        "P1 was killed on 2025-02-01: no spend is recorded after a kill "
-        "(its spend to date is its sunk cost)."
+        "P1 was killed on 2025-02-01: spend dated after the kill is not recorded."
     )
+
+
+def test_spend_dated_up_to_a_kill_is_recorded_on_the_killed_project(api_as, alice, project):
+    from tests.builders import decide
+
+    decide(project, 1, "kill", decided_on=datetime.date(2025, 2, 3))
+    answer = api_as(alice).post("/api/v1/projects/P1/spend", SPEND)  # dated the kill's day
+    assert answer.status_code == 201, answer.content
 
 
 @pytest.mark.parametrize("debug", [False, True])

@@ -1,4 +1,4 @@
-"""A closed project shows what it came to; no spend after a kill; the first outcome month is named."""
+"""A closed project shows what it came to; no spend dated after a kill; the first outcome month is named."""
 
 from __future__ import annotations
 
@@ -49,7 +49,6 @@ def test_a_killed_project_shows_its_outcome_spend_and_sunk_cost(client, killed, 
     # Not what an open project shows.
     assert "Probability of success" not in body
     assert "Next-stage ask" not in body
-    assert "Record spend" not in body
     assert "Needed for gate" not in body
 
 
@@ -62,15 +61,39 @@ def test_a_killed_projects_review_shows_no_probability_nor_ecv(client, killed, b
     assert "A go needs" not in body
 
 
-def test_no_spend_is_recorded_after_a_kill(client, killed, alice):
-    with pytest.raises(DomainError, match="was killed on 2026-02-03: no spend is recorded"):
-        record_spend(killed, datetime.date(2026, 2, 10), "10")
+def test_no_spend_dated_after_a_kill_is_recorded(client, killed, alice):
+    with pytest.raises(
+        DomainError,
+        match=f"{killed.key} was killed on 2026-02-03: spend dated after the kill is not recorded",
+    ):
+        record_spend(killed, datetime.date(2026, 2, 4), "10")
     client.force_login(alice)
     url = reverse("spend_create", args=[killed.key])
     response = client.post(url, {"spent_on": "2026-02-10", "amount": "10", "category": "compute"})
-    assert response.status_code == 403
-    assert "no spend is recorded after a kill" in response.content.decode()
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert (
+        f"{killed.key} was killed on 2026-02-03: spend dated after the kill is not recorded."
+        in body
+    )
     assert SpendEntry.objects.filter(project=killed).count() == 1
+
+
+def test_a_late_invoice_dated_up_to_the_kill_is_recorded_as_sunk_cost(client, killed, alice):
+    client.force_login(alice)
+    assert ">Record spend</a>" in page(client, killed)
+    url = reverse("spend_create", args=[killed.key])
+    form = client.get(url).content.decode()
+    assert f"{killed.key} was killed on 2026-02-03: spend dated on or before that day is" in form
+    assert 'value="2026-02-03"' in form  # the form starts at the kill's day
+    for day in ("2026-01-25", "2026-02-03"):  # before the kill, and on its day
+        response = client.post(url, {"spent_on": day, "amount": "100", "category": "compute"})
+        assert response.status_code == 302, response.content.decode()
+    killed.refresh_from_db()
+    assert killed.spend_total == Decimal("1400.50")
+    summary = page(client, killed)
+    summary = summary[summary.index('class="closed-summary"') :]
+    assert "Sunk cost" in summary and "1,401" in summary[: summary.index("</section>")]
 
 
 def test_a_greenlit_project_shows_realized_against_projected(client, project, bob, carol):

@@ -73,9 +73,11 @@ def _apply(change: tuple, pool: list[int]) -> None:
         return
     project = Project.objects.get(pk=pool[args[0] % len(pool)])
     try:
-        if kind == "spend" and project.status != Status.KILLED:
+        if kind == "spend":
             _, cents, days_ago = args
             day = max(today - datetime.timedelta(days=days_ago), project.submitted_on)
+            if project.status == Status.KILLED:  # a late invoice: dated up to the kill
+                day = max(min(day, project.last_decision_on), project.submitted_on)
             record_spend(project, day, Decimal(cents) / 100, actor=project.product_manager)
         elif kind == "decide" and project.status in (Status.ACTIVE, Status.ON_HOLD):
             decide(project, project.current_gate, args[1], probability_of_success="0.45")

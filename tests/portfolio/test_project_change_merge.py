@@ -323,6 +323,31 @@ def test_spend_on_a_project_before_its_decision_is_merged(sample, full_computati
     assert merged_once(full_computations)
 
 
+@pytest.mark.parametrize("days_before_the_kill", [0, 40])
+def test_spend_on_a_killed_project_dated_up_to_its_kill_is_merged(
+    sample, full_computations, days_before_the_kill
+):
+    """A late invoice on a killed project: its sunk cost (the killed group's spend) and the
+    running spend from its month on grow, as a full computation gives."""
+    project = open_at(sample, 2)
+    decide(with_deliverables(project), 2, "kill")
+    project = Project.objects.get(pk=project.pk)
+    before = numbers()
+    day = max(
+        project.last_decision_on - datetime.timedelta(days=days_before_the_kill),
+        project.submitted_on,
+    )
+    record_spend(project, day, "321.09", actor=project.product_manager)
+
+    after = numbers()
+    assert after == computed_afresh()
+    spent = Decimal(str(after["headline"]["cumulative_spend"]))
+    assert spent - Decimal(str(before["headline"]["cumulative_spend"])) == Decimal("321.09")
+    killed = Decimal(str(after["headline"]["killed_spend"]))
+    assert killed - Decimal(str(before["headline"]["killed_spend"])) == Decimal("321.09")
+    assert merged_once(full_computations)
+
+
 def test_a_change_to_a_project_it_did_not_name_makes_it_unmergeable(sample, full_computations):
     numbers()
     named, other = open_at(sample, 2), open_at(sample, 3)
