@@ -111,6 +111,9 @@ def _message(error: dict) -> str:
         return "Unknown field: it is not part of this document."
     if error.get("type") == "missing":
         return "This field is required."
+    if error.get("type") == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
+        # Text sent blank, or with nothing visible (api.schemas.TextIn): the pages' words.
+        return "This field is required."
     if error.get("type") == "json_invalid":
         return "The body is not valid JSON."
     message = str(error.get("msg", "Invalid value."))

@@ -35,7 +35,7 @@ from portfolio import models as portfolio_models
 from portfolio import money, process
 from portfolio.errors import DomainError
 from portfolio.services import spend
-from portfolio.validators import one_line_problem
+from portfolio.validators import blank_if_invisible, one_line_problem
 
 # The process's vocabulary, as portfolio/process.py states it, and the models' choices:
 # a document takes and shows exactly the values the app keeps.
@@ -301,8 +301,18 @@ def refuse_more_than_one_line(value: str) -> str:
     return value
 
 
-TextIn = Annotated[str, AfterValidator(refuse_nul)]
-LineIn = Annotated[str, AfterValidator(refuse_nul), AfterValidator(refuse_more_than_one_line)]
+def strip_as_the_forms_do(value: Any) -> Any:
+    """Text stripped as the pages' fields strip it, and "" when nothing in it is visible
+    ("   ", "\u200b", "\t\n"): read before its length, so that a required field says
+    "This field is required." (api.problems), as the page does."""
+    return blank_if_invisible(value) if isinstance(value, str) else value
+
+
+StrippedText = BeforeValidator(strip_as_the_forms_do)
+TextIn = Annotated[str, AfterValidator(refuse_nul), StrippedText]
+LineIn = Annotated[
+    str, AfterValidator(refuse_nul), AfterValidator(refuse_more_than_one_line), StrippedText
+]
 
 
 class Input(Schema):

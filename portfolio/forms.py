@@ -53,7 +53,7 @@ from portfolio.services.spend import (
     check_outcome,
 )
 from portfolio.templatetags.numbers import money_cents
-from portfolio.validators import MoneyLimitValidator, validate_one_line
+from portfolio.validators import MoneyLimitValidator, is_blank, validate_one_line
 from portfolio.web.forms import labelled
 
 CENT = Decimal("0.01")
@@ -255,9 +255,35 @@ class MoneyField(RefusesExponents, forms.DecimalField):
         return cleaned.quantize(CENT) if cleaned is not None else None
 
 
-class LabelsWithoutColon:
+class InvisibleTextIsBlank:
+    """Text with no visible character (``"\u200b"``, a byte order mark) is blank in every
+    text field that strips its text, as ``"   "`` is: a required one says "This field is
+    required.", an optional one keeps "". The API's text does the same
+    (``portfolio.validators.is_blank``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.strip:
+                field.to_python = _blank_if_invisible(field)
+
+
+def _blank_if_invisible(field: forms.CharField):
+    read = field.to_python
+
+    def to_python(value):
+        value = read(value)
+        if isinstance(value, str) and value and is_blank(value):
+            return field.empty_value
+        return value
+
+    return to_python
+
+
+class LabelsWithoutColon(InvisibleTextIsBlank):
     """Labels without a trailing colon: the page's layout sets them apart. Mixed into every
-    form, plain or model (``class StudyForm(LabelsWithoutColon, forms.ModelForm)``)."""
+    form, plain or model (``class StudyForm(LabelsWithoutColon, forms.ModelForm)``); its
+    text fields take text with nothing visible as blank (``InvisibleTextIsBlank``)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

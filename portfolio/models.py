@@ -23,6 +23,7 @@ from portfolio.validators import (
     CountLimitValidator,
     MinutesLimitValidator,
     MoneyLimitValidator,
+    is_blank,
     validate_one_line,
 )
 
@@ -350,7 +351,7 @@ class Project(models.Model):
         missing = []
         for name, label in self.NEEDED_TO_SUBMIT:
             value = getattr(self, "product_manager_id" if name == "product_manager" else name)
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if value is None or (isinstance(value, str) and is_blank(value)):
                 missing.append((name, label))
         return missing
 

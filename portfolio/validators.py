@@ -42,6 +42,47 @@ def one_line_problem(value: str) -> str | None:
     return None
 
 
+# --- Text with nothing to read -----------------------------------------------------------
+# "   " is blank to Django's forms, which strip it, but "\u200b" (a zero-width space), a byte
+# order mark or a Hangul filler is not: such text was kept as a written business case, shown
+# as nothing. Text with no visible character is blank, on the pages (``portfolio.forms``)
+# and in the API (``api.schemas.TextIn``) alike: a required field then says "This field is
+# required.". Invisible: white space, control and format characters (Cc, Cf, Z*), and the
+# other code points Unicode says are shown as nothing (Default_Ignorable_Code_Point: the
+# variation selectors, the Hangul fillers, ...), and the Braille blank, used as a "blank" name.
+_SHOWN_AS_NOTHING = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def is_invisible(character: str) -> bool:
+    code = ord(character)
+    if character.isspace() or unicodedata.category(character) in {"Cc", "Cf", "Zs", "Zl", "Zp"}:
+        return True
+    return any(low <= code <= high for low, high in _SHOWN_AS_NOTHING)
+
+
+def is_blank(value: str | None) -> bool:
+    """No visible character in ``value``: "", "   ", "\u200b", "\ufeff\n"."""
+    return not value or all(is_invisible(character) for character in value)
+
+
+def blank_if_invisible(value: str) -> str:
+    """``value`` stripped as Django's forms strip it, or "" when nothing in it is visible."""
+    value = value.strip()
+    return "" if is_blank(value) else value
+
+
 def validate_one_line(value: str) -> None:
     problem = one_line_problem(value or "")
     if problem:

@@ -29,7 +29,7 @@ from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import Project, Status, User
 from portfolio.services import handovers
 from portfolio.templatetags.numbers import money_cents
-from portfolio.validators import check_money, check_money_total
+from portfolio.validators import check_money, check_money_total, is_blank
 
 
 def _what_changed_since(project: Project, decisions_seen: int) -> str:
@@ -110,7 +110,7 @@ def _check(
         )
     if decided_on > timezone.localdate():
         problems.add("A decision cannot be dated in the future.", field="decided_on")
-    if decision in (DecisionKind.KILL, DecisionKind.HOLD) and not rationale.strip():
+    if decision in (DecisionKind.KILL, DecisionKind.HOLD) and is_blank(rationale):
         problems.add("Give the rationale for a kill or a hold.", field="rationale")
     if funding_granted is None or funding_granted < 0:
         problems.add("Funding cannot be negative.", field="funding_granted")

@@ -40,6 +40,7 @@ from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
+from portfolio.validators import blank_if_invisible, is_blank
 
 STATEMENT_MAX = 500
 
@@ -68,7 +69,7 @@ class NewKillCriterion:
 
     @property
     def typed(self) -> bool:
-        return bool(self.statement.strip() or self.comparison or self.target is not None)
+        return bool(not is_blank(self.statement) or self.comparison or self.target is not None)
 
 
 @dataclass
@@ -346,7 +347,7 @@ def _clean_new_criteria(
         if not criterion.typed:
             continue
         number = criterion.row or position
-        statement = criterion.statement.strip()
+        statement = blank_if_invisible(criterion.statement)
         comparison = criterion.comparison or ""
         target = criterion.target
         found = []  # (part, message)
@@ -412,7 +413,7 @@ def check_panel(
         pending=pending_kill_criteria(project),
     )
     majority = majority_recommendation([v.recommendation for v in votes if v.recommendation])
-    if known and majority and majority != decision and not rationale.strip():
+    if known and majority and majority != decision and is_blank(rationale):
         problems.add(
             f"The majority of the gatekeepers recommend {DecisionKind(majority).label.lower()}: "
             "give the rationale for deciding against it.",
@@ -425,7 +426,7 @@ def check_panel(
     judges = decision in (DecisionKind.GO, DecisionKind.RECYCLE)
     if judges or check.verdicts:
         _check_marks(check.verdicts, check.pending, field_name="kill_verdicts", problems=problems)
-    if judges and any(not v.met for v in check.verdicts) and not rationale.strip():
+    if judges and any(not v.met for v in check.verdicts) and is_blank(rationale):
         if decision == DecisionKind.GO:
             message = "A go with a kill criterion not met overrides it: give the rationale."
         else:
