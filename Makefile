@@ -64,6 +64,9 @@ run run-sso: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBa
 run run-sso: export EMAIL_FILE_PATH ?= $(CURDIR)/.demo-mail
 # Links in that e-mail point at the port served (make run PORT=8001).
 run run-sso: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# New proposals are offered the demo's own keys (GL-0153 after its GL-0001 …), not PR-0001:
+# portfolio/demo/simulation.py's DEMO_KEY_PREFIX. A real installation keeps its default, PR.
+run run-sso: export PROPOSAL_KEY_PREFIX ?= GL
 run: export DEBUG := true
 run: $(STAMP)
 	$(PY) manage.py migrate

@@ -151,9 +151,14 @@ class SimulatedProject:
         return self.decisions[-1].day if self.status == GREENLIT else None
 
 
+# The demo's keys' prefix: `make run` sets PROPOSAL_KEY_PREFIX to it, so that a new proposal
+# is offered the demo's next key.
+DEMO_KEY_PREFIX = "GL"
+
+
 def project_key(number: int, projects: int) -> str:
     """GL-0001 …: zero-padded so that keys sort in order of submission."""
-    return f"GL-{number:0{max(4, len(str(projects)))}d}"
+    return f"{DEMO_KEY_PREFIX}-{number:0{max(4, len(str(projects)))}d}"
 
 
 def weighted_index(rng: random.Random, weights) -> int:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from collections.abc import Iterator
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
+from django.urls import reverse
 
 from gates.management.commands.seed_demo import DEMO_USERS, demo_email
 from gates.models import (
@@ -20,6 +25,7 @@ from gates.models import (
     GateDecision,
 )
 from gates.services import missing_deliverables
+from portfolio.demo.simulation import DEMO_KEY_PREFIX
 from portfolio.models import (
     Artifact,
     ArtifactReuse,
@@ -261,3 +267,30 @@ def test_it_says_where_the_demo_e_mail_goes_when_it_goes_to_files(settings):
     assert "is written to files in /srv/greenlight/.demo-mail" in printed()
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert ".demo-mail" not in printed()
+
+
+def make_run_sets(variable: str) -> str | None:
+    """The value `make run` gives ``variable`` (its target's own, from make's database)."""
+    environment = {name: value for name, value in os.environ.items() if name != variable}
+    database = subprocess.run(  # noqa: S603 - make, with fixed arguments
+        ["make", "-pn", "run", "STAMP="],  # noqa: S607
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    found = re.search(rf"^run: {variable} = (.*)$", database, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def test_a_new_proposal_in_the_demo_is_offered_the_demo_s_next_key(seeded, client):
+    prefix = make_run_sets("PROPOSAL_KEY_PREFIX")
+    assert prefix == DEMO_KEY_PREFIX
+    last = max(int(key.split("-")[1]) for key in Project.objects.values_list("key", flat=True))
+    researcher = User.objects.get(email=demo_email(Role.RESEARCHER))
+    client.force_login(researcher)
+    with override_settings(PROPOSAL_KEY_PREFIX=prefix):
+        form = client.get(reverse("proposal_create")).content.decode()
+    assert f'value="GL-{last + 1:04d}"' in form  # GL-0153 after GL-0001 … GL-0152
+    assert "PR-0001" not in form
