@@ -49,15 +49,35 @@ def can_view_project(user: User, project: Project) -> bool:
     return Project.objects.visible_to(user).filter(pk=project.pk).exists()
 
 
+class KeyInOtherCase(Http404):
+    """The project ``key`` names is stored as ``project.key``, in another letter case.
+
+    Keys are unique ignoring case (the proposal form refuses ``gl-0001`` beside
+    ``GL-0001``), so ``gl-0001`` can only mean ``GL-0001``. A 404 wherever it is not
+    caught: a page's GET or HEAD answers it with a permanent redirect to the project's
+    own address (``portfolio.web.middleware.ProjectKeyCaseMiddleware``), the API takes
+    the project as it is (``api.common.project_for``). Raised only for a project the
+    person may see, so it reveals nothing a 404 would not.
+    """
+
+    def __init__(self, project: Project):
+        super().__init__("No such project")
+        self.project = project
+
+
 def get_project_for_user(user: User, key: str) -> Project:
-    """The project named ``key`` if ``user`` may see it; 404 otherwise (drafts stay private)."""
-    project = (
-        Project.objects.visible_to(user)
-        .select_related("researcher", "product_manager")
-        .filter(key=key)
-        .first()
-    )
+    """The project named ``key`` if ``user`` may see it; 404 otherwise (drafts stay private).
+
+    ``KeyInOtherCase`` (a 404 unless caught) when the key differs from the stored one in
+    letter case only.
+    """
+    visible = Project.objects.visible_to(user).select_related("researcher", "product_manager")
+    project = visible.filter(key=key).first()
     if project is None:
+        # Only on a miss: the exact lookup uses the key's index, and is every page's.
+        matches = list(visible.filter(key__iexact=key)[:2])
+        if len(matches) == 1:
+            raise KeyInOtherCase(matches[0])
         raise Http404("No such project")
     return project
 

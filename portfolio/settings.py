@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # A form sent while signed out comes back to its page after signing in.
     "portfolio.web.sign_in_return.SignInReturnsToThePageMiddleware",
     "portfolio.web.middleware.DatabaseUnavailableMiddleware",
+    # A project's key typed in another letter case: redirected to its own address.
+    "portfolio.web.middleware.ProjectKeyCaseMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' advice).
     "axes.middleware.AxesMiddleware",
 ]

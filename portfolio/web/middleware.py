@@ -10,7 +10,13 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -151,3 +157,36 @@ def _too_large(request: HttpRequest, message: str, status: int) -> HttpResponse:
     # The client may still be sending: tell it the connection ends here.
     response["Connection"] = "close"
     return response
+
+
+class ProjectKeyCaseMiddleware:
+    """A project page opened with its key in another letter case: a permanent redirect.
+
+    ``/projects/gl-0071/`` means ``GL-0071`` (keys are unique ignoring case): the lookup
+    (``access.get_project_for_user``) raises ``KeyInOtherCase`` for it, and this answers a
+    GET or HEAD with a 301 to the same page at the stored key, its query kept, so a
+    bookmark or a link typed by hand lands where the page's own links point. Anything
+    else (a POST, a key that is not the address's) stays the 404 it is. The lookup raises
+    it only for a project the person may open, so the redirect reveals nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, access.KeyInOtherCase) or request.method not in (
+            "GET",
+            "HEAD",
+        ):
+            return None
+        match = request.resolver_match
+        typed = match.kwargs.get("key") if match else None
+        stored = exception.project.key
+        if not isinstance(typed, str) or typed.lower() != stored.lower():
+            return None
+        url = reverse(match.view_name, args=match.args, kwargs={**match.kwargs, "key": stored})
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
