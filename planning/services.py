@@ -230,3 +230,50 @@ def funded_today(scenario: Scenario) -> frozenset[str] | None:
         return frozenset(engine.compute(inputs.parse(**scenario.settings)).funded_keys)
     except DomainError:
         return None
+
+
+def _renamed(keys: list[str], old_key: str, new_key: str) -> list[str]:
+    """``keys`` with ``old_key`` written ``new_key``, in its place, once."""
+    renamed: list[str] = []
+    for key in keys:
+        key = new_key if key == old_key else key
+        if key not in renamed:
+            renamed.append(key)
+    return renamed
+
+
+@transaction.atomic
+def follow_key_change(*, project: Project, old_key: str, new_key: str, actor: User) -> None:
+    """A project's key was corrected (``portfolio.services.correct_project``, which sends
+    ``portfolio.signals.project_key_changed`` with the project locked): the scenarios that
+    pin it pin it under its new key, and the adopted fund list names it by its new key, so
+    that a scenario is not refused for a key no project has and the gate review still finds
+    the project in the plan. The fund list stays what was adopted, the same projects; each
+    scenario's audit trail says which key it was kept under before."""
+    for scenario in Scenario.objects.select_for_update().order_by("pk"):
+        changes = {}
+        settings = dict(scenario.settings)
+        for pins in ("pin_in", "pin_out"):
+            if old_key in settings.get(pins, []):
+                settings[pins] = _renamed(settings[pins], old_key, new_key)
+        if settings != scenario.settings:
+            changes["settings"] = [scenario.settings, settings]
+            scenario.settings = settings
+        if old_key in scenario.funded_keys:
+            funded = _renamed(scenario.funded_keys, old_key, new_key)
+            changes["funded_keys"] = [scenario.funded_keys, funded]
+            scenario.funded_keys = funded
+        if not changes:
+            continue
+        scenario.save(update_fields=["settings", "funded_keys"])
+        audit.record(
+            actor=actor,
+            action="scenario.key_followed",
+            project=project,
+            obj=scenario,
+            summary=(
+                f"Plan scenario “{scenario.name}”: {old_key} is now {new_key} "
+                "(its key corrected by an admin)"
+            ),
+            changes=changes,
+        )

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from portfolio import access, audit, edits, versioning
+from portfolio import access, audit, edits, signals, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     Project,
@@ -380,4 +380,11 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
             summary=f"Project {project.key} corrected by an admin",
             changes=changes,
         )
+        if "key" in changes:
+            # Saved plan scenarios pin keys and the adopted plan keeps the keys it funded:
+            # they follow the project in this transaction (planning listens).
+            old_key, new_key = changes["key"]
+            signals.project_key_changed.send(
+                sender=Project, project=project, old_key=old_key, new_key=new_key, actor=actor
+            )
     return project
