@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from planning.engine import Plan, round_money, round_ratio
@@ -114,3 +115,94 @@ def plan_to_text(plan: Plan) -> str:
         if row.rank is not None and row.rank == plan.waterline_after:
             lines.append("  " + "~" * 40 + " " + _waterline(row))
     return "\n".join(lines) + "\n"
+
+
+# --- A scenario's settings in words ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingPart:
+    """One setting as the scenario list and the compare page write it: ``separator`` goes
+    before it unless it comes first; ``differs`` marks it on the compare page."""
+
+    name: str
+    text: str
+    separator: str
+    differs: bool = False
+
+
+# What each part is called when the compare page says which settings differ.
+SETTING_NAMES = {
+    "budget": "budget",
+    "as_of": "as-of date",
+    "horizon": "horizon and rate",
+    "probabilities": "probabilities",
+    "targets": "bucket targets",
+    "pin_in": "pinned in",
+    "pin_out": "pinned out",
+}
+# What a compare column says of a part the other scenario has and this one has not.
+SETTING_ABSENT = {
+    "targets": "no bucket targets",
+    "pin_in": "none pinned in",
+    "pin_out": "none pinned out",
+}
+
+
+def settings_parts(settings: dict, *, as_of: bool = False) -> list[SettingPart]:
+    """A saved scenario's settings in the list's words, in order: "1 year at 0.0%, raw
+    probabilities; targets New category 20.0%; pinned in B; pinned out A" (``as_of``:
+    "as of 2026-06-30, " first, where the as-of date has no column of its own)."""
+    from planning.templatetags.plan_format import plan_share
+    from portfolio.templatetags.numbers import label_of
+
+    parts = []
+    if as_of and settings.get("as_of"):
+        parts.append(SettingPart("as_of", f"as of {settings['as_of']}", ", "))
+    horizon = settings.get("horizon")
+    if horizon is not None:
+        text = f"{horizon} year{'' if str(horizon) == '1' else 's'}"
+        if settings.get("discount_rate"):
+            text += f" at {plan_share(settings['discount_rate'])}"
+        parts.append(SettingPart("horizon", text, ", "))
+    if settings.get("probabilities"):
+        parts.append(
+            SettingPart("probabilities", f"{settings['probabilities']} probabilities", ", ")
+        )
+    if targets := settings.get("targets"):
+        shares = ", ".join(
+            f"{label_of(bucket, 'bucket')} {plan_share(share)}" for bucket, share in targets.items()
+        )
+        parts.append(SettingPart("targets", f"targets {shares}", "; "))
+    for name, said in (("pin_in", "pinned in"), ("pin_out", "pinned out")):
+        if keys := settings.get(name):
+            parts.append(SettingPart(name, f"{said} {', '.join(keys)}", "; "))
+    return parts
+
+
+def compare_settings(first: dict, second: dict) -> tuple[list, list, list[str]]:
+    """Both scenarios' settings parts (``as_of`` included), each marked where it differs
+    from the other's, a part only one has set beside the other's "no bucket targets" or
+    "none pinned in"; and the names of the settings that differ, budget included."""
+    a = {part.name: part for part in settings_parts(first, as_of=True)}
+    b = {part.name: part for part in settings_parts(second, as_of=True)}
+    order = [name for name in SETTING_NAMES if name in a or name in b]
+    differing = [
+        name
+        for name in order
+        if getattr(a.get(name), "text", None) != getattr(b.get(name), "text", None)
+    ]
+
+    def side(parts: dict) -> list[SettingPart]:
+        shown = []
+        for name in order:
+            part = parts.get(name)
+            if part is None and name in differing and name in SETTING_ABSENT:
+                part = SettingPart(name, SETTING_ABSENT[name], "; ")
+            if part is not None:
+                shown.append(replace(part, differs=name in differing))
+        return shown
+
+    budgets = [Decimal(str(s.get("budget") or 0)) for s in (first, second)]
+    names = (["budget"] if budgets[0] != budgets[1] else []) + differing
+    return side(a), side(b), [SETTING_NAMES[name] for name in names]

@@ -27,7 +27,7 @@ from planning.charts import plan_chart
 from planning.forms import NextStageAskForm, ScenarioRenameForm
 from planning.inputs import BUCKETS, PlanRequest
 from planning.models import PlanSettings, Scenario
-from planning.text import csv_rows
+from planning.text import compare_settings, csv_rows
 from portfolio import access as portfolio_access
 from portfolio import edits
 from portfolio.errors import DomainError, add_domain_error
@@ -498,6 +498,10 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
     if request.GET and (first is None or second is None):
         context["error"] = "Choose two saved scenarios to compare."
         status = 400
+    elif first is not None and first == second:
+        context["error"] = f"Choose two different scenarios to compare: both are “{first.name}”."
+        context["same"] = True
+        status = 400
     elif first is not None and second is not None:
         plans = [_scenario_plan(first), _scenario_plan(second)]
         errors = [error for _, error in plans if error]
@@ -506,6 +510,10 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             context.update(_comparison(plans[0][0], plans[1][0]))
+            # The settings as the scenario list writes them, those that differ marked.
+            first_parts, second_parts, differ = compare_settings(first.settings, second.settings)
+            context["sides"] = list(zip(context["plans"], [first_parts, second_parts], strict=True))
+            context["settings_differ"] = differ
     return render(request, "planning/scenario_compare.html", context, status=status)
 
 

@@ -63,3 +63,12 @@ def signed(value) -> str:
 def ask_editable_by(project, user) -> bool:
     """``{% if project|ask_editable_by:user %}``: may this person set the next-stage ask?"""
     return can_set_next_stage_ask(user, project)
+
+
+@register.filter
+def setting_parts(settings: dict) -> list:
+    """``{% for part in scenario.settings|setting_parts %}``: its settings in the list's
+    words (``planning.text.settings_parts``, which the compare page uses too)."""
+    from planning.text import settings_parts
+
+    return settings_parts(settings)
