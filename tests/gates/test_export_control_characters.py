@@ -170,9 +170,7 @@ def _with_title(folder: Path, title: str) -> None:
     ],
     ids=["U+0001", "escape", "DEL", "line break", "tab", "NEL", "right-to-left override"],
 )
-def test_a_title_that_is_not_one_line_is_refused_with_the_pages_words(
-    db, tmp_path, title, message
-):
+def test_a_title_that_is_not_one_line_is_refused_with_the_pages_words(db, tmp_path, title, message):
     _with_title(tmp_path, title)
 
     assert _problems(tmp_path) == [f"projects.csv:2: title: {message}"]
