@@ -270,6 +270,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portfolio.web.signin.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Its page with a Retry-After header and the time the lock ends (portfolio/web/signin.py).
+AXES_LOCKOUT_CALLABLE = "portfolio.web.signin.lockout_response"
 
 # Single sign-on with OpenID Connect (portfolio/sso/, docs/single-sign-on.md): on when
 # OIDC_ISSUER is set. The provider's discovery document is read at the first sign-in.

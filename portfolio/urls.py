@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("people/", people.people_list, name="people_list"),
     path("people/<int:pk>/roles/", people.person_roles, name="person_roles"),
+    path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
     path("", projects.home, name="home"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects.csv", projects.project_list_csv, name="project_list_csv"),

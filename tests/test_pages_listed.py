@@ -25,6 +25,7 @@ NOT_PAGES = {
     "notification_read": "a POST from the notifications page",
     "notification_read_all": "a POST from the notifications page",
     "person_roles": "a POST from the people page",
+    "person_unlock": "a POST from the people page",
     "plan_csv": "CSV",
     "portfolio_export": "a ZIP of CSV files",
     "portfolio_export_workbook": "an Excel workbook",

@@ -248,6 +248,11 @@ MATRIX: dict[str, list[Case]] = {
             label="to oneself",
         ),
     ],
+    "person_unlock": [
+        Case("GET", POST_ONLY, kwargs=lambda w: {"pk": w.rita.pk}),
+        # Nobody is locked out here: an admin's unlock says so (tests/portfolio/test_sign_in_unlock.py).
+        Case("POST", answers(others=403, adam=DONE), kwargs=lambda w: {"pk": w.rita.pk}),
+    ],
     # --- Portfolio pages ----------------------------------------------------------------
     "home": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],
     "project_list": [Case("GET", answers(others=200)), Case("POST", GET_ONLY)],

@@ -4,6 +4,8 @@ Roles change only through ``portfolio.services.people``, the same service the
 Django admin calls; the page offers only the changes its viewer may make. Removing the
 Product manager or the Researcher role from someone who still owns open projects in it
 asks first (people_remove_role.html), then takes a second POST with ``confirm=yes``.
+A person locked out of signing in (django-axes) is shown so, with an Unlock button for
+those who may change their roles (``portfolio.services.sign_in_locks``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portfolio import access
 from portfolio.errors import DomainError
 from portfolio.models import Role, User
-from portfolio.services import people
+from portfolio.services import people, sign_in_locks
 from portfolio.views.common import page_of
 
 PER_PAGE = 50
@@ -66,6 +68,14 @@ def _confirm_removal(request: HttpRequest, left: people.OpenProjectsLeft) -> Htt
     return render(request, "portfolio/people_remove_role.html", context)
 
 
+def _may_unlock(actor: User, person: User) -> bool:
+    try:
+        sign_in_locks.check_unlock(actor=actor, person=person)
+    except DomainError:
+        return False
+    return True
+
+
 def _may(actor: User, person: User, role: str, grant: bool) -> bool:
     try:
         people.check_role_change(actor=actor, person=person, role=role, grant=grant)
@@ -81,12 +91,16 @@ def people_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("People and roles are managed by admins.")
     everyone = User.objects.prefetch_related("groups").order_by("email")
     page = page_of(Paginator(everyone, PER_PAGE), request)
+    locks = sign_in_locks.locks_of(page)
     rows = []
     for person in page:
         held = {group.name for group in person.groups.all()}
+        lock = locks.get(person.pk)
         rows.append(
             {
                 "person": person,
+                "lock": lock,
+                "unlockable": lock is not None and _may_unlock(request.user, person),
                 "roles": [
                     {"name": role, "removable": _may(request.user, person, role, grant=False)}
                     for role in Role.values
@@ -139,6 +153,28 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{person.email} no longer has the {role} role.")
     return redirect(back)
+
+
+@require_POST
+@login_required
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forget a locked-out person's failed sign-ins, so that they may sign in again now."""
+    if not access.can_manage_roles(request.user):
+        raise PermissionDenied("People and roles are managed by admins.")
+    person = get_object_or_404(User, pk=pk)
+    try:
+        lock = sign_in_locks.unlock(person=person, actor=request.user)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.info(request, error.message)
+        return redirect("people_list")
+    messages.success(
+        request,
+        f"{person.email} is unlocked and may sign in again "
+        f"(the {lock.failures_text} are forgotten).",
+    )
+    return redirect("people_list")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -14,11 +14,13 @@ written: only the name tried, the address it came from and the way in.
 from __future__ import annotations
 
 import logging
+import math
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import DatabaseError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from portfolio.models import AuditEntry, User, sign_in_name
 
@@ -42,6 +44,40 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str | No
     if raw is None:
         return None
     return sign_in_name(str(raw))
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in (``AXES_LOCKOUT_CALLABLE``): its page,
+    saying when the name may sign in from here again, with a Retry-After header."""
+    from axes.conf import settings as axes_settings
+    from axes.helpers import get_client_username, get_cool_off
+
+    from portfolio.services.sign_in_locks import lock_of_attempt
+
+    lock = lock_of_attempt(
+        username=get_client_username(request, credentials),
+        address=getattr(request, "axes_ip_address", None),
+    )
+    cool_off = get_cool_off(request)
+    context = {
+        "lock": lock,
+        "cool_off_hours": round(cool_off.total_seconds() / 3600, 2) if cool_off else None,
+        # axes counts a try during the lockout as a failure, which starts the wait again.
+        "tries_extend": axes_settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT,
+    }
+    response = render(
+        request,
+        axes_settings.AXES_LOCKOUT_TEMPLATE,
+        context,
+        status=axes_settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    if lock is not None:
+        response["Retry-After"] = str(lock.retry_after())
+    elif cool_off:
+        response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+    return response
 
 
 def connect() -> None:

@@ -258,7 +258,10 @@ PAGES: list[PageCase] = [
     ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
-    PageCase("people_list", (ADMIN,)),
+    # With a person locked out of signing in (lock_out_someone), and the Unlock button.
+    PageCase(
+        "people_list", (ADMIN,), setup=lambda page, w: page.get_by_text("Locked until").wait_for()
+    ),
     PageCase("import_jobs", (ADMIN,)),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
@@ -349,7 +352,37 @@ def demo_world() -> World:
     once per test process, then copied back: tests/browser/demo.py)."""
     from tests.browser import demo
 
-    return demo.once("world", _build_world)
+    world = demo.once("world", _build_world)
+    lock_out_someone()
+    return world
+
+
+def lock_out_someone() -> None:
+    """The People page's first person who is no demo sign-in, locked out after failed
+    sign-ins from another address than the browser's: the page shows the lock and Unlock.
+    Written on each call, so the lock is an hour from now whenever the copy was made."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    from gates.management.commands.seed_demo import DEMO_USERS
+    from portfolio.models import User
+
+    sign_ins = [email for _, email, _, _ in DEMO_USERS]
+    person = User.objects.exclude(email__in=sign_ins).order_by("email").first()
+    AccessAttempt.objects.update_or_create(
+        username=person.email,
+        ip_address="203.0.113.7",
+        user_agent="a script guessing passwords",
+        defaults={
+            "failures_since_start": settings.AXES_FAILURE_LIMIT + 7,
+            "attempt_time": timezone.now(),
+            "get_data": "",
+            "post_data": "",
+            "http_accept": "*/*",
+            "path_info": "/accounts/login/",
+        },
+    )
 
 
 def _build_world() -> World:
