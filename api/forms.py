@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import Scope
-from api.schemas import date_message
 from portfolio.forms import DateField, Form
 
 
@@ -36,6 +35,9 @@ class TokenForm(Form):
             "Optional; the token works through this day, at most a year ahead "
             f"({tokens.LONGEST_LIFETIME_DAYS} days)."
         ),
+        # A date that is none is said with a day a token may expire on as the example (a
+        # month ahead), so that typing it as told is taken.
+        example=lambda: timezone.localdate() + datetime.timedelta(days=30),
     )
 
     def __init__(self, *args, **kwargs):
@@ -45,7 +47,3 @@ class TokenForm(Form):
         attrs = self.fields["expires_on"].widget.attrs
         attrs["min"] = timezone.localdate().isoformat()
         attrs["max"] = tokens.latest_expiry().isoformat()
-        # The API's words for a date that is none, with a day a token may expire on as the
-        # example (a month ahead), so that typing it as told is taken.
-        example = timezone.localdate() + datetime.timedelta(days=30)
-        self.fields["expires_on"].error_messages["invalid"] = date_message(example.isoformat())

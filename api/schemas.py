@@ -34,6 +34,7 @@ from planning.inputs import WRITTEN
 from portfolio import models as portfolio_models
 from portfolio import money, process
 from portfolio.errors import DomainError
+from portfolio.forms import date_message
 from portfolio.services import spend
 from portfolio.validators import blank_if_invisible, one_line_problem
 
@@ -247,13 +248,7 @@ MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # no year 0: a date has none
 # date (format: date) and the month's pattern.
 
 
-def date_message(example: str = "2026-03-02") -> str:
-    """What is said of a date that is none; the API tokens page gives a day a token may
-    expire on as its example (api.forms)."""
-    return f"Enter a date as YYYY-MM-DD, e.g. {example}."
-
-
-DATE_MESSAGE = date_message()
+DATE_MESSAGE = date_message()  # the pages' words (portfolio.forms.DateField), as documented
 MONTH_MESSAGE = "Enter a month as YYYY-MM, e.g. 2026-03."  # the outcome form's (MonthField)
 DATE_WRITTEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -288,7 +288,6 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
     decided_on = DateField(
         label="Decided on",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
     funding_granted = MoneyField(
         label="Funding granted",

@@ -6,6 +6,7 @@ import calendar
 import copy
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -15,6 +16,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from portfolio import counts, process
 from portfolio.edits import KeepsVersion
@@ -143,9 +145,17 @@ class RefusesExponents(RefusesDigitSeparators):
         return plain_digits_message(label, what=self.what, example=example, instead_of=instead_of)
 
 
+def date_message(example: str = "2026-03-02") -> str:
+    """What a date field says of text that is no date, the API too (``api.schemas``): with
+    an example of a day the field takes."""
+    return f"Enter a date as YYYY-MM-DD, e.g. {example}."
+
+
 class DateField(RefusesDigitSeparators, forms.DateField):
-    """A date typed in the digits 0-9, refused otherwise with the field's own message
-    ("Enter a valid date.", or the one it is given).
+    """A date typed in the digits 0-9, refused otherwise with the field's own message: the
+    one it is given, else the API's words with a day it takes as the example ("Enter a date
+    as YYYY-MM-DD, e.g. 2026-12-02.": ``example()``, today unless said; a spend, a decision,
+    a dashboard's as-of may be today), said when it is refused, so that the day is current.
 
     Django's DateField reads with strptime, whose ``%Y`` (and the second digit of a day or
     a month) takes any script's digits: ``２０２６-11-03`` and ``2026-11-1٣`` were read as
@@ -158,6 +168,17 @@ class DateField(RefusesDigitSeparators, forms.DateField):
     in 2026).", "“2026-13-01” is not a date (a year has 12 months)."; a ``MonthField``
     says "“2026-13” is not a month (a year has 12 months).".
     """
+
+    def __init__(self, *, example: Callable[[], datetime.date] = timezone.localdate, **kwargs):
+        given = kwargs.get("error_messages") or {}
+        super().__init__(**kwargs)
+        self.example = example
+        django_s = forms.DateField.default_error_messages["invalid"]  # "Enter a valid date."
+        if "invalid" not in given and self.error_messages["invalid"] == django_s:
+            self.error_messages["invalid"] = lazy(self._no_date_message, str)()
+
+    def _no_date_message(self) -> str:
+        return date_message(self.example().isoformat())
 
     def to_python(self, value):
         months = "%Y-%m" in (self.input_formats or ())  # a MonthField

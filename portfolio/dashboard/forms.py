@@ -65,7 +65,6 @@ class DashboardFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
         help_text="Numbers as they stood at the end of this day.",
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
     bucket = forms.ChoiceField(
         label="Strategic bucket",

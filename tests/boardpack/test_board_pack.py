@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from boardpack import content, render
 from boardpack.models import BoardPack
@@ -254,7 +255,8 @@ def test_bad_filters_are_refused_with_a_message(client, erin):
     response = client.get(URL, {"as_of": "30/06/2026"})
 
     assert response.status_code == 400
-    assert "As of: Enter a date as YYYY-MM-DD." in response.content.decode()
+    today = timezone.localdate()
+    assert f"As of: Enter a date as YYYY-MM-DD, e.g. {today}." in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["alice", "carol"])

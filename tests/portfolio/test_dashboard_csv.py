@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from gates.models import Gate, GateDecision
 from portfolio.metrics import CSV_TABLES
@@ -210,7 +211,7 @@ def test_it_refuses_a_bad_filter_with_a_message(client, erin):
 
     assert response.status_code == 400
     message = response.content.decode()
-    assert "As of: Enter a date as YYYY-MM-DD." in message
+    assert f"As of: Enter a date as YYYY-MM-DD, e.g. {timezone.localdate()}." in message
     assert "Strategic bucket: Choose one of the listed buckets." in message
 
 

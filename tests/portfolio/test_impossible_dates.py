@@ -47,7 +47,7 @@ def test_a_decision_dated_february_30_says_why(client, project, bob):
     assert response.context["form"].errors["decided_on"] == [
         "“2026-02-30” is not a date (February has 28 days in 2026)."
     ]
-    assert "Enter a date as YYYY-MM-DD." not in response.content.decode()
+    assert "Enter a date as YYYY-MM-DD" not in response.content.decode()
 
 
 def test_an_adoption_month_13_says_why(client, alice, bob, carol):

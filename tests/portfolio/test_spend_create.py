@@ -89,7 +89,7 @@ def test_it_prefills_today(client, project, alice):
         ({"amount": "lots"}, "amount", "Amount: lots is not an amount: write it in plain digits"),
         # Not 1,000: a slip.
         ({"amount": "1_000"}, "amount", "Amount: 1_000 is not an amount: write it in plain"),
-        ({"spent_on": "not a date"}, "spent_on", "Enter a valid date."),
+        ({"spent_on": "not a date"}, "spent_on", "Enter a date as YYYY-MM-DD, e.g. "),
         ({"category": "snacks"}, "category", "Select a valid choice"),
         ({"spent_on": "2025-12-31"}, "spent_on", "before the project was submitted (2026-01-05)"),
     ],

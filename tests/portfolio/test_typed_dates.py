@@ -18,6 +18,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 import api.forms
 import gates.forms
@@ -106,7 +107,10 @@ def test_spend_dated_in_other_digits_is_refused_on_the_page(client, project, ali
     data = {"spent_on": typed, "amount": "12.50", "category": "compute", "note": ""}
     response = client.post(url, data)
     assert response.status_code == 400
-    assert response.context["form"].errors == {"spent_on": ["Enter a valid date."]}
+    today = timezone.localdate()
+    assert response.context["form"].errors == {
+        "spent_on": [f"Enter a date as YYYY-MM-DD, e.g. {today}."]
+    }
     assert not SpendEntry.objects.exists()
     assert client.post(url, data | {"spent_on": "2026-01-20"}).status_code == 302
 
@@ -117,7 +121,7 @@ def test_the_dashboard_s_as_of_in_other_digits_is_explained(client, erin, typed)
     response = client.get(reverse("dashboard"), {"as_of": typed})
     assert response.status_code == 200
     content = response.content.decode()
-    assert "As of: Enter a date as YYYY-MM-DD." in content
+    assert f"As of: Enter a date as YYYY-MM-DD, e.g. {timezone.localdate()}." in content
     assert "data-metric" not in content
 
 
