@@ -18,6 +18,7 @@ from api.auth import TokenAuth
 from api.schemas import IntIn
 from gates import services
 from gates.models import Criterion
+from gates.services.scorecards import answer_problem
 from portfolio import access
 from portfolio.models import Project, User
 
@@ -124,7 +125,9 @@ def paginate(request: HttpRequest, rows: QuerySet, paging: Paging, serialize) ->
 def scorecard_scores(answers) -> list:
     """A posted scorecard (``criterion``, ``met``, ``score`` each) as the services take it;
     a criterion scored twice is a 400 and an unknown one a 422, naming ``scores[i].criterion``
-    (a repeat was a 500: the scores' UNIQUE constraint)."""
+    (a repeat was a 500: the scores' UNIQUE constraint), and an answer of the wrong kind (a
+    score for a must-meet criterion, met for a should-meet one, both or neither) a 400
+    naming ``scores[i]``, before anything is saved."""
     criteria = Criterion.objects.in_bulk([answer.criterion for answer in answers])
     scores = []
     seen = set()
@@ -139,7 +142,12 @@ def scorecard_scores(answers) -> list:
             raise _refused(
                 f"There is no criterion {answer.criterion}.", f"scores[{index}].criterion"
             )
-        scores.append(services.Score(criterion=criterion, met=answer.met, score=answer.score))
+        score = services.Score(criterion=criterion, met=answer.met, score=answer.score)
+        wrong = answer_problem(score)
+        if wrong:
+            # The services' rule (check_scores), said here as wrong input about the item.
+            raise invalid(wrong, f"scores[{index}]")
+        scores.append(score)
     return scores
 
 

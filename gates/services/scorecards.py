@@ -21,6 +21,28 @@ class Score:
     score: int | None = None
 
 
+def answer_problem(answer: Score) -> str | None:
+    """What is wrong with the kind of ``answer``, or None: a must-meet criterion is answered
+    by ``met`` (yes or no) and a should-meet one by a ``score`` (0 to 10), one of the two,
+    never both, never neither. A wrong one was kept as an answer holding nothing (met and
+    score null): said here, for the API (which names the list's item) and every caller."""
+    criterion = answer.criterion
+    if criterion.is_must_meet:
+        kind, wanted, other = "must-meet", "met (true or false)", "a score"
+        given, extra = answer.met is not None, answer.score is not None
+    else:
+        kind, wanted, other = "should-meet", "a score (0 to 10)", "met"
+        given, extra = answer.score is not None, answer.met is not None
+    said = f"criterion {criterion.pk} is {kind}: send {wanted}"
+    if given and extra:
+        return f"{said} only, not {other} as well."
+    if extra:
+        return f"{said}, not {other}."
+    if not given:
+        return f"{said}."
+    return None
+
+
 def scorecard_total(scores: list[Score]) -> Decimal:
     """Sum of should-meet score × weight."""
     return sum(
@@ -41,7 +63,7 @@ def check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
     """Refuse a scorecard with every problem it has (one ``DomainError`` names them all)."""
     problems = Problems()
     seen = set()
-    for s in scores:
+    for item, s in enumerate(scores, start=1):
         if s.criterion.pk in seen:
             # Twice would break the one-score-per-criterion constraint (a 500, not a message).
             problems.add(f"{s.criterion.name} is scored twice.", field="scores")
@@ -49,6 +71,8 @@ def check_scores(gate: Gate, scores: list[Score], decision: str) -> None:
         seen.add(s.criterion.pk)
         if s.criterion.gate_id != gate.pk:
             problems.add(f"{s.criterion.name} is not a criterion of {gate}.", field="scores")
+        elif wrong := answer_problem(s):
+            problems.add(wrong, field="scores", item=item)
         elif s.score is not None and not (0 <= s.score <= 10):
             problems.add(f"{s.criterion.name}: a score is from 0 to 10.", field="scores")
     if decision == DecisionKind.GO:
