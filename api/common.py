@@ -26,8 +26,13 @@ MAX_PER_PAGE = 100
 
 
 def project_for(request: HttpRequest, key: str) -> Project:
-    """The project if the token's person may see it (drafts stay their author's): else 404."""
-    return access.get_project_for_user(request.user, key)
+    """The project if the token's person may see it (drafts stay their author's): else 404.
+    The key is taken in any letter case (``gl-0071`` is ``GL-0071``); what is answered
+    names the project by its stored key."""
+    try:
+        return access.get_project_for_user(request.user, key)
+    except access.KeyInOtherCase as other_case:
+        return other_case.project
 
 
 def require(allowed: bool, message: str) -> None:
