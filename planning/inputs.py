@@ -9,6 +9,7 @@ problem is a :class:`DomainError` whose ``field`` names the input it is about.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from portfolio.errors import DomainError
+from portfolio.forms import date_message, not_in_the_calendar
 from portfolio.metrics.scope import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
 from portfolio.models import Bucket
 from portfolio.money import (
@@ -32,6 +34,7 @@ PROBABILITY_MODES = (RAW, CALIBRATED)
 HORIZON_RANGE = (1, 10)
 SHARE_STEP = Decimal("0.0001")  # a bucket target's finest share: 0.01% of the budget
 MAX_BUDGET = Decimal("1e13")  # what a money column holds (16 digits, 2 after the point)
+DATE_WRITTEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -151,15 +154,20 @@ def parse_budget(text) -> Decimal:
 
 
 def parse_as_of(text) -> datetime.date:
+    """The day a plan is for, today when none is given; a date that is none is said in the
+    words of the pages' date fields (``portfolio.forms.DateField``), today the example."""
     value = str(text or "").strip()
     if not value:
         return timezone.localdate()
+    if impossible := not_in_the_calendar(value):
+        raise DomainError(f"As of: {impossible}", field="as_of")
     try:
+        if not DATE_WRITTEN.fullmatch(value):
+            raise ValueError  # "20260630" and "2026-W26-2", which fromisoformat takes
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise DomainError(
-            f"As of: “{value}” is not a date (use YYYY-MM-DD).", field="as_of"
-        ) from None
+        example = timezone.localdate().isoformat()
+        raise DomainError(f"As of: {date_message(example)}", field="as_of") from None
     if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
         # The metrics engine's range: a plan is for any day the dashboard answers for.
         raise DomainError(f"As of: {AS_OF_RANGE_MESSAGE}", field="as_of")

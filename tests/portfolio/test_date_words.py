@@ -139,3 +139,16 @@ def test_the_api_tokens_page(client, alice):
     response = client.post(reverse("api_tokens"), data | {"expires_on": "2026-02-30"})
     assert _said(response, "expires_on") == [IMPOSSIBLE]
 
+
+def test_the_planner_s_as_of(client, erin):
+    client.force_login(erin)
+    cases = {
+        "next tuesday": words(today()),
+        "20260630": words(today()),  # date.fromisoformat reads it; the pages do not
+        "2026-02-30": IMPOSSIBLE,
+    }
+    for typed, message in cases.items():
+        response = client.get(reverse("plan"), {"budget": "100", "as_of": typed})
+        assert f"As of: {html.escape(message)}" in response.content.decode(), typed
+    response = client.get(reverse("plan"), {"budget": "100", "as_of": today().isoformat()})
+    assert "As of:" not in response.content.decode()

@@ -136,10 +136,11 @@ def test_a_token_s_expiry_in_other_digits_is_refused(client, alice, typed):
 
 @pytest.mark.parametrize("typed", written_otherwise("2026-06-30"))
 def test_the_plan_s_and_the_json_metrics_as_of_in_other_digits_are_refused(client, erin, typed):
-    # Already so (date.fromisoformat): checked, not changed.
+    # Already refused (date.fromisoformat): checked; the plan's words are the pages' now.
     client.force_login(erin)
     response = client.get(reverse("plan"), {"budget": "100", "as_of": typed})
-    assert f"As of: “{typed}” is not a date (use YYYY-MM-DD)." in response.content.decode()
+    today = timezone.localdate()
+    assert f"As of: Enter a date as YYYY-MM-DD, e.g. {today}." in response.content.decode()
     response = client.get(reverse("api_metrics"), {"as_of": typed})
     assert response.status_code == 400
     assert response.json() == {"error": "as_of: give a date as YYYY-MM-DD."}
