@@ -23,6 +23,7 @@ class NextStageAskForm(KeepsVersion, Form):
         label="Ask",
         required=False,
         max_length=40,
+        help_text="0 or empty: the project asks for nothing.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 

@@ -181,7 +181,8 @@ def update_plan_settings(*, actor: User, **values) -> PlanSettings:
 def set_next_stage_ask(
     *, project: Project, ask: Decimal | None, actor: User, seen: str | None = None
 ) -> Project:
-    """The money ``project`` asks for its next stage; empty (None) when it asks nothing.
+    """The money ``project`` asks for its next stage; empty (None) when it asks nothing
+    (an ask of 0 is kept as empty).
     ``seen``: the ask its form was drawn with (``portfolio.edits``): the researcher and the
     product manager both set it, and one's save does not silently replace the other's."""
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -201,6 +202,10 @@ def set_next_stage_ask(
     check_money(ask, label="Next-stage ask", field="next_stage_ask")
     if ask is not None and ask != ask.quantize(Decimal("0.01")):
         raise DomainError("Next-stage ask: at most 2 decimal places.", field="next_stage_ask")
+    if ask == 0:
+        # The planner's "no ask" is empty or 0: kept as empty, so that the form, the API, the
+        # project page and the plan all say the same.
+        ask = None
     changes = audit.diff(project, {"next_stage_ask": ask})
     if not changes:
         return project

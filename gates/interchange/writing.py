@@ -168,7 +168,8 @@ def write_projects(
             "projected_expected": parsed["projected_expected"],
             "projected_high": parsed["projected_high"],
             "probability_of_success": parsed["probability_of_success"],
-            "next_stage_ask": parsed["next_stage_ask"],
+            # An ask of 0 is no ask (docs/planning.md): kept empty, as the pages keep it.
+            "next_stage_ask": parsed["next_stage_ask"] or None,
             "status": state.status,
             "current_gate": state.current_gate,
             "decisions_count": state.decisions_count,

@@ -115,6 +115,20 @@ def test_it_imports_next_stage_ask(db, folder):
     assert Project.objects.filter(next_stage_ask__isnull=True).count() == 61
 
 
+def test_an_ask_of_0_is_imported_as_no_ask(db, folder):
+    """The planner's no ask (empty or 0), kept empty as the pages keep it."""
+    text = (folder / "projects.csv").read_text(encoding="utf-8").splitlines()
+    text[0] += ",next_stage_ask"
+    text[1] += ",0.00"
+    text[2] += ",0"
+    text[3:] = [line + "," for line in text[3:]]
+    (folder / "projects.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+
+    command_line_import(folder)
+
+    assert not Project.objects.filter(next_stage_ask__isnull=False).exists()
+
+
 def test_it_refuses_a_negative_next_stage_ask(db, folder):
     edit_line(
         folder, "projects.csv", 1, "probability_of_success", "probability_of_success,next_stage_ask"
