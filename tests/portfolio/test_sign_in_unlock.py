@@ -62,6 +62,12 @@ def test_the_people_page_shows_until_when_a_person_is_locked_out(client, adam, a
     assert int(locked[2]) == failures
     assert html.count("Locked until") == 1, "Rita is not locked out"
     assert UNLOCK_BUTTON in html
+    # Together in one block (a form inside a <p> ends the paragraph before the button).
+    assert re.search(
+        r'<div class="sign-in-lock">Locked until [^<]*<form.*?Unlock</button>\s*</form></div>',
+        html,
+        re.S,
+    )
 
 
 def test_a_few_failures_short_of_the_limit_are_no_lock(client, adam, alice):
