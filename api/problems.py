@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
 
 from portfolio.errors import DomainError, PermissionDenied
+from portfolio.validators import too_long_message
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:greenlight:problem:"
@@ -116,8 +117,20 @@ def _message(error: dict) -> str:
         return "This field is required."
     if error.get("type") == "json_invalid":
         return "The body is not valid JSON."
+    if error.get("type") == "string_too_long":
+        # The pages' words, naming the field ("Comment: at most 10,000 characters."), not
+        # pydantic's "String should have at most 10000 characters".
+        limit = (error.get("ctx") or {}).get("max_length")
+        if isinstance(limit, int):
+            return too_long_message(_label(tuple(error.get("loc", ()))), limit)
     message = str(error.get("msg", "Invalid value."))
     return message.removeprefix("Value error, ")
+
+
+def _label(loc: tuple) -> str:
+    # ("body", "payload", "kill_marks", 0, "note") -> "Note", as the form labels it.
+    names = [part for part in loc if isinstance(part, str)]
+    return names[-1].replace("_", " ").capitalize() if names else "Text"
 
 
 def from_validation(error: ValidationError) -> ApiProblem:

@@ -15,6 +15,7 @@ from gates.models import (
     FeasibilityStudy,
     KillCriterion,
 )
+from gates.models.panel import COMMENT_MAX
 from gates.services import KillMark, NewKillCriterion, Score
 from portfolio.edits import KeepsVersion
 from portfolio.forms import (
@@ -26,6 +27,7 @@ from portfolio.forms import (
     PercentField,
     RefusesExponents,
 )
+from portfolio.validators import too_long_message
 
 # The one money field and form base (portfolio/forms.py), used by the gate forms.
 __all__ = ["LabelsWithoutColon", "MoneyField"]
@@ -358,7 +360,8 @@ class VoteForm(LabelsWithoutColon, KeepsVersion, forms.Form):
     comment = forms.CharField(
         label="Comment",
         required=False,
-        max_length=4000,
+        max_length=COMMENT_MAX,  # the model's, as the API's
+        error_messages={"max_length": too_long_message("Comment", COMMENT_MAX)},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -42,6 +42,12 @@ def one_line_problem(value: str) -> str | None:
     return None
 
 
+def too_long_message(label: str, limit: int) -> str:
+    """Text over its limit, naming the field: "Comment: at most 10,000 characters.", a form's
+    ``error_messages["max_length"]`` and the API's words (api.problems)."""
+    return f"{label}: at most {limit:,} characters."
+
+
 # --- Text with nothing to read -----------------------------------------------------------
 # "   " is blank to Django's forms, which strip it, but "\u200b" (a zero-width space), a byte
 # order mark or a Hangul filler is not: such text was kept as a written business case, shown

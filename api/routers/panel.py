@@ -31,6 +31,7 @@ from api.common import (
 )
 from gates import services
 from gates.models import KillCriterion, Vote
+from gates.models.panel import COMMENT_MAX
 from gates.services.votes import VOTE_ACTIONS
 from portfolio import process
 
@@ -98,7 +99,7 @@ class VoteIn(schemas.Input):
     gate: schemas.IntIn = Field(ge=process.FIRST_GATE, le=process.LAST_GATE)
     recommendation: Recommendation
     probability_of_success: schemas.ProbabilityIn | None = None
-    comment: schemas.TextIn = Field("", max_length=10_000)
+    comment: schemas.TextIn = Field("", max_length=COMMENT_MAX)  # the model's, as the form's
     scores: list[schemas.ScoreIn] = Field(default_factory=list, max_length=100)
     kill_marks: list[KillMarkIn] = Field(default_factory=list, max_length=20)
     review_round: schemas.IntIn | None = Field(

@@ -21,6 +21,12 @@ from gates.models import (
 )
 from portfolio.models import PROBABILITY, Project, Role, User
 
+# A vote's comment, as long as a decision's rationale may be in the API: the vote form
+# took 4,000 characters and the API 10,000, so a gatekeeper whose comment a script sent
+# could not change their vote on the page without cutting it. The form and the API read
+# this limit (a TextField's max_length is the forms', no column's).
+COMMENT_MAX = 10_000
+
 
 def majority_recommendation(recommendations: list[str]) -> str | None:
     """The recommendation with the most votes; none when nobody voted or the top is a tie."""
@@ -150,7 +156,7 @@ class Vote(models.Model):
     )
     recommendation = models.CharField(max_length=8, choices=DecisionKind.choices, blank=True)
     probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX)
     scorecard_total = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     voted_at = models.DateTimeField(null=True, blank=True)
 

@@ -34,13 +34,13 @@ from gates.models import (
     VoteReminder,
     VoteScore,
 )
-from gates.models.panel import majority_recommendation
+from gates.models.panel import COMMENT_MAX, majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total
 from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
-from portfolio.validators import blank_if_invisible, is_blank
+from portfolio.validators import blank_if_invisible, is_blank, too_long_message
 
 STATEMENT_MAX = 500
 
@@ -283,6 +283,9 @@ def cast_vote(
     problems = Problems()
     if probability_of_success is not None and not (0 <= probability_of_success <= 1):
         problems.add("A probability is between 0 and 1.", field="probability_of_success")
+    if len(comment.strip()) > COMMENT_MAX:
+        # The form's and the API's limit, for every caller.
+        problems.add(too_long_message("Comment", COMMENT_MAX), field="comment")
     with problems.gather():
         check_scores(review, scores, "")
     _check_marks(
