@@ -108,6 +108,18 @@ def _check(
             f"A decision cannot be dated before the previous one ({project.last_decision_on:%Y-%m-%d}).",
             field="decided_on",
         )
+    elif (
+        decision == DecisionKind.KILL
+        and project.last_spend_on
+        and decided_on < project.last_spend_on
+    ):
+        # record_spend refuses spend dated after a kill; a kill dated before spend already
+        # recorded would leave that spend after it, unflagged. Imports keep their own rule.
+        problems.add(
+            f"{project.key} has spend recorded up to {project.last_spend_on:%Y-%m-%d}: date "
+            "the kill on or after it, or correct the spend first.",
+            field="decided_on",
+        )
     if decided_on > timezone.localdate():
         problems.add("A decision cannot be dated in the future.", field="decided_on")
     if decision in (DecisionKind.KILL, DecisionKind.HOLD) and is_blank(rationale):
