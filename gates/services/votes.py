@@ -35,7 +35,7 @@ from gates.models import (
     VoteScore,
 )
 from gates.models.panel import COMMENT_MAX, majority_recommendation
-from gates.services.scorecards import Score, check_scores, scorecard_total
+from gates.services.scorecards import Score, check_scores, scorecard_total, unmet_message
 from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import NotificationKind, Project, Status, User
@@ -288,6 +288,11 @@ def cast_vote(
         problems.add(too_long_message("Comment", COMMENT_MAX), field="comment")
     with problems.gather():
         check_scores(review, scores, "")
+    # A go that answers a must-meet criterion "No" contradicts itself: refused, as a go
+    # decision is (a vote may leave one unanswered).
+    said_no = [s.criterion for s in scores if s.criterion.is_must_meet and s.met is False]
+    if recommendation == DecisionKind.GO and said_no:
+        problems.add(unmet_message(said_no), field="scores", subject=said_no)
     _check_marks(
         kill_marks, pending_kill_criteria(project), field_name="kill_marks", problems=problems
     )

@@ -132,6 +132,16 @@ def panel_context(
         .select_related("voter")
         .prefetch_related("scores__criterion", "kill_marks")
     )
+    for vote in votes:
+        # A go that answered a must-meet criterion "No" (saved before such votes were
+        # refused): the table says so beside its scorecard total.
+        vote.must_meet_said_no = [
+            s.criterion
+            for s in vote.scores.all()
+            if vote.recommendation == DecisionKind.GO
+            and s.criterion.is_must_meet
+            and s.met is False
+        ]
     by_voter = {v.voter_id: v for v in votes}
     my_vote = by_voter.get(viewer.pk)
     may_see = my_vote is not None
