@@ -225,6 +225,25 @@ def _check_marks(
             )
 
 
+def _decided_since(project: Project, review_round: int) -> str:
+    """A vote for a round that is over: the decisions recorded since, and the round now."""
+    since = (
+        GateDecision.objects.filter(project=project, sequence__gt=review_round)
+        .select_related("gate", "decided_by")
+        .order_by("sequence")
+    )
+    recorded = "; ".join(
+        f"{d.get_decision_display()} at {d.gate} on {d.decided_on:%Y-%m-%d} by {d.decided_by}"
+        for d in since
+    )
+    now = f"the review round is now {project.decisions_count}, not {review_round}"
+    return (
+        "The decision of this review was recorded before your vote arrived "
+        f"({f'{recorded}; ' if recorded else ''}{now}): "
+        "your vote was not counted. Reload the review."
+    )
+
+
 @transaction.atomic
 def cast_vote(
     *,
@@ -259,13 +278,21 @@ def cast_vote(
             "The process has ended for this project: the votes are closed.",
             field="recommendation",
         )
-    if review.number != gate or (
-        review_round is not None and review_round != project.decisions_count
-    ):
+    # A decision recorded since the voter read the review (a round they saw is over) says
+    # so; a gate or a round that never was the review's says what it is, as a decision's.
+    if review_round is not None and review_round < project.decisions_count:
+        raise DomainError(_decided_since(project, review_round), field="recommendation")
+    if review.number != gate:
         raise DomainError(
-            "The decision of this review was recorded before your vote arrived: "
-            "your vote was not counted. Reload the review.",
-            field="recommendation",
+            f"The project is waiting at gate {review.number}, not gate {gate}: "
+            "your vote was not counted.",
+            field="gate",
+        )
+    if review_round is not None and review_round != project.decisions_count:
+        raise DomainError(
+            f"The review round is {project.decisions_count}, not {review_round} "
+            "(the decisions recorded so far): your vote was not counted.",
+            field="review_round",
         )
     if not is_gatekeeper(actor, project, review):
         raise PermissionDenied(f"Only the gatekeepers of {review} vote on it.")
