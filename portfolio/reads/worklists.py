@@ -179,6 +179,95 @@ def estimate_queue(user: User) -> dict[str, list[Project]]:
     return queue
 
 
+@dataclass(frozen=True)
+class VoteWaiting:
+    """An open review with a panel where the person is a gatekeeper and has not voted."""
+
+    project: Project
+    gate: object  # gates.Gate
+    opened_on: datetime.date | None
+    voted: int
+    panel_size: int
+
+
+def votes_waiting(user: User) -> list[VoteWaiting]:
+    """The open reviews waiting for ``user``'s vote, longest open first (at most four queries).
+
+    The panel is ``gates.services.votes.gatekeepers``'s, worked out here for every open
+    project at once: the product manager, then per the gate's ``Gatekeeper`` rows the author
+    of the project's estimate, every active holder of a role, or an active named person. A
+    review whose product manager judges alone has no vote to ask for.
+    """
+    keeper_model = apps.get_model("gates", "Gatekeeper")
+    kinds = keeper_model.Kind
+    keepers = list(keeper_model.objects.select_related("gate", "person"))
+    mine = [
+        k
+        for k in keepers
+        if (k.kind == kinds.PERSON and k.person_id == user.pk)
+        or (k.kind == kinds.ROLE and user.has_role(k.role))
+    ]
+    architect_gates = {k.gate.number for k in keepers if k.kind == kinds.ARCHITECT}
+    if not (mine or user.is_product_manager or (architect_gates and user.is_architect)):
+        return []
+    gates = {k.gate.number: k.gate for k in keepers}
+    projects = list(
+        Project.objects.open()
+        .filter(current_gate__in=gates)
+        .filter(
+            Q(product_manager=user)
+            | Q(current_gate__in={k.gate.number for k in mine})
+            | Q(current_gate__in=architect_gates, architecture_estimate__author=user)
+        )
+        .annotate(
+            estimate_author=F("architecture_estimate__author_id"),
+            opened_on=Coalesce("last_decision_on", "submitted_on"),
+        )
+        .order_by(F("opened_on").asc(nulls_last=True), "key")
+    )
+    if not projects:
+        return []
+    roles = {k.role for k in keepers if k.kind == kinds.ROLE}
+    holders: dict[str, set[int]] = {role: set() for role in roles}
+    if roles:
+        for role, pk in User.objects.filter(groups__name__in=roles, is_active=True).values_list(
+            "groups__name", "pk"
+        ):
+            holders[role].add(pk)
+    voters: dict[int, set[int]] = {}
+    votes = apps.get_model("gates", "Vote").objects.filter(
+        project__in=[p.pk for p in projects], decision__isnull=True
+    )
+    for project_id, voter_id in votes.exclude(recommendation="").values_list(
+        "project_id", "voter_id"
+    ):
+        voters.setdefault(project_id, set()).add(voter_id)
+    waiting = []
+    for project in projects:
+        panel = {project.product_manager_id}
+        for keeper in keepers:
+            if keeper.gate.number != project.current_gate:
+                continue
+            if keeper.kind == kinds.ARCHITECT and project.estimate_author is not None:
+                panel.add(project.estimate_author)
+            elif keeper.kind == kinds.ROLE:
+                panel |= holders[keeper.role]
+            elif keeper.kind == kinds.PERSON and keeper.person.is_active:
+                panel.add(keeper.person_id)
+        voted = voters.get(project.pk, set())
+        if user.pk in panel and len(panel) > 1 and user.pk not in voted:
+            waiting.append(
+                VoteWaiting(
+                    project,
+                    gates[project.current_gate],
+                    project.opened_on,
+                    len(panel & voted),
+                    len(panel),
+                )
+            )
+    return waiting
+
+
 def latest_decisions(limit: int = LATEST_DECISIONS):
     """The most recent gate decisions on any project (one query)."""
     decision = apps.get_model("gates", "GateDecision")

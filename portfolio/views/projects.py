@@ -21,7 +21,7 @@ from portfolio import access
 from portfolio.dashboard.forms import filename_part
 from portfolio.forms import PersonChoiceField, ProjectFilterForm, by_name
 from portfolio.metrics import calibrated as calibration
-from portfolio.models import Project, Status, User
+from portfolio.models import Project, Role, Status, User
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import assets, deliverables, project_page, worklists
 from portfolio.reads import project_list as listing
@@ -33,7 +33,12 @@ from portfolio.web import csv as safe_csv
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context: dict = {"has_role": bool(user.roles)}
+    context: dict = {"has_role": bool(user.roles), "votes_waiting": worklists.votes_waiting(user)}
+    # Those a gate names by default are told when nothing waits; anyone else sees the list
+    # only when a gate names them and a review asks for their vote.
+    context["votes_waiting_shown"] = bool(context["votes_waiting"]) or user.has_role(
+        Role.PRODUCT_MANAGER, Role.ARCHITECT, Role.EXECUTIVE
+    )
     if user.is_researcher:
         context["research"] = worklists.researcher_work(user)
     if user.is_product_manager:

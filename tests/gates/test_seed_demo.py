@@ -294,3 +294,16 @@ def test_a_new_proposal_in_the_demo_is_offered_the_demo_s_next_key(seeded, clien
         form = client.get(reverse("proposal_create")).content.decode()
     assert f'value="GL-{last + 1:04d}"' in form  # GL-0153 after GL-0001 … GL-0152
     assert "PR-0001" not in form
+
+
+def test_the_demo_gatekeepers_see_the_reviews_waiting_for_their_vote(seeded, client):
+    """The demo architect and executive have reviews of their own to vote on (the seed leaves
+    the demo sign-ins their vote to cast): My work lists them, with a link to vote."""
+    for role in (Role.ARCHITECT, Role.EXECUTIVE, Role.PRODUCT_MANAGER):
+        client.force_login(User.objects.get(email=demo_email(role)))
+        page = client.get(reverse("home")).content.decode()
+        part = page.split('aria-labelledby="votes-waiting"')[1].split("</section>")[0]
+        keys = re.findall(r'href="/projects/([^/]+)/gate-review/#panel"', part)
+        assert keys, role
+        assert "Reviews waiting for your vote" in part
+        assert all(re.fullmatch(rf"{DEMO_KEY_PREFIX}-\d{{4}}", key) for key in keys)
