@@ -143,6 +143,16 @@ class Problems:
         elif entry > self.listed[0]:
             heapq.heapreplace(self.listed, entry)
 
+    def add_file(self, file: str, message: str) -> None:
+        """A problem of the whole file that no line stands for (``FILE: message``),
+        listed where the file's header is."""
+        self.count += 1
+        entry = (-ALL_FILES.index(file), -1, -self.count, f"{file}: {message}")
+        if len(self.listed) < MAX_LISTED_PROBLEMS:
+            heapq.heappush(self.listed, entry)
+        elif entry > self.listed[0]:
+            heapq.heapreplace(self.listed, entry)
+
     def add_first(self, problem: str) -> None:
         """A problem already worded (a workbook's unknown sheet, named by no file of the
         format), listed before those of the files."""

@@ -13,12 +13,31 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from gates.interchange.format import COLUMNS, WHOLE_FILE, WHOLE_ROW, Problems
+from gates.interchange.format import ALL_FILES, COLUMNS, WHOLE_FILE, WHOLE_ROW, Problems
 
 
-def header_ok(name: str, header: list[str], problems: Problems) -> bool:
+def whose_columns(name: str, header: list[str]) -> str | None:
+    """The other file of the format whose columns ``header`` names, when it does not name
+    ``name``'s (a required one is missing): the one whose columns it names exactly, else
+    the first whose required columns are all there. None when it is no other's either."""
+    given = set(header)
+    if all(column in given for column, required in COLUMNS[name].items() if required):
+        return None
+    others = [other for other in ALL_FILES if other != name]
+    for other in others:
+        if given == set(COLUMNS[other]):
+            return other
+    for other in others:
+        if all(column in given for column, required in COLUMNS[other].items() if required):
+            return other
+    return None
+
+
+def header_ok(name: str, header: list[str], problems: Problems, *, sheet: bool = False) -> bool:
     """Whether a file's header row names its columns (each once, the required ones
-    all); each problem is reported on line 1."""
+    all); each problem is reported on line 1. A header that names another file's
+    columns is one problem, not one per column: the file was chosen for the wrong
+    input (the sheet given the wrong name, ``sheet``)."""
     columns = COLUMNS[name]
     if len(header) == 1 and header[0].count(";") >= 1 and ";" not in "".join(columns):
         # Excel's CSV in many locales: one column whose name holds every column's.
@@ -29,6 +48,22 @@ def header_ok(name: str, header: list[str], problems: Problems) -> bool:
             "the columns are separated by semicolons (;): save the file as CSV with commas "
             f"(the columns are: {', '.join(columns)})",
         )
+        return False
+    other = whose_columns(name, header)
+    if other is not None:
+        named = f"{other}'s ({', '.join(COLUMNS[other])})"
+        if sheet:
+            # Worded as the workbook names it: "sheet projects: ... the spend sheet's (...)".
+            problems.add(
+                name,
+                1,
+                WHOLE_FILE,
+                f"this sheet's columns are {named}: was it given the wrong sheet's name?",
+            )
+        else:
+            problems.add_file(
+                name, f"this file's columns are {named}: was it chosen for the wrong input?"
+            )
         return False
     ok = True
     seen: set[str] = set()

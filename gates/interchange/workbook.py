@@ -134,7 +134,7 @@ class SheetRows:
         if not header:
             self.problems.add(self.name, 1, WHOLE_FILE, "the sheet is empty: it needs a header row")
             return
-        if not header_ok(self.name, header, self.problems):
+        if not header_ok(self.name, header, self.problems, sheet=True):
             return
         self.readable = True
         self.cells.money = frozenset(i for i, c in enumerate(header) if c in MONEY_COLUMNS)
