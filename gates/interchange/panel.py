@@ -24,6 +24,7 @@ from gates.models import (
     KillCriterionMark,
     KillCriterionVerdict,
     Vote,
+    VoteReminder,
     VoteScore,
 )
 from portfolio import process
@@ -356,6 +357,189 @@ def erase_panel(cursor, chunk: list[int]) -> None:
         cursor.execute(statement(template, marks=len(chunk), **tables), chunk)
 
 
+# --- An open review kept through a replace ----------------------------------------------
+
+
+@dataclass
+class KeptReviews:
+    """The open reviews a replace keeps, read before the projects' history is removed."""
+
+    votes: list[dict] = field(default_factory=list)
+    scores: list[dict] = field(default_factory=list)
+    marks: list[dict] = field(default_factory=list)
+    reminders: list[dict] = field(default_factory=list)
+
+
+def _history_in_files(state, rows: PanelRows, key: str) -> tuple[list, dict]:
+    decisions = [(d.gate, d.decision, d.decided_on) for d in state.decisions]
+    criteria = {
+        (r["sequence"], r["position"]): r["statement"]
+        for r in rows.kill_criteria
+        if r["project"] == key
+    }
+    return decisions, criteria
+
+
+def open_reviews_to_keep(plan) -> KeptReviews:
+    """The votes of the replaced projects' open reviews that the replace keeps.
+
+    An export leaves an open review's votes out (blind until the review is decided), so a
+    replace from an export would otherwise archive votes people cast and ask them to vote
+    again. A review is kept when the files say nothing of it (no votes.csv row without a
+    decision for the project) and leave the project's history as it was: the same
+    decisions in order, and the kill criteria its votes mark still there with the same
+    statements. Otherwise the files open another review, and its votes are archived."""
+    from gates.interchange.database import chunks
+
+    spoken = {r["project"] for r in rows_without_decision(plan.panel)}
+    candidates = {
+        state.existing_id: key
+        for key, state in plan.projects.items()
+        if state.existing_id is not None and key not in spoken
+    }
+    kept = KeptReviews()
+    for chunk in chunks(sorted(candidates), 1000):
+        votes = list(
+            Vote.objects.filter(project_id__in=chunk, decision__isnull=True).values(
+                "id",
+                "project_id",
+                "project__decisions_count",
+                "gate_id",
+                "voter_id",
+                "recommendation",
+                "probability_of_success",
+                "comment",
+                "scorecard_total",
+                "voted_at",
+            )
+        )
+        if not votes:
+            continue
+        projects = {v["project_id"] for v in votes}
+        decisions: dict[int, list] = {pk: [] for pk in projects}
+        for project_id, gate, kind, day in (
+            GateDecision.objects.filter(project_id__in=projects)
+            .order_by("project_id", "sequence")
+            .values_list("project_id", "gate__number", "decision", "decided_on")
+        ):
+            decisions[project_id].append((gate, kind, day))
+        marks = list(
+            KillCriterionMark.objects.filter(vote__in=[v["id"] for v in votes]).values(
+                "vote_id",
+                "vote__project_id",
+                "criterion__decision__sequence",
+                "criterion__position",
+                "criterion__statement",
+                "met",
+                "note",
+            )
+        )
+        same = set()
+        for project_id in projects:
+            key = candidates[project_id]
+            in_files, criteria = _history_in_files(plan.projects[key], plan.panel, key)
+            marked = {
+                (m["criterion__decision__sequence"], m["criterion__position"]): m[
+                    "criterion__statement"
+                ]
+                for m in marks
+                if m["vote__project_id"] == project_id
+            }
+            if in_files == decisions[project_id] and all(
+                criteria.get(place) == text for place, text in marked.items()
+            ):
+                same.add(project_id)
+        kept.votes += [v for v in votes if v["project_id"] in same]
+        ids = [v["id"] for v in votes if v["project_id"] in same]
+        kept.marks += [m for m in marks if m["vote__project_id"] in same]
+        kept.scores += list(
+            VoteScore.objects.filter(vote__in=ids).values(
+                "vote_id", "criterion_id", "met", "score", "weight"
+            )
+        )
+        rounds = {v["project_id"]: v["project__decisions_count"] for v in kept.votes}
+        kept.reminders += [
+            r
+            for r in VoteReminder.objects.filter(project_id__in=sorted(same)).values(
+                "project_id", "review_round", "person_id", "kind", "sent_at"
+            )
+            if r["review_round"] == rounds[r["project_id"]]
+        ]
+    return kept
+
+
+def rows_without_decision(rows: PanelRows) -> list[dict]:
+    return [r for r in rows.votes if r["sequence"] is None]
+
+
+def restore_open_reviews(kept: KeptReviews) -> int:
+    """Put the kept open reviews back once the files are written: the votes with their
+    scorecards, their marks on the (rewritten) kill criteria and the reminders sent."""
+    from gates.interchange.database import insert_values, new_rows
+
+    if not kept.votes:
+        return 0
+    fields = ("project_id", "gate_id", "voter_id", "recommendation")
+    fields += ("probability_of_success", "comment", "scorecard_total", "voted_at")
+    insert_values(Vote, *new_rows(Vote, [{f: v[f] for f in fields} for v in kept.votes]))
+    projects = sorted({v["project_id"] for v in kept.votes})
+    new_id = {
+        (project_id, voter_id): pk
+        for project_id, voter_id, pk in Vote.objects.filter(
+            project_id__in=projects, decision__isnull=True
+        ).values_list("project_id", "voter_id", "id")
+    }
+    vote_id = {v["id"]: new_id[(v["project_id"], v["voter_id"])] for v in kept.votes}
+    criterion_id = {
+        (project_id, sequence, position): pk
+        for project_id, sequence, position, pk in KillCriterion.objects.filter(
+            project_id__in=projects
+        ).values_list("project_id", "decision__sequence", "position", "id")
+    }
+    if kept.scores:
+        insert_values(
+            VoteScore,
+            *new_rows(
+                VoteScore,
+                [
+                    {
+                        "vote_id": vote_id[s["vote_id"]],
+                        "criterion_id": s["criterion_id"],
+                        "met": s["met"],
+                        "score": s["score"],
+                        "weight": s["weight"],
+                    }
+                    for s in kept.scores
+                ],
+            ),
+        )
+    if kept.marks:
+        insert_values(
+            KillCriterionMark,
+            *new_rows(
+                KillCriterionMark,
+                [
+                    {
+                        "vote_id": vote_id[m["vote_id"]],
+                        "criterion_id": criterion_id[
+                            (
+                                m["vote__project_id"],
+                                m["criterion__decision__sequence"],
+                                m["criterion__position"],
+                            )
+                        ],
+                        "met": m["met"],
+                        "note": m["note"],
+                    }
+                    for m in kept.marks
+                ],
+            ),
+        )
+    if kept.reminders:
+        insert_values(VoteReminder, *new_rows(VoteReminder, kept.reminders))
+    return len(kept.votes)
+
+
 # --- Export ------------------------------------------------------------------------------
 
 
@@ -364,8 +548,11 @@ def _number(value: Decimal | None) -> str:
 
 
 def vote_rows(submitted):
+    """The votes of decided reviews. An open review's votes are blind until it is decided
+    (docs/decision-panel.md): an export, which anyone who exports may read, is history and
+    leaves them out; a replace from it keeps them (``open_reviews_to_keep``)."""
     for key, sequence, gate, voter, recommendation, probability, comment, total in (
-        Vote.objects.filter(project__in=submitted)
+        Vote.objects.filter(project__in=submitted, decision__isnull=False)
         .order_by("project__key", "decision__sequence", "voter__email")
         .values_list(
             "project__key",

@@ -27,7 +27,7 @@ from gates.interchange.database import (
     write_spend_totals,
 )
 from gates.interchange.format import DECISIONS, OUTCOMES, PROJECTS, SPEND, Problems
-from gates.interchange.panel import write_panel
+from gates.interchange.panel import open_reviews_to_keep, restore_open_reviews, write_panel
 from gates.interchange.postgres_bulk import BulkLoad
 from gates.interchange.reading import Source
 from gates.interchange.spend_pass import SpendPass
@@ -205,6 +205,8 @@ def write(
     tricks (``postgres_bulk``), for the command line only."""
     summary = ImportSummary()
     people = ensure_people(plan, summary)
+    # Read before the replaced history is removed; put back once the files are written.
+    kept = open_reviews_to_keep(plan) if plan.replaced_ids else None
     project_ids = write_projects(plan, people, summary, progress, actor=actor)
     gate_ids = dict(Gate.objects.values_list("number", "id"))
     recorder = actor.pk if actor is not None and actor.is_authenticated else None
@@ -221,6 +223,8 @@ def write(
         summary.votes, summary.kill_criteria = write_panel(
             plan.panel, people, project_ids, gate_ids
         )
+        if kept is not None:
+            restore_open_reviews(kept)
         insert_values(
             AuditEntry, *new_rows(AuditEntry, audit_entries(plan, project_ids, summary, recorder))
         )
