@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from gates import services
 from gates.models import ArchitectureEstimate, VoteReminder
 from gates.models.panel import COMPARISON_SYMBOLS
 from portfolio import access
-from portfolio.models import ReplacedHistory
+from portfolio.models import Project, ReplacedHistory, User
 
 
 def _threshold(criterion: dict) -> str:
@@ -23,8 +24,24 @@ def _threshold(criterion: dict) -> str:
     return f"{symbol} {Decimal(criterion['target']).normalize():f}"
 
 
-def _panel(history: ReplacedHistory) -> list[dict]:
-    """Each archived decision that had votes or kill criteria, then the open review's votes.
+def _may_see_open_votes(viewer: User, project: Project, history: ReplacedHistory) -> bool:
+    """The blind rule of the review open when the history was replaced, as the review page
+    holds it (docs/decision-panel.md): how each voted is seen by those who voted in it (or
+    in the project's open review, as its page shows them), and by everyone once the project
+    has moved past it (a later decision, or no review open any more). Until then, only who
+    voted."""
+    voted = any(
+        vote.get("voter__email") == viewer.email and vote.get("recommendation")
+        for vote in history.project_fields.get("open_votes") or []
+    )
+    if voted or services.has_voted(viewer, project):
+        return True
+    return services.review_gate(project) is None or project.decisions_count > len(history.decisions)
+
+
+def _panel(history: ReplacedHistory, *, blind: bool) -> list[dict]:
+    """Each archived decision that had votes or kill criteria, then the open review's votes
+    (``blind``: who voted only).
 
     A history archived before votes and kill criteria were kept has none (its decisions
     have no such entries)."""
@@ -39,7 +56,7 @@ def _panel(history: ReplacedHistory) -> list[dict]:
             panel.append({"decision": decision, "votes": votes, "kill_criteria": criteria})
     open_votes = history.project_fields.get("open_votes") or []
     if open_votes:
-        panel.append({"decision": None, "votes": open_votes, "kill_criteria": []})
+        panel.append({"decision": None, "votes": open_votes, "kill_criteria": [], "blind": blind})
     return panel
 
 
@@ -68,7 +85,7 @@ def replaced_history(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         ReplacedHistory.objects.select_related("replaced_by"), project=project, pk=pk
     )
     spend_total = sum((Decimal(row["amount"]) for row in history.spend), Decimal(0))
-    panel = _panel(history)
+    panel = _panel(history, blind=not _may_see_open_votes(request.user, project, history))
     return render(
         request,
         "gates/replaced_history.html",

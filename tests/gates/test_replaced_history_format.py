@@ -78,5 +78,9 @@ def test_it_writes_the_votes_as_the_review_page_does(client, tmp_path, alice, bo
 
     assert "carol@example.com Kill 20% " in text
     assert "bob@example.com Go 70% " in text
-    assert "carol@example.com Hold 40% " in text  # the review still open
+    # The review still open is blind to Alice, who has not voted in it: who voted, not how.
+    assert "carol@example.com: voted" in text and "Hold 40%" not in text
     assert "0.7000" not in text and "0.2000" not in text
+    client.force_login(carol)  # who voted in it sees how, as on the review page
+    text = page_text(client, ReplacedHistory.objects.get(project=project))
+    assert "carol@example.com Hold 40% " in text
