@@ -11,6 +11,7 @@ from gates.models import (
     FeasibilityStudy,
     Gate,
 )
+from gates.services.votes import ask_new_gatekeeper
 from portfolio import access, audit, edits, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, User
@@ -148,6 +149,9 @@ def save_architecture_estimate(
         project.architect = actor
     if getattr(estimate, "first_written", False):
         handovers.estimate_written(project, actor)
+    # Its author judges the gates that name the project's architect: an open review there
+    # asks them now, as its opening asked the others, not at the next day's reminders.
+    ask_new_gatekeeper(project=project, person=estimate.author)
     return estimate
 
 

@@ -542,8 +542,22 @@ def _review_opened_on(project: Project) -> datetime.date | None:
     return project.last_decision_on or project.submitted_on
 
 
+def _asked(project: Project) -> dict[int, dict[str, datetime.date]]:
+    """Whom the open review has e-mailed already: person → {kind: the day it was sent}."""
+    asked: dict[int, dict[str, datetime.date]] = {}
+    for person_id, kind, sent_at in VoteReminder.objects.filter(
+        project=project, review_round=project.decisions_count
+    ).values_list("person_id", "kind", "sent_at"):
+        asked.setdefault(person_id, {})[kind] = timezone.localdate(sent_at)
+    return asked
+
+
 def _remind(project: Project, gate: Gate, person: User, kind: str) -> bool:
-    """E-mail one gatekeeper once per review and kind; False when already done."""
+    """E-mail one gatekeeper once per review and kind; False when already done.
+
+    ``OPENED`` is the request (the first e-mail a gatekeeper gets about the review, whenever
+    it is sent), ``OVERDUE`` the one reminder after it.
+    """
     reminder, created = VoteReminder.objects.get_or_create(
         project=project, review_round=project.decisions_count, person=person, kind=kind
     )
@@ -561,6 +575,7 @@ def _remind(project: Project, gate: Gate, person: User, kind: str) -> bool:
             "gate": gate,
             "person": person,
             "overdue": kind == VoteReminder.Kind.OVERDUE,
+            "opened_on": _review_opened_on(project),
             "days": settings.VOTE_REMINDER_DAYS,
         },
     )
@@ -576,18 +591,52 @@ def announce_review(*, project: Project, actor: User | None = None) -> int:
     if len(people) < 2:
         return 0  # the product manager alone: the review works as it always did
     voted = set(open_votes(project).values_list("voter_id", flat=True))
+    asked = _asked(project)
     return sum(
         _remind(project, gate, person, VoteReminder.Kind.OPENED)
         for person in people
-        if person.pk not in voted and (actor is None or person.pk != actor.pk)
+        if person.pk not in voted
+        and person.pk not in asked
+        and (actor is None or person.pk != actor.pk)
     )
 
 
+def ask_new_gatekeeper(*, project: Project, person: User) -> bool:
+    """Ask ``person`` for their vote at once when they have just joined the open review's
+    panel (the architect, by writing the estimate), as its opening asked the others; False
+    when they are not a gatekeeper of a panel, have voted or were asked already."""
+    gate = review_gate(project)
+    if gate is None:
+        return False
+    people = gatekeepers(project, gate)
+    if len(people) < 2 or all(p.pk != person.pk for p in people):
+        return False
+    if person.pk in _asked(project) or open_votes(project).filter(voter=person).exists():
+        return False
+    return _remind(project, gate, person, VoteReminder.Kind.OPENED)
+
+
+def _reminder_due(
+    today: datetime.date, opened: datetime.date | None, asked: dict[str, datetime.date]
+) -> bool:
+    """``VOTE_REMINDER_DAYS`` after the review opened, and after the person was asked: a
+    gatekeeper asked late (an architect who joined, a review the seed or an import opened)
+    is not reminded the day after their request. A request sent after ``today`` (the
+    command's --today in the past) counts from the opening."""
+    if opened is None or VoteReminder.Kind.OVERDUE in asked:
+        return False
+    start = opened
+    requested = asked.get(VoteReminder.Kind.OPENED)
+    if requested is not None and opened < requested <= today:
+        start = requested
+    return today - start >= datetime.timedelta(days=settings.VOTE_REMINDER_DAYS)
+
+
 def send_vote_reminders(*, today: datetime.date | None = None) -> int:
-    """Announce open reviews not yet announced, and remind once whoever has not voted
-    ``VOTE_REMINDER_DAYS`` days after the review opened. Returns the e-mails sent."""
+    """Ask the gatekeepers of open reviews never asked (the request, however old the review),
+    and remind once whoever has not voted ``VOTE_REMINDER_DAYS`` days after the review opened
+    and they were asked. Returns the e-mails sent."""
     today = today or timezone.localdate()
-    delay = datetime.timedelta(days=settings.VOTE_REMINDER_DAYS)
     sent = 0
     projects = Project.objects.open().select_related("product_manager").order_by("pk")
     for project in projects.iterator(chunk_size=200):
@@ -598,14 +647,16 @@ def send_vote_reminders(*, today: datetime.date | None = None) -> int:
         if len(people) < 2:
             continue
         voted = set(open_votes(project).values_list("voter_id", flat=True))
+        asked = _asked(project)
         opened = _review_opened_on(project)
-        overdue = opened is not None and today - opened >= delay
         with transaction.atomic():
             for person in people:
                 if person.pk in voted:
                     continue
-                kind = VoteReminder.Kind.OVERDUE if overdue else VoteReminder.Kind.OPENED
-                sent += _remind(project, gate, person, kind)
+                if person.pk not in asked:
+                    sent += _remind(project, gate, person, VoteReminder.Kind.OPENED)
+                elif _reminder_due(today, opened, asked[person.pk]):
+                    sent += _remind(project, gate, person, VoteReminder.Kind.OVERDUE)
     return sent
 
 

@@ -96,7 +96,9 @@ def test_a_written_estimate_tells_the_product_manager(project, carol, run_on_com
     with run_on_commit():
         add_estimate(project, carol)
     assert told(K.ESTIMATE_WRITTEN) == ["bob@example.com"]
-    assert mailed() == ["bob@example.com"]
+    # Its writer now judges the open gate 2 review with Bob: asked for a vote at once.
+    assert told(K.VOTE_REQUESTED) == ["carol@example.com"]
+    assert mailed() == ["bob@example.com", "carol@example.com"]
 
 
 def test_a_decision_tells_the_researcher_and_the_team_but_not_who_decided(
