@@ -63,6 +63,13 @@ def register_artifact(
         raise DomainError("Use 1–32 letters, digits, hyphens or underscores.", field="key")
     if Artifact.objects.filter(key__iexact=key).exists():
         raise DomainError(f"The key {key} is taken by another artifact.", field="key")
+    if Project.objects.filter(key__iexact=key).exists():
+        # Listed beside projects (the library, "Builds on"): a project's key would mix them.
+        raise DomainError(
+            f"The key {key} is a project's key: choose another, so that artifacts and "
+            f"projects are told apart (the next free one is {next_artifact_key()}).",
+            field="key",
+        )
     created_on = created_on or timezone.localdate()
     if created_on > timezone.localdate():
         raise DomainError("An artifact cannot be made in the future.", field="created_on")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portfolio import access, audit, edits, signals, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
+    Artifact,
     Project,
     Role,
     Status,
@@ -59,6 +60,17 @@ def next_proposal_key() -> str:
     taken = Project.objects.filter(key__istartswith=f"{prefix}-").values_list("key", flat=True)
     numbers = [int(match.group(1)) for key in taken if (match := numbered.match(key))]
     return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+
+def _check_not_an_artifact_key(key: str) -> None:
+    """Projects and artifacts are listed side by side (the library, "Builds on"): a project
+    key that is an artifact's (ignoring case, as keys are unique) would mix them up."""
+    if Artifact.objects.filter(key__iexact=key).exists():
+        raise DomainError(
+            f"The key {key} is an artifact's key: choose another, so that projects and "
+            f"artifacts are told apart (the next free one is {next_proposal_key()}).",
+            field="key",
+        )
 
 
 def _key_taken(key: str) -> DomainError:
@@ -159,6 +171,7 @@ def create_proposal(*, actor: User, builds_on=None, **fields) -> Project:
         fields["key"] = next_proposal_key()
     if Project.objects.filter(key__iexact=fields["key"]).exists():
         raise _key_taken(fields["key"])
+    _check_not_an_artifact_key(fields["key"])
     with versioning.changing(*_producers(None, builds_on)):
         try:
             with transaction.atomic():  # a savepoint: another request may take the key meanwhile
@@ -225,6 +238,8 @@ def update_proposal(
         and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
     ):
         raise _key_taken(fields["key"])
+    if "key" in fields and fields["key"].lower() != project.key.lower():
+        _check_not_an_artifact_key(fields["key"])
     with versioning.changing(*_producers(project, builds_on)):
         changes = audit.diff(project, fields)
         for name, value in fields.items():
@@ -360,6 +375,8 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
         and Project.objects.filter(key__iexact=fields["key"]).exclude(pk=project.pk).exists()
     ):
         raise DomainError(f"The key {fields['key']} is already taken.", field="key")
+    if "key" in fields and fields["key"].lower() != project.key.lower():
+        _check_not_an_artifact_key(fields["key"])
     changes = audit.diff(project, fields)
     if not changes:
         return project
