@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from api import schemas
 from api.common import may_change, permitted_project, project_for, unless
 from portfolio import access, services
-from portfolio.models import Artifact
+from portfolio.models import Artifact, ArtifactReuse, Project, User
 
 router = Router(tags=["artifacts"])
 
@@ -29,16 +30,32 @@ def artifact_out(artifact: Artifact) -> dict:
     }
 
 
-def _with_reuses(rows):
-    return rows.select_related("project").prefetch_related("reuses__project").order_by("key")
+def _with_reuses(rows, user: User):
+    """The artifacts with the projects reusing them that ``user`` may see, as the
+    artifact's page lists them: submitted projects and the person's own drafts (a draft
+    is its researcher's alone, its key included)."""
+    visible = Project.objects.visible_to(user)
+    return (
+        rows.filter(project__in=visible)
+        .select_related("project")
+        .prefetch_related(
+            Prefetch(
+                "reuses",
+                queryset=ArtifactReuse.objects.filter(project__in=visible).select_related(
+                    "project"
+                ),
+            )
+        )
+        .order_by("key")
+    )
 
 
 @router.get("/projects/{key}/artifacts", response={200: schemas.ArtifactsOut, **schemas.ERRORS})
 def list_artifacts(request: HttpRequest, key: str):
     """What the project produced, and the other projects' artifacts it reuses."""
     project = project_for(request, key)
-    produced = _with_reuses(Artifact.objects.filter(project=project))
-    reused = _with_reuses(Artifact.objects.filter(reuses__project=project))
+    produced = _with_reuses(Artifact.objects.filter(project=project), request.user)
+    reused = _with_reuses(Artifact.objects.filter(reuses__project=project), request.user)
     return {
         "produced": [artifact_out(a) for a in produced],
         "reused": [artifact_out(a) for a in reused],
@@ -58,4 +75,5 @@ def register_artifact(request: HttpRequest, key: str, payload: schemas.ArtifactI
     """Register an artifact: the project's researcher or an admin."""
     project = permitted_project(request)
     artifact = services.register_artifact(project=project, actor=request.user, **payload.dict())
-    return Status(201, artifact_out(_with_reuses(Artifact.objects.filter(pk=artifact.pk)).get()))
+    registered = _with_reuses(Artifact.objects.filter(pk=artifact.pk), request.user).get()
+    return Status(201, artifact_out(registered))

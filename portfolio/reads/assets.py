@@ -29,15 +29,23 @@ from portfolio.models import (
 LIBRARY_PAGE_SIZE = 50
 
 
+def reuses_seen_by(user: User) -> Q:
+    """An artifact's reuses a person may see, as its page lists them (``lineage``): by
+    submitted projects and by their own drafts. A draft's "Builds on" is its researcher's
+    alone, so it is neither named nor counted for anyone else."""
+    return ~Q(reuses__project__status=Status.DRAFT) | Q(reuses__project__researcher=user)
+
+
 def library(user: User, *, q: str = "", kind: str = "", reuse: str = "", origin: str = ""):
     """Every artifact a person may see (drafts' artifacts only for their author), filtered."""
     visible = Project.objects.visible_to(user)
+    seen = reuses_seen_by(user)
     artifacts = (
         Artifact.objects.filter(project__in=visible)
         .select_related("project")
         .annotate(
-            uses=Count("reuses", distinct=True),
-            last_used_on=Max("reuses__used_on"),
+            uses=Count("reuses", filter=seen, distinct=True),
+            last_used_on=Max("reuses__used_on", filter=seen),
         )
         .order_by("key")
     )
@@ -201,12 +209,17 @@ def adoption_of(project: Project) -> dict:
     }
 
 
-def reuse_facts(project: Project) -> dict:
-    """What the project builds on, and who builds on what it produced."""
+def reuse_facts(project: Project, user: User) -> dict:
+    """What the project builds on, and how many projects ``user`` may see build on what it
+    produced."""
     builds_on = list(
         project.artifact_reuses.select_related("artifact__project").order_by("used_on", "id")
     )
-    produced = list(project.artifacts.annotate(uses=Count("reuses")).order_by("key"))
+    produced = list(
+        project.artifacts.annotate(uses=Count("reuses", filter=reuses_seen_by(user))).order_by(
+            "key"
+        )
+    )
     return {"builds_on": builds_on, "produced": produced}
 
 
@@ -226,5 +239,5 @@ def project_feedback(project: Project, outcomes: list[Outcome], user: User) -> d
         "outcome_score": score_of(project, outcomes),
         "adoption": adoption_of(project) if project.status == Status.GREENLIT else None,
         "can_record_adoption": access.can_record_adoption(user, project),
-        **reuse_facts(project),
+        **reuse_facts(project, user),
     }
