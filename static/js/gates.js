@@ -33,3 +33,45 @@ document.addEventListener("htmx:afterSettle", function (event) {
   focusTarget.focus({ preventScroll: true });
   focusTarget.scrollIntoView({ block: "center" });
 });
+// The decision form: what the chosen decision takes. A kill or a hold takes no kill
+// criteria for the next review (a go at the last gate none either): their fieldset is
+// hidden and disabled, so that the keyboard does not pass 15 fields the decision refuses
+// and they are not sent. A kill's confirmation tick shows as soon as Kill is chosen, not
+// after a first refused attempt. Without JavaScript the service's rules and messages
+// stay, the fieldset shown and the tick shown when an unconfirmed kill is refused.
+function showWhatTheDecisionTakes(form) {
+  var chosen = form.querySelector('input[name="decision"]:checked');
+  var decision = chosen ? chosen.value : "";
+  var criteria = form.querySelector("fieldset[data-taken-by]");
+  if (criteria) {
+    var takes = !decision || criteria.getAttribute("data-taken-by").split(" ").indexOf(decision) !== -1;
+    criteria.hidden = !takes;
+    criteria.disabled = !takes;
+    var none = form.querySelector("[data-kill-criteria-none]");
+    if (none) {
+      none.hidden = takes;
+    }
+  }
+  var confirm = form.querySelector("[data-confirm-kill]");
+  if (confirm) {
+    var kill = decision === "kill";
+    confirm.hidden = !kill;
+    confirm.querySelectorAll("input").forEach(function (input) {
+      input.disabled = !kill;
+    });
+  }
+}
+function decisionForms() {
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector('input[name="decision"]')) {
+      showWhatTheDecisionTakes(form);
+    }
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.name === "decision" && event.target.form) {
+    showWhatTheDecisionTakes(event.target.form);
+  }
+});
+document.addEventListener("DOMContentLoaded", decisionForms);
+document.addEventListener("htmx:afterSettle", decisionForms);

@@ -75,11 +75,12 @@ def refuse_a_decision(page: Page, w: World) -> None:
 
 
 def ask_to_confirm_a_kill(page: Page, w: World) -> None:
-    """A Kill with its rationale: the page asks to confirm it before anything is recorded."""
+    """A Kill with its rationale sent unticked: the page asks to confirm it before anything
+    is recorded (the tick shows as soon as Kill is chosen: wait for the answer's message)."""
     page.locator("input[name=decision][value=kill]").check()
     page.get_by_role("textbox", name="Rationale").fill("The data cannot be shared with us.")
     page.get_by_role("button", name="Record decision").click()
-    page.locator(".confirm-kill").wait_for()
+    page.locator("#confirm-kill-error").wait_for()
 
 
 def just_decided(page: Page, w: World) -> None:

@@ -121,3 +121,29 @@ def test_after_the_last_decision_the_process_has_ended(client, project, bob):
     body = client.post(decide_url(project), data, **HTMX).content.decode()
     assert f"The process has ended for {project.key}" in body
     assert "Record decision" not in body
+
+
+def test_the_form_holds_the_kill_confirmation_hidden_until_kill_is_chosen(client, project, bob):
+    # static/js/gates.js shows it as soon as Kill is chosen; without JavaScript it shows
+    # when an unconfirmed kill is refused, as above.
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    assert (
+        'id="field-confirm_kill" role="group" aria-labelledby="confirm-kill-heading" '
+        "data-confirm-kill hidden>"
+    ) in body
+    assert f"Yes, kill {project.key}" in body
+
+
+def test_the_kill_criteria_say_which_decisions_take_them(client, bob):
+    # A go or a recycle takes kill criteria for the next review; at the last gate a go
+    # greenlights the project and only a recycle takes them. static/js/gates.js hides the
+    # fieldset for the others and shows the sentence saying none is taken.
+    first = make_project(key="FIRST-1", product_manager=bob)
+    last = make_project(key="LAST-4", product_manager=bob, current_gate=4)
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[first.key])).content.decode()
+    assert 'id="new-kill-criteria" data-taken-by="go recycle"' in body
+    assert "data-kill-criteria-none hidden>A kill or a hold takes no kill criteria" in body
+    body = client.get(reverse("gate_review", args=[last.key])).content.decode()
+    assert 'id="new-kill-criteria" data-taken-by="recycle"' in body
