@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portfolio import access, edits, services
+from portfolio.access import KeyInOtherCase
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import ProposalForm
-from portfolio.models import Project
+from portfolio.models import AuditEntry, Project
 from portfolio.views.common import deny_unless
 from portfolio.web import drafts
 
@@ -99,9 +100,65 @@ def _submitted_already(request: HttpRequest, key: str) -> HttpResponse | None:
     return redirect(project)
 
 
+# What a re-sent form leaves out: the deleted draft's version and the button pressed.
+NOT_RESENT = ("csrfmiddlewaretoken", "version_seen", "action")
+
+
+def _deleted_draft(request: HttpRequest, key: str) -> HttpResponse | None:
+    """A save of the author's draft deleted since its page was opened (another tab): a page
+    that says so, by whom and when (the audit trail), with what was typed and a button
+    that saves it as a new draft, rather than a bare 404 that loses the text."""
+    try:
+        access.get_project_for_user(request.user, key)
+    except KeyInOtherCase:
+        return None
+    except Http404:
+        pass
+    else:
+        return None
+    # Only its author deletes a draft (access.can_delete_draft): their own entries.
+    deleted = next(
+        (
+            entry
+            for entry in AuditEntry.objects.filter(
+                action="proposal.deleted", actor=request.user
+            ).order_by("-at", "-id")[:200]
+            if str((entry.changes.get("key") or [""])[0]).lower() == key.lower()
+        ),
+        None,
+    )
+    if deleted is None:
+        return None
+    form = ProposalForm(request.POST)
+    typed = []
+    for field in form:
+        values = [value for value in request.POST.getlist(field.html_name) if value.strip()]
+        if field.is_hidden or not values:
+            continue
+        labels = {str(value): label for value, label in getattr(field.field, "choices", [])}
+        typed.append((field.label, [labels.get(value, value) for value in values]))
+    resent = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in NOT_RESENT
+        for value in values
+    ]
+    context = {
+        "key": deleted.changes["key"][0],
+        "title": (deleted.changes.get("title") or [""])[0],
+        "deleted": deleted,
+        "typed": typed,
+        "resent": resent,
+    }
+    # 410: the draft was there and is gone for good (a deleted draft is not restored).
+    return render(request, "portfolio/proposal_deleted.html", context, status=410)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def proposal_edit(request: HttpRequest, key: str) -> HttpResponse:
+    if request.method == "POST" and (gone := _deleted_draft(request, key)):
+        return gone
     if submitted := _submitted_already(request, key):
         return submitted
     project = _own_draft(request, key)
