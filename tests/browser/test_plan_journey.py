@@ -9,6 +9,7 @@ from django.apps import apps as django_apps
 
 from planning.models import Scenario
 from tests.browser.expect import expect
+from tests.browser.test_every_page import WCAG_22_AA
 from tests.builders import PASSWORD, PLAN_AS_OF, candidate
 
 # Live-server tests commit for real; the database is flushed after each.
@@ -30,7 +31,7 @@ def reasons(page) -> dict[str, str]:
 
 
 def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
-    page, live_server, login, screenshot, bob
+    page, live_server, login, axe, screenshot, bob
 ):
     candidate("A", value=400, ask=80)  # ECV 120 (one year, no discount), PI 1.5
     candidate("B", value=200, ask=50, bucket="revenue")  # ECV 50, PI 1.0
@@ -83,7 +84,17 @@ def test_a_what_if_updates_in_place_and_two_scenarios_are_compared(
     expect(page.locator('tr[data-key="A"]')).to_have_attribute("data-funded-in", "first")
     expect(page.locator('tr[data-key="B"]')).to_have_attribute("data-funded-in", "second")
     expect(page.locator('tr[data-key="C"]')).to_have_count(0)
+    # Each side's settings in the list's words, the pin that makes them differ marked.
+    expect(page.locator("[data-settings-differ]")).to_contain_text("pinned out")
+    expect(page.locator("mark.setting-differs", has_text="pinned out A")).to_be_visible()
+    expect(page.locator("mark.setting-differs", has_text="none pinned out")).to_be_visible()
     screenshot(page, "plan-compare")
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    wcag = {"type": "tag", "values": WCAG_22_AA}
+    assert axe.run(page, options={"runOnly": wcag}).response["violations"] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size(wide)
 
     # Tidy up: rename one, delete the other.
     page.goto(f"{live_server.url}/plan/scenarios/")
