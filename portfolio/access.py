@@ -49,6 +49,9 @@ def can_view_project(user: User, project: Project) -> bool:
     return Project.objects.visible_to(user).filter(pk=project.pk).exists()
 
 
+KEY_MAX_LENGTH = Project._meta.get_field("key").max_length
+
+
 class KeyInOtherCase(Http404):
     """The project ``key`` names is stored as ``project.key``, in another letter case.
 
@@ -74,7 +77,10 @@ def get_project_for_user(user: User, key: str) -> Project:
     visible = Project.objects.visible_to(user).select_related("researcher", "product_manager")
     project = visible.filter(key=key).first()
     if project is None:
-        # Only on a miss: the exact lookup uses the key's index, and is every page's.
+        # Only on a miss: the exact lookup uses the key's index, and is every page's. A
+        # text longer than any key names none (and SQLite refuses a LIKE pattern that long).
+        if len(key) > KEY_MAX_LENGTH:
+            raise Http404("No such project")
         matches = list(visible.filter(key__iexact=key)[:2])
         if len(matches) == 1:
             raise KeyInOtherCase(matches[0])
