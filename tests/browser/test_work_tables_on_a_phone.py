@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portfolio.models import Status
@@ -90,3 +92,28 @@ def test_the_imports_list_is_a_card_per_import(page, live_server, login, adam):
     assert row.bounding_box()["height"] < 300
     assert in_view(row)
     assert fits(page)
+
+
+def test_a_review_waiting_for_a_vote_keeps_its_vote_link_in_view(
+    page, live_server, login, bob, carol
+):
+    from gates.defaults import create_default_gatekeepers, create_default_gates
+    from gates.models import Criterion, Gate, Gatekeeper, RequiredDeliverable
+    from tests.builders import add_estimate, add_study
+
+    # The gates and their gatekeepers, which an earlier live-server test's flush may have removed.
+    create_default_gates(Gate, RequiredDeliverable, Criterion)
+    create_default_gatekeepers(Gate, Gatekeeper)
+    project = make_project(key="VOTE-1", title="Routing", product_manager=bob)
+    decide(project, 1, "go")
+    add_study(project)
+    add_estimate(project, carol)
+    page.set_viewport_size(PHONE)
+    login(page, live_server, carol.email, PASSWORD)
+    row = page.get_by_role("row", name="VOTE-1")
+    expect(row.get_by_role("cell", name="Votes so far")).to_contain_text("0 of 2 gatekeepers")
+    vote = row.get_by_role("link", name=re.compile(r"^Vote\b"))
+    assert in_view(vote)
+    assert fits(page)
+    vote.click()
+    expect(page.get_by_role("button", name="Cast my vote")).to_be_visible()
