@@ -1,4 +1,6 @@
-"""E-mail gatekeepers who have not voted: once when a review opens, once more after N days.
+"""E-mail gatekeepers who have not voted: the request, to whoever the review has not asked
+yet (however long it has been open), and once more N days after the review opened and
+they were asked.
 
 Run it daily (the scheduler, or cron); each e-mail goes out at most once per
 review, so running it more often is harmless. N is the ``VOTE_REMINDER_DAYS``
