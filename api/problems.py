@@ -217,6 +217,10 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ApiProblem):
+            # Refused by the body's parser (api.schemas.PlainNumbersParser): not JSON (415),
+            # a member named twice (400).
+            return respond(exc.__cause__)
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             # django-ninja could not read the body (not JSON, not UTF-8): wrong input, as
             # documented, not the parser's own words (its exception under DEBUG).

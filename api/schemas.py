@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from api import models as api_models
+from api import problems
 from api.problems import Problem
 from gates import models as gates_models
 from planning.inputs import WRITTEN
@@ -80,11 +81,68 @@ class ExponentNumber(float):
 
 
 class PlainNumbersParser(Parser):
-    """django-ninja's JSON parser, a number written with an exponent read as an
+    """django-ninja's JSON parser, the one place every body sent to the API is read: a body
+    sent as anything but JSON is refused (415), a member named twice in one object is
+    refused (400, naming it: ``json.loads`` kept the last, so {"amount": "10", "amount":
+    "99999"} was recorded as 99999), and a number written with an exponent is read as an
     ``ExponentNumber`` (float keeps no trace of how a number was written)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return json.loads(request.body, parse_float=_read_json_float)
+        refuse_not_json(request)
+        pairs = json.loads(
+            request.body, parse_float=_read_json_float, object_pairs_hook=_MemberPairs
+        )
+        return _without_repeats(pairs, "")
+
+
+def is_json(content_type: str) -> bool:
+    """``application/json``, or a JSON type of its own (``application/problem+json``)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def refuse_not_json(request: HttpRequest) -> None:
+    """A body sent as text, a form or a file is not read as JSON as if it were (415)."""
+    sent = request.headers.get("Content-Type", "")
+    if is_json(sent):
+        return
+    said = f"this request's is {sent.split(';', 1)[0].strip()}" if sent.strip() else "it had none"
+    raise problems.ApiProblem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        f"Send the body as JSON, with the header Content-Type: application/json ({said}).",
+        headers={"Accept-Post": "application/json"},
+    )
+
+
+class _MemberPairs(list):
+    """An object's members as the JSON lists them, repeats kept, to be checked."""
+
+
+def _without_repeats(value: Any, where: str) -> Any:
+    """``value`` with every object a dict, refusing a member an object names twice (400,
+    naming it as the errors name a field: ``amount``, ``scores[0].met``)."""
+    if isinstance(value, _MemberPairs):
+        found: dict[str, Any] = {}
+        for name, member in value:
+            field = f"{where}.{name}" if where else name
+            if name in found:
+                message = f"“{name}” is given twice in one object: send it once."
+                raise problems.ApiProblem(
+                    400,
+                    "invalid-input",
+                    "Invalid input",
+                    f"{field}: {message}",
+                    field=field,
+                    errors=[{"field": field, "message": message}],
+                )
+            found[name] = _without_repeats(member, field)
+        return found
+    if isinstance(value, list):
+        return [_without_repeats(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 def _read_json_float(text: str) -> float:
@@ -337,7 +395,7 @@ class PageInfo(Schema):
 
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
-WRITE_ERRORS = {**ERRORS, 413: Problem, 422: Problem}
+WRITE_ERRORS = {**ERRORS, 413: Problem, 415: Problem, 422: Problem}
 
 
 # --- Me -----------------------------------------------------------------------------------------
