@@ -437,6 +437,14 @@ class PercentField(RefusesExponents, forms.DecimalField):
         return value
 
 
+# The value kind a bucket suggests (the proposal form's default until one is chosen; the
+# interchange format takes any pair: docs/interchange.md). A new category may be either.
+VALUE_KIND_OF_BUCKET = {
+    Bucket.EFFICIENCY: ValueKind.COST_SAVINGS,
+    Bucket.REVENUE: ValueKind.REVENUE,
+}
+
+
 class ProposalForm(KeepsVersion, Form, forms.ModelForm):
     """A proposal as its researcher writes it: the fields of ``Project`` they own.
 
@@ -500,6 +508,9 @@ class ProposalForm(KeepsVersion, Form, forms.ModelForm):
         help_texts = {
             "bucket": "Where the value lands: cost savings, growth of existing revenue, or a "
             "new category.",
+            "value_kind": "The bucket is the strategic category; this is what the projected "
+            "value counts. Usually the bucket's own: efficiency counts cost savings, revenue "
+            "counts revenue (chosen for you when you pick the bucket, until you choose).",
             "projected_low": "Annual value if it underperforms.",
             "projected_expected": "Annual value expected.",
             "projected_high": "Annual value if it overperforms.",
@@ -543,6 +554,10 @@ class ProposalForm(KeepsVersion, Form, forms.ModelForm):
         self.fields["research_type"].choices = ResearchType.choices
         self.fields["value_kind"].choices = ValueKind.choices
         self.fields["bucket"].choices = [("", "Choose a bucket…"), *Bucket.choices]
+        if project is not None and project.bucket and not project.value_kind:
+            # Not chosen yet: the one its bucket suggests is offered (static/js/value-kind.js
+            # does the same as the bucket is picked).
+            self.initial["value_kind"] = VALUE_KIND_OF_BUCKET.get(project.bucket, "")
         artifacts = Artifact.objects.exclude(project__status=Status.DRAFT)
         if project is not None:
             artifacts = artifacts.exclude(project=project)
