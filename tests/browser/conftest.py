@@ -141,7 +141,9 @@ def axe() -> Any:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT)
+    # Reduced motion, as some people ask: no fade is caught half-way by a check (axe read
+    # the "Updating…" indicator's fade-out as pale text on a busy machine).
+    context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     try:
         yield context.new_page()
@@ -164,21 +166,32 @@ def screenshot() -> Callable[[Page, str], Path]:
 
 @pytest.fixture
 def login() -> Callable[[Page, Any, str, str], None]:
-    """``login(page, live_server, "alice@example.com", password)`` signs in through the form.
+    """``login(page, live_server, "alice@example.com", password)`` signs the page in.
 
-    ``live_server`` may also be a base URL. Fails the test, with the page's address, when
-    the sign-in does not get past the login page.
+    The password is checked, then the page's context is given a session cookie, as the
+    sign-in form would (Django's ``force_login``): the form itself, a page load and a post
+    with a redirect, was a quarter of the browser tests' time, and has its own journey
+    (tests/browser/test_sign_in_journey.py). The page stays where it was; ``live_server``
+    may also be a base URL.
     """
+    from django.conf import settings
+    from django.test import Client
+
+    from portfolio.models import User
 
     def sign_in(page: Page, live_server: Any, user_email: str, password: str) -> None:
         base_url = str(getattr(live_server, "url", live_server)).rstrip("/")
-        page.goto(f"{base_url}/accounts/login/")
-        form = page.locator("form").filter(has=page.locator("input[name=username]"))
-        form.locator("input[name=username]").fill(user_email)
-        form.locator("input[name=password]").fill(password)
-        with page.expect_navigation():
-            form.locator("[type=submit]").first.click()
-        if "/accounts/login/" in page.url:
-            pytest.fail(f"signing in as {user_email} failed: still on {page.url}", pytrace=False)
+        user = User.objects.filter(email__iexact=user_email).first()
+        if user is None or not user.is_active or not user.check_password(password):
+            pytest.fail(
+                f"signing in as {user_email} failed: no such active user, or a wrong password",
+                pytrace=False,
+            )
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+        )
 
     return sign_in

@@ -29,6 +29,7 @@ def _me(live_server, secret: str) -> int:
 
 def test_a_person_makes_uses_and_revokes_a_token(page, live_server, login, screenshot, bob):
     login(page, live_server, bob.email, PASSWORD)
+    page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="API tokens").click()
     expect(page.get_by_role("heading", name="API tokens", exact=True)).to_be_visible()
     expect(page.get_by_text("You have no API tokens yet.")).to_be_visible()

@@ -168,7 +168,9 @@ def test_every_page_passes_axe_and_fits_a_phone(
     if size_name == "390px":
         cases = [case for case in cases if case.phone]
     found: list[str] = []
-    context = browser.new_context(viewport=DESKTOP if size_name == "1400px" else PHONE)
+    context = browser.new_context(
+        viewport=DESKTOP if size_name == "1400px" else PHONE, reduced_motion="reduce"
+    )
     context.set_default_timeout(10_000)
     context.add_init_script(script=axe.axe_script)
     page = context.new_page()

@@ -42,6 +42,7 @@ def test_the_product_manager_is_told_of_a_submitted_proposal(
     try:
         pm = bobs.new_page()
         login(pm, live_server, bob.email, PASSWORD)
+        pm.goto(f"{live_server.url}/")
         link = pm.get_by_role("link", name=re.compile(r"^Notifications 1 unread"))
         expect(link).to_be_visible()
         link.click()

@@ -23,6 +23,7 @@ def test_an_admin_grants_and_removes_a_role(
     role_groups, page, live_server, login, screenshot, adam, rita
 ):
     login(page, live_server, adam.email, PASSWORD)
+    page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="People", exact=True).click()
     expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
     # Their own row offers nothing: another admin changes their roles.

@@ -29,6 +29,7 @@ def test_a_researcher_writes_a_draft_then_submits_it_from_the_same_form(
     page, live_server, login, screenshot, alice, bob
 ):
     login(page, live_server, alice.email, PASSWORD)
+    page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="My work")).to_be_visible()
     expect(page.get_by_text("You have no proposals yet.")).to_be_visible()
 
