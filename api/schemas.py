@@ -525,7 +525,8 @@ class DecisionIn(Input):
         Decimal(0), description="Released by a go or a recycle; a kill or a hold grants none."
     )
     probability_of_success: ProbabilityIn | None = None
-    rationale: TextIn = Field("", max_length=10_000)
+    # The model's limit, as the decision form's.
+    rationale: TextIn = Field("", max_length=gates_models.RATIONALE_MAX)
     scores: list[ScoreIn] = Field(default_factory=list, max_length=100)
     kill_criteria: list[NewKillCriterionIn] = Field(
         default_factory=list,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from gates.models import (
+    RATIONALE_MAX,
     ArchitectureEstimate,
     BusinessCase,
     Criterion,
@@ -306,6 +307,8 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
     rationale = forms.CharField(
         label="Rationale",
         required=False,
+        max_length=RATIONALE_MAX,  # the model's, as the API's
+        error_messages={"max_length": too_long_message("Rationale", RATIONALE_MAX)},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why. Required for a kill or a hold; the researcher receives it by e-mail.",
     )

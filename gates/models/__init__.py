@@ -261,6 +261,11 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError()
 
 
+# A decision's rationale: the API took 10,000 characters and the decision form any number,
+# so a rationale the page took could be one no script could send. The form, the API and
+# record_decision read this limit (a TextField's max_length is the forms', no column's).
+RATIONALE_MAX = 10_000
+
 # GO, KILL, HOLD, RECYCLE, from the process.
 DecisionKind = models.TextChoices(
     "DecisionKind",
@@ -280,7 +285,7 @@ class GateDecision(AppendOnlyModel):
         validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Funding granted")],
     )
     probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
-    rationale = models.TextField(blank=True)
+    rationale = models.TextField(blank=True, max_length=RATIONALE_MAX)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="gate_decisions")
     decided_on = models.DateField()
     # Order of recording within the project: decisions on one date keep it.
@@ -484,6 +489,7 @@ __all__ = [
     "KillCriterion",
     "KillCriterionMark",
     "KillCriterionVerdict",
+    "RATIONALE_MAX",
     "RequiredDeliverable",
     "Vote",
     "VoteReminder",

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gates.models import (
+    RATIONALE_MAX,
     CriterionScore,
     DecisionKind,
     Gate,
@@ -29,7 +30,7 @@ from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import Project, Status, User
 from portfolio.services import handovers
 from portfolio.templatetags.numbers import money_cents
-from portfolio.validators import check_money, check_money_total, is_blank
+from portfolio.validators import check_money, check_money_total, is_blank, too_long_message
 
 
 def _what_changed_since(project: Project, decisions_seen: int) -> str:
@@ -124,6 +125,9 @@ def _check(
         problems.add("A decision cannot be dated in the future.", field="decided_on")
     if decision in (DecisionKind.KILL, DecisionKind.HOLD) and is_blank(rationale):
         problems.add("Give the rationale for a kill or a hold.", field="rationale")
+    elif len(rationale.strip()) > RATIONALE_MAX:
+        # The form's and the API's limit, for every caller.
+        problems.add(too_long_message("Rationale", RATIONALE_MAX), field="rationale")
     if funding_granted is None or funding_granted < 0:
         problems.add("Funding cannot be negative.", field="funding_granted")
     elif funding_granted > 0 and decision in (DecisionKind.KILL, DecisionKind.HOLD):
@@ -159,6 +163,7 @@ def _check(
         kill_criteria=kill_criteria,
         verdicts=kill_verdicts,
         problems=problems,
+        actor=actor,
     )
     problems.raise_any()
     return panel
