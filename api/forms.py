@@ -31,10 +31,7 @@ class TokenForm(Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
-        help_text=(
-            "Optional; the token works through this day, at most a year ahead "
-            f"({tokens.LONGEST_LIFETIME_DAYS} days)."
-        ),
+        help_text="",  # said in __init__, from API_TOKEN_MAX_DAYS
         # A date that is none is said with a day a token may expire on as the example (a
         # month ahead), so that typing it as told is taken.
         example=lambda: timezone.localdate() + datetime.timedelta(days=30),
@@ -47,3 +44,8 @@ class TokenForm(Form):
         attrs = self.fields["expires_on"].widget.attrs
         attrs["min"] = timezone.localdate().isoformat()
         attrs["max"] = tokens.latest_expiry().isoformat()
+        self.fields["expires_on"].help_text = (
+            f"The token works through this day, {tokens.latest_expiry():%Y-%m-%d} at the latest "
+            f"(a token lives at most {tokens.max_days()} days). Left empty, it expires "
+            f"{tokens.max_days()} days from now."
+        )

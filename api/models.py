@@ -8,7 +8,6 @@ slow password hash: nobody can guess one, so the digest only has to be one-way.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from portfolio.models import User
@@ -23,9 +22,7 @@ class ApiTokenQuerySet(models.QuerySet):
     def usable(self, now=None):
         """Neither revoked nor expired."""
         now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 
 
 class ApiToken(models.Model):
@@ -36,7 +33,9 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    # Every token expires: at most API_TOKEN_MAX_DAYS after it was made (api/tokens.py);
+    # tokens made before that rule got created_at + API_TOKEN_MAX_DAYS (migration 0002).
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -55,7 +54,7 @@ class ApiToken(models.Model):
 
     @property
     def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
+        return self.expires_at <= timezone.now()
 
     @property
     def is_usable(self) -> bool:

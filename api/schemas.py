@@ -407,7 +407,7 @@ class Me(Schema):
     roles: list[str]
     token_name: str
     token_scope: TokenScope
-    token_expires_at: datetime.datetime | None
+    token_expires_at: datetime.datetime
 
 
 # --- Projects -------------------------------------------------------------------------------------

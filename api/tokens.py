@@ -6,7 +6,9 @@ import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken, Scope
@@ -19,21 +21,32 @@ NAME_MAX = 100
 # last_used_at is written at most this often per token: a busy script must not
 # turn every read into a write.
 LAST_USED_PRECISION = datetime.timedelta(seconds=60)
-# A token's last day is at most this far ahead: a leaked token with a last day works until
-# then, and a far one (9999-12-31) is no last day at all (and overflowed: a 500).
-LONGEST_LIFETIME_DAYS = 366
+
+
+def max_days() -> int:
+    """Days a token lives at most (``API_TOKEN_MAX_DAYS``): a leaked token stops working by
+    then, and a far last day (9999-12-31) is no last day at all (and overflowed: a 500)."""
+    return settings.API_TOKEN_MAX_DAYS
 
 
 def latest_expiry() -> datetime.date:
-    """The latest last day a token made today may have."""
-    return timezone.localdate() + datetime.timedelta(days=LONGEST_LIFETIME_DAYS)
+    """The latest last day a token made today may have: it works through that day, so it
+    expires at the midnight ``max_days()`` after today's, never later than a token made now
+    without a last day (``created_at + max_days()``)."""
+    return timezone.localdate() + datetime.timedelta(days=max_days() - 1)
 
 
 def too_late_message() -> str:
     return (
-        f"The expiry date is at most a year ahead ({latest_expiry():%Y-%m-%d} at the latest): "
-        "make a new token when it ends."
+        f"A token lives at most {max_days()} days: its last day is "
+        f"{latest_expiry():%Y-%m-%d} at the latest. Make a new token when it ends."
     )
+
+
+def expiry_words(moment: datetime.datetime) -> str:
+    """When a token expires, to the minute, in the app's time zone: "2027-12-02 10:53 UTC"."""
+    local = timezone.localtime(moment)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def digest(secret: str) -> str:
@@ -48,7 +61,9 @@ def create_token(
     scope: str = Scope.READ,
     expires_on: datetime.date | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for ``actor`` and its secret, which is never shown again."""
+    """A new token for ``actor`` and its secret, which is never shown again.
+
+    It works through ``expires_on``; without one it expires ``max_days()`` after now."""
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied("Only a signed-in person makes API tokens.")
     name = (name or "").strip()
@@ -58,7 +73,7 @@ def create_token(
         raise DomainError(f"A token's name has at most {NAME_MAX} characters.", field="name")
     if scope not in Scope.values:
         raise DomainError("The scope is read or read-write.", field="scope")
-    expires_at = None
+    expires_at = timezone.now() + datetime.timedelta(days=max_days())
     if expires_on is not None:
         if expires_on < timezone.localdate():
             raise DomainError(
@@ -125,7 +140,10 @@ def authenticate(secret: str) -> ApiToken:
     if token.is_revoked:
         raise TokenRefused("This API token was revoked.")
     if token.is_expired:
-        raise TokenRefused("This API token has expired.")
+        raise TokenRefused(
+            f"This API token expired on {expiry_words(token.expires_at)}: "
+            f"make a new one on the API tokens page ({reverse('api_tokens')})."
+        )
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

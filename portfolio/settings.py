@@ -347,6 +347,9 @@ PROPOSAL_KEY_PREFIX = env_key_prefix("PROPOSAL_KEY_PREFIX", "PR")
 # Its amounts are in CURRENCY, as the pages'.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 300)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+# Days an API token lives at most: one made without an expiry expires that long after it was
+# made, and none may be made to expire later (api/tokens.py). At most ten years.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1, maximum=3650)
 
 # E-mail: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND_PATH = env_str(

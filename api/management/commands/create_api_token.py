@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 f"--{(error.field or 'name').replace('_', '-')}: {error.message}"
             ) from None
         self.stderr.write(
-            f"API token “{token.name}” ({token.scope}) for {user.email}; it is shown only now:"
+            f"API token “{token.name}” ({token.scope}) for {user.email}, expires on "
+            f"{tokens.expiry_words(token.expires_at)}; it is shown only now:"
         )
         self.stdout.write(secret)
