@@ -14,8 +14,9 @@ refused request (403, 404, 405 or a redirect to sign in) must write nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -25,7 +26,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_started
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from api.models import ApiToken
@@ -50,11 +51,13 @@ from portfolio.models import (
     Outcome,
     Project,
     ReplacedHistory,
+    Role,
     SpendEntry,
     Status,
     User,
 )
 from tests.builders import PASSWORD, greenlight, make_project, make_user
+from tests.conftest import FAST_PASSWORD_HASHERS
 from tests.written import row_counts, rows_of
 
 # The personas of tests/conftest.py, plus someone with no role who holds only the
@@ -746,8 +749,15 @@ def test_the_matrix_asks_both_get_and_post(url_name):
 # --- Asking -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
+def _build_world() -> SimpleNamespace:
+    """The people (as tests/conftest.py makes them) and the things they are asked about."""
+    alice = make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
+    rita = make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
+    bob = make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
+    pete = make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
+    carol = make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
+    erin = make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
+    adam = make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
     auditor = make_user("auditor@example.com", full_name="Audrey Auditor")
     auditor.user_permissions.add(Permission.objects.get(codename="view_portfolio_dashboard"))
     people = {
@@ -792,8 +802,6 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
     history = ReplacedHistory.objects.create(project=greenlit, project_fields={"title": "Before"})
     draft_history = ReplacedHistory.objects.create(project=draft, project_fields={"title": "Was"})
     return SimpleNamespace(
-        sessions={},
-        before=None,
         scenario=scenario,
         alice_token=alice_token,
         alice_notification=alice_notification,
@@ -815,6 +823,33 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
             pages=1,
         ),
     )
+
+
+@pytest.fixture(scope="module")
+def kept_world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
+    """The world, built once per module (and test worker) rather than once per test: it
+    was a third of this file's time. It is written in a transaction that stays open until
+    the module's last test and is then rolled back; each test runs in a savepoint inside
+    it (pytest-django's ``db``), so what a test writes is undone as before."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # as Django's TestCase marks its own: durable blocks work
+        outer.__enter__()
+        try:
+            # The tests' password hasher (tests/conftest.py sets it for each test only).
+            with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+                built = _build_world()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(kept_world, db) -> SimpleNamespace:
+    """This test's copy of the kept world: its own model instances (a test may refresh
+    them inside a rolled-back request), no sessions yet."""
+    return SimpleNamespace(**copy.deepcopy(vars(kept_world)), sessions={}, before=None)
 
 
 WRITTEN = (

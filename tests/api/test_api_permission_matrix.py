@@ -21,9 +21,10 @@ from django.utils import timezone
 from api import tokens
 from api.models import ApiToken
 from tests.api.conftest import Api
-from tests.test_permission_matrix import (  # noqa: F401 (world is a fixture)
+from tests.test_permission_matrix import (  # noqa: F401 (kept_world and world are fixtures)
     _snapshot,
     answers,
+    kept_world,
     world,
 )
 
@@ -165,22 +166,34 @@ def test_the_schema_and_docs_are_public(client):
     assert client.get("/api/v1/docs").status_code == 200
 
 
+@pytest.fixture(scope="module")
+def kept_secrets(kept_world, django_db_blocker) -> SimpleNamespace:  # noqa: F811
+    """A read-write and a read token per persona; a revoked and an expired one of Alice's.
+    Made once, in the kept world's transaction (rolled back after the module's last test)."""
+    with django_db_blocker.unblock():
+        return _make_secrets(kept_world)
+
+
 @pytest.fixture
-def secrets(world) -> SimpleNamespace:  # noqa: F811
-    """A read-write and a read token per persona; a revoked and an expired one of Alice's."""
+def secrets(kept_secrets, world) -> SimpleNamespace:  # noqa: F811
+    return kept_secrets
+
+
+def _make_secrets(people_and_projects: SimpleNamespace) -> SimpleNamespace:
     read_write = {
         p: tokens.create_token(actor=u, name="rw", scope="read-write")[1]
-        for p, u in world.people.items()
+        for p, u in people_and_projects.people.items()
     }
     read = {
-        p: tokens.create_token(actor=u, name="r", scope="read")[1] for p, u in world.people.items()
+        p: tokens.create_token(actor=u, name="r", scope="read")[1]
+        for p, u in people_and_projects.people.items()
     }
     revoked, revoked_secret = tokens.create_token(
-        actor=world.alice, name="gone", scope="read-write"
+        actor=people_and_projects.alice, name="gone", scope="read-write"
     )
-    tokens.revoke_token(token=revoked, actor=world.alice)
+    tokens.revoke_token(token=revoked, actor=people_and_projects.alice)
     expired, expired_secret = tokens.create_token(
-        actor=world.alice,
+        actor=people_and_projects.alice,
         name="old",
         scope="read-write",
         expires_on=timezone.localdate() + datetime.timedelta(days=1),
