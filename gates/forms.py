@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -277,6 +278,12 @@ class ScorecardForm(LabelsWithoutColon, forms.Form):
         return answers
 
 
+# Under the decision's date when the project has recorded spend: record_decision refuses a
+# kill dated before it ("GL-0095 has spend recorded up to 2026-11-30: date the kill on or
+# after it, or correct the spend first."), and the form says so before it is sent.
+KILL_DATE_HINT = "Spend is recorded up to {day:%Y-%m-%d}: date a kill on or after it."
+
+
 class DecisionForm(LabelsWithoutColon, forms.Form):
     gate = CountField(widget=forms.HiddenInput, min_value=1, max_value=4)
     # What the form was made against: the project's number of decisions when the page was
@@ -315,9 +322,18 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
     # A kill cannot be undone: it is recorded only with this box ticked (the page asks for it).
     confirm_kill = forms.BooleanField(label="Yes, kill the project", required=False)
 
-    def __init__(self, *args, current_probability: Decimal | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        current_probability: Decimal | None = None,
+        last_spend_on: datetime.date | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].initial = timezone.localdate
+        if last_spend_on is not None:
+            # The project's latest recorded spend: said up front, not only once refused.
+            self.fields["decided_on"].help_text = KILL_DATE_HINT.format(day=last_spend_on)
         if current_probability is not None:
             widget = self.fields["probability_of_success"].widget
             widget.attrs["placeholder"] = plain_decimal(current_probability * 100)

@@ -353,6 +353,7 @@ def _review_context(
                 "decisions_seen": project.decisions_count,
             },
             current_probability=project.current_probability,
+            last_spend_on=project.last_spend_on,
         )
     return {
         **panel_context(project, viewer, criteria, **panel_forms),
@@ -426,6 +427,7 @@ def scorecard_preview(request: HttpRequest, key: str) -> HttpResponse:
     decision_form = DecisionForm(
         initial={**request.POST.dict(), "decisions_seen": project.decisions_count},
         current_probability=project.current_probability,
+        last_spend_on=project.last_spend_on,
     )
     # The kill criteria's verdicts and the next review's are kept as typed too (#decide's
     # one form posts them all here); nothing is checked or recorded.
@@ -585,7 +587,11 @@ def _kill_unconfirmed(form: DecisionForm, project: Project) -> bool:
 @require_POST
 def decision_create(request: HttpRequest, key: str) -> HttpResponse:
     project = _get_decidable_project(request, key)
-    form = DecisionForm(request.POST, current_probability=project.current_probability)
+    form = DecisionForm(
+        request.POST,
+        current_probability=project.current_probability,
+        last_spend_on=project.last_spend_on,
+    )
     scorecard = ScorecardForm(request.POST, criteria=_current_criteria(project))
     verdicts, new_kill_criteria = decision_panel_forms(request, project)
     readable = all(
