@@ -163,6 +163,7 @@ def _check(
         kill_criteria=kill_criteria,
         verdicts=kill_verdicts,
         problems=problems,
+        actor=actor,
     )
     problems.raise_any()
     return panel

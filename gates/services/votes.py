@@ -433,12 +433,18 @@ def check_panel(
     kill_criteria: list[NewKillCriterion] | None,
     verdicts: list[KillMark] | None,
     problems: Problems,
+    actor: User | None = None,
 ) -> PanelCheck:
     """The panel's rules for a decision, checked before anything is written: every
     problem found is added to ``problems``, for the caller to refuse with the others.
 
     A ``decision`` that is not one of the four kinds is the caller's to refuse; only the
     rules that do not depend on it are checked then (each new criterion on its own).
+
+    ``actor`` records the decision. While the votes are blind to them (votes were cast and
+    they have cast none), nothing refused may depend on which way the majority goes, or a
+    decision sent without a rationale would tell them: a decision without a rationale is
+    refused then, whatever it is (``blind_votes_message``).
     """
     known = decision in DecisionKind.values
     votes = list(open_votes(project).select_related("voter"))
@@ -447,8 +453,17 @@ def check_panel(
         open_votes=votes,
         pending=pending_kill_criteria(project),
     )
-    majority = majority_recommendation([v.recommendation for v in votes if v.recommendation])
-    if known and majority and majority != decision and is_blank(rationale):
+    cast = [v for v in votes if v.recommendation]
+    blind = actor is not None and cast and all(v.voter_id != actor.pk for v in cast)
+    majority = majority_recommendation([v.recommendation for v in cast])
+    if blind:
+        # A kill or a hold asks for a rationale anyway (record_decision says so).
+        asks_anyway = decision in (DecisionKind.KILL, DecisionKind.HOLD)
+        if known and not asks_anyway and is_blank(rationale):
+            problems.add(
+                blind_votes_message(actor, check.gatekeepers, len(cast)), field="rationale"
+            )
+    elif known and majority and majority != decision and is_blank(rationale):
         problems.add(
             f"The majority of the gatekeepers recommend {DecisionKind(majority).label.lower()}: "
             "give the rationale for deciding against it.",
@@ -498,6 +513,22 @@ def check_panel(
             field="kill_criteria",
         )
     return check
+
+
+def blind_votes_message(actor: User, people: list[User], cast: int) -> str:
+    """Why a decision without a rationale is refused while the votes are blind to the one
+    recording it: the same words whatever the votes say."""
+    voted = f"{cast} gatekeeper{'s have' if cast != 1 else ' has'} voted"
+    if any(person.pk == actor.pk for person in people):
+        return (
+            f"{voted}, and their votes stay hidden from you until you vote: cast your vote "
+            "first to see them, or give the rationale for your decision (it may go against "
+            "their majority)."
+        )
+    return (
+        f"{voted}, and their votes are hidden from you (you are not one of this review's "
+        "gatekeepers): give the rationale for your decision (it may go against their majority)."
+    )
 
 
 def close_review(

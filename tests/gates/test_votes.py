@@ -127,7 +127,8 @@ def test_votes_are_blind_until_you_have_voted(at_gate_3, bob, carol):
 
 def test_the_decision_freezes_the_votes(at_gate_3, bob, carol):
     cast = vote(at_gate_3, carol, "go", scores=full_marks(3))
-    decision = decide(at_gate_3, bob, "go")
+    # Bob has not voted: the votes are blind to him, and deciding so needs a rationale.
+    decision = decide(at_gate_3, bob, "go", rationale="The pilot customer signed.")
     cast.refresh_from_db()
     assert cast.decision == decision
     cast.comment = "Changed my mind"
