@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode
@@ -44,12 +44,14 @@ from portfolio.models import (
     AuditEntry,
     Outcome,
     Project,
+    Role,
     SpendEntry,
     SpendMonth,
     Status,
     User,
 )
-from tests.builders import PASSWORD, greenlight, make_project
+from tests.builders import PASSWORD, greenlight, make_project, make_user
+from tests.kept import copy_for_a_test, kept_for_the_module
 from tests.written import row_counts, rows_of
 
 EXAMPLES = int(os.environ.get("GREENLIGHT_FUZZ_EXAMPLES", "20"))
@@ -157,8 +159,14 @@ def form_payload(fields: dict[str, list[str]]) -> st.SearchStrategy[dict]:
 # --- The world ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
+def _build_world() -> SimpleNamespace:
+    alice = make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
+    rita = make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
+    bob = make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
+    pete = make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
+    carol = make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
+    erin = make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
+    adam = make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
     owned = {"researcher": alice, "product_manager": bob, "submitted_on": SUBMITTED_ON}
     others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
     return SimpleNamespace(
@@ -178,6 +186,18 @@ def world(alice, rita, bob, pete, carol, erin, adam) -> SimpleNamespace:
             created_on=datetime.date(2025, 1, 1),
         ),
     )
+
+
+@pytest.fixture(scope="module")
+def kept_world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
+    """Built once per module (tests/kept.py); a project through every gate is slow to make."""
+    with kept_for_the_module(django_db_blocker, _build_world) as built:
+        yield built
+
+
+@pytest.fixture
+def world(kept_world, db) -> SimpleNamespace:
+    return copy_for_a_test(kept_world)
 
 
 WRITTEN = (
@@ -512,7 +532,7 @@ def test_a_number_too_large_to_keep_is_refused_not_a_500(world, client, name, nu
     assert "at most" in " ".join(response.context["form"].errors[name])
 
 
-def test_sign_in_refuses_an_overlong_address_with_a_message(client, alice):
+def test_sign_in_refuses_an_overlong_address_with_a_message(client, world):
     """Found by the fuzzing: it reached the database (SQLite) and django-axes (PostgreSQL)."""
     response = client.post(reverse("login"), {"username": "a" * 60_000, "password": "x"})
 

@@ -14,7 +14,6 @@ refused request (403, 404, 405 or a redirect to sign in) must write nothing.
 
 from __future__ import annotations
 
-import copy
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_started
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from api.models import ApiToken
@@ -57,7 +56,7 @@ from portfolio.models import (
     User,
 )
 from tests.builders import PASSWORD, greenlight, make_project, make_user
-from tests.conftest import FAST_PASSWORD_HASHERS
+from tests.kept import copy_for_a_test, kept_for_the_module
 from tests.written import row_counts, rows_of
 
 # The personas of tests/conftest.py, plus someone with no role who holds only the
@@ -828,28 +827,15 @@ def _build_world() -> SimpleNamespace:
 @pytest.fixture(scope="module")
 def kept_world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
     """The world, built once per module (and test worker) rather than once per test: it
-    was a third of this file's time. It is written in a transaction that stays open until
-    the module's last test and is then rolled back; each test runs in a savepoint inside
-    it (pytest-django's ``db``), so what a test writes is undone as before."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True  # as Django's TestCase marks its own: durable blocks work
-        outer.__enter__()
-        try:
-            # The tests' password hasher (tests/conftest.py sets it for each test only).
-            with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
-                built = _build_world()
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    was a third of this file's time (tests/kept.py)."""
+    with kept_for_the_module(django_db_blocker, _build_world) as built:
+        yield built
 
 
 @pytest.fixture
 def world(kept_world, db) -> SimpleNamespace:
-    """This test's copy of the kept world: its own model instances (a test may refresh
-    them inside a rolled-back request), no sessions yet."""
-    return SimpleNamespace(**copy.deepcopy(vars(kept_world)), sessions={}, before=None)
+    """This test's copy of the kept world, with no sessions yet."""
+    return copy_for_a_test(kept_world, sessions={}, before=None)
 
 
 WRITTEN = (
