@@ -44,7 +44,7 @@ from portfolio.interchange_format import (
     formula_unquoted,
 )
 from portfolio.models import Bucket, ResearchType, SpendCategory, User, ValueKind
-from portfolio.validators import BIDI_CONTROLS, one_line_problem
+from portfolio.validators import BIDI_CONTROLS, is_blank, one_line_problem
 
 # Where a problem is about the file or the row rather than one column.
 WHOLE_FILE = "(file)"
@@ -73,7 +73,11 @@ NOT_ONE_LINE = re.compile(
 
 def as_one_line(value: str) -> str:
     """``value`` with each character the import refuses on one line written as U+FFFD: an
-    export of text kept from before the pages refused them, so that it imports again."""
+    export of text kept from before the pages refused them, so that it imports again. A
+    title or name with nothing visible in it (``"\u200b"``), which the import reads as
+    blank, is written with each of its characters so too."""
+    if value and is_blank(value):
+        return "\ufffd" * len(value)
     return NOT_ONE_LINE.sub("\ufffd", value)
 
 
@@ -198,6 +202,12 @@ class Row:
 
     def raw(self, column: str) -> str:
         value = (self.values.get(column) or "").strip()
+        if value and not ("!" <= value[0] <= "~") and is_blank(value):
+            # Nothing visible ("\u200b", a byte order mark): blank, as on the pages and in
+            # the API (portfolio.validators.is_blank), so a required cell is "a value is
+            # required" and an optional one is kept empty. A cell that begins with a visible
+            # ASCII character, as nearly every one does, is not looked at further.
+            return ""
         return formula_unquoted(value) if value[:1] == "'" else value
 
     def required(self, column: str) -> str | None:
@@ -224,7 +234,11 @@ class Row:
         return value
 
     def free_text(self, column: str) -> str:
+        """Text of many lines, kept as written (its line breaks and spaces too), or "" when
+        nothing in it is visible."""
         value = self.values.get(column) or ""
+        if value and not ("!" <= value[0] <= "~") and is_blank(value):
+            return ""
         return formula_unquoted(value) if value[:1] == "'" else value
 
     def choice(self, column: str, choices: tuple[str, ...]) -> str | None:

@@ -41,8 +41,10 @@ SPEND_FAST_CELLS = {
     # Greater than 0 (not only zeros and a point), at most 2 decimals, not too large.
     "amount": r"(?![0.]*(?:[,\n]|$))[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}(?:\.[0-9]{1,2})?",
     "category": "(?:" + "|".join(re.escape(c) for c in SPEND_CATEGORIES) + ")",
-    # No backslash (PostgreSQL's COPY text takes it as is); not a formula-safe ' to remove.
-    "note": r"""(?!'+[=+\-@\t])[^,"\r\n\\]*""",
+    # No backslash (PostgreSQL's COPY text takes it as is); not a formula-safe ' to remove;
+    # empty, or with a visible ASCII character in it: a note with nothing visible in it
+    # ("\u200b") is kept empty, the slow way (Row.free_text), as is one with none of ASCII.
+    "note": r"""(?:(?=[^,"\r\n\\]*[!#-+\--\[\]-~])(?!'+[=+\-@\t])[^,"\r\n\\]*)?""",
 }
 # An amount with exactly two decimals (as exports have them), greater than 0.
 SPEND_CENTS = r"(?!0*\.00)[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}\.[0-9]{2}"
