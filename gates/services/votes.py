@@ -36,7 +36,7 @@ from gates.models import (
 )
 from gates.models.panel import COMMENT_MAX, majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total, unmet_message
-from portfolio import access, audit, edits, versioning
+from portfolio import access, audit, edits, panels, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
@@ -93,19 +93,29 @@ def project_architect(project: Project) -> User | None:
 
 
 def gatekeepers(project: Project, gate: Gate) -> list[User]:
-    """The gate's judges for this project: its product manager (the chair) first."""
-    people: dict[int, User] = {project.product_manager_id: project.product_manager}
-    for keeper in Gatekeeper.objects.filter(gate=gate).select_related("person"):
-        if keeper.kind == Gatekeeper.Kind.ARCHITECT:
-            found = [project_architect(project)]
-        elif keeper.kind == Gatekeeper.Kind.ROLE:
-            found = list(User.objects.filter(groups__name=keeper.role, is_active=True))
-        else:
-            found = [keeper.person] if keeper.person.is_active else []
-        for person in found:
-            if person is not None:
-                people.setdefault(person.pk, person)
-    return list(people.values())
+    """The gate's judges for this project: its product manager (the chair) first.
+
+    The rule is ``portfolio.panels.panel_members``'s, which My work's list of the reviews
+    waiting for a vote follows too; this loads what it reads for one review."""
+    keepers = list(panels.keeper_rows().filter(gate=gate))
+    kinds = Gatekeeper.Kind
+    holders = panels.active_role_holders({k.role for k in keepers if k.kind == kinds.ROLE})
+    architect = (
+        project_architect(project) if any(k.kind == kinds.ARCHITECT for k in keepers) else None
+    )
+    people: dict[int, User] = {k.person_id: k.person for k in keepers if k.kind == kinds.PERSON}
+    for found in holders.values():
+        people.update((person.pk, person) for person in found)
+    if architect is not None:
+        people[architect.pk] = architect
+    people[project.product_manager_id] = project.product_manager
+    members = panels.panel_members(
+        product_manager_id=project.product_manager_id,
+        keepers=keepers,
+        estimate_author_id=architect.pk if architect is not None else None,
+        role_holders={role: [p.pk for p in found] for role, found in holders.items()},
+    )
+    return [people[pk] for pk in members]
 
 
 def review_gate(project: Project) -> Gate | None:

@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portfolio import panels
 from portfolio.models import Project, Status, User
 from portfolio.process import DELIVERABLES_BY_KIND
 from portfolio.reads import deliverables
@@ -193,14 +194,13 @@ class VoteWaiting:
 def votes_waiting(user: User) -> list[VoteWaiting]:
     """The open reviews waiting for ``user``'s vote, longest open first (at most four queries).
 
-    The panel is ``gates.services.votes.gatekeepers``'s, worked out here for every open
-    project at once: the product manager, then per the gate's ``Gatekeeper`` rows the author
-    of the project's estimate, every active holder of a role, or an active named person. A
-    review whose product manager judges alone has no vote to ask for.
+    The panel is ``portfolio.panels.panel_members``'s, as the review's
+    (``gates.services.votes.gatekeepers``), worked out here for every open project at once.
+    A review whose product manager judges alone has no vote to ask for.
     """
     keeper_model = apps.get_model("gates", "Gatekeeper")
     kinds = keeper_model.Kind
-    keepers = list(keeper_model.objects.select_related("gate", "person"))
+    keepers = list(panels.keeper_rows().select_related("gate"))
     mine = [
         k
         for k in keepers
@@ -227,13 +227,12 @@ def votes_waiting(user: User) -> list[VoteWaiting]:
     )
     if not projects:
         return []
-    roles = {k.role for k in keepers if k.kind == kinds.ROLE}
-    holders: dict[str, set[int]] = {role: set() for role in roles}
-    if roles:
-        for role, pk in User.objects.filter(groups__name__in=roles, is_active=True).values_list(
-            "groups__name", "pk"
-        ):
-            holders[role].add(pk)
+    holders = {
+        role: [person.pk for person in found]
+        for role, found in panels.active_role_holders(
+            {k.role for k in keepers if k.kind == kinds.ROLE}
+        ).items()
+    }
     voters: dict[int, set[int]] = {}
     votes = apps.get_model("gates", "Vote").objects.filter(
         project__in=[p.pk for p in projects], decision__isnull=True
@@ -242,18 +241,19 @@ def votes_waiting(user: User) -> list[VoteWaiting]:
         "project_id", "voter_id"
     ):
         voters.setdefault(project_id, set()).add(voter_id)
+    by_gate: dict[int, list] = {}
+    for keeper in keepers:
+        by_gate.setdefault(keeper.gate.number, []).append(keeper)
     waiting = []
     for project in projects:
-        panel = {project.product_manager_id}
-        for keeper in keepers:
-            if keeper.gate.number != project.current_gate:
-                continue
-            if keeper.kind == kinds.ARCHITECT and project.estimate_author is not None:
-                panel.add(project.estimate_author)
-            elif keeper.kind == kinds.ROLE:
-                panel |= holders[keeper.role]
-            elif keeper.kind == kinds.PERSON and keeper.person.is_active:
-                panel.add(keeper.person_id)
+        panel = set(
+            panels.panel_members(
+                product_manager_id=project.product_manager_id,
+                keepers=by_gate.get(project.current_gate, []),
+                estimate_author_id=project.estimate_author,
+                role_holders=holders,
+            )
+        )
         voted = voters.get(project.pk, set())
         if user.pk in panel and len(panel) > 1 and user.pk not in voted:
             waiting.append(

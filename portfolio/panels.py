@@ -1,0 +1,69 @@
+"""Who sits on a gate's panel: the rule, written once.
+
+``gates.services.votes.gatekeepers`` (one review: the review page, the votes, the requests
+and reminders) and ``portfolio.reads.worklists.votes_waiting`` (every open review at once:
+My work) both ask :func:`panel_members`; they differ only in how they load what it reads.
+``gates`` depends on ``portfolio`` and never the reverse, so the gate's ``Gatekeeper`` rows
+are read through the app registry, as ``worklists`` does.
+
+The rule: the project's product manager, who always chairs, then per row of the gate's
+gatekeepers (in their order) the author of the project's architecture estimate (none before
+there is one), every active holder of a role, or a named person while their account is
+active. Each person once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.apps import apps
+from django.db.models import F
+
+from portfolio.models import User
+
+
+def keeper_rows():
+    """The ``Gatekeeper`` rows (with their named person), for :func:`panel_members`."""
+    return apps.get_model("gates", "Gatekeeper").objects.select_related("person")
+
+
+def active_role_holders(roles: Iterable[str]) -> dict[str, list[User]]:
+    """Every active holder of each role, by e-mail (one query; none without roles)."""
+    holders: dict[str, list[User]] = {role: [] for role in roles}
+    if holders:
+        people = (
+            User.objects.filter(groups__name__in=list(holders), is_active=True)
+            .annotate(held_role=F("groups__name"))
+            .order_by("email", "pk")
+        )
+        for person in people:
+            holders[person.held_role].append(person)
+    return holders
+
+
+def panel_members(
+    *,
+    product_manager_id: int,
+    keepers: Iterable,
+    estimate_author_id: int | None,
+    role_holders: Mapping[str, Iterable[int]],
+) -> list[int]:
+    """The pks of one project's judges at a gate, the product manager (the chair) first.
+
+    ``keepers``: the gate's ``Gatekeeper`` rows, in order, each with its ``person`` loaded;
+    ``estimate_author_id``: who wrote the project's architecture estimate (None before one
+    is written); ``role_holders``: the active holders of each role the rows name.
+    """
+    kinds = apps.get_model("gates", "Gatekeeper").Kind
+    members = [product_manager_id]
+    for keeper in keepers:
+        if keeper.kind == kinds.ARCHITECT:
+            found: Iterable[int | None] = [estimate_author_id]
+        elif keeper.kind == kinds.ROLE:
+            found = role_holders.get(keeper.role, ())
+        else:
+            found = [keeper.person_id] if keeper.person.is_active else []
+        for pk in found:
+            if pk is not None and pk not in members:
+                members.append(pk)
+    return members

@@ -1,0 +1,76 @@
+"""Who sits on a gate's panel is written once (portfolio.panels.panel_members): the review
+(gates.services.gatekeepers) and My work's reviews waiting for a vote (worklists.votes_waiting)
+both follow it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from gates.models import Gatekeeper
+from gates.services import gatekeepers, review_gate
+from portfolio import panels
+from portfolio.models import Role
+from portfolio.reads import worklists
+from tests.builders import add_estimate, gate, make_project, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def members(project, number: int) -> list[int]:
+    keepers = list(panels.keeper_rows().filter(gate__number=number))
+    holders = panels.active_role_holders({k.role for k in keepers if k.role})
+    estimate = getattr(project, "architecture_estimate", None)
+    return panels.panel_members(
+        product_manager_id=project.product_manager_id,
+        keepers=keepers,
+        estimate_author_id=estimate.author_id if estimate else None,
+        role_holders={role: [p.pk for p in found] for role, found in holders.items()},
+    )
+
+
+def test_the_chair_first_then_each_row_in_order_each_person_once(alice, bob, carol, erin, rita):
+    project = make_project(researcher=alice, product_manager=bob, current_gate=4)
+    add_estimate(project, carol)
+    project.refresh_from_db()
+    Gatekeeper.objects.create(gate=gate(4), kind="person", person=rita)
+    Gatekeeper.objects.create(gate=gate(4), kind="person", person=carol)  # already on it
+    second = make_user("zed@example.com", Role.EXECUTIVE)
+    # The rows in their order: the architect, the named people, then the roles.
+    assert members(project, 4) == [bob.pk, carol.pk, rita.pk, erin.pk, second.pk]
+    assert members(project, 1) == [bob.pk]
+
+
+def test_no_architect_before_the_estimate_and_no_inactive_person(alice, bob, rita):
+    project = make_project(researcher=alice, product_manager=bob, current_gate=3)
+    make_user("gone@example.com", Role.EXECUTIVE, is_active=False)
+    gone = make_user("left@example.com", is_active=False)
+    Gatekeeper.objects.create(gate=gate(3), kind="person", person=gone)
+    Gatekeeper.objects.create(gate=gate(3), kind="role", role=Role.EXECUTIVE)
+    assert members(project, 3) == [bob.pk]
+
+
+def test_the_review_and_my_work_both_follow_the_one_rule(monkeypatch, alice, bob, carol, erin):
+    """A change to the rule changes both: here, a rule that leaves out everyone with a role."""
+    project = make_project(
+        researcher=alice,
+        product_manager=bob,
+        current_gate=4,
+        decisions_count=3,
+        last_decision_on=datetime.date(2026, 3, 2),
+    )
+    add_estimate(project, carol)
+    project.refresh_from_db()
+    assert [p.pk for p in gatekeepers(project, review_gate(project))] == [bob.pk, carol.pk, erin.pk]
+    assert [w.project for w in worklists.votes_waiting(erin)] == [project]
+
+    rule = panels.panel_members
+
+    def without_roles(*, role_holders, **kw):
+        return rule(role_holders={}, **kw)
+
+    monkeypatch.setattr(panels, "panel_members", without_roles)
+    assert [p.pk for p in gatekeepers(project, review_gate(project))] == [bob.pk, carol.pk]
+    assert worklists.votes_waiting(erin) == []
+    assert [w.panel_size for w in worklists.votes_waiting(carol)] == [2]
