@@ -13,11 +13,12 @@ from gates.models import (
     Gatekeeper,
     RequiredDeliverable,
 )
-from portfolio.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
+from portfolio.admin import AdminForm, AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
+    form = AdminForm  # a name with nothing visible is blank, as on the pages
     fields = ["position", "name", "kind", "weight", "is_active", "help_text"]
     extra = 0
 

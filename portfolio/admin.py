@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 
 from portfolio import audit, services
 from portfolio.errors import DomainError, add_domain_error
-from portfolio.forms import TICKED_FOR_ANOTHER_AMOUNT, ConfirmsAnAmount
+from portfolio.forms import TICKED_FOR_ANOTHER_AMOUNT, ConfirmsAnAmount, InvisibleTextIsBlank
 from portfolio.models import (
     Adoption,
     Artifact,
@@ -63,10 +63,18 @@ def _shown(obj: models.Model, name: str) -> str:
     return str(value)
 
 
+class AdminForm(InvisibleTextIsBlank, forms.ModelForm):
+    """The admin's forms read text as the pages and the API do: text with no visible
+    character (``"\u200b"``, a byte order mark) is blank, so a required field says "This
+    field is required." and an optional one keeps "" (``portfolio.validators.is_blank``)."""
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Writes the audit trail for every add, change and delete made in the admin, with
     each changed field's value before and after; a save that changed nothing writes
     nothing (the inlines' rows each write their own entry)."""
+
+    form = AdminForm
 
     def _project_of(self, obj):
         if isinstance(obj, Project):
@@ -140,7 +148,7 @@ NOT_TYPED = ("csrfmiddlewaretoken", ROLES_ASKED, CONFIRM_REMOVAL, BACK_TO_FORM)
 HOW_TO_CONFIRM = "Save again to be asked, or choose the role again to keep it."
 
 
-class UserAdminForm(UserChangeForm):
+class UserAdminForm(InvisibleTextIsBlank, UserChangeForm):
     """The admin's user form: roles change through the people service, checked here first.
 
     Removing the Product manager or the Researcher role from someone who still owns open
@@ -408,7 +416,7 @@ class AuditInline(ReadOnlyInline):
     ordering = ["-at"]
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(AdminForm):
     """An admin form whose change is made by a service, and checked by it in ``clean``.
 
     ``clean`` runs the service in a savepoint that is rolled back, so every rule and
