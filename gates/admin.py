@@ -13,6 +13,7 @@ from gates.models import (
     Gatekeeper,
     RequiredDeliverable,
 )
+from gates.tasks import ask_new_gatekeepers_soon
 from portfolio.admin import AdminForm, AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
@@ -46,6 +47,13 @@ class GateAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # decisions refer to gates
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Gatekeeper and (formset.new_objects or formset.changed_objects):
+            # A row added or changed may put people on the panels of the gate's open
+            # reviews: the task worker asks them for their vote at once.
+            ask_new_gatekeepers_soon(gates=[form.instance.number])
 
 
 class ScoreInline(ReadOnlyInline):

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
 
-from portfolio import audit, services
+from portfolio import audit, services, signals
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import TICKED_FOR_ANOTHER_AMOUNT, ConfirmsAnAmount, InvisibleTextIsBlank
 from portfolio.models import (
@@ -286,6 +286,10 @@ class UserAdmin(DjangoUserAdmin):
                 summary=f"{obj.email} {'changed' if change else 'added'} in the admin",
                 changes=changes,
             )
+        if change and "is_active" in form.changed_data and obj.is_active:
+            # Active again: the gates naming them or their roles count them again, and
+            # their open reviews ask them at once (gates listens).
+            signals.panels_may_have_grown.send(sender=User, person=obj)
 
     def save_related(self, request, form, formsets, change):
         wanted = form.cleaned_data.pop("groups", None)

@@ -13,3 +13,12 @@ from django.dispatch import Signal
 # correction's transaction with the project locked; keyword arguments ``project`` (as
 # saved), ``old_key``, ``new_key`` and ``actor``. A receiver that raises undoes the change.
 project_key_changed = Signal()
+
+# Sent when someone may have joined the panel of gates' reviews they were not on: by
+# ``people._change_role`` when a role is granted (by an admin, or a provider's groups claim),
+# by the admin's user page when an account is made active again, and by ``correct_project``
+# when a project is given another product manager (who chairs its reviews). Keyword
+# arguments ``person`` and ``project`` (the project concerned; None for any). Sent inside
+# the change's transaction. ``gates`` asks the person at once for their vote in the open
+# reviews they joined (gates/tasks.py), as a review's opening asks its panel.
+panels_may_have_grown = Signal()

@@ -13,11 +13,13 @@ one refusal names every problem) and ``close_review`` in the same transaction af
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -655,6 +657,64 @@ def ask_new_gatekeeper(*, project: Project, person: User) -> bool:
     if person.pk in _asked(project) or open_votes(project).filter(voter=person).exists():
         return False
     return _remind(project, gate, person, VoteReminder.Kind.OPENED)
+
+
+def ask_joined(
+    *,
+    people: Iterable[int] | None = None,
+    gates: Iterable[int] | None = None,
+    projects: Iterable[int] | None = None,
+) -> int:
+    """Ask at once whoever has joined the panel of an open review since it opened: through
+    an admin's change of a gate's gatekeepers, a role given, an account made active again or
+    a project given another product manager (the task worker runs it: ``gates.tasks.
+    ask_new_gatekeepers``). Returns the e-mails sent.
+
+    Each open review (of ``projects``, at ``gates``; every one when None) asks each of its
+    gatekeepers (among the pks in ``people``; all when None) as its opening asked the others
+    (``announce_review``): unless they have voted, were asked already, or recorded the
+    decision that opened it. The request is the review's one ``OPENED`` e-mail to them, so
+    the daily reminders do not send it again.
+    """
+    wanted = set(people) if people is not None else None
+    found = Project.objects.open().select_related("product_manager").order_by("pk")
+    if gates is not None:
+        found = found.filter(current_gate__in=list(gates))
+    if projects is not None:
+        found = found.filter(pk__in=list(projects))
+    sent = 0
+    for project in found.iterator(chunk_size=200):
+        gate = review_gate(project)
+        if gate is None:
+            continue
+        panel = gatekeepers(project, gate)
+        if len(panel) < 2 or (wanted is not None and not wanted & {p.pk for p in panel}):
+            continue
+        opener = (
+            GateDecision.objects.filter(project=project, sequence=project.decisions_count)
+            .values_list("decided_by_id", flat=True)
+            .first()
+        )
+        voted = set(open_votes(project).values_list("voter_id", flat=True))
+        asked = _asked(project)
+        with transaction.atomic():
+            for person in panel:
+                if (wanted is None or person.pk in wanted) and person.pk not in (
+                    voted | set(asked) | {opener}
+                ):
+                    sent += _remind(project, gate, person, VoteReminder.Kind.OPENED)
+    return sent
+
+
+def gates_naming(person: User) -> list[int]:
+    """The numbers of the gates whose gatekeepers name ``person`` or one of their roles:
+    the panels a role given or an account made active again may have let them join (the
+    project's architect and its product manager judge by neither)."""
+    roles = list(person.groups.values_list("name", flat=True))
+    rows = Gatekeeper.objects.filter(
+        Q(kind=Gatekeeper.Kind.PERSON, person=person) | Q(kind=Gatekeeper.Kind.ROLE, role__in=roles)
+    )
+    return sorted(set(rows.values_list("gate__number", flat=True)))
 
 
 def _reminder_due(

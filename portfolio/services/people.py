@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 
-from portfolio import access, audit, versioning
+from portfolio import access, audit, signals, versioning
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import Project, Role, User
 
@@ -166,6 +166,9 @@ def _change_role(*, person: User, role: str, grant: bool, actor: User | None, by
             ),
             changes={"roles": [", ".join(before), ", ".join(after)]},
         )
+        if grant:
+            # A gate may name the role: its open reviews ask them at once (gates listens).
+            signals.panels_may_have_grown.send(sender=User, person=person)
     return True
 
 

@@ -397,6 +397,12 @@ def correct_project(*, project: Project, actor: User, **fields) -> Project:
             summary=f"Project {project.key} corrected by an admin",
             changes=changes,
         )
+        if "product_manager" in changes:
+            # The new product manager chairs the project's open review: asked at once for
+            # their vote, as its opening asked its panel (gates listens).
+            signals.panels_may_have_grown.send(
+                sender=Project, person=project.product_manager, project=project
+            )
         if "key" in changes:
             # Saved plan scenarios pin keys and the adopted plan keeps the keys it funded:
             # they follow the project in this transaction (planning listens).
