@@ -421,7 +421,13 @@ def test_the_database_itself_refuses_to_change_a_decided_vote_or_a_kill_criterio
     cast = vote(at_gate_3, carol, "go", scores=full_marks(3))
     with connection.cursor() as cursor:  # still open: a plain change goes through
         cursor.execute("UPDATE gates_vote SET comment = 'open' WHERE id = %s", [cast.pk])
-    decide(at_gate_3, bob, "go", kill_criteria=[NewKillCriterion("Signed agreement")])
+    decide(
+        at_gate_3,
+        bob,
+        "go",
+        kill_criteria=[NewKillCriterion("Signed agreement")],
+        rationale="Carol's case holds.",  # the votes are blind to Bob: a rationale is asked
+    )
     refused = [
         ("UPDATE gates_vote SET comment = 'edited' WHERE id = %s", cast.pk),
         ("DELETE FROM gates_votescore WHERE vote_id = %s", cast.pk),
