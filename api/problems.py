@@ -96,6 +96,10 @@ def respond(problem: ApiProblem) -> HttpResponse:
 def _field_name(loc: tuple) -> str:
     # ("body", "payload", "scores", 0, "met") -> "scores[0].met"; ("query", "status") -> "status"
     parts = list(loc[1:])
+    if loc and loc[0] == "query" and any(isinstance(part, int) for part in parts):
+        # A repeated parameter's value: ("query", "filters", "status", 1) -> "status", the
+        # parameter as the URL names it (django-ninja keeps the schema's name for lists).
+        return [part for part in parts if isinstance(part, str)][-1]
     if loc and loc[0] == "body" and parts:
         parts = parts[1:]  # the operation's parameter name, not a field of the document
     name = ""

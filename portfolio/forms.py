@@ -857,6 +857,14 @@ GATE_CHOICES = [("", "Any gate"), *[(str(n), f"Gate {n}") for n in process.GATES
 SEARCH_MAX = 200
 
 
+class ChoicesField(forms.MultipleChoiceField):
+    """Any number of choices; an empty value is none (``?status=``, as the single choice's
+    "Any status" sent it, so the addresses it made keep working)."""
+
+    def to_python(self, value) -> list[str]:
+        return [choice for choice in super().to_python(value) if choice != ""]
+
+
 class ProjectFilterForm(Form):
     """The project list's search and filters, read from the URL so a view can be shared."""
 
@@ -872,10 +880,16 @@ class ProjectFilterForm(Form):
             "max_length": "Search: at most %(limit_value)d characters (you typed %(show_value)d)."
         },
     )
-    status = forms.ChoiceField(
+    # Any number of statuses, as repeated parameters (?status=active&status=on_hold); none
+    # ticked is any status. One status (?status=active) is read as before.
+    status = ChoicesField(
         required=False,
-        choices=[("", "Any status"), *Status.choices],
-        error_messages={"invalid_choice": "Status: not one of the listed statuses."},
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Status: not one of the listed statuses.",
+            "invalid_list": "Status: not one of the listed statuses.",
+        },
     )
     gate = forms.TypedChoiceField(
         required=False,
@@ -914,6 +928,11 @@ class ProjectFilterForm(Form):
         # Whoever holds the role or manages a project, as the dashboard's filter offers.
         self.fields["pm"].queryset = by_name(product_manager_choices())
 
+    def clean_status(self) -> list[str]:
+        """The statuses ticked, once each, in the order the list offers them."""
+        ticked = set(self.cleaned_data.get("status") or ())
+        return [value for value in Status.values if value in ticked]
+
     def filters(self) -> dict:
         """The filters given, those that could be read (``problems`` names the others: a list
         with any of them is refused, not shown or exported as if they were not there)."""
@@ -923,7 +942,7 @@ class ProjectFilterForm(Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if value not in (None, "") and name not in self.errors
+            if value not in (None, "", []) and name not in self.errors
         }
 
     def problems(self) -> list[str]:

@@ -22,7 +22,11 @@ class ProjectFilters(Schema):
     q: schemas.LineIn = Field(
         "", max_length=200, description="Key, title or a person's e-mail or name."
     )
-    status: schemas.ProjectStatus | None = None
+    status: list[schemas.ProjectStatus] | None = Field(
+        None,
+        description="One status, or several as repeated parameters (status=active&status=on_hold): "
+        "projects in any of them.",
+    )
     gate: schemas.IntIn | None = Field(None, ge=process.FIRST_GATE, le=process.LAST_GATE)
     bucket: schemas.Bucket | None = None
     research_type: schemas.ResearchType | None = None
@@ -65,7 +69,7 @@ def project_summary(project: Project) -> dict:
 @router.get("/projects", response={200: schemas.ProjectPage, **schemas.ERRORS})
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters], paging: PagingQuery):
     """Submitted projects and your own drafts, filtered and sorted as on the project list."""
-    chosen = {name: value for name, value in filters.dict().items() if value not in (None, "")}
+    chosen = {name: value for name, value in filters.dict().items() if value not in (None, "", [])}
     chosen.pop("sort", None)
     if "pm" in chosen:
         manager = User.objects.filter(email__iexact=chosen["pm"].strip()).first()

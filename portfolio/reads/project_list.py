@@ -80,8 +80,10 @@ def projects_for(
             | Q(product_manager__email__icontains=query)
             | Q(product_manager__full_name__icontains=query)
         )
-    if "status" in filters:
-        rows = rows.filter(status=filters["status"])
+    if status := filters.get("status"):
+        # One status, or several (the list's ticked statuses): any of them.
+        statuses = [status] if isinstance(status, str) else list(status)
+        rows = rows.filter(status__in=statuses)
     if "gate" in filters:
         rows = rows.filter(current_gate=filters["gate"])
     if "bucket" in filters:

@@ -201,7 +201,8 @@ def _csv_filename(filters: dict) -> str:
     if search := filename_part(filters.get("q", ""))[:SEARCH_IN_FILENAME_MAX].strip("-"):
         parts.append(f"search-{search}")
     if status := filters.get("status"):
-        parts.append(filename_part(status))
+        statuses = [status] if isinstance(status, str) else status
+        parts.append("-or-".join(filename_part(one) for one in statuses))  # active-or-on-hold
     if gate := filters.get("gate"):
         parts.append(f"gate-{gate}")
     for name in ("bucket", "research_type"):

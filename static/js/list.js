@@ -40,13 +40,16 @@
         if (list.id) gone.add(list.id);
         list.remove();
       }
-      for (const input of field.querySelectorAll("[aria-invalid]")) {
-        input.removeAttribute("aria-invalid");
-        const kept = (input.getAttribute("aria-describedby") || "")
+      for (const input of field.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+      // The inputs, and a group's fieldset (the statuses), no longer point to the message.
+      const described = [field, ...field.querySelectorAll("[aria-describedby]")];
+      for (const element of described.filter((e) => e.hasAttribute("aria-describedby"))) {
+        const kept = element
+          .getAttribute("aria-describedby")
           .split(/\s+/)
           .filter((id) => id && !gone.has(id));
-        if (kept.length) input.setAttribute("aria-describedby", kept.join(" "));
-        else input.removeAttribute("aria-describedby");
+        if (kept.length) element.setAttribute("aria-describedby", kept.join(" "));
+        else element.removeAttribute("aria-describedby");
       }
     }
   });

@@ -68,13 +68,17 @@ def test_the_project_list_filters_sorts_and_keeps_the_url(
     page.goto(f"{live_server.url}/projects/?bucket=revenue&status=active")
     assert _rows(page) == ["REV-A", "REV-B", "REV-D"]
     expect(page.get_by_label("Bucket")).to_have_value("revenue")
-    expect(page.get_by_label("Status")).to_have_value("active")
+    expect(page.get_by_role("checkbox", name="Active")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="On hold")).not_to_be_checked()
     expect(page.get_by_text("3 projects")).to_be_visible()
 
     # Changing a filter swaps the table in place (no reload) and updates the address.
     page.evaluate("window.notReloaded = true")
-    page.get_by_label("Status").select_option("on_hold")
-    expect(page).to_have_url(re.compile(r"status=on_hold"))
+    page.get_by_role("checkbox", name="On hold").check()
+    expect(page).to_have_url(re.compile(r"status=active&status=on_hold"))
+    expect(page.locator("#project-table tbody tr")).to_have_count(4)
+    page.get_by_role("checkbox", name="Active").uncheck()
+    expect(page).to_have_url(re.compile(r"bucket=revenue&status=on_hold&sort="))
     # Only the filters in use are in the address.
     assert "gate=" not in page.url and "q=" not in page.url
     expect(page.locator("#project-table tbody tr")).to_have_count(1)
@@ -82,7 +86,7 @@ def test_the_project_list_filters_sorts_and_keeps_the_url(
     assert page.evaluate("window.notReloaded") is True
 
     # Sorting by a column header, then the other way.
-    page.get_by_label("Status").select_option("")
+    page.get_by_role("checkbox", name="On hold").uncheck()
     expect(page.locator("#project-table tbody tr")).to_have_count(4)
     page.get_by_role("link", name="Expected").click()
     expect(page).to_have_url(re.compile(r"sort=expected"))
@@ -147,6 +151,16 @@ def test_the_project_list_works_without_javascript(
         page.get_by_role("button", name="Apply").click()
         expect(page).to_have_url(re.compile(r"bucket=revenue"))
         assert _rows(page) == ["REV-A", "REV-B", "REV-C", "REV-D"]
+        # Several statuses without JavaScript: the ticked boxes, Apply, a page reloaded.
+        page.get_by_role("checkbox", name="Killed").check()
+        page.get_by_role("checkbox", name="On hold").check()
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(re.compile(r"status=on_hold&status=killed"))
+        assert _rows(page) == ["REV-C"]
+        page.get_by_role("checkbox", name="Killed").uncheck()
+        page.get_by_role("checkbox", name="On hold").uncheck()
+        page.get_by_role("button", name="Apply").click()
+        assert _rows(page) == ["REV-A", "REV-B", "REV-C", "REV-D"]
         page.get_by_role("link", name="Key").click()
         expect(page).to_have_url(re.compile(r"sort=-key"))
         assert _rows(page) == ["REV-D", "REV-C", "REV-B", "REV-A"]
@@ -162,15 +176,18 @@ def test_a_filter_corrected_in_place_loses_its_error_mark(
     _portfolio(alice, rita, bob, pete)
     login(page, live_server, alice.email, PASSWORD)
     page.goto(f"{live_server.url}/projects/?bucket=revenue&status=nonsense")
-    status = page.get_by_label("Status")
-    expect(status).to_have_attribute("aria-invalid", "true")
+    status = page.get_by_role("group", name="Status")
+    active = page.get_by_role("checkbox", name="Active")
+    expect(active).to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_attribute("aria-describedby", "id_status_error")
     expect(page.locator(".filters .errorlist")).to_have_count(1)
     expect(page.get_by_text("These filters cannot be applied")).to_be_visible()
 
     page.evaluate("window.notReloaded = true")
-    status.select_option("active")
+    active.check()
     expect(page.locator("#project-table tbody tr")).to_have_count(3)
     expect(page.locator(".filters .errorlist")).to_have_count(0)
     expect(page.locator(".filters .field-error")).to_have_count(0)
-    assert status.get_attribute("aria-invalid") is None
+    assert active.get_attribute("aria-invalid") is None
+    assert status.get_attribute("aria-describedby") is None
     assert page.evaluate("window.notReloaded") is True
