@@ -166,6 +166,9 @@ def panel_context(
         # The product manager alone, with no vote cast: nothing to show, as before the panel.
         "shown": len(people) > 1 or bool(votes),
         "voted_count": sum(1 for person in people if person.pk in by_voter),
+        # Votes cast that the viewer cannot see: a decision of theirs needs a rationale
+        # (gates.services.votes.check_panel), which the decision form says beforehand.
+        "hidden_count": 0 if my_vote is not None else len(votes),
         "size": len(people),
         "is_gatekeeper": is_keeper,
         "may_see": may_see,

@@ -125,3 +125,17 @@ def test_the_review_page_refuses_in_the_same_words(client, at_gate_3, bob, carol
     assert "recommend kill" not in text and "recommend go" not in text
     assert "majority: " not in text  # the panel stays blind too
     assert not GateDecision.objects.exists()
+
+
+def test_the_decision_form_says_beforehand_that_a_rationale_is_asked(client, at_gate_3, bob, carol):
+    client.force_login(bob)
+    url = reverse("gate_review", args=[at_gate_3.key])
+    assert 'id="rationale-blind"' not in client.get(url).content.decode()  # no vote yet
+    cast_vote(project=at_gate_3, gate=3, actor=carol, recommendation="kill")
+    page = client.get(url).content.decode()
+    assert (
+        "1 gatekeeper has voted, and their votes are hidden from you until you vote: give a "
+        "rationale, whichever decision you record (it may go against their majority)."
+    ) in page
+    cast_vote(project=at_gate_3, gate=3, actor=bob, recommendation="go")
+    assert 'id="rationale-blind"' not in client.get(url).content.decode()  # he sees them now
