@@ -12,7 +12,8 @@ from background.liveness import retry_when_lost
 from background.mail import stores_tasks
 from gates import import_jobs
 from gates.services import send_vote_reminders as remind
-from gates.services.votes import ask_joined, gates_naming
+from gates.services.votes import ask_joined
+from portfolio.panels import gates_naming
 
 
 @task

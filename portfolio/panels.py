@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.apps import apps
-from django.db.models import F
+from django.db.models import F, Q
 
 from portfolio.models import User
 
@@ -67,3 +67,15 @@ def panel_members(
             if pk is not None and pk not in members:
                 members.append(pk)
     return members
+
+
+def gates_naming(person: User) -> list[int]:
+    """The numbers of the gates whose rows name ``person`` or one of their roles: the panels
+    a role given, or an account made active again, may have let them join (the project's
+    architect and its product manager sit on a panel by neither)."""
+    kinds = apps.get_model("gates", "Gatekeeper").Kind
+    roles = list(person.groups.values_list("name", flat=True))
+    rows = keeper_rows().filter(
+        Q(kind=kinds.PERSON, person=person) | Q(kind=kinds.ROLE, role__in=roles)
+    )
+    return sorted(set(rows.values_list("gate__number", flat=True)))

@@ -19,7 +19,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -704,17 +703,6 @@ def ask_joined(
                 ):
                     sent += _remind(project, gate, person, VoteReminder.Kind.OPENED)
     return sent
-
-
-def gates_naming(person: User) -> list[int]:
-    """The numbers of the gates whose gatekeepers name ``person`` or one of their roles:
-    the panels a role given or an account made active again may have let them join (the
-    project's architect and its product manager judge by neither)."""
-    roles = list(person.groups.values_list("name", flat=True))
-    rows = Gatekeeper.objects.filter(
-        Q(kind=Gatekeeper.Kind.PERSON, person=person) | Q(kind=Gatekeeper.Kind.ROLE, role__in=roles)
-    )
-    return sorted(set(rows.values_list("gate__number", flat=True)))
 
 
 def _reminder_due(

@@ -74,3 +74,12 @@ def test_the_review_and_my_work_both_follow_the_one_rule(monkeypatch, alice, bob
     assert [p.pk for p in gatekeepers(project, review_gate(project))] == [bob.pk, carol.pk]
     assert worklists.votes_waiting(erin) == []
     assert [w.panel_size for w in worklists.votes_waiting(carol)] == [2]
+
+
+def test_the_gates_naming_a_person_or_one_of_their_roles(bob, carol, erin, rita):
+    Gatekeeper.objects.create(gate=gate(1), kind="person", person=rita)
+    Gatekeeper.objects.create(gate=gate(2), kind="role", role=Role.RESEARCHER)
+    assert panels.gates_naming(rita) == [1, 2]
+    assert panels.gates_naming(erin) == [4]  # the default gate 4 names every executive
+    assert panels.gates_naming(carol) == []  # the architect sits by the estimate, not a row
+    assert panels.gates_naming(bob) == []  # the product manager chairs their own projects
