@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portfolio import access
 from portfolio.errors import DomainError
 from portfolio.models import Role, User
+from portfolio.process import OPEN_STATUSES
 from portfolio.services import people, sign_in_locks
 from portfolio.views.common import page_of
 
@@ -48,9 +49,13 @@ WITHOUT_THE_ROLE = {
 
 
 def owned_projects_link(person: User, role: str) -> str:
-    """The project list, showing the projects ``person`` owns in ``role`` (its Product
-    manager or Researcher filter); the Django admin's question links to it too."""
-    query = {"pm" if role == Role.PRODUCT_MANAGER else "researcher": person.email}
+    """The project list, showing the open projects ``person`` owns in ``role`` (its Product
+    manager or Researcher filter, and the open statuses: the ones the question counts);
+    the Django admin's question links to it too."""
+    query = [
+        ("pm" if role == Role.PRODUCT_MANAGER else "researcher", person.email),
+        *(("status", status) for status in OPEN_STATUSES),
+    ]
     return f"{reverse('project_list')}?{urlencode(query)}"
 
 

@@ -89,7 +89,7 @@ def test_unticking_the_pm_role_of_an_owner_of_open_projects_asks_first(
         assert f'">{key}</a>' in html
     assert "GL-0006" not in html and "GL-0100" not in html
     assert "and 2 more" in html
-    assert 'href="/projects/?pm=bob%40example.com"' in html
+    assert 'href="/projects/?pm=bob%40example.com&amp;status=active&amp;status=on_hold"' in html
     assert "decide their gates or write their business cases" in html
     # Everything the admin typed goes with the Confirm and the Go back.
     hidden = _hidden(html.split('<form method="post">')[1])  # not the header's sign-out
@@ -178,7 +178,7 @@ def test_a_researcher_is_asked_about_with_the_researcher_filter(client, adam, al
     html = response.content.decode()
     assert "Remove the Researcher role from Alice Researcher?" in html
     assert "is the researcher of 7 open projects" in html
-    assert 'href="/projects/?researcher=alice%40example.com"' in html
+    assert 'href="/projects/?researcher=alice%40example.com&amp;status=active&amp;status=on_hold"' in html
     assert Role.RESEARCHER in _roles(alice)
 
     confirmed = _post(

@@ -5,6 +5,8 @@ from the project list's Product manager filter, as from the dashboard's.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -54,12 +56,25 @@ def test_removing_the_pm_role_from_an_owner_of_open_projects_asks_first(
         assert f">{key}</a>" in html
     assert "GL-0006" not in html and "GL-0100" not in html
     assert "and 2 more" in html
-    assert 'href="/projects/?pm=bob%40example.com"' in html
+    assert 'href="/projects/?pm=bob%40example.com&amp;status=active&amp;status=on_hold"' in html
     assert 'name="confirm" value="yes"' in html
     assert "Yes, remove the Product manager role" in html
     # Nothing changed yet.
     assert bob.has_role(Role.PRODUCT_MANAGER)
     assert not AuditEntry.objects.filter(action="role.removed").exists()
+
+
+def test_the_link_lists_exactly_the_open_projects_the_question_counts(
+    client, adam, bob, bobs_projects
+):
+    client.force_login(adam)
+    html = _remove(client, bob, Role.PRODUCT_MANAGER).content.decode()
+    link = re.search(r'href="(/projects/\?pm=[^"]+)"', html).group(1).replace("&amp;", "&")
+
+    listed = client.get(link).content.decode()
+
+    keys = sorted(set(re.findall(r'href="/projects/(GL-0\d{3})/"', listed)))
+    assert keys == [f"GL-000{n}" for n in range(1, 8)]  # not the greenlit or killed ones
 
 
 def test_the_confirmation_removes_the_role_and_the_projects_keep_their_pm(
@@ -113,7 +128,10 @@ def test_removing_the_researcher_role_from_an_owner_of_open_projects_asks_first(
     assert "Remove the Researcher role from Alice Researcher?" in html
     assert "is the researcher of 7 open projects" in html
     assert "write their feasibility studies" in html
-    assert 'href="/projects/?researcher=alice%40example.com"' in html
+    assert (
+        'href="/projects/?researcher=alice%40example.com&amp;status=active&amp;status=on_hold"'
+        in html
+    )
     alice._role_cache = None
     assert alice.has_role(Role.RESEARCHER)
 
