@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from gates.models import RATIONALE_MAX
 from portfolio import process
 from portfolio.interchange_format import (
     ADOPTION,
@@ -233,12 +234,15 @@ class Row:
             return None
         return value
 
-    def free_text(self, column: str) -> str:
+    def free_text(self, column: str, *, max_length: int | None = None) -> str:
         """Text of many lines, kept as written (its line breaks and spaces too), or "" when
-        nothing in it is visible."""
+        nothing in it is visible; longer than ``max_length`` (what the pages and the API
+        take) is a problem."""
         value = self.values.get(column) or ""
         if value and not ("!" <= value[0] <= "~") and is_blank(value):
             return ""
+        if max_length is not None and len(value) > max_length:
+            self.problem(column, f"at most {max_length:,} characters (this is {len(value):,})")
         return formula_unquoted(value) if value[:1] == "'" else value
 
     def choice(self, column: str, choices: tuple[str, ...]) -> str | None:
@@ -418,7 +422,7 @@ def parse_decision(row: Row, dates: Dates) -> dict | None:
         "funding_granted": row.money("funding_granted", optional=True),
         "decided_by": row.email("decided_by"),
         "probability_of_success": row.probability("probability_of_success", optional=True),
-        "rationale": row.free_text("rationale"),
+        "rationale": row.free_text("rationale", max_length=RATIONALE_MAX),
     }
     return values if row.ok else None
 

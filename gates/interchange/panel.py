@@ -27,6 +27,7 @@ from gates.models import (
     VoteReminder,
     VoteScore,
 )
+from gates.models.panel import COMMENT_MAX
 from portfolio import process
 from portfolio.interchange_format import KILL_CRITERIA, VOTES, formula_safe
 from portfolio.sql_text import statement
@@ -102,7 +103,7 @@ def check_votes(source: Source, plan, problems: Problems, rows: PanelRows) -> No
                         raise InvalidOperation
                 except InvalidOperation:
                     row.problem("scorecard_total", f"{total!r} is not a total ≥ 0 (2 decimals)")
-            comment = row.free_text("comment")
+            comment = row.free_text("comment", max_length=COMMENT_MAX)
             state = plan.projects.get(key) if key else None
             if key and state is None and plan.projects_readable:
                 row.problem("project", f"unknown project key {key!r} (not in projects.csv)")

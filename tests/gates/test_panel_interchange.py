@@ -176,6 +176,13 @@ CRITERIA_HEADER = "project,decision,position,statement,comparison,target,met,jud
             "ALPHA,2,2,carol@example.com,go,0.5,,1_0",
             "votes.csv:2: scorecard_total: '1_0' is not a total",
         ),
+        # The pages' and the API's limit (gates.models.panel.COMMENT_MAX).
+        (
+            "votes.csv",
+            VOTE_HEADER,
+            "ALPHA,2,2,carol@example.com,go,0.5," + "x" * 10_001 + ",",
+            "votes.csv:2: comment: at most 10,000 characters (this is 10,001)",
+        ),
         (
             "votes.csv",
             VOTE_HEADER,
