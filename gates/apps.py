@@ -8,6 +8,7 @@ class GatesConfig(AppConfig):
 
     def ready(self) -> None:
         from gates.defaults import ensure_default_gates
+        from gates.services.votes import announce_submission
         from gates.tasks import panels_may_have_grown
         from portfolio import signals
 
@@ -18,4 +19,8 @@ class GatesConfig(AppConfig):
         # asked at once for their vote in the open reviews whose panel they joined.
         signals.panels_may_have_grown.connect(
             panels_may_have_grown, dispatch_uid="gates_ask_new_gatekeepers"
+        )
+        # A proposal submitted opens its gate 1 review: its panel is asked at once.
+        signals.proposal_submitted.connect(
+            announce_submission, dispatch_uid="gates_announce_submission"
         )

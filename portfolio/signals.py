@@ -22,3 +22,10 @@ project_key_changed = Signal()
 # the change's transaction. ``gates`` asks the person at once for their vote in the open
 # reviews they joined (gates/tasks.py), as a review's opening asks its panel.
 panels_may_have_grown = Signal()
+
+# Sent by ``submit_proposal`` when a proposal is submitted: its gate 1 review opens, as a
+# decision opens the next one. Keyword arguments ``project`` (as saved, at gate 1) and
+# ``actor`` (the researcher who submitted it). Sent inside the submission's transaction.
+# ``gates`` asks the review's panel for their vote at once (``votes.announce_review``), all
+# but the submitter, as a review opened by a decision asks all but who recorded it.
+proposal_submitted = Signal()

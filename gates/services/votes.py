@@ -39,7 +39,7 @@ from gates.models.panel import COMMENT_MAX, majority_recommendation
 from gates.services.scorecards import Score, check_scores, scorecard_total, unmet_message
 from portfolio import access, audit, edits, panels, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
-from portfolio.models import NotificationKind, Project, Status, User
+from portfolio.models import AuditEntry, NotificationKind, Project, Status, User
 from portfolio.services.notifications import notify
 from portfolio.validators import blank_if_invisible, is_blank, too_long_message
 
@@ -643,6 +643,29 @@ def announce_review(*, project: Project, actor: User | None = None) -> int:
     )
 
 
+def announce_submission(sender, *, project: Project, actor: User, **kwargs) -> None:
+    """``portfolio.signals.proposal_submitted``: the proposal's gate 1 review has opened;
+    its gatekeepers but the researcher who submitted it are asked, as a decision's."""
+    announce_review(project=project, actor=actor)
+
+
+def _opener(project: Project) -> int | None:
+    """Who opened the review: recorded the decision before it or, before any decision,
+    submitted the proposal (the trail says who); neither is asked at its opening."""
+    if project.decisions_count:
+        return (
+            GateDecision.objects.filter(project=project, sequence=project.decisions_count)
+            .values_list("decided_by_id", flat=True)
+            .first()
+        )
+    return (
+        AuditEntry.objects.filter(project=project, action="proposal.submitted")
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
 def ask_new_gatekeeper(*, project: Project, person: User) -> bool:
     """Ask ``person`` for their vote at once when they have just joined the open review's
     panel (the architect, by writing the estimate), as its opening asked the others; False
@@ -672,7 +695,8 @@ def ask_joined(
     Each open review (of ``projects``, at ``gates``; every one when None) asks each of its
     gatekeepers (among the pks in ``people``; all when None) as its opening asked the others
     (``announce_review``): unless they have voted, were asked already, or recorded the
-    decision that opened it. The request is the review's one ``OPENED`` e-mail to them, so
+    decision that opened it (or submitted the proposal, for a gate 1 review opened by its
+    submission). The request is the review's one ``OPENED`` e-mail to them, so
     the daily reminders do not send it again.
     """
     wanted = set(people) if people is not None else None
@@ -689,11 +713,7 @@ def ask_joined(
         panel = gatekeepers(project, gate)
         if len(panel) < 2 or (wanted is not None and not wanted & {p.pk for p in panel}):
             continue
-        opener = (
-            GateDecision.objects.filter(project=project, sequence=project.decisions_count)
-            .values_list("decided_by_id", flat=True)
-            .first()
-        )
+        opener = _opener(project)
         voted = set(open_votes(project).values_list("voter_id", flat=True))
         asked = _asked(project)
         with transaction.atomic():

@@ -294,6 +294,9 @@ def submit_proposal(
         )
         # The view tells the researcher whether the e-mail went (known once this commits).
         project.notice = handovers.proposal_submitted(project, actor)
+        # Its gate 1 review is open: the gatekeepers gate 1 names are asked for their vote
+        # now, as a decision's review asks them (gates listens).
+        signals.proposal_submitted.send(sender=Project, project=project, actor=actor)
     return project
 
 
