@@ -1,8 +1,9 @@
 """Who sits on a gate's panel: the rule, written once.
 
 ``gates.services.votes.gatekeepers`` (one review: the review page, the votes, the requests
-and reminders) and ``portfolio.reads.worklists.votes_waiting`` (every open review at once:
-My work) both ask :func:`panel_members`; they differ only in how they load what it reads.
+and reminders), ``portfolio.reads.worklists.votes_waiting`` (every open review at once:
+My work) and :func:`may_sit_on_a_panel` (whether the notification settings offer vote
+requests) all ask :func:`panel_members`; they differ only in how they load what it reads.
 ``gates`` depends on ``portfolio`` and never the reverse, so the gate's ``Gatekeeper`` rows
 are read through the app registry, as ``worklists`` does.
 
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from django.apps import apps
 from django.db.models import F, Q
 
-from portfolio.models import User
+from portfolio.models import Project, User
 
 
 def keeper_rows():
@@ -67,6 +68,36 @@ def panel_members(
             if pk is not None and pk not in members:
                 members.append(pk)
     return members
+
+
+def may_sit_on_a_panel(person: User) -> bool:
+    """Whether ``person`` may be asked to vote at some gate: :func:`panel_members` of every
+    gate's rows, with ``person`` in each seat they hold or may be given. They chair the
+    reviews of projects they are product manager of (by the role, or still so of a project
+    after losing it), write a project's estimate as an architect (or have written one), and
+    hold their roles while active. What a gate review's panel is, is read here, not copied:
+    the notification settings offer vote requests by this (``notifications.kinds_for``)."""
+    gate_ids = apps.get_model("gates", "Gate").objects.values_list("pk", flat=True)
+    rows: dict[int, list] = {pk: [] for pk in gate_ids}
+    for keeper in keeper_rows():
+        rows.setdefault(keeper.gate_id, []).append(keeper)
+    chairs = person.is_product_manager or Project.objects.filter(product_manager=person).exists()
+    writes_estimates = (
+        person.is_architect
+        or apps.get_model("gates", "ArchitectureEstimate").objects.filter(author=person).exists()
+    )
+    holds = {role: [person.pk] for role in person.roles} if person.is_active else {}
+    return any(
+        person.pk
+        in panel_members(
+            # Nobody's pk (0) when they chair no project: then only the rows may seat them.
+            product_manager_id=person.pk if chairs else 0,
+            keepers=keepers,
+            estimate_author_id=person.pk if writes_estimates else None,
+            role_holders=holds,
+        )
+        for keepers in rows.values()
+    )
 
 
 def gates_naming(person: User) -> list[int]:

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from background.mail import enqueue_email, send_email, stores_tasks
+from portfolio import panels
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     EmailTiming,
@@ -81,7 +82,7 @@ def email_timing(person: User, kind: str) -> str:
 
 
 # Who each kind can reach (portfolio/services/handovers.py, the digests); the vote request
-# goes to the gatekeepers an admin names per gate (_may_be_asked_to_vote).
+# goes to the gatekeepers of a gate's panel (portfolio.panels, the one rule of who sits on it).
 RECEIVED_BY = {
     NotificationKind.PROPOSAL_SUBMITTED: (Role.PRODUCT_MANAGER,),
     NotificationKind.STUDY_WRITTEN: (Role.PRODUCT_MANAGER,),
@@ -92,28 +93,13 @@ RECEIVED_BY = {
 }
 
 
-def _may_be_asked_to_vote(person: User) -> bool:
-    """A product manager chairs their projects' reviews (and is asked to vote with the
-    panel); anyone else when a gate names them, one of their roles, or the architect."""
-    from django.apps import apps
-    from django.db.models import Q
-
-    if person.is_product_manager:
-        return True
-    kinds = apps.get_model("gates", "Gatekeeper").Kind
-    named = Q(kind=kinds.PERSON, person=person) | Q(kind=kinds.ROLE, role__in=person.roles)
-    if person.is_architect:
-        named |= Q(kind=kinds.ARCHITECT)
-    return apps.get_model("gates", "Gatekeeper").objects.filter(named).exists()
-
-
 def kinds_for(person: User) -> list[str]:
     """The notification kinds ``person``'s roles (and gatekeeper seats) can bring them."""
     return [
         kind
         for kind in NotificationKind
         if (
-            _may_be_asked_to_vote(person)
+            panels.may_sit_on_a_panel(person)
             if kind == NotificationKind.VOTE_REQUESTED
             else person.has_role(*RECEIVED_BY[kind])
         )

@@ -183,3 +183,36 @@ def test_a_choice_for_a_kind_not_offered_is_kept(client, alice):
     assert response.status_code == 302
     chosen = dict(alice.notification_preferences.values_list("kind", "email"))
     assert chosen == {"": "digest", "decision_recorded": "now", "zombie_digest": "off"}
+
+
+def _asked_to_vote(django_capture_on_commit_callbacks, mailoutbox) -> list[str]:
+    from gates.services import send_vote_reminders
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_vote_reminders()
+    return sorted(m.to[0] for m in mailoutbox if "your vote" in m.subject)
+
+
+def test_whoever_a_panel_seats_is_offered_vote_requests_even_without_the_role(
+    client, adam, alice, pete, carol, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The settings page offers vote requests to whoever the panel rule (portfolio.panels)
+    may seat, not to a rougher copy of it: a product manager whose role was taken away
+    while they still chair an open project, and an architect no longer one who wrote the
+    estimate of a project at a gate naming its architect, are both still asked to vote."""
+    from portfolio.models import Role
+    from portfolio.services import people
+    from tests.builders import add_estimate, make_project
+
+    project = make_project(key="GL-0301", researcher=alice, product_manager=pete, current_gate=3)
+    add_estimate(project, carol)
+    people.remove_role(person=pete, role=Role.PRODUCT_MANAGER, actor=adam, confirmed=True)
+    people.remove_role(person=carol, role=Role.ARCHITECT, actor=adam, confirmed=True)
+    # Carol was asked when she wrote the estimate; Pete, who chairs, by the morning's run.
+    assert _asked_to_vote(django_capture_on_commit_callbacks, mailoutbox) == [pete.email]
+    asked = Notification.objects.filter(kind="vote_requested", project=project)
+    assert sorted(asked.values_list("recipient__email", flat=True)) == [carol.email, pete.email]
+    for person in (pete, carol):
+        client.force_login(person)
+        assert "Your vote is requested" in client.get(SETTINGS).content.decode()

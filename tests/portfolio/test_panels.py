@@ -83,3 +83,35 @@ def test_the_gates_naming_a_person_or_one_of_their_roles(bob, carol, erin, rita)
     assert panels.gates_naming(erin) == [4]  # the default gate 4 names every executive
     assert panels.gates_naming(carol) == []  # the architect sits by the estimate, not a row
     assert panels.gates_naming(bob) == []  # the product manager chairs their own projects
+
+
+def test_who_may_sit_on_a_panel_follows_the_one_rule(monkeypatch, alice, bob, carol, erin, rita):
+    """The notification settings offer vote requests by the same rule: whoever a panel may
+    seat (the product manager, by chairing; the architect, by the estimate; a role or a
+    named person, by a row while active) and nobody else."""
+    from portfolio.models import NotificationKind
+    from portfolio.services.notifications import kinds_for
+
+    gone = make_user("gone@example.com", is_active=False)
+    Gatekeeper.objects.create(gate=gate(1), kind="person", person=gone)
+    assert [panels.may_sit_on_a_panel(p) for p in (bob, carol, erin, alice, rita, gone)] == [
+        True,  # chairs their projects' reviews
+        True,  # gates 2 to 4 name the project's architect
+        True,  # gate 4 names every executive
+        False,  # no gate names the researchers or Alice
+        False,
+        False,  # named, but not while their account is inactive
+    ]
+    Gatekeeper.objects.create(gate=gate(1), kind="person", person=rita)
+    assert panels.may_sit_on_a_panel(rita)
+    Gatekeeper.objects.filter(kind="architect").delete()
+    assert not panels.may_sit_on_a_panel(carol)
+
+    rule = panels.panel_members
+
+    def without_roles(*, role_holders, **kw):
+        return rule(role_holders={}, **kw)
+
+    assert NotificationKind.VOTE_REQUESTED in kinds_for(erin)
+    monkeypatch.setattr(panels, "panel_members", without_roles)
+    assert NotificationKind.VOTE_REQUESTED not in kinds_for(erin)
