@@ -101,3 +101,14 @@ def test_a_gate_1_with_the_product_manager_alone_asks_no_vote(client, alice, bob
     assert sent(submit(client, alice, draft)) == []
     assert [m.to[0] for m in mail.outbox] == [bob.email]  # the proposal, as before
     assert not VoteReminder.objects.exists()
+
+
+def test_a_gate_1_review_an_import_opens_is_left_to_the_morning(tmp_path, sam, bob, rita, sent):
+    """As documented: the reviews an import opens are asked by the 08:00 run, not at once."""
+    from gates.interchange import import_portfolio
+    from tests.gates.test_replace_vote_reminders import portfolio
+
+    Gatekeeper.objects.create(gate=Gate.objects.get(number=1), kind="person", person=rita)
+    folder = portfolio(tmp_path / "files", "")
+    assert sent(lambda: import_portfolio(folder, actor=sam)) == []
+    assert sorted(next_morning(sent)) == [bob.email, rita.email]
