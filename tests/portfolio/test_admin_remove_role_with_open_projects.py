@@ -178,7 +178,10 @@ def test_a_researcher_is_asked_about_with_the_researcher_filter(client, adam, al
     html = response.content.decode()
     assert "Remove the Researcher role from Alice Researcher?" in html
     assert "is the researcher of 7 open projects" in html
-    assert 'href="/projects/?researcher=alice%40example.com&amp;status=active&amp;status=on_hold"' in html
+    assert (
+        'href="/projects/?researcher=alice%40example.com&amp;status=active&amp;status=on_hold"'
+        in html
+    )
     assert Role.RESEARCHER in _roles(alice)
 
     confirmed = _post(
