@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten, unquote
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -13,8 +13,9 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 
-from portfolio import audit, services, signals
+from portfolio import audit, edits, services, signals
 from portfolio.errors import DomainError, add_domain_error
 from portfolio.forms import TICKED_FOR_ANOTHER_AMOUNT, ConfirmsAnAmount, InvisibleTextIsBlank
 from portfolio.models import (
@@ -66,10 +67,81 @@ def _shown(obj: models.Model, name: str) -> str:
 class AdminForm(InvisibleTextIsBlank, forms.ModelForm):
     """The admin's forms read text as the pages and the API do: text with no visible
     character (``"\u200b"``, a byte order mark) is blank, so a required field says "This
-    field is required." and an optional one keeps "" (``portfolio.validators.is_blank``)."""
+    field is required." and an optional one keeps "" (``portfolio.validators.is_blank``).
+
+    A change form never silently replaces a change saved since it was opened (another
+    admin, another tab, a page of the app): like the app's forms (portfolio/edits.py) it
+    carries a digest of the fields it edits as they were (``version_seen``), compares it
+    with the row, locked, when it is saved, and refuses with who changed what and when.
+    The refused form keeps what was typed and the digest of the row as it is now, so a
+    second save is made knowingly and goes through."""
+
+    version_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form's own fields, named now: an inline's formset adds its own (the parent's
+        # key, the id) after this, and the digest must be of the same fields when the form
+        # is drawn and when it is saved.
+        model_fields = {
+            field.name for field in self._meta.model._meta.concrete_fields if not field.many_to_many
+        }
+        self._version_names = sorted(name for name in self.fields if name in model_fields)
+        if self.instance.pk is not None:
+            self.fields[edits.FIELD].initial = edits.token(self._version_values(self.instance))
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        # The digest is how the form was drawn, not a change to the record.
+        return [name for name in super().changed_data if name != edits.FIELD]
+
+    def _version_values(self, record) -> dict | None:
+        return edits.values_of(record, self._version_names)
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get(edits.FIELD)
+        if not seen or self.instance.pk is None:
+            return data
+        model = type(self.instance)
+        stored = model._base_manager.select_for_update().filter(pk=self.instance.pk).first()
+        try:
+            edits.check(
+                seen,
+                record=stored,
+                values=self._version_values(stored),
+                what=f"this {model._meta.verbose_name}",
+                names=self._version_names,
+            )
+        except edits.ChangedSince as changed:
+            fresh = self.data.copy()
+            fresh[self.add_prefix(edits.FIELD)] = edits.token(changed.values)
+            self.data = fresh
+            raise forms.ValidationError(changed.sentence(kept=ADMIN_KEPT)) from None
+        return data
 
 
-class AuditedAdmin(admin.ModelAdmin):
+# What a refused admin form says after who changed what (portfolio/edits.py's first part).
+ADMIN_KEPT = (
+    "Nothing was saved: what you typed is kept below. Open this page in another tab to see "
+    "the values saved now; save again to replace them with yours."
+)
+
+
+class KeepsAdminVersion:
+    """A ModelAdmin whose change form carries ``version_seen`` (AdminForm) even when its
+    fields are listed by hand."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        listed = {name for _, options in fieldsets for name in flatten(options["fields"])}
+        declared = getattr(self.form, "declared_fields", {})
+        if obj is not None and edits.FIELD in declared and edits.FIELD not in listed:
+            fieldsets.append((None, {"fields": [edits.FIELD]}))
+        return fieldsets
+
+
+class AuditedAdmin(KeepsAdminVersion, admin.ModelAdmin):
     """Writes the audit trail for every add, change and delete made in the admin, with
     each changed field's value before and after; a save that changed nothing writes
     nothing (the inlines' rows each write their own entry)."""
@@ -447,7 +519,7 @@ class ServiceForm(AdminForm):
         return data
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(KeepsAdminVersion, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})

@@ -93,16 +93,26 @@ class ChangedSince(DomainError):
         self.entries = entries
         self.what = what
 
-    def sentence(self, labels: dict[str, str] | None = None, *, viewer=None) -> str:
-        """Who changed what and when; ``viewer``'s own changes said as "you" (another tab)."""
-        return _sentence(self.what, self.entries, labels or {}, viewer)
+    def sentence(
+        self, labels: dict[str, str] | None = None, *, viewer=None, kept: str | None = None
+    ) -> str:
+        """Who changed what and when; ``viewer``'s own changes said as "you" (another tab).
+        ``kept``: what the form does with the text instead of the pages' sentence."""
+        return _sentence(self.what, self.entries, labels or {}, viewer, kept=kept)
 
 
 def _when(at: datetime.datetime) -> str:
     return f"{timezone.localtime(at):%Y-%m-%d at %H:%M}"
 
 
-def _sentence(what: str, entries: list[AuditEntry], labels: dict[str, str], viewer=None) -> str:
+def _sentence(
+    what: str,
+    entries: list[AuditEntry],
+    labels: dict[str, str],
+    viewer=None,
+    *,
+    kept: str | None = None,
+) -> str:
     def fields(entry: AuditEntry) -> str:
         names = [labels.get(name, name.replace("_", " ")) for name in entry.changes]
         return f" ({', '.join(names)})" if names else ""
@@ -128,8 +138,9 @@ def _sentence(what: str, entries: list[AuditEntry], labels: dict[str, str], view
             f"by {who(entry)} on {_when(entry.at)}{fields(entry)}" for entry in entries
         )
         said += "."
-    return (
-        f"{said} Nothing was saved from this form: what you typed is kept below, beside "
+    return f"{said} " + (
+        kept
+        or "Nothing was saved from this form: what you typed is kept below, beside "
         "the values saved now. Check them, and save again to replace them."
     )
 

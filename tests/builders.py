@@ -481,7 +481,7 @@ def gate_admin_form_data(client, gate: Gate) -> dict:
     page = client.get(reverse("admin:gates_gate_change", args=[gate.pk]))
     assert page.status_code == 200
     form = page.context["adminform"].form
-    data = {name: form[name].value() or "" for name in ("name", "purpose")}
+    data = {name: form[name].value() or "" for name in ("name", "purpose", "version_seen")}
     for formset in page.context["inline_admin_formsets"]:
         prefix = formset.formset.prefix
         management = formset.formset.management_form
