@@ -8,9 +8,9 @@ requests) all ask :func:`panel_members`; they differ only in how they load what 
 are read through the app registry, as ``worklists`` does.
 
 The rule: the project's product manager, who always chairs, then per row of the gate's
-gatekeepers (in their order) the author of the project's architecture estimate (none before
-there is one), every active holder of a role, or a named person while their account is
-active. Each person once.
+gatekeepers (in their order) the author of the project's architecture estimate while their
+account is active (none before there is one), every active holder of a role, or a named
+person while their account is active. Each person once.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def panel_members(
 
     ``keepers``: the gate's ``Gatekeeper`` rows, in order, each with its ``person`` loaded;
     ``estimate_author_id``: who wrote the project's architecture estimate (None before one
-    is written); ``role_holders``: the active holders of each role the rows name.
+    is written, or when their account is no longer active); ``role_holders``: the active
+    holders of each role the rows name.
     """
     kinds = apps.get_model("gates", "Gatekeeper").Kind
     members = [product_manager_id]
@@ -93,7 +94,7 @@ def may_sit_on_a_panel(person: User) -> bool:
             # Nobody's pk (0) when they chair no project: then only the rows may seat them.
             product_manager_id=person.pk if chairs else 0,
             keepers=keepers,
-            estimate_author_id=person.pk if writes_estimates else None,
+            estimate_author_id=person.pk if writes_estimates and person.is_active else None,
             role_holders=holds,
         )
         for keepers in rows.values()

@@ -113,7 +113,7 @@ def gatekeepers(project: Project, gate: Gate) -> list[User]:
     members = panels.panel_members(
         product_manager_id=project.product_manager_id,
         keepers=keepers,
-        estimate_author_id=architect.pk if architect is not None else None,
+        estimate_author_id=architect.pk if architect is not None and architect.is_active else None,
         role_holders={role: [p.pk for p in found] for role, found in holders.items()},
     )
     return [people[pk] for pk in members]

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -220,7 +220,13 @@ def votes_waiting(user: User) -> list[VoteWaiting]:
             | Q(current_gate__in=architect_gates, architecture_estimate__author=user)
         )
         .annotate(
-            estimate_author=F("architecture_estimate__author_id"),
+            # The estimate's author sits on the panel while their account is active.
+            estimate_author=Case(
+                When(
+                    architecture_estimate__author__is_active=True,
+                    then=F("architecture_estimate__author_id"),
+                )
+            ),
             opened_on=Coalesce("last_decision_on", "submitted_on"),
         )
         .order_by(F("opened_on").asc(nulls_last=True), "key")

@@ -51,6 +51,25 @@ def test_no_architect_before_the_estimate_and_no_inactive_person(alice, bob, rit
     assert members(project, 3) == [bob.pk]
 
 
+def test_an_estimates_author_no_longer_active_is_not_on_the_panel(alice, bob, carol, erin):
+    """Like a named person or a role's holder: a deactivated account is asked nothing, and
+    My work's count of the panel leaves it out too."""
+    project = make_project(
+        researcher=alice,
+        product_manager=bob,
+        current_gate=4,
+        decisions_count=3,
+        last_decision_on=datetime.date(2026, 3, 2),
+    )
+    add_estimate(project, carol)
+    carol.is_active = False
+    carol.save(update_fields=["is_active"])
+
+    assert [p.pk for p in gatekeepers(project, review_gate(project))] == [bob.pk, erin.pk]
+    assert [w.panel_size for w in worklists.votes_waiting(erin)] == [2]
+    assert not panels.may_sit_on_a_panel(carol)
+
+
 def test_the_review_and_my_work_both_follow_the_one_rule(monkeypatch, alice, bob, carol, erin):
     """A change to the rule changes both: here, a rule that leaves out everyone with a role."""
     project = make_project(
