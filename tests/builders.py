@@ -65,6 +65,28 @@ def make_user(email: str, *roles: str, **extra) -> User:
     return user
 
 
+# The tests' personas (tests/conftest.py's fixtures of the same names): address, role, name.
+PERSONAS: dict[str, tuple[str, str, dict]] = {
+    "alice": ("alice@example.com", Role.RESEARCHER, {"full_name": "Alice Researcher"}),
+    "rita": ("rita@example.com", Role.RESEARCHER, {"full_name": "Rita Researcher"}),
+    "bob": ("bob@example.com", Role.PRODUCT_MANAGER, {"full_name": "Bob Product"}),
+    "pete": ("pete@example.com", Role.PRODUCT_MANAGER, {"full_name": "Pete Product"}),
+    "carol": ("carol@example.com", Role.ARCHITECT, {"full_name": "Carol Architect"}),
+    "erin": ("erin@example.com", Role.EXECUTIVE, {"full_name": "Erin Executive"}),
+    "adam": ("adam@example.com", Role.ADMIN, {"full_name": "Adam Admin", "is_staff": True}),
+}
+
+
+def make_persona(name: str) -> User:
+    email, role, extra = PERSONAS[name]
+    return make_user(email, role, **extra)
+
+
+def make_personas() -> dict[str, User]:
+    """Every persona, by name (for data built once for many tests: tests/kept.py)."""
+    return {name: make_persona(name) for name in PERSONAS}
+
+
 def _someone(email: str, role: str) -> User:
     """The persona with this address if the test has one, otherwise a new person in ``role``."""
     return User.objects.filter(email=email).first() or make_user(email, role)

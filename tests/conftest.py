@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.models import Project, Role, User
+from portfolio.models import Project, User
 from tests import builders
 
 
@@ -66,37 +66,37 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def alice(db) -> User:
-    return builders.make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
+    return builders.make_persona("alice")
 
 
 @pytest.fixture
 def rita(db) -> User:
-    return builders.make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
+    return builders.make_persona("rita")
 
 
 @pytest.fixture
 def bob(db) -> User:
-    return builders.make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
+    return builders.make_persona("bob")
 
 
 @pytest.fixture
 def pete(db) -> User:
-    return builders.make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
+    return builders.make_persona("pete")
 
 
 @pytest.fixture
 def carol(db) -> User:
-    return builders.make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
+    return builders.make_persona("carol")
 
 
 @pytest.fixture
 def erin(db) -> User:
-    return builders.make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
+    return builders.make_persona("erin")
 
 
 @pytest.fixture
 def adam(db) -> User:
-    return builders.make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
+    return builders.make_persona("adam")
 
 
 @pytest.fixture

@@ -44,13 +44,12 @@ from portfolio.models import (
     AuditEntry,
     Outcome,
     Project,
-    Role,
     SpendEntry,
     SpendMonth,
     Status,
     User,
 )
-from tests.builders import PASSWORD, greenlight, make_project, make_user
+from tests.builders import PASSWORD, greenlight, make_personas, make_project
 from tests.kept import copy_for_a_test, kept_for_the_module
 from tests.written import row_counts, rows_of
 
@@ -160,13 +159,9 @@ def form_payload(fields: dict[str, list[str]]) -> st.SearchStrategy[dict]:
 
 
 def _build_world() -> SimpleNamespace:
-    alice = make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
-    rita = make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
-    bob = make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
-    pete = make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
-    carol = make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
-    erin = make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
-    adam = make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
+    personas = make_personas()
+    alice, rita, bob, pete = (personas[name] for name in ("alice", "rita", "bob", "pete"))
+    carol, erin, adam = (personas[name] for name in ("carol", "erin", "adam"))
     owned = {"researcher": alice, "product_manager": bob, "submitted_on": SUBMITTED_ON}
     others = make_project(key="OTHERS", researcher=rita, product_manager=pete)
     return SimpleNamespace(

@@ -50,12 +50,11 @@ from portfolio.models import (
     Outcome,
     Project,
     ReplacedHistory,
-    Role,
     SpendEntry,
     Status,
     User,
 )
-from tests.builders import PASSWORD, greenlight, make_project, make_user
+from tests.builders import PASSWORD, greenlight, make_personas, make_project, make_user
 from tests.kept import copy_for_a_test, kept_for_the_module
 from tests.written import row_counts, rows_of
 
@@ -750,13 +749,9 @@ def test_the_matrix_asks_both_get_and_post(url_name):
 
 def _build_world() -> SimpleNamespace:
     """The people (as tests/conftest.py makes them) and the things they are asked about."""
-    alice = make_user("alice@example.com", Role.RESEARCHER, full_name="Alice Researcher")
-    rita = make_user("rita@example.com", Role.RESEARCHER, full_name="Rita Researcher")
-    bob = make_user("bob@example.com", Role.PRODUCT_MANAGER, full_name="Bob Product")
-    pete = make_user("pete@example.com", Role.PRODUCT_MANAGER, full_name="Pete Product")
-    carol = make_user("carol@example.com", Role.ARCHITECT, full_name="Carol Architect")
-    erin = make_user("erin@example.com", Role.EXECUTIVE, full_name="Erin Executive")
-    adam = make_user("adam@example.com", Role.ADMIN, full_name="Adam Admin", is_staff=True)
+    personas = make_personas()
+    alice, rita, bob, pete = (personas[name] for name in ("alice", "rita", "bob", "pete"))
+    carol, erin, adam = (personas[name] for name in ("carol", "erin", "adam"))
     auditor = make_user("auditor@example.com", full_name="Audrey Auditor")
     auditor.user_permissions.add(Permission.objects.get(codename="view_portfolio_dashboard"))
     people = {
