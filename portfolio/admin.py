@@ -64,29 +64,34 @@ def _shown(obj: models.Model, name: str) -> str:
     return str(value)
 
 
-class AdminForm(InvisibleTextIsBlank, forms.ModelForm):
-    """The admin's forms read text as the pages and the API do: text with no visible
-    character (``"\u200b"``, a byte order mark) is blank, so a required field says "This
-    field is required." and an optional one keeps "" (``portfolio.validators.is_blank``).
+class ChecksVersionSeen:
+    """A change form that never silently replaces a change saved since it was opened
+    (another admin, another tab, a page of the app): like the app's forms
+    (portfolio/edits.py) it carries a digest of the fields it edits as they were
+    (``version_seen``, which the form declares), compares it with the row, locked, when
+    it is saved, and refuses with who changed what and when. The refused form keeps what
+    was typed and the digest of the row as it is now, so a second save is made knowingly
+    and goes through."""
 
-    A change form never silently replaces a change saved since it was opened (another
-    admin, another tab, a page of the app): like the app's forms (portfolio/edits.py) it
-    carries a digest of the fields it edits as they were (``version_seen``), compares it
-    with the row, locked, when it is saved, and refuses with who changed what and when.
-    The refused form keeps what was typed and the digest of the row as it is now, so a
-    second save is made knowingly and goes through."""
+    # Many-to-many fields the form edits whose members count too (by id).
+    version_members: tuple[str, ...] = ()
+    # Audit entries' change names that stand for these fields (the roles for the groups).
+    version_audit_names: tuple[str, ...] = ()
+    version_ignored: tuple[str, ...] = ()
 
-    version_seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def _start_version(self) -> None:
         # The form's own fields, named now: an inline's formset adds its own (the parent's
         # key, the id) after this, and the digest must be of the same fields when the form
         # is drawn and when it is saved.
         model_fields = {
             field.name for field in self._meta.model._meta.concrete_fields if not field.many_to_many
         }
-        self._version_names = sorted(name for name in self.fields if name in model_fields)
+        self._version_names = sorted(
+            name
+            for name in self.fields
+            if name in model_fields and name not in self.version_ignored
+        )
+        self._version_members = sorted(name for name in self.version_members if name in self.fields)
         if self.instance.pk is not None:
             self.fields[edits.FIELD].initial = edits.token(self._version_values(self.instance))
 
@@ -96,13 +101,16 @@ class AdminForm(InvisibleTextIsBlank, forms.ModelForm):
         return [name for name in super().changed_data if name != edits.FIELD]
 
     def _version_values(self, record) -> dict | None:
-        return edits.values_of(record, self._version_names)
+        members = {
+            name: sorted(getattr(record, name).values_list("pk", flat=True))
+            for name in self._version_members
+        }
+        return edits.values_of(record, self._version_names, **members)
 
-    def clean(self):
-        data = super().clean()
+    def _check_version(self, data: dict) -> None:
         seen = data.get(edits.FIELD)
         if not seen or self.instance.pk is None:
-            return data
+            return
         model = type(self.instance)
         stored = model._base_manager.select_for_update().filter(pk=self.instance.pk).first()
         try:
@@ -111,13 +119,31 @@ class AdminForm(InvisibleTextIsBlank, forms.ModelForm):
                 record=stored,
                 values=self._version_values(stored),
                 what=f"this {model._meta.verbose_name}",
-                names=self._version_names,
+                names=[*self._version_names, *self._version_members, *self.version_audit_names],
             )
         except edits.ChangedSince as changed:
             fresh = self.data.copy()
             fresh[self.add_prefix(edits.FIELD)] = edits.token(changed.values)
             self.data = fresh
             raise forms.ValidationError(changed.sentence(kept=ADMIN_KEPT)) from None
+
+
+class AdminForm(ChecksVersionSeen, InvisibleTextIsBlank, forms.ModelForm):
+    """The admin's forms read text as the pages and the API do: text with no visible
+    character (``"\u200b"``, a byte order mark) is blank, so a required field says "This
+    field is required." and an optional one keeps "" (``portfolio.validators.is_blank``).
+    A change form never silently replaces a change saved since it was opened
+    (:class:`ChecksVersionSeen`)."""
+
+    version_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._start_version()
+
+    def clean(self):
+        data = super().clean()
+        self._check_version(data)
         return data
 
 
@@ -220,18 +246,28 @@ NOT_TYPED = ("csrfmiddlewaretoken", ROLES_ASKED, CONFIRM_REMOVAL, BACK_TO_FORM)
 HOW_TO_CONFIRM = "Save again to be asked, or choose the role again to keep it."
 
 
-class UserAdminForm(InvisibleTextIsBlank, UserChangeForm):
+class UserAdminForm(ChecksVersionSeen, InvisibleTextIsBlank, UserChangeForm):
     """The admin's user form: roles change through the people service, checked here first.
 
     Removing the Product manager or the Researcher role from someone who still owns open
     projects in it is refused (``people.OpenProjectsLeft``, kept in ``open_projects_left``)
-    until the admin confirms it on the page that asks, as the People page does."""
+    until the admin confirms it on the page that asks, as the People page does.
+
+    Like every admin change form it never silently replaces a change saved since it was
+    opened (:class:`ChecksVersionSeen`): the account's fields, its roles and permissions
+    (a role given or removed on the People page meanwhile is named). The password is not
+    part of it: it is changed on a page of its own."""
 
     actor: User | None = None  # set per request by UserAdmin.get_form
+    version_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    version_members = ("groups", "user_permissions")
+    version_audit_names = ("roles",)
+    version_ignored = ("password",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.open_projects_left: list[people.OpenProjectsLeft] = []
+        self._start_version()
 
     def _confirmed_removals(self) -> set[str]:
         """The roles whose removal the admin confirmed on the page that asked about them."""
@@ -265,6 +301,7 @@ class UserAdminForm(InvisibleTextIsBlank, UserChangeForm):
 
     def clean(self):
         data = super().clean()
+        self._check_version(data)
         if self.actor is None:
             return data
         # Fields a non-superuser sees read-only are not posted: they keep their value.
@@ -281,7 +318,7 @@ class UserAdminForm(InvisibleTextIsBlank, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(KeepsAdminVersion, DjangoUserAdmin):
     """People. Only a superuser changes who is superuser or staff, permissions, others'
     passwords, or another Admin's account; nobody deactivates (or deletes) their own
     account, and the last active admin or superuser stays one (``people.

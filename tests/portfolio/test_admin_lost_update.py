@@ -85,3 +85,77 @@ def test_a_gate_changed_in_another_tab_is_not_overwritten(client, adam):
     gate.refresh_from_db()
     assert gate.purpose == "Saved first."
     assert AuditEntry.objects.filter(action="gate.changed_in_admin").count() == 1
+
+
+def _user_form_data(client, url) -> dict:
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if name != "password"}
+    data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
+    data["groups"] = [str(pk) for pk in data.get("groups") or []]
+    data.pop("user_permissions", None)
+    data["_save"] = "Save"
+    return data
+
+
+def test_a_person_whose_roles_changed_since_the_form_was_opened_is_not_overwritten(
+    client, adam, rita
+):
+    ada = make_user("ada@example.com", Role.ADMIN, full_name="Ada Admin", is_staff=True)
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[rita.pk])
+    data = _user_form_data(client, url)
+    assert data["version_seen"]
+    # Meanwhile another admin makes her a product manager on the People page.
+    services.people.set_role(person=rita, role=Role.PRODUCT_MANAGER, actor=ada, grant=True)
+
+    data["full_name"] = "Rita R. Researcher"
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Since this page was opened, Ada Admin changed this user (roles) on" in html
+    assert "Nothing was saved: what you typed is kept below." in html
+    assert 'value="Rita R. Researcher"' in html
+    rita.refresh_from_db()
+    assert rita.full_name != "Rita R. Researcher"
+    assert Role.PRODUCT_MANAGER in set(rita.groups.values_list("name", flat=True))
+
+    # Saved again from the refused page, with the role ticked as it is now: it goes through.
+    data["version_seen"] = response.context["adminform"].form["version_seen"].value()
+    data["groups"].append(str(rita.groups.get(name=Role.PRODUCT_MANAGER).pk))
+    assert client.post(url, data).status_code == 302
+    rita.refresh_from_db()
+    assert rita.full_name == "Rita R. Researcher"
+    assert Role.PRODUCT_MANAGER in set(rita.groups.values_list("name", flat=True))
+
+
+def test_a_person_deactivated_since_the_form_was_opened_is_not_made_active_again(
+    client, adam, rita
+):
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[rita.pk])
+    data = _user_form_data(client, url)
+    assert data["is_active"] is True
+    # Meanwhile, in another tab, the same admin deactivates her.
+    other = _user_form_data(client, url)
+    del other["is_active"]
+    assert client.post(url, other).status_code == 302
+
+    data["full_name"] = "Rita R."
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Since this page was opened" in response.content.decode()
+    rita.refresh_from_db()
+    assert not rita.is_active
+    assert rita.full_name != "Rita R."
+
+
+def test_a_person_unchanged_since_the_form_was_opened_is_saved(client, adam, rita):
+    client.force_login(adam)
+    url = reverse("admin:portfolio_user_change", args=[rita.pk])
+    data = _user_form_data(client, url)
+    data["full_name"] = "Rita R."
+    assert client.post(url, data).status_code == 302
+    rita.refresh_from_db()
+    assert rita.full_name == "Rita R."
