@@ -37,7 +37,7 @@ from portfolio import money, process
 from portfolio.errors import DomainError
 from portfolio.forms import date_message
 from portfolio.services import spend
-from portfolio.validators import blank_if_invisible, one_line_problem
+from portfolio.validators import blank_if_invisible, one_line_problem, plain_line_endings
 
 # The process's vocabulary, as portfolio/process.py states it, and the models' choices:
 # a document takes and shows exactly the values the app keeps.
@@ -357,8 +357,9 @@ def refuse_more_than_one_line(value: str) -> str:
 def strip_as_the_forms_do(value: Any) -> Any:
     """Text stripped as the pages' fields strip it, and "" when nothing in it is visible
     ("   ", "\u200b", "\t\n"): read before its length, so that a required field says
-    "This field is required." (api.problems), as the page does."""
-    return blank_if_invisible(value) if isinstance(value, str) else value
+    "This field is required." (api.problems), as the page does. Its line breaks are "\\n",
+    as the pages keep them ("\\r\\n" and "\\r" too)."""
+    return plain_line_endings(blank_if_invisible(value)) if isinstance(value, str) else value
 
 
 StrippedText = BeforeValidator(strip_as_the_forms_do)

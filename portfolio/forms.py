@@ -55,7 +55,12 @@ from portfolio.services.spend import (
     check_outcome,
 )
 from portfolio.templatetags.numbers import money_cents
-from portfolio.validators import MoneyLimitValidator, is_blank, validate_one_line
+from portfolio.validators import (
+    MoneyLimitValidator,
+    is_blank,
+    plain_line_endings,
+    validate_one_line,
+)
 from portfolio.web.forms import labelled
 
 CENT = Decimal("0.01")
@@ -280,13 +285,30 @@ class InvisibleTextIsBlank:
     """Text with no visible character (``"\u200b"``, a byte order mark) is blank in every
     text field that strips its text, as ``"   "`` is: a required one says "This field is
     required.", an optional one keeps "". The API's text does the same
-    (``portfolio.validators.is_blank``)."""
+    (``portfolio.validators.is_blank``). Its line breaks are kept as ``"\\n"``, not the
+    ``"\\r\\n"`` a browser sends (``portfolio.validators.plain_line_endings``).
+
+    A field a form adds after this ``__init__`` (a kill criterion's note, one per criterion)
+    is read so too: ``full_clean`` takes in those it has not yet."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and field.strip:
-                field.to_python = _blank_if_invisible(field)
+        _read_text_plainly(self.fields)
+
+    def full_clean(self):
+        _read_text_plainly(self.fields)
+        super().full_clean()
+
+
+def _read_text_plainly(fields) -> None:
+    for field in fields.values():
+        if (
+            isinstance(field, forms.CharField)
+            and field.strip
+            and not getattr(field, "reads_text_plainly", False)
+        ):
+            field.to_python = _blank_if_invisible(field)
+            field.reads_text_plainly = True
 
 
 def _blank_if_invisible(field: forms.CharField):
@@ -294,9 +316,11 @@ def _blank_if_invisible(field: forms.CharField):
 
     def to_python(value):
         value = read(value)
-        if isinstance(value, str) and value and is_blank(value):
+        if not isinstance(value, str) or not value:
+            return value
+        if is_blank(value):
             return field.empty_value
-        return value
+        return plain_line_endings(value)
 
     return to_python
 

@@ -89,6 +89,21 @@ def blank_if_invisible(value: str) -> str:
     return "" if is_blank(value) else value
 
 
+# --- Line endings ----------------------------------------------------------------------------
+# Browsers send a text box's line breaks as "\r\n" (the HTML standard says so) and Django keeps
+# them: text typed on a page was stored with "\r\n", text sent to the API or imported with
+# "\n", and the same text then differed in its length, its digest and its export. Text is
+# kept with "\n" alone, from the pages (``portfolio.forms``), the API (``api.schemas.TextIn``)
+# and the import (``gates.interchange.format.Row``); an old Mac's lone "\r" is a line break too.
+
+
+def plain_line_endings(value: str) -> str:
+    """``value`` with each line break written ``\\n``: ``"a\\r\\nb\\rc"`` is ``"a\\nb\\nc"``."""
+    if "\r" not in value:
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def validate_one_line(value: str) -> None:
     problem = one_line_problem(value or "")
     if problem:

@@ -45,7 +45,7 @@ from portfolio.interchange_format import (
     formula_unquoted,
 )
 from portfolio.models import Bucket, ResearchType, SpendCategory, User, ValueKind
-from portfolio.validators import BIDI_CONTROLS, is_blank, one_line_problem
+from portfolio.validators import BIDI_CONTROLS, is_blank, one_line_problem, plain_line_endings
 
 # Where a problem is about the file or the row rather than one column.
 WHOLE_FILE = "(file)"
@@ -209,7 +209,7 @@ class Row:
             # required" and an optional one is kept empty. A cell that begins with a visible
             # ASCII character, as nearly every one does, is not looked at further.
             return ""
-        return formula_unquoted(value) if value[:1] == "'" else value
+        return _plain(formula_unquoted(value) if value[:1] == "'" else value)
 
     def required(self, column: str) -> str | None:
         value = self.raw(column)
@@ -235,15 +235,16 @@ class Row:
         return value
 
     def free_text(self, column: str, *, max_length: int | None = None) -> str:
-        """Text of many lines, kept as written (its line breaks and spaces too), or "" when
-        nothing in it is visible; longer than ``max_length`` (what the pages and the API
-        take) is a problem."""
+        """Text of many lines, kept as written (its spaces too, each line break as ``\\n``,
+        as the pages keep it), or "" when nothing in it is visible; longer than
+        ``max_length`` (what the pages and the API take) is a problem."""
         value = self.values.get(column) or ""
         if value and not ("!" <= value[0] <= "~") and is_blank(value):
             return ""
+        value = _plain(formula_unquoted(value) if value[:1] == "'" else value)
         if max_length is not None and len(value) > max_length:
             self.problem(column, f"at most {max_length:,} characters (this is {len(value):,})")
-        return formula_unquoted(value) if value[:1] == "'" else value
+        return value
 
     def choice(self, column: str, choices: tuple[str, ...]) -> str | None:
         value = self.required(column)
@@ -359,6 +360,12 @@ class Row:
             except ValueError:
                 return None
         return None
+
+
+def _plain(value: str) -> str:
+    """A cell's line breaks as ``\\n``, as the pages keep them (``\\r\\n`` and ``\\r`` too):
+    read once the cell is un-quoted, as its ``'`` may stand before a ``\\r``."""
+    return plain_line_endings(value) if "\r" in value else value
 
 
 @functools.lru_cache(maxsize=4096)
