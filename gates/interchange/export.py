@@ -30,6 +30,7 @@ from gates.interchange.format import (
     COLUMNS,
     DECISIONS,
     ESTIMATES,
+    FORMAT,
     OUTCOMES,
     PROJECTS,
     SPEND,
@@ -41,6 +42,7 @@ from gates.interchange.workbook import sheet_name, write_sheet
 from gates.models import ArchitectureEstimate, GateDecision
 from portfolio.interchange_format import KILL_CRITERIA, VOTES
 from portfolio.models import Outcome, Project, SpendEntry
+from portfolio.validators import is_blank
 
 CHUNK = 5000
 
@@ -256,6 +258,34 @@ SUMMARY_FIELDS = {
 ONLY_WITH_ROWS = (ARTIFACTS, ARTIFACT_USES, ADOPTION, VOTES, KILL_CRITERIA)
 
 
+# --- Every required text cell imports -------------------------------------------------------
+# The import reads a cell with nothing visible in it ("\u200b", a byte order mark, spaces) as
+# blank, and refuses a blank one where the format requires text (a title, an artifact's name,
+# a kill criterion's statement, ...: FORMAT's columns that are required and text). Text kept
+# from before the pages, the API and the import read it so may be such: the export writes
+# each of its characters (one for an empty cell) as U+FFFD, shown for "something that could
+# not be written", so that every export imports again.
+
+
+def _required_text(name: str) -> tuple[int, ...]:
+    """The positions of ``name``'s columns that the import requires text in."""
+    return tuple(
+        position
+        for position, column in enumerate(FORMAT[name].columns)
+        if column.required and column.text
+    )
+
+
+def _readable_when_required(rows: Iterator[list], positions: tuple[int, ...]) -> Iterator[list]:
+    for row in rows:
+        for position in positions:
+            cell = row[position]
+            # A cell that begins with visible ASCII, as nearly every one does, is not blank.
+            if not (cell and "!" <= cell[0] <= "~") and is_blank(cell):
+                row[position] = "\ufffd" * (len(cell) or 1)
+        yield row
+
+
 def _export(write: Callable[[str, Iterator[list]], int]) -> ExportSummary:
     """Each file's rows handed to ``write(name, rows)``, which returns how many it wrote."""
     submitted = Project.objects.submitted()
@@ -263,7 +293,7 @@ def _export(write: Callable[[str, Iterator[list]], int]) -> ExportSummary:
     for name in ALL_FILES:
         if name not in ROWS:  # files whose export lives elsewhere join ROWS
             continue
-        rows = ROWS[name](submitted)
+        rows = _readable_when_required(ROWS[name](submitted), _required_text(name))
         if name in ONLY_WITH_ROWS:
             first = next(rows, None)
             if first is None:

@@ -74,11 +74,9 @@ NOT_ONE_LINE = re.compile(
 
 def as_one_line(value: str) -> str:
     """``value`` with each character the import refuses on one line written as U+FFFD: an
-    export of text kept from before the pages refused them, so that it imports again. A
-    title or name with nothing visible in it (``"\u200b"``), which the import reads as
-    blank, is written with each of its characters so too."""
-    if value and is_blank(value):
-        return "\ufffd" * len(value)
+    export of text kept from before the pages refused them, so that it imports again. (A
+    title or name with nothing visible in it, which the import reads as blank, is written
+    so by the export's rule for every required text cell: ``export._readable_when_required``.)"""
     return NOT_ONE_LINE.sub("\ufffd", value)
 
 
