@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
@@ -131,3 +132,46 @@ def test_a_spend_amount_over_the_limit_is_named_once(client, project, alice):
 )
 def test_a_message_is_labelled_unless_it_names_its_field(label, message, said):
     assert labelled(label, message) == said
+
+
+class _HelpedForm(forms.Form):
+    deadline = forms.DateField(help_text="Spend is recorded up to 2026-11-30.")
+    answer = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        help_text="Met only with evidence.",
+    )
+
+
+def _described_by(html: str) -> list[str]:
+    return re.search(r'aria-describedby="([^"]*)"', html).group(1).split()
+
+
+def test_a_refused_field_is_described_by_its_message_then_its_help():
+    """Its help is still read (and shown) once it is refused, after what is wrong."""
+    form = _HelpedForm({"deadline": "someday"})
+    html = form["deadline"].as_field_group()
+    widget = re.search(r'<input[^>]*name="deadline"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in widget
+    assert _described_by(widget) == ["id_deadline_error", "id_deadline_helptext"]
+    assert re.search(r'id="id_deadline_error"><li>Enter a valid date', html)
+    assert '<div class="helptext" id="id_deadline_helptext">Spend is recorded' in html
+
+
+def test_a_refused_group_is_described_by_its_message_then_its_help():
+    form = _HelpedForm({"deadline": "2026-12-01"})
+    html = form["answer"].as_field_group()
+    fieldset = re.search(r"<fieldset[^>]*>", html).group(0)
+    assert _described_by(fieldset) == ["id_answer_error", "id_answer_helptext"]
+    assert 'id="id_answer_error"' in html and 'id="id_answer_helptext"' in html
+    # Each choice says the answer is wrong; the group, described once, names the rest.
+    radios = re.findall(r'<input type="radio"[^>]*>', html)
+    assert len(radios) == 2
+    assert all('aria-invalid="true"' in r and "aria-describedby" not in r for r in radios)
+
+
+def test_a_field_not_refused_is_described_by_its_help_alone():
+    form = _HelpedForm()
+    widget = re.search(r"<input[^>]*>", form["deadline"].as_field_group()).group(0)
+    assert _described_by(widget) == ["id_deadline_helptext"]
+    assert "aria-invalid" not in widget

@@ -84,8 +84,9 @@ function markInvalidPlanFields() {
   }
   inputs.forEach(function (input) {
     input.setAttribute("aria-invalid", "true");
+    // The message first, then the field's help, as the server draws them.
     var described = input.getAttribute("aria-describedby");
-    input.setAttribute("aria-describedby", described ? described + " " + errorId : errorId);
+    input.setAttribute("aria-describedby", described ? errorId + " " + described : errorId);
     input.closest(".field").classList.add("field-error");
   });
 }

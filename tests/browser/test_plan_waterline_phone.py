@@ -98,7 +98,7 @@ def test_a_budget_that_is_not_a_number_marks_the_field_in_place(
     )
     expect(budget).to_have_attribute("aria-invalid", "true")
     expect(budget).to_have_accessible_description(
-        "money for the round Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)."
+        "Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50). money for the round"
     )
     beside = page.locator("#id_budget_error")
     expect(beside).to_have_text(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -171,6 +172,46 @@ def test_a_refused_go_points_at_every_unmet_must_meet_row(client, project, bob):
     assert not GateDecision.objects.exists()
     # The answers are kept, so nothing is typed twice.
     assert 'value="25000' in body
+
+
+def test_a_refused_scorecard_row_is_described_by_its_message_then_its_help(client, project, bob):
+    """A criterion's help is read with its answers before and after a refusal, after
+    what is wrong with them, as any field's is (portfolio.web.forms.BoundField)."""
+    must = next(c for c in criteria(1) if c.is_must_meet)
+    should = next(c for c in criteria(1) if not c.is_must_meet)
+    for criterion, help_text in ((must, "Signed by legal."), (should, "10 is the best seen.")):
+        criterion.help_text = help_text
+        criterion.save(update_fields=["help_text"])
+    client.force_login(bob)
+    body = client.get(reverse("gate_review", args=[project.key])).content.decode()
+    group = re.search(
+        rf'<div class="yes-no" role="radiogroup" aria-labelledby="id_must_{must.pk}_label"[^>]*>',
+        body,
+    ).group(0)
+    assert f'aria-describedby="id_must_{must.pk}_helptext"' in group
+    assert "aria-invalid" not in group
+
+    response = client.post(
+        url(project), post_data(**{f"must_{must.pk}": "no", f"score_{should.pk}": "11"})
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    group = re.search(
+        rf'<div class="yes-no" role="radiogroup" aria-labelledby="id_must_{must.pk}_label"[^>]*>',
+        body,
+    ).group(0)
+    assert 'aria-invalid="true"' in group
+    assert f'aria-describedby="id_must_{must.pk}_error id_must_{must.pk}_helptext"' in group
+    assert f'id="id_must_{must.pk}_error">Not met: a go needs it met.' in body
+    assert f'<span class="helptext" id="id_must_{must.pk}_helptext">Signed by legal.</span>' in body
+    select = re.search(rf'<select[^>]*name="score_{should.pk}"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in select
+    assert f'aria-describedby="id_score_{should.pk}_error id_score_{should.pk}_helptext"' in select
+    assert f'id="id_score_{should.pk}_error"' in body
+    assert (
+        f'<span class="helptext" id="id_score_{should.pk}_helptext">10 is the best seen.</span>'
+        in body
+    )
 
 
 def test_a_go_without_required_deliverables_is_refused(client, project, bob, alice):

@@ -6,6 +6,7 @@ anything is sent, when the project has recorded spend; the refusal stays."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -76,6 +77,12 @@ def test_the_refusal_stays_and_the_hint_with_it(client, bob, on_hold):
         field = _date_field(answer.content.decode())
         assert HINT in field
         assert REFUSED in field
+        # Read out with the date field: the refusal first, then the hint (both still drawn).
+        widget = re.search(r'<input[^>]*name="decided_on"[^>]*>', field).group(0)
+        assert 'aria-invalid="true"' in widget
+        assert 'aria-describedby="id_decided_on_error id_decided_on_helptext"' in widget
+        assert re.search(r'id="id_decided_on_error"><li>[^<]*date the kill on or after', field)
+        assert f'<div class="helptext" id="id_decided_on_helptext">{HINT}</div>' in field
     on_hold.refresh_from_db()
     assert on_hold.status == Status.ON_HOLD
 

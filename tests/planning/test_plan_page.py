@@ -488,7 +488,8 @@ def test_a_budget_that_is_not_a_number_marks_the_field(client, bob, three):
         '<ul class="errorlist" id="id_budget_error" data-plan-error><li>Budget: abc is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).</li></ul>'
         in field
     )
-    assert 'aria-describedby="budget-help id_budget_error" aria-invalid="true"' in field
+    # The message is read first, then the field's help.
+    assert 'aria-describedby="id_budget_error budget-help" aria-invalid="true"' in field
     # The other fields are not marked; the box below the form links to the field.
     assert body.count('aria-invalid="true"') == 1
     assert (
