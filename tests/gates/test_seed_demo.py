@@ -112,6 +112,14 @@ def test_it_creates_one_demo_user_per_role_who_can_sign_in(seeded, client):
     assert admin.is_staff and admin.is_portfolio_admin
 
 
+def test_every_demo_colleague_has_a_name_not_only_an_address(seeded, client):
+    assert not User.objects.filter(full_name="").exists()
+    assert User.objects.get(email="aiko.varga@demo.greenlight").full_name == "Aiko Varga"
+    client.force_login(User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)))
+    queue = client.get(reverse("home")).content.decode()
+    assert "@demo.greenlight" not in queue.split("Gate review queue")[1]
+
+
 def test_it_loads_a_portfolio_with_every_status_and_all_four_gates(seeded):
     projects = Project.objects.all()
     assert 140 <= projects.count() <= 160

@@ -157,8 +157,15 @@ class Command(BaseCommand):
         return created
 
     def grant_staff_roles(self, staff: Staff) -> None:
-        """An import grants no role (the files do not say who may do what): the demo's
-        admin gives the generated colleagues theirs, as an admin would in the app."""
+        """An import grants no role and gives no name (the files name people by e-mail
+        address and do not say who may do what): the demo's admin gives the generated
+        colleagues theirs, as an admin would in the app, so the pages show "Aiko Varga"
+        rather than an address. A name someone already has is kept."""
+        names = {person.email: person.full_name for person in staff.everyone}
+        unnamed = list(User.objects.filter(email__in=names, full_name=""))
+        for user in unnamed:
+            user.full_name = names[user.email]
+        User.objects.bulk_update(unnamed, ["full_name"])
         for role, people in (
             (Role.RESEARCHER, staff.researchers),
             (Role.PRODUCT_MANAGER, staff.product_managers),
