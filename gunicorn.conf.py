@@ -1,6 +1,9 @@
 """gunicorn's settings for Greenlight: `python scripts/web.py --config gunicorn.conf.py`
-(the Procfile's ``web`` and the README's command: gunicorn, after a check of the one variable
-gunicorn reads before this file), or `gunicorn --config gunicorn.conf.py`.
+(the Procfile's ``web``, the README's command and the benchmark's: gunicorn, after a check of
+the one variable gunicorn reads before this file). A bare `gunicorn --config gunicorn.conf.py`
+reads the same settings, but reads ``WEB_CONCURRENCY`` with ``int()`` while it is imported,
+before any file of ours: ``WEB_CONCURRENCY=two`` stops it with gunicorn's own traceback,
+which nothing here can prevent. scripts/web.py refuses it in one line.
 
 Every value can be changed from the environment without editing this file; the
 benchmark (bench/) uses it too. Command-line flags still win.

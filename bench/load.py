@@ -79,8 +79,9 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 cfg.python,
-                "-m",
-                "gunicorn",
+                # gunicorn as the Procfile's web starts it: a bad WEB_CONCURRENCY in the
+                # environment is refused in one line, not with gunicorn's traceback.
+                str(ROOT / "scripts" / "web.py"),
                 # The production settings (limits, forwarded_allow_ips); the flags below win.
                 "--config",
                 str(ROOT / "gunicorn.conf.py"),

@@ -138,3 +138,37 @@ def test_the_readme_starts_web_as_the_procfile_does():
     assert f"web: {_procfile_web()}" in readme
     assert f"{_procfile_web().replace(' portfolio.wsgi', '')} " in readme
     assert os.access(ROOT / "scripts" / "web.py", os.X_OK)
+
+
+# gunicorn started bare: `-m gunicorn`, "-m", "gunicorn" (a command as a list) or `gunicorn ...`
+# at the start of a command line.
+_BARE_GUNICORN = re.compile(r"""-m["',\s]+gunicorn\b|(?:^|[`;&|]\s*|exec\s+)gunicorn\s+-""", re.M)
+
+
+def test_the_project_starts_gunicorn_only_through_scripts_web():
+    """gunicorn reads WEB_CONCURRENCY with int() as it is imported, before gunicorn.conf.py:
+    nothing in that file can turn 'two' into one line. Every gunicorn the project starts
+    (the Procfiles, the README's commands, the benchmark) is scripts/web.py's, which can;
+    only the tests of gunicorn.conf.py's own refusals start it bare."""
+    started_here = {
+        path.relative_to(ROOT): path.read_text()
+        for path in [
+            ROOT / "Procfile",
+            ROOT / "Procfile.sso",
+            ROOT / "Makefile",
+            *sorted((ROOT / "bench").glob("*.py")),
+            ROOT / "bench" / "run",
+            ROOT / "bench" / "fault-restart",
+            *sorted((ROOT / "scripts").glob("*.py")),
+        ]
+        if path.exists() and path.name != "web.py"
+    }
+    # The README's commands, not its words about gunicorn.
+    readme = (ROOT / "README.md").read_text()
+    started_here["README.md"] = "\n".join(re.findall(r"^```[a-z]*\n(.*?)^```", readme, re.M | re.S))
+    bare = [
+        f"{name}: {found.group(0)!r}"
+        for name, text in started_here.items()
+        for found in _BARE_GUNICORN.finditer(text)
+    ]
+    assert bare == []
