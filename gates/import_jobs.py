@@ -12,8 +12,10 @@ after the commit leaves the job done. Progress (phase, rows
 checked) is written to the job by a thread of the worker with its own
 database connection, outside the import's transaction, so that every app
 server can show it. On SQLite the import holds the database's one write lock
-from start to end, so the progress goes to the shared cache as well (files on
-SQLite: settings.CACHES), and the job's page reads it from there.
+from start to end, so the progress goes to the shared cache instead (files on
+SQLite: settings.CACHES), and the job's page reads it from there. The cache keeps
+it with the time it was reported, on both databases: the page's sign of life
+(``with_live_progress``'s ``reported_at``), which the job's row has no column for.
 
 One import runs at a time: a second one waits (and its page says so) until
 the first has finished; several workers agree on it through a lock (an
@@ -51,8 +53,8 @@ logger = logging.getLogger(__name__)
 PIECE_BYTES = 8 * 1024 * 1024
 WAIT_SECONDS = 2  # how soon a waiting import looks again whether it may start
 PROGRESS_SECONDS = 0.5
-ALIVE_SECONDS = 5  # on SQLite, the progress in the cache is written at least this often
-PROGRESS_KEPT_SECONDS = 3600  # the progress kept in the cache (SQLite), an hour at most
+ALIVE_SECONDS = 5  # the progress in the cache is written at least this often
+PROGRESS_KEPT_SECONDS = 3600  # the progress kept in the cache, an hour at most
 _LOCK_ID = zlib.crc32(b"greenlight.import")
 
 STAGED_FOR = datetime.timedelta(hours=1)  # how long a replace waits for its confirmation
@@ -208,7 +210,8 @@ def _progress_key(job_id: int) -> str:
 def with_live_progress(jobs: list[ImportJob]) -> list[ImportJob]:
     """``jobs``, each running one with the phase and rows its worker last reported: on SQLite
     these are in the cache while the import holds the write lock (see the module's doc).
-    ``reported_at``: when the worker last wrote them there (a sign of life), or None."""
+    ``reported_at``: when the worker last wrote them there (a sign of life, on either
+    database), or None."""
     running = [job for job in jobs if job.status == ImportJob.Status.RUNNING]
     if running:
         found = cache.get_many([_progress_key(job.pk) for job in running])
@@ -253,7 +256,8 @@ class _Reporter:
         self.workbook = workbook  # name the sheets, not the files
         self.phase = "Reading the uploaded files"
         self.rows = 0
-        self._written = ("", -1)
+        self._written = ("", -1)  # to the job's row
+        self._cached = ("", -1)
         self._cached_at = 0.0  # time.monotonic() of the last write to the cache
         self._checked: dict[str, int] = {}
         self._stop = threading.Event()
@@ -270,18 +274,23 @@ class _Reporter:
     def _cache(self, now: tuple[str, int]) -> None:
         # With the time: the page stops a stopped import's clock at it (its worker's
         # heartbeat, which it goes by otherwise, cannot be written on SQLite meanwhile).
-        cache.set(_progress_key(self.job_id), (*now, time.time()), PROGRESS_KEPT_SECONDS)
-        self._cached_at = time.monotonic()
+        try:
+            cache.set(_progress_key(self.job_id), (*now, time.time()), PROGRESS_KEPT_SECONDS)
+        except (DatabaseError, OSError):
+            # The cache is away (the database's, a file's): the progress goes on without it.
+            return
+        self._cached, self._cached_at = now, time.monotonic()
 
     def _write(self) -> None:
         now = (self.phase, self.rows)
+        # The cache, on both databases: the progress with its time, written again now and
+        # then even when nothing changed, as a sign of life. On PostgreSQL the job's row
+        # had the phase and rows only, and the page no time to stop a stopped import at.
+        if now != self._cached or time.monotonic() - self._cached_at >= ALIVE_SECONDS:
+            self._cache(now)
         if connection.vendor == "sqlite":
             # The import holds SQLite's one write lock from start to end: a write here would
-            # wait out the busy timeout (20 s) and fail. The page reads the cache, written
-            # again now and then even when nothing changed, as a sign of life.
-            if now != self._written or time.monotonic() - self._cached_at >= ALIVE_SECONDS:
-                self._cache(now)
-                self._written = now
+            # wait out the busy timeout (20 s) and fail. The page reads the cache.
             return
         if now == self._written:
             return
@@ -291,8 +300,7 @@ class _Reporter:
             )
             self._written = now
         except DatabaseError:
-            # The database refused it for now: the page reads the cache meanwhile.
-            self._cache(now)
+            pass  # the database refused it for now: the page reads the cache meanwhile
 
     def _run(self) -> None:
         try:
