@@ -13,7 +13,7 @@ from background.mail import stores_tasks
 from gates import import_jobs
 from gates.services import send_vote_reminders as remind
 from gates.services.votes import ask_joined
-from portfolio.panels import gates_naming
+from portfolio.panels import chaired_by, gates_naming
 
 
 @task
@@ -59,8 +59,12 @@ def ask_new_gatekeepers_soon(**kwargs) -> None:
 def panels_may_have_grown(sender, *, person, project=None, **kwargs) -> None:
     """``portfolio.signals.panels_may_have_grown``: ask ``person`` in the open reviews they
     may have joined, the project's (a new product manager) or those of the gates naming
-    them or one of their roles (a role given, an account made active again)."""
+    them or one of their roles (a role given, an account made active again), and those of
+    the projects they chair (a product manager's account made active again)."""
     if project is not None:
         ask_new_gatekeepers_soon(people=[person.pk], projects=[project.pk])
-    elif gates := gates_naming(person):
+        return
+    if gates := gates_naming(person):
         ask_new_gatekeepers_soon(people=[person.pk], gates=gates)
+    if chaired := chaired_by(person):
+        ask_new_gatekeepers_soon(people=[person.pk], projects=chaired)

@@ -592,6 +592,22 @@ class ProjectForm(ServiceForm):
         return services.correct_project(project=self.instance, actor=self.actor, **fields)
 
 
+class ChairInactiveFilter(admin.SimpleListFilter):
+    """The open projects whose product manager's account is no longer active: nobody chairs
+    their reviews until they are given another (My work's Administration links here)."""
+
+    title = "product manager's account"
+    parameter_name = "pm_account"
+
+    def lookups(self, request, model_admin):
+        return [("inactive", "No longer active (open projects)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "inactive":
+            return queryset.open().filter(product_manager__is_active=False)
+        return queryset
+
+
 @admin.register(Project)
 class ProjectAdmin(ServiceAdmin):
     """Corrections of submitted projects, through ``services.correct_project`` (audited).
@@ -610,7 +626,7 @@ class ProjectAdmin(ServiceAdmin):
         "submitted_on",
         "spend_total",
     ]
-    list_filter = ["status", "current_gate", "bucket", "research_type"]
+    list_filter = ["status", "current_gate", "bucket", "research_type", ChairInactiveFilter]
     search_fields = ["key", "title", "researcher__email", "product_manager__email"]
     readonly_fields = (*MAINTAINED, "submitted_on", "created_at", "updated_at")
     raw_id_fields = ["researcher", "product_manager"]

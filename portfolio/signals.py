@@ -27,5 +27,7 @@ panels_may_have_grown = Signal()
 # decision opens the next one. Keyword arguments ``project`` (as saved, at gate 1) and
 # ``actor`` (the researcher who submitted it). Sent inside the submission's transaction.
 # ``gates`` asks the review's panel for their vote at once (``votes.announce_review``), all
-# but the submitter, as a review opened by a decision asks all but who recorded it.
+# but the submitter, as a review opened by a decision asks all but who recorded it. A
+# receiver answers with the pks whose vote the proposal's notice to its product manager is
+# to ask (sent after the signal: one message rather than two), or None.
 proposal_submitted = Signal()

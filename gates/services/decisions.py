@@ -24,10 +24,11 @@ from gates.services.votes import (
     announce_review,
     check_panel,
     close_review,
+    review_gate,
 )
 from portfolio import access, audit, process, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
-from portfolio.models import Project, Status, User
+from portfolio.models import NotificationKind, Project, Status, User
 from portfolio.services import handovers
 from portfolio.templatetags.numbers import money_cents
 from portfolio.validators import check_money, check_money_total, is_blank, too_long_message
@@ -323,8 +324,17 @@ def record_decision(
             summary=f"{recorded.get_decision_display()} at {gate} on {decided_on:%Y-%m-%d}"
             + (f", funding {money_cents(funding_granted)}" if funding_granted else ""),
         )
-        recorded.notice = handovers.decision_recorded(project, recorded, actor)
+        # The review it opens asks its gatekeepers for their vote; whoever the decision's
+        # notice also reaches is asked in it (one message), as their settings allow.
+        asked_in_notice = announce_review(
+            project=project,
+            actor=actor,
+            notice=NotificationKind.DECISION_RECORDED,
+            noticed=[person.pk for person in handovers.told_of_decision(project, actor)],
+        )
+        recorded.notice = handovers.decision_recorded(
+            project, recorded, actor, vote_asked=asked_in_notice, review=review_gate(project)
+        )
         if decision == DecisionKind.GO:
             handovers.estimate_needed(project, actor)
-        announce_review(project=project, actor=actor)
     return recorded

@@ -40,7 +40,7 @@ from gates.services.scorecards import Score, check_scores, scorecard_total, unme
 from portfolio import access, audit, edits, panels, versioning
 from portfolio.errors import DomainError, PermissionDenied, Problems
 from portfolio.models import AuditEntry, NotificationKind, Project, Status, User
-from portfolio.services.notifications import notify
+from portfolio.services.notifications import notify, takes_alike
 from portfolio.validators import blank_if_invisible, is_blank, too_long_message
 
 STATEMENT_MAX = 500
@@ -94,7 +94,7 @@ def project_architect(project: Project) -> User | None:
 
 
 def gatekeepers(project: Project, gate: Gate) -> list[User]:
-    """The gate's judges for this project: its product manager (the chair) first.
+    """The gate's judges for this project: its product manager (the chair) first, while active.
 
     The rule is ``portfolio.panels.panel_members``'s, which My work's list of the reviews
     waiting for a vote follows too; this loads what it reads for one review."""
@@ -109,9 +109,13 @@ def gatekeepers(project: Project, gate: Gate) -> list[User]:
         people.update((person.pk, person) for person in found)
     if architect is not None:
         people[architect.pk] = architect
-    people[project.product_manager_id] = project.product_manager
+    chair = project.product_manager
+    if chair is not None:
+        people[chair.pk] = chair
     members = panels.panel_members(
-        product_manager_id=project.product_manager_id,
+        # A product manager no longer active chairs nothing and is asked nothing (the review
+        # page says so: an admin gives the project another one).
+        product_manager_id=chair.pk if chair is not None and chair.is_active else None,
         keepers=keepers,
         estimate_author_id=architect.pk if architect is not None and architect.is_active else None,
         role_holders={role: [p.pk for p in found] for role, found in holders.items()},
@@ -594,17 +598,21 @@ def _asked(project: Project) -> dict[int, dict[str, datetime.date]]:
     return asked
 
 
-def _remind(project: Project, gate: Gate, person: User, kind: str) -> bool:
+def _remind(
+    project: Project, gate: Gate, person: User, kind: str, *, in_notice: bool = False
+) -> bool:
     """E-mail one gatekeeper once per review and kind; False when already done.
 
     ``OPENED`` is the request (the first e-mail a gatekeeper gets about the review, whenever
-    it is sent), ``OVERDUE`` the one reminder after it.
+    it is sent), ``OVERDUE`` the one reminder after it. ``in_notice``: the request is asked
+    in the notice of the change that opened the review (``announce_review``): it is recorded
+    as sent, and not sent again.
     """
     reminder, created = VoteReminder.objects.get_or_create(
         project=project, review_round=project.decisions_count, person=person, kind=kind
     )
-    if not created:
-        return False
+    if not created or in_notice:
+        return created
     notify(
         to=person,
         kind=NotificationKind.VOTE_REQUESTED,
@@ -624,29 +632,59 @@ def _remind(project: Project, gate: Gate, person: User, kind: str) -> bool:
     return True
 
 
-def announce_review(*, project: Project, actor: User | None = None) -> int:
-    """Ask the open review's gatekeepers for their vote; returns how many were e-mailed."""
+def announce_review(
+    *,
+    project: Project,
+    actor: User | None = None,
+    notice: str = "",
+    noticed: Iterable[int] = (),
+) -> set[int]:
+    """Ask the open review's gatekeepers for their vote, all but ``actor`` (whose change
+    opened it). Returns the pks of those asked in the change's own notice.
+
+    ``noticed``: whom that change's notice of kind ``notice`` reaches (the new proposal to
+    its product manager, the decision to the team). One of them asked here gets one message
+    that says both, when their e-mail settings take the two kinds alike (at once, in the
+    digest, or in the app only): their request is recorded here, not sent, and the notice
+    asks for the vote. Whoever chose otherwise for one of the two gets each as chosen.
+    """
     gate = review_gate(project)
     if gate is None:
-        return 0
+        return set()
     people = gatekeepers(project, gate)
     if len(people) < 2:
-        return 0  # the product manager alone: the review works as it always did
+        return set()  # the product manager alone: the review works as it always did
     voted = set(open_votes(project).values_list("voter_id", flat=True))
     asked = _asked(project)
-    return sum(
-        _remind(project, gate, person, VoteReminder.Kind.OPENED)
-        for person in people
-        if person.pk not in voted
-        and person.pk not in asked
-        and (actor is None or person.pk != actor.pk)
-    )
+    noticed = set(noticed)
+    in_notice: set[int] = set()
+    for person in people:
+        if (
+            person.pk in voted
+            or person.pk in asked
+            or (actor is not None and person.pk == actor.pk)
+        ):
+            continue
+        alike = person.pk in noticed and takes_alike(
+            person, notice, NotificationKind.VOTE_REQUESTED
+        )
+        if alike:
+            in_notice.add(person.pk)
+        _remind(project, gate, person, VoteReminder.Kind.OPENED, in_notice=alike)
+    return in_notice
 
 
-def announce_submission(sender, *, project: Project, actor: User, **kwargs) -> None:
+def announce_submission(sender, *, project: Project, actor: User, **kwargs) -> set[int]:
     """``portfolio.signals.proposal_submitted``: the proposal's gate 1 review has opened;
-    its gatekeepers but the researcher who submitted it are asked, as a decision's."""
-    announce_review(project=project, actor=actor)
+    its gatekeepers but the researcher who submitted it are asked, as a decision's. The
+    product manager, told of the new proposal, is asked in that notice when they take both
+    alike; the pks so left to it are the answer ``submit_proposal`` reads."""
+    return announce_review(
+        project=project,
+        actor=actor,
+        notice=NotificationKind.PROPOSAL_SUBMITTED,
+        noticed=[project.product_manager_id],
+    )
 
 
 def _opener(project: Project) -> int | None:

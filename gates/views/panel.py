@@ -28,7 +28,7 @@ from gates.models import (
     majority_recommendation,
 )
 from gates.services.votes import VOTE_FIELDS
-from portfolio import edits
+from portfolio import access, edits
 from portfolio.errors import DomainError
 from portfolio.errors import PermissionDenied as ServicePermissionDenied
 from portfolio.models import Project, User
@@ -179,6 +179,13 @@ def panel_context(
         "majority": majority_recommendation([v.recommendation for v in votes]) if may_see else None,
         "pending": [(c, marks[c.pk]) for c in pending],
     }
+    chair = project.product_manager
+    if chair is not None and not chair.is_active:
+        # They chair nothing and are asked nothing (portfolio.panels): the page says so, and
+        # who can put it right (an admin, in the admin site; an executive may decide).
+        panel["chair_inactive"] = chair
+        if viewer.is_staff and access.can_correct_project(viewer, project):
+            panel["reassign_link"] = reverse("admin:portfolio_project_change", args=[project.pk])
     context = {"panel": panel}
     # With the product manager alone the review works as it always did: the decision is the vote.
     if is_keeper and len(people) > 1:

@@ -227,6 +227,8 @@ def votes_waiting(user: User) -> list[VoteWaiting]:
                     then=F("architecture_estimate__author_id"),
                 )
             ),
+            # So does the product manager, who chairs (portfolio.panels).
+            chair=Case(When(product_manager__is_active=True, then=F("product_manager_id"))),
             opened_on=Coalesce("last_decision_on", "submitted_on"),
         )
         .order_by(F("opened_on").asc(nulls_last=True), "key")
@@ -254,7 +256,7 @@ def votes_waiting(user: User) -> list[VoteWaiting]:
     for project in projects:
         panel = set(
             panels.panel_members(
-                product_manager_id=project.product_manager_id,
+                product_manager_id=project.chair,
                 keepers=by_gate.get(project.current_gate, []),
                 estimate_author_id=project.estimate_author,
                 role_holders=holders,
@@ -272,6 +274,18 @@ def votes_waiting(user: User) -> list[VoteWaiting]:
                 )
             )
     return waiting
+
+
+def chairless_projects() -> QuerySet[Project]:
+    """Open projects whose product manager's account is no longer active: nobody chairs
+    their reviews until an admin gives them another (docs/decision-panel.md). My work lists
+    them to admins."""
+    return (
+        Project.objects.open()
+        .filter(product_manager__is_active=False)
+        .select_related("product_manager")
+        .order_by("key")
+    )
 
 
 def latest_decisions(limit: int = LATEST_DECISIONS):

@@ -9,6 +9,8 @@ decision panel (``gates/services/votes.py``) through the same ``notify``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.urls import reverse
 
 from portfolio.models import NotificationKind, Project, Role, User
@@ -24,14 +26,16 @@ def _others(people, actor: User | None) -> list[User]:
     return list(seen.values())
 
 
-def proposal_submitted(project: Project, actor: User) -> Delivery:
-    """The product manager: a proposal waits for them at gate 1."""
+def proposal_submitted(project: Project, actor: User, *, vote_asked: bool = False) -> Delivery:
+    """The product manager: a proposal waits for them at gate 1; ``vote_asked``: and gate 1's
+    panel asks for their vote (in this one message: ``gates.services.votes.announce_review``)."""
     delivery = notify(
         to=project.product_manager,
         kind=NotificationKind.PROPOSAL_SUBMITTED,
-        subject=f"[Greenlight] New proposal at gate 1: {project.key} {project.title}",
+        subject=f"[Greenlight] New proposal at gate 1: {project.key} {project.title}"
+        + (" (your vote is requested)" if vote_asked else ""),
         template="portfolio/email/proposal_submitted.txt",
-        context={"project": project, "researcher": actor},
+        context={"project": project, "researcher": actor, "vote_asked": vote_asked},
         project=project,
         link=reverse("gate_review", args=[project.key]),
     )
@@ -105,8 +109,9 @@ def estimate_written(project: Project, actor: User) -> list[Delivery]:
     ]
 
 
-def decision_recorded(project: Project, decision, actor: User) -> Delivery:
-    """The researcher (whose delivery is returned) and the team: the gate's decision."""
+def told_of_decision(project: Project, actor: User) -> list[User]:
+    """Who :func:`decision_recorded` tells: the researcher first, then the team (product
+    manager, assigned architect, the estimate's author) but ``actor``."""
     from django.apps import apps
 
     estimate = (
@@ -116,24 +121,34 @@ def decision_recorded(project: Project, decision, actor: User) -> Delivery:
         .first()
     )
     team = [project.product_manager, project.architect, estimate.author if estimate else None]
+    return [project.researcher] + [
+        person for person in _others(team, actor) if person.pk != project.researcher_id
+    ]
+
+
+def decision_recorded(
+    project: Project, decision, actor: User, *, vote_asked: Collection[int] = (), review=None
+) -> Delivery:
+    """The researcher (whose delivery is returned) and the team: the gate's decision.
+
+    ``vote_asked``: the pks of those whose vote the review it opens (at the gate ``review``)
+    asks in this message (``gates.services.votes.announce_review``): it says both, and
+    links to the review."""
     subject = f"[Greenlight] {project.key}: {decision.get_decision_display()} at {decision.gate}"
     context = {"project": project, "decision": decision, "gate": decision.gate}
-    researcher = notify(
-        to=project.researcher,
-        kind=NotificationKind.DECISION_RECORDED,
-        subject=subject,
-        template="gates/email/decision_recorded.txt",
-        context=context,
-        project=project,
-    )
-    for person in _others(team, actor):
-        if person.pk != project.researcher_id:
+    deliveries = []
+    for person in told_of_decision(project, actor):
+        asked = person.pk in vote_asked
+        deliveries.append(
             notify(
                 to=person,
                 kind=NotificationKind.DECISION_RECORDED,
-                subject=subject,
+                subject=f"{subject}; your vote at {review}" if asked else subject,
                 template="gates/email/decision_recorded.txt",
-                context=context,
+                context={**context, "vote_gate": review if asked else None},
                 project=project,
+                # Where the vote is cast, when it is asked here; otherwise the project.
+                link=reverse("gate_review", args=[project.key]) if asked else "",
             )
-    return researcher
+        )
+    return deliveries[0]

@@ -81,6 +81,13 @@ def email_timing(person: User, kind: str) -> str:
     return chosen.get(kind) or chosen.get("") or EmailTiming.NOW
 
 
+def takes_alike(person: User, kind: str, other: str) -> bool:
+    """Whether ``person`` chose the same for both kinds (at once, digest or no e-mail): one
+    message may then say both (a new proposal and a vote asked, ``announce_review``);
+    otherwise each is sent as they chose for it."""
+    return email_timing(person, kind) == email_timing(person, other)
+
+
 # Who each kind can reach (portfolio/services/handovers.py, the digests); the vote request
 # goes to the gatekeepers of a gate's panel (portfolio.panels, the one rule of who sits on it).
 RECEIVED_BY = {

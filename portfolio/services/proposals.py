@@ -292,11 +292,15 @@ def submit_proposal(
             obj=project,
             summary=f"Proposal {project.key} submitted for gate 1",
         )
-        # The view tells the researcher whether the e-mail went (known once this commits).
-        project.notice = handovers.proposal_submitted(project, actor)
         # Its gate 1 review is open: the gatekeepers gate 1 names are asked for their vote
-        # now, as a decision's review asks them (gates listens).
-        signals.proposal_submitted.send(sender=Project, project=project, actor=actor)
+        # now, as a decision's review asks them (gates listens). Its answer: the product
+        # manager, when their vote is asked in the new proposal's notice (one message).
+        answers = signals.proposal_submitted.send(sender=Project, project=project, actor=actor)
+        asked_in_notice = {pk for _, pks in answers for pk in pks or ()}
+        # The view tells the researcher whether the e-mail went (known once this commits).
+        project.notice = handovers.proposal_submitted(
+            project, actor, vote_asked=project.product_manager_id in asked_in_notice
+        )
     return project
 
 

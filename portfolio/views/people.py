@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,7 +95,16 @@ def _may(actor: User, person: User, role: str, grant: bool) -> bool:
 def people_list(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_roles(request.user):
         raise PermissionDenied("People and roles are managed by admins.")
-    everyone = User.objects.prefetch_related("groups").order_by("email")
+    everyone = (
+        User.objects.prefetch_related("groups")
+        # A deactivated product manager's open projects have no chair: the row links to them.
+        .annotate(
+            chairs_open=Count(
+                "managed_projects", filter=Q(managed_projects__status__in=OPEN_STATUSES)
+            )
+        )
+        .order_by("email")
+    )
     page = page_of(Paginator(everyone, PER_PAGE), request)
     locks = sign_in_locks.locks_of(page)
     rows = []
@@ -104,6 +114,11 @@ def people_list(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "person": person,
+                "chairless": (
+                    owned_projects_link(person, Role.PRODUCT_MANAGER)
+                    if not person.is_active and person.chairs_open
+                    else ""
+                ),
                 "lock": lock,
                 "unlockable": lock is not None and _may_unlock(request.user, person),
                 "roles": [

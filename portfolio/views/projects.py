@@ -28,6 +28,10 @@ from portfolio.reads import project_list as listing
 from portfolio.views.common import page_of, wants_partial
 from portfolio.web import csv as safe_csv
 
+# My work's Administration section lists this many open projects without an active product
+# manager, and says how many more (the People page links to each person's).
+CHAIRLESS_SHOWN = 10
+
 
 @require_GET
 @login_required
@@ -58,6 +62,15 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
     if user.is_executive:
         context["latest_decisions"] = list(worklists.latest_decisions())
+    if user.is_portfolio_admin:
+        # Reviews nobody chairs until an admin gives the project another product manager.
+        chairless = worklists.chairless_projects()
+        context["chairless"] = list(chairless[:CHAIRLESS_SHOWN])
+        context["chairless_more"] = (
+            chairless.count() - CHAIRLESS_SHOWN
+            if len(context["chairless"]) == CHAIRLESS_SHOWN
+            else 0
+        )
     return render(request, "portfolio/home.html", context)
 
 
