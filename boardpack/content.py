@@ -14,6 +14,7 @@ from planning import engine, inputs
 from planning.charts import plan_chart
 from planning.models import Scenario
 from portfolio.dashboard import charts
+from portfolio.dashboard.forms import people_names
 from portfolio.errors import DomainError
 from portfolio.metrics import DASHBOARD, compute
 from portfolio.models import Bucket, Project, ResearchType
@@ -23,7 +24,7 @@ OUTCOMES_LISTED = 15
 PEOPLE_LISTED = 15
 
 
-def scope_labels(filters: dict) -> list[str]:
+def scope_labels(filters: dict, names: dict[str, str] | None = None) -> list[str]:
     labels = []
     if filters.get("bucket"):
         labels.append(f"Bucket: {dict(Bucket.choices).get(filters['bucket'], filters['bucket'])}")
@@ -33,7 +34,8 @@ def scope_labels(filters: dict) -> list[str]:
         )
         labels.append(f"Research type: {research}")
     if filters.get("product_manager"):
-        labels.append(f"Product manager: {filters['product_manager']}")
+        manager = filters["product_manager"]
+        labels.append(f"Product manager: {(names or {}).get(manager.lower(), manager)}")
     return labels
 
 
@@ -103,10 +105,12 @@ def pack_context(filters: dict) -> dict:
     """The template's context for ``filters`` (the metrics engine's keyword arguments)."""
     metrics = compute(**filters, sections=DASHBOARD)
     headline = metrics["headline"]
+    names = people_names()  # people by name, as on the dashboard
     return {
         "filters": filters,
         "as_of": filters["as_of"],
-        "scope_labels": scope_labels(filters),
+        "scope_labels": scope_labels(filters, names),
+        "names": names,
         "generated_at": timezone.localtime(),
         "metrics": metrics,
         "headline": headline,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 
 from django import forms
 from django.utils import timezone
 
 from portfolio.forms import DateField
 from portfolio.metrics import AS_OF_RANGE_MESSAGE, EARLIEST_AS_OF, LATEST_AS_OF
-from portfolio.models import Bucket, ResearchType
+from portfolio.models import Bucket, ResearchType, User
 from portfolio.reads.project_list import product_manager_choices
 
 
@@ -40,6 +41,22 @@ def product_manager_emails() -> list[list[str]]:
         ([email, f"{name} ({email})" if name else email] for email, name in people),
         key=lambda person: (person[1].lower(), person[0]),
     )
+
+
+def people_names() -> dict[str, str]:
+    """How the dashboard names people, by lower-case e-mail address (one query): the numbers
+    are kept by address (docs/metrics.md's JSON and the CSV downloads name people so), the
+    panels show "Bruno Dubois". Two people of one name are told apart by their address;
+    someone without a name is not in it (their address is shown)."""
+    people = [
+        (email.lower(), name)
+        for email, name in User.objects.exclude(full_name="").values_list("email", "full_name")
+    ]
+    shared = Counter(name.casefold() for _, name in people)
+    return {
+        email: name if shared[name.casefold()] == 1 else f"{name} ({email})"
+        for email, name in people
+    }
 
 
 NO_PRODUCT_MANAGER = "No product manager with that e-mail address."

@@ -30,6 +30,7 @@ from portfolio.dashboard import charts
 from portfolio.dashboard.forms import (
     DashboardFilterForm,
     download_filename,
+    people_names,
     product_manager_emails,
     product_manager_problem,
 )
@@ -103,6 +104,12 @@ def _managers(version: int) -> list[str]:
     )
 
 
+def _names(version: int) -> dict[str, str]:
+    # A name changed in the admin or by the identity provider is audited, and so makes a
+    # new data version: the panels then name people as they are named now.
+    return computed_once(f"greenlight:dashboard-names:{version}", people_names, CACHE_SECONDS)
+
+
 def panels_html(
     form: DashboardFilterForm, version: int, metrics: Callable[[], dict] | None = None
 ) -> str:
@@ -119,7 +126,7 @@ def panels_html(
         numbers = metrics() if metrics is not None else dashboard_metrics(form.filters())
         # Rendered without the request (the HTML is shared by everyone who may read
         # the dashboard), so the context processors' CURRENCY comes in by hand.
-        context = {"form": form, **_panels(form, numbers), **currency(None)}
+        context = {"form": form, **_panels(form, numbers, _names(version)), **currency(None)}
         context["panel_html"] = _unchanged_panels_kept(context)
         return render_to_string("portfolio/dashboard.html#panels", context)
 
@@ -128,7 +135,8 @@ def panels_html(
     )
 
 
-# Panels that read nothing but these sections, and the page's query string (their CSV links).
+# Panels that read nothing but these sections, the page's query string (their CSV links) and
+# the people's names.
 # After spend is merged into the last numbers (metrics.incremental), the sections spend does
 # not move are the very objects they were, and so is their panel's HTML: it is kept, not
 # rendered again. A test renders each with nothing but these and compares.
@@ -140,25 +148,27 @@ PANEL_SECTIONS = {
     "assets": ("assets",),
     "adoption": ("adoption",),
 }
-_kept_panels: dict[str, tuple[str, tuple, str]] = {}  # panel: (query, its sections, its HTML)
+# panel: ((query, names), its sections, its HTML)
+_kept_panels: dict[str, tuple[tuple[str, dict], tuple, str]] = {}
 
 
 def _unchanged_panels_kept(context: dict) -> dict[str, str]:
     """Each panel of :data:`PANEL_SECTIONS`, rendered, or kept when its sections are the same
-    objects as at its last rendering for the same query."""
+    objects as at its last rendering for the same query and names."""
     html = {}
+    drawn_for = (context["query"], context["names"])
     for panel, sections in PANEL_SECTIONS.items():
         inputs = tuple(context["metrics"][name] for name in sections)
         kept = _kept_panels.get(panel)
         if (
             kept is not None
-            and kept[0] == context["query"]
+            and kept[0] == drawn_for
             and all(a is b for a, b in zip(kept[1], inputs, strict=True))
         ):
             html[panel] = kept[2]
         else:
             html[panel] = render_to_string(f"portfolio/_dashboard_{panel}.html", context)
-            _kept_panels[panel] = (context["query"], inputs, html[panel])
+            _kept_panels[panel] = (drawn_for, inputs, html[panel])
     return html
 
 
@@ -216,7 +226,9 @@ def dashboard_metrics(filters: dict) -> dict:
     return numbers
 
 
-def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
+def _panels(form: DashboardFilterForm, metrics: dict, names: dict[str, str]) -> dict:
+    """The panels' context. People are named by ``names`` (:func:`people_names`); the numbers
+    and their downloads keep their addresses."""
     headline = metrics["headline"]
     # Past a hundred bubbles a chart is noise (and slow to draw): the page shows the projects
     # that have spent most, and says so; the CSV downloads have every row.
@@ -229,6 +241,7 @@ def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
         project["calibration"] = record
         project["calibrated_probability"] = record.calibrate(project["probability"])
         project["url"] = project_url(project["key"])
+        project["manager_shown"] = names.get(project["product_manager"], project["product_manager"])
     decided = headline["greenlit"] + headline["killed"]
     query = urlencode(form.query())
     filters = form.filters()
@@ -239,7 +252,8 @@ def _panels(form: DashboardFilterForm, metrics: dict) -> dict:
         "open_projects": headline["active"] + headline["on_hold"],
         "killed_share": _share(headline["killed_spend"], headline["cumulative_spend"]),
         "as_of": filters["as_of"],
-        "scope_labels": _scope_labels(filters),
+        "scope_labels": _scope_labels(filters, names),
+        "names": names,
         "query": query,
         "csv_urls": {
             table: f"{reverse('dashboard_csv', args=[table])}?{query}" for table in CSV_TABLES
@@ -287,14 +301,15 @@ def _share(part, whole) -> float | None:
     return float(part) / float(whole) if whole else None
 
 
-def _scope_labels(filters: dict) -> list[str]:
+def _scope_labels(filters: dict, names: dict[str, str]) -> list[str]:
     labels = []
     if filters["bucket"]:
         labels.append(dict(Bucket.choices)[filters["bucket"]])
     if filters["research_type"]:
         labels.append(f"{dict(ResearchType.choices)[filters['research_type']]} research")
     if filters["product_manager"]:
-        labels.append(f"product manager {filters['product_manager']}")
+        manager = filters["product_manager"]
+        labels.append(f"product manager {names.get(manager.lower(), manager)}")
     return labels
 
 

@@ -174,7 +174,7 @@ def risk_rows(rows: list[dict], currency: str) -> SafeString:
             r["probability"],
             r["projected_expected"],
             r["spend_to_date"],
-            r["product_manager"],
+            r.get("manager_shown", r["product_manager"]),
             currency,
             plain,
         )

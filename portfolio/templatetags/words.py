@@ -38,6 +38,15 @@ def breakable(value) -> SafeString:
 
 
 @register.filter
+def person(address, names: dict[str, str] | None) -> SafeString:
+    """Someone the numbers name by e-mail address, as the pages name them: by their name
+    (``names``: :func:`portfolio.dashboard.forms.people_names`), or by the address, breakable,
+    when they have none."""
+    text = "" if address is None else str(address)
+    return breakable((names or {}).get(text.lower(), text))
+
+
+@register.filter
 def with_label(message, label) -> str:
     """A field's problem in a form's summary: "Label: message", or the message alone when
     it names its field already ("Realized value cannot be negative.")."""

@@ -192,15 +192,20 @@ def test_each_link_of_a_forms_summary_shows_its_field_named_and_explained(page, 
 
 
 def test_e_mail_addresses_on_a_phones_cards_break_at_their_at_or_a_dot(page, live_server, login):
-    from portfolio.models import Role
+    from django.core.cache import cache
+
+    from gates.management.commands.seed_demo import DEMO_USERS
+    from portfolio.models import Role, User
 
     page.set_viewport_size(PHONE)
     sign_in_to_the_demo(page, live_server, login, Role.EXECUTIVE)
-    # The dashboard names product managers and deciders by address; the project list names
-    # people (the demo's have names), and any address left there must break as well.
-    for path, cards, addresses in (
-        ("/dashboard/", ".dash-risk, .dash-calibration, .dash-decision-quality, .dash-zombies", 3),
-        ("/projects/", "main", 0),
+    # People an import brought in without a name are named by their address.
+    personas = [email for _, email, _, _ in DEMO_USERS]
+    User.objects.exclude(email__in=personas).update(full_name="")
+    cache.clear()
+    for path, cards in (
+        ("/dashboard/", ".dash-risk, .dash-calibration, .dash-decision-quality, .dash-zombies"),
+        ("/projects/", "main"),
     ):
         page.goto(f"{live_server.url}{path}")
         for details in page.locator("details.data-table").all():
@@ -208,7 +213,7 @@ def test_e_mail_addresses_on_a_phones_cards_break_at_their_at_or_a_dot(page, liv
                 details.locator("> summary").click()
         checked = page.locator(cards)
         assert checked.count() > 0
-        assert page.locator("main").inner_text().count("@demo.greenlight") >= addresses
+        assert page.locator("main").inner_text().count("@demo.greenlight") > 3
         for card in checked.all():
             assert card.evaluate(BROKEN_EMAILS_JS) == [], path
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
