@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from portfolio import money
+from portfolio.limits import at_most
 from portfolio.models import MONEY, User
 from portfolio.validators import MoneyLimitValidator
 
@@ -52,6 +54,9 @@ class PlanSettings(models.Model):
     class Meta:
         verbose_name = "plan settings"
         verbose_name_plural = "plan settings"
+        constraints = [
+            at_most("budget", money.LARGEST_AMOUNT, name="plan_budget_within_limit"),
+        ]
 
     def __str__(self) -> str:
         return "Plan settings"

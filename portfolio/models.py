@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from portfolio import counts, money
+from portfolio.limits import at_most
 from portfolio.process import STATUS_LABELS
 from portfolio.validators import (
     CountLimitValidator,
@@ -28,7 +30,8 @@ from portfolio.validators import (
 )
 
 # The columns' digits; what an amount may be is less (portfolio.money): each money field
-# a person fills in has a MoneyLimitValidator, and the services check every amount.
+# a person fills in has a MoneyLimitValidator and a constraint (portfolio.limits), and the
+# services check every amount.
 MONEY = {"max_digits": 16, "decimal_places": 2}
 PROBABILITY = {
     "max_digits": 5,
@@ -323,6 +326,28 @@ class Project(models.Model):
                 ),
                 name="project_submitted_is_complete",
             ),
+            # The limits of money (portfolio.limits): the validators' messages come first.
+            at_most(
+                "projected_low",
+                money.LARGEST_AMOUNT,
+                null=True,
+                name="project_projected_low_within_limit",
+            ),
+            at_most(
+                "projected_expected",
+                money.LARGEST_AMOUNT,
+                null=True,
+                name="project_projected_expected_within_limit",
+            ),
+            at_most(
+                "projected_high",
+                money.LARGEST_AMOUNT,
+                null=True,
+                name="project_projected_high_within_limit",
+            ),
+            at_most(
+                "next_stage_ask", money.LARGEST_AMOUNT, null=True, name="project_ask_within_limit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -410,6 +435,7 @@ class SpendEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="spend_amount_positive"),
+            at_most("amount", money.LARGEST_AMOUNT, name="spend_amount_within_limit"),
         ]
 
     def __str__(self) -> str:
@@ -459,6 +485,7 @@ class Outcome(models.Model):
             models.CheckConstraint(
                 condition=Q(realized_value__gte=0), name="outcome_value_not_negative"
             ),
+            at_most("realized_value", money.LARGEST_AMOUNT, name="outcome_value_within_limit"),
         ]
 
     def __str__(self) -> str:
@@ -513,6 +540,20 @@ class Adoption(models.Model):
                 condition=Q(baseline_minutes_per_task__isnull=True)
                 | Q(baseline_minutes_per_task__gt=0),
                 name="adoption_baseline_positive",
+            ),
+            at_most("active_users", counts.LARGEST_COUNT, name="adoption_users_within_limit"),
+            at_most("tasks_completed", counts.LARGEST_COUNT, name="adoption_tasks_within_limit"),
+            at_most(
+                "minutes_per_task",
+                counts.LARGEST_MINUTES,
+                null=True,
+                name="adoption_minutes_within_limit",
+            ),
+            at_most(
+                "baseline_minutes_per_task",
+                counts.LARGEST_MINUTES,
+                null=True,
+                name="adoption_baseline_within_limit",
             ),
         ]
 

@@ -9,7 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from portfolio import process
+from portfolio import money, process
+from portfolio.limits import at_most
 from portfolio.models import MONEY, PROBABILITY, Project, User
 from portfolio.validators import MoneyLimitValidator, validate_one_line
 
@@ -174,6 +175,17 @@ class ArchitectureEstimate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            at_most("build_cost", money.LARGEST_AMOUNT, name="estimate_build_cost_within_limit"),
+            at_most(
+                "monthly_run_cost", money.LARGEST_AMOUNT, name="estimate_run_cost_within_limit"
+            ),
+            at_most(
+                "cost_per_retrain", money.LARGEST_AMOUNT, name="estimate_retrain_cost_within_limit"
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"Architecture estimate of {self.project.key}"
 
@@ -265,6 +277,9 @@ class AppendOnlyModel(models.Model):
 # so a rationale the page took could be one no script could send. The form, the API and
 # record_decision read this limit (a TextField's max_length is the forms', no column's).
 RATIONALE_MAX = 10_000
+# A should-meet criterion's score, on a decision's scorecard and a gatekeeper's vote: 0 to this
+# (the field's validator and the database's check).
+SCORE_MAX = 10
 
 # GO, KILL, HOLD, RECYCLE, from the process.
 DecisionKind = models.TextChoices(
@@ -306,6 +321,7 @@ class GateDecision(AppendOnlyModel):
                 fields=["project", "sequence"], name="decision_sequence_unique"
             ),
             models.CheckConstraint(condition=Q(funding_granted__gte=0), name="decision_funding_ok"),
+            at_most("funding_granted", money.LARGEST_AMOUNT, name="decision_funding_within_limit"),
             models.CheckConstraint(
                 condition=Q(probability_of_success__isnull=True)
                 | (Q(probability_of_success__gte=0) & Q(probability_of_success__lte=1)),
@@ -353,7 +369,7 @@ class CriterionScore(AppendOnlyModel):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     met = models.BooleanField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(10)]
+        null=True, blank=True, validators=[MaxValueValidator(SCORE_MAX)]
     )
     weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(1))
     # The criterion as it was when the decision was recorded (with ``weight`` above):
@@ -371,6 +387,7 @@ class CriterionScore(AppendOnlyModel):
         ordering = ["decision", "criterion"]
         constraints = [
             models.UniqueConstraint(fields=["decision", "criterion"], name="score_once"),
+            at_most("score", SCORE_MAX, null=True, name="score_within_limit"),
         ]
 
 
@@ -490,6 +507,7 @@ __all__ = [
     "KillCriterionMark",
     "KillCriterionVerdict",
     "RATIONALE_MAX",
+    "SCORE_MAX",
     "RequiredDeliverable",
     "Vote",
     "VoteReminder",

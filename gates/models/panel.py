@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from gates.models import (
+    SCORE_MAX,
     AppendOnlyError,
     AppendOnlyModel,
     AppendOnlyQuerySet,
@@ -19,6 +20,7 @@ from gates.models import (
     Gate,
     GateDecision,
 )
+from portfolio.limits import at_most
 from portfolio.models import PROBABILITY, Project, Role, User
 
 # A vote's comment, as long as a decision's rationale may be in the API: the vote form
@@ -204,7 +206,7 @@ class VoteScore(VotePart):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     met = models.BooleanField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(10)]
+        null=True, blank=True, validators=[MaxValueValidator(SCORE_MAX)]
     )
     weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(1))
 
@@ -214,6 +216,7 @@ class VoteScore(VotePart):
         ordering = ["vote", "criterion"]
         constraints = [
             models.UniqueConstraint(fields=["vote", "criterion"], name="vote_score_once"),
+            at_most("score", SCORE_MAX, null=True, name="vote_score_within_limit"),
         ]
 
 
