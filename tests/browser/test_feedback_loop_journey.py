@@ -136,7 +136,7 @@ def test_research_builds_on_salvage_and_its_outcome_is_scored(
     expect(panel.locator('[data-metric="decision_quality.mean_outcome_score"]')).to_have_text(
         "64.00"
     )
-    expect(panel).to_contain_text("bob@example.com")
+    expect(panel).to_contain_text("Bob Product")  # the decider, by name
     assets = page.locator("#research-assets")
     expect(assets.locator('[data-metric="assets.salvaged_from_killed"]')).to_have_text("1")
     adoption = page.locator("#adoption")
