@@ -21,19 +21,33 @@ row stays RUNNING under this worker's id, and the other workers leave it alone
 itself, before taking another: failed (``liveness.DatabaseWentAway``) and handed
 to its task's lost-worker handler (the import's job is marked failed, a task
 declared ``retry_when_lost`` is enqueued again), as a task of a dead worker is.
+
+An idle worker waits for a task to be queued rather than sleeping out its interval: on
+PostgreSQL it is woken at once (background/wakeup.py). The loop that takes the tasks is
+django-tasks-db's (0.13) with that wait in place of its ``time.sleep``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import time
 
-from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    close_old_connections,
+    connections,
+)
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from background import liveness
+from background.wakeup import Listener
 
 logger = logging.getLogger("background.worker")
 
@@ -57,18 +71,68 @@ class ResilientWorker(Worker):
     repeat_logged: bool = False
 
     def run(self) -> None:
-        while True:
-            try:
-                self.settle()
-                super().run()
+        self.listener = Listener(DBTaskResult.objects.db)
+        try:
+            while True:
+                try:
+                    self.settle()
+                    self.take_tasks()
+                    return
+                except DATABASE_AWAY as error:
+                    if not self.running:  # asked to stop: nothing to wait for
+                        return
+                    self.startup_delay = False  # the herd's delay was for the first start
+                    self.wait_for_database(error)
+                    if not self.running:
+                        return
+        finally:
+            self.listener.close()
+
+    def take_tasks(self) -> None:
+        """django-tasks-db's ``Worker.run`` (0.13), waiting for a task to be queued (woken at
+        once on PostgreSQL) where it slept out the interval."""
+        logger.info(
+            "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
+        )
+        if self.startup_delay and self.interval:
+            # A random small delay before starting, so that workers started together spread.
+            time.sleep(random.random())  # noqa: S311
+        while self.running:
+            close_old_connections()  # dropped or expired connections, right after waking
+            tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+            if not self.process_all_queues:
+                tasks = tasks.filter(queue_name__in=self.queue_names)
+            if self.excluded_queue_names:
+                tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
+            with exclusive_transaction(tasks.db):
+                try:
+                    task_result = tasks.get_locked()
+                    retrieved_task_result = True
+                    if task_result is not None:
+                        task_result.claim(self.worker_id)  # no other worker runs it now
+                except OperationalError as error:
+                    retrieved_task_result = False
+                    if not is_locked_database_exception(error):
+                        raise
+                    task_result = None  # SQLite busy: it unlocks eventually
+            if task_result is not None:
+                self.run_task(task_result)
+            if self.batch and retrieved_task_result and task_result is None:
+                logger.info(
+                    "No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id
+                )
                 return
-            except DATABASE_AWAY as error:
-                if not self.running:  # asked to stop: nothing to wait for
-                    return
-                self.startup_delay = False  # the herd's delay was for the first start
-                self.wait_for_database(error)
-                if not self.running:
-                    return
+            if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                logger.info(
+                    "Run maximum tasks (%d) on worker=%s - exiting gracefully.",
+                    self._run_tasks,
+                    self.worker_id,
+                )
+                return
+            close_old_connections()  # as Django does after a request
+            # Ctrl-C during a task cleared self.running: stop now rather than wait.
+            if self.running and not task_result:
+                self.listener.wait(self.interval)
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         # Worker.run_task records the task's end, or its failure; when neither can be

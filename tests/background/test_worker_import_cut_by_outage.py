@@ -26,7 +26,6 @@ from django.db import (
 )
 from django.tasks import TaskResultStatus
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from background import worker as worker_module
@@ -102,7 +101,7 @@ def a_worker(monkeypatch, database: Database, task: DBTaskResult) -> ResilientWo
         clock[0] += seconds
         database.away = False
 
-    monkeypatch.setattr(Worker, "run", poll)
+    monkeypatch.setattr(ResilientWorker, "take_tasks", poll)
     monkeypatch.setattr(
         worker_module, "time", SimpleNamespace(sleep=sleep, monotonic=lambda: clock[0])
     )

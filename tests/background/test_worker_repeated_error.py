@@ -15,7 +15,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import ProgrammingError
-from django_tasks_db.management.commands.db_worker import Worker
 
 from background import worker as worker_module
 from background.worker import BACKOFF_MAX_SECONDS, ResilientWorker
@@ -63,7 +62,7 @@ def a_worker(monkeypatch, failures: int) -> ResilientWorker:
             raise ProgrammingError(BROKEN)
         self.running = False
 
-    monkeypatch.setattr(Worker, "run", poll)
+    monkeypatch.setattr(ResilientWorker, "take_tasks", poll)
     return worker
 
 
