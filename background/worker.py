@@ -50,6 +50,9 @@ from background import liveness
 from background.wakeup import Listener
 
 logger = logging.getLogger("background.worker")
+# The lines of django-tasks-db's own loop (take_tasks) keep its logger: run_worker's
+# verbosity and the logging settings configure it.
+tasks_logger = logging.getLogger("django_tasks_db")
 
 # A dropped or refused connection, a server shutting down (OperationalError); a table
 # missing mid-restore (ProgrammingError: relation ... does not exist); a connection
@@ -91,7 +94,7 @@ class ResilientWorker(Worker):
     def take_tasks(self) -> None:
         """django-tasks-db's ``Worker.run`` (0.13), waiting for a task to be queued (woken at
         once on PostgreSQL) where it slept out the interval."""
-        logger.info(
+        tasks_logger.info(
             "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
         )
         if self.startup_delay and self.interval:
@@ -118,12 +121,12 @@ class ResilientWorker(Worker):
             if task_result is not None:
                 self.run_task(task_result)
             if self.batch and retrieved_task_result and task_result is None:
-                logger.info(
+                tasks_logger.info(
                     "No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id
                 )
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
-                logger.info(
+                tasks_logger.info(
                     "Run maximum tasks (%d) on worker=%s - exiting gracefully.",
                     self._run_tasks,
                     self.worker_id,
