@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.apps import apps
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -205,7 +207,10 @@ def _load(
             summary = write(source, plan, actor=actor, progress=progress, bulk=bulk)
             if on_written is not None:
                 on_written(summary)  # commits with the import, or not at all
-    except IntegrityError:
+    except IntegrityError as error:
+        if refused := _rule_refused(error):
+            # Every limit is checked first: this is the import's own mistake, said as one.
+            raise ImportFailed([refused]) from None
         # Another import or a new proposal took a key while this one was writing.
         raise ImportFailed(
             [
@@ -215,6 +220,24 @@ def _load(
         ) from None
     tidy_after_import()
     return summary
+
+
+def _rule_refused(error: IntegrityError) -> str | None:
+    """What to say when ``error`` is a check constraint's refusal (a limit, a sign), not a
+    key another change took: None otherwise."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)  # psycopg
+    if name is None:
+        found = re.search(r"CHECK constraint failed: (\w+)", str(error))  # SQLite
+        name = found.group(1) if found else None
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, models.CheckConstraint) and constraint.name == name:
+                return (
+                    f"The database refused a value of the {model._meta.verbose_name_plural} "
+                    f"that the import's checks let through (its rule {name}); nothing was "
+                    "imported. This is a fault in Greenlight: please report it with the files."
+                )
+    return None
 
 
 # The tables the metrics read that an import fills (and, replacing, empties). After a large

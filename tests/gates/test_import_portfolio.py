@@ -844,3 +844,26 @@ def test_it_refuses_funding_whose_total_would_be_over_the_largest_amount(db, fol
         "gate_decisions.csv:10: funding_granted: the project's funding granted comes to "
         f"10000000228714.19 {TOO_LARGE_MONEY}"
     ]
+
+
+def test_a_value_the_database_refuses_is_not_reported_as_a_key_taken(db, folder, monkeypatch):
+    """The import checks every limit first; should a database rule still refuse a row, the
+    problem is said as what it is, not as another change taking a key."""
+    from gates.interchange import writing
+
+    original = writing.write_projects
+
+    def over_a_limit(*args, **kwargs):
+        written = original(*args, **kwargs)
+        Project.objects.filter(key="RP-0001").update(next_stage_ask=Decimal("1e13"))
+        return written
+
+    monkeypatch.setattr(writing, "write_projects", over_a_limit)
+
+    with pytest.raises(ImportFailed) as failure:
+        command_line_import(folder)
+
+    [problem] = failure.value.errors
+    assert "The database refused a value of the projects" in problem
+    assert "project_ask_within_limit" in problem and "nothing was imported" in problem
+    assert not Project.objects.exists()
