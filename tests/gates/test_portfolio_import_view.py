@@ -109,6 +109,22 @@ def test_it_shows_the_upload_form(client, adam):
     assert reverse("portfolio_export") in html
 
 
+def test_each_replace_box_is_described_by_its_help(client, db):
+    """A screen reader hears what replacing does when it reaches the box, not only by
+    reading on."""
+    client.force_login(make_user("root1@example.com", is_superuser=True, is_staff=True))
+    html = client.get(URL).content.decode()
+
+    boxes = re.findall(r'<input type="checkbox" name="replace"[^>]*>', html)
+    assert len(boxes) == 2  # the files' form and the workbook's
+    for box, says in zip(
+        boxes, ("are rewritten from the files", "As for the CSV files"), strict=True
+    ):
+        described_by = re.search(r'aria-describedby="([^"]+)"', box).group(1)
+        help_text = re.search(rf'<span class="helptext" id="{described_by}">([^<]*)<', html)
+        assert help_text and says in help_text.group(1), (box, described_by)
+
+
 def test_it_imports_the_four_files(client, adam, post):
     client.force_login(adam)
 
