@@ -46,6 +46,17 @@ class Listener:
         self.alias = alias
         self.connection = None  # psycopg's, LISTENing; made on the first wait
 
+    def listen(self) -> None:
+        """Start listening now, before the worker's first look: a task queued between that
+        look and the first wait then wakes it too (without, it waited for the interval)."""
+        if connections[self.alias].vendor != "postgresql":
+            return
+        try:
+            self._listening()
+        except Exception as error:  # noqa: BLE001 - the wait tries again, or polls
+            logger.debug("not listening for tasks yet: %s", error)
+            self.close()
+
     def wait(self, seconds: float) -> bool:
         """Wait until a task is queued (True) or ``seconds`` have passed (False)."""
         if connections[self.alias].vendor != "postgresql":

@@ -100,6 +100,7 @@ class ResilientWorker(Worker):
         if self.startup_delay and self.interval:
             # A random small delay before starting, so that workers started together spread.
             time.sleep(random.random())  # noqa: S311
+        self.listener.listen()  # before the first look: a task queued after it wakes the wait
         while self.running:
             close_old_connections()  # dropped or expired connections, right after waking
             tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)

@@ -44,8 +44,22 @@ def test_a_task_queued_wakes_a_waiting_listener_once_it_is_committed(
         listener.close()
 
 
+def run_in_a_thread(worker: ResilientWorker) -> threading.Thread:
+    def run():
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
 @pytest.mark.postgres
-def test_an_idle_worker_takes_a_task_queued_while_it_waits(transactional_db, database_tasks):
+def test_an_idle_worker_takes_a_task_queued_while_it_waits(
+    transactional_db, database_tasks, monkeypatch
+):
     worker = a_worker(interval=120)  # were it to sleep out the interval, far past the join
     waiting = threading.Event()
     real_wait = wakeup.Listener.wait
@@ -54,24 +68,37 @@ def test_an_idle_worker_takes_a_task_queued_while_it_waits(transactional_db, dat
         waiting.set()
         return real_wait(self, seconds)
 
-    def run():
-        try:
-            worker.run()
-        finally:
-            connections.close_all()
-
-    wakeup.Listener.wait = wait
-    try:
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        assert waiting.wait(30), "the worker never went idle"
-        result = prune_task_results.enqueue()
-        thread.join(timeout=60)
-        assert not thread.is_alive(), "the worker slept through the queued task"
-    finally:
-        wakeup.Listener.wait = real_wait
-        worker.running = False
+    monkeypatch.setattr(wakeup.Listener, "wait", wait)
+    thread = run_in_a_thread(worker)
+    assert waiting.wait(30), "the worker never went idle"
+    result = prune_task_results.enqueue()
+    thread.join(timeout=60)
+    worker.running = False
+    assert not thread.is_alive(), "the worker slept through the queued task"
     assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.postgres
+def test_a_task_queued_between_a_look_and_the_first_wait_wakes_the_worker(
+    transactional_db, database_tasks, monkeypatch
+):
+    """The worker listens before its first look: a task queued after that look, before it
+    starts waiting, is not missed until the interval has passed."""
+    worker = a_worker(interval=120)
+    queued = []
+    real_wait = wakeup.Listener.wait
+
+    def wait(self, seconds):
+        if not queued:  # the first look found nothing; a task comes before the wait
+            queued.append(prune_task_results.enqueue())
+        return real_wait(self, seconds)
+
+    monkeypatch.setattr(wakeup.Listener, "wait", wait)
+    thread = run_in_a_thread(worker)
+    thread.join(timeout=60)
+    worker.running = False
+    assert not thread.is_alive(), "the worker slept through the task queued before its wait"
+    assert DBTaskResult.objects.get(id=queued[0].id).status == TaskResultStatus.SUCCESSFUL
 
 
 def test_without_postgresql_the_wait_is_the_poll_it_was(db, monkeypatch):
