@@ -115,7 +115,7 @@ def test_each_replace_box_is_described_by_its_help(client, db):
     client.force_login(make_user("root1@example.com", is_superuser=True, is_staff=True))
     html = client.get(URL).content.decode()
 
-    boxes = re.findall(r'<input type="checkbox" name="replace"[^>]*>', html)
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="replace"[^>]*>', html)
     assert len(boxes) == 2  # the files' form and the workbook's
     for box, says in zip(
         boxes, ("are rewritten from the files", "As for the CSV files"), strict=True
