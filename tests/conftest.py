@@ -151,3 +151,17 @@ def sso(settings, identity_provider, db):
 
     configure(settings, identity_provider)
     return identity_provider
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """E-mail goes out after the change commits: ``run_on_commit()`` clears the outbox and
+    gives the block whose on-commit callbacks (the e-mail, the tasks) run as it ends."""
+
+    def run():
+        from django.core import mail
+
+        mail.outbox.clear()
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run

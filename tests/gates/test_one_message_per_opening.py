@@ -24,17 +24,6 @@ pytestmark = pytest.mark.django_db
 K = NotificationKind
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """E-mail goes out after the change commits: run those callbacks, and clear the outbox."""
-
-    def run():
-        mail.outbox.clear()
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
 def to(person) -> list:
     return [m for m in mail.outbox if m.to == [person.email]]
 

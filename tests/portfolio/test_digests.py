@@ -16,15 +16,6 @@ from tests.builders import choose_email, make_project, record_spend
 MONDAY = datetime.date(2026, 6, 1)
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    def run():
-        mail.outbox.clear()
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
 def submit(researcher, manager, key):
     draft = make_project(
         key=key, status=Status.DRAFT, researcher=researcher, product_manager=manager

@@ -24,17 +24,6 @@ from tests.builders import (
 K = NotificationKind
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """E-mail goes out after the change commits: run those callbacks, and clear the outbox."""
-
-    def run():
-        mail.outbox.clear()
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return run
-
-
 def told(kind: str) -> list[str]:
     return sorted(Notification.objects.filter(kind=kind).values_list("recipient__email", flat=True))
 
