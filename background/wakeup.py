@@ -10,15 +10,33 @@ delivered when the transaction that queued it commits, not before: a worker woke
 looks before the task can be seen). An idle worker waits on a connection of its own that
 ``LISTEN``\\s there, for at most the interval: a notification ends the wait at once; with
 none it looks again after the interval, as before (a task due later, ``run_after``, is
-found so). Anything wrong with the listening connection (the database restarting) closes
-it and the worker sleeps out the interval as it used to; the next wait connects again.
-On SQLite the worker sleeps as before: one machine, one worker, nothing to wake.
+found so). On SQLite the worker sleeps as before: one machine, one worker, nothing to wake.
+
+A notification reaches only the connections listening when it is sent: a task queued
+while nobody listens is found by the worker's next look, never announced. So the worker
+starts listening before it looks, and looks again whenever it starts listening anew:
+
+- :meth:`Listener.listen` connects and ``LISTEN``\\s on a new connection as the worker
+  starts taking tasks, before its first look, and again after each outage its looks ran
+  into (the connection from before the outage is most likely dead, and might not say so
+  until the wait).
+- When the listening connection fails during a wait (the database restarting, a
+  connection ended by an administrator or a timeout), it is closed and the listener
+  connects again at once; a connection made by a wait ends that wait at once, as if
+  woken: the worker looks once more, now that it listens, so a task queued between the
+  failure and the new ``LISTEN`` is taken then, not at the next poll; anything queued
+  after that look is announced.
+- When it cannot connect (the database is away), it sleeps out the interval as it used
+  to (never worse than the poll it replaces), and the next wait tries again. It tries at
+  once at most once an interval: a connection that fails again as soon as it is made
+  does not make the worker look in a loop.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 
 from django.db import connections
@@ -44,44 +62,64 @@ class Listener:
 
     def __init__(self, alias: str = "default"):
         self.alias = alias
-        self.connection = None  # psycopg's, LISTENing; made on the first wait
+        self.connection = None  # psycopg's, LISTENing
+        self.failed_at = -math.inf  # when the listening connection last failed in a wait
 
     def listen(self) -> None:
-        """Start listening now, before the worker's first look: a task queued between that
-        look and the first wait then wakes it too (without, it waited for the interval)."""
+        """Start listening on a new connection, before the worker looks: a task queued after
+        that look then wakes its wait. Called as the worker starts, and again once the
+        database answers after an outage (any connection from before it is closed)."""
         if connections[self.alias].vendor != "postgresql":
             return
+        self.close()
         try:
-            self._listening()
+            self._connect()
         except Exception as error:  # noqa: BLE001 - the wait tries again, or polls
             logger.debug("not listening for tasks yet: %s", error)
             self.close()
 
     def wait(self, seconds: float) -> bool:
-        """Wait until a task is queued (True) or ``seconds`` have passed (False)."""
+        """Wait until a task is queued (True) or ``seconds`` have passed (False).
+
+        True at once, too, when the wait had to start listening anew (no connection, or the
+        one it had failed): the worker then looks once more, as it would when woken, since
+        a task queued before this ``LISTEN`` was announced to nobody."""
         if connections[self.alias].vendor != "postgresql":
             time.sleep(seconds)
             return False
         started = time.monotonic()
+        if self.connection is not None:
+            try:
+                for _ in self.connection.notifies(timeout=seconds, stop_after=1):
+                    return True
+                return False
+            except Exception as error:  # noqa: BLE001 - never worse than the poll it replaces
+                logger.debug("the connection listening for tasks failed: %s", error)
+                self.close()
+                if started - self.failed_at < seconds:
+                    # Failed again within an interval: not at once again, but at the next wait.
+                    self.sleep_out(started, seconds)
+                    return False
+                self.failed_at = started
         try:
-            listening = self._listening()
-            for _ in listening.notifies(timeout=seconds, stop_after=1):
-                return True
-            return False
+            self._connect()
         except Exception as error:  # noqa: BLE001 - never worse than the poll it replaces
             logger.debug("waiting for tasks without notifications: %s", error)
             self.close()
-            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+            self.sleep_out(started, seconds)
             return False
+        return True  # listening anew: look once more, as if woken
 
-    def _listening(self):
-        if self.connection is None or self.connection.closed:
-            django_connection = connections[self.alias]
-            params = django_connection.get_connection_params()
-            self.connection = django_connection.get_new_connection(params)
-            self.connection.autocommit = True
-            self.connection.execute(f"LISTEN {CHANNEL}")
-        return self.connection
+    def _connect(self) -> None:
+        django_connection = connections[self.alias]
+        params = django_connection.get_connection_params()
+        self.connection = django_connection.get_new_connection(params)
+        self.connection.autocommit = True
+        self.connection.execute(f"LISTEN {CHANNEL}")
+
+    @staticmethod
+    def sleep_out(started: float, seconds: float) -> None:
+        time.sleep(max(0.0, seconds - (time.monotonic() - started)))
 
     def close(self) -> None:
         if self.connection is not None:

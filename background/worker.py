@@ -100,7 +100,9 @@ class ResilientWorker(Worker):
         if self.startup_delay and self.interval:
             # A random small delay before starting, so that workers started together spread.
             time.sleep(random.random())  # noqa: S311
-        self.listener.listen()  # before the first look: a task queued after it wakes the wait
+        # Listen anew (at the start, and after an outage) before the first look: a task
+        # queued after that look wakes the wait.
+        self.listener.listen()
         while self.running:
             close_old_connections()  # dropped or expired connections, right after waking
             tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)

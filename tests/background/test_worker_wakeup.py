@@ -4,6 +4,7 @@ LISTEN/NOTIFY, background/wakeup.py); without notifications it polls as before."
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -34,6 +35,7 @@ def test_a_task_queued_wakes_a_waiting_listener_once_it_is_committed(
 ):
     listener = wakeup.Listener()
     try:
+        listener.listen()  # as the worker does, before its first look
         assert listener.wait(0.2) is False  # nothing queued: the whole wait
         with transaction.atomic():
             prune_task_results.enqueue()
@@ -109,26 +111,146 @@ def test_without_postgresql_the_wait_is_the_poll_it_was(db, monkeypatch):
     assert slept == [1.0]
 
 
+def end_the_listening_connection(listener: wakeup.Listener) -> None:
+    """What a database restart, an administrator or a pooler's timeout does to it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [listener.connection.info.backend_pid])
+
+
 @pytest.mark.postgres
-def test_a_listener_whose_connection_broke_sleeps_out_the_wait_and_connects_again(
+def test_listening_starts_on_a_new_connection_each_time(transactional_db):
+    """The worker listens again once the database answers after an outage: the connection
+    from before it is most likely dead, though it may not say so until the wait."""
+    listener = wakeup.Listener()
+    try:
+        listener.listen()
+        before = listener.connection
+        listener.listen()
+        assert before.closed
+        assert listener.connection is not before and not listener.connection.closed
+    finally:
+        listener.close()
+
+
+@pytest.mark.postgres
+def test_a_listener_whose_connection_is_ended_listens_again_at_once_and_says_look(
+    transactional_db, database_tasks
+):
+    """A task queued between the failure and the new LISTEN was announced to nobody: the
+    wait ends at once, as if woken, and the worker looks once more."""
+    listener = wakeup.Listener()
+    try:
+        listener.listen()
+        ended = listener.connection
+        end_the_listening_connection(listener)
+        started = time.monotonic()
+        assert listener.wait(60) is True
+        assert time.monotonic() - started < 10
+        assert ended.closed
+        assert listener.connection is not None and not listener.connection.closed
+        assert listener.wait(0.2) is False  # listening again: a whole wait when nothing comes
+        prune_task_results.enqueue()
+        assert listener.wait(30) is True
+    finally:
+        listener.close()
+
+
+@pytest.mark.postgres
+def test_a_listener_that_cannot_connect_sleeps_out_the_wait_and_connects_at_the_next(
     transactional_db, monkeypatch
 ):
     listener = wakeup.Listener()
     try:
-        listener.wait(0.01)
+        listener.listen()
         broken = listener.connection
+        end_the_listening_connection(listener)
 
-        def gone():
-            raise OSError("the database restarted")
+        def refused(self):
+            raise OSError("the database is restarting")
 
         slept = []
         monkeypatch.setattr(wakeup.time, "sleep", slept.append)
-        monkeypatch.setattr(listener, "_listening", gone)
+        monkeypatch.setattr(wakeup.Listener, "_connect", refused)
         assert listener.wait(0.5) is False
         assert listener.connection is None and broken.closed
         assert len(slept) == 1 and 0 < slept[0] <= 0.5
         monkeypatch.undo()
-        assert listener.wait(0.01) is False
+        assert listener.wait(30) is True  # listening anew: look once more, at once
         assert listener.connection is not None and not listener.connection.closed
+        assert listener.wait(0.01) is False
     finally:
         listener.close()
+
+
+@pytest.mark.postgres
+def test_a_connection_failing_again_within_the_interval_is_not_made_again_at_once(
+    transactional_db, monkeypatch
+):
+    """A connection that fails as soon as it is made does not make the worker look in a
+    loop: after one new connection at once, the wait sleeps out its interval."""
+    listener = wakeup.Listener()
+    try:
+        listener.listen()
+        end_the_listening_connection(listener)
+        assert listener.wait(60) is True  # made again at once
+        end_the_listening_connection(listener)
+        slept = []
+        monkeypatch.setattr(wakeup.time, "sleep", slept.append)
+        assert listener.wait(60) is False
+        assert listener.connection is None
+        assert len(slept) == 1 and 50 < slept[0] <= 60
+        assert listener.wait(60) is True  # the next wait connects, and says look
+        assert len(slept) == 1  # no sleep: it connected
+    finally:
+        listener.close()
+
+
+@pytest.mark.postgres
+def test_a_worker_whose_listening_connection_is_ended_takes_a_task_queued_then_at_once(
+    transactional_db, database_tasks, monkeypatch
+):
+    """The database restarted (or the connection was ended) while the worker waited: it
+    listens again at once and looks, rather than sleep out its interval."""
+    worker = a_worker(interval=120)  # were it to sleep out the interval, far past the join
+    waiting = threading.Event()
+    real_wait = wakeup.Listener.wait
+
+    def wait(self, seconds):
+        waiting.set()
+        return real_wait(self, seconds)
+
+    monkeypatch.setattr(wakeup.Listener, "wait", wait)
+    thread = run_in_a_thread(worker)
+    assert waiting.wait(30), "the worker never went idle"
+    end_the_listening_connection(worker.listener)
+    result = prune_task_results.enqueue()
+    thread.join(timeout=30)
+    worker.running = False
+    assert not thread.is_alive(), "the worker slept through the task queued after the failure"
+    assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.postgres
+def test_a_task_queued_before_the_worker_could_listen_is_taken_at_once(
+    transactional_db, database_tasks, monkeypatch
+):
+    """The database refused the listening connection as the worker started (or came back
+    after an outage): the first wait connects, and the worker looks once more rather than
+    wait out the interval for a task queued after its look, before that LISTEN."""
+    worker = a_worker(interval=120)
+    queued = []
+    real_wait = wakeup.Listener.wait
+
+    def wait(self, seconds):
+        if not queued:  # the first look found nothing; a task comes before the wait listens
+            assert self.connection is None
+            queued.append(prune_task_results.enqueue())
+        return real_wait(self, seconds)
+
+    monkeypatch.setattr(wakeup.Listener, "listen", lambda self: None)  # could not connect
+    monkeypatch.setattr(wakeup.Listener, "wait", wait)
+    thread = run_in_a_thread(worker)
+    thread.join(timeout=30)
+    worker.running = False
+    assert not thread.is_alive(), "the worker slept through the task queued before it listened"
+    assert DBTaskResult.objects.get(id=queued[0].id).status == TaskResultStatus.SUCCESSFUL
