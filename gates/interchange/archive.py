@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Sum
 
-from gates.interchange.database import among, chunks
+from gates.interchange.database import JSONText, among, chunks, insert_values, new_rows
 from gates.interchange.panel import erase_panel
 from gates.models import (
     ArchitectureEstimate,
@@ -56,7 +56,7 @@ from portfolio.models import (
     SpendMonth,
     User,
 )
-from portfolio.sql_text import statement
+from portfolio.sql_text import render, statement
 
 PROJECT_VALUES = (
     "key",
@@ -305,11 +305,15 @@ def _archive(
     for name, held in rewritten.items():
         for pk, rows in held.items():
             projects[pk][name] = rows
-    spend = _grouped(
-        SpendEntry.objects.filter(project_id__in=project_ids).order_by(
-            "project_id", "spent_on", "id"
-        ),
-        SPEND_VALUES,
+    spend = (
+        _spend_as_json(project_ids)
+        if connection.vendor == "postgresql"
+        else _grouped(
+            SpendEntry.objects.filter(project_id__in=project_ids).order_by(
+                "project_id", "spent_on", "id"
+            ),
+            SPEND_VALUES,
+        )
     )
     outcomes = _grouped(
         Outcome.objects.filter(project_id__in=project_ids).order_by("project_id", "month"),
@@ -321,21 +325,60 @@ def _archive(
             project_id__in=[pk for pk in project_ids if pk in estimates_of]
         ).values("project_id", *ESTIMATE_VALUES)
     }
-    ReplacedHistory.objects.bulk_create(
-        [
-            ReplacedHistory(
-                project_id=pk,
-                replaced_by=actor if actor is not None and actor.is_authenticated else None,
-                project_fields=projects[pk],
-                decisions=decisions_of.get(pk, []),
-                spend=spend.get(pk, []),
-                outcomes=outcomes.get(pk, []),
-                estimate=estimates.get(pk),
-            )
-            for pk in project_ids
-        ],
-        batch_size=100,
+    replaced_by = actor.pk if actor is not None and actor.is_authenticated else None
+    # Written as plain rows (COPY on PostgreSQL): through bulk_create, Django bound every
+    # value on the client, 1M spend entries' JSON included (about 9 s of a replace's 45).
+    insert_values(
+        ReplacedHistory,
+        *new_rows(
+            ReplacedHistory,
+            (
+                {
+                    "project_id": pk,
+                    "replaced_by_id": replaced_by,
+                    "project_fields": projects[pk],
+                    "decisions": decisions_of.get(pk, []),
+                    "spend": spend.get(pk, []),
+                    "outcomes": outcomes.get(pk, []),
+                    "estimate": estimates.get(pk),
+                }
+                for pk in project_ids
+            ),
+        ),
     )
+
+
+# Each project's spend as ``_grouped(…, SPEND_VALUES)`` and DjangoJSONEncoder write it (those
+# keys; a date as YYYY-MM-DD, an amount with its two decimals, a time in UTC to the
+# millisecond, cut as the encoder cuts it, ending in Z), made by PostgreSQL as JSON text: a
+# replace archives every spend entry of the projects it replaces (a million at 5,000
+# projects), and reading them into Python objects and encoding them there took 8 s of the
+# replace's 24.
+_SPEND_JSON = """
+    SELECT e.project_id, CAST(json_agg(json_build_object(
+        'spent_on', to_char(e.spent_on, 'YYYY-MM-DD'),
+        'amount', CAST(e.amount AS text),
+        'category', e.category,
+        'note', e.note,
+        'recorded_by__email', u.email,
+        'recorded_at', to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+            || CASE WHEN mod(CAST(EXTRACT(microseconds FROM e.recorded_at) AS bigint), 1000000) <> 0
+                    THEN to_char(e.recorded_at AT TIME ZONE 'UTC', '.MS') ELSE '' END
+            || 'Z'
+    ) ORDER BY e.spent_on, e.id) AS text)
+    FROM {spend} e
+    LEFT JOIN {user} u ON u.id = e.recorded_by_id
+    WHERE e.project_id = ANY(%s)
+    GROUP BY e.project_id
+"""
+
+
+def _spend_as_json(project_ids: list[int]) -> dict[int, JSONText]:
+    """PostgreSQL: each project's archived spend, as the JSON text the database wrote (it goes
+    into the archive's COPY as it is)."""
+    with connection.cursor() as cursor:
+        cursor.execute(render(_SPEND_JSON, {}), [list(project_ids)])
+        return {pk: JSONText(text) for pk, text in cursor.fetchall()}
 
 
 def archive_and_erase(

@@ -23,7 +23,7 @@ from psycopg.copy import LibpqWriter, Writer
 
 from gates.interchange.spend_pass import SpendRows, SpendTarget, SpendWriter
 from portfolio.models import Project, SpendEntry, SpendMonth
-from portfolio.sql_text import columns, statement
+from portfolio.sql_text import Fragment, columns, identifier, identifiers, render, statement
 
 BATCH_SIZE = 5000
 # PostgreSQL's text COPY: these characters of a value are written escaped.
@@ -44,6 +44,11 @@ def among(ids: Iterable[int]):
 def chunks(items: list, size: int = 500) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+class JSONText(str):
+    """A JSON field's value for :func:`new_rows` already written as JSON text (by the
+    database: the archive's spend): passed on as it is."""
 
 
 def new_rows(model, rows: Iterable[dict]) -> tuple[list[str], Iterator[tuple]]:
@@ -67,7 +72,13 @@ def new_rows(model, rows: Iterable[dict]) -> tuple[list[str], Iterator[tuple]]:
     def make(values: dict) -> tuple:
         values = {**base, **values}
         for f in json_fields:
-            values[f.attname] = json.dumps(values[f.attname], cls=f.encoder)
+            value = values[f.attname]
+            if isinstance(value, JSONText):
+                continue  # written as JSON already (by the database)
+            # As the ORM: None in a nullable JSON field is SQL NULL, not JSON's null.
+            values[f.attname] = (
+                None if value is None and f.null else json.dumps(value, cls=f.encoder)
+            )
         return tuple(values[f.attname] for f in fields)
 
     return [f.attname for f in fields], map(make, rows)
@@ -109,6 +120,80 @@ def insert_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
             cursor.executemany(insert, batch)
             count += len(batch)
     return count
+
+
+def update_values(model, fields: list[str], rows: Iterable[tuple]) -> int:
+    """Update existing rows by primary key, each ``(pk, *values of fields)``: one statement
+    from a COPY on PostgreSQL, batched executemany elsewhere.
+
+    The ORM's ``bulk_update`` writes a ``CASE WHEN pk = … THEN …`` per field and row, and
+    Django builds and binds each on the client: replacing 5,000 projects took 20 s of the
+    import's 45. Here the rows go into a temporary table shaped like the model's (its
+    columns' own types) and one ``UPDATE … FROM`` applies them.
+    """
+    table = model._meta.db_table
+    names = columns(model, fields)
+    key = model._meta.pk.column
+    assignments = Fragment(
+        ", ".join(f"{identifier(name)} = {_STAGED}.{identifier(name)}" for name in names)
+    )
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            update = render(
+                "UPDATE {table} SET {assignments} WHERE {key} = %s",
+                {
+                    "table": identifier(table),
+                    "assignments": Fragment(
+                        ", ".join(f"{identifier(name)} = %s" for name in names)
+                    ),
+                    "key": identifier(key),
+                },
+            )
+            # As the ORM would write each value (a date, an aware datetime, a Decimal).
+            prepared = [model._meta.get_field(name).get_db_prep_save for name in fields]
+
+            def parameters(row: tuple) -> tuple:
+                values = (prep(v, connection) for prep, v in zip(prepared, row[1:], strict=True))
+                return (*values, row[0])
+
+            for batch in itertools.batched(rows, BATCH_SIZE):
+                cursor.executemany(update, [parameters(row) for row in batch])
+                count += len(batch)
+            return count
+        parts = {
+            "staged": Fragment(_STAGED),
+            "table": identifier(table),
+            "key": identifier(key),
+            "columns": identifiers([key, *names]),
+            "assignments": assignments,
+        }
+        cursor.execute(
+            render(
+                "CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS"
+                " SELECT {columns} FROM {table} WITH NO DATA",
+                parts,
+            )
+        )
+        with (
+            connection.wrap_database_errors,
+            cursor.copy(render("COPY {staged} ({columns}) FROM STDIN", parts)) as copy,
+        ):
+            for batch in itertools.batched(rows, BATCH_SIZE):
+                copy.write("".join(["\t".join(map(_copy_text, row)) + "\n" for row in batch]))
+                count += len(batch)
+        cursor.execute(
+            render(
+                "UPDATE {table} SET {assignments} FROM {staged} WHERE {table}.{key} = {staged}.{key}",
+                parts,
+            )
+        )
+        cursor.execute(render("DROP TABLE {staged}", parts))
+    return count
+
+
+# The temporary table ``update_values`` stages rows in (dropped at once, and at commit).
+_STAGED = "greenlight_staged_update"
 
 
 SPEND_COPY_FIELDS = [

@@ -24,6 +24,7 @@ from gates.interchange.database import (
     insert_values,
     new_rows,
     spend_writer,
+    update_values,
     write_spend_totals,
 )
 from gates.interchange.format import DECISIONS, OUTCOMES, PROJECTS, SPEND, Problems
@@ -152,7 +153,7 @@ def write_projects(
         )
     now = timezone.now()
     new: list[dict] = []
-    replaced: list[Project] = []
+    replaced: list[tuple] = []
     for parsed in plan.project_rows:
         state = plan.projects[parsed["key"]]
         values = {
@@ -183,9 +184,10 @@ def write_projects(
         if state.existing_id is None:
             new.append(values)
         else:
-            replaced.append(Project(pk=state.existing_id, updated_at=now, **values))
+            values["updated_at"] = now
+            replaced.append((state.existing_id, *(values[name] for name in PROJECT_FIELDS)))
     summary.projects_created = insert_values(Project, *new_rows(Project, new))
-    Project.objects.bulk_update(replaced, PROJECT_FIELDS, batch_size=500)
+    update_values(Project, PROJECT_FIELDS, replaced)
     summary.projects_replaced = len(replaced)
     project_ids = {
         parsed["key"]: plan.projects[parsed["key"]].existing_id for parsed in plan.project_rows
