@@ -265,6 +265,10 @@ class _Reporter:
 
     def progress(self, stage: str, file: str, rows: int, finished: bool) -> None:
         # Called by the importer's thread; the reporter's thread reads two plain values.
+        if stage == "archiving":
+            # Before the files are written: what the replaced projects held is archived.
+            self.phase = f"Archiving the history of the projects replaced ({rows:,} so far)"
+            return
         shown = f"the {interchange.sheet_name(file)} sheet" if self.workbook else file
         self.phase = f"{STAGES.get(stage, stage.capitalize())} {shown}"
         if stage == "checking":

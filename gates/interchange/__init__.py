@@ -10,7 +10,8 @@ background task, the API):
 an .xlsx file, or uploads holding ``workbook.xlsx``. ``actor`` must be allowed to import (``access.can_import_portfolio``);
 ``replace`` (overwrite projects whose keys exist, archiving their history) is for
 superusers only. ``progress(stage, file, rows, finished)`` is called every
-10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing".
+10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing", or
+"archiving" (file: projects.csv, rows: the replaced projects archived so far, every 500).
 Every problem is raised at once as ImportFailed (``FILE:LINE: column: message``)
 and nothing is written. ``on_written(summary)`` is called inside the import's
 transaction, once everything is written: what it writes commits with the import,

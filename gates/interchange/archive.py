@@ -27,6 +27,7 @@ through because this transaction, and only it, sets the rewrite flag.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -389,6 +390,7 @@ def archive_and_erase(
     artifacts: set[int] | frozenset = frozenset(),
     uses: bool = False,
     adoption: bool = False,
+    progress: Callable[[int, bool], None] | None = None,
 ) -> None:
     """Archive, then remove, the decisions, scores, votes and kill criteria (with their
     marks and verdicts), vote reminders, spend (and its rollup) and outcomes of the projects being
@@ -396,12 +398,15 @@ def archive_and_erase(
     whose files bring none keeps its estimate). ``uses`` and ``adoption``: the files hold
     ``artifact_uses.csv``, ``adoption.csv`` (with rows or only a header): the projects' uses,
     adoption months there are archived and removed too. ``artifacts``: the ids of the projects' artifacts the files rewrite
-    (kept, with new values): archived as they were."""
+    (kept, with new values): archived as they were. ``progress(projects archived so far,
+    finished?)`` is called after each chunk (at 5,000 projects and 1M spend rows the archive
+    takes several seconds: the import's page says so rather than show the last file checked)."""
     postgres = connection.vendor == "postgresql"
     names = {
         "scores": CriterionScore._meta.db_table,
         "decisions": GateDecision._meta.db_table,
     }
+    archived = 0
     with connection.cursor() as cursor:
         if postgres:
             cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'on', true)")
@@ -437,6 +442,9 @@ def archive_and_erase(
                     ),
                     chunk,
                 )
+            archived += len(chunk)
+            if progress is not None:
+                progress(archived, archived == len(project_ids))
         if postgres:
             cursor.execute("SELECT set_config('greenlight.allow_history_rewrite', 'off', true)")
     if estimates_of:

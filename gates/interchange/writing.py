@@ -150,6 +150,9 @@ def write_projects(
             # A file present says what the projects hold, a header alone that they hold none.
             uses=ARTIFACT_USES in plan.assets.files,
             adoption=ADOPTION in plan.assets.files,
+            progress=None
+            if progress is None
+            else lambda archived, finished: progress("archiving", PROJECTS, archived, finished),
         )
     now = timezone.now()
     new: list[dict] = []

@@ -66,6 +66,29 @@ def test_the_command_lines_replace_archives_everything_it_replaces(db, folder):
     assert ReplacedHistory.objects.count() == 62
 
 
+def test_a_replace_reports_the_archiving_as_it_goes(db, folder):
+    command_line_import(folder)
+    seen = []
+
+    command_line_import(folder, replace=True, progress=lambda *event: seen.append(event))
+
+    archiving = [event for event in seen if event[0] == "archiving"]
+    # 62 projects replaced: one chunk, reported when done, before any file is written.
+    assert archiving == [("archiving", "projects.csv", 62, True)]
+    assert seen.index(archiving[0]) < seen.index(("writing", "projects.csv", 62, True))
+
+
+def test_the_import_page_says_it_is_archiving(db, adam):
+    from gates import import_jobs
+    from gates.models import ImportJob
+
+    reporter = import_jobs._Reporter(ImportJob.objects.create(created_by=adam, status="running"))
+
+    reporter.progress("archiving", "projects.csv", 1_500, finished=False)
+
+    assert reporter.phase == "Archiving the history of the projects replaced (1,500 so far)"
+
+
 def test_it_archives_a_decisions_scorecard_as_it_was(db, folder, sam, erin):
     command_line_import(folder)
     project = Project.objects.filter(status=Status.ACTIVE, current_gate=1).order_by("key").first()
