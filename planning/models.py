@@ -10,9 +10,14 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio import money
-from portfolio.limits import at_most
+from portfolio.limits import at_least, at_most, between
 from portfolio.models import MONEY, User
 from portfolio.validators import MoneyLimitValidator
+
+# The settings' bounds: their validators and the database's checks (portfolio.limits) read them.
+SMALLEST_BUDGET = Decimal("0.01")
+SHORTEST_HORIZON, LONGEST_HORIZON = 1, 10
+LARGEST_DISCOUNT_RATE = Decimal("0.9999")
 
 SHARE = {
     "max_digits": 5,
@@ -29,19 +34,19 @@ class PlanSettings(models.Model):
     budget = models.DecimalField(
         **MONEY,
         default=Decimal("1000000"),
-        validators=[MinValueValidator(Decimal("0.01")), MoneyLimitValidator("Budget")],
+        validators=[MinValueValidator(SMALLEST_BUDGET), MoneyLimitValidator("Budget")],
         help_text="Money for the next funding round.",
     )
     horizon = models.PositiveSmallIntegerField(
         default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        validators=[MinValueValidator(SHORTEST_HORIZON), MaxValueValidator(LONGEST_HORIZON)],
         help_text="Years of value and running cost counted (1–10).",
     )
     discount_rate = models.DecimalField(
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.10"),
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.9999"))],
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(LARGEST_DISCOUNT_RATE)],
         help_text="A year's discount: 0.10 is 10%.",
     )
     target_efficiency = models.DecimalField(
@@ -56,6 +61,24 @@ class PlanSettings(models.Model):
         verbose_name_plural = "plan settings"
         constraints = [
             at_most("budget", money.LARGEST_AMOUNT, name="plan_budget_within_limit"),
+            at_least("budget", SMALLEST_BUDGET, name="plan_budget_positive"),
+            between("horizon", SHORTEST_HORIZON, LONGEST_HORIZON, name="plan_horizon_in_range"),
+            between(
+                "discount_rate",
+                Decimal(0),
+                LARGEST_DISCOUNT_RATE,
+                name="plan_discount_rate_in_range",
+            ),
+            *(
+                between(
+                    f"target_{bucket}",
+                    Decimal(0),
+                    Decimal(1),
+                    null=True,
+                    name=f"plan_target_{bucket}_in_unit_interval",
+                )
+                for bucket in ("efficiency", "revenue", "new_category")
+            ),
         ]
 
     def __str__(self) -> str:

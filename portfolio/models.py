@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from portfolio import counts, money
-from portfolio.limits import at_most
+from portfolio.limits import at_least, at_most, between
 from portfolio.process import STATUS_LABELS
 from portfolio.validators import (
     CountLimitValidator,
@@ -347,6 +347,25 @@ class Project(models.Model):
             ),
             at_most(
                 "next_stage_ask", money.LARGEST_AMOUNT, null=True, name="project_ask_within_limit"
+            ),
+            # The smallest values (portfolio.limits), the validators' too; a negative low
+            # projection is refused by project_projected_range_ordered above.
+            at_least(
+                "projected_expected",
+                Decimal(0),
+                null=True,
+                name="project_projected_expected_not_negative",
+            ),
+            at_least(
+                "projected_high", Decimal(0), null=True, name="project_projected_high_not_negative"
+            ),
+            at_least("next_stage_ask", Decimal(0), null=True, name="project_ask_not_negative"),
+            between(
+                "latest_probability",
+                Decimal(0),
+                Decimal(1),
+                null=True,
+                name="project_latest_probability_in_unit_interval",
             ),
         ]
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio import money, process
-from portfolio.limits import at_most
+from portfolio.limits import at_least, at_most, between
 from portfolio.models import MONEY, PROBABILITY, Project, User
 from portfolio.validators import MoneyLimitValidator, validate_one_line
 
@@ -27,6 +27,9 @@ class Gate(models.Model):
 
     class Meta:
         ordering = ["number"]
+        constraints = [
+            between("number", process.FIRST_GATE, process.LAST_GATE, name="gate_number_in_range"),
+        ]
 
     def __str__(self) -> str:
         return f"Gate {self.number}: {self.name}"
@@ -81,6 +84,9 @@ class Criterion(models.Model):
     class Meta:
         ordering = ["gate", "kind", "position", "id"]
         verbose_name_plural = "criteria"
+        constraints = [
+            at_least("weight", Decimal(0), name="criterion_weight_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -184,6 +190,9 @@ class ArchitectureEstimate(models.Model):
             at_most(
                 "cost_per_retrain", money.LARGEST_AMOUNT, name="estimate_retrain_cost_within_limit"
             ),
+            at_least("build_cost", Decimal(0), name="estimate_build_cost_not_negative"),
+            at_least("monthly_run_cost", Decimal(0), name="estimate_run_cost_not_negative"),
+            at_least("cost_per_retrain", Decimal(0), name="estimate_retrain_cost_not_negative"),
         ]
 
     def __str__(self) -> str:
