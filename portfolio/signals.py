@@ -19,8 +19,9 @@ project_key_changed = Signal()
 # by the admin's user page when an account is made active again, and by ``correct_project``
 # when a project is given another product manager (who chairs its reviews). Keyword
 # arguments ``person`` and ``project`` (the project concerned; None for any). Sent inside
-# the change's transaction. ``gates`` asks the person at once for their vote in the open
-# reviews they joined (gates/tasks.py), as a review's opening asks its panel.
+# the change's transaction, once per role granted: ``gates`` asks the person at once for
+# their vote in the open reviews they joined, as a review's opening asks its panel, with one
+# task for all the signals of one transaction (gates/tasks.py).
 panels_may_have_grown = Signal()
 
 # Sent by ``submit_proposal`` when a proposal is submitted: its gate 1 review opens, as a

@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import transaction
+from django.tasks.signals import task_enqueued
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from gates.models import Gate, Gatekeeper, VoteReminder
 from gates.services import record_decision, send_vote_reminders
-from gates.tasks import ask_new_gatekeepers
+from gates.tasks import ask_new_gatekeepers, merged
 from portfolio.models import Notification, NotificationKind, Role
 from portfolio.services import people
 from portfolio.services.proposals import correct_project
@@ -182,7 +185,7 @@ def test_the_ask_is_a_task_the_worker_runs(client, adam, at_gate_3, rita, databa
     client.post(reverse("admin:gates_gate_change", args=[gate_3.pk]), data)
     assert not VoteReminder.objects.filter(person=rita).exists()  # nothing in the request
     task = DBTaskResult.objects.get(task_path="gates.tasks.ask_new_gatekeepers")
-    assert task.args_kwargs["kwargs"] == {"gates": [3]}
+    assert task.args_kwargs["kwargs"] == {"asks": [{"gates": [3]}]}
     # The worker runs it: Rita is asked (her e-mail queued in turn), and a second run asks
     # nobody again.
     assert ask_new_gatekeepers.call(**task.args_kwargs["kwargs"]) == "1 vote request sent"
@@ -191,3 +194,175 @@ def test_the_ask_is_a_task_the_worker_runs(client, adam, at_gate_3, rita, databa
         == 1
     )
     assert ask_new_gatekeepers.call(gates=[3]) == "0 vote requests sent"
+
+
+# --- One task per change ----------------------------------------------------------------
+# An admin who gives a person several roles in one save sends panels_may_have_grown once
+# per role: the asks of one transaction make one task (gates/tasks.py).
+
+ASK_PATH = "gates.tasks.ask_new_gatekeepers"
+
+
+@pytest.fixture
+def enqueued():
+    """The keyword arguments of each ask_new_gatekeepers queued (either backend)."""
+    found = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.task.module_path == ASK_PATH:
+            found.append(task_result.kwargs)
+
+    task_enqueued.connect(record, dispatch_uid="test_enqueued_asks")
+    yield found
+    task_enqueued.disconnect(dispatch_uid="test_enqueued_asks")
+
+
+@pytest.fixture
+def zoe(db):
+    return make_user("zoe@example.com", full_name="Zoe New")
+
+
+@pytest.fixture
+def gate_3_names_two_roles(db):
+    """Gate 3 names the Architect and Product manager roles too; gate 4 names Executive."""
+    gate_3 = Gate.objects.get(number=3)
+    for role in (Role.ARCHITECT, Role.PRODUCT_MANAGER):
+        Gatekeeper.objects.create(gate=gate_3, kind="role", role=role)
+
+
+THREE_ROLES = (Role.ARCHITECT, Role.EXECUTIVE, Role.PRODUCT_MANAGER)
+
+
+def give_in_the_admin(client, adam, person, *roles):
+    from tests.portfolio.test_people import _user_change_data
+
+    client.force_login(adam)
+    groups = [str(Group.objects.get(name=role).pk) for role in roles]
+    url = reverse("admin:portfolio_user_change", args=[person.pk])
+    assert client.post(url, _user_change_data(person, groups=groups)).status_code == 302
+
+
+def test_three_roles_given_in_one_admin_save_queue_one_task_asking_each_review_once(
+    client, adam, at_gate_3, at_gate_4, gate_3_names_two_roles, zoe, database_tasks
+):
+    give_in_the_admin(client, adam, zoe, *THREE_ROLES)
+    assert set(zoe.groups.values_list("name", flat=True)) == set(THREE_ROLES)
+    [task] = DBTaskResult.objects.filter(task_path=ASK_PATH)  # one, not one per role
+    assert task.args_kwargs["kwargs"] == {"asks": [{"people": [zoe.pk], "gates": [3, 4]}]}
+    # The worker runs it: Zoe is asked in each review once (GL-0201 at gate 3, GL-0202 at 4).
+    assert ask_new_gatekeepers.call(**task.args_kwargs["kwargs"]) == "2 vote requests sent"
+    assert sorted(
+        VoteReminder.objects.filter(person=zoe).values_list("project__key", flat=True)
+    ) == ["GL-0201", "GL-0202"]
+
+
+def test_a_task_run_at_once_asks_each_review_once_too(
+    client, adam, at_gate_3, at_gate_4, gate_3_names_two_roles, zoe, enqueued, sent
+):
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    asked = sent(lambda: give_in_the_admin(client, adam, zoe, *THREE_ROLES))
+    assert enqueued == [{"asks": [{"people": [zoe.pk], "gates": [3, 4]}]}]
+    assert sorted(asked) == [
+        (zoe.email, request_line("GL-0201", "Gate 3: Research", day)),
+        (zoe.email, request_line("GL-0202", "Gate 4: Roadmap", day)),
+    ]
+
+
+def test_roles_given_in_a_change_rolled_back_queue_no_task(
+    adam, at_gate_3, at_gate_4, gate_3_names_two_roles, zoe, database_tasks, rita
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for role in THREE_ROLES:
+            people.grant_role(person=zoe, role=role, actor=adam)
+        raise RuntimeError("the save failed")
+    assert not DBTaskResult.objects.filter(task_path=ASK_PATH).exists()
+    # The next change is not added to the one rolled back: its own task, its own asks.
+    with transaction.atomic():
+        people.grant_role(person=rita, role=Role.EXECUTIVE, actor=adam)
+    [task] = DBTaskResult.objects.filter(task_path=ASK_PATH)
+    assert task.args_kwargs["kwargs"] == {"asks": [{"people": [rita.pk], "gates": [4]}]}
+
+
+def test_a_change_rolled_back_queues_nothing_to_run_at_once(
+    adam, at_gate_4, zoe, rita, enqueued, sent
+):
+    def rolled_back_then_another():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            people.grant_role(person=zoe, role=Role.EXECUTIVE, actor=adam)
+            raise RuntimeError("the save failed")
+        with transaction.atomic():
+            people.grant_role(person=rita, role=Role.EXECUTIVE, actor=adam)
+
+    assert [to for to, _ in sent(rolled_back_then_another)] == [rita.email]
+    assert enqueued == [{"asks": [{"people": [rita.pk], "gates": [4]}]}]
+
+
+def test_two_admin_saves_queue_two_tasks(
+    client, adam, at_gate_4, zoe, rita, database_tasks, run_on_commit
+):
+    with run_on_commit():
+        give_in_the_admin(client, adam, zoe, Role.EXECUTIVE)
+    with run_on_commit():
+        give_in_the_admin(client, adam, rita, Role.RESEARCHER, Role.EXECUTIVE)
+    tasks = DBTaskResult.objects.filter(task_path=ASK_PATH).order_by("enqueued_at")
+    assert [task.args_kwargs["kwargs"] for task in tasks] == [
+        {"asks": [{"people": [zoe.pk], "gates": [4]}]},
+        {"asks": [{"people": [rita.pk], "gates": [4]}]},
+    ]
+
+
+def test_an_ask_whose_savepoint_was_rolled_back_leaves_the_task(
+    adam, at_gate_4, zoe, rita, erin, alice, database_tasks
+):
+    """Only what the transaction commits is asked: the ask made in a savepoint rolled back
+    is not kept in the stored task, nor does the rollback of the first ask's savepoint take
+    the later asks with it."""
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            people.grant_role(person=zoe, role=Role.EXECUTIVE, actor=adam)
+            raise RuntimeError("undone")
+        people.grant_role(person=rita, role=Role.EXECUTIVE, actor=adam)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            people.grant_role(person=erin, role=Role.ARCHITECT, actor=adam)
+            raise RuntimeError("undone")
+        people.grant_role(person=alice, role=Role.EXECUTIVE, actor=adam)
+    [task] = DBTaskResult.objects.filter(task_path=ASK_PATH)
+    assert task.args_kwargs["kwargs"] == {
+        "asks": [{"people": sorted([rita.pk, alice.pk]), "gates": [4]}]
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_committed_change_its_own_task_and_a_rolled_back_one_none(
+    adam, at_gate_4, zoe, rita, database_tasks
+):
+    """The same, with real commits and rollbacks (on PostgreSQL too)."""
+    with transaction.atomic():
+        for role in (Role.ARCHITECT, Role.EXECUTIVE):
+            people.grant_role(person=zoe, role=role, actor=adam)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        people.grant_role(person=rita, role=Role.ARCHITECT, actor=adam)
+        people.grant_role(person=rita, role=Role.EXECUTIVE, actor=adam)
+        raise RuntimeError("the save failed")
+    with transaction.atomic():
+        people.grant_role(person=rita, role=Role.EXECUTIVE, actor=adam)
+    tasks = DBTaskResult.objects.filter(task_path=ASK_PATH).order_by("enqueued_at")
+    assert [task.args_kwargs["kwargs"] for task in tasks] == [
+        {"asks": [{"people": [zoe.pk], "gates": [4]}]},
+        {"asks": [{"people": [rita.pk], "gates": [4]}]},
+    ]
+
+
+def test_asks_are_one_only_when_they_say_the_same_together():
+    """ask_joined asks the people in the reviews at the gates *and* of the projects: two asks
+    are one when they differ in one of the three, or one holds the other."""
+    assert merged(
+        [
+            ((7,), (3,), None),
+            ((7,), (3, 4), None),  # holds the first
+            ((7,), None, (10,)),  # a product manager's projects: another ask
+            ((8,), (3, 4), None),  # another person, the same gates: one ask
+            (None, (4,), None),  # a gate's rows changed: everyone at gate 4
+        ]
+    ) == [((7,), None, (10,)), ((7, 8), (3, 4), None), (None, (4,), None)]
+    assert merged([(None, (3,), None), ((7,), (3,), None)]) == [(None, (3,), None)]
