@@ -44,6 +44,14 @@ from django.db import connections
 logger = logging.getLogger("background.worker")
 
 CHANNEL = "greenlight_tasks"
+# libpq's keepalive settings for the listening connection (seconds; the first probe after
+# 30 s idle, then every 10 s, given up after 3 unanswered).
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 
 def announce(sender, instance, created: bool, **kwargs) -> None:
@@ -113,6 +121,13 @@ class Listener:
     def _connect(self) -> None:
         django_connection = connections[self.alias]
         params = django_connection.get_connection_params()
+        # TCP keepalives, unless DATABASES' OPTIONS set them: a database host that vanished
+        # without closing the socket (a crash, a network partition) leaves an idle listening
+        # connection open for good, silent; the worker would then fall back to its poll
+        # without knowing. With them the kernel ends it within about a minute, the wait
+        # fails, and the listener connects again.
+        for name, value in KEEPALIVES.items():
+            params.setdefault(name, value)
         self.connection = django_connection.get_new_connection(params)
         self.connection.autocommit = True
         self.connection.execute(f"LISTEN {CHANNEL}")

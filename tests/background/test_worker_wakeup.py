@@ -133,6 +133,22 @@ def test_listening_starts_on_a_new_connection_each_time(transactional_db):
 
 
 @pytest.mark.postgres
+def test_the_listening_connection_probes_a_silent_database_within_a_minute(transactional_db):
+    """A database host gone without closing the socket would leave the idle listening
+    connection open and silent for good (Linux's first keepalive probe comes after two
+    hours): the worker would poll without knowing. Its own keepalives end it sooner."""
+    listener = wakeup.Listener()
+    try:
+        listener.listen()
+        parameters = listener.connection.info.get_parameters()
+        assert parameters.get("keepalives_idle") == "30"
+        assert parameters.get("keepalives_interval") == "10"
+        assert parameters.get("keepalives_count") == "3"
+    finally:
+        listener.close()
+
+
+@pytest.mark.postgres
 def test_a_listener_whose_connection_is_ended_listens_again_at_once_and_says_look(
     transactional_db, database_tasks
 ):
