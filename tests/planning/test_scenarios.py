@@ -214,7 +214,7 @@ def test_the_list_and_compare_write_labels_dates_and_rates_as_the_plan_does(clie
     listing = client.get(reverse("scenario_list")).content.decode()
     assert "1 year at 0.0%, raw probabilities; targets New category 20.0%" in listing
     assert "new_category 0.2" not in listing
-    assert f"<td>{PLAN_AS_OF}</td>" in listing
+    assert f'<td class="nowrap">{PLAN_AS_OF}</td>' in listing
     body = client.get(reverse("scenario_compare"), {"a": lean.pk, "b": pinned.pk}).content.decode()
     assert f"as of {PLAN_AS_OF}, 1 year at 0.0%, raw probabilities" in body
     assert "<td>Efficiency (cost savings)</td>" in body and "<td>efficiency</td>" not in body
