@@ -69,6 +69,17 @@ def test_probability_is_typed_as_a_percentage_and_stored_as_a_fraction(client, a
     assert "Probability of success (%)" in body
 
 
+def test_the_projected_values_name_their_currency(client, alice, bob, settings):
+    """Low, Expected and High said "Annual value" and no currency; the architect's estimate
+    names it ("Cost to reach and stay in production, in EUR"), and so does this form now."""
+    client.force_login(alice)
+    assert "<legend>Projected annual value, in EUR</legend>" in client.get(URL).content.decode()
+    project = make_project(key="DRAFT-1", researcher=alice, status=Status.DRAFT)
+    settings.CURRENCY = "CHF"
+    body = client.get(reverse("proposal_edit", args=[project.key])).content.decode()
+    assert "<legend>Projected annual value, in CHF</legend>" in body
+
+
 def test_a_refused_percentage_is_shown_as_typed(client, alice, bob):
     client.force_login(alice)
     response = client.post(URL, valid(bob, probability_of_success="140"))
