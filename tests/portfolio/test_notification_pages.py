@@ -29,6 +29,16 @@ def test_it_lists_my_notifications_newest_first_with_links(client, alice, bob, p
     assert f'href="{project.get_absolute_url()}"' in body
 
 
+def test_mark_all_as_read_is_offered_only_when_something_is_unread(client, bob):
+    """With nothing unread (or nothing at all) the button did nothing but say so."""
+    client.force_login(bob)
+    assert "Mark all as read" not in client.get(LIST).content.decode()
+    make_notification(bob, "Read already", read=True)
+    assert "Mark all as read" not in client.get(LIST).content.decode()
+    make_notification(bob, "Waiting")
+    assert "Mark all as read" in client.get(LIST).content.decode()
+
+
 def test_it_pages_them(client, bob):
     for n in range(30):
         make_notification(bob, f"Number {n:02d}")
