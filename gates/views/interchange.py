@@ -46,10 +46,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):,.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:,.1f} kB"
+    """A file size to one decimal, none when it is whole: 27.2 kB, 200 MB (not 200.0 MB)."""
+    for unit, name in ((1024 * 1024, "MB"), (1024, "kB")):
+        if size >= unit:
+            return f"{size / unit:,.1f}".removesuffix(".0") + f" {name}"
     return f"{size} bytes"
 
 

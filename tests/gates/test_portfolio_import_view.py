@@ -202,6 +202,15 @@ def test_it_refuses_a_file_over_the_upload_limit(client, adam, settings):
     assert not Project.objects.exists()
 
 
+def test_the_page_writes_a_whole_upload_limit_without_a_decimal(client, adam, settings):
+    """The page said "Each file may be up to 200.0 MB"."""
+    settings.IMPORT_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+    client.force_login(adam)
+    assert "Each file may be up to 200 MB;" in client.get(URL).content.decode()
+    settings.IMPORT_UPLOAD_MAX_BYTES = 1536 * 1024
+    assert "Each file may be up to 1.5 MB;" in client.get(URL).content.decode()
+
+
 def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
     client.force_login(sam)
     post(uploads())
