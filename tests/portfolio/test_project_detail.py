@@ -111,6 +111,23 @@ def test_it_shows_the_timeline(client, project, alice, bob):
     assert "1,234.50" in body
 
 
+def test_a_decision_in_the_timeline_names_its_maker_and_rationale_before_its_panel(
+    client, project, alice, bob
+):
+    """A decision with a panel (votes, kill criteria) read "Go at gate 1", then the panel,
+    then "by Bob Product" on a line of its own, then the rationale: the maker and the
+    rationale were cut off from the heading they belong to."""
+    decide(project, 1, "go", bob, funding_granted=Decimal(50000), rationale="Promising start.")
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    start = body.index('<li class="event event-decision">')
+    ends = [body.find('<li class="event ', start + 1), body.index("</section>", start)]
+    event = body[start : min(end for end in ends if end > 0)]
+    assert "event-panel" in event
+    assert event.index("by Bob Product") < event.index("event-panel")
+    assert event.index("Promising start.") < event.index("event-panel")
+
+
 def test_it_shows_a_revised_deliverable_from_the_audit_trail(client, project, alice, bob):
     from gates.services import save_feasibility_study
 
