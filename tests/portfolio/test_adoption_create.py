@@ -69,6 +69,26 @@ def test_the_project_page_shows_the_learning_curve_and_minutes_saved(client, pro
     assert "600 minutes saved" in text  # 100 × (1 + 2 + 3)
 
 
+def test_the_dashboard_writes_minutes_saved_whole_as_the_project_page_does(
+    client, product, bob, erin
+):
+    """The dashboard said "2,941,069.44 minutes saved" where the project page rounds to the
+    minute; both now say whole minutes (the exact number stays in data-value)."""
+    services.record_adoption(
+        project=product,
+        actor=bob,
+        month=JAN,
+        active_users=40,
+        tasks_completed=1001,
+        minutes_per_task=Decimal("8.55"),
+        baseline_minutes_per_task=Decimal("9.00"),
+    )
+    client.force_login(erin)
+    text = client.get(reverse("dashboard")).content.decode()
+    assert 'data-value="450.45">450</span> minutes saved' in text  # 1001 × 0.45
+    assert "450 minutes saved" in client.get(product.get_absolute_url()).content.decode()
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
