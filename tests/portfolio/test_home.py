@@ -157,6 +157,17 @@ def test_it_shows_the_executive_the_dashboard_and_latest_decisions(client, erin,
     assert "D-21" in body
 
 
+def test_a_latest_decision_without_a_rationale_says_so(client, erin, alice, bob):
+    """A go needs no rationale: its cell was left blank, where Funding says "—" and the
+    gate review's earlier decisions write "—" too."""
+    project = make_project(key="NO-WHY", researcher=alice, product_manager=bob)
+    decide(project, 1, "go", bob, rationale="")
+    client.force_login(erin)
+    body = client.get(URL).content.decode()
+    assert '<td data-label="Rationale">—</td>' in body
+    assert '<td data-label="Rationale"></td>' not in body
+
+
 def test_it_welcomes_a_person_without_a_role(client, db):
     from tests.builders import make_user
 
