@@ -315,3 +315,29 @@ def test_the_demo_gatekeepers_see_the_reviews_waiting_for_their_vote(seeded, cli
         assert keys, role
         assert "Reviews waiting for your vote" in part
         assert all(re.fullmatch(rf"{DEMO_KEY_PREFIX}-\d{{4}}", key) for key in keys)
+
+
+def test_each_demo_gatekeeper_was_told_of_the_reviews_waiting_for_their_vote(seeded, client):
+    """My work lists reviews waiting for a demo person's vote; the notifications the app sends
+    when it asks for a vote are there too (not "Nothing has been handed to you yet.")."""
+    from portfolio.models import Notification, NotificationKind
+    from portfolio.reads.worklists import votes_waiting
+
+    for role in (Role.ARCHITECT, Role.EXECUTIVE):
+        person = User.objects.get(email=demo_email(role))
+        # Not those whose review they opened by recording the decision: the app asks the others.
+        waiting = {
+            item.project.key
+            for item in votes_waiting(person)
+            if item.project.decisions.order_by("-sequence").first().decided_by_id != person.pk
+        }
+        told = set(
+            Notification.objects.filter(
+                recipient=person, kind=NotificationKind.VOTE_REQUESTED
+            ).values_list("project__key", flat=True)
+        )
+        assert waiting and waiting <= told, role
+        client.force_login(person)
+        page = client.get(reverse("notification_list")).content.decode()
+        assert "Nothing has been handed to you yet." not in page
+        assert "your vote at" in page

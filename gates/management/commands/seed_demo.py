@@ -61,6 +61,7 @@ from gates.services import (
     save_business_case,
     save_feasibility_study,
 )
+from gates.services.votes import ask_joined
 from planning.demo import write_demo_plan
 from portfolio.demo.generator import generate_portfolio
 from portfolio.demo.notifications import NotificationsDemo
@@ -224,6 +225,11 @@ class Command(BaseCommand):
             f"Wrote {panel.votes} gatekeepers' votes, {panel.criteria} kill criteria "
             f"and {panel.overrides} override{'s' if panel.overrides != 1 else ''}."
         )
+        # The imported decisions opened reviews without asking anyone: their gatekeepers are
+        # asked for their vote now, as the app asks them when a decision opens a review (all
+        # but the one who recorded it), with the notification each would have had.
+        asked = ask_joined()
+        self.stdout.write(f"Asked {asked} gatekeepers' votes on the open reviews.")
         plan = write_demo_plan(
             admin=User.objects.get(email=demo_email(Role.ADMIN)),
             product_manager=User.objects.get(email=demo_email(Role.PRODUCT_MANAGER)),
