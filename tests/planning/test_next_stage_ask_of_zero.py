@@ -36,7 +36,7 @@ def test_an_ask_of_0_saved_from_the_page_is_no_ask(client, alice, project, typed
     form = ask_page(client, project)
     assert 'name="next_stage_ask"' in form and "0.00" not in form
     detail = client.get(reverse("project_detail", args=[project.key])).content.decode()
-    assert "set the ask</a>" in detail
+    assert "Set the ask</a>" in detail
 
 
 def test_the_field_says_that_0_or_empty_asks_nothing(client, alice, project):

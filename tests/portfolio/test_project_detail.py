@@ -395,3 +395,30 @@ def test_a_months_spend_is_dated_by_its_last_entry_not_the_first_of_the_month(
     # All of June's money is shown after what happened within June, not before it.
     titles = [e.title for e in events]
     assert titles.index("Go at gate 1 (Exploration)") < titles.index("Spend in June 2024")
+
+
+def test_no_next_stage_ask_reads_none_yet_and_offers_to_set_it(client, project, alice, rita):
+    # It read "Next-stage ask: none set the ask", one odd phrase.
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    ask = body[body.index("<dt>Next-stage ask</dt>") : body.index("<dt>Spend to date</dt>")]
+    edit = reverse("next_stage_ask_edit", args=[project.key])
+    assert "<small>none yet</small>" in ask
+    assert f'<a class="button small" href="{edit}">Set the ask</a>' in ask
+    assert "none set the ask" not in ask
+
+    client.force_login(rita)  # may not set it: no offer
+    body = client.get(url(project)).content.decode()
+    ask = body[body.index("<dt>Next-stage ask</dt>") : body.index("<dt>Spend to date</dt>")]
+    assert "<small>none yet</small>" in ask and edit not in ask
+
+
+def test_a_next_stage_ask_offers_to_change_it(client, project, alice):
+    project.next_stage_ask = Decimal("50000")
+    project.save()
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    ask = body[body.index("<dt>Next-stage ask</dt>") : body.index("<dt>Spend to date</dt>")]
+    edit = reverse("next_stage_ask_edit", args=[project.key])
+    assert "<strong>EUR 50,000</strong>" in ask
+    assert f'<a class="button small" href="{edit}">Change the ask</a>' in ask
