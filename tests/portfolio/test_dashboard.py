@@ -127,6 +127,28 @@ def test_it_explains_the_headline_numbers_in_words(client, erin):
     assert "51% of spend, on 45 killed projects" in text
 
 
+def test_it_names_the_currency_on_the_risk_chart_s_value_axis(client, erin):
+    import_sample()
+    client.force_login(erin)
+
+    page = client.get(URL, {"as_of": "2026-06-30"}).content.decode()
+
+    risk = page.split('aria-labelledby="risk-title"')[1].split("</svg>")[0]
+    assert "↑ Projected value a year (EUR)</text>" in risk
+
+
+def test_its_sunk_cost_tile_says_no_project_was_killed_before_any_data(client, erin):
+    """As of a day before any data, the tile read "— of spend, on 0 killed projects"."""
+    import_sample()
+    client.force_login(erin)
+
+    text = re.sub(r"\s+", " ", client.get(URL, {"as_of": "2020-01-01"}).content.decode())
+
+    tile = text.split("Sunk cost of kills</div>")[1].split("</div> </div>")[0]
+    assert "no project killed yet" in tile
+    assert "of spend" not in tile
+
+
 def test_it_draws_one_point_per_month_on_the_headline_chart(client, erin):
     import_sample()
     client.force_login(erin)
