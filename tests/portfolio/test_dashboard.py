@@ -149,6 +149,23 @@ def test_its_sunk_cost_tile_says_no_project_was_killed_before_any_data(client, e
     assert "of spend" not in tile
 
 
+def test_its_zombies_panel_says_how_its_rows_are_ordered(client, erin, bob):
+    """The rows are in the order docs/metrics.md defines (largest spend since the last
+    decision first, as the CSV); the panel did not say so, and read as sorted by key."""
+    build_portfolio(3, "Z")
+    cache.clear()  # written directly, without the services' version bump
+    client.force_login(erin)
+
+    page = client.get(URL, {"as_of": "2025-12-31"}).content.decode()
+
+    panel = page.split('class="card dash-zombies"')[1].split("</section>")[0]
+    assert "Listed by spend since the last decision, largest first." in panel
+    assert re.search(r'<th scope="col" class="num" aria-sort="descending">Spend since', panel)
+    cells = re.findall(r'data-label="Spend since \(EUR\)">([\d,.]+)<', panel)
+    spends = [float(cell.replace(",", "")) for cell in cells]
+    assert len(spends) >= 2 and spends == sorted(spends, reverse=True)
+
+
 def test_it_draws_one_point_per_month_on_the_headline_chart(client, erin):
     import_sample()
     client.force_login(erin)
