@@ -60,6 +60,9 @@ def probability_field(label: str, help_text: str) -> PercentField:
 
 # --- Deliverables ---------------------------------------------------------------
 
+# A select's empty entry, as the app's other forms write it (not Django's "- Select an option -").
+CHOOSE = "Choose…"
+
 
 class FeasibilityStudyForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
     class Meta:
@@ -88,6 +91,10 @@ class FeasibilityStudyForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
         # Radio buttons need no "select an option" entry: none checked means no answer.
         self.fields["hypothesis_held"].choices = FeasibilityStudy.HypothesisHeld.choices
         self.fields["confidence"].choices = FeasibilityStudy.Confidence.choices
+        self.fields["recommended_next_step"].choices = [
+            ("", CHOOSE),
+            *FeasibilityStudy.NextStep.choices,
+        ]
 
 
 NEGATIVE_COST = {"min_value": "A cost cannot be negative."}
@@ -135,6 +142,13 @@ class ArchitectureEstimateForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm
             "build_or_buy_note": "Why build rather than buy (or the reverse).",
         }
         widgets = {"build_or_buy_note": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["retraining_cadence"].choices = [
+            ("", CHOOSE),
+            *ArchitectureEstimate.Cadence.choices,
+        ]
 
     def clean(self):
         data = super().clean()

@@ -211,3 +211,16 @@ def test_it_hides_drafts(client, alice, bob, carol):
     client.force_login(carol)
     assert client.get(url(draft)).status_code == 404
     assert client.post(url(draft), ESTIMATE).status_code == 404
+
+
+def field_markup(body: str, name: str) -> str:
+    start = body.index(f'id="field-{name}"')
+    return body[start : body.index("</div>\n", body.index(f'name="{name}"', start))]
+
+
+def test_the_cadence_asks_to_choose_as_the_other_forms_do(client, at_gate_2, carol):
+    # It read Django's "- Select an option -"; the app's other forms say "Choose…".
+    client.force_login(carol)
+    body = client.get(url(at_gate_2)).content.decode()
+    assert '<option value="" selected>Choose…</option>' in field_markup(body, "retraining_cadence")
+    assert "Select an option" not in body

@@ -132,3 +132,19 @@ def test_a_closed_projects_study_is_final(client, project, alice, bob):
     assert response.status_code == 400
     assert "its deliverables are final" in response.content.decode()
     assert FeasibilityStudy.objects.get().findings != "Changed after the kill."
+
+
+def test_the_next_step_asks_to_choose_as_the_other_forms_do(client, project, alice):
+    # It read Django's "- Select an option -"; the app's other forms say "Choose…".
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    assert '<option value="" selected>Choose…</option>' in body
+    assert "Select an option" not in body
+
+
+def test_it_says_which_fields_are_required_as_the_estimate_does(client, project, alice):
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    note = '<p class="required-note muted">Fields marked * are required.</p>'
+    assert note in body
+    assert body.index(note) < body.index('id="field-findings"')
