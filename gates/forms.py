@@ -114,8 +114,7 @@ class ArchitectureEstimateForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm
     cost_per_retrain = MoneyField(
         label="Cost per retraining",
         required=False,
-        initial=Decimal(0),
-        help_text="Compute and people, each time (empty when it is never retrained).",
+        help_text="Compute and people, each time; leave it empty when it is never retrained.",
         error_messages=NEGATIVE_COST,
     )
 
@@ -149,6 +148,15 @@ class ArchitectureEstimateForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm
             ("", CHOOSE),
             *ArchitectureEstimate.Cadence.choices,
         ]
+        # Never retrained is kept as a cost of 0 (docs/interchange.md: empty is 0); the
+        # form shows it empty, as its help says.
+        estimate = self.instance
+        if (
+            estimate.pk
+            and estimate.retraining_cadence == ArchitectureEstimate.Cadence.NONE
+            and not estimate.cost_per_retrain
+        ):
+            self.initial["cost_per_retrain"] = None
 
     def clean(self):
         data = super().clean()

@@ -218,6 +218,29 @@ def field_markup(body: str, name: str) -> str:
     return body[start : body.index("</div>\n", body.index(f'name="{name}"', start))]
 
 
+def test_the_cost_per_retraining_starts_empty_as_its_help_says(client, at_gate_2, carol):
+    # Its help said "empty when it is never retrained" while the field held 0, which also
+    # let a monthly cadence be saved with retraining at no cost, untyped.
+    client.force_login(carol)
+    field = field_markup(client.get(url(at_gate_2)).content.decode(), "cost_per_retrain")
+    assert "leave it empty when it is never retrained" in field
+    assert 'name="cost_per_retrain" value=' not in field
+
+
+def test_an_estimate_never_retrained_shows_its_retraining_cost_empty(client, at_gate_2, carol):
+    add_estimate(at_gate_2, carol, retraining_cadence="none", cost_per_retrain=Decimal(0))
+    client.force_login(carol)
+    field = field_markup(client.get(url(at_gate_2)).content.decode(), "cost_per_retrain")
+    assert 'name="cost_per_retrain" value=' not in field
+
+
+def test_an_estimate_retrained_at_no_cost_shows_its_0(client, at_gate_2, carol):
+    add_estimate(at_gate_2, carol, retraining_cadence="annual", cost_per_retrain=Decimal(0))
+    client.force_login(carol)
+    field = field_markup(client.get(url(at_gate_2)).content.decode(), "cost_per_retrain")
+    assert 'name="cost_per_retrain" value="0.00"' in field
+
+
 def test_the_cadence_asks_to_choose_as_the_other_forms_do(client, at_gate_2, carol):
     # It read Django's "- Select an option -"; the app's other forms say "Choose…".
     client.force_login(carol)
