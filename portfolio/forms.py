@@ -1066,7 +1066,17 @@ class ArtifactFilterForm(Form):
     """The artifact library's filters, all in the URL."""
 
     q = forms.CharField(
-        required=False, max_length=200, label="Search", validators=[validate_one_line]
+        required=False,
+        max_length=200,
+        label="Search",
+        validators=[validate_one_line],
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Key, name, description or project",
+                "autocomplete": "off",
+            }
+        ),
     )
     kind = forms.ChoiceField(
         required=False, choices=[("", "Any kind"), *ArtifactKind.choices], label="Kind"

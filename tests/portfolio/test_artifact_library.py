@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -122,3 +123,13 @@ def test_a_bad_filter_is_ignored_not_an_error(client, library, erin):
     client.force_login(erin)
     response = client.get(URL + "?kind=spaceship&page=999")
     assert response.status_code == 200
+
+
+def test_its_search_box_says_what_it_searches(client, library, erin):
+    """As the project list's does: the box had no placeholder."""
+    client.force_login(erin)
+    page = client.get(URL).content.decode()
+    box = re.search(r'<input[^>]*name="q"[^>]*>', page).group(0)
+    assert 'type="search"' in box
+    assert 'placeholder="Key, name, description or project"' in box
+    assert 'autocomplete="off"' in box
