@@ -495,7 +495,10 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
     first, second = by_id.get(request.GET.get("a", "")), by_id.get(request.GET.get("b", ""))
     context: dict = {"scenarios": scenarios, "first": first, "second": second}
     status = 200
-    if request.GET and (first is None or second is None):
+    if not request.GET and len(scenarios) >= 2:
+        # Nothing chosen yet: the two most recent, the older first (newest first in the list).
+        context.update(first=scenarios[1], second=scenarios[0], suggested=True)
+    elif request.GET and (first is None or second is None):
         context["error"] = "Choose two saved scenarios to compare."
         status = 400
     elif first is not None and first == second:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -80,6 +81,33 @@ def test_compare_needs_two_scenarios(client, bob, three):
     response = client.get(reverse("scenario_compare"), {"a": "999", "b": ""})
     assert response.status_code == 400
     assert "Choose two saved scenarios" in response.content.decode()
+
+
+def test_compare_with_nothing_chosen_explains_itself_and_picks_the_two_newest(client, bob, three):
+    """It showed two drop-downs alike, both on the newest scenario, and no word of what
+    comparing does."""
+    save("Lean", bob, budget="100")
+    older = save("Revenue first", bob, budget="100", pin_in=["B"])
+    newest = save("Rich", bob, budget="200")
+    client.force_login(bob)
+
+    body = client.get(reverse("scenario_compare")).content.decode()
+
+    assert "side by side" in body and "change sides of the waterline" in body
+    assert re.search(rf'<select name="a" id="id_a">.*?value="{older.pk}" selected', body, re.S)
+    assert re.search(rf'<select name="b" id="id_b">.*?value="{newest.pk}" selected', body, re.S)
+    assert "The two most recent are chosen" in body
+    assert "compare-grid" not in body  # compared only when asked
+
+
+def test_compare_with_fewer_than_two_scenarios_says_what_to_do(client, bob, three):
+    save("Lean", bob, budget="100")
+    client.force_login(bob)
+
+    body = client.get(reverse("scenario_compare")).content.decode()
+
+    assert "Save at least two scenarios" in body
+    assert f'href="{reverse("plan")}"' in body
 
 
 def test_a_scenarios_table_exports_as_csv(client, bob, db):
