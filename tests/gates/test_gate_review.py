@@ -230,3 +230,28 @@ def test_it_reviews_with_a_fixed_number_of_queries(
     # The decision panel adds its own fixed set: gatekeepers, open votes, kill criteria.
     with django_assert_max_num_queries(32):
         assert client.get(url(project)).status_code == 200
+
+
+def deliverables_section(body: str) -> str:
+    start = body.index('id="deliverables-heading"')
+    return body[start : body.index("</section>", start)]
+
+
+def test_a_gate_that_requires_no_deliverable_says_so_first(client, project, bob):
+    # Gate 1 listed three deliverables as "not written", and only then said it needs none.
+    client.force_login(bob)
+    section = deliverables_section(client.get(url(project)).content.decode())
+    note = "Gate 1: Exploration requires no deliverable: it is judged on the proposal (above)."
+    assert note in section
+    assert section.index(note) < section.index('<li class="deliverable')
+    assert section.count("not written · optional") == 3
+    assert "✗" not in section and 'class="badge">required' not in section
+
+
+def test_deliverables_a_gate_does_not_require_read_optional(client, project, alice, bob):
+    decide(project, 1, "go", bob)
+    client.force_login(bob)
+    section = deliverables_section(client.get(url(project)).content.decode())
+    assert section.count("✗ missing") == 1  # the feasibility study
+    assert section.count("not written · optional") == 2  # the estimate, the business case
+    assert "requires no deliverable" not in section
