@@ -335,7 +335,8 @@ def timeline(
 
 CHART_WIDTH, CHART_HEIGHT = 720, 240
 CHART_MIN_MONTHS = 3
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 14, 30
+# The top margin holds the value axis's title (its currency) above the plot.
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 30, 30
 
 
 def _month_index(day: datetime.date) -> int:
@@ -403,6 +404,7 @@ def spend_chart(months: list[SpendMonth], decisions: list) -> dict | None:
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "left": MARGIN_LEFT,
+        "title_y": MARGIN_TOP - 14,
         "right": CHART_WIDTH - MARGIN_RIGHT,
         "bottom": CHART_HEIGHT - MARGIN_BOTTOM,
         "label_y": CHART_HEIGHT - 10,

@@ -422,3 +422,20 @@ def test_a_next_stage_ask_offers_to_change_it(client, project, alice):
     edit = reverse("next_stage_ask_edit", args=[project.key])
     assert "<strong>EUR 50,000</strong>" in ask
     assert f'<a class="button small" href="{edit}">Change the ask</a>' in ask
+
+
+def test_the_spend_charts_value_axis_names_the_currency(client, project, alice):
+    # Its axis read "0, 200, 400…" with no currency; the dashboard's charts name it.
+    for month in (1, 2, 3):
+        services.record_spend(
+            project=project,
+            actor=alice,
+            spent_on=datetime.date(2026, month, 10),
+            amount=Decimal(500),
+            category="people",
+        )
+    client.force_login(alice)
+    body = client.get(url(project)).content.decode()
+    chart = body[body.index('<figure class="spend-chart">') : body.index("</svg>")]
+    assert '<text class="axis-label axis-title"' in chart
+    assert ">↑ Cumulative spend (EUR)</text>" in chart
