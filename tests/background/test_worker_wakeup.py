@@ -58,11 +58,10 @@ def run_in_a_thread(worker: ResilientWorker) -> threading.Thread:
     return thread
 
 
-@pytest.mark.postgres
-def test_an_idle_worker_takes_a_task_queued_while_it_waits(
-    transactional_db, database_tasks, monkeypatch
-):
-    worker = a_worker(interval=120)  # were it to sleep out the interval, far past the join
+def an_idle_worker(monkeypatch) -> tuple[ResilientWorker, threading.Thread]:
+    """A worker (its interval 120 s: were it to sleep that out, far past any join here)
+    started in a thread and now waiting, having found nothing to take."""
+    worker = a_worker(interval=120)
     waiting = threading.Event()
     real_wait = wakeup.Listener.wait
 
@@ -73,6 +72,14 @@ def test_an_idle_worker_takes_a_task_queued_while_it_waits(
     monkeypatch.setattr(wakeup.Listener, "wait", wait)
     thread = run_in_a_thread(worker)
     assert waiting.wait(30), "the worker never went idle"
+    return worker, thread
+
+
+@pytest.mark.postgres
+def test_an_idle_worker_takes_a_task_queued_while_it_waits(
+    transactional_db, database_tasks, monkeypatch
+):
+    worker, thread = an_idle_worker(monkeypatch)
     result = prune_task_results.enqueue()
     thread.join(timeout=60)
     worker.running = False
@@ -227,17 +234,7 @@ def test_a_worker_whose_listening_connection_is_ended_takes_a_task_queued_then_a
 ):
     """The database restarted (or the connection was ended) while the worker waited: it
     listens again at once and looks, rather than sleep out its interval."""
-    worker = a_worker(interval=120)  # were it to sleep out the interval, far past the join
-    waiting = threading.Event()
-    real_wait = wakeup.Listener.wait
-
-    def wait(self, seconds):
-        waiting.set()
-        return real_wait(self, seconds)
-
-    monkeypatch.setattr(wakeup.Listener, "wait", wait)
-    thread = run_in_a_thread(worker)
-    assert waiting.wait(30), "the worker never went idle"
+    worker, thread = an_idle_worker(monkeypatch)
     end_the_listening_connection(worker.listener)
     result = prune_task_results.enqueue()
     thread.join(timeout=30)

@@ -278,15 +278,19 @@ def test_events_of_one_day_are_in_the_order_they_were_recorded(client, project, 
     ]
 
 
-def test_the_spend_chart_appears_with_three_months_of_spend(client, project, alice):
+def three_months_of_spend(project, actor) -> None:
     for month in (1, 2, 3):
         services.record_spend(
             project=project,
-            actor=alice,
+            actor=actor,
             spent_on=datetime.date(2026, month, 10),
             amount=Decimal(500),
             category="people",
         )
+
+
+def test_the_spend_chart_appears_with_three_months_of_spend(client, project, alice):
+    three_months_of_spend(project, alice)
     client.force_login(alice)
     body = client.get(url(project)).content.decode()
     assert "spend-line" in body
@@ -426,14 +430,7 @@ def test_a_next_stage_ask_offers_to_change_it(client, project, alice):
 
 def test_the_spend_charts_value_axis_names_the_currency(client, project, alice):
     # Its axis read "0, 200, 400…" with no currency; the dashboard's charts name it.
-    for month in (1, 2, 3):
-        services.record_spend(
-            project=project,
-            actor=alice,
-            spent_on=datetime.date(2026, month, 10),
-            amount=Decimal(500),
-            category="people",
-        )
+    three_months_of_spend(project, alice)
     client.force_login(alice)
     body = client.get(url(project)).content.decode()
     chart = body[body.index('<figure class="spend-chart">') : body.index("</svg>")]
