@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,33 @@ REDIS_RETRY_AFTER = 3.0
 _MISSING = object()
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, with one ``redis.Redis`` per connection pool.
+
+    Django makes a new ``redis.Redis`` for every cache call, and each one builds its table of
+    response callbacks (≈ 80 µs: 2 ms of a dashboard refresh's two dozen calls). A client is
+    only its pool and that table, and is safe to share between threads, so one is kept per
+    pool; the pool itself still opens connections anew after a fork.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, except that an unreachable Redis is a cache miss, not an error."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._down_until = 0.0
         self._down = False
 

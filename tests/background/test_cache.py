@@ -229,3 +229,31 @@ def metrics_project():
     from portfolio.models import Project
 
     return Project.objects.exclude(submitted_on=None).order_by("key").first()
+
+
+def test_cache_calls_share_one_redis_client_and_survive_a_restart(redis_cache, monkeypatch):
+    """Django builds a ``redis.Redis`` (and its table of callbacks) for every cache call; the
+    app keeps one per connection pool, and it still works after Redis restarts."""
+    import redis
+
+    built = []
+    real_init = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    monkeypatch.setattr(shared, "REDIS_RETRY_AFTER", 0.0)
+    for number in range(20):
+        cache.set(f"reuse-{number}", number)
+        assert cache.get(f"reuse-{number}") == number
+    assert len(built) == 1
+
+    redis_cache.stop()
+    redis_cache.start()  # it asks the new server with a client of its own
+    built.clear()
+    cache.get("after-restart")  # the pool's old connection fails once: a miss
+    cache.set("after-restart", "back")
+    assert cache.get("after-restart") == "back"
+    assert built == []
