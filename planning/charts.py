@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portfolio.dashboard.charts import Axis, Frame, money_short, nice_scale
+from portfolio.dashboard.charts import Axis, Frame, nice_scale
+from portfolio.templatetags.numbers import money_short  # a negative ECV with its "−"
 
 CURVE_POINTS = 300
 

@@ -1,4 +1,6 @@
-"""How the planner writes its numbers: rounded as the CLI rounds them (halves away from zero)."""
+"""How the planner writes its numbers: rounded as the CLI rounds them (halves away from zero),
+a negative one with the typographic minus as every page writes it (``numbers.minus``): PI
+−0.4000, ECV EUR −1,280.00. The data-* attributes take the ``plan_raw_*`` filters, ASCII."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from django import template
 
 from planning.access import can_set_next_stage_ask
 from planning.engine import round_money, round_ratio
-from portfolio.templatetags.numbers import money_cents, signed_bias
+from portfolio.templatetags.numbers import minus, money_cents, signed_bias
 
 register = template.Library()
 
@@ -25,11 +27,17 @@ def plan_raw_money(value) -> str:
 
 
 @register.filter
+def plan_raw_ratio(value) -> str:
+    """A probability or productivity index to 4 decimals, for a data-* attribute: -0.4000."""
+    return "" if value is None else f"{round_ratio(Decimal(value)):f}"
+
+
+@register.filter
 def plan_ratio(value) -> str:
     """A probability or productivity index to 4 decimals."""
     if value is None:
         return "—"
-    return f"{round_ratio(Decimal(value)):f}"
+    return minus(f"{round_ratio(Decimal(value)):f}")
 
 
 @register.filter
@@ -37,7 +45,7 @@ def plan_pct(value) -> str:
     """A probability as a percentage with one decimal: 52.4%."""
     if value is None or value == "":
         return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+    return minus(f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}") + "%"
 
 
 @register.filter
@@ -49,8 +57,8 @@ def plan_share(value) -> str:
         return "—"
     percent = Decimal(value) * 100
     if percent == percent.quantize(Decimal("0.1")):
-        return f"{percent.quantize(Decimal('0.1'))}%"
-    return f"{percent.normalize():f}%"
+        return minus(f"{percent.quantize(Decimal('0.1'))}") + "%"
+    return minus(f"{percent.normalize():f}") + "%"
 
 
 @register.filter

@@ -5,6 +5,11 @@ shown with it: ``money`` names it ("EUR 16,278"); ``amount`` and ``ledger`` are 
 table cells whose column heading names it ("Spend (EUR)"). Whole units everywhere
 (tiles, tables, sentences), rounded half up; cents only in ledgers, where entries must
 add up to the cent. Chart axes alone use the short form ("26.7M").
+
+A negative number written for people takes the typographic minus, "−" (U+2212), never the
+hyphen: "EUR −1,280", PI −0.4000, bias −0.0120, "−1.27M" on an axis (``minus``). Every filter
+here writes it so; a number for a machine (``raw`` in data-* attributes, CSV, JSON, the API,
+the terminal) keeps the ASCII "-".
 """
 
 from __future__ import annotations
@@ -23,6 +28,19 @@ from portfolio.money import LARGEST_AMOUNT
 register = template.Library()
 
 NONE = "—"
+MINUS = "\u2212"  # "−": as wide as "+" and level with it; a hyphen is shorter and lower
+
+
+@register.filter
+def minus(text) -> str:
+    """A number already written, with the typographic minus for a person: "-0.4" → "−0.4".
+    A sign before nothing but zeros is dropped ("-0" → "0"); anything else is as it was."""
+    text = str(text)
+    if not text.startswith("-"):
+        return text
+    if not any(digit in "123456789" for digit in text):
+        return text[1:]
+    return MINUS + text[1:]
 
 
 def _decimal(value) -> Decimal | None:
@@ -44,7 +62,7 @@ def _grouped(value: Decimal, places: int) -> str:
         rounded = value.quantize(quantum, rounding=ROUND_DOWN)
     if rounded == 0:
         rounded = abs(rounded)  # never "-0"
-    return f"{rounded:,.{places}f}"
+    return minus(f"{rounded:,.{places}f}")
 
 
 @register.filter
@@ -78,7 +96,7 @@ def money_cents(value) -> str:
 @register.filter
 def money_short(value) -> str:
     """Chart axes only: three significant digits, cut toward zero, "26.7M" (for 26.75M)."""
-    return charts.money_short(value)
+    return minus(charts.money_short(value))
 
 
 @register.filter
@@ -91,8 +109,8 @@ def percent(value, digits=None) -> str:
     # reads the same on the dashboard, in its CSV and in the terminal.
     scaled = float(number) * 100
     if digits is None:
-        return f"{scaled:.1f}".rstrip("0").rstrip(".") + "%"
-    return f"{scaled:.{int(digits)}f}%"
+        return minus(f"{scaled:.1f}".rstrip("0").rstrip(".")) + "%"
+    return minus(f"{scaled:.{int(digits)}f}") + "%"
 
 
 @register.filter
@@ -113,7 +131,7 @@ def ratio(value, places=2) -> str:
 def signed_bias(value) -> str:
     """A calibration bias with its sign, 4 decimals, halves away from zero: +0.0238, −0.0120."""
     rounded = Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    return f"{'−' if rounded < 0 else '+'}{abs(rounded):f}"
+    return f"{MINUS if rounded < 0 else '+'}{abs(rounded):f}"
 
 
 @register.filter
@@ -126,7 +144,7 @@ def thousands(value) -> str:
 def score(value) -> str:
     """A rate or Brier score as the metrics engine rounds it: 4 decimals."""
     number = _decimal(value)
-    return NONE if number is None else f"{float(number):.4f}"
+    return NONE if number is None else minus(f"{float(number):.4f}")
 
 
 @register.filter
@@ -135,7 +153,9 @@ def decimal(value) -> str:
     number = _decimal(value)
     if number is None:
         return NONE
-    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
+    return minus(
+        f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
+    )
 
 
 @register.filter
