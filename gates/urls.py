@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gates.views import history, import_jobs, interchange, panel, reviews
+from gates.views import export, history, import_jobs, interchange, panel, reviews
 
 urlpatterns = [
     path("projects/<str:key>/gate-review/", reviews.gate_review, name="gate_review"),
@@ -30,6 +30,7 @@ urlpatterns = [
     path("portfolio/import/", interchange.portfolio_import, name="portfolio_import"),
     path("portfolio/imports/", import_jobs.import_jobs, name="import_jobs"),
     path("portfolio/imports/<int:job_id>/", import_jobs.import_job, name="import_job"),
+    path("portfolio/export/", export.portfolio_export_page, name="portfolio_export_page"),
     path("portfolio/export.zip", interchange.portfolio_export, name="portfolio_export"),
     path(
         "portfolio/export.xlsx",

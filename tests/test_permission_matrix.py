@@ -629,6 +629,10 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case("POST", GET_ONLY_AFTER_LOGIN, kwargs=lambda w: {"job_id": w.import_job.pk}),
     ],
+    "portfolio_export_page": [
+        Case("GET", answers(others=403, **EXPORTERS)),
+        Case("POST", GET_ONLY_AFTER_LOGIN),
+    ],
     "portfolio_export": [
         Case("GET", answers(others=403, **EXPORTERS)),
         Case("POST", GET_ONLY_AFTER_LOGIN),

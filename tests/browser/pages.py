@@ -259,6 +259,7 @@ PAGES: list[PageCase] = [
     ),
     PageCase("business_case_edit", (PM, RESEARCHER), key("pm_later")),
     PageCase("portfolio_import", (ADMIN,)),
+    PageCase("portfolio_export_page", (EXECUTIVE, PM)),
     # With a person locked out of signing in (lock_out_someone), and the Unlock button.
     PageCase(
         "people_list", (ADMIN,), setup=lambda page, w: page.get_by_text("Locked until").wait_for()
