@@ -367,6 +367,14 @@ class Project(models.Model):
                 null=True,
                 name="project_latest_probability_in_unit_interval",
             ),
+            # The running totals the services keep: sums of amounts the database holds to
+            # be positive (spend) or not negative (funding granted).
+            at_least("spend_total", Decimal(0), name="project_spend_total_not_negative"),
+            at_least(
+                "funding_granted_total",
+                Decimal(0),
+                name="project_funding_granted_total_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

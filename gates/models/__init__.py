@@ -397,6 +397,8 @@ class CriterionScore(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["decision", "criterion"], name="score_once"),
             at_most("score", SCORE_MAX, null=True, name="score_within_limit"),
+            # A copy of the criterion's weight, held to the same smallest value.
+            at_least("weight", Decimal(0), name="score_weight_not_negative"),
         ]
 
 

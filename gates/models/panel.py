@@ -20,7 +20,7 @@ from gates.models import (
     Gate,
     GateDecision,
 )
-from portfolio.limits import at_most
+from portfolio.limits import at_least, at_most
 from portfolio.models import PROBABILITY, Project, Role, User
 
 # A vote's comment, as long as a decision's rationale may be in the API: the vote form
@@ -217,6 +217,8 @@ class VoteScore(VotePart):
         constraints = [
             models.UniqueConstraint(fields=["vote", "criterion"], name="vote_score_once"),
             at_most("score", SCORE_MAX, null=True, name="vote_score_within_limit"),
+            # A copy of the criterion's weight, held to the same smallest value.
+            at_least("weight", Decimal(0), name="vote_score_weight_not_negative"),
         ]
 
 

@@ -368,6 +368,12 @@ BELOW = [
     (plan_settings, "target_new_category", Decimal(0), -SHARE_STEP, "plan_target_new_category_in_unit_interval"),
 ]  # fmt: skip
 
+# The running totals the services keep: no validator (no page or form writes them).
+TOTALS = [
+    (draft_without_projections, "spend_total", Decimal(0), MONEY_BELOW, "project_spend_total_not_negative"),
+    (draft_without_projections, "funding_granted_total", Decimal(0), MONEY_BELOW, "project_funding_granted_total_not_negative"),
+]  # fmt: skip
+
 # The same checks' largest values, for the fields bounded on both sides that had no check
 ABOVE = [
     (draft_without_projections, "latest_probability", Decimal(1), 1 + SHARE_STEP, "project_latest_probability_in_unit_interval"),
@@ -394,7 +400,7 @@ KEPT_BEFORE = [
 
 
 @pytest.mark.parametrize(
-    ("make_row", "field", "smallest", "below", "constraint"), BELOW + ABOVE + KEPT_BEFORE
+    ("make_row", "field", "smallest", "below", "constraint"), BELOW + ABOVE + KEPT_BEFORE + TOTALS
 )
 def test_an_update_past_the_smallest_value_is_refused_and_the_value_kept(
     make_row, field, smallest, below, constraint
@@ -438,6 +444,30 @@ def test_a_negative_vote_score_is_refused(carol):
     refused, savepoint = refused_by("vote_probability_in_unit_interval")
     with refused, savepoint:
         Vote.objects.filter(pk=vote.pk).update(probability_of_success=-SHARE_STEP)
+
+
+def test_a_negative_weight_on_a_recorded_or_a_gatekeepers_scorecard_is_refused(carol):
+    """Each line keeps a copy of its criterion's weight: held to the criterion's smallest."""
+    decision = a_decision(make_project())
+    decision.save()
+    vote = Vote.objects.create(project=decision.project, gate=a_gate(), voter=carol)
+    criterion = a_should_meet_criterion()
+    refused, savepoint = refused_by("score_weight_not_negative")
+    with refused, savepoint:
+        CriterionScore.objects.bulk_create(
+            [CriterionScore(decision=decision, criterion=criterion, weight=MONEY_BELOW)]
+        )
+    refused, savepoint = refused_by("vote_score_weight_not_negative")
+    with refused, savepoint:
+        VoteScore.objects.bulk_create(
+            [VoteScore(vote=vote, criterion=criterion, weight=MONEY_BELOW)]
+        )
+
+    CriterionScore.objects.bulk_create(
+        [CriterionScore(decision=decision, criterion=criterion, weight=Decimal(0))]
+    )
+    VoteScore.objects.bulk_create([VoteScore(vote=vote, criterion=criterion, weight=Decimal(0))])
+    assert CriterionScore.objects.get().weight == VoteScore.objects.get().weight == 0
 
 
 def lower_bound_checks(model) -> dict[str, object]:
