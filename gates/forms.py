@@ -29,7 +29,7 @@ from portfolio.forms import (
     PercentField,
     RefusesExponents,
 )
-from portfolio.validators import too_long_message
+from portfolio.validators import too_long_instruction
 
 # The one money field and form base (portfolio/forms.py), used by the gate forms.
 __all__ = ["LabelsWithoutColon", "MoneyField"]
@@ -97,25 +97,19 @@ class FeasibilityStudyForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
         ]
 
 
-NEGATIVE_COST = {"min_value": "A cost cannot be negative."}
-
-
 class ArchitectureEstimateForm(LabelsWithoutColon, KeepsVersion, forms.ModelForm):
     build_cost = MoneyField(
         label="Build cost",
         help_text="One-off cost to reach production.",
-        error_messages=NEGATIVE_COST,
     )
     monthly_run_cost = MoneyField(
         label="Monthly run cost",
         help_text="Hosting, inference and monitoring, per month.",
-        error_messages=NEGATIVE_COST,
     )
     cost_per_retrain = MoneyField(
         label="Cost per retraining",
         required=False,
         help_text="Compute and people, each time; leave it empty when it is never retrained.",
-        error_messages=NEGATIVE_COST,
     )
 
     # What the three-year total is computed from, in the order the form asks for them.
@@ -337,7 +331,7 @@ class DecisionForm(LabelsWithoutColon, forms.Form):
         label="Rationale",
         required=False,
         max_length=RATIONALE_MAX,  # the model's, as the API's
-        error_messages={"max_length": too_long_message("Rationale", RATIONALE_MAX)},
+        error_messages={"max_length": too_long_instruction(RATIONALE_MAX)},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why. Required for a kill or a hold; the researcher receives it by e-mail.",
     )
@@ -402,7 +396,7 @@ class VoteForm(LabelsWithoutColon, KeepsVersion, forms.Form):
         label="Comment",
         required=False,
         max_length=COMMENT_MAX,  # the model's, as the API's
-        error_messages={"max_length": too_long_message("Comment", COMMENT_MAX)},
+        error_messages={"max_length": too_long_instruction(COMMENT_MAX)},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 
-from planning.inputs import WRITTEN, read_number
 from planning.services import SCENARIO_NAME_FIELDS
 from portfolio import edits
 from portfolio.edits import KeepsVersion
-from portfolio.errors import DomainError
-from portfolio.forms import Form
+from portfolio.forms import Form, MoneyField
+
+
+class AskField(MoneyField):
+    """An ask is in the hundreds of thousands or millions: its examples are."""
+
+    readable = "1000000.50"
 
 
 class NextStageAskForm(KeepsVersion, Form):
     """A project's next-stage ask: money, a comma only between thousands (``125,000.50``;
-    ``1000,50`` is refused, not read as 100,050); empty asks nothing. The service says what
-    an amount may be (not negative, at most two decimals)."""
+    ``1000,50`` is refused, not read as 100,050), as the plan's budget is read; empty or 0
+    asks nothing. A refusal beside the field says what to enter ("Enter an amount of at
+    least 0."), as every money field does; the service says the same rules naming the field."""
 
-    next_stage_ask = forms.CharField(
+    next_stage_ask = AskField(
         label="Ask",
         required=False,
-        max_length=40,
         help_text="0 or empty: the project asks for nothing.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, project=None, **kwargs):
@@ -33,15 +34,6 @@ class NextStageAskForm(KeepsVersion, Form):
 
     def version_values(self) -> dict | None:
         return edits.values_of(self.project, ("next_stage_ask",))
-
-    def clean_next_stage_ask(self) -> Decimal | None:
-        value = self.cleaned_data["next_stage_ask"].strip()
-        if not value:
-            return None
-        try:  # as the plan's budget is read: 1000,50 and 1e6 are refused, not 100,050 and 1,000,000
-            return read_number(value, written=WRITTEN["budget"], label="Next-stage ask")
-        except DomainError as error:
-            raise forms.ValidationError(error.message) from None
 
 
 class ScenarioRenameForm(KeepsVersion, Form):

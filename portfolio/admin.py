@@ -31,7 +31,7 @@ from portfolio.models import (
 )
 from portfolio.services import people
 from portfolio.services.corrections import ADOPTION_FIELDS, OUTCOME_FIELDS
-from portfolio.services.spend import REALIZED_VALUE_MESSAGES
+from portfolio.services.spend import REALIZED_VALUE_INSTRUCTIONS
 from portfolio.views.people import WITHOUT_THE_ROLE, owned_projects_link
 
 # Fields the services maintain from history; editing them by hand would lie.
@@ -740,9 +740,9 @@ class OutcomeCorrectionForm(ConfirmsAnAmount, MonthCorrectionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The app's words for a value refused for itself, as on the outcome form and in the
-        # API (Django's own: "Ensure that there are no more than 2 decimal places.").
-        self.fields["realized_value"].error_messages.update(REALIZED_VALUE_MESSAGES)
+        # The app's words for a value refused for itself, as on the outcome form (Django's
+        # own: "Ensure that there are no more than 2 decimal places.").
+        self.fields["realized_value"].error_messages.update(REALIZED_VALUE_INSTRUCTIONS)
         self.drop_outdated_tick()
 
     def add_error(self, field, error):

@@ -35,7 +35,7 @@ def minutes_too_large(value: Decimal | None) -> bool:
 
 
 def count_too_large_message(label: str) -> str:
-    """What a form, the admin, a service and the import say of a month's count over the limit."""
+    """What a service and the import say of a month's count over the limit."""
     return f"{label}: at most {LARGEST_COUNT_TEXT} in a month."
 
 
@@ -44,7 +44,7 @@ def minutes_too_large_message(label: str) -> str:
     return f"{label}: at most {LARGEST_MINUTES_TEXT} minutes (about 69 days)."
 
 
-# The app's wording of the other refusals, shared by the adoption form and its service.
+# The app's wording of the other refusals, said by the adoption service.
 def negative_message(label: str) -> str:
     return f"{label} cannot be negative."
 
@@ -55,3 +55,13 @@ def not_whole_message(label: str) -> str:
 
 def minutes_places_message(label: str) -> str:
     return f"{label}: at most 2 decimals, e.g. 6.25."
+
+
+# The same refusals beside the field (the adoption form, the admin), saying what to enter
+# without the field's name, which is shown above it (as ``portfolio.money``'s instructions).
+COUNT_INSTRUCTION = "Enter a whole number of 0 or more, e.g. 1200."
+COUNT_TOO_LARGE_INSTRUCTION = f"Enter at most {LARGEST_COUNT_TEXT} for a month."
+MINUTES_INSTRUCTION = "Enter a number of minutes of 0 or more, e.g. 6.25."
+MINUTES_ABOVE_0_INSTRUCTION = "Enter more than 0 minutes (the same task before the product)."
+MINUTES_TOO_LARGE_INSTRUCTION = f"Enter at most {LARGEST_MINUTES_TEXT} minutes (about 69 days)."
+MINUTES_PLACES_INSTRUCTION = "Enter the minutes with at most 2 decimals, e.g. 6.25."

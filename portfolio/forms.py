@@ -38,8 +38,8 @@ from portfolio.models import (
 )
 from portfolio.money import (
     digits_as_typed,
-    misplaced_comma_message,
-    plain_digits_message,
+    not_an_amount_instruction,
+    plain_digits_instruction,
     without_thousands_separators,
     written_with_exponent,
 )
@@ -50,7 +50,6 @@ from portfolio.services.proposals import (
     proposal_version,
 )
 from portfolio.services.spend import (
-    REALIZED_VALUE_MESSAGES,
     above_a_year_s_projection,
     check_outcome,
 )
@@ -112,9 +111,13 @@ class RefusesExponents(RefusesDigitSeparators):
     field's ``error_messages["exponent"]`` when given, else made from its label (the admin's
     fields, which get this class after they are made, have no such key), ``what`` it is and
     an ``example``. Text that is no number at all (``1e``, ``12,50``, ``EUR 100``) gets the
-    field's ``error_messages["invalid"]`` when given, else "Label: write the number in plain
+    field's ``error_messages["invalid"]`` when given, else "Write the number in plain
     digits, e.g. 1000." (``readable``), not Django's "Enter a number.". Not for a date
-    (``DateField``): a date has no exponent to refuse."""
+    (``DateField``): a date has no exponent to refuse.
+
+    Like every refusal beside a field, these say what to write without the field's name:
+    its label is above them, and the form's summary puts it before them
+    (``portfolio.web.forms.labelled``): "Amount: Write the amount in plain digits, …"."""
 
     what = "the number"
     example = ("1000000", "1e6")  # in plain digits, and with an exponent
@@ -124,13 +127,12 @@ class RefusesExponents(RefusesDigitSeparators):
         given = kwargs.get("error_messages") or {}
         super().__init__(**kwargs)
         if "invalid" not in given:
-            # Not Django's "Enter a number.": the field's name, and what to write.
+            # Not Django's "Enter a number.": what to write, with an example.
             self.error_messages["invalid"] = self.unreadable_message()
 
     def unreadable_message(self) -> str:
         """What the field says of text that is no number: ``1e``, ``12,50``, ``EUR 100``."""
-        label = str(self.label or "Number")
-        return f"{label}: write {self.what} in plain digits, e.g. {self.readable}."
+        return f"Write {self.what} in plain digits, e.g. {self.readable}."
 
     def to_python(self, value):
         if isinstance(value, str) and written_with_exponent(value):
@@ -146,8 +148,7 @@ class RefusesExponents(RefusesDigitSeparators):
         if self.error_messages.get("exponent"):
             return self.error_messages["exponent"]
         example, instead_of = self.example
-        label = str(self.label or "Number")
-        return plain_digits_message(label, what=self.what, example=example, instead_of=instead_of)
+        return plain_digits_instruction(what=self.what, example=example, instead_of=instead_of)
 
 
 def date_message(example: str = "2026-03-02") -> str:
@@ -219,21 +220,21 @@ def not_in_the_calendar(text: str, months: bool = False) -> str | None:
 class MoneyField(RefusesExponents, forms.DecimalField):
     """An amount of money: at least ``min_value`` (0 unless given), at most the largest
     amount kept (``portfolio.money``), at most two decimals, returned with exactly two, in
-    plain digits (``1e6`` is refused: "Amount: write the amount in plain digits, …").
+    plain digits (``1e6`` is refused: "Write the amount in plain digits, …").
 
     A comma may go between thousands, as the planner reads an amount
     (``portfolio.money.without_thousands_separators``): ``1,200`` and ``12,345,678.50`` are
-    1200.00 and 12345678.50. A comma anywhere else (``1000,50``, ``2,5``) is refused with the
-    field's label, not read as 100,050 or 25: "Amount: 1000,50 is not an amount: write it in
-    plain digits with a point for decimals, e.g. 1200.50 (a comma only between thousands:
-    1,200.50).", and so is any text that is no amount (``EUR 5``, ``€5``, ``1_000``): one
-    message, as the planner's budget and next-stage ask say it. The page shows the text
-    back as typed, to correct.
+    1200.00 and 12345678.50. A comma anywhere else (``1000,50``, ``2,5``) is refused, not
+    read as 100,050 or 25: "“1000,50” is not an amount: write it in plain digits with a
+    point for decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).", and so is
+    any text that is no amount (``EUR 5``, ``€5``, ``1_000``): one message, as the planner's
+    budget says it. The page shows the text back as typed, to correct.
 
     Two fixed decimals make "1000" and "1000.00" the same value, so a revision that
     changes nothing does not show up as a change in the audit trail. The limit is said
-    once, with the field's label and the largest amount, however many digits are typed
-    (the columns' count of digits, which is more, is not the rule).
+    once, with the largest amount, however many digits are typed (the columns' count of
+    digits, which is more, is not the rule). Every refusal says what to enter ("Enter an
+    amount of at least 0."), not the field's name, which the page shows above it.
     """
 
     widget = NumberTextInput
@@ -245,14 +246,13 @@ class MoneyField(RefusesExponents, forms.DecimalField):
         kwargs["max_digits"] = None
         kwargs["decimal_places"] = MONEY["decimal_places"]
         super().__init__(**kwargs)
-        label = str(self.label or "Amount")
-        self.validators.append(MoneyLimitValidator(label))
-        # Said with the field's label, as the field's other refusals are (Django's own read
-        # "Ensure this value is greater than or equal to 0.01." in the form's summary).
-        # The label is %-formatted with the message's parameters: its own % is escaped.
-        named = label.replace("%", "%%")
-        self.error_messages.setdefault("min_value", f"{named}: at least %(limit_value)s.")
-        self.error_messages.setdefault("max_decimal_places", f"{named}: at most 2 decimal places.")
+        self.validators.append(MoneyLimitValidator(str(self.label or "Amount")))
+        # What to enter (Django's own read "Ensure this value is greater than or equal to
+        # 0.01."); the form's summary puts the field's label before it.
+        self.error_messages.setdefault("min_value", "Enter an amount of at least %(limit_value)s.")
+        self.error_messages.setdefault(
+            "max_decimal_places", f"Enter an amount with at most 2 decimals, e.g. {self.readable}."
+        )
 
     def to_python(self, value):
         typed = value
@@ -271,10 +271,9 @@ class MoneyField(RefusesExponents, forms.DecimalField):
 
     def not_an_amount(self, typed: str) -> str:
         """What the field says of text that is no amount, a misplaced comma or anything else
-        (``EUR 5``, ``1_000``): one message, the planner's budget's and next-stage ask's
-        (``planning.inputs.read_number``), with this field's label and example."""
-        label = str(self.label or "Amount")
-        return misplaced_comma_message(label, typed, example=self.readable)
+        (``EUR 5``, ``1_000``): one message, the planner's budget's
+        (``planning.inputs.read_number``), with this field's example."""
+        return not_an_amount_instruction(typed, example=self.readable)
 
     def clean(self, value):
         cleaned = super().clean(value)
@@ -417,16 +416,14 @@ class PercentField(RefusesExponents, forms.DecimalField):
         kwargs.setdefault("max_value", Decimal(100))
         given = kwargs.get("error_messages") or {}
         super().__init__(**kwargs)
-        # Said with the field's label, as its other refusals are ("A percentage is between 0
-        # and 100." named no field in the form's summary). The messages are %-formatted with
-        # Django's parameters: the label's "(%)" is escaped.
-        named = str(self.label or "Percentage").replace("%", "%%")
+        # What to enter, beside the field; the form's summary puts the label before it
+        # ("Probability of success (%): Enter a number from 0 to 100.").
         messages = {
-            "min_value": f"{named}: between 0 and 100.",
-            "max_value": f"{named}: between 0 and 100.",
-            "max_whole_digits": f"{named}: between 0 and 100.",
-            "max_decimal_places": f"{named}: at most two decimals, e.g. 35.25.",
-            "max_digits": f"{named}: between 0 and 100, with at most two decimals.",
+            "min_value": "Enter a number from 0 to 100.",
+            "max_value": "Enter a number from 0 to 100.",
+            "max_whole_digits": "Enter a number from 0 to 100.",
+            "max_decimal_places": "Enter a number with at most two decimals, e.g. 35.25.",
+            "max_digits": "Enter a number from 0 to 100, with at most two decimals.",
         }
         self.error_messages.update({k: v for k, v in messages.items() if k not in given})
 
@@ -730,10 +727,7 @@ class OutcomeForm(ConfirmsAnAmount, Form):
     amount they did not confirm."""
 
     month = MonthField(help_text="The calendar month the value was realized in.")
-    realized_value = MoneyField(
-        label="Realized value",
-        error_messages=REALIZED_VALUE_MESSAGES,
-    )
+    realized_value = MoneyField(label="Realized value")
     confirm_value = forms.BooleanField(label="Yes, this amount is right", required=False)
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -996,17 +990,17 @@ class MinutesField(RefusesExponents, forms.DecimalField):
 
 
 def count_field(label: str, help_text: str) -> forms.IntegerField:
-    """A month's count: a whole number from 0 to ``counts.LARGEST_COUNT``, said in the
-    app's words (the service says the same)."""
+    """A month's count: a whole number from 0 to ``counts.LARGEST_COUNT``; a refusal says
+    what to enter (the service names the field: ``counts.*_message``)."""
     return CountField(
         label=label,
         min_value=0,
         max_value=counts.LARGEST_COUNT,
         help_text=help_text,
         error_messages={
-            "invalid": counts.not_whole_message(label),
-            "min_value": counts.negative_message(label),
-            "max_value": counts.count_too_large_message(label),
+            "invalid": counts.COUNT_INSTRUCTION,
+            "min_value": counts.COUNT_INSTRUCTION,
+            "max_value": counts.COUNT_TOO_LARGE_INSTRUCTION,
         },
     )
 
@@ -1015,11 +1009,7 @@ def minutes_field(label: str, help_text: str, *, minimum: str) -> forms.DecimalF
     """Minutes per task: at most two decimals and ``counts.LARGEST_MINUTES``. The column's
     count of digits is not the rule: the limit is said instead, however many are typed."""
     low = Decimal(minimum)
-    too_low = (
-        counts.negative_message(label)
-        if low == 0
-        else f"{label}: more than 0 minutes (the same task before the product)."
-    )
+    too_low = counts.MINUTES_INSTRUCTION if low == 0 else counts.MINUTES_ABOVE_0_INSTRUCTION
     field = MinutesField(
         label=label,
         required=False,
@@ -1029,10 +1019,10 @@ def minutes_field(label: str, help_text: str, *, minimum: str) -> forms.DecimalF
         decimal_places=counts.MINUTES_DECIMAL_PLACES,
         help_text=help_text,
         error_messages={
-            "invalid": f"{label}: a number of minutes, e.g. 6.25.",
+            "invalid": counts.MINUTES_INSTRUCTION,
             "min_value": too_low,
-            "max_value": counts.minutes_too_large_message(label),
-            "max_decimal_places": counts.minutes_places_message(label),
+            "max_value": counts.MINUTES_TOO_LARGE_INSTRUCTION,
+            "max_decimal_places": counts.MINUTES_PLACES_INSTRUCTION,
         },
     )
     return field

@@ -30,8 +30,19 @@ def too_large(amount: Decimal | None) -> bool:
 
 
 def too_large_message(label: str) -> str:
-    """What a form, the admin, the API and a service say of an amount over the limit."""
+    """What the API and a service say of an amount over the limit, naming the field."""
     return f"{label}: at most {LARGEST_AMOUNT_TEXT} (13 digits before the decimal point)."
+
+
+# Beside the field (a page's form, the admin) a refusal says what to enter, without the
+# field's name: the label is shown above it, and the form's summary puts the label before
+# it (portfolio.web.forms.labelled). Away from a field (the API, a service, the command
+# line) the ``*_message`` functions name the field.
+
+
+def too_large_instruction() -> str:
+    """Beside the field: what to enter instead of an amount over the limit."""
+    return f"Enter an amount of at most {LARGEST_AMOUNT_TEXT} (13 digits before the decimal point)."
 
 
 def total_too_large_message(label: str, what: str, total: Decimal) -> str:
@@ -76,8 +87,16 @@ def written_with_exponent(text: str) -> bool:
 def plain_digits_message(
     label: str, *, what: str = "the number", example: str = "1000000", instead_of: str = "1e6"
 ) -> str:
-    """What a field says of a number written with an exponent (``written_with_exponent``)."""
+    """What is said of a number written with an exponent (``written_with_exponent``), away
+    from its field: "Budget: write the amount in plain digits, e.g. 1000000 (not 1e6)."."""
     return f"{label}: write {what} in plain digits, e.g. {example} (not {instead_of})."
+
+
+def plain_digits_instruction(
+    *, what: str = "the number", example: str = "1000000", instead_of: str = "1e6"
+) -> str:
+    """``plain_digits_message`` beside the field: "Write the amount in plain digits, …"."""
+    return f"Write {what} in plain digits, e.g. {example} (not {instead_of})."
 
 
 # A number whose whole part is grouped in thousands by commas: a first group of 1-3 digits
@@ -130,9 +149,20 @@ def misplaced_comma_message(
     example is shown again grouped in thousands, where a comma may go (``1200.50``, then
     ``1,200.50``); a number that is never in the thousands (a rate, a share) gives no
     ``grouped`` one."""
+    return f"{label}: {text.strip()} is not {what}: {_write_it(example, grouped, decimals)}"
+
+
+def not_an_amount_instruction(text: str, *, example: str) -> str:
+    """``misplaced_comma_message`` beside an amount's field, the text typed quoted: "“12,50”
+    is not an amount: write it in plain digits with a point for decimals, e.g. 1200.50 (a
+    comma only between thousands: 1,200.50)."."""
+    return f"“{text.strip()}” is not an amount: {_write_it(example, True, True)}"
+
+
+def _write_it(example: str, grouped: bool, decimals: bool) -> str:
     how = "in plain digits with a point for decimals" if decimals else "in plain digits"
     where = f" (a comma only between thousands: {grouped_in_thousands(example)})" if grouped else ""
-    return f"{label}: {text.strip()} is not {what}: write it {how}, e.g. {example}{where}."
+    return f"write it {how}, e.g. {example}{where}."
 
 
 def typed_decimal(text: str) -> Decimal | None:

@@ -43,9 +43,15 @@ def one_line_problem(value: str) -> str | None:
 
 
 def too_long_message(label: str, limit: int) -> str:
-    """Text over its limit, naming the field: "Comment: at most 10,000 characters.", a form's
-    ``error_messages["max_length"]`` and the API's words (api.problems)."""
+    """Text over its limit, naming the field: "Comment: at most 10,000 characters.", the
+    services' and the API's words (api.problems)."""
     return f"{label}: at most {limit:,} characters."
+
+
+def too_long_instruction(limit: int) -> str:
+    """Text over its limit, beside the field (a form's ``error_messages["max_length"]``):
+    "Shorten it to at most 10,000 characters."; the form's summary names the field."""
+    return f"Shorten it to at most {limit:,} characters."
 
 
 # --- Text with nothing to read -----------------------------------------------------------
@@ -122,13 +128,15 @@ def check_one_line(fields: dict, names: Iterable[str]) -> None:
 
 @deconstructible(path="portfolio.validators.MoneyLimitValidator")
 class MoneyLimitValidator(MaxValueValidator):
-    """At most ``money.LARGEST_AMOUNT``, said with the field's ``label``."""
+    """At most ``money.LARGEST_AMOUNT``. Its message is said beside the field (a page's form,
+    the admin), saying what to enter, without the field's name; ``label`` names the field in
+    the services' and the API's messages (``check_money``), and in the migrations."""
 
     code = "money_too_large"
 
     def __init__(self, label: str):
         self.label = label
-        super().__init__(money.LARGEST_AMOUNT, message=money.too_large_message(label))
+        super().__init__(money.LARGEST_AMOUNT, message=money.too_large_instruction())
 
 
 def check_money(amount: Decimal | None, *, label: str, field: str) -> None:
@@ -145,24 +153,25 @@ def check_money_total(total: Decimal, *, label: str, what: str, field: str) -> N
 
 @deconstructible(path="portfolio.validators.CountLimitValidator")
 class CountLimitValidator(MaxValueValidator):
-    """A month's count (active users, tasks) of at most ``counts.LARGEST_COUNT``."""
+    """A month's count (active users, tasks) of at most ``counts.LARGEST_COUNT``, said beside
+    the field as ``MoneyLimitValidator`` says its limit."""
 
     code = "count_too_large"
 
     def __init__(self, label: str):
         self.label = label
-        super().__init__(counts.LARGEST_COUNT, message=counts.count_too_large_message(label))
+        super().__init__(counts.LARGEST_COUNT, message=counts.COUNT_TOO_LARGE_INSTRUCTION)
 
 
 @deconstructible(path="portfolio.validators.MinutesLimitValidator")
 class MinutesLimitValidator(MaxValueValidator):
-    """Minutes per task of at most ``counts.LARGEST_MINUTES``."""
+    """Minutes per task of at most ``counts.LARGEST_MINUTES``, said beside the field."""
 
     code = "minutes_too_large"
 
     def __init__(self, label: str):
         self.label = label
-        super().__init__(counts.LARGEST_MINUTES, message=counts.minutes_too_large_message(label))
+        super().__init__(counts.LARGEST_MINUTES, message=counts.MINUTES_TOO_LARGE_INSTRUCTION)
 
 
 def check_count(value: int | None, *, label: str, field: str) -> None:

@@ -67,19 +67,19 @@ def test_required_fields_are_marked_for_eyes_and_for_assistive_technology(client
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("242000.001", "Realized value: at most 2 decimal places."),
-        ("-5", "Realized value cannot be negative."),
+        ("242000.001", "Enter an amount with at most 2 decimals, e.g. 1200.50."),
+        ("-5", "Enter an amount of at least 0."),
         (
             "99999999999999999999",
-            "Realized value: at most 9,999,999,999,999.99 (13 digits before the decimal point).",
+            "Enter an amount of at most 9,999,999,999,999.99 (13 digits before the decimal point).",
         ),
     ],
 )
-def test_the_summary_names_a_field_once_when_its_message_names_it(
+def test_the_summary_names_a_field_once_and_beside_it_says_what_to_enter(
     client, bob, carol, value, message
 ):
-    """The outcome form's messages start with the field's label (as the service's and the
-    API's do): the summary does not put the label before them again."""
+    """Beside the field its message says what to enter, under the label; the summary puts
+    the label before it, once ("Realized value: Enter an amount of at least 0.")."""
     product = make_project(key="GL-0029", product_manager=bob)
     greenlight(product, bob, carol, on=datetime.date(2026, 4, 15))
     client.force_login(bob)
@@ -90,9 +90,10 @@ def test_the_summary_names_a_field_once_when_its_message_names_it(
     assert response.status_code == 400
     body = response.content.decode()
     summary = body[body.index("data-error-summary") : body.index('id="field-month"')]
-    assert f'<a href="#id_realized_value">{escape(message)}</a>' in summary
+    assert f'<a href="#id_realized_value">Realized value: {escape(message)}</a>' in summary
     assert "Realized value: Realized value" not in body
     assert body.count(escape(message)) == 2  # in the summary and beside the field
+    assert f"<li>{escape(message)}</li>" in body[body.index('id="field-realized_value"') :]
 
 
 def test_a_spend_amount_over_the_limit_is_named_once(client, project, alice):
@@ -103,7 +104,7 @@ def test_a_spend_amount_over_the_limit_is_named_once(client, project, alice):
     )
     body = response.content.decode()
     summary = body[body.index("data-error-summary") : body.index('id="field-amount"')]
-    assert '<a href="#id_amount">Amount: at most 9,999,999,999,999.99 (13 digits' in summary
+    assert '<a href="#id_amount">Amount: Enter an amount of at most 9,999,999,999,999.99' in summary
     assert "Amount: Amount" not in body
 
 
@@ -128,6 +129,12 @@ def test_a_spend_amount_over_the_limit_is_named_once(client, project, alice):
         ("Amount", "Enter a number.", "Amount: Enter a number."),
         ("Month", "2026-05 already has an outcome.", "Month: 2026-05 already has an outcome."),
         ("Note", "Amounts: see the note.", "Note: Amounts: see the note."),
+        # A text quoted back does not name the field, though "an amount" ends like its label.
+        (
+            "Amount",
+            "“1e” is not an amount: write it …",
+            "Amount: “1e” is not an amount: write it …",
+        ),
     ],
 )
 def test_a_message_is_labelled_unless_it_names_its_field(label, message, said):

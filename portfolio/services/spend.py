@@ -107,14 +107,19 @@ def record_spend(
 TICK_TO_CONFIRM = "tick “Yes, this amount is right”"
 
 
-# The words of a month's realized value's rules, wherever one is written: the outcome form
-# and the admin's correction give them to their number field (Django's own would say "Ensure
-# that there are no more than 2 decimal places."), the API reads the value by
-# ``check_realized_value`` itself. Over the largest amount, every way in says
-# ``portfolio.money.too_large_message`` (the field's MoneyLimitValidator, ``check_money``).
+# The words of a month's realized value's rules, wherever one is written: the API and the
+# services, which name the field (``check_realized_value``); over the largest amount
+# ``portfolio.money.too_large_message`` (``check_money``).
 REALIZED_VALUE_MESSAGES = {
     "min_value": "Realized value cannot be negative.",
     "max_decimal_places": "Realized value: at most 2 decimal places.",
+}
+# Beside the field (the outcome form's MoneyField says the same, and the admin's correction
+# gives them to its number field; Django's own would say "Ensure that there are no more than
+# 2 decimal places."): what to enter, the field's name being above it.
+REALIZED_VALUE_INSTRUCTIONS = {
+    "min_value": "Enter an amount of at least 0.",
+    "max_decimal_places": "Enter an amount with at most 2 decimals, e.g. 1200.50.",
 }
 
 

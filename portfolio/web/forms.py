@@ -62,7 +62,8 @@ def names_its_field(message: str, label: str) -> bool:
     if text.startswith(name):
         return True
     lead, colon, _ = text.partition(":")
-    return bool(colon) and len(lead) <= 60 and lead.endswith(" " + name)
+    # Not a text quoted back: "“1e” is not an amount: write it …" does not name "Amount".
+    return bool(colon) and len(lead) <= 60 and lead.endswith(" " + name) and "“" not in lead
 
 
 def labelled(label, message) -> str:

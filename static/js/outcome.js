@@ -19,10 +19,10 @@
   // "1,600,000.50" is 1600000.50; a comma anywhere else ("12,50", "1,00") is no amount.
   const THOUSANDS_GROUPED = /^([+-]?)([1-9]\d{0,2}(?:,\d{3})+)((?:[.eE][^,]*)?)$/;
   // The largest amount Greenlight keeps, in cents (portfolio.money.LARGEST_AMOUNT), and
-  // what the server says of a larger one (portfolio.money.too_large_message).
+  // what the server says beside the field of a larger one (portfolio.money.too_large_instruction).
   const LARGEST = 999999999999999n;
-  const tooLarge = (label) =>
-    `${label}: at most 9,999,999,999,999.99 (13 digits before the decimal point).`;
+  const TOO_LARGE =
+    "Enter an amount of at most 9,999,999,999,999.99 (13 digits before the decimal point).";
 
   // What the realized value's field reads (portfolio.forms.MoneyField), spaces around aside:
   // { cents } for an amount it takes, { empty } for nothing typed, else { problem }, the
@@ -68,16 +68,14 @@
     const { currency, within, noAmount } = box.dataset;
     // What the tick's text says of each amount the server refuses (the template's words; a
     // misplaced comma is an amount not written as one, and over the largest amount the
-    // field's own message, with its label, as the server says it beside the field).
-    const label = document.querySelector(`label[for="${amount && amount.id}"]`);
+    // field's own message, as the server says it beside the field).
     const refused = {
       exponent: box.dataset.notPlain,
       unreadable: box.dataset.unreadable,
       comma: box.dataset.comma || box.dataset.unreadable,
       negative: box.dataset.negative,
       decimals: box.dataset.decimals,
-      tooLarge:
-        box.dataset.tooLarge || tooLarge(label ? label.textContent.trim() : "Realized value"),
+      tooLarge: box.dataset.tooLarge || TOO_LARGE,
     };
     const high = cents(box.dataset.high);
     const asked = cents(confirmed && confirmed.value);

@@ -2,7 +2,8 @@
 
 The API took 10,000 characters and the vote form 4,000, so a gatekeeper whose comment a
 script had sent could not change their vote on the page without cutting their comment.
-Over the limit, both say "Comment: at most 10,000 characters.".
+Over the limit, both refuse it: the API says "Comment: at most 10,000 characters.", the
+page beside the field what to do ("Shorten it to at most 10,000 characters.").
 """
 
 from __future__ import annotations
@@ -72,11 +73,12 @@ def test_a_comment_sent_by_a_script_can_be_kept_on_the_page(client, api_as, caro
     assert (vote.recommendation, vote.comment) == ("go", comment.strip())
 
 
-def test_the_page_refuses_one_more_in_the_same_words(client, carol, project):
+def test_the_page_refuses_one_more_saying_what_to_do(client, carol, project):
     client.force_login(carol)
     answer = client.post(reverse("vote_cast", args=["GL-0115"]), _page_vote("x" * 10_001))
     assert answer.status_code == 400
-    assert TOO_LONG in answer.content.decode()
+    # Beside the field what to do, the summary naming the field (the API: TOO_LONG).
+    assert "Comment: Shorten it to at most 10,000 characters." in answer.content.decode()
     assert not Vote.objects.exclude(recommendation="").exists()
 
 

@@ -60,8 +60,10 @@ def test_an_architect_adds_an_estimate_and_sees_the_three_year_total(
     page.get_by_role("button", name="Save estimate").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Monthly run cost: A cost cannot be negative.")
-    expect(page.locator("#field-monthly_run_cost")).to_contain_text("A cost cannot be negative.")
+    expect(summary).to_contain_text("Monthly run cost: Enter an amount of at least 0.")
+    expect(page.locator("#field-monthly_run_cost")).to_contain_text(
+        "Enter an amount of at least 0."
+    )
     expect(page.get_by_label("Monthly run cost")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "architect_estimate_refused")
     assert not ArchitectureEstimate.objects.exists()

@@ -153,7 +153,7 @@ def test_an_amount_with_an_exponent_is_no_amount_to_tick(page, live_server, logi
     tick.check()
     page.get_by_role("button", name="Record outcome").click()
     expect(page.locator("#field-realized_value")).to_contain_text(
-        "Realized value: write the amount in plain digits, e.g. 1000000 (not 1e6)."
+        "Write the amount in plain digits, e.g. 1000000 (not 1e6)."
     )
     assert not greenlit.outcomes.exists()
 
@@ -168,10 +168,11 @@ DECIMALS = (
     "for the tick to confirm it."
 )
 NEGATIVE = "The realized value above is negative: the tick confirms an amount of 0 or more."
-# What the server says of an amount over the largest it keeps (portfolio.money).
-TOO_LARGE = "Realized value: at most 9,999,999,999,999.99 (13 digits before the decimal point)."
+# What the server says beside the field of an amount over the largest it keeps
+# (portfolio.money).
+TOO_LARGE = "Enter an amount of at most 9,999,999,999,999.99 (13 digits before the decimal point)."
 COMMA = (
-    "Realized value: 12,50 is not an amount: write it in plain digits with a point for "
+    "“12,50” is not an amount: write it in plain digits with a point for "
     "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50)."
 )
 
@@ -179,7 +180,7 @@ COMMA = (
 def test_the_script_s_words_are_the_server_s():
     from portfolio import money
 
-    assert money.too_large_message("Realized value") == TOO_LARGE
+    assert money.too_large_instruction() == TOO_LARGE
     assert money.LARGEST_AMOUNT_TEXT == "9,999,999,999,999.99"
 
 
@@ -265,12 +266,12 @@ RECORDED = {".5": "0.50", "1,200.50": "1200.50"}
     [
         (".5", None),
         ("1,200.50", None),
-        ("100.123", "Realized value: at most 2 decimal places."),
-        ("-5", "Realized value cannot be negative."),
+        ("100.123", "Enter an amount with at most 2 decimals, e.g. 1200.50."),
+        ("-5", "Enter an amount of at least 0."),
         ("12,50", COMMA),
         (
             "e6",
-            "Realized value: e6 is not an amount: write it in plain digits with a point for "
+            "“e6” is not an amount: write it in plain digits with a point for "
             "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).",
         ),
         ("10000000000000", TOO_LARGE),

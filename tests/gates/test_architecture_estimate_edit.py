@@ -134,17 +134,21 @@ def test_it_revises_the_estimate_and_audits_only_real_changes(client, at_gate_2,
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"build_cost": "-1"}, "build_cost", "A cost cannot be negative."),
-        ({"monthly_run_cost": "-0.01"}, "monthly_run_cost", "A cost cannot be negative."),
-        ({"cost_per_retrain": "-3"}, "cost_per_retrain", "A cost cannot be negative."),
+        ({"build_cost": "-1"}, "build_cost", "Enter an amount of at least 0."),
+        ({"monthly_run_cost": "-0.01"}, "monthly_run_cost", "Enter an amount of at least 0."),
+        ({"cost_per_retrain": "-3"}, "cost_per_retrain", "Enter an amount of at least 0."),
         ({"cost_per_retrain": ""}, "cost_per_retrain", "Give the cost of each retraining"),
         (
             {"monthly_run_cost": "abc"},
             "monthly_run_cost",
-            "Monthly run cost: abc is not an amount: write it in plain digits with a point for "
+            "“abc” is not an amount: write it in plain digits with a point for "
             "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).",
         ),
-        ({"cost_per_retrain": "1.234"}, "cost_per_retrain", ": at most 2 decimal places."),
+        (
+            {"cost_per_retrain": "1.234"},
+            "cost_per_retrain",
+            "Enter an amount with at most 2 decimals, e.g. 1200.50.",
+        ),
         ({"retraining_cadence": "daily"}, "retraining_cadence", "Select a valid choice"),
         ({"build_cost": ""}, "build_cost", "This field is required"),
         (

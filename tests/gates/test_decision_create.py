@@ -241,9 +241,9 @@ def test_a_go_without_required_deliverables_is_refused(client, project, bob, ali
         ({"decided_on": "2026-01-01"}, "decided_on", "before submission"),
         ({"decided_on": "2099-01-01"}, "decided_on", "in the future"),
         ({"decided_on": "next tuesday"}, "decided_on", "Enter a date as YYYY-MM-DD, e.g. "),
-        ({"funding_granted": "-5"}, "funding_granted", ": at least 0."),
-        ({"funding_granted": "12.345"}, "funding_granted", ": at most 2 decimal places."),
-        ({"probability_of_success": "140"}, "probability_of_success", "between 0 and 100"),
+        ({"funding_granted": "-5"}, "funding_granted", "Enter an amount of at least 0."),
+        ({"funding_granted": "12.345"}, "funding_granted", "with at most 2 decimals, e.g. 1200"),
+        ({"probability_of_success": "140"}, "probability_of_success", "a number from 0 to 100"),
         ({"probability_of_success": "33.333"}, "probability_of_success", "two decimals"),
         # A fraction where a percentage is asked for: not kept as 0.45 %.
         (

@@ -3,8 +3,10 @@ characters.
 
 The API refused a rationale over 10,000 characters while the gate review's decision form
 took any length, so the page recorded rationales no script could send. Over the limit,
-both say "Rationale: at most 10,000 characters." and record nothing, as a vote's comment
-(tests/api/test_vote_comment_limit.py). The API's side: tests/api/test_rationale_limit.py.
+both record nothing: the API says "Rationale: at most 10,000 characters.", the page says what
+to do beside the field, "Shorten it to at most 10,000 characters." (its summary puts the label
+before it), as of a vote's comment (tests/api/test_vote_comment_limit.py). The API's side:
+tests/api/test_rationale_limit.py.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tests.builders import decide, make_project, scorecard_post
 pytestmark = pytest.mark.django_db
 
 TOO_LONG = "Rationale: at most 10,000 characters."
+SHORTEN = "Shorten it to at most 10,000 characters."
 
 
 @pytest.fixture
@@ -49,15 +52,15 @@ def test_the_model_s_limit_is_the_one():
     assert GateDecision._meta.get_field("rationale").max_length == RATIONALE_MAX
 
 
-def test_the_page_refuses_one_more_in_the_api_s_words(client, bob, project):
+def test_the_page_refuses_one_more_saying_what_to_do(client, bob, project):
     client.force_login(bob)
     url = reverse("decision_create", args=[project.key])
     answer = client.post(url, _hold("x" * 10_001))
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert TOO_LONG in page
+    assert f"Rationale: {SHORTEN}" in page  # the summary
     # Beside the rationale, after the date field.
-    assert page.rindex(TOO_LONG) > page.index('id="field-rationale"')
+    assert page.rindex(SHORTEN) > page.index('id="field-rationale"')
     assert not GateDecision.objects.exists()
     project.refresh_from_db()
     assert project.status == Status.ACTIVE

@@ -17,7 +17,7 @@ from tests.gates.test_decision_create import post_data, url
 
 pytestmark = pytest.mark.django_db
 
-AMOUNT = "write the amount in plain digits, e.g. 1000000 (not 1e6)."
+AMOUNT = "Write the amount in plain digits, e.g. 1000000 (not 1e6)."
 
 
 def beside(body: str, name: str) -> str:
@@ -29,13 +29,12 @@ def beside(body: str, name: str) -> str:
 @pytest.mark.parametrize(
     ("name", "typed", "message"),
     [
-        ("funding_granted", "1e6", f"Funding granted: {AMOUNT}"),
-        ("funding_granted", "2.5E4", f"Funding granted: {AMOUNT}"),
+        ("funding_granted", "1e6", AMOUNT),
+        ("funding_granted", "2.5E4", AMOUNT),
         (
             "probability_of_success",
             "5.5e1",
-            "Updated probability of success (%): write the percentage in plain digits, e.g. 35 "
-            "(not 3.5e1).",
+            "Write the percentage in plain digits, e.g. 35 (not 3.5e1).",
         ),
     ],
 )
@@ -78,21 +77,13 @@ ESTIMATE = {
 }
 
 
-@pytest.mark.parametrize(
-    ("name", "label"),
-    [
-        ("build_cost", "Build cost"),
-        ("monthly_run_cost", "Monthly run cost"),
-        ("cost_per_retrain", "Cost per retraining"),
-    ],
-)
-def test_an_estimate_cost_with_an_exponent_is_refused_beside_it(client, alice, carol, name, label):
+@pytest.mark.parametrize("name", ["build_cost", "monthly_run_cost", "cost_per_retrain"])
+def test_an_estimate_cost_with_an_exponent_is_refused_beside_it(client, alice, carol, name):
     project = make_project(researcher=alice, current_gate=2)  # the estimate is asked for
     client.force_login(carol)
     estimate_url = reverse("architecture_estimate_edit", args=[project.key])
     response = client.post(estimate_url, ESTIMATE | {name: "1e5"})
     assert response.status_code == 400
-    message = f"{label}: {AMOUNT}"
-    assert response.context["form"].errors[name] == [message]
-    assert message in beside(response.content.decode(), name)
+    assert response.context["form"].errors[name] == [AMOUNT]
+    assert AMOUNT in beside(response.content.decode(), name)
     assert not ArchitectureEstimate.objects.filter(project=project).exists()

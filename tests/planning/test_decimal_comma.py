@@ -95,7 +95,7 @@ def test_a_next_stage_ask_with_a_decimal_comma_is_refused(client, bob, project, 
     url = reverse("next_stage_ask_edit", args=[project.key])
     response = client.post(url, {"next_stage_ask": typed})
     assert response.status_code == 400
-    assert _amount_message("Next-stage ask", typed) in _text(response)
+    assert f"Ask: “{typed}” is not an amount: write it in plain digits" in _text(response)
     project.refresh_from_db()
     assert project.next_stage_ask == Decimal("42000")  # not 100,050 nor 25
     assert not AuditEntry.objects.filter(action="project.next_stage_ask_set").exists()

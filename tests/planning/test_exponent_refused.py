@@ -38,8 +38,8 @@ def test_a_next_stage_ask_with_an_exponent_is_refused(client, alice, project, ty
     url = reverse("next_stage_ask_edit", args=[project.key])
     response = client.post(url, {"next_stage_ask": typed})
     assert response.status_code == 400
-    message = "Next-stage ask: write the amount in plain digits, e.g. 1000000 (not 1e6)."
-    assert message in response.content.decode()
+    message = "Write the amount in plain digits, e.g. 1000000 (not 1e6)."
+    assert f"Ask: {message}" in response.content.decode()  # the summary; beside it, the rest
     project.refresh_from_db()
     assert project.next_stage_ask is None
 

@@ -42,7 +42,7 @@ def test_an_unreadable_ask_and_a_misplaced_comma_say_the_same(typed):
     form = NextStageAskForm({"next_stage_ask": typed})
     assert not form.is_valid()
     assert form.errors["next_stage_ask"] == [
-        f"Next-stage ask: {typed} is not an amount: write it in plain digits with a point "
+        f"“{typed}” is not an amount: write it in plain digits with a point "
         "for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50)."
     ]
 

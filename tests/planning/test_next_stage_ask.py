@@ -11,6 +11,7 @@ from planning.services import set_next_stage_ask
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import AuditEntry, Status
 from tests.builders import make_project
+from tests.portfolio.test_unreadable_numbers import amount_refused, refused_beside_it
 
 
 def url(project) -> str:
@@ -51,24 +52,19 @@ def test_it_shows_on_the_project_page_and_gate_review(client, bob, project):
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (
-            "lots",
-            "Next-stage ask: lots is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
-        ),
-        ("-5", "Next-stage ask: cannot be negative."),
-        ("1.234", "Next-stage ask: at most 2 decimal places."),
-        ("NaN", "NaN is not an amount"),
-        (
-            "42_000",
-            "Next-stage ask: 42_000 is not an amount: write it in plain digits with a point for decimals, e.g. 1000000.50 (a comma only between thousands: 1,000,000.50).",
-        ),
+        ("lots", amount_refused("lots", "1000000.50", "1,000,000.50")),
+        ("-5", "Enter an amount of at least 0."),
+        ("1.234", "Enter an amount with at most 2 decimals, e.g. 1000000.50."),
+        ("NaN", amount_refused("NaN", "1000000.50", "1,000,000.50")),
+        ("42_000", amount_refused("42_000", "1000000.50", "1,000,000.50")),
     ],
 )
-def test_bad_input_is_refused_with_a_message(client, alice, project, value, message):
+def test_bad_input_is_refused_saying_what_to_enter(client, alice, project, value, message):
+    """Beside the field what to enter, not its name ("Next-stage ask: cannot be negative."
+    was said under the label Ask); the summary names it ("Ask: Enter an amount …")."""
     client.force_login(alice)
     response = client.post(url(project), {"next_stage_ask": value})
-    assert response.status_code == 400
-    assert message in response.content.decode()
+    refused_beside_it(response, "next_stage_ask", message, value)
     project.refresh_from_db()
     assert project.next_stage_ask is None
 

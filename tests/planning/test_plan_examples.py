@@ -126,15 +126,12 @@ CHANGE = "/admin/planning/plansettings/1/change/"
 @pytest.mark.parametrize(
     ("name", "typed", "message"),
     [
-        ("horizon", "1e1", "Horizon: write the number in plain digits, e.g. 3 (not 3e0)."),
-        ("discount_rate", "1e-1", RATE),
-        ("target_revenue", "2e1", "Target revenue: write the number in plain digits, e.g. 0.3"),
-        (
-            "target_efficiency",
-            "5e-1",
-            "Target efficiency: write the number in plain digits, e.g. 0.3",
-        ),
-        ("budget", "1e6", BUDGET),
+        # Beside the admin's field, what to write without the field's name (above it).
+        ("horizon", "1e1", "Write the number in plain digits, e.g. 3 (not 3e0)."),
+        ("discount_rate", "1e-1", "Write the number in plain digits, e.g. 0.1 (not 1e-1)."),
+        ("target_revenue", "2e1", "Write the number in plain digits, e.g. 0.3 (not 3e-1)."),
+        ("target_efficiency", "5e-1", "Write the number in plain digits, e.g. 0.3 (not 3e-1)."),
+        ("budget", "1e6", "Write the amount in plain digits, e.g. 1000000 (not 1e6)."),
     ],
 )
 def test_the_admin_s_plan_settings_give_an_example_that_fits_the_field(

@@ -3,8 +3,8 @@
 99999999999999999999 active users answered 500 (SQLite cannot take the integer), and two
 months of 9,000,000,000,000,000,000 were kept, after which the dashboard and the board
 pack answered 500 for everyone (integer overflow while summing). A number over the limit
-is refused beside its field, in the app's words, on every way in; the largest are kept and
-the dashboard still adds them up.
+is refused beside its field, in the app's words (what to enter, without the field's name,
+which is above it), on every way in; the largest are kept and the dashboard still adds them up.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from portfolio.models import Adoption
 from tests.builders import greenlight, make_project
 
 JAN = datetime.date(2026, 1, 1)
-ACTIVE_USERS = "Active users: at most 1,000,000,000 in a month."
-TASKS = "Tasks completed: at most 1,000,000,000 in a month."
+COUNT_LIMIT = "Enter at most 1,000,000,000 for a month."
+MINUTES_LIMIT = "Enter at most 100,000 minutes (about 69 days)."
 
 
 @pytest.fixture
@@ -61,13 +61,13 @@ def assert_dashboard_reads(client) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("active_users", "99999999999999999999", ACTIVE_USERS),
-        ("tasks_completed", "9223372036854775808", TASKS),
-        ("active_users", "9000000000000000000", ACTIVE_USERS),
-        ("tasks_completed", "9000000000000000000", TASKS),
-        ("active_users", "1000000001", ACTIVE_USERS),
-        ("minutes_per_task", "100000.01", "Minutes per task: at most 100,000 minutes"),
-        ("baseline_minutes_per_task", "1" + "0" * 30, "Baseline minutes per task: at most 100,000"),
+        ("active_users", "99999999999999999999", COUNT_LIMIT),
+        ("tasks_completed", "9223372036854775808", COUNT_LIMIT),
+        ("active_users", "9000000000000000000", COUNT_LIMIT),
+        ("tasks_completed", "9000000000000000000", COUNT_LIMIT),
+        ("active_users", "1000000001", COUNT_LIMIT),
+        ("minutes_per_task", "100000.01", MINUTES_LIMIT),
+        ("baseline_minutes_per_task", "1" + "0" * 30, MINUTES_LIMIT),
     ],
 )
 def test_a_number_over_the_limit_is_refused_beside_its_field(
@@ -134,23 +134,23 @@ def test_the_model_refuses_it_so_the_admin_does(product, bob):
     )
     with pytest.raises(ValidationError) as refused:
         row.full_clean()
-    assert refused.value.message_dict["active_users"] == [ACTIVE_USERS]
-    assert refused.value.message_dict["tasks_completed"] == [TASKS]
-    assert "at most 100,000 minutes" in refused.value.message_dict["minutes_per_task"][0]
+    assert refused.value.message_dict["active_users"] == [COUNT_LIMIT]
+    assert refused.value.message_dict["tasks_completed"] == [COUNT_LIMIT]
+    assert refused.value.message_dict["minutes_per_task"] == [MINUTES_LIMIT]
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("active_users", "-1", "Active users cannot be negative."),
-        ("tasks_completed", "12.5", "Tasks completed: a whole number of 0 or more, e.g. 1200."),
-        ("minutes_per_task", "-1", "Minutes per task cannot be negative."),
-        ("minutes_per_task", "6.255", "Minutes per task: at most 2 decimals, e.g. 6.25."),
-        ("minutes_per_task", "123456789012", "Minutes per task: at most 100,000 minutes"),
-        ("baseline_minutes_per_task", "0", "Baseline minutes per task: more than 0 minutes"),
+        ("active_users", "-1", "Enter a whole number of 0 or more, e.g. 1200."),
+        ("tasks_completed", "12.5", "Enter a whole number of 0 or more, e.g. 1200."),
+        ("minutes_per_task", "-1", "Enter a number of minutes of 0 or more, e.g. 6.25."),
+        ("minutes_per_task", "6.255", "Enter the minutes with at most 2 decimals, e.g. 6.25."),
+        ("minutes_per_task", "123456789012", MINUTES_LIMIT),
+        ("baseline_minutes_per_task", "0", "Enter more than 0 minutes (the same task before"),
         # Python's int and Decimal read 1_000 as 1000: in a form it is a slip.
-        ("active_users", "1_000", "Active users: a whole number of 0 or more, e.g. 1200."),
-        ("minutes_per_task", "1_0", "Minutes per task: a number of minutes, e.g. 6.25."),
+        ("active_users", "1_000", "Enter a whole number of 0 or more, e.g. 1200."),
+        ("minutes_per_task", "1_0", "Enter a number of minutes of 0 or more, e.g. 6.25."),
     ],
 )
 def test_the_form_speaks_the_app_s_words_not_django_s(client, product, bob, field, value, message):

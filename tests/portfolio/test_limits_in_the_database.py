@@ -237,7 +237,7 @@ def test_the_admin_says_the_budget_s_message_alone(client, root):
 
     assert response.status_code == 200, "saved"
     [message] = response.context["adminform"].form.errors["budget"]
-    assert message.startswith("Budget: at most 9,999,999,999,999.99")
+    assert message.startswith("Enter an amount of at most 9,999,999,999,999.99")
     assert list(response.context["adminform"].form.errors) == ["budget"]
     assert client.post(url, data | {"budget": str(money.LARGEST_AMOUNT)}).status_code == 302
     assert PlanSettings.load().budget == money.LARGEST_AMOUNT
@@ -583,7 +583,7 @@ def test_the_estimate_page_says_a_negative_cost_s_message_alone(client, project,
     response = client.post(url, sent)
 
     assert response.status_code == 400
-    assert response.context["form"].errors == {"build_cost": ["A cost cannot be negative."]}
+    assert response.context["form"].errors == {"build_cost": ["Enter an amount of at least 0."]}
     assert "estimate_build_cost_not_negative" not in response.text
     assert not ArchitectureEstimate.objects.exists()
 

@@ -1,6 +1,7 @@
 """Every amount of money is at most 9,999,999,999,999.99: the largest that every database
-stores and reads back exactly. An amount over it is refused with a message naming the field;
-the largest is kept, and every page reading the project still answers."""
+stores and reads back exactly. An amount over it is refused: beside a page's field (and the
+admin's) saying what to enter, by the API and the services naming the field; the largest is
+kept, and every page reading the project still answers."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ LARGEST = "9999999999999.99"
 # in plain digits ("1e30" is refused for its exponent: test_exponent_refused.py).
 TOO_LARGE = ["9999999999999999", "99999999999999.99", "10000000000000", "1" + "0" * 30]
 MESSAGE = "at most 9,999,999,999,999.99 (13 digits before the decimal point)."
+BESIDE = f"Enter an amount of {MESSAGE}"
 
 
 def pages_reading(project: Project) -> list[str]:
@@ -59,7 +61,7 @@ def test_a_next_stage_ask_over_the_limit_is_refused_beside_the_field(client, ali
         reverse("next_stage_ask_edit", args=[project.key]), {"next_stage_ask": value}
     )
     assert response.status_code == 400
-    assert f"Next-stage ask: {MESSAGE}" in response.content.decode()
+    assert f"Ask: {BESIDE}" in response.content.decode()  # the summary
     project.refresh_from_db()
     assert project.next_stage_ask is None
     assert_every_page_reads(client, project)
@@ -105,7 +107,7 @@ def test_a_proposal_high_over_the_limit_is_refused_and_nothing_saved(client, ali
         },
     )
     assert response.status_code == 400
-    assert response.context["form"].errors["projected_high"] == [f"High: {MESSAGE}"]
+    assert response.context["form"].errors["projected_high"] == [BESIDE]
     assert not Project.objects.filter(key="HUGE-1").exists()
 
 
@@ -155,7 +157,7 @@ def test_a_spend_amount_over_the_limit_is_refused_beside_it(client, alice, proje
         {"spent_on": "2026-02-02", "amount": "10000000000000", "category": "compute"},
     )
     assert response.status_code == 400
-    assert response.context["form"].errors["amount"] == [f"Amount: {MESSAGE}"]
+    assert response.context["form"].errors["amount"] == [BESIDE]
     assert not SpendEntry.objects.exists()
 
 
@@ -186,7 +188,7 @@ def test_the_model_fields_refuse_an_amount_over_the_limit(alice):
     project.next_stage_ask = Decimal("99999999999999.99")
     with pytest.raises(ValidationError) as refused:
         project.full_clean()
-    assert refused.value.message_dict["next_stage_ask"] == [f"Next-stage ask: {MESSAGE}"]
+    assert refused.value.message_dict["next_stage_ask"] == [BESIDE]
 
 
 def test_an_admin_correction_over_the_limit_is_refused(adam, project):

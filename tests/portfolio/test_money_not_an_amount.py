@@ -1,9 +1,9 @@
 """Text that is no amount (``EUR 5``, ``€5``, ``1_000``) typed in a money field is refused in
-one message wherever it is typed, naming the field with an example that fits it: the pages'
-money fields (spend, outcome, proposal, estimate, decision) say what the planner's budget and
-next-stage ask say, "Amount: EUR 5 is not an amount: write it in plain digits with a point for
-decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).", as they already said it
-of a misplaced comma ("12,50").
+one message wherever it is typed, with an example that fits the field: the pages' money fields
+(spend, outcome, proposal, estimate, decision, next-stage ask) say what the planner's budget
+says, "“EUR 5” is not an amount: write it in plain digits with a point for decimals, e.g.
+1200.50 (a comma only between thousands: 1,200.50).", as they already said it of a misplaced
+comma ("12,50"); beside the field without its name, which the summary puts before it.
 
 Before, the pages said "Amount: write the amount in plain digits, e.g. 1200.50." where the
 planner said "Budget: EUR 5 is not an amount: write it in plain digits with a point for
@@ -26,12 +26,16 @@ from tests.builders import PLAN_AS_OF
 NOT_AMOUNTS = ["EUR 5", "€5", "5 EUR", "5€", "1_000", "１０００", "1e", "NaN", "lots"]
 
 
-def not_an_amount(label: str, typed: str, example: str) -> str:
+def not_an_amount(label: str | None, typed: str, example: str) -> str:
+    """What is said of ``typed``: beside a page's field (no ``label``) or named (the plan)."""
     whole, _, decimals = example.partition(".")
-    return (
-        f"{label}: {typed} is not an amount: write it in plain digits with a point for "
-        f"decimals, e.g. {example} (a comma only between thousands: {int(whole):,}.{decimals})."
+    write_it = (
+        "write it in plain digits with a point for decimals, e.g. "
+        f"{example} (a comma only between thousands: {int(whole):,}.{decimals})."
     )
+    if label is None:
+        return f"“{typed}” is not an amount: {write_it}"
+    return f"{label}: {typed} is not an amount: {write_it}"
 
 
 def said(response) -> str:
@@ -44,14 +48,14 @@ def test_a_spend_page_amount_says_what_the_planner_says(client, alice, erin, pro
     data = {"spent_on": "2026-01-20", "amount": typed, "category": "compute", "note": ""}
     response = client.post(reverse("spend_create", args=[project.key]), data)
     assert response.status_code == 400
-    assert not_an_amount("Amount", typed, "1200.50") in said(response)
+    assert f"Amount: {not_an_amount(None, typed, '1200.50')}" in said(response)  # the summary
     assert "write the amount in plain digits, e.g. 1200.50." not in said(response)
     assert not SpendEntry.objects.exists()
 
     # The planner's money fields, the same words with their own example.
     ask = client.post(reverse("next_stage_ask_edit", args=[project.key]), {"next_stage_ask": typed})
     assert ask.status_code == 400
-    assert not_an_amount("Next-stage ask", typed, "1000000.50") in said(ask)
+    assert f"Ask: {not_an_amount(None, typed, '1000000.50')}" in said(ask)
     client.force_login(erin)
     plan = client.get(reverse("plan"), {"budget": typed, "as_of": PLAN_AS_OF})
     assert plan.status_code == 400
@@ -77,13 +81,13 @@ def test_every_money_field_of_the_pages_says_it_in_one_message(where, field, typ
 
     with pytest.raises(forms.ValidationError) as refused:
         field.clean(typed)
-    assert refused.value.messages == [not_an_amount(str(field.label), typed, "1200.50")], where
+    assert refused.value.messages == [not_an_amount(None, typed, "1200.50")], where
 
 
 @pytest.mark.parametrize("typed", ["EUR 5", "12,50"])
 def test_the_next_stage_ask_form_says_it_in_the_same_words(typed):
     form = NextStageAskForm({"next_stage_ask": typed})
-    assert form.errors["next_stage_ask"] == [not_an_amount("Next-stage ask", typed, "1000000.50")]
+    assert form.errors["next_stage_ask"] == [not_an_amount(None, typed, "1000000.50")]
 
 
 @pytest.mark.parametrize("typed", ["1,200.50", "1200.5", " 5 ", ".5"])

@@ -214,7 +214,9 @@ def test_a_value_is_checked_alike_when_recorded_and_when_corrected(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("242000.011", "Realized value: at most 2 decimal places."),
+        # The admin's number field says what to enter; a negative value is the service's to
+        # refuse, in its words (above).
+        ("242000.011", "Enter an amount with at most 2 decimals, e.g. 1200.50."),
         ("-5", "Realized value cannot be negative."),
     ],
 )

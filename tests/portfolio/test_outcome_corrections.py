@@ -240,11 +240,11 @@ def test_a_month_within_a_year_s_high_projection_needs_no_confirmation(client, b
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("-1", "Realized value cannot be negative."),
-        ("12.345", "Realized value: at most 2 decimal places."),
+        ("-1", "Enter an amount of at least 0."),
+        ("12.345", "Enter an amount with at most 2 decimals, e.g. 1200.50."),
         (
             "lots",
-            "Realized value: lots is not an amount: write it in plain digits with a point for "
+            "“lots” is not an amount: write it in plain digits with a point for "
             "decimals, e.g. 1200.50 (a comma only between thousands: 1,200.50).",
         ),
     ],

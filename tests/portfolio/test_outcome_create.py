@@ -64,7 +64,7 @@ def test_it_accepts_a_full_date_as_its_month(client, greenlit, bob):
     ("data", "field", "message"),
     [
         ({"month": "March"}, "month", "Enter a month as YYYY-MM"),
-        ({"realized_value": "-1"}, "realized_value", "Realized value cannot be negative."),
+        ({"realized_value": "-1"}, "realized_value", "Enter an amount of at least 0."),
         ({"month": "2026-01"}, "month", "The project was greenlit on 2026-01-05"),
         ({"month": "2999-01"}, "month", "That month has not started yet."),
     ],

@@ -97,12 +97,12 @@ def test_it_checks_the_projected_range(client, alice, bob):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("probability_of_success", "150", "Probability of success (%): between 0 and 100."),
-        ("probability_of_success", "-1", "Probability of success (%): between 0 and 100."),
+        ("probability_of_success", "150", "Enter a number from 0 to 100."),
+        ("probability_of_success", "-1", "Enter a number from 0 to 100."),
         ("probability_of_success", "35.125", "at most two decimals"),
         ("key", "has spaces", "Use 1–32 letters"),
-        ("projected_low", "-1", "Low: at least 0."),
-        ("projected_low", "12.345", "Low: at most 2 decimal places."),
+        ("projected_low", "-1", "Enter an amount of at least 0."),
+        ("projected_low", "12.345", "Enter an amount with at most 2 decimals, e.g. 1200.50."),
         ("bucket", "moonshots", "Select a valid choice"),
     ],
 )

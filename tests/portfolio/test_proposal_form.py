@@ -86,7 +86,7 @@ def test_a_refused_percentage_is_shown_as_typed(client, alice, bob):
     assert response.status_code == 400
     field = field_html(response.content.decode(), "probability_of_success")
     assert 'value="140"' in field
-    assert "Probability of success (%): between 0 and 100." in field
+    assert "Enter a number from 0 to 100." in field
 
 
 def test_a_draft_needs_only_its_title_and_the_form_marks_it(client, alice, bob):

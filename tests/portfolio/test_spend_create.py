@@ -83,12 +83,12 @@ def test_it_prefills_today(client, project, alice):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"amount": "0"}, "amount", "Amount: at least 0.01."),
-        ({"amount": "-5"}, "amount", "Amount: at least 0.01."),
-        ({"amount": "1.234"}, "amount", "Amount: at most 2 decimal places."),
-        ({"amount": "lots"}, "amount", "Amount: lots is not an amount: write it in plain digits"),
+        ({"amount": "0"}, "amount", "Enter an amount of at least 0.01."),
+        ({"amount": "-5"}, "amount", "Enter an amount of at least 0.01."),
+        ({"amount": "1.234"}, "amount", "Enter an amount with at most 2 decimals, e.g. 1200.50."),
+        ({"amount": "lots"}, "amount", "“lots” is not an amount: write it in plain digits"),
         # Not 1,000: a slip.
-        ({"amount": "1_000"}, "amount", "Amount: 1_000 is not an amount: write it in plain"),
+        ({"amount": "1_000"}, "amount", "“1_000” is not an amount: write it in plain"),
         ({"spent_on": "not a date"}, "spent_on", "Enter a date as YYYY-MM-DD, e.g. "),
         ({"category": "snacks"}, "category", "Select a valid choice"),
         ({"spent_on": "2025-12-31"}, "spent_on", "before the project was submitted (2026-01-05)"),
