@@ -51,3 +51,12 @@ def with_label(message, label) -> str:
     """A field's problem in a form's summary: "Label: message", or the message alone when
     it names its field already ("Realized value cannot be negative.")."""
     return labelled(label, message)
+
+
+@register.filter
+def marks_required(form) -> bool:
+    """Whether ``form`` shows a field marked * (_form/field.html marks a required field with
+    a label, not hidden): then _form/required_note.html says what * means above it."""
+    if form is None or not hasattr(form, "visible_fields"):
+        return False
+    return any(bound.field.required and bound.label for bound in form.visible_fields())

@@ -82,3 +82,21 @@ def test_it_hides_drafts(client, alice, bob):
     draft = make_project(researcher=alice, product_manager=bob, status=Status.DRAFT)
     client.force_login(bob)
     assert client.get(url(draft)).status_code == 404
+
+
+NOTE = '<p class="required-note muted">Fields marked * are required.</p>'
+
+
+def test_it_says_what_the_star_means_as_the_study_and_the_estimate_do(client, project, bob):
+    """Customer problem and How the value was estimated are marked *: the form said nowhere
+    what * means, where the feasibility study and the architecture estimate do."""
+    client.force_login(bob)
+    body = client.get(url(project)).content.decode()
+    marks = body.count('class="required-mark"')
+    assert marks == 2
+    assert body.count(NOTE) == 1
+    assert body.index(NOTE) < body.index('class="required-mark"')
+    # Refused, it still says so, above the fields.
+    refused = client.post(url(project), CASE | {"customer_problem": ""}).content.decode()
+    assert refused.count(NOTE) == 1
+    assert refused.index(NOTE) < refused.index('id="field-customer_problem"')
