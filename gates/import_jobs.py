@@ -270,6 +270,11 @@ class _Reporter:
             self.phase = f"Archiving the history of the projects replaced ({rows:,} so far)"
             return
         shown = f"the {interchange.sheet_name(file)} sheet" if self.workbook else file
+        if stage == "comparing":
+            # A replace: which projects the files hold as the app has them (left as they are).
+            what = "projects" if file == interchange.PROJECTS else "rows"
+            self.phase = f"Comparing {shown} with the app ({rows:,} {what} so far)"
+            return
         self.phase = f"{STAGES.get(stage, stage.capitalize())} {shown}"
         if stage == "checking":
             self._checked[file] = rows

@@ -37,6 +37,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,6 +47,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from background.worker import DATABASE_AWAY, first_line
+from gates.interchange import unchanged
 from gates.interchange.archive import ReplacedProject, what_would_be_replaced
 from gates.interchange.checks import Progress, check, recheck_existing_keys
 from gates.interchange.database import chunks
@@ -111,17 +113,29 @@ def import_portfolio(
     )
 
 
-def what_replacing_would_archive(
-    directory_or_files: Files, *, actor: User
-) -> list[ReplacedProject]:
+@dataclass(frozen=True)
+class ReplaceOutlook:
+    """What importing files with ``replace`` would do to the projects of the app they name."""
+
+    replaced: list[ReplacedProject]  # by key, with what of each would be archived
+    unchanged: int  # the projects whose rows in the files are what the app holds: left as is
+
+
+def what_replacing_would_archive(directory_or_files: Files, *, actor: User) -> ReplaceOutlook:
     """The projects that importing these files with ``replace`` would replace, with what of
-    each would be archived: for the confirmation a person sees before replacing. Raises
-    ImportFailed when the files have problems (as the import would), writing nothing."""
+    each would be archived, and how many it would leave unchanged: for the confirmation a
+    person sees before replacing. Raises ImportFailed when the files have problems (as the
+    import would), writing nothing."""
     check_import_permission(actor, replace=True)
     source = source_of(directory_or_files)
     with _named_by(source):
         plan = check(source, replace=True, progress=None, today=timezone.localdate())
-    return what_would_be_replaced(plan.replaced_ids)
+        if plan.replaced_ids:
+            unchanged.leave_unchanged(plan, unchanged.unchanged_keys(source, plan))
+    return ReplaceOutlook(
+        replaced=what_would_be_replaced(plan.replaced_ids),
+        unchanged=sum(state.unchanged for state in plan.projects.values()),
+    )
 
 
 def replaces_any(directory_or_files: Files) -> bool:
@@ -205,6 +219,9 @@ def _load(
     try:
         with transaction.atomic():
             recheck_existing_keys(plan, replace=replace)
+            if plan.replaced_ids:
+                # A replace leaves the projects the files hold exactly as they are.
+                unchanged.leave_unchanged(plan, unchanged.unchanged_keys(source, plan, progress))
             summary = write(source, plan, actor=actor, progress=progress, bulk=bulk)
             if on_written is not None:
                 on_written(summary)  # commits with the import, or not at all
@@ -288,6 +305,7 @@ __all__ = [
     "ImportFailed",
     "ImportSummary",
     "Progress",
+    "ReplaceOutlook",
     "ReplacedProject",
     "command_line_import",
     "export_portfolio",

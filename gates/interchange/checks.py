@@ -79,6 +79,9 @@ class ProjectState:
     # The app's project of this key, when only a replace would overwrite it (an import that
     # does not replace refuses the key): its artifacts are refused with the same advice.
     refused_id: int | None = None
+    # A project of the app whose rows in the files are what it holds: a replace leaves it
+    # as it is (``unchanged``), and its rows are not written.
+    unchanged: bool = False
 
 
 @dataclass
@@ -100,7 +103,12 @@ class Plan:
 
     @property
     def replaced_ids(self) -> list[int]:
-        return [s.existing_id for s in self.projects.values() if s.existing_id is not None]
+        """The projects of the app that the import replaces: those it has, but unchanged."""
+        return [
+            s.existing_id
+            for s in self.projects.values()
+            if s.existing_id is not None and not s.unchanged
+        ]
 
 
 class Counter:
@@ -455,6 +463,7 @@ def recheck_existing_keys(plan: Plan, *, replace: bool) -> None:
     problems = Problems()
     for state in plan.projects.values():
         state.existing_id = state.refused_id = None
+        state.unchanged = False
     check_existing_keys(plan.projects, problems, replace=replace)
     problems.fail_if_any()
 

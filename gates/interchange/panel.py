@@ -396,7 +396,8 @@ def open_reviews_to_keep(plan) -> KeptReviews:
     candidates = {
         state.existing_id: key
         for key, state in plan.projects.items()
-        if state.existing_id is not None and key not in spoken
+        # An unchanged project keeps its open review: the import leaves it as it is.
+        if state.existing_id is not None and not state.unchanged and key not in spoken
     }
     kept = KeptReviews()
     for chunk in chunks(sorted(candidates), 1000):

@@ -57,10 +57,14 @@ SpendRows = list[tuple[int | None, str, str, str, str]]
 class SpendTarget:
     """A project as the spend pass sees it, and the running totals of its spend."""
 
-    __slots__ = ("project_id", "prefix", "submitted", "last", "months")
+    __slots__ = ("project_id", "written", "prefix", "submitted", "last", "months")
 
-    def __init__(self, project_id: int | None, submitted_on: datetime.date | None):
+    def __init__(
+        self, project_id: int | None, submitted_on: datetime.date | None, *, written: bool = True
+    ):
         self.project_id = project_id
+        # False for a project a replace leaves unchanged: its rows are checked, not written.
+        self.written = written
         self.prefix = f"{project_id},"  # its rows' start, in the spend COPY
         # ISO dates compare as text.
         self.submitted = submitted_on.isoformat() if submitted_on else ""
@@ -148,7 +152,7 @@ class SpendPass:
         self.today = plan.dates.today.isoformat()  # ISO dates compare as text
         ids = project_ids or {}
         self.targets = {
-            key: SpendTarget(ids.get(key), state.submitted_on)
+            key: SpendTarget(ids.get(key), state.submitted_on, written=not state.unchanged)
             for key, state in plan.projects.items()
         }
         self.writer = writer
@@ -264,7 +268,7 @@ class SpendPass:
                 )
                 return
             count = text.count("\n")
-            if any(self._runs(text, tail, count, *run) for run in runs):
+            if any(self._runs(text, tail, *run) for run in runs):
                 done = count
             else:
                 rows = lines.findall(text)
@@ -284,7 +288,7 @@ class SpendPass:
     _DAYS = re.compile(r"^[^,\n]*,([^,\n]*)", re.MULTILINE)  # each row's second cell
     _AMOUNTS = re.compile(r"^[^,\n]*,[^,\n]*,([^,\n]*)", re.MULTILINE)  # and third
 
-    def _runs(self, text: str, tail: str, count: int, expression, in_cents: bool) -> bool:
+    def _runs(self, text: str, tail: str, expression, in_cents: bool) -> bool:
         """A block of plain rows in the usual column order, taken a run of rows of
         one project at a time (``expression``, which checks each cell too) and turned
         into COPY text. False, writing nothing, if a row does not match or fails a
@@ -296,6 +300,7 @@ class SpendPass:
         good_days = self._good_days
         parts = []
         runs = []
+        written = 0  # rows of the projects written (not of those a replace leaves unchanged)
         end = 0
         for run in expression.finditer(text):
             if run.start() != end:
@@ -315,8 +320,11 @@ class SpendPass:
                     return False
                 good_days.update(new_days)
             runs.append((target, days, rows))
+            if not target.written:
+                continue
             prefix = target.prefix
             parts.append(prefix + rows[len(key) + 1 :].replace(f"\n{key},", f"\n{prefix}"))
+            written += len(days)
         if end != len(text):
             return False
         for target, days, rows in runs:
@@ -324,10 +332,10 @@ class SpendPass:
                 target.add_run_in_cents(days, self._AMOUNTS.findall(rows.replace(".", "")))
             else:
                 target.add_run(days, self._AMOUNTS.findall(rows))
-        if self._writing:
+        if self._writing and parts:
             self._flush()  # rows keep the file's order
             self.writer.text("".join(parts).replace("\n", tail))
-            self.rows += count
+            self.rows += written
         return True
 
     def _fast(self, rows) -> int:
@@ -347,7 +355,8 @@ class SpendPass:
                     break
                 good_days.add(day)
             target.add(day, amount)
-            keep((target.project_id, day, amount, category, note))
+            if target.written:
+                keep((target.project_id, day, amount, category, note))
             done += 1
         return done
 
@@ -410,9 +419,10 @@ class SpendPass:
             )
             return
         target.add(day, parsed["amount"])
-        self._batch.append(
-            (target.project_id, day, str(parsed["amount"]), parsed["category"], parsed["note"])
-        )
+        if target.written:
+            self._batch.append(
+                (target.project_id, day, str(parsed["amount"]), parsed["category"], parsed["note"])
+            )
 
     def _flush(self) -> None:
         if self._batch and self._writing:

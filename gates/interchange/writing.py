@@ -42,6 +42,8 @@ from portfolio.models import AuditEntry, Outcome, Project, User
 class ImportSummary:
     projects_created: int = 0
     projects_replaced: int = 0
+    # Named in the files, and exactly as the app holds them: left as they were.
+    projects_unchanged: int = 0
     decisions: int = 0
     spend_entries: int = 0
     outcomes: int = 0
@@ -68,16 +70,31 @@ class ImportSummary:
         )
         adoption = f", {self.adoption:,} months of adoption" if self.adoption else ""
         panel = (
-            f", {self.votes:,} vote{'' if self.votes == 1 else 's'} and "
-            f"{self.kill_criteria:,} kill criteri{'on' if self.kill_criteria == 1 else 'a'}"
+            f", {_counted(self.votes, 'vote', 'votes')} and "
+            f"{_counted(self.kill_criteria, 'kill criterion', 'kill criteria')}"
             if self.votes or self.kill_criteria
             else ""
         )
-        return (
-            f"Imported {self.projects:,} projects{replaced}, {self.decisions:,} gate decisions, "
-            f"{self.spend_entries:,} spend entries and {self.outcomes:,} outcome months"
-            f"{estimates}{assets}{adoption}{panel}; {self.users_created:,} new people."
+        one = self.projects_unchanged == 1
+        unchanged = (
+            f" {_counted(self.projects_unchanged, 'project', 'projects')} unchanged (the files "
+            f"hold exactly what the app has): left as {'it was' if one else 'they were'}, "
+            "not archived."
+            if self.projects_unchanged
+            else ""
         )
+        return (
+            f"Imported {_counted(self.projects, 'project', 'projects')}{replaced}, "
+            f"{_counted(self.decisions, 'gate decision', 'gate decisions')}, "
+            f"{_counted(self.spend_entries, 'spend entry', 'spend entries')} and "
+            f"{_counted(self.outcomes, 'outcome month', 'outcome months')}"
+            f"{estimates}{assets}{adoption}{panel}; "
+            f"{_counted(self.users_created, 'new person', 'new people')}.{unchanged}"
+        )
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
 
 
 def ensure_people(plan: Plan, summary: ImportSummary) -> dict[str, int]:
@@ -192,6 +209,8 @@ def write_projects(
     summary.projects_created = insert_values(Project, *new_rows(Project, new))
     update_values(Project, PROJECT_FIELDS, replaced)
     summary.projects_replaced = len(replaced)
+    # Their rows are not in plan.project_rows (unchanged.leave_unchanged), nor their ids here.
+    summary.projects_unchanged = sum(state.unchanged for state in plan.projects.values())
     project_ids = {
         parsed["key"]: plan.projects[parsed["key"]].existing_id for parsed in plan.project_rows
     }
@@ -259,9 +278,14 @@ def write_history(
         now = timezone.now()
         recorded_at = connection.ops.adapt_datetimefield_value(now)
 
-    # In file order, as before the checks sorted them.
+    # In file order, as before the checks sorted them; an unchanged project's are kept.
     decisions = sorted(
-        ((key, decision) for key, state in plan.projects.items() for decision in state.decisions),
+        (
+            (key, decision)
+            for key, state in plan.projects.items()
+            if not state.unchanged
+            for decision in state.decisions
+        ),
         key=lambda pair: pair[1].line,
     )
     summary.decisions = insert_values(
@@ -309,7 +333,7 @@ def write_history(
     problems.fail_if_any()
     if progress is not None:
         progress("writing", SPEND, summary.spend_entries, True)
-    write_spend_totals(spend.targets.values())
+    write_spend_totals(target for target in spend.targets.values() if target.written)
 
     summary.outcomes = insert_values(
         Outcome,
@@ -317,6 +341,7 @@ def write_history(
         (
             (project_ids[key], month, value, recorder, recorded_at)
             for key, month, value in plan.outcomes
+            if not plan.projects[key].unchanged
         ),
     )
     if progress is not None:
@@ -364,7 +389,8 @@ def write_estimates(
 
 
 def audit_entries(plan: Plan, project_ids: dict[str, int], summary: ImportSummary, actor_id):
-    """One entry for the import, and one for each project it created or replaced."""
+    """One entry for the import, and one for each project it created or replaced (none for
+    a project it left unchanged)."""
     yield {
         "actor_id": actor_id,
         "action": "portfolio.imported",
@@ -372,6 +398,7 @@ def audit_entries(plan: Plan, project_ids: dict[str, int], summary: ImportSummar
         "changes": {
             "projects_created": summary.projects_created,
             "projects_replaced": summary.projects_replaced,
+            "projects_unchanged": summary.projects_unchanged,
             "decisions": summary.decisions,
             "spend_entries": summary.spend_entries,
             "outcomes": summary.outcomes,

@@ -136,11 +136,18 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
     if context["errors"]:
         return render(request, "gates/portfolio_import.html", context, status=400)
     files = _uploads(request)
+    # Queued at once, without a confirmation: what replaces nothing.
+    queued_replace = False
     try:
         # Only a replace of projects the app has asks for a confirmation, after the whole
         # check (what would be archived); otherwise the worker checks, as for any import.
         if replace and interchange.replaces_any(files):
-            replaced = interchange.what_replacing_would_archive(files, actor=request.user)
+            outlook = interchange.what_replacing_would_archive(files, actor=request.user)
+            replaced = outlook.replaced
+            context["unchanged"] = outlook.unchanged
+            # Projects the files hold as the app has them are left as they are: when that is
+            # all of them, nothing is archived, so there is nothing to confirm.
+            queued_replace = outlook.unchanged > 0
             if replaced:
                 context["replaced"] = replaced
                 context["replaced_shown"] = replaced[:REPLACED_SHOWN]
@@ -153,7 +160,7 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
                 context["staged"] = import_jobs.stage_replace(files=files, actor=request.user).pk
                 return render(request, "gates/portfolio_import_confirm.html", context)
         # The worker imports; the page answers at once with the job's progress page.
-        job = import_jobs.start_import(files=files, replace=False, actor=request.user)
+        job = import_jobs.start_import(files=files, replace=queued_replace, actor=request.user)
     except errors.PermissionDenied as refused:
         raise PermissionDenied(refused.message) from None
     except interchange.ImportFailed as failed:  # the replace's check found problems

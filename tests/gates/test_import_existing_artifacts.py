@@ -22,6 +22,7 @@ from gates.interchange import (
     import_portfolio,
 )
 from portfolio.models import Artifact, Project
+from tests.gates.replacing import edit_every_project
 from tests.gates.test_portfolio_import_view import URL
 from tests.gates.test_workbook_import_view import XLSX
 
@@ -134,6 +135,7 @@ def test_a_few_artifacts_that_exist_are_each_named_with_their_project(folder, tm
 
 def test_a_replace_still_rewrites_them(folder):
     command_line_import(folder)
+    edit_every_project()  # the same files would leave every project as it is
 
     assert command_line_import(folder, replace=True).artifacts == 177
 

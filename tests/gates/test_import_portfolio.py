@@ -26,6 +26,7 @@ from portfolio.models import (
     AuditEntry,
     Outcome,
     Project,
+    ReplacedHistory,
     Role,
     SpendEntry,
     SpendMonth,
@@ -33,6 +34,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.rollups import check_spend_months
+from tests.gates.replacing import edit_every_project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 FILES = ("projects.csv", "gate_decisions.csv", "spend.csv", "outcomes.csv")
@@ -715,7 +717,9 @@ def test_it_replaces_existing_projects_when_asked(db, folder, sam):
 
     summary = import_portfolio(folder, replace=True, actor=sam)
 
-    assert (summary.projects_created, summary.projects_replaced) == (0, 62)
+    # The other 61 are in the files as the app holds them: left as they are.
+    assert (summary.projects_created, summary.projects_replaced) == (0, 1)
+    assert summary.projects_unchanged == 61
     project = Project.objects.get(key="RP-0027")
     assert project.pk == original.pk
     assert project.title == "Renamed"
@@ -724,7 +728,7 @@ def test_it_replaces_existing_projects_when_asked(db, folder, sam):
     assert GateDecision.objects.count() == 146
     assert Outcome.objects.count() == 99
     assert check_spend_months() == []
-    assert AuditEntry.objects.filter(action="project.replaced", actor=sam).count() == 62
+    assert AuditEntry.objects.filter(action="project.replaced", actor=sam).count() == 1
 
 
 def test_it_reports_a_key_taken_while_it_was_writing(db, folder, monkeypatch):
@@ -753,10 +757,13 @@ def test_it_reports_a_key_taken_while_it_was_writing(db, folder, monkeypatch):
 
 def test_the_command_replaces_with_its_flag(db, folder):
     import_ok(folder)
+    edit_line(folder, "projects.csv", 2, "Vision study #1", "Vision study #1 (revised)")
 
     output = import_ok(folder, "--replace")
 
-    assert "Imported 62 projects (62 replaced)" in output
+    assert "Imported 1 project (1 replaced)" in output
+    assert "61 projects unchanged (the files hold exactly what the app has)" in output
+    assert Project.objects.get(key="RP-0001").title == "Vision study #1 (revised)"
     assert GateDecision.objects.count() == 146
 
 
@@ -775,7 +782,9 @@ def test_postgresql_copies_spend_and_still_guards_history(db, folder):
     from django.db.utils import IntegrityError
 
     import_ok(folder)
+    edit_every_project()  # the same files would leave every project as it is
     import_ok(folder, "--replace")  # the trigger lets the import's own rewrite through
+    assert ReplacedHistory.objects.count() == 62
 
     assert SpendEntry.objects.count() == 620
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:

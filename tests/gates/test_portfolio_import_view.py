@@ -16,6 +16,7 @@ from gates import import_jobs
 from gates.models import GateDecision, ImportJob
 from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry, Status
 from tests.builders import make_project, make_user
+from tests.gates.replacing import edit_every_project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 FIELDS = {
@@ -214,6 +215,7 @@ def test_the_page_writes_a_whole_upload_limit_without_a_decimal(client, adam, se
 def test_it_refuses_existing_keys_unless_asked_to_replace(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
 
     refused = post(uploads())
     listed = post({**uploads(), "replace": "on"})
@@ -259,6 +261,7 @@ def test_it_refuses_replace_from_an_admin_who_is_not_a_superuser(client, adam, p
 def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     before = (
         GateDecision.objects.count(),
         SpendEntry.objects.count(),
@@ -285,6 +288,7 @@ def test_a_large_replace_lists_the_first_projects_under_the_totals_of_all(
     monkeypatch.setattr("gates.views.interchange.REPLACED_SHOWN", 5)
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     decisions = GateDecision.objects.count()
     entries = SpendEntry.objects.count()
     spend = SpendEntry.objects.aggregate(total=Sum("amount"))["total"]
@@ -304,6 +308,7 @@ def test_a_large_replace_lists_the_first_projects_under_the_totals_of_all(
 def test_confirming_replaces_and_archives_what_was_there(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     first = Project.objects.get(key="RP-0001")
     decisions = list(first.decisions.values_list("decision", flat=True))
     token = staged_token(post({**uploads(), "replace": "on"}))
@@ -321,6 +326,7 @@ def test_a_confirmation_sent_again_leads_to_the_import_it_started(client, sam, p
     # not "the files are no longer waiting: upload them again", and no second import.
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
     post({"staged": token, "confirm": "replace"})
     job = ImportJob.objects.get(replace=True)
@@ -337,6 +343,7 @@ def test_a_confirmation_sent_again_leads_to_the_import_it_started(client, sam, p
 def test_cancelling_imports_nothing(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
 
     response = post({"staged": token, "confirm": "cancel"})
@@ -350,6 +357,7 @@ def test_cancelling_imports_nothing(client, sam, post):
 def test_nobody_confirms_files_someone_else_staged(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
     client.force_login(make_user("root2@example.com", is_superuser=True, is_staff=True))
 
@@ -358,6 +366,42 @@ def test_nobody_confirms_files_someone_else_staged(client, sam, post):
     assert response.status_code == 400
     assert "upload them again" in response.content.decode()
     assert not ReplacedHistory.objects.exists()
+
+
+def test_the_page_imports_the_same_files_without_a_confirmation(client, sam, post):
+    """Every project of the files is as the app holds it: nothing would be archived, so
+    there is nothing to confirm; the summary counts them unchanged."""
+    client.force_login(sam)
+    post(uploads())
+
+    response = post({**uploads(), "replace": "on"})
+
+    html = response.content.decode()
+    assert "Replace 62 projects?" not in html
+    assert "62 projects unchanged (the files hold exactly what the app has)" in html
+    assert ImportJob.objects.filter(replace=True, status="done").count() == 1
+    assert not ReplacedHistory.objects.exists()
+
+
+def test_the_page_lists_only_the_projects_it_would_replace(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    edit_every_project(key__in=["RP-0001", "RP-0002"])  # the files hold the others as they are
+
+    confirm = post({**uploads(), "replace": "on"})
+    html = " ".join(confirm.content.decode().split())
+    done = post({"staged": staged_token(confirm), "confirm": "replace"})
+
+    assert "Replace 2 projects?" in html
+    assert "60 more projects of the files are exactly as the app holds them" in html
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert rows.count('<th scope="row">') == 2
+    assert "Imported 2 projects (2 replaced)" in done.content.decode()
+    assert "60 projects unchanged" in done.content.decode()
+    assert set(ReplacedHistory.objects.values_list("project__key", flat=True)) == {
+        "RP-0001",
+        "RP-0002",
+    }
 
 
 def test_a_replace_of_projects_the_app_does_not_have_is_queued_at_once(
@@ -433,6 +477,7 @@ def test_staged_files_wait_in_the_database_for_any_app_server(client, sam, post)
     """The confirmation may reach another server (another session): the files wait with a job."""
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
     staged = ImportJob.objects.get(pk=int(token))
     assert staged.status == ImportJob.Status.STAGED
@@ -449,6 +494,7 @@ def test_staged_files_wait_in_the_database_for_any_app_server(client, sam, post)
 def test_a_replace_nobody_confirmed_within_an_hour_is_forgotten(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
     ImportJob.objects.filter(pk=int(token)).update(
         created_at=timezone.now() - datetime.timedelta(minutes=61)
@@ -466,6 +512,7 @@ def test_a_replace_nobody_confirmed_within_an_hour_is_forgotten(client, sam, pos
 def test_the_page_of_a_staged_replace_says_it_waits_and_does_not_poll(client, sam, post):
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
 
     html = client.get(reverse("import_job", args=[int(token)])).content.decode()
@@ -488,6 +535,7 @@ def test_the_replace_confirmation_writes_spend_as_money(client, sam, post):
 
     client.force_login(sam)
     post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
     spend = SpendEntry.objects.filter(project__key="RP-0001").aggregate(total=Sum("amount"))
 
     html = " ".join(post({**uploads(), "replace": "on"}).content.decode().split())

@@ -15,6 +15,7 @@ from gates.interchange import import_portfolio
 from gates.models import VoteReminder
 from gates.services import send_vote_reminders
 from portfolio.models import Project, ReplacedHistory
+from tests.gates.replacing import edit_every_project
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,7 @@ def test_the_replaced_history_page_lists_the_reminders_sent(
     first = "RM-1,1,2026-02-02,go,5000,bob@example.com,0.5,\n"
     import_portfolio(portfolio(tmp_path / "before", first), actor=sam)
     asked(datetime.date(2026, 2, 3))
+    edit_every_project()  # else the same files leave it as it is
     import_portfolio(portfolio(tmp_path / "after", first), actor=sam, replace=True)
     history = ReplacedHistory.objects.get(project__key="RM-1")
     client.force_login(bob)

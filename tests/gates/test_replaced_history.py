@@ -15,6 +15,7 @@ from gates.models import ArchitectureEstimate, CriterionScore, Gate, GateDecisio
 from gates.services import Score, record_decision
 from portfolio.models import Outcome, Project, ReplacedHistory, SpendEntry, Status
 from tests.builders import make_project
+from tests.gates.replacing import edit_every_project
 from tests.gates.test_import_portfolio import FILES, SAMPLE
 
 
@@ -50,6 +51,7 @@ def archived(history: ReplacedHistory) -> dict:
 
 def test_the_command_lines_replace_archives_everything_it_replaces(db, folder):
     command_line_import(folder)
+    edit_every_project()
     greenlit = Project.objects.filter(status=Status.GREENLIT).order_by("key").first()
     before = held(greenlit)
     assert before["decisions"] and before["spend"] and before["outcomes"]
@@ -68,6 +70,7 @@ def test_the_command_lines_replace_archives_everything_it_replaces(db, folder):
 
 def test_a_replace_reports_the_archiving_as_it_goes(db, folder):
     command_line_import(folder)
+    edit_every_project()
     seen = []
 
     command_line_import(folder, replace=True, progress=lambda *event: seen.append(event))
@@ -138,6 +141,7 @@ def test_it_archives_an_estimate_the_files_replace_and_keeps_one_they_do_not(
         f"{replaced.key},2026-06-01,5000,50,12\n",
         encoding="utf-8",
     )
+    edit_every_project(pk=kept.pk)  # replaced too, by the files without an estimate for it
 
     import_portfolio(folder, actor=sam, replace=True)
 
@@ -166,6 +170,7 @@ def test_an_import_never_touches_a_draft(db, folder, sam, alice, bob):
 @pytest.fixture
 def replaced(db, folder, sam) -> ReplacedHistory:
     command_line_import(folder)
+    edit_every_project()
     import_portfolio(folder, actor=sam, replace=True)
     project = Project.objects.filter(status=Status.GREENLIT).order_by("key").first()
     return ReplacedHistory.objects.get(project=project)
@@ -245,6 +250,7 @@ def test_the_archive_page_needs_sign_in(client, replaced):
 
 def test_replacing_keeps_every_count_of_what_was_there(db, folder, sam):
     command_line_import(folder)
+    edit_every_project()
     counts = (GateDecision.objects.count(), SpendEntry.objects.count(), Outcome.objects.count())
 
     import_portfolio(folder, actor=sam, replace=True)
@@ -319,6 +325,7 @@ def test_replacing_archives_the_votes_and_kill_criteria(tmp_path, alice, bob, ca
 
     project = decided_panel(alice, bob, carol)
     export_portfolio(tmp_path)
+    edit_every_project()
 
     import_portfolio(tmp_path, actor=sam, replace=True)
 
@@ -371,6 +378,7 @@ def test_the_archive_page_shows_the_votes_and_kill_criteria(
 
     project = decided_panel(alice, bob, carol)
     export_portfolio(tmp_path)
+    edit_every_project()
     import_portfolio(tmp_path, actor=sam, replace=True)
     history = ReplacedHistory.objects.get(project=project)
     client.force_login(alice)
@@ -404,6 +412,7 @@ def test_replacing_archives_the_adoption_uses_and_artifacts_the_files_rewrite(
     reuse = ArtifactReuse.objects.select_related("artifact", "project").first()
     artifact = Artifact.objects.filter(project=adopted).first() or reuse.artifact
     Artifact.objects.filter(pk=artifact.pk).update(name="The name before the import")
+    edit_every_project()
 
     import_portfolio(folder, actor=sam, replace=True)
 
@@ -436,6 +445,7 @@ def test_replacing_keeps_the_adoption_when_the_files_bring_only_uses(tmp_path, s
     command_line_import(folder)
     months = Adoption.objects.count()
     (folder / "adoption.csv").unlink()
+    assert edit_every_project()
 
     import_portfolio(folder, actor=sam, replace=True)
 

@@ -11,6 +11,7 @@ import re
 
 from gates.interchange import export_portfolio, import_portfolio
 from portfolio.models import ReplacedHistory
+from tests.gates.replacing import edit_every_project
 from tests.gates.test_replaced_history import decided_panel
 from tests.gates.test_replaced_history_format import killed_history  # noqa: F401 (a fixture)
 
@@ -45,6 +46,7 @@ def test_the_archived_votes_and_reminders_addresses_may_break(
 ):
     project = decided_panel(alice, bob, carol)
     export_portfolio(tmp_path)
+    edit_every_project()
     import_portfolio(tmp_path, actor=sam, replace=True)
     client.force_login(alice)
 

@@ -10,6 +10,7 @@ import pytest
 
 from gates.interchange import command_line_import, export_portfolio, import_portfolio
 from portfolio.models import Project, ReplacedHistory
+from tests.gates.replacing import edit_every_project
 from tests.gates.test_import_portfolio import SAMPLE
 from tests.gates.test_replaced_history import decided_panel
 
@@ -25,11 +26,13 @@ def page_text(client, history: ReplacedHistory) -> str:
 
 @pytest.fixture
 def killed_history(tmp_path, sam) -> ReplacedHistory:
-    """RP-0013 of the version 3 sample, replaced by the same files: go at gate 1 (0.44),
-    kill at gate 2 (0.27); a data set (AR-0104) and an estimate retrained once a year."""
+    """RP-0013 of the version 3 sample, edited in the app then replaced by the same files:
+    go at gate 1 (0.44), kill at gate 2 (0.27); a data set (AR-0104) and an estimate
+    retrained once a year."""
     folder = tmp_path / "v3"
     shutil.copytree(V3, folder, ignore=shutil.ignore_patterns("expected"))
     command_line_import(folder)
+    edit_every_project()
     import_portfolio(folder, actor=sam, replace=True)
     return ReplacedHistory.objects.get(project__key="RP-0013")
 
@@ -71,6 +74,7 @@ def test_it_writes_spend_categories_artifact_kinds_and_cadence_by_their_labels(
 def test_it_writes_the_votes_as_the_review_page_does(client, tmp_path, alice, bob, carol, sam):
     project: Project = decided_panel(alice, bob, carol)
     export_portfolio(tmp_path)
+    edit_every_project()
     import_portfolio(tmp_path, actor=sam, replace=True)
     client.force_login(alice)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from gates.models import ImportJob
 from portfolio.models import Project, ReplacedHistory
 from tests.builders import workbook_of
+from tests.gates.replacing import edit_every_project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
 URL = reverse("portfolio_import")
@@ -99,6 +100,7 @@ def test_no_file_chosen_is_refused(client, adam, post):
 def test_a_workbook_replaces_after_confirmation(client, sam, post):
     client.force_login(sam)
     post(workbook_upload())
+    edit_every_project()  # the same files would leave every project as it is
 
     confirm = post({**workbook_upload(), "replace": "on"})
     assert "Replace 62 projects?" in confirm.content.decode()
