@@ -5,7 +5,9 @@ Django admin calls; the page offers only the changes its viewer may make. Removi
 Product manager or the Researcher role from someone who still owns open projects in it
 asks first (people_remove_role.html), then takes a second POST with ``confirm=yes``.
 A person locked out of signing in (django-axes) is shown so, with an Unlock button for
-those who may change their roles (``portfolio.services.sign_in_locks``).
+those who may change their roles (``portfolio.services.sign_in_locks``). The page searches
+people by name or e-mail (``?q=``); a role change or an unlock returns to the page as it was
+(its search and page, sent back by the row's form).
 """
 
 from __future__ import annotations
@@ -27,12 +29,33 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portfolio import access
 from portfolio.errors import DomainError
+from portfolio.forms import Form
 from portfolio.models import Role, User
 from portfolio.process import OPEN_STATUSES
 from portfolio.services import people, sign_in_locks
+from portfolio.validators import validate_one_line
 from portfolio.views.common import page_of
 
 PER_PAGE = 50
+SEARCH_MAX = 200  # characters, as the project list's search
+
+
+class PeopleSearchForm(Form):
+    """The People page's search, in the URL: part of a name or an e-mail address."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=SEARCH_MAX,
+        validators=[validate_one_line],
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name or e-mail", "autocomplete": "off"}
+        ),
+        error_messages={
+            "max_length": "Shorten it to at most %(limit_value)d characters "
+            "(you typed %(show_value)d)."
+        },
+    )
 
 
 class RoleChangeForm(forms.Form):
@@ -61,7 +84,11 @@ def owned_projects_link(person: User, role: str) -> str:
 
 
 def _confirm_removal(request: HttpRequest, left: people.OpenProjectsLeft) -> HttpResponse:
+    search, page_number = _sent_back(request)
     context = {
+        "search": search,
+        "page_number": page_number,
+        "back": _list_url(search, page_number),
         "person": left.person,
         "role": left.role,
         "count": left.count,
@@ -72,6 +99,25 @@ def _confirm_removal(request: HttpRequest, left: people.OpenProjectsLeft) -> Htt
         "projects_link": owned_projects_link(left.person, left.role),
     }
     return render(request, "portfolio/people_remove_role.html", context)
+
+
+def _list_url(q: str = "", page: str = "") -> str:
+    """The People page with its search and page (either left out when empty)."""
+    query = {name: value for name, value in (("q", q), ("page", page)) if value}
+    return reverse("people_list") + (f"?{urlencode(query)}" if query else "")
+
+
+def _sent_back(request: HttpRequest) -> tuple[str, str]:
+    """The search and the page a row's form was sent from (its hidden fields), as read."""
+    q = " ".join(request.POST.get("q", "").split())[:SEARCH_MAX]
+    page = request.POST.get("page", "")
+    return q, page if page.isdigit() else ""
+
+
+def _back(request: HttpRequest) -> str:
+    """The People page as a row's form was sent from, its search and page kept: a role
+    granted to someone searched for is shown beside them again."""
+    return _list_url(*_sent_back(request))
 
 
 def _may_unlock(actor: User, person: User) -> bool:
@@ -95,6 +141,8 @@ def _may(actor: User, person: User, role: str, grant: bool) -> bool:
 def people_list(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_roles(request.user):
         raise PermissionDenied("People and roles are managed by admins.")
+    form = PeopleSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     everyone = (
         User.objects.prefetch_related("groups")
         # A deactivated product manager's open projects have no chair: the row links to them.
@@ -105,6 +153,11 @@ def people_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("email")
     )
+    if not form.is_valid():
+        # A search that cannot be read lists nobody, rather than everyone as if it matched.
+        everyone = everyone.none()
+    elif search:
+        everyone = everyone.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
     page = page_of(Paginator(everyone, PER_PAGE), request)
     locks = sign_in_locks.locks_of(page)
     rows = []
@@ -133,7 +186,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    return render(request, "portfolio/people.html", {"page": page, "rows": rows})
+    context = {
+        "form": form,
+        "search": search,
+        "page": page,
+        "page_number": str(page.number) if page.number > 1 else "",
+        "rows": rows,
+    }
+    return render(request, "portfolio/people.html", context)
 
 
 @require_POST
@@ -143,7 +203,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("People and roles are managed by admins.")
     person = get_object_or_404(User, pk=pk)
     form = RoleChangeForm(request.POST)
-    back = reverse("people_list")
+    back = _back(request)
     if not form.is_valid():
         messages.error(request, "Choose a role to grant or remove.")
         return redirect(back)
@@ -188,13 +248,13 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as error:
         messages.info(request, error.message)
-        return redirect("people_list")
+        return redirect(_back(request))
     messages.success(
         request,
         f"{person.email} is unlocked and may sign in again "
         f"(the {lock.failures_text} are forgotten).",
     )
-    return redirect("people_list")
+    return redirect(_back(request))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -76,3 +76,49 @@ def test_removing_the_pm_role_from_an_owner_of_open_projects_asks_first(
     # His project stays findable from the project list's filter.
     page.goto(f"{live_server.url}/projects/?pm=bob%40example.com")
     expect(page.get_by_role("link", name="GL-0138")).to_be_visible()
+
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _fits_and_passes_axe(page, axe) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    assert [v["id"] for v in results.response["violations"]] == []
+
+
+def test_an_admin_searches_people_on_a_phone(
+    role_groups, page, live_server, login, screenshot, axe, adam, rita, alice
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, adam.email, PASSWORD)
+    page.goto(f"{live_server.url}/people/")
+    search = page.get_by_role("searchbox", name="Search")
+    for control in (search, page.get_by_role("button", name="Search", exact=True)):
+        assert control.bounding_box()["height"] >= 44
+
+    search.fill("RITA")
+    search.press("Enter")
+    expect(page.get_by_text("1 person matches “RITA”.")).to_be_visible()
+    expect(page.get_by_role("row", name="rita@example.com")).to_be_visible()
+    expect(page.get_by_role("row", name="alice@example.com")).to_have_count(0)
+    expect(search).to_have_value("RITA")
+    _fits_and_passes_axe(page, axe)
+    screenshot(page, "people-search")
+
+    # A role granted from the search comes back to it.
+    page.get_by_label("Role to grant to rita@example.com").select_option(Role.EXECUTIVE)
+    page.get_by_role("row", name="rita@example.com").get_by_role("button", name="Grant").click()
+    expect(page.get_by_text("rita@example.com now has the Executive role.")).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("RITA")
+    expect(page.get_by_role("row", name="alice@example.com")).to_have_count(0)
+
+    search = page.get_by_role("searchbox", name="Search")
+    search.fill("nobody at all")
+    search.press("Enter")
+    expect(page.get_by_text("No one matches “nobody at all”.")).to_be_visible()
+    _fits_and_passes_axe(page, axe)
+    page.get_by_role("link", name="Show everyone").click()
+    expect(page.get_by_role("row", name="alice@example.com")).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("")

@@ -329,3 +329,107 @@ def test_the_people_page_shows_a_nameless_person_s_address_once(client, adam):
     assert page.count("rossi@<wbr>") == 1
     assert page.count("named@<wbr>") == 1
     assert "Ines Named" in page
+
+
+# --- Searching the People page ----------------------------------------------------------
+
+
+def _listed(response) -> list[str]:
+    return [row["person"].email for row in response.context["rows"]]
+
+
+@pytest.fixture
+def three_people(db):
+    make_user("goran.rossi@example.org", Role.RESEARCHER)
+    make_user("ines.named@example.org", Role.RESEARCHER, full_name="Ines Named")
+    make_user("zoe@example.org", Role.EXECUTIVE, full_name="Zoë Brandt")
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("ines", ["ines.named@example.org"]),  # a name, case aside
+        ("NAMED", ["ines.named@example.org"]),
+        ("ROSSI@", ["goran.rossi@example.org"]),  # an address, case aside
+        ("  brandt ", ["zoe@example.org"]),  # spaces around are not searched for
+        ("example.org", ["goran.rossi@example.org", "ines.named@example.org", "zoe@example.org"]),
+    ],
+)
+def test_the_people_page_finds_people_by_name_or_e_mail(client, adam, three_people, q, found):
+    client.force_login(adam)
+    response = client.get(reverse("people_list"), {"q": q})
+    assert response.status_code == 200
+    assert _listed(response) == found
+    body = response.content.decode()
+    assert f'value="{q.strip()}"' in body  # the search box shows what was searched
+    said = "1 person matches" if len(found) == 1 else f"{len(found)} people match"
+    assert f"{said} “{q.strip()}”." in body
+
+
+def test_the_people_page_says_when_no_one_matches_and_how_to_clear(client, adam, three_people):
+    client.force_login(adam)
+    response = client.get(reverse("people_list"), {"q": "nobody here"})
+    assert response.status_code == 200
+    assert _listed(response) == []
+    body = response.content.decode()
+    assert "No one matches “nobody here”." in body
+    assert f'<a href="{reverse("people_list")}">Show everyone</a>' in body
+    assert '<table class="people' not in body
+
+
+def test_the_people_page_keeps_the_search_across_its_pages(client, adam):
+    for n in range(55):
+        make_user(f"searched{n:02d}@example.com", Role.RESEARCHER)
+    make_user("other@example.com", Role.RESEARCHER)
+    client.force_login(adam)
+    first = client.get(reverse("people_list"), {"q": "searched"})
+    assert len(_listed(first)) == 50
+    assert "55 people match “searched”." in first.content.decode()
+    assert 'href="/people/?q=searched&amp;page=2"' in first.content.decode()
+    second = client.get(reverse("people_list"), {"q": "searched", "page": "2"})
+    assert _listed(second) == [f"searched{n:02d}@example.com" for n in range(50, 55)]
+    assert 'href="/people/?q=searched&amp;page=1"' in second.content.decode()
+
+
+def test_a_search_that_cannot_be_read_lists_no_one(client, adam, three_people):
+    client.force_login(adam)
+    response = client.get(reverse("people_list"), {"q": "x" * 201})
+    assert _listed(response) == []
+    body = response.content.decode()
+    assert "Shorten it to at most 200 characters (you typed 201)." in body
+    assert "No one is listed: correct the search above" in body
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "erin"])
+def test_only_those_who_manage_roles_search_people(client, persona, request, three_people):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("people_list"), {"q": "ines"}).status_code == 403
+
+
+def test_searching_people_needs_a_sign_in(client, three_people):
+    response = client.get(reverse("people_list"), {"q": "ines"})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_search_reads_a_fixed_number_of_queries(client, adam, django_assert_max_num_queries):
+    for n in range(60):
+        make_user(f"person{n}@example.com", Role.RESEARCHER, full_name=f"Person {n}")
+    client.force_login(adam)
+    client.get(reverse("people_list"), {"q": "person"})
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("people_list"), {"q": "PERSON", "page": "2"})
+    assert len(_listed(response)) == 10
+
+
+def test_a_role_granted_from_a_search_returns_to_it(client, adam, rita):
+    client.force_login(adam)
+    page = client.get(reverse("people_list"), {"q": "rita"}).content.decode()
+    assert '<input type="hidden" name="q" value="rita">' in page
+    response = client.post(
+        reverse("person_roles", args=[rita.pk]),
+        {"role": Role.EXECUTIVE, "action": "grant", "q": "rita"},
+    )
+    assert response.status_code == 302
+    assert response.url == f"{reverse('people_list')}?q=rita"
+    assert rita.groups.filter(name=Role.EXECUTIVE).exists()
