@@ -522,11 +522,12 @@ class Checks:
         if status != 302:
             raise CheckFailed(f"the decision on {key} answered {status}, not a redirect")
 
-    def upload(self, browser: Browser, confirm_on: Browser) -> int:
-        """Upload the portfolio on ``browser`` to replace what is there; when the page asks to
-        confirm the replace (projects would be archived), confirm it on ``confirm_on``."""
+    def upload(self, browser: Browser, confirm_on: Browser, folder: Path | None = None) -> int:
+        """Upload the portfolio (or the files in ``folder``) on ``browser`` to replace what is
+        there; when the page asks to confirm the replace (projects would be archived), confirm
+        it on ``confirm_on``."""
         names = ("projects", "gate_decisions", "spend", "outcomes")
-        files = {name: self.portfolio / f"{name}.csv" for name in names}
+        files = {name: (folder or self.portfolio) / f"{name}.csv" for name in names}
         started = time.monotonic()
         status, location, body = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
         answered = time.monotonic() - started
@@ -841,10 +842,33 @@ class Checks:
             f"after replacing: {finished.summary})"
         )
 
+    def revised_portfolio(self) -> Path:
+        """A copy of the portfolio with every project's title revised: a replace leaves a
+        project the files hold exactly as the app has it as it is, so uploading the same
+        files again would replace (and write) nothing."""
+        import csv
+
+        folder = self.portfolio.parent / f"{self.portfolio.name}-revised"
+        folder.mkdir(exist_ok=True)
+        for name in ("gate_decisions", "spend", "outcomes"):
+            shutil.copyfile(self.portfolio / f"{name}.csv", folder / f"{name}.csv")
+        with (
+            open(self.portfolio / "projects.csv", newline="", encoding="utf-8") as source,
+            open(folder / "projects.csv", "w", newline="", encoding="utf-8") as target,
+        ):
+            rows = csv.DictReader(source)
+            writer = csv.DictWriter(target, rows.fieldnames or [])
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({**row, "title": f"{row['title'][:180]} (revised)"})
+        return folder
+
     # 3
     def worker_killed_mid_import(self) -> str:
         before = counts()
-        job_id = self.upload(self.admin_a, confirm_on=self.admin_b)
+        # Every project changed, so that the replace archives and rewrites them all: an
+        # import with work to be killed in the middle of.
+        job_id = self.upload(self.admin_a, confirm_on=self.admin_b, folder=self.revised_portfolio())
         wait_for(
             f"import #{job_id} to be checking spend",
             lambda: (j := job(job_id)).status == "running" and j.rows_checked > 1000,
