@@ -255,3 +255,15 @@ def test_deliverables_a_gate_does_not_require_read_optional(client, project, ali
     assert section.count("✗ missing") == 1  # the feasibility study
     assert section.count("not written · optional") == 2  # the estimate, the business case
     assert "requires no deliverable" not in section
+
+
+def test_the_required_decision_is_starred_as_its_required_date_is(client, project, bob):
+    """"Fields marked * are required." sat above a starred "Decided on" and an unstarred
+    Decision, which is required too (a decision without one is refused)."""
+    client.force_login(bob)
+
+    body = client.get(url(project)).content.decode()
+
+    star = '<span class="required-mark" aria-hidden="true"> *</span>'
+    assert f'<legend id="decision-legend">Decision{star}</legend>' in body
+    assert f'<label for="id_decided_on">Decided on</label>{star}' in body
