@@ -201,12 +201,16 @@ def spend_digest(lines: list[str]) -> bytes:
 
 
 # PostgreSQL's side: each project's digest, its lines written as spend_line writes them
-# (numeric(16,2) as text has its two decimals) and sorted byte by byte (COLLATE "C").
+# (numeric(16,2) as text has its two decimals) and sorted byte by byte (COLLATE "C": given
+# to the line where it is made, as a collation in the ORDER BY made PostgreSQL write each
+# line twice, 1.5 s against 1.0 s at 1M entries).
 _SPEND_DIGEST = r"""
-    SELECT project_id, sha256(convert_to(string_agg(line, E'\n' ORDER BY line COLLATE "C"), 'UTF8'))
+    SELECT project_id, sha256(convert_to(string_agg(line, E'\n' ORDER BY line), 'UTF8'))
     FROM (
-        SELECT project_id, to_char(spent_on, 'YYYY-MM-DD') || ',' || CAST(amount AS text) || ','
-            || category || ',' || replace(replace(note, '\', '\\'), E'\n', '\n') AS line
+        SELECT project_id, (
+            to_char(spent_on, 'YYYY-MM-DD') || ',' || CAST(amount AS text) || ','
+            || category || ',' || replace(replace(note, '\', '\\'), E'\n', '\n')
+        ) COLLATE "C" AS line
         FROM {spend}
         WHERE project_id = ANY(%s)
     ) AS entries
