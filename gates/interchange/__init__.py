@@ -9,9 +9,12 @@ background task, the API):
 (uploads); or an Excel workbook with a sheet per file (``workbook``): the path of
 an .xlsx file, or uploads holding ``workbook.xlsx``. ``actor`` must be allowed to import (``access.can_import_portfolio``);
 ``replace`` (overwrite projects whose keys exist, archiving their history) is for
-superusers only. ``progress(stage, file, rows, finished)`` is called every
-10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing", or
-"archiving" (file: projects.csv, rows: the replaced projects archived so far, every 500).
+superusers only; it leaves the projects the files hold exactly as the app has them as
+they are (``unchanged``). ``progress(stage, file, rows, finished)`` is called every
+10,000 rows of a file and when it is done; ``stage`` is "checking" or "writing",
+"comparing" (a replace: outcomes.csv read again, projects.csv once the projects are
+compared but for their spend, then spend.csv read again), or "archiving" (file: projects.csv, rows: the replaced projects
+archived so far, every 500).
 Every problem is raised at once as ImportFailed (``FILE:LINE: column: message``)
 and nothing is written. ``on_written(summary)`` is called inside the import's
 transaction, once everything is written: what it writes commits with the import,
@@ -25,8 +28,9 @@ themselves are ``portfolio.interchange_format``, shared with the demo
 generator), ``reading`` (sources and CSV rows), ``checks`` (projects, decisions,
 estimates, outcomes), ``spend_pass`` (spend.csv checked as it streams in),
 ``database`` (COPY and batched inserts), ``postgres_bulk`` (the command line's
-tricks), ``writing`` and ``archive`` (replaced history), ``export``, ``workbook``
-(the same files as the sheets of an .xlsx workbook, read and written).
+tricks), ``unchanged`` (the projects a replace leaves as they are: the files hold
+what the app has), ``writing`` and ``archive`` (replaced history), ``export``,
+``workbook`` (the same files as the sheets of an .xlsx workbook, read and written).
 
 It lives in ``gates`` because it writes gate decisions; ``portfolio`` never imports it.
 """
