@@ -16,8 +16,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
 
 from gates.interchange import command_line_import, export_portfolio, import_portfolio, unchanged
 from gates.interchange.unchanged import _database_spend, spend_digest, spend_line
@@ -26,6 +28,13 @@ from portfolio import metrics
 from portfolio.demo.generator import generate_portfolio
 from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry
 from tests.builders import make_project
+from tests.gates.test_fuzz_import import (  # noqa: F401 (existing: a fixture)
+    FUZZ_PAGE,
+    _import,
+    _streams,
+    existing,
+    harmless_portfolios,
+)
 from tests.gates.test_import_portfolio import FILES, SAMPLE, edit_line
 from tests.gates.test_replaced_history import decided_panel
 
@@ -460,3 +469,17 @@ def test_the_import_page_says_it_is_comparing(db, adam):
 
     assert spend == "Comparing spend.csv with the app (250,000 rows so far)"
     assert reporter.phase == "Comparing projects.csv with the app (5,000 projects so far)"
+
+
+@pytest.mark.usefixtures("existing")  # a project of the app the files replace (EXIST-1)
+@FUZZ_PAGE
+@given(files=harmless_portfolios())
+def test_any_files_the_format_allows_are_unchanged_the_second_time(files):
+    """Columns in any order, optional columns left out, CRLF, a byte order mark, a spend row
+    twice: replaced into the app once, the same files again leave every project as it is."""
+    with transaction.atomic():
+        first = _import(_streams(files), replace=True)
+        again = _import(_streams(files), replace=True)
+        assert (again.projects_created, again.projects_replaced) == (0, 0)
+        assert again.projects_unchanged == first.projects == 3
+        transaction.set_rollback(True)
