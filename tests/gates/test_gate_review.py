@@ -258,8 +258,8 @@ def test_deliverables_a_gate_does_not_require_read_optional(client, project, ali
 
 
 def test_the_required_decision_is_starred_as_its_required_date_is(client, project, bob):
-    """"Fields marked * are required." sat above a starred "Decided on" and an unstarred
-    Decision, which is required too (a decision without one is refused)."""
+    """The note "Fields marked * are required." sat above a starred "Decided on" and an
+    unstarred Decision, which is required too (a decision without one is refused)."""
     client.force_login(bob)
 
     body = client.get(url(project)).content.decode()
