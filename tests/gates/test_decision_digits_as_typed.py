@@ -115,7 +115,8 @@ def _app_form_classes():
             yield sub
             yield from below(sub)
 
-    for cls in set(below(forms.BaseForm)):
+    # In one order in every process (a set of classes iterates by their ids).
+    for cls in sorted(set(below(forms.BaseForm)), key=lambda c: (c.__module__, c.__qualname__)):
         # The admin's forms get the rule from the admin site (portfolio.admin_fields).
         if cls.__module__.split(".")[0] in {"portfolio", "gates", "planning"} and (
             cls.__module__ != "portfolio.admin"

@@ -29,12 +29,17 @@ REFUSED = ["-1", "1e6", "lots", "12,50", "1.23456", "1" + "0" * 20, "150"]
 
 
 def _number_fields():
-    return [
-        (f"{cls.__qualname__}.{name}", field)
-        for cls in _app_form_classes()
-        for name, field in getattr(cls, "base_fields", {}).items()
-        if isinstance(field, forms.IntegerField | forms.DecimalField) and field.label
-    ]
+    # By name: the form classes come in the order their modules were imported, which differs
+    # between pytest-xdist's workers (and a collection that differs stops the whole run).
+    return sorted(
+        (
+            (f"{cls.__qualname__}.{name}", field)
+            for cls in _app_form_classes()
+            for name, field in getattr(cls, "base_fields", {}).items()
+            if isinstance(field, forms.IntegerField | forms.DecimalField) and field.label
+        ),
+        key=lambda found: found[0],
+    )
 
 
 @pytest.mark.parametrize(("where", "field"), _number_fields(), ids=[w for w, _ in _number_fields()])
