@@ -875,6 +875,21 @@ GATE_CHOICES = [("", "Any gate"), *[(str(n), f"Gate {n}") for n in process.GATES
 SEARCH_MAX = 200
 
 
+def search_field(placeholder: str, *, too_long: str) -> forms.CharField:
+    """A list's search box, read from the URL (``?q=``): one line of at most SEARCH_MAX
+    characters; ``too_long`` says so (``%(limit_value)d``, ``%(show_value)d``)."""
+    return forms.CharField(
+        label="Search",
+        required=False,
+        max_length=SEARCH_MAX,
+        validators=[validate_one_line],
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": placeholder, "autocomplete": "off"}
+        ),
+        error_messages={"max_length": too_long},
+    )
+
+
 class ChoicesField(forms.MultipleChoiceField):
     """Any number of choices; an empty value is none (``?status=``, as the single choice's
     "Any status" sent it, so the addresses it made keep working)."""
@@ -886,17 +901,9 @@ class ChoicesField(forms.MultipleChoiceField):
 class ProjectFilterForm(Form):
     """The project list's search and filters, read from the URL so a view can be shared."""
 
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=SEARCH_MAX,
-        validators=[validate_one_line],
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Key, title or e-mail", "autocomplete": "off"}
-        ),
-        error_messages={
-            "max_length": "Search: at most %(limit_value)d characters (you typed %(show_value)d)."
-        },
+    q = search_field(
+        "Key, title or e-mail",
+        too_long="Search: at most %(limit_value)d characters (you typed %(show_value)d).",
     )
     # Any number of statuses, as repeated parameters (?status=active&status=on_hold); none
     # ticked is any status. One status (?status=active) is read as before.

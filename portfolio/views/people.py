@@ -29,32 +29,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portfolio import access
 from portfolio.errors import DomainError
-from portfolio.forms import Form
+from portfolio.forms import SEARCH_MAX, Form, search_field
 from portfolio.models import Role, User
 from portfolio.process import OPEN_STATUSES
 from portfolio.services import people, sign_in_locks
-from portfolio.validators import validate_one_line
 from portfolio.views.common import page_of
 
 PER_PAGE = 50
-SEARCH_MAX = 200  # characters, as the project list's search
 
 
 class PeopleSearchForm(Form):
     """The People page's search, in the URL: part of a name or an e-mail address."""
 
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=SEARCH_MAX,
-        validators=[validate_one_line],
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name or e-mail", "autocomplete": "off"}
-        ),
-        error_messages={
-            "max_length": "Shorten it to at most %(limit_value)d characters "
-            "(you typed %(show_value)d)."
-        },
+    q = search_field(
+        "Name or e-mail",
+        too_long="Shorten it to at most %(limit_value)d characters (you typed %(show_value)d).",
     )
 
 
