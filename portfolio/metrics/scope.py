@@ -96,7 +96,11 @@ class Scope:
     def params(self) -> dict[str, object]:
         """The placeholders of the shared CTEs, and the filters' values."""
         return {
-            **date_params(as_of=self.as_of, month_start=self.as_of.replace(day=1)),
+            **date_params(
+                as_of=self.as_of,
+                month_start=self.as_of.replace(day=1),
+                next_month_start=first_month_start_after(self.as_of.replace(day=1)),
+            ),
             "as_of_month": self.as_of.year * 12 + self.as_of.month - 1,
             "bucket": self.bucket,
             "research_type": self.research_type,
@@ -188,8 +192,10 @@ STATE = CTE(
 )
 SHARED = (SCOPE, DEC, RANKED, STATE)
 
-# Spend up to A, by project: whole months before A's month from the monthly rollup (its size
-# grows with projects × months, not with entries), and the entries of A's own month.
+# Spend up to A, by project, from the monthly rollup (its size grows with projects × months, not
+# with entries): every month up to A's own, less the entries dated after A in A's month (usually
+# none: A is today). Reading A's month's entries instead cost a look-up per project (the
+# planner cannot tell how few projects a CTE holds): 20 ms at 5,000 projects, twice.
 SPEND = CTE(
     "spend",
     """
@@ -197,16 +203,18 @@ SPEND = CTE(
         SELECT by_project.project_id, by_project.spend_c FROM (
             SELECT project_id, {sum_cents:amount} AS spend_c
             FROM {spend_month}
-            WHERE month < %(month_start)s {few_projects}
+            WHERE month <= %(month_start)s {few_projects}
             GROUP BY project_id
         ) by_project
         JOIN scope ON scope.id = by_project.project_id
         UNION ALL
-        SELECT e.project_id, {sum_cents:e.amount}
-        FROM {spend} e
-        WHERE e.spent_on >= %(month_start)s AND e.spent_on <= %(as_of)s
-          AND e.project_id IN (SELECT id FROM scope)
-        GROUP BY e.project_id
+        SELECT after_a.project_id, -after_a.spend_c FROM (
+            SELECT e.project_id, {sum_cents:e.amount} AS spend_c
+            FROM {spend} e
+            WHERE e.spent_on > %(as_of)s AND e.spent_on < %(next_month_start)s {few_projects}
+            GROUP BY e.project_id
+        ) after_a
+        JOIN scope ON scope.id = after_a.project_id
     ) spend_parts
     GROUP BY project_id
     """,

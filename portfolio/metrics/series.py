@@ -6,9 +6,9 @@ from portfolio.metrics import text
 from portfolio.metrics.engine import CTE, CsvTable, Query, Section
 from portfolio.metrics.numbers import json_number, money, ratio
 
-# Spend by month up to A: whole months before A's from the rollup (summed by its month, a date,
-# before that is turned into a month number: 36 conversions, not one per project-month), A's
-# month from its entries.
+# Spend by month up to A, from the rollup (summed by its month, a date, before that is turned
+# into a month number: 37 conversions, not one per project-month), less the entries dated
+# after A in A's month (scope.SPEND says why not A's month's entries).
 SPEND_BY_MONTH = CTE(
     "spend_m",
     """
@@ -17,14 +17,17 @@ SPEND_BY_MONTH = CTE(
             SELECT sm.month, {sum_cents:sm.amount} AS spend_c
             FROM {spend_month} sm
             JOIN scope ON scope.id = sm.project_id
-            WHERE sm.month < %(month_start)s {few_projects}
+            WHERE sm.month <= %(month_start)s {few_projects}
             GROUP BY sm.month
         ) by_date
         UNION ALL
-        SELECT %(as_of_month)s, {sum_cents:e.amount}
-        FROM {spend} e
-        WHERE e.spent_on >= %(month_start)s AND e.spent_on <= %(as_of)s
-          AND e.project_id IN (SELECT id FROM scope)
+        SELECT %(as_of_month)s, -SUM(after_a.spend_c) FROM (
+            SELECT e.project_id, {sum_cents:e.amount} AS spend_c
+            FROM {spend} e
+            WHERE e.spent_on > %(as_of)s AND e.spent_on < %(next_month_start)s {few_projects}
+            GROUP BY e.project_id
+        ) after_a
+        JOIN scope ON scope.id = after_a.project_id
         HAVING COUNT(*) > 0
     ) spend_m_parts
     GROUP BY m
