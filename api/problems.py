@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
 
+from api.labels import label_of
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.validators import too_long_message
 
@@ -134,7 +135,15 @@ def _message(error: dict) -> str:
 def _label(loc: tuple) -> str:
     # ("body", "payload", "kill_marks", 0, "note") -> "Note", as the form labels it.
     names = [part for part in loc if isinstance(part, str)]
-    return names[-1].replace("_", " ").capitalize() if names else "Text"
+    return label_of(names[-1]) if names else "Text"
+
+
+def _detail(error: dict, loc: tuple) -> str:
+    """``field: message``, the message without the label it starts with, if it does: the
+    field is named once ("amount: at least 0.01.", not "amount: Amount: at least 0.01.")."""
+    message = error["message"]
+    message = message.removeprefix(f"{_label(loc)}: ") if loc else message
+    return f"{error['field']}: {message}"
 
 
 def from_validation(error: ValidationError) -> ApiProblem:
@@ -142,6 +151,7 @@ def from_validation(error: ValidationError) -> ApiProblem:
         {"field": _field_name(tuple(e.get("loc", ()))), "message": _message(e)}
         for e in error.errors
     ]
+    first_loc = tuple(error.errors[0].get("loc", ())) if errors else ()
     if not errors:
         errors = [{"field": "body", "message": "The request could not be read."}]
     first = errors[0]
@@ -149,8 +159,7 @@ def from_validation(error: ValidationError) -> ApiProblem:
         400,
         "invalid-input",
         "Invalid input",
-        f"{first['field']}: {first['message']}"
-        + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+        _detail(first, first_loc) + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
         field=first["field"],
         errors=errors,
     )

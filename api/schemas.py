@@ -29,6 +29,7 @@ from pydantic import (
 
 from api import models as api_models
 from api import problems
+from api.labels import label_of
 from api.problems import Problem
 from gates import models as gates_models
 from planning.inputs import WRITTEN
@@ -200,10 +201,7 @@ WHOLE_NUMBER_EXAMPLES = {
 def field_label(info: ValidationInfo, default: str = "Value") -> str:
     """The field's label in a message: the form's for a money field, else made from its name
     (``per_page``: "Per page")."""
-    name = info.field_name or ""
-    if not name:
-        return default
-    return MONEY_LABELS.get(name, name.replace("_", " ").capitalize())
+    return label_of(info.field_name or "", default)
 
 
 def refuse_no_whole_number(value: Any, info: ValidationInfo) -> Any:
@@ -235,15 +233,7 @@ CENT = Decimal("0.01")
 # at most 9,999,999,999,999.99 (13 digits before the decimal point)."); not pydantic's "Input
 # should be greater than 0", "Decimal input should have no more than 2 decimal places" or
 # "less than or equal to Decimal('9999999999999.99')". The OpenAPI schema still documents
-# the bounds. The label is the form's for the field, else made from its name.
-MONEY_LABELS = {
-    "amount": "Amount",
-    "build_cost": "Build cost",
-    "monthly_run_cost": "Monthly run cost",
-    "cost_per_retrain": "Cost per retraining",
-    "funding_granted": "Funding granted",
-    "next_stage_ask": "Next-stage ask",
-}
+# the bounds. The label is the form's for the field, else made from its name (api/labels.py).
 
 
 def check_money_limit(value: Decimal, info: ValidationInfo) -> Decimal:

@@ -66,6 +66,22 @@ def test_wrong_spend_is_refused(api_as, alice, project, body, field):
     assert _snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("amount", "detail", "message"),
+    [
+        ("0", "amount: at least 0.01.", "Amount: at least 0.01."),
+        ("1.005", "amount: at most 2 decimal places.", "Amount: at most 2 decimal places."),
+    ],
+)
+def test_the_detail_names_the_field_once(api_as, alice, project, amount, detail, message):
+    """The message says the form's label; the detail puts the field's name in its place."""
+    problem = _refused(
+        api_as(alice).post("/api/v1/projects/P1/spend", {**SPEND, "amount": amount}), 400, "amount"
+    )
+    assert problem["detail"] == detail
+    assert problem["errors"] == [{"field": "amount", "message": message}]
+
+
 def test_a_rule_of_the_service_is_a_422_with_its_own_words(api_as, alice, project):
     api = api_as(alice)
     before = _snapshot()

@@ -137,5 +137,5 @@ def test_a_value_refused_for_itself_is_said_in_the_app_s_words(
     assert answer.status_code == 400, answer.content
     problem = answer.json()
     assert problem["errors"] == [{"field": "realized_value", "message": message}]
-    assert problem["detail"] == f"realized_value: {message}"
+    assert problem["detail"] == "realized_value: " + message.removeprefix("Realized value: ")
     assert not Outcome.objects.exists()
