@@ -29,14 +29,15 @@ def money_short(value) -> str:
     Cut toward zero, not rounded: its size is never above the amount's (26.75M is "26.7M",
     999,999.99 is "999k", not "1000k", and the largest amount, 9,999,999,999,999.99, is
     "9999B", not "10000B", above the limit). A negative amount (an ECV below 0) is cut the
-    same way, so a loss is never shown larger than it is: -1,279,000 is "-1.27M", as
+    same way, so a loss is never shown larger than it is: -1,279,000 is "−1.27M" (the
+    typographic minus: these are read by people, on axes and in the charts' titles), as
     1,279,000 is "1.27M" (tests/portfolio/test_money_short_signs.py). Where the exact amount
     matters, the page shows it in full.
     """
     if value is None:
         return "—"
     number = Decimal(str(value))
-    sign = "-" if number < 0 else ""
+    sign = "\u2212" if number < 0 else ""
     number = abs(number)
     scaled, suffix = number, ""
     for threshold, name in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(1000), "k")):
