@@ -99,6 +99,12 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # What save() writes, also for a write past it (portfolio migration 0021).
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="user_email_stored_lower_case"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
