@@ -898,8 +898,35 @@ class ChoicesField(forms.MultipleChoiceField):
         return [choice for choice in super().to_python(value) if choice != ""]
 
 
-class ProjectFilterForm(Form):
-    """The project list's search and filters, read from the URL so a view can be shared."""
+class ListFilterForm(Form):
+    """A list's search and filters, read from the URL so a view can be shared. A filter that
+    cannot be read refuses the list (``problems``): a list without it would look like its
+    answer, every row."""
+
+    def filters(self) -> dict:
+        """The filters given, those that could be read (``problems`` names the others: a list
+        with any of them is refused, not shown or exported as if they were not there)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "", []) and name not in self.errors
+        }
+
+    def problems(self) -> list[str]:
+        """Each filter that cannot be read, named by its label, in the order of the form:
+        "Researcher: no researcher with that e-mail address."."""
+        if not self.is_bound or self.is_valid():
+            return []
+        return [labelled(field.label, error) for field in self for error in field.errors] + [
+            str(error) for error in self.non_field_errors()
+        ]
+
+
+class ProjectFilterForm(ListFilterForm):
+    """The project list's search and filters."""
 
     q = search_field(
         "Key, title or e-mail",
@@ -957,27 +984,6 @@ class ProjectFilterForm(Form):
         """The statuses ticked, once each, in the order the list offers them."""
         ticked = set(self.cleaned_data.get("status") or ())
         return [value for value in Status.values if value in ticked]
-
-    def filters(self) -> dict:
-        """The filters given, those that could be read (``problems`` names the others: a list
-        with any of them is refused, not shown or exported as if they were not there)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if value not in (None, "", []) and name not in self.errors
-        }
-
-    def problems(self) -> list[str]:
-        """Each filter that cannot be read, named by its label, in the order of the form:
-        "Researcher: no researcher with that e-mail address."."""
-        if not self.is_bound or self.is_valid():
-            return []
-        return [labelled(field.label, error) for field in self for error in field.errors] + [
-            str(error) for error in self.non_field_errors()
-        ]
 
 
 class CountField(RefusesExponents, forms.IntegerField):
@@ -1059,29 +1065,24 @@ class AdoptionForm(Form):
         return month
 
 
-class ArtifactFilterForm(Form):
-    """The artifact library's filters, all in the URL."""
+class ArtifactFilterForm(ListFilterForm):
+    """The artifact library's search and filters."""
 
-    q = forms.CharField(
-        required=False,
-        max_length=200,
-        label="Search",
-        validators=[validate_one_line],
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": "Key, name, description or project",
-                "autocomplete": "off",
-            }
-        ),
+    q = search_field(
+        "Key, name, description or project",
+        too_long="Search: at most %(limit_value)d characters (you typed %(show_value)d).",
     )
     kind = forms.ChoiceField(
-        required=False, choices=[("", "Any kind"), *ArtifactKind.choices], label="Kind"
+        required=False,
+        choices=[("", "Any kind"), *ArtifactKind.choices],
+        label="Kind",
+        error_messages={"invalid_choice": "Kind: not one of the listed kinds."},
     )
     reuse = forms.ChoiceField(
         required=False,
         label="Reuse",
         choices=[("", "Reused or not"), ("reused", "Reused"), ("unused", "Not reused yet")],
+        error_messages={"invalid_choice": "Reuse: not one of the listed choices."},
     )
     origin = forms.ChoiceField(
         required=False,
@@ -1092,4 +1093,5 @@ class ArtifactFilterForm(Form):
             ("greenlit", "Greenlit"),
             ("open", "Still open"),
         ],
+        error_messages={"invalid_choice": "Producing project: not one of the listed statuses."},
     )

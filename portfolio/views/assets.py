@@ -89,15 +89,18 @@ def artifact_reuse(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def artifact_library(request: HttpRequest) -> HttpResponse:
     form = ArtifactFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    artifacts = assets.library(request.user, **{k: v for k, v in filters.items() if v})
-    page = page_of(Paginator(artifacts, assets.LIBRARY_PAGE_SIZE), request)
-    context = {
-        "form": form,
-        "page": page,
-        "summary": assets.library_summary(artifacts),
-        "filtered": any(filters.values()),
-    }
+    context = {"form": form}
+    if form.problems():
+        # As the project list refuses its filters: each problem named, and no list.
+        context["filter_errors"] = form.problems()
+    else:
+        filters = form.filters()
+        artifacts = assets.library(request.user, **filters)
+        context |= {
+            "page": page_of(Paginator(artifacts, assets.LIBRARY_PAGE_SIZE), request),
+            "summary": assets.library_summary(artifacts),
+            "filtered": bool(filters),
+        }
     wants_table = bool(request.htmx) and not request.htmx.history_restore_request
     template = "portfolio/artifact_library.html" + ("#table" if wants_table else "")
     response = render(request, template, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 import pytest
@@ -119,10 +120,28 @@ def test_queries_stay_constant_as_the_library_grows(
         assert client.get(URL).status_code == 200
 
 
-def test_a_bad_filter_is_ignored_not_an_error(client, library, erin):
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("?kind=spaceship&page=999", "Kind: not one of the listed kinds."),
+        ("?reuse=often", "Reuse: not one of the listed choices."),
+        ("?origin=lost", "Producing project: not one of the listed statuses."),
+        ("?q=" + "x" * 201, "Search: at most 200 characters (you typed 201)."),
+    ],
+)
+def test_a_filter_that_cannot_be_read_is_named_and_nothing_listed(
+    client, library, erin, query, said
+):
+    """As the project list says it: a library without the filter would look like its answer,
+    every artifact. The page answers, with the problem, never an error page."""
     client.force_login(erin)
-    response = client.get(URL + "?kind=spaceship&page=999")
-    assert response.status_code == 200
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(URL + query, headers=headers)
+        assert response.status_code == 200
+        text = html.unescape(response.content.decode())
+        assert "These filters cannot be applied" in text
+        assert said in text
+        assert "AR-0001" not in text and "AR-0002" not in text
 
 
 def test_its_search_box_says_what_it_searches(client, library, erin):
