@@ -46,6 +46,8 @@ SPEND_FAST_CELLS = {
     # ("\u200b") is kept empty, the slow way (Row.free_text), as is one with none of ASCII.
     "note": r"""(?:(?=[^,"\r\n\\]*[!#-+\--\[\]-~])(?!'+[=+\-@\t])[^,"\r\n\\]*)?""",
 }
+# A cell quoted whole, with no quote, comma or line break inside: csv reads it as its text.
+_QUOTED_CELL = re.compile(r'(?:^|(?<=,))"([^",\r\n]*)"(?=,|\r?$)', re.MULTILINE)
 # An amount with exactly two decimals (as exports have them), greater than 0.
 SPEND_CENTS = r"(?!0*\.00)[0-9]{1," + str(MAX_MONEY_DIGITS) + r"}\.[0-9]{2}"
 SPEND_ORDER = ["project", "spent_on", "amount", "category", "note"]
@@ -121,9 +123,10 @@ class SpendPass:
     """Reads spend.csv once: checks every row, and hands the good ones to ``writer``.
 
     A million rows must go at the speed of COPY, so most rows take a fast way. A
-    block of whole lines with no quote, NUL or stray carriage return is one row
-    per line, and one regular expression (``SPEND_FAST_CELLS``) tells whether
-    each cell passes its checks alone; PostgreSQL then reads the cells' text as it
+    block of whole lines with no NUL, stray carriage return or quote (but around a
+    whole cell that needs none: ``_plain_text``) is one row per line, and one
+    regular expression (``SPEND_FAST_CELLS``) tells whether each cell passes its
+    checks alone; PostgreSQL then reads the cells' text as it
     is. In the columns' usual order, such a block is turned into COPY text with a
     few string operations per run of rows of one project (``_runs``); else row by
     row (``_fast``). A row that the expression does not take, or that fails a
@@ -199,7 +202,7 @@ class SpendPass:
                 self.problems.add(SPEND, 1, "amount", too_large(total, f"{key}'s spend comes to "))
 
     def _plain_header(self, raw: bytes) -> list[str] | None:
-        """The header, when it is plain (no quote) and right; else None."""
+        """The header, when it is plain (no quote but around a whole cell) and right; else None."""
         if raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         text = self._plain_text(raw) if raw.endswith(b"\n") else None
@@ -219,13 +222,19 @@ class SpendPass:
     @staticmethod
     def _plain_text(block: bytes) -> str | None:
         """The block as text, lines ending in \n only, if each line is a row of plain
-        cells (split at the commas, as csv would); else None."""
-        if b'"' in block or b"\x00" in block:
+        cells (split at the commas, as csv would); else None. A cell quoted whole with
+        nothing in it that needs the quotes (``"GL-0001","2026-01-05"``, as spreadsheets and
+        some tools write every cell) is the cell without them, as csv reads it."""
+        if b"\x00" in block:
             return None
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError:
             return None
+        if '"' in text:
+            text = _QUOTED_CELL.sub(r"\1", text)
+            if '"' in text:  # a quote inside a cell, or a cell over several lines
+                return None
         if not text.endswith("\n"):
             text += "\n"  # the last line of a file may have no end
         if "\r" in text:

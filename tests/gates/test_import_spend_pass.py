@@ -215,6 +215,57 @@ def test_a_quote_part_way_hands_the_rest_to_the_csv_reader(db, portfolio, block_
     assert failure.value.errors == ["spend.csv:1202: amount: -5 must be greater than 0"]
 
 
+def write_quoted(folder: Path, rows: list[dict[str, str]]) -> None:
+    """spend.csv with every cell quoted, header too, as spreadsheets and some tools write it."""
+    header = ["project", "spent_on", "amount", "category", "note"]
+    with (folder / "spend.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_every_cell_quoted_is_read_the_fast_way_and_alike(db, portfolio, block_size, monkeypatch):
+    """A quote around a whole cell that needs none is no reason to read the file the
+    general way (several times slower at a million rows): the rows are the same."""
+    rows = spend_rows(portfolio)
+    write_quoted(portfolio, rows)
+    assert (portfolio / "spend.csv").read_text(encoding="utf-8").startswith('"project","spent_on"')
+
+    def general(self, lines):
+        raise AssertionError("read the general way")
+
+    monkeypatch.setattr(spend_pass.SpendPass, "_general", general)
+    command_line_import(portfolio)
+
+    assert written() == expected(rows)
+    assert_totals_exact(rows)
+
+
+def test_a_bad_row_of_a_quoted_file_is_named_by_its_line(db, portfolio, block_size):
+    rows = spend_rows(portfolio)
+    rows[1200]["amount"] = "-5"
+    write_quoted(portfolio, rows)
+
+    with pytest.raises(ImportFailed) as failure:
+        command_line_import(portfolio)
+
+    assert failure.value.errors == ["spend.csv:1202: amount: -5 must be greater than 0"]
+    assert not SpendEntry.objects.exists()
+
+
+def test_a_quoted_cell_that_needs_its_quotes_is_read_as_csv_reads_it(db, portfolio, block_size):
+    rows = spend_rows(portfolio)
+    rows[700]["note"] = 'a "quoted", note'
+    rows[701]["note"] = "two\nlines"
+    rows[702]["note"] = "with, a comma"
+    write_quoted(portfolio, rows)
+
+    command_line_import(portfolio)
+
+    assert written() == expected(rows)
+    assert_totals_exact(rows)
+
+
 def test_more_problems_than_listed_show_the_first_in_file_order(db, portfolio):
     rows = spend_rows(portfolio)
     for row in rows:
