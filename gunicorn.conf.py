@@ -95,13 +95,14 @@ reload = os.environ.get("DEBUG", "").lower() == "true"
 
 
 def post_worker_init(worker) -> None:
-    """Load in each new worker what its first request would: the URLconf, and through it
-    every view and what they import (the import's checks, the engine, the API). Without
-    this, a worker's first request (after a start, a reload, or the recycling above) paid
-    about half a second for it; a large upload's answer then doubled."""
-    from django.urls import get_resolver
+    """Load in each new worker what its first request would (the URLconf, and through it
+    every view and what they import), then set it aside from the cycle collector:
+    portfolio/warmup.py. Without the first, a worker's first request (after a start, a
+    reload, or the recycling above) paid about half a second for it; a large upload's answer
+    then doubled."""
+    from portfolio.warmup import warm_up
 
-    get_resolver().url_patterns  # noqa: B018 (imports ROOT_URLCONF and every view)
+    warm_up()
 
 
 # portfolio.checks.start_refusal, asked in a process of its own: the master imports none of

@@ -7,6 +7,8 @@ product manager, for object rules ("not yours").
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from portfolio.models import Project, User
@@ -53,6 +55,16 @@ def _empty_cache():
     cache.clear()
     engine.forget_inputs()
     incremental.forget()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_frozen():
+    """A test that runs the task worker in this process (``call_command("run_worker")``) runs
+    its warm-up too (portfolio/warmup.py), which freezes every object alive: the test
+    run's own would never be collected again. Each test ends with none frozen."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -77,6 +77,25 @@ def test_the_real_worker_sends_stored_email(database_tasks, transactional_db, ca
     assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
 
 
+def test_the_worker_warms_up_before_its_first_task(database_tasks, transactional_db, monkeypatch):
+    """Every view loaded, then frozen (portfolio/warmup.py), before the first task: the
+    refresh task's numbers are computed without walking Django's objects at each collection."""
+    from django.core.management import call_command
+
+    order = []
+    monkeypatch.setattr(
+        "background.management.commands.run_worker.warm_up", lambda: order.append("warm up")
+    )
+    monkeypatch.setattr(
+        "background.mail.send_mail", lambda *args, **kwargs: order.append("task") or 1
+    )
+    enqueue_email(subject="Stored", body="Sent by the worker", to=["bob@example.com"])
+
+    call_command("run_worker", batch=True, startup_delay=False, verbosity=0)
+
+    assert order == ["warm up", "task"]
+
+
 # --- The schedule ----------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from django_tasks_db.management.commands.db_worker import logger as db_worker_lo
 
 from background import liveness, schedule
 from background.worker import ResilientWorker, first_line
+from portfolio.warmup import warm_up
 
 logger = logging.getLogger("background.worker")
 
@@ -79,6 +80,8 @@ class Command(DbWorkerCommand):
             options["worker_id"] = liveness.new_worker_id()
         # With --reload, the parent only watches files; the child runs tasks.
         runs_tasks = not options.get("reload") or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
+        if runs_tasks:
+            warm_up()  # every view loaded, then set aside from the cycle collector
         stop = threading.Event()
         if runs_tasks and not options.get("batch"):
             threading.Thread(
