@@ -524,25 +524,40 @@ class Checks:
 
     def upload(self, browser: Browser, confirm_on: Browser, folder: Path | None = None) -> int:
         """Upload the portfolio (or the files in ``folder``) on ``browser`` to replace what is
-        there; when the page asks to confirm the replace (projects would be archived), confirm
-        it on ``confirm_on``."""
+        there; when the worker's check of the replace asks for a confirmation (projects would
+        be archived), confirm it on ``confirm_on``. Returns once the import itself is queued or
+        running."""
         names = ("projects", "gate_decisions", "spend", "outcomes")
         files = {name: (folder or self.portfolio) / f"{name}.csv" for name in names}
         started = time.monotonic()
-        status, location, body = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
+        status, location, _ = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
         answered = time.monotonic() - started
-        staged = re.search(rb'name="staged" value="(\d+)"', body) if status == 200 else None
-        if staged:
-            status, location = confirm_on.post_form(
-                "/portfolio/import/", {"staged": staged.group(1).decode(), "confirm": "replace"}
-            )
-            location = location or ""
-        match = re.search(r"/portfolio/imports/(\d+)/$", location)
+        match = re.search(r"/portfolio/imports/(\d+)/$", location or "")
         if status != 302 or not match:
             raise CheckFailed(f"the upload answered {status} {location!r}")
+        job_id = int(match.group(1))
         self.upload_seconds = answered
-        self.confirmed_elsewhere = bool(staged)
-        return int(match.group(1))
+        self.confirmed_elsewhere = False
+        # A replace of projects the app has: the worker checks the files first, then the job
+        # waits for a confirmation (or, with nothing to archive, imports at once).
+        checked = wait_for(
+            f"the replace #{job_id} to be checked",
+            lambda: (
+                j
+                if (j := job(job_id)).status == "staged" or j.finished or not j.check_first
+                else None
+            ),
+            600,
+            every=0.2,
+        )
+        if checked.status == "staged":
+            status, location = confirm_on.post_form(
+                "/portfolio/import/", {"staged": str(job_id), "confirm": "replace"}
+            )
+            if status != 302 or not (location or "").endswith(f"/portfolio/imports/{job_id}/"):
+                raise CheckFailed(f"the confirmation answered {status} {location!r}")
+            self.confirmed_elsewhere = True
+        return job_id
 
     def measure_dashboard_under_writes(self, clients: int = 16, seconds: float = 10) -> None:
         """The dashboard read by ``clients`` (half on A, half on B) while a writer records a
@@ -670,7 +685,7 @@ class Checks:
             "writes": sum(1 for w in writes if w == 302),
         }
 
-    def measure_refresh(self, runs: int = 10) -> None:
+    def measure_refresh(self, runs: int = 30) -> None:
         """What the refresh task does after a change, timed: the default dashboard's panels and
         the API's answer for a version no cache has seen. Three times: after a spend entry
         (the writer's change) and after a decision (a change to one project), both merged

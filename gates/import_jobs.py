@@ -20,6 +20,14 @@ it with the time it was reported, on both databases: the page's sign of life
 One import runs at a time: a second one waits (and its page says so) until
 the first has finished; several workers agree on it through a lock (an
 advisory lock on PostgreSQL; SQLite runs one writer at a time anyway).
+
+A replace of projects the app has takes two runs (``start_replace``): the first
+checks the files and works out what they would replace (the job's ``outlook``),
+with its progress on the job's page like an import's, and writes nothing; the
+job then waits (STAGED) for its uploader to confirm it there, and the second run,
+once confirmed (``confirm_replace``), imports. When the files would replace
+nothing (each project they name is exactly as the app holds it), the first run
+imports at once.
 """
 
 from __future__ import annotations
@@ -30,10 +38,12 @@ import tempfile
 import threading
 import time
 import zlib
+from decimal import Decimal
 from typing import BinaryIO
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.tasks import TaskResultStatus, task, task_backends
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -46,7 +56,7 @@ from background.worker import DATABASE_AWAY
 from gates import interchange
 from gates.models import ImportJob, ImportUpload
 from portfolio.errors import DomainError, PermissionDenied
-from portfolio.models import User
+from portfolio.models import Status, User
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +68,9 @@ PROGRESS_KEPT_SECONDS = 3600  # the progress kept in the cache, an hour at most
 _LOCK_ID = zlib.crc32(b"greenlight.import")
 
 STAGED_FOR = datetime.timedelta(hours=1)  # how long a replace waits for its confirmation
+# A replace's confirmation lists this many projects (by key) under the totals of all of them:
+# a replace of a whole portfolio would otherwise be a page of thousands of rows.
+REPLACED_SHOWN = 100
 STAGES = {"checking": "Checking", "writing": "Writing"}
 
 
@@ -126,35 +139,36 @@ def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> I
 # --- A replace waits for its confirmation -----------------------------------------------------
 
 
-def stage_replace(*, files: dict[str, BinaryIO], actor: User) -> ImportJob:
-    """Keep the files of a replace until the person who uploaded them confirms it.
+def start_replace(*, files: dict[str, BinaryIO], actor: User) -> ImportJob:
+    """Queue the check of a replace: the worker works out what the files would replace,
+    writing nothing, and the job then waits for ``actor`` to confirm it (see the module's
+    text). Returns the job at once; its page follows the check.
 
-    They wait in the database, as a job that is not queued, so the confirmation
-    may reach any app server; what nobody confirmed within ``STAGED_FOR`` is
-    deleted (here, and by the worker's daily clean-up).
+    The files wait in the database, so the confirmation may reach any app server; what
+    nobody confirmed within ``STAGED_FOR`` of the check is deleted (here, and by the
+    worker's daily clean-up).
     """
     interchange.check_import_permission(actor, replace=True)
     with transaction.atomic():
         forget_unconfirmed()
         job = ImportJob.objects.create(
-            created_by=actor,
-            replace=True,
-            status=ImportJob.Status.STAGED,
-            phase="Waiting for the confirmation of the replace",
+            created_by=actor, replace=True, check_first=True, phase="Queued"
         )
         _store(job, files)
+        _enqueue(job)
     return job
+
+
+def _unconfirmed_since(moment: datetime.datetime) -> Q:
+    """Staged replaces checked (or, staged before the worker checked them, uploaded) before ``moment``."""
+    return Q(staged_at__lt=moment) | Q(staged_at__isnull=True, created_at__lt=moment)
 
 
 def _staged(job_id: int, actor: User) -> ImportJob:
     job = (
         ImportJob.objects.select_for_update()
-        .filter(
-            pk=job_id,
-            created_by=actor,
-            status=ImportJob.Status.STAGED,
-            created_at__gte=timezone.now() - STAGED_FOR,
-        )
+        .filter(pk=job_id, created_by=actor, status=ImportJob.Status.STAGED)
+        .exclude(_unconfirmed_since(timezone.now() - STAGED_FOR))
         .first()
     )
     if job is None:
@@ -170,7 +184,7 @@ def confirmed_replace(*, job_id: int, actor: User) -> ImportJob | None:
     """``actor``'s replace ``job_id`` when it was confirmed already (queued, running or
     ended), else None."""
     return (
-        ImportJob.objects.filter(pk=job_id, created_by=actor, replace=True)
+        ImportJob.objects.filter(pk=job_id, created_by=actor, replace=True, check_first=False)
         .exclude(status=ImportJob.Status.STAGED)
         .first()
     )
@@ -182,8 +196,9 @@ def confirm_replace(*, job_id: int, actor: User) -> ImportJob:
     with transaction.atomic():
         job = _staged(job_id, actor)
         job.status = ImportJob.Status.WAITING
+        job.check_first = False  # checked: this run imports
         job.phase = "Queued"
-        job.save(update_fields=["status", "phase"])
+        job.save(update_fields=["status", "check_first", "phase"])
         _enqueue(job)
     return job
 
@@ -197,7 +212,7 @@ def cancel_replace(*, job_id: int, actor: User) -> None:
 def forget_unconfirmed() -> int:
     """Delete the staged replaces nobody confirmed in time; returns how many."""
     stale = ImportJob.objects.filter(
-        status=ImportJob.Status.STAGED, created_at__lt=timezone.now() - STAGED_FOR
+        _unconfirmed_since(timezone.now() - STAGED_FOR), status=ImportJob.Status.STAGED
     )
     _, deleted = stale.delete()
     return deleted.get(ImportJob._meta.label, 0)
@@ -244,7 +259,8 @@ def _take_turn(job_id: int) -> ImportJob | None:
         job.status = ImportJob.Status.RUNNING
         job.started_at = timezone.now()
         job.phase = "Starting"
-        job.save(update_fields=["status", "started_at", "phase"])
+        job.rows_checked = 0  # a confirmed replace counts its rows again, as it checks them again
+        job.save(update_fields=["status", "started_at", "phase", "rows_checked"])
         return job
 
 
@@ -395,14 +411,30 @@ def run_import(*, job_id: int) -> str:
             phase=f"Done in {time.monotonic() - started:.1f} s",
         )
 
+    outlook = None
     try:
         with _Reporter(job, workbook=interchange.WORKBOOK in files) as reporter:
-            summary = interchange.import_portfolio(
-                files,
-                actor=job.created_by,
-                replace=job.replace,
-                progress=reporter.progress,
-                on_written=done,
+            if job.check_first:
+                # A replace: what it would replace first, for its uploader to confirm.
+                outlook = interchange.what_replacing_would_archive(
+                    files, actor=job.created_by, progress=reporter.progress
+                )
+                if not outlook.replaced:
+                    # Nothing to confirm (nothing would be archived): it imports now.
+                    ImportJob.objects.filter(pk=job_id).update(check_first=False)
+            if outlook is None or not outlook.replaced:
+                summary = interchange.import_portfolio(
+                    files,
+                    actor=job.created_by,
+                    replace=job.replace,
+                    progress=reporter.progress,
+                    on_written=done,
+                )
+        if outlook is not None and outlook.replaced:
+            _stage(job_id, outlook, rows=reporter.rows, seconds=time.monotonic() - started)
+            return (
+                f"import #{job_id}: checked; {len(outlook.replaced)} project(s) to replace "
+                "await the confirmation"
             )
     except interchange.ImportFailed as failed:
         _finish(
@@ -448,6 +480,56 @@ def run_import(*, job_id: int) -> str:
         for file in files.values():
             file.close()
     return str(summary)
+
+
+def _stage(job_id: int, outlook: interchange.ReplaceOutlook, *, rows: int, seconds: float) -> None:
+    """The checked replace waits for its uploader's confirmation, with what it would replace:
+    the first ``REPLACED_SHOWN`` projects by key, and the totals of all of them."""
+    replaced = outlook.replaced
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.STAGED,
+        staged_at=timezone.now(),
+        rows_checked=rows,
+        phase=(
+            f"Checked in {seconds:.1f} s: {len(replaced):,} project"
+            f"{'' if len(replaced) == 1 else 's'} to replace, waiting for the confirmation"
+        ),
+        outlook={
+            "count": len(replaced),
+            "projects": [
+                {
+                    "key": project.key,
+                    "title": project.title,
+                    "status": Status(project.status).label,
+                    "decisions": project.decisions,
+                    "spend_entries": project.spend_entries,
+                    "spend_total": str(project.spend_total),
+                    "outcomes": project.outcomes,
+                }
+                for project in replaced[:REPLACED_SHOWN]
+            ],
+            "decisions": sum(project.decisions for project in replaced),
+            "spend_entries": sum(project.spend_entries for project in replaced),
+            "spend_total": str(sum((project.spend_total for project in replaced), Decimal(0))),
+            "outcomes": sum(project.outcomes for project in replaced),
+            "unchanged": outlook.unchanged,
+        },
+    )
+
+
+def replace_outlook(job: ImportJob) -> dict | None:
+    """What a checked replace would replace (``_stage``), amounts as Decimals, for its page."""
+    found = job.outlook
+    if not found:
+        return None
+    return {
+        **found,
+        "projects": [
+            {**project, "spend_total": Decimal(project["spend_total"])}
+            for project in found["projects"]
+        ],
+        "spend_total": Decimal(found["spend_total"]),
+    }
 
 
 def stopped_worker(job: ImportJob) -> str | None:

@@ -125,17 +125,19 @@ class ReplaceOutlook:
     unchanged: int  # the projects whose rows in the files are what the app holds: left as is
 
 
-def what_replacing_would_archive(directory_or_files: Files, *, actor: User) -> ReplaceOutlook:
+def what_replacing_would_archive(
+    directory_or_files: Files, *, actor: User, progress: Progress | None = None
+) -> ReplaceOutlook:
     """The projects that importing these files with ``replace`` would replace, with what of
     each would be archived, and how many it would leave unchanged: for the confirmation a
     person sees before replacing. Raises ImportFailed when the files have problems (as the
-    import would), writing nothing."""
+    import would), writing nothing. ``progress`` hears of it as of an import's check."""
     check_import_permission(actor, replace=True)
     source = source_of(directory_or_files)
     with _named_by(source):
-        plan = check(source, replace=True, progress=None, today=timezone.localdate())
+        plan = check(source, replace=True, progress=progress, today=timezone.localdate())
         if plan.replaced_ids:
-            unchanged.leave_unchanged(plan, unchanged.unchanged_keys(source, plan))
+            unchanged.leave_unchanged(plan, unchanged.unchanged_keys(source, plan, progress))
     return ReplaceOutlook(
         replaced=what_would_be_replaced(plan.replaced_ids),
         unchanged=sum(state.unchanged for state in plan.projects.values()),

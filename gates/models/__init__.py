@@ -416,7 +416,8 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        STAGED = "staged", "Awaiting confirmation"  # a replace, until its uploader confirms it
+        # A replace, checked (``outlook``), until its uploader confirms it.
+        STAGED = "staged", "Awaiting confirmation"
         WAITING = "waiting", "Waiting"
         RUNNING = "running", "Running"
         DONE = "done", "Imported"
@@ -435,6 +436,12 @@ class ImportJob(models.Model):
     # FILE:LINE: column: message, one per problem, when the files were refused.
     problems = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)  # why it failed, when not for the files' problems
+    # A replace of projects the app has: the worker checks the files and works out what it
+    # would replace first (``outlook``), then the job waits (STAGED, from ``staged_at``) for
+    # its uploader to confirm it; confirmed, it is queued again to import.
+    check_first = models.BooleanField(default=False)
+    outlook = models.JSONField(null=True, blank=True)
+    staged_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

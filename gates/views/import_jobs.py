@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from background.liveness import workers_alive
-from gates.import_jobs import running_import, stopped_worker, stopped_workers, with_live_progress
+from gates.import_jobs import (
+    STAGED_FOR,
+    replace_outlook,
+    running_import,
+    stopped_worker,
+    stopped_workers,
+    with_live_progress,
+)
 from gates.models import ImportJob
 from portfolio import access
 from portfolio.views.common import page_of
@@ -78,10 +85,14 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         # "alone": its worker stopped and no other runs, so the page would show the last
         # phase until one does; "others": another worker reports it failed shortly.
         context["worker_stopped"] = stopped_worker(job)
+    elif job.status == ImportJob.Status.STAGED:
+        context["outlook"] = replace_outlook(job)
+        if job.staged_at is not None:
+            context["confirm_by"] = timezone.localtime(job.staged_at + STAGED_FOR)
     context["elapsed"] = _elapsed(job, stopped=bool(context.get("worker_stopped")))
     if request.htmx and not request.htmx.history_restore_request:
-        # 286 tells htmx to stop polling: the import has finished.
-        status = 286 if job.finished else 200
+        # 286 tells htmx to stop polling: the import has finished, or waits for a confirmation.
+        status = 200 if job.in_progress else 286
         return render(request, "gates/import_job.html#status", context, status=status)
     return render(request, "gates/import_job.html", context)
 

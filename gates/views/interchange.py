@@ -5,16 +5,16 @@ files (the CSV files, or one .xlsx workbook) and refuses oversized ones; the tas
 (gates/import_jobs.py) while the job's page (gates/views/import_jobs.py) shows how far it got.
 
 Replacing projects that exist takes two steps, for superusers only: the first
-post checks the files and lists what would be replaced (each project with its
-decisions, spend and outcomes, all of which are archived, not lost); the files
-wait in the database, as a job not yet queued (``import_jobs.stage_replace``), until
-the second post, on whichever app server, confirms it, or an hour passes.
+post queues the files' check (``import_jobs.start_replace``), and the job's page
+lists, once the worker has checked them, what would be replaced (each project
+with its decisions, spend and outcomes, all of which are archived, not lost); the
+files wait in the database until the second post, from that page on whichever app
+server, confirms it, or an hour passes.
 """
 
 from __future__ import annotations
 
 import tempfile
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gates import import_jobs, interchange
-from gates.interchange.format import problem_total
 from portfolio import access, errors
 
 # Form field -> file name in the format.
@@ -39,9 +38,6 @@ UPLOAD_FIELDS = {
 # Every optional file of the format (estimates, the decision panel, artifacts and their uses,
 # adoption): an export's zip holds them, and uploading it unzipped must lose none.
 OPTIONAL_UPLOAD_FIELDS = {interchange.sheet_name(name): name for name in interchange.OPTIONAL_FILES}
-# The confirmation of a replace lists this many projects (by key) under the totals of all of
-# them: a replace of a whole portfolio would otherwise be a page of thousands of rows.
-REPLACED_SHOWN = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -136,38 +132,16 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
     if context["errors"]:
         return render(request, "gates/portfolio_import.html", context, status=400)
     files = _uploads(request)
-    # Queued at once, without a confirmation: what replaces nothing.
-    queued_replace = False
     try:
-        # Only a replace of projects the app has asks for a confirmation, after the whole
-        # check (what would be archived); otherwise the worker checks, as for any import.
         if replace and interchange.replaces_any(files):
-            outlook = interchange.what_replacing_would_archive(files, actor=request.user)
-            replaced = outlook.replaced
-            context["unchanged"] = outlook.unchanged
-            # Projects the files hold as the app has them are left as they are: when that is
-            # all of them, nothing is archived, so there is nothing to confirm.
-            queued_replace = outlook.unchanged > 0
-            if replaced:
-                context["replaced"] = replaced
-                context["replaced_shown"] = replaced[:REPLACED_SHOWN]
-                context["replaced_totals"] = {
-                    "decisions": sum(p.decisions for p in replaced),
-                    "spend_entries": sum(p.spend_entries for p in replaced),
-                    "spend_total": sum((p.spend_total for p in replaced), Decimal(0)),
-                    "outcomes": sum(p.outcomes for p in replaced),
-                }
-                context["staged"] = import_jobs.stage_replace(files=files, actor=request.user).pk
-                return render(request, "gates/portfolio_import_confirm.html", context)
-        # The worker imports; the page answers at once with the job's progress page.
-        job = import_jobs.start_import(files=files, replace=queued_replace, actor=request.user)
+            # A replace of projects the app has: the worker checks the files and lists what
+            # they would replace on the job's page, where its uploader confirms it.
+            job = import_jobs.start_replace(files=files, actor=request.user)
+        else:
+            # The worker imports; the page answers at once with the job's progress page.
+            job = import_jobs.start_import(files=files, replace=False, actor=request.user)
     except errors.PermissionDenied as refused:
         raise PermissionDenied(refused.message) from None
-    except interchange.ImportFailed as failed:  # the replace's check found problems
-        context["errors"] = failed.errors
-        context["problem_count"] = problem_total(failed.errors)
-        context["import_refused"] = True
-        return render(request, "gates/portfolio_import.html", context, status=400)
     return redirect("import_job", job_id=job.pk)
 
 

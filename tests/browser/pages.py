@@ -267,6 +267,12 @@ PAGES: list[PageCase] = [
     PageCase("import_jobs", (ADMIN,)),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_running.pk}, label="running"),
     PageCase("import_job", (ADMIN,), lambda w: {"job_id": w.import_refused.pk}, label="refused"),
+    PageCase(
+        "import_job",
+        (ADMIN,),
+        lambda w: {"job_id": w.import_staged.pk},
+        label="replace to confirm",
+    ),
     PageCase("board_pack_status", (EXECUTIVE, PM), pack("waiting"), label="waiting"),
     PageCase("board_pack_status", (EXECUTIVE,), pack("ready"), label="ready"),
     PageCase("board_pack_status", (ADMIN,), pack("failed"), label="failed"),
@@ -320,7 +326,42 @@ def import_jobs(admin) -> dict:
             "outcomes.csv:101: project: RP-0001 is not greenlit",
         ],
     )
-    return {"import_running": running, "import_waiting": waiting, "import_refused": refused}
+    staged = ImportJob.objects.create(
+        created_by=admin,
+        upload_bytes=44_000_000,
+        replace=True,
+        status=ImportJob.Status.STAGED,
+        started_at=now - timezone.timedelta(seconds=50),
+        staged_at=now - timezone.timedelta(seconds=8),
+        phase="Checked in 41.6 s: 2 projects to replace, waiting for the confirmation",
+        rows_checked=1_012_000,
+        outlook={
+            "count": 2,
+            "projects": [
+                {
+                    "key": f"GL-000{n}",
+                    "title": f"Demand forecasting, wave {n}",
+                    "status": "Active",
+                    "decisions": n + 1,
+                    "spend_entries": 240 * n,
+                    "spend_total": f"{182_400.5 * n:.2f}",
+                    "outcomes": 0,
+                }
+                for n in (1, 2)
+            ],
+            "decisions": 5,
+            "spend_entries": 720,
+            "spend_total": "547201.50",
+            "outcomes": 0,
+            "unchanged": 4_998,
+        },
+    )
+    return {
+        "import_running": running,
+        "import_waiting": waiting,
+        "import_refused": refused,
+        "import_staged": staged,
+    }
 
 
 def board_packs(executive) -> dict:

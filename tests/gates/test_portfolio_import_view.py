@@ -285,7 +285,7 @@ def test_replace_first_lists_what_would_be_replaced_and_writes_nothing(client, s
 def test_a_large_replace_lists_the_first_projects_under_the_totals_of_all(
     client, sam, post, monkeypatch
 ):
-    monkeypatch.setattr("gates.views.interchange.REPLACED_SHOWN", 5)
+    monkeypatch.setattr("gates.import_jobs.REPLACED_SHOWN", 5)
     client.force_login(sam)
     post(uploads())
     edit_every_project()  # the app's projects differ from the files: replaced
@@ -455,8 +455,10 @@ def test_it_never_replaces_a_draft(client, sam, alice, bob, post):
 
     response = post({**uploads(), "replace": "on"})
 
-    assert response.status_code == 400
+    # The worker's check refuses it, on the job's page, before anything is confirmed.
+    assert "Failed: nothing was imported" in response.content.decode()
     assert "RP-0001 is a draft proposal in the app" in response.content.decode()
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
     assert Project.objects.get(key="RP-0001").status == Status.DRAFT
     assert Project.objects.count() == 1
 
@@ -496,8 +498,14 @@ def test_a_replace_nobody_confirmed_within_an_hour_is_forgotten(client, sam, pos
     post(uploads())
     edit_every_project()  # the app's projects differ from the files: replaced
     token = staged_token(post({**uploads(), "replace": "on"}))
+    # An hour from the check, however long ago the files were uploaded.
     ImportJob.objects.filter(pk=int(token)).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=61)
+        created_at=timezone.now() - datetime.timedelta(minutes=90),
+        staged_at=timezone.now() - datetime.timedelta(minutes=59),
+    )
+    assert import_jobs.forget_unconfirmed() == 0
+    ImportJob.objects.filter(pk=int(token)).update(
+        staged_at=timezone.now() - datetime.timedelta(minutes=61)
     )
 
     response = post({"staged": token, "confirm": "replace"})
@@ -517,17 +525,91 @@ def test_the_page_of_a_staged_replace_says_it_waits_and_does_not_poll(client, sa
 
     html = client.get(reverse("import_job", args=[int(token)])).content.decode()
 
-    assert "Waiting for the confirmation of the replace" in html
+    assert "Replace 62 projects?" in html
+    assert "The files are kept for an hour from the check" in html
+    assert "for you to confirm the replace" in html
     assert "hx-trigger" not in html
     # Its uploader confirms it from here too (the confirmation page may have been left).
     assert f'name="staged" value="{int(token)}"' in html
     assert 'name="confirm" value="replace"' in html
     other = make_user("root3@example.com", is_superuser=True, is_staff=True)
     client.force_login(other)
-    assert (
-        'name="confirm"'
-        not in client.get(reverse("import_job", args=[int(token)])).content.decode()
+    html = client.get(reverse("import_job", args=[int(token)])).content.decode()
+    assert 'name="confirm"' not in html
+    assert "Replace 62 projects?" in html  # what it would replace, for any admin to see
+    assert "for the person who uploaded them to confirm the replace" in html
+
+
+def test_a_replace_answers_at_once_and_the_worker_checks_the_files(
+    client, sam, post, django_capture_on_commit_callbacks
+):
+    """The whole check (every file, then the comparison with the app) takes seconds at a
+    million spend rows: not in the request, which only stores the files."""
+    from gates import interchange
+
+    client.force_login(sam)
+    post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
+    checked = []
+    check = interchange.what_replacing_would_archive
+
+    def checking(*args, **kwargs):
+        checked.append(kwargs["progress"] is not None)  # the job's page follows it
+        return check(*args, **kwargs)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(URL, {**uploads(), "replace": "on"})
+    job = ImportJob.objects.get(check_first=True)
+    assert response.status_code == 302
+    assert response.url == reverse("import_job", args=[job.pk])
+    assert (job.status, job.outlook) == (ImportJob.Status.WAITING, None)
+    assert "Waiting to start" in client.get(response.url).content.decode()
+
+    interchange.what_replacing_would_archive = checking
+    try:
+        for callback in queued:
+            callback()  # the worker's part
+    finally:
+        interchange.what_replacing_would_archive = check
+
+    assert checked == [True]
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.STAGED
+    assert job.uploads.exists()  # kept for the import, once confirmed
+    assert "Replace 62 projects?" in client.get(response.url).content.decode()
+    assert not ReplacedHistory.objects.exists()
+
+
+def test_the_page_of_a_replace_being_checked_says_so(client, sam):
+    job = ImportJob.objects.create(
+        created_by=sam,
+        replace=True,
+        check_first=True,
+        status=ImportJob.Status.RUNNING,
+        started_at=timezone.now(),
+        phase="Checking spend.csv",
+        rows_checked=1200,
     )
+    client.force_login(sam)
+
+    html = client.get(reverse("import_job", args=[job.pk])).content.decode()
+
+    assert "Checking what the replace would change" in html
+    assert "Nothing is written yet" in html
+    assert "Checking spend.csv" in html and "1,200" in html
+    assert "hx-trigger" in html  # it follows the check
+
+
+def test_polling_stops_when_the_checked_replace_waits_for_its_confirmation(client, sam, post):
+    client.force_login(sam)
+    post(uploads())
+    edit_every_project()  # the app's projects differ from the files: replaced
+    token = staged_token(post({**uploads(), "replace": "on"}))
+
+    response = client.get(reverse("import_job", args=[int(token)]), headers={"HX-Request": "true"})
+
+    assert response.status_code == 286  # htmx: stop polling; the confirmation stays put
+    assert 'name="confirm" value="replace"' in response.content.decode()
 
 
 def test_the_replace_confirmation_writes_spend_as_money(client, sam, post):
