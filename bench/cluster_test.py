@@ -551,6 +551,7 @@ class Checks:
             every=0.2,
         )
         if checked.status == "staged":
+            log(f"replace #{job_id}: {checked.phase}")
             status, location = confirm_on.post_form(
                 "/portfolio/import/", {"staged": str(job_id), "confirm": "replace"}
             )
