@@ -215,6 +215,21 @@ SHARED = (SCOPE, DEC, RANKED, STATE)
 # with entries): every month up to A's own, less the entries dated after A in A's month (usually
 # none: A is today). Reading A's month's entries instead cost a look-up per project (the
 # planner cannot tell how few projects a CTE holds): 20 ms at 5,000 projects, twice.
+# The entries dated after A in A's month (usually none: A is today), by project of the scope:
+# what the monthly rollup's A's month holds beyond A (SPEND and series.SPEND_BY_MONTH take it off).
+SPEND_AFTER_A = CTE(
+    "spend_after_a",
+    """
+    SELECT after_a.project_id, after_a.spend_c FROM (
+        SELECT e.project_id, {sum_cents:e.amount} AS spend_c
+        FROM {spend} e
+        WHERE e.spent_on > %(as_of)s AND e.spent_on < %(next_month_start)s {few_projects}
+        GROUP BY e.project_id
+    ) after_a
+    JOIN scope ON scope.id = after_a.project_id
+    """,
+    apart=True,
+)
 SPEND = CTE(
     "spend",
     """
@@ -227,15 +242,10 @@ SPEND = CTE(
         ) by_project
         JOIN scope ON scope.id = by_project.project_id
         UNION ALL
-        SELECT after_a.project_id, -after_a.spend_c FROM (
-            SELECT e.project_id, {sum_cents:e.amount} AS spend_c
-            FROM {spend} e
-            WHERE e.spent_on > %(as_of)s AND e.spent_on < %(next_month_start)s {few_projects}
-            GROUP BY e.project_id
-        ) after_a
-        JOIN scope ON scope.id = after_a.project_id
+        SELECT project_id, -spend_c FROM spend_after_a
     ) spend_parts
     GROUP BY project_id
     """,
+    needs=(SPEND_AFTER_A,),
     apart=True,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from portfolio.metrics import text
 from portfolio.metrics.engine import CTE, CsvTable, Query, Section
 from portfolio.metrics.numbers import json_number, money, ratio
+from portfolio.metrics.scope import SPEND_AFTER_A
 
 # Spend by month up to A, from the rollup (summed by its month, a date, before that is turned
 # into a month number: 37 conversions, not one per project-month), less the entries dated
@@ -21,17 +22,11 @@ SPEND_BY_MONTH = CTE(
             GROUP BY sm.month
         ) by_date
         UNION ALL
-        SELECT %(as_of_month)s, -SUM(after_a.spend_c) FROM (
-            SELECT e.project_id, {sum_cents:e.amount} AS spend_c
-            FROM {spend} e
-            WHERE e.spent_on > %(as_of)s AND e.spent_on < %(next_month_start)s {few_projects}
-            GROUP BY e.project_id
-        ) after_a
-        JOIN scope ON scope.id = after_a.project_id
-        HAVING COUNT(*) > 0
+        SELECT %(as_of_month)s, -SUM(spend_c) FROM spend_after_a HAVING COUNT(*) > 0
     ) spend_m_parts
     GROUP BY m
     """,
+    needs=(SPEND_AFTER_A,),
     apart=True,
 )
 CLOSED_BY_MONTH = CTE(
