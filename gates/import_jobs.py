@@ -411,7 +411,7 @@ def run_import(*, job_id: int) -> str:
             phase=f"Done in {time.monotonic() - started:.1f} s",
         )
 
-    outlook = None
+    to_confirm = None  # a replace's outlook, when it would archive projects
     try:
         with _Reporter(job, workbook=interchange.WORKBOOK in files) as reporter:
             if job.check_first:
@@ -419,10 +419,12 @@ def run_import(*, job_id: int) -> str:
                 outlook = interchange.what_replacing_would_archive(
                     files, actor=job.created_by, progress=reporter.progress
                 )
-                if not outlook.replaced:
+                if outlook.replaced:
+                    to_confirm = outlook
+                else:
                     # Nothing to confirm (nothing would be archived): it imports now.
                     ImportJob.objects.filter(pk=job_id).update(check_first=False)
-            if outlook is None or not outlook.replaced:
+            if to_confirm is None:
                 summary = interchange.import_portfolio(
                     files,
                     actor=job.created_by,
@@ -430,10 +432,10 @@ def run_import(*, job_id: int) -> str:
                     progress=reporter.progress,
                     on_written=done,
                 )
-        if outlook is not None and outlook.replaced:
-            _stage(job_id, outlook, rows=reporter.rows, seconds=time.monotonic() - started)
+        if to_confirm is not None:
+            _stage(job_id, to_confirm, rows=reporter.rows, seconds=time.monotonic() - started)
             return (
-                f"import #{job_id}: checked; {len(outlook.replaced)} project(s) to replace "
+                f"import #{job_id}: checked; {len(to_confirm.replaced)} project(s) to replace "
                 "await the confirmation"
             )
     except interchange.ImportFailed as failed:

@@ -128,14 +128,14 @@ def first_month_start_after(day: datetime.date) -> datetime.date:
 # decision with ROW_NUMBER and keeping the firsts (about 7 ms less at 5,000 projects, in each of
 # the two statements that read it); SQLite has no DISTINCT ON.
 _LATEST_DECISIONS = {
-    True: Fragment(
+    "postgresql": Fragment(
         """
     SELECT DISTINCT ON (project_id) project_id, gate, decision, decided_on
     FROM dec
     ORDER BY project_id, decided_on DESC, sequence DESC
     """
     ),
-    False: Fragment(
+    "sqlite": Fragment(
         """
     SELECT project_id, gate, decision, decided_on FROM (
         SELECT project_id, gate, decision, decided_on,
@@ -161,7 +161,9 @@ def fragments(scope: Scope) -> dict[str, Fragment]:
         "few_projects": Fragment(
             "" if scope.projects is None else "AND project_id = ANY(%(projects)s)"
         ),
-        "latest_decisions": _LATEST_DECISIONS[connection.vendor == "postgresql"],
+        "latest_decisions": _LATEST_DECISIONS[
+            "postgresql" if connection.vendor == "postgresql" else "sqlite"
+        ],
         **{f"state_{name}": Fragment(sql) for name, sql in expressions.items()},
         # The process's words as literals: ``status = {greenlit}``, ``decision = {go}``.
         **{word: Fragment(literal) for word, literal in process.sql_words().items()},
