@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus, task, task_backends
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -56,7 +57,8 @@ from background.worker import DATABASE_AWAY
 from gates import interchange
 from gates.models import ImportJob, ImportUpload
 from portfolio.errors import DomainError, PermissionDenied
-from portfolio.models import Status, User
+from portfolio.models import NotificationKind, Status, User
+from portfolio.services.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +379,37 @@ def _finish(job_id: int, **fields) -> bool:
     return bool(ended)
 
 
+# A refusal's e-mail lists this many problems; the job's page lists them all.
+PROBLEMS_TOLD = 10
+
+
+def _tell_uploader(job_id: int, subject: str, headline: str, details: list[str] = ()) -> None:
+    """Notify the uploader (in the app, and by e-mail as they chose) of how the import ended,
+    or that it waits for them: they may have left its page. Inside the transaction that
+    records it, so an end that rolls back tells nobody."""
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.created_by is None:
+        return
+    notify(
+        to=job.created_by,
+        kind=NotificationKind.IMPORT_ENDED,
+        subject=f"[Greenlight] Import #{job_id}: {subject}",
+        template="gates/email/import_ended.txt",
+        context={"job": job, "headline": headline, "details": list(details)},
+        link=reverse("import_job", args=[job_id]),
+    )
+
+
+def _failed(job_id: int, *, told: tuple[str, str, list[str]], **fields) -> bool:
+    """``_finish`` as failed, and the uploader told (``told``: subject, headline, details)
+    when this ended it."""
+    with transaction.atomic():
+        ended = _finish(job_id, status=ImportJob.Status.FAILED, **fields)
+        if ended:
+            _tell_uploader(job_id, *told)
+    return ended
+
+
 @task
 def run_import(*, job_id: int) -> str:
     job = _take_turn(job_id)
@@ -389,9 +422,13 @@ def run_import(*, job_id: int) -> str:
             later = timezone.now() + datetime.timedelta(seconds=WAIT_SECONDS)
             run_import.using(run_after=later).enqueue(job_id=job_id)
             return f"import #{job_id}: waiting for another import to finish"
-        _finish(job_id, status=ImportJob.Status.FAILED, failure="Another import was running.")
+        _failed(
+            job_id,
+            failure="Another import was running.",
+            told=("failed", "Another import was running: nothing was imported.", []),
+        )
         return f"import #{job_id}: refused, another import was running"
-    if job.created_by is None:
+    if job.created_by is None:  # nobody to tell
         _finish(
             job_id,
             status=ImportJob.Status.FAILED,
@@ -409,6 +446,9 @@ def run_import(*, job_id: int) -> str:
             summary=str(summary),
             rows_checked=reporter.rows,
             phase=f"Done in {time.monotonic() - started:.1f} s",
+        )
+        _tell_uploader(
+            job_id, "imported", f"{'Replaced' if job.replace else 'Imported'}: {summary}"
         )
 
     to_confirm = None  # a replace's outlook, when it would archive projects
@@ -433,27 +473,36 @@ def run_import(*, job_id: int) -> str:
                     on_written=done,
                 )
         if to_confirm is not None:
-            _stage(job_id, to_confirm, rows=reporter.rows, seconds=time.monotonic() - started)
+            with transaction.atomic():
+                _stage(job_id, to_confirm, rows=reporter.rows, seconds=time.monotonic() - started)
             return (
                 f"import #{job_id}: checked; {len(to_confirm.replaced)} project(s) to replace "
                 "await the confirmation"
             )
     except interchange.ImportFailed as failed:
-        _finish(
+        count = len(failed.errors)
+        shown = failed.errors[:PROBLEMS_TOLD]
+        _failed(
             job_id,
-            status=ImportJob.Status.FAILED,
             problems=failed.errors,
             rows_checked=reporter.rows,
             phase="Refused: nothing was imported",
+            told=(
+                f"refused, {count} problem{'' if count == 1 else 's'}",
+                f"The files were refused: nothing was imported. {count} problem"
+                f"{' was' if count == 1 else 's were'} found"
+                + (f"; the first {len(shown)}:" if count > len(shown) else ":"),
+                [f"- {problem}" for problem in shown],
+            ),
         )
         return f"import #{job_id}: {len(failed.errors)} problem(s), nothing imported"
     except PermissionDenied as refused:
         # The uploader lost the right (or the account) since the upload.
-        _finish(
+        _failed(
             job_id,
-            status=ImportJob.Status.FAILED,
             failure=f"{refused.message} Nothing was imported.",
             phase="Refused: nothing was imported",
+            told=("refused", f"{refused.message} Nothing was imported.", []),
         )
         return f"import #{job_id}: refused, {refused.message}"
     except Exception as error:
@@ -466,12 +515,15 @@ def run_import(*, job_id: int) -> str:
             logger.exception("import #%s failed", job_id)
         # In an outage this fails too (the import's connection is gone), and the worker
         # takes it from there.
-        _finish(
+        failure = (
+            f"The import stopped on an unexpected error ({type(error).__name__}); "
+            "nothing was imported. The operators' log has the details."
+        )
+        _failed(
             job_id,
-            status=ImportJob.Status.FAILED,
-            failure=f"The import stopped on an unexpected error ({type(error).__name__}); "
-            "nothing was imported. The operators' log has the details.",
+            failure=failure,
             phase="Failed: nothing was imported",
+            told=("failed", failure, []),
         )
         if away:
             # The database answered (the failure is written): no outage, but an error such
@@ -488,9 +540,10 @@ def _stage(job_id: int, outlook: interchange.ReplaceOutlook, *, rows: int, secon
     """The checked replace waits for its uploader's confirmation, with what it would replace:
     the first ``REPLACED_SHOWN`` projects by key, and the totals of all of them."""
     replaced = outlook.replaced
-    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
+    staged_at = timezone.now()
+    staged = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.STAGED,
-        staged_at=timezone.now(),
+        staged_at=staged_at,
         rows_checked=rows,
         phase=(
             f"Checked in {seconds:.1f} s: {len(replaced):,} project"
@@ -517,6 +570,17 @@ def _stage(job_id: int, outlook: interchange.ReplaceOutlook, *, rows: int, secon
             "unchanged": outlook.unchanged,
         },
     )
+    if staged:
+        count = f"{len(replaced):,} project{'' if len(replaced) == 1 else 's'}"
+        until = timezone.localtime(staged_at + STAGED_FOR)
+        _tell_uploader(
+            job_id,
+            f"checked, {count} to replace: confirm by {until:%H:%M %Z}",
+            f"The files you uploaded are checked: they would replace {count} the app holds "
+            "(what each holds now is archived first). Nothing is written until you "
+            f"confirm it on the import's page, by {until:%Y-%m-%d %H:%M %Z}; after that the "
+            "files are forgotten and you would upload them again.",
+        )
 
 
 def replace_outlook(job: ImportJob) -> dict | None:
@@ -615,11 +679,14 @@ def _worker_lost(lost: liveness.WorkerLost, /, *, job_id: int) -> None:
     # done), so nothing of it was written. A job done stays done, with its summary.
     # Its worker stopped (the other workers report it), or the database went away while
     # it ran (the worker, still alive, reports it once the database is back).
-    if not _finish(
+    failure = (
+        f"{lost.cause} during the import ({lost.detail}). The import is one "
+        "transaction, so nothing of it was written: upload the files again."
+    )
+    if not _failed(
         job_id,
-        status=ImportJob.Status.FAILED,
-        failure=f"{lost.cause} during the import ({lost.detail}). The import is one "
-        "transaction, so nothing of it was written: upload the files again.",
+        failure=failure,
         phase="Failed: nothing was imported",
+        told=("failed", failure, []),
     ):
         logger.warning("import #%s: %s after the import had committed", job_id, lost.cause.lower())

@@ -15,7 +15,8 @@ from django.db.models import Q
 
 
 class NotificationKind(models.TextChoices):
-    """Each hand-over of the process, and the weekly zombie digest."""
+    """Each hand-over of the process, the weekly zombie digest, and the end of an import
+    uploaded from the page (gates/import_jobs.py)."""
 
     PROPOSAL_SUBMITTED = "proposal_submitted", "A proposal is submitted to you"
     STUDY_WRITTEN = "study_written", "A feasibility study is written"
@@ -24,6 +25,7 @@ class NotificationKind(models.TextChoices):
     VOTE_REQUESTED = "vote_requested", "Your vote is requested"
     DECISION_RECORDED = "decision_recorded", "A gate decision is recorded"
     ZOMBIE_DIGEST = "zombie_digest", "Weekly digest of your zombie projects"
+    IMPORT_ENDED = "import_ended", "An import you uploaded ended or waits for you"
 
 
 class EmailTiming(models.TextChoices):

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from background.mail import enqueue_email, send_email, stores_tasks
-from portfolio import panels
+from portfolio import access, panels
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import (
     EmailTiming,
@@ -97,20 +97,21 @@ RECEIVED_BY = {
     NotificationKind.ESTIMATE_WRITTEN: (Role.PRODUCT_MANAGER,),
     NotificationKind.DECISION_RECORDED: (Role.RESEARCHER, Role.PRODUCT_MANAGER, Role.ARCHITECT),
     NotificationKind.ZOMBIE_DIGEST: (Role.PRODUCT_MANAGER,),
+    NotificationKind.IMPORT_ENDED: (Role.ADMIN,),
 }
 
 
 def kinds_for(person: User) -> list[str]:
     """The notification kinds ``person``'s roles (and gatekeeper seats) can bring them."""
-    return [
-        kind
-        for kind in NotificationKind
-        if (
-            panels.may_sit_on_a_panel(person)
-            if kind == NotificationKind.VOTE_REQUESTED
-            else person.has_role(*RECEIVED_BY[kind])
-        )
-    ]
+
+    def reaches(kind: str) -> bool:
+        if kind == NotificationKind.VOTE_REQUESTED:
+            return panels.may_sit_on_a_panel(person)
+        if kind == NotificationKind.IMPORT_ENDED:  # a superuser imports without the role
+            return access.can_import_portfolio(person)
+        return person.has_role(*RECEIVED_BY[kind])
+
+    return [kind for kind in NotificationKind if reaches(kind)]
 
 
 def preferences_of(person: User) -> dict[str, str]:

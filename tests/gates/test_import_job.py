@@ -175,7 +175,9 @@ def test_an_import_whose_worker_died_is_shown_failed_with_the_reason(client, ada
     assert not job.uploads.exists()
     assert "The task worker stopped during the import" in response.content.decode()
     assert not Project.objects.exists()
-    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()  # no rerun
+    queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    # No rerun of the import; the e-mail that tells its uploader it failed.
+    assert list(queued.values_list("task_path", flat=True)) == ["background.mail.send_email"]
 
 
 def test_the_list_shows_each_import_with_its_outcome(client, adam, django_assert_max_num_queries):
