@@ -183,8 +183,9 @@ def _staged(job_id: int, actor: User) -> ImportJob:
 
 
 def confirmed_replace(*, job_id: int, actor: User) -> ImportJob | None:
-    """``actor``'s replace ``job_id`` when it was confirmed already (queued, running or
-    ended), else None."""
+    """``actor``'s replace ``job_id`` when it waits for no confirmation (any more): confirmed
+    already (queued, running or ended; its ``staged_at`` says it waited), or imported at once
+    because its check found nothing to archive (no ``staged_at``); else None."""
     return (
         ImportJob.objects.filter(pk=job_id, created_by=actor, replace=True, check_first=False)
         .exclude(status=ImportJob.Status.STAGED)

@@ -155,7 +155,14 @@ def _confirmed_replace(request: HttpRequest, context: dict) -> HttpResponse:
     if confirmed is not None:
         # The confirmation sent again (Back, a second click): the import's own page says
         # how it goes, rather than "no longer waiting: upload them again".
-        messages.info(request, f"This replace was confirmed already: it is import #{confirmed.pk}.")
+        if confirmed.staged_at is not None:
+            said = f"This replace was confirmed already: it is import #{confirmed.pk}."
+        else:
+            said = (
+                f"This replace needed no confirmation (it would archive nothing): it is "
+                f"import #{confirmed.pk}."
+            )
+        messages.info(request, said)
         return redirect("import_job", job_id=confirmed.pk)
     try:
         if request.POST.get("confirm") != "replace":  # "Cancel": nothing is imported

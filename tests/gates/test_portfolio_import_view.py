@@ -340,6 +340,24 @@ def test_a_confirmation_sent_again_leads_to_the_import_it_started(client, sam, p
     assert ImportJob.objects.filter(replace=True).count() == 1
 
 
+def test_a_confirmation_of_a_replace_that_needed_none_says_so(client, sam, post):
+    # The files hold each project exactly as the app has it: the check found nothing to
+    # archive, so the replace imported at once; it was never confirmed.
+    client.force_login(sam)
+    post(uploads())
+    post({**uploads(), "replace": "on"})
+    job = ImportJob.objects.get(replace=True)
+    assert job.status == ImportJob.Status.DONE
+
+    posted = post({"staged": job.pk, "confirm": "replace"}, follow=False)
+
+    assert posted.url == reverse("import_job", args=[job.pk])
+    assert (
+        f"This replace needed no confirmation (it would archive nothing): it is import #{job.pk}."
+        in client.get(posted.url).content.decode()
+    )
+
+
 def test_cancelling_imports_nothing(client, sam, post):
     client.force_login(sam)
     post(uploads())
