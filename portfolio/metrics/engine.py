@@ -15,8 +15,8 @@ beside this one and are listed in ``portfolio.metrics.SECTIONS``.
   and each query's rows returned as a JSON array of arrays under its name.
   Values travel as JSON integers and strings: money is already integer cents.
   Over the whole portfolio, outside a transaction, two such statements side by side
-  in one snapshot: the queries that read a CTE marked ``apart`` (the spend tables'
-  sums), and the others (``side_by_side.py``).
+  in one snapshot: the queries that read a CTE marked ``apart`` (each project's spend
+  up to A), and the others (``side_by_side.py``).
 
 No SQL is split or parsed: statements are put together from the parts held
 here, through ``sql.render``.

@@ -27,7 +27,6 @@ SPEND_BY_MONTH = CTE(
     GROUP BY m
     """,
     needs=(SPEND_AFTER_A,),
-    apart=True,
 )
 CLOSED_BY_MONTH = CTE(
     "closed_m",

@@ -2,9 +2,9 @@
 
 The engine's statement over the whole portfolio is a chain of hashes and sorts of a few
 thousand rows each, and PostgreSQL runs one statement on one CPU. Split in two (the
-queries that read the spend tables, and the others), each half runs on its own server
+queries that read each project's spend, and the others), each half runs on its own server
 process: at 5,000 projects and 1M spend rows the numbers take the longer half's time
-(≈ 90 ms) rather than the whole (≈ 125 ms).
+(≈ 65–80 ms, the halves about equal) rather than the whole (≈ 130 ms).
 
 Both halves must describe the same data, as one statement would: the first runs in a
 ``REPEATABLE READ`` transaction that exports its snapshot (``pg_export_snapshot``), and
