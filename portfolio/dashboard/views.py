@@ -270,12 +270,8 @@ def _panels(form: DashboardFilterForm, metrics: dict, names: dict[str, str]) -> 
         ],
         "zombie_spend_since": sum(z["spend_since_decision"] for z in metrics["zombies"]),
         "zombie_spend_recent": sum(z["spend_last_90_days"] for z in metrics["zombies"]),
-        "outcomes_shown": sorted(
-            metrics["outcome_details"], key=lambda o: (-o["annualized_value"], o["key"])
-        )[:OUTCOMES_SHOWN],
-        "scores_shown": sorted(
-            metrics["outcome_scores"], key=lambda o: (-o["annualized_value"], o["key"])
-        )[:SCORES_SHOWN],
+        "outcomes_shown": _largest_first(metrics["outcome_details"], OUTCOMES_SHOWN, project_url),
+        "scores_shown": _largest_first(metrics["outcome_scores"], SCORES_SHOWN, project_url),
         "bubble_chart": charts.bubble_chart(risk_shown),
         "reliability_chart": charts.reliability_chart(metrics["reliability"]),
         "bucket_legend": [
@@ -285,6 +281,13 @@ def _panels(form: DashboardFilterForm, metrics: dict, names: dict[str, str]) -> 
         ],
         "outcome_total": sum(metrics["outcomes"].values()),
     }
+
+
+def _largest_first(rows: list[dict], shown: int, project_url: Callable[[str], str]) -> list[dict]:
+    """The ``shown`` rows of the largest annualized value (then by key), each with its
+    project's URL."""
+    largest = sorted(rows, key=lambda row: (-row["annualized_value"], row["key"]))[:shown]
+    return [{**row, "url": project_url(row["key"])} for row in largest]
 
 
 def _project_urls() -> Callable[[str], str]:

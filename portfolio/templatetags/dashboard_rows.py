@@ -1,5 +1,6 @@
 """The dashboard's long repeated markup, written in Python: the series' points and data
-table, the risk chart's bubbles and data table.
+table, the risk chart's bubbles and data table, the outcomes' and the outcome scores' data
+tables.
 
 The markup is the loops' the templates had (tests/portfolio/test_dashboard_rows.py renders
 both and compares); writing it here costs a fraction of what those loops did. These rows
@@ -14,11 +15,12 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from portfolio.templatetags.numbers import amount, label_of, percent, raw
+from portfolio.templatetags.numbers import amount, label_of, money, percent, raw
 from portfolio.templatetags.words import breakable
 
 register = template.Library()
@@ -177,6 +179,74 @@ def risk_rows(rows: list[dict], currency: str) -> SafeString:
             r.get("manager_shown", r["product_manager"]),
             currency,
             plain,
+        )
+        for r in rows
+    )
+
+
+_OUTCOME_ROW = (
+    "\n        <tr>\n"
+    '          <th scope="row"><a href="{url}">{key}</a> <span class="muted">{title}</span></th>\n'
+    '          <td class="num" data-label="Months">{months}</td>\n'
+    '          <td class="num" data-label="Annualized ({currency})">{annualized}</td>\n'
+    '          <td class="num" data-label="Projected low ({currency})">{low}</td>\n'
+    '          <td class="num" data-label="Expected ({currency})">{expected}</td>\n'
+    '          <td class="num" data-label="High ({currency})">{high}</td>\n'
+    '          <td data-label="Outcome"><span class="verdict-tag verdict-{verdict}">{verdict}</span>'
+    "</td>\n"
+    "        </tr>\n      "
+)
+
+
+@register.simple_tag
+def outcome_rows(rows: list[dict], currency: str) -> SafeString:
+    """The outcomes' data table rows: a project's annualized value against its projected
+    range, amounts in ``currency``."""
+    plain = _plain_numbers()
+    return _joined(
+        format_html(
+            _OUTCOME_ROW,
+            currency=localize(currency),
+            url=localize(r["url"]),
+            key=localize(r["key"]),
+            title=localize(r["title"]),
+            months=_number(r["months"], plain),
+            annualized=amount(r["annualized_value"]),
+            low=amount(r["projected_low"]),
+            expected=amount(r["projected_expected"]),
+            high=amount(r["projected_high"]),
+            verdict=localize(r["verdict"]),
+        )
+        for r in rows
+    )
+
+
+_SCORE_ROW = (
+    "\n            <tr>\n"
+    '              <th scope="row"><a href="{url}">{key}</a> <span class="muted">{title}</span>'
+    "</th>\n"
+    '              <td class="num" data-label="Months">{months}</td>\n'
+    '              <td class="num" data-label="Annualized">{annualized}</td>\n'
+    '              <td class="num" data-label="Score">{score}</td>\n'
+    '              <td data-label="Rule"><code>{rule}</code></td>\n'
+    "            </tr>\n          "
+)
+
+
+@register.simple_tag
+def score_rows(rows: list[dict]) -> SafeString:
+    """The outcome scores' data table rows: each scored product's score and its rule."""
+    plain = _plain_numbers()
+    return _joined(
+        format_html(
+            _SCORE_ROW,
+            url=localize(r["url"]),
+            key=localize(r["key"]),
+            title=localize(r["title"]),
+            months=_number(r["months"], plain),
+            annualized=money(r["annualized_value"]),
+            score=floatformat(r["score"], 2),
+            rule=localize(r["rule"]),
         )
         for r in rows
     )

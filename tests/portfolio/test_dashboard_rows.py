@@ -40,6 +40,28 @@ LOOPS = {
         "</tr>{% endfor %}",
         "{% risk_rows rows CURRENCY %}",
     ),
+    "outcome_rows": (
+        "{% for row in outcomes %}<tr>"
+        '<th scope="row"><a href="{% url "project_detail" row.key %}">{{ row.key }}</a> <span class="muted">{{ row.title }}</span></th>'
+        '<td class="num" data-label="Months">{{ row.months }}</td>'
+        '<td class="num" data-label="Annualized ({{ CURRENCY }})">{{ row.annualized_value|amount }}</td>'
+        '<td class="num" data-label="Projected low ({{ CURRENCY }})">{{ row.projected_low|amount }}</td>'
+        '<td class="num" data-label="Expected ({{ CURRENCY }})">{{ row.projected_expected|amount }}</td>'
+        '<td class="num" data-label="High ({{ CURRENCY }})">{{ row.projected_high|amount }}</td>'
+        '<td data-label="Outcome"><span class="verdict-tag verdict-{{ row.verdict }}">{{ row.verdict }}</span></td>'
+        "</tr>{% endfor %}",
+        "{% outcome_rows outcomes CURRENCY %}",
+    ),
+    "score_rows": (
+        "{% for row in scores %}<tr>"
+        '<th scope="row"><a href="{% url "project_detail" row.key %}">{{ row.key }}</a> <span class="muted">{{ row.title }}</span></th>'
+        '<td class="num" data-label="Months">{{ row.months }}</td>'
+        '<td class="num" data-label="Annualized">{{ row.annualized_value|money }}</td>'
+        '<td class="num" data-label="Score">{{ row.score|floatformat:2 }}</td>'
+        '<td data-label="Rule"><code>{{ row.rule }}</code></td>'
+        "</tr>{% endfor %}",
+        "{% score_rows scores %}",
+    ),
 }
 
 TRICKY = 'Vision <b>"quoted"</b> & co'
@@ -120,6 +142,50 @@ CONTEXT = {
             "projected_expected": Decimal("-0.4"),
             "spend_to_date": Decimal("99.5"),
             "product_manager": "pm@example.com",
+        },
+    ],
+    "outcomes": [
+        {
+            "url": "/projects/RP-0001/",
+            "key": "RP-0001",
+            "title": TRICKY,
+            "months": 14,
+            "annualized_value": Decimal("1234567.89"),
+            "projected_low": Decimal("100000.00"),
+            "projected_expected": Decimal("-0.4"),
+            "projected_high": None,
+            "verdict": "over",
+        },
+        {
+            "url": "/projects/RP-0002/",
+            "key": "RP-0002",
+            "title": "Plain",
+            "months": 1,
+            "annualized_value": Decimal("0.00"),
+            "projected_low": Decimal("0"),
+            "projected_expected": Decimal("12.5"),
+            "projected_high": Decimal("99999999.99"),
+            "verdict": "<under>",
+        },
+    ],
+    "scores": [
+        {
+            "url": "/projects/RP-0001/",
+            "key": "RP-0001",
+            "title": TRICKY,
+            "months": 6,
+            "annualized_value": Decimal("250000.50"),
+            "score": 0.8333333,
+            "rule": "min(1, value / <expected>)",
+        },
+        {
+            "url": "/projects/RP-0002/",
+            "key": "RP-0002",
+            "title": "Plain",
+            "months": 12,
+            "annualized_value": Decimal("-10.00"),
+            "score": 0,
+            "rule": "",
         },
     ],
 }
