@@ -188,6 +188,27 @@ def test_it_shows_a_project_whose_history_an_import_replaced(seeded):
     assert history.project.decisions.count() == len(history.decisions)
 
 
+def test_it_shows_an_upload_the_import_page_refused_line_by_line(seeded, client):
+    from django.urls import reverse
+
+    from gates.models import ImportJob
+    from portfolio.models import Notification, NotificationKind
+
+    admin = User.objects.get(email=demo_email(Role.ADMIN))
+    job = ImportJob.objects.get()
+    assert (job.created_by, job.status) == (admin, ImportJob.Status.FAILED)
+    assert not Project.objects.filter(key__startswith="LAB-").exists()  # nothing written
+    client.force_login(admin)
+    imports = client.get(reverse("import_jobs")).content.decode()
+    assert reverse("import_job", args=[job.pk]) in imports
+    page = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert "gate_decisions.csv:2: decision: &#x27;maybe&#x27; is not one of" in page
+    assert "spend.csv:2: amount:" in page
+    told = Notification.objects.get(kind=NotificationKind.IMPORT_ENDED)
+    assert (told.recipient, told.read_at) == (admin, None)
+    assert told.subject == f"Import #{job.pk}: refused, 2 problems"
+
+
 def test_it_shows_the_decision_panel(seeded):
     from gates.models import KillCriterion, KillCriterionVerdict, Vote
 

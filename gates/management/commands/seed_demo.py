@@ -18,6 +18,10 @@ proposals' text, the deliverables and the artifacts.
   directly (the services rightly refuse to change a closed project's), dated
   between the project's arrival at that gate and its first decision there.
 
+The demo's admin has also uploaded a partner lab's spreadsheet on the import page,
+which the task worker refused (its problems listed by line, nothing written): the
+Imports list and the admin's notifications show it.
+
 Some deliverables are left unwritten on purpose: the demo researcher has
 feasibility studies to write, the demo architect estimates, and the demo
 product manager both projects ready for a decision and projects still
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import os
 import random
 import tempfile
@@ -41,6 +46,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from gates import import_jobs
 from gates.demo_panel import PanelDemo
 from gates.interchange import (
     ESTIMATES,
@@ -219,6 +225,11 @@ class Command(BaseCommand):
         )
         replaced = self.replace_one_project()
         self.stdout.write(f"Re-imported {replaced} from a corrected spreadsheet (--replace).")
+        problems = self.refused_upload()
+        self.stdout.write(
+            f"Uploaded a partner lab's spreadsheet on the import page: refused, {problems} "
+            "problems listed by line (Imports)."
+        )
         panel = PanelDemo(random.Random(DEMO_SEED))
         panel.write()
         self.stdout.write(
@@ -274,6 +285,45 @@ class Command(BaseCommand):
                     csv.writer(handle).writerows(kept)
             command_line_import(folder, replace=True)
         return project.key
+
+    def refused_upload(self) -> int:
+        """The demo's admin uploaded a partner lab's two projects on the import page, in the
+        lab's own spreadsheet habits: a decimal comma and a decision the format does not
+        know. The task worker refused the files, wrote nothing and listed the problems by
+        line on the import's page (Imports), and the admin was notified. Returns how many."""
+        admin = User.objects.get(email=demo_email(Role.ADMIN))
+        keys = list(
+            Project.objects.exclude(status=Status.DRAFT)
+            .order_by("key")
+            .values_list("key", flat=True)[:2]
+        )
+        lab = {key: f"LAB-{n}" for n, key in enumerate(keys, start=1)}
+        files = {}
+        with tempfile.TemporaryDirectory(prefix="greenlight-demo-") as name:
+            folder = Path(name)
+            export_portfolio(folder)
+            for file_name in FILES:
+                with (folder / file_name).open(encoding="utf-8", newline="") as handle:
+                    rows = list(csv.reader(handle))
+                column = rows[0].index("key" if file_name == "projects.csv" else "project")
+                kept = [rows[0]]
+                for row in rows[1:]:
+                    if row[column] in lab:
+                        kept.append([*row[:column], lab[row[column]], *row[column + 1 :]])
+                if file_name == "spend.csv" and len(kept) > 1:
+                    amount = rows[0].index("amount")
+                    kept[1][amount] = kept[1][amount].replace(".", ",")
+                if file_name == "gate_decisions.csv" and len(kept) > 1:
+                    kept[1][rows[0].index("decision")] = "maybe"
+                text = io.StringIO()
+                csv.writer(text, lineterminator="\n").writerows(kept)
+                files[file_name] = io.BytesIO(text.getvalue().encode())
+        job = import_jobs.start_import(files=files, replace=False, actor=admin)
+        import_jobs.run_import.call(job_id=job.pk)
+        job.refresh_from_db()
+        if job.status != job.Status.FAILED or not job.problems:
+            raise CommandError(f"The demo's refused upload was not refused: {job.summary}")
+        return len(job.problems)
 
     def print_sign_ins(self, created: set[str]) -> None:
         self.stdout.write("")
