@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -384,7 +385,7 @@ def _finish(job_id: int, **fields) -> bool:
 PROBLEMS_TOLD = 10
 
 
-def _tell_uploader(job_id: int, subject: str, headline: str, details: list[str] = ()) -> None:
+def _tell_uploader(job_id: int, subject: str, headline: str, details: Sequence[str] = ()) -> None:
     """Notify the uploader (in the app, and by e-mail as they chose) of how the import ended,
     or that it waits for them: they may have left its page. Inside the transaction that
     records it, so an end that rolls back tells nobody."""
@@ -401,8 +402,10 @@ def _tell_uploader(job_id: int, subject: str, headline: str, details: list[str] 
     )
 
 
-def _failed(job_id: int, *, told: tuple[str, str, list[str]], **fields) -> bool:
-    """``_finish`` as failed, and the uploader told (``told``: subject, headline, details)
+def _failed(
+    job_id: int, *, told: tuple[str, str] | tuple[str, str, Sequence[str]], **fields
+) -> bool:
+    """``_finish`` as failed, and the uploader told (``told``: subject, headline, details if any)
     when this ended it."""
     with transaction.atomic():
         ended = _finish(job_id, status=ImportJob.Status.FAILED, **fields)
@@ -426,7 +429,7 @@ def run_import(*, job_id: int) -> str:
         _failed(
             job_id,
             failure="Another import was running.",
-            told=("failed", "Another import was running: nothing was imported.", []),
+            told=("failed", "Another import was running: nothing was imported."),
         )
         return f"import #{job_id}: refused, another import was running"
     if job.created_by is None:  # nobody to tell
@@ -503,7 +506,7 @@ def run_import(*, job_id: int) -> str:
             job_id,
             failure=f"{refused.message} Nothing was imported.",
             phase="Refused: nothing was imported",
-            told=("refused", f"{refused.message} Nothing was imported.", []),
+            told=("refused", f"{refused.message} Nothing was imported."),
         )
         return f"import #{job_id}: refused, {refused.message}"
     except Exception as error:
@@ -524,7 +527,7 @@ def run_import(*, job_id: int) -> str:
             job_id,
             failure=failure,
             phase="Failed: nothing was imported",
-            told=("failed", failure, []),
+            told=("failed", failure),
         )
         if away:
             # The database answered (the failure is written): no outage, but an error such
@@ -688,6 +691,6 @@ def _worker_lost(lost: liveness.WorkerLost, /, *, job_id: int) -> None:
         job_id,
         failure=failure,
         phase="Failed: nothing was imported",
-        told=("failed", failure, []),
+        told=("failed", failure),
     ):
         logger.warning("import #%s: %s after the import had committed", job_id, lost.cause.lower())
