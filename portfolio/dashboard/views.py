@@ -104,12 +104,6 @@ def _managers(version: int) -> list[str]:
     )
 
 
-def _names(version: int) -> dict[str, str]:
-    # A name changed in the admin or by the identity provider is audited, and so makes a
-    # new data version: the panels then name people as they are named now.
-    return computed_once(f"greenlight:dashboard-names:{version}", people_names, CACHE_SECONDS)
-
-
 def panels_html(
     form: DashboardFilterForm, version: int, metrics: Callable[[], dict] | None = None
 ) -> str:
@@ -126,7 +120,12 @@ def panels_html(
         numbers = metrics() if metrics is not None else dashboard_metrics(form.filters())
         # Rendered without the request (the HTML is shared by everyone who may read
         # the dashboard), so the context processors' CURRENCY comes in by hand.
-        context = {"form": form, **_panels(form, numbers, _names(version)), **currency(None)}
+        # People as they are named now (a name changed in the admin or by the identity
+        # provider is audited, and so makes a new data version, and new panels). One query
+        # (under a millisecond), read here rather than shared through the cache: the panels
+        # are rendered once per data version anyway, and the cache's round trips cost more.
+        names = people_names()
+        context = {"form": form, **_panels(form, numbers, names), **currency(None)}
         context["panel_html"] = _unchanged_panels_kept(context)
         return render_to_string("portfolio/dashboard.html#panels", context)
 
