@@ -1,6 +1,6 @@
 """The dashboard's long repeated markup, written in Python: the series' points and data
-table, the risk chart's bubbles and data table, the outcomes' and the outcome scores' data
-tables.
+table, the risk chart's bubbles and data table, the zombies, the outcomes' and the outcome
+scores' data tables.
 
 The markup is the loops' the templates had (tests/portfolio/test_dashboard_rows.py renders
 both and compares); writing it here costs a fraction of what those loops did. These rows
@@ -15,13 +15,13 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import date, floatformat
 from django.utils.formats import get_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from portfolio.templatetags.numbers import amount, label_of, money, percent, raw
-from portfolio.templatetags.words import breakable
+from portfolio.templatetags.words import breakable, person
 
 register = template.Library()
 
@@ -247,6 +247,46 @@ def score_rows(rows: list[dict]) -> SafeString:
             annualized=money(r["annualized_value"]),
             score=floatformat(r["score"], 2),
             rule=localize(r["rule"]),
+        )
+        for r in rows
+    )
+
+
+_ZOMBIE_ROW = (
+    "\n      <tr>\n"
+    '        <th scope="row"><a href="{url}">{key}</a> <span class="muted">{title}</span></th>\n'
+    '        <td data-label="Status"><span class="badge status-{status}">{status_shown}</span></td>\n'
+    '        <td class="nowrap" data-label="Last decision">{last_decision}</td>\n'
+    '        <td class="num" data-label="Days without a decision">{days}</td>\n'
+    '        <td class="num" data-label="Spend since ({currency})">{since}</td>\n'
+    '        <td class="num" data-label="Spend, last 90 days ({currency})">{recent}</td>\n'
+    '        <td data-label="Product manager">{manager}</td>\n'
+    "      </tr>\n    "
+)
+
+
+@register.simple_tag
+def zombie_rows(rows: list[dict], currency: str, names: dict[str, str]) -> SafeString:
+    """The zombies' table rows, amounts in ``currency``, product managers named by ``names``."""
+    plain = _plain_numbers()
+    return _joined(
+        format_html(
+            _ZOMBIE_ROW,
+            currency=localize(currency),
+            url=localize(r["url"]),
+            key=localize(r["key"]),
+            title=localize(r["title"]),
+            status=localize(r["status"]),
+            status_shown=localize(label_of(r["status"], "status")),
+            last_decision=(
+                date(r["last_decision_on"], "Y-m-d")
+                if r["last_decision_on"]
+                else "none since submission"
+            ),
+            days=_number(r["days_without_decision"], plain),
+            since=amount(r["spend_since_decision"]),
+            recent=amount(r["spend_last_90_days"]),
+            manager=person(r["product_manager"], names),
         )
         for r in rows
     )

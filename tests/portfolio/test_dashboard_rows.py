@@ -3,6 +3,7 @@ is the markup the template loops wrote: each tag against the loop it replaced.""
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -39,6 +40,18 @@ LOOPS = {
         '<td data-label="Product manager">{{ row.product_manager|breakable }}</td>'
         "</tr>{% endfor %}",
         "{% risk_rows rows CURRENCY %}",
+    ),
+    "zombie_rows": (
+        "{% for row in zombies %}<tr>"
+        '<th scope="row"><a href="{{ row.url }}">{{ row.key }}</a> <span class="muted">{{ row.title }}</span></th>'
+        '<td data-label="Status"><span class="badge status-{{ row.status }}">{{ row.status|label_of:"status" }}</span></td>'
+        '<td class="nowrap" data-label="Last decision">{% if row.last_decision_on %}{{ row.last_decision_on|date:"Y-m-d" }}{% else %}none since submission{% endif %}</td>'
+        '<td class="num" data-label="Days without a decision">{{ row.days_without_decision }}</td>'
+        '<td class="num" data-label="Spend since ({{ CURRENCY }})">{{ row.spend_since_decision|amount }}</td>'
+        '<td class="num" data-label="Spend, last 90 days ({{ CURRENCY }})">{{ row.spend_last_90_days|amount }}</td>'
+        '<td data-label="Product manager">{{ row.product_manager|person:names }}</td>'
+        "</tr>{% endfor %}",
+        "{% zombie_rows zombies CURRENCY names %}",
     ),
     "outcome_rows": (
         "{% for row in outcomes %}<tr>"
@@ -142,6 +155,31 @@ CONTEXT = {
             "projected_expected": Decimal("-0.4"),
             "spend_to_date": Decimal("99.5"),
             "product_manager": "pm@example.com",
+        },
+    ],
+    "names": {"pm@example.com": "Parker <Product>"},
+    "zombies": [
+        {
+            "url": "/projects/GL-0001/",
+            "key": "GL-0001",
+            "title": TRICKY,
+            "status": "on_hold",
+            "last_decision_on": datetime.date(2026, 3, 5),
+            "days_without_decision": 1234,
+            "spend_since_decision": Decimal("98765.43"),
+            "spend_last_90_days": Decimal("0.00"),
+            "product_manager": "PM@example.com",
+        },
+        {
+            "url": "/projects/GL-0002/",
+            "key": "GL-0002",
+            "title": "Plain",
+            "status": "no-such-status",
+            "last_decision_on": None,
+            "days_without_decision": 181,
+            "spend_since_decision": Decimal("-5"),
+            "spend_last_90_days": Decimal("12.5"),
+            "product_manager": "someone+<x>@example.com",
         },
     ],
     "outcomes": [
