@@ -1,6 +1,6 @@
 """The dashboard's long repeated markup, written in Python: the series' points and data
-table, the risk chart's bubbles and data table, the zombies, the outcomes' and the outcome
-scores' data tables.
+table, the risk chart's bubbles and data table, the charts' axes, the zombies, the outcomes'
+and the outcome scores' data tables.
 
 The markup is the loops' the templates had (tests/portfolio/test_dashboard_rows.py renders
 both and compares); writing it here costs a fraction of what those loops did. These rows
@@ -12,10 +12,11 @@ their values). Every value goes through ``format_html``, which escapes it.
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import date, floatformat
+from django.template.defaultfilters import add, date, floatformat
 from django.utils.formats import get_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -289,4 +290,70 @@ def zombie_rows(rows: list[dict], currency: str, names: dict[str, str]) -> SafeS
             manager=person(r["product_manager"], names),
         )
         for r in rows
+    )
+
+
+@register.simple_tag
+def chart_axes(chart, frame, x_label: str, y_label: str) -> SafeString:
+    """The grid, tick labels, axes and axis labels of an SVG chart (portfolio/dashboard/charts.py):
+    ``chart.x`` and ``chart.y`` (Axis), ``frame`` (Frame)."""
+    plain = _plain_numbers()
+
+    def n(value) -> str:
+        return _number(value, plain)
+
+    def part(thing, name: str):  # as the template reads ``thing.name``: a key or an attribute
+        return thing[name] if isinstance(thing, dict) else getattr(thing, name)
+
+    x_ticks, y_ticks = part(part(chart, "x"), "ticks"), part(part(chart, "y"), "ticks")
+    frame = SimpleNamespace(
+        **{name: part(frame, name) for name in ("x0", "x1", "y0", "y1", "height")}
+    )
+    x0, x1, y0, y1 = n(frame.x0), n(frame.x1), n(frame.y0), n(frame.y1)
+    lines = [
+        format_html('<line x1="{}" x2="{}" y1="{}" y2="{}"/>', x0, x1, n(t["at"]), n(t["at"]))
+        for t in y_ticks
+    ] + [
+        format_html('<line x1="{}" x2="{}" y1="{}" y2="{}"/>', n(t["at"]), n(t["at"]), y1, y0)
+        for t in x_ticks
+    ]
+    labels = [
+        format_html(
+            '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+            n(add(frame.x0, -8)),
+            n(t["at"]),
+            localize(t["label"]),
+        )
+        for t in y_ticks
+    ] + [
+        format_html(
+            '<text x="{}" y="{}" text-anchor="middle">{}</text>',
+            n(t["at"]),
+            n(add(frame.y0, 18)),
+            localize(t["label"]),
+        )
+        for t in x_ticks
+    ]
+    return format_html(
+        '\n      <g class="grid">\n        {}\n      </g>\n      <g class="ticks">\n        {}\n'
+        '      </g>\n      <line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>\n'
+        '      <line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>\n'
+        '      <text class="axis-label" x="{}" y="{}" text-anchor="end">{}</text>\n'
+        '      <text class="axis-label" x="{}" y="{}">{}</text>\n',
+        _joined(lines),
+        _joined(labels),
+        x0,
+        x1,
+        y0,
+        y0,
+        x0,
+        x0,
+        y1,
+        y0,
+        x1,
+        n(add(frame.height, -6)),
+        localize(x_label),
+        n(add(frame.x0, 6)),
+        n(add(frame.y1, 12)),
+        localize(y_label),
     )

@@ -6,9 +6,26 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template
+
+from portfolio.dashboard.charts import Frame
+
+AXES = """      <g class="grid">
+        {% for tick in chart.y.ticks %}<line x1="{{ frame.x0 }}" x2="{{ frame.x1 }}" y1="{{ tick.at }}" y2="{{ tick.at }}"/>{% endfor %}
+        {% for tick in chart.x.ticks %}<line x1="{{ tick.at }}" x2="{{ tick.at }}" y1="{{ frame.y1 }}" y2="{{ frame.y0 }}"/>{% endfor %}
+      </g>
+      <g class="ticks">
+        {% for tick in chart.y.ticks %}<text x="{{ frame.x0|add:-8 }}" y="{{ tick.at }}" text-anchor="end" dominant-baseline="middle">{{ tick.label }}</text>{% endfor %}
+        {% for tick in chart.x.ticks %}<text x="{{ tick.at }}" y="{{ frame.y0|add:18 }}" text-anchor="middle">{{ tick.label }}</text>{% endfor %}
+      </g>
+      <line class="axis" x1="{{ frame.x0 }}" x2="{{ frame.x1 }}" y1="{{ frame.y0 }}" y2="{{ frame.y0 }}"/>
+      <line class="axis" x1="{{ frame.x0 }}" x2="{{ frame.x0 }}" y1="{{ frame.y1 }}" y2="{{ frame.y0 }}"/>
+      <text class="axis-label" x="{{ frame.x1 }}" y="{{ frame.height|add:-6 }}" text-anchor="end">{{ x_label }}</text>
+      <text class="axis-label" x="{{ frame.x0|add:6 }}" y="{{ frame.y1|add:12 }}">{{ y_label }}</text>
+"""
 
 LOOPS = {
     "series_rows": (
@@ -40,6 +57,13 @@ LOOPS = {
         '<td data-label="Product manager">{{ row.product_manager|breakable }}</td>'
         "</tr>{% endfor %}",
         "{% risk_rows rows CURRENCY %}",
+    ),
+    "chart_axes": (
+        # templates/portfolio/_chart_axes.html, included with x_label and y_label.
+        '{% with x_label="Spend ("|add:CURRENCY|add:") →" y_label="↑ <Rate>" %}'
+        + AXES
+        + "{% endwith %}",
+        '{% chart_axes chart frame "Spend ("|add:CURRENCY|add:") →" "↑ <Rate>" %}',
     ),
     "zombie_rows": (
         "{% for row in zombies %}<tr>"
@@ -157,6 +181,18 @@ CONTEXT = {
             "product_manager": "pm@example.com",
         },
     ],
+    # As charts.py makes them: a dict of Axis objects (attributes), and a Frame.
+    "chart": {
+        "x": SimpleNamespace(ticks=[{"at": 64.0, "label": "0"}, {"at": 412.5, "label": "1.2M"}]),
+        "y": SimpleNamespace(
+            ticks=[
+                {"at": 292.0, "label": "0%"},
+                {"at": 16.0, "label": "<100%>"},
+                {"at": 1e-05, "label": 5},
+            ]
+        ),
+    },
+    "frame": Frame(),
     "names": {"pm@example.com": "Parker <Product>"},
     "zombies": [
         {
