@@ -109,23 +109,29 @@ def series_points(points: list[dict]) -> SafeString:
     )
 
 
+# typed: a radius of 4 (nothing spent) and one of 4.0 are written differently.
+@lru_cache(maxsize=4096, typed=True)
+def _bubble(bucket, cx, cy, r, url, title, plain: bool) -> SafeString:
+    return format_html(
+        '\n      \n      <circle class="bubble bucket-{}" cx="{}" cy="{}" r="{}" data-point '
+        'data-href="{}"><title>{}</title></circle>\n      ',
+        localize(bucket),
+        _number(cx, plain),
+        _number(cy, plain),
+        _number(r, plain),
+        localize(url),
+        localize(title),
+    )
+
+
 @register.simple_tag
 def risk_bubbles(bubbles: list[dict]) -> SafeString:
-    """The risk chart's bubbles. No links inside role=img (nested-interactive): a click
-    opens the project (charts.js); the data table links each one for the keyboard."""
+    """The risk chart's bubbles (a bubble is kept by its values: most stay where they were
+    after a change). No links inside role=img (nested-interactive): a click opens the
+    project (charts.js); the data table links each one for the keyboard."""
     plain = _plain_numbers()
     return _joined(
-        format_html(
-            '\n      \n      <circle class="bubble bucket-{}" cx="{}" cy="{}" r="{}" data-point '
-            'data-href="{}"><title>{}</title></circle>\n      ',
-            localize(b["bucket"]),
-            _number(b["cx"], plain),
-            _number(b["cy"], plain),
-            _number(b["r"], plain),
-            localize(b["url"]),
-            localize(b["title"]),
-        )
-        for b in bubbles
+        _bubble(b["bucket"], b["cx"], b["cy"], b["r"], b["url"], b["title"], plain) for b in bubbles
     )
 
 
@@ -266,28 +272,46 @@ _ZOMBIE_ROW = (
 )
 
 
+@lru_cache(maxsize=1024, typed=True)
+def _zombie_row(
+    url, key, title, status, last_decision_on, days, since, recent, manager, currency, plain
+) -> SafeString:
+    return format_html(
+        _ZOMBIE_ROW,
+        currency=localize(currency),
+        url=localize(url),
+        key=localize(key),
+        title=localize(title),
+        status=localize(status),
+        status_shown=localize(label_of(status, "status")),
+        last_decision=(
+            date(last_decision_on, "Y-m-d") if last_decision_on else "none since submission"
+        ),
+        days=_number(days, plain),
+        since=amount(since),
+        recent=amount(recent),
+        manager=manager,
+    )
+
+
 @register.simple_tag
 def zombie_rows(rows: list[dict], currency: str, names: dict[str, str]) -> SafeString:
-    """The zombies' table rows, amounts in ``currency``, product managers named by ``names``."""
+    """The zombies' table rows (a project's row is kept by its values), amounts in
+    ``currency``, product managers named by ``names``."""
     plain = _plain_numbers()
     return _joined(
-        format_html(
-            _ZOMBIE_ROW,
-            currency=localize(currency),
-            url=localize(r["url"]),
-            key=localize(r["key"]),
-            title=localize(r["title"]),
-            status=localize(r["status"]),
-            status_shown=localize(label_of(r["status"], "status")),
-            last_decision=(
-                date(r["last_decision_on"], "Y-m-d")
-                if r["last_decision_on"]
-                else "none since submission"
-            ),
-            days=_number(r["days_without_decision"], plain),
-            since=amount(r["spend_since_decision"]),
-            recent=amount(r["spend_last_90_days"]),
-            manager=person(r["product_manager"], names),
+        _zombie_row(
+            r["url"],
+            r["key"],
+            r["title"],
+            r["status"],
+            r["last_decision_on"],
+            r["days_without_decision"],
+            r["spend_since_decision"],
+            r["spend_last_90_days"],
+            person(r["product_manager"], names),
+            currency,
+            plain,
         )
         for r in rows
     )

@@ -286,3 +286,13 @@ def test_a_month_written_before_is_written_alike_when_only_its_text_differs():
     one = render(Context({"series": [{**month, "cumulative_spend": Decimal("10.0")}]}))
     two = render(Context({"series": [{**month, "cumulative_spend": Decimal("10.00")}]}))
     assert 'data-value="10.0"' in one and 'data-value="10.00"' in two
+
+
+def test_a_bubble_drawn_before_is_drawn_alike_when_only_its_number_type_differs():
+    """Bubbles are kept by their values, typed: a radius of 4 (nothing spent) is written
+    "4", one of 4.0 "4.0", as the template wrote them."""
+    render = Template("{% load dashboard_rows %}{% risk_bubbles bubbles %}").render
+    bubble = {"bucket": "core", "cx": 10.0, "cy": 20.0, "url": "/p/", "title": "P"}
+    whole = render(Context({"bubbles": [{**bubble, "r": 4}]}))
+    drawn = render(Context({"bubbles": [{**bubble, "r": 4.0}]}))
+    assert 'r="4"' in whole and 'r="4.0"' in drawn
