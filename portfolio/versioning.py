@@ -137,6 +137,23 @@ def note_spend(*, project_id: int, spent_on: datetime.date, amount: Decimal) -> 
     )
 
 
+def spend_only_between(earlier: int, later: int) -> bool:
+    """Whether every data version after ``earlier`` up to ``later`` recorded a spend entry and
+    nothing else (:func:`note_spend`): what no spend entry changes (who manages projects,
+    people's names) is then as it was at ``earlier``. A version without its row changed
+    something else (or its row was cleared): False, as for ``later`` before ``earlier``."""
+    if later <= earlier:
+        return later == earlier
+    if later - earlier > SPEND_ONLY_MOST:
+        return False
+    spent = SpendChange.objects.filter(version__gt=earlier, version__lte=later)
+    return spent.values("version").distinct().count() == later - earlier
+
+
+# More versions than this apart: not counted (asked after a few spend entries, not thousands).
+SPEND_ONLY_MOST = 1000
+
+
 @dataclasses.dataclass
 class _Change:
     projects: frozenset[int]

@@ -227,6 +227,12 @@ def _share(as_of: datetime.date, kept: Kept) -> None:
     cache.set(_SHARED_KEY.format(as_of=as_of.isoformat()), shared, SHARED_SECONDS)
 
 
+def generation() -> str:
+    """The shared cache's token, made anew when the cache was emptied (:func:`forget`): what a
+    process keeps of a data version is of this token, or forgotten."""
+    return _generation()
+
+
 def _generation() -> str:
     """The shared cache's token, made anew when the cache was emptied."""
     token = cache.get(_GENERATION_KEY)
