@@ -319,8 +319,8 @@ def zombie_rows(rows: list[dict], currency: str, names: dict[str, str]) -> SafeS
 
 @register.simple_tag
 def chart_axes(chart, frame, x_label: str, y_label: str) -> SafeString:
-    """The grid, tick labels, axes and axis labels of an SVG chart (portfolio/dashboard/charts.py):
-    ``chart.x`` and ``chart.y`` (Axis), ``frame`` (Frame)."""
+    """The grid, tick labels, axes and axis labels of an SVG chart (portfolio/dashboard/charts.py;
+    the plan's, planning/charts.py): ``chart.x`` and ``chart.y`` (Axis), ``frame`` (Frame)."""
     plain = _plain_numbers()
 
     def n(value) -> str:
