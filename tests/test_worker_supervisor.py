@@ -42,19 +42,24 @@ SUPERVISE = (
 # group, as Django's autoreloader does) and ends as that child did.
 FAKE = """
 import os, signal, subprocess, sys, time
-log = open(sys.argv[1], "a", buffering=1)
+# Each line in one write(2), unbuffered: the stop handler may run while the "started" line is
+# being written (the test reads the pid and signals at once), and a buffered file written
+# from a handler inside its own write raises "reentrant call".
+log = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+def say(line):
+    os.write(log, line.encode())
 mode = sys.argv[2].split(":")
 if mode[0] == "reloader":
-    log.write(f"reloader {os.getpid()}\\n")
+    say(f"reloader {os.getpid()}\\n")
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # its child says what the stop did
     sys.exit(subprocess.run([sys.executable, __file__, sys.argv[1], "run:0"]).returncode)
 if mode[0] == "run":
     def stop(signum, frame):
-        log.write(f"{signal.Signals(signum).name} {os.getpid()}\\n")
+        say(f"{signal.Signals(signum).name} {os.getpid()}\\n")
         sys.exit(int(mode[1]))
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-log.write(f"started {os.getpid()} {time.time()}\\n")
+say(f"started {os.getpid()} {time.time()}\\n")
 if mode[0] == "exit":
     sys.exit(int(mode[1]))
 if mode[0] == "exit-after":
