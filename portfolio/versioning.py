@@ -137,6 +137,10 @@ def note_spend(*, project_id: int, spent_on: datetime.date, amount: Decimal) -> 
     )
 
 
+# More versions than this apart: not counted (asked after a few spend entries, not thousands).
+SPEND_ONLY_MOST = 1000
+
+
 def spend_only_between(earlier: int, later: int) -> bool:
     """Whether every data version after ``earlier`` up to ``later`` recorded a spend entry and
     nothing else (:func:`note_spend`): what no spend entry changes (who manages projects,
@@ -148,10 +152,6 @@ def spend_only_between(earlier: int, later: int) -> bool:
         return False
     spent = SpendChange.objects.filter(version__gt=earlier, version__lte=later)
     return spent.values("version").distinct().count() == later - earlier
-
-
-# More versions than this apart: not counted (asked after a few spend entries, not thousands).
-SPEND_ONLY_MOST = 1000
 
 
 @dataclasses.dataclass

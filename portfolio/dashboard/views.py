@@ -98,7 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _managers(version: int) -> list[str]:
+def _managers(version: int) -> list[list[str]]:
     return computed_once(
         f"greenlight:dashboard-managers:{version}",
         functools.partial(_managers_at, version),
@@ -110,10 +110,10 @@ def _managers(version: int) -> list[str]:
 # version they are of, and them. A spend entry changes nobody's role, name or projects, so
 # after spend alone (one small query) they are the same: each spend entry is a new data
 # version, and reading them again cost 3–4 ms of every refresh at 5,000 projects.
-_last_managers: tuple[str, int, list] | None = None
+_last_managers: tuple[str, int, list[list[str]]] | None = None
 
 
-def _managers_at(version: int) -> list:
+def _managers_at(version: int) -> list[list[str]]:
     global _last_managers
     generation = incremental.generation()
     last = _last_managers

@@ -168,16 +168,16 @@ def dashboard(checked: Scope) -> tuple[dict[str, Any], Rows]:
     changed since, otherwise computed in full."""
     if checked != Scope.of(as_of=checked.as_of):
         raise ValueError("only the dashboard over every project is brought up to date")
-    generation = _generation()
+    token = generation()
     with _lock:
         kept = _kept.get(checked.as_of)
-    if kept is None or kept.generation != generation:
-        kept = _shared(checked, generation)
+    if kept is None or kept.generation != token:
+        kept = _shared(checked, token)
     found = None if kept is None else _brought_up_to_date(kept, checked)
     computed_in_full = found is None
     if computed_in_full:
         found = _computed(checked)
-    found = dataclasses.replace(found, generation=generation)
+    found = dataclasses.replace(found, generation=token)
     if connection.vendor == "postgresql" and (
         computed_in_full or found.version // SHARE_EVERY != kept.version // SHARE_EVERY
     ):
@@ -230,11 +230,6 @@ def _share(as_of: datetime.date, kept: Kept) -> None:
 def generation() -> str:
     """The shared cache's token, made anew when the cache was emptied (:func:`forget`): what a
     process keeps of a data version is of this token, or forgotten."""
-    return _generation()
-
-
-def _generation() -> str:
-    """The shared cache's token, made anew when the cache was emptied."""
     token = cache.get(_GENERATION_KEY)
     if token is None:
         cache.add(_GENERATION_KEY, secrets.token_hex(8), None)

@@ -568,6 +568,6 @@ def test_a_process_shares_its_numbers_every_few_versions(sample, monkeypatch):
     decide(open_at(sample, 2), 2, "hold")
     numbers()
 
-    shared = incremental._shared(Scope.of(), incremental._generation())
+    shared = incremental._shared(Scope.of(), incremental.generation())
     assert shared.version == versioning.current()
     assert shared.numbers == computed_afresh()
