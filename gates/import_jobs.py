@@ -75,6 +75,7 @@ STAGED_FOR = datetime.timedelta(hours=1)  # how long a replace waits for its con
 # a replace of a whole portfolio would otherwise be a page of thousands of rows.
 REPLACED_SHOWN = 100
 STAGES = {"checking": "Checking", "writing": "Writing"}
+SAVING = "Saving: the database checks each row's project and people"
 
 
 def _store(job: ImportJob, files: dict[str, BinaryIO]) -> None:
@@ -300,6 +301,12 @@ class _Reporter:
             self._checked[file] = rows
             self.rows = sum(self._checked.values())
 
+    def saving(self) -> None:
+        """Everything is written; the transaction commits. On PostgreSQL the database then
+        checks each written row's references (its project, its people): about 6 s of a
+        million spend rows, which the page says rather than staying at the last file."""
+        self.phase = SAVING
+
     def _cache(self, now: tuple[str, int]) -> None:
         # With the time: the page stops a stopped import's clock at it (its worker's
         # heartbeat, which it goes by otherwise, cannot be written on SQLite meanwhile).
@@ -381,6 +388,16 @@ def _finish(job_id: int, **fields) -> bool:
     return bool(ended)
 
 
+def _committed(job_id: int, started: float) -> None:
+    """The import committed: its end is now. ``done`` recorded it inside the import's
+    transaction, before the commit, which on PostgreSQL checks each written row's references
+    (as long again as the writing, at a million spend rows): the page said "Done in 6.2 s"
+    of an import that took 13."""
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.DONE).update(
+        finished_at=timezone.now(), phase=f"Done in {time.monotonic() - started:.1f} s"
+    )
+
+
 # A refusal's e-mail lists this many problems; the job's page lists them all.
 PROBLEMS_TOLD = 10
 
@@ -454,6 +471,7 @@ def run_import(*, job_id: int) -> str:
         _tell_uploader(
             job_id, "imported", f"{'Replaced' if job.replace else 'Imported'}: {summary}"
         )
+        reporter.saving()
 
     to_confirm = None  # a replace's outlook, when it would archive projects
     try:
@@ -476,6 +494,7 @@ def run_import(*, job_id: int) -> str:
                     progress=reporter.progress,
                     on_written=done,
                 )
+                _committed(job_id, started)
         if to_confirm is not None:
             with transaction.atomic():
                 _stage(job_id, to_confirm, rows=reporter.rows, seconds=time.monotonic() - started)
