@@ -52,10 +52,14 @@ def slow_commit(monkeypatch):
     return seen
 
 
-def test_the_import_ends_when_it_is_saved(client, adam, slow_commit):
+def test_the_import_ends_when_it_is_saved(
+    client, adam, slow_commit, django_capture_on_commit_callbacks
+):
     job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
 
-    import_jobs.run_import.call(job_id=job.pk)
+    # The test's transaction never commits: the callbacks run as after the import's commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        import_jobs.run_import.call(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.status == "done"
