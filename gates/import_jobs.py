@@ -303,8 +303,8 @@ class _Reporter:
 
     def saving(self) -> None:
         """Everything is written; the transaction commits. On PostgreSQL the database then
-        checks each written row's references (its project, its people): about 6 s of a
-        million spend rows, which the page says rather than staying at the last file."""
+        checks each written row's references (its project, its people): several seconds at
+        a million spend rows, which the page says rather than staying at the last file."""
         self.phase = SAVING
 
     def _cache(self, now: tuple[str, int]) -> None:
@@ -474,7 +474,8 @@ def run_import(*, job_id: int) -> str:
         )
         reporter.saving()
         # Its end is the commit's: on PostgreSQL the commit checks each row's references.
-        transaction.on_commit(lambda: _committed(job_id, started))
+        # Robust: the import has committed whatever becomes of this correction of its time.
+        transaction.on_commit(lambda: _committed(job_id, started), robust=True)
 
     to_confirm = None  # a replace's outlook, when it would archive projects
     try:

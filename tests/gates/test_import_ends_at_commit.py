@@ -14,6 +14,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 
 from gates import import_jobs, interchange
@@ -79,3 +80,22 @@ def test_while_it_is_saved_the_progress_says_so(adam, slow_commit):
     assert slow_commit["phases"], "the progress was not reported while the import was saved"
     assert slow_commit["phases"][-1] == import_jobs.SAVING
     assert import_jobs.SAVING == "Saving: the database checks each row's project and people"
+
+
+def test_an_import_stays_done_when_its_end_cannot_be_recorded(
+    adam, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The correction of its time comes after the commit: failing, it undoes nothing and
+    fails nothing (the end recorded before the commit stays)."""
+    job = import_jobs.start_import(files=sample_files(), replace=False, actor=adam)
+
+    def refused(job_id, started):
+        raise DatabaseError("the database went away after the commit")
+
+    monkeypatch.setattr(import_jobs, "_committed", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_jobs.run_import.call(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert result.startswith("Imported 62 projects")
+    assert job.status == "done" and job.finished_at is not None
