@@ -462,6 +462,9 @@ def run_import(*, job_id: int) -> str:
 
     def done(summary: interchange.ImportSummary) -> None:
         # In the import's transaction: the job is done if, and only if, the import commits.
+        # The progress says so first: once _finish holds the job's row, the reporter's own
+        # write of it waits for the commit (its cache, which the page reads, does not).
+        reporter.saving()
         _finish(
             job_id,
             status=ImportJob.Status.DONE,
@@ -472,7 +475,6 @@ def run_import(*, job_id: int) -> str:
         _tell_uploader(
             job_id, "imported", f"{'Replaced' if job.replace else 'Imported'}: {summary}"
         )
-        reporter.saving()
         # Its end is the commit's: on PostgreSQL the commit checks each row's references.
         # Robust: the import has committed whatever becomes of this correction of its time.
         transaction.on_commit(lambda: _committed(job_id, started), robust=True)
