@@ -24,11 +24,12 @@ here, through ``sql.render``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from portfolio.metrics import side_by_side
 from portfolio.sql_text import Fragment, render
@@ -195,7 +196,12 @@ def fetch(scope: Scope, shared: tuple[CTE, ...], queries: Iterable[Query], fragm
             for found in side_by_side.first_values([(sql, named(sql)) for sql in statements]):
                 by_name |= found
         else:
-            with connection.cursor() as cursor:
+            # In a transaction of its own (or the caller's), so that the JIT stays off for it.
+            within = (
+                contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+            )
+            with within, connection.cursor() as cursor:
+                cursor.execute(side_by_side.NO_JIT)
                 execute(cursor, combined_statement(shared, list(unique.values()), fragments))
                 by_name = cursor.fetchone()[0]
         for name, query in unique.items():
