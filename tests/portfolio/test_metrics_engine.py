@@ -88,7 +88,9 @@ def test_postgresql_computes_the_whole_dashboard_in_one_statement(alice, bob):
     with CaptureQueriesContext(connection) as captured:
         result = metrics.compute(as_of=D(2026, 6, 30), sections=metrics.DASHBOARD)
 
-    assert len(captured) == 1
+    # The JIT turned off for the transaction (side_by_side.NO_JIT), then one statement.
+    assert [query["sql"] for query in captured][:1] == ["SET LOCAL jit = off"]
+    assert len(captured) == 2
     assert result["headline"]["projects"] == 1
     assert [row["key"] for row in result["risk"]] == ["ONE"]
 
