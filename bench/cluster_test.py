@@ -362,60 +362,59 @@ def manage(cluster: Cluster, *args: str) -> str:
     return result.stdout
 
 
-def _database_copy(url: str, copy: str, *, template: str | None = None) -> str:
-    """A database ``copy`` made from ``template`` (``url``'s own by default), and its URL."""
+def _on_server(url: str, statement, params: list | None = None):
+    """``statement`` run on ``url``'s server, from its ``postgres`` database (autocommit, as
+    CREATE and DROP DATABASE need); its first row, if any."""
     import psycopg
+
+    server = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as admin:
+        cursor = admin.execute(statement, params)
+        return cursor.fetchone() if cursor.description else None
+
+
+def _name(url: str) -> str:
+    return urllib.parse.urlsplit(url).path.lstrip("/")
+
+
+def _database_copy(url: str, copy: str) -> str:
+    """A database ``copy`` made from ``url``'s, and its URL."""
     from psycopg import sql
 
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(copy), sql.Identifier(template or name)
-            )
-        )
-    return parts._replace(path=f"/{copy}").geturl()
+    _on_server(
+        url,
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(copy), sql.Identifier(_name(url))
+        ),
+    )
+    return urllib.parse.urlsplit(url)._replace(path=f"/{copy}").geturl()
 
 
 def _drop_database(url: str) -> None:
-    import psycopg
     from psycopg import sql
 
-    parts = urllib.parse.urlsplit(url)
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(parts.path.lstrip("/")))
-        )
+    _on_server(url, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(_name(url))))
 
 
 def empty_copy(url: str) -> str:
     """A database copied from ``url``'s (migrated, nothing written yet), and its URL: the
     template of the databases the command line imports the portfolio the page imported into,
     for the comparison (one fresh copy of it per run, :func:`fresh_copy`)."""
-    name = urllib.parse.urlsplit(url).path.lstrip("/")
-    return _database_copy(url, f"{name}_command_line")
+    return _database_copy(url, f"{_name(url)}_command_line")
 
 
 def fresh_copy(template_url: str, run: str) -> str:
     """A new database copied from ``template_url``'s, for the command line's ``run``."""
-    template = urllib.parse.urlsplit(template_url).path.lstrip("/")
-    return _database_copy(template_url, f"{template}_{run}", template=template)
+    return _database_copy(template_url, f"{_name(template_url)}_{run}")
 
 
 def rows_only_user(url: str) -> None:
     """The rows-only user the command line also runs as (:data:`ROWS_ONLY_USER`), made once
     on ``url``'s server; :func:`as_rows_only_user` gives it its rights on each database."""
-    import psycopg
     from psycopg import sql
 
-    parts = urllib.parse.urlsplit(url)
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
-        found = admin.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", [ROWS_ONLY_USER]
-        ).fetchone()
-        if not found:
-            admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(ROWS_ONLY_USER)))
+    if not _on_server(url, "SELECT 1 FROM pg_roles WHERE rolname = %s", [ROWS_ONLY_USER]):
+        _on_server(url, sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(ROWS_ONLY_USER)))
 
 
 def as_rows_only_user(url: str) -> str:
