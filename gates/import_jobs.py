@@ -395,8 +395,13 @@ def _committed(job_id: int, started: float) -> None:
     writing, at a million spend rows): the page said "Done in 6.0 s" of an import that took
     13."""
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.DONE).update(
-        finished_at=timezone.now(), phase=f"Done in {time.monotonic() - started:.1f} s"
+        finished_at=timezone.now(), phase=_done_in(started)
     )
+
+
+def _done_in(started: float) -> str:
+    """The phase of an import done: how long since ``started`` (``time.monotonic()``)."""
+    return f"Done in {time.monotonic() - started:.1f} s"
 
 
 # A refusal's e-mail lists this many problems; the job's page lists them all.
@@ -470,7 +475,7 @@ def run_import(*, job_id: int) -> str:
             status=ImportJob.Status.DONE,
             summary=str(summary),
             rows_checked=reporter.rows,
-            phase=f"Done in {time.monotonic() - started:.1f} s",
+            phase=_done_in(started),
         )
         _tell_uploader(
             job_id, "imported", f"{'Replaced' if job.replace else 'Imported'}: {summary}"
