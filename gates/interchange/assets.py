@@ -344,8 +344,9 @@ def _check_adoption(source, plan: Plan, assets: AssetPlan, problems, progress) -
 # --- Writing -------------------------------------------------------------------------------
 
 
-def write_assets(plan: Plan, project_ids: dict[str, int], recorder: int | None) -> dict[str, int]:
-    """Insert the checked rows. A replaced project's uses and adoption, when the files hold
+def write_assets(plan: Plan, project_ids: dict[str, int]) -> dict[str, int]:
+    """Insert the checked rows (registered, linked and recorded by nobody: the import's audit
+    entry names who imported them). A replaced project's uses and adoption, when the files hold
     ``artifact_uses.csv`` or ``adoption.csv`` (with rows or not), were archived and removed
     with its history (``archive.archive_and_erase``)."""
     assets = plan.assets
@@ -372,7 +373,7 @@ def write_assets(plan: Plan, project_ids: dict[str, int], recorder: int | None) 
                         "kind": a["kind"],
                         "project_id": project_ids[a["project"]],
                         "created_on": a["created_on"],
-                        "registered_by_id": recorder,
+                        "registered_by_id": None,
                         "registered_at": now,
                     }
                     for a in assets.artifacts
@@ -397,7 +398,7 @@ def write_assets(plan: Plan, project_ids: dict[str, int], recorder: int | None) 
                     "artifact_id": artifact_ids[use["artifact"].lower()],
                     "project_id": project_ids[use["project"]],
                     "used_on": use["used_on"],
-                    "linked_by_id": recorder,
+                    "linked_by_id": None,
                     "linked_at": now,
                 }
                 for use in assets.uses
@@ -416,7 +417,7 @@ def write_assets(plan: Plan, project_ids: dict[str, int], recorder: int | None) 
                     "tasks_completed": row["tasks_completed"],
                     "minutes_per_task": row["minutes_per_task"],
                     "baseline_minutes_per_task": row["baseline_minutes_per_task"],
-                    "recorded_by_id": recorder,
+                    "recorded_by_id": None,
                     "recorded_at": now,
                 }
                 for row in assets.adoption

@@ -162,15 +162,14 @@ SPEND_COPY_FIELDS = [
     "amount",
     "category",
     "note",
-    "recorded_by",
     "recorded_at",
 ]
 
 
 @contextlib.contextmanager
-def spend_writer(cursor, recorder: int | None, recorded_at: datetime.datetime):
+def spend_writer(cursor, recorded_at: datetime.datetime):
     """A SpendWriter: a COPY on PostgreSQL, open for the whole pass; batched INSERTs
-    elsewhere."""
+    elsewhere. The entries name no recorder (``writing.write``)."""
     names = {
         "table": SpendEntry._meta.db_table,
         "columns": columns(SpendEntry, SPEND_COPY_FIELDS),
@@ -181,14 +180,13 @@ def spend_writer(cursor, recorder: int | None, recorded_at: datetime.datetime):
             marks=len(SPEND_COPY_FIELDS),
             **names,
         )
-        end = (recorder, connection.ops.adapt_datetimefield_value(recorded_at))
+        end = (connection.ops.adapt_datetimefield_value(recorded_at),)
         yield SpendWriter(rows=lambda rows: cursor.executemany(insert, [r + end for r in rows]))
         return
     # Values between commas, as in the file, so that plain rows go as they are. 'now'
     # is the transaction's start, which recorded_at is (see writing.write_history);
     # PostgreSQL reads it faster than a written timestamp.
-    tail = f",{'\\N' if recorder is None else recorder},now\n"
-    backslashes = 1 if recorder is None else 0  # per row, in the tail
+    tail = ",now\n"
     with (
         connection.wrap_database_errors,
         # The psycopg cursor itself: Django's debug wrapper (DEBUG, or a test capturing
@@ -202,9 +200,9 @@ def spend_writer(cursor, recorder: int | None, recorded_at: datetime.datetime):
         def rows(batch: SpendRows) -> None:
             data = "".join([f"{p},{d},{a},{c},{n}{tail}" for p, d, a, c, n in batch])
             if (
-                data.count(",") != 6 * len(batch)
+                data.count(",") != 5 * len(batch)
                 or data.count("\n") != len(batch)
-                or data.count("\\") != backslashes * len(batch)
+                or "\\" in data
                 or "\r" in data
             ):  # a note has a comma, backslash or line break: escape the notes
                 data = "".join(
