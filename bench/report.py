@@ -361,12 +361,39 @@ def write_report(cfg: Config, machine: dict, results: list[dict], path: Path) ->
     errors = [f"- {r['label']}: {e[:500]}" for r in results for e in r.get("errors", [])]
     if errors:
         lines += ["", "### Errors", "", *errors]
+    if not cfg.smoke:
+        lines += servers_section(BENCH / "SERVERS.md")
     lines += profile_section(results)
     analysis = BENCH / "analysis.md"
     if not cfg.smoke and analysis.exists():
         lines += ["", analysis.read_text().strip()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
+
+
+def servers_section(servers: Path) -> list[str]:
+    """Issue 16's figures, as the last ``make bench-servers`` wrote them in ``servers``
+    (which ``make bench`` runs first): when it was run, and its table of targets."""
+    if not servers.exists():
+        return []
+    text = servers.read_text()
+    run = re.search(r"^Run on (\d{4}-\d\d-\d\d \d\d:\d\d UTC) \(([^)]*)\)", text, re.MULTILINE)
+    table = re.search(
+        r"^Against issue 16's targets \(([^)]*)\):\n\n((?:\|.*\n?)+)", text, re.MULTILINE
+    )
+    if run is None or table is None:
+        return []
+    return [
+        "",
+        "## Several servers (issue 16)",
+        "",
+        f"From `bench/SERVERS.md`, written by `make bench-servers` on {run.group(1)} "
+        f"({run.group(2)}; {table.group(1)}): two app instances of two workers each, one task "
+        "worker, PostgreSQL and Redis on this machine. That file has the checks and says what "
+        "each figure measures.",
+        "",
+        *table.group(2).rstrip("\n").splitlines(),
+    ]
 
 
 def profile_section(results: list[dict]) -> list[str]:
