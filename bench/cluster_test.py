@@ -546,6 +546,7 @@ class Checks:
     def __init__(self, cluster: Cluster, sessions: dict, portfolio: Path) -> None:
         self.cluster = cluster
         self.portfolio = portfolio
+        self.uploads: list[float] = []  # each upload's answer time, in seconds
         self.admin_a = Browser(cluster.ports["A"], sessions["admin"])
         self.admin_b = Browser(cluster.ports["B"], sessions["admin"])
         self.pm_a = Browser(cluster.ports["A"], sessions["pm"])
@@ -589,6 +590,7 @@ class Checks:
             raise CheckFailed(f"the upload answered {status} {location!r}")
         job_id = int(match.group(1))
         self.upload_seconds = answered
+        self.uploads.append(answered)
         self.confirmed_elsewhere = False
         # A replace of projects the app has: the worker checks the files first, then the job
         # waits for a confirmation (or, with nothing to archive, imports at once).
@@ -908,7 +910,10 @@ class Checks:
                 if result.returncode != 0:
                     raise SystemExit(f"the command line's import failed:\n{result.stderr}")
         self.measured = {
-            "upload_seconds": self.import_upload_seconds,
+            # The worse of the run's uploads of the whole portfolio (checks 2 and 3): one
+            # answer alone moved from 0.5 to 1.4 s between runs.
+            "upload_seconds": max(self.uploads),
+            "upload_runs": list(self.uploads),
             "page_import_seconds": page,
             "command_seconds": percentile(runs["rows_only"], 50),
             "command_runs": runs["rows_only"],
@@ -971,7 +976,6 @@ class Checks:
         if finished.status != "done":
             raise CheckFailed(f"import #{job_id} is {finished.status}: {finished.failure}")
         self.import_seconds = (finished.finished_at - finished.started_at).total_seconds()
-        self.import_upload_seconds = self.upload_seconds
         return (
             f"upload answered in {self.upload_seconds:.2f} s; B showed progress "
             f"{len(seen)} times (up to {max(seen):,} rows); imported in "
@@ -1100,6 +1104,17 @@ class Checks:
         )
 
 
+def _upload_times(measured: dict) -> str:
+    """The upload's answer times, the worse judged (a report of an older run has one)."""
+    runs = measured.get("upload_runs") or [measured["upload_seconds"]]
+    if len(runs) == 1:
+        return f"{runs[0]:.2f} s"
+    return (
+        f"{' and '.join(f'{r:.2f} s' for r in runs)} (the run's {len(runs)} uploads of "
+        "it, checks 2 and 3; the worse is judged)"
+    )
+
+
 def _database_part(refresh: dict) -> str:
     """How much of a refresh computed in full the database took (a report of an older run
     has no such figure)."""
@@ -1175,7 +1190,7 @@ def write_report(path: Path, results: list[dict], facts: dict) -> None:
         lines += [
             "",
             "Measured on the same run: the upload of the portfolio's four files answered in "
-            f"{measured['upload_seconds']:.2f} s (the page then follows the worker); the worker "
+            f"{_upload_times(measured)} (the page then follows the worker); the worker "
             f"imported it in {measured['page_import_seconds']:.1f} s (to its commit). The "
             "command line (`manage.py import_portfolio`, a process of its own, start-up "
             "included, the same files into an empty database as the page's; the median of "
