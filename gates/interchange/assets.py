@@ -373,7 +373,6 @@ def write_assets(plan: Plan, project_ids: dict[str, int]) -> dict[str, int]:
                         "kind": a["kind"],
                         "project_id": project_ids[a["project"]],
                         "created_on": a["created_on"],
-                        "registered_by_id": None,
                         "registered_at": now,
                     }
                     for a in assets.artifacts
@@ -398,7 +397,6 @@ def write_assets(plan: Plan, project_ids: dict[str, int]) -> dict[str, int]:
                     "artifact_id": artifact_ids[use["artifact"].lower()],
                     "project_id": project_ids[use["project"]],
                     "used_on": use["used_on"],
-                    "linked_by_id": None,
                     "linked_at": now,
                 }
                 for use in assets.uses
@@ -417,7 +415,6 @@ def write_assets(plan: Plan, project_ids: dict[str, int]) -> dict[str, int]:
                     "tasks_completed": row["tasks_completed"],
                     "minutes_per_task": row["minutes_per_task"],
                     "baseline_minutes_per_task": row["baseline_minutes_per_task"],
-                    "recorded_by_id": None,
                     "recorded_at": now,
                 }
                 for row in assets.adoption

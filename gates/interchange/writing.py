@@ -338,9 +338,9 @@ def write_history(
 
     summary.outcomes = insert_values(
         Outcome,
-        ["project", "month", "realized_value", "recorded_by", "recorded_at"],
+        ["project", "month", "realized_value", "recorded_at"],
         (
-            (project_ids[key], month, value, None, recorded_at)
+            (project_ids[key], month, value, recorded_at)
             for key, month, value in plan.outcomes
             if not plan.projects[key].unchanged
         ),
