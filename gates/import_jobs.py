@@ -55,7 +55,7 @@ from background.liveness import when_worker_lost
 from background.mail import stores_tasks
 from background.models import WorkerHeartbeat
 from background.worker import DATABASE_AWAY
-from gates import interchange
+from gates import import_upload, interchange
 from gates.models import ImportJob, ImportUpload
 from portfolio.errors import DomainError, PermissionDenied
 from portfolio.models import NotificationKind, Status, User
@@ -63,7 +63,7 @@ from portfolio.services.notifications import notify
 
 logger = logging.getLogger(__name__)
 
-PIECE_BYTES = 8 * 1024 * 1024
+PIECE_BYTES = import_upload.PIECE_BYTES
 WAIT_SECONDS = 2  # how soon a waiting import looks again whether it may start
 PROGRESS_SECONDS = 0.5
 ALIVE_SECONDS = 5  # the progress in the cache is written at least this often
@@ -75,6 +75,7 @@ STAGED_FOR = datetime.timedelta(hours=1)  # how long a replace waits for its con
 # a replace of a whole portfolio would otherwise be a page of thousands of rows.
 REPLACED_SHOWN = 100
 STAGES = {"checking": "Checking", "writing": "Writing"}
+UPLOADING = "Uploading"  # a job whose files are being read (never committed so)
 SAVING = "Saving: the database checks each row's project and people"
 
 
@@ -98,23 +99,10 @@ def _insert_piece(*, job: ImportJob, file_name: str, sequence: int, data: bytes)
     if connection.vendor != "postgresql":
         ImportUpload.objects.create(job=job, file_name=file_name, sequence=sequence, data=data)
         return
-    # Sent as a binary parameter: Django binds on the client, which would write the piece
-    # into the statement as hex text (twice its size, parsed back by the server). The
-    # column is stored uncompressed (migration 0011): the pieces live only until the import.
-    import psycopg
-    from psycopg import sql
-
-    meta = ImportUpload._meta
-    statement = sql.SQL("INSERT INTO {} ({}, {}, {}, {}) VALUES (%s, %s, %s, %b)").format(
-        sql.Identifier(meta.db_table),
-        *(
-            sql.Identifier(meta.get_field(f).column)
-            for f in ("job", "file_name", "sequence", "data")
-        ),
-    )
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(statement, (job.pk, file_name, sequence, data))
+    import_upload.insert_piece(
+        connection.connection, job_id=job.pk, file_name=file_name, sequence=sequence, data=data
+    )
 
 
 def _enqueue(job: ImportJob) -> None:
@@ -126,16 +114,49 @@ def _enqueue(job: ImportJob) -> None:
         transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
 
 
-def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> ImportJob:
+def new_upload(*, actor: User) -> ImportJob:
+    """The job of files about to be read from a request, which stores them in its pieces as
+    they come (gates/import_upload.py): created inside the transaction that
+    ``start_import`` or ``start_replace`` queues it in (passed as ``uploaded``), or rolls back.
+    """
+    interchange.check_import_permission(actor, replace=False)
+    return ImportJob.objects.create(created_by=actor, replace=False, phase=UPLOADING)
+
+
+def _job(
+    files: dict[str, BinaryIO], actor: User, uploaded: ImportJob | None, **fields
+) -> ImportJob:
+    """A new job with ``files`` stored, or ``uploaded`` (its files stored as they were read)."""
+    if uploaded is None:
+        job = ImportJob.objects.create(created_by=actor, phase="Queued", **fields)
+        _store(job, files)
+        return job
+    fields["phase"] = "Queued"
+    if uploaded.created_by_id != actor.pk:
+        raise PermissionDenied("These files were uploaded by someone else.")
+    for name, value in fields.items():
+        setattr(uploaded, name, value)
+    uploaded.save(update_fields=[*fields, "upload_bytes"])
+    return uploaded
+
+
+def start_import(
+    *,
+    files: dict[str, BinaryIO],
+    replace: bool,
+    actor: User,
+    uploaded: ImportJob | None = None,
+) -> ImportJob:
     """Queue an import of the uploaded files (keyed by file name); returns its job at once.
+    ``uploaded`` is the job of ``new_upload`` when the files are in its pieces already
+    (its ``upload_bytes`` set).
 
     Raises ``portfolio.errors.PermissionDenied`` (a 403) for someone who may not
     import, or may not replace; the worker asks again when it runs the import.
     """
     interchange.check_import_permission(actor, replace=replace)
     with transaction.atomic():
-        job = ImportJob.objects.create(created_by=actor, replace=replace, phase="Queued")
-        _store(job, files)
+        job = _job(files, actor, uploaded, replace=replace)
         _enqueue(job)
     return job
 
@@ -143,7 +164,9 @@ def start_import(*, files: dict[str, BinaryIO], replace: bool, actor: User) -> I
 # --- A replace waits for its confirmation -----------------------------------------------------
 
 
-def start_replace(*, files: dict[str, BinaryIO], actor: User) -> ImportJob:
+def start_replace(
+    *, files: dict[str, BinaryIO], actor: User, uploaded: ImportJob | None = None
+) -> ImportJob:
     """Queue the check of a replace: the worker works out what the files would replace,
     writing nothing, and the job then waits for ``actor`` to confirm it (see the module's
     text). Returns the job at once; its page follows the check.
@@ -155,10 +178,7 @@ def start_replace(*, files: dict[str, BinaryIO], actor: User) -> ImportJob:
     interchange.check_import_permission(actor, replace=True)
     with transaction.atomic():
         forget_unconfirmed()
-        job = ImportJob.objects.create(
-            created_by=actor, replace=True, check_first=True, phase="Queued"
-        )
-        _store(job, files)
+        job = _job(files, actor, uploaded, replace=True, check_first=True)
         _enqueue(job)
     return job
 

@@ -20,12 +20,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gates import import_jobs, interchange
+from gates import import_jobs, import_upload, interchange
+from gates.models import ImportJob
 from portfolio import access, errors
 
 # Form field -> file name in the format.
@@ -38,6 +42,8 @@ UPLOAD_FIELDS = {
 # Every optional file of the format (estimates, the decision panel, artifacts and their uses,
 # adoption): an export's zip holds them, and uploading it unzipped must lose none.
 OPTIONAL_UPLOAD_FIELDS = {interchange.sheet_name(name): name for name in interchange.OPTIONAL_FILES}
+# Django's CSRF check, run by _upload once the body is read into the job's pieces.
+_CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -101,9 +107,11 @@ def _uploads(request: HttpRequest) -> dict:
 # --- The page -------------------------------------------------------------------------------
 
 
+@csrf_exempt  # checked in _page, or in _upload once the body is read (the module's text)
 @login_required
 @require_http_methods(["GET", "POST"])
 def portfolio_import(request: HttpRequest) -> HttpResponse:
+    # Refused before anything reads the body, which an upload stores as it is read.
     if not access.can_import_portfolio(request.user):
         raise PermissionDenied
     context = {
@@ -118,17 +126,68 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
             (interchange.sheet_name(name), name in interchange.FILES)
             for name in interchange.FILES + interchange.OPTIONAL_FILES
         ],
-        "workbook_posted": _is_workbook_post(request),
+        "workbook_posted": False,
     }
+    if request.method == "POST" and request.content_type == "multipart/form-data":
+        return _upload(request, context)
+    return _page(request, context)
+
+
+@csrf_protect
+def _page(request: HttpRequest, context: dict) -> HttpResponse:
+    """The page, and a post that is not an upload (the confirmation of a replace)."""
     if request.method == "GET":
         return render(request, "gates/portfolio_import.html", context)
     if "staged" in request.POST:
         return _confirmed_replace(request, context)
+    # Files can only be sent as multipart/form-data: whatever else was sent names none.
+    return _queue(request, context, uploaded=None)
+
+
+def _upload(request: HttpRequest, context: dict) -> HttpResponse:
+    """An upload: its files are stored in a new job's pieces while Django reads the body
+    (gates/import_upload.py), in one transaction with the job; any answer but the queued
+    job rolls them back. The CSRF token is checked once the body is read, as Django's own
+    check would (it reads the token from the body), before anything else of it is used."""
+    fields = UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS | {"workbook": interchange.WORKBOOK}
+    response = None
+    with transaction.atomic():
+        job = import_jobs.new_upload(actor=request.user)
+        handler = import_upload.PiecesUploadHandler(
+            request, job=job, fields=fields, limit=settings.IMPORT_UPLOAD_MAX_BYTES
+        )
+        request.upload_handlers = [handler]
+        try:
+            response = _CSRF.process_view(request, None, (), {})  # reads the body
+            if response is None:
+                request.FILES  # noqa: B018 - read, if the check did not (a test client's exemption)
+        except BaseException:
+            handler.close(quietly=True)
+            raise
+        handler.close()
+        if response is None and "staged" not in request.POST:
+            job.upload_bytes = handler.stored_bytes
+            response = _queue(request, context, uploaded=job, repeated=handler.repeated)
+        if job.phase == import_jobs.UPLOADING:  # not queued: its files are forgotten with it
+            transaction.set_rollback(True)
+    if response is None:  # a replace's confirmation, sent as multipart: not an upload
+        return _confirmed_replace(request, context)
+    return response
+
+
+def _queue(
+    request: HttpRequest, context: dict, *, uploaded: ImportJob | None, repeated=()
+) -> HttpResponse:
+    context["workbook_posted"] = _is_workbook_post(request)
     replace = request.POST.get("replace") == "on"
     if replace and not request.user.is_superuser:
         raise PermissionDenied("Only a superuser replaces existing projects.")
     context["replace"] = replace
-    context["errors"] = _upload_problems(request)
+    context["errors"] = _upload_problems(request) + [
+        f"{(UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS).get(field, field)}: sent twice; "
+        "choose one file for it."
+        for field in repeated
+    ]
     if context["errors"]:
         return render(request, "gates/portfolio_import.html", context, status=400)
     files = _uploads(request)
@@ -136,10 +195,12 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         if replace and interchange.replaces_any(files):
             # A replace of projects the app has: the worker checks the files and lists what
             # they would replace on the job's page, where its uploader confirms it.
-            job = import_jobs.start_replace(files=files, actor=request.user)
+            job = import_jobs.start_replace(files=files, actor=request.user, uploaded=uploaded)
         else:
             # The worker imports; the page answers at once with the job's progress page.
-            job = import_jobs.start_import(files=files, replace=False, actor=request.user)
+            job = import_jobs.start_import(
+                files=files, replace=False, actor=request.user, uploaded=uploaded
+            )
     except errors.PermissionDenied as refused:
         raise PermissionDenied(refused.message) from None
     return redirect("import_job", job_id=job.pk)

@@ -117,3 +117,26 @@ def test_case_variants_share_one_budget_of_failures(client, alice, settings):
     for n in range(settings.AXES_FAILURE_LIMIT):
         _sign_in(client, variants[n % len(variants)], "wrong")
     assert _sign_in(client, "alice@example.com", PASSWORD).status_code == 429
+
+
+def test_no_view_skips_the_csrf_check_but_the_import_which_checks_it_itself():
+    """The import page is exempted from the middleware's check only to store an upload as it
+    is read (gates/import_upload.py): it checks the token itself once the body is read
+    (tests/gates/test_import_upload_stream.py). The API (django-ninja marks its views exempt)
+    takes a bearer token, never the session cookie a forged form would carry. Any other
+    exemption is a hole."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def views(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from views(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry.name, entry.callback
+
+    exempt = {
+        name or route
+        for route, name, callback in views(get_resolver().url_patterns)
+        if getattr(callback, "csrf_exempt", False) and not route.startswith("api/")
+    }
+    assert exempt == {"portfolio_import"}

@@ -1,0 +1,182 @@
+"""The import page stores the uploaded files in the job's pieces while it reads the request
+(gates/import_upload.py): every byte kept, in order, and nothing kept of an upload it refuses,
+whether for its CSRF token, its files or its sender's rights."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http.multipartparser import MultiPartParser
+from django.test import Client
+from django.urls import reverse
+
+from gates import import_jobs, import_upload, interchange
+from gates.models import ImportJob, ImportUpload
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
+FIELDS = {
+    "projects": "projects.csv",
+    "gate_decisions": "gate_decisions.csv",
+    "spend": "spend.csv",
+    "outcomes": "outcomes.csv",
+}
+URL = reverse("portfolio_import")
+
+
+def uploads(**replaced: bytes) -> dict:
+    return {
+        field: SimpleUploadedFile(
+            name, replaced.get(field, (SAMPLE / name).read_bytes()), content_type="text/csv"
+        )
+        for field, name in FIELDS.items()
+    }
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Pieces of 1 kB, so that the sample's files span many (the spend file: 28 of them)."""
+    monkeypatch.setattr(import_upload, "PIECE_BYTES", 1024)
+
+
+def test_the_upload_is_stored_in_pieces_as_read_every_byte_in_order(
+    client, adam, database_tasks, small_pieces
+):
+    client.force_login(adam)
+    every_byte = bytes(range(256)) * 8  # two pieces exactly: a file ending on a boundary
+    # Files are stored as sent: the importer, not the upload, reads them as CSV.
+    response = client.post(URL, uploads(outcomes=every_byte))
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert response.url == reverse("import_job", args=[job.pk])
+    assert job.phase == "Queued" and job.status == "waiting"
+    assert job.uploads.filter(file_name=interchange.SPEND).count() == 28
+    read_back = import_jobs._files(job)
+    assert read_back[interchange.OUTCOMES].read() == every_byte
+    for field, name in FIELDS.items():
+        if field != "outcomes":
+            assert read_back[name].read() == (SAMPLE / name).read_bytes(), name
+    assert job.upload_bytes == sum(
+        len(every_byte) if f == "outcomes" else (SAMPLE / n).stat().st_size
+        for f, n in FIELDS.items()
+    )
+
+
+def test_an_upload_without_its_csrf_token_is_refused_and_nothing_is_kept(adam, small_pieces):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(adam)
+
+    response = client.post(URL, uploads())
+
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+    assert not ImportUpload.objects.exists()
+
+
+def test_an_upload_with_its_csrf_token_is_queued(adam, database_tasks, small_pieces):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(adam)
+    page = client.get(URL)
+    token = page.cookies["csrftoken"].value
+
+    response = client.post(URL, {**uploads(), "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert ImportJob.objects.get().uploads.exists()
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "carol", "erin"])
+def test_someone_who_may_not_import_is_refused_before_the_body_is_read(
+    client, persona, request, monkeypatch
+):
+    def never(*args, **kwargs):
+        raise AssertionError("the body was read for someone who may not import")
+
+    monkeypatch.setattr(MultiPartParser, "parse", never)
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post(URL, uploads())
+
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_a_refused_upload_keeps_none_of_its_pieces(client, adam, small_pieces):
+    files = uploads(spend=b"not,the,header\n" * 200)
+    del files["outcomes"]
+    client.force_login(adam)
+
+    response = client.post(URL, files)
+
+    assert response.status_code == 400
+    assert "outcomes.csv: choose the file to upload." in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_file_over_the_limit_is_not_stored_past_it(client, adam, settings, monkeypatch):
+    """Above the limit the view refuses the upload; the handler stops storing at the limit
+    rather than writing whatever size was sent into the database first."""
+    settings.IMPORT_UPLOAD_MAX_BYTES = 20_000
+    monkeypatch.setattr(import_upload, "PIECE_BYTES", 4096)
+    stored: dict[str, int] = {}
+    put = import_upload._Writer.put
+
+    def counted(self, name, sequence, data):
+        stored[name] = stored.get(name, 0) + len(data)
+        put(self, name, sequence, data)
+
+    monkeypatch.setattr(import_upload._Writer, "put", counted)
+    client.force_login(adam)
+
+    response = client.post(URL, uploads())
+
+    assert response.status_code == 400
+    assert "spend.csv: the file is 27.2 kB, above the 19.5 kB limit" in response.content.decode()
+    assert stored.get("spend.csv", 0) <= 20_000  # of its 27.2 kB
+    assert stored["projects.csv"] == (SAMPLE / "projects.csv").stat().st_size
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_file_field_sent_twice_is_refused(client, adam, small_pieces):
+    client.force_login(adam)
+    files = uploads()
+    second = SimpleUploadedFile("spend.csv", b"key,date,amount\n", content_type="text/csv")
+
+    response = client.post(URL, {**files, "spend": [files["spend"], second]})
+
+    assert response.status_code == 400
+    assert "spend.csv: sent twice; choose one file for it." in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.postgres
+def test_an_error_storing_a_piece_reaches_the_request_and_keeps_nothing(
+    client, adam, small_pieces, monkeypatch
+):
+    """On PostgreSQL a thread writes the pieces: what it fails on fails the upload."""
+
+    def refused(*args, **kwargs):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(import_upload, "insert_piece", refused)
+    client.raise_request_exception = True
+    client.force_login(adam)
+
+    with pytest.raises(OSError, match="the disk is full"):
+        client.post(URL, uploads())
+    assert not ImportJob.objects.exists()
+
+
+def test_the_service_still_stores_files_it_is_handed(adam, database_tasks):
+    """The demo's seeding (and any caller with files in hand) stores them after the fact."""
+    job = import_jobs.start_import(
+        files={name: io.BytesIO((SAMPLE / name).read_bytes()) for name in FIELDS.values()},
+        replace=False,
+        actor=adam,
+    )
+    assert job.phase == "Queued"
+    assert import_jobs._files(job)[interchange.SPEND].read() == (SAMPLE / "spend.csv").read_bytes()
