@@ -212,6 +212,7 @@ class Browser:
     def __init__(self, port: int, session_key: str) -> None:
         self.port = port
         self.cookie = f"sessionid={session_key}; csrftoken={CSRF}"
+        self.answered_in = 0.0  # the last post_files, from its first byte sent to the answer
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -258,12 +259,14 @@ class Browser:
                 + b"\r\n"
             )
         parts.append(f"--{boundary}--\r\n".encode())
+        sent = b"".join(parts)
+        # Timed from the first byte sent, as a browser's upload is (it streams the files from
+        # its disk while it sends them): not this client's reading and joining of 45 MB.
+        started = time.monotonic()
         status, location, body = self.request(
-            "POST",
-            path,
-            b"".join(parts),
-            {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            "POST", path, sent, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         )
+        self.answered_in = time.monotonic() - started
         return status, location or "", body
 
 
@@ -582,9 +585,8 @@ class Checks:
         running."""
         names = ("projects", "gate_decisions", "spend", "outcomes")
         files = {name: (folder or self.portfolio) / f"{name}.csv" for name in names}
-        started = time.monotonic()
         status, location, _ = browser.post_files("/portfolio/import/", {"replace": "on"}, files)
-        answered = time.monotonic() - started
+        answered = browser.answered_in
         match = re.search(r"/portfolio/imports/(\d+)/$", location or "")
         if status != 302 or not match:
             raise CheckFailed(f"the upload answered {status} {location!r}")
@@ -1111,7 +1113,7 @@ def _upload_times(measured: dict) -> str:
         return f"{runs[0]:.2f} s"
     return (
         f"{' and '.join(f'{r:.2f} s' for r in runs)} (the run's {len(runs)} uploads of "
-        "it, checks 2 and 3; the worse is judged)"
+        "it, checks 2 and 3, each from its first byte sent to the answer; the worse is judged)"
     )
 
 
