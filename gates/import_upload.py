@@ -22,7 +22,10 @@ and the upload fails whole, as gunicorn's timeout would end a request that slow 
 
 On PostgreSQL the pieces are written by a thread on the request's own connection (psycopg's
 connections may be shared between threads; the request's thread does not use it while the
-body is read); on SQLite, one connection per thread, they are written as they come.
+body is read). On SQLite (``stores_as_read`` is false) the view reads the body first, as
+Django does, and stores the files after: a transaction open while the body is read would hold
+SQLite's one write lock as long, and every other write of the app would wait for a slow
+upload.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ from gates.models import ImportJob
 
 PIECE_BYTES = 8 * 1024 * 1024
 _DONE = object()
+
+
+def stores_as_read() -> bool:
+    """Whether uploads are stored while the body is read (PostgreSQL: the module's text)."""
+    return connection.vendor == "postgresql"
 
 
 def insert_piece(raw_connection, *, job_id: int, file_name: str, sequence: int, data) -> None:
@@ -64,30 +72,21 @@ def insert_piece(raw_connection, *, job_id: int, file_name: str, sequence: int, 
 
 
 class _Writer:
-    """Writes the pieces handed to it, in order; on PostgreSQL in a thread of its own, at most
-    one piece behind the reader (so at most two pieces in memory)."""
+    """Writes the pieces handed to it, in order, in a thread of its own on the request's
+    PostgreSQL connection, at most one piece behind the reader (two pieces in memory)."""
 
     def __init__(self, job: ImportJob) -> None:
         self.job_id = job.pk
         self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            self.raw = connection.connection
-            self.pieces: queue.Queue = queue.Queue(maxsize=1)
-            self.thread = threading.Thread(
-                target=self._run, name=f"import-{job.pk}-pieces", daemon=True
-            )
-            self.thread.start()
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.pieces: queue.Queue = queue.Queue(maxsize=1)
+        self.thread = threading.Thread(
+            target=self._run, name=f"import-{job.pk}-pieces", daemon=True
+        )
+        self.thread.start()
 
     def put(self, file_name: str, sequence: int, data: bytes) -> None:
-        if self.thread is None:
-            from gates.models import ImportUpload
-
-            ImportUpload.objects.create(
-                job_id=self.job_id, file_name=file_name, sequence=sequence, data=data
-            )
-            return
         self._raise()
         self.pieces.put((file_name, sequence, data))
 
@@ -105,7 +104,7 @@ class _Writer:
 
     def finish(self) -> None:
         """Wait for the last piece to be written; raises what writing one raised."""
-        if self.thread is not None and self.thread.is_alive():
+        if self.thread.is_alive():
             self.pieces.put(_DONE)
             self.thread.join()
         self._raise()
@@ -120,9 +119,9 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
     """Stores the files of ``fields`` (form field -> the file's name in the format) in
     ``job``'s pieces as the body is read, and keeps each on disk like Django's handler.
 
-    ``sizes`` (the file's name -> bytes stored) and ``repeated`` (the fields sent more
-    than once) are read by the view once the body has been read; ``close()`` must be called
-    whatever happened (it waits for the writer thread).
+    ``sizes`` (the file's name -> bytes stored) is read by the view once the body has been
+    read (a field sent twice has its first file stored, and the view refuses the upload);
+    ``close()`` must be called whatever happened (it waits for the writer thread).
     """
 
     def __init__(self, request, *, job: ImportJob, fields: dict[str, str], limit: int) -> None:
@@ -132,15 +131,13 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
         self.limit = limit
         self.writer = _Writer(job)
         self.sizes: dict[str, int] = {}
-        self.repeated: list[str] = []
         self._name: str | None = None
 
     def new_file(self, field_name, *args, **kwargs) -> None:
         super().new_file(field_name, *args, **kwargs)
         name = self.fields.get(field_name)
         if name is not None and name in self.sizes:
-            self.repeated.append(field_name)
-            name = None  # the second of the field's files is not stored
+            name = None  # a field's second file: not stored (the view refuses the upload)
         self._name = name
         self._buffer = bytearray()
         self._sequence = 0

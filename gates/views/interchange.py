@@ -128,7 +128,11 @@ def portfolio_import(request: HttpRequest) -> HttpResponse:
         ],
         "workbook_posted": False,
     }
-    if request.method == "POST" and request.content_type == "multipart/form-data":
+    if (
+        request.method == "POST"
+        and request.content_type == "multipart/form-data"
+        and import_upload.stores_as_read()
+    ):
         return _upload(request, context)
     return _page(request, context)
 
@@ -140,7 +144,7 @@ def _page(request: HttpRequest, context: dict) -> HttpResponse:
         return render(request, "gates/portfolio_import.html", context)
     if "staged" in request.POST:
         return _confirmed_replace(request, context)
-    # Files can only be sent as multipart/form-data: whatever else was sent names none.
+    # An upload read by Django's own handlers (on SQLite), or a post that names no file.
     return _queue(request, context, uploaded=None)
 
 
@@ -167,7 +171,7 @@ def _upload(request: HttpRequest, context: dict) -> HttpResponse:
         handler.close()
         if response is None and "staged" not in request.POST:
             job.upload_bytes = handler.stored_bytes
-            response = _queue(request, context, uploaded=job, repeated=handler.repeated)
+            response = _queue(request, context, uploaded=job)
         if job.phase == import_jobs.UPLOADING:  # not queued: its files are forgotten with it
             transaction.set_rollback(True)
     if response is None:  # a replace's confirmation, sent as multipart: not an upload
@@ -175,18 +179,18 @@ def _upload(request: HttpRequest, context: dict) -> HttpResponse:
     return response
 
 
-def _queue(
-    request: HttpRequest, context: dict, *, uploaded: ImportJob | None, repeated=()
-) -> HttpResponse:
+def _queue(request: HttpRequest, context: dict, *, uploaded: ImportJob | None) -> HttpResponse:
     context["workbook_posted"] = _is_workbook_post(request)
     replace = request.POST.get("replace") == "on"
     if replace and not request.user.is_superuser:
         raise PermissionDenied("Only a superuser replaces existing projects.")
     context["replace"] = replace
     context["errors"] = _upload_problems(request) + [
-        f"{(UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS).get(field, field)}: sent twice; "
-        "choose one file for it."
-        for field in repeated
+        f"{name}: sent twice; choose one file for it."
+        for field, name in (
+            UPLOAD_FIELDS | OPTIONAL_UPLOAD_FIELDS | {"workbook": "Workbook"}
+        ).items()
+        if len(request.FILES.getlist(field)) > 1
     ]
     if context["errors"]:
         return render(request, "gates/portfolio_import.html", context, status=400)

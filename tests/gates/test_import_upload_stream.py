@@ -1,6 +1,6 @@
-"""The import page stores the uploaded files in the job's pieces while it reads the request
-(gates/import_upload.py): every byte kept, in order, and nothing kept of an upload it refuses,
-whether for its CSRF token, its files or its sender's rights."""
+"""The import page stores the uploaded files in the job's pieces (on PostgreSQL while it reads
+the request: gates/import_upload.py): every byte kept, in order, and nothing kept of an upload
+it refuses, whether for its CSRF token, its files or its sender's rights."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def uploads(**replaced: bytes) -> dict:
 @pytest.fixture
 def small_pieces(monkeypatch):
     """Pieces of 1 kB, so that the sample's files span many (the spend file: 28 of them)."""
-    monkeypatch.setattr(import_upload, "PIECE_BYTES", 1024)
+    monkeypatch.setattr(import_upload, "PIECE_BYTES", 1024)  # stored as read (PostgreSQL)
+    monkeypatch.setattr(import_jobs, "PIECE_BYTES", 1024)  # stored once read (SQLite)
 
 
 def test_the_upload_is_stored_in_pieces_as_read_every_byte_in_order(
@@ -117,6 +118,7 @@ def test_a_refused_upload_keeps_none_of_its_pieces(client, adam, small_pieces):
     assert not ImportUpload.objects.exists()
 
 
+@pytest.mark.postgres
 def test_a_file_over_the_limit_is_not_stored_past_it(client, adam, settings, monkeypatch):
     """Above the limit the view refuses the upload; the handler stops storing at the limit
     rather than writing whatever size was sent into the database first."""
@@ -180,3 +182,52 @@ def test_the_service_still_stores_files_it_is_handed(adam, database_tasks):
     )
     assert job.phase == "Queued"
     assert import_jobs._files(job)[interchange.SPEND].read() == (SAMPLE / "spend.csv").read_bytes()
+
+
+def test_on_sqlite_the_body_is_read_before_anything_is_stored(
+    client, adam, database_tasks, monkeypatch
+):
+    """A transaction open while the body is read would hold SQLite's one write lock as long:
+    every other write of the app would wait for a slow upload."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's path")
+
+    def never(*args, **kwargs):
+        raise AssertionError("stored while read, on SQLite")
+
+    monkeypatch.setattr(import_upload.PiecesUploadHandler, "__init__", never)
+    client.force_login(adam)
+
+    response = client.post(URL, uploads())
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert import_jobs._files(job)[interchange.SPEND].read() == (SAMPLE / "spend.csv").read_bytes()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_pieces_are_stored_while_the_body_is_read(
+    client, adam, database_tasks, small_pieces, monkeypatch
+):
+    """The first piece reaches the database before Django has read the last file."""
+    seen: list[str] = []
+    write = import_upload.insert_piece
+    receive = import_upload.PiecesUploadHandler.receive_data_chunk
+
+    def written(raw, *, file_name, **kwargs):
+        seen.append(f"stored {file_name}")
+        write(raw, file_name=file_name, **kwargs)
+
+    def received(self, raw_data, start):
+        if start == 0:
+            seen.append(f"reading {self._name}")
+        return receive(self, raw_data, start)
+
+    monkeypatch.setattr(import_upload, "insert_piece", written)
+    monkeypatch.setattr(import_upload.PiecesUploadHandler, "receive_data_chunk", received)
+    client.force_login(adam)
+
+    assert client.post(URL, uploads()).status_code == 302
+    assert seen.index("stored projects.csv") < seen.index("reading outcomes.csv")
