@@ -4,6 +4,13 @@ Both hand the work to ``gates.interchange``: the page only gathers the uploaded
 files (the CSV files, or one .xlsx workbook) and refuses oversized ones; the task worker imports them
 (gates/import_jobs.py) while the job's page (gates/views/import_jobs.py) shows how far it got.
 
+On PostgreSQL an upload is stored in its job's pieces while Django reads the body
+(gates/import_upload.py), so the upload handler must be in place before anything reads it:
+the view is exempted from the CSRF middleware (whose check reads the body), checks the
+sign-in and the permission first, then runs the same CSRF check itself (``_upload``),
+inside the transaction that rolls the pieces back with any answer but the queued import.
+Every other post (and every post on SQLite) is checked by ``csrf_protect`` as usual.
+
 Replacing projects that exist takes two steps, for superusers only: the first
 post queues the files' check (``import_jobs.start_replace``), and the job's page
 lists, once the worker has checked them, what would be replaced (each project
@@ -107,7 +114,7 @@ def _uploads(request: HttpRequest) -> dict:
 # --- The page -------------------------------------------------------------------------------
 
 
-@csrf_exempt  # checked in _page, or in _upload once the body is read (the module's text)
+@csrf_exempt  # checked by _page, or by _upload as the body is read (the module's text)
 @login_required
 @require_http_methods(["GET", "POST"])
 def portfolio_import(request: HttpRequest) -> HttpResponse:
