@@ -5,7 +5,6 @@ it refuses, whether for its CSRF token, its files or its sender's rights."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,24 +14,7 @@ from django.urls import reverse
 
 from gates import import_jobs, import_upload, interchange
 from gates.models import ImportJob, ImportUpload
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
-FIELDS = {
-    "projects": "projects.csv",
-    "gate_decisions": "gate_decisions.csv",
-    "spend": "spend.csv",
-    "outcomes": "outcomes.csv",
-}
-URL = reverse("portfolio_import")
-
-
-def uploads(**replaced: bytes) -> dict:
-    return {
-        field: SimpleUploadedFile(
-            name, replaced.get(field, (SAMPLE / name).read_bytes()), content_type="text/csv"
-        )
-        for field, name in FIELDS.items()
-    }
+from tests.gates.uploading import FIELDS, SAMPLE, URL, uploads
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,25 +16,7 @@ from gates.models import GateDecision, ImportJob
 from portfolio.models import AuditEntry, Project, ReplacedHistory, SpendEntry, Status
 from tests.builders import make_project, make_user
 from tests.gates.replacing import edit_every_project
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
-FIELDS = {
-    "projects": "projects.csv",
-    "gate_decisions": "gate_decisions.csv",
-    "spend": "spend.csv",
-    "outcomes": "outcomes.csv",
-}
-URL = reverse("portfolio_import")
-
-
-def uploads(**replaced: bytes) -> dict:
-    """The sample's four files as uploads; ``replaced`` swaps a file's content."""
-    return {
-        field: SimpleUploadedFile(
-            name, replaced.get(field, (SAMPLE / name).read_bytes()), content_type="text/csv"
-        )
-        for field, name in FIELDS.items()
-    }
+from tests.gates.uploading import FIELDS, SAMPLE, URL, uploads
 
 
 @pytest.fixture
