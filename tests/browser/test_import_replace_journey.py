@@ -4,7 +4,6 @@ the projects the files hold as the app has them are left as they are."""
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -14,18 +13,11 @@ from portfolio.models import ReplacedHistory, Role
 from tests.browser.expect import expect
 from tests.builders import PASSWORD, make_user
 from tests.gates.replacing import edit_every_project
+from tests.gates.uploading import FIELDS, SAMPLE
 
 # Its work is the task worker's, and on PostgreSQL the import's own path (COPY):
 # the PostgreSQL stage of `make test` runs it as well (tests/browser/conftest.py).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_too]
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-portfolio"
-FIELDS = {
-    "projects": "projects.csv",
-    "gate_decisions": "gate_decisions.csv",
-    "spend": "spend.csv",
-    "outcomes": "outcomes.csv",
-}
 
 
 @pytest.fixture(autouse=True)
