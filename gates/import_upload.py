@@ -86,7 +86,7 @@ class _Writer:
         )
         self.thread.start()
 
-    def put(self, file_name: str, sequence: int, data: bytes) -> None:
+    def put(self, file_name: str, sequence: int, data: bytes | bytearray) -> None:
         self._raise()
         self.pieces.put((file_name, sequence, data))
 
@@ -151,21 +151,22 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
         if self._name is not None and self._read <= self.limit:
             self._buffer += raw_data
             while len(self._buffer) >= PIECE_BYTES:
-                self._store(self._buffer[:PIECE_BYTES])
+                self._store(self._buffer[:PIECE_BYTES])  # a copy: the buffer goes on
                 del self._buffer[:PIECE_BYTES]
         return None
 
     def file_complete(self, file_size: int):
         if self._name is not None and self._buffer and self._read <= self.limit:
-            self._store(self._buffer)
+            self._store(self._buffer)  # handed over whole: a new buffer follows
         self._buffer = bytearray()
         if self._name is not None and self._read > self.limit:
             self.sizes[self._name] = 0  # refused by the view: nothing of it counts
         return super().file_complete(file_size)
 
     def _store(self, piece: bytearray) -> None:
+        """Hand ``piece`` to the writer: a bytearray of its own, which nothing changes after."""
         assert self._name is not None
-        self.writer.put(self._name, self._sequence, bytes(piece))
+        self.writer.put(self._name, self._sequence, piece)
         self._sequence += 1
         self.sizes[self._name] += len(piece)
 
