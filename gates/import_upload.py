@@ -16,9 +16,10 @@ refuses it, naming its size), and a file field sent twice is refused (the pieces
 file are numbered once).
 
 The transaction stays open while the body is read: an upload over a slow link holds it as
-long (it locks nothing but the new job's row; a database whose
-``idle_in_transaction_session_timeout`` is shorter than the time between two pieces ends it,
-and the upload fails whole, as gunicorn's timeout would end a request that slow anyway).
+long (it locks nothing but the new job's row). It turns the server's
+``idle_in_transaction_session_timeout`` off for itself, which would otherwise end it between
+two pieces; gunicorn's timeout still ends a request that takes too long, and its transaction
+with it.
 
 On PostgreSQL the pieces are written by a thread on the request's own connection (psycopg's
 connections may be shared between threads; the request's thread does not use it while the
@@ -80,6 +81,14 @@ class _Writer:
         self.error: BaseException | None = None
         connection.ensure_connection()
         self.raw = connection.connection
+        # Between two pieces the transaction waits on the client: a server's
+        # idle_in_transaction_session_timeout must not end an upload over a slow link (the
+        # request is bounded all the same: gunicorn ends it after GUNICORN_TIMEOUT, and the
+        # transaction with the connection). LOCAL: until this transaction ends.
+        if not connection.in_atomic_block:
+            raise RuntimeError("an upload is stored inside the transaction that queues it")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
         self.pieces: queue.Queue = queue.Queue(maxsize=1)
         self.thread = threading.Thread(
             target=self._run, name=f"import-{job.pk}-pieces", daemon=True

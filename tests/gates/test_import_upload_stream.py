@@ -213,3 +213,36 @@ def test_on_postgresql_the_pieces_are_stored_while_the_body_is_read(
 
     assert client.post(URL, uploads()).status_code == 302
     assert seen.index("stored projects.csv") < seen.index("reading outcomes.csv")
+
+
+@pytest.mark.postgres
+def test_a_slow_upload_outlives_the_servers_idle_in_transaction_timeout(
+    client, adam, database_tasks, small_pieces, monkeypatch
+):
+    """The transaction waits on the client between pieces: a database set to end sessions
+    idle in a transaction for 1 s must not end an upload whose next piece takes longer."""
+    import time
+
+    from django.db import connection
+
+    receive = import_upload.PiecesUploadHandler.receive_data_chunk
+    slowed: list[str] = []
+
+    def slow(self, raw_data, start):
+        if self._name == "outcomes.csv" and not slowed:
+            slowed.append(self._name)
+            time.sleep(1.5)  # the client's next bytes take their time
+        return receive(self, raw_data, start)
+
+    monkeypatch.setattr(import_upload.PiecesUploadHandler, "receive_data_chunk", slow)
+    with connection.cursor() as cursor:
+        cursor.execute("SET idle_in_transaction_session_timeout = '1s'")
+    try:
+        client.force_login(adam)
+        response = client.post(URL, uploads())
+        assert slowed
+        assert response.status_code == 302
+        assert ImportJob.objects.get().uploads.filter(file_name="outcomes.csv").exists()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET idle_in_transaction_session_timeout")
