@@ -246,3 +246,63 @@ def test_a_slow_upload_outlives_the_servers_idle_in_transaction_timeout(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET idle_in_transaction_session_timeout")
+
+
+@pytest.mark.parametrize("cut_off", [True, False])
+def test_an_upload_cut_off_half_way_keeps_nothing(
+    adam, database_tasks, small_pieces, cut_off, monkeypatch
+):
+    """The uploader closes the tab while the files are sent: whatever pieces were stored go
+    with the job (on PostgreSQL several are, before the body breaks off). The same request
+    sent whole is queued (the request is built as the server builds it, token and all)."""
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    from gates.views.interchange import portfolio_import
+
+    class Sent(io.BytesIO):
+        def read(self, size=-1):
+            if not cut_off:
+                return super().read(size)
+            if self.tell() >= CUT:
+                raise OSError("the client went away")
+            return super().read(CUT - self.tell() if size < 0 else min(size, CUT - self.tell()))
+
+    CUT = 20_000  # bytes sent: into spend.csv, the third file  # noqa: N806
+    factory = RequestFactory()
+    probe = factory.get(URL)
+    body = encode_multipart(BOUNDARY, {**uploads(), "csrfmiddlewaretoken": get_token(probe)})
+    request = WSGIRequest(
+        factory._base_environ(
+            PATH_INFO=str(URL),
+            REQUEST_METHOD="POST",
+            CONTENT_TYPE=MULTIPART_CONTENT,
+            CONTENT_LENGTH=str(len(body)),
+            HTTP_COOKIE=f"{settings.CSRF_COOKIE_NAME}={probe.META['CSRF_COOKIE']}",
+            **{"wsgi.input": Sent(body)},
+        )
+    )
+    request.user = adam
+    stored: list[str] = []
+    write = import_upload.insert_piece
+
+    def counted(raw, **piece):
+        stored.append(piece["file_name"])
+        write(raw, **piece)
+
+    monkeypatch.setattr(import_upload, "insert_piece", counted)
+
+    response = portfolio_import(request)
+
+    if import_upload.stores_as_read():  # PostgreSQL: the first files were stored as sent
+        assert "projects.csv" in stored
+    if cut_off:
+        assert response.status_code == 403  # nobody is left to read it
+        assert not ImportJob.objects.exists()
+        assert not ImportUpload.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert ImportJob.objects.get().uploads.exists()
