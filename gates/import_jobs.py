@@ -44,7 +44,8 @@ from typing import BinaryIO
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Length
 from django.tasks import TaskResultStatus, task, task_backends
 from django.urls import reverse
 from django.utils import timezone
@@ -134,9 +135,15 @@ def _job(
     fields["phase"] = "Queued"
     if uploaded.created_by_id != actor.pk:
         raise PermissionDenied("These files were uploaded by someone else.")
+    # Every file the request carried was stored as it came; the import is of ``files``
+    # only (the CSV files, or the workbook: a request that sent both names which).
+    uploaded.uploads.exclude(
+        file_name__in=[name for name, upload in files.items() if upload is not None]
+    ).delete()
+    fields["upload_bytes"] = uploaded.uploads.aggregate(size=Sum(Length("data")))["size"] or 0
     for name, value in fields.items():
         setattr(uploaded, name, value)
-    uploaded.save(update_fields=[*fields, "upload_bytes"])
+    uploaded.save(update_fields=list(fields))
     return uploaded
 
 
@@ -148,8 +155,7 @@ def start_import(
     uploaded: ImportJob | None = None,
 ) -> ImportJob:
     """Queue an import of the uploaded files (keyed by file name); returns its job at once.
-    ``uploaded`` is the job of ``new_upload`` when the files are in its pieces already
-    (its ``upload_bytes`` set).
+    ``uploaded`` is the job of ``new_upload`` when the files are in its pieces already.
 
     Raises ``portfolio.errors.PermissionDenied`` (a 403) for someone who may not
     import, or may not replace; the worker asks again when it runs the import.

@@ -128,9 +128,10 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
     """Stores the files of ``fields`` (form field -> the file's name in the format) in
     ``job``'s pieces as the body is read, and keeps each on disk like Django's handler.
 
-    ``sizes`` (the file's name -> bytes stored) is read by the view once the body has been
-    read (a field sent twice has its first file stored, and the view refuses the upload);
-    ``close()`` must be called whatever happened (it waits for the writer thread).
+    Every file of ``fields`` the request carries is stored (the view then keeps those of the
+    kind of upload it names: ``import_jobs.start_import``); a field sent twice has its first
+    file stored, and the view refuses the upload. ``close()`` must be called whatever
+    happened (it waits for the writer thread).
     """
 
     def __init__(self, request, *, job: ImportJob, fields: dict[str, str], limit: int) -> None:
@@ -139,20 +140,20 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
         self.fields = fields
         self.limit = limit
         self.writer = _Writer(job)
-        self.sizes: dict[str, int] = {}
+        self._stored: set[str] = set()  # the files' names stored (or being stored)
         self._name: str | None = None
 
     def new_file(self, field_name, *args, **kwargs) -> None:
         super().new_file(field_name, *args, **kwargs)
         name = self.fields.get(field_name)
-        if name is not None and name in self.sizes:
+        if name is not None and name in self._stored:
             name = None  # a field's second file: not stored (the view refuses the upload)
         self._name = name
         self._buffer = bytearray()
         self._sequence = 0
         self._read = 0
         if name is not None:
-            self.sizes[name] = 0
+            self._stored.add(name)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.file.write(raw_data)
@@ -167,9 +168,7 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
     def file_complete(self, file_size: int):
         if self._name is not None and self._buffer and self._read <= self.limit:
             self._store(self._buffer)  # handed over whole: a new buffer follows
-        self._buffer = bytearray()
-        if self._name is not None and self._read > self.limit:
-            self.sizes[self._name] = 0  # refused by the view: nothing of it counts
+        self._buffer = bytearray()  # above the limit: refused by the view, rolled back
         return super().file_complete(file_size)
 
     def _store(self, piece: bytearray) -> None:
@@ -177,7 +176,6 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
         assert self._name is not None
         self.writer.put(self._name, self._sequence, piece)
         self._sequence += 1
-        self.sizes[self._name] += len(piece)
 
     def upload_complete(self) -> None:
         self.writer.finish()
@@ -190,7 +188,3 @@ class PiecesUploadHandler(TemporaryFileUploadHandler):
         except Exception:
             if not quietly:
                 raise
-
-    @property
-    def stored_bytes(self) -> int:
-        return sum(self.sizes.values())

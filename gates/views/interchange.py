@@ -177,7 +177,6 @@ def _upload(request: HttpRequest, context: dict) -> HttpResponse:
             raise
         handler.close()
         if response is None and "staged" not in request.POST:
-            job.upload_bytes = handler.stored_bytes
             response = _queue(request, context, uploaded=job)
         if job.phase == import_jobs.UPLOADING:  # not queued: its files are forgotten with it
             transaction.set_rollback(True)

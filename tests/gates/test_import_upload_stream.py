@@ -306,3 +306,19 @@ def test_an_upload_cut_off_half_way_keeps_nothing(
     else:
         assert response.status_code == 302
         assert ImportJob.objects.get().uploads.exists()
+
+
+def test_an_upload_of_the_csv_files_that_also_carries_a_workbook_imports_the_csv_files(
+    client, adam, database_tasks
+):
+    """The page's two forms send one kind each; a request that sends both kinds is imported
+    as the kind it names (here the CSV files, checked by the page), never the other."""
+    client.force_login(adam)
+    workbook = SimpleUploadedFile("portfolio.xlsx", b"PK\x03\x04 not checked by the page")
+
+    response = client.post(URL, {**uploads(), "workbook": workbook})
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert set(job.uploads.values_list("file_name", flat=True)) == set(FIELDS.values())
+    assert job.upload_bytes == sum((SAMPLE / name).stat().st_size for name in FIELDS.values())
