@@ -23,8 +23,8 @@ from gates.interchange import (
 )
 from portfolio.models import Artifact, Project
 from tests.gates.replacing import edit_every_project
-from tests.gates.test_portfolio_import_view import URL
 from tests.gates.test_workbook_import_view import XLSX
+from tests.gates.uploading import URL
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from gates.interchange import ImportFailed, command_line_import, import_portfoli
 from portfolio.models import Project, Status
 from tests.builders import make_project
 from tests.gates.test_import_portfolio import FILES, SAMPLE, set_line
-from tests.gates.test_portfolio_import_view import URL, uploads
+from tests.gates.uploading import URL, uploads
 
 pytestmark = pytest.mark.django_db
 
