@@ -44,6 +44,7 @@ FUNNEL_QUERY = Query(
     FROM reached r LEFT JOIN counts c ON c.gate = r.gate
     """,
     ("gate", "reached", *process.DECISIONS, "go_projects"),
+    apart=True,  # with the groups and the open projects (engine.Query.apart)
 )
 
 COLUMNS = (

@@ -7,7 +7,7 @@ import logging
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from portfolio import access, audit, process, rollups, versioning
@@ -87,8 +87,7 @@ def record_spend(
         note=note,
         recorded_by=actor,
     )
-    Project.objects.filter(pk=project.pk).update(spend_total=F("spend_total") + amount)
-    rollups.add_spend(project_id=project.pk, spent_on=spent_on, amount=amount)
+    rollups.add_spend(project_id=project.pk, spent_on=spent_on, amount=amount)  # and spend_total
     if project.last_spend_on is None or spent_on > project.last_spend_on:
         Project.objects.filter(pk=project.pk).update(last_spend_on=spent_on)
     audit.record(

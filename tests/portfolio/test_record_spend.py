@@ -191,3 +191,24 @@ def test_spend_and_outcomes_are_never_dated_ahead_whatever_the_way_in(project, a
             project=greenlit, actor=bob, month=next_month, realized_value=Decimal(5)
         )
     assert error.value.field == "month"
+
+
+def test_a_total_that_drifted_from_the_entries_is_reported_and_rebuilt(project, alice):
+    """The dashboard reads each project's total for spend as of today: the check names a
+    total the entries do not add up to, and the rebuild puts it right with the rollup."""
+    from portfolio.models import Project
+    from portfolio.rollups import rebuild_spend_months
+
+    services.record_spend(
+        project=project,
+        actor=alice,
+        spent_on=datetime.date(2026, 2, 3),
+        amount=Decimal("40.00"),
+        category="people",
+    )
+    Project.objects.filter(pk=project.pk).update(spend_total=Decimal("41.00"))
+    assert check_spend_months() == [f"project {project.pk}: spend_total 41.00 != entries 40.00"]
+    rebuild_spend_months([project.pk])
+    project.refresh_from_db()
+    assert project.spend_total == Decimal("40.00")
+    assert check_spend_months() == []

@@ -1,7 +1,9 @@
 """Spend in the as-of date's own month: counted up to A, not after.
 
-The engine reads spend from the monthly rollup, A's month included, and takes off the
-entries dated after A in A's month. These pin what a reader sees on either side of A.
+The engine reads spend by month from the monthly rollup, A's month included, and takes off
+the entries dated after A in A's month. Spend by project as of a past date comes from the
+rollup the same way; as of today (or later) from each project's total less its entries
+after A. These pin what a reader sees on either side of A, by both ways.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from portfolio import metrics
 from portfolio.metrics import Scope
@@ -20,8 +23,8 @@ D = datetime.date
 A = D(2025, 10, 15)
 
 
-@pytest.fixture
-def spent(alice, bob):
+@pytest.fixture(params=["rollup", "totals"])
+def spent(request, alice, bob, monkeypatch):
     """Spend before A's month, in it before, on and after A, and in the month after."""
     early = make_project(key="EARLY", submitted_on=D(2025, 8, 1), bucket="efficiency")
     spend(early, D(2025, 9, 10), "100.00")
@@ -33,6 +36,10 @@ def spent(alice, bob):
     # Its only spend is after A, in A's month.
     late = make_project(key="LATE", submitted_on=D(2025, 8, 1), bucket="revenue")
     spend(late, D(2025, 10, 20), "50.00")
+    if request.param == "totals":
+        # As if today were the earliest date asked: every A is "today or later", and spend by
+        # project comes from the projects' totals (portfolio/metrics/scope.py).
+        monkeypatch.setattr(timezone, "localdate", lambda *args: D(2025, 9, 1))
     return early, late
 
 
@@ -83,3 +90,13 @@ def test_a_filter_takes_off_only_its_own_projects_spend(spent):
     assert series(found) == {"2025-08": 0, "2025-09": 0, "2025-10": 0}
     found = numbers(A, bucket="efficiency")
     assert series(found)["2025-10"] == Decimal("120.25")
+
+
+def test_the_projects_totals_are_what_they_take_spend_after_a_from(spent):
+    """The totals hold every entry, after A too: as of today the engine takes those off."""
+    early, late = spent
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert (early.spend_total, late.spend_total) == (Decimal("1125.25"), Decimal("50.00"))
+    found = numbers(A)
+    assert spend_of(found) == {"EARLY": Decimal("120.25"), "LATE": Decimal("0")}
