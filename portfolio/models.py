@@ -14,8 +14,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Lower, Round
 from django.urls import reverse
 
 from portfolio import counts, money
@@ -38,6 +38,18 @@ PROBABILITY = {
     "decimal_places": 4,
     "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
 }
+
+
+def scaled_integer(field: str, scale: int) -> models.GeneratedField:
+    """``field`` × ``scale`` rounded to an integer (half away from zero), kept by the database
+    beside the field: the metrics engine reads money as integer cents and probabilities as
+    ten-thousandths (portfolio/metrics/scope.py), and converting 5,000 projects' and 10,000
+    decisions' numeric values in every statement cost about 4 ms of each."""
+    return models.GeneratedField(
+        expression=Cast(Round(F(field) * scale), models.BigIntegerField()),
+        output_field=models.BigIntegerField(null=True),
+        db_persist=True,
+    )
 
 
 class Role(models.TextChoices):
@@ -254,6 +266,11 @@ class Project(models.Model):
         validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("High projection")],
     )
     probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
+    # The same in the metrics' units (scaled_integer).
+    projected_low_cents = scaled_integer("projected_low", 100)
+    projected_expected_cents = scaled_integer("projected_expected", 100)
+    projected_high_cents = scaled_integer("projected_high", 100)
+    probability_ten_thousandths = scaled_integer("probability_of_success", 10000)
     business_case = models.TextField(blank=True)
     hypothesis = models.TextField(blank=True)
     # The money the project asks for its next stage, as it stands now (the

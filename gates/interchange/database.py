@@ -54,7 +54,7 @@ class JSONText(str):
 def new_rows(model, rows: Iterable[dict]) -> tuple[list[str], Iterator[tuple]]:
     """Columns and rows for insert_values, from the values given by attribute name;
     every other column as a new instance has it: its default, now for auto_now."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     now = timezone.now()
     if connection.vendor != "postgresql":
         now = connection.ops.adapt_datetimefield_value(now)

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from portfolio import money, process
 from portfolio.limits import at_least, at_most, between
-from portfolio.models import MONEY, PROBABILITY, Project, User
+from portfolio.models import MONEY, PROBABILITY, Project, User, scaled_integer
 from portfolio.validators import MoneyLimitValidator, validate_one_line
 
 
@@ -309,6 +309,9 @@ class GateDecision(AppendOnlyModel):
         validators=[MinValueValidator(Decimal(0)), MoneyLimitValidator("Funding granted")],
     )
     probability_of_success = models.DecimalField(**PROBABILITY, null=True, blank=True)
+    # The same in the metrics' units (portfolio.models.scaled_integer).
+    funding_granted_cents = scaled_integer("funding_granted", 100)
+    probability_ten_thousandths = scaled_integer("probability_of_success", 10000)
     rationale = models.TextField(blank=True, max_length=RATIONALE_MAX)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="gate_decisions")
     decided_on = models.DateField()

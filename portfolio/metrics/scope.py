@@ -6,7 +6,8 @@ holds the common table expressions every query starts from, written once:
 
 - ``scope``: the projects submitted on or before A that the filters keep;
 - ``dec``: their decisions dated on or before A, money in cents and
-  probabilities in ten-thousandths;
+  probabilities in ten-thousandths (both scopes' units are kept by the database beside
+  each value: ``portfolio.models.scaled_integer``);
 - ``ranked`` and ``state``: each project's latest decision (one sort, no
   per-project subquery) and from it its status, current gate and closing, by
   the process's own rules (``process.state_sql``).
@@ -177,10 +178,10 @@ SCOPE = CTE(
     """
     SELECT p.id, p.key, p.title, p.bucket, p.research_type, p.value_kind, p.submitted_on,
            LOWER(u.email) AS pm_email,
-           {probability:p.probability_of_success} AS probability,
-           {cents:p.projected_low} AS low_c,
-           {cents:p.projected_expected} AS expected_c,
-           {cents:p.projected_high} AS high_c
+           p.probability_ten_thousandths AS probability,
+           p.projected_low_cents AS low_c,
+           p.projected_expected_cents AS expected_c,
+           p.projected_high_cents AS high_c
     FROM {project} p
     JOIN {user} u ON u.id = p.product_manager_id
     WHERE p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s {filters}
@@ -190,8 +191,8 @@ DEC = CTE(
     "dec",
     """
     SELECT d.project_id, g.number AS gate, d.decision, d.decided_on, d.sequence,
-           {cents:d.funding_granted} AS funding_c,
-           {probability:d.probability_of_success} AS probability
+           d.funding_granted_cents AS funding_c,
+           d.probability_ten_thousandths AS probability
     FROM {decision} d
     JOIN {gate} g ON g.id = d.gate_id
     WHERE d.decided_on <= %(as_of)s AND d.project_id IN (SELECT id FROM scope)
