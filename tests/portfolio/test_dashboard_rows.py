@@ -296,3 +296,30 @@ def test_a_bubble_drawn_before_is_drawn_alike_when_only_its_number_type_differs(
     whole = render(Context({"bubbles": [{**bubble, "r": 4}]}))
     drawn = render(Context({"bubbles": [{**bubble, "r": 4.0}]}))
     assert 'r="4"' in whole and 'r="4.0"' in drawn
+
+
+def test_its_format_html_writes_what_django_s_writes():
+    """The module's own format_html (without Django's lazy-text wrappers) escapes as Django's:
+    text, lazy text, safe text, numbers and nothing."""
+    from django.utils import html as django_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from portfolio.templatetags import dashboard_rows
+
+    values = (
+        "<b>R&D</b> \"quoted\" 'single'",
+        gettext_lazy("Greenlit & <killed>"),
+        mark_safe("<wbr>"),  # noqa: S308 - a constant
+        12.5,
+        7,
+        None,
+    )
+    template = "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+    ours = dashboard_rows.format_html(template, *values)
+    assert ours == django_html.format_html(template, *values)
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt; &quot;quoted&quot; &#x27;single&#x27;" in ours
+    assert "<wbr>" in ours
+    named = dashboard_rows.format_html("<a title='{t}'>{x}</a>", t="a'b", x=values[1])
+    assert named == django_html.format_html("<a title='{t}'>{x}</a>", t="a'b", x=values[1])
+    assert hasattr(ours, "__html__")
