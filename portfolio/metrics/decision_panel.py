@@ -152,7 +152,6 @@ WAITS_QUERY = Query(
     GROUP BY gate
     """,
     ("gate", "decisions", "days", "longest"),
-    apart=True,  # with the groups and the open projects (engine.Query.apart)
 )
 
 

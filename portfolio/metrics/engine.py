@@ -63,9 +63,10 @@ class Query:
     constants: dict[str, int] = field(default_factory=dict)  # integers its braces name
     # Placeholders of its own beyond the scope's (``%(as_of)s``, …), from the scope.
     params: Callable[[Scope], dict[str, Any]] | None = None
-    # Run with the queries that read a CTE marked ``apart`` though it reads none: to make the
-    # two statements about equally long (the funnel and the decision panel's waits, ≈ 8 ms
-    # each, read only the shared CTEs, which both statements work out anyway).
+    # Run with the queries that read a CTE marked ``apart`` though it reads none: to balance
+    # the two statements (the funnel, ≈ 6 ms, reads only the shared CTEs, which both work out
+    # anyway). That statement is read first, and is meant to end a few milliseconds before
+    # the other: the calling thread assembles its sections meanwhile (``fetch``).
     apart: bool = False
 
 
@@ -173,8 +174,17 @@ def combined_statement(shared: tuple[CTE, ...], queries: list[Query], fragments:
 # --- Running them -------------------------------------------------------------------------
 
 
-def fetch(scope: Scope, shared: tuple[CTE, ...], queries: Iterable[Query], fragments: dict) -> Rows:
-    """{query name: its rows} for ``queries``: one statement per query on SQLite, one in all on PostgreSQL."""
+def fetch(
+    scope: Scope,
+    shared: tuple[CTE, ...],
+    queries: Iterable[Query],
+    fragments: dict,
+    first_rows: Callable[[Rows], None] | None = None,
+) -> Rows:
+    """{query name: its rows} for ``queries``: one statement per query on SQLite, one in all on PostgreSQL.
+
+    When the queries run as two statements side by side, ``first_rows`` (if given) is called
+    with the first statement's rows as soon as they are read, while the second still runs."""
     unique: dict[str, Query] = {}
     for query in queries:
         if unique.setdefault(query.name, query) != query:
@@ -192,24 +202,34 @@ def fetch(scope: Scope, shared: tuple[CTE, ...], queries: Iterable[Query], fragm
         cursor.execute(sql, named(sql))
 
     rows: Rows = {}
+
+    def decoded(by_name: dict[str, list], names: Iterable[str]) -> None:
+        for name in names:
+            rows[name] = [
+                dict(zip(unique[name].columns, row, strict=True)) for row in by_name[name]
+            ]
+
     if connection.vendor == "postgresql":
         halves = _halves(list(unique.values())) if scope.projects is None else None
-        by_name: dict[str, list] = {}
         if halves is not None and side_by_side.usable():
             statements = [combined_statement(shared, half, fragments) for half in halves]
-            for found in side_by_side.first_values([(sql, named(sql)) for sql in statements]):
-                by_name |= found
-        else:
-            # In a transaction of its own (or the caller's), so that the JIT stays off for it.
-            within = (
-                contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+            def first_done(found: dict[str, list]) -> None:
+                decoded(found, (query.name for query in halves[0]))
+                if first_rows is not None:
+                    first_rows(dict(rows))
+
+            values = side_by_side.first_values(
+                [(sql, named(sql)) for sql in statements], first_done
             )
-            with within, connection.cursor() as cursor:
-                cursor.execute(side_by_side.NO_JIT)
-                execute(cursor, combined_statement(shared, list(unique.values()), fragments))
-                by_name = cursor.fetchone()[0]
-        for name, query in unique.items():
-            rows[name] = [dict(zip(query.columns, row, strict=True)) for row in by_name[name]]
+            decoded(values[1], (query.name for query in halves[1]))
+            return rows
+        # In a transaction of its own (or the caller's), so that the JIT stays off for it.
+        within = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+        with within, connection.cursor() as cursor:
+            cursor.execute(side_by_side.NO_JIT)
+            execute(cursor, combined_statement(shared, list(unique.values()), fragments))
+            decoded(cursor.fetchone()[0], unique)
         return rows
     with connection.cursor() as cursor:
         for name, query in unique.items():
@@ -247,5 +267,19 @@ def run_with(
     """:func:`run`, and the rows of the queries ``also`` names, read in the same statements."""
     sections = list(sections)
     queries = [query for section in sections for query in section.queries] + list(also)
-    rows = fetch(scope, shared, queries, fragments)
-    return {section.name: section.assemble(rows, scope) for section in sections}, rows
+    # The sections whose rows all come from the statement read first are assembled while
+    # the other statement still runs (``fetch``'s ``first_rows``).
+    early: dict[str, Any] = {}
+
+    def first_rows(found: Rows) -> None:
+        for section in sections:
+            if all(query.name in found for query in section.queries):
+                early[section.name] = section.assemble(found, scope)
+
+    rows = fetch(scope, shared, queries, fragments, first_rows)
+    return {
+        section.name: early[section.name]
+        if section.name in early
+        else section.assemble(rows, scope)
+        for section in sections
+    }, rows

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -56,9 +57,15 @@ def usable() -> bool:
     )
 
 
-def first_values(statements: list[Statement]) -> list[Any]:
+def first_values(
+    statements: list[Statement], first_done: Callable[[Any], None] | None = None
+) -> list[Any]:
     """The first column of the first row of each statement, all read in one snapshot: the
-    first statement here, the others on the helper's connection at the same time."""
+    first statement here, the others on the helper's connection at the same time.
+
+    ``first_done``, when given, is called here with the first statement's value as soon as
+    it is read, while the others may still run: work on it then takes the calling thread's
+    time that waiting would have taken."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute(NO_JIT)
@@ -69,6 +76,8 @@ def first_values(statements: list[Statement]) -> list[Any]:
             helper.submit(_in_snapshot, snapshot, sql, params) for sql, params in statements[1:]
         ]
         found = [_first_value(cursor, *statements[0])]
+        if first_done is not None:
+            first_done(found[0])
         for future, (sql, params) in zip(pending, statements[1:], strict=True):
             if future.cancel():
                 # The helper had not started it (busy with another caller's): run it here.

@@ -39,9 +39,9 @@ def statements(monkeypatch):
     calls: list[int] = []
     real = side_by_side.first_values
 
-    def counted(given):
+    def counted(given, *args, **kwargs):
         calls.append(len(given))
-        return real(given)
+        return real(given, *args, **kwargs)
 
     monkeypatch.setattr(side_by_side, "first_values", counted)
     return calls
@@ -219,3 +219,40 @@ def test_callers_at_once_share_the_helper_and_get_the_same_numbers(sample):
     assert not failures
     assert len(answers) == 4
     assert all(metrics_md(answer) == expected("metrics-2026-06-30.json") for answer in answers)
+
+
+def test_the_first_statement_s_sections_are_assembled_while_the_other_still_runs(
+    sample, monkeypatch
+):
+    """The sections read from the first statement alone (the risk list among them) are made
+    while the helper's statement is still running, not after it: the helper's statement here
+    waits (at most 10 s) for the risk list before it is read. Same numbers either way."""
+    risk_assembled = threading.Event()
+    events: list[str] = []
+    real_first_value = side_by_side._first_value
+
+    def helper_waits(cursor, sql, params):
+        if threading.current_thread().name.startswith("greenlight-metrics"):
+            risk_assembled.wait(10)
+            events.append("second statement read")
+        return real_first_value(cursor, sql, params)
+
+    risk = next(section for section in metrics.SECTIONS if section.name == "risk")
+    real_assemble = risk.assemble
+
+    def noted(rows, scope):
+        events.append("risk assembled")
+        risk_assembled.set()
+        return real_assemble(rows, scope)
+
+    monkeypatch.setattr(side_by_side, "_first_value", helper_waits)
+    object.__setattr__(risk, "assemble", noted)  # a frozen dataclass
+    try:
+        checked = Scope.of(as_of=AS_OF)
+        found, _ = metrics.compute_with(checked, metrics.DASHBOARD)
+    finally:
+        object.__setattr__(risk, "assemble", real_assemble)
+
+    assert events == ["risk assembled", "second statement read"]
+    with transaction.atomic():
+        assert found == metrics.compute_with(checked, metrics.DASHBOARD)[0]
