@@ -875,6 +875,15 @@ class Checks:
             "api_p95_ms": 1000 * percentile(api, 95),
         }
         log(f"refresh: {self.refresh}")
+        # In the order taken: whether the slow ones come first (the machine still busy with
+        # what came before) or anywhere.
+        log(
+            "refresh computed in full, each run (ms, the database's in brackets): "
+            + ", ".join(
+                f"{1000 * total:.0f} ({1000 * read:.0f})"
+                for total, read in zip(after_other, database, strict=True)
+            )
+        )
 
     def compare_with_command_line(self) -> None:
         """The page's import against ``manage.py import_portfolio`` on the same files (measured).

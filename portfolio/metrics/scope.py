@@ -162,6 +162,7 @@ def fragments(scope: Scope) -> dict[str, Fragment]:
         "filters": scope.filters(),
         "few_projects": few_projects,
         "spend_by_project": _spend_by_project(scope, few_projects),
+        "spend_by_month_dates": _spend_by_month(scope, few_projects),
         "latest_decisions": _LATEST_DECISIONS[
             "postgresql" if connection.vendor == "postgresql" else "sqlite"
         ],
@@ -263,6 +264,47 @@ _SPEND_FROM_TOTALS = """
     ) later ON later.project_id = p.id
     WHERE p.id IN (SELECT id FROM scope)
 """
+
+
+# Spend by month up to A's month, from the rollup, as dates (series.SPEND_BY_MONTH numbers the
+# months and takes off the entries after A). With a filter or a few projects: the rollup's rows of
+# the scope's projects. Over every project: every row, less those of the projects outside the
+# scope (not submitted by A, or without a product manager: SCOPE's conditions turned round),
+# which are few; a month stays only while a row of the scope is in it, as the join keeps it.
+# That spares joining the 35,000 rows with the scope: ≈ 3.5 ms at 1M entries.
+_SPEND_BY_MONTH_OF_SCOPE = """
+    SELECT sm.month, {sum_cents:sm.amount} AS spend_c
+    FROM {spend_month} sm
+    JOIN scope ON scope.id = sm.project_id
+    WHERE sm.month <= %(month_start)s {few_projects}
+    GROUP BY sm.month
+"""
+_SPEND_BY_MONTH_OF_ALL = """
+    SELECT month, SUM(spend_c) AS spend_c FROM (
+        SELECT sm.month, {sum_cents:sm.amount} AS spend_c, COUNT(*) AS rollup_rows
+        FROM {spend_month} sm
+        WHERE sm.month <= %(month_start)s
+        GROUP BY sm.month
+        UNION ALL
+        SELECT sm.month, -{sum_cents:sm.amount}, -COUNT(*)
+        FROM {spend_month} sm
+        JOIN {project} p ON p.id = sm.project_id
+        WHERE sm.month <= %(month_start)s AND NOT (
+            p.submitted_on IS NOT NULL AND p.submitted_on <= %(as_of)s
+            AND p.product_manager_id IS NOT NULL
+        )
+        GROUP BY sm.month
+    ) by_month_parts
+    GROUP BY month
+    HAVING SUM(rollup_rows) > 0
+"""
+
+
+def _spend_by_month(scope: Scope, few_projects: Fragment) -> Fragment:
+    filtered = (scope.bucket, scope.research_type, scope.product_manager, scope.projects)
+    if any(value is not None for value in filtered):
+        return render(_SPEND_BY_MONTH_OF_SCOPE, {"few_projects": few_projects})
+    return render(_SPEND_BY_MONTH_OF_ALL, {})
 
 
 def _spend_by_project(scope: Scope, few_projects: Fragment) -> Fragment:

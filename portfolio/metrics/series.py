@@ -8,18 +8,14 @@ from portfolio.metrics.numbers import json_number, money, ratio
 from portfolio.metrics.scope import SPEND_AFTER_A
 
 # Spend by month up to A, from the rollup (summed by its month, a date, before that is turned
-# into a month number: 37 conversions, not one per project-month), less the entries dated
-# after A in A's month (scope.SPEND says why not A's month's entries).
+# into a month number: 37 conversions, not one per project-month; scope._spend_by_month), less
+# the entries dated after A in A's month (scope.SPEND says why not A's month's entries).
 SPEND_BY_MONTH = CTE(
     "spend_m",
     """
     SELECT m, SUM(spend_c) AS spend_c FROM (
         SELECT {month_index:by_date.month} AS m, by_date.spend_c FROM (
-            SELECT sm.month, {sum_cents:sm.amount} AS spend_c
-            FROM {spend_month} sm
-            JOIN scope ON scope.id = sm.project_id
-            WHERE sm.month <= %(month_start)s {few_projects}
-            GROUP BY sm.month
+            {spend_by_month_dates}
         ) by_date
         UNION ALL
         SELECT %(as_of_month)s, -SUM(spend_c) FROM spend_after_a HAVING COUNT(*) > 0

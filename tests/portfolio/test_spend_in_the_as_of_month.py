@@ -100,3 +100,33 @@ def test_the_projects_totals_are_what_they_take_spend_after_a_from(spent):
     assert (early.spend_total, late.spend_total) == (Decimal("1125.25"), Decimal("50.00"))
     found = numbers(A)
     assert spend_of(found) == {"EARLY": Decimal("120.25"), "LATE": Decimal("0")}
+
+
+def test_spend_of_projects_outside_the_scope_is_in_no_month(spent):
+    """Over every project, spend by month is the rollup's less the projects outside the scope
+    (portfolio/metrics/scope.py): a draft's spend, and spend of a project submitted after A,
+    neither count nor start the series earlier; a filter reads the scope's rows (the same)."""
+    draft = make_project(
+        key="DRAFT",
+        status="draft",
+        submitted_on=None,
+        projected_low=None,
+        projected_expected=None,
+        projected_high=None,
+        probability_of_success=None,
+    )
+    spend(draft, D(2025, 6, 5), "7000.00")
+    later = make_project(key="LATER", submitted_on=D(2025, 11, 1), bucket="efficiency")
+    spend(later, D(2025, 7, 5), "300.00")
+    spend(later, D(2025, 9, 5), "40.00")
+
+    found = numbers(A)
+    assert series(found) == {
+        "2025-08": 0,
+        "2025-09": Decimal("100.00"),
+        "2025-10": Decimal("120.25"),
+    }
+    assert Decimal(str(found["headline"]["cumulative_spend"])) == Decimal("120.25")
+    assert series(numbers(A, bucket="efficiency")) == series(found)
+    # Submitted by the later date, its spend counts, from its first month.
+    assert series(numbers(D(2025, 11, 30)))["2025-07"] == Decimal("300.00")
