@@ -154,6 +154,19 @@ def make_project(**kw) -> Project:
     return Project.objects.create(**defaults)
 
 
+def make_empty_draft(**kw) -> Project:
+    """A draft nobody has filled in: not submitted, no projections, no probability."""
+    return make_project(
+        status="draft",
+        submitted_on=None,
+        projected_low=None,
+        projected_expected=None,
+        projected_high=None,
+        probability_of_success=None,
+        **kw,
+    )
+
+
 def candidate(key: str, *, value, ask, probability="0.5", bucket="efficiency", **kw) -> Project:
     """A project the planner weighs: active at gate 1, worth ``value`` a year, asking ``ask``."""
     return make_project(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from gates.models import GateDecision
 from portfolio.models import Project
-from tests.builders import decide, make_project
+from tests.builders import decide, make_empty_draft, make_project
 
 
 def units(project: Project) -> tuple:
@@ -42,15 +42,7 @@ def test_they_follow_an_edit_and_a_draft_s_empty_values(alice, bob):
     )
     _, expected, _, probability = units(project)
     assert (expected, probability) == (2005, 1)
-    draft = make_project(
-        key="UNITS-3",
-        status="draft",
-        submitted_on=None,
-        projected_low=None,
-        projected_expected=None,
-        projected_high=None,
-        probability_of_success=None,
-    )
+    draft = make_empty_draft(key="UNITS-3")
     assert units(draft) == (None, None, None, None)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portfolio import metrics
 from portfolio.metrics import Scope
-from tests.builders import make_project
+from tests.builders import make_empty_draft, make_project
 from tests.portfolio.test_metrics_dashboard import spend
 
 D = datetime.date
@@ -106,15 +106,7 @@ def test_spend_of_projects_outside_the_scope_is_in_no_month(spent):
     """Over every project, spend by month is the rollup's less the projects outside the scope
     (portfolio/metrics/scope.py): a draft's spend, and spend of a project submitted after A,
     neither count nor start the series earlier; a filter reads the scope's rows (the same)."""
-    draft = make_project(
-        key="DRAFT",
-        status="draft",
-        submitted_on=None,
-        projected_low=None,
-        projected_expected=None,
-        projected_high=None,
-        probability_of_success=None,
-    )
+    draft = make_empty_draft(key="DRAFT")
     spend(draft, D(2025, 6, 5), "7000.00")
     later = make_project(key="LATER", submitted_on=D(2025, 11, 1), bucket="efficiency")
     spend(later, D(2025, 7, 5), "300.00")
