@@ -174,6 +174,7 @@ def fragments(scope: Scope) -> dict[str, Fragment]:
 
 # --- The CTEs every query starts from ----------------------------------------------------------
 
+# Its conditions are stated again, turned round, in _SPEND_BY_MONTH_OF_ALL below: change both.
 SCOPE = CTE(
     "scope",
     """

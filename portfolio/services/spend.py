@@ -247,15 +247,12 @@ def record_outcome(
 
 @transaction.atomic
 def recompute_spend_totals(*, project: Project) -> None:
-    """Rebuild a project's running spend totals from its entries (after an admin edit)."""
-    from django.db.models import Max, Sum
+    """Rebuild a project's running spend totals from its entries (after an admin edit): its
+    rollup months and ``spend_total`` (rollups.rebuild_spend_months), and its last spend date."""
+    from django.db.models import Max
 
-    totals = SpendEntry.objects.filter(project=project).aggregate(
-        total=Sum("amount"), last=Max("spent_on")
-    )
-    Project.objects.filter(pk=project.pk).update(
-        spend_total=totals["total"] or Decimal(0), last_spend_on=totals["last"]
-    )
+    last = SpendEntry.objects.filter(project=project).aggregate(last=Max("spent_on"))["last"]
+    Project.objects.filter(pk=project.pk).update(last_spend_on=last)
     rollups.rebuild_spend_months([project.pk])
 
 
